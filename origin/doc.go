@@ -1,0 +1,26 @@
+// Package origin is the origin side of vodedge.
+//
+// This root package owns the object model that edges and fill agents use to
+// read from an origin, and the three clients that implement it:
+//
+//   - File: a directory on local disk (file:///dir), opened through os.Root
+//     so that no key can name a file outside the directory.
+//   - HTTP: any HTTP/1.1 server that answers GET with Range (nginx, another
+//     vodedge, a packager), through net/http.
+//   - S3: an S3 bucket and optional prefix through aws-sdk-go-v2 GetObject
+//     with Range, for AWS or any S3-compatible server.
+//   - Sample: a tiny HLS title embedded in the binary, so that an edge runs
+//     with no configuration at all.
+//
+// Open turns an origin URL (the edge's --origin flag) into one of them.
+//
+// Callers do not import an interface from here: each caller declares the
+// one method it needs (cache.Origin, later fill.Source), and the clients
+// satisfy it structurally. This package imports nothing from vodedge; the
+// controller (ingest, transcode, catalog) lives in sub-packages so that
+// edges do not link it.
+//
+// Errors are classified by sentinels (ErrNotFound, ErrRangeNotSatisfiable,
+// ErrUnreachable, ErrTimeout, ErrBadResponse) wrapped with the step that
+// failed; the edge maps them to HTTP status in one place.
+package origin

@@ -1,0 +1,86 @@
+package origin
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Sentinel errors. Clients wrap them with %w and the step that failed, so
+// callers classify with errors.Is.
+var (
+	// ErrNotFound means the origin answered that the key does not exist.
+	ErrNotFound = errors.New("origin: not found")
+	// ErrRangeNotSatisfiable means the requested offset is at or past the
+	// end of the object; the error is a *RangeError carrying the size.
+	ErrRangeNotSatisfiable = errors.New("origin: range not satisfiable")
+	// ErrUnreachable means no answer could be obtained: connection refused,
+	// DNS failure, connection reset before the response, a 5xx.
+	ErrUnreachable = errors.New("origin: unreachable")
+	// ErrTimeout means the origin did not answer (or stopped sending) within
+	// the configured time.
+	ErrTimeout = errors.New("origin: timeout")
+	// ErrBadResponse means the origin answered something unusable: an
+	// unexpected status, a malformed Content-Range, a body shorter than
+	// announced.
+	ErrBadResponse = errors.New("origin: bad response")
+	// ErrBadKey means the key cannot be asked of this origin (it would
+	// leave the origin's root, or is not a valid object name).
+	ErrBadKey = errors.New("origin: bad key")
+)
+
+// RangeError is returned (wrapping ErrRangeNotSatisfiable) when the
+// requested offset is not inside the object. Size is the object's size, or
+// -1 when the origin did not say.
+type RangeError struct {
+	Key  string
+	Size int64
+}
+
+func (e *RangeError) Error() string {
+	return fmt.Sprintf("origin: range not satisfiable for %q (size %d)", e.Key, e.Size)
+}
+
+// Unwrap makes errors.Is(err, ErrRangeNotSatisfiable) true.
+func (e *RangeError) Unwrap() error { return ErrRangeNotSatisfiable }
+
+// Meta describes an object as the origin reported it. A Meta is immutable
+// once returned: callers may share it between goroutines.
+type Meta struct {
+	// Size is the total size of the object in bytes.
+	Size int64
+	// ETag is the entity tag exactly as the origin sent it, quotes and W/
+	// prefix included; empty when the origin sent none.
+	ETag string
+	// LastModified is the zero time when the origin sent none.
+	LastModified time.Time
+	// ContentType is empty when the origin sent none.
+	ContentType string
+}
+
+// Object is one answer from an origin: the metadata of the whole object and
+// a body holding the bytes [Offset, Offset+Length) of it. The caller owns
+// Body and must close it.
+type Object struct {
+	Meta
+	// Offset of the first byte of Body within the object.
+	Offset int64
+	// Length of Body in bytes. Body yields exactly Length bytes or fails
+	// with an error wrapping ErrBadResponse or ErrTimeout.
+	Length int64
+	Body   io.ReadCloser
+}
+
+// Request names the bytes wanted from an object.
+type Request struct {
+	// Key is the object's normalized path, starting with "/" (for example
+	// "/title/1080p/seg-00001.m4s"). Clients map it onto their namespace.
+	Key string
+	// Offset is the first byte wanted.
+	Offset int64
+	// Length is the number of bytes wanted from Offset; a negative value
+	// means up to the end of the object. Clients return fewer bytes when the
+	// object ends sooner.
+	Length int64
+}
