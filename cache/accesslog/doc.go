@@ -1,0 +1,26 @@
+// Package accesslog writes the edge's access log: one JSON object per line
+// per response. Popularity (bytes streamed per file) is computed from it
+// later, so the fields below are a stable interface: add fields, never
+// rename or remove them.
+//
+//	time     RFC 3339 UTC time the request started, with microseconds
+//	client   the client's address as host:port
+//	method   GET or HEAD (or what the client sent, for errors)
+//	path     the normalized cache key; the raw request target when it was rejected
+//	range    the Range header as sent, "" when absent
+//	status   HTTP status code
+//	bytes    body bytes written to the client (for a stream cut short, what was sent)
+//	tier     HIT-RAM, HIT-DISK, MISS or NONE (errors answered before any lookup)
+//	ttfb_ms  milliseconds from request start to the first body byte handed to the socket
+//	node     the node's name (--node-name)
+//	site     the node's site (--site)
+//
+// The request path must never wait on the log: Log hands the record to a
+// buffered channel and returns; when the channel is full the record is
+// dropped and counted. One goroutine owned by the Logger encodes and
+// writes, flushing when idle and at least once a second. Encoding is done
+// by hand into a reused buffer: encoding/json would allocate per record on
+// a path that runs tens of thousands of times a second.
+//
+// Imports: standard library only.
+package accesslog

@@ -1,0 +1,120 @@
+package accesslog
+
+import (
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Config names the node and sizes the queue.
+type Config struct {
+	Node, Site string
+	// Queue is the number of records that may wait for the writer before
+	// new ones are dropped. Default 16384.
+	Queue int
+	// FlushEvery bounds how long a record may sit in the write buffer.
+	// Default 1s.
+	FlushEvery time.Duration
+}
+
+// Logger writes records to an io.Writer from its own goroutine.
+type Logger struct {
+	cfg     Config
+	w       io.Writer
+	ch      chan Record
+	dropped atomic.Uint64
+	errors  atomic.Uint64
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+}
+
+// New starts a Logger writing to w. Call Close to flush and stop it; Close
+// does not close w.
+func New(w io.Writer, cfg Config) *Logger {
+	if cfg.Queue <= 0 {
+		cfg.Queue = 16384
+	}
+	if cfg.FlushEvery <= 0 {
+		cfg.FlushEvery = time.Second
+	}
+	l := &Logger{
+		cfg: cfg, w: w,
+		ch:   make(chan Record, cfg.Queue),
+		stop: make(chan struct{}),
+		done: make(chan struct{}),
+	}
+	go l.run()
+	return l
+}
+
+// Log queues r without blocking. It returns false when r was dropped.
+func (l *Logger) Log(r Record) bool {
+	select {
+	case l.ch <- r:
+		return true
+	default:
+		l.dropped.Add(1)
+		return false
+	}
+}
+
+// Dropped returns the number of records dropped because the queue was full.
+func (l *Logger) Dropped() uint64 { return l.dropped.Load() }
+
+// WriteErrors returns the number of failed writes to the underlying writer.
+func (l *Logger) WriteErrors() uint64 { return l.errors.Load() }
+
+// Close writes what is queued and stops the writer goroutine. It is safe
+// to call more than once; records logged after Close are dropped.
+func (l *Logger) Close() {
+	l.once.Do(func() { close(l.stop) })
+	<-l.done
+}
+
+func (l *Logger) run() {
+	defer close(l.done)
+	buf := make([]byte, 0, 64<<10)
+	tick := time.NewTicker(l.cfg.FlushEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case r := <-l.ch:
+			buf = r.appendJSON(buf, l.cfg.Node, l.cfg.Site)
+			buf = l.drain(buf)
+		case <-tick.C:
+			buf = l.flush(buf)
+		case <-l.stop:
+			buf = l.drain(buf)
+			l.flush(buf)
+			return
+		}
+	}
+}
+
+// drain encodes what is already queued, flushing when the buffer is full
+// and when the queue runs empty.
+func (l *Logger) drain(buf []byte) []byte {
+	for {
+		if len(buf) >= 60<<10 {
+			buf = l.flush(buf)
+		}
+		select {
+		case r := <-l.ch:
+			buf = r.appendJSON(buf, l.cfg.Node, l.cfg.Site)
+		default:
+			return l.flush(buf)
+		}
+	}
+}
+
+func (l *Logger) flush(buf []byte) []byte {
+	if len(buf) == 0 {
+		return buf
+	}
+	if _, err := l.w.Write(buf); err != nil {
+		l.errors.Add(1)
+	}
+	return buf[:0]
+}

@@ -1,0 +1,86 @@
+package accesslog
+
+import (
+	"net"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Record is one response.
+type Record struct {
+	Time   time.Time
+	Client net.Addr
+	Method string
+	Path   string
+	Range  string
+	Status int
+	Bytes  int64
+	Tier   string
+	TTFB   time.Duration
+}
+
+// appendJSON appends r as one JSON line, with node and site, to dst.
+func (r *Record) appendJSON(dst []byte, node, site string) []byte {
+	dst = append(dst, `{"time":"`...)
+	dst = r.Time.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000000Z07:00")
+	dst = append(dst, `","client":`...)
+	dst = appendString(dst, addrString(r.Client))
+	dst = append(dst, `,"method":`...)
+	dst = appendString(dst, r.Method)
+	dst = append(dst, `,"path":`...)
+	dst = appendString(dst, r.Path)
+	dst = append(dst, `,"range":`...)
+	dst = appendString(dst, r.Range)
+	dst = append(dst, `,"status":`...)
+	dst = strconv.AppendInt(dst, int64(r.Status), 10)
+	dst = append(dst, `,"bytes":`...)
+	dst = strconv.AppendInt(dst, r.Bytes, 10)
+	dst = append(dst, `,"tier":`...)
+	dst = appendString(dst, r.Tier)
+	dst = append(dst, `,"ttfb_ms":`...)
+	dst = strconv.AppendFloat(dst, float64(r.TTFB.Microseconds())/1000, 'f', 3, 64)
+	dst = append(dst, `,"node":`...)
+	dst = appendString(dst, node)
+	dst = append(dst, `,"site":`...)
+	dst = appendString(dst, site)
+	return append(dst, "}\n"...)
+}
+
+const hex = "0123456789abcdef"
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
+// so every line is valid JSON whatever a client sent.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				dst = append(dst, `\ufffd`...)
+			} else {
+				dst = append(dst, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c < 0x20 || c == 0x7f:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			dst = append(dst, c)
+		}
+		i++
+	}
+	return append(dst, '"')
+}
+
+func addrString(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
+}

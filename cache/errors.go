@@ -1,0 +1,36 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/vodedge/vodedge/origin"
+)
+
+// errObjectChanged is returned mid-stream when a later slice of an object
+// belongs to another version than the one whose headers were sent.
+var errObjectChanged = errors.New("cache: object changed at the origin during the response")
+
+// errShuttingDown answers requests that need the origin once shutdown
+// has cancelled origin fetches.
+var errShuttingDown = errors.New("cache: shutting down")
+
+// statusFor maps an error to the HTTP status and the short reason sent to
+// the client. It is the only place where errors become statuses.
+func statusFor(err error) (int, string) {
+	switch {
+	case errors.Is(err, origin.ErrNotFound):
+		return http.StatusNotFound, "not found"
+	case errors.Is(err, origin.ErrBadKey):
+		return http.StatusBadRequest, "bad path"
+	case errors.Is(err, origin.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout, "origin timeout"
+	case errors.Is(err, origin.ErrUnreachable):
+		return http.StatusBadGateway, "origin unreachable"
+	case errors.Is(err, errShuttingDown), errors.Is(err, context.Canceled):
+		return http.StatusServiceUnavailable, "shutting down"
+	default:
+		return http.StatusBadGateway, "bad response from origin"
+	}
+}

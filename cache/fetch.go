@@ -1,0 +1,164 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/vodedge/vodedge/cache/stream"
+	"github.com/vodedge/vodedge/origin"
+)
+
+// Origin is what the edge needs from an origin: the bytes of one slice of
+// an object with the object's metadata. origin.File, origin.HTTP,
+// origin.S3 and origin.Sample implement it.
+type Origin interface {
+	Fetch(ctx context.Context, req origin.Request) (*origin.Object, error)
+}
+
+// fetch is one origin fetch of one slice, shared by every request that
+// wants the slice while it is in flight.
+type fetch struct {
+	key   string // the slice's key
+	obj   string // the object's key
+	idx   int64
+	ready chan struct{} // closed once meta and body, or err, are set
+
+	// Set before ready is closed, read-only after.
+	meta *meta
+	off  int64
+	body *stream.Buffer
+	err  error
+}
+
+// finished reports whether f has all its bytes in memory.
+func (f *fetch) finished() bool {
+	select {
+	case <-f.ready:
+		return f.err == nil && f.body.Bytes() != nil
+	default:
+		return false
+	}
+}
+
+// flights is the set of fetches in progress, one per slice key.
+type flights struct {
+	mu sync.Mutex
+	m  map[string]*fetch // protected by mu
+}
+
+// acquire returns a source for slice idx of key: the RAM tier's copy, the
+// fetch in flight, or a new fetch. It never blocks on the origin.
+func (s *Server) acquire(key string, idx int64) source {
+	sk := sliceKey(key, idx)
+	if sl, ok := s.ram.Get(sk); ok {
+		return source{tier: tierRAM, sl: sl}
+	}
+	s.flights.mu.Lock()
+	defer s.flights.mu.Unlock()
+	if f := s.flights.m[sk]; f != nil {
+		if f.finished() {
+			// Complete in memory, on its way into the RAM tier.
+			return source{tier: tierRAM, f: f}
+		}
+		s.metrics.collapsed.Inc()
+		return source{tier: tierMiss, f: f}
+	}
+	// A fetch that just finished leaves the map only after its slice is
+	// in the RAM tier, so looking again under the lock closes the gap
+	// between the first lookup and this one.
+	if sl, ok := s.ram.Get(sk); ok {
+		return source{tier: tierRAM, sl: sl}
+	}
+	if idx > 0 {
+		if neg, ok := s.ram.Get(key); ok && neg.notFound {
+			return source{tier: tierRAM, sl: neg}
+		}
+	}
+	f := &fetch{key: sk, obj: key, idx: idx, ready: make(chan struct{})}
+	s.flights.m[sk] = f
+	s.fetches.Add(1)
+	go s.run(f)
+	return source{tier: tierMiss, f: f}
+}
+
+// run performs f against the origin. It owns f until ready is closed and
+// the body buffer until the buffer is closed.
+func (s *Server) run(f *fetch) {
+	defer s.fetches.Done()
+	defer s.forget(f)
+	s.metrics.inflight.Inc()
+	defer s.metrics.inflight.Dec()
+
+	req := origin.Request{Key: f.obj, Offset: f.idx * s.cfg.SliceBytes, Length: s.cfg.SliceBytes}
+	obj, err := s.origin.Fetch(s.ctx, req)
+	if err == nil {
+		err = s.checkAnswer(req, obj)
+		if err != nil {
+			obj.Body.Close()
+		}
+	}
+	if err != nil {
+		s.fail(f, err)
+		return
+	}
+	defer obj.Body.Close()
+	f.meta, f.off = newMeta(f.obj, obj.Meta), obj.Offset
+	f.body = stream.New(int(obj.Length), int(obj.Length))
+	close(f.ready)
+
+	n, err := f.body.ReadFrom(obj.Body)
+	if err == nil && n != obj.Length {
+		err = fmt.Errorf("cache: origin sent %d of %d bytes for %s: %w", n, obj.Length, f.obj, origin.ErrBadResponse)
+	}
+	s.metrics.originBytes.Add(float64(n))
+	f.body.Close(err)
+	s.metrics.originFetch(err)
+	if err != nil {
+		s.log.Warn("origin fetch failed mid-body", "key", f.obj, "slice", f.idx, "err", err)
+		return
+	}
+	s.store(&slice{key: f.key, meta: f.meta, off: f.off, data: f.body.Bytes()})
+}
+
+// checkAnswer verifies that the origin answered the slice that was asked.
+func (s *Server) checkAnswer(req origin.Request, obj *origin.Object) error {
+	want := min(req.Length, obj.Size-req.Offset)
+	if obj.Size < 0 || obj.Offset != req.Offset || obj.Length != want {
+		return fmt.Errorf("cache: origin answered bytes %d+%d of %d for %s, asked %d+%d: %w",
+			obj.Offset, obj.Length, obj.Size, req.Key, req.Offset, want, origin.ErrBadResponse)
+	}
+	return nil
+}
+
+// fail ends f with err, remembering a 404 for NegativeTTL.
+func (s *Server) fail(f *fetch, err error) {
+	f.err = err
+	close(f.ready)
+	s.metrics.originFetch(err)
+	if errors.Is(err, origin.ErrNotFound) && s.cfg.NegativeTTL > 0 {
+		s.ram.Set(&slice{key: f.obj, notFound: true}, s.cfg.NegativeTTL)
+		s.ram.Wait()
+		return
+	}
+	if !errors.Is(err, origin.ErrRangeNotSatisfiable) && !errors.Is(err, context.Canceled) {
+		s.log.Warn("origin fetch failed", "key", f.obj, "slice", f.idx, "err", err)
+	}
+}
+
+// store offers a complete slice to the RAM tier and waits until the tier
+// has applied it, so that the fetch leaves the flight map only once later
+// requests can find the slice (or the tier refused it). This runs on the
+// fetch goroutine, never on a request path.
+func (s *Server) store(sl *slice) {
+	if s.ram.Set(sl, 0) {
+		s.ram.Wait()
+	}
+}
+
+func (s *Server) forget(f *fetch) {
+	s.flights.mu.Lock()
+	delete(s.flights.m, f.key)
+	s.flights.mu.Unlock()
+}

@@ -1,0 +1,268 @@
+package cache
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/vodedge/vodedge/cache/accesslog"
+	"github.com/vodedge/vodedge/cache/cachekey"
+	"github.com/vodedge/vodedge/cache/httprange"
+	"github.com/vodedge/vodedge/origin"
+)
+
+// request is the per-request state the handler passes around. It lives on
+// the handler's stack.
+type request struct {
+	ctx    *fasthttp.RequestCtx
+	key    string
+	start  time.Time
+	ranges [4]httprange.Range // backing store for the common case
+}
+
+// handle is the public listener's fasthttp handler.
+func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	rq := request{ctx: ctx, start: ctx.Time()}
+	if !ctx.IsGet() && !ctx.IsHead() {
+		ctx.Response.Header.Set("Allow", "GET, HEAD")
+		s.answerText(&rq, http.StatusMethodNotAllowed, "method not allowed")
+		return
+	}
+	var kb [256]byte
+	k, err := cachekey.Normalize(kb[:0], ctx.Request.Header.RequestURI())
+	if err != nil {
+		s.answerText(&rq, http.StatusBadRequest, err.Error())
+		return
+	}
+	rq.key = string(k)
+	src, m, off, err := s.locate(&rq)
+	if err != nil {
+		status, reason := statusFor(err)
+		s.answerTier(&rq, status, reason, src.tier)
+		return
+	}
+	s.respond(&rq, src, m, off)
+}
+
+// locate finds the slice the response starts from (the one holding the
+// first requested byte, so that a range deep in a large object fetches
+// nothing before it) and waits for the object's metadata.
+func (s *Server) locate(rq *request) (source, *meta, int64, error) {
+	idx := rangeHint(rq.ctx.Request.Header.Peek(fasthttp.HeaderRange)) / s.cfg.SliceBytes
+	src := s.acquire(rq.key, idx)
+	m, off, err := src.wait()
+	if idx > 0 && errors.Is(err, origin.ErrRangeNotSatisfiable) {
+		// The hint was past the end: learn the size from slice 0 so that
+		// the Range header is judged (416, or 200 under If-Range) properly.
+		src = s.acquire(rq.key, 0)
+		m, off, err = src.wait()
+	}
+	return src, m, off, err
+}
+
+// respond answers with the object described by m; src is the slice at
+// object offset off, already available.
+func (s *Server) respond(rq *request, src source, m *meta, off int64) {
+	ctx := rq.ctx
+	s.setObjectHeaders(ctx, m, src.tier)
+	if st := preconditions(&ctx.Request.Header, m); st != 0 {
+		ctx.SetStatusCode(st)
+		s.finish(rq, st, src.tier, 0, 0)
+		return
+	}
+	rh := ctx.Request.Header.Peek(fasthttp.HeaderRange)
+	if len(rh) == 0 || !ifRangeHolds(&ctx.Request.Header, m) {
+		s.sendSpan(rq, src, m, off, 0, m.size, http.StatusOK)
+		return
+	}
+	rs, err := httprange.Parse(rq.ranges[:0], rh, m.size)
+	switch {
+	case errors.Is(err, httprange.ErrUnsatisfiable):
+		ctx.Response.Header.SetBytesV(fasthttp.HeaderContentRange, httprange.AppendUnsatisfied(nil, m.size))
+		s.answerTier(rq, http.StatusRequestedRangeNotSatisfiable, "range not satisfiable", src.tier)
+	case err != nil: // invalid Range: RFC 9110 says ignore it
+		s.sendSpan(rq, src, m, off, 0, m.size, http.StatusOK)
+	default:
+		rs = httprange.Coalesce(rs, coalesceGap)
+		if len(rs) == 1 {
+			ctx.Response.Header.SetBytesV(fasthttp.HeaderContentRange, httprange.AppendContentRange(nil, rs[0], m.size))
+			s.sendSpan(rq, src, m, off, rs[0].Start, rs[0].End+1, http.StatusPartialContent)
+			return
+		}
+		s.sendMultipart(rq, src, m, off, rs)
+	}
+}
+
+// coalesceGap merges requested ranges closer than a multipart part header
+// (RFC 9110 §14.6 allows it); sending the gap is cheaper than a new part.
+const coalesceGap = 80
+
+// sendSpan answers with the object's bytes [from, to). When they are all
+// in one slice in memory the slice itself becomes the body (SetBodyRaw:
+// fasthttp writes it to the socket from where it is, in one writev with
+// the header); otherwise a body streams them as they arrive.
+func (s *Server) sendSpan(rq *request, src source, m *meta, off, from, to int64, status int) {
+	ctx := rq.ctx
+	ctx.SetStatusCode(status)
+	n := to - from
+	if ctx.IsHead() {
+		ctx.Response.Header.SetContentLength(int(n))
+		s.finish(rq, status, src.tier, 0, time.Since(rq.start))
+		return
+	}
+	if data, ok := src.complete(); ok && from >= off && to <= off+int64(len(data)) {
+		ctx.Response.SetBodyRaw(data[from-off : to-off])
+		s.finish(rq, status, src.tier, n, time.Since(rq.start))
+		return
+	}
+	s.setWriteDeadline(ctx, n)
+	b := s.newBody(rq, m, status, src.tier, []piece{{from: from, to: to}})
+	b.cur, b.curIdx = src, off/s.cfg.SliceBytes
+	s.setBodyStream(ctx, b, n)
+}
+
+// sendMultipart answers a request for several ranges with a
+// multipart/byteranges body streamed with a known length.
+func (s *Server) sendMultipart(rq *request, src source, m *meta, off int64, rs []httprange.Range) {
+	ctx := rq.ctx
+	mp, err := httprange.NewMultipart(rs, m.size, string(m.contentType), s.boundary)
+	if err != nil { // only a content type unfit for a part header gets here
+		s.sendSpan(rq, src, m, off, 0, m.size, http.StatusOK)
+		return
+	}
+	ctx.Response.Header.SetContentTypeBytes(mp.AppendContentType(nil))
+	ctx.SetStatusCode(http.StatusPartialContent)
+	if ctx.IsHead() {
+		ctx.Response.Header.SetContentLength(int(mp.Len()))
+		s.finish(rq, http.StatusPartialContent, src.tier, 0, time.Since(rq.start))
+		return
+	}
+	pieces := make([]piece, 0, 2*len(rs)+1)
+	for i, r := range rs {
+		hdr := mp.AppendPartHeader(nil, i)
+		pieces = append(pieces, piece{lit: hdr, to: int64(len(hdr))}, piece{from: r.Start, to: r.End + 1})
+	}
+	end := mp.AppendClosing(nil)
+	pieces = append(pieces, piece{lit: end, to: int64(len(end))})
+	s.setWriteDeadline(ctx, mp.Len())
+	s.setBodyStream(ctx, s.newBody(rq, m, http.StatusPartialContent, src.tier, pieces), mp.Len())
+}
+
+// setBodyStream streams b as the response body. The header block is
+// flushed at once rather than held until the first buffer-full of body
+// bytes, so a client waiting on a slow origin sees the response start.
+func (s *Server) setBodyStream(ctx *fasthttp.RequestCtx, b *body, n int64) {
+	ctx.Response.ImmediateHeaderFlush = true
+	ctx.Response.SetBodyStream(b, int(n))
+}
+
+var (
+	hdrAcceptRanges = []byte("Accept-Ranges")
+	hdrETag         = []byte("ETag")
+	hdrLastModified = []byte("Last-Modified")
+	hdrXCache       = []byte("X-Cache")
+	hdrServedBy     = []byte("X-Served-By")
+	valBytes        = []byte("bytes")
+)
+
+func (s *Server) setObjectHeaders(ctx *fasthttp.RequestCtx, m *meta, tier string) {
+	h := &ctx.Response.Header
+	h.SetContentTypeBytes(m.contentType)
+	h.SetCanonical(hdrAcceptRanges, valBytes)
+	if m.etag != nil {
+		h.SetCanonical(hdrETag, m.etag)
+	}
+	if m.lastModHTTP != nil {
+		h.SetCanonical(hdrLastModified, m.lastModHTTP)
+	}
+	h.SetCanonical(hdrXCache, []byte(tier))
+	h.SetCanonical(hdrServedBy, s.nodeName)
+}
+
+// setWriteDeadline gives a large body time to reach a slow client: the
+// server's write timeout plus its length at the minimum client rate. A
+// client slower than that is cut off.
+func (s *Server) setWriteDeadline(ctx *fasthttp.RequestCtx, n int64) {
+	extra := time.Duration(n / s.cfg.MinClientRate * int64(time.Second))
+	_ = ctx.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout + extra))
+}
+
+// answerText ends a request that never reached the cache with a short
+// plain-text body naming the problem.
+func (s *Server) answerText(rq *request, status int, reason string) {
+	s.answerTier(rq, status, reason, tierNone)
+}
+
+func (s *Server) answerTier(rq *request, status int, reason, tier string) {
+	ctx := rq.ctx
+	ctx.SetStatusCode(status)
+	ctx.Response.Header.SetContentType("text/plain; charset=utf-8")
+	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
+	ctx.Response.Header.SetCanonical(hdrXCache, []byte(tier))
+	body := strconv.AppendInt(nil, int64(status), 10)
+	body = append(append(append(body, ' '), reason...), '\n')
+	ctx.Response.SetBodyRaw(body)
+	if ctx.IsHead() {
+		body = nil
+	}
+	s.finish(rq, status, tier, int64(len(body)), time.Since(rq.start))
+}
+
+// finish records a response whose body fasthttp writes from memory.
+func (s *Server) finish(rq *request, status int, tier string, n int64, ttfb time.Duration) {
+	s.metrics.response(status, tier, n, ttfb)
+	s.logAccess(rq, status, tier, n, ttfb)
+}
+
+func (s *Server) logAccess(rq *request, status int, tier string, n int64, ttfb time.Duration) {
+	if s.alog == nil {
+		return
+	}
+	path := rq.key
+	if path == "" {
+		path = string(rq.ctx.Request.Header.RequestURI())
+	}
+	r := accesslog.Record{
+		Time: rq.start, Client: rq.ctx.RemoteAddr(), Method: method(rq.ctx), Path: path,
+		Status: status, Bytes: n, Tier: tier, TTFB: ttfb,
+	}
+	if rh := rq.ctx.Request.Header.Peek(fasthttp.HeaderRange); len(rh) > 0 {
+		r.Range = string(rh)
+	}
+	s.alog.Log(r)
+}
+
+func method(ctx *fasthttp.RequestCtx) string {
+	switch {
+	case ctx.IsGet():
+		return fasthttp.MethodGet
+	case ctx.IsHead():
+		return fasthttp.MethodHead
+	}
+	return string(ctx.Method())
+}
+
+// rangeHint returns the first byte a Range header asks for when it says
+// so ("bytes=N-..."), and 0 otherwise (no header, a suffix range, junk).
+// It only picks the slice to look at first; the header is parsed for real
+// once the object's size is known.
+func rangeHint(h []byte) int64 {
+	const prefix = "bytes="
+	if len(h) <= len(prefix) || string(h[:len(prefix)]) != prefix {
+		return 0
+	}
+	var n int64
+	for _, c := range h[len(prefix):] {
+		if c < '0' || c > '9' {
+			break
+		}
+		if n > (1<<62)/10 {
+			return 0
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n
+}

@@ -1,0 +1,136 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vodedge/vodedge/origin"
+)
+
+// metrics is the edge server's instrumentation, registered on the
+// injected registerer. Counters used on every request are resolved once
+// into arrays so that a hit does no label lookup.
+type metrics struct {
+	requests    *prometheus.CounterVec   // status, tier
+	respBytes   *prometheus.CounterVec   // tier
+	ttfb        *prometheus.HistogramVec // tier
+	fetches     *prometheus.CounterVec   // result
+	originBytes prometheus.Counter
+	collapsed   prometheus.Counter
+	inflight    prometheus.Gauge
+	logDropped  prometheus.CounterFunc
+
+	hot [len(hotStatuses)][len(tiers)]prometheus.Counter
+	byT [len(tiers)]struct {
+		bytes prometheus.Counter
+		ttfb  prometheus.Observer
+	}
+}
+
+var (
+	tiers       = [...]string{tierRAM, tierDisk, tierMiss, tierNone}
+	hotStatuses = [...]int{200, 206, 304, 400, 404, 416, 502, 504}
+)
+
+func tierIndex(t string) int {
+	for i, v := range tiers {
+		if v == t {
+			return i
+		}
+	}
+	return len(tiers) - 1
+}
+
+func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, error) {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vodedge_edge_requests_total", Help: "Responses by HTTP status and the tier that served them.",
+		}, []string{"status", "tier"}),
+		respBytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vodedge_edge_response_bytes_total", Help: "Body bytes sent to clients by tier.",
+		}, []string{"tier"}),
+		ttfb: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "vodedge_edge_ttfb_seconds",
+			Help:    "Time from request start to the first body byte handed to the socket, by tier.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"tier"}),
+		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vodedge_edge_origin_fetches_total", Help: "Origin fetches (one per slice) by result.",
+		}, []string{"result"}),
+		originBytes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vodedge_edge_origin_bytes_total", Help: "Body bytes received from the origin.",
+		}),
+		collapsed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vodedge_edge_collapsed_waiters_total", Help: "Requests that joined an origin fetch already in flight instead of starting one.",
+		}),
+		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "vodedge_edge_origin_fetches_in_flight", Help: "Origin fetches in progress.",
+		}),
+		logDropped: prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "vodedge_edge_access_log_dropped_total", Help: "Access log records dropped because the log writer fell behind.",
+		}, dropped),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.respBytes, m.ttfb, m.fetches, m.originBytes, m.collapsed, m.inflight, m.logDropped} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	for i, st := range hotStatuses {
+		for j, t := range tiers {
+			m.hot[i][j] = m.requests.WithLabelValues(strconv.Itoa(st), t)
+		}
+	}
+	for j, t := range tiers {
+		m.byT[j].bytes = m.respBytes.WithLabelValues(t)
+		m.byT[j].ttfb = m.ttfb.WithLabelValues(t)
+	}
+	return m, nil
+}
+
+// response records one finished response.
+func (m *metrics) response(status int, tier string, bytes int64, ttfb time.Duration) {
+	ti := tierIndex(tier)
+	m.request(status, ti)
+	m.byT[ti].bytes.Add(float64(bytes))
+	if ttfb > 0 {
+		m.byT[ti].ttfb.Observe(ttfb.Seconds())
+	}
+}
+
+func (m *metrics) request(status, ti int) {
+	for i, st := range hotStatuses {
+		if st == status {
+			m.hot[i][ti].Inc()
+			return
+		}
+	}
+	m.requests.WithLabelValues(strconv.Itoa(status), tiers[ti]).Inc()
+}
+
+// originFetch counts one origin fetch by how it ended.
+func (m *metrics) originFetch(err error) {
+	m.fetches.WithLabelValues(fetchResult(err)).Inc()
+}
+
+func fetchResult(err error) string {
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, origin.ErrNotFound):
+		return "not_found"
+	case errors.Is(err, origin.ErrRangeNotSatisfiable):
+		return "range_not_satisfiable"
+	case errors.Is(err, origin.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, origin.ErrUnreachable):
+		return "unreachable"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	default:
+		return "bad_response"
+	}
+}

@@ -1,0 +1,120 @@
+package ramtier
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+type obj struct {
+	key  string
+	data []byte
+}
+
+func (o *obj) CacheKey() string   { return o.key }
+func (o *obj) CacheSize() int64   { return int64(len(o.data)) }
+func newObj(k string, n int) *obj { return &obj{key: k, data: make([]byte, n)} }
+
+func newTier(t *testing.T, maxBytes int64) *Tier[*obj] {
+	t.Helper()
+	tr, err := New[*obj](Config{MaxBytes: maxBytes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tr.Close)
+	return tr
+}
+
+func TestSetGetDel(t *testing.T) {
+	tr := newTier(t, 1<<20)
+	o := newObj("/a.m4s", 1000)
+	if !tr.Set(o, 0) {
+		t.Fatal("Set dropped on an idle tier")
+	}
+	tr.Wait()
+	got, ok := tr.Get("/a.m4s")
+	if !ok || got != o {
+		t.Fatal("Get after Set+Wait missed")
+	}
+	if _, ok := tr.Get("/b.m4s"); ok {
+		t.Fatal("Get of an absent key hit")
+	}
+	tr.Del("/a.m4s")
+	if _, ok := tr.Get("/a.m4s"); ok {
+		t.Fatal("Get after Del hit")
+	}
+	s := tr.Stats()
+	if s.Deleted != 1 || s.Hits != 1 || s.Misses != 2 {
+		t.Fatalf("stats = %+v", s)
+	}
+}
+
+func TestCapacityIsBytesPlusOverhead(t *testing.T) {
+	const n = 100
+	size := int64(10_000)
+	tr := newTier(t, 20*(size+EntryOverhead))
+	for i := range n {
+		tr.Set(newObj(string(rune('a'+i%26))+strings.Repeat("x", i), int(size)), 0)
+		tr.Wait()
+	}
+	s := tr.Stats()
+	if s.Bytes > s.MaxBytes {
+		t.Fatalf("tier holds %d bytes over its %d capacity", s.Bytes, s.MaxBytes)
+	}
+	if s.Items > 20 || s.Items < 1 {
+		t.Fatalf("items = %d, want 1..20", s.Items)
+	}
+	if s.Evictions+s.Rejected == 0 {
+		t.Fatal("expected evictions or rejections once full")
+	}
+}
+
+func TestTTLExpires(t *testing.T) {
+	tr := newTier(t, 1<<20)
+	tr.Set(newObj("/404", 0), 50*time.Millisecond)
+	tr.Wait()
+	if _, ok := tr.Get("/404"); !ok {
+		t.Fatal("entry missing before its TTL")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, ok := tr.Get("/404"); !ok {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("entry still present long after its TTL")
+}
+
+func TestCollector(t *testing.T) {
+	tr := newTier(t, 1<<20)
+	tr.Set(newObj("/a", 100), 0)
+	tr.Wait()
+	reg := prometheus.NewRegistry()
+	if err := tr.Register(reg); err != nil {
+		t.Fatal(err)
+	}
+	want := `
+# HELP vodedge_ram_bytes Bytes charged to the RAM tier (values plus per-entry overhead).
+# TYPE vodedge_ram_bytes gauge
+vodedge_ram_bytes 356
+# HELP vodedge_ram_items Entries in the RAM tier.
+# TYPE vodedge_ram_items gauge
+vodedge_ram_items 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "vodedge_ram_bytes", "vodedge_ram_items"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBadConfig(t *testing.T) {
+	if _, err := New[*obj](Config{MaxBytes: 0}); err == nil {
+		t.Fatal("zero capacity accepted")
+	}
+}

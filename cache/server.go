@@ -1,0 +1,208 @@
+package cache
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/valyala/fasthttp"
+
+	"github.com/vodedge/vodedge/cache/accesslog"
+	"github.com/vodedge/vodedge/cache/ramtier"
+)
+
+// AccessLogger receives one record per response; it must not block.
+// *accesslog.Logger implements it.
+type AccessLogger interface {
+	Log(accesslog.Record) bool
+}
+
+// Deps are the server's injected dependencies.
+type Deps struct {
+	Origin Origin
+	// Logger receives operational logs; nil discards them.
+	Logger *slog.Logger
+	// AccessLog receives a record per response; nil logs nothing.
+	AccessLog AccessLogger
+	// AccessLogDropped reports records the access log dropped, exported
+	// as a metric; nil reports 0.
+	AccessLogDropped func() uint64
+	// Registerer receives the server's metrics; nil registers nowhere.
+	Registerer prometheus.Registerer
+}
+
+// Server is an edge node's public HTTP server with its RAM tier and miss
+// path. Create it with New, run it with Serve, stop it with Shutdown.
+type Server struct {
+	cfg      Config
+	origin   Origin
+	log      *slog.Logger
+	alog     AccessLogger
+	ram      *ramtier.Tier[*slice]
+	metrics  *metrics
+	flights  flights
+	http     *fasthttp.Server
+	nodeName []byte
+	boundary string
+
+	ctx     context.Context // cancelled when origin fetches must stop
+	cancel  context.CancelFunc
+	fetches sync.WaitGroup // one per running origin fetch
+	ready   atomic.Bool
+	closed  sync.Once
+}
+
+// New validates cfg and builds a server. It does not listen.
+func New(cfg Config, deps Deps) (*Server, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if deps.Origin == nil {
+		return nil, errors.New("cache: no origin")
+	}
+	s := &Server{cfg: cfg, origin: deps.Origin, log: deps.Logger, alog: deps.AccessLog, nodeName: []byte(cfg.NodeName)}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.flights.m = make(map[string]*fetch)
+	s.boundary = newBoundary()
+	if err := s.initTiers(deps); err != nil {
+		return nil, err
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.http = s.newHTTPServer()
+	return s, nil
+}
+
+func (s *Server) initTiers(deps Deps) error {
+	ram, err := ramtier.New[*slice](ramtier.Config{MaxBytes: s.cfg.RAMBytes, AvgValueBytes: s.cfg.SliceBytes / 8})
+	if err != nil {
+		return fmt.Errorf("cache: RAM tier: %w", err)
+	}
+	reg := deps.Registerer
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	dropped := func() float64 { return 0 }
+	if deps.AccessLogDropped != nil {
+		dropped = func() float64 { return float64(deps.AccessLogDropped()) }
+	}
+	m, err := newMetrics(reg, dropped)
+	if err == nil {
+		err = ram.Register(reg)
+	}
+	if err != nil {
+		ram.Close()
+		return fmt.Errorf("cache: metrics: %w", err)
+	}
+	s.ram, s.metrics = ram, m
+	return nil
+}
+
+func (s *Server) newHTTPServer() *fasthttp.Server {
+	return &fasthttp.Server{
+		Handler:                      s.handle,
+		Name:                         "vodedge",
+		ReadTimeout:                  s.cfg.ReadTimeout,
+		WriteTimeout:                 s.cfg.WriteTimeout,
+		IdleTimeout:                  s.cfg.IdleTimeout,
+		ReadBufferSize:               s.cfg.MaxHeaderBytes,
+		MaxRequestBodySize:           4 << 10,
+		DisablePreParseMultipartForm: true,
+		NoDefaultContentType:         true,
+		CloseOnShutdown:              true,
+		Logger:                       fasthttpLogger{s.log},
+		ErrorHandler:                 s.protocolError,
+	}
+}
+
+// Serve answers requests on ln until Shutdown. It returns nil after a
+// Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.ready.Store(true)
+	return s.http.Serve(ln)
+}
+
+// Ready reports whether the server is serving and not shutting down.
+func (s *Server) Ready() bool { return s.ready.Load() }
+
+// Shutdown stops accepting connections, lets in-flight responses finish
+// until ctx is done, then cancels origin fetches, waits for their
+// goroutines and releases the RAM tier. It is safe to call more than once.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var err error
+	s.closed.Do(func() {
+		s.ready.Store(false)
+		err = s.http.ShutdownWithContext(ctx)
+		s.cancel()
+		s.fetches.Wait()
+		s.ram.Close()
+	})
+	return err
+}
+
+// Handler returns the public request handler, for tests and embedding.
+func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
+
+// newBody returns a streaming body for the given pieces of the object.
+func (s *Server) newBody(rq *request, m *meta, status int, tier string, pieces []piece) *body {
+	logRq := *rq // the handler's request struct does not outlive it
+	b := &body{s: s, key: rq.key, meta: m, pieces: pieces, start: rq.start, curIdx: -1, aheadIdx: -1}
+	b.pos = pieces[0].from
+	b.done = func(b *body, err error) {
+		if err != nil {
+			s.log.Debug("response cut short", "key", b.key, "sent", b.written, "err", err)
+		}
+		s.metrics.response(status, tier, b.written, b.ttfb)
+		s.logAccess(&logRq, status, tier, b.written, b.ttfb)
+	}
+	return b
+}
+
+// purgeObject drops every cached slice of the object at key of the given
+// size from the RAM tier.
+func (s *Server) purgeObject(key string, size int64) {
+	last := max(size-1, 0) / s.cfg.SliceBytes
+	for idx := int64(0); idx <= last; idx++ {
+		s.ram.Del(sliceKey(key, idx))
+	}
+}
+
+func newBoundary() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return "vodedge-" + hex.EncodeToString(b[:])
+}
+
+// protocolError answers requests fasthttp could not parse (malformed
+// request lines, oversized headers, timeouts while reading) in the same
+// plain-text form as the handler's own errors.
+func (s *Server) protocolError(ctx *fasthttp.RequestCtx, err error) {
+	status, reason := http.StatusBadRequest, "malformed request"
+	var small *fasthttp.ErrSmallBuffer
+	switch {
+	case errors.As(err, &small):
+		status, reason = http.StatusRequestHeaderFieldsTooLarge, "request headers too large"
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		status, reason = http.StatusRequestEntityTooLarge, "request body too large"
+	}
+	rq := request{ctx: ctx, start: time.Now()}
+	s.answerText(&rq, status, reason)
+	ctx.SetConnectionClose()
+}
+
+// fasthttpLogger routes fasthttp's own messages to slog.
+type fasthttpLogger struct{ l *slog.Logger }
+
+func (f fasthttpLogger) Printf(format string, args ...any) {
+	f.l.Debug(fmt.Sprintf(format, args...), "component", "fasthttp")
+}

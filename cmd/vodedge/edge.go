@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/vodedge/vodedge/cache"
+	"github.com/vodedge/vodedge/cache/accesslog"
+	"github.com/vodedge/vodedge/internal/admin"
+	"github.com/vodedge/vodedge/internal/bytesize"
+	"github.com/vodedge/vodedge/origin"
+)
+
+// edgeOpts are the edge command's flags.
+type edgeOpts struct {
+	listen, adminAddr string
+	originSpec        string
+	s3Endpoint, s3Reg string
+	ramBytes, slice   bytesize.Size
+	memLimit          string
+	accessLog         string
+	originConnect     time.Duration
+	originHeader      time.Duration
+	originIdle        time.Duration
+	cfg               cache.Config
+}
+
+func newEdgeCmd(g *globalOpts) *cobra.Command {
+	o := &edgeOpts{cfg: cache.DefaultConfig()}
+	cmd := &cobra.Command{
+		Use:   "edge",
+		Short: "Run an edge node: serve video segments from RAM, fetching misses from the origin",
+		Long: `Run an edge node. Players fetch segments from --listen with GET/HEAD and
+byte ranges; misses are fetched from --origin once per slice, however many
+clients ask at the same time, and streamed to all of them as they arrive.
+Metrics, /healthz and /readyz are on --admin, never on the public listener.
+
+With no --origin the node serves a small sample title embedded in the
+binary: try  curl -i http://127.0.0.1:8080/sample/master.m3u8`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !flagChanged(cmd.Flags(), "node-name") {
+				o.cfg.NodeName = defaultNodeName()
+			}
+			return runEdge(cmd.Context(), g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", ":8080", "public HTTP address for players")
+	f.StringVar(&o.adminAddr, "admin", "127.0.0.1:9090", "admin HTTP address: /metrics, /healthz, /readyz")
+	f.StringVar(&o.originSpec, "origin", "", `origin: http(s)://host[:port][/prefix], s3://bucket[/prefix], file:///dir, or "" for the embedded sample title`)
+	f.StringVar(&o.s3Endpoint, "s3-endpoint", "", "endpoint URL of an S3-compatible server (default: AWS); credentials come from the standard AWS chain")
+	f.StringVar(&o.s3Reg, "s3-region", "", "S3 region (default: from the AWS environment, else us-east-1)")
+	o.ramBytes = bytesize.Size(o.cfg.RAMBytes)
+	f.Var(&o.ramBytes, "ram-bytes", "RAM tier capacity, e.g. 256MiB, 16GiB")
+	o.slice = bytesize.Size(o.cfg.SliceBytes)
+	f.Var(&o.slice, "slice-bytes", "unit of origin fetches and RAM entries (64KiB..64MiB)")
+	f.StringVar(&o.cfg.NodeName, "node-name", "", "this node's name in logs and the X-Served-By header (default: the host name)")
+	f.StringVar(&o.cfg.Site, "site", o.cfg.Site, "the site (ISP location) this node belongs to")
+	f.DurationVar(&o.cfg.NegativeTTL, "negative-ttl", o.cfg.NegativeTTL, "how long an origin 404 is remembered")
+	f.DurationVar(&o.originConnect, "origin-connect-timeout", 3*time.Second, "origin TCP/TLS connect timeout")
+	f.DurationVar(&o.originHeader, "origin-timeout", 10*time.Second, "time to wait for the origin's response headers (504 after it)")
+	f.DurationVar(&o.originIdle, "origin-idle-timeout", 10*time.Second, "a body stalled this long is abandoned")
+	f.DurationVar(&o.cfg.ShutdownTimeout, "shutdown-timeout", o.cfg.ShutdownTimeout, "on SIGTERM, how long in-flight responses may take to finish")
+	f.StringVar(&o.accessLog, "access-log", "-", `access log destination: a file path, "-" for stdout, "off"`)
+	f.StringVar(&o.memLimit, "mem-limit", "auto", `Go memory limit: "auto" (RAM tier × 1.1 + 80MiB), "off", or a size`)
+	addConfigFlag(cmd)
+	return cmd
+}
+
+func runEdge(parent context.Context, g *globalOpts, o *edgeOpts) error {
+	log, err := g.stderrLogger()
+	if err != nil {
+		return err
+	}
+	o.cfg.RAMBytes, o.cfg.SliceBytes = int64(o.ramBytes), int64(o.slice)
+	if err := checkListeners(o.listen, o.adminAddr); err != nil {
+		return err
+	}
+	if err := setMemLimit(o.memLimit, o.cfg.RAMBytes, log); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(parent, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	org, err := origin.Open(ctx, o.originSpec, o.originOptions())
+	if err != nil {
+		return err
+	}
+	defer org.Close()
+	alog, closeLog, err := openAccessLog(o.accessLog, o.cfg)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+
+	reg := newRegistry()
+	deps := cache.Deps{Origin: org, Logger: log, Registerer: reg}
+	if alog != nil {
+		deps.AccessLog, deps.AccessLogDropped = alog, alog.Dropped
+	}
+	srv, err := cache.New(o.cfg, deps)
+	if err != nil {
+		return err
+	}
+	log.Info("edge starting", "listen", o.listen, "admin", o.adminAddr, "origin", org,
+		"ram", bytesize.Size(o.cfg.RAMBytes), "node", o.cfg.NodeName, "site", o.cfg.Site, "version", version)
+	return serveUntilSignal(ctx, log, srv, o, reg)
+}
+
+func (o *edgeOpts) originOptions() origin.Options {
+	t := origin.HTTPOptions{DialTimeout: o.originConnect, HeaderTimeout: o.originHeader, IdleReadTimeout: o.originIdle}
+	return origin.Options{
+		UserAgent: "vodedge/" + version,
+		HTTP:      t,
+		S3:        origin.S3Options{Endpoint: o.s3Endpoint, Region: o.s3Reg, Transport: t},
+	}
+}
+
+// serveUntilSignal runs the public and admin listeners until a signal or
+// a listener failure, then shuts down gracefully.
+func serveUntilSignal(ctx context.Context, log *slog.Logger, srv *cache.Server, o *edgeOpts, reg *prometheus.Registry) error {
+	pub, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("--listen: %w", err)
+	}
+	adm, err := net.Listen("tcp", o.adminAddr)
+	if err != nil {
+		pub.Close()
+		return fmt.Errorf("--admin: %w", err)
+	}
+	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: func() error {
+		if !srv.Ready() {
+			return errors.New("not serving")
+		}
+		return nil
+	}})
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(pub) }()
+	go func() { errc <- ad.Serve(adm) }()
+	log.Info("edge ready", "listen", pub.Addr().String(), "admin", adm.Addr().String())
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("signal received, shutting down", "deadline", o.cfg.ShutdownTimeout)
+	case runErr = <-errc:
+		log.Error("listener failed", "err", runErr)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), o.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutdown deadline passed with responses in flight", "err", err)
+	}
+	_ = ad.Shutdown(sctx)
+	log.Info("edge stopped")
+	return runErr
+}
+
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// openAccessLog opens the access log destination.
+func openAccessLog(dest string, cfg cache.Config) (*accesslog.Logger, func(), error) {
+	var w io.Writer
+	closeFile := func() {}
+	switch dest {
+	case "off", "":
+		return nil, func() {}, nil
+	case "-":
+		w = os.Stdout
+	default:
+		f, err := os.OpenFile(dest, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--access-log: %w", err)
+		}
+		w, closeFile = f, func() { f.Close() }
+	}
+	l := accesslog.New(w, accesslog.Config{Node: cfg.NodeName, Site: cfg.Site})
+	return l, func() { l.Close(); closeFile() }, nil
+}
+
+// checkListeners refuses to put admin routes on the public address.
+func checkListeners(public, adminAddr string) error {
+	if public == adminAddr {
+		return fmt.Errorf("--admin must differ from --listen (%s): admin routes never go on the public listener", public)
+	}
+	return nil
+}
+
+// setMemLimit sets the Go runtime's soft memory limit so that garbage
+// from evicted RAM-tier entries is collected before RSS strays far above
+// the configured tier. GOMEMLIMIT in the environment wins.
+func setMemLimit(spec string, ramBytes int64, log *slog.Logger) error {
+	if os.Getenv("GOMEMLIMIT") != "" || spec == "off" {
+		return nil
+	}
+	limit := ramBytes + ramBytes/10 + 80<<20
+	if spec != "auto" {
+		n, err := bytesize.Parse(spec)
+		if err != nil {
+			return fmt.Errorf("--mem-limit: %w", err)
+		}
+		limit = int64(n)
+	}
+	debug.SetMemoryLimit(limit)
+	log.Debug("memory limit set", "bytes", bytesize.Size(limit))
+	return nil
+}
+
+func defaultNodeName() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "edge-1"
+}

@@ -1,0 +1,167 @@
+package origin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// HTTP is an origin reached over HTTP(S): any server that answers GET with
+// Range (nginx, another vodedge, a packager). It is safe for concurrent
+// use; Close releases its idle connections.
+type HTTP struct {
+	base     string // scheme://[user@]host[:port][/prefix], no trailing slash
+	redacted string // base without a password, for errors and logs
+	opts     HTTPOptions
+	tr       *http.Transport
+	client   *http.Client
+}
+
+// NewHTTP returns a client for the origin at base,
+// "http(s)://host[:port][/prefix]". Key "/x/y" is fetched from
+// base+"/x/y", each segment path-escaped. Redirects are followed (at most
+// 10), so an origin may hand out, say, presigned S3 URLs.
+func NewHTTP(base string, opts HTTPOptions) (*HTTP, error) {
+	u, err := parseBase(base)
+	if err != nil {
+		return nil, err
+	}
+	if opts, err = opts.withDefaults(); err != nil {
+		return nil, err
+	}
+	tr := newTransport(opts)
+	return &HTTP{
+		base:     strings.TrimSuffix(u.String(), "/"),
+		redacted: strings.TrimSuffix(u.Redacted(), "/"),
+		opts:     opts,
+		tr:       tr,
+		client:   &http.Client{Transport: tr},
+	}, nil
+}
+
+// parseBase checks an HTTP origin URL. A query or fragment would be
+// silently dropped or mangled when keys are appended, so they are refused.
+func parseBase(base string) (*url.URL, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, fmt.Errorf("origin: HTTP origin %q: %w", base, err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("origin: HTTP origin %q: scheme must be http or https", u.Redacted())
+	case u.Host == "" || u.Opaque != "":
+		return nil, fmt.Errorf("origin: HTTP origin %q: want http(s)://host[:port][/prefix]", u.Redacted())
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, fmt.Errorf("origin: HTTP origin %q: a query or fragment is not allowed", u.Redacted())
+	}
+	return u, nil
+}
+
+// String describes the origin for logs, without any password.
+func (h *HTTP) String() string { return "http origin " + h.redacted }
+
+// Close closes idle connections. Bodies still open keep working.
+func (h *HTTP) Close() error {
+	h.tr.CloseIdleConnections()
+	return nil
+}
+
+// Fetch gets req from the origin; see Object for what is returned. The
+// body is read under ctx: cancelling ctx aborts the request, even after
+// Fetch has returned.
+func (h *HTTP) Fetch(ctx context.Context, req Request) (*Object, error) {
+	if err := req.check(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	obj, err := h.fetch(ctx, cancel, req)
+	if err != nil {
+		cancel(nil)
+	}
+	return obj, err
+}
+
+func (h *HTTP) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Request) (*Object, error) {
+	path := escapeKey(req.Key)
+	what := "GET " + h.redacted + path
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, h.base+path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("origin: %s: %w: %w", what, ErrBadKey, err)
+	}
+	hreq.Header.Set("User-Agent", h.opts.UserAgent)
+	if !req.whole() {
+		hreq.Header.Set("Range", req.rangeHeader())
+	}
+	resp, err := h.client.Do(hreq)
+	if err != nil {
+		return nil, classify(ctx, what, err, ErrUnreachable)
+	}
+	body := newRemoteBody(ctx, cancel, resp.Body, h.opts.IdleReadTimeout, what)
+	obj, err := answer(req, resp, body, what)
+	if err != nil {
+		body.Close()
+	}
+	return obj, err
+}
+
+// answer maps the response status onto an Object or a classified error.
+func answer(req Request, resp *http.Response, body *remoteBody, what string) (*Object, error) {
+	code := resp.StatusCode
+	switch {
+	case code == http.StatusOK || code == http.StatusPartialContent:
+		r := &reply{what: what, meta: headerMeta(resp.Header), length: resp.ContentLength, body: body}
+		if r.ranged = code == http.StatusPartialContent; r.ranged {
+			cr, err := parseContentRange(resp.Header.Get("Content-Range"))
+			if err != nil {
+				return nil, fmt.Errorf("origin: %s: %w", what, err)
+			}
+			r.cr = cr
+		}
+		return r.object(req)
+	case code == http.StatusNotFound || code == http.StatusGone:
+		return nil, fmt.Errorf("origin: %s: status %d: %w", what, code, ErrNotFound)
+	case code == http.StatusRequestedRangeNotSatisfiable:
+		return unsatisfiable(req, resp, body, what)
+	case code >= 500:
+		return nil, fmt.Errorf("origin: %s: status %d: %w", what, code, ErrUnreachable)
+	default:
+		return nil, fmt.Errorf("origin: %s: unexpected status %d: %w", what, code, ErrBadResponse)
+	}
+}
+
+// unsatisfiable handles a 416. Its "Content-Range: bytes */N" gives the
+// size (-1 when absent). Offset 0 of an empty object is no error for us: a
+// range cannot be empty, so the origin had to refuse the one we sent.
+func unsatisfiable(req Request, resp *http.Response, body *remoteBody, what string) (*Object, error) {
+	size := int64(-1)
+	if cr, err := parseContentRange(resp.Header.Get("Content-Range")); err == nil && cr.First < 0 {
+		size = cr.Size
+	}
+	if size == 0 && req.Offset == 0 {
+		r := &reply{what: what, meta: headerMeta(resp.Header), body: body}
+		return r.finish(req, 0, 0), nil
+	}
+	return nil, &RangeError{Key: req.Key, Size: size}
+}
+
+// headerMeta reads the metadata headers. A Last-Modified that does not
+// parse is treated as absent.
+func headerMeta(h http.Header) Meta {
+	m := Meta{ETag: h.Get("ETag"), ContentType: h.Get("Content-Type")}
+	if t, err := http.ParseTime(h.Get("Last-Modified")); err == nil {
+		m.LastModified = t
+	}
+	return m
+}
+
+// escapeKey path-escapes each segment of a checked key.
+func escapeKey(key string) string {
+	var b strings.Builder
+	for seg := range strings.SplitSeq(key[1:], "/") {
+		b.WriteByte('/')
+		b.WriteString(url.PathEscape(seg))
+	}
+	return b.String()
+}

@@ -1,0 +1,81 @@
+package origin
+
+import "fmt"
+
+// reply is a successful answer from an HTTP or S3 origin before it is
+// checked against the request. Both clients share these checks so that
+// they agree on what an origin may get away with.
+type reply struct {
+	what   string // "GET url", for errors
+	meta   Meta   // Size is filled in by object
+	ranged bool   // a 206: the body holds the bytes cr names
+	cr     contentRange
+	length int64 // the body's Content-Length; -1 when not sent
+	body   *remoteBody
+}
+
+// object checks the reply against req and returns the Object to hand out.
+// On error the caller closes the body.
+func (r *reply) object(req Request) (*Object, error) {
+	if r.ranged {
+		return r.partial(req)
+	}
+	return r.full(req)
+}
+
+// partial handles a 206. The range must start where we asked (an origin
+// that sends other bytes would poison the cache) and hold at least the
+// bytes we need; extra bytes at the end are left unread.
+func (r *reply) partial(req Request) (*Object, error) {
+	cr := r.cr
+	sent := cr.Last - cr.First + 1
+	switch {
+	case cr.Size < 0:
+		return nil, r.bad("Content-Range has no complete length")
+	case cr.First != req.Offset:
+		return nil, r.bad(fmt.Sprintf("range starts at %d, asked for %d", cr.First, req.Offset))
+	case r.length >= 0 && r.length != sent:
+		return nil, r.bad(fmt.Sprintf("Content-Length %d for a %d-byte range", r.length, sent))
+	}
+	n, err := req.span(cr.Size)
+	if err != nil {
+		return nil, err
+	}
+	if sent < n {
+		return nil, r.bad(fmt.Sprintf("sent %d bytes, asked for %d", sent, n))
+	}
+	return r.finish(req, cr.Size, n), nil
+}
+
+// full handles a 200: the origin sent the whole object, either because we
+// asked for it or because it ignores Range, in which case the bytes before
+// the offset are read and dropped. Without a Content-Length the size is
+// unknown: that is acceptable only when the whole object was asked for, and
+// the Object then has Size and Length -1 (its body runs to EOF).
+func (r *reply) full(req Request) (*Object, error) {
+	size := r.length
+	if size < 0 {
+		if !req.whole() {
+			return nil, r.bad("200 without Content-Length to a range request")
+		}
+		return r.finish(req, -1, -1), nil
+	}
+	n, err := req.span(size)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.body.discard(req.Offset); err != nil {
+		return nil, err
+	}
+	return r.finish(req, size, n), nil
+}
+
+func (r *reply) finish(req Request, size, n int64) *Object {
+	r.meta.Size = size
+	r.body.left = n
+	return &Object{Meta: r.meta, Offset: req.Offset, Length: n, Body: r.body}
+}
+
+func (r *reply) bad(why string) error {
+	return fmt.Errorf("origin: %s: %s: %w", r.what, why, ErrBadResponse)
+}
