@@ -1,7 +1,7 @@
 // Package origin is the origin side of vodedge.
 //
 // This root package owns the object model that edges and fill agents use to
-// read from an origin, and the three clients that implement it:
+// read from an origin, and the four clients that implement it:
 //
 //   - File: a directory on local disk (file:///dir), opened through os.Root
 //     so that no key can name a file outside the directory.
@@ -12,15 +12,26 @@
 //   - Sample: a tiny HLS title embedded in the binary, so that an edge runs
 //     with no configuration at all.
 //
-// Open turns an origin URL (the edge's --origin flag) into one of them.
+// Open turns an origin spec (the edge's --origin flag) into one of them:
+// "" or "sample:", file:///abs/dir, http(s)://host[:port][/prefix],
+// s3://bucket[/prefix].
 //
 // Callers do not import an interface from here: each caller declares the
 // one method it needs (cache.Origin, later fill.Source), and the clients
-// satisfy it structurally. This package imports nothing from vodedge; the
+// satisfy it structurally. Fetcher (Fetch + Close) exists only as Open's
+// result type. This package imports nothing from vodedge; the
 // controller (ingest, transcode, catalog) lives in sub-packages so that
 // edges do not link it.
 //
 // Errors are classified by sentinels (ErrNotFound, ErrRangeNotSatisfiable,
-// ErrUnreachable, ErrTimeout, ErrBadResponse) wrapped with the step that
-// failed; the edge maps them to HTTP status in one place.
+// ErrUnreachable, ErrTimeout, ErrBadResponse, ErrBadKey) wrapped with the
+// step that failed; the edge maps them to HTTP status in one place. A caller that
+// cancels its own context gets the context's error, not a sentinel: that
+// is not the origin's failure.
+//
+// The HTTP and S3 clients share one set of checks on what a server sends
+// (reply.go): a 206 must start at the requested offset and carry a complete
+// length; a 200 to a range request is accepted and the leading bytes are
+// skipped; a body that ends early is ErrBadResponse. Both bound every wait:
+// dial, response headers, and each body read (IdleReadTimeout).
 package origin

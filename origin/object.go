@@ -48,7 +48,11 @@ func (e *RangeError) Unwrap() error { return ErrRangeNotSatisfiable }
 // Meta describes an object as the origin reported it. A Meta is immutable
 // once returned: callers may share it between goroutines.
 type Meta struct {
-	// Size is the total size of the object in bytes.
+	// Size is the total size of the object in bytes, or -1 when unknown.
+	// Only the HTTP client returns -1, and only for a whole-object request
+	// (Offset 0, Length < 0) answered 200 without Content-Length (chunked);
+	// Length is then -1 too and Body runs to EOF. A request for a range
+	// always gets a known size (or ErrBadResponse).
 	Size int64
 	// ETag is the entity tag exactly as the origin sent it, quotes and W/
 	// prefix included; empty when the origin sent none.
@@ -66,10 +70,14 @@ type Object struct {
 	Meta
 	// Offset of the first byte of Body within the object.
 	Offset int64
-	// Length of Body in bytes. Body yields exactly Length bytes or fails
-	// with an error wrapping ErrBadResponse or ErrTimeout.
+	// Length of Body in bytes: min(Request.Length, Size-Offset), or -1
+	// when Size is. Body yields exactly Length bytes or fails with an error
+	// wrapping ErrBadResponse or ErrTimeout (or the context's error when
+	// the caller cancelled it).
 	Length int64
-	Body   io.ReadCloser
+	// Body is read under the context given to Fetch: keep that context
+	// alive until Body is closed, cancel it to abort the transfer.
+	Body io.ReadCloser
 }
 
 // Request names the bytes wanted from an object.

@@ -111,9 +111,10 @@ func s3Transport(c aws.HTTPClient, o HTTPOptions) *http.Transport {
 	return tr
 }
 
-// loadAWSConfig loads the standard configuration. Checksums are computed and checked only when an operation requires it:
-// S3-compatible servers reject or omit the SDK's default CRC32s, and a
-// ranged GET cannot be checked against a whole-object checksum anyway.
+// loadAWSConfig loads the standard configuration. Checksums are computed
+// and checked only when an operation requires it: S3-compatible servers
+// reject or omit the SDK's default CRC32s, and a ranged GET cannot be
+// checked against a whole-object checksum anyway.
 func loadAWSConfig(ctx context.Context, opts S3Options) (aws.Config, error) {
 	lopts := []func(*config.LoadOptions) error{
 		config.WithRequestChecksumCalculation(aws.RequestChecksumCalculationWhenRequired),

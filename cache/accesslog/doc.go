@@ -18,7 +18,8 @@
 // The request path must never wait on the log: Log hands the record to a
 // buffered channel and returns; when the channel is full the record is
 // dropped and counted. One goroutine owned by the Logger encodes and
-// writes, flushing when idle and at least once a second. Encoding is done
+// writes in 64 KiB batches, and at least once a second (FlushEvery), so a
+// line reaches the file within a second of the response. Encoding is done
 // by hand into a reused buffer: encoding/json would allocate per record on
 // a path that runs tens of thousands of times a second.
 //

@@ -13,8 +13,8 @@ type Config struct {
 	// Queue is the number of records that may wait for the writer before
 	// new ones are dropped. Default 16384.
 	Queue int
-	// FlushEvery bounds how long a record may sit in the write buffer.
-	// Default 1s.
+	// FlushEvery bounds how long a record may sit in the write buffer
+	// when traffic is light. Default 1s.
 	FlushEvery time.Duration
 }
 
@@ -93,21 +93,25 @@ func (l *Logger) run() {
 	}
 }
 
-// drain encodes what is already queued, flushing when the buffer is full
-// and when the queue runs empty.
+// drain encodes what is already queued, writing out each time the buffer
+// fills. What is left waits for the next record, the ticker or Close: one
+// write per buffer-full, not one per record, as nginx's buffer= does.
 func (l *Logger) drain(buf []byte) []byte {
 	for {
-		if len(buf) >= 60<<10 {
+		if len(buf) >= flushAt {
 			buf = l.flush(buf)
 		}
 		select {
 		case r := <-l.ch:
 			buf = r.appendJSON(buf, l.cfg.Node, l.cfg.Site)
 		default:
-			return l.flush(buf)
+			return buf
 		}
 	}
 }
+
+// flushAt is the buffered size that triggers a write.
+const flushAt = 60 << 10
 
 func (l *Logger) flush(buf []byte) []byte {
 	if len(buf) == 0 {

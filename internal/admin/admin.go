@@ -1,7 +1,7 @@
 // Package admin is the admin listener shared by vodedge's daemons: it
 // serves /metrics from the daemon's own Prometheus registry, /healthz
-// (the process is alive) and /readyz (the daemon is ready for traffic),
-// and the routes each daemon adds. It never shares a listener with public
+// (the process is alive), /readyz (the daemon is ready for traffic),
+// Go's /debug/pprof profiles, and the routes each daemon adds. It never shares a listener with public
 // traffic.
 //
 // It uses net/http rather than fasthttp: admin traffic is light, and
@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -63,6 +64,9 @@ func New(cfg Config) *Server {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	return s
 }
 
