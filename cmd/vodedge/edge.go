@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -198,7 +199,7 @@ func openAccessLog(dest string, cfg cache.Config) (*accesslog.Logger, func(), er
 
 // checkListeners refuses to put admin routes on the public address.
 func checkListeners(public, adminAddr string) error {
-	if public == adminAddr {
+	if public == adminAddr && !strings.HasSuffix(public, ":0") {
 		return fmt.Errorf("--admin must differ from --listen (%s): admin routes never go on the public listener", public)
 	}
 	return nil

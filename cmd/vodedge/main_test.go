@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// binary is the vodedge binary built once for these end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "vodedge-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "vodedge")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building vodedge: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := 0
+	func() {
+		defer os.RemoveAll(dir)
+		goleak.VerifyTestMain(exitCatcher{&code, m})
+	}()
+	os.Exit(code)
+}
+
+// exitCatcher lets TestMain clean up after goleak's run.
+type exitCatcher struct {
+	code *int
+	m    *testing.M
+}
+
+func (e exitCatcher) Run() int { *e.code = e.m.Run(); return *e.code }
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// proc is a running vodedge process.
+type proc struct {
+	cmd    *exec.Cmd
+	stdout *lockedBuf
+	stderr *lockedBuf
+	done   chan error
+}
+
+type lockedBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func start(t *testing.T, args ...string) *proc {
+	t.Helper()
+	p := &proc{cmd: exec.Command(binary, args...), stdout: &lockedBuf{}, stderr: &lockedBuf{}, done: make(chan error, 1)}
+	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		p.cmd.Process.Kill()
+		<-p.done
+	})
+	return p
+}
+
+// waitReady polls url until it answers 200 or the process exits.
+func (p *proc) waitReady(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-p.done:
+			p.done <- err
+			t.Fatalf("vodedge exited early (%v):\n%s", err, p.stderr.String())
+		default:
+		}
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s never became ready:\n%s", url, p.stderr.String())
+}
+
+func (p *proc) wait(t *testing.T, d time.Duration) error {
+	t.Helper()
+	select {
+	case err := <-p.done:
+		p.done <- err
+		return err
+	case <-time.After(d):
+		t.Fatalf("vodedge still running after %v:\n%s", d, p.stderr.String())
+		return nil
+	}
+}
+
+func get(t *testing.T, url string) (int, http.Header, []byte) {
+	t.Helper()
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, b
+}
+
+func TestEdgeRunsOnEmbeddedDefaultsWithConfigFile(t *testing.T) {
+	listen, adminAddr := freeAddr(t), freeAddr(t)
+	cfg := filepath.Join(t.TempDir(), "edge.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("listen: %s\nadmin: 127.0.0.1:1\nnode-name: from-file\nsite: ams\nram-bytes: 64MiB\n", listen)), 0o600)
+	p := start(t, "edge", "--config", cfg, "--admin", adminAddr) // the flag wins over the file's admin
+	p.waitReady(t, "http://"+adminAddr+"/readyz")
+
+	code, h, body := get(t, "http://"+listen+"/sample/master.m3u8")
+	if code != 200 || !bytes.HasPrefix(body, []byte("#EXTM3U")) || h.Get("X-Served-By") != "from-file" {
+		t.Fatalf("sample master: %d %q served by %q", code, body, h.Get("X-Served-By"))
+	}
+	if code, _, _ := get(t, "http://"+listen+"/metrics"); code != 404 {
+		t.Fatalf("/metrics on the public listener: %d, want 404 (admin only)", code)
+	}
+	code, _, body = get(t, "http://"+adminAddr+"/metrics")
+	if code != 200 || !bytes.Contains(body, []byte(`vodedge_edge_requests_total{status="200",tier="MISS"} 1`)) {
+		t.Fatalf("admin /metrics: %d\n%s", code, body)
+	}
+	if code, _, _ := get(t, "http://"+adminAddr+"/healthz"); code != 200 {
+		t.Fatalf("/healthz %d", code)
+	}
+
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := p.wait(t, 10*time.Second); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, p.stderr.String())
+	}
+	line, _, _ := bytes.Cut([]byte(p.stdout.String()), []byte("\n"))
+	var rec map[string]any
+	if err := json.Unmarshal(line, &rec); err != nil {
+		t.Fatalf("access log line %q: %v", line, err)
+	}
+	if rec["path"] != "/sample/master.m3u8" || rec["node"] != "from-file" || rec["site"] != "ams" || rec["tier"] != "MISS" {
+		t.Fatalf("access log record %v", rec)
+	}
+}
+
+// TestSIGTERMFinishesInFlightResponses starts a response that waits on a
+// paused origin, sends SIGTERM, then lets the origin finish: the client
+// must get the whole body and the process must exit 0.
+func TestSIGTERMFinishesInFlightResponses(t *testing.T) {
+	const size = 300_000
+	release := make(chan struct{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(size))
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-%d/%d", size-1, size))
+		w.WriteHeader(http.StatusPartialContent)
+		w.Write(bytes.Repeat([]byte("a"), size/2))
+		w.(http.Flusher).Flush()
+		<-release
+		w.Write(bytes.Repeat([]byte("b"), size/2))
+	})}
+	go org.Serve(ln)
+	defer org.Close()
+
+	listen, adminAddr := freeAddr(t), freeAddr(t)
+	p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", "http://"+ln.Addr().String(), "--access-log", "off")
+	p.waitReady(t, "http://"+adminAddr+"/readyz")
+
+	resp, err := http.Get("http://" + listen + "/seg.m4s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	first := make([]byte, 1000)
+	if _, err := io.ReadFull(resp.Body, first); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(200 * time.Millisecond) // let shutdown begin while the response is in flight
+	close(release)
+	rest, err := io.ReadAll(resp.Body)
+	if err != nil || len(first)+len(rest) != size {
+		t.Fatalf("in-flight response: %v, %d bytes of %d", err, len(first)+len(rest), size)
+	}
+	if err := p.wait(t, 10*time.Second); err != nil {
+		t.Fatalf("exit: %v\n%s", err, p.stderr.String())
+	}
+	if !strings.Contains(p.stderr.String(), "shutting down") {
+		t.Fatalf("no shutdown log:\n%s", p.stderr.String())
+	}
+}
+
+func TestBadSettingsFailWithAClearMessage(t *testing.T) {
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "typo.yaml")
+	os.WriteFile(typo, []byte("ram-byte: 1GiB\n"), 0o600)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"edge", "--config", typo}, `unknown setting "ram-byte"`},
+		{[]string{"edge", "--ram-bytes", "lots"}, "not a byte count"},
+		{[]string{"edge", "--listen", "127.0.0.1:7", "--admin", "127.0.0.1:7"}, "--admin must differ from --listen"},
+		{[]string{"edge", "--origin", "ftp://x/y", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}, `unknown scheme "ftp"`},
+		{[]string{"edge", "--slice-bytes", "1KiB", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}, "slice size must be within"},
+		{[]string{"edge", "--log-level", "loud"}, "--log-level"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		out, err := exec.CommandContext(ctx, binary, tc.args...).CombinedOutput()
+		cancel()
+		if err == nil || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%v: err=%v, output %q; want a failure mentioning %q", tc.args, err, out, tc.want)
+		}
+	}
+}
+
+func TestHelpOnEveryCommand(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"edge", "--help"}} {
+		out, err := exec.Command(binary, args...).CombinedOutput()
+		if err != nil || !bytes.Contains(out, []byte("Usage:")) {
+			t.Errorf("%v: %v\n%s", args, err, out)
+		}
+	}
+	sc := bufio.NewScanner(bytes.NewReader(must(exec.Command(binary, "edge", "--help").Output())))
+	var flags []string
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) > 0 && strings.HasPrefix(f[0], "--") {
+			flags = append(flags, f[0])
+		}
+	}
+	for _, want := range []string{"--listen", "--admin", "--origin", "--s3-endpoint", "--s3-region", "--ram-bytes", "--node-name", "--site", "--config"} {
+		if !strings.Contains(strings.Join(flags, " "), want) {
+			t.Errorf("edge --help lacks %s", want)
+		}
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
