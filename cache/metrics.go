@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,7 +25,9 @@ type metrics struct {
 	inflight    prometheus.Gauge
 	logDropped  prometheus.CounterFunc
 
-	hot [len(hotStatuses)][len(tiers)]prometheus.Counter
+	// hot caches the request counters of common statuses, created on
+	// first use so that /metrics lists only series that happened.
+	hot [len(hotStatuses)][len(tiers)]atomic.Pointer[counterCell]
 	byT [len(tiers)]struct {
 		bytes prometheus.Counter
 		ttfb  prometheus.Observer
@@ -79,11 +82,6 @@ func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, er
 			return nil, err
 		}
 	}
-	for i, st := range hotStatuses {
-		for j, t := range tiers {
-			m.hot[i][j] = m.requests.WithLabelValues(strconv.Itoa(st), t)
-		}
-	}
 	for j, t := range tiers {
 		m.byT[j].bytes = m.respBytes.WithLabelValues(t)
 		m.byT[j].ttfb = m.ttfb.WithLabelValues(t)
@@ -101,12 +99,21 @@ func (m *metrics) response(status int, tier string, bytes int64, ttfb time.Durat
 	}
 }
 
+type counterCell struct{ c prometheus.Counter }
+
 func (m *metrics) request(status, ti int) {
 	for i, st := range hotStatuses {
-		if st == status {
-			m.hot[i][ti].Inc()
-			return
+		if st != status {
+			continue
 		}
+		cell := m.hot[i][ti].Load()
+		if cell == nil {
+			// Racing creators get the same series from the vector.
+			cell = &counterCell{m.requests.WithLabelValues(strconv.Itoa(status), tiers[ti])}
+			m.hot[i][ti].Store(cell)
+		}
+		cell.c.Inc()
+		return
 	}
 	m.requests.WithLabelValues(strconv.Itoa(status), tiers[ti]).Inc()
 }
