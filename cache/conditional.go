@@ -7,26 +7,37 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
+// Request header names in fasthttp's canonical form, so lookups skip
+// normalizing the name on every request.
+var (
+	keyIfMatch           = []byte("If-Match")
+	keyIfUnmodifiedSince = []byte("If-Unmodified-Since")
+	keyIfNoneMatch       = []byte("If-None-Match")
+	keyIfModifiedSince   = []byte("If-Modified-Since")
+	keyIfRange           = []byte("If-Range")
+	keyRange             = []byte("Range")
+)
+
 // preconditions evaluates the request's conditional headers against the
 // object in the order RFC 9110 §13.2.2 gives. It returns 0 when the
 // request goes on, or 304 / 412 when it ends there.
 func preconditions(h *fasthttp.RequestHeader, m *meta) int {
-	if im := h.Peek("If-Match"); len(im) > 0 {
+	if im := h.PeekCanonical(keyIfMatch); len(im) > 0 {
 		if !etagListMatch(im, m.etag, false) {
 			return http.StatusPreconditionFailed
 		}
-	} else if ius := h.Peek("If-Unmodified-Since"); len(ius) > 0 && m.lastModHTTP != nil {
+	} else if ius := h.PeekCanonical(keyIfUnmodifiedSince); len(ius) > 0 && m.lastModHTTP != nil {
 		if t, err := fasthttp.ParseHTTPDate(ius); err == nil && m.lastModified.After(t) {
 			return http.StatusPreconditionFailed
 		}
 	}
-	if inm := h.Peek("If-None-Match"); len(inm) > 0 {
+	if inm := h.PeekCanonical(keyIfNoneMatch); len(inm) > 0 {
 		if etagListMatch(inm, m.etag, true) {
 			return http.StatusNotModified
 		}
 		return 0
 	}
-	if ims := h.Peek("If-Modified-Since"); len(ims) > 0 && m.lastModHTTP != nil {
+	if ims := h.PeekCanonical(keyIfModifiedSince); len(ims) > 0 && m.lastModHTTP != nil {
 		if t, err := fasthttp.ParseHTTPDate(ims); err == nil && !m.lastModified.After(t) {
 			return http.StatusNotModified
 		}
@@ -38,7 +49,7 @@ func preconditions(h *fasthttp.RequestHeader, m *meta) int {
 // no If-Range, or its validator still matches (RFC 9110 §13.1.5). An
 // entity tag must match strongly; a date must equal Last-Modified.
 func ifRangeHolds(h *fasthttp.RequestHeader, m *meta) bool {
-	ir := h.Peek("If-Range")
+	ir := h.PeekCanonical(keyIfRange)
 	if len(ir) == 0 {
 		return true
 	}

@@ -51,7 +51,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 // first requested byte, so that a range deep in a large object fetches
 // nothing before it) and waits for the object's metadata.
 func (s *Server) locate(rq *request) (source, *meta, int64, error) {
-	idx := rangeHint(rq.ctx.Request.Header.Peek(fasthttp.HeaderRange)) / s.cfg.SliceBytes
+	idx := rangeHint(rq.ctx.Request.Header.PeekCanonical(keyRange)) / s.cfg.SliceBytes
 	src := s.acquire(rq.key, idx)
 	m, off, err := src.wait()
 	if idx > 0 && errors.Is(err, origin.ErrRangeNotSatisfiable) {
@@ -73,7 +73,7 @@ func (s *Server) respond(rq *request, src source, m *meta, off int64) {
 		s.finish(rq, st, src.tier, 0, 0)
 		return
 	}
-	rh := ctx.Request.Header.Peek(fasthttp.HeaderRange)
+	rh := ctx.Request.Header.PeekCanonical(keyRange)
 	if len(rh) == 0 || !ifRangeHolds(&ctx.Request.Header, m) {
 		s.sendSpan(rq, src, m, off, 0, m.size, http.StatusOK)
 		return
@@ -178,7 +178,7 @@ func (s *Server) setObjectHeaders(ctx *fasthttp.RequestCtx, m *meta, tier string
 	if m.lastModHTTP != nil {
 		h.SetCanonical(hdrLastModified, m.lastModHTTP)
 	}
-	h.SetCanonical(hdrXCache, []byte(tier))
+	h.SetCanonical(hdrXCache, tierBytes(tier))
 	h.SetCanonical(hdrServedBy, s.nodeName)
 }
 
@@ -201,7 +201,7 @@ func (s *Server) answerTier(rq *request, status int, reason, tier string) {
 	ctx.SetStatusCode(status)
 	ctx.Response.Header.SetContentType("text/plain; charset=utf-8")
 	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
-	ctx.Response.Header.SetCanonical(hdrXCache, []byte(tier))
+	ctx.Response.Header.SetCanonical(hdrXCache, tierBytes(tier))
 	body := strconv.AppendInt(nil, int64(status), 10)
 	body = append(append(append(body, ' '), reason...), '\n')
 	ctx.Response.SetBodyRaw(body)
@@ -229,7 +229,7 @@ func (s *Server) logAccess(rq *request, status int, tier string, n int64, ttfb t
 		Time: rq.start, Client: rq.ctx.RemoteAddr(), Method: method(rq.ctx), Path: path,
 		Status: status, Bytes: n, Tier: tier, TTFB: ttfb,
 	}
-	if rh := rq.ctx.Request.Header.Peek(fasthttp.HeaderRange); len(rh) > 0 {
+	if rh := rq.ctx.Request.Header.PeekCanonical(keyRange); len(rh) > 0 {
 		r.Range = string(rh)
 	}
 	s.alog.Log(r)

@@ -39,6 +39,16 @@ var (
 	hotStatuses = [...]int{200, 206, 304, 400, 404, 416, 502, 504}
 )
 
+// tierValues are the X-Cache header values, indexed like tiers.
+var tierValues = func() (v [len(tiers)][]byte) {
+	for i, t := range tiers {
+		v[i] = []byte(t)
+	}
+	return v
+}()
+
+func tierBytes(t string) []byte { return tierValues[tierIndex(t)] }
+
 func tierIndex(t string) int {
 	for i, v := range tiers {
 		if v == t {

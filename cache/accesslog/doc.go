@@ -17,9 +17,10 @@
 //
 // The request path must never wait on the log: Log hands the record to a
 // buffered channel and returns; when the channel is full the record is
-// dropped and counted. One goroutine owned by the Logger encodes and
-// writes in 64 KiB batches, and at least once a second (FlushEvery), so a
-// line reaches the file within a second of the response. Encoding is done
+// dropped and counted. One goroutine owned by the Logger wakes every 20 ms
+// (not per record: a wake-up per response costs more than encoding it),
+// encodes what is queued and writes in 64 KiB batches, and at least once a
+// second (FlushEvery), so a line reaches the file within about a second. Encoding is done
 // by hand into a reused buffer: encoding/json would allocate per record on
 // a path that runs tens of thousands of times a second.
 //

@@ -11,7 +11,9 @@ import (
 type Config struct {
 	Node, Site string
 	// Queue is the number of records that may wait for the writer before
-	// new ones are dropped. Default 16384.
+	// new ones are dropped; the writer drains it every 20 ms. Default
+	// 65536 records (about 9 MiB): a writer stall of one second at 65,000
+	// responses/s before anything is dropped.
 	Queue int
 	// FlushEvery bounds how long a record may sit in the write buffer
 	// when traffic is light. Default 1s.
@@ -34,7 +36,7 @@ type Logger struct {
 // does not close w.
 func New(w io.Writer, cfg Config) *Logger {
 	if cfg.Queue <= 0 {
-		cfg.Queue = 16384
+		cfg.Queue = 65536
 	}
 	if cfg.FlushEvery <= 0 {
 		cfg.FlushEvery = time.Second
@@ -75,16 +77,20 @@ func (l *Logger) Close() {
 
 func (l *Logger) run() {
 	defer close(l.done)
-	buf := make([]byte, 0, 64<<10)
-	tick := time.NewTicker(l.cfg.FlushEvery)
-	defer tick.Stop()
+	buf := make([]byte, 0, flushAt+4<<10)
+	// The writer wakes on a ticker, not on each record: waking a goroutine
+	// per response would cost more than encoding it.
+	drain := time.NewTicker(drainEvery)
+	defer drain.Stop()
+	lastFlush := time.Now()
 	for {
 		select {
-		case r := <-l.ch:
-			buf = r.appendJSON(buf, l.cfg.Node, l.cfg.Site)
+		case <-drain.C:
 			buf = l.drain(buf)
-		case <-tick.C:
-			buf = l.flush(buf)
+			if len(buf) > 0 && time.Since(lastFlush) >= l.cfg.FlushEvery {
+				buf = l.flush(buf)
+				lastFlush = time.Now()
+			}
 		case <-l.stop:
 			buf = l.drain(buf)
 			l.flush(buf)
@@ -93,9 +99,13 @@ func (l *Logger) run() {
 	}
 }
 
-// drain encodes what is already queued, writing out each time the buffer
-// fills. What is left waits for the next record, the ticker or Close: one
-// write per buffer-full, not one per record, as nginx's buffer= does.
+// drainEvery is how often queued records are encoded; the queue must hold
+// this long's worth of responses.
+const drainEvery = 20 * time.Millisecond
+
+// drain encodes what is queued, writing out each time the buffer fills.
+// What is left waits for the next FlushEvery or Close: one write per
+// buffer-full, not one per record, as nginx's buffer= does.
 func (l *Logger) drain(buf []byte) []byte {
 	for {
 		if len(buf) >= flushAt {
