@@ -37,6 +37,7 @@ to values. Flags given on the command line win over the file.`,
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
 	root.AddCommand(newEdgeCmd(g))
+	root.AddCommand(newBenchCmd(g))
 	return root
 }
 
