@@ -78,11 +78,11 @@ func (c *tableCache) get(k string) bool { return c.t.Touch(k) }
 
 func (c *tableCache) put(k string, size int64) {
 	for c.used+size > c.cap {
-		_, sz, ok := c.t.Victim()
+		k, ok := c.t.Victim()
 		if !ok {
 			return
 		}
-		c.used -= sz
+		c.used -= c.t.Evict(k)
 	}
 	c.t.Add(k, size, false)
 	c.used += size

@@ -155,3 +155,45 @@ func (t *Table) Len() int {
 	}
 	return n
 }
+
+// Restore adds an entry loaded from persistent state with its saved
+// statistics. The logical clock moves past last so new accesses rank
+// after restored ones.
+func (t *Table) Restore(key string, size int64, pinned bool, hits uint32, last int64) {
+	t.clock.Lock()
+	if last > t.clock.now {
+		t.clock.now = last
+	}
+	aging := t.clock.aging
+	t.clock.Unlock()
+	e := &entry{size: size, last: last, hits: max(hits, 1), pinned: pinned}
+	e.prio = t.priority(e, aging)
+	s := &t.shard[t.shardOf(key)]
+	s.Lock()
+	s.m[key] = e
+	s.Unlock()
+}
+
+// Each calls fn with every entry's statistics. fn must not call into t.
+func (t *Table) Each(fn func(key string, hits uint32, last int64)) {
+	for i := range t.shard {
+		s := &t.shard[i]
+		s.Lock()
+		for k, e := range s.m {
+			fn(k, e.hits, e.last)
+		}
+		s.Unlock()
+	}
+}
+
+// Stats returns an entry's hit count and whether it is pinned.
+func (t *Table) Stats(key string) (hits uint32, pinned, ok bool) {
+	s := &t.shard[t.shardOf(key)]
+	s.Lock()
+	defer s.Unlock()
+	e := s.m[key]
+	if e == nil {
+		return 0, false, false
+	}
+	return e.hits, e.pinned, true
+}

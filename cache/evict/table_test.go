@@ -14,23 +14,25 @@ func TestVictimHonoursPolicyAndPins(t *testing.T) {
 		tb.Touch(fmt.Sprint(i)) // refresh all but 0
 	}
 	tb.Touch("1") // 1 is now the most recent
-	k, sz, ok := tb.Victim()
-	if !ok || k == "0" || k == "1" || sz != 100 {
-		t.Fatalf("victim %q %d %v: must be neither pinned 0 nor fresh 1", k, sz, ok)
+	k, ok := tb.Victim()
+	if !ok || k == "0" || k == "1" || tb.Evict(k) != 100 || tb.Evict(k) != 0 {
+		t.Fatalf("victim %q %v: must be neither pinned 0 nor fresh 1, evicted once", k, ok)
 	}
 	if tb.Len() != 9 {
 		t.Fatalf("len %d", tb.Len())
 	}
 	for tb.Len() > 1 {
-		if k, _, ok := tb.Victim(); !ok || k == "0" {
+		k, ok := tb.Victim()
+		if !ok || k == "0" {
 			t.Fatalf("victim %q %v", k, ok)
 		}
+		tb.Evict(k)
 	}
-	if _, _, ok := tb.Victim(); ok {
+	if _, ok := tb.Victim(); ok {
 		t.Fatal("only a pinned entry is left: no victim expected")
 	}
 	tb.SetPinned("0", false)
-	if k, _, ok := tb.Victim(); !ok || k != "0" {
+	if k, ok := tb.Victim(); !ok || k != "0" {
 		t.Fatalf("after unpinning: %q %v", k, ok)
 	}
 }
@@ -42,7 +44,7 @@ func TestLFUDAPrefersFrequent(t *testing.T) {
 	for range 50 {
 		tb.Touch("hot")
 	}
-	if k, _, _ := tb.Victim(); k != "cold" {
+	if k, _ := tb.Victim(); k != "cold" {
 		t.Fatalf("victim %q, want cold", k)
 	}
 }

@@ -13,20 +13,31 @@ type candidate struct {
 	size int64
 }
 
-// Victim removes and returns the unpinned entry with the lowest priority
-// among a random sample. ok is false when no unpinned entry was found.
-func (t *Table) Victim() (key string, size int64, ok bool) {
-	for attempt := 0; attempt < 4; attempt++ {
-		best, found := t.sample()
-		if !found {
-			continue
-		}
-		if sz := t.removeIfSame(best); sz >= 0 {
-			t.age(best.prio)
-			return best.key, sz, true
-		}
+// Victim returns the unpinned entry with the lowest priority among a
+// random sample, without removing it: the caller removes it with Evict
+// once it has dropped the object (concurrent callers may pick the same
+// victim; Evict counts it once). ok is false when no unpinned entry was
+// found.
+func (t *Table) Victim() (key string, ok bool) {
+	best, found := t.sample()
+	return best.key, found
+}
+
+// Evict removes key as an eviction victim and returns its size (0 when
+// absent). LFU-DA and GDSF age the table by the victim's priority.
+func (t *Table) Evict(key string) int64 {
+	s := &t.shard[t.shardOf(key)]
+	s.Lock()
+	e := s.m[key]
+	if e != nil {
+		delete(s.m, key)
 	}
-	return "", 0, false
+	s.Unlock()
+	if e == nil {
+		return 0
+	}
+	t.age(e.prio)
+	return e.size
 }
 
 // sample looks at up to sampleSize unpinned entries from random shards.
@@ -52,20 +63,6 @@ func (t *Table) sample() (candidate, bool) {
 		s.Unlock()
 	}
 	return best, found
-}
-
-// removeIfSame removes c's entry if its priority did not change since it
-// was sampled, returning its size, or -1.
-func (t *Table) removeIfSame(c candidate) int64 {
-	s := &t.shard[t.shardOf(c.key)]
-	s.Lock()
-	defer s.Unlock()
-	e := s.m[c.key]
-	if e == nil || e.pinned || e.prio != c.prio {
-		return -1
-	}
-	delete(s.m, c.key)
-	return e.size
 }
 
 // age raises L to the victim's priority (LFU-DA and GDSF age by it).

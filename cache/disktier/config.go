@@ -1,0 +1,96 @@
+package disktier
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vodedge/vodedge/cache/evict"
+)
+
+// Config sizes and tunes the disk tier.
+type Config struct {
+	// Dir holds index/ (Pebble), data/ (one file per slice) and tmp/.
+	Dir string
+	// CapacityBytes bounds the data files' total size (rounded up to 4 KiB
+	// blocks each).
+	CapacityBytes int64
+	// Policy picks eviction victims; LFU-DA by default (see cache/doc.go).
+	Policy evict.Policy
+	// ChunkBytes is the checksum granularity: a range is verified by
+	// reading only the chunks it touches. Default 64 KiB.
+	ChunkBytes int
+	// VerifySample is the fraction of reads, after an object's first read
+	// since start-up (always verified), that are verified again. Default
+	// 0.01.
+	VerifySample float64
+	// ScrubBytesPerSec bounds the background scrubber's reads; 0 turns it
+	// off. Default 16 MiB/s. ScrubPause separates passes (default 1 min).
+	ScrubBytesPerSec int64
+	ScrubPause       time.Duration
+	// MaxErrors I/O errors within ErrorWindow make the tier degraded: it
+	// stops admitting new objects and keeps serving what it can read.
+	MaxErrors   int
+	ErrorWindow time.Duration
+	// MinFreeBytes of free space are kept on the filesystem; below it the
+	// tier is degraded ("disk full"). Default 256 MiB.
+	MinFreeBytes int64
+	// StatsEvery is how often access statistics are saved to the index.
+	// Default 5 minutes.
+	StatsEvery time.Duration
+}
+
+// DefaultConfig returns the configuration for dir with capacity bytes.
+func DefaultConfig(dir string, capacity int64) Config {
+	return Config{
+		Dir:              dir,
+		CapacityBytes:    capacity,
+		Policy:           evict.LFUDA,
+		ChunkBytes:       64 << 10,
+		VerifySample:     0.01,
+		ScrubBytesPerSec: 16 << 20,
+		ScrubPause:       time.Minute,
+		MaxErrors:        5,
+		ErrorWindow:      time.Minute,
+		MinFreeBytes:     256 << 20,
+		StatsEvery:       5 * time.Minute,
+	}
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(f string, a ...any) { errs = append(errs, fmt.Errorf("disktier: "+f, a...)) }
+	if c.Dir == "" {
+		bad("no directory")
+	}
+	if c.CapacityBytes < 1<<20 {
+		bad("capacity must be at least 1 MiB, got %d", c.CapacityBytes)
+	}
+	if c.ChunkBytes < 4<<10 || c.ChunkBytes > 16<<20 {
+		bad("chunk size must be within 4 KiB..16 MiB, got %d", c.ChunkBytes)
+	}
+	if c.VerifySample < 0 || c.VerifySample > 1 {
+		bad("verify sample must be within 0..1, got %v", c.VerifySample)
+	}
+	if c.MaxErrors < 1 || c.ErrorWindow <= 0 || c.StatsEvery <= 0 || c.ScrubBytesPerSec < 0 || c.MinFreeBytes < 0 || c.ScrubPause < 0 {
+		bad("error window, stats interval, scrub rate and free space must be positive")
+	}
+	return errors.Join(errs...)
+}
+
+// Deps are the store's injected dependencies.
+type Deps struct {
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+	// FS is the data directory; nil means OSFS{Root: cfg.Dir}.
+	FS FS
+	// IndexFS is Pebble's filesystem; nil means the real one. Tests use
+	// vfs.NewMem() and errorfs.
+	IndexFS vfs.FS
+	// FreeBytes reports free space on the data filesystem; nil uses statfs.
+	FreeBytes func() (int64, error)
+}

@@ -1,0 +1,115 @@
+package disktier
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// healthEvery is how often free space and the error window are checked.
+const healthEvery = 2 * time.Second
+
+// health tracks whether the tier may admit new objects. Repeated I/O
+// errors within a window, or free space under the floor, make it
+// degraded; it recovers by itself once the window holds fewer errors and
+// space is back.
+type health struct {
+	mu struct {
+		sync.Mutex
+		errors   []time.Time // recent I/O errors, oldest first
+		full     bool
+		degraded string // reason; "" when healthy
+	}
+	max    int
+	window time.Duration
+}
+
+func (h *health) init(cfg Config) { h.max, h.window = cfg.MaxErrors, cfg.ErrorWindow }
+
+func (h *health) ioError(err error) {
+	if err == nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.mu.errors = append(h.mu.errors, time.Now())
+	h.updateLocked()
+}
+
+func (h *health) diskFull() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.mu.full = true
+	h.updateLocked()
+}
+
+// refresh drops errors older than the window and records free space.
+func (h *health) refresh(full bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.mu.full = full
+	h.updateLocked()
+}
+
+func (h *health) updateLocked() {
+	cut := time.Now().Add(-h.window)
+	i := 0
+	for i < len(h.mu.errors) && h.mu.errors[i].Before(cut) {
+		i++
+	}
+	h.mu.errors = h.mu.errors[i:]
+	switch {
+	case h.mu.full:
+		h.mu.degraded = "disk full"
+	case len(h.mu.errors) >= h.max:
+		h.mu.degraded = fmt.Sprintf("%d I/O errors in %v", len(h.mu.errors), h.window)
+	default:
+		h.mu.degraded = ""
+	}
+}
+
+func (h *health) reason() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.mu.degraded
+}
+
+// Degraded returns why the tier admits nothing new ("" when healthy).
+func (s *Store) Degraded() string { return s.health.reason() }
+
+func (s *Store) admitting() error {
+	if !s.loaded.Load() {
+		return fmt.Errorf("%w: index still loading", ErrNotAdmitting)
+	}
+	if r := s.health.reason(); r != "" {
+		return fmt.Errorf("%w: degraded: %s", ErrNotAdmitting, r)
+	}
+	return nil
+}
+
+func (s *Store) checkHealth() {
+	free, err := s.free()
+	if err != nil {
+		s.health.ioError(err)
+		return
+	}
+	s.health.refresh(free < s.cfg.MinFreeBytes)
+}
+
+// goLoop runs fn every d until the store closes.
+func (s *Store) goLoop(d time.Duration, fn func()) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+				fn()
+			}
+		}
+	}()
+}

@@ -1,0 +1,90 @@
+package disktier
+
+import (
+	"strings"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// Delete removes key's slice; it reports whether it was stored.
+func (s *Store) Delete(key string) bool { return s.evict(key, reasonPurge) }
+
+// PurgePrefix removes every slice whose key starts with prefix and
+// returns the slice keys removed.
+func (s *Store) PurgePrefix(prefix string) ([]string, error) {
+	var keys []string
+	if err := s.scan(prefix, func(r *Record) bool { keys = append(keys, r.Key); return true }); err != nil {
+		return nil, err
+	}
+	removed := keys[:0]
+	for _, k := range keys {
+		if s.evict(k, reasonPurge) {
+			removed = append(removed, k)
+		}
+	}
+	return removed, nil
+}
+
+// List returns up to limit records whose keys start with prefix, in key
+// order, starting after the key after (for paging).
+func (s *Store) List(prefix, after string, limit int) ([]*Record, error) {
+	var out []*Record
+	err := s.scan(prefix, func(r *Record) bool {
+		if after != "" && r.Key <= after {
+			return true
+		}
+		out = append(out, r)
+		return len(out) < limit
+	})
+	return out, err
+}
+
+// Pin marks key's slice as held by a fill manifest: it is never evicted
+// while pinned. It reports whether the key is stored.
+func (s *Store) Pin(key string, pinned bool) (bool, error) {
+	r, err := s.get(key)
+	if err != nil || r == nil {
+		return false, err
+	}
+	r.Pinned = pinned
+	if err := s.db.Set(recKey(key), r.encode(), pebble.NoSync); err != nil {
+		s.health.ioError(err)
+		return false, err
+	}
+	s.table.SetPinned(key, pinned)
+	return true, nil
+}
+
+// Info is what Stat reports about a stored slice beyond its record.
+type Info struct {
+	Record
+	Hits     uint32
+	Verified bool
+}
+
+// Stat returns key's record and access statistics.
+func (s *Store) Stat(key string) (*Info, bool) {
+	r, err := s.get(key)
+	if err != nil || r == nil {
+		return nil, false
+	}
+	info := &Info{Record: *r}
+	info.Hits, _, _ = s.table.Stats(key)
+	_, info.Verified = s.verified.Load(key)
+	return info, true
+}
+
+// Usage returns the bytes and slices stored and the capacity.
+func (s *Store) Usage() (used, objects, capacity int64) {
+	s.space.Lock()
+	defer s.space.Unlock()
+	return s.space.used, s.space.objects, s.cfg.CapacityBytes
+}
+
+// ObjectKey strips a slice key's suffix: the object it belongs to.
+func ObjectKey(sliceKey string) string {
+	if i := strings.IndexByte(sliceKey, 0); i >= 0 {
+		return sliceKey[:i]
+	}
+	return sliceKey
+}

@@ -1,0 +1,183 @@
+package disktier
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// get reads key's record from the index; (nil, nil) when absent. A record
+// that does not decode is deleted and reported absent.
+func (s *Store) get(key string) (*Record, error) {
+	v, closer, err := s.db.Get(recKey(key))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		s.health.ioError(err)
+		return nil, err
+	}
+	defer closer.Close()
+	r, err := decodeRecord(key, v)
+	if err != nil {
+		s.log.Warn("dropping corrupt index record", "key", key, "err", err)
+		s.dropIndex(key, reasonCorrupt)
+		return nil, nil
+	}
+	return r, nil
+}
+
+// Lookup returns key's record, counting an access when touch is set.
+// Once the table is loaded a key it does not hold is a miss without
+// touching the index, so misses cost no disk I/O.
+func (s *Store) Lookup(key string, touch bool) (*Record, bool) {
+	if s.loaded.Load() {
+		var present bool
+		if touch {
+			present = s.table.Touch(key)
+		} else {
+			_, _, present = s.table.Stats(key)
+		}
+		if !present {
+			return nil, false
+		}
+	}
+	r, err := s.get(key)
+	if err != nil || r == nil {
+		return nil, false
+	}
+	return r, true
+}
+
+// NeedsVerify reports whether a read of key should check checksums: its
+// first read since start-up, then a VerifySample fraction of reads.
+func (s *Store) NeedsVerify(key string) bool {
+	if _, ok := s.verified.Load(key); !ok {
+		return true
+	}
+	return s.cfg.VerifySample > 0 && rand.Float64() < s.cfg.VerifySample
+}
+
+// Open opens r's data file for sending. A missing file drops the record
+// (ErrNotFound); other errors count towards the degraded state and evict
+// the object.
+func (s *Store) Open(r *Record) (*os.File, error) {
+	f, err := s.fs.Open(r.File)
+	if err == nil {
+		return f, nil
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		s.evict(r.Key, reasonDangling)
+		return nil, fmt.Errorf("%w: %q: data file missing", ErrNotFound, r.Key)
+	}
+	s.ReadFailed(r, err)
+	return nil, fmt.Errorf("disktier: opening %q: %w", r.Key, err)
+}
+
+// ReadFailed evicts r after an I/O error reading it; the caller treats
+// the object as a miss.
+func (s *Store) ReadFailed(r *Record, err error) {
+	s.log.Warn("disk read failed; evicting", "key", r.Key, "file", r.File, "err", err)
+	s.health.ioError(err)
+	s.m.ioErrors.Inc()
+	s.evict(r.Key, reasonIOError)
+}
+
+// Corrupt evicts r after a checksum mismatch.
+func (s *Store) Corrupt(r *Record) {
+	s.log.Error("checksum mismatch; evicting", "key", r.Key, "file", r.File)
+	s.m.checksumFailures.Inc()
+	s.evict(r.Key, reasonCorrupt)
+}
+
+// ChunkReader reads a stored slice chunk by chunk, returning a chunk's
+// bytes only after its checksum matched. It is the read path for
+// verification: first reads after start-up, sampled reads, the scrubber.
+type ChunkReader struct {
+	s        *Store
+	r        *Record
+	f        *os.File
+	buf      []byte
+	cur      int // index of the chunk in buf, -1 when none
+	checked  []bool
+	nChecked int
+}
+
+// NewChunkReader opens r for verified reading.
+func (s *Store) NewChunkReader(r *Record) (*ChunkReader, error) {
+	f, err := s.Open(r)
+	if err != nil {
+		return nil, err
+	}
+	if r.Length == 0 {
+		s.verified.Store(r.Key, struct{}{})
+	}
+	return &ChunkReader{s: s, r: r, f: f, buf: make([]byte, r.ChunkBytes), cur: -1, checked: make([]bool, len(r.CRCs))}, nil
+}
+
+// Next returns verified bytes of the slice from position pos (relative
+// to the slice) to the end of pos's chunk; io.EOF at the end. On a
+// checksum mismatch the object is evicted and ErrChecksum returned; on
+// an I/O error the object is evicted and the error returned.
+func (c *ChunkReader) Next(pos int64) ([]byte, error) {
+	if pos >= c.r.Length {
+		return nil, io.EOF
+	}
+	i := int(pos / int64(c.r.ChunkBytes))
+	if i != c.cur {
+		if err := c.load(i); err != nil {
+			return nil, err
+		}
+	}
+	start := int64(i) * int64(c.r.ChunkBytes)
+	end := min(start+int64(c.r.ChunkBytes), c.r.Length)
+	return c.buf[pos-start : end-start], nil
+}
+
+func (c *ChunkReader) load(i int) error {
+	start := int64(i) * int64(c.r.ChunkBytes)
+	n := int(min(int64(c.r.ChunkBytes), c.r.Length-start))
+	c.cur = -1
+	if _, err := c.f.ReadAt(c.buf[:n], start); err != nil {
+		if errors.Is(err, io.EOF) { // the file is shorter than its record
+			c.s.Corrupt(c.r)
+			return fmt.Errorf("%w: %q: file truncated", ErrChecksum, c.r.Key)
+		}
+		c.s.ReadFailed(c.r, err)
+		return fmt.Errorf("disktier: reading %q: %w", c.r.Key, err)
+	}
+	if checksum(c.buf[:n]) != c.r.CRCs[i] {
+		c.s.Corrupt(c.r)
+		return fmt.Errorf("%w: %q chunk %d", ErrChecksum, c.r.Key, i)
+	}
+	c.cur = i
+	if !c.checked[i] {
+		c.checked[i] = true
+		if c.nChecked++; c.nChecked == len(c.checked) {
+			c.s.verified.Store(c.r.Key, struct{}{})
+		}
+	}
+	return nil
+}
+
+// Close releases the data file.
+func (c *ChunkReader) Close() error { return c.f.Close() }
+
+// ReadAll returns the whole verified slice (for promotion to RAM).
+func (c *ChunkReader) ReadAll() ([]byte, error) {
+	out := make([]byte, 0, c.r.Length)
+	for pos := int64(0); pos < c.r.Length; {
+		p, err := c.Next(pos)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p...)
+		pos += int64(len(p))
+	}
+	return out, nil
+}

@@ -1,0 +1,85 @@
+package disktier
+
+// reserve promises n bytes to a writer, evicting by policy until they fit.
+// Eviction does its I/O (index delete, unlink) outside the space lock.
+func (s *Store) reserve(n int64) error {
+	for {
+		s.space.Lock()
+		if s.space.used+s.space.reserved+n <= s.cfg.CapacityBytes {
+			s.space.reserved += n
+			s.space.Unlock()
+			return nil
+		}
+		s.space.Unlock()
+		key, ok := s.table.Victim()
+		if !ok {
+			return ErrFull
+		}
+		if !s.evict(key, reasonCapacity) {
+			s.table.Remove(key) // no record behind it: drop the stale entry
+		}
+	}
+}
+
+func (s *Store) release(n int64) {
+	s.space.Lock()
+	s.space.reserved -= n
+	s.space.Unlock()
+}
+
+// Eviction reasons, as labelled in metrics.
+const (
+	reasonCapacity = "capacity"
+	reasonCorrupt  = "checksum"
+	reasonIOError  = "io_error"
+	reasonPurge    = "purge"
+	reasonDangling = "missing_file"
+)
+
+// evict removes key's record and data file for reason.
+func (s *Store) evict(key, reason string) bool {
+	r, err := s.get(key)
+	if err != nil || r == nil {
+		s.table.Remove(key)
+		return false
+	}
+	if err := s.db.Delete(recKey(key), nil); err != nil {
+		s.health.ioError(err)
+		return false
+	}
+	_ = s.db.Delete(statsKey(key), nil)
+	s.forget(r, reason)
+	if err := s.fs.Remove(r.File); err != nil && reason != reasonDangling {
+		s.log.Debug("removing evicted data file failed", "file", r.File, "err", err)
+	}
+	s.m.evictions.WithLabelValues(reason).Inc()
+	return true
+}
+
+// dropIndex deletes an index entry that cannot be decoded.
+func (s *Store) dropIndex(key, reason string) {
+	_ = s.db.Delete(recKey(key), nil)
+	s.table.Remove(key)
+	s.m.evictions.WithLabelValues(reason).Inc()
+}
+
+// forget removes r from the accounting, the eviction table and the
+// verified set. Once loaded, the table's entry is the source of truth for
+// whether r was counted, so a record is never subtracted twice; before,
+// the loading scan counts only what it still finds.
+func (s *Store) forget(r *Record, reason string) {
+	s.verified.Delete(r.Key)
+	var size int64
+	if reason == reasonCapacity {
+		size = s.table.Evict(r.Key) // ages LFU-DA by the victim
+	} else {
+		size = s.table.Remove(r.Key)
+	}
+	if size == 0 || !s.loaded.Load() {
+		return
+	}
+	s.space.Lock()
+	s.space.used -= blocks(r.Length)
+	s.space.objects--
+	s.space.Unlock()
+}

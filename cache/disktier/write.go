@@ -1,0 +1,159 @@
+package disktier
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// Writer stores one slice. Create it with Store.Create, Write the slice's
+// bytes in order, then Commit (or Abort). The slice becomes visible to
+// Lookup only when Commit has written the data file, renamed it into
+// place and committed its index record; a crash at any point before
+// leaves a temp file (removed at start-up) or an unindexed data file
+// (removed by the sweep), never a visible partial object.
+type Writer struct {
+	s        *Store
+	rec      Record
+	f        WriteFile
+	n        int64
+	chunk    []byte // bytes of the current chunk not yet checksummed
+	reserved int64
+	done     bool
+}
+
+// Create starts storing the slice described by r (Key, Offset, Length,
+// ObjSize and the origin metadata; the rest is filled in). It reserves
+// space, evicting by policy if needed, and returns ErrNotAdmitting while
+// the tier is loading or degraded.
+func (s *Store) Create(r Record) (*Writer, error) {
+	if err := s.admitting(); err != nil {
+		return nil, err
+	}
+	if r.Length < 0 || r.Offset < 0 || r.ObjSize < r.Offset+r.Length {
+		return nil, fmt.Errorf("disktier: bad extent for %q", r.Key)
+	}
+	need := blocks(r.Length)
+	if err := s.reserve(need); err != nil {
+		return nil, err
+	}
+	f, err := s.fs.CreateTemp()
+	if err != nil {
+		s.release(need)
+		s.writeError(err)
+		return nil, fmt.Errorf("disktier: creating %q: %w", r.Key, err)
+	}
+	r.File, r.ChunkBytes, r.CRCs = fileName(r.Key), s.cfg.ChunkBytes, nil
+	s.committing.Store(r.File, struct{}{})
+	return &Writer{s: s, rec: r, f: f, reserved: need, chunk: make([]byte, 0, s.cfg.ChunkBytes)}, nil
+}
+
+// Write appends p to the slice.
+func (w *Writer) Write(p []byte) (int, error) {
+	if w.n+int64(len(p)) > w.rec.Length {
+		return 0, fmt.Errorf("disktier: %q: more than the announced %d bytes", w.rec.Key, w.rec.Length)
+	}
+	n, err := w.f.Write(p)
+	w.checksum(p[:n])
+	w.n += int64(n)
+	if err != nil {
+		w.s.writeError(err)
+		return n, fmt.Errorf("disktier: writing %q: %w", w.rec.Key, err)
+	}
+	return n, nil
+}
+
+// checksum folds p into the per-chunk CRCs.
+func (w *Writer) checksum(p []byte) {
+	for len(p) > 0 {
+		take := min(len(p), w.rec.ChunkBytes-len(w.chunk))
+		w.chunk = append(w.chunk, p[:take]...)
+		p = p[take:]
+		if len(w.chunk) == w.rec.ChunkBytes {
+			w.rec.CRCs = append(w.rec.CRCs, checksum(w.chunk))
+			w.chunk = w.chunk[:0]
+		}
+	}
+}
+
+// Commit makes the slice visible. The data file is not fsynced: a killed
+// process loses nothing the kernel holds, and after a power loss every
+// object is verified on its first read (see cache/doc.go).
+func (w *Writer) Commit() error {
+	if w.done {
+		return errors.New("disktier: writer already finished")
+	}
+	w.done = true
+	defer w.s.committing.Delete(w.rec.File)
+	if w.n != w.rec.Length {
+		w.abort()
+		return fmt.Errorf("disktier: %q: got %d of %d bytes", w.rec.Key, w.n, w.rec.Length)
+	}
+	if len(w.chunk) > 0 {
+		w.rec.CRCs = append(w.rec.CRCs, checksum(w.chunk))
+	}
+	if err := w.f.Close(); err != nil {
+		w.abort()
+		w.s.writeError(err)
+		return fmt.Errorf("disktier: closing %q: %w", w.rec.Key, err)
+	}
+	if err := w.s.fs.Commit(w.f.Name(), w.rec.File); err != nil {
+		w.abort()
+		w.s.writeError(err)
+		return fmt.Errorf("disktier: committing %q: %w", w.rec.Key, err)
+	}
+	return w.s.index(&w.rec, w.reserved)
+}
+
+// Abort discards the slice.
+func (w *Writer) Abort() {
+	if !w.done {
+		w.done = true
+		w.s.committing.Delete(w.rec.File)
+		w.abort()
+	}
+}
+
+func (w *Writer) abort() {
+	_ = w.f.Close()
+	_ = w.s.fs.Discard(w.f.Name())
+	w.s.release(w.reserved)
+}
+
+// index commits r's record, replacing (and deleting the file of) any
+// previous version of the key.
+func (s *Store) index(r *Record, reserved int64) error {
+	r.StoredAt = time.Now()
+	old, _ := s.get(r.Key)
+	if err := s.db.Set(recKey(r.Key), r.encode(), pebble.NoSync); err != nil {
+		_ = s.fs.Remove(r.File)
+		s.release(reserved)
+		s.health.ioError(err)
+		return fmt.Errorf("disktier: indexing %q: %w", r.Key, err)
+	}
+	s.space.Lock()
+	s.space.reserved -= reserved
+	s.space.used += blocks(r.Length)
+	s.space.objects++
+	s.space.Unlock()
+	if old != nil {
+		s.forget(old, reasonPurge)
+		_ = s.fs.Remove(old.File)
+	}
+	s.table.Add(r.Key, blocks(r.Length), r.Pinned)
+	s.verified.Store(r.Key, struct{}{}) // written from checked bytes
+	s.m.written.Add(float64(r.Length))
+	return nil
+}
+
+// writeError records a failed write; ENOSPC marks the disk full.
+func (s *Store) writeError(err error) {
+	if errors.Is(err, syscall.ENOSPC) {
+		s.health.diskFull()
+	}
+	s.health.ioError(err)
+	s.m.ioErrors.Inc()
+}
