@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/vodedge/vodedge/origin"
@@ -16,12 +17,14 @@ type piece struct {
 	from, to int64
 }
 
-// body streams a response assembled from slices that may still be
-// arriving from the origin. fasthttp reads it from the connection's
-// goroutine after the handler returned (it implements BodyWriterTo, so
-// fasthttp hands it the connection's writer and slice bytes go to the
-// socket without being copied into a staging buffer), then calls
-// CloseWithError, where the response is logged.
+// body streams a response assembled from slices in memory, still arriving
+// from the origin, or on disk. fasthttp reads it from the connection's
+// goroutine after the handler returned. It implements BodyWriterTo, so
+// fasthttp hands it the connection's writer: memory bytes go to the socket
+// without a staging copy, and a disk slice that needs no verification is
+// passed to the writer's ReadFrom as a file, which fasthttp turns into
+// sendfile(2). fasthttp then calls CloseWithError, where the response is
+// logged.
 type body struct {
 	s      *Server
 	key    string
@@ -34,6 +37,7 @@ type body struct {
 
 	cur, ahead       source
 	curIdx, aheadIdx int64
+	file             *os.File // cur's data file, when sent with sendfile
 
 	start   time.Time
 	ttfb    time.Duration
@@ -47,61 +51,93 @@ func (b *body) SupportsBodyWriteTo() bool { return true }
 func (b *body) WriteTo(w io.Writer) (int64, error) {
 	var total int64
 	for {
-		p, err := b.peek()
+		p, f, n, err := b.next()
 		if err == io.EOF {
 			return total, nil
 		}
 		if err != nil {
 			return total, err
 		}
-		n, err := w.Write(p)
-		b.advance(n)
-		total += int64(n)
+		var k int64
+		if f != nil {
+			k, err = sendFile(w, f, n)
+		} else {
+			var m int
+			m, err = w.Write(p)
+			k = int64(m)
+		}
+		b.advance(k)
+		total += k
 		if err != nil {
 			return total, err
 		}
 	}
 }
 
+// sendFile copies n bytes of f to w, through w's ReadFrom when it has one
+// (fasthttp's body writer, which uses sendfile for files).
+func sendFile(w io.Writer, f *os.File, n int64) (int64, error) {
+	lr := &io.LimitedReader{R: f, N: n}
+	if rf, ok := w.(io.ReaderFrom); ok {
+		return rf.ReadFrom(lr)
+	}
+	return io.Copy(w, lr)
+}
+
 // Read copies the body into p; fasthttp uses WriteTo, Read is for other
 // readers (and io.Reader conformance).
 func (b *body) Read(p []byte) (int, error) {
-	src, err := b.peek()
+	src, f, n, err := b.next()
 	if err != nil {
 		return 0, err
 	}
-	n := copy(p, src)
-	b.advance(n)
-	return n, nil
+	var k int
+	if f != nil {
+		k, err = f.Read(p[:min(int64(len(p)), n)])
+	} else {
+		k = copy(p, src)
+	}
+	b.advance(int64(k))
+	return k, err
 }
+
 
 // CloseWithError is called by fasthttp once the body is written or the
 // write failed (err is then the write error).
 func (b *body) CloseWithError(err error) error {
+	b.closeFile()
+	b.cur.release()
+	b.ahead.release()
 	b.cur, b.ahead = source{}, source{}
 	b.done(b, err)
 	return nil
 }
 
-// peek returns the bytes available at the current position without
-// consuming them, waiting for the origin when needed.
-func (b *body) peek() ([]byte, error) {
+func (b *body) closeFile() {
+	if b.file != nil {
+		b.file.Close()
+		b.file = nil
+	}
+}
+
+// next returns what is available at the current position without
+// consuming it: bytes, or n bytes of an open file; io.EOF at the end.
+func (b *body) next() ([]byte, *os.File, int64, error) {
 	for b.pi < len(b.pieces) {
 		pc := &b.pieces[b.pi]
 		if b.pos >= pc.to {
 			b.nextPiece()
 			continue
 		}
-		p, err := b.bytesAt(pc)
-		if err != nil {
-			return nil, err
-		}
 		if b.ttfb == 0 {
 			b.ttfb = max(time.Since(b.start), time.Nanosecond)
 		}
-		return p, nil
+		if pc.lit != nil {
+			return pc.lit[b.pos:], nil, 0, nil
+		}
+		return b.objectAt(pc)
 	}
-	return nil, io.EOF
+	return nil, nil, 0, io.EOF
 }
 
 func (b *body) nextPiece() {
@@ -111,27 +147,45 @@ func (b *body) nextPiece() {
 	}
 }
 
-func (b *body) advance(n int) {
-	b.pos += int64(n)
-	b.written += int64(n)
+func (b *body) advance(n int64) {
+	b.pos += n
+	b.written += n
 }
 
-func (b *body) bytesAt(pc *piece) ([]byte, error) {
-	if pc.lit != nil {
-		return pc.lit[b.pos:], nil
-	}
+// objectAt returns the object's bytes at the current position, bounded by
+// the piece and the slice.
+func (b *body) objectAt(pc *piece) ([]byte, *os.File, int64, error) {
 	src, err := b.sliceAt(b.pos, pc.to)
 	if err != nil {
-		return nil, err
+		return nil, nil, 0, err
+	}
+	if src.sendfile() {
+		return b.fileAt(src, pc)
 	}
 	p, err := src.next(b.pos)
 	if err == io.EOF {
-		return nil, fmt.Errorf("cache: slice of %s ended before byte %d: %w", b.key, b.pos, origin.ErrBadResponse)
+		return nil, nil, 0, fmt.Errorf("cache: slice of %s ended before byte %d: %w", b.key, b.pos, origin.ErrBadResponse)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, 0, err
 	}
-	return p[:min(int64(len(p)), pc.to-b.pos)], nil
+	return p[:min(int64(len(p)), pc.to-b.pos)], nil, 0, nil
+}
+
+// fileAt returns the open data file of a disk slice positioned at the
+// current position, and how many bytes of it the piece wants.
+func (b *body) fileAt(src source, pc *piece) ([]byte, *os.File, int64, error) {
+	if b.file == nil {
+		f, err := src.d.open(b.pos)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		b.file = f
+	} else if _, err := b.file.Seek(b.pos-src.d.rec.Offset, io.SeekStart); err != nil {
+		return nil, nil, 0, err
+	}
+	end := min(pc.to, src.d.rec.Offset+src.d.rec.Length)
+	return nil, b.file, end - b.pos, nil
 }
 
 // sliceAt returns the source of the slice holding object byte pos, and
@@ -140,6 +194,8 @@ func (b *body) sliceAt(pos, to int64) (source, error) {
 	sz := b.s.cfg.SliceBytes
 	idx := pos / sz
 	if b.cur == (source{}) || b.curIdx != idx {
+		b.closeFile()
+		b.cur.release()
 		if b.ahead != (source{}) && b.aheadIdx == idx {
 			b.cur, b.ahead = b.ahead, source{}
 		} else {

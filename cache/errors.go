@@ -16,6 +16,9 @@ var errObjectChanged = errors.New("cache: object changed at the origin during th
 // has cancelled origin fetches.
 var errShuttingDown = errors.New("cache: shutting down")
 
+// errDiskFailed answers a request whose disk slice failed twice.
+var errDiskFailed = errors.New("cache: disk read failed")
+
 // statusFor maps an error to the HTTP status and the short reason sent to
 // the client. It is the only place where errors become statuses.
 func statusFor(err error) (int, string) {
@@ -28,6 +31,8 @@ func statusFor(err error) (int, string) {
 		return http.StatusGatewayTimeout, "origin timeout"
 	case errors.Is(err, origin.ErrUnreachable):
 		return http.StatusBadGateway, "origin unreachable"
+	case errors.Is(err, errDiskFailed):
+		return http.StatusServiceUnavailable, "disk read failed"
 	case errors.Is(err, errShuttingDown), errors.Is(err, context.Canceled):
 		return http.StatusServiceUnavailable, "shutting down"
 	default:

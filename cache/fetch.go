@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vodedge/vodedge/cache/stream"
 	"github.com/vodedge/vodedge/origin"
@@ -20,10 +21,11 @@ type Origin interface {
 // fetch is one origin fetch of one slice, shared by every request that
 // wants the slice while it is in flight.
 type fetch struct {
-	key   string // the slice's key
-	obj   string // the object's key
-	idx   int64
-	ready chan struct{} // closed once meta and body, or err, are set
+	key    string // the slice's key
+	obj    string // the object's key
+	idx    int64
+	ready  chan struct{} // closed once meta and body, or err, are set
+	purged atomic.Bool   // purged while in flight: do not store
 
 	// Set before ready is closed, read-only after.
 	meta *meta
@@ -49,38 +51,69 @@ type flights struct {
 }
 
 // acquire returns a source for slice idx of key: the RAM tier's copy, the
-// fetch in flight, or a new fetch. It never blocks on the origin.
+// disk tier's, the fetch in flight, or a new fetch. It never waits for
+// the origin.
 func (s *Server) acquire(key string, idx int64) source {
 	sk := sliceKey(key, idx)
-	if sl, ok := s.ram.Get(sk); ok {
-		return source{tier: tierRAM, sl: sl}
+	for attempt := 0; ; attempt++ {
+		if src, ok := s.cached(sk); ok {
+			return src
+		}
+		if src, retry := s.joinOrStart(key, sk, idx, attempt == 0); !retry {
+			return src
+		}
 	}
+}
+
+// cached looks sk up in the RAM tier, then the disk tier.
+func (s *Server) cached(sk string) (source, bool) {
+	if sl, ok := s.ram.Get(sk); ok {
+		return source{tier: tierRAM, sl: sl}, true
+	}
+	if s.disk == nil {
+		return source{}, false
+	}
+	rec, ok := s.disk.Lookup(sk, true)
+	if !ok {
+		return source{}, false
+	}
+	s.maybePromote(rec)
+	d := &diskSlice{store: s.disk, rec: rec, meta: recordMeta(rec), verify: s.disk.NeedsVerify(sk)}
+	return source{tier: tierDisk, d: d}, true
+}
+
+// joinOrStart joins the fetch in flight for sk or starts one. A fetch
+// leaves the flight map only after its slice is in the RAM tier (or was
+// refused) and committed to disk, so looking at both again under the
+// flight lock closes the gap since cached looked. The disk check under
+// the lock is in memory only; when it says the slice is there, retry
+// asks the caller to look it up again without the lock.
+func (s *Server) joinOrStart(key, sk string, idx int64, mayRetry bool) (src source, retry bool) {
 	s.flights.mu.Lock()
 	defer s.flights.mu.Unlock()
 	if f := s.flights.m[sk]; f != nil {
 		if f.finished() {
-			// Complete in memory, on its way into the RAM tier.
-			return source{tier: tierRAM, f: f}
+			return source{tier: tierRAM, f: f}, false // complete, on its way into the tiers
 		}
 		s.metrics.collapsed.Inc()
-		return source{tier: tierMiss, f: f}
+		return source{tier: tierMiss, f: f}, false
 	}
-	// A fetch that just finished leaves the map only after its slice is
-	// in the RAM tier, so looking again under the lock closes the gap
-	// between the first lookup and this one.
 	if sl, ok := s.ram.Get(sk); ok {
-		return source{tier: tierRAM, sl: sl}
+		return source{tier: tierRAM, sl: sl}, false
+	}
+	if mayRetry && s.disk != nil && s.disk.Has(sk) {
+		return source{}, true
 	}
 	if idx > 0 {
 		if neg, ok := s.ram.Get(key); ok && neg.notFound {
-			return source{tier: tierRAM, sl: neg}
+			return source{tier: tierRAM, sl: neg}, false
 		}
 	}
 	f := &fetch{key: sk, obj: key, idx: idx, ready: make(chan struct{})}
 	s.flights.m[sk] = f
 	s.fetches.Add(1)
 	go s.run(f)
-	return source{tier: tierMiss, f: f}
+	return source{tier: tierMiss, f: f}, false
 }
 
 // run performs f against the origin. It owns f until ready is closed and
@@ -107,6 +140,7 @@ func (s *Server) run(f *fetch) {
 	f.meta, f.off = newMeta(f.obj, obj.Meta), obj.Offset
 	f.body = stream.New(int(obj.Length), int(obj.Length))
 	close(f.ready)
+	wt := s.startWriteThrough(f, obj)
 
 	n, err := f.body.ReadFrom(obj.Body)
 	if err == nil && n != obj.Length {
@@ -115,11 +149,14 @@ func (s *Server) run(f *fetch) {
 	s.metrics.originBytes.Add(float64(n))
 	f.body.Close(err)
 	s.metrics.originFetch(err)
+	wt.wait()
 	if err != nil {
 		s.log.Warn("origin fetch failed mid-body", "key", f.obj, "slice", f.idx, "err", err)
 		return
 	}
-	s.store(&slice{key: f.key, meta: f.meta, off: f.off, data: f.body.Bytes()})
+	if !f.purged.Load() {
+		s.store(&slice{key: f.key, meta: f.meta, off: f.off, data: f.body.Bytes()})
+	}
 }
 
 // checkAnswer verifies that the origin answered the slice that was asked.

@@ -118,10 +118,43 @@ func (s *Server) sendSpan(rq *request, src source, m *meta, off, from, to int64,
 		s.finish(rq, status, src.tier, n, time.Since(rq.start))
 		return
 	}
+	if src.sendfile() && to <= off+src.d.rec.Length {
+		if f, err := src.d.open(from); err == nil {
+			// fasthttp sends an *os.File body with sendfile(2) and closes it.
+			s.setWriteDeadline(ctx, n)
+			ctx.Response.SetBodyStream(f, int(n))
+			s.finish(rq, status, src.tier, n, time.Since(rq.start))
+			return
+		}
+		s.retryAfterDiskFailure(rq, from)
+		return
+	}
+	if src.d != nil && src.d.verify && src.d.prepare() != nil {
+		s.retryAfterDiskFailure(rq, from)
+		return
+	}
 	s.setWriteDeadline(ctx, n)
 	b := s.newBody(rq, m, status, src.tier, []piece{{from: from, to: to}})
 	b.cur, b.curIdx = src, off/s.cfg.SliceBytes
 	s.setBodyStream(ctx, b, n)
+}
+
+// retryAfterDiskFailure answers a request whose disk slice could not be
+// opened (the store has evicted it by then): the response is rebuilt from
+// scratch from the other tiers or the origin.
+func (s *Server) retryAfterDiskFailure(rq *request, from int64) {
+	rq.ctx.Response.Reset()
+	src := s.acquire(rq.key, from/s.cfg.SliceBytes)
+	m, off, err := src.wait()
+	if err == nil && src.sendfile() {
+		err = errDiskFailed
+	}
+	if err != nil {
+		status, reason := statusFor(err)
+		s.answerTier(rq, status, reason, src.tier)
+		return
+	}
+	s.respond(rq, src, m, off)
 }
 
 // sendMultipart answers a request for several ranges with a

@@ -18,6 +18,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/vodedge/vodedge/cache/accesslog"
+	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -176,9 +177,19 @@ func testConfig() Config {
 }
 
 func startEdge(t testing.TB, cfg Config, org Origin) *edge {
+	return startEdgeDisk(t, cfg, org, nil)
+}
+
+// startEdgeDisk starts an edge whose disk tier, if openDisk is not nil,
+// is what openDisk returns (it registers its metrics on reg).
+func startEdgeDisk(t testing.TB, cfg Config, org Origin, openDisk func(reg prometheus.Registerer) *disktier.Store) *edge {
 	t.Helper()
 	e := &edge{t: t, reg: prometheus.NewRegistry(), logs: &memLog{}}
-	srv, err := New(cfg, Deps{Origin: org, Registerer: e.reg, AccessLog: e.logs})
+	var disk *disktier.Store
+	if openDisk != nil {
+		disk = openDisk(e.reg)
+	}
+	srv, err := New(cfg, Deps{Origin: org, Registerer: e.reg, AccessLog: e.logs, Disk: disk})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,10 @@ type metrics struct {
 	inflight    prometheus.Gauge
 	logDropped  prometheus.CounterFunc
 
+	diskSkipped    *prometheus.CounterVec // reason
+	promotions     prometheus.Counter
+	promoteDropped prometheus.Counter
+
 	// hot caches the request counters of common statuses, created on
 	// first use so that /metrics lists only series that happened.
 	hot [len(hotStatuses)][len(tiers)]atomic.Pointer[counterCell]
@@ -86,8 +90,17 @@ func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, er
 		logDropped: prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "vodedge_edge_access_log_dropped_total", Help: "Access log records dropped because the log writer fell behind.",
 		}, dropped),
+		diskSkipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vodedge_edge_disk_writes_skipped_total", Help: "Fetched slices not written through to disk, by reason (not_admitting, full, error).",
+		}, []string{"reason"}),
+		promotions: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vodedge_edge_promotions_total", Help: "Disk-tier slices read and offered to the RAM tier (its admission policy decides).",
+		}),
+		promoteDropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vodedge_edge_promotions_dropped_total", Help: "Promotions dropped because the promotion queue was full.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.respBytes, m.ttfb, m.fetches, m.originBytes, m.collapsed, m.inflight, m.logDropped} {
+	for _, c := range []prometheus.Collector{m.requests, m.respBytes, m.ttfb, m.fetches, m.originBytes, m.collapsed, m.inflight, m.logDropped, m.diskSkipped, m.promotions, m.promoteDropped} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

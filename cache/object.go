@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -61,4 +62,11 @@ func sliceKey(key string, idx int64) string {
 		return key
 	}
 	return key + "\x00" + strconv.FormatInt(idx, 10)
+}
+
+// recordMeta rebuilds the object metadata a disk record carries.
+func recordMeta(r *disktier.Record) *meta {
+	return newMeta(disktier.ObjectKey(r.Key), origin.Meta{
+		Size: r.ObjSize, ETag: r.ETag, LastModified: r.LastModified, ContentType: r.ContentType,
+	})
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/vodedge/vodedge/cache/accesslog"
+	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/cache/ramtier"
 )
 
@@ -38,6 +39,9 @@ type Deps struct {
 	AccessLogDropped func() uint64
 	// Registerer receives the server's metrics; nil registers nowhere.
 	Registerer prometheus.Registerer
+	// Disk is the disk tier; nil runs with the RAM tier only. The caller
+	// owns it and closes it after Shutdown.
+	Disk *disktier.Store
 }
 
 // Server is an edge node's public HTTP server with its RAM tier and miss
@@ -48,6 +52,7 @@ type Server struct {
 	log      *slog.Logger
 	alog     AccessLogger
 	ram      *ramtier.Tier[*slice]
+	disk     *disktier.Store // nil when there is no disk tier
 	metrics  *metrics
 	flights  flights
 	http     *fasthttp.Server
@@ -56,7 +61,10 @@ type Server struct {
 
 	ctx     context.Context // cancelled when origin fetches must stop
 	cancel  context.CancelFunc
-	fetches sync.WaitGroup // one per running origin fetch
+	fetches sync.WaitGroup // one per running origin fetch or disk write
+	bg      sync.WaitGroup // the promoter
+	// promotions queues disk hits for the promoter.
+	promotions chan *disktier.Record
 	ready   atomic.Bool
 	closed  sync.Once
 }
@@ -69,7 +77,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Origin == nil {
 		return nil, errors.New("cache: no origin")
 	}
-	s := &Server{cfg: cfg, origin: deps.Origin, log: deps.Logger, alog: deps.AccessLog, nodeName: []byte(cfg.NodeName)}
+	s := &Server{cfg: cfg, origin: deps.Origin, log: deps.Logger, alog: deps.AccessLog, disk: deps.Disk, nodeName: []byte(cfg.NodeName)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -80,6 +88,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.http = s.newHTTPServer()
+	if s.disk != nil {
+		s.promotions = make(chan *disktier.Record, 256)
+		s.bg.Add(1)
+		go s.promoter()
+	}
 	return s, nil
 }
 
@@ -135,6 +148,22 @@ func (s *Server) Serve(ln net.Listener) error {
 // Ready reports whether the server is serving and not shutting down.
 func (s *Server) Ready() bool { return s.ready.Load() }
 
+// Status reports readiness for /readyz with a detail line. A degraded
+// disk tier keeps the node ready (it serves what it has) but says so.
+func (s *Server) Status() (ready bool, detail string) {
+	switch {
+	case !s.ready.Load():
+		return false, "not serving"
+	case s.disk == nil:
+		return true, "ready"
+	case s.disk.Degraded() != "":
+		return true, "ready; disk tier degraded: " + s.disk.Degraded()
+	case !s.disk.Loaded():
+		return true, "ready; disk index loading"
+	}
+	return true, "ready"
+}
+
 // Shutdown stops accepting connections, lets in-flight responses finish
 // until ctx is done, then cancels origin fetches, waits for their
 // goroutines and releases the RAM tier. It is safe to call more than once.
@@ -145,6 +174,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		err = s.http.ShutdownWithContext(ctx)
 		s.cancel()
 		s.fetches.Wait()
+		s.bg.Wait()
 		s.ram.Close()
 	})
 	return err

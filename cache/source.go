@@ -3,7 +3,9 @@ package cache
 import (
 	"fmt"
 	"io"
+	"os"
 
+	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -15,22 +17,37 @@ const (
 	tierNone = "NONE" // answered before any lookup (bad request, bad method)
 )
 
-// source is one slice as a response reads it: complete (sl) or still
-// arriving from the origin (f).
+// source is one slice as a response reads it: complete in memory (sl),
+// still arriving from the origin (f), or on disk (d).
 type source struct {
 	tier string
 	sl   *slice
 	f    *fetch
+	d    *diskSlice
+}
+
+// diskSlice is a slice found in the disk tier. Unless it must be
+// verified, its file is sent with sendfile; otherwise it is read through
+// a ChunkReader that releases only checksummed bytes.
+type diskSlice struct {
+	store  *disktier.Store
+	rec    *disktier.Record
+	meta   *meta
+	verify bool
+	cr     *disktier.ChunkReader // opened on first use when verify
 }
 
 // wait blocks until the slice's metadata is known and returns it with the
 // slice's offset in the object. For a complete slice it does not block.
 func (src source) wait() (*meta, int64, error) {
-	if src.sl != nil {
+	switch {
+	case src.sl != nil:
 		if src.sl.notFound {
 			return nil, 0, fmt.Errorf("cache: remembered 404: %w", origin.ErrNotFound)
 		}
 		return src.sl.meta, src.sl.off, nil
+	case src.d != nil:
+		return src.d.meta, src.d.rec.Offset, nil
 	}
 	<-src.f.ready
 	if src.f.err != nil {
@@ -41,8 +58,11 @@ func (src source) wait() (*meta, int64, error) {
 
 // complete returns the slice's bytes when they are all in memory.
 func (src source) complete() ([]byte, bool) {
-	if src.sl != nil {
+	switch {
+	case src.sl != nil:
 		return src.sl.data, true
+	case src.d != nil:
+		return nil, false
 	}
 	if b := src.f.body.Bytes(); b != nil {
 		return b, true
@@ -50,16 +70,65 @@ func (src source) complete() ([]byte, bool) {
 	return nil, false
 }
 
+// sendfile reports whether the slice is best sent from its file.
+func (src source) sendfile() bool { return src.d != nil && !src.d.verify }
+
 // next returns bytes of the slice from object position pos on, waiting for
 // them if they are still arriving. pos must be within the slice. It
 // returns io.EOF at the end of the slice. wait must have succeeded.
 func (src source) next(pos int64) ([]byte, error) {
-	if src.sl != nil {
+	switch {
+	case src.sl != nil:
 		rel := pos - src.sl.off
 		if rel >= int64(len(src.sl.data)) {
 			return nil, io.EOF
 		}
 		return src.sl.data[rel:], nil
+	case src.d != nil:
+		return src.d.next(pos)
 	}
 	return src.f.body.Next(int(pos - src.f.off))
+}
+
+func (d *diskSlice) next(pos int64) ([]byte, error) {
+	if err := d.prepare(); err != nil {
+		return nil, err
+	}
+	return d.cr.Next(pos - d.rec.Offset)
+}
+
+// prepare opens the verifying reader; an unreadable slice is evicted by
+// the store and reported here, before anything was sent.
+func (d *diskSlice) prepare() error {
+	if d.cr != nil {
+		return nil
+	}
+	cr, err := d.store.NewChunkReader(d.rec)
+	if err != nil {
+		return err
+	}
+	d.cr = cr
+	return nil
+}
+
+// open returns the slice's data file positioned at object position pos.
+func (d *diskSlice) open(pos int64) (*os.File, error) {
+	f, err := d.store.Open(d.rec)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(pos-d.rec.Offset, io.SeekStart); err != nil {
+		f.Close()
+		d.store.ReadFailed(d.rec, err)
+		return nil, err
+	}
+	return f, nil
+}
+
+// release closes what the source holds open.
+func (src source) release() {
+	if src.d != nil && src.d.cr != nil {
+		src.d.cr.Close()
+		src.d.cr = nil
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/vodedge/vodedge/cache/evict"
 )
 
 // Index key spaces. Records live under "o/" + slice key; access
@@ -62,8 +64,7 @@ func (s *Store) load() {
 	stats := s.loadStats()
 	var n, used int64
 	err := s.scan("", func(r *Record) bool {
-		st := stats[r.Key]
-		s.table.Restore(r.Key, blocks(r.Length), r.Pinned, st.hits, st.last)
+		s.table.Restore(r.Key, blocks(r.Length), r.Pinned, stats[r.Key])
 		n++
 		used += blocks(r.Length)
 		select {
@@ -86,21 +87,28 @@ func (s *Store) load() {
 	s.log.Info("disk index loaded", "objects", n, "bytes", used, "took", time.Since(start).Round(time.Millisecond))
 }
 
-type accessStats struct {
-	hits uint32
-	last int64
-}
+// statsLen is the encoded size of saved access statistics: hits, the
+// logical clock and the wall clock of the last access.
+const statsLen = 4 + 8 + 8
 
-func (s *Store) loadStats() map[string]accessStats {
-	out := map[string]accessStats{}
+func (s *Store) loadStats() map[string]evict.Stat {
+	out := map[string]evict.Stat{}
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: statsPrefix, UpperBound: prefixEnd(statsPrefix)})
 	if err != nil {
 		return out
 	}
 	defer it.Close()
 	for it.First(); it.Valid(); it.Next() {
-		if v := it.Value(); len(v) == 12 {
-			out[string(it.Key()[len(statsPrefix):])] = accessStats{binary.LittleEndian.Uint32(v), int64(binary.LittleEndian.Uint64(v[4:]))}
+		if v := it.Value(); len(v) == statsLen {
+			out[string(it.Key()[len(statsPrefix):])] = evict.Stat{
+				Hits: binary.LittleEndian.Uint32(v),
+				Last: int64(binary.LittleEndian.Uint64(v[4:])),
+			}
+			if at := int64(binary.LittleEndian.Uint64(v[12:])); at != 0 {
+				st := out[string(it.Key()[len(statsPrefix):])]
+				st.At = time.Unix(0, at)
+				out[string(it.Key()[len(statsPrefix):])] = st
+			}
 		}
 	}
 	return out
@@ -111,10 +119,15 @@ func (s *Store) loadStats() map[string]accessStats {
 func (s *Store) saveStats() {
 	b := s.db.NewBatch()
 	defer b.Close()
-	var v [12]byte
-	s.table.Each(func(key string, hits uint32, last int64) {
-		binary.LittleEndian.PutUint32(v[:], hits)
-		binary.LittleEndian.PutUint64(v[4:], uint64(last))
+	var v [statsLen]byte
+	s.table.Each(func(key string, st evict.Stat) {
+		binary.LittleEndian.PutUint32(v[:], st.Hits)
+		binary.LittleEndian.PutUint64(v[4:], uint64(st.Last))
+		at := int64(0)
+		if !st.At.IsZero() {
+			at = st.At.UnixNano()
+		}
+		binary.LittleEndian.PutUint64(v[12:], uint64(at))
 		_ = b.Set(statsKey(key), v[:], nil)
 	})
 	if err := b.Commit(pebble.NoSync); err != nil {

@@ -2,6 +2,7 @@ package disktier
 
 import (
 	"strings"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 )
@@ -58,8 +59,9 @@ func (s *Store) Pin(key string, pinned bool) (bool, error) {
 // Info is what Stat reports about a stored slice beyond its record.
 type Info struct {
 	Record
-	Hits     uint32
-	Verified bool
+	Hits       uint32
+	LastAccess time.Time // zero when never read since stored
+	Verified   bool      // checksummed since start-up
 }
 
 // Stat returns key's record and access statistics.
@@ -69,7 +71,9 @@ func (s *Store) Stat(key string) (*Info, bool) {
 		return nil, false
 	}
 	info := &Info{Record: *r}
-	info.Hits, _, _ = s.table.Stats(key)
+	if st, ok := s.table.Stats(key); ok {
+		info.Hits, info.LastAccess = st.Hits, st.At
+	}
 	_, info.Verified = s.verified.Load(key)
 	return info, true
 }

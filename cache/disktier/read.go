@@ -41,7 +41,7 @@ func (s *Store) Lookup(key string, touch bool) (*Record, bool) {
 		if touch {
 			present = s.table.Touch(key)
 		} else {
-			_, _, present = s.table.Stats(key)
+			_, present = s.table.Stats(key)
 		}
 		if !present {
 			return nil, false
@@ -88,11 +88,13 @@ func (s *Store) ReadFailed(r *Record, err error) {
 	s.evict(r.Key, reasonIOError)
 }
 
-// Corrupt evicts r after a checksum mismatch.
+// Corrupt evicts r after a checksum mismatch. Concurrent readers may
+// find the same rot; it is counted once, by the one that evicts.
 func (s *Store) Corrupt(r *Record) {
-	s.log.Error("checksum mismatch; evicting", "key", r.Key, "file", r.File)
-	s.m.checksumFailures.Inc()
-	s.evict(r.Key, reasonCorrupt)
+	if s.evict(r.Key, reasonCorrupt) {
+		s.log.Error("checksum mismatch; evicted", "key", r.Key, "file", r.File)
+		s.m.checksumFailures.Inc()
+	}
 }
 
 // ChunkReader reads a stored slice chunk by chunk, returning a chunk's
@@ -180,4 +182,21 @@ func (c *ChunkReader) ReadAll() ([]byte, error) {
 		pos += int64(len(p))
 	}
 	return out, nil
+}
+
+// Has reports, from memory only, whether key is stored. Before the index
+// is loaded it reports false.
+func (s *Store) Has(key string) bool {
+	if !s.loaded.Load() {
+		return false
+	}
+	_, ok := s.table.Stats(key)
+	return ok
+}
+
+// Hits returns how often key was looked up with touch since it was
+// stored (counts survive restarts).
+func (s *Store) Hits(key string) uint32 {
+	st, _ := s.table.Stats(key)
+	return st.Hits
 }

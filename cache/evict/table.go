@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"math"
 	"sync"
+	"time"
 )
 
 // Policy names a priority function.
@@ -34,6 +35,7 @@ func ParsePolicy(s string) (Policy, bool) {
 type entry struct {
 	size   int64
 	last   int64 // logical clock of the last access
+	at     int64 // wall clock of the last access, Unix nanoseconds
 	hits   uint32
 	pinned bool
 	prio   float64 // policy priority, updated on access
@@ -93,7 +95,7 @@ func (t *Table) priority(e *entry, aging float64) float64 {
 // access.
 func (t *Table) Add(key string, size int64, pinned bool) {
 	now, aging := t.tick()
-	e := &entry{size: size, last: now, hits: 1, pinned: pinned}
+	e := &entry{size: size, last: now, at: time.Now().UnixNano(), hits: 1, pinned: pinned}
 	e.prio = t.priority(e, aging)
 	s := &t.shard[t.shardOf(key)]
 	s.Lock()
@@ -111,7 +113,7 @@ func (t *Table) Touch(key string) bool {
 	if e == nil {
 		return false
 	}
-	e.last = now
+	e.last, e.at = now, time.Now().UnixNano()
 	if e.hits < math.MaxUint32 {
 		e.hits++
 	}
@@ -159,7 +161,8 @@ func (t *Table) Len() int {
 // Restore adds an entry loaded from persistent state with its saved
 // statistics. The logical clock moves past last so new accesses rank
 // after restored ones.
-func (t *Table) Restore(key string, size int64, pinned bool, hits uint32, last int64) {
+func (t *Table) Restore(key string, size int64, pinned bool, st Stat) {
+	hits, last := st.Hits, st.Last
 	t.clock.Lock()
 	if last > t.clock.now {
 		t.clock.now = last
@@ -167,6 +170,9 @@ func (t *Table) Restore(key string, size int64, pinned bool, hits uint32, last i
 	aging := t.clock.aging
 	t.clock.Unlock()
 	e := &entry{size: size, last: last, hits: max(hits, 1), pinned: pinned}
+	if !st.At.IsZero() && st.At.Unix() > 0 {
+		e.at = st.At.UnixNano()
+	}
 	e.prio = t.priority(e, aging)
 	s := &t.shard[t.shardOf(key)]
 	s.Lock()
@@ -174,26 +180,42 @@ func (t *Table) Restore(key string, size int64, pinned bool, hits uint32, last i
 	s.Unlock()
 }
 
+// Stat is an entry's access statistics, as saved and restored.
+type Stat struct {
+	Hits   uint32
+	Last   int64     // logical clock of the last access
+	At     time.Time // wall clock of the last access
+	Pinned bool
+}
+
+func (e *entry) stat() Stat {
+	st := Stat{Hits: e.hits, Last: e.last, Pinned: e.pinned}
+	if e.at != 0 {
+		st.At = time.Unix(0, e.at)
+	}
+	return st
+}
+
 // Each calls fn with every entry's statistics. fn must not call into t.
-func (t *Table) Each(fn func(key string, hits uint32, last int64)) {
+func (t *Table) Each(fn func(key string, st Stat)) {
 	for i := range t.shard {
 		s := &t.shard[i]
 		s.Lock()
 		for k, e := range s.m {
-			fn(k, e.hits, e.last)
+			fn(k, e.stat())
 		}
 		s.Unlock()
 	}
 }
 
-// Stats returns an entry's hit count and whether it is pinned.
-func (t *Table) Stats(key string) (hits uint32, pinned, ok bool) {
+// Stats returns an entry's statistics.
+func (t *Table) Stats(key string) (Stat, bool) {
 	s := &t.shard[t.shardOf(key)]
 	s.Lock()
 	defer s.Unlock()
 	e := s.m[key]
 	if e == nil {
-		return 0, false, false
+		return Stat{}, false
 	}
-	return e.hits, e.pinned, true
+	return e.stat(), true
 }

@@ -137,3 +137,9 @@ func (t *Tier[V]) Stats() Stats {
 		EvictedBytes: m.CostEvicted(),
 	}
 }
+
+// Each calls fn with every value in the tier until fn returns false. It
+// walks the whole tier: for administrative operations, not requests.
+func (t *Tier[V]) Each(fn func(V) bool) {
+	t.c.IterValues(func(v V) bool { return !fn(v) })
+}

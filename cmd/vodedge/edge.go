@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,6 +35,8 @@ type edgeOpts struct {
 	originConnect     time.Duration
 	originHeader      time.Duration
 	originIdle        time.Duration
+	tokenFile         string
+	disk              diskOpts
 	cfg               cache.Config
 }
 
@@ -78,6 +79,8 @@ binary: try  curl -i http://127.0.0.1:8080/sample/master.m3u8`,
 	f.DurationVar(&o.cfg.ShutdownTimeout, "shutdown-timeout", o.cfg.ShutdownTimeout, "on SIGTERM, how long in-flight responses may take to finish")
 	f.StringVar(&o.accessLog, "access-log", "-", `access log destination: a file path, "-" for stdout, "off"`)
 	f.StringVar(&o.memLimit, "mem-limit", "auto", `Go memory limit: "auto" (RAM tier × 1.1 + 80MiB), "off", or a size`)
+	f.StringVar(&o.tokenFile, "admin-token-file", "", "file of bearer tokens (one per line) for the admin API (/v1/…); without it the API answers 401")
+	o.disk.bind(f)
 	addConfigFlag(cmd)
 	return cmd
 }
@@ -109,7 +112,14 @@ func runEdge(parent context.Context, g *globalOpts, o *edgeOpts) error {
 	defer closeLog()
 
 	reg := newRegistry()
-	deps := cache.Deps{Origin: org, Logger: log, Registerer: reg}
+	disk, err := o.disk.open(log, reg)
+	if err != nil {
+		return err
+	}
+	if disk != nil {
+		defer disk.Close()
+	}
+	deps := cache.Deps{Origin: org, Logger: log, Registerer: reg, Disk: disk}
 	if alog != nil {
 		deps.AccessLog, deps.AccessLogDropped = alog, alog.Dropped
 	}
@@ -118,7 +128,7 @@ func runEdge(parent context.Context, g *globalOpts, o *edgeOpts) error {
 		return err
 	}
 	log.Info("edge starting", "listen", o.listen, "admin", o.adminAddr, "origin", org,
-		"ram", bytesize.Size(o.cfg.RAMBytes), "node", o.cfg.NodeName, "site", o.cfg.Site, "version", version)
+		"ram", bytesize.Size(o.cfg.RAMBytes), "disk", o.disk.describe(), "node", o.cfg.NodeName, "site", o.cfg.Site, "version", version)
 	return serveUntilSignal(ctx, log, srv, o, reg)
 }
 
@@ -129,6 +139,22 @@ func (o *edgeOpts) originOptions() origin.Options {
 		HTTP:      t,
 		S3:        origin.S3Options{Endpoint: o.s3Endpoint, Region: o.s3Reg, Transport: t},
 	}
+}
+
+// newEdgeAdmin builds the admin listener's routes: metrics and health,
+// and the edge's admin API behind bearer-token authentication.
+func newEdgeAdmin(o *edgeOpts, srv *cache.Server, reg *prometheus.Registry, log *slog.Logger) (*admin.Server, error) {
+	var tokens []string
+	if o.tokenFile != "" {
+		t, err := admin.LoadTokens(o.tokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("--admin-token-file: %w", err)
+		}
+		tokens = t
+	}
+	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: srv.Status})
+	ad.Handle("/v1/", admin.RequireToken(tokens, log, srv.AdminRoutes()))
+	return ad, nil
 }
 
 // serveUntilSignal runs the public and admin listeners until a signal or
@@ -143,12 +169,12 @@ func serveUntilSignal(ctx context.Context, log *slog.Logger, srv *cache.Server, 
 		pub.Close()
 		return fmt.Errorf("--admin: %w", err)
 	}
-	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: func() error {
-		if !srv.Ready() {
-			return errors.New("not serving")
-		}
-		return nil
-	}})
+	ad, err := newEdgeAdmin(o, srv, reg, log)
+	if err != nil {
+		pub.Close()
+		adm.Close()
+		return err
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(pub) }()
 	go func() { errc <- ad.Serve(adm) }()

@@ -88,6 +88,7 @@ func (l *lockedBuf) String() string {
 func start(t *testing.T, args ...string) *proc {
 	t.Helper()
 	p := &proc{cmd: exec.Command(binary, args...), stdout: &lockedBuf{}, stderr: &lockedBuf{}, done: make(chan error, 1)}
+	p.cmd.Dir = t.TempDir() // the disk tier's default directory lands here
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -248,7 +249,9 @@ func TestBadSettingsFailWithAClearMessage(t *testing.T) {
 		{[]string{"edge", "--log-level", "loud"}, "--log-level"},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		out, err := exec.CommandContext(ctx, binary, tc.args...).CombinedOutput()
+		cmd := exec.CommandContext(ctx, binary, tc.args...)
+		cmd.Dir = t.TempDir()
+		out, err := cmd.CombinedOutput()
 		cancel()
 		if err == nil || !strings.Contains(string(out), tc.want) {
 			t.Errorf("%v: err=%v, output %q; want a failure mentioning %q", tc.args, err, out, tc.want)

@@ -25,9 +25,11 @@ import (
 type Config struct {
 	// Gatherer is served on /metrics.
 	Gatherer prometheus.Gatherer
-	// Ready returns nil when the daemon is ready, or the reason it is not
-	// (sent in the /readyz 503 body). nil means always ready.
-	Ready  func() error
+	// Ready reports whether the daemon is ready for traffic (/readyz
+	// answers 200, else 503) and a detail line for the body, which can
+	// carry a warning while ready ("ready; disk tier degraded: …"). nil
+	// means always ready.
+	Ready  func() (bool, string)
 	Logger *slog.Logger
 }
 
@@ -55,14 +57,14 @@ func New(cfg Config) *Server {
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		ok, detail := true, "ready"
 		if cfg.Ready != nil {
-			if err := cfg.Ready(); err != nil {
-				w.WriteHeader(http.StatusServiceUnavailable)
-				_, _ = w.Write([]byte("not ready: " + err.Error() + "\n"))
-				return
-			}
+			ok, detail = cfg.Ready()
 		}
-		_, _ = w.Write([]byte("ready\n"))
+		if !ok {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_, _ = w.Write([]byte(detail + "\n"))
 	})
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)

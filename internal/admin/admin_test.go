@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -33,11 +32,11 @@ func TestEndpoints(t *testing.T) {
 	reg.MustRegister(c)
 	c.Add(3)
 	var notReady atomic.Bool
-	s := New(Config{Gatherer: reg, Ready: func() error {
+	s := New(Config{Gatherer: reg, Ready: func() (bool, string) {
 		if notReady.Load() {
-			return errors.New("draining")
+			return false, "draining"
 		}
-		return nil
+		return true, "ready"
 	}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

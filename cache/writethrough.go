@@ -1,0 +1,81 @@
+package cache
+
+import (
+	"errors"
+	"io"
+
+	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/origin"
+)
+
+// writeThrough copies a fetch's bytes to the disk tier as they arrive:
+// one more reader of the fetch's stream.Buffer, so the disk never slows
+// the clients and the slice is on disk as soon as its last byte is.
+type writeThrough struct {
+	done chan struct{}
+}
+
+// startWriteThrough begins storing f on disk; it returns nil (a no-op)
+// when there is no disk tier or it admits nothing now.
+func (s *Server) startWriteThrough(f *fetch, obj *origin.Object) *writeThrough {
+	if s.disk == nil {
+		return nil
+	}
+	w, err := s.disk.Create(disktier.Record{
+		Key: f.key, Offset: obj.Offset, Length: obj.Length, ObjSize: obj.Size,
+		ETag: obj.ETag, LastModified: obj.LastModified, ContentType: obj.ContentType,
+	})
+	if err != nil {
+		s.metrics.diskSkipped.WithLabelValues(skipReason(err)).Inc()
+		return nil
+	}
+	wt := &writeThrough{done: make(chan struct{})}
+	s.fetches.Add(1)
+	go func() {
+		defer s.fetches.Done()
+		defer close(wt.done)
+		s.copyToDisk(f, w)
+	}()
+	return wt
+}
+
+func (s *Server) copyToDisk(f *fetch, w *disktier.Writer) {
+	for off := 0; ; {
+		p, err := f.body.Next(off)
+		if len(p) > 0 {
+			if _, werr := w.Write(p); werr != nil {
+				w.Abort()
+				s.log.Warn("disk write-through failed", "key", f.key, "err", werr)
+				return
+			}
+			off += len(p)
+		}
+		if err == io.EOF && !f.purged.Load() {
+			if cerr := w.Commit(); cerr != nil {
+				s.log.Warn("disk commit failed", "key", f.key, "err", cerr)
+			}
+			return
+		}
+		if err != nil {
+			w.Abort()
+			return
+		}
+	}
+}
+
+// wait blocks until the write-through has committed or given up.
+func (wt *writeThrough) wait() {
+	if wt != nil {
+		<-wt.done
+	}
+}
+
+func skipReason(err error) string {
+	switch {
+	case errors.Is(err, disktier.ErrNotAdmitting):
+		return "not_admitting"
+	case errors.Is(err, disktier.ErrFull):
+		return "full"
+	}
+	return "error"
+}

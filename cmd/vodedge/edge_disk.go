@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/pflag"
+
+	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/cache/evict"
+	"github.com/vodedge/vodedge/internal/bytesize"
+)
+
+// diskOpts are the edge's disk tier flags.
+type diskOpts struct {
+	dir          string
+	bytes        bytesize.Size
+	policy       string
+	verifySample float64
+	scrubRate    bytesize.Size
+}
+
+func (d *diskOpts) bind(f *pflag.FlagSet) {
+	def := disktier.DefaultConfig("", 0)
+	f.StringVar(&d.dir, "disk-dir", "vodedge-cache", "disk tier directory (index/, data/, tmp/); created if missing")
+	d.bytes = 4 << 30
+	f.Var(&d.bytes, "disk-bytes", "disk tier capacity, e.g. 4GiB, 20TiB; 0 turns the disk tier off")
+	f.StringVar(&d.policy, "disk-policy", def.Policy.String(), "disk eviction policy: lfu-da, lru or gdsf")
+	f.Float64Var(&d.verifySample, "disk-verify-sample", def.VerifySample, "fraction of disk reads checksummed after an object's first read since start-up (which always is)")
+	d.scrubRate = bytesize.Size(def.ScrubBytesPerSec)
+	f.Var(&d.scrubRate, "disk-scrub-rate", "background checksum scrubber rate in bytes/s; 0 turns it off")
+}
+
+// open opens the disk tier, or returns nil when it is off.
+func (d *diskOpts) open(log *slog.Logger, reg prometheus.Registerer) (*disktier.Store, error) {
+	if d.bytes == 0 {
+		return nil, nil
+	}
+	policy, ok := evict.ParsePolicy(d.policy)
+	if !ok {
+		return nil, fmt.Errorf("--disk-policy %q: want lfu-da, lru or gdsf", d.policy)
+	}
+	cfg := disktier.DefaultConfig(d.dir, int64(d.bytes))
+	cfg.Policy, cfg.VerifySample, cfg.ScrubBytesPerSec = policy, d.verifySample, int64(d.scrubRate)
+	s, err := disktier.Open(cfg, disktier.Deps{Logger: log, Registerer: reg})
+	if err != nil {
+		return nil, fmt.Errorf("--disk-dir %s: %w", d.dir, err)
+	}
+	return s, nil
+}
+
+func (d *diskOpts) describe() string {
+	if d.bytes == 0 {
+		return "off"
+	}
+	return fmt.Sprintf("%s in %s", d.bytes, d.dir)
+}
