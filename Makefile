@@ -4,7 +4,8 @@
 #   make test     install what a fresh Debian machine lacks, then run every
 #                 check CI runs: gofmt, go vet, staticcheck, go test -race,
 #                 short fuzz runs
-#   make bench-compare / bench-rss   long benchmarks (not part of test)
+#   make bench-compare / bench-rss / bench-restart / bench-layout
+#                 long benchmarks (not part of test)
 
 GO        ?= go
 GOBIN     := $(shell $(GO) env GOPATH)/bin
@@ -15,7 +16,7 @@ FUZZTIME  ?= 5s
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run test deps lint unit fuzz-smoke bench-compare bench-rss clean
+.PHONY: all build run test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout clean
 
 all: build
 
@@ -63,6 +64,14 @@ bench-compare: build
 
 bench-rss: build
 	./bin/vodedge bench rss
+
+# bench-restart: time to first disk hit after restarting on 100k stored slices
+bench-restart:
+	$(GO) test -run='^$$' -bench=RestartFirstHit -benchtime=3x ./cmd/vodedge/
+
+# bench-layout: the storage layout measurements behind cache/doc.go
+bench-layout:
+	$(GO) test -run='^$$' -bench=Layout -benchtime=3x ./cache/disktier/
 
 clean:
 	rm -rf bin

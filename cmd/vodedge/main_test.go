@@ -50,7 +50,7 @@ type exitCatcher struct {
 
 func (e exitCatcher) Run() int { *e.code = e.m.Run(); return *e.code }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -85,10 +85,16 @@ func (l *lockedBuf) String() string {
 	return l.b.String()
 }
 
-func start(t *testing.T, args ...string) *proc {
+func start(t testing.TB, args ...string) *proc {
 	t.Helper()
+	return startProc(t, args...)
+}
+
+// startProc starts vodedge with args in a temporary working directory
+// (where the disk tier's default directory lands) and kills it at cleanup.
+func startProc(t testing.TB, args ...string) *proc {
 	p := &proc{cmd: exec.Command(binary, args...), stdout: &lockedBuf{}, stderr: &lockedBuf{}, done: make(chan error, 1)}
-	p.cmd.Dir = t.TempDir() // the disk tier's default directory lands here
+	p.cmd.Dir = t.TempDir()
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -102,7 +108,7 @@ func start(t *testing.T, args ...string) *proc {
 }
 
 // waitReady polls url until it answers 200 or the process exits.
-func (p *proc) waitReady(t *testing.T, url string) {
+func (p *proc) waitReady(t testing.TB, url string) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
@@ -123,7 +129,7 @@ func (p *proc) waitReady(t *testing.T, url string) {
 	t.Fatalf("%s never became ready:\n%s", url, p.stderr.String())
 }
 
-func (p *proc) wait(t *testing.T, d time.Duration) error {
+func (p *proc) wait(t testing.TB, d time.Duration) error {
 	t.Helper()
 	select {
 	case err := <-p.done:
