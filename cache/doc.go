@@ -14,8 +14,73 @@
 // never reach the origin; the query string is never part of the key.
 //
 // Imports: its leaf packages (cachekey, httprange, stream, ramtier,
-// accesslog), origin for the object model, fasthttp, client_golang. It
-// declares the one interface it needs from an origin (Origin).
+// disktier, evict, accesslog), origin for the object model, fasthttp,
+// client_golang. It declares the one interface it needs from an origin
+// (Origin). The disk tier is injected (Deps.Disk) and may be absent.
+//
+// # Tiers
+//
+// A slice is looked up in the RAM tier, then the disk tier, then the
+// fetches in flight, and only then fetched. A fetched slice is offered to
+// the RAM tier (admission decides) and written through to disk while it
+// streams: the disk writer is one more reader of the fetch's buffer. RAM
+// eviction never loses what is on disk. A disk hit is promoted on its
+// 2nd, 4th, 8th… hit: read (and verified) in the background and offered
+// to the RAM tier.
+//
+// # Disk layout: one file per slice, Pebble as the index
+//
+// Measured on the 2-core loopback machine (make bench-layout; writes of
+// 150 × 4 MiB and 4000 × 16 KiB into a fresh directory, then every object
+// sent to a loopback socket; single runs, write figures swing ±2× with the
+// kernel's dirty-page writeback):
+//
+//	                 write 4 MiB   send 4 MiB   write 16 KiB   send 16 KiB
+//	file per slice   0.5–1.6 s     1.5 GB/s     0.8 s          0.81 GB/s
+//	one slab file    0.1–1.4 s     1.8 GB/s     0.07 s         0.89 GB/s
+//	Pebble values    2.1–3.9 s     1.8 GB/s     0.37 s         0.63 GB/s
+//
+// Pebble values write 2.5–5× slower (every byte goes through the WAL and
+// again through flushes and compactions) and cannot be sent with
+// sendfile. Slabs write as fast as files and send 10–20 % faster, but
+// need their own space allocator and compaction to reuse evicted space,
+// and a torn slab write is harder to contain. Files per slice make
+// eviction an unlink, visibility an atomic rename, and the sendfile path
+// trivial; the open/close per hit is their cost (nginx pays it too). So:
+// one file per slice under data/aa/bb/, named from a hash of the key and
+// a random generation (a rewrite never replaces a file a reader holds),
+// and Pebble as the index: key → file, extent, origin metadata, CRC-32C
+// per 64 KiB chunk, stored-at, pinned; access statistics beside it.
+//
+// # Disk eviction: LFU-DA, chosen by measurement
+//
+// Byte hit ratio on a Zipf workload with a cache of 10 % of the catalogue
+// (go test -v -run PolicyHitRatios ./cache/evict/; 20,000 objects of
+// 200 KiB–4 MiB, 300,000 requests):
+//
+//	                 α=0.8 byte / object hit    α=1.0 byte / object hit
+//	exact LRU        0.414 / 0.451              0.645 / 0.699
+//	sampled LRU      0.413 / 0.450              0.644 / 0.698
+//	sampled LFU-DA   0.465 / 0.501              0.680 / 0.730
+//	sampled GDSF     0.438 / 0.541              0.664 / 0.752
+//
+// LFU-DA serves 5–12 % more bytes than LRU; GDSF wins on object hits by
+// favouring small objects, but offload is counted in bytes. Sampling 16
+// entries per victim matches exact LRU within 0.001.
+//
+// # Integrity and restart
+//
+// An object becomes visible only after its file is renamed into place and
+// its index record committed; half-written temp files are deleted at
+// start-up and unindexed data files swept once the index is loaded. The
+// first read of each slice after start-up, and 1 % of later reads, go
+// through a verifying reader that releases a chunk only after its CRC-32C
+// matched; a mismatch evicts the slice and cuts the response (a client
+// never gets a wrong byte). Other reads are sendfile(2) from the file.
+// A background scrubber verifies everything at a bounded rate. After a
+// restart the node serves disk hits at once (100,000 slices: first hit
+// 0.024 s after process start, eviction table loaded after 0.28 s; make
+// bench-restart); no segment data is read at start-up.
 //
 // # Slices: the unit of fetching and caching
 //
