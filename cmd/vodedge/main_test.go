@@ -292,3 +292,20 @@ func must(b []byte, err error) []byte {
 	}
 	return b
 }
+
+// The example configuration shipped in deploy/ must stay valid.
+func TestExampleConfigLoads(t *testing.T) {
+	tokens := filepath.Join(t.TempDir(), "tokens")
+	os.WriteFile(tokens, []byte("example-token-0123456789\n"), 0o600)
+	listen, adminAddr := freeAddr(t), freeAddr(t)
+	cfg, err := filepath.Abs("../../deploy/config/edge.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, "edge", "--config", cfg, "--listen", listen, "--admin", adminAddr, "--origin", "sample:",
+		"--disk-dir", t.TempDir(), "--access-log", "off", "--admin-token-file", tokens)
+	p.waitReady(t, "http://"+adminAddr+"/readyz")
+	if code, h, _ := get(t, "http://"+listen+"/sample/master.m3u8"); code != 200 || h.Get("X-Served-By") != "ams-edge-01" {
+		t.Fatalf("%d served by %q", code, h.Get("X-Served-By"))
+	}
+}
