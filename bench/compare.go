@@ -1,0 +1,278 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/vodedge/vodedge/internal/bytesize"
+)
+
+// CompareConfig configures RunCompare.
+type CompareConfig struct {
+	// Scenarios are measured in every round, in order.
+	Scenarios []Scenario
+	// Rounds is the number of times each peer runs each scenario. The
+	// peer that goes first changes every round.
+	Rounds int
+	// Load is how wrk drives each round.
+	Load LoadConfig
+	// RAMBytes is vodedge's --ram-bytes. Every scenario's objects must
+	// fit: the comparison is of hot objects.
+	RAMBytes int64
+	// DiskBytes is vodedge's --disk-bytes; 0 (the default) turns its disk
+	// tier off: hot objects are answered from RAM either way, and nginx
+	// has no disk cache of its own to fill.
+	DiskBytes int64
+	// Tools are the programs to run.
+	Tools Tools
+	// WorkDir holds the corpus, configs, logs and compare-report.json.
+	// "" makes a temp dir, removed at the end unless Keep.
+	WorkDir string
+	Keep    bool
+	// ReportPath, when set, also receives the JSON report.
+	ReportPath string
+	// Out receives progress lines and the tables; nil discards them.
+	Out io.Writer
+	// Log receives details (commands, retries); nil discards them.
+	Log *slog.Logger
+}
+
+// DefaultCompareConfig is the brief's comparison: the default scenarios,
+// 5 rounds of 10 s at 32 connections, vodedge with a 512 MiB RAM tier
+// (room for both working sets, 159 MiB).
+func DefaultCompareConfig() CompareConfig {
+	return CompareConfig{
+		Scenarios: DefaultScenarios(),
+		Rounds:    5,
+		Load:      DefaultLoad(),
+		RAMBytes:  512 << 20,
+	}
+}
+
+// perObjectRAM is what the bench allows per object on top of its bytes
+// when checking that a working set fits the RAM tier (the tier charges
+// 256 bytes per entry).
+const perObjectRAM = 1 << 10
+
+func (c *CompareConfig) prepare() error {
+	if c.Out == nil {
+		c.Out = io.Discard
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if err := validateScenarios(c.Scenarios); err != nil {
+		return err
+	}
+	if c.DiskBytes < 0 {
+		return errors.New("bench: disk bytes must not be negative")
+	}
+	if c.Rounds < 1 || c.Rounds > 1000 {
+		return fmt.Errorf("bench: rounds must be within 1..1000, got %d", c.Rounds)
+	}
+	if err := c.Load.validate(); err != nil {
+		return err
+	}
+	var need int64
+	for _, s := range c.Scenarios {
+		need += s.Bytes() + int64(s.Objects)*perObjectRAM
+	}
+	if need > c.RAMBytes {
+		return fmt.Errorf("bench: the scenarios' objects (%s with overhead) do not fit vodedge's RAM tier (%s): a hot comparison needs them all in RAM",
+			bytesize.Size(need), bytesize.Size(c.RAMBytes))
+	}
+	return c.Tools.resolve(true)
+}
+
+// RunCompare measures vodedge against nginx serving the same files, as
+// described in the package documentation, and prints progress and the
+// result tables to cfg.Out. It returns the report with an error when a
+// verdict could not be reached (failed rounds, or vodedge rounds not
+// served from RAM, which wraps ErrNotHot); a target that is not met is a
+// finding, not an error.
+func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) {
+	if err := cfg.prepare(); err != nil {
+		return nil, err
+	}
+	wd, err := openWorkDir(cfg.WorkDir, "vodedge-bench-compare-*", cfg.Keep)
+	if err != nil {
+		return nil, err
+	}
+	c := &comparison{cfg: cfg, wd: wd}
+	rep, err := c.run(ctx)
+	if rep != nil {
+		err = errors.Join(err, c.writeReport(rep))
+	}
+	return rep, errors.Join(err, wd.close())
+}
+
+// comparison is one RunCompare in progress.
+type comparison struct {
+	cfg   CompareConfig
+	wd    *workDir
+	peers []livePeer
+}
+
+// livePeer is a started peer with its base URL.
+type livePeer struct {
+	Peer
+	base string
+}
+
+func (c *comparison) run(ctx context.Context) (rep *CompareReport, err error) {
+	rep = &CompareReport{
+		Started: time.Now(), Host: hostInfo(ctx, c.cfg.Tools), Rounds: c.cfg.Rounds,
+		Load: c.cfg.Load, RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, WorkDir: c.wd.path,
+	}
+	c.printf("vodedge bench compare: %d CPUs, load average %s; work dir %s\n", rep.Host.CPUs, rep.Host.LoadAverage, c.wd.path)
+	if err := c.setUp(ctx); err != nil {
+		return nil, errors.Join(err, c.stopPeers())
+	}
+	for _, s := range c.cfg.Scenarios {
+		sr := ScenarioResult{Scenario: s}
+		for _, p := range c.peers {
+			sr.Peers = append(sr.Peers, PeerResult{Peer: p.Name()})
+		}
+		rep.Scenarios = append(rep.Scenarios, sr)
+	}
+	err = c.rounds(ctx, rep)
+	err = errors.Join(err, c.stopPeers())
+	rep.Finished = time.Now()
+	if ctx.Err() != nil {
+		return nil, err
+	}
+	rep.judge()
+	rep.print(c.cfg.Out)
+	return rep, errors.Join(err, rep.problems())
+}
+
+// setUp writes the corpus and the wrk scripts, starts the peers and
+// warms them.
+func (c *comparison) setUp(ctx context.Context) error {
+	corpus := c.wd.join("corpus")
+	t0 := time.Now()
+	if err := writeCorpus(corpus, c.cfg.Scenarios); err != nil {
+		return err
+	}
+	var paths []string
+	for _, s := range c.cfg.Scenarios {
+		paths = append(paths, s.Paths()...)
+		if err := writeWrkScript(c.wd.join(s.Name+".lua"), s.Paths(), c.cfg.Load.Threads); err != nil {
+			return err
+		}
+	}
+	c.printf("corpus: %d objects written in %.1fs\n", len(paths), time.Since(t0).Seconds())
+	for _, p := range c.newPeers(corpus) {
+		base, err := p.Start(ctx)
+		if err != nil {
+			return fmt.Errorf("bench: start %s: %w", p.Name(), err)
+		}
+		c.peers = append(c.peers, livePeer{Peer: p, base: base})
+		t0 = time.Now()
+		if err := warm(ctx, p, base, paths); err != nil {
+			return fmt.Errorf("bench: warm %s: %w", p.Name(), err)
+		}
+		c.printf("%s: serving at %s, warmed %d objects in %.1fs\n", p.Name(), base, len(paths), time.Since(t0).Seconds())
+	}
+	return nil
+}
+
+// newPeers returns vodedge and the baselines it is compared with.
+func (c *comparison) newPeers(corpus string) []Peer {
+	return []Peer{
+		NewVodedge(VodedgeConfig{
+			Binary: c.cfg.Tools.Vodedge, OriginDir: corpus, WorkDir: c.wd.join("vodedge"),
+			RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Log: c.cfg.Log,
+		}),
+		NewNginxStatic(NginxConfig{Binary: c.cfg.Tools.Nginx, Root: corpus, WorkDir: c.wd.join("nginx")}),
+	}
+}
+
+func (c *comparison) stopPeers() error {
+	var errs []error
+	for _, p := range c.peers {
+		errs = append(errs, p.Stop())
+	}
+	c.peers = nil
+	return errors.Join(errs...)
+}
+
+// rounds runs every round: in round r each scenario is run by every
+// peer, the first peer being peer r mod n, so that each peer goes first
+// as often as the others and drift of the machine spreads over all.
+func (c *comparison) rounds(ctx context.Context, rep *CompareReport) error {
+	n := len(c.peers)
+	for r := range c.cfg.Rounds {
+		for si, s := range c.cfg.Scenarios {
+			for k := range n {
+				pi := (r + k) % n
+				rr, err := c.round(ctx, c.peers[pi], s)
+				if err != nil {
+					return err
+				}
+				rr.Round, rr.Position = r+1, k+1
+				rep.Scenarios[si].Peers[pi].Rounds = append(rep.Scenarios[si].Peers[pi].Rounds, rr)
+				c.printf("round %d/%d  %-10s %-13s %s\n", r+1, c.cfg.Rounds, s.Name, c.peers[pi].Name(), rr.summaryLine())
+			}
+		}
+	}
+	return nil
+}
+
+// round runs wrk once against p. A failed run is recorded in the result;
+// only a cancelled ctx is returned as an error.
+func (c *comparison) round(ctx context.Context, p livePeer, s Scenario) (RoundResult, error) {
+	rr := RoundResult{NotFromRAM: -1}
+	tc, counts := p.Peer.(TierCounter)
+	var before map[string]float64
+	if counts {
+		var err error
+		if before, err = tc.TierCounts(ctx); err != nil {
+			rr.addErr(err)
+			return rr, ctx.Err()
+		}
+	}
+	var pids []int
+	if pl, ok := p.Peer.(ProcessLister); ok {
+		pids = pl.PIDs()
+	}
+	ticks0, busy0, t0 := cpuTicks(pids), machineBusyTicks(), time.Now()
+	run, err := runWrk(ctx, c.cfg.Tools.Wrk, c.cfg.Load, c.wd.join(s.Name+".lua"), p.base+"/")
+	wall := time.Since(t0).Seconds()
+	if ctx.Err() != nil {
+		return rr, ctx.Err()
+	}
+	pct := func(ticks int64) float64 { return 100 * float64(ticks) / clockTicks / wall }
+	if len(pids) > 0 {
+		rr.ServerCPU = pct(cpuTicks(pids) - ticks0)
+	}
+	rr.Wrk, rr.WrkCPU = run.Result, run.CPU
+	rr.OtherCPU = max(0, pct(machineBusyTicks()-busy0)-rr.ServerCPU-rr.WrkCPU)
+	if err == nil {
+		err = run.Result.Check(c.cfg.Load.MaxSocketErrors)
+	}
+	if err != nil {
+		rr.addErr(err)
+		c.cfg.Log.Debug("round failed", "peer", p.Name(), "scenario", s.Name, "err", err)
+	}
+	if counts {
+		after, err := tc.TierCounts(ctx)
+		if err != nil {
+			rr.addErr(err)
+			return rr, ctx.Err()
+		}
+		rr.NotFromRAM = 0
+		for tier, n := range after {
+			if tier != tierRAM {
+				rr.NotFromRAM += int64(n - before[tier])
+			}
+		}
+	}
+	return rr, nil
+}
+
+func (c *comparison) printf(format string, a ...any) { fmt.Fprintf(c.cfg.Out, format, a...) }

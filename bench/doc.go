@@ -1,0 +1,98 @@
+// Package bench runs vodedge's side-by-side benchmarks: the edge node
+// against the server an operator would otherwise deploy, on the same
+// machine, in the same run. It is a library of Config + Run functions
+// (RunCompare, RunRSS); `vodedge bench` only binds flags to the configs.
+//
+// # What it owns and imports
+//
+// bench owns the corpus generator, the peers (processes it starts,
+// watches, stops and reaps), the wrk driver with its Lua script and
+// output parser, the statistics and the reports (tables and JSON). It
+// imports the standard library and internal/bytesize only. It does not
+// import cache or origin: the edge is measured as it is deployed, the
+// vodedge binary run as a subprocess with its own GOMAXPROCS, GC and
+// memory limit, observed from outside through HTTP, its admin /metrics
+// and /proc/PID. The other programs are Debian's nginx and wrk.
+//
+// A Peer is anything with Start (returning a base URL) and Stop; optional
+// interfaces let a peer warm itself (Warmer), count responses by cache
+// tier (TierCounter) and name its processes for CPU accounting
+// (ProcessLister). Varnish or nginx proxy_cache peers slot in the same way.
+//
+// # Methodology (RunCompare)
+//
+//   - Same files: one corpus of pseudo-random (incompressible) objects per
+//     scenario, /NAME/00001.m4s…, that nginx serves as its root and
+//     vodedge through a file:// origin.
+//   - Warm before measuring: nginx gets one GET per object (files in the
+//     page cache, descriptors in open_file_cache); vodedge gets GETs until
+//     each object is answered X-Cache: HIT-RAM (at most 10 per object,
+//     TinyLFU admission may refuse the first), then a HEAD of every object
+//     checks they are all still in RAM. Warming fails naming the objects
+//     that are not. The whole working set must fit the RAM tier.
+//   - Hot rounds stay hot: vodedge's vodedge_edge_requests_total by tier is
+//     read before and after each round; a round in which it served a single
+//     response from anywhere but RAM is not counted, and the verdict is
+//     withheld (ErrNotHot), so no "hot RAM" figure is ever a cold one.
+//   - Alternating rounds: a round runs every scenario on every peer once,
+//     and the peer that goes first rotates each round (A B, B A, …), so
+//     that the drift of a shared, noisy machine hits every peer alike.
+//   - Load: wrk -t2 -c32 -d10s --latency by default, with a generated Lua
+//     script that walks the scenario's objects in order, each thread from
+//     its own offset. A round with any non-2xx/3xx response, or more socket
+//     errors than LoadConfig.MaxSocketErrors, fails and is not counted.
+//   - Figures: requests/s from wrk; MiB/s as wrk's request rate × its mean
+//     response size (wrk's Transfer/sec line carries only three
+//     significant digits); latency p99 from the --latency block. The CPU
+//     time used by the peer's processes and by wrk over each round is
+//     read from /proc and printed, to show who saturated the two cores.
+//   - Statistics: the median over rounds with min–max, and the ratio
+//     vodedge/peer of medians, both taken within the same run; a target
+//     (e.g. throughput ≥ 1.0×) is judged on that ratio. No run is compared
+//     with another run.
+//
+// # nginx-static: directives and why
+//
+// nginx is tuned as a fair operator tunes a static video origin; the
+// generated nginx.conf is kept in the work dir with --keep.
+//
+//   - user root (only when the bench runs as root): workers must read the
+//     corpus in the bench's 0700 temp dir; otherwise the bench's own user.
+//   - worker_processes auto: one worker per core, nginx's recommendation.
+//   - worker_connections 4096: far above the load, never a limit.
+//   - sendfile on: the file goes from the page cache to the socket in the
+//     kernel; this is the baseline the edge's RAM tier must match.
+//     sendfile_max_chunk keeps its 2m default (since 1.21.4).
+//   - tcp_nopush on: with sendfile, headers and the file's first bytes
+//     leave in full packets. tcp_nodelay on (the default) keeps the tail of
+//     each response from waiting on Nagle.
+//   - keepalive_requests 1000000, keepalive_timeout 65s: the default 1000
+//     requests would make wrk reconnect constantly on small objects, a cost
+//     vodedge (no such limit) would not pay.
+//   - open_file_cache max=100000 inactive=60s, open_file_cache_valid 60s,
+//     min_uses 1, errors on: no open/fstat/close per request.
+//   - access_log … combined buffer=64k flush=1s: every response is logged,
+//     buffered, because vodedge also logs every response (asynchronously,
+//     to its own file); both pay for logging.
+//   - error_log warn, pid and *_temp_path in the work dir; listen on
+//     127.0.0.1 with a free port; run with -p WORKDIR -c nginx.conf
+//     -e error.log -g 'daemon off;' and stopped by SIGQUIT (graceful), then
+//     SIGTERM, then SIGKILL to its process group, always reaped.
+//   - types { video/iso.segment m4s; }: the content type vodedge sends.
+//
+// vodedge runs as `vodedge edge --listen 127.0.0.1:P --admin 127.0.0.1:Q
+// --origin file://CORPUS --ram-bytes N --disk-bytes D --disk-dir WORKDIR/…
+// --access-log WORKDIR/… --log-level warn` in its work dir, with its
+// defaults otherwise; ready when its admin /readyz answers 200, stopped by
+// SIGTERM and reaped. The disk tier is off (D = 0) unless configured: the
+// comparison is of hot objects, answered from RAM either way.
+//
+// # RunRSS
+//
+// The edge runs with a RAM tier (256 MiB by default) over a working set of
+// twice that in 2 MiB objects plus 1024 objects of 16 KiB, requested by wrk
+// in a shuffled order for 30 s. VmRSS and VmHWM are sampled from
+// /proc/PID/status every 100 ms; the peak is judged against 1.2 × RAM +
+// 100 MiB, and the RAM tier's own gauges (vodedge_ram_bytes,
+// vodedge_ram_items) are printed to show the tier was full.
+package bench

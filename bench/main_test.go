@@ -1,0 +1,79 @@
+package bench
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// buildVodedge builds the vodedge binary from this module into a temp dir
+// and returns its path. Go's build cache makes a second build quick.
+func buildVodedge(t *testing.T) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go command not in PATH; cannot build vodedge")
+	}
+	out, err := exec.Command(goBin, "env", "GOMOD").Output()
+	mod := strings.TrimSpace(string(out))
+	if err != nil || mod == "" || mod == os.DevNull {
+		t.Fatalf("go env GOMOD: %q, %v", mod, err)
+	}
+	bin := filepath.Join(t.TempDir(), "vodedge")
+	cmd := exec.Command(goBin, "build", "-o", bin, "./cmd/vodedge")
+	cmd.Dir = filepath.Dir(mod)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/vodedge: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// logWriter sends a run's output to the test log, a line at a time.
+type logWriter struct {
+	t   *testing.T
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (w *logWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	for {
+		i := strings.IndexByte(string(w.buf), '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.t.Log(string(w.buf[:i]))
+		w.buf = w.buf[i+1:]
+	}
+}
+
+// processesMentioning returns the pids of live processes whose command
+// line mentions s (a test's work dir): none must survive a run.
+func processesMentioning(s string) []int {
+	ents, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil || !strings.Contains(string(b), s) {
+			continue
+		}
+		if st, err := readProcStat(pid); err == nil && !st.terminated {
+			out = append(out, pid)
+		}
+	}
+	return out
+}

@@ -1,0 +1,141 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// clockTicks is USER_HZ, the unit of the CPU times in /proc/PID/stat: 100
+// on every Linux architecture Go supports.
+const clockTicks = 100
+
+// procStat is what the bench reads from /proc/PID/stat.
+type procStat struct {
+	ppid       int
+	cpuTicks   int64 // utime + stime
+	terminated bool  // zombie or dead
+}
+
+func readProcStat(pid int) (procStat, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return procStat{}, err
+	}
+	// The command name (field 2) is in parentheses and may hold spaces
+	// and parentheses itself: the fields that follow start after the
+	// last ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 > len(b) {
+		return procStat{}, fmt.Errorf("bench: /proc/%d/stat: unexpected format", pid)
+	}
+	f := strings.Fields(string(b[i+2:]))
+	if len(f) < 13 {
+		return procStat{}, fmt.Errorf("bench: /proc/%d/stat: %d fields", pid, len(f))
+	}
+	// f[0] is field 3 (state), so field N is f[N-3].
+	ppid, err1 := strconv.Atoi(f[1])
+	ut, err2 := strconv.ParseInt(f[11], 10, 64)
+	st, err3 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return procStat{}, fmt.Errorf("bench: /proc/%d/stat: %w", pid, err)
+	}
+	return procStat{ppid: ppid, cpuTicks: ut + st, terminated: f[0] == "Z" || f[0] == "X"}, nil
+}
+
+// cpuTicks returns the CPU time (user + system, in clockTicks) the given
+// processes have used. Processes that are gone count 0.
+func cpuTicks(pids []int) int64 {
+	var n int64
+	for _, pid := range pids {
+		if st, err := readProcStat(pid); err == nil {
+			n += st.cpuTicks
+		}
+	}
+	return n
+}
+
+// childPIDs returns the live children of ppid, found by scanning /proc
+// (nginx's workers, for instance).
+func childPIDs(ppid int) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if st, err := readProcStat(pid); err == nil && st.ppid == ppid && !st.terminated {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// memStatus is a process's resident set size now and at its peak, from
+// VmRSS and VmHWM in /proc/PID/status.
+type memStatus struct {
+	RSS, HWM int64 // bytes
+}
+
+func readMemStatus(pid int) (memStatus, error) {
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return memStatus{}, err
+	}
+	defer f.Close()
+	var m memStatus
+	found := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		key, val, ok := strings.Cut(sc.Text(), ":")
+		if !ok || (key != "VmRSS" && key != "VmHWM") {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64)
+		if err != nil {
+			return memStatus{}, fmt.Errorf("bench: /proc/%d/status %s: %w", pid, key, err)
+		}
+		if key == "VmRSS" {
+			m.RSS = kb << 10
+		} else {
+			m.HWM = kb << 10
+		}
+		found++
+	}
+	if err := sc.Err(); err != nil {
+		return memStatus{}, err
+	}
+	if found < 2 {
+		return memStatus{}, fmt.Errorf("bench: /proc/%d/status: no VmRSS/VmHWM (process exited?)", pid)
+	}
+	return m, nil
+}
+
+// machineBusyTicks returns the CPU time, in clockTicks summed over all
+// CPUs, the machine has spent on anything but idling (user, nice, system,
+// irq, softirq, and steal: time the hypervisor gave to other guests).
+func machineBusyTicks() int64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	var busy int64
+	for _, i := range []int{1, 2, 3, 6, 7, 8} { // user nice system irq softirq steal
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		busy += n
+	}
+	return busy
+}

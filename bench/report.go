@@ -1,0 +1,356 @@
+package bench
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vodedge/vodedge/internal/bytesize"
+)
+
+// CompareReport is the outcome of RunCompare, also written as JSON.
+type CompareReport struct {
+	Started   time.Time        `json:"started"`
+	Finished  time.Time        `json:"finished"`
+	Host      HostInfo         `json:"host"`
+	Rounds    int              `json:"rounds"`
+	Load      LoadConfig       `json:"load"`
+	RAMBytes  int64            `json:"vodedge_ram_bytes"`
+	DiskBytes int64            `json:"vodedge_disk_bytes"`
+	WorkDir   string           `json:"work_dir"`
+	Scenarios []ScenarioResult `json:"scenarios"`
+}
+
+// ScenarioResult is every peer's figures for one scenario and the
+// verdicts drawn from them.
+type ScenarioResult struct {
+	Scenario Scenario     `json:"scenario"`
+	Peers    []PeerResult `json:"peers"`
+	Verdicts []Verdict    `json:"verdicts"`
+}
+
+// PeerResult is one peer's rounds of one scenario and their summaries.
+// The summaries count only the rounds that succeeded (and, for vodedge,
+// were served from RAM alone).
+type PeerResult struct {
+	Peer           string        `json:"peer"`
+	Rounds         []RoundResult `json:"rounds"`
+	Counted        int           `json:"counted_rounds"`
+	RequestsPerSec Summary       `json:"requests_per_sec"`
+	MiBPerSec      Summary       `json:"mib_per_sec"`
+	P99Millis      Summary       `json:"latency_p99_ms"`
+	ServerCPU      Summary       `json:"server_cpu_percent"`
+	WrkCPU         Summary       `json:"wrk_cpu_percent"`
+	OtherCPU       Summary       `json:"other_cpu_percent"`
+}
+
+// RoundResult is one wrk run against one peer.
+type RoundResult struct {
+	Round    int       `json:"round"`
+	Position int       `json:"position"` // 1: this peer went first in the round
+	Wrk      WrkResult `json:"wrk"`
+	// ServerCPU and WrkCPU are CPU use in percent of one core (the
+	// peer's processes, wrk) over the round's wall time.
+	ServerCPU float64 `json:"server_cpu_percent"`
+	WrkCPU    float64 `json:"wrk_cpu_percent"`
+	// OtherCPU is the CPU the rest of the machine used meanwhile (other
+	// processes, the kernel's interrupts, hypervisor steal): the noise.
+	OtherCPU float64 `json:"other_cpu_percent"`
+	// NotFromRAM counts responses during the round that the peer served
+	// from anywhere but its RAM tier; -1 for peers that do not say.
+	NotFromRAM int64  `json:"not_from_ram"`
+	Err        string `json:"error,omitempty"`
+}
+
+func (r *RoundResult) addErr(err error) {
+	if r.Err != "" {
+		r.Err += "; "
+	}
+	r.Err += err.Error()
+}
+
+func (r RoundResult) counted() bool { return r.Err == "" && r.NotFromRAM <= 0 }
+
+func (r RoundResult) summaryLine() string {
+	s := fmt.Sprintf("%9.0f req/s %8.1f MiB/s  p99 %8.2fms  CPU: server %4.0f%%  wrk %4.0f%%  others %4.0f%%",
+		r.Wrk.RequestsPerSec, r.Wrk.MiBPerSec(), ms(r.Wrk.LatencyP99), r.ServerCPU, r.WrkCPU, r.OtherCPU)
+	if r.NotFromRAM > 0 {
+		s += fmt.Sprintf("  NOT HOT: %d responses not from RAM", r.NotFromRAM)
+	}
+	if r.Err != "" {
+		s += "  FAILED: " + firstLine(r.Err)
+	}
+	return s
+}
+
+// Verdict compares vodedge with one baseline peer on one scenario.
+type Verdict struct {
+	Scenario        string  `json:"scenario"`
+	Baseline        string  `json:"baseline"`
+	RequestsRatio   float64 `json:"requests_ratio"`   // vodedge/baseline, medians
+	ThroughputRatio float64 `json:"throughput_ratio"` // vodedge/baseline, medians
+	P99Ratio        float64 `json:"p99_ratio"`        // vodedge/baseline, medians; lower is better
+	// RoundRatios is the spread of the per-round ratio of the target
+	// metric (requests/s without a target), vodedge/baseline within the
+	// same round: a second view of the noise.
+	RoundRatios Summary `json:"round_ratios"`
+	Target      Target  `json:"target"`
+	// Status is "met", "not met", "no target", or "not judged" (Reason
+	// says why).
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
+	// notHot marks a verdict withheld because vodedge was not hot.
+	notHot bool
+}
+
+const vodedgePeer = "vodedge"
+
+// Line is the verdict as one sentence.
+func (v Verdict) Line() string {
+	switch v.Status {
+	case "not judged":
+		return fmt.Sprintf("%s vs %s: not judged: %s", v.Scenario, v.Baseline, v.Reason)
+	case "no target":
+		return fmt.Sprintf("%s vs %s: no target (requests/s ratio %.2f, throughput ratio %.2f)",
+			v.Scenario, v.Baseline, v.RequestsRatio, v.ThroughputRatio)
+	}
+	return fmt.Sprintf("%s %s ratio %s/%s %.2f (target ≥ %.2f): %s",
+		v.Scenario, metricLabel(v.Target.Metric), vodedgePeer, v.Baseline, v.ratio(), v.Target.Ratio, v.Status)
+}
+
+func (v Verdict) ratio() float64 {
+	if v.Target.Metric == MetricRequests {
+		return v.RequestsRatio
+	}
+	return v.ThroughputRatio
+}
+
+func orRequests(m Metric) Metric {
+	if m == "" {
+		return MetricRequests
+	}
+	return m
+}
+
+func metricLabel(m Metric) string {
+	if m == MetricRequests {
+		return "requests/s"
+	}
+	return string(m)
+}
+
+// judge summarizes every peer's counted rounds and draws the verdicts.
+func (r *CompareReport) judge() {
+	for si := range r.Scenarios {
+		sr := &r.Scenarios[si]
+		for pi := range sr.Peers {
+			sr.Peers[pi].summarize()
+		}
+		sr.Verdicts = nil
+		vi := sr.peerIndex(vodedgePeer)
+		if vi < 0 {
+			continue
+		}
+		for pi := range sr.Peers {
+			if pi != vi {
+				sr.Verdicts = append(sr.Verdicts, sr.verdict(&sr.Peers[vi], &sr.Peers[pi]))
+			}
+		}
+	}
+}
+
+func (p *PeerResult) summarize() {
+	var rps, mib, p99, scpu, wcpu, ocpu []float64
+	for _, rr := range p.Rounds {
+		if !rr.counted() {
+			continue
+		}
+		rps = append(rps, rr.Wrk.RequestsPerSec)
+		mib = append(mib, rr.Wrk.MiBPerSec())
+		p99 = append(p99, ms(rr.Wrk.LatencyP99))
+		scpu = append(scpu, rr.ServerCPU)
+		wcpu = append(wcpu, rr.WrkCPU)
+		ocpu = append(ocpu, rr.OtherCPU)
+	}
+	p.Counted = len(rps)
+	p.RequestsPerSec, p.MiBPerSec, p.P99Millis = summarize(rps), summarize(mib), summarize(p99)
+	p.ServerCPU, p.WrkCPU, p.OtherCPU = summarize(scpu), summarize(wcpu), summarize(ocpu)
+}
+
+func (sr *ScenarioResult) peerIndex(name string) int {
+	for i, p := range sr.Peers {
+		if p.Peer == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (sr *ScenarioResult) verdict(v, b *PeerResult) Verdict {
+	out := Verdict{
+		Scenario: sr.Scenario.Name, Baseline: b.Peer, Target: sr.Scenario.Target,
+		RequestsRatio:   ratio(v.RequestsPerSec.Median, b.RequestsPerSec.Median),
+		ThroughputRatio: ratio(v.MiBPerSec.Median, b.MiBPerSec.Median),
+		P99Ratio:        ratio(v.P99Millis.Median, b.P99Millis.Median),
+		RoundRatios:     roundRatios(v, b, sr.Scenario.Target.Metric),
+	}
+	var reasons []string
+	if n, total := notHotRounds(v); n > 0 {
+		reasons = append(reasons, fmt.Sprintf("%d of %d vodedge rounds served %d responses from outside the RAM tier, so there is no hot-RAM figure", n, len(v.Rounds), total))
+		out.notHot = true
+	}
+	for _, p := range []*PeerResult{v, b} {
+		if n := failedRounds(p); n > 0 {
+			reasons = append(reasons, fmt.Sprintf("%d of %d %s rounds failed", n, len(p.Rounds), p.Peer))
+		}
+	}
+	switch {
+	case len(reasons) > 0:
+		out.Status, out.Reason = "not judged", strings.Join(reasons, "; ")
+	case sr.Scenario.Target.IsZero():
+		out.Status = "no target"
+	case out.ratio() >= sr.Scenario.Target.Ratio:
+		out.Status = "met"
+	default:
+		out.Status = "not met"
+	}
+	return out
+}
+
+// roundRatios pairs the counted rounds of v and b by round number.
+func roundRatios(v, b *PeerResult, m Metric) Summary {
+	figure := func(r RoundResult) float64 {
+		if m == MetricThroughput {
+			return r.Wrk.MiBPerSec()
+		}
+		return r.Wrk.RequestsPerSec
+	}
+	base := map[int]float64{}
+	for _, r := range b.Rounds {
+		if r.counted() {
+			base[r.Round] = figure(r)
+		}
+	}
+	var rs []float64
+	for _, r := range v.Rounds {
+		if bf, ok := base[r.Round]; ok && r.counted() && bf > 0 {
+			rs = append(rs, figure(r)/bf)
+		}
+	}
+	return summarize(rs)
+}
+
+func notHotRounds(p *PeerResult) (rounds int, responses int64) {
+	for _, rr := range p.Rounds {
+		if rr.NotFromRAM > 0 {
+			rounds++
+			responses += rr.NotFromRAM
+		}
+	}
+	return rounds, responses
+}
+
+func failedRounds(p *PeerResult) int {
+	n := 0
+	for _, rr := range p.Rounds {
+		if rr.Err != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// problems returns an error naming every verdict that could not be
+// judged; it wraps ErrNotHot when vodedge was not hot.
+func (r *CompareReport) problems() error {
+	var errs []error
+	for _, sr := range r.Scenarios {
+		for _, v := range sr.Verdicts {
+			switch {
+			case v.notHot:
+				errs = append(errs, fmt.Errorf("%s: %w: %s", v.Scenario, ErrNotHot, v.Reason))
+			case v.Status == "not judged":
+				errs = append(errs, fmt.Errorf("bench: %s: %s", v.Scenario, v.Reason))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// print writes a table per scenario and its verdicts.
+func (r *CompareReport) print(w io.Writer) {
+	for _, sr := range r.Scenarios {
+		s := sr.Scenario
+		fmt.Fprintf(w, "\n== %s: %d objects × %s, %s of %s --latency\n",
+			s.Name, s.Objects, bytesize.Size(s.Size), plural(r.Rounds, "round"), r.Load)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "peer\trequests/s median [min–max]\tMiB/s median [min–max]\tp99 ms median\tCPU: server\twrk\tothers\trounds")
+		for _, p := range sr.Peers {
+			fmt.Fprintf(tw, "%s\t%.0f [%.0f–%.0f]\t%.1f [%.1f–%.1f]\t%.2f\t%.0f%%\t%.0f%%\t%.0f%%\t%d/%d\n", p.Peer,
+				p.RequestsPerSec.Median, p.RequestsPerSec.Min, p.RequestsPerSec.Max,
+				p.MiBPerSec.Median, p.MiBPerSec.Min, p.MiBPerSec.Max,
+				p.P99Millis.Median, p.ServerCPU.Median, p.WrkCPU.Median, p.OtherCPU.Median, p.Counted, len(p.Rounds))
+		}
+		tw.Flush()
+		for _, v := range sr.Verdicts {
+			fmt.Fprintf(w, "ratio %s/%s of medians: requests/s %.2f, MiB/s %.2f, p99 latency %.2f (lower is better)\n",
+				vodedgePeer, v.Baseline, v.RequestsRatio, v.ThroughputRatio, v.P99Ratio)
+			fmt.Fprintf(w, "  per-round %s ratios: median %.2f [%.2f–%.2f] over %s\n", metricLabel(orRequests(v.Target.Metric)),
+				v.RoundRatios.Median, v.RoundRatios.Min, v.RoundRatios.Max, plural(v.RoundRatios.N, "round"))
+		}
+		for _, v := range sr.Verdicts {
+			fmt.Fprintln(w, v.Line())
+		}
+	}
+}
+
+// writeReport writes the report as JSON into the work dir and to
+// ReportPath, and says where it went.
+func (c *comparison) writeReport(rep *CompareReport) error {
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return fmt.Errorf("bench: encode report: %w", err)
+	}
+	return writeJSON(c.cfg.Out, b, c.wd, "compare-report.json", c.cfg.ReportPath)
+}
+
+func writeJSON(out io.Writer, b []byte, wd *workDir, name, extra string) error {
+	b = append(b, '\n')
+	var errs []error
+	paths := []string{wd.join(name)}
+	if extra != "" {
+		paths = append(paths, extra)
+	}
+	for _, p := range paths {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			errs = append(errs, fmt.Errorf("bench: write report: %w", err))
+			continue
+		}
+		if p != paths[0] || !wd.remove {
+			fmt.Fprintf(out, "JSON report: %s\n", p)
+		}
+	}
+	if wd.remove && extra == "" {
+		fmt.Fprintln(out, "(the work dir and its JSON report are removed at exit: use --keep or --json FILE to keep it)")
+	}
+	return errors.Join(errs...)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

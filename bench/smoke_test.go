@@ -1,0 +1,156 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/vodedge/vodedge/internal/testenv"
+)
+
+// TestRunCompareSmoke runs the whole comparison, tiny, against real nginx,
+// real wrk and a freshly built vodedge. It checks that every peer and
+// scenario has figures, never what they are: the machine is shared.
+func TestRunCompareSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts nginx, vodedge and wrk")
+	}
+	tools := Tools{Nginx: testenv.Tool(t, "nginx"), Wrk: testenv.Tool(t, "wrk")}
+	tools.Vodedge = buildVodedge(t)
+
+	cfg := DefaultCompareConfig()
+	cfg.Scenarios = []Scenario{
+		{Name: "hot-2MiB", Objects: 8, Size: 2 << 20, Target: Target{MetricThroughput, 1}},
+		{Name: "hot-16KiB", Objects: 50, Size: 16 << 10, Target: Target{MetricRequests, 1.2}},
+	}
+	cfg.Rounds, cfg.Load.Duration, cfg.RAMBytes = 1, time.Second, 64<<20
+	cfg.Tools, cfg.WorkDir, cfg.Out = tools, t.TempDir(), &logWriter{t: t}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	rep, err := RunCompare(ctx, cfg)
+	if err != nil {
+		t.Fatalf("RunCompare: %v", err)
+	}
+	if left := processesMentioning(cfg.WorkDir); len(left) > 0 {
+		t.Errorf("processes still running after RunCompare: %v", left)
+	}
+	if len(rep.Scenarios) != 2 {
+		t.Fatalf("report has %d scenarios, want 2", len(rep.Scenarios))
+	}
+	for _, sr := range rep.Scenarios {
+		checkScenario(t, sr)
+	}
+	checkJSON(t, filepath.Join(cfg.WorkDir, "compare-report.json"))
+}
+
+func checkScenario(t *testing.T, sr ScenarioResult) {
+	t.Helper()
+	names := map[string]bool{}
+	for _, p := range sr.Peers {
+		names[p.Peer] = true
+		if p.Counted != 1 || len(p.Rounds) != 1 {
+			t.Errorf("%s/%s: %d of %d rounds counted, want 1 of 1: %+v", sr.Scenario.Name, p.Peer, p.Counted, len(p.Rounds), p.Rounds)
+			continue
+		}
+		if p.RequestsPerSec.Median <= 0 || p.MiBPerSec.Median <= 0 || p.P99Millis.Median <= 0 {
+			t.Errorf("%s/%s: figures not positive: rps %+v MiB/s %+v p99 %+v", sr.Scenario.Name, p.Peer, p.RequestsPerSec, p.MiBPerSec, p.P99Millis)
+		}
+		if p.Peer == "vodedge" && p.Rounds[0].NotFromRAM != 0 {
+			t.Errorf("%s/vodedge: %d responses not from RAM", sr.Scenario.Name, p.Rounds[0].NotFromRAM)
+		}
+	}
+	if !names["vodedge"] || !names["nginx-static"] || len(names) != 2 {
+		t.Errorf("%s: peers %v, want vodedge and nginx-static", sr.Scenario.Name, names)
+	}
+	if len(sr.Verdicts) != 1 || (sr.Verdicts[0].Status != "met" && sr.Verdicts[0].Status != "not met") {
+		t.Errorf("%s: verdicts %+v, want one met/not met", sr.Scenario.Name, sr.Verdicts)
+	}
+}
+
+func checkJSON(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("JSON report: %v", err)
+	}
+	var back CompareReport
+	if err := json.Unmarshal(b, &back); err != nil || len(back.Scenarios) != 2 {
+		t.Errorf("JSON report does not read back: %v (%d scenarios)", err, len(back.Scenarios))
+	}
+}
+
+// TestRunRSSSmoke runs the memory benchmark with a 32 MiB RAM tier and
+// checks that it sampled the edge and read its RAM tier's gauges.
+func TestRunRSSSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts vodedge and wrk")
+	}
+	tools := Tools{Wrk: testenv.Tool(t, "wrk")}
+	tools.Vodedge = buildVodedge(t)
+
+	cfg := DefaultRSSConfig()
+	cfg.RAMBytes, cfg.SmallObjects, cfg.Load.Duration = 32<<20, 50, 5*time.Second
+	cfg.Tools, cfg.Out = tools, &logWriter{t: t}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	rep, err := RunRSS(ctx, cfg)
+	if err != nil {
+		t.Fatalf("RunRSS: %v", err)
+	}
+	if len(rep.Samples) < 10 || rep.PeakRSS <= 0 || rep.HWM < rep.PeakRSS {
+		t.Errorf("samples %d, peak RSS %d, HWM %d: want ≥10 samples, 0 < peak ≤ HWM", len(rep.Samples), rep.PeakRSS, rep.HWM)
+	}
+	if want := int64(32<<20)*6/5 + 100<<20; rep.Bound != want {
+		t.Errorf("bound = %d, want %d", rep.Bound, want)
+	}
+	if rep.WorkingSetBytes != 64<<20+50*16<<10 {
+		t.Errorf("working set = %d bytes", rep.WorkingSetBytes)
+	}
+	if rep.Metrics["vodedge_ram_bytes"] <= 0 || rep.Metrics["vodedge_ram_items"] <= 0 {
+		t.Errorf("RAM tier gauges missing or zero: %v", rep.Metrics)
+	}
+	if rep.Wrk.RequestsPerSec <= 0 || rep.Tiers["MISS"] <= 0 {
+		t.Errorf("load: %.0f req/s, tiers %v", rep.Wrk.RequestsPerSec, rep.Tiers)
+	}
+	if _, err := os.Stat(rep.WorkDir); !os.IsNotExist(err) {
+		t.Errorf("temp work dir %s not removed: %v", rep.WorkDir, err)
+	}
+	if left := processesMentioning(rep.WorkDir); len(left) > 0 {
+		t.Errorf("processes still running after RunRSS: %v", left)
+	}
+}
+
+// TestVodedgeWarmRefusesColdObjects gives the edge a RAM tier smaller than
+// the objects: warming must fail with ErrNotHot rather than let a "hot"
+// figure be measured on a cold edge.
+func TestVodedgeWarmRefusesColdObjects(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts vodedge")
+	}
+	bin := buildVodedge(t)
+	dir := t.TempDir()
+	s := Scenario{Name: "cold", Objects: 16, Size: 2 << 20} // 32 MiB
+	if err := writeCorpus(filepath.Join(dir, "corpus"), []Scenario{s}); err != nil {
+		t.Fatal(err)
+	}
+	v := NewVodedge(VodedgeConfig{Binary: bin, OriginDir: filepath.Join(dir, "corpus"), WorkDir: filepath.Join(dir, "vodedge"), RAMBytes: 16 << 20, WarmTries: 3})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := v.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err := v.Warm(ctx, s.Paths())
+	if serr := v.Stop(); serr != nil {
+		t.Errorf("Stop: %v", serr)
+	}
+	if !errors.Is(err, ErrNotHot) {
+		t.Fatalf("Warm = %v, want ErrNotHot", err)
+	}
+	t.Logf("Warm refused as it should: %v", err)
+}

@@ -1,0 +1,112 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Tools are the programs a benchmark runs.
+type Tools struct {
+	// Vodedge is the vodedge binary to measure. Required: the command
+	// passes its own executable.
+	Vodedge string `json:"vodedge"`
+	// Nginx is the nginx binary; "" looks for nginx in PATH, then in
+	// /usr/sbin (where Debian puts it, outside a normal user's PATH).
+	Nginx string `json:"nginx,omitempty"`
+	// Wrk is the wrk binary; "" looks for wrk in PATH.
+	Wrk string `json:"wrk"`
+}
+
+// resolve fills the empty paths and checks that every program needed is
+// there.
+func (t *Tools) resolve(needNginx bool) error {
+	var errs []error
+	if t.Vodedge == "" {
+		errs = append(errs, errors.New("bench: no vodedge binary given"))
+	} else if p, err := filepath.Abs(t.Vodedge); err != nil {
+		errs = append(errs, err)
+	} else {
+		t.Vodedge = p
+	}
+	resolveTool(&t.Wrk, "wrk", &errs)
+	if needNginx {
+		resolveTool(&t.Nginx, "nginx", &errs)
+	}
+	return errors.Join(errs...)
+}
+
+func resolveTool(path *string, name string, errs *[]error) {
+	if *path != "" {
+		p, err := exec.LookPath(*path)
+		if err != nil {
+			*errs = append(*errs, fmt.Errorf("bench: %s: %w", name, err))
+		}
+		*path = p
+		return
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		*path = p
+		return
+	}
+	for _, dir := range []string{"/usr/sbin", "/usr/local/sbin", "/usr/local/bin"} {
+		p := filepath.Join(dir, name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			*path = p
+			return
+		}
+	}
+	*errs = append(*errs, fmt.Errorf("bench: %s not found in PATH or /usr/sbin (Debian: apt-get install %s)", name, name))
+}
+
+// HostInfo describes the machine and programs of a run, so that a report
+// read later says what it measured.
+type HostInfo struct {
+	CPUs        int    `json:"cpus"`
+	Kernel      string `json:"kernel"`
+	LoadAverage string `json:"load_average_at_start"`
+	Vodedge     string `json:"vodedge_version"`
+	Nginx       string `json:"nginx_version,omitempty"`
+	Wrk         string `json:"wrk_version"`
+}
+
+func hostInfo(ctx context.Context, t Tools) HostInfo {
+	h := HostInfo{
+		CPUs:        runtime.NumCPU(),
+		Kernel:      readTrimmed("/proc/sys/kernel/osrelease"),
+		LoadAverage: loadAverage(),
+		Vodedge:     versionLine(ctx, t.Vodedge, "--version"),
+		Wrk:         versionLine(ctx, t.Wrk, "-v"),
+	}
+	if t.Nginx != "" {
+		h.Nginx = versionLine(ctx, t.Nginx, "-v")
+	}
+	return h
+}
+
+// loadAverage returns the 1, 5 and 15 minute load averages.
+func loadAverage() string {
+	f := strings.Fields(readTrimmed("/proc/loadavg"))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
+
+func readTrimmed(path string) string {
+	b, _ := os.ReadFile(path)
+	return strings.TrimSpace(string(b))
+}
+
+// versionLine returns the first line a program prints for its version
+// flag (wrk exits 1 after printing it; nginx prints to stderr).
+func versionLine(ctx context.Context, bin, flag string) string {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	out, _ := exec.CommandContext(ctx, bin, flag).CombinedOutput()
+	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	return strings.TrimSpace(line)
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/vodedge/vodedge/bench"
+	"github.com/vodedge/vodedge/internal/bytesize"
+)
+
+func newBenchCmd(g *globalOpts) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Benchmark the edge against nginx on this machine, side by side",
+		Long: `Benchmarks that start real processes on this machine: the vodedge edge
+(this binary, or --vodedge-binary), Debian's nginx, and wrk as the load
+generator, all on loopback. Figures are ratios measured in the same run,
+because a shared machine drifts between runs.
+
+  compare  hot objects from the edge's RAM tier vs nginx sendfile
+  rss      the edge's resident memory with a working set twice its RAM tier`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(newBenchCompareCmd(g), newBenchRSSCmd(g))
+	return cmd
+}
+
+func newBenchCompareCmd(g *globalOpts) *cobra.Command {
+	cfg := bench.DefaultCompareConfig()
+	var scenarios []string
+	for _, s := range cfg.Scenarios {
+		scenarios = append(scenarios, s.String())
+	}
+	ram, disk := bytesize.Size(cfg.RAMBytes), bytesize.Size(cfg.DiskBytes)
+	cmd := &cobra.Command{
+		Use:   "compare",
+		Short: "Compare hot-object throughput and requests/s of the edge with nginx serving the same files",
+		Long: `Compare the vodedge edge with nginx serving the same files statically.
+
+What is measured: for each scenario (a set of equally sized objects), wrk
+drives each server in turn over keep-alive connections, walking the
+objects in order, and records requests/s, MiB/s and latency percentiles.
+Each round runs every scenario on every server; the server that goes
+first changes each round, so machine drift hits all alike. Tables give
+the median with the min–max over rounds, and the vodedge/nginx ratio of
+medians, judged against each scenario's target.
+
+Against what: nginx (Debian) serving the corpus from the page cache with
+sendfile on, tcp_nopush on, open_file_cache, keepalive_requests 1000000
+and a buffered access log, worker_processes auto (the package
+documentation of bench lists every directive and why). vodedge runs as
+'vodedge edge' over a file:// origin of the same corpus, with its access
+log on and its disk tier off (--disk-bytes); before measuring, every object is requested until the edge
+answers it from its RAM tier (X-Cache: HIT-RAM), and a round in which
+the edge served anything from elsewhere is not counted.
+
+Default targets (the product brief): hot-2MiB throughput >= 1.0 x nginx,
+hot-16KiB requests/s >= 1.2 x nginx.
+
+Needs nginx and wrk (apt-get install nginx wrk). It takes about
+rounds x scenarios x 2 x duration (default 5 x 2 x 2 x 10s, about 4
+minutes) plus set-up.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if cfg.Scenarios, err = bench.ParseScenarios(scenarios); err != nil {
+				return err
+			}
+			cfg.RAMBytes, cfg.DiskBytes = int64(ram), int64(disk)
+			if err := defaultVodedge(&cfg.Tools); err != nil {
+				return err
+			}
+			if cfg.Log, err = g.stderrLogger(); err != nil {
+				return err
+			}
+			cfg.Out = cmd.OutOrStdout()
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			_, err = bench.RunCompare(ctx, cfg)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "rounds: each runs every scenario on every server once")
+	f.StringSliceVar(&scenarios, "scenarios", scenarios,
+		"scenarios, each NAME=COUNTxSIZE[:METRIC>=RATIO] (METRIC: throughput or rps) or the name of a default one")
+	f.Var(&ram, "ram-bytes", "vodedge's RAM tier (--ram-bytes of the edge); every scenario's objects must fit")
+	f.Var(&disk, "disk-bytes", "vodedge's disk tier (--disk-bytes of the edge, kept in the work dir); 0: off")
+	bindLoadFlags(f, &cfg.Load)
+	bindCommonFlags(f, &cfg.Tools, &cfg.WorkDir, &cfg.Keep, &cfg.ReportPath, true)
+	addConfigFlag(cmd)
+	return cmd
+}
+
+func newBenchRSSCmd(g *globalOpts) *cobra.Command {
+	cfg := bench.DefaultRSSConfig()
+	ram, disk := bytesize.Size(cfg.RAMBytes), bytesize.Size(cfg.DiskBytes)
+	size, small := bytesize.Size(cfg.ObjectSize), bytesize.Size(cfg.SmallSize)
+	cmd := &cobra.Command{
+		Use:   "rss",
+		Short: "Measure the edge's resident memory under load with a working set larger than its RAM tier",
+		Long: `Measure the vodedge edge's resident set size (RSS) under load.
+
+The edge runs with --ram-bytes over a file:// origin holding a working
+set of --working-set times that in --object-size objects (plus
+--small-objects of --small-size), and wrk requests every object in a
+shuffled order for --duration, so the RAM tier fills, evicts and refuses
+all along. The disk tier is off unless --disk-bytes is set (its index
+and buffers then count in the RSS too). VmRSS and VmHWM are read from
+/proc/PID/status every --sample-every.
+
+Against what: the bound of the product brief, 1.2 x RAM tier + 100MiB
+(with the defaults, 1.2 x 256MiB + 100MiB = 407.2MiB). The report gives
+the peak, the bound, whether it held, and the RAM tier's own figures at
+the end (vodedge_ram_bytes, vodedge_ram_items) to show it was full.
+
+Needs wrk (apt-get install wrk).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg.RAMBytes, cfg.DiskBytes = int64(ram), int64(disk)
+			cfg.ObjectSize, cfg.SmallSize = int64(size), int64(small)
+			if err := defaultVodedge(&cfg.Tools); err != nil {
+				return err
+			}
+			var err error
+			if cfg.Log, err = g.stderrLogger(); err != nil {
+				return err
+			}
+			cfg.Out = cmd.OutOrStdout()
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			_, err = bench.RunRSS(ctx, cfg)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.Var(&ram, "ram-bytes", "vodedge's RAM tier (--ram-bytes of the edge)")
+	f.Var(&disk, "disk-bytes", "vodedge's disk tier (--disk-bytes of the edge, kept in the work dir); 0: off, misses go to the origin")
+	f.Float64Var(&cfg.WorkingSet, "working-set", cfg.WorkingSet, "large objects in total, as a multiple of --ram-bytes")
+	f.Var(&size, "object-size", "size of the large objects")
+	f.IntVar(&cfg.SmallObjects, "small-objects", cfg.SmallObjects, "number of small objects requested as well (0: none)")
+	f.Var(&small, "small-size", "size of the small objects")
+	f.DurationVar(&cfg.SampleEvery, "sample-every", cfg.SampleEvery, "period of the VmRSS/VmHWM samples")
+	f.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the request order's shuffle")
+	bindLoadFlags(f, &cfg.Load)
+	bindCommonFlags(f, &cfg.Tools, &cfg.WorkDir, &cfg.Keep, &cfg.ReportPath, false)
+	addConfigFlag(cmd)
+	return cmd
+}
+
+// bindLoadFlags binds wrk's settings.
+func bindLoadFlags(f *pflag.FlagSet, l *bench.LoadConfig) {
+	f.DurationVar(&l.Duration, "duration", l.Duration, "length of each wrk run (whole seconds)")
+	f.IntVar(&l.Connections, "connections", l.Connections, "keep-alive connections wrk keeps open (-c)")
+	f.IntVar(&l.Threads, "threads", l.Threads, "wrk threads (-t); the connections are spread over them")
+	f.DurationVar(&l.Timeout, "wrk-timeout", l.Timeout, "wrk --timeout: slower responses count as socket errors (0: wrk's 2s)")
+	f.Int64Var(&l.MaxSocketErrors, "max-socket-errors", l.MaxSocketErrors, "socket errors a wrk run may report and still count")
+}
+
+// bindCommonFlags binds the programs and where the run keeps its files.
+func bindCommonFlags(f *pflag.FlagSet, t *bench.Tools, workDir *string, keep *bool, report *string, nginx bool) {
+	f.StringVar(&t.Vodedge, "vodedge-binary", "", "vodedge binary to measure (default: this executable)")
+	f.StringVar(&t.Wrk, "wrk", "", "wrk binary (default: wrk in PATH)")
+	if nginx {
+		f.StringVar(&t.Nginx, "nginx", "", "nginx binary (default: nginx in PATH, else /usr/sbin/nginx)")
+	}
+	f.StringVar(workDir, "workdir", "", "directory for the corpus, configs, logs and JSON report; never removed (default: a new temp dir, removed at the end unless --keep)")
+	f.BoolVar(keep, "keep", false, "keep the temp work dir (corpus, nginx.conf, logs, wrk scripts, JSON report)")
+	f.StringVar(report, "json", "", "also write the JSON report to this file")
+}
+
+// defaultVodedge measures this very binary unless --vodedge-binary says
+// otherwise.
+func defaultVodedge(t *bench.Tools) error {
+	if t.Vodedge != "" {
+		return nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("--vodedge-binary: cannot find this executable: %w", err)
+	}
+	t.Vodedge = exe
+	return nil
+}
