@@ -59,8 +59,12 @@ fuzz-smoke:
 	    $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg >/dev/null || exit 1; \
 	  done; done
 
+# bench-compare: hot RAM-tier objects, then disk-tier objects (RAM tier off,
+# served with sendfile), each against nginx sendfile in the same run.
 bench-compare: build
 	./bin/vodedge bench compare
+	./bin/vodedge bench compare --ram-bytes 0 --disk-bytes 1GiB \
+	  --scenarios 'disk-2MiB=64x2MiB:throughput>=0.9,disk-16KiB=2000x16KiB:rps>=0.9'
 
 bench-rss: build
 	./bin/vodedge bench rss

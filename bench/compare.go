@@ -81,7 +81,11 @@ func (c *CompareConfig) prepare() error {
 	for _, s := range c.Scenarios {
 		need += s.Bytes() + int64(s.Objects)*perObjectRAM
 	}
-	if need > c.RAMBytes {
+	switch {
+	case c.RAMBytes == 0 && need > c.DiskBytes:
+		return fmt.Errorf("bench: with the RAM tier off the scenarios' objects (%s) must fit the disk tier (%s)",
+			bytesize.Size(need), bytesize.Size(c.DiskBytes))
+	case c.RAMBytes > 0 && need > c.RAMBytes:
 		return fmt.Errorf("bench: the scenarios' objects (%s with overhead) do not fit vodedge's RAM tier (%s): a hot comparison needs them all in RAM",
 			bytesize.Size(need), bytesize.Size(c.RAMBytes))
 	}
@@ -226,7 +230,7 @@ func (c *comparison) rounds(ctx context.Context, rep *CompareReport) error {
 // round runs wrk once against p. A failed run is recorded in the result;
 // only a cancelled ctx is returned as an error.
 func (c *comparison) round(ctx context.Context, p livePeer, s Scenario) (RoundResult, error) {
-	rr := RoundResult{NotFromRAM: -1}
+	rr := RoundResult{NotHot: -1}
 	tc, counts := p.Peer.(TierCounter)
 	var before map[string]float64
 	if counts {
@@ -265,10 +269,10 @@ func (c *comparison) round(ctx context.Context, p livePeer, s Scenario) (RoundRe
 			rr.addErr(err)
 			return rr, ctx.Err()
 		}
-		rr.NotFromRAM = 0
+		rr.NotHot = 0
 		for tier, n := range after {
-			if tier != tierRAM {
-				rr.NotFromRAM += int64(n - before[tier])
+			if tier != tc.HotTier() {
+				rr.NotHot += int64(n - before[tier])
 			}
 		}
 	}

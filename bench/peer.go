@@ -31,9 +31,11 @@ type Warmer interface {
 
 // TierCounter is a Peer that counts its responses by the tier that served
 // them ("HIT-RAM", "MISS", …), cumulatively since it started. The bench
-// diffs the counts around each round to prove a hot round stayed hot.
+// diffs the counts around each round to prove a hot round stayed hot:
+// every response came from HotTier.
 type TierCounter interface {
 	TierCounts(ctx context.Context) (map[string]float64, error)
+	HotTier() string
 }
 
 // ProcessLister is a Peer that can name its processes, so that the bench
@@ -42,8 +44,11 @@ type ProcessLister interface {
 	PIDs() []int
 }
 
-// tierRAM is vodedge's X-Cache value for a response from the RAM tier.
-const tierRAM = "HIT-RAM"
+// vodedge's X-Cache values for responses from its RAM and disk tiers.
+const (
+	tierRAM  = "HIT-RAM"
+	tierDisk = "HIT-DISK"
+)
 
 // newClient returns a client for warming and scraping peers. Its idle
 // connections must be closed when the peer stops.

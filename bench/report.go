@@ -61,9 +61,9 @@ type RoundResult struct {
 	// OtherCPU is the CPU the rest of the machine used meanwhile (other
 	// processes, the kernel's interrupts, hypervisor steal): the noise.
 	OtherCPU float64 `json:"other_cpu_percent"`
-	// NotFromRAM counts responses during the round that the peer served
+	// NotHot counts responses during the round that the peer served
 	// from anywhere but its RAM tier; -1 for peers that do not say.
-	NotFromRAM int64  `json:"not_from_ram"`
+	NotHot int64  `json:"not_hot"`
 	Err        string `json:"error,omitempty"`
 }
 
@@ -74,13 +74,13 @@ func (r *RoundResult) addErr(err error) {
 	r.Err += err.Error()
 }
 
-func (r RoundResult) counted() bool { return r.Err == "" && r.NotFromRAM <= 0 }
+func (r RoundResult) counted() bool { return r.Err == "" && r.NotHot <= 0 }
 
 func (r RoundResult) summaryLine() string {
 	s := fmt.Sprintf("%9.0f req/s %8.1f MiB/s  p99 %8.2fms  CPU: server %4.0f%%  wrk %4.0f%%  others %4.0f%%",
 		r.Wrk.RequestsPerSec, r.Wrk.MiBPerSec(), ms(r.Wrk.LatencyP99), r.ServerCPU, r.WrkCPU, r.OtherCPU)
-	if r.NotFromRAM > 0 {
-		s += fmt.Sprintf("  NOT HOT: %d responses not from RAM", r.NotFromRAM)
+	if r.NotHot > 0 {
+		s += fmt.Sprintf("  NOT HOT: %d responses not from the tier under test", r.NotHot)
 	}
 	if r.Err != "" {
 		s += "  FAILED: " + firstLine(r.Err)
@@ -247,9 +247,9 @@ func roundRatios(v, b *PeerResult, m Metric) Summary {
 
 func notHotRounds(p *PeerResult) (rounds int, responses int64) {
 	for _, rr := range p.Rounds {
-		if rr.NotFromRAM > 0 {
+		if rr.NotHot > 0 {
 			rounds++
-			responses += rr.NotFromRAM
+			responses += rr.NotHot
 		}
 	}
 	return rounds, responses

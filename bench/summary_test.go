@@ -25,7 +25,7 @@ func TestSummarize(t *testing.T) {
 
 func TestJudge(t *testing.T) {
 	round := func(rps float64, notRAM int64, err string) RoundResult {
-		return RoundResult{Wrk: WrkResult{Requests: 10, RequestsPerSec: rps, BytesRead: 10 << 20}, NotFromRAM: notRAM, Err: err}
+		return RoundResult{Wrk: WrkResult{Requests: 10, RequestsPerSec: rps, BytesRead: 10 << 20}, NotHot: notRAM, Err: err}
 	}
 	for _, tc := range []struct {
 		name     string

@@ -12,7 +12,8 @@ type Config struct {
 	// NodeName and Site identify the node in logs and headers.
 	NodeName, Site string
 
-	// RAMBytes is the RAM tier's capacity in bytes.
+	// RAMBytes is the RAM tier's capacity in bytes; 0 turns it off (the
+	// disk tier, or the origin, serves everything).
 	RAMBytes int64
 	// SliceBytes is the unit of origin fetches and of RAM entries: objects
 	// are fetched and cached as aligned slices of this size, so a range
@@ -65,8 +66,8 @@ const (
 func (c *Config) validate() error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("cache: "+format, a...)) }
-	if c.RAMBytes < 1<<20 {
-		bad("RAM tier must be at least 1 MiB, got %d bytes", c.RAMBytes)
+	if c.RAMBytes != 0 && c.RAMBytes < 1<<20 {
+		bad("RAM tier must be 0 (off) or at least 1 MiB, got %d bytes", c.RAMBytes)
 	}
 	if c.SliceBytes < minSliceBytes || c.SliceBytes > maxSliceBytes {
 		bad("slice size must be within 64 KiB..64 MiB, got %d bytes", c.SliceBytes)

@@ -97,7 +97,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 }
 
 func (s *Server) initTiers(deps Deps) error {
-	ram, err := ramtier.New[*slice](ramtier.Config{MaxBytes: s.cfg.RAMBytes, AvgValueBytes: s.cfg.SliceBytes / 8})
+	ram, err := ramtier.New[*slice](ramtier.Config{MaxBytes: s.cfg.RAMBytes, AvgValueBytes: max(s.cfg.SliceBytes/8, 1)})
 	if err != nil {
 		return fmt.Errorf("cache: RAM tier: %w", err)
 	}

@@ -25,6 +25,7 @@ type Logger struct {
 	cfg     Config
 	w       io.Writer
 	ch      chan Record
+	enc     encoder // used by the writer goroutine only
 	dropped atomic.Uint64
 	errors  atomic.Uint64
 	stop    chan struct{}
@@ -113,7 +114,7 @@ func (l *Logger) drain(buf []byte) []byte {
 		}
 		select {
 		case r := <-l.ch:
-			buf = r.appendJSON(buf, l.cfg.Node, l.cfg.Site)
+			buf = l.enc.appendJSON(buf, &r, l.cfg.Node, l.cfg.Site)
 		default:
 			return buf
 		}

@@ -2,6 +2,7 @@ package accesslog
 
 import (
 	"net"
+	"net/netip"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -20,12 +21,33 @@ type Record struct {
 	TTFB   time.Duration
 }
 
+// encoder formats records; it caches the formatted second of the last
+// timestamp, since consecutive records almost always share it.
+type encoder struct {
+	sec    int64
+	prefix []byte // "2006-01-02T15:04:05." for sec
+}
+
+// appendTime appends t as RFC 3339 UTC with microseconds.
+func (e *encoder) appendTime(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	if s := t.Unix(); s != e.sec || e.prefix == nil {
+		e.sec, e.prefix = s, t.AppendFormat(e.prefix[:0], "2006-01-02T15:04:05.")
+	}
+	dst = append(dst, e.prefix...)
+	us := t.Nanosecond() / 1000
+	for div := 100000; div > 0; div /= 10 {
+		dst = append(dst, byte('0'+us/div%10))
+	}
+	return append(dst, 'Z')
+}
+
 // appendJSON appends r as one JSON line, with node and site, to dst.
-func (r *Record) appendJSON(dst []byte, node, site string) []byte {
+func (e *encoder) appendJSON(dst []byte, r *Record, node, site string) []byte {
 	dst = append(dst, `{"time":"`...)
-	dst = r.Time.UTC().AppendFormat(dst, "2006-01-02T15:04:05.000000Z07:00")
+	dst = e.appendTime(dst, r.Time)
 	dst = append(dst, `","client":`...)
-	dst = appendString(dst, addrString(r.Client))
+	dst = appendAddr(dst, r.Client)
 	dst = append(dst, `,"method":`...)
 	dst = appendString(dst, r.Method)
 	dst = append(dst, `,"path":`...)
@@ -78,9 +100,17 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-func addrString(a net.Addr) string {
-	if a == nil {
-		return ""
+// appendAddr appends a client address as a JSON string; TCP addresses
+// are formatted without allocating.
+func appendAddr(dst []byte, a net.Addr) []byte {
+	switch t := a.(type) {
+	case nil:
+		return append(dst, `""`...)
+	case *net.TCPAddr:
+		dst = append(dst, '"')
+		ap := t.AddrPort()
+		dst = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()).AppendTo(dst)
+		return append(dst, '"')
 	}
-	return a.String()
+	return appendString(dst, a.String())
 }

@@ -31,8 +31,8 @@ type Config struct {
 }
 
 func (c Config) validate() error {
-	if c.MaxBytes <= 0 {
-		return fmt.Errorf("ramtier: MaxBytes must be positive, got %d", c.MaxBytes)
+	if c.MaxBytes < 0 {
+		return fmt.Errorf("ramtier: MaxBytes must not be negative, got %d", c.MaxBytes)
 	}
 	if c.AvgValueBytes < 0 {
 		return errors.New("ramtier: AvgValueBytes must not be negative")
@@ -50,10 +50,14 @@ type Tier[V Value] struct {
 	deleted   atomic.Uint64 // removed by Del
 }
 
-// New returns a tier sized by cfg.
+// New returns a tier sized by cfg. MaxBytes 0 returns a disabled tier:
+// it holds nothing, every Get misses and every Set is refused.
 func New[V Value](cfg Config) (*Tier[V], error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
+	}
+	if cfg.MaxBytes == 0 {
+		return &Tier[V]{}, nil
 	}
 	avg := cfg.AvgValueBytes
 	if avg == 0 {
@@ -79,6 +83,10 @@ func New[V Value](cfg Config) (*Tier[V], error) {
 // Get returns the value stored under key. key may alias a buffer that the
 // caller reuses: the tier keeps neither it nor its hash past the call.
 func (t *Tier[V]) Get(key string) (V, bool) {
+	if t.c == nil {
+		var zero V
+		return zero, false
+	}
 	v, ok := t.c.Get(key)
 	if !ok || v.CacheKey() != key {
 		var zero V
@@ -91,6 +99,9 @@ func (t *Tier[V]) Get(key string) (V, bool) {
 // false when the set was dropped under contention; true means only that the
 // admission policy will consider it.
 func (t *Tier[V]) Set(v V, ttl time.Duration) bool {
+	if t.c == nil {
+		return false
+	}
 	ok := t.c.SetWithTTL(v.CacheKey(), v, v.CacheSize()+EntryOverhead, ttl)
 	if !ok {
 		t.dropped.Add(1)
@@ -100,16 +111,27 @@ func (t *Tier[V]) Set(v V, ttl time.Duration) bool {
 
 // Wait blocks until every Set offered so far has been applied or refused.
 // Only background goroutines may call it, never a request path.
-func (t *Tier[V]) Wait() { t.c.Wait() }
+func (t *Tier[V]) Wait() {
+	if t.c != nil {
+		t.c.Wait()
+	}
+}
 
 // Del removes key from the tier.
 func (t *Tier[V]) Del(key string) {
+	if t.c == nil {
+		return
+	}
 	t.c.Del(key)
 	t.deleted.Add(1)
 }
 
 // Close stops the tier's goroutines and releases its memory.
-func (t *Tier[V]) Close() { t.c.Close() }
+func (t *Tier[V]) Close() {
+	if t.c != nil {
+		t.c.Close()
+	}
+}
 
 // Stats is a point-in-time view of the tier.
 type Stats struct {
@@ -121,6 +143,9 @@ type Stats struct {
 
 // Stats reads the tier's counters.
 func (t *Tier[V]) Stats() Stats {
+	if t.c == nil {
+		return Stats{}
+	}
 	m := t.c.Metrics
 	used := t.maxBytes - t.c.RemainingCost()
 	return Stats{
@@ -141,5 +166,8 @@ func (t *Tier[V]) Stats() Stats {
 // Each calls fn with every value in the tier until fn returns false. It
 // walks the whole tier: for administrative operations, not requests.
 func (t *Tier[V]) Each(fn func(V) bool) {
+	if t.c == nil {
+		return
+	}
 	t.c.IterValues(func(v V) bool { return !fn(v) })
 }

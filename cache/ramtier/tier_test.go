@@ -114,7 +114,27 @@ vodedge_ram_items 1
 }
 
 func TestBadConfig(t *testing.T) {
-	if _, err := New[*obj](Config{MaxBytes: 0}); err == nil {
-		t.Fatal("zero capacity accepted")
+	if _, err := New[*obj](Config{MaxBytes: -1}); err == nil {
+		t.Fatal("negative capacity accepted")
+	}
+}
+
+func TestDisabledTierHoldsNothing(t *testing.T) {
+	tr, err := New[*obj](Config{MaxBytes: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if tr.Set(newObj("/a", 10), 0) {
+		t.Fatal("disabled tier accepted a Set")
+	}
+	tr.Wait()
+	if _, ok := tr.Get("/a"); ok {
+		t.Fatal("disabled tier hit")
+	}
+	tr.Del("/a")
+	tr.Each(func(*obj) bool { t.Fatal("disabled tier has values"); return false })
+	if s := tr.Stats(); s != (Stats{}) {
+		t.Fatalf("stats %+v", s)
 	}
 }

@@ -67,7 +67,7 @@ binary: try  curl -i http://127.0.0.1:8080/sample/master.m3u8`,
 	f.StringVar(&o.s3Endpoint, "s3-endpoint", "", "endpoint URL of an S3-compatible server (default: AWS); credentials come from the standard AWS chain")
 	f.StringVar(&o.s3Reg, "s3-region", "", "S3 region (default: from the AWS environment, else us-east-1)")
 	o.ramBytes = bytesize.Size(o.cfg.RAMBytes)
-	f.Var(&o.ramBytes, "ram-bytes", "RAM tier capacity, e.g. 256MiB, 16GiB")
+	f.Var(&o.ramBytes, "ram-bytes", "RAM tier capacity, e.g. 256MiB, 16GiB; 0 turns it off")
 	o.slice = bytesize.Size(o.cfg.SliceBytes)
 	f.Var(&o.slice, "slice-bytes", "unit of origin fetches and RAM entries (64KiB..64MiB)")
 	f.StringVar(&o.cfg.NodeName, "node-name", "", "this node's name in logs and the X-Served-By header (default: the host name)")
@@ -78,7 +78,7 @@ binary: try  curl -i http://127.0.0.1:8080/sample/master.m3u8`,
 	f.DurationVar(&o.originIdle, "origin-idle-timeout", 10*time.Second, "a body stalled this long is abandoned")
 	f.DurationVar(&o.cfg.ShutdownTimeout, "shutdown-timeout", o.cfg.ShutdownTimeout, "on SIGTERM, how long in-flight responses may take to finish")
 	f.StringVar(&o.accessLog, "access-log", "-", `access log destination: a file path, "-" for stdout, "off"`)
-	f.StringVar(&o.memLimit, "mem-limit", "auto", `Go memory limit: "auto" (RAM tier × 1.1 + 80MiB), "off", or a size`)
+	f.StringVar(&o.memLimit, "mem-limit", "auto", `Go memory limit: "auto" (RAM tier × 1.1 + 80MiB, at least 192MiB), "off", or a size`)
 	f.StringVar(&o.tokenFile, "admin-token-file", "", "file of bearer tokens (one per line) for the admin API (/v1/…); without it the API answers 401")
 	o.disk.bind(f)
 	addConfigFlag(cmd)
@@ -238,7 +238,7 @@ func setMemLimit(spec string, ramBytes int64, log *slog.Logger) error {
 	if os.Getenv("GOMEMLIMIT") != "" || spec == "off" {
 		return nil
 	}
-	limit := ramBytes + ramBytes/10 + 80<<20
+	limit := max(ramBytes+ramBytes/10+80<<20, 192<<20)
 	if spec != "auto" {
 		n, err := bytesize.Parse(spec)
 		if err != nil {
