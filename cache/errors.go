@@ -16,6 +16,11 @@ var errObjectChanged = errors.New("cache: object changed at the origin during th
 // has cancelled origin fetches.
 var errShuttingDown = errors.New("cache: shutting down")
 
+// errPeerMiss answers a peer request for a slice this node does not hold
+// (and does not own): the peer goes elsewhere, never to the origin
+// through this node.
+var errPeerMiss = errors.New("cache: not cached on this peer")
+
 // errDiskFailed answers a request whose disk slice failed twice.
 var errDiskFailed = errors.New("cache: disk read failed")
 
@@ -31,6 +36,8 @@ func statusFor(err error) (int, string) {
 		return http.StatusGatewayTimeout, "origin timeout"
 	case errors.Is(err, origin.ErrUnreachable):
 		return http.StatusBadGateway, "origin unreachable"
+	case errors.Is(err, errPeerMiss):
+		return http.StatusNotFound, "not cached on this peer"
 	case errors.Is(err, errDiskFailed):
 		return http.StatusServiceUnavailable, "disk read failed"
 	case errors.Is(err, errShuttingDown), errors.Is(err, context.Canceled):

@@ -28,10 +28,11 @@ type fetch struct {
 	purged atomic.Bool   // purged while in flight: do not store
 
 	// Set before ready is closed, read-only after.
-	meta *meta
-	off  int64
-	body *stream.Buffer
-	err  error
+	meta   *meta
+	off    int64
+	length int64
+	body   *stream.Buffer
+	err    error
 }
 
 // finished reports whether f has all its bytes in memory.
@@ -137,7 +138,7 @@ func (s *Server) run(f *fetch) {
 		return
 	}
 	defer obj.Body.Close()
-	f.meta, f.off = newMeta(f.obj, obj.Meta), obj.Offset
+	f.meta, f.off, f.length = newMeta(f.obj, obj.Meta), obj.Offset, obj.Length
 	f.body = stream.New(int(obj.Length), int(obj.Length))
 	close(f.ready)
 	wt := s.startWriteThrough(f, obj)

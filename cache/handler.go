@@ -21,18 +21,27 @@ type request struct {
 	key    string
 	start  time.Time
 	ranges [4]httprange.Range // backing store for the common case
+	// cachedOnly answers from the RAM tier, the disk tier or a fetch in
+	// flight, never starting an origin fetch (peer requests to a node
+	// that does not own the object).
+	cachedOnly bool
 }
 
 // handle is the public listener's fasthttp handler.
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
-	rq := request{ctx: ctx, start: ctx.Time()}
+	s.serve(ctx, false)
+}
+
+// serve answers a GET or HEAD; cachedOnly never starts an origin fetch.
+func (s *Server) serve(ctx *fasthttp.RequestCtx, cachedOnly bool) {
+	rq := request{ctx: ctx, start: ctx.Time(), cachedOnly: cachedOnly}
 	if !ctx.IsGet() && !ctx.IsHead() {
 		ctx.Response.Header.Set("Allow", "GET, HEAD")
 		s.answerText(&rq, http.StatusMethodNotAllowed, "method not allowed")
 		return
 	}
 	var kb [256]byte
-	k, err := cachekey.Normalize(kb[:0], ctx.Request.Header.RequestURI())
+	k, err := normalizeTarget(kb[:0], ctx)
 	if err != nil {
 		s.answerText(&rq, http.StatusBadRequest, err.Error())
 		return
@@ -42,9 +51,17 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	if err != nil {
 		status, reason := statusFor(err)
 		s.answerTier(&rq, status, reason, src.tier)
+		if errors.Is(err, errPeerMiss) {
+			ctx.Response.Header.Set(HeaderPeerMiss, "1")
+		}
 		return
 	}
 	s.respond(&rq, src, m, off)
+}
+
+// normalizeTarget appends the cache key of the request's target to dst.
+func normalizeTarget(dst []byte, ctx *fasthttp.RequestCtx) ([]byte, error) {
+	return cachekey.Normalize(dst, ctx.Request.Header.RequestURI())
 }
 
 // locate finds the slice the response starts from (the one holding the
@@ -52,6 +69,14 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 // nothing before it) and waits for the object's metadata.
 func (s *Server) locate(rq *request) (source, *meta, int64, error) {
 	idx := rangeHint(rq.ctx.Request.Header.PeekCanonical(keyRange)) / s.cfg.SliceBytes
+	if rq.cachedOnly {
+		src, ok := s.held(rq.key, idx)
+		if !ok {
+			return source{tier: tierMiss}, nil, 0, errPeerMiss
+		}
+		m, off, err := src.wait()
+		return src, m, off, err
+	}
 	src := s.acquire(rq.key, idx)
 	m, off, err := src.wait()
 	if idx > 0 && errors.Is(err, origin.ErrRangeNotSatisfiable) {
@@ -106,6 +131,12 @@ const coalesceGap = 80
 // the header); otherwise a body streams them as they arrive.
 func (s *Server) sendSpan(rq *request, src source, m *meta, off, from, to int64, status int) {
 	ctx := rq.ctx
+	if rq.cachedOnly && (from < off || to > off+src.length()) {
+		ctx.Response.Reset()
+		s.answerTier(rq, http.StatusNotFound, "not cached on this peer", tierMiss)
+		ctx.Response.Header.Set(HeaderPeerMiss, "1")
+		return
+	}
 	ctx.SetStatusCode(status)
 	n := to - from
 	if ctx.IsHead() {
@@ -161,6 +192,11 @@ func (s *Server) retryAfterDiskFailure(rq *request, from int64) {
 // multipart/byteranges body streamed with a known length.
 func (s *Server) sendMultipart(rq *request, src source, m *meta, off int64, rs []httprange.Range) {
 	ctx := rq.ctx
+	if rq.cachedOnly {
+		s.answerTier(rq, http.StatusNotFound, "not cached on this peer", tierMiss)
+		ctx.Response.Header.Set(HeaderPeerMiss, "1")
+		return
+	}
 	mp, err := httprange.NewMultipart(rs, m.size, string(m.contentType), s.boundary)
 	if err != nil { // only a content type unfit for a part header gets here
 		s.sendSpan(rq, src, m, off, 0, m.size, http.StatusOK)

@@ -67,6 +67,8 @@ type Server struct {
 	promotions chan *disktier.Record
 	ready   atomic.Bool
 	closed  sync.Once
+	peerMu  sync.Mutex
+	peers   []*fasthttp.Server // peer listeners, shut down with the server
 }
 
 // New validates cfg and builds a server. It does not listen.
@@ -172,6 +174,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.closed.Do(func() {
 		s.ready.Store(false)
 		err = s.http.ShutdownWithContext(ctx)
+		s.peerMu.Lock()
+		for _, p := range s.peers {
+			_ = p.ShutdownWithContext(ctx)
+		}
+		s.peerMu.Unlock()
 		s.cancel()
 		s.fetches.Wait()
 		s.bg.Wait()

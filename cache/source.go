@@ -70,6 +70,17 @@ func (src source) complete() ([]byte, bool) {
 	return nil, false
 }
 
+// length returns the slice's length. wait must have succeeded.
+func (src source) length() int64 {
+	switch {
+	case src.sl != nil:
+		return int64(len(src.sl.data))
+	case src.d != nil:
+		return src.d.rec.Length
+	}
+	return src.f.length
+}
+
 // sendfile reports whether the slice is best sent from its file.
 func (src source) sendfile() bool { return src.d != nil && !src.d.verify }
 

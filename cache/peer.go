@@ -1,0 +1,68 @@
+package cache
+
+import (
+	"net"
+
+	"github.com/valyala/fasthttp"
+)
+
+// HeaderPeerMiss is set on a peer listener's 404 when the node simply does
+// not hold the slice (as opposed to the origin saying it does not exist).
+const HeaderPeerMiss = "X-Vodedge-Peer-Miss"
+
+// PeerConfig is how the peer listener decides what a request may do.
+type PeerConfig struct {
+	// Authorized reports whether a peer request carries the cluster's
+	// credentials; others get 401. Required.
+	Authorized func(ctx *fasthttp.RequestCtx) bool
+	// Owns reports whether this node owns key in its site's placement. An
+	// owner answers a peer like a player (fetching from the origin on a
+	// miss); a node that does not own the key answers only from what it
+	// holds, so peer requests never chain.
+	Owns func(key string) bool
+}
+
+// held returns slice idx of key if this node has it in a tier or in
+// flight, without starting a fetch.
+func (s *Server) held(key string, idx int64) (source, bool) {
+	sk := sliceKey(key, idx)
+	if src, ok := s.cached(sk); ok {
+		return src, true
+	}
+	s.flights.mu.Lock()
+	defer s.flights.mu.Unlock()
+	if f := s.flights.m[sk]; f != nil {
+		s.metrics.collapsed.Inc()
+		return source{tier: tierMiss, f: f}, true
+	}
+	return source{}, false
+}
+
+// ServePeer answers other nodes of the site on ln until Shutdown: the same
+// GET/HEAD semantics as the public listener, behind cfg.Authorized, and
+// from cache only unless this node owns the key. The slices requested by
+// a peer are counted in the access log like any other response.
+func (s *Server) ServePeer(ln net.Listener, cfg PeerConfig) error {
+	srv := s.newHTTPServer()
+	srv.Handler = func(ctx *fasthttp.RequestCtx) {
+		if cfg.Authorized == nil || !cfg.Authorized(ctx) {
+			rq := request{ctx: ctx, start: ctx.Time()}
+			s.answerText(&rq, fasthttp.StatusUnauthorized, "peer request without valid cluster credentials")
+			return
+		}
+		owns := cfg.Owns != nil && s.ownsTarget(ctx, cfg.Owns)
+		s.serve(ctx, !owns)
+	}
+	s.peerMu.Lock()
+	s.peers = append(s.peers, srv)
+	s.peerMu.Unlock()
+	return srv.Serve(ln)
+}
+
+// ownsTarget normalizes the request target and asks owns about it; a
+// target that does not normalize is left to serve to reject.
+func (s *Server) ownsTarget(ctx *fasthttp.RequestCtx, owns func(string) bool) bool {
+	var kb [256]byte
+	k, err := normalizeTarget(kb[:0], ctx)
+	return err == nil && owns(string(k))
+}
