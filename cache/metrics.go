@@ -32,6 +32,8 @@ type metrics struct {
 	// hot caches the request counters of common statuses, created on
 	// first use so that /metrics lists only series that happened.
 	hot [len(hotStatuses)][len(tiers)]atomic.Pointer[counterCell]
+
+	sent atomic.Uint64 // body bytes sent, all tiers: the node's egress
 	byT [len(tiers)]struct {
 		bytes prometheus.Counter
 		ttfb  prometheus.Observer
@@ -117,6 +119,7 @@ func (m *metrics) response(status int, tier string, bytes int64, ttfb time.Durat
 	ti := tierIndex(tier)
 	m.request(status, ti)
 	m.byT[ti].bytes.Add(float64(bytes))
+	m.sent.Add(uint64(bytes))
 	if ttfb > 0 {
 		m.byT[ti].ttfb.Observe(ttfb.Seconds())
 	}

@@ -187,6 +187,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
+// BytesSent returns the body bytes this server has sent since it started
+// (all listeners, all tiers): sampled over time it is the node's egress
+// rate, which the cluster publishes as load.
+func (s *Server) BytesSent() uint64 { return s.metrics.sent.Load() }
+
 // Handler returns the public request handler, for tests and embedding.
 func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
 
