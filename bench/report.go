@@ -64,7 +64,7 @@ type RoundResult struct {
 	// NotHot counts responses during the round that the peer served
 	// from anywhere but its RAM tier; -1 for peers that do not say.
 	NotHot int64  `json:"not_hot"`
-	Err        string `json:"error,omitempty"`
+	Err    string `json:"error,omitempty"`
 }
 
 func (r *RoundResult) addErr(err error) {

@@ -156,7 +156,7 @@ func (s *Server) statObject(key string) []sliceInfo {
 		}
 		if sl, found := s.ram.Get(sk); found && !sl.notFound {
 			if !ok {
-				info = sliceInfo{Key: key, Slice: idx, Offset: sl.off, Length: int64(len(sl.data)), ObjectSize: sl.meta.size, ETag: string(sl.meta.etag), Verified: true}
+				info = sliceInfo{Key: key, Slice: idx, Offset: sl.off, Length: sl.length(), ObjectSize: sl.meta.size, ETag: string(sl.meta.etag), Verified: true}
 			}
 			info.Tiers, ok = append([]string{"ram"}, info.Tiers...), true
 		}
@@ -186,4 +186,3 @@ func (s *Server) describeDisk(sk string, di *disktier.Info, full bool) sliceInfo
 	}
 	return info
 }
-

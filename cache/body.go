@@ -101,7 +101,6 @@ func (b *body) Read(p []byte) (int, error) {
 	return k, err
 }
 
-
 // CloseWithError is called by fasthttp once the body is written or the
 // write failed (err is then the write error).
 func (b *body) CloseWithError(err error) error {
@@ -172,19 +171,21 @@ func (b *body) objectAt(pc *piece) ([]byte, *os.File, int64, error) {
 	return p[:min(int64(len(p)), pc.to-b.pos)], nil, 0, nil
 }
 
-// fileAt returns the open data file of a disk slice positioned at the
-// current position, and how many bytes of it the piece wants.
+// fileAt returns the open file of a slice sent with sendfile (a memfd
+// or a disk file) positioned at the current position, and how many bytes
+// of it the piece wants.
 func (b *body) fileAt(src source, pc *piece) ([]byte, *os.File, int64, error) {
+	off := src.offset()
 	if b.file == nil {
-		f, err := src.d.open(b.pos)
+		f, err := src.openAt(b.pos)
 		if err != nil {
 			return nil, nil, 0, err
 		}
 		b.file = f
-	} else if _, err := b.file.Seek(b.pos-src.d.rec.Offset, io.SeekStart); err != nil {
+	} else if _, err := b.file.Seek(b.pos-off, io.SeekStart); err != nil {
 		return nil, nil, 0, err
 	}
-	end := min(pc.to, src.d.rec.Offset+src.d.rec.Length)
+	end := min(pc.to, off+src.length())
 	return nil, b.file, end - b.pos, nil
 }
 

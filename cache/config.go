@@ -21,6 +21,11 @@ type Config struct {
 	SliceBytes int64
 	// NegativeTTL is how long an origin 404 is remembered.
 	NegativeTTL time.Duration
+	// MemfileMinBytes: RAM-tier slices at least this large keep their
+	// bytes in a sealed memfd and are sent with sendfile; smaller ones
+	// stay Go slices written with writev. 0 (the default) keeps
+	// everything on the heap; see "Zero-copy RAM hits" in doc.go.
+	MemfileMinBytes int64
 
 	// ReadTimeout bounds reading one request's headers; IdleTimeout bounds
 	// a keep-alive connection waiting for the next request.
@@ -74,6 +79,9 @@ func (c *Config) validate() error {
 	}
 	if c.RAMBytes > 0 && c.SliceBytes > c.RAMBytes/4 {
 		bad("slice size %d is more than a quarter of the RAM tier (%d)", c.SliceBytes, c.RAMBytes)
+	}
+	if c.MemfileMinBytes < 0 {
+		bad("memfile threshold must not be negative")
 	}
 	if c.NegativeTTL < 0 {
 		bad("negative TTL must not be negative")

@@ -200,7 +200,9 @@ func counterOf(t *testing.T, g prometheus.Gatherer, name string) prometheus.Coll
 // brokenFS fails every open of a data file.
 type brokenFS struct{ disktier.OSFS }
 
-func (brokenFS) Open(string) (*os.File, error) { return nil, fmt.Errorf("injected: input/output error") }
+func (brokenFS) Open(string) (*os.File, error) {
+	return nil, fmt.Errorf("injected: input/output error")
+}
 
 func TestUnreadableDiskObjectIsAMiss(t *testing.T) {
 	dir := t.TempDir()

@@ -21,8 +21,9 @@ var errShuttingDown = errors.New("cache: shutting down")
 // through this node.
 var errPeerMiss = errors.New("cache: not cached on this peer")
 
-// errDiskFailed answers a request whose disk slice failed twice.
-var errDiskFailed = errors.New("cache: disk read failed")
+// errDiskFailed answers a request whose slice file failed to open again
+// and again.
+var errDiskFailed = errors.New("cache: reading a stored slice failed")
 
 // statusFor maps an error to the HTTP status and the short reason sent to
 // the client. It is the only place where errors become statuses.
@@ -39,7 +40,7 @@ func statusFor(err error) (int, string) {
 	case errors.Is(err, errPeerMiss):
 		return http.StatusNotFound, "not cached on this peer"
 	case errors.Is(err, errDiskFailed):
-		return http.StatusServiceUnavailable, "disk read failed"
+		return http.StatusServiceUnavailable, "reading a stored slice failed"
 	case errors.Is(err, errShuttingDown), errors.Is(err, context.Canceled):
 		return http.StatusServiceUnavailable, "shutting down"
 	default:

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/vodedge/vodedge/cache/memfile"
 	"github.com/vodedge/vodedge/cache/stream"
 	"github.com/vodedge/vodedge/origin"
 )
@@ -156,7 +157,7 @@ func (s *Server) run(f *fetch) {
 		return
 	}
 	if !f.purged.Load() {
-		s.store(&slice{key: f.key, meta: f.meta, off: f.off, data: f.body.Bytes()})
+		s.store(s.ramSlice(f.key, f.meta, f.off, f.body.Bytes()))
 	}
 }
 
@@ -183,6 +184,23 @@ func (s *Server) fail(f *fetch, err error) {
 	if !errors.Is(err, origin.ErrRangeNotSatisfiable) && !errors.Is(err, context.Canceled) {
 		s.log.Warn("origin fetch failed", "key", f.obj, "slice", f.idx, "err", err)
 	}
+}
+
+// ramSlice builds the RAM tier's value for a complete slice: bytes of a
+// slice of at least MemfileMinBytes go to a sealed memfd, served with
+// sendfile (if that fails, e.g. out of descriptors, they stay in data).
+func (s *Server) ramSlice(key string, m *meta, off int64, data []byte) *slice {
+	sl := &slice{key: key, meta: m, off: off, data: data}
+	if s.cfg.RAMBytes == 0 || s.cfg.MemfileMinBytes <= 0 || int64(len(data)) < s.cfg.MemfileMinBytes {
+		return sl
+	}
+	mf, err := memfile.New(key, data)
+	if err != nil {
+		s.log.Debug("keeping a slice on the heap", "key", key, "err", err)
+		return sl
+	}
+	sl.mf, sl.data = mf, nil
+	return sl
 }
 
 // store offers a complete slice to the RAM tier and waits until the tier

@@ -25,6 +25,7 @@ type request struct {
 	// flight, never starting an origin fetch (peer requests to a node
 	// that does not own the object).
 	cachedOnly bool
+	retries    int // rebuilds after a slice file failed to open
 }
 
 // handle is the public listener's fasthttp handler.
@@ -149,19 +150,19 @@ func (s *Server) sendSpan(rq *request, src source, m *meta, off, from, to int64,
 		s.finish(rq, status, src.tier, n, time.Since(rq.start))
 		return
 	}
-	if src.sendfile() && to <= off+src.d.rec.Length {
-		if f, err := src.d.open(from); err == nil {
+	if src.sendfile() && to <= off+src.length() {
+		if f, err := src.openAt(from); err == nil {
 			// fasthttp sends an *os.File body with sendfile(2) and closes it.
 			s.setWriteDeadline(ctx, n)
 			ctx.Response.SetBodyStream(f, int(n))
 			s.finish(rq, status, src.tier, n, time.Since(rq.start))
 			return
 		}
-		s.retryAfterDiskFailure(rq, from)
+		s.retryAfterOpenFailure(rq, from)
 		return
 	}
 	if src.d != nil && src.d.verify && src.d.prepare() != nil {
-		s.retryAfterDiskFailure(rq, from)
+		s.retryAfterOpenFailure(rq, from)
 		return
 	}
 	s.setWriteDeadline(ctx, n)
@@ -170,14 +171,16 @@ func (s *Server) sendSpan(rq *request, src source, m *meta, off, from, to int64,
 	s.setBodyStream(ctx, b, n)
 }
 
-// retryAfterDiskFailure answers a request whose disk slice could not be
-// opened (the store has evicted it by then): the response is rebuilt from
-// scratch from the other tiers or the origin.
-func (s *Server) retryAfterDiskFailure(rq *request, from int64) {
+// retryAfterOpenFailure answers a request whose slice file could not be
+// opened (a disk file the store has evicted by then, or a memfd released
+// by the RAM tier a moment ago): the response is rebuilt from scratch
+// from the other tiers or the origin.
+func (s *Server) retryAfterOpenFailure(rq *request, from int64) {
 	rq.ctx.Response.Reset()
+	rq.retries++
 	src := s.acquire(rq.key, from/s.cfg.SliceBytes)
 	m, off, err := src.wait()
-	if err == nil && src.sendfile() {
+	if err == nil && rq.retries > 2 {
 		err = errDiskFailed
 	}
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vodedge/vodedge/cache/memfile"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -24,6 +25,7 @@ type metrics struct {
 	collapsed   prometheus.Counter
 	inflight    prometheus.Gauge
 	logDropped  prometheus.CounterFunc
+	memfdBytes  prometheus.GaugeFunc
 
 	diskSkipped    *prometheus.CounterVec // reason
 	promotions     prometheus.Counter
@@ -34,7 +36,7 @@ type metrics struct {
 	hot [len(hotStatuses)][len(tiers)]atomic.Pointer[counterCell]
 
 	sent atomic.Uint64 // body bytes sent, all tiers: the node's egress
-	byT [len(tiers)]struct {
+	byT  [len(tiers)]struct {
 		bytes prometheus.Counter
 		ttfb  prometheus.Observer
 	}
@@ -92,6 +94,9 @@ func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, er
 		logDropped: prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "vodedge_edge_access_log_dropped_total", Help: "Access log records dropped because the log writer fell behind.",
 		}, dropped),
+		memfdBytes: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "vodedge_ram_memfd_bytes", Help: "Bytes of RAM-tier slices held in sealed memfds (shared memory outside the Go heap and the RSS).",
+		}, func() float64 { return float64(memfile.Live()) }),
 		diskSkipped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vodedge_edge_disk_writes_skipped_total", Help: "Fetched slices not written through to disk, by reason (not_admitting, full, error).",
 		}, []string{"reason"}),
@@ -102,7 +107,7 @@ func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, er
 			Name: "vodedge_edge_promotions_dropped_total", Help: "Promotions dropped because the promotion queue was full.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.respBytes, m.ttfb, m.fetches, m.originBytes, m.collapsed, m.inflight, m.logDropped, m.diskSkipped, m.promotions, m.promoteDropped} {
+	for _, c := range []prometheus.Collector{m.requests, m.respBytes, m.ttfb, m.fetches, m.originBytes, m.collapsed, m.inflight, m.logDropped, m.memfdBytes, m.diskSkipped, m.promotions, m.promoteDropped} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/cache/memfile"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -43,16 +44,35 @@ func (m *meta) sameObject(o *meta) bool {
 // slice is an immutable cached piece of an object: the bytes
 // [off, off+len(data)) of it, or a remembered 404 when notFound is set.
 // It is the RAM tier's value type.
+//
+// A large slice keeps its bytes in a sealed memfd (mf, data nil) so that
+// hits go to the socket with sendfile; a small one keeps them in data.
 type slice struct {
 	key      string
 	meta     *meta
 	off      int64
 	data     []byte
+	mf       *memfile.File
 	notFound bool
 }
 
 func (s *slice) CacheKey() string { return s.key }
-func (s *slice) CacheSize() int64 { return int64(len(s.data)) + int64(len(s.key)) }
+func (s *slice) CacheSize() int64 { return s.length() + int64(len(s.key)) }
+
+// length returns the number of object bytes the slice holds.
+func (s *slice) length() int64 {
+	if s.mf != nil {
+		return s.mf.Size()
+	}
+	return int64(len(s.data))
+}
+
+// release lets go of the memfd when the RAM tier drops the slice.
+func (s *slice) release() {
+	if s.mf != nil {
+		s.mf.Release()
+	}
+}
 
 // sliceKey names slice idx of the object at key. Slice 0 is named by the
 // key itself, so the common single-slice lookup builds no string; keys

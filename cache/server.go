@@ -65,10 +65,10 @@ type Server struct {
 	bg      sync.WaitGroup // the promoter
 	// promotions queues disk hits for the promoter.
 	promotions chan *disktier.Record
-	ready   atomic.Bool
-	closed  sync.Once
-	peerMu  sync.Mutex
-	peers   []*fasthttp.Server // peer listeners, shut down with the server
+	ready      atomic.Bool
+	closed     sync.Once
+	peerMu     sync.Mutex
+	peers      []*fasthttp.Server // peer listeners, shut down with the server
 }
 
 // New validates cfg and builds a server. It does not listen.
@@ -99,7 +99,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 }
 
 func (s *Server) initTiers(deps Deps) error {
-	ram, err := ramtier.New[*slice](ramtier.Config{MaxBytes: s.cfg.RAMBytes, AvgValueBytes: max(s.cfg.SliceBytes/8, 1)})
+	ram, err := ramtier.New(ramtier.Config{MaxBytes: s.cfg.RAMBytes, AvgValueBytes: max(s.cfg.SliceBytes/8, 1)}, (*slice).release)
 	if err != nil {
 		return fmt.Errorf("cache: RAM tier: %w", err)
 	}

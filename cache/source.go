@@ -56,11 +56,12 @@ func (src source) wait() (*meta, int64, error) {
 	return src.f.meta, src.f.off, nil
 }
 
-// complete returns the slice's bytes when they are all in memory.
+// complete returns the slice's bytes when they are all in memory as a Go
+// slice.
 func (src source) complete() ([]byte, bool) {
 	switch {
 	case src.sl != nil:
-		return src.sl.data, true
+		return src.sl.data, src.sl.mf == nil
 	case src.d != nil:
 		return nil, false
 	}
@@ -74,21 +75,42 @@ func (src source) complete() ([]byte, bool) {
 func (src source) length() int64 {
 	switch {
 	case src.sl != nil:
-		return int64(len(src.sl.data))
+		return src.sl.length()
 	case src.d != nil:
 		return src.d.rec.Length
 	}
 	return src.f.length
 }
 
-// sendfile reports whether the slice is best sent from its file.
-func (src source) sendfile() bool { return src.d != nil && !src.d.verify }
+// sendfile reports whether the slice is sent from a file: a memfd in the
+// RAM tier, or a disk file that needs no verification on this read.
+func (src source) sendfile() bool {
+	return (src.d != nil && !src.d.verify) || (src.sl != nil && src.sl.mf != nil)
+}
+
+// openAt returns a new descriptor of the slice's file positioned at
+// object position pos; sendfile must be true.
+func (src source) openAt(pos int64) (*os.File, error) {
+	if src.sl != nil {
+		return src.sl.mf.Open(pos - src.sl.off)
+	}
+	return src.d.open(pos)
+}
+
+// offset returns the slice's offset in the object; wait must have
+// succeeded.
+func (src source) offset() int64 {
+	_, off, _ := src.wait()
+	return off
+}
 
 // next returns bytes of the slice from object position pos on, waiting for
 // them if they are still arriving. pos must be within the slice. It
 // returns io.EOF at the end of the slice. wait must have succeeded.
 func (src source) next(pos int64) ([]byte, error) {
 	switch {
+	case src.sl != nil && src.sl.mf != nil:
+		return readMemfile(src.sl, pos)
 	case src.sl != nil:
 		rel := pos - src.sl.off
 		if rel >= int64(len(src.sl.data)) {
@@ -142,4 +164,19 @@ func (src source) release() {
 		src.d.cr.Close()
 		src.d.cr = nil
 	}
+}
+
+// readMemfile copies up to 64 KiB of a memfd slice from pos, for readers
+// that cannot take a file (Read rather than WriteTo).
+func readMemfile(sl *slice, pos int64) ([]byte, error) {
+	rel := pos - sl.off
+	if rel >= sl.mf.Size() {
+		return nil, io.EOF
+	}
+	p := make([]byte, min(64<<10, sl.mf.Size()-rel))
+	n, err := sl.mf.ReadAt(p, rel)
+	if n > 0 {
+		return p[:n], nil
+	}
+	return nil, err
 }

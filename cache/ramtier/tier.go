@@ -48,22 +48,37 @@ type Tier[V Value] struct {
 	rejected  atomic.Uint64 // refused at admission
 	dropped   atomic.Uint64 // Set dropped before reaching the policy
 	deleted   atomic.Uint64 // removed by Del
+	onExit    func(V)
+}
+
+// exit forwards a leaving value to onExit. ristretto also reports zero
+// values (a delete it applies after the entry was already removed).
+func (t *Tier[V]) exit(v V) {
+	var zero V
+	if t.onExit != nil && v != zero {
+		t.onExit(v)
+	}
 }
 
 // New returns a tier sized by cfg. MaxBytes 0 returns a disabled tier:
 // it holds nothing, every Get misses and every Set is refused.
-func New[V Value](cfg Config) (*Tier[V], error) {
+//
+// onExit, if not nil, is called once for every value that leaves the
+// tier (evicted, refused at admission, replaced, deleted, or dropped by a
+// Set that returned false) and for what is left at Close: the place to
+// release what a value holds.
+func New[V Value](cfg Config, onExit func(V)) (*Tier[V], error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
 	if cfg.MaxBytes == 0 {
-		return &Tier[V]{}, nil
+		return &Tier[V]{onExit: onExit}, nil
 	}
 	avg := cfg.AvgValueBytes
 	if avg == 0 {
 		avg = 64 << 10
 	}
-	t := &Tier[V]{maxBytes: cfg.MaxBytes}
+	t := &Tier[V]{maxBytes: cfg.MaxBytes, onExit: onExit}
 	c, err := ristretto.NewCache(&ristretto.Config[string, V]{
 		NumCounters:        max(10*cfg.MaxBytes/avg, 10_000),
 		MaxCost:            cfg.MaxBytes,
@@ -72,6 +87,7 @@ func New[V Value](cfg Config) (*Tier[V], error) {
 		IgnoreInternalCost: true,
 		OnEvict:            func(*ristretto.Item[V]) { t.evictions.Add(1) },
 		OnReject:           func(*ristretto.Item[V]) { t.rejected.Add(1) },
+		OnExit:             t.exit,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ramtier: %w", err)
@@ -100,11 +116,13 @@ func (t *Tier[V]) Get(key string) (V, bool) {
 // admission policy will consider it.
 func (t *Tier[V]) Set(v V, ttl time.Duration) bool {
 	if t.c == nil {
+		t.exit(v)
 		return false
 	}
 	ok := t.c.SetWithTTL(v.CacheKey(), v, v.CacheSize()+EntryOverhead, ttl)
 	if !ok {
 		t.dropped.Add(1)
+		t.exit(v)
 	}
 	return ok
 }
@@ -126,9 +144,11 @@ func (t *Tier[V]) Del(key string) {
 	t.deleted.Add(1)
 }
 
-// Close stops the tier's goroutines and releases its memory.
+// Close stops the tier's goroutines and releases its memory; OnExit sees
+// every value still held.
 func (t *Tier[V]) Close() {
 	if t.c != nil {
+		t.c.Clear()
 		t.c.Close()
 	}
 }

@@ -1,7 +1,9 @@
 package ramtier
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +25,7 @@ func newObj(k string, n int) *obj { return &obj{key: k, data: make([]byte, n)} }
 
 func newTier(t *testing.T, maxBytes int64) *Tier[*obj] {
 	t.Helper()
-	tr, err := New[*obj](Config{MaxBytes: maxBytes})
+	tr, err := New[*obj](Config{MaxBytes: maxBytes}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,13 +116,13 @@ vodedge_ram_items 1
 }
 
 func TestBadConfig(t *testing.T) {
-	if _, err := New[*obj](Config{MaxBytes: -1}); err == nil {
+	if _, err := New[*obj](Config{MaxBytes: -1}, nil); err == nil {
 		t.Fatal("negative capacity accepted")
 	}
 }
 
 func TestDisabledTierHoldsNothing(t *testing.T) {
-	tr, err := New[*obj](Config{MaxBytes: 0})
+	tr, err := New[*obj](Config{MaxBytes: 0}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,5 +138,31 @@ func TestDisabledTierHoldsNothing(t *testing.T) {
 	tr.Each(func(*obj) bool { t.Fatal("disabled tier has values"); return false })
 	if s := tr.Stats(); s != (Stats{}) {
 		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestOnExitSeesEveryValueOnce(t *testing.T) {
+	exited := map[string]int{}
+	var mu sync.Mutex
+	tr, err := New[*obj](Config{MaxBytes: 3 * (1000 + EntryOverhead)}, func(o *obj) {
+		mu.Lock()
+		exited[o.key]++
+		mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		tr.Set(newObj(fmt.Sprint(i), 1000), 0)
+		tr.Wait()
+	}
+	tr.Del("19")
+	tr.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	for i := range 20 {
+		if n := exited[fmt.Sprint(i)]; n != 1 {
+			t.Errorf("value %d exited %d times, want once", i, n)
+		}
 	}
 }

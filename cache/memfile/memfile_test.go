@@ -1,0 +1,153 @@
+package memfile
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func data(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*13 + i>>10)
+	}
+	return b
+}
+
+func TestOpenReadsSealedCopy(t *testing.T) {
+	want := data(3<<20 + 7)
+	before := Live()
+	m, err := New("t", want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Live()-before != int64(len(want)) {
+		t.Fatalf("live bytes not counted")
+	}
+	want[0] ^= 0xff // the memfile holds its own copy
+	f, err := m.Open(1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(f)
+	want[0] ^= 0xff
+	if !bytes.Equal(got, want[1000:]) {
+		t.Fatal("bytes differ")
+	}
+	if _, err := f.Write([]byte("x")); err == nil {
+		t.Fatal("read-only descriptor accepted a write")
+	}
+	f.Close()
+	m.Release()
+	if Live() != before {
+		t.Fatal("released bytes still counted")
+	}
+	if _, err := m.Open(0); !errors.Is(err, ErrReleased) {
+		t.Fatalf("open after release: %v", err)
+	}
+}
+
+func TestSealsForbidChanges(t *testing.T) {
+	m, err := New("t", data(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Release()
+	rw, err := os.OpenFile("/proc/self/fd/"+itoa(m.f.Fd()), os.O_RDWR, 0)
+	if err == nil {
+		defer rw.Close()
+		if _, err := rw.WriteAt([]byte("zz"), 0); err == nil {
+			t.Fatal("sealed memfd accepted a write")
+		}
+		if err := rw.Truncate(2); err == nil {
+			t.Fatal("sealed memfd accepted a truncate")
+		}
+	}
+}
+
+func itoa(fd uintptr) string { return string(appendInt(nil, int(fd))) }
+
+func appendInt(b []byte, n int) []byte {
+	if n >= 10 {
+		b = appendInt(b, n/10)
+	}
+	return append(b, byte('0'+n%10))
+}
+
+// An open descriptor survives the owner's release: a response in flight
+// is never cut by eviction.
+func TestOpenOutlivesRelease(t *testing.T) {
+	want := data(1 << 20)
+	m, _ := New("t", want)
+	f, err := m.Open(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Release()
+	got, _ := io.ReadAll(f)
+	f.Close()
+	if !bytes.Equal(got, want) {
+		t.Fatal("data lost after release")
+	}
+}
+
+// Sent with sendfile through a real socket, concurrently.
+func TestSendfileToSocket(t *testing.T) {
+	want := data(2 << 20)
+	m, _ := New("t", want)
+	defer m.Release()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			c, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			got, _ := io.ReadAll(c)
+			c.Close()
+			if !bytes.Equal(got, want[500:]) {
+				t.Error("socket received wrong bytes")
+			}
+		})
+		s, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := m.Open(500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.(*net.TCPConn).ReadFrom(&io.LimitedReader{R: f, N: int64(len(want) - 500)}); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		s.Close()
+	}
+	wg.Wait()
+}
+
+func BenchmarkOpen(b *testing.B) {
+	m, _ := New("b", data(2<<20))
+	defer m.Release()
+	for b.Loop() {
+		f, err := m.Open(4096)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+	}
+}
