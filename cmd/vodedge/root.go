@@ -38,6 +38,8 @@ to values. Flags given on the command line win over the file.`,
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
 	root.AddCommand(newEdgeCmd(g))
 	root.AddCommand(newBenchCmd(g))
+	root.AddCommand(newOriginCmd(g))
+	root.AddCommand(newIngestCmd(g))
 	return root
 }
 

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/vodedge/vodedge/internal/admin"
+	"github.com/vodedge/vodedge/internal/bytesize"
+	"github.com/vodedge/vodedge/origin/controller"
+	"github.com/vodedge/vodedge/origin/transcode"
+)
+
+// originOpts are the origin command's flags.
+type originOpts struct {
+	listen, adminAddr string
+	data              string
+	ladder, codecs    string
+	audioKbps         int
+	maxUpload         bytesize.Size
+	partSize, mpThres bytesize.Size
+	hotClass, cold    string
+	tokenFile         string
+	noAuth            bool
+	shutdown          time.Duration
+	cfg               controller.Config
+}
+
+func newOriginCmd(g *globalOpts) *cobra.Command {
+	o := &originOpts{cfg: controller.DefaultConfig("")}
+	cmd := &cobra.Command{
+		Use:   "origin",
+		Short: "Run the origin controller: ingest, transcode, check, catalog and publish titles",
+		Long: `Run the origin controller. Operators upload a source with its metadata
+(vodedge ingest, or POST /v1/titles); the controller probes it, encodes the
+ABR ladder with ffmpeg (CMAF segments, HLS master and DASH MPD), runs the
+quality checks, catalogs it and publishes it to --store, where edges fill
+from. Jobs are persisted under --data and resume after a restart.
+
+The API is under /v1/ on --listen (bearer tokens from --api-token-file).
+With a local store, the published files are served at the root of --listen
+with Range and ETag, so an edge can use the controller as its origin:
+  vodedge edge --origin http://CONTROLLER:8070
+Metrics, /healthz and /readyz are on --admin.
+
+Routes: POST /v1/titles; GET /v1/titles?q=&tag=&year=&min_duration=&…;
+GET|PATCH /v1/titles/{id}; GET /v1/titles/{id}/qc;
+POST /v1/titles/{id}/approve|demote|restore; GET /v1/jobs[/{id}];
+POST /v1/jobs/{id}/cancel|retry; POST /v1/popularity/logs;
+GET /v1/popularity/files|titles; POST /v1/tiering/run; GET /v1/status.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runOrigin(cmd.Context(), g, o) },
+	}
+	f := cmd.Flags()
+	o.bindServer(f)
+	o.bindTranscode(f)
+	o.bindQC(f)
+	o.bindStore(f)
+	addConfigFlag(cmd)
+	cmd.AddCommand(newJobsCmd(), newTitlesCmd(), newApproveCmd())
+	return cmd
+}
+
+func (o *originOpts) bindServer(f *pflag.FlagSet) {
+	c := &o.cfg
+	f.StringVar(&o.listen, "listen", ":8070", "HTTP address of the API (/v1/) and, for a local store, of the published files")
+	f.StringVar(&o.adminAddr, "admin", "127.0.0.1:9070", "admin HTTP address: /metrics, /healthz, /readyz")
+	f.StringVar(&o.data, "data", "/var/lib/vodedge/origin", "state directory: jobs and catalog (Pebble), search index, uploads, sources, work files")
+	f.StringVar(&o.tokenFile, "api-token-file", "", "file of bearer tokens (one per line, 16+ characters) accepted on /v1/")
+	f.BoolVar(&o.noAuth, "no-api-auth", false, "serve /v1/ without authentication (a lab only; without it --api-token-file is required)")
+	o.maxUpload = bytesize.Size(c.MaxUploadBytes)
+	f.Var(&o.maxUpload, "max-upload", "largest accepted source, e.g. 200GiB")
+	f.IntVar(&c.Pipeline.Workers, "workers", c.Pipeline.Workers, "pipeline steps (mostly ffmpeg encodes) run at once; default one per CPU")
+	f.IntVar(&c.Pipeline.MaxAttempts, "max-attempts", c.Pipeline.MaxAttempts, "attempts per step before it fails")
+	f.BoolVar(&c.KeepWork, "keep-work", false, "keep renditions in --data/work after publishing")
+	f.DurationVar(&o.shutdown, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long requests and steps may take to stop")
+	f.IntVar(&c.Tiering.ColdAfterDays, "cold-after-days", c.Tiering.ColdAfterDays, "move a title to the cold class after this many days under --cold-below; 0 turns the policy off")
+	f.Float64Var(&c.Tiering.ColdBelow, "cold-below", c.Tiering.ColdBelow, "popularity threshold of the cold policy, in plays per day")
+	f.DurationVar(&c.Tiering.Interval, "tiering-interval", c.Tiering.Interval, "how often the cold policy runs")
+	f.Float64Var(&c.Popularity.Alpha, "popularity-alpha", c.Popularity.Alpha, "EWMA weight of each new day in popularity (0..1]")
+	f.IntVar(&c.Popularity.Window, "popularity-window", c.Popularity.Window, "days of access logs popularity looks back")
+}
+
+func (o *originOpts) bindTranscode(f *pflag.FlagSet) {
+	c := &o.cfg.Transcode
+	f.StringVar(&o.ladder, "ladder", c.Ladder.String(), "video rungs, HEIGHTp[:BITRATE], capped at the source's height")
+	f.StringVar(&o.codecs, "codecs", "h264", "video codecs of the ladder: h264, hevc, av1 (comma-separated)")
+	f.DurationVar(&c.SegmentDuration, "segment-duration", c.SegmentDuration, "CMAF segment length and keyframe interval")
+	f.StringVar(&c.Preset, "preset", c.Preset, "encoder preset: ultrafast … veryslow")
+	f.IntVar(&o.audioKbps, "audio-kbps", int(c.AudioBitrate/1000), "AAC bitrate in kbit/s")
+	f.StringVar(&c.FFmpeg, "ffmpeg", c.FFmpeg, "ffmpeg binary")
+	f.StringVar(&o.cfg.FFprobe, "ffprobe", o.cfg.FFprobe, "ffprobe binary")
+}
+
+func (o *originOpts) bindQC(f *pflag.FlagSet) {
+	q := &o.cfg.QC
+	f.DurationVar(&q.BlackWarn, "qc-black-warn", q.BlackWarn, "black stretch reported as a warning")
+	f.DurationVar(&q.BlackFail, "qc-black-fail", q.BlackFail, "black stretch that holds a title (0: never)")
+	f.DurationVar(&q.FreezeWarn, "qc-freeze-warn", q.FreezeWarn, "frozen picture reported as a warning")
+	f.DurationVar(&q.FreezeFail, "qc-freeze-fail", q.FreezeFail, "frozen picture that holds a title (0: never)")
+	f.DurationVar(&q.SilenceWarn, "qc-silence-warn", q.SilenceWarn, "silence reported as a warning")
+	f.DurationVar(&q.SilenceFail, "qc-silence-fail", q.SilenceFail, "silence that holds a title (0: never)")
+	f.Float64Var(&q.LoudnessMin, "qc-loudness-min", q.LoudnessMin, "integrated loudness below this (LUFS) holds a title")
+	f.Float64Var(&q.LoudnessMax, "qc-loudness-max", q.LoudnessMax, "integrated loudness above this (LUFS) holds a title")
+	f.DurationVar(&q.DurationTolerance, "qc-duration-tolerance", q.DurationTolerance, "allowed length difference between a rendition and its source")
+}
+
+func (o *originOpts) bindStore(f *pflag.FlagSet) {
+	s := &o.cfg.S3
+	f.StringVar(&o.cfg.Store, "store", "", "where titles are published: file:///dir or s3://bucket[/prefix] (default: --data/store, served on --listen)")
+	f.StringVar(&s.Endpoint, "s3-endpoint", "", "endpoint URL of an S3-compatible server (default: AWS); credentials come from the standard AWS chain")
+	f.StringVar(&s.Region, "s3-region", "", "S3 region (default: from the AWS environment, else us-east-1)")
+	f.StringVar(&o.hotClass, "s3-hot-class", "STANDARD", "S3 storage class of hot titles")
+	f.StringVar(&o.cold, "s3-cold-class", "GLACIER_IR", "S3 storage class of cold titles (GLACIER_IR stays readable; GLACIER and DEEP_ARCHIVE need a restore)")
+	o.partSize, o.mpThres = 16<<20, 64<<20
+	f.Var(&o.partSize, "s3-part-size", "multipart upload part size (5MiB..5GiB)")
+	f.Var(&o.mpThres, "s3-multipart-threshold", "files this large or larger are uploaded in parts")
+}
+
+// config completes the controller configuration from the flags.
+func (o *originOpts) config() (controller.Config, error) {
+	c := o.cfg
+	var err error
+	if c.DataDir, err = filepath.Abs(o.data); err != nil {
+		return c, fmt.Errorf("--data: %w", err)
+	}
+	if c.Transcode.Ladder, err = transcode.ParseLadder(o.ladder); err != nil {
+		return c, fmt.Errorf("--ladder: %w", err)
+	}
+	c.Transcode.Codecs = nil
+	for _, name := range strings.Split(o.codecs, ",") {
+		codec, err := transcode.ParseCodec(name)
+		if err != nil {
+			return c, fmt.Errorf("--codecs: %w", err)
+		}
+		c.Transcode.Codecs = append(c.Transcode.Codecs, codec)
+	}
+	c.Transcode.AudioBitrate = int64(o.audioKbps) * 1000
+	c.MaxUploadBytes = int64(o.maxUpload)
+	c.S3.HotClass, c.S3.ColdClass = types.StorageClass(o.hotClass), types.StorageClass(o.cold)
+	c.S3.MultipartPartSize, c.S3.MultipartThreshold = int64(o.partSize), int64(o.mpThres)
+	if c.APITokens, err = o.tokens(); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func (o *originOpts) tokens() ([]string, error) {
+	switch {
+	case o.tokenFile != "" && o.noAuth:
+		return nil, errors.New("--api-token-file and --no-api-auth contradict each other")
+	case o.tokenFile != "":
+		t, err := admin.LoadTokens(o.tokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("--api-token-file: %w", err)
+		}
+		return t, nil
+	case !o.noAuth:
+		return nil, errors.New("the API needs bearer tokens: give --api-token-file FILE (one token of 16+ characters per line), or --no-api-auth in a lab")
+	}
+	return nil, nil
+}
+
+func runOrigin(parent context.Context, g *globalOpts, o *originOpts) error {
+	log, err := g.stderrLogger()
+	if err != nil {
+		return err
+	}
+	cfg, err := o.config()
+	if err != nil {
+		return err
+	}
+	if err := checkListeners(o.listen, o.adminAddr); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(parent, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	reg := newRegistry()
+	srv, err := controller.New(ctx, cfg, controller.Deps{Logger: log, Registerer: reg, Version: version})
+	if err != nil {
+		return err
+	}
+	if len(cfg.APITokens) == 0 {
+		log.Warn("the API has no authentication (--no-api-auth): anyone who reaches --listen can ingest, approve and demote")
+	}
+	log.Info("origin controller starting", "listen", o.listen, "admin", o.adminAddr, "data", cfg.DataDir,
+		"store", cfg.Store, "ladder", cfg.Transcode.Ladder, "workers", cfg.Pipeline.Workers, "version", version)
+	return serveOrigin(ctx, log, srv, o, reg)
+}
+
+// serveOrigin runs the API and admin listeners until a signal or a
+// listener failure, then shuts down: admin first (no scrape of a closing
+// state), then the controller.
+func serveOrigin(ctx context.Context, log *slog.Logger, srv *controller.Server, o *originOpts, reg *prometheus.Registry) error {
+	shutdown := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), o.shutdown)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			log.Warn("shutdown did not finish cleanly", "err", err)
+		}
+	}
+	pub, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		shutdown()
+		return fmt.Errorf("--listen: %w", err)
+	}
+	adm, err := net.Listen("tcp", o.adminAddr)
+	if err != nil {
+		pub.Close()
+		shutdown()
+		return fmt.Errorf("--admin: %w", err)
+	}
+	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: srv.Status})
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(pub) }()
+	go func() { errc <- ad.Serve(adm) }()
+	log.Info("origin controller ready", "listen", pub.Addr().String(), "admin", adm.Addr().String())
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("signal received, shutting down", "deadline", o.shutdown)
+	case runErr = <-errc:
+		log.Error("listener failed", "err", runErr)
+	}
+	actx, cancel := context.WithTimeout(context.Background(), time.Second)
+	_ = ad.Shutdown(actx)
+	cancel()
+	shutdown()
+	log.Info("origin controller stopped")
+	return runErr
+}

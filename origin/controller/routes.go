@@ -1,0 +1,65 @@
+package controller
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/vodedge/vodedge/internal/admin"
+)
+
+// routes builds the handler: the API under /v1/ and the store at /.
+func (s *Server) routes() http.Handler {
+	api := http.NewServeMux()
+	api.HandleFunc("POST /v1/titles", s.handleIngest)
+	api.HandleFunc("GET /v1/titles", s.handleSearch)
+	api.HandleFunc("GET /v1/titles/{id}", s.handleTitle)
+	api.HandleFunc("PATCH /v1/titles/{id}", s.handlePatchTitle)
+	api.HandleFunc("GET /v1/titles/{id}/qc", s.handleQCReport)
+	api.HandleFunc("POST /v1/titles/{id}/approve", s.handleApprove)
+	api.HandleFunc("POST /v1/titles/{id}/restore", s.handleClass("hot"))
+	api.HandleFunc("POST /v1/titles/{id}/demote", s.handleClass("cold"))
+	api.HandleFunc("GET /v1/jobs", s.handleJobs)
+	api.HandleFunc("GET /v1/jobs/{id}", s.handleJob)
+	api.HandleFunc("POST /v1/jobs/{id}/cancel", s.handleJobOp(s.cancelJob))
+	api.HandleFunc("POST /v1/jobs/{id}/retry", s.handleJobOp(s.retryJob))
+	api.HandleFunc("POST /v1/popularity/logs", s.handleLogs)
+	api.HandleFunc("GET /v1/popularity/files", s.handlePopularity(false))
+	api.HandleFunc("GET /v1/popularity/titles", s.handlePopularity(true))
+	api.HandleFunc("POST /v1/tiering/run", s.handleTiering)
+	api.HandleFunc("GET /v1/status", s.handleStatus)
+	api.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, fmt.Errorf("%w: no API route %s %s (see `vodedge origin --help`)", errNotFound, r.Method, r.URL.Path))
+	})
+
+	root := http.NewServeMux()
+	root.Handle("/v1/", s.authorize(api))
+	root.HandleFunc("GET /titles/", s.handleFile)
+	root.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		http.Error(w, "not found: published files are under /titles/, the API under /v1/", http.StatusNotFound)
+	})
+	return root
+}
+
+// authorize requires a bearer token on the API when tokens are
+// configured (internal/admin's check, shared with the edge's admin API).
+// Calls that change something are audit-logged; reads are not (the
+// ingest command polls its job several times a second).
+func (s *Server) authorize(next http.Handler) http.Handler {
+	if len(s.cfg.APITokens) == 0 {
+		return next
+	}
+	audited := admin.RequireToken(s.cfg.APITokens, s.log, next)
+	quiet := admin.RequireToken(s.cfg.APITokens, nil, next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			quiet.ServeHTTP(w, r)
+			return
+		}
+		audited.ServeHTTP(w, r)
+	})
+}

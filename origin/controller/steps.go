@@ -1,0 +1,141 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/vodedge/vodedge/origin/catalog"
+	"github.com/vodedge/vodedge/origin/pipeline"
+	"github.com/vodedge/vodedge/origin/probe"
+	"github.com/vodedge/vodedge/origin/qc"
+	"github.com/vodedge/vodedge/origin/transcode"
+)
+
+// title loads the job's title; a missing title is permanent.
+func (s *Server) title(t *pipeline.Task) (*catalog.Title, error) {
+	title, err := s.cat.Get(t.Job.Subject)
+	if errors.Is(err, catalog.ErrNotFound) {
+		return nil, pipeline.Permanent(err)
+	}
+	return title, err
+}
+
+func (s *Server) sourcePath(title *catalog.Title) string {
+	return filepath.Join(s.sourceDir(title.ID), "source"+sourceExt(title.Source.FileName))
+}
+
+// sourceInfo is the probe step's result.
+func sourceInfo(t *pipeline.Task) (*probe.Info, error) {
+	var info probe.Info
+	if err := t.Result(stepProbe, &info); err != nil {
+		return nil, pipeline.Permanent(err)
+	}
+	return &info, nil
+}
+
+// runProbe probes the source again (the ingest graph records the probe
+// done at upload; this runs only for graphs built otherwise).
+func (s *Server) runProbe(ctx context.Context, t *pipeline.Task) (any, error) {
+	title, err := s.title(t)
+	if err != nil {
+		return nil, err
+	}
+	info, err := s.prober.Probe(ctx, s.sourcePath(title))
+	if errors.Is(err, probe.ErrNotVideo) {
+		return nil, pipeline.Permanent(err)
+	}
+	return info, err
+}
+
+// transcodeResult is a transcode step's output.
+type transcodeResult struct {
+	Output   transcode.Output `json:"output"`
+	Findings []qc.Finding     `json:"findings"`
+}
+
+// runTranscode encodes one rendition into a temporary directory, checks
+// it, and renames it into place: an interrupted run leaves only the
+// temporary directory, which the next run removes.
+func (s *Server) runTranscode(ctx context.Context, t *pipeline.Task) (any, error) {
+	var r transcode.Rendition
+	if err := t.Args(&r); err != nil {
+		return nil, err
+	}
+	title, err := s.title(t)
+	if err != nil {
+		return nil, err
+	}
+	info, err := sourceInfo(t)
+	if err != nil {
+		return nil, err
+	}
+	work := s.workDir(title.ID)
+	tmp, final := filepath.Join(work, ".tmp-"+r.Name), filepath.Join(work, r.Name)
+	if err := freshDir(tmp); err != nil {
+		return nil, err
+	}
+	out, err := s.enc.Encode(ctx, s.sourcePath(title), info.Duration, r, tmp, func(f float64) { t.Progress(f*0.8, "encoding") })
+	if err != nil {
+		return nil, err
+	}
+	in := qc.Input{Title: title.ID, Target: r.Name, Kind: string(r.Kind), Path: filepath.Join(tmp, transcode.PlaylistFile), Source: info}
+	findings, err := scanAll(ctx, s.rend, in, func(f float64) { t.Progress(0.8+f*0.2, "checking") })
+	if err != nil {
+		return nil, err
+	}
+	if err := os.RemoveAll(final); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return nil, fmt.Errorf("controller: move rendition into place: %w", err)
+	}
+	return transcodeResult{Output: out, Findings: findings}, nil
+}
+
+func freshDir(dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	return os.MkdirAll(dir, 0o755)
+}
+
+// scanAll runs scanners one after the other, splitting progress evenly.
+func scanAll(ctx context.Context, scanners []qc.Scanner, in qc.Input, progress func(float64)) ([]qc.Finding, error) {
+	var all []qc.Finding
+	for i, sc := range scanners {
+		part := func(f float64) { progress((float64(i) + f) / float64(len(scanners))) }
+		fs, err := sc.Scan(ctx, in, part)
+		if err != nil {
+			return nil, fmt.Errorf("scanner %s: %w", sc.Name(), err)
+		}
+		all = append(all, fs...)
+	}
+	progress(1)
+	return all, nil
+}
+
+// qcResult is the qc step's output.
+type qcResult struct {
+	Findings []qc.Finding `json:"findings"`
+}
+
+// runQC runs the source scanners.
+func (s *Server) runQC(ctx context.Context, t *pipeline.Task) (any, error) {
+	title, err := s.title(t)
+	if err != nil {
+		return nil, err
+	}
+	info, err := sourceInfo(t)
+	if err != nil {
+		return nil, err
+	}
+	in := qc.Input{Title: title.ID, Target: "source", Kind: "source", Path: s.sourcePath(title), Source: info}
+	findings, err := scanAll(ctx, s.source, in, func(f float64) { t.Progress(f, "analyzing source") })
+	if err != nil {
+		return nil, err
+	}
+	return qcResult{Findings: findings}, nil
+}

@@ -1,0 +1,33 @@
+// Package qc is the controller's lightweight content analysis: it checks
+// a source and the renditions made from it, and turns what it finds into
+// a report with a verdict that gates publishing.
+//
+// Checks are Scanners. Two are built in, both running the ffmpeg binary:
+//
+//   - Defects (on the source): black stretches (blackdetect), frozen
+//     video (freezedetect), silence (silencedetect) and loudness (EBU R128
+//     integrated loudness, range and true peak, with ebur128), in one
+//     decoding pass with the picture scaled down first so that the
+//     detectors cost little next to the decoder; plus the audio/video
+//     length match from ffprobe's stream durations.
+//   - Decode (on each rendition): decodes the whole rendition through its
+//     playlist, fails on any decoder error, and compares its length with
+//     the source's.
+//
+// Thresholds (Thresholds, from the controller's configuration) decide
+// what is a warning and what is an error; a stretch touching the very
+// start or end (a fade) is at most a warning. A report with an error is
+// not Passed, and the controller holds such a title from publishing until
+// an operator approves it through the API.
+//
+// # Plugging in other scanners
+//
+// A moderation model, a caption checker or a fingerprinting service
+// implements Scanner (Name, Scan) and is added to the controller's
+// Deps.SourceScanners (run once on the source, in parallel with the
+// transcodes) or Deps.RenditionScanners (run on each finished rendition,
+// inside its transcode step). A scanner returns findings; an error from
+// Scan means the scanner could not run (the step is retried), not that
+// the content is bad. ParseLog, the parser of ffmpeg's filter log, is
+// fuzzed. Imports origin/ffmpeg and origin/probe.
+package qc
