@@ -16,7 +16,7 @@ FUZZTIME  ?= 5s
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout clean
+.PHONY: all build run run-origin test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout clean
 
 all: build
 
@@ -25,6 +25,10 @@ build:
 
 run:
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/vodedge edge
+
+# run-origin: a controller on a local store, without API authentication
+run-origin:
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/vodedge origin --data $(CURDIR)/.origin-data --listen 127.0.0.1:8070 --no-api-auth
 
 test: deps lint unit fuzz-smoke
 
