@@ -1,0 +1,169 @@
+package fill
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/fill/manifest"
+)
+
+// apply brings the node in line with m: every file m assigns it is held
+// and pinned. It returns true when that is done (then files of older
+// manifests are unpinned), false when it stopped early (ctx, a newer
+// manifest, the window closing, files that failed from every source).
+func (a *Agent) apply(ctx context.Context, m *manifest.Manifest) bool {
+	mine := m.For(a.cfg.Node)
+	todo := a.start(m, mine)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, a.cfg.Concurrency)
+	ok := true
+	var okMu sync.Mutex
+	for _, e := range todo {
+		if ctx.Err() != nil || a.superseded(m) || !a.waitWindow(ctx) {
+			ok = false
+			break
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			ok = false
+		}
+		if !ok {
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := a.fetchFile(ctx, e); err != nil {
+				okMu.Lock()
+				ok = false
+				okMu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if ok && ctx.Err() == nil {
+		a.release(mine)
+		return true
+	}
+	return false
+}
+
+// start resets progress for m and returns the entries still to fetch,
+// pinning those already held.
+func (a *Agent) start(m *manifest.Manifest, mine []manifest.Entry) []manifest.Entry {
+	var todo []manifest.Entry
+	var total, held int64
+	for _, e := range mine {
+		total += e.Size
+		if a.held(e) {
+			held += e.Size
+			a.pin(e, true)
+			continue
+		}
+		todo = append(todo, e)
+	}
+	a.mu.Lock()
+	a.mu.status = Status{
+		Version: m.Version, Site: m.Site, Applied: a.mu.applied, State: StateFilling,
+		Files: len(mine), FilesDone: len(mine) - len(todo), Bytes: total, BytesDone: held,
+		BySource: map[string]int64{}, Started: a.deps.Now(),
+	}
+	a.mu.Unlock()
+	a.m.pending.Set(float64(len(todo)))
+	return todo
+}
+
+// slices returns how many slices a file of size bytes has (at least one).
+func (a *Agent) slices(size int64) int64 {
+	return max((size+a.cfg.SliceBytes-1)/a.cfg.SliceBytes, 1)
+}
+
+// held reports whether every slice of e is in the disk tier, for a file
+// of e's size.
+func (a *Agent) held(e manifest.Entry) bool {
+	for idx := range a.slices(e.Size) {
+		r, ok := a.deps.Store.Lookup(sliceKey(e.Key, idx), false)
+		if !ok || r.ObjSize != e.Size {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *Agent) pin(e manifest.Entry, pinned bool) {
+	for idx := range a.slices(e.Size) {
+		if _, err := a.deps.Store.Pin(sliceKey(e.Key, idx), pinned); err != nil {
+			a.log.Warn("pinning failed", "key", e.Key, "err", err)
+		}
+	}
+}
+
+// release unpins every pinned slice whose file the node no longer holds
+// for the manifest; eviction then reclaims them as space is needed.
+func (a *Agent) release(mine []manifest.Entry) {
+	keep := make(map[string]bool, len(mine))
+	for _, e := range mine {
+		keep[e.Key] = true
+	}
+	after, n := "", 0
+	for {
+		page, err := a.deps.Store.List("", after, 1000)
+		if err != nil || len(page) == 0 {
+			break
+		}
+		for _, r := range page {
+			after = r.Key
+			if r.Pinned && !keep[disktier.ObjectKey(r.Key)] {
+				if _, err := a.deps.Store.Pin(r.Key, false); err == nil {
+					n++
+				}
+			}
+		}
+	}
+	if n > 0 {
+		a.log.Info("unpinned slices no longer listed", "count", n)
+	}
+}
+
+// waitWindow returns once fetching is allowed (inside the window, or
+// forced), false if ctx ends first.
+func (a *Agent) waitWindow(ctx context.Context) bool {
+	for !a.allowed() {
+		a.setState(StateWaiting)
+		wait := min(a.cfg.Window.Until(a.deps.Now()), time.Second)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-a.wake:
+		case <-time.After(wait):
+		}
+	}
+	a.setState(StateFilling)
+	return true
+}
+
+// allowed reports whether fill traffic may flow now.
+func (a *Agent) allowed() bool {
+	open := a.cfg.Window.Open(a.deps.Now())
+	a.m.windowOpen.Set(b2f(open))
+	return open || a.forced()
+}
+
+// sliceKey names slice idx of the object at key, as the edge's cache
+// names it (cache.sliceKey): slice 0 is the key itself.
+func sliceKey(key string, idx int64) string {
+	if idx == 0 {
+		return key
+	}
+	return key + "\x00" + strconv.FormatInt(idx, 10)
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

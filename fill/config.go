@@ -1,0 +1,107 @@
+package fill
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/origin"
+	"github.com/vodedge/vodedge/steering/placement"
+)
+
+// Config is the fill agent's configuration.
+type Config struct {
+	Node, Site string
+	// PublicKey verifies manifests.
+	PublicKey ed25519.PublicKey
+	// ManifestURL is polled every PollEvery ("" only takes pushed
+	// manifests); ReportURL receives progress reports ("": none).
+	ManifestURL, ReportURL string
+	PollEvery              time.Duration
+	Window                 Window
+	// RateBytes caps fill traffic in bytes per second (all fetches).
+	RateBytes int64
+	// Concurrency bounds the files fetched at once.
+	Concurrency int
+	// SliceBytes must equal the edge's slice size: files are stored as
+	// the edge's slices.
+	SliceBytes int64
+	// Masters is how many nodes of the site fetch a file from the origin
+	// first; the others wait up to MasterWait for one of them to hold it.
+	Masters    int
+	MasterWait time.Duration
+	// MasterProbe is how often a waiting node asks a master for the file.
+	MasterProbe time.Duration
+	// StateDir keeps the last verified manifest across restarts.
+	StateDir string
+}
+
+// DefaultConfig returns the defaults: window 02:00–14:00 local time,
+// 1.2 Gbit/s, 4 files at once, one master per file waited for 2 minutes,
+// manifests polled every 5 minutes.
+func DefaultConfig() Config {
+	w, _ := ParseWindow("02:00-14:00", time.Local)
+	return Config{
+		PollEvery: 5 * time.Minute, Window: w, RateBytes: 1_200_000_000 / 8,
+		Concurrency: 4, SliceBytes: 4 << 20, Masters: 1, MasterWait: 2 * time.Minute, MasterProbe: 2 * time.Second,
+	}
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(f string, a ...any) { errs = append(errs, fmt.Errorf("fill: "+f, a...)) }
+	if c.Node == "" || c.Site == "" {
+		bad("node and site names are required")
+	}
+	if len(c.PublicKey) != ed25519.PublicKeySize {
+		bad("a manifest public key is required")
+	}
+	if c.RateBytes <= 0 || c.Concurrency < 1 || c.SliceBytes <= 0 || c.Masters < 1 || c.MasterWait < 0 || c.MasterProbe <= 0 || c.PollEvery <= 0 {
+		bad("rate, concurrency, slice size, masters and poll interval must be positive")
+	}
+	if c.Window.Loc == nil {
+		bad("no fill window")
+	}
+	if c.StateDir == "" {
+		bad("no state directory")
+	}
+	return errors.Join(errs...)
+}
+
+// Source fetches byte ranges of files: an origin client or a peer.
+type Source interface {
+	Fetch(ctx context.Context, req origin.Request) (*origin.Object, error)
+}
+
+// Store is what the agent needs of the disk tier (*disktier.Store).
+type Store interface {
+	Lookup(sliceKey string, touch bool) (*disktier.Record, bool)
+	Create(r disktier.Record) (*disktier.Writer, error)
+	Pin(sliceKey string, pinned bool) (bool, error)
+	List(prefix, after string, limit int) ([]*disktier.Record, error)
+}
+
+// Deps are the agent's collaborators.
+type Deps struct {
+	Store  Store
+	Origin Source
+	// Peer returns a source reading from the named node's peer listener
+	// (cache-only); ok is false when the node is unknown or not usable.
+	Peer func(node string) (Source, bool)
+	// SiteNodes returns the usable nodes of the site (this one included),
+	// for choosing fill masters.
+	SiteNodes func() []placement.Node
+	HTTP      *http.Client
+	Logger    *slog.Logger
+	// Registerer receives the agent's metrics; nil registers nowhere.
+	Registerer prometheus.Registerer
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}

@@ -1,0 +1,48 @@
+package fill
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+)
+
+// Routes returns the agent's admin API, to mount behind authentication:
+//
+//	GET  /v1/fill           progress (Status)
+//	POST /v1/fill/now       fill at once, ignoring the window, until applied
+//	PUT  /v1/fill/manifest  push a signed manifest (verified like a polled one)
+func (a *Agent) Routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/fill", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, a.Status()) })
+	mux.HandleFunc("POST /v1/fill/now", func(w http.ResponseWriter, _ *http.Request) {
+		a.FillNow()
+		writeJSON(w, http.StatusAccepted, a.Status())
+	})
+	mux.HandleFunc("PUT /v1/fill/manifest", a.push)
+	return mux
+}
+
+// RoutePaths lists the routes, for authentication checks.
+var RoutePaths = []string{"GET /v1/fill", "POST /v1/fill/now", "PUT /v1/fill/manifest"}
+
+func (a *Agent) push(w http.ResponseWriter, r *http.Request) {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxManifestBytes+1))
+	if err != nil || len(raw) > maxManifestBytes {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "manifest too large or unreadable"})
+		return
+	}
+	m, err := a.Offer(raw)
+	if err != nil {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"version": m.Version, "entries": len(m.For(a.cfg.Node))})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

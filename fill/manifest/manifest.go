@@ -1,0 +1,161 @@
+package manifest
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Errors a receiver classifies.
+var (
+	ErrMalformed = errors.New("manifest: malformed")
+	ErrSignature = errors.New("manifest: bad signature")
+	ErrSite      = errors.New("manifest: for another site")
+	ErrStale     = errors.New("manifest: not newer than the one applied")
+)
+
+// Manifest lists the files a site holds and which nodes hold each copy.
+type Manifest struct {
+	// Version increases with every manifest the controller makes for the
+	// site (Unix milliseconds of its making is a good choice).
+	Version int64     `json:"version"`
+	Site    string    `json:"site"`
+	Created time.Time `json:"created"`
+	Entries []Entry   `json:"entries"`
+}
+
+// Entry is one file.
+type Entry struct {
+	// Key is the file's path at the origin and on the edges, "/titles/…".
+	Key  string `json:"key"`
+	Size int64  `json:"size"`
+	// SHA256 is the hex SHA-256 of the whole file; a fetched copy that
+	// differs is discarded.
+	SHA256 string `json:"sha256"`
+	// Priority orders fetching: lower first (1 is the most popular file).
+	Priority int `json:"priority"`
+	// Copies is how many nodes of the site hold the file (at least 1).
+	Copies int `json:"copies"`
+	// Nodes are the names of the nodes that hold it, by placement.
+	Nodes []string `json:"nodes"`
+}
+
+// Envelope is a manifest as it travels.
+type Envelope struct {
+	Manifest  json.RawMessage `json:"manifest"`
+	Signature string          `json:"signature"`
+}
+
+// Sign encodes m and signs it with key.
+func Sign(m *Manifest, key ed25519.PrivateKey) ([]byte, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	sig := ed25519.Sign(key, raw)
+	return json.Marshal(Envelope{Manifest: raw, Signature: base64.StdEncoding.EncodeToString(sig)})
+}
+
+// Open verifies an envelope with pub and decodes its manifest. It checks
+// the signature before looking at the content.
+func Open(data []byte, pub ed25519.PublicKey) (*Manifest, error) {
+	var env Envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		return nil, fmt.Errorf("%w: envelope: %v", ErrMalformed, err)
+	}
+	sig, err := base64.StdEncoding.DecodeString(env.Signature)
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return nil, fmt.Errorf("%w: signature is not %d base64 bytes", ErrSignature, ed25519.SignatureSize)
+	}
+	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, env.Manifest, sig) {
+		return nil, fmt.Errorf("%w: does not verify with the configured public key", ErrSignature)
+	}
+	var m Manifest
+	if err := json.Unmarshal(env.Manifest, &m); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Limits a manifest must respect.
+const (
+	MaxEntries = 10_000_000
+	maxKeyLen  = 1024
+)
+
+// Validate checks a manifest's content.
+func (m *Manifest) Validate() error {
+	bad := func(f string, a ...any) error { return fmt.Errorf("%w: "+f, append([]any{ErrMalformed}, a...)...) }
+	switch {
+	case m.Version <= 0:
+		return bad("version must be positive")
+	case m.Site == "":
+		return bad("no site")
+	case len(m.Entries) > MaxEntries:
+		return bad("%d entries, more than %d", len(m.Entries), MaxEntries)
+	}
+	seen := make(map[string]bool, len(m.Entries))
+	for i := range m.Entries {
+		e := &m.Entries[i]
+		if err := e.validate(); err != nil {
+			return bad("entry %d (%q): %v", i, e.Key, err)
+		}
+		if seen[e.Key] {
+			return bad("entry %d: %q listed twice", i, e.Key)
+		}
+		seen[e.Key] = true
+	}
+	return nil
+}
+
+func (e *Entry) validate() error {
+	switch {
+	case !strings.HasPrefix(e.Key, "/") || len(e.Key) > maxKeyLen || strings.Contains(e.Key, "..") || strings.ContainsAny(e.Key, "\x00?#\\"):
+		return errors.New("key must be a clean absolute path")
+	case e.Size < 0:
+		return errors.New("negative size")
+	case len(e.SHA256) != 64 || !isHex(e.SHA256):
+		return errors.New("sha256 must be 64 hex digits")
+	case e.Priority < 0:
+		return errors.New("negative priority")
+	case e.Copies < 1 || len(e.Nodes) != e.Copies:
+		return errors.New("copies must be at least 1 and match the nodes listed")
+	}
+	for _, n := range e.Nodes {
+		if n == "" {
+			return errors.New("empty node name")
+		}
+	}
+	return nil
+}
+
+func isHex(s string) bool {
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// For returns the entries assigned to node, in priority order.
+func (m *Manifest) For(node string) []Entry {
+	var out []Entry
+	for _, e := range m.Entries {
+		for _, n := range e.Nodes {
+			if n == node {
+				out = append(out, e)
+				break
+			}
+		}
+	}
+	sortByPriority(out)
+	return out
+}

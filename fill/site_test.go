@@ -1,0 +1,160 @@
+package fill
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/origin"
+	"github.com/vodedge/vodedge/steering/placement"
+)
+
+// site is three nodes filling one manifest with fill masters.
+type site struct {
+	t      *testing.T
+	o      *testOrigin
+	nodes  []*node
+	agents []*Agent
+	stops  []func()
+	mu     sync.Mutex
+	dead   map[string]bool
+}
+
+func newSite(t *testing.T, names ...string) *site {
+	s := &site{t: t, o: newOrigin(t), dead: map[string]bool{}}
+	for _, n := range names {
+		s.nodes = append(s.nodes, newNode(t, n, httpOrigin(t, s.o.url)))
+	}
+	return s
+}
+
+func (s *site) live() []placement.Node {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []placement.Node
+	for _, n := range s.nodes {
+		if !s.dead[n.name] {
+			out = append(out, placement.Node{Name: n.name, Weight: 1})
+		}
+	}
+	return out
+}
+
+func (s *site) peer(name string) (Source, bool) {
+	for _, n := range s.nodes {
+		if n.name == name {
+			h, err := origin.NewHTTP(n.peer, origin.HTTPOptions{HeaderTimeout: time.Second})
+			if err != nil {
+				return nil, false
+			}
+			s.t.Cleanup(func() { h.Close() })
+			return peerSource{h}, true
+		}
+	}
+	return nil, false
+}
+
+func (s *site) start(pub []byte, raw []byte) {
+	for _, n := range s.nodes {
+		cfg := testAgentConfig(n, pub, s.t)
+		a, err := New(cfg, Deps{Store: n.store, Origin: httpOrigin(s.t, s.o.url), Peer: s.peer, SiteNodes: s.live})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if _, err := a.Offer(raw); err != nil {
+			s.t.Fatal(err)
+		}
+		s.agents = append(s.agents, a)
+		s.stops = append(s.stops, runAgent(a))
+	}
+	s.t.Cleanup(func() {
+		for _, stop := range s.stops {
+			stop()
+		}
+	})
+}
+
+func (s *site) manifest(files int, size int64, priv []byte) ([]manifest.Entry, []byte) {
+	m := &manifest.Manifest{Version: 1, Site: "ams"}
+	for i := range files {
+		e := s.o.add(fmt.Sprintf("/site/%02d.m4s", i), size)
+		e.Copies, e.Priority = len(s.nodes), i+1
+		for _, n := range s.nodes {
+			e.Nodes = append(e.Nodes, n.name)
+		}
+		m.Entries = append(m.Entries, e)
+	}
+	return m.Entries, sign(s.t, m, priv)
+}
+
+func TestSiteFillsEachFileFromTheOriginOnce(t *testing.T) {
+	s := newSite(t, "n1", "n2", "n3")
+	pub, priv := keys(t)
+	const files, size = 12, 300_000
+	entries, raw := s.manifest(files, size, priv)
+	s.start(pub, raw)
+	for _, a := range s.agents {
+		eventually(t, 60*time.Second, "every node to apply", func() bool { return a.Status().State == StateDone })
+	}
+	for _, n := range s.nodes {
+		for _, e := range entries {
+			if !bytes.Equal(readFile(t, n, e.Key, e.Size, 256<<10), content(e.Key, e.Size)) {
+				t.Fatalf("%s: %s differs", n.name, e.Key)
+			}
+		}
+	}
+	for _, e := range entries {
+		if got := s.o.sentFor(e.Key); got != e.Size {
+			t.Errorf("%s crossed the origin link with %d bytes, want exactly its %d", e.Key, got, e.Size)
+		}
+	}
+	var master, origins int64
+	for _, a := range s.agents {
+		st := a.Status()
+		master += st.BySource["master"]
+		origins += st.BySource["origin"]
+	}
+	t.Logf("bytes from origin %d, from fill masters %d (files × size = %d)", origins, master, files*size)
+}
+
+func TestSiteCompletesWhenAMasterDies(t *testing.T) {
+	s := newSite(t, "n1", "n2", "n3")
+	pub, priv := keys(t)
+	const files, size = 12, 300_000
+	entries, raw := s.manifest(files, size, priv)
+	// n3 dies before doing anything: its agent never runs, its peer
+	// listener is gone, and the others learn it only after a while.
+	victim := s.nodes[2]
+	victim.stop()
+	s.nodes = s.nodes[:2]
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		s.mu.Lock()
+		s.dead["n3"] = true
+		s.mu.Unlock()
+	}()
+	s.nodes = append(s.nodes, victim) // still listed for placement until declared dead
+	s.startOnly(pub, raw, 2)
+	for _, a := range s.agents {
+		eventually(t, 60*time.Second, "the survivors to apply", func() bool { return a.Status().State == StateDone })
+	}
+	for _, n := range s.nodes[:2] {
+		for _, e := range entries {
+			if !bytes.Equal(readFile(t, n, e.Key, e.Size, 256<<10), content(e.Key, e.Size)) {
+				t.Fatalf("%s: %s differs", n.name, e.Key)
+			}
+		}
+	}
+	t.Logf("origin bytes with a dead master: %d for %d bytes of files", s.o.total.Load(), files*size)
+}
+
+// startOnly starts agents for the first n nodes.
+func (s *site) startOnly(pub, raw []byte, n int) {
+	all := s.nodes
+	s.nodes = all[:n]
+	defer func() { s.nodes = all }()
+	s.start(pub, raw)
+}

@@ -1,0 +1,89 @@
+package fill
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/origin"
+	"github.com/vodedge/vodedge/steering/placement"
+)
+
+// Source kinds, as counted in metrics and status.
+const (
+	kindPeer   = "peer"
+	kindMaster = "master"
+	kindOrigin = "origin"
+)
+
+// source is one place to fetch a file from.
+type source struct {
+	Source
+	kind, name string
+}
+
+// sources returns where to fetch e from, best first: the other nodes the
+// manifest assigns e to (they may already hold it); the file's fill
+// masters, waited for if this node is not one of them; the origin.
+func (a *Agent) sources(ctx context.Context, e manifest.Entry) []source {
+	var out []source
+	masters := a.masters(e.Key)
+	for _, n := range e.Nodes {
+		if n == a.cfg.Node || slices.Contains(masters, n) {
+			continue
+		}
+		if p, ok := a.peer(n); ok {
+			out = append(out, source{p, kindPeer, n})
+		}
+	}
+	if !slices.Contains(masters, a.cfg.Node) {
+		for _, n := range masters {
+			if p, ok := a.peer(n); ok && a.waitForMaster(ctx, e, p) {
+				out = append(out, source{p, kindMaster, n})
+			}
+		}
+	}
+	return append(out, source{a.deps.Origin, kindOrigin, "origin"})
+}
+
+func (a *Agent) peer(node string) (Source, bool) {
+	if a.deps.Peer == nil {
+		return nil, false
+	}
+	return a.deps.Peer(node)
+}
+
+// masters returns the file's fill masters among the usable nodes of the
+// site: the first Masters by placement hashing.
+func (a *Agent) masters(key string) []string {
+	if a.deps.SiteNodes == nil {
+		return []string{a.cfg.Node}
+	}
+	nodes := a.deps.SiteNodes()
+	if len(nodes) == 0 {
+		return []string{a.cfg.Node}
+	}
+	return placement.New(nodes).Owners(key, a.cfg.Masters)
+}
+
+// waitForMaster asks a master for the file's first byte every MasterProbe
+// until it has it or MasterWait has passed.
+func (a *Agent) waitForMaster(ctx context.Context, e manifest.Entry, p Source) bool {
+	deadline := time.Now().Add(a.cfg.MasterWait)
+	for {
+		obj, err := p.Fetch(ctx, origin.Request{Key: e.Key, Offset: 0, Length: 1})
+		if err == nil {
+			obj.Body.Close()
+			return true
+		}
+		if time.Now().Add(a.cfg.MasterProbe).After(deadline) {
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(a.cfg.MasterProbe):
+		}
+	}
+}
