@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vodedge/vodedge/cache/disktier"
@@ -18,32 +19,31 @@ func (a *Agent) apply(ctx context.Context, m *manifest.Manifest) bool {
 	mine := m.For(a.cfg.Node)
 	todo := a.start(m, mine)
 	var wg sync.WaitGroup
+	var failed atomic.Bool
 	sem := make(chan struct{}, a.cfg.Concurrency)
-	ok := true
-	var okMu sync.Mutex
+	stopped := false
 	for _, e := range todo {
 		if ctx.Err() != nil || a.superseded(m) || !a.waitWindow(ctx) {
-			ok = false
+			stopped = true
 			break
 		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
-			ok = false
+			stopped = true
 		}
-		if !ok {
+		if stopped {
 			break
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
 			if err := a.fetchFile(ctx, e); err != nil {
-				okMu.Lock()
-				ok = false
-				okMu.Unlock()
+				failed.Store(true)
 			}
 		})
 	}
 	wg.Wait()
+	ok := !stopped && !failed.Load()
 	if ok && ctx.Err() == nil {
 		a.release(mine)
 		return true

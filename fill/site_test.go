@@ -57,8 +57,12 @@ func (s *site) peer(name string) (Source, bool) {
 	return nil, false
 }
 
-func (s *site) start(pub []byte, raw []byte) {
-	for _, n := range s.nodes {
+// start runs an agent for each of the given nodes (all when none given).
+func (s *site) start(pub []byte, raw []byte, nodes ...*node) {
+	if len(nodes) == 0 {
+		nodes = s.nodes
+	}
+	for _, n := range nodes {
 		cfg := testAgentConfig(n, pub, s.t)
 		a, err := New(cfg, Deps{Store: n.store, Origin: httpOrigin(s.t, s.o.url), Peer: s.peer, SiteNodes: s.live})
 		if err != nil {
@@ -127,17 +131,14 @@ func TestSiteCompletesWhenAMasterDies(t *testing.T) {
 	entries, raw := s.manifest(files, size, priv)
 	// n3 dies before doing anything: its agent never runs, its peer
 	// listener is gone, and the others learn it only after a while.
-	victim := s.nodes[2]
-	victim.stop()
-	s.nodes = s.nodes[:2]
+	s.nodes[2].stop()
 	go func() {
 		time.Sleep(500 * time.Millisecond)
 		s.mu.Lock()
 		s.dead["n3"] = true
 		s.mu.Unlock()
 	}()
-	s.nodes = append(s.nodes, victim) // still listed for placement until declared dead
-	s.startOnly(pub, raw, 2)
+	s.start(pub, raw, s.nodes[0], s.nodes[1])
 	for _, a := range s.agents {
 		eventually(t, 60*time.Second, "the survivors to apply", func() bool { return a.Status().State == StateDone })
 	}
@@ -149,12 +150,4 @@ func TestSiteCompletesWhenAMasterDies(t *testing.T) {
 		}
 	}
 	t.Logf("origin bytes with a dead master: %d for %d bytes of files", s.o.total.Load(), files*size)
-}
-
-// startOnly starts agents for the first n nodes.
-func (s *site) startOnly(pub, raw []byte, n int) {
-	all := s.nodes
-	s.nodes = all[:n]
-	defer func() { s.nodes = all }()
-	s.start(pub, raw)
 }
