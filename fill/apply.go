@@ -2,6 +2,7 @@ package fill
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -73,7 +74,23 @@ func (a *Agent) start(m *manifest.Manifest, mine []manifest.Entry) []manifest.En
 	}
 	a.mu.Unlock()
 	a.m.pending.Set(float64(len(todo)))
-	return todo
+	return a.mastersFirst(todo)
+}
+
+// mastersFirst orders the files this node is a fill master for before
+// the others (each group keeping its priority order): a node never holds
+// its fetch slots waiting for other masters while files it must fetch
+// for the site wait behind them.
+func (a *Agent) mastersFirst(todo []manifest.Entry) []manifest.Entry {
+	var mine, rest []manifest.Entry
+	for _, e := range todo {
+		if slices.Contains(a.masters(e.Key), a.cfg.Node) {
+			mine = append(mine, e)
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	return append(mine, rest...)
 }
 
 // slices returns how many slices a file of size bytes has (at least one).

@@ -10,8 +10,10 @@
 // first Masters nodes of the site by placement hashing — which go to the
 // origin at once while the other nodes wait up to MasterWait for a master
 // to hold the file and copy it from there; then the origin. Any error or
-// timeout moves on to the next source. With masters, each file crosses
-// the origin link about once per site.
+// timeout moves on to the next source. A node fetches the files it is a
+// master for first, so no node's fetch slots sit waiting on masters that
+// are themselves waiting. With masters, each file crosses the origin link
+// about once per site.
 //
 // # Visibility and integrity
 //

@@ -16,7 +16,7 @@ func (a *Agent) Routes() http.Handler {
 	mux.HandleFunc("GET /v1/fill", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, a.Status()) })
 	mux.HandleFunc("POST /v1/fill/now", func(w http.ResponseWriter, _ *http.Request) {
 		a.FillNow()
-		writeJSON(w, http.StatusAccepted, a.Status())
+		writeJSON(w, http.StatusOK, a.Status())
 	})
 	mux.HandleFunc("PUT /v1/fill/manifest", a.push)
 	return mux

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vodedge/vodedge/origin/fillplan"
 	"github.com/vodedge/vodedge/origin/pipeline"
 	"github.com/vodedge/vodedge/origin/popularity"
 	"github.com/vodedge/vodedge/origin/qc"
@@ -47,6 +49,12 @@ type Config struct {
 	PublishWorkers int
 	// KeepWork keeps a title's work directory after it is published.
 	KeepWork bool
+
+	// Sites are the edge sites the controller makes fill manifests for.
+	Sites []fillplan.Site
+	// ManifestKey signs the manifests; nil turns manifests off.
+	ManifestKey    ed25519.PrivateKey
+	ManifestPolicy fillplan.Policy
 }
 
 // Tiering is the storage-class policy.
@@ -73,6 +81,7 @@ func DefaultConfig(dataDir string) Config {
 		FFprobe:        "ffprobe",
 		MaxUploadBytes: 200 << 30,
 		PublishWorkers: 8,
+		ManifestPolicy: fillplan.DefaultPolicy(),
 	}
 }
 
@@ -100,6 +109,11 @@ func (c *Config) validate() error {
 	}
 	if err := c.QC.Validate(); err != nil {
 		return err
+	}
+	for _, s := range c.Sites {
+		if err := s.Validate(); err != nil {
+			return fmt.Errorf("%w: %v", ErrConfig, err)
+		}
 	}
 	return c.Transcode.Validate()
 }

@@ -27,6 +27,9 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("GET /v1/popularity/titles", s.handlePopularity(true))
 	api.HandleFunc("POST /v1/tiering/run", s.handleTiering)
 	api.HandleFunc("GET /v1/status", s.handleStatus)
+	api.HandleFunc("GET /v1/manifests/{site}", s.handleManifest)
+	api.HandleFunc("POST /v1/fill/reports/{node}", s.handleFillReport)
+	api.HandleFunc("GET /v1/fill/reports", s.handleFillReports)
 	api.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fmt.Errorf("%w: no API route %s %s (see `vodedge origin --help`)", errNotFound, r.Method, r.URL.Path))
 	})

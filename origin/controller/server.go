@@ -41,6 +41,7 @@ type Server struct {
 	pop     *popularity.Store
 	source  []qc.Scanner
 	rend    []qc.Scanner
+	man     manifests
 
 	http  *http.Server
 	stop  chan struct{}
