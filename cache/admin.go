@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vodedge/vodedge/cache/cachekey"
@@ -100,6 +101,20 @@ type sliceInfo struct {
 	Verified   bool       `json:"verified"`
 	StoredAt   *time.Time `json:"stored_at,omitempty"`
 	LastAccess *time.Time `json:"last_access,omitempty"`
+	// HTTP state of the slice's version.
+	Status       int        `json:"status,omitempty"`
+	FreshUntil   *time.Time `json:"fresh_until,omitempty"`
+	Superseded   bool       `json:"superseded,omitempty"`
+	CacheControl string     `json:"cache_control,omitempty"`
+	Vary         []string   `json:"vary,omitempty"`
+}
+
+// describeVersion adds what the edge knows of m's freshness to info.
+func describeVersion(info *sliceInfo, m *meta) {
+	st := m.st.Load()
+	fu := time.Unix(0, st.freshUntil).UTC()
+	info.Status, info.FreshUntil, info.Superseded = m.status, &fu, st.superseded
+	info.CacheControl, info.Vary = strings.Join(st.hdr.Values("Cache-Control"), ", "), st.vary
 }
 
 func (s *Server) adminList(w http.ResponseWriter, r *http.Request) {
@@ -152,12 +167,14 @@ func (s *Server) statObject(key string) []sliceInfo {
 		if s.disk != nil {
 			if di, found := s.disk.Stat(sk); found {
 				info, ok = s.describeDisk(sk, di, true), true
+				describeVersion(&info, s.recordMeta(&di.Record))
 			}
 		}
-		if sl, found := s.ram.Get(sk); found && !sl.notFound {
+		if sl, found := s.ram.Get(sk); found {
 			if !ok {
 				info = sliceInfo{Key: key, Slice: idx, Offset: sl.off, Length: sl.length(), ObjectSize: sl.meta.size, ETag: string(sl.meta.etag), Verified: true}
 			}
+			describeVersion(&info, sl.meta)
 			info.Tiers, ok = append([]string{"ram"}, info.Tiers...), true
 		}
 		if !ok {

@@ -102,7 +102,7 @@ func BenchmarkMissSequential(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				e := startEdge(b, cfg, h)
 				discardGET(b, c, e.url+fmt.Sprintf("/obj?%d", i))
-				e.srv.purgeObject("/obj", size) // stay cold
+				dropSlices(e.srv, "/obj", size) // stay cold
 			}
 		})
 	}
@@ -128,7 +128,7 @@ func BenchmarkRangeFirstByteDeep(b *testing.B) {
 		e := startEdge(b, testConfig(), h)
 		for b.Loop() {
 			discardGET(b, c, e.url+"/obj", "Range", rng)
-			e.srv.purgeObject("/obj", size)
+			dropSlices(e.srv, "/obj", size)
 		}
 	})
 	b.Run("stream-from-start", func(b *testing.B) {
@@ -136,4 +136,12 @@ func BenchmarkRangeFirstByteDeep(b *testing.B) {
 			discardGET(b, c, o.url+"/obj", "Range", fmt.Sprintf("bytes=0-%d", at+64<<10-1))
 		}
 	})
+}
+
+// dropSlices removes every slice of an object of size bytes from the RAM
+// tier, so that the next request is cold.
+func dropSlices(s *Server, key string, size int64) {
+	for idx := int64(0); idx <= max(size-1, 0)/s.cfg.SliceBytes; idx++ {
+		s.ram.Del(sliceKey(key, idx))
+	}
 }

@@ -27,8 +27,9 @@ type piece struct {
 // logged.
 type body struct {
 	s      *Server
-	key    string
-	meta   *meta // the version whose headers were sent
+	key    string // the object's key, for logs
+	w      want   // the slices to acquire (idx set per slice)
+	meta   *meta  // the version whose headers were sent
 	pieces []piece
 	done   func(b *body, err error) // records the response
 
@@ -200,29 +201,41 @@ func (b *body) sliceAt(pos, to int64) (source, error) {
 		if b.ahead != (source{}) && b.aheadIdx == idx {
 			b.cur, b.ahead = b.ahead, source{}
 		} else {
-			b.cur = b.s.acquire(b.key, idx)
+			b.cur = b.acquire(idx)
 		}
 		b.curIdx = idx
-		if err := b.check(b.cur); err != nil {
+		if err := b.check(idx); err != nil {
 			return source{}, err
 		}
 	}
 	if b.ahead == (source{}) && (idx+1)*sz < to {
-		b.ahead, b.aheadIdx = b.s.acquire(b.key, idx+1), idx+1
+		b.ahead, b.aheadIdx = b.acquire(idx+1), idx+1
 	}
 	return b.cur, nil
 }
 
-// check waits for src's metadata and verifies it is the version the
-// headers were sent for; if not, the object's cached slices are dropped
-// and the response is cut (never finished with bytes of two versions).
-func (b *body) check(src source) error {
-	m, _, err := src.wait()
+// acquire returns slice idx of the version whose headers were sent.
+func (b *body) acquire(idx int64) source {
+	w := b.w
+	w.idx = idx
+	return b.s.acquire(w, b.meta)
+}
+
+// check waits for the current slice's metadata and verifies it is the
+// version the headers were sent for; if not, the response is cut (never
+// finished with bytes of two versions). The newer version has superseded
+// this one by then, so new requests get it whole.
+func (b *body) check(idx int64) error {
+	m, _, err := b.cur.wait()
+	if errors.Is(err, errNotModified) { // joined a revalidation of a copy evicted since
+		b.cur = b.acquire(idx)
+		m, _, err = b.cur.wait()
+	}
 	if err == nil && !m.sameObject(b.meta) {
 		err = errObjectChanged
 	}
-	if errors.Is(err, errObjectChanged) || errors.Is(err, origin.ErrRangeNotSatisfiable) {
-		b.s.purgeObject(b.key, b.meta.size)
+	if errors.Is(err, errObjectChanged) || errors.Is(err, errNotModified) || errors.Is(err, origin.ErrRangeNotSatisfiable) {
+		b.meta.supersede()
 		return fmt.Errorf("%w: %s", errObjectChanged, b.key)
 	}
 	return err

@@ -3,7 +3,12 @@ package cache
 import (
 	"errors"
 	"fmt"
+	"net/textproto"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/vodedge/vodedge/cache/policy"
 )
 
 // Config is the edge node's serving configuration. Start from
@@ -19,7 +24,8 @@ type Config struct {
 	// are fetched and cached as aligned slices of this size, so a range
 	// deep inside a large object costs one slice, not the bytes before it.
 	SliceBytes int64
-	// NegativeTTL is how long an origin 404 is remembered.
+	// NegativeTTL is how long an origin 404 or 410 is remembered when it
+	// carries no freshness of its own (Cache-Control, Expires).
 	NegativeTTL time.Duration
 	// MemfileMinBytes: RAM-tier slices at least this large keep their
 	// bytes in a sealed memfd and are sent with sendfile; smaller ones
@@ -40,11 +46,57 @@ type Config struct {
 	// ShutdownTimeout bounds how long Shutdown waits for in-flight
 	// responses before closing connections.
 	ShutdownTimeout time.Duration
+
+	// HTTP caching (RFC 9111, RFC 5861); see "Freshness" in doc.go.
+
+	// Policies decide freshness per path; the first matching rule wins
+	// and a path none matches follows the RFC. DefaultConfig holds
+	// policy.Defaults(): segments immutable for 30 days, playlists by
+	// the origin within 1 s..10 s.
+	Policies policy.Set
+	// HeuristicFraction of the time since Last-Modified is the freshness
+	// of a response without explicit freshness (RFC 9111 §4.2.2), at most
+	// HeuristicMax. 0 turns heuristic freshness off.
+	HeuristicFraction float64
+	HeuristicMax      time.Duration
+	// StaleIfError is how long past its freshness a copy may still be
+	// served while the origin is failing (unreachable, timing out,
+	// answering 5xx), when neither the origin nor a policy says. It does
+	// not override must-revalidate, proxy-revalidate, s-maxage or
+	// no-cache.
+	StaleIfError time.Duration
+	// StaleWhileRevalidate is how long past its freshness a copy is
+	// served while one background request revalidates it, when neither
+	// the origin nor a policy says.
+	StaleWhileRevalidate time.Duration
+	// HonorClientCacheControl makes the edge obey players' request
+	// directives (no-cache, max-age=0, min-fresh, max-stale, no-store, and
+	// Pragma: no-cache). Off by default: a player's reload would otherwise
+	// turn into an origin request per player, and RFC 9111 lets a cache
+	// decline. only-if-cached is always honoured.
+	HonorClientCacheControl bool
+	// MaxVariants bounds the variants stored per URL for responses with
+	// Vary; further variants are fetched for each request, not stored.
+	MaxVariants int
+	// ForwardHeaders are request fields sent to the origin on a miss, so
+	// that it can choose a variant (and say so with Vary); fields a
+	// response's Vary names are forwarded too. Canonical form.
+	ForwardHeaders []string
+	// ForwardUnsafe passes POST, PUT, DELETE and PATCH to origins that
+	// take them (HTTP), invalidating what is cached for the target on a
+	// success; otherwise those methods get 405.
+	ForwardUnsafe bool
+	// MaxRequestBodyBytes bounds the body of a forwarded request (413
+	// beyond it).
+	MaxRequestBodyBytes int
 }
 
 // DefaultConfig returns the configuration used when nothing is set: a
 // 256 MiB RAM tier, 4 MiB slices (one slice holds a typical 4-second
-// segment), 404s remembered for 10 s.
+// segment), 404s without freshness remembered for 10 s, RFC 9111 caching
+// under policy.DefaultRules, stale copies served for up to an hour while
+// the origin fails, players' Cache-Control ignored, unsafe methods
+// forwarded with bodies up to 64 KiB.
 func DefaultConfig() Config {
 	return Config{
 		NodeName:        "edge-1",
@@ -58,6 +110,15 @@ func DefaultConfig() Config {
 		MinClientRate:   64 << 10,
 		MaxHeaderBytes:  8 << 10,
 		ShutdownTimeout: 30 * time.Second,
+
+		Policies:            policy.Defaults(),
+		HeuristicFraction:   0.1,
+		HeuristicMax:        24 * time.Hour,
+		StaleIfError:        time.Hour,
+		MaxVariants:         8,
+		ForwardHeaders:      []string{"Accept", "Accept-Encoding", "Accept-Language", "Origin"},
+		ForwardUnsafe:       true,
+		MaxRequestBodyBytes: 64 << 10,
 	}
 }
 
@@ -100,5 +161,30 @@ func (c *Config) validate() error {
 	if c.NodeName == "" {
 		bad("node name must not be empty")
 	}
+	c.validateCaching(bad)
 	return errors.Join(errs...)
+}
+
+// validateCaching checks the HTTP caching settings.
+func (c *Config) validateCaching(bad func(string, ...any)) {
+	if c.HeuristicFraction < 0 || c.HeuristicFraction > 1 {
+		bad("heuristic fraction must be within 0..1, got %v", c.HeuristicFraction)
+	}
+	if c.HeuristicMax < 0 || c.StaleIfError < 0 || c.StaleWhileRevalidate < 0 {
+		bad("heuristic maximum and stale windows must not be negative")
+	}
+	if c.MaxVariants < 1 || c.MaxVariants > 1024 {
+		bad("max variants must be within 1..1024, got %d", c.MaxVariants)
+	}
+	if c.MaxRequestBodyBytes < 0 || c.MaxRequestBodyBytes > 64<<20 {
+		bad("max request body must be within 0..64 MiB, got %d", c.MaxRequestBodyBytes)
+	}
+	c.ForwardHeaders = slices.Clone(c.ForwardHeaders)
+	for i, h := range c.ForwardHeaders {
+		if h == "" || strings.ContainsAny(h, " :\r\n") {
+			bad("forwarded header %q is not a field name", h)
+			continue
+		}
+		c.ForwardHeaders[i] = textproto.CanonicalMIMEHeaderKey(h)
+	}
 }

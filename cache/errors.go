@@ -37,6 +37,8 @@ func statusFor(err error) (int, string) {
 		return http.StatusGatewayTimeout, "origin timeout"
 	case errors.Is(err, origin.ErrUnreachable):
 		return http.StatusBadGateway, "origin unreachable"
+	case errors.Is(err, errOnlyIfCached):
+		return http.StatusGatewayTimeout, "not cached (only-if-cached)"
 	case errors.Is(err, errPeerMiss):
 		return http.StatusNotFound, "not cached on this peer"
 	case errors.Is(err, errDiskFailed):

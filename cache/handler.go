@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"strconv"
@@ -10,35 +11,47 @@ import (
 
 	"github.com/vodedge/vodedge/cache/accesslog"
 	"github.com/vodedge/vodedge/cache/cachekey"
+	"github.com/vodedge/vodedge/cache/freshness"
 	"github.com/vodedge/vodedge/cache/httprange"
-	"github.com/vodedge/vodedge/origin"
 )
 
 // request is the per-request state the handler passes around. It lives on
 // the handler's stack.
 type request struct {
 	ctx    *fasthttp.RequestCtx
-	key    string
+	key    string // the URL's cache key
+	obj    string // the object's key: key, or its variant's when it varies
 	start  time.Time
+	now    int64              // start in unix ns, for freshness
 	ranges [4]httprange.Range // backing store for the common case
+	rangeH []byte             // the Range header, read once
 	// cachedOnly answers from the RAM tier, the disk tier or a fetch in
 	// flight, never starting an origin fetch (peer requests to a node
 	// that does not own the object).
 	cachedOnly bool
-	retries    int // rebuilds after a slice file failed to open
+	peer       bool // from the peer listener: its Authorization is the cluster's
+	retries    int  // rebuilds after a slice file failed to open
+
+	// What the request asks of the cache.
+	plain        bool                  // no Authorization, no honoured directives: the fast path
+	auth         bool                  // carries Authorization (RFC 9111 §3.5)
+	rcc          *freshness.Directives // the client's Cache-Control, when honoured
+	onlyIfCached bool
+	noStore      bool
+	pass         bool    // fetched privately: not shared, not stored
+	out          outcome // how the cache answered
 }
 
 // handle is the public listener's fasthttp handler.
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
-	s.serve(ctx, false)
+	s.serve(ctx, false, false)
 }
 
-// serve answers a GET or HEAD; cachedOnly never starts an origin fetch.
-func (s *Server) serve(ctx *fasthttp.RequestCtx, cachedOnly bool) {
-	rq := request{ctx: ctx, start: ctx.Time(), cachedOnly: cachedOnly}
+// serve answers a request; cachedOnly never starts an origin fetch.
+func (s *Server) serve(ctx *fasthttp.RequestCtx, cachedOnly, peer bool) {
+	rq := request{ctx: ctx, start: ctx.Time(), cachedOnly: cachedOnly, peer: peer}
 	if !ctx.IsGet() && !ctx.IsHead() {
-		ctx.Response.Header.Set("Allow", "GET, HEAD")
-		s.answerText(&rq, http.StatusMethodNotAllowed, "method not allowed")
+		s.otherMethod(&rq)
 		return
 	}
 	var kb [256]byte
@@ -48,7 +61,18 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, cachedOnly bool) {
 		return
 	}
 	rq.key = string(k)
+	rq.obj = rq.key
+	if s.vary.n.Load() > 0 {
+		rq.obj = s.objectKey(&rq)
+	}
+	rq.rangeH = ctx.Request.Header.PeekCanonical(keyRange)
+	rq.now = rq.start.UnixNano()
+	if s.clock != nil {
+		rq.now = s.clock().UnixNano()
+	}
+	s.requestDirectives(&rq)
 	src, m, off, err := s.locate(&rq)
+	s.metrics.lookup(rq.out)
 	if err != nil {
 		status, reason := statusFor(err)
 		s.answerTier(&rq, status, reason, src.tier)
@@ -60,46 +84,48 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, cachedOnly bool) {
 	s.respond(&rq, src, m, off)
 }
 
+// requestDirectives reads what the request asks of the cache. A peer's
+// Authorization is the cluster's credential, not the client's, and a
+// peer's directives are not a player's.
+func (s *Server) requestDirectives(rq *request) {
+	h := &rq.ctx.Request.Header
+	rq.auth = !rq.peer && len(h.PeekCanonical(keyAuthorization)) > 0
+	if cc := h.PeekCanonical(keyCacheControl); len(cc) > 0 && !rq.peer {
+		if !s.cfg.HonorClientCacheControl {
+			// only-if-cached can only spare the origin: always obeyed.
+			rq.onlyIfCached = containsFold(cc, valOnlyIfCached)
+		} else {
+			d := freshness.Parse(string(cc))
+			rq.rcc, rq.noStore, rq.onlyIfCached = &d, d.NoStore, d.OnlyIfCached
+		}
+	} else if s.cfg.HonorClientCacheControl && !rq.peer && bytes.Contains(h.PeekCanonical(keyPragma), []byte("no-cache")) {
+		d := freshness.Empty()
+		d.NoCache = true
+		rq.rcc = &d
+	}
+	rq.plain = !rq.auth && rq.rcc == nil
+}
+
 // normalizeTarget appends the cache key of the request's target to dst.
 func normalizeTarget(dst []byte, ctx *fasthttp.RequestCtx) ([]byte, error) {
 	return cachekey.Normalize(dst, ctx.Request.Header.RequestURI())
-}
-
-// locate finds the slice the response starts from (the one holding the
-// first requested byte, so that a range deep in a large object fetches
-// nothing before it) and waits for the object's metadata.
-func (s *Server) locate(rq *request) (source, *meta, int64, error) {
-	idx := rangeHint(rq.ctx.Request.Header.PeekCanonical(keyRange)) / s.cfg.SliceBytes
-	if rq.cachedOnly {
-		src, ok := s.held(rq.key, idx)
-		if !ok {
-			return source{tier: tierMiss}, nil, 0, errPeerMiss
-		}
-		m, off, err := src.wait()
-		return src, m, off, err
-	}
-	src := s.acquire(rq.key, idx)
-	m, off, err := src.wait()
-	if idx > 0 && errors.Is(err, origin.ErrRangeNotSatisfiable) {
-		// The hint was past the end: learn the size from slice 0 so that
-		// the Range header is judged (416, or 200 under If-Range) properly.
-		src = s.acquire(rq.key, 0)
-		m, off, err = src.wait()
-	}
-	return src, m, off, err
 }
 
 // respond answers with the object described by m; src is the slice at
 // object offset off, already available.
 func (s *Server) respond(rq *request, src source, m *meta, off int64) {
 	ctx := rq.ctx
-	s.setObjectHeaders(ctx, m, src.tier)
+	s.setObjectHeaders(rq, m, src.tier)
+	if m.status != http.StatusOK {
+		s.sendStatus(rq, src, m, off)
+		return
+	}
 	if st := preconditions(&ctx.Request.Header, m); st != 0 {
 		ctx.SetStatusCode(st)
 		s.finish(rq, st, src.tier, 0, 0)
 		return
 	}
-	rh := ctx.Request.Header.PeekCanonical(keyRange)
+	rh := rq.rangeH
 	if len(rh) == 0 || !ifRangeHolds(&ctx.Request.Header, m) {
 		s.sendSpan(rq, src, m, off, 0, m.size, http.StatusOK)
 		return
@@ -120,6 +146,16 @@ func (s *Server) respond(rq *request, src source, m *meta, off int64) {
 		}
 		s.sendMultipart(rq, src, m, off, rs)
 	}
+}
+
+// sendStatus answers with a cached status answer (a 404, a 301): its
+// status and whole body; Range and preconditions do not apply to it (RFC
+// 9110 §13.2.1, §14.2).
+func (s *Server) sendStatus(rq *request, src source, m *meta, off int64) {
+	if m.status >= 400 {
+		rq.ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
+	}
+	s.sendSpan(rq, src, m, off, 0, m.size, m.status)
 }
 
 // coalesceGap merges requested ranges closer than a multipart part header
@@ -178,7 +214,7 @@ func (s *Server) sendSpan(rq *request, src source, m *meta, off, from, to int64,
 func (s *Server) retryAfterOpenFailure(rq *request, from int64) {
 	rq.ctx.Response.Reset()
 	rq.retries++
-	src := s.acquire(rq.key, from/s.cfg.SliceBytes)
+	src := s.acquire(s.wantFor(rq, rq.obj, from/s.cfg.SliceBytes), nil)
 	m, off, err := src.wait()
 	if err == nil && rq.retries > 2 {
 		err = errDiskFailed
@@ -232,23 +268,60 @@ func (s *Server) setBodyStream(ctx *fasthttp.RequestCtx, b *body, n int64) {
 }
 
 var (
-	hdrAcceptRanges = []byte("Accept-Ranges")
-	hdrETag         = []byte("ETag")
-	hdrLastModified = []byte("Last-Modified")
-	hdrXCache       = []byte("X-Cache")
-	hdrServedBy     = []byte("X-Served-By")
-	valBytes        = []byte("bytes")
+	hdrAcceptRanges  = []byte("Accept-Ranges")
+	hdrETag          = []byte("ETag")
+	hdrLastModified  = []byte("Last-Modified")
+	hdrXCache        = []byte("X-Cache")
+	hdrServedBy      = []byte("X-Served-By")
+	hdrAge           = []byte("Age")
+	hdrVia           = []byte("Via")
+	hdrCacheStatus   = []byte("Cache-Status")
+	keyAuthorization = []byte("Authorization")
+	keyCacheControl  = []byte("Cache-Control")
+	keyPragma        = []byte("Pragma")
+	valBytes         = []byte("bytes")
+	valOnlyIfCached  = []byte("only-if-cached")
 )
 
-func (s *Server) setObjectHeaders(ctx *fasthttp.RequestCtx, m *meta, tier string) {
-	h := &ctx.Response.Header
-	h.SetContentTypeBytes(m.contentType)
-	h.SetCanonical(hdrAcceptRanges, valBytes)
+// containsFold reports whether b contains sub, ignoring ASCII case.
+func containsFold(b, sub []byte) bool {
+	for i := 0; i+len(sub) <= len(b); i++ {
+		if bytes.EqualFold(b[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// setObjectHeaders sets the header fields of an answer from the cache:
+// the object's, those the origin sent (Cache-Control, Expires, Vary, Via
+// with this node added, …), Age, Cache-Status, and the tier.
+func (s *Server) setObjectHeaders(rq *request, m *meta, tier string) {
+	h := &rq.ctx.Response.Header
+	st := m.st.Load()
+	if len(m.contentType) > 0 {
+		h.SetContentTypeBytes(m.contentType)
+	}
+	if m.status == http.StatusOK {
+		h.SetCanonical(hdrAcceptRanges, valBytes)
+	}
 	if m.etag != nil {
 		h.SetCanonical(hdrETag, m.etag)
 	}
 	if m.lastModHTTP != nil {
 		h.SetCanonical(hdrLastModified, m.lastModHTTP)
+	}
+	for i := range st.send {
+		if f := &st.send[i]; string(f.name) == "Set-Cookie" {
+			h.AddBytesKV(f.name, f.value)
+		} else {
+			h.SetCanonical(f.name, f.value)
+		}
+	}
+	var ab [20]byte
+	h.SetCanonical(hdrAge, appendAge(ab[:0], st.age(rq.now)))
+	if rq.out != outHit { // a fresh hit is X-Cache: HIT-*; see doc.go
+		h.SetCanonical(hdrCacheStatus, s.cacheStatus[rq.out])
 	}
 	h.SetCanonical(hdrXCache, tierBytes(tier))
 	h.SetCanonical(hdrServedBy, s.nodeName)
@@ -299,7 +372,7 @@ func (s *Server) logAccess(rq *request, status int, tier string, n int64, ttfb t
 	}
 	r := accesslog.Record{
 		Time: rq.start, Client: rq.ctx.RemoteAddr(), Method: method(rq.ctx), Path: path,
-		Status: status, Bytes: n, Tier: tier, TTFB: ttfb,
+		Status: status, Bytes: n, Tier: tier, Cache: logOutcomes[rq.out], TTFB: ttfb,
 	}
 	if rh := rq.ctx.Request.Header.PeekCanonical(keyRange); len(rh) > 0 {
 		r.Range = string(rh)

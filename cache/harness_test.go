@@ -181,15 +181,20 @@ func startEdge(t testing.TB, cfg Config, org Origin) *edge {
 }
 
 // startEdgeDisk starts an edge whose disk tier, if openDisk is not nil,
-// is what openDisk returns (it registers its metrics on reg).
-func startEdgeDisk(t testing.TB, cfg Config, org Origin, openDisk func(reg prometheus.Registerer) *disktier.Store) *edge {
+// is what openDisk returns (it registers its metrics on reg); opts edit
+// the dependencies (a clock, a forwarder).
+func startEdgeDisk(t testing.TB, cfg Config, org Origin, openDisk func(reg prometheus.Registerer) *disktier.Store, opts ...func(*Deps)) *edge {
 	t.Helper()
 	e := &edge{t: t, reg: prometheus.NewRegistry(), logs: &memLog{}}
 	var disk *disktier.Store
 	if openDisk != nil {
 		disk = openDisk(e.reg)
 	}
-	srv, err := New(cfg, Deps{Origin: org, Registerer: e.reg, AccessLog: e.logs, Disk: disk})
+	deps := Deps{Origin: org, Registerer: e.reg, AccessLog: e.logs, Disk: disk}
+	for _, o := range opts {
+		o(&deps)
+	}
+	srv, err := New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,13 @@ type metrics struct {
 	promotions     prometheus.Counter
 	promoteDropped prometheus.Counter
 
+	lookups       *prometheus.CounterVec // result
+	byOutcome     [numOutcomes]prometheus.Counter
+	revalidations *prometheus.CounterVec // result
+	stale         *prometheus.CounterVec // reason
+	uncacheableV  *prometheus.CounterVec // reason
+	invalidations prometheus.Counter
+
 	// hot caches the request counters of common statuses, created on
 	// first use so that /metrics lists only series that happened.
 	hot [len(hotStatuses)][len(tiers)]atomic.Pointer[counterCell]
@@ -107,9 +114,16 @@ func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, er
 			Name: "vodedge_edge_promotions_dropped_total", Help: "Promotions dropped because the promotion queue was full.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.respBytes, m.ttfb, m.fetches, m.originBytes, m.collapsed, m.inflight, m.logDropped, m.memfdBytes, m.diskSkipped, m.promotions, m.promoteDropped} {
+	m.newCachingMetrics()
+	for _, c := range []prometheus.Collector{m.requests, m.respBytes, m.ttfb, m.fetches, m.originBytes, m.collapsed, m.inflight, m.logDropped, m.memfdBytes, m.diskSkipped, m.promotions, m.promoteDropped,
+		m.lookups, m.revalidations, m.stale, m.uncacheableV, m.invalidations} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
+		}
+	}
+	for o := outHit; o < numOutcomes; o++ {
+		if o != outMethod {
+			m.byOutcome[o] = m.lookups.WithLabelValues(logOutcomes[o])
 		}
 	}
 	for j, t := range tiers {
@@ -172,3 +186,43 @@ func fetchResult(err error) string {
 		return "bad_response"
 	}
 }
+
+// Revalidation results.
+const (
+	revalidateNotModified = "not_modified"
+	revalidateModified    = "modified"
+	revalidateRefetched   = "refetched"
+	revalidateFailed      = "failed"
+)
+
+func (m *metrics) newCachingMetrics() {
+	m.lookups = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "vodedge_edge_cache_lookups_total",
+		Help: "GET/HEAD requests by cache result: hit (fresh copy), miss (fetched), revalidated (stale copy confirmed by a 304), modified (stale copy replaced by a 200), stale (stale copy served), pass (fetched for this request only).",
+	}, []string{"result"})
+	m.revalidations = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "vodedge_edge_revalidations_total", Help: "Conditional requests to the origin for stale copies, by result: not_modified (304), modified (a new version), refetched (the same version sent in full: the origin ignored the condition), failed.",
+	}, []string{"result"})
+	m.stale = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "vodedge_edge_stale_served_total", Help: "Stale copies served, by reason: swr (stale-while-revalidate), sie (the origin's stale-if-error), origin_down (the operator's default stale-if-error), max_stale (the client's max-stale).",
+	}, []string{"reason"})
+	m.uncacheableV = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "vodedge_edge_uncacheable_total", Help: "Origin answers not stored, by reason (no_store, private, status, must_understand, vary_star, too_many_variants, no_freshness, policy_pass, unknown_size).",
+	}, []string{"reason"})
+	m.invalidations = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "vodedge_edge_invalidations_total", Help: "Objects invalidated by a successful unsafe request (POST, PUT, DELETE, PATCH) through this edge.",
+	})
+}
+
+// lookup counts one request's cache result.
+func (m *metrics) lookup(o outcome) {
+	if c := m.byOutcome[o]; c != nil {
+		c.Inc()
+	}
+}
+
+func (m *metrics) revalidated(result string) { m.revalidations.WithLabelValues(result).Inc() }
+
+func (m *metrics) staleServed(o outcome) { m.stale.WithLabelValues(staleReasons[o]).Inc() }
+
+func (m *metrics) uncacheable(reason string) { m.uncacheableV.WithLabelValues(reason).Inc() }

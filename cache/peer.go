@@ -22,22 +22,6 @@ type PeerConfig struct {
 	Owns func(key string) bool
 }
 
-// held returns slice idx of key if this node has it in a tier or in
-// flight, without starting a fetch.
-func (s *Server) held(key string, idx int64) (source, bool) {
-	sk := sliceKey(key, idx)
-	if src, ok := s.cached(sk); ok {
-		return src, true
-	}
-	s.flights.mu.Lock()
-	defer s.flights.mu.Unlock()
-	if f := s.flights.m[sk]; f != nil {
-		s.metrics.collapsed.Inc()
-		return source{tier: tierMiss, f: f}, true
-	}
-	return source{}, false
-}
-
 // ServePeer answers other nodes of the site on ln until Shutdown: the same
 // GET/HEAD semantics as the public listener, behind cfg.Authorized, and
 // from cache only unless this node owns the key. The slices requested by
@@ -51,7 +35,7 @@ func (s *Server) ServePeer(ln net.Listener, cfg PeerConfig) error {
 			return
 		}
 		owns := cfg.Owns != nil && s.ownsTarget(ctx, cfg.Owns)
-		s.serve(ctx, !owns)
+		s.serve(ctx, !owns, true)
 	}
 	s.peerMu.Lock()
 	s.peers = append(s.peers, srv)

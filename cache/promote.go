@@ -44,7 +44,7 @@ func (s *Server) promote(rec *disktier.Record) {
 	if err != nil {
 		return
 	}
-	if s.ram.Set(s.ramSlice(rec.Key, recordMeta(rec), rec.Offset, data), 0) {
+	if s.ram.Set(s.ramSlice(rec.Key, s.recordMeta(rec), rec.Offset, data), 0) {
 		s.metrics.promotions.Inc()
 	}
 }

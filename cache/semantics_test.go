@@ -277,12 +277,29 @@ func TestKeysAreNormalizedAndIgnoreQueries(t *testing.T) {
 	}
 }
 
+// TestMethodNotAllowed: methods the edge does not serve get 405 with the
+// methods it does in Allow. Unsafe methods are forwarded to an HTTP origin
+// (see TestUnsafeMethodsInvalidate); without forwarding they are refused.
 func TestMethodNotAllowed(t *testing.T) {
-	e, _, c := semanticsEdge(t)
-	for _, m := range []string{"POST", "PUT", "DELETE", "OPTIONS"} {
-		r := do(t, c, m, e.url+"/obj/1000.m4s")
-		if r.status != 405 || r.header.Get("Allow") != "GET, HEAD" {
-			t.Errorf("%s: %d Allow=%q", m, r.status, r.header.Get("Allow"))
+	e, o, c := semanticsEdge(t)
+	cfg := testConfig()
+	cfg.ForwardUnsafe = false
+	noFwd := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
+	for _, tc := range []struct {
+		edge   *edge
+		method string
+		allow  string
+	}{
+		{e, "OPTIONS", "GET, HEAD, POST, PUT, DELETE, PATCH"},
+		{e, "TRACE", "GET, HEAD, POST, PUT, DELETE, PATCH"},
+		{noFwd, "POST", "GET, HEAD"},
+		{noFwd, "PUT", "GET, HEAD"},
+		{noFwd, "DELETE", "GET, HEAD"},
+		{noFwd, "OPTIONS", "GET, HEAD"},
+	} {
+		r := do(t, c, tc.method, tc.edge.url+"/obj/1000.m4s")
+		if r.status != 405 || r.header.Get("Allow") != tc.allow {
+			t.Errorf("%s: %d Allow=%q, want 405 Allow=%q", tc.method, r.status, r.header.Get("Allow"), tc.allow)
 		}
 	}
 }

@@ -12,12 +12,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"weak"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 
 	"github.com/vodedge/vodedge/cache/accesslog"
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/cache/freshness"
 	"github.com/vodedge/vodedge/cache/ramtier"
 )
 
@@ -42,6 +44,14 @@ type Deps struct {
 	// Disk is the disk tier; nil runs with the RAM tier only. The caller
 	// owns it and closes it after Shutdown.
 	Disk *disktier.Store
+	// Forwarder passes unsafe methods (POST, PUT, DELETE, PATCH) to the
+	// origin; nil uses Origin when it implements Forwarder (origin.HTTP
+	// does), else those methods get 405.
+	Forwarder Forwarder
+	// Clock tells the time freshness is judged by; nil is the real clock
+	// (the request's start time, which fasthttp has already read). Tests
+	// move a fake one forward instead of sleeping.
+	Clock func() time.Time
 }
 
 // Server is an edge node's public HTTP server with its RAM tier and miss
@@ -58,6 +68,14 @@ type Server struct {
 	http     *fasthttp.Server
 	nodeName []byte
 	boundary string
+
+	forwarder   Forwarder        // nil: unsafe methods get 405
+	clock       func() time.Time // nil: the real clock
+	versions    versions
+	vary        varySpecs
+	heuristic   freshness.Heuristic
+	via         []byte              // this node's Via entry
+	cacheStatus [numOutcomes][]byte // Cache-Status values, formatted once
 
 	ctx     context.Context // cancelled when origin fetches must stop
 	cancel  context.CancelFunc
@@ -85,6 +103,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.flights.m = make(map[string]*fetch)
 	s.boundary = newBoundary()
+	s.initCaching(deps)
 	if err := s.initTiers(deps); err != nil {
 		return nil, err
 	}
@@ -96,6 +115,24 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		go s.promoter()
 	}
 	return s, nil
+}
+
+// initCaching sets up what HTTP caching needs beyond the tiers.
+func (s *Server) initCaching(deps Deps) {
+	s.versions.m = make(map[string]weak.Pointer[meta])
+	s.vary.m = make(map[string]*varySpec)
+	s.heuristic = freshness.Heuristic{Fraction: s.cfg.HeuristicFraction, Max: s.cfg.HeuristicMax}
+	s.via = []byte("1.1 " + s.cfg.NodeName)
+	for o := range numOutcomes {
+		s.cacheStatus[o] = []byte(cacheStatus(s.cfg.NodeName, o))
+	}
+	s.forwarder, s.clock = deps.Forwarder, deps.Clock
+	if f, ok := deps.Origin.(Forwarder); ok && s.forwarder == nil {
+		s.forwarder = f
+	}
+	if !s.cfg.ForwardUnsafe {
+		s.forwarder = nil
+	}
 }
 
 func (s *Server) initTiers(deps Deps) error {
@@ -131,7 +168,7 @@ func (s *Server) newHTTPServer() *fasthttp.Server {
 		WriteTimeout:                 s.cfg.WriteTimeout,
 		IdleTimeout:                  s.cfg.IdleTimeout,
 		ReadBufferSize:               s.cfg.MaxHeaderBytes,
-		MaxRequestBodySize:           4 << 10,
+		MaxRequestBodySize:           max(s.cfg.MaxRequestBodyBytes, 4<<10),
 		DisablePreParseMultipartForm: true,
 		NoDefaultContentType:         true,
 		CloseOnShutdown:              true,
@@ -198,7 +235,7 @@ func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
 // newBody returns a streaming body for the given pieces of the object.
 func (s *Server) newBody(rq *request, m *meta, status int, tier string, pieces []piece) *body {
 	logRq := *rq // the handler's request struct does not outlive it
-	b := &body{s: s, key: rq.key, meta: m, pieces: pieces, start: rq.start, curIdx: -1, aheadIdx: -1}
+	b := &body{s: s, key: m.key, w: s.wantFor(rq, m.key, 0), meta: m, pieces: pieces, start: rq.start, curIdx: -1, aheadIdx: -1}
 	b.pos = pieces[0].from
 	b.done = func(b *body, err error) {
 		if err != nil {
@@ -208,15 +245,6 @@ func (s *Server) newBody(rq *request, m *meta, status int, tier string, pieces [
 		s.logAccess(&logRq, status, tier, b.written, b.ttfb)
 	}
 	return b
-}
-
-// purgeObject drops every cached slice of the object at key of the given
-// size from the RAM tier.
-func (s *Server) purgeObject(key string, size int64) {
-	last := max(size-1, 0) / s.cfg.SliceBytes
-	for idx := int64(0); idx <= last; idx++ {
-		s.ram.Del(sliceKey(key, idx))
-	}
 }
 
 func newBoundary() string {
@@ -247,4 +275,12 @@ type fasthttpLogger struct{ l *slog.Logger }
 
 func (f fasthttpLogger) Printf(format string, args ...any) {
 	f.l.Debug(fmt.Sprintf(format, args...), "component", "fasthttp")
+}
+
+// now returns the current time by the server's clock.
+func (s *Server) now() time.Time {
+	if s.clock != nil {
+		return s.clock()
+	}
+	return time.Now()
 }

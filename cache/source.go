@@ -1,12 +1,11 @@
 package cache
 
 import (
-	"fmt"
+	"errors"
 	"io"
 	"os"
 
 	"github.com/vodedge/vodedge/cache/disktier"
-	"github.com/vodedge/vodedge/origin"
 )
 
 // Tiers, as reported in X-Cache, the access log and metrics.
@@ -37,23 +36,45 @@ type diskSlice struct {
 	cr     *disktier.ChunkReader // opened on first use when verify
 }
 
+// errNotModified is what waiting on a revalidation that the origin
+// answered 304 returns to a request that holds no copy: the slice is
+// cached and fresh again, look it up.
+var errNotModified = errors.New("cache: revalidated; look the slice up again")
+
 // wait blocks until the slice's metadata is known and returns it with the
 // slice's offset in the object. For a complete slice it does not block.
 func (src source) wait() (*meta, int64, error) {
 	switch {
 	case src.sl != nil:
-		if src.sl.notFound {
-			return nil, 0, fmt.Errorf("cache: remembered 404: %w", origin.ErrNotFound)
-		}
 		return src.sl.meta, src.sl.off, nil
 	case src.d != nil:
 		return src.d.meta, src.d.rec.Offset, nil
 	}
 	<-src.f.ready
-	if src.f.err != nil {
+	switch {
+	case src.f.err != nil:
 		return nil, 0, src.f.err
+	case src.f.notModified:
+		return src.f.meta, 0, errNotModified
 	}
 	return src.f.meta, src.f.off, nil
+}
+
+// cachedMeta returns the metadata of a slice found in a tier.
+func (src source) cachedMeta() *meta {
+	if src.sl != nil {
+		return src.sl.meta
+	}
+	return src.d.meta
+}
+
+// pinned reports whether the slice is held by a fill manifest: fresh
+// while pinned.
+func (s *Server) pinned(src source, sk string) bool {
+	if src.d != nil {
+		return src.d.rec.Pinned
+	}
+	return s.disk != nil && s.disk.Pinned(sk)
 }
 
 // complete returns the slice's bytes when they are all in memory as a Go

@@ -22,8 +22,9 @@ func (s *Server) startWriteThrough(f *fetch, obj *origin.Object) *writeThrough {
 		return nil
 	}
 	w, err := s.disk.Create(disktier.Record{
-		Key: f.key, Offset: obj.Offset, Length: obj.Length, ObjSize: obj.Size,
+		Key: sliceKey(f.meta.key, f.w.idx), Offset: obj.Offset, Length: obj.Length, ObjSize: obj.Size,
 		ETag: obj.ETag, LastModified: obj.LastModified, ContentType: obj.ContentType,
+		Meta: encodeStored(f.meta.st.Load(), f.meta.fwd),
 	})
 	if err != nil {
 		s.metrics.diskSkipped.WithLabelValues(skipReason(err)).Inc()
@@ -45,14 +46,14 @@ func (s *Server) copyToDisk(f *fetch, w *disktier.Writer) {
 		if len(p) > 0 {
 			if _, werr := w.Write(p); werr != nil {
 				w.Abort()
-				s.log.Warn("disk write-through failed", "key", f.key, "err", werr)
+				s.log.Warn("disk write-through failed", "key", f.w.obj, "slice", f.w.idx, "err", werr)
 				return
 			}
 			off += len(p)
 		}
 		if err == io.EOF && !f.purged.Load() {
 			if cerr := w.Commit(); cerr != nil {
-				s.log.Warn("disk commit failed", "key", f.key, "err", cerr)
+				s.log.Warn("disk commit failed", "key", f.w.obj, "slice", f.w.idx, "err", cerr)
 			}
 			return
 		}

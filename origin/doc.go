@@ -29,6 +29,15 @@
 // cancels its own context gets the context's error, not a sentinel: that
 // is not the origin's failure.
 //
+// For a cache, requests can be conditional (IfNoneMatch,
+// IfModifiedSince: every client answers an unchanged object with
+// Meta.Status 304 and no body) and carry fields to forward (Header, sent
+// by HTTP only); answers carry the origin's end-to-end response fields
+// (Object.Header, HTTP and S3) and 404/410 errors the headers they came
+// with (StatusError). With AnyStatus, the HTTP client answers other
+// statuses (301, 204, 403, 501, …) as short Objects instead of errors.
+// HTTP.Forward passes requests with unsafe methods to the origin.
+//
 // The HTTP and S3 clients share one set of checks on what a server sends
 // (reply.go): a 206 must start at the requested offset and carry a complete
 // length; a 200 to a range request is accepted and the leading bytes are

@@ -1,8 +1,10 @@
 package origin
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,6 +19,9 @@ type HTTP struct {
 	opts     HTTPOptions
 	tr       *http.Transport
 	client   *http.Client
+	// noRedirect sends forwarded unsafe requests: their redirects are
+	// the client's to follow.
+	noRedirect *http.Client
 }
 
 // NewHTTP returns a client for the origin at base,
@@ -38,6 +43,9 @@ func NewHTTP(base string, opts HTTPOptions) (*HTTP, error) {
 		opts:     opts,
 		tr:       tr,
 		client:   &http.Client{Transport: tr},
+		noRedirect: &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}},
 	}, nil
 }
 
@@ -90,9 +98,16 @@ func (h *HTTP) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Re
 	if err != nil {
 		return nil, fmt.Errorf("origin: %s: %w: %w", what, ErrBadKey, err)
 	}
+	addForwarded(hreq.Header, req.Header)
 	hreq.Header.Set("User-Agent", h.opts.UserAgent)
 	if !req.whole() {
 		hreq.Header.Set("Range", req.rangeHeader())
+	}
+	if req.IfNoneMatch != "" {
+		hreq.Header.Set("If-None-Match", req.IfNoneMatch)
+	}
+	if !req.IfModifiedSince.IsZero() {
+		hreq.Header.Set("If-Modified-Since", req.IfModifiedSince.UTC().Format(http.TimeFormat))
 	}
 	resp, err := h.client.Do(hreq)
 	if err != nil {
@@ -112,6 +127,7 @@ func answer(req Request, resp *http.Response, body *remoteBody, what string) (*O
 	switch {
 	case code == http.StatusOK || code == http.StatusPartialContent:
 		r := &reply{what: what, meta: headerMeta(resp.Header), length: resp.ContentLength, body: body}
+		r.meta.Status = http.StatusOK
 		if r.ranged = code == http.StatusPartialContent; r.ranged {
 			cr, err := parseContentRange(resp.Header.Get("Content-Range"))
 			if err != nil {
@@ -119,17 +135,56 @@ func answer(req Request, resp *http.Response, body *remoteBody, what string) (*O
 			}
 			r.cr = cr
 		}
-		return r.object(req)
+		obj, err := r.object(req)
+		if err == nil {
+			obj.Header = endToEnd(resp.Header)
+		}
+		return obj, err
+	case code == http.StatusNotModified && req.conditional():
+		obj := notModified(req, headerMeta(resp.Header))
+		obj.Header = endToEnd(resp.Header)
+		body.Close()
+		return obj, nil
 	case code == http.StatusNotFound || code == http.StatusGone:
-		return nil, fmt.Errorf("origin: %s: status %d: %w", what, code, ErrNotFound)
+		return nil, &StatusError{What: what, Status: code, Header: endToEnd(resp.Header), Err: ErrNotFound}
 	case code == http.StatusRequestedRangeNotSatisfiable:
 		return unsatisfiable(req, resp, body, what)
+	case req.AnyStatus && (code >= 200 && code < 500 && code != http.StatusNotModified || code == http.StatusNotImplemented):
+		return statusAnswer(req, resp, body, what)
 	case code >= 500:
-		return nil, fmt.Errorf("origin: %s: status %d: %w", what, code, ErrUnreachable)
+		return nil, &StatusError{What: what, Status: code, Header: endToEnd(resp.Header), Err: ErrUnreachable}
 	default:
 		return nil, fmt.Errorf("origin: %s: unexpected status %d: %w", what, code, ErrBadResponse)
 	}
 }
+
+// statusAnswer reads the body of a status answer asked for with
+// AnyStatus into memory: such bodies are short (a redirect, an error
+// page) and a Range does not apply to them.
+func statusAnswer(req Request, resp *http.Response, body *remoteBody, what string) (*Object, error) {
+	limit := req.Length
+	if limit < 0 {
+		limit = maxStatusBody
+	}
+	if resp.ContentLength > limit {
+		return nil, fmt.Errorf("origin: %s: status %d with a %d-byte body (limit %d): %w", what, resp.StatusCode, resp.ContentLength, limit, ErrBadResponse)
+	}
+	data, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("origin: %s: status %d with a body over %d bytes: %w", what, resp.StatusCode, limit, ErrBadResponse)
+	}
+	body.Close()
+	m := headerMeta(resp.Header)
+	m.Status, m.Size = resp.StatusCode, int64(len(data))
+	return &Object{Meta: m, Length: m.Size, Body: io.NopCloser(bytes.NewReader(data)), Header: endToEnd(resp.Header)}, nil
+}
+
+// maxStatusBody bounds the body of a status answer to a whole-object
+// request.
+const maxStatusBody = 1 << 20
 
 // unsatisfiable handles a 416. Its "Content-Range: bytes */N" gives the
 // size (-1 when absent). Offset 0 of an empty object is no error for us: a

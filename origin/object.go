@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"time"
 )
 
@@ -61,7 +62,34 @@ type Meta struct {
 	LastModified time.Time
 	// ContentType is empty when the origin sent none.
 	ContentType string
+	// Status is the HTTP status the origin answered for this
+	// representation: 0 or 200 for the object's bytes (a 206 to a range
+	// request is 200 here); 304 for a conditional request the object
+	// still matches (no body, Size -1); another status only when the
+	// request set AnyStatus (HTTP origins).
+	Status int
 }
+
+// NotModified reports whether the origin answered a conditional request
+// with 304: the stored version is still current.
+func (m *Meta) NotModified() bool { return m.Status == http.StatusNotModified }
+
+// StatusError is an origin's error answer with the headers it sent, so
+// that a cache can apply the origin's Cache-Control to a 404. It wraps the
+// sentinel that classifies it (ErrNotFound for 404 and 410, ErrUnreachable
+// for 5xx).
+type StatusError struct {
+	What   string // "GET url"
+	Status int
+	Header http.Header
+	Err    error
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("origin: %s: status %d: %v", e.What, e.Status, e.Err)
+}
+
+func (e *StatusError) Unwrap() error { return e.Err }
 
 // Object is one answer from an origin: the metadata of the whole object and
 // a body holding the bytes [Offset, Offset+Length) of it. The caller owns
@@ -78,6 +106,11 @@ type Object struct {
 	// Body is read under the context given to Fetch: keep that context
 	// alive until Body is closed, cancel it to abort the transfer.
 	Body io.ReadCloser
+	// Header holds the origin's end-to-end response header fields
+	// (hop-by-hop fields removed): Cache-Control, Expires, Date, Age,
+	// Vary, Location, … The HTTP and S3 clients fill it; File and Sample
+	// leave it nil. Callers must not modify it.
+	Header http.Header
 }
 
 // Request names the bytes wanted from an object.
@@ -91,4 +124,25 @@ type Request struct {
 	// means up to the end of the object. Clients return fewer bytes when the
 	// object ends sooner.
 	Length int64
+
+	// IfNoneMatch and IfModifiedSince, when set, make the request
+	// conditional (the edge revalidating what it holds): an object that
+	// still matches is answered with Meta.Status 304 and an empty body.
+	// IfNoneMatch is an entity tag as the origin sent it.
+	IfNoneMatch     string
+	IfModifiedSince time.Time
+	// Header holds request header fields to forward (those a Vary
+	// response nominated, Accept-Encoding, …). Only the HTTP client sends
+	// them; it never lets them replace Range, the conditionals or Host.
+	Header http.Header
+	// AnyStatus asks the HTTP client to answer statuses other than 200,
+	// 206, 304, 404, 410, 416 and 5xx (but 501) as an Object with
+	// Meta.Status set and the whole (short) body, instead of
+	// ErrBadResponse: a 301, 204, 403 … that a cache passes on or stores.
+	// A body longer than Length (1 MiB when Length < 0) is
+	// ErrBadResponse. Other clients ignore it.
+	AnyStatus bool
 }
+
+// conditional reports whether the request asks for a 304 when unchanged.
+func (r Request) conditional() bool { return r.IfNoneMatch != "" || !r.IfModifiedSince.IsZero() }

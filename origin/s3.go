@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // S3Options configures an S3 origin client.
@@ -192,6 +193,12 @@ func (o *S3) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Requ
 	if !req.whole() {
 		in.Range = aws.String(req.rangeHeader())
 	}
+	if req.IfNoneMatch != "" {
+		in.IfNoneMatch = aws.String(req.IfNoneMatch)
+	}
+	if !req.IfModifiedSince.IsZero() {
+		in.IfModifiedSince = aws.Time(req.IfModifiedSince)
+	}
 	out, err := o.client.GetObject(ctx, in)
 	if err != nil {
 		return o.failed(ctx, cancel, req, key, what, err)
@@ -202,14 +209,35 @@ func (o *S3) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Requ
 		length: aws.ToInt64(out.ContentLength),
 		body:   newRemoteBody(ctx, cancel, out.Body, o.idle, what),
 	}
+	r.meta.Status = http.StatusOK
 	if out.ContentLength == nil {
 		r.length = -1
 	}
 	obj, err := o.check(r, out.ContentRange, req)
 	if err != nil {
 		r.body.Close()
+		return nil, err
 	}
-	return obj, err
+	obj.Header = rawHeader(awsmiddleware.GetRawResponse(out.ResultMetadata))
+	return obj, nil
+}
+
+// rawHeader returns the end-to-end header fields of the SDK's raw HTTP
+// response (Cache-Control, Expires, Date, … as stored with the object),
+// without S3's own x-amz-* fields (request ids, checksums, user
+// metadata), which are no player's business; nil when the SDK kept none.
+func rawHeader(raw any) http.Header {
+	resp, ok := raw.(*smithyhttp.Response)
+	if !ok || resp == nil || resp.Response == nil {
+		return nil
+	}
+	h := endToEnd(resp.Header)
+	for k := range h {
+		if strings.HasPrefix(k, "X-Amz-") {
+			delete(h, k)
+		}
+	}
+	return h
 }
 
 // check parses Content-Range, present when S3 answered 206, and checks the
@@ -248,10 +276,23 @@ func (o *S3) failed(ctx context.Context, cancel context.CancelCauseFunc, req Req
 		status = respErr.HTTPStatusCode()
 	}
 	switch {
+	case status == http.StatusNotModified && req.conditional():
+		// status is only known from a ResponseError, so respErr is set.
+		obj := notModified(req, Meta{ETag: req.IfNoneMatch, LastModified: req.IfModifiedSince})
+		obj.Header = endToEnd(respErr.Response.Header)
+		if etag := obj.Header.Get("ETag"); etag != "" {
+			obj.ETag = etag
+		}
+		cancel(nil) // no body will release the request's context
+		return obj, nil
 	case code == "NoSuchBucket":
 		return nil, fmt.Errorf("origin: %s: bucket %s does not exist: %w: %w", what, o.bucket, ErrBadResponse, err)
 	case code == "NoSuchKey" || status == http.StatusNotFound:
-		return nil, fmt.Errorf("origin: %s: %w", what, ErrNotFound)
+		se := &StatusError{What: what, Status: http.StatusNotFound, Err: ErrNotFound}
+		if respErr != nil {
+			se.Header = endToEnd(respErr.Response.Header)
+		}
+		return nil, se
 	case code == "InvalidRange" || status == http.StatusRequestedRangeNotSatisfiable:
 		return o.unsatisfiable(ctx, cancel, req, key, what)
 	case status >= 500:

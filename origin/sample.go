@@ -75,12 +75,16 @@ func (s *Sample) Fetch(_ context.Context, req Request) (*Object, error) {
 		return nil, fmt.Errorf("origin: sample %s: %w", req.Key, ErrNotFound)
 	}
 	size := int64(len(obj.data))
+	meta := Meta{Size: size, ETag: obj.etag, LastModified: sampleModTime}
+	if req.conditional() && req.unchanged(meta) {
+		return notModified(req, meta), nil
+	}
 	n, err := req.span(size)
 	if err != nil {
 		return nil, err
 	}
 	return &Object{
-		Meta:   Meta{Size: size, ETag: obj.etag, LastModified: sampleModTime},
+		Meta:   meta,
 		Offset: req.Offset,
 		Length: n,
 		Body:   io.NopCloser(bytes.NewReader(obj.data[req.Offset : req.Offset+n])),

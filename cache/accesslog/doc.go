@@ -11,6 +11,7 @@
 //	status   HTTP status code
 //	bytes    body bytes written to the client (for a stream cut short, what was sent)
 //	tier     HIT-RAM, HIT-DISK, MISS or NONE (errors answered before any lookup)
+//	cache    hit, miss, revalidated, modified, stale, pass, method, or ""
 //	ttfb_ms  milliseconds from request start to the first body byte handed to the socket
 //	node     the node's name (--node-name)
 //	site     the node's site (--site)

@@ -30,7 +30,7 @@ func TestLinesAreJSONWithStableFields(t *testing.T) {
 	l := New(&out, Config{Node: "edge-1", Site: "ams"})
 	at := time.Date(2026, 11, 26, 1, 2, 3, 456789000, time.UTC)
 	recs := []Record{
-		{Time: at, Client: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5000}, Method: "GET", Path: "/t/seg-1.m4s", Range: "bytes=0-99", Status: 206, Bytes: 100, Tier: "HIT-RAM", TTFB: 1500 * time.Microsecond},
+		{Time: at, Client: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5000}, Method: "GET", Path: "/t/seg-1.m4s", Range: "bytes=0-99", Status: 206, Bytes: 100, Tier: "HIT-RAM", Cache: "hit", TTFB: 1500 * time.Microsecond},
 		{Time: at, Client: &net.TCPAddr{IP: net.IPv6loopback, Port: 1}, Method: "GET", Path: "/we\"ird\\\x01\xff/ü", Status: 400, Tier: "NONE"},
 	}
 	for _, r := range recs {
@@ -52,7 +52,7 @@ func TestLinesAreJSONWithStableFields(t *testing.T) {
 	want := map[string]any{
 		"time": "2026-11-26T01:02:03.456789Z", "client": "127.0.0.1:5000", "method": "GET",
 		"path": "/t/seg-1.m4s", "range": "bytes=0-99", "status": 206.0, "bytes": 100.0,
-		"tier": "HIT-RAM", "ttfb_ms": 1.5, "node": "edge-1", "site": "ams",
+		"tier": "HIT-RAM", "cache": "hit", "ttfb_ms": 1.5, "node": "edge-1", "site": "ams",
 	}
 	for k, v := range want {
 		if lines[0][k] != v {

@@ -18,7 +18,11 @@ type Record struct {
 	Status int
 	Bytes  int64
 	Tier   string
-	TTFB   time.Duration
+	// Cache is the HTTP cache's result: hit, miss, revalidated,
+	// modified, stale, pass, method (an unsafe method passed on), or ""
+	// when no lookup was made.
+	Cache string
+	TTFB  time.Duration
 }
 
 // encoder formats records; it caches the formatted second of the last
@@ -60,6 +64,8 @@ func (e *encoder) appendJSON(dst []byte, r *Record, node, site string) []byte {
 	dst = strconv.AppendInt(dst, r.Bytes, 10)
 	dst = append(dst, `,"tier":`...)
 	dst = appendString(dst, r.Tier)
+	dst = append(dst, `,"cache":`...)
+	dst = appendString(dst, r.Cache)
 	dst = append(dst, `,"ttfb_ms":`...)
 	dst = strconv.AppendFloat(dst, float64(r.TTFB.Microseconds())/1000, 'f', 3, 64)
 	dst = append(dst, `,"node":`...)

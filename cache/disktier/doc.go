@@ -2,8 +2,9 @@
 // file each under data/, indexed by a Pebble database under index/.
 //
 // The index maps a slice key to a Record: its data file, extent, the
-// origin's metadata, a CRC-32C per chunk (64 KiB by default), stored-at
-// and the pinned flag; access statistics sit beside it under their own
+// origin's metadata, a CRC-32C per chunk (64 KiB by default), stored-at,
+// the pinned flag and Meta, the edge's HTTP state of the object (response
+// fields and times, opaque here; UpdateMeta rewrites it after a 304); access statistics sit beside it under their own
 // key prefix and are saved periodically and at Close. Segment bytes never
 // go through Pebble: a data file can be handed to sendfile(2), and the
 // measurements in layout_bench_test.go (summarized in cache/doc.go) show

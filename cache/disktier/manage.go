@@ -43,6 +43,8 @@ func (s *Store) List(prefix, after string, limit int) ([]*Record, error) {
 // Pin marks key's slice as held by a fill manifest: it is never evicted
 // while pinned. It reports whether the key is stored.
 func (s *Store) Pin(key string, pinned bool) (bool, error) {
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
 	r, err := s.get(key)
 	if err != nil || r == nil {
 		return false, err
@@ -91,4 +93,88 @@ func ObjectKey(sliceKey string) string {
 		return sliceKey[:i]
 	}
 	return sliceKey
+}
+
+// Pinned reports, from memory only, whether key is stored and pinned.
+func (s *Store) Pinned(key string) bool {
+	st, ok := s.table.Stats(key)
+	return ok && st.Pinned
+}
+
+// UpdateMeta rewrites the records of the object at objKey (the slice
+// keys objKey and objKey+"\x00"+n) for which fn returns true after
+// changing them; fn may change Meta only. It returns how many it
+// rewrote.
+func (s *Store) UpdateMeta(objKey string, fn func(r *Record) bool) (int, error) {
+	var keys []string
+	if err := s.scan(objKey, func(r *Record) bool {
+		if ObjectKey(r.Key) == objKey {
+			keys = append(keys, r.Key)
+		}
+		return true
+	}); err != nil || len(keys) == 0 {
+		return 0, err
+	}
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	b := s.db.NewBatch()
+	defer b.Close()
+	n := 0
+	for _, k := range keys {
+		r, err := s.get(k)
+		if err != nil || r == nil {
+			continue
+		}
+		upd := *r // fn may change Meta only: the rest is taken from r
+		if !fn(&upd) || len(upd.Meta) > maxMetaBytes {
+			continue
+		}
+		r.Meta = upd.Meta
+		if err := b.Set(recKey(k), r.encode(), nil); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if err := b.Commit(pebble.NoSync); err != nil {
+		s.health.ioError(err)
+		return 0, err
+	}
+	return n, nil
+}
+
+// First returns the first record (in key order) whose slice key starts
+// with prefix.
+func (s *Store) First(prefix string) (*Record, bool) {
+	var out *Record
+	_ = s.scan(prefix, func(r *Record) bool { out = r; return false })
+	return out, out != nil
+}
+
+// DeleteObjectIf removes the slices of the object at objKey whose
+// records match (under the record lock, so a slice committed meanwhile
+// is judged as it is now) and returns their keys.
+func (s *Store) DeleteObjectIf(objKey string, match func(r *Record) bool) []string {
+	var keys []string
+	_ = s.scan(objKey, func(r *Record) bool {
+		if ObjectKey(r.Key) == objKey {
+			keys = append(keys, r.Key)
+		}
+		return true
+	})
+	var out []string
+	for _, k := range keys {
+		var gone *Record
+		s.recMu.Lock()
+		if r, err := s.get(k); err == nil && r != nil && match(r) {
+			gone = s.unindexLocked(k, reasonPurge)
+		}
+		s.recMu.Unlock()
+		if s.removeFile(gone, reasonPurge) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -12,8 +12,17 @@ import (
 // entry is deleted, never served.
 var ErrCorruptRecord = errors.New("disktier: corrupt index record")
 
-// recordVersion is the first byte of every encoded record.
-const recordVersion = 1
+// recordVersion is the first byte of every encoded record. Version 1
+// records (written before Meta existed) still decode, with Meta nil.
+const (
+	recordVersion1 = 1
+	recordVersion  = 2
+)
+
+// maxMetaBytes bounds Record.Meta: the edge's per-object state is a few
+// hundred bytes of response headers, and a record is read on every disk
+// hit.
+const maxMetaBytes = 16 << 10
 
 // Record is the index entry of one stored slice: where its bytes are,
 // what the origin said about the object, and how to check the bytes.
@@ -32,6 +41,11 @@ type Record struct {
 	StoredAt time.Time
 	Pinned   bool
 
+	// Meta is the edge's per-object HTTP state (response header fields,
+	// request and response times), opaque to the tier. At most 16 KiB;
+	// nil for objects stored without it (by fill, or before it existed).
+	Meta []byte
+
 	ChunkBytes int      // checksum granularity
 	CRCs       []uint32 // CRC-32C of each chunk of the data file
 }
@@ -42,7 +56,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 func checksum(p []byte) uint32 { return crc32.Checksum(p, castagnoli) }
 
 func (r *Record) encode() []byte {
-	b := make([]byte, 0, 64+len(r.File)+len(r.ETag)+len(r.ContentType)+4*len(r.CRCs))
+	b := make([]byte, 0, 64+len(r.File)+len(r.ETag)+len(r.ContentType)+len(r.Meta)+4*len(r.CRCs))
 	b = append(b, recordVersion)
 	b = appendString(b, r.File)
 	b = binary.AppendVarint(b, r.Offset)
@@ -57,6 +71,7 @@ func (r *Record) encode() []byte {
 		flags |= 1
 	}
 	b = append(b, flags)
+	b = appendString(b, string(r.Meta))
 	b = binary.AppendUvarint(b, uint64(r.ChunkBytes))
 	b = binary.AppendUvarint(b, uint64(len(r.CRCs)))
 	for _, c := range r.CRCs {
@@ -91,7 +106,8 @@ func decodeRecord(key string, v []byte) (*Record, error) {
 		return nil, fmt.Errorf("%w: %q: checksum", ErrCorruptRecord, key)
 	}
 	d := decoder{b: v[:len(v)-4]}
-	if d.byte() != recordVersion {
+	version := d.byte()
+	if version != recordVersion && version != recordVersion1 {
 		return nil, fmt.Errorf("%w: %q: unknown version", ErrCorruptRecord, key)
 	}
 	r := &Record{Key: key}
@@ -102,6 +118,11 @@ func decodeRecord(key string, v []byte) (*Record, error) {
 	r.ContentType = d.string()
 	r.StoredAt = fromUnixNano(d.varint())
 	r.Pinned = d.byte()&1 != 0
+	if version >= recordVersion {
+		if m := d.string(); m != "" {
+			r.Meta = []byte(m)
+		}
+	}
 	r.ChunkBytes = int(d.uvarint())
 	n := d.uvarint()
 	if d.err == nil && n > uint64(len(d.b))/4 {
@@ -131,6 +152,8 @@ func (r *Record) check(d decoder) error {
 		return errors.New("chunk count does not match length")
 	case !validFile(r.File):
 		return errors.New("bad file name")
+	case len(r.Meta) > maxMetaBytes:
+		return errors.New("meta too large")
 	}
 	return nil
 }

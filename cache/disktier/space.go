@@ -36,19 +36,39 @@ const (
 	reasonDangling = "missing_file"
 )
 
-// evict removes key's record and data file for reason.
+// evict removes key's record and data file for reason. Concurrent
+// evictions of one key remove (and count) it once: the index entry is
+// removed under the record lock, the file unlinked after it.
 func (s *Store) evict(key, reason string) bool {
+	s.recMu.Lock()
+	r := s.unindexLocked(key, reason)
+	s.recMu.Unlock()
+	return s.removeFile(r, reason)
+}
+
+// unindexLocked removes key's index entry and returns its record (nil
+// when there was none). s.recMu must be held.
+func (s *Store) unindexLocked(key, reason string) *Record {
 	r, err := s.get(key)
 	if err != nil || r == nil {
 		s.table.Remove(key)
-		return false
+		return nil
 	}
 	if err := s.db.Delete(recKey(key), nil); err != nil {
 		s.health.ioError(err)
-		return false
+		return nil
 	}
 	_ = s.db.Delete(statsKey(key), nil)
 	s.forget(r, reason)
+	return r
+}
+
+// removeFile unlinks an unindexed record's data file; it reports whether
+// there was a record.
+func (s *Store) removeFile(r *Record, reason string) bool {
+	if r == nil {
+		return false
+	}
 	if err := s.fs.Remove(r.File); err != nil && reason != reasonDangling {
 		s.log.Debug("removing evicted data file failed", "file", r.File, "err", err)
 	}

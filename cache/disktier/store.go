@@ -45,6 +45,11 @@ type Store struct {
 		reserved int64 // bytes promised to writers in progress
 		objects  int64
 	}
+	// recMu serializes read-modify-write of index records (commit, pin,
+	// meta updates, eviction), so none overwrites or double-counts
+	// another's change. It is held across index reads and NoSync writes
+	// (no fsync), never across data-file I/O.
+	recMu      sync.Mutex
 	loaded     atomic.Bool
 	verified   sync.Map // slice key -> struct{}: fully verified since start-up
 	committing sync.Map // data file -> struct{}: being written, not yet indexed

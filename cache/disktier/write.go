@@ -36,6 +36,9 @@ func (s *Store) Create(r Record) (*Writer, error) {
 	if r.Length < 0 || r.Offset < 0 || r.ObjSize < r.Offset+r.Length {
 		return nil, fmt.Errorf("disktier: bad extent for %q", r.Key)
 	}
+	if len(r.Meta) > maxMetaBytes {
+		return nil, fmt.Errorf("disktier: %d bytes of meta for %q, limit %d", len(r.Meta), r.Key, maxMetaBytes)
+	}
 	need := blocks(r.Length)
 	if err := s.reserve(need); err != nil {
 		return nil, err
@@ -127,8 +130,11 @@ func (w *Writer) abort() {
 // previous version of the key.
 func (s *Store) index(r *Record, reserved int64) error {
 	r.StoredAt = time.Now()
+	s.recMu.Lock()
 	old, _ := s.get(r.Key)
-	if err := s.db.Set(recKey(r.Key), r.encode(), pebble.NoSync); err != nil {
+	err := s.db.Set(recKey(r.Key), r.encode(), pebble.NoSync)
+	s.recMu.Unlock()
+	if err != nil {
 		_ = s.fs.Remove(r.File)
 		s.release(reserved)
 		s.health.ioError(err)

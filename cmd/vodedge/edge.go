@@ -19,6 +19,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache"
 	"github.com/vodedge/vodedge/cache/accesslog"
+	"github.com/vodedge/vodedge/fill"
 	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/internal/bytesize"
 	"github.com/vodedge/vodedge/origin"
@@ -38,6 +39,9 @@ type edgeOpts struct {
 	originIdle        time.Duration
 	tokenFile         string
 	disk              diskOpts
+	cluster           clusterOpts
+	fill              fillOpts
+	httpCache         httpCacheOpts
 	cfg               cache.Config
 }
 
@@ -74,7 +78,7 @@ binary: try  curl -i http://127.0.0.1:8080/sample/master.m3u8`,
 	f.Var(&o.memfileMin, "ram-sendfile-min", "RAM-tier slices at least this large are kept in memfds and sent with sendfile (less server CPU, see cache/doc.go); 0: off")
 	f.StringVar(&o.cfg.NodeName, "node-name", "", "this node's name in logs and the X-Served-By header (default: the host name)")
 	f.StringVar(&o.cfg.Site, "site", o.cfg.Site, "the site (ISP location) this node belongs to")
-	f.DurationVar(&o.cfg.NegativeTTL, "negative-ttl", o.cfg.NegativeTTL, "how long an origin 404 is remembered")
+	f.DurationVar(&o.cfg.NegativeTTL, "negative-ttl", o.cfg.NegativeTTL, "how long an origin 404 or 410 is remembered when it carries no Cache-Control or Expires")
 	f.DurationVar(&o.originConnect, "origin-connect-timeout", 3*time.Second, "origin TCP/TLS connect timeout")
 	f.DurationVar(&o.originHeader, "origin-timeout", 10*time.Second, "time to wait for the origin's response headers (504 after it)")
 	f.DurationVar(&o.originIdle, "origin-idle-timeout", 10*time.Second, "a body stalled this long is abandoned")
@@ -83,6 +87,9 @@ binary: try  curl -i http://127.0.0.1:8080/sample/master.m3u8`,
 	f.StringVar(&o.memLimit, "mem-limit", "auto", `Go memory limit: "auto" (RAM tier × 1.1 + 80MiB, at least 192MiB), "off", or a size`)
 	f.StringVar(&o.tokenFile, "admin-token-file", "", "file of bearer tokens (one per line) for the admin API (/v1/…); without it the API answers 401")
 	o.disk.bind(f)
+	o.cluster.bind(f)
+	o.fill.bind(f)
+	o.httpCache.bind(f, &o.cfg)
 	addConfigFlag(cmd)
 	return cmd
 }
@@ -93,6 +100,9 @@ func runEdge(parent context.Context, g *globalOpts, o *edgeOpts) error {
 		return err
 	}
 	o.cfg.RAMBytes, o.cfg.SliceBytes, o.cfg.MemfileMinBytes = int64(o.ramBytes), int64(o.slice), int64(o.memfileMin)
+	if err := o.httpCache.apply(&o.cfg); err != nil {
+		return err
+	}
 	if err := checkListeners(o.listen, o.adminAddr); err != nil {
 		return err
 	}
@@ -121,7 +131,11 @@ func runEdge(parent context.Context, g *globalOpts, o *edgeOpts) error {
 	if disk != nil {
 		defer disk.Close()
 	}
-	deps := cache.Deps{Origin: org, Logger: log, Registerer: reg, Disk: disk}
+	ec, fetcher, err := o.cluster.open(o, org, log, reg)
+	if err != nil {
+		return err
+	}
+	deps := cache.Deps{Origin: fetcher, Logger: log, Registerer: reg, Disk: disk, Forwarder: forwarderOf(org)}
 	if alog != nil {
 		deps.AccessLog, deps.AccessLogDropped = alog, alog.Dropped
 	}
@@ -129,9 +143,14 @@ func runEdge(parent context.Context, g *globalOpts, o *edgeOpts) error {
 	if err != nil {
 		return err
 	}
+	agent, err := o.fill.open(o, disk, org, ec, log, reg)
+	if err != nil {
+		return err
+	}
 	log.Info("edge starting", "listen", o.listen, "admin", o.adminAddr, "origin", org,
-		"ram", bytesize.Size(o.cfg.RAMBytes), "disk", o.disk.describe(), "node", o.cfg.NodeName, "site", o.cfg.Site, "version", version)
-	return serveUntilSignal(ctx, log, srv, o, reg)
+		"ram", bytesize.Size(o.cfg.RAMBytes), "disk", o.disk.describe(), "fill", agent != nil,
+		"node", o.cfg.NodeName, "site", o.cfg.Site, "version", version)
+	return serveUntilSignal(ctx, log, srv, o, reg, ec, agent)
 }
 
 func (o *edgeOpts) originOptions() origin.Options {
@@ -145,7 +164,7 @@ func (o *edgeOpts) originOptions() origin.Options {
 
 // newEdgeAdmin builds the admin listener's routes: metrics and health,
 // and the edge's admin API behind bearer-token authentication.
-func newEdgeAdmin(o *edgeOpts, srv *cache.Server, reg *prometheus.Registry, log *slog.Logger) (*admin.Server, error) {
+func newEdgeAdmin(o *edgeOpts, srv *cache.Server, reg *prometheus.Registry, log *slog.Logger, ec *edgeCluster, agent *fill.Agent) (*admin.Server, error) {
 	var tokens []string
 	if o.tokenFile != "" {
 		t, err := admin.LoadTokens(o.tokenFile)
@@ -156,12 +175,17 @@ func newEdgeAdmin(o *edgeOpts, srv *cache.Server, reg *prometheus.Registry, log 
 	}
 	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: srv.Status})
 	ad.Handle("/v1/", admin.RequireToken(tokens, log, srv.AdminRoutes()))
+	ec.mount(ad, tokens, log)
+	if agent != nil {
+		ad.Handle("/v1/fill", admin.RequireToken(tokens, log, agent.Routes()))
+		ad.Handle("/v1/fill/", admin.RequireToken(tokens, log, agent.Routes()))
+	}
 	return ad, nil
 }
 
 // serveUntilSignal runs the public and admin listeners until a signal or
 // a listener failure, then shuts down gracefully.
-func serveUntilSignal(ctx context.Context, log *slog.Logger, srv *cache.Server, o *edgeOpts, reg *prometheus.Registry) error {
+func serveUntilSignal(ctx context.Context, log *slog.Logger, srv *cache.Server, o *edgeOpts, reg *prometheus.Registry, ec *edgeCluster, agent *fill.Agent) error {
 	pub, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return fmt.Errorf("--listen: %w", err)
@@ -171,24 +195,28 @@ func serveUntilSignal(ctx context.Context, log *slog.Logger, srv *cache.Server, 
 		pub.Close()
 		return fmt.Errorf("--admin: %w", err)
 	}
-	ad, err := newEdgeAdmin(o, srv, reg, log)
+	ad, err := newEdgeAdmin(o, srv, reg, log, ec, agent)
 	if err != nil {
 		pub.Close()
 		adm.Close()
 		return err
 	}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- srv.Serve(pub) }()
 	go func() { errc <- ad.Serve(adm) }()
-	log.Info("edge ready", "listen", pub.Addr().String(), "admin", adm.Addr().String())
-
-	var runErr error
-	select {
-	case <-ctx.Done():
-		log.Info("signal received, shutting down", "deadline", o.cfg.ShutdownTimeout)
-	case runErr = <-errc:
-		log.Error("listener failed", "err", runErr)
+	runErr := ec.start(srv, errc)
+	stopFill := runFill(agent)
+	if runErr == nil {
+		log.Info("edge ready", "listen", pub.Addr().String(), "admin", adm.Addr().String())
+		select {
+		case <-ctx.Done():
+			log.Info("signal received, shutting down", "deadline", o.cfg.ShutdownTimeout)
+		case runErr = <-errc:
+			log.Error("listener failed", "err", runErr)
+		}
 	}
+	stopFill()
+	ec.stop()
 	sctx, cancel := context.WithTimeout(context.Background(), o.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -197,6 +225,20 @@ func serveUntilSignal(ctx context.Context, log *slog.Logger, srv *cache.Server, 
 	_ = ad.Shutdown(sctx)
 	log.Info("edge stopped")
 	return runErr
+}
+
+// runFill runs the fill agent, if any, until the returned stop is called.
+func runFill(agent *fill.Agent) (stop func()) {
+	if agent == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = agent.Run(ctx)
+	}()
+	return func() { cancel(); <-done }
 }
 
 func newRegistry() *prometheus.Registry {

@@ -35,6 +35,7 @@ type originOpts struct {
 	tokenFile         string
 	noAuth            bool
 	shutdown          time.Duration
+	fill              originFillOpts
 	cfg               controller.Config
 }
 
@@ -68,6 +69,7 @@ GET /v1/popularity/files|titles; POST /v1/tiering/run; GET /v1/status.`,
 	o.bindTranscode(f)
 	o.bindQC(f)
 	o.bindStore(f)
+	o.fill.bind(f)
 	addConfigFlag(cmd)
 	cmd.AddCommand(newJobsCmd(), newTitlesCmd(), newApproveCmd())
 	return cmd
@@ -154,7 +156,7 @@ func (o *originOpts) config() (controller.Config, error) {
 	if c.APITokens, err = o.tokens(); err != nil {
 		return c, err
 	}
-	return c, nil
+	return c, o.fill.apply(&c)
 }
 
 func (o *originOpts) tokens() ([]string, error) {

@@ -20,7 +20,7 @@ import (
 func BenchmarkRestartFirstHit(b *testing.B) {
 	const objects = 100_000
 	dir := b.TempDir()
-	fill(b, dir, objects)
+	fillDisk(b, dir, objects)
 	var firstHit, loaded time.Duration
 	for b.Loop() {
 		listen, adminAddr := freeAddr(b), freeAddr(b)
@@ -56,8 +56,8 @@ func BenchmarkRestartFirstHit(b *testing.B) {
 		objects, firstHit.Seconds()/n, loaded.Seconds()/n, b.N)
 }
 
-// fill stores n small slices through the disk tier's own API.
-func fill(b *testing.B, dir string, n int) {
+// fillDisk stores n small slices through the disk tier's own API.
+func fillDisk(b *testing.B, dir string, n int) {
 	cfg := disktier.DefaultConfig(dir, 8<<30)
 	cfg.ScrubBytesPerSec = 0
 	s, err := disktier.Open(cfg, disktier.Deps{})

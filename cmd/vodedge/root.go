@@ -40,6 +40,10 @@ to values. Flags given on the command line win over the file.`,
 	root.AddCommand(newBenchCmd(g))
 	root.AddCommand(newOriginCmd(g))
 	root.AddCommand(newIngestCmd(g))
+	root.AddCommand(newStatusCmd(g))
+	root.AddCommand(newDrainCmd(g))
+	root.AddCommand(newUndrainCmd(g))
+	root.AddCommand(newFillCmd(g))
 	return root
 }
 

@@ -1,0 +1,142 @@
+package cache
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/cache/freshness"
+	"github.com/vodedge/vodedge/origin"
+)
+
+// Reasons a fetched answer is not stored, beyond freshness's.
+const (
+	reasonPolicy          = "policy_pass"
+	reasonVaryStar        = "vary_star"
+	reasonTooManyVariants = "too_many_variants"
+	reasonNoFreshness     = "no_freshness"
+	reasonUnknownSize     = "unknown_size"
+)
+
+// versionOf builds the version an origin answer to f describes, decides
+// whether it is stored and shared with the requests that joined f, under
+// which object key (a variant's when it varies), and registers it.
+func (s *Server) versionOf(f *fetch, obj *origin.Object, reqTime, respTime time.Time) *meta {
+	st := &stored{status: obj.Status, reqTime: reqTime, respTime: respTime, hdr: keepHeader(obj.Header)}
+	if st.status == 0 {
+		st.status = http.StatusOK
+	}
+	m := newMeta(f.w.obj, f.w.url, obj.Meta)
+	s.derive(st, f.w.url, m.lastModified)
+	m.st.Store(st)
+	reason := s.decide(f, m, st)
+	f.stored = reason == "" && !f.w.pass
+	if reason != "" {
+		s.metrics.uncacheable(reason)
+	}
+	if !f.shared {
+		// An answer for one request only: it gets its cookies.
+		for _, c := range obj.Header.Values("Set-Cookie") {
+			st.send = append(st.send, field{[]byte("Set-Cookie"), []byte(c)})
+		}
+	}
+	if !f.stored {
+		return m
+	}
+	s.alias(f, m.key)
+	use, current := s.adopt(m)
+	if current {
+		s.supersedeOnDisk(use)
+	}
+	return use
+}
+
+// decide returns why an answer is not stored ("" when it is), sets its
+// object key, and sets f.shared: whether requests that joined the fetch
+// may be given it (not a private, no-store or Vary: * answer, which
+// belongs to the request that asked).
+func (s *Server) decide(f *fetch, m *meta, st *stored) string {
+	f.shared = !f.w.pass
+	cc := freshness.Parse(st.hdr.Values("Cache-Control")...)
+	r := freshness.Response{Status: st.status, CC: cc, ExpiresSet: len(st.hdr.Values("Expires")) > 0}
+	if ok, why := freshness.Storable(&r); !ok {
+		if why == freshness.ReasonNoStore || why == freshness.ReasonPrivate {
+			f.shared = false
+		}
+		return why
+	}
+	switch {
+	case st.varyStar:
+		f.shared = false
+		return reasonVaryStar
+	case len(st.vary) > 0:
+		m.key = variantKey(m.url, st.vary, f.w.hdr.Values)
+		m.fwd = variantFields(f.w.hdr, st.vary)
+		if !s.vary.learn(m.url, st.vary, m.key, s.cfg.MaxVariants) {
+			return reasonTooManyVariants
+		}
+	default:
+		m.key = m.url
+		s.vary.forget(m.url)
+	}
+	switch {
+	case f.w.pass:
+		return "" // not counted: the request chose not to share
+	case st.pass:
+		return reasonPolicy
+	case m.size < 0:
+		return reasonUnknownSize
+	case st.lifetime <= 0 && (!m.hasValidators() || st.status != http.StatusOK):
+		return reasonNoFreshness
+	}
+	return ""
+}
+
+// alias registers f in the flight map under the slice key of the object
+// key its answer turned out to belong to (a variant's), so that requests
+// for that variant join it.
+func (s *Server) alias(f *fetch, key string) {
+	if f.w.pass || key == f.w.obj {
+		return
+	}
+	sk := sliceKey(key, f.w.idx)
+	s.flights.mu.Lock()
+	if s.flights.m[sk] == nil {
+		s.flights.m[sk] = f
+		f.aliases = append(f.aliases, sk)
+	}
+	s.flights.mu.Unlock()
+}
+
+// supersedeOnDisk marks, in the background, the disk records of the
+// object that belong to another version than m, which the origin just
+// answered: a restarted node must never take them for the current
+// version. Nothing is deleted: a response of the old version under way
+// may still read them, and each is replaced as m's slice is fetched, or
+// evicted unread.
+func (s *Server) supersedeOnDisk(m *meta) {
+	if s.disk == nil || m.status != http.StatusOK {
+		return
+	}
+	s.fetches.Add(1)
+	go func() {
+		defer s.fetches.Done()
+		if _, err := s.disk.UpdateMeta(m.key, func(r *disktier.Record) bool {
+			if m.holds(r) {
+				return false
+			}
+			st, fwd, err := decodeStored(r.Meta)
+			if err != nil {
+				st = &stored{status: http.StatusOK, reqTime: r.StoredAt, respTime: r.StoredAt, hdr: http.Header{}}
+			}
+			if st.superseded {
+				return false
+			}
+			st.superseded = true
+			r.Meta = encodeStored(st, fwd)
+			return r.Meta != nil
+		}); err != nil {
+			s.log.Warn("marking a replaced version on disk failed", "key", m.key, "err", err)
+		}
+	}()
+}

@@ -1,0 +1,124 @@
+package cache
+
+import (
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+	"weak"
+
+	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/origin"
+)
+
+// versions maps each object key to the meta of its current version, so
+// that slices fetched at different times, or read from disk, share one
+// meta: a 304 for any slice refreshes them all, and a new version
+// supersedes the old one's slices at once.
+//
+// It holds weak pointers: an entry lives as long as something holds its
+// meta (a RAM-tier slice, a fetch, a response under way) and is dropped
+// by a cleanup once nothing does. A version only on disk is rebuilt from
+// its record (which carries the stored state) when next read.
+type versions struct {
+	mu sync.Mutex
+	m  map[string]weak.Pointer[meta] // protected by mu
+}
+
+type versionRef struct {
+	key string
+	wp  weak.Pointer[meta]
+}
+
+// get returns the current version of key, or nil.
+func (v *versions) get(key string) *meta {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.m[key].Value()
+}
+
+func (v *versions) forget(ref versionRef) {
+	v.mu.Lock()
+	if v.m[ref.key] == ref.wp {
+		delete(v.m, ref.key)
+	}
+	v.mu.Unlock()
+}
+
+// setLocked registers m as the current version of its key.
+func (v *versions) setLocked(m *meta) {
+	wp := weak.Make(m)
+	v.m[m.key] = wp
+	runtime.AddCleanup(m, v.forget, versionRef{m.key, wp})
+}
+
+// adopt registers a version just built (from an origin answer or a disk
+// record) and returns the meta to use: the current one when m is the same
+// version (with m's state when m's is newer), else m. m becomes current
+// (current true) when it is newer than the current version, which is
+// then superseded; an m older than the current version is superseded
+// itself (its slices are refetched).
+func (s *Server) adopt(m *meta) (use *meta, current bool) {
+	v := &s.versions
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	cur := v.m[m.key].Value()
+	switch {
+	case cur == nil:
+		v.setLocked(m)
+		return m, true
+	case cur.sameObject(m):
+		if nst := m.st.Load(); nst.respTime.After(cur.st.Load().respTime) {
+			cur.st.Store(nst)
+		}
+		return cur, false
+	case m.st.Load().respTime.Before(cur.st.Load().respTime):
+		m.supersede()
+		return m, false
+	}
+	cur.supersede()
+	v.setLocked(m)
+	return m, true
+}
+
+// urlOf returns the origin key of an object key: a variant's key is its
+// URL's key, "\x01", and the variant's hash.
+func urlOf(objKey string) string {
+	if i := strings.Index(objKey, variantSep); i >= 0 {
+		return objKey[:i]
+	}
+	return objKey
+}
+
+// recordMeta returns the meta of a disk record's version: the current
+// one when the record belongs to it, else one rebuilt from the record.
+func (s *Server) recordMeta(r *disktier.Record) *meta {
+	key := disktier.ObjectKey(r.Key)
+	if cur := s.versions.get(key); cur != nil && cur.holds(r) {
+		return cur
+	}
+	m := newMeta(key, urlOf(key), origin.Meta{Size: r.ObjSize, ETag: r.ETag, LastModified: r.LastModified, ContentType: r.ContentType})
+	st, fwd, err := decodeStored(r.Meta)
+	if err != nil {
+		// Stored without HTTP state (by fill, or before it existed): as
+		// if fetched when stored, with no header fields.
+		st = &stored{status: http.StatusOK, reqTime: r.StoredAt, respTime: r.StoredAt, hdr: http.Header{}}
+	}
+	st.status, m.fwd = http.StatusOK, fwd
+	superseded := st.superseded
+	s.derive(st, m.url, m.lastModified)
+	st.superseded = superseded
+	m.st.Store(st)
+	if superseded {
+		return m // an old version's slice: for responses of that version only
+	}
+	use, _ := s.adopt(m)
+	return use
+}
+
+// holds reports whether a disk record is a slice of version m.
+func (m *meta) holds(r *disktier.Record) bool {
+	return m.status == http.StatusOK && m.size == r.ObjSize && string(m.etag) == r.ETag &&
+		m.lastModified.Equal(r.LastModified.UTC().Truncate(time.Second))
+}

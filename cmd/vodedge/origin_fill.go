@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/pflag"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/bytesize"
+	"github.com/vodedge/vodedge/origin/controller"
+	"github.com/vodedge/vodedge/origin/fillplan"
+)
+
+// originFillOpts are the controller's fill-manifest flags.
+type originFillOpts struct {
+	sitesFile, keyFile string
+}
+
+func (o *originFillOpts) bind(f *pflag.FlagSet) {
+	f.StringVar(&o.sitesFile, "sites", "", "YAML file of the edge sites to make fill manifests for (name, nodes with name, weight, capacity)")
+	f.StringVar(&o.keyFile, "manifest-key-file", "", "ed25519 signing key for fill manifests (make one with `vodedge fill keygen`); without it /v1/manifests is off")
+}
+
+// apply adds the sites and the signing key to the controller config.
+func (o *originFillOpts) apply(c *controller.Config) error {
+	if o.keyFile == "" {
+		if o.sitesFile != "" {
+			return fmt.Errorf("--sites needs --manifest-key-file: manifests are signed")
+		}
+		return nil
+	}
+	key, err := manifest.LoadPrivateKey(o.keyFile)
+	if err != nil {
+		return fmt.Errorf("--manifest-key-file: %w", err)
+	}
+	c.ManifestKey = key
+	if o.sitesFile == "" {
+		return fmt.Errorf("--manifest-key-file needs --sites: manifests are made per site")
+	}
+	c.Sites, err = loadSites(o.sitesFile)
+	return err
+}
+
+// sitesFile is the YAML layout of --sites.
+type sitesFile struct {
+	Sites []struct {
+		Name  string `yaml:"name"`
+		Nodes []struct {
+			Name     string  `yaml:"name"`
+			Weight   float64 `yaml:"weight"`
+			Capacity string  `yaml:"capacity"`
+		} `yaml:"nodes"`
+	} `yaml:"sites"`
+}
+
+func loadSites(path string) ([]fillplan.Site, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--sites: %w", err)
+	}
+	var sf sitesFile
+	if err := yaml.Unmarshal(raw, &sf); err != nil {
+		return nil, fmt.Errorf("--sites %s: %w", path, err)
+	}
+	var out []fillplan.Site
+	for _, s := range sf.Sites {
+		site := fillplan.Site{Name: s.Name}
+		for _, n := range s.Nodes {
+			c, err := bytesize.Parse(n.Capacity)
+			if err != nil {
+				return nil, fmt.Errorf("--sites %s: node %s: %w", path, n.Name, err)
+			}
+			site.Nodes = append(site.Nodes, fillplan.Node{Name: n.Name, Weight: n.Weight, Capacity: int64(c)})
+		}
+		if err := site.Validate(); err != nil {
+			return nil, fmt.Errorf("--sites %s: %w", path, err)
+		}
+		out = append(out, site)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--sites %s: no site defined", path)
+	}
+	return out, nil
+}
