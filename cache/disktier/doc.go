@@ -23,10 +23,16 @@
 // sent with sendfile); a background scrubber verifies everything at a
 // bounded rate. A mismatch evicts the slice and counts it.
 //
-// Durability: data files are not fsynced and index writes use Pebble's
-// NoSync. A killed process loses nothing the kernel already holds; after
-// a power loss, half-flushed files are caught by verification on first
-// read. This trades a refetch after power loss for write throughput.
+// Durability: data files are not fsynced; index records are synced
+// before Commit returns (records are written under the record lock with
+// NoSync, then one WAL sync outside it, which concurrent commits share).
+// Without that sync Pebble keeps small writes in its own buffer and a
+// kill -9 lost every object committed in the last seconds (measured: all
+// 20 of 20 committed 1.5 s before the kill). A killed process therefore
+// loses nothing it committed; after a power loss, half-flushed data files
+// are caught by verification on first read. A commit costs about 0.6 ms
+// here (BenchmarkCommit: 16 KiB objects, 1.6k/s with one writer, 1.8k/s
+// with eight).
 //
 // Start-up: Open returns once Pebble is open; the eviction table is
 // filled from index records in the background (never from segment data),

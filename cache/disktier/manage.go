@@ -43,6 +43,14 @@ func (s *Store) List(prefix, after string, limit int) ([]*Record, error) {
 // Pin marks key's slice as held by a fill manifest: it is never evicted
 // while pinned. It reports whether the key is stored.
 func (s *Store) Pin(key string, pinned bool) (bool, error) {
+	ok, err := s.pinLocked(key, pinned)
+	if err == nil && ok {
+		err = s.syncIndex()
+	}
+	return ok, err
+}
+
+func (s *Store) pinLocked(key string, pinned bool) (bool, error) {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
 	r, err := s.get(key)

@@ -134,6 +134,9 @@ func (s *Store) index(r *Record, reserved int64) error {
 	old, _ := s.get(r.Key)
 	err := s.db.Set(recKey(r.Key), r.encode(), pebble.NoSync)
 	s.recMu.Unlock()
+	if err == nil {
+		err = s.syncIndex()
+	}
 	if err != nil {
 		_ = s.fs.Remove(r.File)
 		s.release(reserved)
@@ -162,4 +165,13 @@ func (s *Store) writeError(err error) {
 	}
 	s.health.ioError(err)
 	s.m.ioErrors.Inc()
+}
+
+// syncIndex makes the index writes so far durable. Records are written
+// with NoSync under the record lock, then synced here, outside it, so
+// concurrent commits share one WAL sync (Pebble batches them). Without
+// the sync Pebble keeps small writes in its own buffer, and a kill -9
+// would lose objects that had already been served from disk.
+func (s *Store) syncIndex() error {
+	return s.db.LogData(nil, pebble.Sync)
 }

@@ -98,6 +98,7 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 	dir := t.TempDir()
 	r := rand.New(rand.NewPCG(42, uint64(time.Now().UnixNano())))
 	var requested []string
+	var stored int64
 	next := 0
 	c := &http.Client{Timeout: 20 * time.Second}
 	defer c.CloseIdleConnections()
@@ -107,6 +108,13 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 			"--disk-dir", dir, "--disk-bytes", "256MiB", "--ram-bytes", "4MiB", "--slice-bytes", "256KiB",
 			"--access-log", "off", "--log-level", "error")
 		p.waitReady(t, "http://"+adminAddr+"/readyz")
+		// What was stored before the kill is still there.
+		eventually(t, 10*time.Second, "the disk index to load", func() bool {
+			return scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_index_loaded") == 1
+		})
+		if now := scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_objects"); now < stored {
+			t.Fatalf("round %d: %d slices stored before the kill, %d after the restart", round, stored, now)
+		}
 		// Everything asked before must come back whole and right.
 		for _, path := range sample(r, requested, 15) {
 			checkObject(t, c, "http://"+listen+path, path)
@@ -141,6 +149,7 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 			})
 		}
 		time.Sleep(time.Duration(20+r.IntN(200)) * time.Millisecond)
+		stored = scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_objects")
 		p.cmd.Process.Kill()
 		stop.Store(true)
 		p.wait(t, 10*time.Second)
