@@ -44,6 +44,7 @@ to values. Flags given on the command line win over the file.`,
 	root.AddCommand(newDrainCmd(g))
 	root.AddCommand(newUndrainCmd(g))
 	root.AddCommand(newFillCmd(g))
+	root.AddCommand(newSteerCmd(g))
 	return root
 }
 

@@ -43,7 +43,8 @@ type Cluster struct {
 	health   map[string]*health // local suspicion, by name; kept across views
 	conflict string             // address of a live node using our name
 
-	view atomic.Pointer[view] // immutable snapshot for the request path
+	view    atomic.Pointer[view] // immutable snapshot for the request path
+	changed chan struct{}        // signalled (never blocking) when view changes
 
 	local   localState  // what this node publishes
 	publish sync.Mutex  // serializes UpdateNode so the newest meta wins
@@ -65,7 +66,7 @@ func New(cfg Config, deps Deps) (*Cluster, error) {
 	c := &Cluster{
 		cfg: cfg, log: deps.Logger, now: deps.Now,
 		members: make(map[string]*Member), health: make(map[string]*health),
-		stop: make(chan struct{}),
+		stop: make(chan struct{}), changed: make(chan struct{}, 1),
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
@@ -78,7 +79,7 @@ func New(cfg Config, deps Deps) (*Cluster, error) {
 		return nil, fmt.Errorf("cluster: metrics: %w", err)
 	}
 	c.metrics = m
-	c.local.init(cfg.Meta)
+	c.local.init(cfg.Meta, cfg.Watch)
 	c.view.Store(newView(nil, c.cfg.Name, c.cfg.Meta.Site))
 	return c, nil
 }
@@ -107,6 +108,12 @@ func (c *Cluster) Start(src LoadSource) error {
 	go c.joinLoop()
 	return nil
 }
+
+// Changes is signalled after the view of the members changes (a member
+// joined, left, died, changed state or load). Signals coalesce: one
+// receive may stand for several changes, so a receiver reads Members
+// afterwards. The channel is never closed.
+func (c *Cluster) Changes() <-chan struct{} { return c.changed }
 
 // GossipAddr is the address other nodes join this one at (after Start).
 func (c *Cluster) GossipAddr() string {

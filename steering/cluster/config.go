@@ -35,6 +35,12 @@ type Config struct {
 	// Insecure.
 	Key      []byte
 	Insecure bool
+	// Watch makes this member a watcher: it gossips, follows the members'
+	// state and load and computes the site's placement, but publishes
+	// StateWatching, so no node ever places files on it or asks it for
+	// any (the steering service watches each site this way). Its Meta
+	// needs only Site; addresses may be empty.
+	Watch bool
 
 	// Meta is what the node publishes: Site, addresses, Weight,
 	// CapacityBps and Version are taken from here; State and EgressBps
@@ -160,7 +166,11 @@ func (c *Config) validate() error {
 	case c.Key != nil && !validKeyLen(len(c.Key)):
 		bad("cluster key is %d bytes, want 16, 24 or 32", len(c.Key))
 	}
-	if err := c.Meta.Validate(); err != nil {
+	meta := c.Meta
+	if c.Watch {
+		meta.State = StateWatching
+	}
+	if err := meta.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if c.Owners < 1 || c.Owners > 16 {

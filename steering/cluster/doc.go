@@ -40,6 +40,17 @@
 //     asked the origin. Peer requests never chain: a peer that does not
 //     own the key answers from its cache only (cache.Server.ServePeer).
 //
+// # Watchers
+//
+// Config.Watch makes a member a watcher: it gossips and follows the site
+// like a node, but publishes StateWatching (which no release places
+// files on; older nodes decode it as an unknown, unplaceable state), may
+// leave its addresses empty, owns nothing and is never a peer. The
+// steering service watches each site this way. Changes() signals every
+// change of the view (coalesced, never blocking memberlist), so a
+// watcher rebuilds what it derives at once instead of polling
+// (TestWatcherIsNeverPlaced).
+//
 // # Liveness, and what memberlist does not tell
 //
 // memberlist v0.7.0 keeps a member's suspect state unexported (the Node

@@ -6,22 +6,23 @@ import (
 )
 
 // sampleLoop samples the node's egress and health every LoadInterval and
-// republishes its metadata when they change meaningfully.
+// republishes its metadata when they change meaningfully; without a
+// source (a watcher) it only forgets long-gone members.
 func (c *Cluster) sampleLoop(src LoadSource) {
 	defer c.loops.Done()
-	if src == nil {
-		return
-	}
 	t := time.NewTicker(c.cfg.LoadInterval)
 	defer t.Stop()
-	s := &sampler{last: src.BytesSent(), at: c.now()}
+	var s *sampler
+	if src != nil {
+		s = &sampler{last: src.BytesSent(), at: c.now()}
+	}
 	for {
 		select {
 		case <-c.stop:
 			return
 		case <-t.C:
 		}
-		if c.sample(s, src.BytesSent(), src.Degraded(), c.now()) {
+		if s != nil && c.sample(s, src.BytesSent(), src.Degraded(), c.now()) {
 			c.publishMeta("load or health")
 		}
 		c.prune()
@@ -57,11 +58,18 @@ func (c *Cluster) sample(s *sampler, sent uint64, degraded bool, now time.Time) 
 	})
 }
 
-// prune forgets long-gone members.
+// prune forgets long-gone members; the view is rebuilt only when one is
+// forgotten.
 func (c *Cluster) prune() {
+	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.rebuildLocked(c.now())
+	for _, m := range c.members {
+		if m.Liveness >= Dead && now.Sub(m.LastChange) > c.cfg.ForgetAfter {
+			c.rebuildLocked(now)
+			return
+		}
+	}
 }
 
 // publishMeta broadcasts this node's metadata (UpdateNode), one call at a

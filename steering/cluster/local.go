@@ -14,16 +14,17 @@ type localState struct {
 	draining bool
 	degraded bool
 	leaving  bool
+	watching bool // a watcher (Config.Watch): never placed
 	// loadMoved is set by a set function that changed EgressBps enough to
 	// be worth a broadcast.
 	loadMoved bool
 	encoded   []byte // meta's encoding, what NodeMeta hands memberlist
 }
 
-func (l *localState) init(m Meta) {
+func (l *localState) init(m Meta, watching bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.meta = m
+	l.meta, l.watching = m, watching
 	l.deriveLocked()
 }
 
@@ -39,13 +40,16 @@ func (l *localState) set(f func(*localState)) (changed bool) {
 	return l.meta.State != before || l.loadMoved
 }
 
-// deriveLocked computes State (leaving > draining > degraded > ok) and
+// deriveLocked computes State (leaving > watching > draining > degraded >
+// ok) and
 // the encoding. Meta was validated by New and fillHosts, so Encode can
 // only fail on a programming error, which keeps the previous encoding.
 func (l *localState) deriveLocked() {
 	switch {
 	case l.leaving:
 		l.meta.State = StateLeaving
+	case l.watching:
+		l.meta.State = StateWatching
 	case l.draining:
 		l.meta.State = StateDraining
 	case l.degraded:
@@ -76,6 +80,9 @@ func (l *localState) fillHosts(ip string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, a := range []*string{&l.meta.HTTPAddr, &l.meta.AdminAddr, &l.meta.PeerAddr} {
+		if *a == "" {
+			continue // a watcher's unused address
+		}
 		host, port, _ := net.SplitHostPort(*a)
 		if (host == "" || net.ParseIP(host).IsUnspecified()) && ip != "" {
 			*a = net.JoinHostPort(ip, port)

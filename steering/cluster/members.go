@@ -95,6 +95,10 @@ func (c *Cluster) rebuildLocked(now time.Time) {
 		return all[i].Name < all[j].Name
 	})
 	c.view.Store(newViewWithHealth(all, c.cfg.Name, c.cfg.Meta.Site, c.health))
+	select {
+	case c.changed <- struct{}{}:
+	default: // a signal is already pending
+	}
 }
 
 // Members returns every member this node knows, including dead and

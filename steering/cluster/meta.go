@@ -56,7 +56,8 @@ func (m Meta) Load() float64 {
 }
 
 // Validate checks that m can be published: lengths within the limits
-// above, addresses of the form host:port, a positive weight.
+// above, addresses of the form host:port (a watcher's may be empty), a
+// positive weight.
 func (m Meta) Validate() error {
 	var errs []error
 	bad := func(format string, a ...any) {
@@ -66,6 +67,9 @@ func (m Meta) Validate() error {
 		bad("site %q: want 1 to %d characters of A-Z a-z 0-9 . _ -", clip(m.Site), MaxSiteLen)
 	}
 	for _, f := range []struct{ name, v string }{{"HTTP address", m.HTTPAddr}, {"admin address", m.AdminAddr}, {"peer address", m.PeerAddr}} {
+		if f.v == "" && m.State == StateWatching {
+			continue
+		}
 		if err := checkAddr(f.v); err != nil {
 			bad("%s %q: %v", f.name, clip(f.v), err)
 		}

@@ -13,6 +13,11 @@ const (
 	StateDraining State = 2 // set by an operator (vodedge drain)
 	StateDegraded State = 3 // serving, but its disk tier stores nothing new
 	StateLeaving  State = 4 // shutting down; announced just before leaving
+	// StateWatching is a member that only watches the site (the steering
+	// service): it is never placed and serves nothing. Nodes of releases
+	// before it decode it as an unknown state, which is not placeable
+	// either.
+	StateWatching State = 5
 )
 
 func (s State) String() string {
@@ -25,6 +30,8 @@ func (s State) String() string {
 		return "degraded"
 	case StateLeaving:
 		return "leaving"
+	case StateWatching:
+		return "watching"
 	}
 	return fmt.Sprintf("unknown(%d)", uint8(s))
 }

@@ -1,0 +1,5 @@
+//go:build race
+
+package urlsign
+
+const raceEnabled = true
