@@ -54,8 +54,12 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, cachedOnly, peer bool) {
 		s.otherMethod(&rq)
 		return
 	}
+	target, ok := s.verifyURL(&rq)
+	if !ok {
+		return
+	}
 	var kb [256]byte
-	k, err := normalizeTarget(kb[:0], ctx)
+	k, err := cachekey.Normalize(kb[:0], target)
 	if err != nil {
 		s.answerText(&rq, http.StatusBadRequest, err.Error())
 		return

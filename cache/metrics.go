@@ -27,9 +27,10 @@ type metrics struct {
 	logDropped  prometheus.CounterFunc
 	memfdBytes  prometheus.GaugeFunc
 
-	diskSkipped    *prometheus.CounterVec // reason
-	promotions     prometheus.Counter
-	promoteDropped prometheus.Counter
+	diskSkipped     *prometheus.CounterVec // reason
+	tokenRejections *prometheus.CounterVec // reason
+	promotions      prometheus.Counter
+	promoteDropped  prometheus.Counter
 
 	lookups       *prometheus.CounterVec // result
 	byOutcome     [numOutcomes]prometheus.Counter
@@ -104,6 +105,9 @@ func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, er
 		memfdBytes: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "vodedge_ram_memfd_bytes", Help: "Bytes of RAM-tier slices held in sealed memfds (shared memory outside the Go heap and the RSS).",
 		}, func() float64 { return float64(memfile.Live()) }),
+		tokenRejections: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vodedge_edge_token_rejections_total", Help: "Player requests refused with 403 for their signed-URL token, by reason (missing, malformed, unknown_key, tampered, expired, scope).",
+		}, []string{"reason"}),
 		diskSkipped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vodedge_edge_disk_writes_skipped_total", Help: "Fetched slices not written through to disk, by reason (not_admitting, full, error).",
 		}, []string{"reason"}),
@@ -115,7 +119,7 @@ func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, er
 		}),
 	}
 	m.newCachingMetrics()
-	for _, c := range []prometheus.Collector{m.requests, m.respBytes, m.ttfb, m.fetches, m.originBytes, m.collapsed, m.inflight, m.logDropped, m.memfdBytes, m.diskSkipped, m.promotions, m.promoteDropped,
+	for _, c := range []prometheus.Collector{m.requests, m.respBytes, m.ttfb, m.fetches, m.originBytes, m.collapsed, m.inflight, m.logDropped, m.memfdBytes, m.tokenRejections, m.diskSkipped, m.promotions, m.promoteDropped,
 		m.lookups, m.revalidations, m.stale, m.uncacheableV, m.invalidations} {
 		if err := reg.Register(c); err != nil {
 			return nil, err

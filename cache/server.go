@@ -44,6 +44,9 @@ type Deps struct {
 	// Disk is the disk tier; nil runs with the RAM tier only. The caller
 	// owns it and closes it after Shutdown.
 	Disk *disktier.Store
+	// URLs checks steering's signed-URL tokens on the public listener;
+	// nil accepts every URL as it is.
+	URLs URLVerifier
 	// Forwarder passes unsafe methods (POST, PUT, DELETE, PATCH) to the
 	// origin; nil uses Origin when it implements Forwarder (origin.HTTP
 	// does), else those methods get 405.
@@ -63,6 +66,7 @@ type Server struct {
 	alog     AccessLogger
 	ram      *ramtier.Tier[*slice]
 	disk     *disktier.Store // nil when there is no disk tier
+	urls     URLVerifier     // nil: no signed-URL check
 	metrics  *metrics
 	flights  flights
 	http     *fasthttp.Server
@@ -97,7 +101,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Origin == nil {
 		return nil, errors.New("cache: no origin")
 	}
-	s := &Server{cfg: cfg, origin: deps.Origin, log: deps.Logger, alog: deps.AccessLog, disk: deps.Disk, nodeName: []byte(cfg.NodeName)}
+	s := &Server{cfg: cfg, origin: deps.Origin, log: deps.Logger, alog: deps.AccessLog, disk: deps.Disk, urls: deps.URLs, nodeName: []byte(cfg.NodeName)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

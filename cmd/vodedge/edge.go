@@ -41,6 +41,7 @@ type edgeOpts struct {
 	disk              diskOpts
 	cluster           clusterOpts
 	fill              fillOpts
+	urls              urlOpts
 	httpCache         httpCacheOpts
 	cfg               cache.Config
 }
@@ -89,6 +90,7 @@ binary: try  curl -i http://127.0.0.1:8080/sample/master.m3u8`,
 	o.disk.bind(f)
 	o.cluster.bind(f)
 	o.fill.bind(f)
+	o.urls.bind(f)
 	o.httpCache.bind(f, &o.cfg)
 	addConfigFlag(cmd)
 	return cmd
@@ -135,7 +137,11 @@ func runEdge(parent context.Context, g *globalOpts, o *edgeOpts) error {
 	if err != nil {
 		return err
 	}
-	deps := cache.Deps{Origin: fetcher, Logger: log, Registerer: reg, Disk: disk, Forwarder: forwarderOf(org)}
+	verifier, err := o.urls.verifier()
+	if err != nil {
+		return err
+	}
+	deps := cache.Deps{Origin: fetcher, Logger: log, Registerer: reg, Disk: disk, Forwarder: forwarderOf(org), URLs: verifier}
 	if alog != nil {
 		deps.AccessLog, deps.AccessLogDropped = alog, alog.Dropped
 	}
