@@ -27,6 +27,10 @@ type Config struct {
 	// NegativeTTL is how long an origin 404 or 410 is remembered when it
 	// carries no freshness of its own (Cache-Control, Expires).
 	NegativeTTL time.Duration
+	// CORSOrigin is sent as Access-Control-Allow-Origin to browsers'
+	// cross-origin requests ("*" by default: segments are public, tokens
+	// protect them); "" sends no CORS headers.
+	CORSOrigin string
 	// MemfileMinBytes: RAM-tier slices at least this large keep their
 	// bytes in a sealed memfd and are sent with sendfile; smaller ones
 	// stay Go slices written with writev. 0 (the default) keeps
@@ -104,6 +108,7 @@ func DefaultConfig() Config {
 		RAMBytes:        256 << 20,
 		SliceBytes:      4 << 20,
 		NegativeTTL:     10 * time.Second,
+		CORSOrigin:      "*",
 		ReadTimeout:     10 * time.Second,
 		IdleTimeout:     60 * time.Second,
 		WriteTimeout:    30 * time.Second,

@@ -44,7 +44,11 @@ type request struct {
 
 // handle is the public listener's fasthttp handler.
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	if s.preflight(ctx) {
+		return
+	}
 	s.serve(ctx, false, false)
+	s.cors(ctx)
 }
 
 // serve answers a request; cachedOnly never starts an origin fetch.

@@ -60,18 +60,19 @@ type Deps struct {
 // Server is an edge node's public HTTP server with its RAM tier and miss
 // path. Create it with New, run it with Serve, stop it with Shutdown.
 type Server struct {
-	cfg      Config
-	origin   Origin
-	log      *slog.Logger
-	alog     AccessLogger
-	ram      *ramtier.Tier[*slice]
-	disk     *disktier.Store // nil when there is no disk tier
-	urls     URLVerifier     // nil: no signed-URL check
-	metrics  *metrics
-	flights  flights
-	http     *fasthttp.Server
-	nodeName []byte
-	boundary string
+	cfg        Config
+	origin     Origin
+	log        *slog.Logger
+	alog       AccessLogger
+	ram        *ramtier.Tier[*slice]
+	disk       *disktier.Store // nil when there is no disk tier
+	urls       URLVerifier     // nil: no signed-URL check
+	corsOrigin []byte          // nil: no CORS headers
+	metrics    *metrics
+	flights    flights
+	http       *fasthttp.Server
+	nodeName   []byte
+	boundary   string
 
 	forwarder   Forwarder        // nil: unsafe methods get 405
 	clock       func() time.Time // nil: the real clock
@@ -106,6 +107,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.flights.m = make(map[string]*fetch)
+	if cfg.CORSOrigin != "" {
+		s.corsOrigin = []byte(cfg.CORSOrigin)
+	}
 	s.boundary = newBoundary()
 	s.initCaching(deps)
 	if err := s.initTiers(deps); err != nil {

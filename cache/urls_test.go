@@ -78,3 +78,24 @@ func TestSignedURLsThroughTheEdge(t *testing.T) {
 		t.Fatalf("expired rejections %v", got)
 	}
 }
+
+// Browsers get CORS headers (and their preflight an answer); other
+// clients get none.
+func TestCORSForBrowsersOnly(t *testing.T) {
+	o := newTestOrigin(t)
+	o.add("/c.m4s", 100)
+	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{}))
+	c := client(t)
+	r := do(t, c, "GET", e.url+"/c.m4s")
+	if r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatal("CORS headers without Origin")
+	}
+	r = do(t, c, "GET", e.url+"/c.m4s", "Origin", "http://player.example")
+	if r.header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(r.header.Get("Access-Control-Expose-Headers"), "X-Served-By") {
+		t.Fatalf("CORS headers: %v", r.header)
+	}
+	r = do(t, c, "OPTIONS", e.url+"/c.m4s", "Origin", "http://player.example", "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "range")
+	if r.status != 204 || !strings.Contains(r.header.Get("Access-Control-Allow-Headers"), "Range") {
+		t.Fatalf("preflight: %d %v", r.status, r.header)
+	}
+}
