@@ -4,19 +4,20 @@
 #   make test     install what a fresh Debian machine lacks, then run every
 #                 check CI runs: gofmt, go vet, staticcheck, go test -race,
 #                 short fuzz runs
-#   make bench-compare / bench-rss / bench-restart / bench-layout
+#   make bench-compare / bench-rss / bench-restart / bench-layout /
+#        bench-suite / bench-sim
 #                 long benchmarks (not part of test)
 
 GO        ?= go
 GOBIN     := $(shell $(GO) env GOPATH)/bin
 STATICCHECK_VERSION := v0.8.2
 VERSITYGW_VERSION   := v1.8.0
-APT_PACKAGES        := nginx wrk ffmpeg
+APT_PACKAGES        := nginx wrk ffmpeg varnish
 FUZZTIME  ?= 5s
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run run-origin test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout clean
+.PHONY: all build run run-origin test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout bench-suite bench-sim bench-offload clean
 
 all: build
 
@@ -64,11 +65,21 @@ fuzz-smoke:
 	  done; done
 
 # bench-compare: hot RAM-tier objects, then disk-tier objects (RAM tier off,
-# served with sendfile), each against nginx sendfile in the same run.
+# served with sendfile), each against nginx static (sendfile), nginx
+# proxy_cache and Varnish in the same run.
 bench-compare: build
 	./bin/vodedge bench compare
 	./bin/vodedge bench compare --ram-bytes 0 --disk-bytes 1GiB \
 	  --scenarios 'disk-2MiB=64x2MiB:throughput>=0.9,disk-16KiB=2000x16KiB:rps>=0.9'
+
+# bench-suite: every peer, every scenario, then the hit-ratio simulation;
+# writes the report committed under bench/results/ (about 25 minutes).
+bench-suite: build
+	./bin/vodedge bench suite --out bench/results/2core-loopback
+
+# bench-sim: the hit-ratio simulation alone (about 30 s).
+bench-sim: build
+	./bin/vodedge bench sim --out bench-results/sim
 
 bench-rss: build
 	./bin/vodedge bench rss
@@ -76,6 +87,11 @@ bench-rss: build
 # bench-restart: time to first disk hit after restarting on 100k stored slices
 bench-restart:
 	$(GO) test -run='^$$' -bench=RestartFirstHit -benchtime=3x ./cmd/vodedge/
+
+# bench-offload: share of bytes served from the edge after overnight fill,
+# over site sizes and popularity skews (origin/fillplan)
+bench-offload:
+	OFFLOAD_FULL=1 $(GO) test -count=1 -v -run Offload ./origin/fillplan/
 
 # bench-layout: the storage layout measurements behind cache/doc.go
 bench-layout:

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
+
+	"github.com/vodedge/vodedge/bench/trace"
 
 	"github.com/vodedge/vodedge/internal/bytesize"
 )
@@ -27,6 +30,17 @@ type CompareConfig struct {
 	// tier off: hot objects are answered from RAM either way, and nginx
 	// has no disk cache of its own to fill.
 	DiskBytes int64
+	// Peers names the servers to measure, vodedge first: "vodedge",
+	// "nginx-static", "nginx-proxy", "varnish" (PeerNames).
+	Peers []string
+	// Specials names the special scenarios to run after the hot ones
+	// (SpecialNames); Special sizes them.
+	Specials []string
+	Special  SpecialParams
+	// OriginDelay and OriginBytesPerSec shape the origin the caches are
+	// in front of: a first-byte delay and a per-response rate cap.
+	OriginDelay       time.Duration
+	OriginBytesPerSec int64
 	// Tools are the programs to run.
 	Tools Tools
 	// WorkDir holds the corpus, configs, logs and compare-report.json.
@@ -41,15 +55,23 @@ type CompareConfig struct {
 	Log *slog.Logger
 }
 
+// PeerNames are the peers RunCompare knows, in report order.
+var PeerNames = []string{vodedgePeer, "nginx-static", "nginx-proxy", "varnish"}
+
 // DefaultCompareConfig is the brief's comparison: the default scenarios,
 // 5 rounds of 10 s at 32 connections, vodedge with a 512 MiB RAM tier
-// (room for both working sets, 159 MiB).
+// (room for both working sets, 159 MiB), against every peer; no special
+// scenarios (RunSuite runs them all). The origin answers after 20 ms at
+// up to 200 MiB/s per response.
 func DefaultCompareConfig() CompareConfig {
 	return CompareConfig{
-		Scenarios: DefaultScenarios(),
-		Rounds:    5,
-		Load:      DefaultLoad(),
-		RAMBytes:  512 << 20,
+		Scenarios:   DefaultScenarios(),
+		Rounds:      5,
+		Load:        DefaultLoad(),
+		RAMBytes:    512 << 20,
+		Peers:       slices.Clone(PeerNames),
+		Special:     DefaultSpecialParams(),
+		OriginDelay: 20 * time.Millisecond, OriginBytesPerSec: 200 << 20,
 	}
 }
 
@@ -77,6 +99,9 @@ func (c *CompareConfig) prepare() error {
 	if err := c.Load.validate(); err != nil {
 		return err
 	}
+	if err := c.validatePeers(); err != nil {
+		return err
+	}
 	var need int64
 	for _, s := range c.Scenarios {
 		need += s.Bytes() + int64(s.Objects)*perObjectRAM
@@ -89,7 +114,42 @@ func (c *CompareConfig) prepare() error {
 		return fmt.Errorf("bench: the scenarios' objects (%s with overhead) do not fit vodedge's RAM tier (%s): a hot comparison needs them all in RAM",
 			bytesize.Size(need), bytesize.Size(c.RAMBytes))
 	}
-	return c.Tools.resolve(true)
+	return c.Tools.resolve(slices.Contains(c.Peers, "nginx-static") || slices.Contains(c.Peers, "nginx-proxy"),
+		slices.Contains(c.Peers, "varnish"))
+}
+
+func (c *CompareConfig) validatePeers() error {
+	if len(c.Peers) == 0 || c.Peers[0] != vodedgePeer {
+		return fmt.Errorf("bench: peers %v: want vodedge first (ratios are against it)", c.Peers)
+	}
+	seen := map[string]bool{}
+	for _, p := range c.Peers {
+		if !slices.Contains(PeerNames, p) || seen[p] {
+			return fmt.Errorf("bench: peer %q: unknown or given twice (want some of %v)", p, PeerNames)
+		}
+		seen[p] = true
+	}
+	for _, s := range c.Specials {
+		if _, ok := specialKindOf(s); !ok {
+			return fmt.Errorf("bench: special scenario %q: want one of %v", s, SpecialNames())
+		}
+	}
+	if len(c.Specials) > 0 && (c.hotPathsOf(2<<20) == nil || c.hotPathsOf(16<<10) == nil) {
+		return errors.New("bench: special scenarios need a 2MiB and a 16KiB hot scenario (slow-clients, origin-down and restart use their objects)")
+	}
+	if c.OriginDelay < 0 || c.OriginBytesPerSec < 0 {
+		return errors.New("bench: origin delay and rate must not be negative")
+	}
+	return nil
+}
+
+func (c *CompareConfig) hotPathsOf(size int64) []string {
+	for _, s := range c.Scenarios {
+		if s.Size == size {
+			return s.Paths()
+		}
+	}
+	return nil
 }
 
 // RunCompare measures vodedge against nginx serving the same files, as
@@ -116,21 +176,29 @@ func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) 
 
 // comparison is one RunCompare in progress.
 type comparison struct {
-	cfg   CompareConfig
-	wd    *workDir
-	peers []livePeer
+	cfg    CompareConfig
+	wd     *workDir
+	peers  []livePeer
+	origin *Origin
+	titles []string        // players: master playlists
+	trace  []trace.Request // trace-replay
+	// zipfHead is disk-zipf's most popular object (restart reads it).
+	zipfHead string
 }
 
-// livePeer is a started peer with its base URL.
+// livePeer is a started peer with its base URL and, for a cache, the
+// name of its origin listener.
 type livePeer struct {
 	Peer
-	base string
+	base   string
+	origin string
 }
 
 func (c *comparison) run(ctx context.Context) (rep *CompareReport, err error) {
 	rep = &CompareReport{
 		Started: time.Now(), Host: hostInfo(ctx, c.cfg.Tools), Rounds: c.cfg.Rounds,
 		Load: c.cfg.Load, RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, WorkDir: c.wd.path,
+		Peers: c.cfg.Peers, Origin: OriginInfo{FirstByteDelay: c.cfg.OriginDelay, BytesPerSec: c.cfg.OriginBytesPerSec},
 	}
 	c.printf("vodedge bench compare: %d CPUs, load average %s; work dir %s\n", rep.Host.CPUs, rep.Host.LoadAverage, c.wd.path)
 	if err := c.setUp(ctx); err != nil {
@@ -144,6 +212,15 @@ func (c *comparison) run(ctx context.Context) (rep *CompareReport, err error) {
 		rep.Scenarios = append(rep.Scenarios, sr)
 	}
 	err = c.rounds(ctx, rep)
+	for _, name := range c.cfg.Specials {
+		if err != nil || ctx.Err() != nil {
+			break
+		}
+		k, _ := specialKindOf(name)
+		var sr SpecialResult
+		sr, err = c.runSpecial(ctx, k)
+		rep.Specials = append(rep.Specials, sr)
+	}
 	err = errors.Join(err, c.stopPeers())
 	rep.Finished = time.Now()
 	if ctx.Err() != nil {
@@ -151,6 +228,7 @@ func (c *comparison) run(ctx context.Context) (rep *CompareReport, err error) {
 	}
 	rep.judge()
 	rep.print(c.cfg.Out)
+	rep.printSpecials(c.cfg.Out)
 	return rep, errors.Join(err, rep.problems())
 }
 
@@ -170,12 +248,21 @@ func (c *comparison) setUp(ctx context.Context) error {
 		}
 	}
 	c.printf("corpus: %d objects written in %.1fs\n", len(paths), time.Since(t0).Seconds())
-	for _, p := range c.newPeers(corpus) {
+	c.origin = NewOrigin(OriginConfig{Root: corpus, FirstByteDelay: c.cfg.OriginDelay, BytesPerSec: c.cfg.OriginBytesPerSec})
+	peers, err := c.newPeers(corpus)
+	if err != nil {
+		return err
+	}
+	c.origin.SetFast(true) // warming needs no distant origin
+	defer c.origin.SetFast(false)
+	for _, lp := range peers {
+		p := lp.Peer
 		base, err := p.Start(ctx)
 		if err != nil {
 			return fmt.Errorf("bench: start %s: %w", p.Name(), err)
 		}
-		c.peers = append(c.peers, livePeer{Peer: p, base: base})
+		lp.base = base
+		c.peers = append(c.peers, lp)
 		t0 = time.Now()
 		if err := warm(ctx, p, base, paths); err != nil {
 			return fmt.Errorf("bench: warm %s: %w", p.Name(), err)
@@ -185,15 +272,36 @@ func (c *comparison) setUp(ctx context.Context) error {
 	return nil
 }
 
-// newPeers returns vodedge and the baselines it is compared with.
-func (c *comparison) newPeers(corpus string) []Peer {
-	return []Peer{
-		NewVodedge(VodedgeConfig{
-			Binary: c.cfg.Tools.Vodedge, OriginDir: corpus, WorkDir: c.wd.join("vodedge"),
-			RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Log: c.cfg.Log,
-		}),
-		NewNginxStatic(NginxConfig{Binary: c.cfg.Tools.Nginx, Root: corpus, WorkDir: c.wd.join("nginx")}),
+// newPeers returns vodedge and the baselines it is compared with; every
+// cache gets its own listener on the shared origin.
+func (c *comparison) newPeers(corpus string) ([]livePeer, error) {
+	var out []livePeer
+	for _, name := range c.cfg.Peers {
+		if name == "nginx-static" {
+			out = append(out, livePeer{Peer: NewNginxStatic(NginxConfig{Binary: c.cfg.Tools.Nginx, Root: corpus, WorkDir: c.wd.join("nginx")})})
+			continue
+		}
+		u, err := c.origin.Listen(name)
+		if err != nil {
+			return nil, err
+		}
+		var p Peer
+		switch name {
+		case vodedgePeer:
+			p = NewVodedge(VodedgeConfig{
+				Binary: c.cfg.Tools.Vodedge, OriginURL: u, WorkDir: c.wd.join("vodedge"),
+				RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Log: c.cfg.Log,
+			})
+		case "nginx-proxy":
+			p = NewNginxProxy(NginxProxyConfig{Binary: c.cfg.Tools.Nginx, OriginURL: u, WorkDir: c.wd.join("nginx-proxy"),
+				CacheBytes: max(c.cfg.DiskBytes, 4<<30)})
+		case "varnish":
+			p = NewVarnish(VarnishConfig{Binary: c.cfg.Tools.Varnish, OriginURL: u, WorkDir: c.wd.join("varnish"),
+				MallocBytes: max(c.cfg.RAMBytes, 256<<20)})
+		}
+		out = append(out, livePeer{Peer: p, origin: name})
 	}
+	return out, nil
 }
 
 func (c *comparison) stopPeers() error {
@@ -202,6 +310,10 @@ func (c *comparison) stopPeers() error {
 		errs = append(errs, p.Stop())
 	}
 	c.peers = nil
+	if c.origin != nil {
+		errs = append(errs, c.origin.Close())
+		c.origin = nil
+	}
 	return errors.Join(errs...)
 }
 
@@ -244,6 +356,7 @@ func (c *comparison) round(ctx context.Context, p livePeer, s Scenario) (RoundRe
 	if pl, ok := p.Peer.(ProcessLister); ok {
 		pids = pl.PIDs()
 	}
+	originBefore := c.origin.Counts(p.origin)
 	ticks0, busy0, t0 := cpuTicks(pids), machineBusyTicks(), time.Now()
 	run, err := runWrk(ctx, c.cfg.Tools.Wrk, c.cfg.Load, c.wd.join(s.Name+".lua"), p.base+"/")
 	wall := time.Since(t0).Seconds()
@@ -262,6 +375,9 @@ func (c *comparison) round(ctx context.Context, p livePeer, s Scenario) (RoundRe
 	if err != nil {
 		rr.addErr(err)
 		c.cfg.Log.Debug("round failed", "peer", p.Name(), "scenario", s.Name, "err", err)
+	}
+	if !counts && p.origin != "" {
+		rr.NotHot = c.origin.Counts(p.origin).Requests - originBefore.Requests
 	}
 	if counts {
 		after, err := tc.TierCounts(ctx)

@@ -1,23 +1,85 @@
 // Package bench runs vodedge's side-by-side benchmarks: the edge node
-// against the server an operator would otherwise deploy, on the same
-// machine, in the same run. It is a library of Config + Run functions
-// (RunCompare, RunRSS); `vodedge bench` only binds flags to the configs.
+// against the servers an operator would otherwise deploy, on the same
+// machine, in the same run, and its hit-ratio simulation. It is a library
+// of Config + Run functions (RunCompare, RunRSS, RunSim, RunSuite);
+// `vodedge bench` only binds flags to the configs.
 //
 // # What it owns and imports
 //
-// bench owns the corpus generator, the peers (processes it starts,
-// watches, stops and reaps), the wrk driver with its Lua script and
-// output parser, the statistics and the reports (tables and JSON). It
-// imports the standard library and internal/bytesize only. It does not
-// import cache or origin: the edge is measured as it is deployed, the
-// vodedge binary run as a subprocess with its own GOMAXPROCS, GC and
-// memory limit, observed from outside through HTTP, its admin /metrics
-// and /proc/PID. The other programs are Debian's nginx and wrk.
+// bench owns the corpus generator, the origin every cache sits in front
+// of, the peers (processes it starts, watches, stops and reaps), the wrk
+// driver with its Lua script and output parser, the Go load clients of
+// the special scenarios, the statistics and the reports (tables, JSON,
+// Markdown, PNG plots). Leaf packages hold what is reusable alone:
+// zipf (Zipf(α) draws for any α > 0), trace (the trace CSV format and a
+// generator with daily popularity drift), hitsim (the trace-driven
+// hit-ratio simulator), player (HLS player emulation with ABR, steering
+// and fallback) and chart (gonum/plot figures).
+//
+// The side-by-side part does not import cache or origin: the edge is
+// measured as it is deployed, the vodedge binary run as a subprocess with
+// its own GOMAXPROCS, GC and memory limit, observed from outside through
+// HTTP, its admin /metrics and /proc/PID. The other programs are
+// Debian's nginx, varnish and wrk. hitsim, by contrast, imports the
+// edge's own cache/ramtier and cache/evict: the simulation runs the
+// edge's admission and eviction code, not a re-implementation.
 //
 // A Peer is anything with Start (returning a base URL) and Stop; optional
 // interfaces let a peer warm itself (Warmer), count responses by cache
 // tier (TierCounter) and name its processes for CPU accounting
-// (ProcessLister). Varnish or nginx proxy_cache peers slot in the same way.
+// (ProcessLister). The peers are vodedge, nginx-static (serving the
+// corpus from the page cache), nginx-proxy and varnish; the last two and
+// vodedge are caches in front of the same origin.
+//
+// # The origin
+//
+// An HTTP server inside the bench process (Origin) serves the corpus and
+// synthetic objects (/synth/SIZE/…: deterministic pseudo-random bytes
+// generated at any offset, so a 256 MiB file or a trace's whole
+// catalogue needs no disk), with ETag, Last-Modified and ranges. Each
+// cache gets its own port, so origin requests and bytes are counted per
+// peer. It answers after OriginDelay (20 ms: a distant origin, which
+// makes collapsing visible) at up to OriginBytesPerSec per response
+// (200 MiB/s), and SetDown makes it drop every connection unanswered.
+//
+// # Special scenarios (CompareConfig.Specials; all of them in RunSuite)
+//
+// Run after the hot ones, on the same peers, alternating which peer goes
+// first each round; each reports named figures per round (median and
+// range per peer, ratio against vodedge), plus the peer's CPU over the
+// round and its RSS at the end (all its processes, from /proc). In order:
+//
+//   - slow-clients: slow readers (16 KiB receive buffer, 256 KiB/s each)
+//     on 2 MiB objects while fast clients fetch 16 KiB objects: the fast
+//     clients' requests/s and TTFB p50/p99/p99.9.
+//   - origin-down: the origin drops connections; 20 cached objects are
+//     requested (share served) and one uncached one (status, time).
+//   - cold-collapse: 100 concurrent GETs of one new 4 MiB object: origin
+//     requests for it (vodedge: exactly one) and the waiters' TTFB.
+//   - cold-range: 64 KiB at 3/4 of a new 256 MiB file: TTFB and origin
+//     bytes (sliced fetch vs whole-object fetch).
+//   - players: emulated HLS players (bench/player) at 4× playback speed:
+//     startup, segment TTFB, rebuffers, bit rate.
+//   - trace-replay: the next 1500 requests of a generated trace per
+//     round, closed-loop in trace order: TTFB, hits, origin bytes.
+//   - disk-zipf: wrk over 2 MiB objects with Zipf(0.9) popularity and a
+//     working set twice the RAM tier (vodedge: RAM + disk; nginx-proxy:
+//     its disk cache; Varnish: malloc of the same size as vodedge's RAM).
+//   - restart: stop and start the peer on the same cache directory; time
+//     to the first byte of an object it held, and origin requests.
+//
+// TTFB in these scenarios is the time to the response headers as the Go
+// client sees them; wrk's latency (hot scenarios, disk-zipf) is to the
+// last byte. The Go clients share the two cores with the peers, as wrk
+// does: the same for every peer.
+//
+// nginx-proxy: proxy_cache on disk (max_size = the vodedge disk tier, at
+// least 4 GiB), slice 4m with $slice_range in the key (ranges fetched and
+// cached in aligned slices, as vodedge does), proxy_cache_lock on (lock
+// timeout and age 30 s), proxy_cache_use_stale on errors, keep-alive to
+// the origin, and the nginx-static tuning otherwise. varnish: -s malloc
+// of the vodedge RAM tier size (at least 256 MiB), TTL 7 days,
+// do_stream, nuke_limit 1000, -j none (runs as the bench's user).
 //
 // # Methodology (RunCompare)
 //

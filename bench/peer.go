@@ -97,3 +97,29 @@ func warm(ctx context.Context, p Peer, base string, paths []string) error {
 	defer c.CloseIdleConnections()
 	return warmByGet(ctx, c, base, paths)
 }
+
+// warmUntilHit GETs each path until the response's header says value
+// (a cache peer's hit marker), at most 5 times per path.
+func warmUntilHit(ctx context.Context, base string, paths []string, header, value string) error {
+	c := newClient()
+	defer c.CloseIdleConnections()
+	for _, p := range paths {
+		last := ""
+		for try := 0; try < 5; try++ {
+			st, h, err := fetch(ctx, c, http.MethodGet, base+p)
+			if err != nil {
+				return fmt.Errorf("bench: warm %s: %w", p, err)
+			}
+			if st != http.StatusOK {
+				return fmt.Errorf("bench: warm %s: status %d", p, st)
+			}
+			if last = h.Get(header); last == value {
+				break
+			}
+		}
+		if last != value {
+			return fmt.Errorf("bench: warm %s: %s still %q after 5 GETs: %w", p, header, last, ErrNotHot)
+		}
+	}
+	return nil
+}

@@ -24,6 +24,15 @@ type CompareReport struct {
 	DiskBytes int64            `json:"vodedge_disk_bytes"`
 	WorkDir   string           `json:"work_dir"`
 	Scenarios []ScenarioResult `json:"scenarios"`
+	Peers     []string         `json:"peers"`
+	Origin    OriginInfo       `json:"origin"`
+	Specials  []SpecialResult  `json:"specials,omitempty"`
+}
+
+// OriginInfo is how the shared origin behaved.
+type OriginInfo struct {
+	FirstByteDelay time.Duration `json:"first_byte_delay_ns"`
+	BytesPerSec    int64         `json:"bytes_per_sec"`
 }
 
 // ScenarioResult is every peer's figures for one scenario and the
@@ -203,6 +212,9 @@ func (sr *ScenarioResult) verdict(v, b *PeerResult) Verdict {
 	if n, total := notHotRounds(v); n > 0 {
 		reasons = append(reasons, fmt.Sprintf("%d of %d vodedge rounds served %d responses from outside the RAM tier, so there is no hot-RAM figure", n, len(v.Rounds), total))
 		out.notHot = true
+	}
+	if n, total := notHotRounds(b); n > 0 {
+		reasons = append(reasons, fmt.Sprintf("%d of %d %s rounds sent %d requests to the origin, so there is no hot figure", n, len(b.Rounds), b.Peer, total))
 	}
 	for _, p := range []*PeerResult{v, b} {
 		if n := failedRounds(p); n > 0 {

@@ -6,20 +6,24 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/vodedge/vodedge/internal/testenv"
 )
 
-// TestRunCompareSmoke runs the whole comparison, tiny, against real nginx,
-// real wrk and a freshly built vodedge. It checks that every peer and
-// scenario has figures, never what they are: the machine is shared.
+// TestRunCompareSmoke runs the whole comparison, tiny, against real
+// nginx (static and proxy_cache), real Varnish, real wrk and a freshly
+// built vodedge, every special scenario included. It checks that every
+// peer and scenario has figures, never what they are: the machine is
+// shared.
 func TestRunCompareSmoke(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts nginx, vodedge and wrk")
+		t.Skip("starts nginx, varnish, vodedge and wrk")
 	}
-	tools := Tools{Nginx: testenv.Tool(t, "nginx"), Wrk: testenv.Tool(t, "wrk")}
+	tools := Tools{Nginx: testenv.Tool(t, "nginx"), Wrk: testenv.Tool(t, "wrk"), Varnish: testenv.Tool(t, "varnishd")}
 	tools.Vodedge = buildVodedge(t)
 
 	cfg := DefaultCompareConfig()
@@ -27,9 +31,15 @@ func TestRunCompareSmoke(t *testing.T) {
 		{Name: "hot-2MiB", Objects: 8, Size: 2 << 20, Target: Target{MetricThroughput, 1}},
 		{Name: "hot-16KiB", Objects: 50, Size: 16 << 10, Target: Target{MetricRequests, 1.2}},
 	}
-	cfg.Rounds, cfg.Load.Duration, cfg.RAMBytes = 1, time.Second, 64<<20
+	cfg.Rounds, cfg.Load.Duration, cfg.RAMBytes, cfg.DiskBytes = 1, time.Second, 64<<20, 256<<20
+	cfg.Specials = SpecialNames()
+	cfg.Special = SpecialParams{
+		ColdClients: 20, ColdBytes: 1 << 20, RangeFileBytes: 16 << 20, ZipfWorkingSet: 1.5, ZipfAlpha: 0.9,
+		SlowClients: 2, SlowBytesPerSec: 1 << 20, FastClients: 2, Players: 3, PlayerSpeed: 8, Titles: 2,
+		TraceRequests: 100, TraceWorkers: 4,
+	}
 	cfg.Tools, cfg.WorkDir, cfg.Out = tools, t.TempDir(), &logWriter{t: t}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 
 	rep, err := RunCompare(ctx, cfg)
@@ -46,6 +56,45 @@ func TestRunCompareSmoke(t *testing.T) {
 		checkScenario(t, sr)
 	}
 	checkJSON(t, filepath.Join(cfg.WorkDir, "compare-report.json"))
+	checkSpecials(t, rep)
+	plots, err := rep.Plot(cfg.WorkDir)
+	if err != nil || len(plots) != 2+len(SpecialNames()) {
+		t.Errorf("Plot: %v, %v", plots, err)
+	}
+	if md := rep.Markdown(plots); !strings.Contains(md, "cold-collapse") || !strings.Contains(md, "varnish") {
+		t.Errorf("Markdown lacks sections:\n%s", md)
+	}
+}
+
+// checkSpecials wants every special scenario to have a figure for every
+// peer it applies to, and no failed round.
+func checkSpecials(t *testing.T, rep *CompareReport) {
+	t.Helper()
+	if len(rep.Specials) != len(SpecialNames()) {
+		t.Fatalf("%d special results, want %d", len(rep.Specials), len(SpecialNames()))
+	}
+	for _, sr := range rep.Specials {
+		if len(sr.Peers) < 3 {
+			t.Errorf("%s: peers %v", sr.Name, sr.Peers)
+		}
+		for _, p := range sr.Peers {
+			for _, r := range p.Rounds {
+				if r.Err != "" {
+					t.Errorf("%s/%s round %d: %s", sr.Name, p.Peer, r.Round, r.Err)
+				}
+			}
+			if _, ok := p.Summary[sr.Metrics[0].Key]; !ok {
+				t.Errorf("%s/%s: no %s figure", sr.Name, p.Peer, sr.Metrics[0].Key)
+			}
+		}
+	}
+	cc := rep.Specials[slices.IndexFunc(rep.Specials, func(s SpecialResult) bool { return s.Name == "cold-collapse" })]
+	for _, p := range cc.Peers {
+		t.Logf("cold-collapse %s: %.0f origin requests for 20 concurrent cold GETs", p.Peer, p.Summary["origin_requests"].Median)
+		if p.Peer == vodedgePeer && p.Summary["origin_requests"].Median != 1 {
+			t.Errorf("vodedge made %.0f origin requests for one cold slice, want exactly 1", p.Summary["origin_requests"].Median)
+		}
+	}
 }
 
 func checkScenario(t *testing.T, sr ScenarioResult) {
@@ -64,11 +113,16 @@ func checkScenario(t *testing.T, sr ScenarioResult) {
 			t.Errorf("%s/vodedge: %d responses not from RAM", sr.Scenario.Name, p.Rounds[0].NotHot)
 		}
 	}
-	if !names["vodedge"] || !names["nginx-static"] || len(names) != 2 {
-		t.Errorf("%s: peers %v, want vodedge and nginx-static", sr.Scenario.Name, names)
+	if len(names) != len(PeerNames) {
+		t.Errorf("%s: peers %v, want %v", sr.Scenario.Name, names, PeerNames)
 	}
-	if len(sr.Verdicts) != 1 || (sr.Verdicts[0].Status != "met" && sr.Verdicts[0].Status != "not met") {
-		t.Errorf("%s: verdicts %+v, want one met/not met", sr.Scenario.Name, sr.Verdicts)
+	if len(sr.Verdicts) != len(PeerNames)-1 {
+		t.Errorf("%s: %d verdicts, want %d", sr.Scenario.Name, len(sr.Verdicts), len(PeerNames)-1)
+	}
+	for _, v := range sr.Verdicts {
+		if v.Status != "met" && v.Status != "not met" {
+			t.Errorf("%s: verdict %+v, want met/not met", sr.Scenario.Name, v)
+		}
 	}
 }
 

@@ -22,11 +22,13 @@ type Tools struct {
 	Nginx string `json:"nginx,omitempty"`
 	// Wrk is the wrk binary; "" looks for wrk in PATH.
 	Wrk string `json:"wrk"`
+	// Varnish is varnishd; "" looks in PATH, then /usr/sbin.
+	Varnish string `json:"varnishd,omitempty"`
 }
 
 // resolve fills the empty paths and checks that every program needed is
 // there.
-func (t *Tools) resolve(needNginx bool) error {
+func (t *Tools) resolve(needNginx bool, needVarnish ...bool) error {
 	var errs []error
 	if t.Vodedge == "" {
 		errs = append(errs, errors.New("bench: no vodedge binary given"))
@@ -38,6 +40,9 @@ func (t *Tools) resolve(needNginx bool) error {
 	resolveTool(&t.Wrk, "wrk", &errs)
 	if needNginx {
 		resolveTool(&t.Nginx, "nginx", &errs)
+	}
+	if len(needVarnish) > 0 && needVarnish[0] {
+		resolveTool(&t.Varnish, "varnishd", &errs)
 	}
 	return errors.Join(errs...)
 }
@@ -74,11 +79,12 @@ type HostInfo struct {
 	Vodedge     string `json:"vodedge_version"`
 	Nginx       string `json:"nginx_version,omitempty"`
 	Wrk         string `json:"wrk_version"`
+	Varnish     string `json:"varnish_version,omitempty"`
 }
 
 func hostInfo(ctx context.Context, t Tools) HostInfo {
 	h := HostInfo{
-		CPUs:        runtime.NumCPU(),
+		CPUs:        numCPU(),
 		Kernel:      readTrimmed("/proc/sys/kernel/osrelease"),
 		LoadAverage: loadAverage(),
 		Vodedge:     versionLine(ctx, t.Vodedge, "--version"),
@@ -86,6 +92,9 @@ func hostInfo(ctx context.Context, t Tools) HostInfo {
 	}
 	if t.Nginx != "" {
 		h.Nginx = versionLine(ctx, t.Nginx, "-v")
+	}
+	if t.Varnish != "" {
+		h.Varnish = versionLine(ctx, t.Varnish, "-V")
 	}
 	return h
 }
@@ -110,3 +119,5 @@ func versionLine(ctx context.Context, bin, flag string) string {
 	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
 	return strings.TrimSpace(line)
 }
+
+func numCPU() int { return runtime.NumCPU() }

@@ -22,6 +22,11 @@ type VodedgeConfig struct {
 	Binary string
 	// OriginDir is served through a file:// origin: the corpus.
 	OriginDir string
+	// OriginURL, when set, is the origin instead ("http://127.0.0.1:P"):
+	// the same origin the other cache peers are in front of.
+	OriginURL string
+	// ExtraArgs are appended to the edge's command line.
+	ExtraArgs []string
 	// WorkDir receives the edge's access log and its stderr.
 	WorkDir string
 	// RAMBytes is passed as --ram-bytes. With 0 the RAM tier is off and
@@ -129,10 +134,14 @@ func (v *Vodedge) startOnce(ctx context.Context) error {
 
 func (v *Vodedge) args(port, aport int) []string {
 	origin, _ := filepath.Abs(v.cfg.OriginDir)
-	return []string{"edge",
+	origin = "file://" + origin
+	if v.cfg.OriginURL != "" {
+		origin = v.cfg.OriginURL
+	}
+	return append([]string{"edge",
 		"--listen", "127.0.0.1:" + strconv.Itoa(port),
 		"--admin", "127.0.0.1:" + strconv.Itoa(aport),
-		"--origin", "file://" + origin,
+		"--origin", origin,
 		"--ram-bytes", bytesize.Size(v.cfg.RAMBytes).String(),
 		"--disk-bytes", bytesize.Size(v.cfg.DiskBytes).String(),
 		"--disk-dir", filepath.Join(v.cfg.WorkDir, "disk"),
@@ -140,7 +149,7 @@ func (v *Vodedge) args(port, aport int) []string {
 		"--node-name", "bench",
 		"--shutdown-timeout", "5s",
 		"--log-level", "warn",
-	}
+	}, v.cfg.ExtraArgs...)
 }
 
 // Stop sends SIGTERM (the edge drains for at most its 5 s shutdown

@@ -18,15 +18,23 @@ func newBenchCmd(g *globalOpts) *cobra.Command {
 		Use:   "bench",
 		Short: "Benchmark the edge against nginx on this machine, side by side",
 		Long: `Benchmarks that start real processes on this machine: the vodedge edge
-(this binary, or --vodedge-binary), Debian's nginx, and wrk as the load
-generator, all on loopback. Figures are ratios measured in the same run,
+(this binary, or --vodedge-binary), Debian's nginx and varnish, and wrk
+as the load generator, all on loopback. Figures are ratios measured in the same run,
 because a shared machine drifts between runs.
 
-  compare  hot objects from the edge's RAM tier vs nginx sendfile
-  rss      the edge's resident memory with a working set twice its RAM tier`,
+  compare  the edge vs nginx static, nginx proxy_cache and Varnish, same
+           origin, same load, alternating rounds (hot objects; with
+           --specials also cold, range, restart, outage, slow clients,
+           players, trace replay, disk working set)
+  rss      the edge's resident memory with a working set twice its RAM tier
+  sim      hit ratio of the edge's own RAM/disk policies vs LRU and
+           Belady's MIN on a generated (or given) trace
+  trace    write a generated trace (CSV) with daily popularity drift
+  suite    compare with every scenario, then sim: the report under
+           bench/results (Markdown, JSON, PNG plots)`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newBenchCompareCmd(g), newBenchRSSCmd(g))
+	cmd.AddCommand(newBenchCompareCmd(g), newBenchRSSCmd(g), newBenchSimCmd(), newBenchTraceCmd(), newBenchSuiteCmd(g))
 	return cmd
 }
 
@@ -39,7 +47,7 @@ func newBenchCompareCmd(g *globalOpts) *cobra.Command {
 	ram, disk := bytesize.Size(cfg.RAMBytes), bytesize.Size(cfg.DiskBytes)
 	cmd := &cobra.Command{
 		Use:   "compare",
-		Short: "Compare hot-object throughput and requests/s of the edge with nginx serving the same files",
+		Short: "Compare the edge with nginx (static and proxy_cache) and Varnish in front of the same origin",
 		Long: `Compare the vodedge edge with nginx serving the same files statically.
 
 What is measured: for each scenario (a set of equally sized objects), wrk
@@ -58,6 +66,14 @@ documentation of bench lists every directive and why). vodedge runs as
 log on and its disk tier off (--disk-bytes); before measuring, every object is requested until the edge
 answers it from its RAM tier (X-Cache: HIT-RAM), and a round in which
 the edge served anything from elsewhere is not counted.
+
+The caches (vodedge, nginx-proxy: proxy_cache with slice and
+proxy_cache_lock, varnish: malloc storage) are all in front of the same
+origin, an HTTP server inside the bench with one port per cache, so
+origin requests and bytes are counted per peer; nginx-static serves the
+corpus directly. --peers picks them (vodedge first). --specials adds the
+scenarios beyond hot objects (see 'vodedge bench suite', which runs them
+all, and the bench package documentation).
 
 Default targets (the product brief): hot-2MiB throughput >= 1.0 x nginx,
 hot-16KiB requests/s >= 1.2 x nginx.
@@ -91,6 +107,7 @@ minutes) plus set-up.`,
 		"scenarios, each NAME=COUNTxSIZE[:METRIC>=RATIO] (METRIC: throughput or rps) or the name of a default one")
 	f.Var(&ram, "ram-bytes", "vodedge's RAM tier (--ram-bytes of the edge); every scenario's objects must fit")
 	f.Var(&disk, "disk-bytes", "vodedge's disk tier (--disk-bytes of the edge, kept in the work dir); 0: off")
+	bindPeerFlags(f, &cfg)
 	bindLoadFlags(f, &cfg.Load)
 	bindCommonFlags(f, &cfg.Tools, &cfg.WorkDir, &cfg.Keep, &cfg.ReportPath, true)
 	addConfigFlag(cmd)
@@ -168,6 +185,7 @@ func bindCommonFlags(f *pflag.FlagSet, t *bench.Tools, workDir *string, keep *bo
 	f.StringVar(&t.Wrk, "wrk", "", "wrk binary (default: wrk in PATH)")
 	if nginx {
 		f.StringVar(&t.Nginx, "nginx", "", "nginx binary (default: nginx in PATH, else /usr/sbin/nginx)")
+		f.StringVar(&t.Varnish, "varnishd", "", "varnishd binary (default: varnishd in PATH, else /usr/sbin/varnishd)")
 	}
 	f.StringVar(workDir, "workdir", "", "directory for the corpus, configs, logs and JSON report; never removed (default: a new temp dir, removed at the end unless --keep)")
 	f.BoolVar(keep, "keep", false, "keep the temp work dir (corpus, nginx.conf, logs, wrk scripts, JSON report)")

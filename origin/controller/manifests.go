@@ -89,9 +89,17 @@ func (s *Server) fillFiles(site string) ([]fillplan.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	titles, err := s.pop.Titles(popularity.Query{Site: site, Limit: 1 << 30})
+	if err != nil {
+		return nil, err
+	}
 	pop := make(map[string]float64, len(scores))
 	for _, sc := range scores {
 		pop[sc.Name] = sc.Popularity
+	}
+	titlePop := make(map[string]float64, len(titles))
+	for _, sc := range titles {
+		titlePop[sc.Name] = sc.Popularity
 	}
 	var out []fillplan.File
 	err = s.cat.Each(func(t *catalog.Title) error {
@@ -100,7 +108,7 @@ func (s *Server) fillFiles(site string) ([]fillplan.File, error) {
 		}
 		for _, f := range t.Files {
 			key := "/" + strings.TrimPrefix(f.Key, "/")
-			out = append(out, fillplan.File{Key: key, Size: f.Size, SHA256: f.SHA256, Popularity: pop[key]})
+			out = append(out, fillplan.File{Key: key, Size: f.Size, SHA256: f.SHA256, Popularity: fillplan.Blend(pop[key], titlePop[t.ID])})
 		}
 		return nil
 	})

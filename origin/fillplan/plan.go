@@ -53,10 +53,18 @@ type Policy struct {
 	// ThreeCopies and TwoCopies are the shares of the most popular files
 	// that get three and two copies.
 	ThreeCopies, TwoCopies float64
+	// ReplicaShare is the share of each node's capacity kept for the
+	// extra copies: the first pass places one copy of as many files as
+	// fit in the rest, the second adds copies of the most popular files
+	// in what is left. Offload is counted per site (any node serves a
+	// site's file through peer fill), so extra copies buy resilience and
+	// load spreading at the expense of coverage; bounding them keeps the
+	// coverage (see TestOffloadWithOvernightFill).
+	ReplicaShare float64
 }
 
-// DefaultPolicy is 5 % three copies, 20 % two.
-func DefaultPolicy() Policy { return Policy{ThreeCopies: 0.05, TwoCopies: 0.20} }
+// DefaultPolicy is 5 % three copies, 20 % two, within 10 % of capacity.
+func DefaultPolicy() Policy { return Policy{ThreeCopies: 0.05, TwoCopies: 0.20, ReplicaShare: 0.10} }
 
 // Plan builds the site's manifest of the given version.
 func Plan(site Site, files []File, version int64, now time.Time, pol Policy) (*manifest.Manifest, error) {
@@ -67,16 +75,25 @@ func Plan(site Site, files []File, version int64, now time.Time, pol Policy) (*m
 	slices.SortStableFunc(files, func(a, b File) int {
 		return cmp.Or(cmp.Compare(b.Popularity, a.Popularity), strings.Compare(a.Key, b.Key))
 	})
-	p := newPlanner(site)
+	p := newPlanner(site, 1-pol.ReplicaShare)
+	owners := make([][]string, len(files))
+	for i, f := range files { // one copy of as many files as fit
+		owners[i] = p.place(f, 1, nil)
+	}
+	p.open(site)
+	for i, f := range files { // then extra copies, most popular first
+		if extra := copiesFor(i, len(files), pol) - len(owners[i]); extra > 0 && len(owners[i]) > 0 {
+			owners[i] = append(owners[i], p.place(f, extra, owners[i])...)
+		}
+	}
 	m := &manifest.Manifest{Version: version, Site: site.Name, Created: now.UTC()}
 	for i, f := range files {
-		nodes := p.place(f, copiesFor(i, len(files), pol))
-		if len(nodes) == 0 {
+		if len(owners[i]) == 0 {
 			continue
 		}
 		m.Entries = append(m.Entries, manifest.Entry{
 			Key: f.Key, Size: f.Size, SHA256: f.SHA256, Priority: len(m.Entries) + 1,
-			Copies: len(nodes), Nodes: nodes,
+			Copies: len(owners[i]), Nodes: owners[i],
 		})
 	}
 	return m, m.Validate()
@@ -98,10 +115,12 @@ func copiesFor(i, n int, pol Policy) int {
 type planner struct {
 	table *placement.Table
 	free  map[string]int64
+	share float64 // of each node's capacity available in the first pass
 }
 
-func newPlanner(site Site) *planner {
-	p := &planner{free: map[string]int64{}}
+// newPlanner starts with share of each node's capacity available.
+func newPlanner(site Site, share float64) *planner {
+	p := &planner{free: map[string]int64{}, share: share}
 	var nodes []placement.Node
 	for _, n := range site.Nodes {
 		w := n.Weight
@@ -109,16 +128,27 @@ func newPlanner(site Site) *planner {
 			w = 1
 		}
 		nodes = append(nodes, placement.Node{Name: n.Name, Weight: w})
-		p.free[n.Name] = n.Capacity
+		p.free[n.Name] = int64(share * float64(n.Capacity))
 	}
 	p.table = placement.New(nodes)
 	return p
 }
 
-// place returns up to copies nodes for f, best by placement, with room.
-func (p *planner) place(f File, copies int) []string {
-	full := func(i int) bool { return p.free[p.table.Node(i).Name] < f.Size }
-	idx := p.table.Rank(f.Key, min(copies, p.table.Len()), full, nil)
+// open makes the rest of every node's capacity available.
+func (p *planner) open(site Site) {
+	for _, n := range site.Nodes {
+		p.free[n.Name] += n.Capacity - int64(p.share*float64(n.Capacity))
+	}
+}
+
+// place returns up to copies nodes for f, best by placement, with room
+// and not already holding it.
+func (p *planner) place(f File, copies int, have []string) []string {
+	skip := func(i int) bool {
+		name := p.table.Node(i).Name
+		return p.free[name] < f.Size || slices.Contains(have, name)
+	}
+	idx := p.table.Rank(f.Key, min(copies, p.table.Len()), skip, nil)
 	out := make([]string, 0, len(idx))
 	for _, i := range idx {
 		name := p.table.Node(i).Name
@@ -127,3 +157,14 @@ func (p *planner) place(f File, copies int) []string {
 	}
 	return out
 }
+
+// TitlePrior is the share of a title's popularity (plays per day) added
+// to the popularity of each of its files (requests per day).
+const TitlePrior = 0.1
+
+// Blend is the popularity the planner ranks a file by: its own, plus a
+// tenth of its title's. A day's logs sample a site's traffic, so many
+// files of a popular title were simply not fetched yesterday; the title's
+// popularity ranks them above the files of unpopular titles (measured in
+// TestOffloadWithOvernightFill).
+func Blend(file, title float64) float64 { return file + TitlePrior*title }

@@ -1,0 +1,8 @@
+package bench
+
+import (
+	"io"
+	"log"
+)
+
+func newDiscardLog() *log.Logger { return log.New(io.Discard, "", 0) }
