@@ -90,3 +90,11 @@ func (s *Sample) Fetch(_ context.Context, req Request) (*Object, error) {
 		Body:   io.NopCloser(bytes.NewReader(obj.data[req.Offset : req.Offset+n])),
 	}, nil
 }
+
+// SampleFiles returns the sample title's files, master.m3u8 at the root,
+// for publishing them elsewhere (`vodedge demo` imports them into the
+// controller when ffmpeg is missing).
+func SampleFiles() fs.FS {
+	sub, _ := fs.Sub(sampleFS, "sample") // "sample" is a valid path
+	return sub
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// demoEdge is one of the demo's edges, run in-process through the same
+// command an operator runs (`vodedge edge` with flags), with its own
+// registry, ports and directory.
+type demoEdge struct {
+	name, host                  string
+	listen, admin, peer, gossip string
+	args                        []string
+	g                           *globalOpts
+
+	mu     sync.Mutex // protects cancel and done
+	cancel context.CancelFunc
+	done   chan error // receives the command's result; nil when stopped
+}
+
+func newDemoEdge(i int, host string) (*demoEdge, error) {
+	e := &demoEdge{name: fmt.Sprintf("edge-%d", i), host: host}
+	for _, p := range []*string{&e.listen, &e.admin, &e.peer} {
+		a, err := demoFreeAddr(host)
+		if err != nil {
+			return nil, err
+		}
+		*p = a
+	}
+	var err error
+	e.gossip, err = freeUDPAndTCP(host)
+	return e, err
+}
+
+// configure sets the edge's command line: a site member with a disk
+// tier, the controller as origin, fill always open, signed URLs checked.
+func (e *demoEdge) configure(dir string, f *demoFiles, controller string, join string, g *globalOpts) error {
+	home := filepath.Join(dir, e.name)
+	e.g = g
+	e.args = []string{
+		"--node-name", e.name, "--site", demoSite,
+		"--listen", e.listen, "--admin", e.admin, "--peer-listen", e.peer, "--gossip-listen", e.gossip,
+		"--advertise-host", e.host, "--cluster-key-file", f.clusterKey, "--join", join,
+		"--admin-token-file", f.adminTokens, "--origin", "http://" + controller,
+		"--ram-bytes", "64MiB", "--disk-dir", filepath.Join(home, "cache"), "--disk-bytes", "1GiB",
+		"--mem-limit", "off", "--access-log", filepath.Join(home, "access.log"),
+		"--egress-capacity", "1Gbit", "--url-keys", f.urlKeys,
+		"--manifest-public-key", f.manifestPub, "--manifest-url", "http://" + controller + "/v1/manifests/" + demoSite,
+		"--manifest-token-file", f.apiTokens, "--manifest-poll", "2s", "--fill-window", "00:00-00:00", "--fill-tz", "UTC",
+		"--shutdown-timeout", "300ms",
+	}
+	return os.MkdirAll(home, 0o755)
+}
+
+// start runs the edge until stop or ctx ends.
+func (e *demoEdge) start(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.done != nil {
+		return fmt.Errorf("%s is running", e.name)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cmd := newEdgeCmd(e.g)
+	cmd.SetArgs(e.args)
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	done := make(chan error, 1)
+	go func() { done <- runCommand(cctx, cmd) }()
+	e.cancel, e.done = cancel, done
+	return nil
+}
+
+// runCommand executes an in-process daemon command.
+func runCommand(ctx context.Context, cmd *cobra.Command) error {
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	return cmd.ExecuteContext(ctx)
+}
+
+// stop ends the edge abruptly: listeners close, responses in flight are
+// cut after 300 ms, the node leaves its site's gossip. It returns the
+// command's error, if it failed.
+func (e *demoEdge) stop() error {
+	e.mu.Lock()
+	cancel, done := e.cancel, e.done
+	e.cancel, e.done = nil, nil
+	e.mu.Unlock()
+	if done == nil {
+		return fmt.Errorf("%s is not running", e.name)
+	}
+	cancel()
+	return <-done
+}
+
+// exited returns the command's result if it ended by itself.
+func (e *demoEdge) exited() (error, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.done == nil {
+		return nil, false
+	}
+	select {
+	case err := <-e.done:
+		e.done <- err
+		return err, true
+	default:
+		return nil, false
+	}
+}
+
+// waitReady polls the edge's /readyz.
+func (e *demoEdge) waitReady(ctx context.Context) error {
+	return waitHTTP(ctx, "http://"+e.admin+"/readyz", func() error {
+		if err, ok := e.exited(); ok {
+			return fmt.Errorf("%s exited: %v", e.name, err)
+		}
+		return nil
+	})
+}
+
+// waitHTTP polls url until it answers 200, alive reports an error, or
+// ctx ends.
+func waitHTTP(ctx context.Context, url string, alive func() error) error {
+	c := &http.Client{Timeout: time.Second}
+	for {
+		if err := alive(); err != nil {
+			return err
+		}
+		if resp, err := c.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s never became ready: %w", url, context.Cause(ctx))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// demoNodes is the status page's stop and start buttons over the edges.
+type demoNodes struct {
+	ctx   context.Context // the demo's: a restarted edge lives until it ends
+	edges []*demoEdge
+}
+
+var errNoNode = errors.New("demo: no such node")
+
+func (d *demoNodes) find(name string) (*demoEdge, error) {
+	for _, e := range d.edges {
+		if e.name == name {
+			return e, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %q", errNoNode, name)
+}
+
+// StopNode stops an edge as if it had crashed.
+func (d *demoNodes) StopNode(name string) error {
+	e, err := d.find(name)
+	if err != nil {
+		return err
+	}
+	if err := e.stop(); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// StartNode starts a stopped edge again on its ports and directory.
+func (d *demoNodes) StartNode(name string) error {
+	e, err := d.find(name)
+	if err != nil {
+		return err
+	}
+	if err := e.start(d.ctx); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(d.ctx, 20*time.Second)
+	defer cancel()
+	return e.waitReady(ctx)
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/vodedge/vodedge/internal/admin"
+	"github.com/vodedge/vodedge/internal/webui"
+	"github.com/vodedge/vodedge/origin/controller/client"
+)
+
+// originUIOpts are the controller's flags for the web pages, served under
+// /ui/ on its admin listener (internal/webui).
+type originUIOpts struct {
+	edges      []string
+	steerURL   string
+	steerAdmin string
+	tokenFile  string
+	nodes      webui.NodeControl // the demo's stop/start buttons; nil otherwise
+}
+
+func (u *originUIOpts) bind(f *pflag.FlagSet) {
+	f.StringSliceVar(&u.edges, "ui-edges", nil, "admin addresses (host:port) of edges for the status page at /ui/status/ on --admin; one per site is enough, the others are learned from its cluster view")
+	f.StringVar(&u.steerURL, "ui-steer-url", "", "steering's public base URL as browsers reach it (http://steer:8088), for the player page at /ui/player/")
+	f.StringVar(&u.steerAdmin, "ui-steer-admin", "", "steering's admin address (host:port), for the status page's steering figures")
+	f.StringVar(&u.tokenFile, "ui-admin-token-file", "", "bearer token file of the edges' and steering's admin APIs (the status page reads /v1/cluster, /v1/fill, /v1/sites)")
+}
+
+// mount adds the pages to the controller's admin listener. The catalog
+// is read through the controller's own API on apiAddr.
+func (u *originUIOpts) mount(ad *admin.Server, apiAddr string, apiTokens []string, log *slog.Logger) error {
+	cfg := webui.Config{SteerURL: u.steerURL, SteerAdmin: withScheme(u.steerAdmin)}
+	for _, e := range u.edges {
+		cfg.Edges = append(cfg.Edges, withScheme(e))
+	}
+	if u.tokenFile != "" {
+		t, err := admin.LoadTokens(u.tokenFile)
+		if err != nil {
+			return fmt.Errorf("--ui-admin-token-file: %w", err)
+		}
+		cfg.AdminToken = t[0]
+	}
+	token := ""
+	if len(apiTokens) > 0 {
+		token = apiTokens[0]
+	}
+	cli, err := client.New("http://"+loopbackFor(apiAddr), token, &http.Client{Timeout: 5 * time.Second})
+	if err != nil {
+		return err
+	}
+	ui, err := webui.New(cfg, webui.Deps{Catalog: catalogSearch(cli), Nodes: u.nodes, Logger: log})
+	if err != nil {
+		return err
+	}
+	ad.Handle("/ui/", http.StripPrefix("/ui", ui.Handler()))
+	return nil
+}
+
+// catalogSearch lists published titles through the controller's API.
+func catalogSearch(cli *client.Client) webui.Catalog {
+	return webui.CatalogFunc(func(ctx context.Context, q string) ([]webui.Title, error) {
+		res, err := cli.Search(ctx, url.Values{"q": {q}, "status": {"published"}, "limit": {"100"}})
+		if err != nil {
+			return nil, err
+		}
+		out := make([]webui.Title, 0, len(res.Hits))
+		for _, hit := range res.Hits {
+			out = append(out, webui.Title{ID: hit.ID, Title: hit.Title.Title, Description: hit.Description, Tags: hit.Tags,
+				Year: hit.Year, DurationMS: hit.DurationMS, Master: "/titles/" + hit.ID + "/master.m3u8"})
+		}
+		return out, nil
+	})
+}
+
+func withScheme(addr string) string {
+	if addr == "" || strings.Contains(addr, "://") {
+		return addr
+	}
+	return "http://" + addr
+}
+
+// loopbackFor turns a listener's address into one to dial: the
+// unspecified address ("[::]:8070", "0.0.0.0:8070") becomes 127.0.0.1.
+func loopbackFor(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}

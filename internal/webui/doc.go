@@ -1,0 +1,42 @@
+// Package webui is vodedge's two web pages and the small JSON API behind
+// them:
+//
+//   - the player page (/player/): search the catalog, ask steering for a
+//     title, play it with hls.js, and list for every segment the node
+//     and tier that served it (the edges' X-Served-By and X-Cache). When
+//     a request to a node fails, the page's loader retries it at once on
+//     the next URL of steering's ranked answer, as an Open Connect player
+//     falls back, and keeps using that URL.
+//   - the operator status page (/status/): every node of every site with
+//     its state as an ISP portal shows it — OK, WARN or ERROR, the worst
+//     of its components (reachability, readiness, cluster membership,
+//     disk, fill, load, origin errors) — egress, hit ratio by tier, disk
+//     use, fill progress, the members each node sees, and per site what
+//     steering sees and decides (best answers, content and health misses).
+//
+// The Monitor behind /api/status polls the admin listeners: each edge's
+// /readyz, /metrics, /v1/cluster and /v1/fill, and steering's /v1/sites
+// and /metrics, with the admin bearer token, on demand (at most once per
+// Config.MinInterval, one poll at a time) — no goroutine runs between
+// requests. One edge address per site is enough: the others are learned
+// from its cluster view, and a node once seen stays listed (as ERROR when
+// it stops answering) until the process restarts.
+//
+// # Where it is served
+//
+// The controller's admin listener mounts it under /ui/ (`vodedge origin
+// --ui-edges … --ui-steer-url … --ui-steer-admin …`): the operator's
+// management address, next to /metrics. `vodedge demo` starts the
+// controller that way, so the demo's pages are that same code. All paths
+// inside the pages are relative, so any prefix works.
+//
+// # Assets
+//
+// The pages' JavaScript is written in web/src and bundled with hls.js by
+// esbuild (both from npm) into assets/, which is committed and embedded:
+// `go build` needs no npm and the pages load nothing from other hosts.
+// `make web` rebuilds the bundle (npm ci, then esbuild).
+//
+// It lives under internal/ because it is no one's API: the pages and
+// their JSON change with the daemons they show.
+package webui

@@ -1,0 +1,228 @@
+package webui
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+//go:embed assets
+var assetsFS embed.FS
+
+// Config is what the pages show.
+type Config struct {
+	// SteerURL is the steering service's public base URL as browsers
+	// reach it (http://steer.example.net:8088); the player asks it for
+	// ranked URLs. Empty: the player page cannot play.
+	SteerURL string
+	// SteerAdmin is steering's admin base URL (http://10.0.0.9:9088), for
+	// its view of the sites and its decision counters. Empty: the status
+	// page shows no steering.
+	SteerAdmin string
+	// Edges are admin base URLs of edges (http://10.0.0.1:9090); one per
+	// site is enough, the others are learned from its cluster view.
+	Edges []string
+	// AdminToken is a bearer token of the edges' and steering's admin
+	// APIs.
+	AdminToken string
+	// Timeout bounds each admin request of a poll; default 1 s.
+	Timeout time.Duration
+	// MinInterval is the least time between two polls; default 1 s.
+	MinInterval time.Duration
+
+	controls bool // set by New when Deps.Nodes is set
+}
+
+// Deps are the pages' collaborators.
+type Deps struct {
+	// Catalog answers the player's searches; nil: no search.
+	Catalog Catalog
+	// Nodes, when set, lets the status page stop and start nodes (the
+	// demo's buttons). Never set in production.
+	Nodes NodeControl
+	// HTTP is the client of the admin APIs; default one with Timeout.
+	HTTP   *http.Client
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Catalog searches published titles.
+type Catalog interface {
+	Search(ctx context.Context, query string) ([]Title, error)
+}
+
+// CatalogFunc adapts a function to Catalog.
+type CatalogFunc func(ctx context.Context, query string) ([]Title, error)
+
+// Search calls f.
+func (f CatalogFunc) Search(ctx context.Context, query string) ([]Title, error) { return f(ctx, query) }
+
+// Title is a playable title as the player lists it.
+type Title struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Description string   `json:"description,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+	Year        int      `json:"year,omitempty"`
+	DurationMS  int64    `json:"duration_ms"`
+	// Master is the path of the HLS master playlist (/titles/ID/master.m3u8).
+	Master string `json:"master"`
+}
+
+// NodeControl stops and starts nodes by name (the demo's).
+type NodeControl interface {
+	StopNode(name string) error
+	StartNode(name string) error
+}
+
+// UI serves the pages.
+type UI struct {
+	cfg  Config
+	deps Deps
+	mon  *Monitor
+}
+
+// ErrConfig reports a bad Config.
+var ErrConfig = errors.New("webui: bad configuration")
+
+// New checks cfg and builds the pages.
+func New(cfg Config, deps Deps) (*UI, error) {
+	for _, u := range append([]string{cfg.SteerURL, cfg.SteerAdmin}, cfg.Edges...) {
+		if u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return nil, errors.Join(ErrConfig, errors.New("want an http(s)://host:port base URL, got "+u))
+		}
+	}
+	for i, e := range cfg.Edges {
+		cfg.Edges[i] = strings.TrimRight(e, "/")
+	}
+	cfg.SteerURL, cfg.SteerAdmin = strings.TrimRight(cfg.SteerURL, "/"), strings.TrimRight(cfg.SteerAdmin, "/")
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = time.Second
+	}
+	if cfg.MinInterval <= 0 {
+		cfg.MinInterval = time.Second
+	}
+	if deps.HTTP == nil {
+		deps.HTTP = &http.Client{Timeout: cfg.Timeout}
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	cfg.controls = deps.Nodes != nil
+	return &UI{cfg: cfg, deps: deps, mon: newMonitor(cfg, deps.HTTP, deps.Now)}, nil
+}
+
+// Monitor returns the status poller (the demo reads it to wait for a
+// healthy site).
+func (u *UI) Monitor() *Monitor { return u.mon }
+
+// Handler serves, relative to where it is mounted (strip the prefix):
+//
+//	GET  /                          redirect to player/
+//	GET  /player/, /status/         the pages
+//	GET  /assets/…                  their scripts and styles
+//	GET  /api/config                {"steer_url": …, "controls": bool}
+//	GET  /api/titles?q=             published titles matching q
+//	GET  /api/status                the status Snapshot
+//	POST /api/nodes/{name}/stop|start   (demo only)
+func (u *UI) Handler() http.Handler {
+	mux := http.NewServeMux()
+	assets, _ := fs.Sub(assetsFS, "assets") // a valid path
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "player/", http.StatusFound)
+	})
+	mux.HandleFunc("GET /player/{$}", page(assets, "player.html"))
+	mux.HandleFunc("GET /status/{$}", page(assets, "status.html"))
+	mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(assets)))
+	mux.HandleFunc("GET /api/config", u.handleConfig)
+	mux.HandleFunc("GET /api/titles", u.handleTitles)
+	mux.HandleFunc("GET /api/status", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, u.mon.Snapshot(r.Context()))
+	})
+	mux.HandleFunc("POST /api/nodes/{name}/{op}", u.handleNode)
+	return securityHeaders(mux)
+}
+
+// securityHeaders: the pages load scripts from their own origin only,
+// and may talk to steering and edges on any origin (media and XHR).
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; connect-src *; media-src * blob:; img-src 'self' data:; style-src 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func page(assets fs.FS, name string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-cache")
+		http.ServeFileFS(w, r, assets, name)
+	}
+}
+
+func (u *UI) handleConfig(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"steer_url": u.cfg.SteerURL, "controls": u.cfg.controls})
+}
+
+func (u *UI) handleTitles(w http.ResponseWriter, r *http.Request) {
+	if u.deps.Catalog == nil {
+		writeJSON(w, http.StatusOK, []Title{})
+		return
+	}
+	titles, err := u.deps.Catalog.Search(r.Context(), r.URL.Query().Get("q"))
+	if err != nil {
+		u.deps.Logger.Warn("catalog search failed", "err", err)
+		writeJSON(w, http.StatusBadGateway, map[string]string{"error": "catalog: " + err.Error()})
+		return
+	}
+	if titles == nil {
+		titles = []Title{}
+	}
+	writeJSON(w, http.StatusOK, titles)
+}
+
+func (u *UI) handleNode(w http.ResponseWriter, r *http.Request) {
+	if u.deps.Nodes == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "node controls are off (only the demo has them)"})
+		return
+	}
+	name, op := r.PathValue("name"), r.PathValue("op")
+	var err error
+	switch op {
+	case "stop":
+		err = u.deps.Nodes.StopNode(name)
+	case "start":
+		err = u.deps.Nodes.StartNode(name)
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "want stop or start"})
+		return
+	}
+	if err != nil {
+		writeJSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
+		return
+	}
+	u.deps.Logger.Info("node control", "node", name, "op", op)
+	writeJSON(w, http.StatusOK, map[string]string{"node": name, "done": op})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,250 @@
+// The player page: search the catalog, ask steering for a title, play it
+// with hls.js, and show which node and tier served every segment. When a
+// request fails on a node, the loader retries it at once on the next URL
+// of steering's ranked answer and keeps using that one.
+import Hls from 'hls.js';
+import { $, h, getJSON, fmtBytes, fmtTime } from './dom.js';
+
+// state is the page's model; tests and curious operators read it as
+// window.vodedgePlayer.
+const state = {
+  title: null,
+  steer: null, // steering's answer for the master playlist
+  candidates: [], // [{rank, url, prefix, node, site, dead}]
+  current: 0, // index of the candidate in use
+  segments: [], // one per loaded fragment
+  failovers: [], // {from, to, at, url, why}
+  error: '',
+};
+window.vodedgePlayer = state;
+
+let config = { steer_url: '' };
+let hls = null;
+
+// prefixOf is the part of a ranked URL that every file of the title
+// shares: the URL up to and including the master playlist's directory
+// (steering's path token, /_vt/TOKEN/, covers that directory).
+function prefixOf(url) {
+  return url.slice(0, url.lastIndexOf('/') + 1);
+}
+
+function candidateOf(url) {
+  let best = -1;
+  state.candidates.forEach((c, i) => {
+    if (url.startsWith(c.prefix) && (best < 0 || c.prefix.length > state.candidates[best].prefix.length)) best = i;
+  });
+  return best;
+}
+
+// onCurrent moves a URL onto the candidate in use.
+function onCurrent(url) {
+  const i = candidateOf(url);
+  if (i < 0 || i === state.current) return url;
+  return state.candidates[state.current].prefix + url.slice(state.candidates[i].prefix.length);
+}
+
+// failover marks the candidate that served url dead and moves on; it
+// reports whether there is a candidate left to try.
+function failover(url, why) {
+  const i = candidateOf(url);
+  if (i >= 0 && !state.candidates[i].dead) {
+    state.candidates[i].dead = true;
+    let next = state.current;
+    while (next < state.candidates.length && state.candidates[next].dead) next++;
+    if (next < state.candidates.length) {
+      state.failovers.push({
+        from: state.candidates[i].node || 'origin', to: state.candidates[next].node || 'origin',
+        at: video().currentTime, url, why,
+      });
+      state.current = next;
+    }
+    renderURLs();
+  }
+  return state.candidates.some((c) => !c.dead);
+}
+
+// retriable says whether a failed request may succeed on another node:
+// no answer at all, a server error, or a timeout. A 404 is final.
+function retriable(code) {
+  return code === 0 || code >= 500 || code === undefined;
+}
+
+// FailoverLoader wraps hls.js's loader: each attempt gets a fresh inner
+// loader (a loader is used once), pointed at the candidate in use.
+class FailoverLoader {
+  constructor(cfg) {
+    this.cfg = cfg;
+    this.inner = new Hls.DefaultConfig.loader(cfg);
+  }
+  get stats() { return this.inner.stats; }
+  get context() { return this.inner.context; }
+  destroy() { this.inner.destroy(); }
+  abort() { this.inner.abort(); }
+  getCacheAge() { return this.inner.getCacheAge ? this.inner.getCacheAge() : null; }
+  getResponseHeader(name) { return this.inner.getResponseHeader ? this.inner.getResponseHeader(name) : null; }
+  load(context, loadCfg, callbacks) {
+    const retry = (why) => {
+      if (!failover(context.url, why)) return false;
+      this.inner.destroy();
+      this.inner = new Hls.DefaultConfig.loader(this.cfg);
+      attempt();
+      return true;
+    };
+    const attempt = () => {
+      context.url = onCurrent(context.url);
+      this.inner.load(context, loadCfg, {
+        ...callbacks,
+        onError: (err, ctx, details, stats) => {
+          if (!retriable(err.code) || !retry(`HTTP ${err.code || 'no answer'}`)) callbacks.onError(err, ctx, details, stats);
+        },
+        onTimeout: (stats, ctx, details) => {
+          if (!retry('timeout')) callbacks.onTimeout(stats, ctx, details);
+        },
+      });
+    };
+    attempt();
+  }
+}
+
+function video() { return $('#video'); }
+
+async function search(q) {
+  const list = $('#titles');
+  list.replaceChildren(h('li', { class: 'muted' }, 'searching…'));
+  try {
+    const titles = await getJSON('../api/titles?q=' + encodeURIComponent(q));
+    list.replaceChildren(...titles.map((t) => h('li', {},
+      h('button', { class: 'title', 'data-id': t.id, onclick: () => play(t) },
+        h('strong', {}, t.title),
+        h('span', { class: 'muted' }, ` ${fmtTime(t.duration_ms / 1000)}${t.year ? ' · ' + t.year : ''}`),
+        t.tags && t.tags.length ? h('span', { class: 'tags' }, t.tags.join(', ')) : '',
+      ))));
+    if (!titles.length) list.replaceChildren(h('li', { class: 'muted' }, 'no title matches'));
+  } catch (e) {
+    list.replaceChildren(h('li', { class: 'error' }, String(e)));
+  }
+}
+
+async function play(t) {
+  state.title = t;
+  state.segments = [];
+  state.failovers = [];
+  state.error = '';
+  $('#now').textContent = t.title;
+  renderSegments();
+  if (!config.steer_url) {
+    fail('no steering URL configured (the controller needs --ui-steer-url)');
+    return;
+  }
+  try {
+    const r = await fetch(config.steer_url + '/v1/steer?file=' + encodeURIComponent(t.master));
+    const body = await r.json();
+    state.steer = body;
+    const a = body.answers && body.answers[0];
+    if (!a || !a.urls || !a.urls.length) throw new Error('steering has no URL: ' + (body.error || (a && a.outcome)));
+    state.candidates = a.urls.map((u) => ({ ...u, prefix: prefixOf(u.url), dead: false }));
+    state.current = 0;
+  } catch (e) {
+    fail('steering: ' + e.message);
+    return;
+  }
+  renderURLs();
+  start(state.candidates[0].url);
+}
+
+function start(url) {
+  if (hls) hls.destroy();
+  if (!Hls.isSupported()) {
+    fail('this browser has no Media Source Extensions: hls.js cannot play');
+    return;
+  }
+  hls = new Hls({ loader: FailoverLoader, enableWorker: false, maxBufferLength: 10, maxMaxBufferLength: 20 });
+  hls.on(Hls.Events.FRAG_LOADED, (_, data) => record(data));
+  hls.on(Hls.Events.ERROR, (_, data) => {
+    if (!data.fatal) return;
+    if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+      hls.recoverMediaError();
+      return;
+    }
+    fail(`${data.type}: ${data.details}`);
+  });
+  hls.loadSource(url);
+  hls.attachMedia(video());
+  hls.on(Hls.Events.MANIFEST_PARSED, () => video().play().catch((e) => fail('play: ' + e.message)));
+}
+
+// record notes which node and tier served a fragment (the edges expose
+// X-Served-By and X-Cache to pages on other origins).
+function record(data) {
+  const f = data.frag;
+  const xhr = data.networkDetails;
+  const hdr = (n) => (xhr && xhr.getResponseHeader ? xhr.getResponseHeader(n) : null);
+  const url = new URL(f.url);
+  const parts = url.pathname.split('/');
+  const i = candidateOf(f.url);
+  state.segments.push({
+    sn: f.sn === 'initSegment' ? 'init' : f.sn,
+    type: f.type,
+    rendition: parts[parts.length - 2] || '',
+    node: hdr('X-Served-By') || (i >= 0 && state.candidates[i].node) || url.host,
+    tier: hdr('X-Cache') || '(origin)',
+    bytes: f.stats.loaded,
+    ms: Math.round(f.stats.loading.end - f.stats.loading.start),
+    host: url.host,
+  });
+  renderSegments();
+}
+
+function fail(msg) {
+  state.error = msg;
+  $('#error').textContent = msg;
+}
+
+function renderURLs() {
+  $('#urls').replaceChildren(...state.candidates.map((c, i) => h('li', { class: c.dead ? 'dead' : i === state.current ? 'current' : '' },
+    h('strong', {}, c.node || 'origin'), ` ${c.site ? 'site ' + c.site + ' · ' : ''}${c.reason} `,
+    h('code', {}, c.url),
+    c.dead ? h('span', { class: 'badge ERROR' }, 'failed') : i === state.current ? h('span', { class: 'badge OK' }, 'in use') : '')));
+  const fo = $('#failovers');
+  fo.replaceChildren(...state.failovers.map((f) => h('li', {}, `at ${f.at.toFixed(1)} s: ${f.from} → ${f.to} (${f.why})`)));
+}
+
+function renderSegments() {
+  const rows = state.segments.slice(-40).reverse().map((s) => h('tr', {},
+    h('td', {}, String(s.sn)), h('td', {}, s.rendition), h('td', {}, s.node),
+    h('td', {}, h('span', { class: 'tier ' + s.tier }, s.tier)), h('td', { class: 'num' }, fmtBytes(s.bytes)),
+    h('td', { class: 'num' }, String(s.ms)), h('td', {}, s.host)));
+  $('#segs tbody').replaceChildren(...rows);
+  const by = {};
+  state.segments.forEach((s) => { by[s.node] = (by[s.node] || 0) + 1; });
+  $('#bynode').textContent = Object.entries(by).map(([n, c]) => `${n}: ${c}`).join(' · ');
+}
+
+function tick() {
+  const v = video();
+  let ahead = 0;
+  for (let i = 0; i < v.buffered.length; i++) {
+    if (v.buffered.start(i) <= v.currentTime && v.currentTime <= v.buffered.end(i)) ahead = v.buffered.end(i) - v.currentTime;
+  }
+  const c = state.candidates[state.current];
+  $('#stats').textContent = state.title
+    ? `${fmtTime(v.currentTime)} / ${fmtTime(v.duration || 0)} · buffer ${ahead.toFixed(1)} s · from ${c ? c.node || 'origin' : '-'}` +
+      (hls && hls.currentLevel >= 0 && hls.levels[hls.currentLevel] ? ` · ${hls.levels[hls.currentLevel].height}p` : '')
+    : '';
+}
+
+async function init() {
+  try {
+    config = await getJSON('../api/config');
+  } catch (e) {
+    fail('config: ' + e.message);
+  }
+  $('#search').addEventListener('submit', (e) => {
+    e.preventDefault();
+    search($('#q').value);
+  });
+  setInterval(tick, 500);
+  await search('');
+}
+
+init();
