@@ -4,20 +4,26 @@
 #   make test     install what a fresh Debian machine lacks, then run every
 #                 check CI runs: gofmt, go vet, staticcheck, go test -race,
 #                 short fuzz runs
-#   make bench-compare / bench-rss / bench-restart / bench-layout /
-#        bench-suite / bench-sim
+#   make bench-compare / bench-tls / bench-rss / bench-restart /
+#        bench-layout / bench-suite / bench-sim
 #                 long benchmarks (not part of test)
+#   make fuzz     every fuzz target for FUZZ_LONG (1m) each, about an hour
+#   make soak     a 3-node site under a 10-minute mixed load: RSS,
+#                 goroutines and open files must stay flat (±10 %)
 
 GO        ?= go
 GOBIN     := $(shell $(GO) env GOPATH)/bin
 STATICCHECK_VERSION := v0.8.2
 VERSITYGW_VERSION   := v1.8.0
-APT_PACKAGES        := nginx wrk ffmpeg varnish
+APT_PACKAGES        := nginx wrk ffmpeg varnish chromium bird2
+NFPM_VERSION        := v2.45.2
 FUZZTIME  ?= 5s
+FUZZ_LONG ?= 1m
+SOAKFLAGS ?=
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run run-origin test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout bench-suite bench-sim bench-offload clean
+.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout bench-suite bench-sim bench-offload fuzz soak bench-tls clean
 
 all: build
 
@@ -26,6 +32,23 @@ build:
 
 run:
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/vodedge edge
+
+# demo: the whole system on loopback (controller, 3 edges, steering,
+# player and status pages); Ctrl-C stops it.
+demo:
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/vodedge demo
+
+# deb: the Debian package (bin/vodedge_*.deb) from deploy/nfpm.yaml. Debian
+# versions start with a digit: tag v1.2.3 → 1.2.3, a commit → 0.0.0~abc123.
+deb: build
+	@test -x $(GOBIN)/nfpm || $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
+	v='$(VERSION)'; case "$$v" in v[0-9]*) v=$${v#v};; [0-9]*) ;; *) v=0.0.0~$$v;; esac; \
+	VODEDGE_VERSION=$$(echo "$$v" | tr -- '-' '~') $(GOBIN)/nfpm pkg --config deploy/nfpm.yaml --packager deb --target bin/
+
+# web: rebuild the pages' bundle (internal/webui/assets, committed) from
+# web/src with hls.js and esbuild from npm. Not needed to build vodedge.
+web:
+	cd internal/webui/web && npm ci --no-audit --no-fund && npm run build
 
 # run-origin: a controller on a local store, without API authentication
 run-origin:
@@ -44,6 +67,7 @@ deps:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+	@test -x $(GOBIN)/nfpm || $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
 	@test -x $(GOBIN)/staticcheck || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	@test -x $(GOBIN)/versitygw || { echo "building versitygw $(VERSITYGW_VERSION) (takes a few minutes once)"; \
 	  $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION); }
@@ -56,13 +80,24 @@ lint:
 unit:
 	VODEDGE_REQUIRE_TOOLS=1 $(GO) test -race -count=1 -timeout 20m ./...
 
-# fuzz-smoke runs every fuzz target briefly; long runs: make fuzz-smoke FUZZTIME=10m
+# fuzz-smoke runs every fuzz target briefly (part of test; seeds in each
+# package's testdata/fuzz also replay in unit). internal/fuzzaudit checks
+# that every parser has a target and every target a seed corpus.
 fuzz-smoke:
-	@for pkg in $$($(GO) list ./...); do \
-	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    echo "fuzz $$pkg $$f"; \
-	    $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg >/dev/null || exit 1; \
-	  done; done
+	GO=$(GO) bash .ci/fuzz.sh $(FUZZTIME)
+
+# fuzz runs every fuzz target for FUZZ_LONG each and carries on past a
+# failure; a crasher is written to the package's testdata/fuzz/ (keep it:
+# it becomes a regression test) and the target is named at the end.
+fuzz:
+	GO=$(GO) bash .ci/fuzz.sh $(FUZZ_LONG) keep-going
+
+# soak: three edges in one cluster under players and range requests for
+# 10 minutes; RSS, goroutines and open files sampled every 10 s must stay
+# flat after a 2-minute warm-up: the least-squares line through each
+# node's samples moves by at most ±10 % of their mean (not part of test).
+soak: build
+	./bin/vodedge bench soak $(SOAKFLAGS)
 
 # bench-compare: hot RAM-tier objects, then disk-tier objects (RAM tier off,
 # served with sendfile), each against nginx static (sendfile), nginx
@@ -71,6 +106,11 @@ bench-compare: build
 	./bin/vodedge bench compare
 	./bin/vodedge bench compare --ram-bytes 0 --disk-bytes 1GiB \
 	  --scenarios 'disk-2MiB=64x2MiB:throughput>=0.9,disk-16KiB=2000x16KiB:rps>=0.9'
+
+# bench-tls: hot 2 MiB segments over HTTPS: vodedge (TLS) against itself
+# over plain HTTP and nginx with ssl, in the same run.
+bench-tls: build
+	./bin/vodedge bench compare --tls
 
 # bench-suite: every peer, every scenario, then the hit-ratio simulation;
 # writes the report committed under bench/results/ (about 25 minutes).

@@ -12,6 +12,7 @@ import (
 	"github.com/vodedge/vodedge/bench/trace"
 
 	"github.com/vodedge/vodedge/internal/bytesize"
+	"github.com/vodedge/vodedge/internal/tlsreload"
 )
 
 // CompareConfig configures RunCompare.
@@ -31,8 +32,14 @@ type CompareConfig struct {
 	// has no disk cache of its own to fill.
 	DiskBytes int64
 	// Peers names the servers to measure, vodedge first: "vodedge",
-	// "nginx-static", "nginx-proxy", "varnish" (PeerNames).
+	// "nginx-static", "nginx-proxy", "varnish" (PeerNames); with TLS,
+	// "vodedge-http" and "nginx-tls" (TLSPeerNames).
 	Peers []string
+	// TLS makes vodedge serve HTTPS (its --tls-listen, a self-signed
+	// ECDSA P-256 certificate) and allows the TLS peers: vodedge-http
+	// (the same edge over plain HTTP: the cost of TLS) and nginx-tls
+	// (nginx-static with ssl on the same certificate).
+	TLS bool
 	// Specials names the special scenarios to run after the hot ones
 	// (SpecialNames); Special sizes them.
 	Specials []string
@@ -57,6 +64,15 @@ type CompareConfig struct {
 
 // PeerNames are the peers RunCompare knows, in report order.
 var PeerNames = []string{vodedgePeer, "nginx-static", "nginx-proxy", "varnish"}
+
+// TLSPeerNames are the peers of a TLS comparison (CompareConfig.TLS).
+var TLSPeerNames = []string{vodedgePeer, "vodedge-http", "nginx-tls"}
+
+// TLSScenarios is the TLS comparison's default: hot 2 MiB segments, no
+// target (the figures are recorded).
+func TLSScenarios() []Scenario {
+	return []Scenario{{Name: "hot-2MiB", Objects: 64, Size: 2 << 20}}
+}
 
 // DefaultCompareConfig is the brief's comparison: the default scenarios,
 // 5 rounds of 10 s at 32 connections, vodedge with a 512 MiB RAM tier
@@ -114,7 +130,7 @@ func (c *CompareConfig) prepare() error {
 		return fmt.Errorf("bench: the scenarios' objects (%s with overhead) do not fit vodedge's RAM tier (%s): a hot comparison needs them all in RAM",
 			bytesize.Size(need), bytesize.Size(c.RAMBytes))
 	}
-	return c.Tools.resolve(slices.Contains(c.Peers, "nginx-static") || slices.Contains(c.Peers, "nginx-proxy"),
+	return c.Tools.resolve(slices.Contains(c.Peers, "nginx-static") || slices.Contains(c.Peers, "nginx-proxy") || slices.Contains(c.Peers, "nginx-tls"),
 		slices.Contains(c.Peers, "varnish"))
 }
 
@@ -122,10 +138,17 @@ func (c *CompareConfig) validatePeers() error {
 	if len(c.Peers) == 0 || c.Peers[0] != vodedgePeer {
 		return fmt.Errorf("bench: peers %v: want vodedge first (ratios are against it)", c.Peers)
 	}
+	known := PeerNames
+	if c.TLS {
+		known = TLSPeerNames
+		if len(c.Specials) > 0 {
+			return errors.New("bench: the special scenarios run over plain HTTP; leave them out with TLS")
+		}
+	}
 	seen := map[string]bool{}
 	for _, p := range c.Peers {
-		if !slices.Contains(PeerNames, p) || seen[p] {
-			return fmt.Errorf("bench: peer %q: unknown or given twice (want some of %v)", p, PeerNames)
+		if !slices.Contains(known, p) || seen[p] {
+			return fmt.Errorf("bench: peer %q: unknown or given twice (want some of %v; TLS %v)", p, known, c.TLS)
 		}
 		seen[p] = true
 	}
@@ -198,9 +221,12 @@ func (c *comparison) run(ctx context.Context) (rep *CompareReport, err error) {
 	rep = &CompareReport{
 		Started: time.Now(), Host: hostInfo(ctx, c.cfg.Tools), Rounds: c.cfg.Rounds,
 		Load: c.cfg.Load, RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, WorkDir: c.wd.path,
-		Peers: c.cfg.Peers, Origin: OriginInfo{FirstByteDelay: c.cfg.OriginDelay, BytesPerSec: c.cfg.OriginBytesPerSec},
+		Peers: c.cfg.Peers, TLS: c.cfg.TLS, Origin: OriginInfo{FirstByteDelay: c.cfg.OriginDelay, BytesPerSec: c.cfg.OriginBytesPerSec},
 	}
 	c.printf("vodedge bench compare: %d CPUs, load average %s; work dir %s\n", rep.Host.CPUs, rep.Host.LoadAverage, c.wd.path)
+	if c.cfg.TLS {
+		c.printf("TLS: vodedge and nginx-tls serve HTTPS (self-signed ECDSA P-256, TLS 1.3 negotiated by wrk), vodedge-http is the same edge over plain HTTP\n")
+	}
 	if err := c.setUp(ctx); err != nil {
 		return nil, errors.Join(err, c.stopPeers())
 	}
@@ -276,9 +302,21 @@ func (c *comparison) setUp(ctx context.Context) error {
 // cache gets its own listener on the shared origin.
 func (c *comparison) newPeers(corpus string) ([]livePeer, error) {
 	var out []livePeer
+	var cert, key string
+	if c.cfg.TLS {
+		cert, key = c.wd.join("tls-cert.pem"), c.wd.join("tls-key.pem")
+		if err := tlsreload.WriteSelfSigned(cert, key, "vodedge-bench", []string{"127.0.0.1", "localhost"}, 24*time.Hour); err != nil {
+			return nil, err
+		}
+	}
 	for _, name := range c.cfg.Peers {
-		if name == "nginx-static" {
+		switch name {
+		case "nginx-static":
 			out = append(out, livePeer{Peer: NewNginxStatic(NginxConfig{Binary: c.cfg.Tools.Nginx, Root: corpus, WorkDir: c.wd.join("nginx")})})
+			continue
+		case "nginx-tls":
+			out = append(out, livePeer{Peer: NewNginxStatic(NginxConfig{Binary: c.cfg.Tools.Nginx, Root: corpus, WorkDir: c.wd.join("nginx-tls"),
+				TLSCert: cert, TLSKey: key})})
 			continue
 		}
 		u, err := c.origin.Listen(name)
@@ -290,6 +328,11 @@ func (c *comparison) newPeers(corpus string) ([]livePeer, error) {
 		case vodedgePeer:
 			p = NewVodedge(VodedgeConfig{
 				Binary: c.cfg.Tools.Vodedge, OriginURL: u, WorkDir: c.wd.join("vodedge"),
+				RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Log: c.cfg.Log, TLSCert: cert, TLSKey: key,
+			})
+		case "vodedge-http":
+			p = NewVodedge(VodedgeConfig{
+				Binary: c.cfg.Tools.Vodedge, OriginURL: u, WorkDir: c.wd.join("vodedge-http"), Name: name,
 				RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Log: c.cfg.Log,
 			})
 		case "nginx-proxy":

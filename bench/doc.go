@@ -1,7 +1,8 @@
 // Package bench runs vodedge's side-by-side benchmarks: the edge node
 // against the servers an operator would otherwise deploy, on the same
 // machine, in the same run, and its hit-ratio simulation. It is a library
-// of Config + Run functions (RunCompare, RunRSS, RunSim, RunSuite);
+// of Config + Run functions (RunCompare, RunRSS, RunSim, RunSuite,
+// RunSoak);
 // `vodedge bench` only binds flags to the configs.
 //
 // # What it owns and imports
@@ -148,6 +149,39 @@
 // defaults otherwise; ready when its admin /readyz answers 200, stopped by
 // SIGTERM and reaped. The disk tier is off (D = 0) unless configured: the
 // comparison is of hot objects, answered from RAM either way.
+//
+// # TLS (CompareConfig.TLS, vodedge bench compare --tls)
+//
+// The bench writes a self-signed ECDSA P-256 certificate into the work
+// dir; vodedge serves HTTPS on its --tls-listen with it, nginx-tls is
+// nginx-static with "listen … ssl" on the same certificate (TLS 1.2 and
+// 1.3, a shared session cache, ssl_buffer_size 16k; sendfile cannot
+// apply under TLS: Debian's nginx leaves kTLS off), and vodedge-http is
+// the same edge over plain HTTP, to show what TLS costs. wrk speaks
+// TLS 1.3 (AES-128-GCM) over keep-alive connections, so handshakes are
+// out of the measurement. The hot-check and warming are as for plain
+// HTTP.
+//
+// # RunSoak (vodedge bench soak, make soak)
+//
+// Nodes edges (default 3) run as one site cluster (a random key, gossip
+// and peer listeners on loopback) in front of the bench origin, with a
+// RAM and a disk tier each. Emulated HLS players (bench/player, Zipf
+// title choice, ABR, 4× real time) play titles whose segments are
+// synthetic origin objects, each player on a node chosen by a hash of
+// its id with the others as fallbacks (as steering spreads clients),
+// while range workers fetch random 64 KiB ranges of random segments from
+// random nodes (misses, peer fetches). Every SampleEvery each node's
+// VmRSS, goroutines (go_goroutines; the median of five readings 100 ms
+// apart, since the count moves with the requests in flight) and open
+// files (/proc/PID/fd, likewise) are printed, with the connections open
+// on the public listener (vodedge_connections_open). After the warm-up
+// every sample must stay within Tolerance (10 %) of its node's mean:
+// RSS as it is, goroutines and open files net of those client
+// connections (one goroutine and one descriptor each: how many the
+// players' HTTP client pool keeps open to a node is the load's choice,
+// and moves by tens as sessions end and pooled connections idle out).
+// Otherwise, or when a node dies, RunSoak returns ErrNotFlat.
 //
 // # RunRSS
 //

@@ -23,6 +23,10 @@ type NginxConfig struct {
 	WorkDir string
 	// StartTimeout bounds the wait for nginx to answer.
 	StartTimeout time.Duration
+	// TLSCert and TLSKey, when set, make nginx serve HTTPS (the peer is
+	// then "nginx-tls"; sendfile cannot apply under TLS without kTLS,
+	// which Debian's nginx leaves off).
+	TLSCert, TLSKey string
 }
 
 // NginxStatic is nginx serving the corpus as static files with sendfile,
@@ -45,7 +49,12 @@ func NewNginxStatic(cfg NginxConfig) *NginxStatic {
 }
 
 // Name implements Peer.
-func (n *NginxStatic) Name() string { return "nginx-static" }
+func (n *NginxStatic) Name() string {
+	if n.cfg.TLSCert != "" {
+		return "nginx-tls"
+	}
+	return "nginx-static"
+}
 
 // Start writes nginx.conf for a free loopback port and runs nginx in the
 // foreground until it answers.
@@ -87,6 +96,9 @@ func (n *NginxStatic) startOnce(ctx context.Context) error {
 		return err
 	}
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	if n.cfg.TLSCert != "" {
+		base = "https://127.0.0.1:" + strconv.Itoa(port)
+	}
 	c := newClient()
 	defer c.CloseIdleConnections()
 	// Any HTTP answer means nginx is serving (/ is a 403 without an index).
@@ -133,6 +145,8 @@ func (n *NginxStatic) config(port int) (string, error) {
 		"Dir":    strings.TrimSuffix(n.cfg.WorkDir, "/"),
 		"Port":   port,
 		"DocDir": n.cfg.Root,
+		"Cert":   n.cfg.TLSCert,
+		"Key":    n.cfg.TLSKey,
 	})
 	if err != nil {
 		return "", fmt.Errorf("bench: render nginx.conf: %w", err)
@@ -176,8 +190,16 @@ http {
     open_file_cache_errors on;
 
     server {
-        listen 127.0.0.1:{{.Port}};
+        listen 127.0.0.1:{{.Port}}{{if .Cert}} ssl{{end}};
         root {{.DocDir}};
+{{- if .Cert}}
+        ssl_certificate {{.Cert}};
+        ssl_certificate_key {{.Key}};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_cache shared:SSL:10m;
+        ssl_session_timeout 1h;
+        ssl_buffer_size 16k;
+{{- end}}
     }
 }
 `))

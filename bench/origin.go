@@ -181,8 +181,8 @@ func (o *Origin) open(path string) (io.ReadSeekCloser, int64, error) {
 		}
 		return newSynthReader(path, size), size, nil
 	}
-	clean := filepath.Clean("/" + path)
-	f, err := os.Open(filepath.Join(o.cfg.Root, clean))
+	// os.OpenInRoot refuses ".." and symbolic links leading out of Root.
+	f, err := os.OpenInRoot(o.cfg.Root, strings.TrimPrefix(filepath.Clean("/"+path), "/"))
 	if err != nil {
 		return nil, 0, err
 	}

@@ -25,6 +25,7 @@ type CompareReport struct {
 	WorkDir   string           `json:"work_dir"`
 	Scenarios []ScenarioResult `json:"scenarios"`
 	Peers     []string         `json:"peers"`
+	TLS       bool             `json:"tls,omitempty"`
 	Origin    OriginInfo       `json:"origin"`
 	Specials  []SpecialResult  `json:"specials,omitempty"`
 }

@@ -41,6 +41,11 @@ type VodedgeConfig struct {
 	WarmTries int
 	// StartTimeout bounds the wait for /readyz. Default 15 s.
 	StartTimeout time.Duration
+	// TLSCert and TLSKey, when set, make the edge serve HTTPS
+	// (--tls-listen) and Start return that listener's https:// URL.
+	TLSCert, TLSKey string
+	// Name labels the peer; default "vodedge".
+	Name string
 	// Log receives progress details; nil discards them.
 	Log *slog.Logger
 }
@@ -76,7 +81,12 @@ func NewVodedge(cfg VodedgeConfig) *Vodedge {
 }
 
 // Name implements Peer.
-func (v *Vodedge) Name() string { return "vodedge" }
+func (v *Vodedge) Name() string {
+	if v.cfg.Name != "" {
+		return v.cfg.Name
+	}
+	return "vodedge"
+}
 
 // HotTier implements TierCounter: the tier a warm edge serves from.
 func (v *Vodedge) HotTier() string {
@@ -110,13 +120,17 @@ func (v *Vodedge) Start(ctx context.Context) (string, error) {
 func (v *Vodedge) startOnce(ctx context.Context) error {
 	port, err1 := freePort()
 	aport, err2 := freePort()
-	if err := errors.Join(err1, err2); err != nil {
+	tport, err3 := freePort()
+	if err := errors.Join(err1, err2, err3); err != nil {
 		return err
 	}
-	if port == aport {
+	if port == aport || tport == port || tport == aport {
 		return errPortTaken
 	}
 	args := v.args(port, aport)
+	if v.cfg.TLSCert != "" {
+		args = append(args, "--tls-listen", "127.0.0.1:"+strconv.Itoa(tport), "--tls-cert", v.cfg.TLSCert, "--tls-key", v.cfg.TLSKey)
+	}
 	v.cfg.Log.Debug("starting vodedge", "binary", v.cfg.Binary, "args", strings.Join(args, " "))
 	p, err := startProcess("vodedge", v.cfg.WorkDir, filepath.Join(v.cfg.WorkDir, "vodedge.log"), v.cfg.Binary, args...)
 	if err != nil {
@@ -129,6 +143,9 @@ func (v *Vodedge) startOnce(ctx context.Context) error {
 	}
 	v.proc, v.adminBase = p, adminBase
 	v.base = "http://127.0.0.1:" + strconv.Itoa(port)
+	if v.cfg.TLSCert != "" {
+		v.base = "https://127.0.0.1:" + strconv.Itoa(tport)
+	}
 	return nil
 }
 

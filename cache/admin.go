@@ -9,6 +9,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache/cachekey"
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/admin"
 )
 
 // AdminRoutes returns the edge's admin API, to be mounted on the admin
@@ -21,17 +22,13 @@ import (
 //
 // Keys and prefixes are request paths, normalized as the public listener
 // normalizes them; a path it would reject is 400 here too.
-func (s *Server) AdminRoutes() http.Handler {
-	mux := http.NewServeMux()
+func (s *Server) AdminRoutes() *admin.Mux {
+	mux := admin.NewMux()
 	mux.HandleFunc("POST /v1/purge", s.adminPurge)
 	mux.HandleFunc("GET /v1/objects", s.adminList)
 	mux.HandleFunc("GET /v1/objects/stat", s.adminStat)
 	return mux
 }
-
-// AdminPaths lists the admin API's routes, so callers can check each is
-// authenticated.
-var AdminPaths = []string{"POST /v1/purge", "GET /v1/objects", "GET /v1/objects/stat"}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

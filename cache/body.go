@@ -43,7 +43,13 @@ type body struct {
 	start   time.Time
 	ttfb    time.Duration
 	written int64
+	// conn takes the write deadline of each write (the request's
+	// RequestCtx, valid while fasthttp writes the body); nil: none.
+	conn deadliner
 }
+
+// deadliner is the part of fasthttp.RequestCtx a body needs.
+type deadliner interface{ SetWriteDeadline(time.Time) error }
 
 // SupportsBodyWriteTo lets fasthttp call WriteTo instead of Read.
 func (b *body) SupportsBodyWriteTo() bool { return true }
@@ -61,8 +67,10 @@ func (b *body) WriteTo(w io.Writer) (int64, error) {
 		}
 		var k int64
 		if f != nil {
+			b.deadline(n)
 			k, err = sendFile(w, f, n)
 		} else {
+			b.deadline(int64(len(p)))
 			var m int
 			m, err = w.Write(p)
 			k = int64(m)
@@ -72,6 +80,18 @@ func (b *body) WriteTo(w io.Writer) (int64, error) {
 		if err != nil {
 			return total, err
 		}
+	}
+}
+
+// deadline gives the next write of n bytes its deadline: WriteTimeout
+// plus n at MinClientRate, counted from now. Set before every write, it
+// follows the response's progress: time spent waiting for the origin is
+// not charged to the client, a client that stops reading is cut off
+// after WriteTimeout (plus the bytes in flight at the minimum rate), and
+// a slow one that keeps reading is never cut.
+func (b *body) deadline(n int64) {
+	if b.conn != nil {
+		_ = b.conn.SetWriteDeadline(b.s.writeDeadline(n))
 	}
 }
 

@@ -47,6 +47,12 @@ type Config struct {
 	MinClientRate int64
 	// MaxHeaderBytes bounds a request's header block (431 beyond it).
 	MaxHeaderBytes int
+	// MaxConns bounds the connections the public listeners hold open
+	// together (a refused one gets 503); MaxConnsPerClient bounds those
+	// of one IPv4 address or IPv6 /64 (429). 0 means no limit. Enforced
+	// by internal/connlimit, which keeps sendfile and writev (fasthttp's
+	// MaxConnsPerIP does not).
+	MaxConns, MaxConnsPerClient int
 	// ShutdownTimeout bounds how long Shutdown waits for in-flight
 	// responses before closing connections.
 	ShutdownTimeout time.Duration
@@ -160,8 +166,11 @@ func (c *Config) validate() error {
 	if c.MinClientRate <= 0 {
 		bad("minimum client rate must be positive")
 	}
-	if c.MaxHeaderBytes < 1024 {
-		bad("max header bytes must be at least 1024, got %d", c.MaxHeaderBytes)
+	if c.MaxHeaderBytes < 1024 || c.MaxHeaderBytes > 1<<20 {
+		bad("max header bytes must be within 1 KiB..1 MiB, got %d", c.MaxHeaderBytes)
+	}
+	if c.MaxConns < 0 || c.MaxConnsPerClient < 0 {
+		bad("connection limits must not be negative")
 	}
 	if c.NodeName == "" {
 		bad("node name must not be empty")

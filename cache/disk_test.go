@@ -254,7 +254,7 @@ func TestAdminAPI(t *testing.T) {
 		json.NewDecoder(resp.Body).Decode(&out)
 		return resp.StatusCode, out
 	}
-	for _, route := range AdminPaths {
+	for _, route := range e.srv.AdminRoutes().Patterns() {
 		m, p, _ := strings.Cut(route, " ")
 		if code, _ := call(m, p+"?key=/t1/a.m4s", ""); code != 401 {
 			t.Errorf("%s without a token: %d, want 401", route, code)

@@ -2,7 +2,9 @@ package cache
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -190,6 +192,7 @@ func (s *Server) sendSpan(rq *request, src source, m *meta, off, from, to int64,
 		return
 	}
 	if data, ok := src.complete(); ok && from >= off && to <= off+int64(len(data)) {
+		s.setWriteDeadline(ctx, n)
 		ctx.Response.SetBodyRaw(data[from-off : to-off])
 		s.finish(rq, status, src.tier, n, time.Since(rq.start))
 		return
@@ -335,12 +338,35 @@ func (s *Server) setObjectHeaders(rq *request, m *meta, tier string) {
 	h.SetCanonical(hdrServedBy, s.nodeName)
 }
 
-// setWriteDeadline gives a large body time to reach a slow client: the
-// server's write timeout plus its length at the minimum client rate. A
-// client slower than that is cut off.
+// setWriteDeadline gives a response with a body of n bytes its write
+// deadline: WriteTimeout plus n at MinClientRate, so a slow player on a
+// large segment is not cut off while a stalled one is (fasthttp's own
+// WriteTimeout is one deadline for the whole response, whatever its
+// size). A body that WriteTimeout alone covers at MinClientRate keeps
+// fasthttp's deadline: no timer update on the path of small hits. A
+// streamed body moves the deadline again before each write (body.deadline).
 func (s *Server) setWriteDeadline(ctx *fasthttp.RequestCtx, n int64) {
-	extra := time.Duration(n / s.cfg.MinClientRate * int64(time.Second))
-	_ = ctx.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout + extra))
+	if n <= s.smallBody || !realConn(ctx) {
+		return
+	}
+	_ = ctx.SetWriteDeadline(s.writeDeadline(n))
+}
+
+// realConn reports whether ctx is served on a connection whose deadlines
+// can be set: one the server accepted (TCP, TLS, Unix), not a RequestCtx
+// made with Init for tests or embedding (whose stand-in connection
+// panics on SetWriteDeadline).
+func realConn(ctx *fasthttp.RequestCtx) bool {
+	switch ctx.Conn().(type) {
+	case *net.TCPConn, *tls.Conn, *net.UnixConn:
+		return true
+	}
+	return false
+}
+
+// writeDeadline is when a write of n bytes starting now must be done.
+func (s *Server) writeDeadline(n int64) time.Time {
+	return time.Now().Add(s.cfg.WriteTimeout + time.Duration(float64(n)/float64(s.cfg.MinClientRate)*float64(time.Second)))
 }
 
 // answerText ends a request that never reached the cache with a short

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"net"
+	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -30,6 +31,7 @@ func (s *Server) ServePeer(ln net.Listener, cfg PeerConfig) error {
 	srv := s.newHTTPServer()
 	srv.Handler = func(ctx *fasthttp.RequestCtx) {
 		if cfg.Authorized == nil || !cfg.Authorized(ctx) {
+			s.auditPeerRefusal(ctx)
 			rq := request{ctx: ctx, start: ctx.Time()}
 			s.answerText(&rq, fasthttp.StatusUnauthorized, "peer request without valid cluster credentials")
 			return
@@ -49,4 +51,18 @@ func (s *Server) ownsTarget(ctx *fasthttp.RequestCtx, owns func(string) bool) bo
 	var kb [256]byte
 	k, err := normalizeTarget(kb[:0], ctx)
 	return err == nil && owns(string(k))
+}
+
+// auditPeerRefusal writes a refused peer request to the audit log (the
+// access log has each one too), at most once a second with the count of
+// those left out, so a flood cannot flood the log.
+func (s *Server) auditPeerRefusal(ctx *fasthttp.RequestCtx) {
+	n := s.peerRefused.Add(1)
+	now := time.Now().UnixNano()
+	last := s.peerRefusedLogged.Load()
+	if now-last < int64(time.Second) || !s.peerRefusedLogged.CompareAndSwap(last, now) {
+		return
+	}
+	s.log.Warn("peer request refused: no valid cluster credentials", "audit", true, "authorized", false,
+		"remote", ctx.RemoteAddr().String(), "path", string(ctx.Path()), "refused_total", n)
 }

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/cache/freshness"
 	"github.com/vodedge/vodedge/cache/ramtier"
+	"github.com/vodedge/vodedge/internal/connlimit"
 )
 
 // AccessLogger receives one record per response; it must not block.
@@ -71,6 +73,8 @@ type Server struct {
 	metrics    *metrics
 	flights    flights
 	http       *fasthttp.Server
+	limiter    *connlimit.Limiter // counts the public listeners' connections
+	smallBody  int64              // bodies WriteTimeout covers at MinClientRate
 	nodeName   []byte
 	boundary   string
 
@@ -92,6 +96,9 @@ type Server struct {
 	closed     sync.Once
 	peerMu     sync.Mutex
 	peers      []*fasthttp.Server // peer listeners, shut down with the server
+	// peerRefused counts peer requests without credentials;
+	// peerRefusedLogged is when one was last logged (unix ns).
+	peerRefused, peerRefusedLogged atomic.Int64
 }
 
 // New validates cfg and builds a server. It does not listen.
@@ -111,12 +118,14 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		s.corsOrigin = []byte(cfg.CORSOrigin)
 	}
 	s.boundary = newBoundary()
+	s.smallBody = int64(cfg.WriteTimeout.Seconds() * float64(cfg.MinClientRate))
 	s.initCaching(deps)
 	if err := s.initTiers(deps); err != nil {
 		return nil, err
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.http = s.newHTTPServer()
+	s.http.ConnState = s.limiter.FastHTTPConnState
 	if s.disk != nil {
 		s.promotions = make(chan *disktier.Record, 256)
 		s.bg.Add(1)
@@ -164,7 +173,12 @@ func (s *Server) initTiers(deps Deps) error {
 		ram.Close()
 		return fmt.Errorf("cache: metrics: %w", err)
 	}
-	s.ram, s.metrics = ram, m
+	lim, err := connlimit.New(connlimit.Config{Max: s.cfg.MaxConns, PerClient: s.cfg.MaxConnsPerClient, Name: "public"}, reg)
+	if err != nil {
+		ram.Close()
+		return fmt.Errorf("cache: %w", err)
+	}
+	s.ram, s.metrics, s.limiter = ram, m, lim
 	return nil
 }
 
@@ -186,10 +200,19 @@ func (s *Server) newHTTPServer() *fasthttp.Server {
 }
 
 // Serve answers requests on ln until Shutdown. It returns nil after a
-// Shutdown.
+// Shutdown. Connections count against MaxConns and MaxConnsPerClient.
 func (s *Server) Serve(ln net.Listener) error {
 	s.ready.Store(true)
-	return s.http.Serve(ln)
+	return s.http.Serve(s.limiter.Listener(ln, true))
+}
+
+// ServeTLS is Serve with TLS on ln (tc: internal/tlsreload's, so the
+// certificate can be replaced while serving). It may run beside Serve;
+// both share the connection limits. Bodies go through TLS record writes,
+// never sendfile.
+func (s *Server) ServeTLS(ln net.Listener, tc *tls.Config) error {
+	s.ready.Store(true)
+	return s.http.Serve(tls.NewListener(s.limiter.Listener(ln, false), tc))
 }
 
 // Ready reports whether the server is serving and not shutting down.
@@ -244,6 +267,9 @@ func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
 func (s *Server) newBody(rq *request, m *meta, status int, tier string, pieces []piece) *body {
 	logRq := *rq // the handler's request struct does not outlive it
 	b := &body{s: s, key: m.key, w: s.wantFor(rq, m.key, 0), meta: m, pieces: pieces, start: rq.start, curIdx: -1, aheadIdx: -1}
+	if realConn(rq.ctx) {
+		b.conn = rq.ctx
+	}
 	b.pos = pieces[0].from
 	b.done = func(b *body, err error) {
 		if err != nil {
@@ -262,12 +288,18 @@ func newBoundary() string {
 }
 
 // protocolError answers requests fasthttp could not parse (malformed
-// request lines, oversized headers, timeouts while reading) in the same
-// plain-text form as the handler's own errors.
+// request lines: 400; oversized headers: 431; a header not complete
+// within ReadTimeout: 408) in the same plain-text form as the handler's
+// own errors.
 func (s *Server) protocolError(ctx *fasthttp.RequestCtx, err error) {
 	status, reason := http.StatusBadRequest, "malformed request"
 	var small *fasthttp.ErrSmallBuffer
+	var ne net.Error
 	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		// --read-timeout passed before a whole header arrived (a slow
+		// sender, or a connection that never sent a request).
+		status, reason = http.StatusRequestTimeout, "request timeout"
 	case errors.As(err, &small):
 		status, reason = http.StatusRequestHeaderFieldsTooLarge, "request headers too large"
 	case errors.Is(err, fasthttp.ErrBodyTooLarge):

@@ -2,10 +2,10 @@ package fill
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/vodedge/vodedge/cache/disktier"
@@ -15,14 +15,35 @@ import (
 // apply brings the node in line with m: every file m assigns it is held
 // and pinned. It returns true when that is done (then files of older
 // manifests are unpinned), false when it stopped early (ctx, a newer
-// manifest, the window closing, files that failed from every source).
+// manifest, files that failed from every source). Files the window's end
+// interrupted are fetched again, whole, once it reopens (a clock that
+// jumps past the end and back behaves the same).
 func (a *Agent) apply(ctx context.Context, m *manifest.Manifest) bool {
 	mine := m.For(a.cfg.Node)
 	todo := a.start(m, mine)
+	for len(todo) > 0 {
+		var failed bool
+		var stopped bool
+		todo, failed, stopped = a.fetchAll(ctx, m, todo)
+		if stopped || failed {
+			return false
+		}
+	}
+	if ctx.Err() != nil {
+		return false
+	}
+	a.release(mine)
+	return true
+}
+
+// fetchAll fetches todo inside the window, Concurrency at a time. It
+// returns the files abandoned at the window's end, whether any failed
+// from every source, and whether it stopped early (ctx, a newer
+// manifest).
+func (a *Agent) fetchAll(ctx context.Context, m *manifest.Manifest, todo []manifest.Entry) (abandoned []manifest.Entry, failed, stopped bool) {
 	var wg sync.WaitGroup
-	var failed atomic.Bool
+	var mu sync.Mutex // protects abandoned and failed
 	sem := make(chan struct{}, a.cfg.Concurrency)
-	stopped := false
 	for _, e := range todo {
 		if ctx.Err() != nil || a.superseded(m) || !a.waitWindow(ctx) {
 			stopped = true
@@ -38,18 +59,19 @@ func (a *Agent) apply(ctx context.Context, m *manifest.Manifest) bool {
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			if err := a.fetchFile(ctx, e); err != nil {
-				failed.Store(true)
+			err := a.fetchFile(ctx, e)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case errors.Is(err, ErrWindowClosed) && ctx.Err() == nil:
+				abandoned = append(abandoned, e)
+			case err != nil:
+				failed = true
 			}
 		})
 	}
 	wg.Wait()
-	ok := !stopped && !failed.Load()
-	if ok && ctx.Err() == nil {
-		a.release(mine)
-		return true
-	}
-	return false
+	return abandoned, failed, stopped || ctx.Err() != nil
 }
 
 // start resets progress for m and returns the entries still to fetch,

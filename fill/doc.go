@@ -29,8 +29,13 @@
 //
 // Fetching happens only inside the window (local time of the node,
 // default 02:00–14:00) unless an operator forces it (Now); a file in
-// flight when the window closes is abandoned. A token bucket caps the
-// bytes per second across all concurrent fetches.
+// flight when the window closes is abandoned (never made visible,
+// counted in vodedge_fill_abandoned_total, not a failure) and fetched
+// again, whole, when the window reopens. The window is judged by the
+// injected clock at every read, so a clock that jumps past the end,
+// back before the start or a day ahead takes effect within a second
+// (TestClockJumpsAroundTheWindow). A token bucket caps the bytes per
+// second across all concurrent fetches.
 //
 // # Letting go
 //

@@ -22,7 +22,9 @@ var (
 )
 
 // fetchFile fetches e from the best source that has it, escalating on any
-// error, and commits it only once its checksum matched.
+// error, and commits it only once its checksum matched. A file the
+// window's end interrupts is not a failure: it returns ErrWindowClosed,
+// counted as abandoned, for the caller to fetch again in the next window.
 func (a *Agent) fetchFile(ctx context.Context, e manifest.Entry) error {
 	var errs []error
 	for _, src := range a.sources(ctx, e) {
@@ -30,6 +32,11 @@ func (a *Agent) fetchFile(ctx context.Context, e manifest.Entry) error {
 		if err == nil {
 			a.done(e, src.kind)
 			return nil
+		}
+		if errors.Is(err, ErrWindowClosed) && ctx.Err() == nil {
+			a.m.abandoned.Inc()
+			a.log.Info("fill window closed: file abandoned, to be fetched again when it opens", "key", e.Key)
+			return err
 		}
 		errs = append(errs, fmt.Errorf("%s %s: %w", src.kind, src.name, err))
 		if errors.Is(err, ErrChecksum) {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+
+	"github.com/vodedge/vodedge/internal/admin"
 )
 
 // Routes returns the agent's admin API, to mount behind authentication:
@@ -11,8 +13,8 @@ import (
 //	GET  /v1/fill           progress (Status)
 //	POST /v1/fill/now       fill at once, ignoring the window, until applied
 //	PUT  /v1/fill/manifest  push a signed manifest (verified like a polled one)
-func (a *Agent) Routes() http.Handler {
-	mux := http.NewServeMux()
+func (a *Agent) Routes() *admin.Mux {
+	mux := admin.NewMux()
 	mux.HandleFunc("GET /v1/fill", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, a.Status()) })
 	mux.HandleFunc("POST /v1/fill/now", func(w http.ResponseWriter, _ *http.Request) {
 		a.FillNow()
@@ -21,9 +23,6 @@ func (a *Agent) Routes() http.Handler {
 	mux.HandleFunc("PUT /v1/fill/manifest", a.push)
 	return mux
 }
-
-// RoutePaths lists the routes, for authentication checks.
-var RoutePaths = []string{"GET /v1/fill", "POST /v1/fill/now", "PUT /v1/fill/manifest"}
 
 func (a *Agent) push(w http.ResponseWriter, r *http.Request) {
 	raw, err := io.ReadAll(io.LimitReader(r.Body, maxManifestBytes+1))

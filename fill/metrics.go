@@ -10,6 +10,7 @@ type metrics struct {
 	pending          prometheus.Gauge
 	failures         prometheus.Counter
 	checksumFailures prometheus.Counter
+	abandoned        prometheus.Counter
 	windowOpen       prometheus.Gauge
 }
 
@@ -30,9 +31,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Files that failed from every source (retried later)."}),
 		checksumFailures: prometheus.NewCounter(prometheus.CounterOpts{Name: "vodedge_fill_checksum_failures_total",
 			Help: "Fetched files whose SHA-256 did not match the manifest (discarded)."}),
+		abandoned: prometheus.NewCounter(prometheus.CounterOpts{Name: "vodedge_fill_abandoned_total",
+			Help: "Files abandoned half-fetched because the fill window closed (fetched again, whole, when it reopens; not failures)."}),
 		windowOpen: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vodedge_fill_window_open", Help: "1 while the fill window is open."}),
 	}
-	for _, c := range []prometheus.Collector{m.manifests, m.version, m.files, m.bytes, m.pending, m.failures, m.checksumFailures, m.windowOpen} {
+	for _, c := range []prometheus.Collector{m.manifests, m.version, m.files, m.bytes, m.pending, m.failures, m.checksumFailures, m.abandoned, m.windowOpen} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -5,12 +5,10 @@ import (
 	"net/http"
 	"net/netip"
 
+	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/steering/bgp"
 	"github.com/vodedge/vodedge/steering/urlsign"
 )
-
-// AdminPaths lists the admin routes, to be mounted behind authentication.
-var AdminPaths = []string{"GET /v1/sites", "GET /v1/prefixes", "GET /v1/bgp", "GET /v1/decide", "POST /v1/reload"}
 
 // AdminRoutes returns steering's admin API, for the admin listener behind
 // internal/admin.RequireToken:
@@ -20,8 +18,8 @@ var AdminPaths = []string{"GET /v1/sites", "GET /v1/prefixes", "GET /v1/bgp", "G
 //	GET  /v1/bgp                    BGP sessions
 //	GET  /v1/decide?client=IP&file=PATH   a decision for any client (not logged)
 //	POST /v1/reload                 read the static prefix files again
-func (s *Service) AdminRoutes() http.Handler {
-	mux := http.NewServeMux()
+func (s *Service) AdminRoutes() *admin.Mux {
+	mux := admin.NewMux()
 	mux.HandleFunc("GET /v1/sites", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.Sites()) })
 	mux.HandleFunc("GET /v1/prefixes", s.handlePrefixes)
 	mux.HandleFunc("GET /v1/bgp", func(w http.ResponseWriter, _ *http.Request) {

@@ -52,6 +52,10 @@ type SiteConfig struct {
 	Owners int
 	// LoadThreshold overrides Config.LoadThreshold for the site's nodes.
 	LoadThreshold float64
+	// HTTPS makes the site's node URLs https://, on the TLS port each
+	// node publishes (its --tls-listen); a node that publishes none keeps
+	// its http:// URL.
+	HTTPS bool
 }
 
 // DefaultConfig returns the defaults, without sites.

@@ -36,6 +36,9 @@ func (e *Engine) Decide(addr netip.Addr, file string, d *Decision) {
 	var mbuf [8]prefix.Match
 	var rbuf [16]rankedSite
 	sites := e.rankSites(e.table.Lookup(addr, mbuf[:0]), key, rbuf[:0])
+	if len(sites) > 0 {
+		d.BestSite = sites[0].slot.cfg.Name
+	}
 	if len(sites) > 0 && sites[0].prefix.IsValid() {
 		d.Match = sites[0].prefix
 	}

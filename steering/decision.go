@@ -41,8 +41,11 @@ type Decision struct {
 	File         string
 	// Match is the client's longest matching prefix; invalid when none
 	// matched and the default order was used.
-	Match      netip.Prefix
-	Outcome    Outcome
+	Match   netip.Prefix
+	Outcome Outcome
+	// BestSite is the client's best site, where the outcome happened
+	// (a content miss is counted against it); "" when there is no site.
+	BestSite   string
 	Candidates []Candidate
 	// Misses counts the nodes passed over, by reason (down, draining,
 	// overloaded, content), over every site looked at.

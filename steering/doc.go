@@ -134,6 +134,11 @@
 //
 // Errors: 400 (bad path, too many files), 405, 404 under /v1/, 503 when
 // no node and no origin can serve; every answer is Cache-Control:
-// no-store. The admin API (AdminRoutes) lists sites, prefixes and BGP
+// no-store. The command serves the same handler over TLS beside plain
+// HTTP (--tls-listen); node URLs are https://host:PORT on the TLS port a
+// node publishes through gossip when its site is configured for HTTPS
+// (SiteConfig.HTTPS: --node-scheme https, or https: true in the sites
+// file), so a player page served over HTTPS gets URLs it may fetch; a
+// node without a TLS listener keeps its http:// URL. The admin API (AdminRoutes) lists sites, prefixes and BGP
 // sessions, decides for any client, and reloads the prefix files.
 package steering

@@ -35,6 +35,10 @@ func (s *Service) serve(ctx *fasthttp.RequestCtx) {
 		path = path[:i]
 	}
 	ctx.Response.Header.Set("Cache-Control", "no-store") // answers follow health and load
+	if len(ctx.Request.Header.Peek("Origin")) > 0 {
+		// Browser players (hls.js pages) on other origins read the answer.
+		ctx.Response.Header.Set("Access-Control-Allow-Origin", "*")
+	}
 	switch {
 	case string(path) == "/v1/steer":
 		s.serveJSON(ctx)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/valyala/fasthttp"
 
 	"github.com/vodedge/vodedge/steering/cluster"
@@ -138,4 +139,40 @@ func TestHandlerErrors(t *testing.T) {
 	if ok, detail := s.Ready(); ok || detail != "not ready; no node takes clients in ams" {
 		t.Errorf("Ready = %v %q", ok, detail)
 	}
+}
+
+// TestBrowserPlayersAndSiteOutcomes: a browser's request (Origin header)
+// gets Access-Control-Allow-Origin, so player pages on other origins can
+// read the answer; every decision is counted against the client's best
+// site.
+func TestBrowserPlayersAndSiteOutcomes(t *testing.T) {
+	s := newTestService(t)
+	var req fasthttp.Request
+	req.SetRequestURI("/v1/steer?file=/t/a")
+	req.Header.Set("Origin", "http://127.0.0.1:8000")
+	var ctx fasthttp.RequestCtx
+	ctx.Init(&req, &net.TCPAddr{IP: net.ParseIP("192.0.2.1"), Port: 5000}, nil)
+	s.Handler()(&ctx)
+	if got := string(ctx.Response.Header.Peek("Access-Control-Allow-Origin")); ctx.Response.StatusCode() != 200 || got != "*" {
+		t.Fatalf("browser request: %d, Access-Control-Allow-Origin %q", ctx.Response.StatusCode(), got)
+	}
+	if resp := serveOnce(t, s, "GET", "/v1/steer?file=/t/a", "192.0.2.1"); len(resp.Header.Peek("Access-Control-Allow-Origin")) != 0 {
+		t.Error("CORS header on a request without Origin")
+	}
+	s.engine.SetMembers("ams", nil)
+	serveOnce(t, s, "GET", "/v1/steer?file=/t/a", "192.0.2.1")
+	for outcome, want := range map[string]float64{"best": 2, "none": 1} {
+		if got := testutil.ToFloat64(s.m.bySite["ams"][outcomeIndex(outcome)]); got != want {
+			t.Errorf("site ams, outcome %s: %v decisions, want %v", outcome, got, want)
+		}
+	}
+}
+
+func outcomeIndex(name string) Outcome {
+	for o := range numOutcomes {
+		if o.String() == name {
+			return o
+		}
+	}
+	return numOutcomes
 }

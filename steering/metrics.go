@@ -16,6 +16,7 @@ var matchNames = [2]string{"prefix", "default"}
 // decision does no label lookup.
 type metrics struct {
 	decisions  [numOutcomes][2]prometheus.Counter
+	bySite     map[string]*[numOutcomes]prometheus.Counter // by best site; read-only after newMetrics
 	passed     [numMisses]prometheus.Counter
 	latency    prometheus.Histogram
 	requests   *prometheus.CounterVec
@@ -27,6 +28,10 @@ func newMetrics(reg prometheus.Registerer, s *Service) (*metrics, error) {
 		Name: "vodedge_steer_decisions_total",
 		Help: "Steering decisions (one per file asked for) by outcome (best, health_miss, content_miss, origin, none) and match (prefix: the client matched a prefix; default: default site order).",
 	}, []string{"outcome", "match"})
+	siteDecisions := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "vodedge_steer_site_decisions_total",
+		Help: "Steering decisions by the client's best site and outcome (best, health_miss, content_miss, origin, none): the misses each site caused.",
+	}, []string{"site", "outcome"})
 	passed := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "vodedge_steer_passed_over_total",
 		Help: "Nodes passed over in decisions, by reason: down, draining, overloaded (health misses), content (the site does not hold the file).",
@@ -52,7 +57,15 @@ func newMetrics(reg prometheus.Registerer, s *Service) (*metrics, error) {
 	for r := range numMisses {
 		m.passed[r] = passed.WithLabelValues(missNames[r])
 	}
-	for _, c := range []prometheus.Collector{decisions, passed, m.latency, m.requests, m.logDropped, &viewCollector{s}} {
+	m.bySite = map[string]*[numOutcomes]prometheus.Counter{}
+	for _, sc := range s.engine.cfg.Sites {
+		var cs [numOutcomes]prometheus.Counter
+		for o := range numOutcomes {
+			cs[o] = siteDecisions.WithLabelValues(sc.Name, o.String())
+		}
+		m.bySite[sc.Name] = &cs
+	}
+	for _, c := range []prometheus.Collector{decisions, siteDecisions, passed, m.latency, m.requests, m.logDropped, &viewCollector{s}} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -66,6 +79,9 @@ func (m *metrics) decided(d *Decision) {
 		mt = matchDefault
 	}
 	m.decisions[d.Outcome][mt].Inc()
+	if cs := m.bySite[d.BestSite]; cs != nil {
+		cs[d.Outcome].Inc()
+	}
 	for r, n := range d.Misses {
 		if n > 0 {
 			m.passed[r].Add(float64(n))

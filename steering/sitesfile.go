@@ -24,6 +24,7 @@ import (
 //	  - name: ams
 //	    owners_per_file: 1          # the site's edges' --owners-per-file
 //	    load_threshold: 0.9         # optional, else --load-threshold
+//	    https: true                 # node URLs on the nodes' --tls-listen (or --node-scheme https)
 //	    prefixes: prefixes/ams.cidr # optional static CIDR list
 //	    gossip:
 //	      join: [10.0.1.1:7946, 10.0.1.2:7946]
@@ -50,6 +51,7 @@ type SiteFile struct {
 	Name          string  `yaml:"name"`
 	Owners        int     `yaml:"owners_per_file"`
 	LoadThreshold float64 `yaml:"load_threshold"`
+	HTTPS         bool    `yaml:"https"`
 	Prefixes      string  `yaml:"prefixes"`
 	Gossip        struct {
 		Join     []string `yaml:"join"`
@@ -85,6 +87,12 @@ func LoadSitesFile(path string) (*SitesFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sites file: %w", err)
 	}
+	return ParseSitesFile(b, path)
+}
+
+// ParseSitesFile is LoadSitesFile on the file's contents; relative paths
+// in it are relative to path's directory.
+func ParseSitesFile(b []byte, path string) (*SitesFile, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	var f SitesFile
@@ -131,7 +139,7 @@ func (f *SitesFile) Apply(cfg *ServiceConfig, name, advertise string) error {
 	}
 	var errs []error
 	for _, s := range f.Sites {
-		cfg.Engine.Sites = append(cfg.Engine.Sites, SiteConfig{Name: s.Name, Owners: s.Owners, LoadThreshold: s.LoadThreshold})
+		cfg.Engine.Sites = append(cfg.Engine.Sites, SiteConfig{Name: s.Name, Owners: s.Owners, LoadThreshold: s.LoadThreshold, HTTPS: s.HTTPS})
 		if s.Prefixes != "" {
 			cfg.PrefixFiles[s.Name] = s.Prefixes
 		}

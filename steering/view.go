@@ -2,6 +2,7 @@ package steering
 
 import (
 	"net"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
@@ -63,7 +64,7 @@ func newSiteView(sc SiteConfig, members []cluster.Member) *siteView {
 		if _, _, err := net.SplitHostPort(m.HTTPAddr); err != nil {
 			continue
 		}
-		n := nodeView{name: m.Name, hash: xxhash.Sum64String(m.Name), base: "http://" + m.HTTPAddr, miss: -1, load: m.Load()}
+		n := nodeView{name: m.Name, hash: xxhash.Sum64String(m.Name), base: nodeBase(sc, &m.Meta), miss: -1, load: m.Load()}
 		switch {
 		case m.Liveness != cluster.Alive:
 			n.miss = missDown
@@ -98,4 +99,15 @@ type siteSlot struct {
 	cfg  SiteConfig
 	hash uint64 // of the name
 	view atomic.Pointer[siteView]
+}
+
+// nodeBase is the base URL of a node's public listener: https on its TLS
+// port when the site wants HTTPS and the node serves it, else http.
+func nodeBase(sc SiteConfig, m *cluster.Meta) string {
+	if sc.HTTPS && m.TLSPort != 0 {
+		if host, _, err := net.SplitHostPort(m.HTTPAddr); err == nil {
+			return "https://" + net.JoinHostPort(host, strconv.Itoa(int(m.TLSPort)))
+		}
+	}
+	return "http://" + m.HTTPAddr
 }

@@ -62,7 +62,7 @@ func ParseMaster(r io.Reader, path string) ([]Variant, error) {
 			continue
 		}
 		bw, err := attr(attrs, "BANDWIDTH")
-		if err != nil || i+1 >= len(lines) || strings.HasPrefix(lines[i+1], "#") {
+		if err != nil || i+1 >= len(lines) || lines[i+1] == "" || strings.HasPrefix(lines[i+1], "#") {
 			return nil, fmt.Errorf("%w: stream %q: want BANDWIDTH and a URI line", ErrPlaylist, l)
 		}
 		uri, err := resolve(path, lines[i+1])
@@ -147,7 +147,10 @@ func resolve(base, ref string) (string, error) {
 	if err != nil || u.Host != "" || u.Scheme != "" {
 		return "", fmt.Errorf("%w: URI %q: want a path on the same host", ErrPlaylist, ref)
 	}
-	b, _ := url.Parse(base)
+	b, err := url.Parse(base)
+	if err != nil { // found by FuzzParseMaster: a base with a bad escape was a nil dereference
+		return "", fmt.Errorf("%w: playlist path %q: %v", ErrPlaylist, base, err)
+	}
 	return b.ResolveReference(u).Path, nil
 }
 

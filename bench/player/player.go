@@ -86,6 +86,9 @@ type Config struct {
 	BufferTarget time.Duration
 	Seed         uint64
 	Client       *http.Client
+	// NewClient, when set, gives each player a client of its own (its
+	// own connections, as a real player has) instead of sharing Client.
+	NewClient func() *http.Client
 }
 
 // Session is one player's playback of one title.
@@ -122,7 +125,11 @@ func Run(ctx context.Context, cfg Config) ([]Session, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := &player{cfg: cfg, id: fmt.Sprintf("p%04d", i), r: rand.New(rand.NewPCG(cfg.Seed, uint64(i)))}
+			p := &player{cfg: cfg, id: fmt.Sprintf("p%04d", i), r: rand.New(rand.NewPCG(cfg.Seed, uint64(i))), client: cfg.Client}
+			if cfg.NewClient != nil {
+				p.client = cfg.NewClient()
+				defer p.client.CloseIdleConnections()
+			}
 			for ctx.Err() == nil {
 				s := p.play(ctx, cfg.Titles[dist.Draw(p.r)])
 				if s.cut(ctx) {
@@ -167,9 +174,10 @@ func (c *Config) validate() error {
 
 // player is one emulated player.
 type player struct {
-	cfg Config
-	id  string
-	r   *rand.Rand
+	cfg    Config
+	id     string
+	r      *rand.Rand
+	client *http.Client
 }
 
 // play plays one title until its end, MaxSegments, or ctx.
@@ -180,7 +188,7 @@ func (p *player) play(ctx context.Context, title string) Session {
 	if err != nil {
 		return s.fail(err)
 	}
-	f := &fetcher{client: p.cfg.Client, bases: bases, s: &s}
+	f := &fetcher{client: p.client, bases: bases, s: &s}
 	variants, segs, vi, err := p.open(ctx, f, title)
 	if err != nil {
 		return s.fail(err)

@@ -31,10 +31,12 @@ because a shared machine drifts between runs.
            Belady's MIN on a generated (or given) trace
   trace    write a generated trace (CSV) with daily popularity drift
   suite    compare with every scenario, then sim: the report under
-           bench/results (Markdown, JSON, PNG plots)`,
+           bench/results (Markdown, JSON, PNG plots)
+  soak     a 3-node site under a long mixed load (players, ranges):
+           RSS, goroutines and open files must stay flat`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newBenchCompareCmd(g), newBenchRSSCmd(g), newBenchSimCmd(), newBenchTraceCmd(), newBenchSuiteCmd(g))
+	cmd.AddCommand(newBenchCompareCmd(g), newBenchRSSCmd(g), newBenchSimCmd(), newBenchTraceCmd(), newBenchSuiteCmd(g), newBenchSoakCmd(g))
 	return cmd
 }
 
@@ -84,6 +86,9 @@ minutes) plus set-up.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
+			if cfg.TLS {
+				tlsDefaults(cmd.Flags(), &cfg, &scenarios)
+			}
 			if cfg.Scenarios, err = bench.ParseScenarios(scenarios); err != nil {
 				return err
 			}
@@ -108,10 +113,25 @@ minutes) plus set-up.`,
 	f.Var(&ram, "ram-bytes", "vodedge's RAM tier (--ram-bytes of the edge); every scenario's objects must fit")
 	f.Var(&disk, "disk-bytes", "vodedge's disk tier (--disk-bytes of the edge, kept in the work dir); 0: off")
 	bindPeerFlags(f, &cfg)
+	f.BoolVar(&cfg.TLS, "tls", false, "HTTPS: vodedge serves over TLS (--tls-listen) against itself over plain HTTP (vodedge-http) and nginx with ssl (nginx-tls), on hot-2MiB unless --peers/--scenarios say otherwise")
 	bindLoadFlags(f, &cfg.Load)
 	bindCommonFlags(f, &cfg.Tools, &cfg.WorkDir, &cfg.Keep, &cfg.ReportPath, true)
 	addConfigFlag(cmd)
 	return cmd
+}
+
+// tlsDefaults gives a TLS comparison its peers and scenario unless the
+// flags named others.
+func tlsDefaults(f *pflag.FlagSet, cfg *bench.CompareConfig, scenarios *[]string) {
+	if !flagChanged(f, "peers") {
+		cfg.Peers = bench.TLSPeerNames
+	}
+	if !flagChanged(f, "scenarios") {
+		*scenarios = nil
+		for _, s := range bench.TLSScenarios() {
+			*scenarios = append(*scenarios, s.String())
+		}
+	}
 }
 
 func newBenchRSSCmd(g *globalOpts) *cobra.Command {

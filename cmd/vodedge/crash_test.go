@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -18,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vodedge/vodedge/fill/manifest"
 )
 
 // crashOrigin serves objects whose bytes are a function of their path,
@@ -88,26 +92,43 @@ func startCrashOrigin(t *testing.T) *crashOrigin {
 }
 
 // TestKill9DuringWritesNeverServesBadBytes runs the edge as a
-// subprocess, kills it with SIGKILL at random moments while it writes
-// misses through to disk, restarts it on the same directory, and checks
-// every object it serves against the origin. At the end the index and
-// the data files must agree.
+// subprocess, serving players and filling a manifest at the same time,
+// kills it with SIGKILL at random moments (50 times) while it writes
+// misses through to disk and fill files into it, restarts it on the same
+// directory, and checks every object it serves: each response read to
+// its end during the load, and a sample of everything asked before after
+// each restart, must be the object's true bytes. What was stored before
+// a kill is still there after it; the fill resumes by itself from the
+// saved manifest and completes; at the end the index and the data files
+// agree and no temp file is left.
 func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
-	const kills = 20
+	const kills = 50
 	org := startCrashOrigin(t)
 	dir := t.TempDir()
+	const token = "crash-admin-token-0123456789"
+	tokens := filepath.Join(dir, "tokens")
+	os.WriteFile(tokens, []byte(token+"\n"), 0o600)
+	pub, fillManifest, fillKeys := crashManifest(t, dir)
 	r := rand.New(rand.NewPCG(42, uint64(time.Now().UnixNano())))
 	var requested []string
 	var stored int64
-	next := 0
+	var served, whole atomic.Int64
+	next, midFill := 0, 0
 	c := &http.Client{Timeout: 20 * time.Second}
 	defer c.CloseIdleConnections()
 	for round := 0; round <= kills; round++ {
 		listen, adminAddr := freeAddr(t), freeAddr(t)
 		p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", org.url,
-			"--disk-dir", dir, "--disk-bytes", "256MiB", "--ram-bytes", "4MiB", "--slice-bytes", "256KiB",
+			"--disk-dir", filepath.Join(dir, "disk"), "--disk-bytes", "1GiB", "--ram-bytes", "4MiB", "--slice-bytes", "256KiB",
+			"--node-name", "crash-node", "--site", "lab", "--admin-token-file", tokens,
+			"--manifest-public-key", pub, "--fill-window", "00:00-00:00", "--fill-rate", "4Mbit", "--fill-concurrency", "2",
 			"--access-log", "off", "--log-level", "error")
 		p.waitReady(t, "http://"+adminAddr+"/readyz")
+		if round == 0 {
+			if code := adminDo(t, "PUT", "http://"+adminAddr+"/v1/fill/manifest", token, fillManifest, nil); code != http.StatusAccepted {
+				t.Fatalf("manifest push: %d", code)
+			}
+		}
 		// What was stored before the kill is still there.
 		eventually(t, 10*time.Second, "the disk index to load", func() bool {
 			return scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_index_loaded") == 1
@@ -116,39 +137,57 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 			t.Fatalf("round %d: %d slices stored before the kill, %d after the restart", round, stored, now)
 		}
 		// Everything asked before must come back whole and right.
-		for _, path := range sample(r, requested, 15) {
+		for _, path := range sample(r, requested, 8) {
 			checkObject(t, c, "http://"+listen+path, path)
 		}
 		if round == kills {
-			checkIndexMatchesFiles(t, c, adminAddr, dir)
+			eventually(t, 120*time.Second, "the fill to complete after the last restart", func() bool {
+				var st struct {
+					State string `json:"state"`
+				}
+				adminDo(t, "GET", "http://"+adminAddr+"/v1/fill", token, nil, &st)
+				return st.State == "done"
+			})
+			for _, k := range fillKeys {
+				checkObject(t, c, "http://"+listen+k, k)
+			}
+			checkIndexMatchesFiles(t, c, adminAddr, filepath.Join(dir, "disk"))
 			p.cmd.Process.Signal(syscall.SIGTERM)
 			p.wait(t, 10*time.Second)
 			break
 		}
-		// Load: new objects (misses written through), killed mid-way.
+		// Load: new objects (misses written through) and files being
+		// filled, read by players; killed mid-way.
 		var wg sync.WaitGroup
 		var stop atomic.Bool
 		for w := 0; w < 4; w++ {
-			paths := make([]string, 6)
+			paths := make([]string, 5)
 			for i := range paths {
 				paths[i] = fmt.Sprintf("/crash/%d.m4s", next)
 				next++
 			}
+			paths = append(paths, fillKeys[r.IntN(len(fillKeys))])
 			requested = append(requested, paths...)
 			wg.Go(func() {
 				for _, path := range paths {
 					if stop.Load() {
 						return
 					}
-					resp, err := c.Get("http://" + listen + path)
-					if err == nil {
-						io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
+					if readWhole(t, c, "http://"+listen+path, path) {
+						whole.Add(1)
 					}
+					served.Add(1)
 				}
 			})
 		}
-		time.Sleep(time.Duration(20+r.IntN(200)) * time.Millisecond)
+		time.Sleep(time.Duration(20+r.IntN(250)) * time.Millisecond)
+		var st struct {
+			State string `json:"state"`
+		}
+		adminDo(t, "GET", "http://"+adminAddr+"/v1/fill", token, nil, &st)
+		if st.State == "filling" {
+			midFill++
+		}
 		stored = scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_objects")
 		p.cmd.Process.Kill()
 		stop.Store(true)
@@ -156,7 +195,58 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 		wg.Wait()
 		c.CloseIdleConnections()
 	}
-	t.Logf("%d kills, %d objects requested", kills, len(requested))
+	t.Logf("%d kills during serving (%d of them mid-fill): %d objects requested, %d responses during the load (%d read whole, all right; the rest cut by the kill); %d fill files complete and right",
+		kills, midFill, len(requested), served.Load(), whole.Load(), len(fillKeys))
+	if midFill < 5 {
+		t.Errorf("only %d kills landed while the fill was running; slow the fill down", midFill)
+	}
+}
+
+// readWhole GETs url; a response read to its end must be path's bytes.
+// It reports whether it was read whole (a kill cuts the others).
+func readWhole(t *testing.T, c *http.Client, url, path string) bool {
+	resp, err := c.Get(url)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		return false
+	}
+	if !bytes.Equal(got, objectBytes(path, 0, objectSize(path))) {
+		t.Errorf("%s: a complete 200 of %d bytes with wrong bytes (X-Cache %s)", path, len(got), resp.Header.Get("X-Cache"))
+	}
+	return true
+}
+
+// crashManifest signs a manifest of 30 files of the crash origin for
+// node crash-node; it returns the public key, the manifest and its keys.
+func crashManifest(t *testing.T, dir string) (string, []byte, []string) {
+	priv, pub, err := manifest.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(dir, "manifest.key")
+	os.WriteFile(keyFile, []byte(priv), 0o600)
+	sk, err := manifest.LoadPrivateKey(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &manifest.Manifest{Version: 1, Site: "lab"}
+	var keys []string
+	for i := range 30 {
+		k := fmt.Sprintf("/fill/%02d.m4s", i)
+		size := objectSize(k)
+		sum := sha256.Sum256(objectBytes(k, 0, size))
+		m.Entries = append(m.Entries, manifest.Entry{Key: k, Size: size, SHA256: hex.EncodeToString(sum[:]), Priority: i + 1, Copies: 1, Nodes: []string{"crash-node"}})
+		keys = append(keys, k)
+	}
+	raw, err := manifest.Sign(m, sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pub, raw, keys
 }
 
 func sample(r *rand.Rand, from []string, n int) []string {

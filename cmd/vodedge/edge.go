@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -22,6 +21,7 @@ import (
 	"github.com/vodedge/vodedge/fill"
 	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/internal/bytesize"
+	"github.com/vodedge/vodedge/internal/tlsreload"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -43,6 +43,8 @@ type edgeOpts struct {
 	fill              fillOpts
 	urls              urlOpts
 	httpCache         httpCacheOpts
+	limits            limitOpts
+	tls               tlsOpts
 	cfg               cache.Config
 }
 
@@ -55,6 +57,8 @@ func newEdgeCmd(g *globalOpts) *cobra.Command {
 byte ranges; misses are fetched from --origin once per slice, however many
 clients ask at the same time, and streamed to all of them as they arrive.
 Metrics, /healthz and /readyz are on --admin, never on the public listener.
+With --tls-listen the node serves HTTPS too; SIGHUP re-reads the
+certificate without dropping connections.
 
 With no --origin the node serves a small sample title embedded in the
 binary: try  curl -i http://127.0.0.1:8080/sample/master.m3u8`,
@@ -92,6 +96,10 @@ binary: try  curl -i http://127.0.0.1:8080/sample/master.m3u8`,
 	o.fill.bind(f)
 	o.urls.bind(f)
 	o.httpCache.bind(f, &o.cfg)
+	o.tls.bind(f, "for players")
+	o.limits.bind(f, limitOpts{read: o.cfg.ReadTimeout, write: o.cfg.WriteTimeout, idle: o.cfg.IdleTimeout,
+		minRate: bytesize.Size(o.cfg.MinClientRate), headerBytes: bytesize.Size(o.cfg.MaxHeaderBytes)},
+		"time to write a response; a larger body gets this plus its size at --min-client-rate, renewed before each write (a slow player is not cut off, a stalled one is)")
 	addConfigFlag(cmd)
 	return cmd
 }
@@ -103,6 +111,9 @@ func runEdge(parent context.Context, g *globalOpts, o *edgeOpts) error {
 	}
 	o.cfg.RAMBytes, o.cfg.SliceBytes, o.cfg.MemfileMinBytes = int64(o.ramBytes), int64(o.slice), int64(o.memfileMin)
 	if err := o.httpCache.apply(&o.cfg); err != nil {
+		return err
+	}
+	if err := o.applyLimits(); err != nil {
 		return err
 	}
 	if err := checkListeners(o.listen, o.adminAddr); err != nil {
@@ -126,6 +137,10 @@ func runEdge(parent context.Context, g *globalOpts, o *edgeOpts) error {
 	defer closeLog()
 
 	reg := newRegistry()
+	certs, err := o.tls.open(log, reg)
+	if err != nil {
+		return err
+	}
 	disk, err := o.disk.open(log, reg)
 	if err != nil {
 		return err
@@ -156,7 +171,23 @@ func runEdge(parent context.Context, g *globalOpts, o *edgeOpts) error {
 	log.Info("edge starting", "listen", o.listen, "admin", o.adminAddr, "origin", org,
 		"ram", bytesize.Size(o.cfg.RAMBytes), "disk", o.disk.describe(), "fill", agent != nil,
 		"node", o.cfg.NodeName, "site", o.cfg.Site, "version", version)
-	return serveUntilSignal(ctx, log, srv, o, reg, ec, agent)
+	return serveUntilSignal(ctx, log, srv, o, reg, ec, agent, certs)
+}
+
+// applyLimits moves the listener limits into the cache configuration.
+func (o *edgeOpts) applyLimits() error {
+	l := &o.limits
+	if err := l.check(); err != nil {
+		return err
+	}
+	maxConns, err := l.connLimit()
+	if err != nil {
+		return err
+	}
+	o.cfg.ReadTimeout, o.cfg.WriteTimeout, o.cfg.IdleTimeout = l.read, l.write, l.idle
+	o.cfg.MinClientRate, o.cfg.MaxHeaderBytes = int64(l.minRate), int(l.headerBytes)
+	o.cfg.MaxConns, o.cfg.MaxConnsPerClient = maxConns, l.perClient
+	return nil
 }
 
 func (o *edgeOpts) originOptions() origin.Options {
@@ -179,46 +210,49 @@ func newEdgeAdmin(o *edgeOpts, srv *cache.Server, reg *prometheus.Registry, log 
 		}
 		tokens = t
 	}
-	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: srv.Status})
-	ad.Handle("/v1/", admin.RequireToken(tokens, log, srv.AdminRoutes()))
-	ec.mount(ad, tokens, log)
+	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: srv.Status, Tokens: tokens})
+	ad.HandleAuth(srv.AdminRoutes())
+	ec.mount(ad)
 	if agent != nil {
-		ad.Handle("/v1/fill", admin.RequireToken(tokens, log, agent.Routes()))
-		ad.Handle("/v1/fill/", admin.RequireToken(tokens, log, agent.Routes()))
+		ad.HandleAuth(agent.Routes())
 	}
 	return ad, nil
 }
 
-// serveUntilSignal runs the public and admin listeners until a signal or
-// a listener failure, then shuts down gracefully.
-func serveUntilSignal(ctx context.Context, log *slog.Logger, srv *cache.Server, o *edgeOpts, reg *prometheus.Registry, ec *edgeCluster, agent *fill.Agent) error {
-	pub, err := net.Listen("tcp", o.listen)
-	if err != nil {
-		return fmt.Errorf("--listen: %w", err)
-	}
-	adm, err := net.Listen("tcp", o.adminAddr)
-	if err != nil {
-		pub.Close()
-		return fmt.Errorf("--admin: %w", err)
-	}
+// serveUntilSignal runs the public (plain and TLS) and admin listeners
+// until a signal or a listener failure, then shuts down gracefully.
+// SIGHUP re-reads the TLS certificate.
+func serveUntilSignal(ctx context.Context, log *slog.Logger, srv *cache.Server, o *edgeOpts, reg *prometheus.Registry, ec *edgeCluster, agent *fill.Agent, certs *tlsreload.Reloader) error {
 	ad, err := newEdgeAdmin(o, srv, reg, log, ec, agent)
 	if err != nil {
-		pub.Close()
-		adm.Close()
 		return err
 	}
-	errc := make(chan error, 3)
-	go func() { errc <- srv.Serve(pub) }()
-	go func() { errc <- ad.Serve(adm) }()
+	ls, err := openListeners(o.listen, o.adminAddr, &o.tls)
+	if err != nil {
+		return err
+	}
+	return runEdgeListeners(ctx, log, srv, o, ec, agent, certs, ls, ad)
+}
+
+func runEdgeListeners(ctx context.Context, log *slog.Logger, srv *cache.Server, o *edgeOpts, ec *edgeCluster, agent *fill.Agent, certs *tlsreload.Reloader, ls listeners, ad *admin.Server) error {
+	hup := notifyHUP()
+	defer signal.Stop(hup)
+	errc := make(chan error, 4)
+	go func() { errc <- srv.Serve(ls.pub) }()
+	if ls.tls != nil {
+		go func() { errc <- srv.ServeTLS(ls.tls, certs.TLSConfig()) }()
+	}
+	go func() { errc <- ad.Serve(ls.admin) }()
 	runErr := ec.start(srv, errc)
 	stopFill := runFill(agent)
 	if runErr == nil {
-		log.Info("edge ready", "listen", pub.Addr().String(), "admin", adm.Addr().String())
-		select {
-		case <-ctx.Done():
+		log.Info("edge ready", ls.describe()...)
+		runErr = waitForStop(ctx, log, hup, errc, func() {
+			log.Info("SIGHUP: re-reading the TLS certificate", "tls", certs != nil)
+			reloadTLS(certs)
+		})
+		if runErr == nil {
 			log.Info("signal received, shutting down", "deadline", o.cfg.ShutdownTimeout)
-		case runErr = <-errc:
-			log.Error("listener failed", "err", runErr)
 		}
 	}
 	stopFill()

@@ -124,7 +124,7 @@ func (c *clusterOpts) config(o *edgeOpts) (cluster.Config, error) {
 	cfg.Name, cfg.Insecure, cfg.Join, cfg.GossipAddr, cfg.AdvertiseHost = o.cfg.NodeName, c.insecure, c.join, c.gossip, c.advertise
 	cfg.Owners = c.owners
 	cfg.Meta = cluster.Meta{Site: o.cfg.Site, HTTPAddr: o.listen, AdminAddr: o.adminAddr, PeerAddr: c.peerListen,
-		Weight: c.weight, CapacityBps: capacity, Version: version}
+		Weight: c.weight, CapacityBps: capacity, Version: version, TLSPort: o.tls.port()}
 	return cfg, nil
 }
 
@@ -162,14 +162,11 @@ func (e *edgeCluster) stop() {
 }
 
 // mount adds the cluster's admin routes behind the admin tokens.
-func (e *edgeCluster) mount(ad *admin.Server, tokens []string, log *slog.Logger) {
+func (e *edgeCluster) mount(ad *admin.Server) {
 	if e == nil {
 		return
 	}
-	routes := e.cl.AdminRoutes()
-	for _, p := range cluster.AdminPaths {
-		ad.Handle(p, admin.RequireToken(tokens, log, routes))
-	}
+	ad.HandleAuth(e.cl.AdminRoutes())
 }
 
 // serverLoad is what the cluster samples from the edge: egress, and

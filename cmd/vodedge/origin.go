@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -36,6 +36,8 @@ type originOpts struct {
 	noAuth            bool
 	shutdown          time.Duration
 	fill              originFillOpts
+	ui                originUIOpts
+	tls               tlsOpts
 	cfg               controller.Config
 }
 
@@ -54,7 +56,8 @@ The API is under /v1/ on --listen (bearer tokens from --api-token-file).
 With a local store, the published files are served at the root of --listen
 with Range and ETag, so an edge can use the controller as its origin:
   vodedge edge --origin http://CONTROLLER:8070
-Metrics, /healthz and /readyz are on --admin.
+Metrics, /healthz and /readyz are on --admin, with the player and status
+pages under /ui/ (--ui-edges, --ui-steer-url, --ui-steer-admin).
 
 Routes: POST /v1/titles; GET /v1/titles?q=&tag=&year=&min_duration=&…;
 GET|PATCH /v1/titles/{id}; GET /v1/titles/{id}/qc;
@@ -70,6 +73,7 @@ GET /v1/popularity/files|titles; POST /v1/tiering/run; GET /v1/status.`,
 	o.bindQC(f)
 	o.bindStore(f)
 	o.fill.bind(f)
+	o.ui.bind(f)
 	addConfigFlag(cmd)
 	cmd.AddCommand(newJobsCmd(), newTitlesCmd(), newApproveCmd())
 	return cmd
@@ -82,6 +86,7 @@ func (o *originOpts) bindServer(f *pflag.FlagSet) {
 	f.StringVar(&o.data, "data", "/var/lib/vodedge/origin", "state directory: jobs and catalog (Pebble), search index, uploads, sources, work files")
 	f.StringVar(&o.tokenFile, "api-token-file", "", "file of bearer tokens (one per line, 16+ characters) accepted on /v1/")
 	f.BoolVar(&o.noAuth, "no-api-auth", false, "serve /v1/ without authentication (a lab only; without it --api-token-file is required)")
+	o.tls.bind(f, "of the API and the published files")
 	o.maxUpload = bytesize.Size(c.MaxUploadBytes)
 	f.Var(&o.maxUpload, "max-upload", "largest accepted source, e.g. 200GiB")
 	f.IntVar(&c.Pipeline.Workers, "workers", c.Pipeline.Workers, "pipeline steps (mostly ffmpeg encodes) run at once; default one per CPU")
@@ -213,28 +218,39 @@ func serveOrigin(ctx context.Context, log *slog.Logger, srv *controller.Server, 
 			log.Warn("shutdown did not finish cleanly", "err", err)
 		}
 	}
-	pub, err := net.Listen("tcp", o.listen)
+	certs, err := o.tls.open(log, reg)
 	if err != nil {
 		shutdown()
-		return fmt.Errorf("--listen: %w", err)
+		return err
 	}
-	adm, err := net.Listen("tcp", o.adminAddr)
+	ls, err := openListeners(o.listen, o.adminAddr, &o.tls)
 	if err != nil {
-		pub.Close()
 		shutdown()
-		return fmt.Errorf("--admin: %w", err)
+		return err
 	}
-	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: srv.Status})
-	errc := make(chan error, 2)
+	pub, adm := ls.pub, ls.admin
+	hup := notifyHUP()
+	defer signal.Stop(hup)
+	apiTokens, _ := o.tokens() // checked by config()
+	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: srv.Status, Tokens: apiTokens})
+	if err := o.ui.mount(ad, pub.Addr().String(), apiTokens, log); err != nil {
+		ls.close()
+		shutdown()
+		return err
+	}
+	errc := make(chan error, 3)
 	go func() { errc <- srv.Serve(pub) }()
+	if ls.tls != nil {
+		go func() { errc <- srv.Serve(tls.NewListener(ls.tls, certs.TLSConfig())) }()
+	}
 	go func() { errc <- ad.Serve(adm) }()
-	log.Info("origin controller ready", "listen", pub.Addr().String(), "admin", adm.Addr().String())
-	var runErr error
-	select {
-	case <-ctx.Done():
+	log.Info("origin controller ready", ls.describe()...)
+	runErr := waitForStop(ctx, log, hup, errc, func() {
+		log.Info("SIGHUP: re-reading the TLS certificate", "tls", certs != nil)
+		reloadTLS(certs)
+	})
+	if runErr == nil {
 		log.Info("signal received, shutting down", "deadline", o.shutdown)
-	case runErr = <-errc:
-		log.Error("listener failed", "err", runErr)
 	}
 	actx, cancel := context.WithTimeout(context.Background(), time.Second)
 	_ = ad.Shutdown(actx)

@@ -5,10 +5,8 @@ import (
 	"os"
 
 	"github.com/spf13/pflag"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/vodedge/vodedge/fill/manifest"
-	"github.com/vodedge/vodedge/internal/bytesize"
 	"github.com/vodedge/vodedge/origin/controller"
 	"github.com/vodedge/vodedge/origin/fillplan"
 )
@@ -43,44 +41,14 @@ func (o *originFillOpts) apply(c *controller.Config) error {
 	return err
 }
 
-// sitesFile is the YAML layout of --sites.
-type sitesFile struct {
-	Sites []struct {
-		Name  string `yaml:"name"`
-		Nodes []struct {
-			Name     string  `yaml:"name"`
-			Weight   float64 `yaml:"weight"`
-			Capacity string  `yaml:"capacity"`
-		} `yaml:"nodes"`
-	} `yaml:"sites"`
-}
-
 func loadSites(path string) ([]fillplan.Site, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("--sites: %w", err)
 	}
-	var sf sitesFile
-	if err := yaml.Unmarshal(raw, &sf); err != nil {
+	sites, err := controller.ParseSites(raw)
+	if err != nil {
 		return nil, fmt.Errorf("--sites %s: %w", path, err)
 	}
-	var out []fillplan.Site
-	for _, s := range sf.Sites {
-		site := fillplan.Site{Name: s.Name}
-		for _, n := range s.Nodes {
-			c, err := bytesize.Parse(n.Capacity)
-			if err != nil {
-				return nil, fmt.Errorf("--sites %s: node %s: %w", path, n.Name, err)
-			}
-			site.Nodes = append(site.Nodes, fillplan.Node{Name: n.Name, Weight: n.Weight, Capacity: int64(c)})
-		}
-		if err := site.Validate(); err != nil {
-			return nil, fmt.Errorf("--sites %s: %w", path, err)
-		}
-		out = append(out, site)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("--sites %s: no site defined", path)
-	}
-	return out, nil
+	return sites, nil
 }

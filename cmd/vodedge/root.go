@@ -17,6 +17,9 @@ import (
 type globalOpts struct {
 	logLevel  string
 	logFormat string
+	// logOut receives daemon logs; nil means stderr. `vodedge demo`
+	// gives each in-process daemon its own.
+	logOut io.Writer
 }
 
 func newRootCmd() *cobra.Command {
@@ -45,6 +48,7 @@ to values. Flags given on the command line win over the file.`,
 	root.AddCommand(newUndrainCmd(g))
 	root.AddCommand(newFillCmd(g))
 	root.AddCommand(newSteerCmd(g))
+	root.AddCommand(newDemoCmd(g))
 	return root
 }
 
@@ -78,7 +82,12 @@ func (g *globalOpts) logger(w io.Writer) (*slog.Logger, error) {
 
 // stderrLogger is the logger for daemons: logs go to stderr, so stdout
 // stays free for the access log.
-func (g *globalOpts) stderrLogger() (*slog.Logger, error) { return g.logger(os.Stderr) }
+func (g *globalOpts) stderrLogger() (*slog.Logger, error) {
+	if g.logOut != nil {
+		return g.logger(g.logOut)
+	}
+	return g.logger(os.Stderr)
+}
 
 // flagChanged reports whether the named flag was set on the command line
 // or in the config file.

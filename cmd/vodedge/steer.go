@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -20,6 +20,8 @@ import (
 
 	"github.com/vodedge/vodedge/fill/manifest"
 	"github.com/vodedge/vodedge/internal/admin"
+	"github.com/vodedge/vodedge/internal/connlimit"
+	"github.com/vodedge/vodedge/internal/tlsreload"
 	"github.com/vodedge/vodedge/steering"
 	"github.com/vodedge/vodedge/steering/urlsign"
 )
@@ -42,6 +44,9 @@ type steerOpts struct {
 	manifestURL, manifestKey     string
 	manifestToken                string
 	manifestPoll                 time.Duration
+	limits                       limitOpts
+	tls                          tlsOpts
+	nodeScheme                   string
 }
 
 func newSteerCmd(g *globalOpts) *cobra.Command {
@@ -64,7 +69,7 @@ Steering watches each site's gossip as a member that is never placed
 (--sites names each site's join addresses and cluster key), so a node
 that dies leaves the answers within about a second. Every decision is
 logged (--decision-log) and counted (/metrics on --admin). SIGHUP re-reads
-the static prefix files.`,
+the static prefix files and the TLS certificate (--tls-listen).`,
 		Example: `  vodedge steer --sites /etc/vodedge/sites.yaml --url-keys /etc/vodedge/url-keys \
       --origin-url https://origin.example.net --admin-token-file /etc/vodedge/admin-tokens`,
 		Args: cobra.NoArgs,
@@ -89,6 +94,7 @@ the static prefix files.`,
 	f.DurationVar(&o.urlTTL, "url-ttl", 6*time.Hour, "how long a signed URL stays valid")
 	f.IntVar(&o.urlClientV4, "url-client-prefix-v4", 0, "bind signed URLs to the client's IPv4 prefix of this length (e.g. 24); 0: not bound")
 	f.IntVar(&o.urlClientV6, "url-client-prefix-v6", 0, "bind signed URLs to the client's IPv6 prefix of this length (e.g. 48); 0: not bound")
+	f.StringVar(&o.nodeScheme, "node-scheme", "http", `scheme of node URLs: "http", or "https" for every site (nodes that publish a TLS port, their --tls-listen, get https://host:port; the others keep http://); a site's "https: true" in the sites file does the same for it alone`)
 	f.StringVar(&o.originURL, "origin-url", "", "base URL of the origin, listed last as the player's final fallback (and alone when no node can serve); not signed")
 	f.IntVar(&o.maxURLs, "max-urls", def.MaxURLs, "most URLs per answer, the origin's included")
 	f.Float64Var(&o.loadThreshold, "load-threshold", def.LoadThreshold, "load (egress / capacity, as nodes publish it) at which a node gets no new clients; a site's load_threshold overrides it")
@@ -99,6 +105,9 @@ the static prefix files.`,
 	f.StringVar(&o.manifestToken, "manifest-token-file", "", "bearer token file for the controller's API")
 	f.DurationVar(&o.manifestPoll, "manifest-poll", time.Minute, "how often each site's manifest is fetched")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 5*time.Second, "on SIGTERM, how long in-flight requests may take")
+	o.tls.bind(f, "for players")
+	o.limits.bind(f, limitOpts{read: 10 * time.Second, write: 10 * time.Second, idle: time.Minute, headerBytes: 8 << 10},
+		"time to write an answer (answers are small)")
 	addConfigFlag(cmd)
 	return cmd
 }
@@ -117,6 +126,10 @@ func runSteer(parent context.Context, g *globalOpts, o *steerOpts) error {
 	}
 	defer closeLog()
 	reg := newRegistry()
+	certs, err := o.tls.open(log, reg)
+	if err != nil {
+		return err
+	}
 	svc, err := steering.New(cfg, steering.Deps{Logger: log, Registerer: reg})
 	if err != nil {
 		return err
@@ -129,7 +142,7 @@ func runSteer(parent context.Context, g *globalOpts, o *steerOpts) error {
 	defer svc.Stop()
 	log.Info("steering starting", "listen", o.listen, "admin", o.adminAddr, "sites", len(cfg.Engine.Sites),
 		"bgp", cfg.BGP != nil, "signed", cfg.Signer != nil, "node", o.name, "version", version)
-	return serveSteer(ctx, log, svc, o, reg)
+	return serveSteer(ctx, log, svc, o, reg, certs)
 }
 
 // config builds the service configuration from the flags and the sites
@@ -152,6 +165,15 @@ func (o *steerOpts) config() (steering.ServiceConfig, func(), error) {
 	}
 	e := &cfg.Engine
 	e.OriginURL, e.MaxURLs, e.LoadThreshold = o.originURL, o.maxURLs, o.loadThreshold
+	switch o.nodeScheme {
+	case "http":
+	case "https":
+		for i := range e.Sites {
+			e.Sites[i].HTTPS = true
+		}
+	default:
+		return cfg, nop, fmt.Errorf("--node-scheme %q: want http or https", o.nodeScheme)
+	}
 	for _, s := range o.trusted {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
@@ -258,45 +280,39 @@ func openDecisionLog(dest string) (io.Writer, func(), error) {
 	return f, func() { f.Close() }, nil
 }
 
-// serveSteer runs the public and admin listeners until a signal or a
-// listener failure; SIGHUP re-reads the prefix files.
-func serveSteer(ctx context.Context, log *slog.Logger, svc *steering.Service, o *steerOpts, reg *prometheus.Registry) error {
+// serveSteer runs the public (plain and TLS) and admin listeners until a
+// signal or a listener failure; SIGHUP re-reads the prefix files and the
+// TLS certificate.
+func serveSteer(ctx context.Context, log *slog.Logger, svc *steering.Service, o *steerOpts, reg *prometheus.Registry, certs *tlsreload.Reloader) error {
 	ad, err := newSteerAdmin(o, svc, reg, log)
 	if err != nil {
 		return err
 	}
-	pub, err := net.Listen("tcp", o.listen)
+	srv, lim, err := o.httpServer(svc, log, reg)
 	if err != nil {
-		return fmt.Errorf("--listen: %w", err)
+		return err
 	}
-	adm, err := net.Listen("tcp", o.adminAddr)
+	ls, err := openListeners(o.listen, o.adminAddr, &o.tls)
 	if err != nil {
-		pub.Close()
-		return fmt.Errorf("--admin: %w", err)
+		return err
 	}
-	srv := &fasthttp.Server{Handler: svc.Handler(), Name: "vodedge-steer", ReadTimeout: 10 * time.Second, IdleTimeout: time.Minute,
-		NoDefaultContentType: true, Logger: slogPrinter{log}}
-	errc := make(chan error, 2)
-	go func() { errc <- srv.Serve(pub) }()
-	go func() { errc <- ad.Serve(adm) }()
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
+	hup := notifyHUP()
 	defer signal.Stop(hup)
-	log.Info("steering ready", "listen", pub.Addr().String(), "admin", adm.Addr().String())
-	var runErr error
-	for runErr == nil {
-		select {
-		case <-ctx.Done():
-			log.Info("signal received, shutting down")
-		case <-hup:
-			if err := svc.Reload(); err != nil {
-				log.Error("reloading the prefix files failed; keeping the old ones", "err", err)
-			}
-			continue
-		case runErr = <-errc:
-			log.Error("listener failed", "err", runErr)
+	errc := make(chan error, 3)
+	go func() { errc <- srv.Serve(lim.Listener(ls.pub, true)) }()
+	if ls.tls != nil {
+		go func() { errc <- srv.Serve(tls.NewListener(lim.Listener(ls.tls, false), certs.TLSConfig())) }()
+	}
+	go func() { errc <- ad.Serve(ls.admin) }()
+	log.Info("steering ready", ls.describe()...)
+	runErr := waitForStop(ctx, log, hup, errc, func() {
+		if err := svc.Reload(); err != nil {
+			log.Error("reloading the prefix files failed; keeping the old ones", "err", err)
 		}
-		break
+		reloadTLS(certs)
+	})
+	if runErr == nil {
+		log.Info("signal received, shutting down")
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
 	defer cancel()
@@ -304,6 +320,27 @@ func serveSteer(ctx context.Context, log *slog.Logger, svc *steering.Service, o 
 	_ = ad.Shutdown(sctx)
 	log.Info("steering stopped")
 	return runErr
+}
+
+// httpServer builds the public fasthttp server with the listener limits.
+func (o *steerOpts) httpServer(svc *steering.Service, log *slog.Logger, reg prometheus.Registerer) (*fasthttp.Server, *connlimit.Limiter, error) {
+	l := &o.limits
+	if err := l.check(); err != nil {
+		return nil, nil, err
+	}
+	maxConns, err := l.connLimit()
+	if err != nil {
+		return nil, nil, err
+	}
+	lim, err := connlimit.New(connlimit.Config{Max: maxConns, PerClient: l.perClient, Name: "public"}, reg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if l.headerBytes < 1<<10 || l.headerBytes > 1<<20 {
+		return nil, nil, fmt.Errorf("--max-header-bytes %s: want 1KiB..1MiB", l.headerBytes)
+	}
+	return &fasthttp.Server{Handler: svc.Handler(), Name: "vodedge-steer", ReadTimeout: l.read, WriteTimeout: l.write, IdleTimeout: l.idle,
+		ReadBufferSize: int(l.headerBytes), NoDefaultContentType: true, Logger: slogPrinter{log}, ConnState: lim.FastHTTPConnState}, lim, nil
 }
 
 func newSteerAdmin(o *steerOpts, svc *steering.Service, reg *prometheus.Registry, log *slog.Logger) (*admin.Server, error) {
@@ -315,11 +352,8 @@ func newSteerAdmin(o *steerOpts, svc *steering.Service, reg *prometheus.Registry
 		}
 		tokens = t
 	}
-	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: svc.Ready})
-	routes := svc.AdminRoutes()
-	for _, p := range steering.AdminPaths {
-		ad.Handle(p, admin.RequireToken(tokens, log, routes))
-	}
+	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: svc.Ready, Tokens: tokens})
+	ad.HandleAuth(svc.AdminRoutes())
 	return ad, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/vodedge/vodedge/cache/cachekey"
 )
 
 // Errors a receiver classifies.
@@ -31,7 +33,8 @@ type Manifest struct {
 
 // Entry is one file.
 type Entry struct {
-	// Key is the file's path at the origin and on the edges, "/titles/…".
+	// Key is the file's path at the origin and on the edges, "/titles/…",
+	// in the form the edges normalize requests to (cache/cachekey).
 	Key  string `json:"key"`
 	Size int64  `json:"size"`
 	// SHA256 is the hex SHA-256 of the whole file; a fetched copy that
@@ -123,6 +126,8 @@ func (e *Entry) validate() error {
 	switch {
 	case !strings.HasPrefix(e.Key, "/") || len(e.Key) > maxKeyLen || strings.Contains(e.Key, "..") || strings.ContainsAny(e.Key, "\x00?#\\"):
 		return errors.New("key must be a clean absolute path")
+	case !isCacheKey(e.Key):
+		return errors.New("key must be a cache key: a path in the form the edges normalize requests to (no percent-encoding, no dot segments, no empty segments)")
 	case e.Size < 0:
 		return errors.New("negative size")
 	case len(e.SHA256) != 64 || !isHex(e.SHA256):
@@ -158,4 +163,14 @@ func (m *Manifest) For(node string) []Entry {
 	}
 	sortByPriority(out)
 	return out
+}
+
+// isCacheKey reports whether k is already what the edges make of a
+// request for it (cache/cachekey), so the file a manifest pins is the one
+// players' requests find, and no form of it can mean another path at the
+// origin ("%2e%2e" is ".." to an HTTP origin).
+func isCacheKey(k string) bool {
+	var buf [256]byte
+	n, err := cachekey.Normalize(buf[:0], []byte(k))
+	return err == nil && string(n) == k
 }

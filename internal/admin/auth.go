@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/subtle"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -19,23 +20,32 @@ func LoadTokens(path string) ([]string, error) {
 		return nil, fmt.Errorf("admin tokens: %w", err)
 	}
 	defer f.Close()
+	return ParseTokens(f, path)
+}
+
+// ParseTokens reads a token file's contents (LoadTokens); name labels
+// errors.
+func ParseTokens(r io.Reader, name string) ([]string, error) {
 	var out []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		t := strings.TrimSpace(sc.Text())
 		if t == "" || strings.HasPrefix(t, "#") {
 			continue
 		}
 		if len(t) < 16 {
-			return nil, fmt.Errorf("admin tokens %s:%d: token shorter than 16 characters", path, n)
+			return nil, fmt.Errorf("admin tokens %s:%d: token shorter than 16 characters", name, n)
+		}
+		if strings.ContainsFunc(t, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			return nil, fmt.Errorf("admin tokens %s:%d: a token cannot contain spaces or control characters", name, n)
 		}
 		out = append(out, t)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("admin tokens %s: %w", path, err)
+		return nil, fmt.Errorf("admin tokens %s: %w", name, err)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("admin tokens %s: no token in the file", path)
+		return nil, fmt.Errorf("admin tokens %s: no token in the file", name)
 	}
 	return out, nil
 }
@@ -45,9 +55,17 @@ func LoadTokens(path string) ([]string, error) {
 // in constant time. Every call is written to the audit log (log) with
 // its outcome. With no tokens, every request is refused.
 func RequireToken(tokens []string, log *slog.Logger, h http.Handler) http.Handler {
+	return Audited(tokens, log, h, nil)
+}
+
+// Audited is RequireToken logging refused calls always and authorized
+// ones only when logAuthorized says so (nil: always). The controller's
+// API uses it to keep the ingest command's frequent progress reads out
+// of the audit log.
+func Audited(tokens []string, log *slog.Logger, h http.Handler, logAuthorized func(*http.Request) bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ok := validToken(tokens, r.Header.Get("Authorization"))
-		if log != nil {
+		if log != nil && (!ok || logAuthorized == nil || logAuthorized(r)) {
 			log.Info("admin call", "audit", true, "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery,
 				"remote", r.RemoteAddr, "authorized", ok)
 		}

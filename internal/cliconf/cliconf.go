@@ -30,6 +30,11 @@ func Apply(fs *pflag.FlagSet, path string) error {
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
+	return ApplyYAML(fs, raw, path)
+}
+
+// ApplyYAML is Apply on a config file's contents; name labels errors.
+func ApplyYAML(fs *pflag.FlagSet, raw []byte, path string) error {
 	var settings map[string]any
 	if err := yaml.Unmarshal(raw, &settings); err != nil {
 		return fmt.Errorf("config %s: not a YAML mapping of flag names to values: %w", path, err)

@@ -49,6 +49,10 @@ type Config struct {
 	PublishWorkers int
 	// KeepWork keeps a title's work directory after it is published.
 	KeepWork bool
+	// TranscodeOptional starts the controller when ffmpeg is missing or
+	// unusable: ingest then answers 503 and titles come only through
+	// Import (what `vodedge demo` does on a machine without ffmpeg).
+	TranscodeOptional bool
 
 	// Sites are the edge sites the controller makes fill manifests for.
 	Sites []fillplan.Site

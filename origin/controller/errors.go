@@ -18,6 +18,8 @@ var (
 	errUnauthorized = errors.New("unauthorized")
 	errNotFound     = errors.New("not found")
 	errConflict     = errors.New("conflict")
+	// errNoTranscoder: started without ffmpeg (Config.TranscodeOptional).
+	errNoTranscoder = errors.New("controller: ffmpeg is not available: this controller can only import pre-packaged titles")
 )
 
 // statusOf maps an error to an HTTP status: the one place that does.
@@ -35,7 +37,7 @@ func statusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, errBadRequest), errors.Is(err, catalog.ErrInvalid), errors.Is(err, pipeline.ErrInvalid), errors.Is(err, store.ErrBadKey):
 		return http.StatusBadRequest
-	case errors.Is(err, pipeline.ErrClosed):
+	case errors.Is(err, pipeline.ErrClosed), errors.Is(err, errNoTranscoder):
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError

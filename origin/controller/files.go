@@ -38,6 +38,10 @@ func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
+	// Steering lists the origin as a player's last fallback, so browser
+	// players on other origins read these public files too. Not varied
+	// on Origin: edges caching them keep one copy.
+	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Content-Type", store.ContentType(key))
 	h.Set("ETag", fmt.Sprintf(`"%x-%x"`, st.ModTime().UnixNano(), st.Size()))
 	h.Set("Cache-Control", cacheControl(key))

@@ -168,6 +168,9 @@ func uploadError(err error) error {
 
 // admit probes the upload and creates the title and its job.
 func (s *Server) admit(ctx context.Context, meta catalog.Metadata, up upload) (*IngestResponse, error) {
+	if s.enc == nil {
+		return nil, errNoTranscoder
+	}
 	if up.size == 0 {
 		return nil, fmt.Errorf("%w: the file is empty", probe.ErrNotVideo)
 	}

@@ -9,7 +9,7 @@ import (
 
 // routes builds the handler: the API under /v1/ and the store at /.
 func (s *Server) routes() http.Handler {
-	api := http.NewServeMux()
+	api := admin.NewMux()
 	api.HandleFunc("POST /v1/titles", s.handleIngest)
 	api.HandleFunc("GET /v1/titles", s.handleSearch)
 	api.HandleFunc("GET /v1/titles/{id}", s.handleTitle)
@@ -30,6 +30,9 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("GET /v1/manifests/{site}", s.handleManifest)
 	api.HandleFunc("POST /v1/fill/reports/{node}", s.handleFillReport)
 	api.HandleFunc("GET /v1/fill/reports", s.handleFillReports)
+	api.HandleFunc("GET /v1/routes", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, api.Patterns())
+	})
 	api.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fmt.Errorf("%w: no API route %s %s (see `vodedge origin --help`)", errNotFound, r.Method, r.URL.Path))
 	})
@@ -50,19 +53,14 @@ func (s *Server) routes() http.Handler {
 
 // authorize requires a bearer token on the API when tokens are
 // configured (internal/admin's check, shared with the edge's admin API).
-// Calls that change something are audit-logged; reads are not (the
-// ingest command polls its job several times a second).
+// Refused calls and calls that change something are audit-logged;
+// authorized reads are not (the ingest command polls its job several
+// times a second).
 func (s *Server) authorize(next http.Handler) http.Handler {
 	if len(s.cfg.APITokens) == 0 {
 		return next
 	}
-	audited := admin.RequireToken(s.cfg.APITokens, s.log, next)
-	quiet := admin.RequireToken(s.cfg.APITokens, nil, next)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			quiet.ServeHTTP(w, r)
-			return
-		}
-		audited.ServeHTTP(w, r)
+	return admin.Audited(s.cfg.APITokens, s.log, next, func(r *http.Request) bool {
+		return r.Method != http.MethodGet && r.Method != http.MethodHead
 	})
 }

@@ -66,7 +66,7 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Server, error) {
 		s.closeState()
 		return nil, err
 	}
-	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 	s.wg.Add(2)
 	go s.followJobs()
@@ -87,7 +87,10 @@ func (s *Server) open(ctx context.Context) error {
 		return err
 	}
 	if s.enc, err = transcode.NewEncoder(ctx, s.cfg.Transcode); err != nil {
-		return err
+		if !s.cfg.TranscodeOptional {
+			return err
+		}
+		s.log.Warn("no usable ffmpeg: ingest is off, titles can only be imported pre-packaged", "err", err)
 	}
 	s.prober = probe.Prober{Path: s.cfg.FFprobe}
 	s.source = append([]qc.Scanner{qc.Defects{FFmpeg: s.cfg.Transcode.FFmpeg, Thresholds: s.cfg.QC}}, s.deps.SourceScanners...)

@@ -64,6 +64,9 @@ func (s *Server) runTranscode(ctx context.Context, t *pipeline.Task) (any, error
 	if err := t.Args(&r); err != nil {
 		return nil, err
 	}
+	if s.enc == nil {
+		return nil, pipeline.Permanent(errNoTranscoder)
+	}
 	title, err := s.title(t)
 	if err != nil {
 		return nil, err

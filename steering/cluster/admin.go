@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
+
+	"github.com/vodedge/vodedge/internal/admin"
 )
 
 // Status is the JSON answer of GET /v1/cluster, as `vodedge status`
@@ -28,6 +30,7 @@ type MemberStatus struct {
 	Placed     bool    `json:"placed"` // owns files in its site's placement
 	GossipAddr string  `json:"gossip_addr"`
 	HTTPAddr   string  `json:"http_addr"`
+	TLSPort    uint16  `json:"tls_port,omitempty"`
 	AdminAddr  string  `json:"admin_addr"`
 	PeerAddr   string  `json:"peer_addr"`
 	Weight     float64 `json:"weight"`
@@ -47,7 +50,7 @@ func (c *Cluster) Status() Status {
 		ms := MemberStatus{
 			Name: m.Name, Self: m.Self, Site: m.Site, State: m.EffectiveState(), NodeState: m.State.String(),
 			Liveness: m.Liveness.String(), Placed: m.usable(), GossipAddr: m.GossipAddr,
-			HTTPAddr: m.HTTPAddr, AdminAddr: m.AdminAddr, PeerAddr: m.PeerAddr, Weight: m.Weight,
+			HTTPAddr: m.HTTPAddr, TLSPort: m.TLSPort, AdminAddr: m.AdminAddr, PeerAddr: m.PeerAddr, Weight: m.Weight,
 			Load: m.Load(), EgressBps: m.EgressBps, CapacityBps: m.CapacityBps, Version: m.Version,
 			LastChange: m.LastChange.UTC(),
 		}
@@ -65,8 +68,8 @@ func (c *Cluster) Status() Status {
 //	GET  /v1/cluster   this node's view of the members (Status)
 //	POST /v1/drain     drain this node: it keeps serving, gets no new files or clients
 //	POST /v1/undrain   undo a drain
-func (c *Cluster) AdminRoutes() http.Handler {
-	mux := http.NewServeMux()
+func (c *Cluster) AdminRoutes() *admin.Mux {
+	mux := admin.NewMux()
 	mux.HandleFunc("GET /v1/cluster", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, c.Status())
 	})
@@ -74,10 +77,6 @@ func (c *Cluster) AdminRoutes() http.Handler {
 	mux.HandleFunc("POST /v1/undrain", func(w http.ResponseWriter, _ *http.Request) { c.drainAnswer(w, false) })
 	return mux
 }
-
-// AdminPaths lists the admin routes, so the caller can mount and check
-// each behind authentication.
-var AdminPaths = []string{"GET /v1/cluster", "POST /v1/drain", "POST /v1/undrain"}
 
 // DrainResult is the JSON answer of POST /v1/drain and /v1/undrain.
 type DrainResult struct {

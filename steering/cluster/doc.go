@@ -22,9 +22,11 @@
 //     Status() and AdminRoutes() (GET /v1/cluster, POST /v1/drain,
 //     /v1/undrain) expose the view.
 //   - Meta: what a node publishes (site, public, admin and peer
-//     addresses, capacity weight, state, egress vs capacity, version) in a
-//     versioned binary encoding of at most 460 bytes (memberlist allows
-//     512). A node republishes (UpdateNode) only when its state changes or
+//     addresses, capacity weight, state, egress vs capacity, version, and
+//     since encoding version 2 the port of its HTTPS listener) in a
+//     versioned binary encoding of at most 463 bytes (memberlist allows
+//     512); a node of the previous release reads the version 1 fields and
+//     ignores the rest. A node republishes (UpdateNode) only when its state changes or
 //     its load moves by Config.LoadStep, sampled every second.
 //   - Placement: a steering/placement Table over the usable members of
 //     the node's site (alive, ok or degraded, decodable metadata), rebuilt

@@ -16,7 +16,7 @@ var ErrBadMeta = errors.New("cluster: bad node metadata")
 // MaxMetaBytes is memberlist's limit on a node's metadata.
 const MaxMetaBytes = 512
 
-// Field limits. With them the largest metadata encodes to 460 bytes, under
+// Field limits. With them the largest metadata encodes to 463 bytes, under
 // MaxMetaBytes (TestMetaMaximalFits).
 const (
 	MaxSiteLen     = 64
@@ -27,8 +27,9 @@ const (
 
 // metaVersion is the encoding written. A decoder reads the fields of
 // version 1 from any version ≥ 1 and ignores what a later version appends,
-// so nodes of two releases can share a site during an upgrade.
-const metaVersion = 1
+// so nodes of two releases can share a site during an upgrade. Version 2
+// appends TLSPort.
+const metaVersion = 2
 
 // Meta is what a node publishes about itself through gossip.
 type Meta struct {
@@ -45,6 +46,9 @@ type Meta struct {
 	// not configured.
 	CapacityBps uint64
 	Version     string // software version
+	// TLSPort is the port of the node's HTTPS listener for players, on
+	// HTTPAddr's host; 0 when it serves plain HTTP only.
+	TLSPort uint16
 }
 
 // Load is egress as a fraction of capacity (0 when capacity is unknown).
@@ -131,6 +135,7 @@ func (m Meta) Encode() ([]byte, error) {
 	b = binary.AppendUvarint(b, m.EgressBps)
 	b = binary.AppendUvarint(b, m.CapacityBps)
 	b = appendString(b, m.Version)
+	b = binary.AppendUvarint(b, uint64(m.TLSPort))
 	if len(b) > MaxMetaBytes {
 		return nil, fmt.Errorf("%w: %d bytes encoded, memberlist allows %d", ErrBadMeta, len(b), MaxMetaBytes)
 	}

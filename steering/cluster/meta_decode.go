@@ -32,7 +32,14 @@ func DecodeMeta(b []byte) (Meta, error) {
 	m.Weight = float64(w) / 1000
 	m.EgressBps, m.CapacityBps = d.uvarint(), d.uvarint()
 	m.Version = d.string(MaxVersionLen)
-	if d.err == nil && ver == metaVersion && len(d.b) > 0 {
+	if ver >= 2 {
+		p := d.uvarint()
+		if p > 65535 {
+			d.fail("TLS port %d", p)
+		}
+		m.TLSPort = uint16(p)
+	}
+	if d.err == nil && ver <= metaVersion && len(d.b) > 0 {
 		d.fail("%d unexpected trailing bytes", len(d.b))
 	}
 	return m, d.err

@@ -36,7 +36,7 @@ func TestMetaMaximalFits(t *testing.T) {
 	m := Meta{
 		Site: strings.Repeat("s", MaxSiteLen), HTTPAddr: addr, AdminAddr: addr, PeerAddr: addr,
 		Weight: 1_000_000, State: StateLeaving, EgressBps: ^uint64(0), CapacityBps: ^uint64(0),
-		Version: strings.Repeat("v", MaxVersionLen),
+		Version: strings.Repeat("v", MaxVersionLen), TLSPort: 65535,
 	}
 	b, err := m.Encode()
 	if err != nil {
@@ -77,16 +77,29 @@ func TestMetaRefusesWhatDoesNotFit(t *testing.T) {
 
 func TestDecodeMetaVersions(t *testing.T) {
 	b, _ := sampleMeta().Encode()
-	newer := append([]byte{2}, b[1:]...)
+	newer := append([]byte{metaVersion + 1}, b[1:]...)
 	newer = append(newer, 0xAA, 0xBB) // fields a later version appends
 	if got, err := DecodeMeta(newer); err != nil || got != sampleMeta() {
-		t.Fatalf("version 2 with extra fields: %+v %v", got, err)
+		t.Fatalf("version %d with extra fields: %+v %v", metaVersion+1, got, err)
+	}
+	// A version 1 encoding (no TLS port) from a node of the previous release.
+	v1 := append([]byte{1}, b[1:len(b)-1]...)
+	if got, err := DecodeMeta(v1); err != nil || got != sampleMeta() {
+		t.Fatalf("version 1: %+v %v", got, err)
+	}
+	tlsMeta := sampleMeta()
+	tlsMeta.TLSPort = 8443
+	if tb, err := tlsMeta.Encode(); err != nil {
+		t.Fatal(err)
+	} else if got, err := DecodeMeta(tb); err != nil || got.TLSPort != 8443 {
+		t.Fatalf("TLS port round trip: %+v %v", got, err)
 	}
 	for name, in := range map[string][]byte{
 		"empty":           nil,
 		"version 0":       append([]byte{0}, b[1:]...),
 		"truncated":       b[:len(b)-1],
-		"v1 trailing":     append(bytes.Clone(b), 0),
+		"v1 trailing":     append(bytes.Clone(v1), 0),
+		"v2 trailing":     append(bytes.Clone(b), 0),
 		"over 512 bytes":  make([]byte, 513),
 		"huge string len": {1, 0xff, 0xff, 0xff, 0xff, 0x0f},
 	} {

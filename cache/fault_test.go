@@ -1,0 +1,269 @@
+package cache
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/origin"
+)
+
+// getChecked fetches url and checks the one property every fault must
+// keep: a response read to its end without error is the object's true
+// bytes. It returns the status, X-Cache and whether the body was whole.
+func getChecked(t *testing.T, c *http.Client, url string, size int64) (int, string, bool) {
+	t.Helper()
+	resp, err := c.Get(url)
+	if err != nil {
+		return 0, "", false
+	}
+	defer resp.Body.Close()
+	body, rerr := io.ReadAll(resp.Body)
+	if resp.StatusCode == 200 && rerr == nil {
+		if !bytes.Equal(body, patternBytes(0, size)) {
+			t.Fatalf("%s: a complete-looking 200 of %d bytes with wrong bytes (X-Cache %s)", url, len(body), resp.Header.Get("X-Cache"))
+		}
+		return 200, resp.Header.Get("X-Cache"), true
+	}
+	if resp.StatusCode == 200 && int64(len(body)) >= size {
+		t.Fatalf("%s: %d bytes read, then %v: a cut body as long as the object", url, len(body), rerr)
+	}
+	return resp.StatusCode, resp.Header.Get("X-Cache"), false
+}
+
+// TestOriginFaultsNeverServeABadBody puts the origin in one fault mode
+// after another — garbage instead of HTTP, a body shorter than its
+// Content-Length, a 206 for other bytes than asked, a Content-Range whose
+// length differs from the body's, a body that stalls — and checks that
+// no client ever reads a complete response with wrong bytes, that the
+// fault is counted in vodedge_edge_origin_fetches_total, and that the
+// next request after the origin heals is served whole.
+func TestOriginFaultsNeverServeABadBody(t *testing.T) {
+	const size = 600_000 // three 256 KiB slices
+	o := newTestOrigin(t)
+	var mode atomic.Value
+	mode.Store("")
+	o.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+		m := mode.Load().(string)
+		switch {
+		case m == "":
+			return false
+		case m == "garbage":
+			c, rw, _ := w.(http.Hijacker).Hijack()
+			rw.WriteString("\x00\x01SSH-2.0-OpenSSH_9.6\r\n\xff\xfe garbage, not HTTP\r\n\r\n")
+			rw.Flush()
+			c.Close()
+		case m == "short":
+			w.Header().Set("Content-Length", fmt.Sprint(size))
+			w.WriteHeader(200)
+			w.Write(patternBytes(0, 1000))
+			w.(http.Flusher).Flush()
+			panic(http.ErrAbortHandler)
+		case m == "wrong-range":
+			w.Header().Set("Content-Range", fmt.Sprintf("bytes 100-199/%d", size))
+			w.WriteHeader(206)
+			w.Write(patternBytes(100, 200))
+		case m == "range-length":
+			w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-262143/%d", size))
+			w.Header().Set("Content-Length", "1000")
+			w.WriteHeader(206)
+			w.Write(patternBytes(0, 1000))
+		case m == "stall":
+			w.Header().Set("Content-Length", fmt.Sprint(size))
+			w.WriteHeader(200)
+			w.Write(patternBytes(0, 70_000))
+			w.(http.Flusher).Flush()
+			select {
+			case <-time.After(5 * time.Second):
+			case <-r.Context().Done():
+			}
+		}
+		return true
+	})
+	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{HeaderTimeout: time.Second, IdleReadTimeout: 300 * time.Millisecond}))
+	c := client(t)
+	for i, m := range []string{"garbage", "short", "wrong-range", "range-length", "stall"} {
+		t.Run(m, func(t *testing.T) {
+			path := fmt.Sprintf("/fault/%d.m4s", i)
+			o.add(path, size)
+			before := metricSum(t, e, "vodedge_edge_origin_fetches_total", `result="ok"`, true)
+			mode.Store(m)
+			for range 3 {
+				code, tier, whole := getChecked(t, c, e.url+path, size)
+				if whole {
+					t.Fatalf("a whole 200 (%s) while the origin answers %s", tier, m)
+				}
+				if code != 0 && code != 200 && code/100 != 5 {
+					t.Fatalf("status %d while the origin answers %s", code, m)
+				}
+			}
+			if after := metricSum(t, e, "vodedge_edge_origin_fetches_total", `result="ok"`, true); after <= before {
+				t.Fatalf("no failed origin fetch counted (%v → %v)", before, after)
+			}
+			mode.Store("")
+			eventually(t, 5*time.Second, "the edge to serve the object whole again", func() bool {
+				_, _, whole := getChecked(t, c, e.url+path, size)
+				return whole
+			})
+			t.Logf("%s: failed fetches counted, healed by itself", m)
+		})
+	}
+}
+
+// metricSum adds the samples of name whose labels contain sel (or, with
+// invert, do not).
+func metricSum(t *testing.T, e *edge, name, sel string, invert bool) float64 {
+	t.Helper()
+	mfs, err := e.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			var labels []string
+			for _, lp := range m.GetLabel() {
+				labels = append(labels, lp.GetName()+`="`+lp.GetValue()+`"`)
+			}
+			if strings.Contains(strings.Join(labels, ","), sel) != invert {
+				sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+			}
+		}
+	}
+	return sum
+}
+
+// faultyFS fails the disk tier's writes on demand, with EIO or ENOSPC
+// after a given number of bytes of each file.
+type faultyFS struct {
+	disktier.OSFS
+	err   atomic.Pointer[error] // error to fail writes with; nil: none
+	after int64                 // bytes of a file written before failing
+}
+
+type faultyFile struct {
+	disktier.WriteFile
+	fs *faultyFS
+	n  int64
+}
+
+func (f *faultyFile) Write(p []byte) (int, error) {
+	if err := f.fs.err.Load(); err != nil && f.n+int64(len(p)) > f.fs.after {
+		return 0, *err
+	}
+	f.n += int64(len(p))
+	return f.WriteFile.Write(p)
+}
+
+func (f *faultyFS) CreateTemp() (disktier.WriteFile, error) {
+	w, err := f.OSFS.CreateTemp()
+	if err != nil {
+		return nil, err
+	}
+	return &faultyFile{WriteFile: w, fs: f}, nil
+}
+
+// TestDiskFaultsNeverCorruptAndRecover runs an edge whose disk tier's
+// writes fail (EIO, then ENOSPC part-way through files) and whose disk
+// then fills up: every client still gets whole, right bytes from the
+// fetch; nothing half-written becomes visible; the tier turns degraded
+// (vodedge_disk_degraded, /readyz detail, io errors counted) and
+// recovers by itself once the disk heals, storing new objects again.
+func TestDiskFaultsNeverCorruptAndRecover(t *testing.T) {
+	const size = 300_000
+	o := newTestOrigin(t)
+	dir := t.TempDir()
+	fsys := &faultyFS{OSFS: disktier.OSFS{Root: dir}, after: 100_000}
+	var free atomic.Int64
+	free.Store(10 << 30)
+	var store *disktier.Store
+	open := func(reg prometheus.Registerer) *disktier.Store {
+		cfg := disktier.DefaultConfig(dir, 256<<20)
+		cfg.ScrubBytesPerSec, cfg.MinFreeBytes = 0, 1<<30
+		cfg.MaxErrors, cfg.ErrorWindow = 3, time.Second
+		s, err := disktier.Open(cfg, disktier.Deps{FS: fsys, Registerer: reg, FreeBytes: func() (int64, error) { return free.Load(), nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		for !s.Loaded() {
+			time.Sleep(time.Millisecond)
+		}
+		store = s
+		return s
+	}
+	e := startEdgeDisk(t, smallRAM(), httpOrigin(t, o, origin.HTTPOptions{}), open)
+	c := client(t)
+	next := 0
+	serveNew := func(what string) string {
+		path := fmt.Sprintf("/disk/%d.m4s", next)
+		next++
+		o.add(path, size)
+		for range 2 {
+			if code, tier, whole := getChecked(t, c, e.url+path, size); !whole {
+				t.Fatalf("%s: %s answered %d (%s), want the whole object", what, path, code, tier)
+			}
+		}
+		waitIdle(t, e)
+		return path
+	}
+	onDisk := func(path string) bool { _, ok := store.Lookup(path, false); return ok }
+
+	for _, fault := range []error{errors.New("injected: input/output error"), syscall.ENOSPC} {
+		errsBefore := metricSum(t, e, "vodedge_disk_io_errors_total", "", false)
+		fsys.err.Store(&fault)
+		var failed []string
+		for range 4 {
+			failed = append(failed, serveNew(fmt.Sprint(fault)))
+		}
+		for _, p := range failed {
+			if onDisk(p) {
+				t.Fatalf("%v: %s is visible on disk although its writes failed", fault, p)
+			}
+		}
+		eventually(t, 5*time.Second, "the tier to turn degraded", func() bool { return store.Degraded() != "" })
+		if ok, detail := e.srv.Status(); !ok || !strings.Contains(detail, "degraded") {
+			t.Fatalf("readyz while degraded: %v %q", ok, detail)
+		}
+		if g := metricSum(t, e, "vodedge_disk_degraded", "", false); g != 1 {
+			t.Fatalf("vodedge_disk_degraded = %v", g)
+		}
+		if n := metricSum(t, e, "vodedge_disk_io_errors_total", "", false); n <= errsBefore {
+			t.Fatalf("%v: vodedge_disk_io_errors_total stayed at %v", fault, n)
+		}
+		fsys.err.Store(nil)
+		eventually(t, 10*time.Second, "the tier to recover after the errors stop", func() bool { return store.Degraded() == "" })
+		stored := serveNew("healed")
+		eventually(t, 5*time.Second, "a new object to be stored", func() bool { return onDisk(stored) })
+		t.Logf("%v: %d objects served whole while their writes failed; degraded, then recovered", fault, len(failed))
+	}
+
+	free.Store(100 << 20) // under MinFreeBytes
+	eventually(t, 5*time.Second, "disk full", func() bool { return store.Degraded() == "disk full" })
+	full := serveNew("disk full")
+	if onDisk(full) {
+		t.Fatal("an object was stored on a full disk")
+	}
+	free.Store(10 << 30)
+	eventually(t, 5*time.Second, "space to come back", func() bool { return store.Degraded() == "" })
+	stored := serveNew("space back")
+	eventually(t, 5*time.Second, "storing again", func() bool { return onDisk(stored) })
+	entries, _ := os.ReadDir(dir + "/tmp")
+	if len(entries) != 0 {
+		t.Fatalf("%d half-written files left in tmp/", len(entries))
+	}
+}

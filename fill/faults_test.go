@@ -1,0 +1,111 @@
+package fill
+
+import (
+	"bytes"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/vodedge/vodedge/fill/manifest"
+)
+
+// TestClockJumpsAroundTheWindow moves the node's clock while it fills:
+// forward past the window's end in the middle of a file (the file is
+// abandoned, never made visible, and no more bytes are fetched), back to
+// before the window (an NTP correction: still no traffic), then forward
+// a day into the next window (the fill resumes and completes, every file
+// whole and verified). vodedge_fill_window_open follows each jump;
+// vodedge_fill_abandoned_total counts the interrupted file, which is not
+// a failure.
+func TestClockJumpsAroundTheWindow(t *testing.T) {
+	o := newOrigin(t)
+	n := newNode(t, "n1", httpOrigin(t, o.url))
+	pub, priv := keys(t)
+	m := &manifest.Manifest{Version: 1, Site: "ams"}
+	for i := range 3 {
+		e := o.add(fmt.Sprintf("/jump/%d.m4s", i), 1<<20)
+		e.Nodes = []string{"n1"}
+		m.Entries = append(m.Entries, e)
+	}
+	var now atomic.Int64
+	day := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	set := func(d time.Duration) { now.Store(day.Add(d).UnixNano()) }
+	set(13*time.Hour + 59*time.Minute) // inside 02:00-14:00
+	cfg := testAgentConfig(n, pub, t)
+	cfg.Window, _ = ParseWindow("02:00-14:00", time.UTC)
+	cfg.RateBytes, cfg.Concurrency = 512<<10, 1 // 2 s per file
+	reg := prometheus.NewRegistry()
+	a, err := New(cfg, Deps{Store: n.store, Origin: httpOrigin(t, o.url), Registerer: reg, Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := runAgent(a)
+	defer stop()
+	a.Offer(sign(t, m, priv))
+	eventually(t, 10*time.Second, "the first file to be under way", func() bool { return o.total.Load() > 256<<10 })
+
+	set(14*time.Hour + time.Second) // forward past the end, mid-file
+	eventually(t, 5*time.Second, "the agent to stop at the window's end", func() bool { return a.Status().State == StateWaiting })
+	if open := testutil.ToFloat64(a.m.windowOpen); open != 0 {
+		t.Fatalf("window_open = %v after the clock passed the end", open)
+	}
+	quiet := func(what string) {
+		before := o.total.Load()
+		time.Sleep(1500 * time.Millisecond)
+		if got := o.total.Load(); got != before {
+			t.Fatalf("%s: %d bytes fetched outside the window", what, got-before)
+		}
+	}
+	quiet("after the jump past the end")
+	done := 0
+	for _, e := range m.Entries {
+		if _, ok := n.store.Lookup(e.Key, false); ok {
+			done++
+		}
+	}
+	if st := a.Status(); done != st.FilesDone || done == len(m.Entries) {
+		t.Fatalf("%d files visible, status says %d done of %d: an abandoned file must not be visible", done, st.FilesDone, len(m.Entries))
+	}
+
+	set(time.Hour) // back to 01:00, before the window
+	quiet("after the jump back to 01:00")
+	if a.Status().State != StateWaiting {
+		t.Fatalf("state %s before the window", a.Status().State)
+	}
+
+	set(24*time.Hour + 2*time.Hour + time.Minute) // forward a day, into the next window
+	eventually(t, 30*time.Second, "the fill to complete in the next window", func() bool { return a.Status().State == StateDone })
+	if open := testutil.ToFloat64(a.m.windowOpen); open != 1 {
+		t.Fatalf("window_open = %v inside the window", open)
+	}
+	for _, e := range m.Entries {
+		var got []byte
+		for idx := int64(0); idx*cfg.SliceBytes < e.Size; idx++ {
+			r, ok := n.store.Lookup(sliceKey(e.Key, idx), false)
+			if !ok || !r.Pinned {
+				t.Fatalf("%s slice %d not stored and pinned after the fill", e.Key, idx)
+			}
+			cr, err := n.store.NewChunkReader(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := cr.ReadAll()
+			cr.Close()
+			if err != nil {
+				t.Fatalf("%s slice %d: %v", e.Key, idx, err)
+			}
+			got = append(got, b...)
+		}
+		if !bytes.Equal(got, content(e.Key, e.Size)) {
+			t.Fatalf("%s: wrong bytes stored", e.Key)
+		}
+	}
+	if f, ab := testutil.ToFloat64(a.m.failures), testutil.ToFloat64(a.m.abandoned); f != 0 || ab < 1 || a.Status().FilesFailed != 0 {
+		t.Fatalf("failures_total %v, abandoned_total %v, files_failed %d: a closing window abandons, it does not fail", f, ab, a.Status().FilesFailed)
+	}
+	t.Logf("clock jumps: origin sent %d bytes for %d bytes of files (the abandoned file fetched again)", o.total.Load(), 3<<20)
+}
