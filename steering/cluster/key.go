@@ -3,6 +3,7 @@ package cluster
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"os"
 )
@@ -25,6 +26,11 @@ func ParseKey(b []byte) ([]byte, error) {
 	n, err := base64.StdEncoding.Decode(key, b)
 	if err != nil {
 		return nil, fmt.Errorf("cluster key: not base64: %w (generate one with: head -c 32 /dev/urandom | base64)", err)
+	}
+	if base64.StdEncoding.EncodeToString(key[:n]) != string(b) {
+		// Line breaks inside, or non-zero bits in the last character's
+		// padding: every node must read the key file the same way.
+		return nil, errors.New("cluster key: not one line of canonical base64 (generate one with: head -c 32 /dev/urandom | base64)")
 	}
 	if !validKeyLen(n) {
 		return nil, fmt.Errorf("cluster key: %d bytes once decoded, want 16, 24 or 32 (generate one with: head -c 32 /dev/urandom | base64)", n)
