@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -298,5 +299,53 @@ func TestAdminAPI(t *testing.T) {
 	}
 	if o.requests.Load() == before {
 		t.Fatal("purged object served without going to the origin")
+	}
+}
+
+// TestShortDiskFileIsRefetched: when a disk object's data file has lost
+// its tail the edge never answers short, whether it reads the file into
+// the response (a small object) or sends it with sendfile (a large one):
+// the store evicts the object and the edge fetches it from the origin
+// again.
+func TestShortDiskFileIsRefetched(t *testing.T) {
+	for _, size := range []int64{20_000, 100_000} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) { testShortDiskFile(t, size) })
+	}
+}
+
+func testShortDiskFile(t *testing.T, size int64) {
+	dir := t.TempDir()
+	o := newTestOrigin(t)
+	o.add("/s.m4s", size)
+	cfg := testConfig()
+	cfg.RAMBytes = 0
+	e := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}))
+	c := client(t)
+	do(t, c, "GET", e.url+"/s.m4s")
+	waitIdle(t, e)
+	for range 2 {
+		if r := do(t, c, "GET", e.url+"/s.m4s"); r.header.Get("X-Cache") != "HIT-DISK" || !bytes.Equal(r.body, patternBytes(0, size)) {
+			t.Fatalf("disk hit: X-Cache %q, %d bytes", r.header.Get("X-Cache"), len(r.body))
+		}
+	}
+	var cut int
+	filepath.WalkDir(filepath.Join(dir, "data"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if err := os.Truncate(p, 10_000); err != nil {
+				t.Fatal(err)
+			}
+			cut++
+		}
+		return nil
+	})
+	if cut == 0 {
+		t.Fatal("no data file to cut")
+	}
+	r := do(t, c, "GET", e.url+"/s.m4s")
+	if r.status != 200 || !bytes.Equal(r.body, patternBytes(0, size)) {
+		t.Fatalf("short disk file: %d, %d bytes", r.status, len(r.body))
+	}
+	if n := o.requests.Load(); n != 2 {
+		t.Fatalf("origin requests %d, want a refetch", n)
 	}
 }

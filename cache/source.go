@@ -2,6 +2,7 @@ package cache
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 
@@ -171,12 +172,39 @@ func (d *diskSlice) open(pos int64) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	// sendfile would stop at a file's end and leave the response cut:
+	// a file shorter (or longer) than its record is evicted before
+	// anything is sent, and the request refetched.
+	if fi, err := f.Stat(); err != nil || fi.Size() != d.rec.Length {
+		f.Close()
+		if err == nil {
+			err = fmt.Errorf("data file is %d bytes, its record says %d", fi.Size(), d.rec.Length)
+		}
+		d.store.ReadFailed(d.rec, err)
+		return nil, err
+	}
 	if _, err := f.Seek(pos-d.rec.Offset, io.SeekStart); err != nil {
 		f.Close()
 		d.store.ReadFailed(d.rec, err)
 		return nil, err
 	}
 	return f, nil
+}
+
+// readAt fills p with the slice's bytes from object position pos. A file
+// that cannot be read whole (an I/O error, or shorter than its record)
+// is evicted by the store and reported.
+func (d *diskSlice) readAt(p []byte, pos int64) error {
+	f, err := d.store.Open(d.rec)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.ReadAt(p, pos-d.rec.Offset); err != nil {
+		d.store.ReadFailed(d.rec, err)
+		return err
+	}
+	return nil
 }
 
 // release closes what the source holds open.

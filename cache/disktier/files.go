@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // FS is the data directory as the store uses it. OSFS is the real one;
@@ -64,8 +65,22 @@ func (o OSFS) Commit(tmp, rel string) error {
 // Discard implements FS.
 func (o OSFS) Discard(tmp string) error { return os.Remove(tmp) }
 
-// Open implements FS.
-func (o OSFS) Open(rel string) (*os.File, error) { return os.Open(filepath.Join(o.dataDir(), rel)) }
+// Open implements FS. It opens the file with open(2) and wraps the
+// descriptor with os.NewFile: os.Open would also try to register a
+// regular file with the network poller (an epoll_ctl that fails, and two
+// fcntl calls), a fifth of a small disk hit's CPU on the 2-core bench.
+func (o OSFS) Open(rel string) (*os.File, error) {
+	name := filepath.Join(o.dataDir(), rel)
+	for {
+		fd, err := syscall.Open(name, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err == nil {
+			return os.NewFile(uintptr(fd), name), nil
+		}
+		if err != syscall.EINTR {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+	}
+}
 
 // Remove implements FS.
 func (o OSFS) Remove(rel string) error { return os.Remove(filepath.Join(o.dataDir(), rel)) }
