@@ -77,7 +77,19 @@
 // first read of each slice after start-up, and 1 % of later reads, go
 // through a verifying reader that releases a chunk only after its CRC-32C
 // matched; a mismatch evicts the slice and cuts the response (a client
-// never gets a wrong byte). Other reads are sendfile(2) from the file.
+// never gets a wrong byte). Other reads of more than 64 KiB are
+// sendfile(2) from the file, once an fstat found it as long as its
+// record (a shorter file is evicted and refetched, not sent cut); smaller
+// ones are read with pread into fasthttp's pooled body buffer and leave
+// with the header in one writev, where sendfile cost a header write, a
+// seek and the sendfile call. On the 2-core loopback bench (disk-16KiB,
+// RAM tier off, against nginx static in the same run) that moved the edge
+// from 0.45× to 0.48× nginx (28.8k → 31.5k req/s; nginx 64–66k): what is
+// left is the index lookup in Pebble (≈12 % of the CPU), open/close, and
+// Go's scheduler around each syscall; nginx does the same openat, fstat
+// and close. A record cache in front of Pebble and an open-file cache are
+// the next steps, both with invalidation to get right (purge, eviction,
+// revalidation).
 // A background scrubber verifies everything at a bounded rate. After a
 // restart the node serves disk hits at once (100,000 slices: first hit
 // 0.024 s after process start, eviction table loaded after 0.28 s; make
@@ -323,6 +335,8 @@
 // ServeTLS serves the same handler over TLS (the certificate from
 // internal/tlsreload, replaced on SIGHUP without dropping connections),
 // sharing the connection limits with Serve. Bodies then go through TLS
-// records: no sendfile and no writev, and the encryption costs CPU
-// (measured in bench: make bench-tls).
+// records: no sendfile and no writev, and the encryption costs CPU. Hot
+// 2 MiB segments (make bench-tls, 2-core loopback, 5 rounds, wrk with TLS
+// 1.3, ECDSA P-256): HTTPS 1,527 MiB/s, 1.11× nginx with ssl (1,377 MiB/s)
+// and 0.40× the same edge over plain HTTP (3,782 MiB/s) in the same run.
 package cache
