@@ -202,13 +202,9 @@ func (o *edgeOpts) originOptions() origin.Options {
 // newEdgeAdmin builds the admin listener's routes: metrics and health,
 // and the edge's admin API behind bearer-token authentication.
 func newEdgeAdmin(o *edgeOpts, srv *cache.Server, reg *prometheus.Registry, log *slog.Logger, ec *edgeCluster, agent *fill.Agent) (*admin.Server, error) {
-	var tokens []string
-	if o.tokenFile != "" {
-		t, err := admin.LoadTokens(o.tokenFile)
-		if err != nil {
-			return nil, fmt.Errorf("--admin-token-file: %w", err)
-		}
-		tokens = t
+	tokens, err := readTokens("admin-token-file", o.tokenFile)
+	if err != nil {
+		return nil, err
 	}
 	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: srv.Status, Tokens: tokens})
 	ad.HandleAuth(srv.AdminRoutes())

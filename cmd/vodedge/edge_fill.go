@@ -17,7 +17,6 @@ import (
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/fill"
 	"github.com/vodedge/vodedge/fill/manifest"
-	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/origin"
 	"github.com/vodedge/vodedge/steering/cluster"
 	"github.com/vodedge/vodedge/steering/placement"
@@ -67,7 +66,11 @@ func (f *fillOpts) open(o *edgeOpts, disk *disktier.Store, org fill.Source, ec *
 	if err != nil {
 		return nil, err
 	}
-	deps := fill.Deps{Store: disk, Origin: org, Logger: log, Registerer: reg, HTTP: f.client()}
+	hc, err := f.client()
+	if err != nil {
+		return nil, err
+	}
+	deps := fill.Deps{Store: disk, Origin: org, Logger: log, Registerer: reg, HTTP: hc}
 	if ec != nil {
 		deps.Peer, deps.SiteNodes = ec.fillPeers(log), ec.siteNodes
 	}
@@ -104,16 +107,17 @@ func (f *fillOpts) config(o *edgeOpts) (fill.Config, error) {
 	return cfg, nil
 }
 
-// client is the HTTP client for the controller, carrying its token.
-func (f *fillOpts) client() *http.Client {
+// client is the HTTP client for the controller, carrying its token. A
+// token file that cannot be read is an error at start-up, not a 401 on
+// every poll.
+func (f *fillOpts) client() (*http.Client, error) {
 	c := &http.Client{Timeout: time.Minute}
-	if f.tokenFile == "" {
-		return c
+	toks, err := readTokens("manifest-token-file", f.tokenFile)
+	if err != nil || toks == nil {
+		return c, err
 	}
-	if toks, err := admin.LoadTokens(f.tokenFile); err == nil {
-		c.Transport = bearer{token: toks[0], rt: http.DefaultTransport}
-	}
-	return c
+	c.Transport = bearer{token: toks[0], rt: http.DefaultTransport}
+	return c, nil
 }
 
 type bearer struct {

@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/origin/catalog"
 	"github.com/vodedge/vodedge/origin/controller/client"
 	"github.com/vodedge/vodedge/origin/pipeline"
@@ -37,11 +36,11 @@ func (c *clientOpts) bind(f *pflag.FlagSet) {
 
 func (c *clientOpts) client() (*client.Client, error) {
 	token := os.Getenv("VODEDGE_API_TOKEN")
-	if c.tokenFile != "" {
-		t, err := admin.LoadTokens(c.tokenFile)
-		if err != nil {
-			return nil, fmt.Errorf("--token-file: %w", err)
-		}
+	t, err := readTokens("token-file", c.tokenFile)
+	if err != nil {
+		return nil, err
+	}
+	if t != nil {
 		token = t[0]
 	}
 	return client.New(c.url, token, nil)

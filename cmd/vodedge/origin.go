@@ -169,11 +169,7 @@ func (o *originOpts) tokens() ([]string, error) {
 	case o.tokenFile != "" && o.noAuth:
 		return nil, errors.New("--api-token-file and --no-api-auth contradict each other")
 	case o.tokenFile != "":
-		t, err := admin.LoadTokens(o.tokenFile)
-		if err != nil {
-			return nil, fmt.Errorf("--api-token-file: %w", err)
-		}
-		return t, nil
+		return readTokens("api-token-file", o.tokenFile)
 	case !o.noAuth:
 		return nil, errors.New("the API needs bearer tokens: give --api-token-file FILE (one token of 16+ characters per line), or --no-api-auth in a lab")
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -41,11 +40,11 @@ func (u *originUIOpts) mount(ad *admin.Server, apiAddr string, apiTokens []strin
 	for _, e := range u.edges {
 		cfg.Edges = append(cfg.Edges, withScheme(e))
 	}
-	if u.tokenFile != "" {
-		t, err := admin.LoadTokens(u.tokenFile)
-		if err != nil {
-			return fmt.Errorf("--ui-admin-token-file: %w", err)
-		}
+	t, err := readTokens("ui-admin-token-file", u.tokenFile)
+	if err != nil {
+		return err
+	}
+	if t != nil {
 		cfg.AdminToken = t[0]
 	}
 	token := ""

@@ -344,13 +344,9 @@ func (o *steerOpts) httpServer(svc *steering.Service, log *slog.Logger, reg prom
 }
 
 func newSteerAdmin(o *steerOpts, svc *steering.Service, reg *prometheus.Registry, log *slog.Logger) (*admin.Server, error) {
-	var tokens []string
-	if o.tokenFile != "" {
-		t, err := admin.LoadTokens(o.tokenFile)
-		if err != nil {
-			return nil, fmt.Errorf("--admin-token-file: %w", err)
-		}
-		tokens = t
+	tokens, err := readTokens("admin-token-file", o.tokenFile)
+	if err != nil {
+		return nil, err
 	}
 	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: svc.Ready, Tokens: tokens})
 	ad.HandleAuth(svc.AdminRoutes())
