@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -93,17 +96,10 @@ minutes) plus set-up.`,
 				return err
 			}
 			cfg.RAMBytes, cfg.DiskBytes = int64(ram), int64(disk)
-			if err := defaultVodedge(&cfg.Tools); err != nil {
+			return runBench(cmd, g, &cfg.Tools, &cfg.Log, &cfg.Out, func(ctx context.Context) error {
+				_, err := bench.RunCompare(ctx, cfg)
 				return err
-			}
-			if cfg.Log, err = g.stderrLogger(); err != nil {
-				return err
-			}
-			cfg.Out = cmd.OutOrStdout()
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			_, err = bench.RunCompare(ctx, cfg)
-			return err
+			})
 		},
 	}
 	f := cmd.Flags()
@@ -161,18 +157,10 @@ Needs wrk (apt-get install wrk).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.RAMBytes, cfg.DiskBytes = int64(ram), int64(disk)
 			cfg.ObjectSize, cfg.SmallSize = int64(size), int64(small)
-			if err := defaultVodedge(&cfg.Tools); err != nil {
+			return runBench(cmd, g, &cfg.Tools, &cfg.Log, &cfg.Out, func(ctx context.Context) error {
+				_, err := bench.RunRSS(ctx, cfg)
 				return err
-			}
-			var err error
-			if cfg.Log, err = g.stderrLogger(); err != nil {
-				return err
-			}
-			cfg.Out = cmd.OutOrStdout()
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			_, err = bench.RunRSS(ctx, cfg)
-			return err
+			})
 		},
 	}
 	f := cmd.Flags()
@@ -214,6 +202,23 @@ func bindCommonFlags(f *pflag.FlagSet, t *bench.Tools, workDir *string, keep *bo
 
 // defaultVodedge measures this very binary unless --vodedge-binary says
 // otherwise.
+// runBench gives a bench subcommand what every run needs — the vodedge
+// binary (this one by default), the logger on stderr, stdout for the
+// report — and runs it until it ends or SIGINT/SIGTERM cancels it.
+func runBench(cmd *cobra.Command, g *globalOpts, tools *bench.Tools, log **slog.Logger, out *io.Writer, run func(context.Context) error) error {
+	if err := defaultVodedge(tools); err != nil {
+		return err
+	}
+	var err error
+	if *log, err = g.stderrLogger(); err != nil {
+		return err
+	}
+	*out = cmd.OutOrStdout()
+	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return run(ctx)
+}
+
 func defaultVodedge(t *bench.Tools) error {
 	if t.Vodedge != "" {
 		return nil

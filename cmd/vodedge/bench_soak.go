@@ -1,8 +1,7 @@
 package main
 
 import (
-	"os/signal"
-	"syscall"
+	"context"
 
 	"github.com/spf13/cobra"
 
@@ -33,18 +32,10 @@ every sample.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.RAMBytes, cfg.DiskBytes = int64(ram), int64(disk)
-			if err := defaultVodedge(&cfg.Tools); err != nil {
+			return runBench(cmd, g, &cfg.Tools, &cfg.Log, &cfg.Out, func(ctx context.Context) error {
+				_, err := bench.RunSoak(ctx, cfg)
 				return err
-			}
-			var err error
-			if cfg.Log, err = g.stderrLogger(); err != nil {
-				return err
-			}
-			cfg.Out = cmd.OutOrStdout()
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			_, err = bench.RunSoak(ctx, cfg)
-			return err
+			})
 		},
 	}
 	f := cmd.Flags()

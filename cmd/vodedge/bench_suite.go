@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/signal"
 	"strings"
@@ -111,19 +112,11 @@ Takes about 25 minutes with the defaults. Needs nginx, varnish and wrk.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.Compare.RAMBytes, cfg.Compare.DiskBytes = int64(ram), int64(disk)
-			if err := defaultVodedge(&cfg.Compare.Tools); err != nil {
-				return err
-			}
-			var err error
-			if cfg.Compare.Log, err = g.stderrLogger(); err != nil {
-				return err
-			}
-			cfg.Compare.Out = cmd.OutOrStdout()
 			cfg.Command = "vodedge bench suite " + strings.Join(os.Args[3:], " ")
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			_, err = bench.RunSuite(ctx, cfg)
-			return err
+			return runBench(cmd, g, &cfg.Compare.Tools, &cfg.Compare.Log, &cfg.Compare.Out, func(ctx context.Context) error {
+				_, err := bench.RunSuite(ctx, cfg)
+				return err
+			})
 		},
 	}
 	f := cmd.Flags()
