@@ -194,6 +194,9 @@ func runSoak(ctx context.Context, cfg *SoakConfig, wd *workDir) (*SoakReport, er
 			Titles: titles, Alpha: 0.9, Steering: spread(bases), Players: cfg.Players, Duration: cfg.Duration,
 			MaxSegments: cfg.Segments, Speed: cfg.PlayerSpeed, Seed: 1, NewClient: func() *http.Client { return loadClient(1) },
 		})
+		if perr != nil {
+			cancel() // no load: stop sampling and the range workers now
+		}
 	})
 	wg.Go(func() { rep.Ranges = rangeLoad(lctx, bases, segmentPaths(cfg), cfg.RangeWorkers) })
 	rep.Samples = sampleSite(lctx, cfg, nodes, rep)
@@ -257,7 +260,11 @@ func startSite(ctx context.Context, cfg *SoakConfig, wd *workDir, origin *Origin
 			if time.Now().After(deadline) {
 				return nodes, fmt.Errorf("bench: soak: %s does not see the %d nodes as ok", n.Name(), cfg.Nodes)
 			}
-			time.Sleep(100 * time.Millisecond)
+			select {
+			case <-ctx.Done():
+				return nodes, ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
 		}
 	}
 	return nodes, nil

@@ -115,9 +115,12 @@ func Run(ctx context.Context, cfg Config) ([]Session, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	dist, err := zipf.New(len(cfg.Titles), cfg.Alpha)
+	if err != nil {
+		return nil, fmt.Errorf("player: %w", err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
-	dist, _ := zipf.New(len(cfg.Titles), cfg.Alpha)
 	var mu sync.Mutex
 	var out []Session
 	var wg sync.WaitGroup

@@ -123,3 +123,13 @@ func TestRunPaced(t *testing.T) {
 		t.Errorf("paced run: %+v", sum)
 	}
 }
+
+// TestRunRefusesAnUnusableAlpha: a skew the Zipf sampler cannot draw
+// from is an error naming it, not a nil sampler dereferenced later.
+func TestRunRefusesAnUnusableAlpha(t *testing.T) {
+	_, err := Run(t.Context(), Config{Titles: []string{"/a/master.m3u8"}, Alpha: 12, Bases: []string{"http://127.0.0.1:1"},
+		Players: 1, Duration: time.Second, MaxSegments: 1})
+	if err == nil || !strings.Contains(err.Error(), "player:") {
+		t.Fatalf("alpha 12: err %v", err)
+	}
+}
