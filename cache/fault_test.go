@@ -202,9 +202,7 @@ func TestDiskFaultsNeverCorruptAndRecover(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { s.Close() })
-		for !s.Loaded() {
-			time.Sleep(time.Millisecond)
-		}
+		eventually(t, 10*time.Second, "the disk index to load", s.Loaded)
 		store = s
 		return s
 	}

@@ -90,8 +90,12 @@ func startDemo(t *testing.T, dir string) map[string]string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
+	// stopped lets the reader drop lines once nobody reads them (the
+	// test is over, whether it passed or failed), so it always reaches
+	// the end of the output and Wait.
+	done, stopped := make(chan struct{}), make(chan struct{})
 	t.Cleanup(func() {
+		close(stopped)
 		cmd.Process.Signal(syscall.SIGINT)
 		select {
 		case <-done:
@@ -106,7 +110,10 @@ func startDemo(t *testing.T, dir string) map[string]string {
 		defer close(done)
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			lines <- sc.Text()
+			select {
+			case lines <- sc.Text():
+			case <-stopped:
+			}
 		}
 		close(lines)
 		cmd.Wait()
@@ -135,10 +142,6 @@ func startDemo(t *testing.T, dir string) map[string]string {
 				urls["title"] = m[1]
 			}
 			if strings.HasPrefix(line, "Ctrl-C") {
-				go func() {
-					for range lines {
-					}
-				}()
 				return urls
 			}
 		case <-timeout:

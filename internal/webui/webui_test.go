@@ -183,7 +183,10 @@ func TestPages(t *testing.T) {
 		resp.Body.Close()
 	}
 	for _, f := range []string{"assets/player.html", "assets/status.html", "assets/app.css"} {
-		raw, _ := os.ReadFile(f)
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if m := regexp.MustCompile(`(?i)(src|href)="(https?:)?//`).Find(raw); m != nil {
 			t.Errorf("%s links to another host: %s", f, m)
 		}
