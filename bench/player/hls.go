@@ -121,7 +121,7 @@ func readLines(r io.Reader) ([]string, error) {
 		out = append(out, strings.TrimSpace(sc.Text()))
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrPlaylist, err)
+		return nil, fmt.Errorf("%w: %w", ErrPlaylist, err)
 	}
 	if len(out) == 0 || out[0] != "#EXTM3U" {
 		return nil, fmt.Errorf("%w: no #EXTM3U header", ErrPlaylist)
@@ -149,7 +149,7 @@ func resolve(base, ref string) (string, error) {
 	}
 	b, err := url.Parse(base)
 	if err != nil { // found by FuzzParseMaster: a base with a bad escape was a nil dereference
-		return "", fmt.Errorf("%w: playlist path %q: %v", ErrPlaylist, base, err)
+		return "", fmt.Errorf("%w: playlist path %q: %w", ErrPlaylist, base, err)
 	}
 	return b.ResolveReference(u).Path, nil
 }

@@ -103,7 +103,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 	cr.FieldsPerRecord = -1
 	head, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("%w: header: %v", ErrFormat, err)
+		return nil, fmt.Errorf("%w: header: %w", ErrFormat, err)
 	}
 	col := map[string]int{}
 	for i, h := range head {
@@ -124,12 +124,12 @@ func (r *Reader) Read() (Request, error) {
 		if err == io.EOF {
 			return Request{}, io.EOF
 		}
-		return Request{}, fmt.Errorf("%w: line %d: %v", ErrFormat, r.line+1, err)
+		return Request{}, fmt.Errorf("%w: line %d: %w", ErrFormat, r.line+1, err)
 	}
 	r.line++
 	req, err := r.parse(rec)
 	if err != nil {
-		return Request{}, fmt.Errorf("%w: line %d: %v", ErrFormat, r.line, err)
+		return Request{}, fmt.Errorf("%w: line %d: %w", ErrFormat, r.line, err)
 	}
 	if req.Time < r.last {
 		return Request{}, fmt.Errorf("%w: line %d: time %.3f goes backwards", ErrFormat, r.line, req.Time.Seconds())

@@ -56,15 +56,15 @@ func Parse(s string) (Rule, error) {
 		return r, fmt.Errorf("%w %q: want PATTERN=KIND[:PARAMS], e.g. *.m4s=immutable:30d", ErrSyntax, s)
 	}
 	if _, err := path.Match(pat, ""); err != nil {
-		return r, fmt.Errorf("%w %q: pattern: %v", ErrSyntax, s, err)
+		return r, fmt.Errorf("%w %q: pattern: %w", ErrSyntax, s, err)
 	}
 	r.Pattern = pat
 	kind, params, _ := strings.Cut(strings.TrimSpace(spec), ":")
 	if err := r.setKind(kind); err != nil {
-		return r, fmt.Errorf("%w %q: %v", ErrSyntax, s, err)
+		return r, fmt.Errorf("%w %q: %w", ErrSyntax, s, err)
 	}
 	if err := r.setParams(params); err != nil {
-		return r, fmt.Errorf("%w %q: %v", ErrSyntax, s, err)
+		return r, fmt.Errorf("%w %q: %w", ErrSyntax, s, err)
 	}
 	return r, nil
 }
@@ -110,7 +110,7 @@ func (r *Rule) setParams(params string) error {
 func (r *Rule) setParam(name, val string) error {
 	d, err := ParseDuration(val)
 	if err != nil {
-		return fmt.Errorf("%s: %v", name, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	switch {
 	case name == "ttl" && r.Kind == Immutable:

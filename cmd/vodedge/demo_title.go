@@ -74,7 +74,7 @@ func ingestGenerated(ctx context.Context, out io.Writer, cli *client.Client, f *
 		"-f", "lavfi", "-i", "sine=frequency=440:beep_factor=4:sample_rate=48000:duration="+d,
 		"-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "96k", f.sourceTitle)
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("demo: ffmpeg: %v: %s", err, bytes.TrimSpace(msg))
+		return nil, fmt.Errorf("demo: ffmpeg: %w: %s", err, bytes.TrimSpace(msg))
 	}
 	src, err := os.Open(f.sourceTitle)
 	if err != nil {

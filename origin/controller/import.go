@@ -30,7 +30,7 @@ func (s *Server) Import(ctx context.Context, meta catalog.Metadata, src fs.FS) (
 	}
 	dur, err := hlsDuration(src)
 	if err != nil {
-		return nil, fmt.Errorf("%w: import: %v", errBadRequest, err)
+		return nil, fmt.Errorf("%w: import: %w", errBadRequest, err)
 	}
 	t := &catalog.Title{ID: s.freshID(meta.Title), Metadata: meta, Status: catalog.Processing, Class: catalog.Hot,
 		DurationMS: dur.Milliseconds(), QC: catalog.QC{State: "passed", Note: "imported pre-packaged; not checked"}}

@@ -120,7 +120,7 @@ func (n *Neighbor) validate() error {
 	}
 	if n.LocalAddress != "" {
 		if _, err := netip.ParseAddr(n.LocalAddress); err != nil {
-			return fmt.Errorf("bgp: neighbor %s: local address %q: %v", n.Address, n.LocalAddress, err)
+			return fmt.Errorf("bgp: neighbor %s: local address %q: %w", n.Address, n.LocalAddress, err)
 		}
 	}
 	return nil

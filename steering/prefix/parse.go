@@ -51,12 +51,12 @@ func Parse(b []byte) ([]netip.Prefix, error) {
 		}
 		p, err := parseOne(line)
 		if err != nil {
-			return nil, fmt.Errorf("%w: line %d: %v", ErrSyntax, n, err)
+			return nil, fmt.Errorf("%w: line %d: %w", ErrSyntax, n, err)
 		}
 		out = append(out, p)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrSyntax, err)
+		return nil, fmt.Errorf("%w: %w", ErrSyntax, err)
 	}
 	return out, nil
 }

@@ -89,7 +89,7 @@ func parseKeyLine(line string) (Key, error) {
 	}
 	secret, err := base64.StdEncoding.DecodeString(f[1])
 	if err != nil {
-		return Key{}, fmt.Errorf("urlsign: key %q: secret is not base64: %v", f[0], err)
+		return Key{}, fmt.Errorf("urlsign: key %q: secret is not base64: %w", f[0], err)
 	}
 	k := Key{ID: f[0], Secret: secret}
 	return k, k.Validate()
