@@ -85,7 +85,7 @@ func refusal(t *testing.T, c net.Conn) (int, string) {
 
 func waitOpen(t *testing.T, l *Limiter, want int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for l.Open() != want {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d connections counted open, want %d", l.Open(), want)
@@ -100,7 +100,7 @@ func TestLimitsAreEnforcedAndReleased(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := serveFast(t, l, &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) { ctx.WriteString("ok") }, IdleTimeout: time.Second})
+	addr := serveFast(t, l, &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) { ctx.WriteString("ok") }, IdleTimeout: 3 * time.Second}) // long enough for the checks below, short enough for the last wait
 
 	var held []net.Conn
 	for range 3 {
