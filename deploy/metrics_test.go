@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/steering/urlsign"
 )
 
@@ -208,7 +209,7 @@ func get(t *testing.T, url string) {
 // not there (its session metrics exist, at 0) and returns its metrics
 // URL.
 func startBGPSteer(t *testing.T, dir string) string {
-	admin, closed := freeAddr(t), freeAddr(t)
+	admin, closed := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	_, port, _ := net.SplitHostPort(closed)
 	sites := filepath.Join(dir, "bgp-sites.yaml")
 	os.WriteFile(filepath.Join(dir, "bgp.cidr"), []byte("10.0.0.0/8\n"), 0o644)
@@ -222,7 +223,7 @@ bgp:
   neighbors:
     - {address: 127.0.0.1, port: %s, asn: 65000, site: demo}
 `, port)), 0o644)
-	cmd := exec.Command(binary, "steer", "--sites", sites, "--listen", freeAddr(t), "--admin", admin, "--decision-log", "off", "--log-level", "error")
+	cmd := exec.Command(binary, "steer", "--sites", sites, "--listen", testenv.FreeAddr(t), "--admin", admin, "--decision-log", "off", "--log-level", "error")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -240,15 +241,6 @@ bgp:
 	}
 	t.Fatal("steering with BGP never exposed vodedge_steer_bgp_session_up")
 	return ""
-}
-
-func freeAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 func scrape(t *testing.T, url string) []string {

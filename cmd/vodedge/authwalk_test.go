@@ -162,7 +162,7 @@ func TestEveryAdminRouteNeedsAToken(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		listen, adminAddr, peer := freeAddr(t), freeAddr(t), freeAddr(t)
+		listen, adminAddr, peer := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
 		p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--admin-token-file", tokens,
 			"--cluster-insecure", "--gossip-listen", "127.0.0.1:0", "--peer-listen", peer,
 			"--manifest-public-key", pub, "--disk-bytes", "64MiB", "--access-log", "off", "--log-format", "json")
@@ -197,7 +197,7 @@ func TestEveryAdminRouteNeedsAToken(t *testing.T) {
 		t.Parallel()
 		sites := filepath.Join(t.TempDir(), "sites.yaml")
 		os.WriteFile(sites, []byte("sites:\n  - name: ams\n    gossip: {join: [\"127.0.0.1:1\"], insecure: true, listen: \"127.0.0.1:0\"}\n"), 0o600)
-		listen, adminAddr := freeAddr(t), freeAddr(t)
+		listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 		p := start(t, "steer", "--sites", sites, "--listen", listen, "--admin", adminAddr, "--admin-token-file", tokens,
 			"--advertise-host", "127.0.0.1", "--decision-log", "off", "--log-format", "json")
 		p.waitReady(t, "http://"+adminAddr+"/healthz")
@@ -209,7 +209,7 @@ func TestEveryAdminRouteNeedsAToken(t *testing.T) {
 	})
 	t.Run("origin", func(t *testing.T) {
 		t.Parallel()
-		listen, adminAddr := freeAddr(t), freeAddr(t)
+		listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 		p := start(t, "origin", "--data", filepath.Join(t.TempDir(), "data"), "--listen", listen, "--admin", adminAddr,
 			"--api-token-file", tokens, "--ffmpeg", testenv.Tool(t, "ffmpeg"), "--ffprobe", testenv.Tool(t, "ffprobe"), "--log-format", "json")
 		p.waitReady(t, "http://"+adminAddr+"/readyz")

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/steering/cluster"
 	"github.com/vodedge/vodedge/steering/placement"
 )
@@ -48,7 +49,7 @@ func newClusterEnv(t *testing.T) *clusterEnv {
 
 // startEdge starts a node of the site; join lists gossip addresses.
 func (e *clusterEnv) startEdge(name string, join ...string) *clusterEdge {
-	n := &clusterEdge{name: name, listen: freeAddr(e.t), admin: freeAddr(e.t), peer: freeAddr(e.t), gossip: freeAddr(e.t)}
+	n := &clusterEdge{name: name, listen: testenv.FreeAddr(e.t), admin: testenv.FreeAddr(e.t), peer: testenv.FreeAddr(e.t), gossip: testenv.FreeAddr(e.t)}
 	args := []string{"edge", "--node-name", name, "--site", "ams", "--listen", n.listen, "--admin", n.admin,
 		"--peer-listen", n.peer, "--gossip-listen", n.gossip, "--cluster-key-file", e.keyFile,
 		"--admin-token-file", e.tokenFile, "--origin", e.origin.url, "--disk-bytes", "0", "--ram-bytes", "64MiB",
@@ -402,7 +403,7 @@ func TestClusterSettingsFailWithAClearMessage(t *testing.T) {
 	dir := t.TempDir()
 	short := filepath.Join(dir, "short")
 	os.WriteFile(short, []byte("c2hvcnQ=\n"), 0o600)
-	listen := freeAddr(t)
+	listen := testenv.FreeAddr(t)
 	for _, tc := range []struct {
 		args []string
 		want string

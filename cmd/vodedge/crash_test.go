@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // crashOrigin serves objects whose bytes are a function of their path,
@@ -117,7 +118,7 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 	c := &http.Client{Timeout: 20 * time.Second}
 	defer c.CloseIdleConnections()
 	for round := 0; round <= kills; round++ {
-		listen, adminAddr := freeAddr(t), freeAddr(t)
+		listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 		p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", org.url,
 			"--disk-dir", filepath.Join(dir, "disk"), "--disk-bytes", "1GiB", "--ram-bytes", "4MiB", "--slice-bytes", "256KiB",
 			"--node-name", "crash-node", "--site", "lab", "--admin-token-file", tokens,

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // byteCountingOrigin serves objectBytes files and counts body bytes per path.
@@ -107,7 +108,7 @@ func TestFillResumesAfterKill9(t *testing.T) {
 	}
 	disk := filepath.Join(dir, "disk")
 	run := func() (*proc, string) {
-		listen, adminAddr := freeAddr(t), freeAddr(t)
+		listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 		p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", org.url, "--node-name", "fill-node", "--site", "lab",
 			"--disk-dir", disk, "--disk-bytes", "1GiB", "--slice-bytes", "256KiB", "--ram-bytes", "16MiB",
 			"--manifest-public-key", pub, "--fill-window", "00:00-00:00", "--fill-rate", "24Mbit", "--fill-concurrency", "2",

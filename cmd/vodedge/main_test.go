@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"go.uber.org/goleak"
 )
 
@@ -49,16 +50,6 @@ type exitCatcher struct {
 }
 
 func (e exitCatcher) Run() int { *e.code = e.m.Run(); return *e.code }
-
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // proc is a running vodedge process.
 type proc struct {
@@ -154,7 +145,7 @@ func get(t *testing.T, url string) (int, http.Header, []byte) {
 }
 
 func TestEdgeRunsOnEmbeddedDefaultsWithConfigFile(t *testing.T) {
-	listen, adminAddr := freeAddr(t), freeAddr(t)
+	listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	cfg := filepath.Join(t.TempDir(), "edge.yaml")
 	os.WriteFile(cfg, []byte(fmt.Sprintf("listen: %s\nadmin: 127.0.0.1:1\nnode-name: from-file\nsite: ams\nram-bytes: 64MiB\n", listen)), 0o600)
 	p := start(t, "edge", "--config", cfg, "--admin", adminAddr) // the flag wins over the file's admin
@@ -211,7 +202,7 @@ func TestSIGTERMFinishesInFlightResponses(t *testing.T) {
 	go org.Serve(ln)
 	defer org.Close()
 
-	listen, adminAddr := freeAddr(t), freeAddr(t)
+	listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", "http://"+ln.Addr().String(), "--access-log", "off")
 	p.waitReady(t, "http://"+adminAddr+"/readyz")
 
@@ -297,7 +288,7 @@ func must(b []byte, err error) []byte {
 func TestExampleConfigLoads(t *testing.T) {
 	tokens := filepath.Join(t.TempDir(), "tokens")
 	os.WriteFile(tokens, []byte("example-token-0123456789\n"), 0o600)
-	listen, adminAddr := freeAddr(t), freeAddr(t)
+	listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	cfg, err := filepath.Abs("../../deploy/config/edge.yaml")
 	if err != nil {
 		t.Fatal(err)

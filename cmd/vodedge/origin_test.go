@@ -27,7 +27,7 @@ func TestOriginIngestThroughEdge(t *testing.T) {
 		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", src).CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	listen, adminAddr := freeAddr(t), freeAddr(t)
+	listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	org := start(t, "origin", "--data", filepath.Join(dir, "data"), "--listen", listen, "--admin", adminAddr, "--api-token-file", tokens,
 		"--ladder", "180p,144p", "--preset", "ultrafast", "--segment-duration", "2s", "--workers", "2", "--ffmpeg", ffmpeg, "--ffprobe", testenv.Tool(t, "ffprobe"))
 	org.waitReady(t, "http://"+adminAddr+"/readyz")
@@ -49,7 +49,7 @@ func TestOriginIngestThroughEdge(t *testing.T) {
 		}
 	}
 
-	edgeAddr, edgeAdmin := freeAddr(t), freeAddr(t)
+	edgeAddr, edgeAdmin := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	edge := start(t, "edge", "--listen", edgeAddr, "--admin", edgeAdmin, "--origin", base, "--disk-bytes", "0", "--access-log", "off")
 	edge.waitReady(t, "http://"+edgeAdmin+"/readyz")
 	if out, err := exec.Command(ffmpeg, "-v", "error", "-i", "http://"+edgeAddr+"/titles/"+id+"/master.m3u8", "-map", "0", "-f", "null", "-").CombinedOutput(); err != nil || len(out) > 0 {
@@ -63,7 +63,7 @@ func TestOriginIngestThroughEdge(t *testing.T) {
 }
 
 func TestOriginRefusesAnOpenAPIUnlessAsked(t *testing.T) {
-	out, err := exec.Command(binary, "origin", "--data", t.TempDir(), "--listen", freeAddr(t), "--admin", freeAddr(t)).CombinedOutput()
+	out, err := exec.Command(binary, "origin", "--data", t.TempDir(), "--listen", testenv.FreeAddr(t), "--admin", testenv.FreeAddr(t)).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "--api-token-file") {
 		t.Errorf("origin without tokens: %v\n%s", err, out)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // BenchmarkRestartFirstHit fills a disk tier with 100,000 slices, then
@@ -23,7 +24,7 @@ func BenchmarkRestartFirstHit(b *testing.B) {
 	fillDisk(b, dir, objects)
 	var firstHit, loaded time.Duration
 	for b.Loop() {
-		listen, adminAddr := freeAddr(b), freeAddr(b)
+		listen, adminAddr := testenv.FreeAddr(b), testenv.FreeAddr(b)
 		start := time.Now()
 		p := startProc(b, "edge", "--listen", listen, "--admin", adminAddr, "--origin", "http://127.0.0.1:1",
 			"--disk-dir", dir, "--disk-bytes", "8GiB", "--disk-scrub-rate", "0", "--access-log", "off", "--log-level", "warn")

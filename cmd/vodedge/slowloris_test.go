@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // slowloris holds n connections to addr from the loopback addresses
@@ -105,7 +107,7 @@ func TestSlowlorisKeepsNormalClientsFast(t *testing.T) {
 	const conns, requests = 1000, 3000
 	root := t.TempDir()
 	os.WriteFile(filepath.Join(root, "hot.m4s"), make([]byte, 64<<10), 0o644)
-	listen, adminAddr := freeAddr(t), freeAddr(t)
+	listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", "file://"+root, "--disk-bytes", "0",
 		"--read-timeout", "3s", "--access-log", "off", "--log-level", "error")
 	p.waitReady(t, "http://"+adminAddr+"/readyz")

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // steerReply is the part of GET /v1/steer's JSON the test reads.
@@ -101,7 +103,7 @@ func TestSteerCommand(t *testing.T) {
 	sites := write("sites.yaml", fmt.Sprintf("sites:\n  - name: ams\n    prefixes: ams.cidr\n    gossip: {join: [%q], key_file: %q, listen: \"127.0.0.1:0\"}\n",
 		nodes[0].gossip, env.keyFile))
 	keys := write("url-keys", "k1 MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n")
-	listen, adminAddr := freeAddr(t), freeAddr(t)
+	listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	p := start(t, "steer", "--sites", sites, "--listen", listen, "--admin", adminAddr, "--admin-token-file", env.tokenFile,
 		"--url-keys", keys, "--url-token", "query", "--trusted-proxies", "127.0.0.0/8", "--origin-url", env.origin.url,
 		"--advertise-host", "127.0.0.1", "--decision-log", "off", "--log-level", "warn")

@@ -142,7 +142,7 @@ func TestTLSOnEveryPublicListener(t *testing.T) {
 	t.Run("edge", func(t *testing.T) {
 		t.Parallel()
 		pair := newCertPair(t, "edge")
-		listen, adminAddr, tlsAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+		listen, adminAddr, tlsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
 		p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--tls-listen", tlsAddr,
 			"--tls-cert", pair.cert, "--tls-key", pair.key, "--disk-bytes", "0", "--access-log", "off")
 		p.waitReady(t, "http://"+adminAddr+"/readyz")
@@ -157,7 +157,7 @@ func TestTLSOnEveryPublicListener(t *testing.T) {
 		dir := t.TempDir()
 		sites := filepath.Join(dir, "sites.yaml")
 		os.WriteFile(sites, []byte("sites:\n  - name: ams\n    gossip: {join: [\"127.0.0.1:1\"], insecure: true, listen: \"127.0.0.1:0\"}\n"), 0o600)
-		listen, adminAddr, tlsAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+		listen, adminAddr, tlsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
 		p := start(t, "steer", "--sites", sites, "--listen", listen, "--admin", adminAddr, "--tls-listen", tlsAddr,
 			"--tls-cert", pair.cert, "--tls-key", pair.key, "--origin-url", "https://origin.example.net",
 			"--advertise-host", "127.0.0.1", "--decision-log", "off")
@@ -171,7 +171,7 @@ func TestTLSOnEveryPublicListener(t *testing.T) {
 		tokens := filepath.Join(dir, "tokens")
 		const token = "origin-tls-token-0123456789"
 		os.WriteFile(tokens, []byte(token+"\n"), 0o600)
-		listen, adminAddr, tlsAddr := freeAddr(t), freeAddr(t), freeAddr(t)
+		listen, adminAddr, tlsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
 		p := start(t, "origin", "--data", filepath.Join(dir, "data"), "--listen", listen, "--admin", adminAddr,
 			"--tls-listen", tlsAddr, "--tls-cert", pair.cert, "--tls-key", pair.key, "--api-token-file", tokens,
 			"--ffmpeg", testenv.Tool(t, "ffmpeg"), "--ffprobe", testenv.Tool(t, "ffprobe"))
@@ -217,14 +217,14 @@ func runBinary(t *testing.T, args ...string) (string, error) {
 // answer comes over TLS too (an HTTPS player page end to end).
 func TestSteeringHandsOutHTTPSURLs(t *testing.T) {
 	pair := newCertPair(t, "site")
-	listen, adminAddr, tlsAddr, gossip := freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)
+	listen, adminAddr, tlsAddr, gossip := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
 	edge := start(t, "edge", "--node-name", "tls-1", "--site", "ams", "--listen", listen, "--admin", adminAddr,
 		"--tls-listen", tlsAddr, "--tls-cert", pair.cert, "--tls-key", pair.key, "--cluster-insecure",
-		"--gossip-listen", gossip, "--peer-listen", freeAddr(t), "--disk-bytes", "0", "--access-log", "off", "--log-level", "warn")
+		"--gossip-listen", gossip, "--peer-listen", testenv.FreeAddr(t), "--disk-bytes", "0", "--access-log", "off", "--log-level", "warn")
 	edge.waitReady(t, "http://"+adminAddr+"/readyz")
 	sites := filepath.Join(t.TempDir(), "sites.yaml")
 	os.WriteFile(sites, []byte(fmt.Sprintf("sites:\n  - name: ams\n    gossip: {join: [%q], insecure: true, listen: \"127.0.0.1:0\"}\n", gossip)), 0o600)
-	sl, sa, st := freeAddr(t), freeAddr(t), freeAddr(t)
+	sl, sa, st := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
 	steer := start(t, "steer", "--sites", sites, "--listen", sl, "--admin", sa, "--tls-listen", st, "--tls-cert", pair.cert, "--tls-key", pair.key,
 		"--node-scheme", "https", "--advertise-host", "127.0.0.1", "--decision-log", "off", "--log-level", "warn")
 	steer.waitReady(t, "http://"+sa+"/healthz")

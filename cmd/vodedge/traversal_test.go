@@ -135,7 +135,7 @@ func TestPathTraversalNeverLeavesARoot(t *testing.T) {
 		const token = "traversal-admin-token-0123456789"
 		tokens := filepath.Join(dir, "tokens")
 		os.WriteFile(tokens, []byte(token+"\n"), 0o600)
-		listen, adminAddr := freeAddr(t), freeAddr(t)
+		listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 		p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", "file://"+root, "--admin-token-file", tokens,
 			"--disk-dir", filepath.Join(dir, "cache"), "--disk-bytes", "64MiB", "--access-log", "off")
 		p.waitReady(t, "http://"+adminAddr+"/readyz")
@@ -239,7 +239,7 @@ func TestPathTraversalNeverLeavesARoot(t *testing.T) {
 		os.WriteFile(filepath.Join(data, "secret.txt"), []byte(secretMarker), 0o644)
 		os.Symlink(filepath.Join(data, "secret.txt"), filepath.Join(titles, "link.m4s"))
 		os.Symlink(data, filepath.Join(titles, "linkdir"))
-		listen, adminAddr := freeAddr(t), freeAddr(t)
+		listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 		p := start(t, "origin", "--data", data, "--listen", listen, "--admin", adminAddr, "--no-api-auth",
 			"--ffmpeg", testenv.Tool(t, "ffmpeg"), "--ffprobe", testenv.Tool(t, "ffprobe"))
 		p.waitReady(t, "http://"+adminAddr+"/readyz")

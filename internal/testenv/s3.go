@@ -42,7 +42,7 @@ func StartS3(t testing.TB) S3Server {
 	// may take it before versitygw binds it: try again on a new port.
 	var err error
 	for range 3 {
-		addr := freeAddr(t)
+		addr := FreeAddr(t)
 		if err = s.start(t, bin, addr); err == nil {
 			s.Endpoint = "http://" + addr
 			return s
@@ -50,16 +50,6 @@ func StartS3(t testing.TB) S3Server {
 	}
 	t.Fatalf("testenv: start versitygw: %v", err)
 	return s
-}
-
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("testenv: find a free port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // start runs versitygw on addr and registers its stop in t.Cleanup. Its
