@@ -63,6 +63,18 @@ func (f *fetch) finished() bool {
 	}
 }
 
+// failed reports whether f has ended in an error (before or during its
+// body) and is only waiting to leave the flight map: a request arriving
+// now must start a fetch of its own instead of joining a cut response.
+func (f *fetch) failed() bool {
+	select {
+	case <-f.ready:
+		return f.err != nil || (f.body != nil && f.body.Failed())
+	default:
+		return false
+	}
+}
+
 // flights is the set of fetches in progress, one per slice key.
 type flights struct {
 	mu sync.Mutex
@@ -125,7 +137,7 @@ func (s *Server) cached(sk string) (source, bool) {
 func (s *Server) joinOrStart(w want, sk string, mayRetry bool, v *meta) (src source, started, retry bool) {
 	s.flights.mu.Lock()
 	defer s.flights.mu.Unlock()
-	if f := s.flights.m[sk]; f != nil {
+	if f := s.flights.m[sk]; f != nil && !f.failed() {
 		if f.finished() {
 			return source{tier: tierRAM, f: f}, false, false // complete, on its way into the tiers
 		}

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/vodedge/vodedge/cache/stream"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -313,5 +315,37 @@ func TestObjectChangedBetweenSlicesCutsTheResponse(t *testing.T) {
 	r := do(t, c, "GET", e.url+"/x.mp4")
 	if r.status != 200 || r.header.Get("ETag") != `"v2"` || len(r.body) != size {
 		t.Fatalf("after the change: %d ETag %s, %d bytes", r.status, r.header.Get("ETag"), len(r.body))
+	}
+}
+
+// TestFailedFlightIsNotJoined puts a fetch that has already failed (its
+// goroutine not yet out of the flight map) where a request would find
+// it: the request must fetch afresh, not join and get a cut response.
+func TestFailedFlightIsNotJoined(t *testing.T) {
+	o := newTestOrigin(t)
+	const size = 50_000
+	o.add("/a.m4s", size)
+	o.add("/b.m4s", size)
+	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{}))
+	cut := stream.New(size, size)
+	cut.Close(errors.New("origin cut the body"))
+	for key, failed := range map[string]*fetch{
+		"/a.m4s": {key: "/a.m4s", err: errors.New("origin went away"), ready: make(chan struct{})},
+		"/b.m4s": {key: "/b.m4s", body: cut, ready: make(chan struct{})},
+	} {
+		close(failed.ready)
+		e.srv.flights.mu.Lock()
+		e.srv.flights.m[key] = failed
+		e.srv.flights.mu.Unlock()
+		r := do(t, client(t), "GET", e.url+key)
+		if r.status != 200 || r.header.Get("X-Cache") != "MISS" || !bytes.Equal(r.body, patternBytes(0, size)) {
+			t.Fatalf("%s with a failed fetch in the flight map: %d %s, %d bytes; want a fresh complete fetch",
+				key, r.status, r.header.Get("X-Cache"), len(r.body))
+		}
+		e.srv.flights.mu.Lock()
+		if e.srv.flights.m[key] == failed {
+			delete(e.srv.flights.m, key)
+		}
+		e.srv.flights.mu.Unlock()
 	}
 }

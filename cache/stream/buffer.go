@@ -138,6 +138,13 @@ func (b *Buffer) Close(err error) {
 	b.wakeLocked()
 }
 
+// Failed reports whether the producer closed the buffer with an error.
+func (b *Buffer) Failed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.mu.done && b.mu.err != nil
+}
+
 // Bytes returns the whole body once the producer closed the buffer without
 // error, and nil otherwise. The slice must not be modified.
 func (b *Buffer) Bytes() []byte {

@@ -123,7 +123,13 @@ func TestProducerErrorReachesReadersAfterPublishedBytes(t *testing.T) {
 	boom := errors.New("origin reset")
 	b := New(100, 100)
 	b.ReadFrom(bytes.NewReader([]byte("partial")))
+	if b.Failed() {
+		t.Fatal("Failed before Close")
+	}
 	b.Close(boom)
+	if !b.Failed() {
+		t.Fatal("Failed is false after Close with an error")
+	}
 	got, err := readAll(b, 0)
 	if string(got) != "partial" || !errors.Is(err, boom) {
 		t.Fatalf("got %q, %v; want the published bytes then the error", got, err)
