@@ -42,6 +42,10 @@ type Config struct {
 	// StatsEvery is how often access statistics are saved to the index.
 	// Default 5 minutes.
 	StatsEvery time.Duration
+	// RecordCache is how many decoded index records are kept in memory
+	// for disk hits (a few hundred bytes each); 0 turns the cache off.
+	// Default 16384.
+	RecordCache int
 }
 
 // DefaultConfig returns the configuration for dir with capacity bytes.
@@ -58,6 +62,7 @@ func DefaultConfig(dir string, capacity int64) Config {
 		ErrorWindow:      time.Minute,
 		MinFreeBytes:     256 << 20,
 		StatsEvery:       5 * time.Minute,
+		RecordCache:      16384,
 	}
 }
 
@@ -76,7 +81,7 @@ func (c *Config) validate() error {
 	if c.VerifySample < 0 || c.VerifySample > 1 {
 		bad("verify sample must be within 0..1, got %v", c.VerifySample)
 	}
-	if c.MaxErrors < 1 || c.ErrorWindow <= 0 || c.StatsEvery <= 0 || c.ScrubBytesPerSec < 0 || c.MinFreeBytes < 0 || c.ScrubPause < 0 {
+	if c.MaxErrors < 1 || c.ErrorWindow <= 0 || c.StatsEvery <= 0 || c.ScrubBytesPerSec < 0 || c.RecordCache < 0 || c.MinFreeBytes < 0 || c.ScrubPause < 0 {
 		bad("error window, stats interval, scrub rate and free space must be positive")
 	}
 	return errors.Join(errs...)

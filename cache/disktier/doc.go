@@ -39,6 +39,13 @@
 // and lookups go to the index directly until then, so a restarted node
 // serves hits at once. New objects are admitted only once loaded.
 //
+// Record cache: decoded records of recently hit slices are kept in
+// memory (RecordCache entries, 16384 by default), so a disk hit costs no
+// Pebble lookup or decode. Every index write invalidates its key after
+// writing; a reader caches what it read only if no invalidation happened
+// between its read and its put (reccache.go), so the cache never holds a
+// record older than the index.
+//
 // Health: MaxErrors I/O errors within ErrorWindow, or free space below
 // MinFreeBytes, make the tier degraded: it stops admitting and keeps
 // serving what it can read, and recovers by itself.

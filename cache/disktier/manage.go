@@ -62,6 +62,7 @@ func (s *Store) pinLocked(key string, pinned bool) (bool, error) {
 		s.health.ioError(err)
 		return false, err
 	}
+	s.recs.invalidate(key)
 	s.table.SetPinned(key, pinned)
 	return true, nil
 }
@@ -127,7 +128,7 @@ func (s *Store) UpdateMeta(objKey string, fn func(r *Record) bool) (int, error) 
 	defer s.recMu.Unlock()
 	b := s.db.NewBatch()
 	defer b.Close()
-	n := 0
+	var changed []string
 	for _, k := range keys {
 		r, err := s.get(k)
 		if err != nil || r == nil {
@@ -141,16 +142,19 @@ func (s *Store) UpdateMeta(objKey string, fn func(r *Record) bool) (int, error) 
 		if err := b.Set(recKey(k), r.encode(), nil); err != nil {
 			return 0, err
 		}
-		n++
+		changed = append(changed, k)
 	}
-	if n == 0 {
+	if len(changed) == 0 {
 		return 0, nil
 	}
 	if err := b.Commit(pebble.NoSync); err != nil {
 		s.health.ioError(err)
 		return 0, err
 	}
-	return n, nil
+	for _, k := range changed {
+		s.recs.invalidate(k)
+	}
+	return len(changed), nil
 }
 
 // First returns the first record (in key order) whose slice key starts

@@ -33,6 +33,7 @@ func (s *Store) get(key string) (*Record, error) {
 }
 
 // Lookup returns key's record, counting an access when touch is set.
+// The record may be shared with other callers: it must not be modified.
 // Once the table is loaded a key it does not hold is a miss without
 // touching the index, so misses cost no disk I/O.
 func (s *Store) Lookup(key string, touch bool) (*Record, bool) {
@@ -47,10 +48,15 @@ func (s *Store) Lookup(key string, touch bool) (*Record, bool) {
 			return nil, false
 		}
 	}
+	if r := s.recs.get(key); r != nil {
+		return r, true
+	}
+	seq := s.recs.seq.Load()
 	r, err := s.get(key)
 	if err != nil || r == nil {
 		return nil, false
 	}
+	s.recs.put(r, seq)
 	return r, true
 }
 

@@ -58,6 +58,7 @@ func (s *Store) unindexLocked(key, reason string) *Record {
 		s.health.ioError(err)
 		return nil
 	}
+	s.recs.invalidate(key)
 	_ = s.db.Delete(statsKey(key), nil)
 	s.forget(r, reason)
 	return r
@@ -79,6 +80,7 @@ func (s *Store) removeFile(r *Record, reason string) bool {
 // dropIndex deletes an index entry that cannot be decoded.
 func (s *Store) dropIndex(key, reason string) {
 	_ = s.db.Delete(recKey(key), nil)
+	s.recs.invalidate(key)
 	s.table.Remove(key)
 	s.m.evictions.WithLabelValues(reason).Inc()
 }

@@ -53,6 +53,7 @@ type Store struct {
 	loaded     atomic.Bool
 	verified   sync.Map // slice key -> struct{}: fully verified since start-up
 	committing sync.Map // data file -> struct{}: being written, not yet indexed
+	recs       *recCache
 	health     health
 
 	stop chan struct{}
@@ -69,7 +70,7 @@ func Open(cfg Config, deps Deps) (*Store, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	s := &Store{cfg: cfg, fs: deps.FS, log: deps.Logger, free: deps.FreeBytes, table: evict.New(cfg.Policy), stop: make(chan struct{})}
+	s := &Store{cfg: cfg, fs: deps.FS, log: deps.Logger, free: deps.FreeBytes, table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCache), stop: make(chan struct{})}
 	if s.fs == nil {
 		s.fs = OSFS{Root: cfg.Dir}
 	}

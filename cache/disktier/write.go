@@ -133,6 +133,7 @@ func (s *Store) index(r *Record, reserved int64) error {
 	s.recMu.Lock()
 	old, _ := s.get(r.Key)
 	err := s.db.Set(recKey(r.Key), r.encode(), pebble.NoSync)
+	s.recs.invalidate(r.Key)
 	s.recMu.Unlock()
 	if err == nil {
 		err = s.syncIndex()

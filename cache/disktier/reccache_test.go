@@ -1,0 +1,154 @@
+package disktier
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+	"testing"
+)
+
+// lookup returns key's record or fails the test.
+func lookup(t *testing.T, s *Store, key string) *Record {
+	t.Helper()
+	r, ok := s.Lookup(key, false)
+	if !ok {
+		t.Fatalf("%s: not found", key)
+	}
+	return r
+}
+
+// TestRecordCacheSeesEveryChange reads each record once (so it is
+// cached), changes it through every path that rewrites or removes an
+// index record, and checks the next Lookup sees the change.
+func TestRecordCacheSeesEveryChange(t *testing.T) {
+	s := openStore(t, testCfg(t.TempDir()), Deps{})
+	put(t, s, "/a", data(100, 1))
+	if lookup(t, s, "/a"); s.recs.len() != 1 {
+		t.Fatalf("record cache holds %d records after one hit, want 1", s.recs.len())
+	}
+
+	if _, err := s.Pin("/a", true); err != nil {
+		t.Fatal(err)
+	}
+	if !lookup(t, s, "/a").Pinned {
+		t.Error("Lookup after Pin: not pinned")
+	}
+	if _, err := s.UpdateMeta("/a", func(r *Record) bool { r.Meta = []byte("m2"); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if got := lookup(t, s, "/a").Meta; string(got) != "m2" {
+		t.Errorf("Lookup after UpdateMeta: Meta %q, want m2", got)
+	}
+	put(t, s, "/a", data(200, 2)) // a new version replaces the record
+	if got := lookup(t, s, "/a").Length; got != 200 {
+		t.Errorf("Lookup after a new version: length %d, want 200", got)
+	}
+	b, err := readVerified(s, "/a")
+	if err != nil || !bytes.Equal(b, data(200, 2)) {
+		t.Errorf("read after a new version: %v, %d bytes", err, len(b))
+	}
+	s.Delete("/a")
+	if _, ok := s.Lookup("/a", false); ok {
+		t.Error("Lookup after Delete: still found")
+	}
+	put(t, s, "/p/1", data(10, 3))
+	lookup(t, s, "/p/1")
+	if _, err := s.PurgePrefix("/p/"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Lookup("/p/1", false); ok {
+		t.Error("Lookup after PurgePrefix: still found")
+	}
+}
+
+// TestRecordCacheBounded fills the cache past its size.
+func TestRecordCacheBounded(t *testing.T) {
+	cfg := testCfg(t.TempDir())
+	cfg.RecordCache = 4
+	s := openStore(t, cfg, Deps{})
+	for i := range 10 {
+		k := fmt.Sprintf("/k%d", i)
+		put(t, s, k, data(10, byte(i)))
+		if r := lookup(t, s, k); r.Key != k {
+			t.Fatalf("Lookup(%s) returned %s", k, r.Key)
+		}
+	}
+	if n := s.recs.len(); n != 4 {
+		t.Fatalf("record cache holds %d records, want its bound 4", n)
+	}
+	for i := range 10 { // evicted or not, every record is still found
+		lookup(t, s, fmt.Sprintf("/k%d", i))
+	}
+}
+
+// TestRecordCacheRacingUpdates has readers look a key up while a writer
+// rewrites its Meta; once the writer is done, every reader must see the
+// last value: a record read before a change is never cached after it.
+func TestRecordCacheRacingUpdates(t *testing.T) {
+	s := openStore(t, testCfg(t.TempDir()), Deps{})
+	put(t, s, "/a", data(100, 1))
+	const updates = 300
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					s.Lookup("/a", true)
+				}
+			}
+		})
+	}
+	for i := range updates {
+		meta := []byte(fmt.Sprint(i))
+		if _, err := s.UpdateMeta("/a", func(r *Record) bool { r.Meta = meta; return true }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	want := fmt.Sprint(updates - 1)
+	if got := string(lookup(t, s, "/a").Meta); got != want {
+		t.Fatalf("after %d updates Lookup sees Meta %q, want %q", updates, got, want)
+	}
+}
+
+// TestRecordCacheChangeBetweenReadAndPut makes a change land exactly
+// between a reader's index read and its put: the stale record it read
+// must not be cached.
+func TestRecordCacheChangeBetweenReadAndPut(t *testing.T) {
+	s := openStore(t, testCfg(t.TempDir()), Deps{})
+	put(t, s, "/a", data(100, 1))
+	var once sync.Once
+	s.recs.beforePut = func() {
+		once.Do(func() {
+			if _, err := s.UpdateMeta("/a", func(r *Record) bool { r.Meta = []byte("new"); return true }); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	if got := string(lookup(t, s, "/a").Meta); got != "" {
+		t.Fatalf("first Lookup read Meta %q, want the value before the change", got)
+	}
+	if got := string(lookup(t, s, "/a").Meta); got != "new" {
+		t.Fatalf("Lookup after the change: Meta %q, want new (a stale record was cached)", got)
+	}
+}
+
+func TestRecordCacheOff(t *testing.T) {
+	cfg := testCfg(t.TempDir())
+	cfg.RecordCache = 0
+	s := openStore(t, cfg, Deps{})
+	put(t, s, "/a", data(100, 1))
+	lookup(t, s, "/a")
+	if n := s.recs.len(); n != 0 {
+		t.Fatalf("cache off, yet it holds %d records", n)
+	}
+	cfg.RecordCache = -1
+	if _, err := Open(cfg, Deps{}); err == nil {
+		t.Fatal("a negative RecordCache was accepted")
+	}
+}
