@@ -195,16 +195,7 @@ func (d *diskSlice) open(pos int64) (*os.File, error) {
 // that cannot be read whole (an I/O error, or shorter than its record)
 // is evicted by the store and reported.
 func (d *diskSlice) readAt(p []byte, pos int64) error {
-	f, err := d.store.Open(d.rec)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if _, err := f.ReadAt(p, pos-d.rec.Offset); err != nil {
-		d.store.ReadFailed(d.rec, err)
-		return err
-	}
-	return nil
+	return d.store.ReadAt(d.rec, p, pos-d.rec.Offset)
 }
 
 // release closes what the source holds open.

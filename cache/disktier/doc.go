@@ -46,6 +46,15 @@
 // between its read and its put (reccache.go), so the cache never holds a
 // record older than the index.
 //
+// Open files: small reads (ReadAt, the edge's path for responses of at
+// most 64 KiB) go through data files kept open (OpenFiles, 1024 by
+// default) and read with pread, saving an open and a close per hit.
+// File names are never reused, so an open file always holds its record's
+// bytes; a removed file is closed once its last reader is done, and a
+// file removed while a reader was opening it is never cached
+// (fdcache.go). Larger responses open their own file for sendfile, which
+// moves the file offset and so cannot share a descriptor.
+//
 // Health: MaxErrors I/O errors within ErrorWindow, or free space below
 // MinFreeBytes, make the tier degraded: it stops admitting and keeps
 // serving what it can read, and recovers by itself.

@@ -85,6 +85,32 @@ func (s *Store) Open(r *Record) (*os.File, error) {
 	return nil, fmt.Errorf("disktier: opening %q: %w", r.Key, err)
 }
 
+// ReadAt fills p with r's bytes from offset off within the slice,
+// through a data file kept open between reads (OpenFiles). A file that
+// cannot be read whole is evicted, as by Open and ReadFailed, and the
+// error returned.
+func (s *Store) ReadAt(r *Record, p []byte, off int64) error {
+	o, err := s.fds.acquire(r.File, func(string) (*os.File, error) { return s.Open(r) })
+	if err != nil {
+		return err
+	}
+	_, err = o.f.ReadAt(p, off)
+	s.fds.release(o)
+	if err != nil {
+		s.ReadFailed(r, err)
+		return fmt.Errorf("disktier: reading %q: %w", r.Key, err)
+	}
+	return nil
+}
+
+// removeData removes a data file and closes it if it is held open for
+// reads (in that order: see fdCache).
+func (s *Store) removeData(name string) error {
+	err := s.fs.Remove(name)
+	s.fds.forget(name)
+	return err
+}
+
 // ReadFailed evicts r after an I/O error reading it; the caller treats
 // the object as a miss.
 func (s *Store) ReadFailed(r *Record, err error) {

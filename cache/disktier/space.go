@@ -70,7 +70,7 @@ func (s *Store) removeFile(r *Record, reason string) bool {
 	if r == nil {
 		return false
 	}
-	if err := s.fs.Remove(r.File); err != nil && reason != reasonDangling {
+	if err := s.removeData(r.File); err != nil && reason != reasonDangling {
 		s.log.Debug("removing evicted data file failed", "file", r.File, "err", err)
 	}
 	s.m.evictions.WithLabelValues(reason).Inc()

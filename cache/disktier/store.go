@@ -54,6 +54,7 @@ type Store struct {
 	verified   sync.Map // slice key -> struct{}: fully verified since start-up
 	committing sync.Map // data file -> struct{}: being written, not yet indexed
 	recs       *recCache
+	fds        *fdCache
 	health     health
 
 	stop chan struct{}
@@ -70,7 +71,7 @@ func Open(cfg Config, deps Deps) (*Store, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	s := &Store{cfg: cfg, fs: deps.FS, log: deps.Logger, free: deps.FreeBytes, table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCache), stop: make(chan struct{})}
+	s := &Store{cfg: cfg, fs: deps.FS, log: deps.Logger, free: deps.FreeBytes, table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCache), fds: newFDCache(cfg.OpenFiles), stop: make(chan struct{})}
 	if s.fs == nil {
 		s.fs = OSFS{Root: cfg.Dir}
 	}
@@ -145,6 +146,7 @@ func (s *Store) Close() error {
 			s.saveStats()
 		}
 		err = s.db.Close()
+		s.fds.closeAll()
 	})
 	return err
 }

@@ -139,7 +139,7 @@ func (s *Store) index(r *Record, reserved int64) error {
 		err = s.syncIndex()
 	}
 	if err != nil {
-		_ = s.fs.Remove(r.File)
+		_ = s.removeData(r.File)
 		s.release(reserved)
 		s.health.ioError(err)
 		return fmt.Errorf("disktier: indexing %q: %w", r.Key, err)
@@ -151,7 +151,7 @@ func (s *Store) index(r *Record, reserved int64) error {
 	s.space.Unlock()
 	if old != nil {
 		s.forget(old, reasonPurge)
-		_ = s.fs.Remove(old.File)
+		_ = s.removeData(old.File)
 	}
 	s.table.Add(r.Key, blocks(r.Length), r.Pinned)
 	s.verified.Store(r.Key, struct{}{}) // written from checked bytes

@@ -1,0 +1,133 @@
+package disktier
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func readAt(t *testing.T, s *Store, key string, n int) []byte {
+	t.Helper()
+	r := lookup(t, s, key)
+	p := make([]byte, n)
+	if err := s.ReadAt(r, p, 0); err != nil {
+		t.Fatalf("ReadAt(%s): %v", key, err)
+	}
+	return p
+}
+
+func TestReadAtKeepsFilesOpenAndSeesNewVersions(t *testing.T) {
+	s := openStore(t, testCfg(t.TempDir()), Deps{})
+	put(t, s, "/a", data(5000, 1))
+	for range 3 {
+		if got := readAt(t, s, "/a", 5000); !bytes.Equal(got, data(5000, 1)) {
+			t.Fatal("ReadAt returned wrong bytes")
+		}
+	}
+	if n := s.fds.len(); n != 1 {
+		t.Fatalf("%d files held open after three reads of one slice, want 1", n)
+	}
+	put(t, s, "/a", data(5000, 2)) // a new version: a new file, the old one removed
+	if got := readAt(t, s, "/a", 5000); !bytes.Equal(got, data(5000, 2)) {
+		t.Fatal("ReadAt after a new version returned the old bytes")
+	}
+	if n := s.fds.len(); n != 1 {
+		t.Fatalf("%d files held open after the old version's removal, want 1", n)
+	}
+	s.Delete("/a")
+	if n := s.fds.len(); n != 0 {
+		t.Fatalf("%d files held open after Delete, want 0", n)
+	}
+}
+
+func TestReadAtBoundedAndOff(t *testing.T) {
+	for _, max := range []int{0, 2} {
+		cfg := testCfg(t.TempDir())
+		cfg.OpenFiles = max
+		s := openStore(t, cfg, Deps{})
+		for i := range 5 {
+			k := fmt.Sprintf("/k%d", i)
+			put(t, s, k, data(100, byte(i)))
+			if got := readAt(t, s, k, 100); !bytes.Equal(got, data(100, byte(i))) {
+				t.Fatalf("OpenFiles %d: %s: wrong bytes", max, k)
+			}
+		}
+		if n := s.fds.len(); n != max {
+			t.Fatalf("OpenFiles %d: %d files held open", max, n)
+		}
+	}
+}
+
+// TestRemovedFileIsClosedAfterItsLastReader removes a file while a
+// reader holds it: the reader finishes, then the descriptor is closed.
+func TestRemovedFileIsClosedAfterItsLastReader(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "f")
+	if err := os.WriteFile(name, []byte("bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newFDCache(4)
+	o, err := c.acquire(name, os.Open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(name)
+	c.forget(name)
+	p := make([]byte, 5)
+	if _, err := o.f.ReadAt(p, 0); err != nil || string(p) != "bytes" {
+		t.Fatalf("a held file was closed under its reader: %v", err)
+	}
+	c.release(o)
+	if _, err := o.f.ReadAt(p, 0); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("removed file still open after its last reader: %v", err)
+	}
+}
+
+// TestFileRemovedWhileOpeningIsNotCached has the file removed between a
+// reader's open and its insert: the descriptor must not stay cached.
+func TestFileRemovedWhileOpeningIsNotCached(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "f")
+	if err := os.WriteFile(name, []byte("bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newFDCache(4)
+	o, err := c.acquire(name, func(n string) (*os.File, error) {
+		f, err := os.Open(n)
+		os.Remove(n)
+		c.forget(n)
+		return f, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.len() != 0 {
+		t.Fatal("a file removed while it was being opened was cached")
+	}
+	c.release(o)
+	if _, err := o.f.ReadAt(make([]byte, 1), 0); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("uncached descriptor not closed on release: %v", err)
+	}
+}
+
+func TestReadAtShortFileEvicts(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, testCfg(dir), Deps{})
+	put(t, s, "/a", data(5000, 1))
+	r := lookup(t, s, "/a")
+	if err := os.Truncate(filepath.Join(dir, "data", r.File), 100); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReadAt(r, make([]byte, 5000), 0); err == nil {
+		t.Fatal("ReadAt of a truncated file succeeded")
+	}
+	if _, ok := s.Lookup("/a", false); ok {
+		t.Fatal("a slice whose file was short is still indexed")
+	}
+	if n := s.fds.len(); n != 0 {
+		t.Fatalf("the evicted slice's file is still held open (%d)", n)
+	}
+}
