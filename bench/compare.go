@@ -32,7 +32,9 @@ type CompareConfig struct {
 	// has no disk cache of its own to fill.
 	DiskBytes int64
 	// Peers names the servers to measure, vodedge first: "vodedge",
-	// "nginx-static", "nginx-proxy", "varnish" (PeerNames); with TLS,
+	// "nginx-static", "nginx-proxy", "varnish", "fasthttp-bare" (PeerNames:
+	// fasthttp serving the corpus and nothing else, the library's ceiling;
+	// reported, never a target); with TLS,
 	// "vodedge-http" and "nginx-tls" (TLSPeerNames).
 	Peers []string
 	// TLS makes vodedge serve HTTPS (its --tls-listen, a self-signed
@@ -63,7 +65,7 @@ type CompareConfig struct {
 }
 
 // PeerNames are the peers RunCompare knows, in report order.
-var PeerNames = []string{vodedgePeer, "nginx-static", "nginx-proxy", "varnish"}
+var PeerNames = []string{vodedgePeer, "nginx-static", "nginx-proxy", "varnish", barePeer}
 
 // TLSPeerNames are the peers of a TLS comparison (CompareConfig.TLS).
 var TLSPeerNames = []string{vodedgePeer, "vodedge-http", "nginx-tls"}
@@ -313,6 +315,10 @@ func (c *comparison) newPeers(corpus string) ([]livePeer, error) {
 		switch name {
 		case "nginx-static":
 			out = append(out, livePeer{Peer: NewNginxStatic(NginxConfig{Binary: c.cfg.Tools.Nginx, Root: corpus, WorkDir: c.wd.join("nginx")})})
+			continue
+		case barePeer:
+			out = append(out, livePeer{Peer: NewBare(BareConfig{Binary: c.cfg.Tools.Vodedge, Root: corpus, WorkDir: c.wd.join("bare"),
+				FromDisk: c.cfg.RAMBytes == 0})})
 			continue
 		case "nginx-tls":
 			out = append(out, livePeer{Peer: NewNginxStatic(NginxConfig{Binary: c.cfg.Tools.Nginx, Root: corpus, WorkDir: c.wd.join("nginx-tls"),

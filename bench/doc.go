@@ -32,6 +32,14 @@
 // corpus from the page cache), nginx-proxy and varnish; the last two and
 // vodedge are caches in front of the same origin.
 //
+// fasthttp-bare (`vodedge bench bare-server`, hidden) is fasthttp doing
+// nothing but answering from a map of the corpus's bytes (SetBodyRaw),
+// or, when vodedge's RAM tier is off, fasthttp.FS over the corpus
+// (sendfile, its open-file cache). It is the ceiling the mandated
+// library leaves on this machine: vodedge/fasthttp-bare is the edge's
+// own cost, fasthttp-bare/nginx-static the library's. It is measured in
+// hot scenarios only and never judged against a target.
+//
 // # The origin
 //
 // An HTTP server inside the bench process (Origin) serves the corpus and

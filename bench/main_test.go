@@ -12,7 +12,17 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m,
+		// fasthttp (ServeBare) keeps one process-wide goroutine refreshing
+		// the Date header.
+		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.updateServerDate.func1"),
+		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.init.func1"),
+		// A stopped server's worker-pool cleaner notices the stop only after
+		// its idle-worker sleep; it does exit.
+		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),
+	)
+}
 
 // buildVodedge builds the vodedge binary from this module into a temp dir
 // and returns its path. Go's build cache makes a second build quick.

@@ -225,7 +225,7 @@ func (sr *ScenarioResult) verdict(v, b *PeerResult) Verdict {
 	switch {
 	case len(reasons) > 0:
 		out.Status, out.Reason = "not judged", strings.Join(reasons, "; ")
-	case sr.Scenario.Target.IsZero():
+	case sr.Scenario.Target.IsZero() || b.Peer == barePeer: // a ceiling, not a rival
 		out.Status = "no target"
 	case out.ratio() >= sr.Scenario.Target.Ratio:
 		out.Status = "met"

@@ -120,6 +120,12 @@ func checkScenario(t *testing.T, sr ScenarioResult) {
 		t.Errorf("%s: %d verdicts, want %d", sr.Scenario.Name, len(sr.Verdicts), len(PeerNames)-1)
 	}
 	for _, v := range sr.Verdicts {
+		if v.Baseline == barePeer {
+			if v.Status != "no target" || v.RequestsRatio <= 0 {
+				t.Errorf("%s: verdict against the library's ceiling %+v, want no target and a ratio", sr.Scenario.Name, v)
+			}
+			continue
+		}
 		if v.Status != "met" && v.Status != "not met" {
 			t.Errorf("%s: verdict %+v, want met/not met", sr.Scenario.Name, v)
 		}

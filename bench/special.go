@@ -90,6 +90,9 @@ func (c *comparison) runSpecial(ctx context.Context, k *specialKind) (SpecialRes
 	res := SpecialResult{Name: k.name, About: c.cfg.Special.expand(k.about), Metrics: k.metrics}
 	var peers []int
 	for i, p := range c.peers {
+		if p.Name() == barePeer { // a ceiling for hot objects only
+			continue
+		}
 		if !k.onlyCaches || p.origin != "" {
 			peers = append(peers, i)
 			res.Peers = append(res.Peers, SpecialPeer{Peer: p.Name()})

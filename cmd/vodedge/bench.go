@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,7 +40,7 @@ because a shared machine drifts between runs.
            RSS, goroutines and open files must stay flat`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newBenchCompareCmd(g), newBenchRSSCmd(g), newBenchSimCmd(), newBenchTraceCmd(), newBenchSuiteCmd(g), newBenchSoakCmd(g))
+	cmd.AddCommand(newBenchCompareCmd(g), newBenchRSSCmd(g), newBenchSimCmd(), newBenchTraceCmd(), newBenchSuiteCmd(g), newBenchSoakCmd(g), newBareServerCmd())
 	return cmd
 }
 
@@ -200,8 +201,6 @@ func bindCommonFlags(f *pflag.FlagSet, t *bench.Tools, workDir *string, keep *bo
 	f.StringVar(report, "json", "", "also write the JSON report to this file")
 }
 
-// defaultVodedge measures this very binary unless --vodedge-binary says
-// otherwise.
 // runBench gives a bench subcommand what every run needs — the vodedge
 // binary (this one by default), the logger on stderr, stdout for the
 // report — and runs it until it ends or SIGINT/SIGTERM cancels it.
@@ -219,6 +218,8 @@ func runBench(cmd *cobra.Command, g *globalOpts, tools *bench.Tools, log **slog.
 	return run(ctx)
 }
 
+// defaultVodedge measures this very binary unless --vodedge-binary says
+// otherwise.
 func defaultVodedge(t *bench.Tools) error {
 	if t.Vodedge != "" {
 		return nil
@@ -229,4 +230,30 @@ func defaultVodedge(t *bench.Tools) error {
 	}
 	t.Vodedge = exe
 	return nil
+}
+
+// newBareServerCmd is the fasthttp-bare peer's process: fasthttp serving
+// the corpus and nothing else. The bench starts it; it is hidden because
+// it is no product.
+func newBareServerCmd() *cobra.Command {
+	var cfg bench.BareServerConfig
+	cmd := &cobra.Command{
+		Use:    "bare-server",
+		Short:  "Serve a directory with bare fasthttp (the bench's fasthttp-bare peer)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfg.Root == "" || cfg.Listen == "" {
+				return errors.New("bare-server: --root and --listen are required")
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return bench.ServeBare(ctx, cfg)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Root, "root", "", "directory to serve")
+	f.StringVar(&cfg.Listen, "listen", "", "address to listen on (host:port)")
+	f.BoolVar(&cfg.FromDisk, "from-disk", false, "serve the files with fasthttp.FS instead of from memory")
+	return cmd
 }
