@@ -193,8 +193,11 @@ func TestSteeringEndToEnd(t *testing.T) {
 	fra2 := startTestEdge(t, "fra-2", "fra", fraKey, urlKeys, fra1.gossip)
 	edges := map[string]*testEdge{"ams-1": ams1, "ams-2": ams2, "fra-1": fra1, "fra-2": fra2}
 	bgpPort, routerPort := bgptest.FreePort(t, "127.0.0.1"), bgptest.FreePort(t, "127.0.0.2")
-	env := startSteering(t, []*testEdge{ams1, ams2}, []*testEdge{fra1}, bgpPort, routerPort)
+	// The router's GoBGP server starts before steering's, and has its
+	// peer only after (see bgptest.Start).
 	router := bgptest.Start(t, bgptest.Config{IP: "127.0.0.2", Port: routerPort, ASN: 65002, PeerIP: "127.0.0.1", PeerPort: bgpPort, PeerASN: 65001, Passive: true})
+	env := startSteering(t, []*testEdge{ams1, ams2}, []*testEdge{fra1}, bgpPort, routerPort)
+	router.Peer()
 	router.Announce("10.1.0.0/16")
 
 	took := waitFor(t, 10*time.Second, "steering sees 4 nodes and the BGP route", func() bool {

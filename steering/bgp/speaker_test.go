@@ -66,13 +66,15 @@ func TestSpeakerLearnsAndWithdraws(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every GoBGP server starts before any has a peer (see bgptest.Start).
+	r2 := bgptest.Start(t, bgptest.Config{IP: "127.0.0.2", Port: r2p, ASN: 65002, PeerIP: "127.0.0.1", PeerPort: sp, PeerASN: 65001, Passive: true})
+	r3 := bgptest.Start(t, bgptest.Config{IP: "127.0.0.3", Port: r3p, ASN: 65003, PeerIP: "127.0.0.1", PeerPort: sp, PeerASN: 65001})
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Stop()
-
-	r2 := bgptest.Start(t, bgptest.Config{IP: "127.0.0.2", Port: r2p, ASN: 65002, PeerIP: "127.0.0.1", PeerPort: sp, PeerASN: 65001, Passive: true})
-	r3 := bgptest.Start(t, bgptest.Config{IP: "127.0.0.3", Port: r3p, ASN: 65003, PeerIP: "127.0.0.1", PeerPort: sp, PeerASN: 65001})
+	r2.Peer()
+	r3.Peer()
 	took := eventually(t, 15*time.Second, "both sessions established", s.Established)
 	t.Logf("sessions established after %v", took)
 

@@ -24,6 +24,7 @@ type Router struct {
 	t   testing.TB
 	srv *server.BgpServer
 	IP  string
+	cfg Config
 }
 
 // Config places a router and its neighbor (steering).
@@ -50,18 +51,36 @@ func FreePort(t testing.TB, ip string) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// Start starts a router; it stops at the end of the test. GoBGP's Serve
-// loop stays behind (it cannot be ended): tests ignore it in goleak.
+// Start starts a router's BGP server, without its neighbor: call Peer
+// once every other GoBGP server of the test process (steering's speaker)
+// has started. It stops at the end of the test. GoBGP's Serve loop stays
+// behind (it cannot be ended): tests ignore it in goleak.
+//
+// GoBGP keeps its route selection options in package variables that
+// every StartBgp writes and every server reads while it handles peers
+// and routes. In one process the race detector sees those writes race
+// with another server's reads unless each write happens before the
+// reads: starting every server before any of them has a peer (and so
+// has anything to read) orders them, through the calls' channels.
 func Start(t testing.TB, cfg Config) *Router {
 	t.Helper()
 	srv := server.NewBgpServer(server.LoggerOption(quiet{}))
 	go srv.Serve()
-	ctx := context.Background()
-	if err := srv.StartBgp(ctx, &api.StartBgpRequest{Global: &api.Global{
+	if err := srv.StartBgp(context.Background(), &api.StartBgpRequest{Global: &api.Global{
 		Asn: cfg.ASN, RouterId: cfg.IP, ListenPort: int32(cfg.Port), ListenAddresses: []string{cfg.IP},
 	}}); err != nil {
 		t.Fatal(err)
 	}
+	r := &Router{t: t, srv: srv, IP: cfg.IP, cfg: cfg}
+	t.Cleanup(r.Stop)
+	return r
+}
+
+// Peer adds the router's neighbor (steering's speaker): the session
+// comes up in the background. Call it after the speaker has started.
+func (r *Router) Peer() {
+	r.t.Helper()
+	cfg := r.cfg
 	peer := &api.Peer{
 		Conf:      &api.PeerConf{NeighborAddress: cfg.PeerIP, PeerAsn: cfg.PeerASN},
 		Transport: &api.Transport{RemotePort: uint32(cfg.PeerPort), LocalAddress: cfg.IP, PassiveMode: cfg.Passive},
@@ -71,12 +90,9 @@ func Start(t testing.TB, cfg Config) *Router {
 			{Config: &api.AfiSafiConfig{Family: &api.Family{Afi: api.Family_AFI_IP6, Safi: api.Family_SAFI_UNICAST}, Enabled: true}},
 		},
 	}
-	if err := srv.AddPeer(ctx, &api.AddPeerRequest{Peer: peer}); err != nil {
-		t.Fatal(err)
+	if err := r.srv.AddPeer(context.Background(), &api.AddPeerRequest{Peer: peer}); err != nil {
+		r.t.Fatal(err)
 	}
-	r := &Router{t: t, srv: srv, IP: cfg.IP}
-	t.Cleanup(r.Stop)
-	return r
 }
 
 // Stop closes the session (steering sees a Cease) and the listener.
