@@ -30,7 +30,10 @@ func checkEdgeOverOrigin(t *testing.T, org Origin, key string, data []byte) {
 	if r := do(t, c, "GET", e.url+"/no/such.m4s"); r.status != 404 {
 		t.Fatalf("missing key: %d", r.status)
 	}
-	// 2 slices for the range, then the third for the whole object.
+	// 2 slices for the range, then the third for the whole object. A
+	// fetch counts its outcome as it ends, which may follow the client's
+	// answer: wait for every fetch to be over.
+	waitIdle(t, e)
 	if got := testutil.ToFloat64(e.srv.metrics.fetches.WithLabelValues("ok")); got != 3 {
 		t.Fatalf("origin fetches ok = %v, want 3", got)
 	}
