@@ -205,7 +205,10 @@ func TestOriginErrorsMapToStatuses(t *testing.T) {
 		}
 		return true
 	})
-	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{HeaderTimeout: 200 * time.Millisecond}))
+	// /slow answers after 3 s: a header timeout well short of that, but
+	// long enough that the prompt answers are never late on a loaded
+	// machine.
+	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{HeaderTimeout: time.Second}))
 	c := client(t)
 	for _, tc := range []struct {
 		path   string
