@@ -151,7 +151,13 @@ func TestGraphRunsInOrderWithBoundedWorkers(t *testing.T) {
 	if s := j.Step("package"); string(s.Result) != `"ok"` || s.Attempts != 1 || s.Progress != 1 {
 		t.Errorf("package step %+v", s)
 	}
-	if got := testutil.ToFloat64(h.e.m.jobs.WithLabelValues("done")); got != 1 {
+	// The loop wakes waiters before it updates the job gauges: give it
+	// time to.
+	done := func() float64 { return testutil.ToFloat64(h.e.m.jobs.WithLabelValues("done")) }
+	for deadline := time.Now().Add(10 * time.Second); done() != 1 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := done(); got != 1 {
 		t.Errorf("jobs{done} = %v", got)
 	}
 	if n := testutil.CollectAndCount(h.e.m.duration); n != 2 {
