@@ -40,9 +40,8 @@ type BareConfig struct {
 // that a gap to nginx can be told apart from the edge's own costs. It
 // has no target of its own.
 type Bare struct {
-	cfg  BareConfig
-	proc *process
-	base string
+	child
+	cfg BareConfig
 }
 
 var _ ProcessLister = (*Bare)(nil)
@@ -52,7 +51,7 @@ func NewBare(cfg BareConfig) *Bare {
 	if cfg.StartTimeout <= 0 {
 		cfg.StartTimeout = 10 * time.Second
 	}
-	return &Bare{cfg: cfg}
+	return &Bare{cfg: cfg, child: child{name: barePeer, grace: 5 * time.Second, sigs: []syscall.Signal{syscall.SIGTERM}}}
 }
 
 // Name implements Peer.
@@ -60,60 +59,18 @@ func (b *Bare) Name() string { return barePeer }
 
 // Start runs the server on a free loopback port until it answers.
 func (b *Bare) Start(ctx context.Context) (string, error) {
-	if b.proc != nil {
-		return "", errors.New("bench: fasthttp-bare already started")
-	}
-	if err := os.MkdirAll(b.cfg.WorkDir, 0o755); err != nil {
-		return "", fmt.Errorf("bench: fasthttp-bare work dir: %w", err)
-	}
-	var err error
-	for range portAttempts {
-		if err = b.startOnce(ctx); !errors.Is(err, errPortTaken) {
-			break
+	return b.start("http", []string{b.cfg.WorkDir}, func(port int) (*process, error) {
+		addr := "127.0.0.1:" + strconv.Itoa(port)
+		args := []string{"bench", "bare-server", "--root", b.cfg.Root, "--listen", addr}
+		if b.cfg.FromDisk {
+			args = append(args, "--from-disk")
 		}
-	}
-	return b.base, err
-}
-
-func (b *Bare) startOnce(ctx context.Context) error {
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	args := []string{"bench", "bare-server", "--root", b.cfg.Root, "--listen", addr}
-	if b.cfg.FromDisk {
-		args = append(args, "--from-disk")
-	}
-	p, err := startProcess(barePeer, b.cfg.WorkDir, filepath.Join(b.cfg.WorkDir, "bare.log"), b.cfg.Binary, args...)
-	if err != nil {
-		return err
-	}
-	c := newClient()
-	defer c.CloseIdleConnections()
-	if err := waitHTTP(ctx, c, "http://"+addr+"/", p, b.cfg.StartTimeout, func(int) bool { return true }); err != nil {
-		return errors.Join(err, p.stop(time.Second, syscall.SIGTERM))
-	}
-	b.proc, b.base = p, "http://"+addr
-	return nil
-}
-
-// Stop stops the server (SIGTERM) and reaps it.
-func (b *Bare) Stop() error {
-	if b.proc == nil {
-		return nil
-	}
-	p := b.proc
-	b.proc = nil
-	return p.stop(5*time.Second, syscall.SIGTERM)
-}
-
-// PIDs implements ProcessLister.
-func (b *Bare) PIDs() []int {
-	if b.proc == nil {
-		return nil
-	}
-	return []int{b.proc.pid()}
+		p, err := startProcess(barePeer, b.cfg.WorkDir, filepath.Join(b.cfg.WorkDir, "bare.log"), b.cfg.Binary, args...)
+		if err != nil {
+			return nil, err
+		}
+		return p, awaitReady(ctx, p, "http://"+addr+"/", b.cfg.StartTimeout, anyStatus)
+	})
 }
 
 // BareServerConfig is what `vodedge bench bare-server` serves.

@@ -33,9 +33,8 @@ type NginxConfig struct {
 // tuned as an operator would tune it for this job (see the package
 // documentation for every directive and why).
 type NginxStatic struct {
-	cfg  NginxConfig
-	proc *process
-	base string
+	child
+	cfg NginxConfig
 }
 
 var _ ProcessLister = (*NginxStatic)(nil)
@@ -45,7 +44,9 @@ func NewNginxStatic(cfg NginxConfig) *NginxStatic {
 	if cfg.StartTimeout <= 0 {
 		cfg.StartTimeout = 10 * time.Second
 	}
-	return &NginxStatic{cfg: cfg}
+	n := &NginxStatic{cfg: cfg}
+	n.child = child{name: n.Name(), grace: 5 * time.Second, sigs: []syscall.Signal{syscall.SIGQUIT, syscall.SIGTERM}}
+	return n
 }
 
 // Name implements Peer.
@@ -59,81 +60,40 @@ func (n *NginxStatic) Name() string {
 // Start writes nginx.conf for a free loopback port and runs nginx in the
 // foreground until it answers.
 func (n *NginxStatic) Start(ctx context.Context) (string, error) {
-	if n.proc != nil {
-		return "", errors.New("bench: nginx-static already started")
-	}
-	for _, d := range []string{"logs", "temp"} {
-		if err := os.MkdirAll(filepath.Join(n.cfg.WorkDir, d), 0o755); err != nil {
-			return "", fmt.Errorf("bench: nginx work dir: %w", err)
-		}
-	}
-	var err error
-	for range portAttempts {
-		if err = n.startOnce(ctx); !errors.Is(err, errPortTaken) {
-			break
-		}
-	}
-	return n.base, err
-}
-
-func (n *NginxStatic) startOnce(ctx context.Context) error {
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	text, err := n.config(port)
-	if err != nil {
-		return err
-	}
-	conf := filepath.Join(n.cfg.WorkDir, "nginx.conf")
-	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
-		return fmt.Errorf("bench: write nginx.conf: %w", err)
-	}
-	p, err := startProcess("nginx", n.cfg.WorkDir, filepath.Join(n.cfg.WorkDir, "logs", "stderr.log"), n.cfg.Binary,
-		"-p", n.cfg.WorkDir+"/", "-c", conf, "-e", filepath.Join(n.cfg.WorkDir, "logs", "error.log"),
-		"-g", "daemon off;")
-	if err != nil {
-		return err
-	}
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	dirs := []string{filepath.Join(n.cfg.WorkDir, "logs"), filepath.Join(n.cfg.WorkDir, "temp")}
+	scheme := "http"
 	if n.cfg.TLSCert != "" {
-		base = "https://127.0.0.1:" + strconv.Itoa(port)
+		scheme = "https"
 	}
-	c := newClient()
-	defer c.CloseIdleConnections()
-	// Any HTTP answer means nginx is serving (/ is a 403 without an index).
-	err = waitHTTP(ctx, c, base+"/", p, n.cfg.StartTimeout, func(int) bool { return true })
-	if err != nil {
-		if serr := p.stop(time.Second, syscall.SIGTERM); serr != nil {
-			err = errors.Join(err, serr)
+	return n.start(scheme, dirs, func(port int) (*process, error) {
+		text, err := n.config(port)
+		if err != nil {
+			return nil, err
 		}
-		if !errors.Is(err, errPortTaken) {
-			err = fmt.Errorf("%w\nerror.log:\n%s", err, tailFile(filepath.Join(n.cfg.WorkDir, "logs", "error.log"), 10))
+		conf := filepath.Join(n.cfg.WorkDir, "nginx.conf")
+		if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+			return nil, fmt.Errorf("bench: write nginx.conf: %w", err)
 		}
+		p, err := startProcess(n.Name(), n.cfg.WorkDir, filepath.Join(n.cfg.WorkDir, "logs", "stderr.log"), n.cfg.Binary,
+			"-p", n.cfg.WorkDir+"/", "-c", conf, "-e", filepath.Join(n.cfg.WorkDir, "logs", "error.log"),
+			"-g", "daemon off;")
+		if err != nil {
+			return nil, err
+		}
+		// Any HTTP answer means nginx is serving (/ is a 403 without an index).
+		url := scheme + "://127.0.0.1:" + strconv.Itoa(port) + "/"
+		err = awaitReady(ctx, p, url, n.cfg.StartTimeout, anyStatus)
+		return p, withErrorLog(err, filepath.Join(n.cfg.WorkDir, "logs", "error.log"))
+	})
+}
+
+// withErrorLog adds the tail of nginx's error log to a start-up error
+// (not to a taken port, which is retried).
+func withErrorLog(err error, path string) error {
+	if err == nil || errors.Is(err, errPortTaken) {
 		return err
 	}
-	n.proc, n.base = p, base
-	return nil
-}
-
-// Stop asks nginx to finish gracefully (SIGQUIT), then to stop at once
-// (SIGTERM), then kills its process group; the master is reaped either
-// way.
-func (n *NginxStatic) Stop() error {
-	if n.proc == nil {
-		return nil
-	}
-	p := n.proc
-	n.proc = nil
-	return p.stop(5*time.Second, syscall.SIGQUIT, syscall.SIGTERM)
-}
-
-// PIDs returns the master and its workers.
-func (n *NginxStatic) PIDs() []int {
-	if n.proc == nil {
-		return nil
-	}
-	return append([]int{n.proc.pid()}, childPIDs(n.proc.pid())...)
+	return fmt.Errorf("%w\nerror.log:\n%s", err, tailFile(path, 10))
 }
 
 // config renders nginx.conf for port. Every directive is explained in

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -34,9 +33,8 @@ type NginxProxyConfig struct {
 // request per cold slice, the others wait). Directives and why are in
 // the package documentation.
 type NginxProxy struct {
-	cfg  NginxProxyConfig
-	proc *process
-	base string
+	child
+	cfg NginxProxyConfig
 }
 
 var (
@@ -52,7 +50,7 @@ func NewNginxProxy(cfg NginxProxyConfig) *NginxProxy {
 	if cfg.SliceBytes <= 0 {
 		cfg.SliceBytes = 4 << 20
 	}
-	return &NginxProxy{cfg: cfg}
+	return &NginxProxy{cfg: cfg, child: child{name: "nginx-proxy", grace: 5 * time.Second, sigs: []syscall.Signal{syscall.SIGQUIT, syscall.SIGTERM}}}
 }
 
 // Name implements Peer.
@@ -61,68 +59,28 @@ func (n *NginxProxy) Name() string { return "nginx-proxy" }
 // Start writes nginx.conf and runs nginx in the foreground until it
 // answers. The cache directory survives Stop, so a restart finds it.
 func (n *NginxProxy) Start(ctx context.Context) (string, error) {
-	if n.proc != nil {
-		return "", errors.New("bench: nginx-proxy already started")
-	}
+	var dirs []string
 	for _, d := range []string{"logs", "temp", "cache"} {
-		if err := os.MkdirAll(filepath.Join(n.cfg.WorkDir, d), 0o755); err != nil {
-			return "", fmt.Errorf("bench: nginx-proxy work dir: %w", err)
+		dirs = append(dirs, filepath.Join(n.cfg.WorkDir, d))
+	}
+	return n.start("http", dirs, func(port int) (*process, error) {
+		conf := filepath.Join(n.cfg.WorkDir, "nginx.conf")
+		text, err := n.config(port)
+		if err == nil {
+			err = os.WriteFile(conf, []byte(text), 0o644)
 		}
-	}
-	var err error
-	for range portAttempts {
-		if err = n.startOnce(ctx); !errors.Is(err, errPortTaken) {
-			break
+		if err != nil {
+			return nil, fmt.Errorf("bench: nginx-proxy conf: %w", err)
 		}
-	}
-	return n.base, err
-}
-
-func (n *NginxProxy) startOnce(ctx context.Context) error {
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	conf := filepath.Join(n.cfg.WorkDir, "nginx.conf")
-	text, err := n.config(port)
-	if err == nil {
-		err = os.WriteFile(conf, []byte(text), 0o644)
-	}
-	if err != nil {
-		return fmt.Errorf("bench: nginx-proxy conf: %w", err)
-	}
-	p, err := startProcess("nginx-proxy", n.cfg.WorkDir, filepath.Join(n.cfg.WorkDir, "logs", "stderr.log"), n.cfg.Binary,
-		"-p", n.cfg.WorkDir+"/", "-c", conf, "-e", filepath.Join(n.cfg.WorkDir, "logs", "error.log"), "-g", "daemon off;")
-	if err != nil {
-		return err
-	}
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	c := newClient()
-	defer c.CloseIdleConnections()
-	err = waitHTTP(ctx, c, base+"/nginx-ready", p, n.cfg.StartTimeout, func(st int) bool { return st == http.StatusNoContent })
-	if err != nil {
-		return errors.Join(err, p.stop(time.Second, syscall.SIGTERM))
-	}
-	n.proc, n.base = p, base
-	return nil
-}
-
-// Stop stops nginx gracefully, then by force; always reaped.
-func (n *NginxProxy) Stop() error {
-	if n.proc == nil {
-		return nil
-	}
-	p := n.proc
-	n.proc = nil
-	return p.stop(5*time.Second, syscall.SIGQUIT, syscall.SIGTERM)
-}
-
-// PIDs returns the master and its workers (and cache manager/loader).
-func (n *NginxProxy) PIDs() []int {
-	if n.proc == nil {
-		return nil
-	}
-	return append([]int{n.proc.pid()}, childPIDs(n.proc.pid())...)
+		p, err := startProcess("nginx-proxy", n.cfg.WorkDir, filepath.Join(n.cfg.WorkDir, "logs", "stderr.log"), n.cfg.Binary,
+			"-p", n.cfg.WorkDir+"/", "-c", conf, "-e", filepath.Join(n.cfg.WorkDir, "logs", "error.log"), "-g", "daemon off;")
+		if err != nil {
+			return nil, err
+		}
+		url := "http://127.0.0.1:" + strconv.Itoa(port) + "/nginx-ready"
+		err = awaitReady(ctx, p, url, n.cfg.StartTimeout, func(st int) bool { return st == http.StatusNoContent })
+		return p, withErrorLog(err, filepath.Join(n.cfg.WorkDir, "logs", "error.log"))
+	})
 }
 
 // Warm GETs every object until nginx answers it from its cache.

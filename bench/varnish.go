@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,9 +28,8 @@ type VarnishConfig struct {
 // nuke_limit raised from 50 to 1000 so that a full store can make room
 // for a 2 MiB object by evicting many small ones.
 type Varnish struct {
-	cfg  VarnishConfig
-	proc *process
-	base string
+	child
+	cfg VarnishConfig
 }
 
 var (
@@ -44,7 +42,8 @@ func NewVarnish(cfg VarnishConfig) *Varnish {
 	if cfg.StartTimeout <= 0 {
 		cfg.StartTimeout = 20 * time.Second
 	}
-	return &Varnish{cfg: cfg}
+	// SIGTERM to the manager stops its cache child too.
+	return &Varnish{cfg: cfg, child: child{name: "varnish", grace: 10 * time.Second, sigs: []syscall.Signal{syscall.SIGTERM}}}
 }
 
 // Name implements Peer.
@@ -53,66 +52,23 @@ func (v *Varnish) Name() string { return "varnish" }
 // Start writes the VCL and runs varnishd in the foreground (-F) without
 // its privilege-separation jail (-j none: the bench runs it as itself).
 func (v *Varnish) Start(ctx context.Context) (string, error) {
-	if v.proc != nil {
-		return "", errors.New("bench: varnish already started")
-	}
-	if err := os.MkdirAll(v.cfg.WorkDir, 0o755); err != nil {
-		return "", fmt.Errorf("bench: varnish work dir: %w", err)
-	}
-	var err error
-	for range portAttempts {
-		if err = v.startOnce(ctx); !errors.Is(err, errPortTaken) {
-			break
+	return v.start("http", []string{v.cfg.WorkDir}, func(port int) (*process, error) {
+		vcl := filepath.Join(v.cfg.WorkDir, "bench.vcl")
+		host, oport, _ := strings.Cut(strings.TrimPrefix(v.cfg.OriginURL, "http://"), ":")
+		if err := os.WriteFile(vcl, []byte(fmt.Sprintf(varnishVCL, host, oport)), 0o644); err != nil {
+			return nil, fmt.Errorf("bench: varnish vcl: %w", err)
 		}
-	}
-	return v.base, err
-}
-
-func (v *Varnish) startOnce(ctx context.Context) error {
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	vcl := filepath.Join(v.cfg.WorkDir, "bench.vcl")
-	host, oport, _ := strings.Cut(strings.TrimPrefix(v.cfg.OriginURL, "http://"), ":")
-	if err := os.WriteFile(vcl, []byte(fmt.Sprintf(varnishVCL, host, oport)), 0o644); err != nil {
-		return fmt.Errorf("bench: varnish vcl: %w", err)
-	}
-	p, err := startProcess("varnish", v.cfg.WorkDir, filepath.Join(v.cfg.WorkDir, "varnishd.log"), v.cfg.Binary,
-		"-F", "-j", "none", "-n", filepath.Join(v.cfg.WorkDir, "state"),
-		"-a", "127.0.0.1:"+strconv.Itoa(port), "-T", "none", "-f", vcl,
-		"-s", "malloc,"+strconv.FormatInt(max(v.cfg.MallocBytes>>20, 16), 10)+"m",
-		"-p", "default_ttl=604800", "-p", "thread_pool_min=50", "-p", "nuke_limit=1000")
-	if err != nil {
-		return err
-	}
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	c := newClient()
-	defer c.CloseIdleConnections()
-	if err := waitHTTP(ctx, c, base+"/varnish-ready", p, v.cfg.StartTimeout, func(st int) bool { return st == 204 }); err != nil {
-		return errors.Join(err, p.stop(time.Second, syscall.SIGTERM))
-	}
-	v.proc, v.base = p, base
-	return nil
-}
-
-// Stop sends SIGTERM to the manager (it stops its child), then kills
-// the group; always reaped.
-func (v *Varnish) Stop() error {
-	if v.proc == nil {
-		return nil
-	}
-	p := v.proc
-	v.proc = nil
-	return p.stop(10*time.Second, syscall.SIGTERM)
-}
-
-// PIDs returns the manager and the cache child.
-func (v *Varnish) PIDs() []int {
-	if v.proc == nil {
-		return nil
-	}
-	return append([]int{v.proc.pid()}, childPIDs(v.proc.pid())...)
+		p, err := startProcess("varnish", v.cfg.WorkDir, filepath.Join(v.cfg.WorkDir, "varnishd.log"), v.cfg.Binary,
+			"-F", "-j", "none", "-n", filepath.Join(v.cfg.WorkDir, "state"),
+			"-a", "127.0.0.1:"+strconv.Itoa(port), "-T", "none", "-f", vcl,
+			"-s", "malloc,"+strconv.FormatInt(max(v.cfg.MallocBytes>>20, 16), 10)+"m",
+			"-p", "default_ttl=604800", "-p", "thread_pool_min=50", "-p", "nuke_limit=1000")
+		if err != nil {
+			return nil, err
+		}
+		url := "http://127.0.0.1:" + strconv.Itoa(port) + "/varnish-ready"
+		return p, awaitReady(ctx, p, url, v.cfg.StartTimeout, func(st int) bool { return st == 204 })
+	})
 }
 
 // Warm GETs every object until Varnish answers it from its cache.
