@@ -55,6 +55,13 @@ func (s *Server) mirrorIngest(j *pipeline.Job) {
 		if t.JobID != j.ID || t.Status == status || status == "" {
 			return errNoChange
 		}
+		// j may be a stale look at a job whose publish step has recorded
+		// Published since (a title's one job publishes it last): a queued
+		// or running state must not take that back, or the title stays
+		// "processing" once the job is done.
+		if status == catalog.Processing && t.Status == catalog.Published {
+			return errNoChange
+		}
 		t.Status, t.Error = status, firstError(j)
 		return nil
 	})
