@@ -56,10 +56,11 @@ func (s *Server) mirrorIngest(j *pipeline.Job) {
 			return errNoChange
 		}
 		// j may be a stale look at a job whose publish step has recorded
-		// Published since (a title's one job publishes it last): a queued
-		// or running state must not take that back, or the title stays
-		// "processing" once the job is done.
-		if status == catalog.Processing && t.Status == catalog.Published {
+		// Published since. Publishing is a job's last step, so any other
+		// state of the same job is older: it must not take that back (a
+		// queued or running look left the title "processing", a held one
+		// would leave it "held", once the job was done).
+		if t.Status == catalog.Published {
 			return errNoChange
 		}
 		t.Status, t.Error = status, firstError(j)
