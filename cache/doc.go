@@ -88,12 +88,12 @@
 // left was the index lookup in Pebble (≈12 % of the CPU), open/close, and
 // Go's scheduler around each syscall. The disk tier now keeps decoded
 // records of hit slices in memory and small reads' files open (see
-// cache/disktier's doc), which took the edge to 0.57× nginx (34.5k vs
-// 60.1k req/s) in the same kind of run. fasthttp's own static file
+// cache/disktier's doc), which took the edge to 0.57–0.61× nginx (38.0k
+// vs 62.0k req/s in the better of two runs). fasthttp's own static file
 // server (fasthttp.FS, the bench's fasthttp-bare peer) reached only
-// 0.73× nginx (43.7k) in that run, and 0.81× on disk 2 MiB where the
-// edge was 0.96× of it: most of the gap to nginx is the library's and
-// Go's, not the tier's.
+// 0.66–0.73× nginx in the same runs, and 0.81–0.85× on disk 2 MiB where
+// the edge was 0.94–0.96× of it: most of the gap to nginx is the
+// library's and Go's, not the tier's.
 // A background scrubber verifies everything at a bounded rate. After a
 // restart the node serves disk hits at once (100,000 slices: first hit
 // 0.024 s after process start, eviction table loaded after 0.28 s; make

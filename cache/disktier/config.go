@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"syscall"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -48,7 +49,8 @@ type Config struct {
 	RecordCache int
 	// OpenFiles is how many data files are kept open for small reads
 	// (ReadAt), saving an open and a close per small disk hit; 0 turns
-	// it off. Default 1024.
+	// it off. Default 4096, or a quarter of the process's descriptor
+	// limit when that is lower (sockets need the rest).
 	OpenFiles int
 }
 
@@ -67,7 +69,7 @@ func DefaultConfig(dir string, capacity int64) Config {
 		MinFreeBytes:     256 << 20,
 		StatsEvery:       5 * time.Minute,
 		RecordCache:      16384,
-		OpenFiles:        1024,
+		OpenFiles:        defaultOpenFiles(),
 	}
 }
 
@@ -103,4 +105,13 @@ type Deps struct {
 	IndexFS vfs.FS
 	// FreeBytes reports free space on the data filesystem; nil uses statfs.
 	FreeBytes func() (int64, error)
+}
+
+// defaultOpenFiles is 4096, or a quarter of RLIMIT_NOFILE when lower.
+func defaultOpenFiles() int {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 4096
+	}
+	return int(min(4096, lim.Cur/4))
 }

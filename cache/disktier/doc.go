@@ -47,7 +47,7 @@
 // record older than the index.
 //
 // Open files: small reads (ReadAt, the edge's path for responses of at
-// most 64 KiB) go through data files kept open (OpenFiles, 1024 by
+// most 64 KiB) go through data files kept open (OpenFiles, 4096 by
 // default) and read with pread, saving an open and a close per hit.
 // File names are never reused, so an open file always holds its record's
 // bytes; a removed file is closed once its last reader is done, and a
