@@ -19,6 +19,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/internal/admin"
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -53,7 +54,7 @@ func smallRAM() Config {
 // waitIdle waits until no origin fetch or disk write is in flight, so
 // write-through has committed.
 func waitIdle(t *testing.T, e *edge) {
-	eventually(t, 10*time.Second, "fetches to finish", func() bool {
+	testenv.Eventually(t, 10*time.Second, "fetches to finish", func() bool {
 		e.srv.flights.mu.Lock()
 		defer e.srv.flights.mu.Unlock()
 		return len(e.srv.flights.m) == 0

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -110,11 +111,11 @@ func TestOriginFaultsNeverServeABadBody(t *testing.T) {
 			}
 			// The fetch records its outcome as it ends, which may be just
 			// after the client got its answer.
-			eventually(t, 5*time.Second, "the failed origin fetch to be counted", func() bool {
+			testenv.Eventually(t, 5*time.Second, "the failed origin fetch to be counted", func() bool {
 				return metricSum(t, e, "vodedge_edge_origin_fetches_total", `result="ok"`, true) > before
 			})
 			mode.Store("")
-			eventually(t, 5*time.Second, "the edge to serve the object whole again", func() bool {
+			testenv.Eventually(t, 5*time.Second, "the edge to serve the object whole again", func() bool {
 				_, _, whole := getChecked(t, c, e.url+path, size)
 				return whole
 			})
@@ -202,7 +203,7 @@ func TestDiskFaultsNeverCorruptAndRecover(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { s.Close() })
-		eventually(t, 10*time.Second, "the disk index to load", s.Loaded)
+		testenv.Eventually(t, 10*time.Second, "the disk index to load", s.Loaded)
 		store = s
 		return s
 	}
@@ -235,7 +236,7 @@ func TestDiskFaultsNeverCorruptAndRecover(t *testing.T) {
 				t.Fatalf("%v: %s is visible on disk although its writes failed", fault, p)
 			}
 		}
-		eventually(t, 5*time.Second, "the tier to turn degraded", func() bool { return store.Degraded() != "" })
+		testenv.Eventually(t, 5*time.Second, "the tier to turn degraded", func() bool { return store.Degraded() != "" })
 		if ok, detail := e.srv.Status(); !ok || !strings.Contains(detail, "degraded") {
 			t.Fatalf("readyz while degraded: %v %q", ok, detail)
 		}
@@ -246,22 +247,22 @@ func TestDiskFaultsNeverCorruptAndRecover(t *testing.T) {
 			t.Fatalf("%v: vodedge_disk_io_errors_total stayed at %v", fault, n)
 		}
 		fsys.err.Store(nil)
-		eventually(t, 10*time.Second, "the tier to recover after the errors stop", func() bool { return store.Degraded() == "" })
+		testenv.Eventually(t, 10*time.Second, "the tier to recover after the errors stop", func() bool { return store.Degraded() == "" })
 		stored := serveNew("healed")
-		eventually(t, 5*time.Second, "a new object to be stored", func() bool { return onDisk(stored) })
+		testenv.Eventually(t, 5*time.Second, "a new object to be stored", func() bool { return onDisk(stored) })
 		t.Logf("%v: %d objects served whole while their writes failed; degraded, then recovered", fault, len(failed))
 	}
 
 	free.Store(100 << 20) // under MinFreeBytes
-	eventually(t, 5*time.Second, "disk full", func() bool { return store.Degraded() == "disk full" })
+	testenv.Eventually(t, 5*time.Second, "disk full", func() bool { return store.Degraded() == "disk full" })
 	full := serveNew("disk full")
 	if onDisk(full) {
 		t.Fatal("an object was stored on a full disk")
 	}
 	free.Store(10 << 30)
-	eventually(t, 5*time.Second, "space to come back", func() bool { return store.Degraded() == "" })
+	testenv.Eventually(t, 5*time.Second, "space to come back", func() bool { return store.Degraded() == "" })
 	stored := serveNew("space back")
-	eventually(t, 5*time.Second, "storing again", func() bool { return onDisk(stored) })
+	testenv.Eventually(t, 5*time.Second, "storing again", func() bool { return onDisk(stored) })
 	entries, _ := os.ReadDir(dir + "/tmp")
 	if len(entries) != 0 {
 		t.Fatalf("%d half-written files left in tmp/", len(entries))

@@ -283,15 +283,3 @@ func rawRequest(t testing.TB, addr, target string) (int, string) {
 	_, body, _ := bytes.Cut(rest, []byte("\r\n\r\n"))
 	return code, string(body)
 }
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t testing.TB, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/vodedge/vodedge/cache/memfile"
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -22,7 +23,7 @@ func TestLargeRAMSlicesServedFromMemfd(t *testing.T) {
 	c := client(t)
 	before := memfile.Live()
 	do(t, c, "GET", e.url+"/big.m4s")
-	eventually(t, 5e9, "the slice to enter the RAM tier", func() bool {
+	testenv.Eventually(t, 5e9, "the slice to enter the RAM tier", func() bool {
 		return do(t, c, "HEAD", e.url+"/big.m4s").header.Get("X-Cache") == "HIT-RAM" && memfile.Live()-before == size
 	})
 	sl, ok := e.srv.ram.Get("/big.m4s")

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/vodedge/vodedge/cache/stream"
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -163,7 +164,7 @@ func TestStalledClientDoesNotThrottleOthers(t *testing.T) {
 	}
 	defer stalled.Close()
 	fmt.Fprintf(stalled, "GET /big.mp4 HTTP/1.1\r\nHost: x\r\n\r\n")
-	eventually(t, 5*time.Second, "the stalled client's fetch to start", func() bool { return o.requests.Load() > 0 })
+	testenv.Eventually(t, 5*time.Second, "the stalled client's fetch to start", func() bool { return o.requests.Load() > 0 })
 	r := do(t, client(t), "GET", e.url+"/big.mp4")
 	if r.status != 200 || !bytes.Equal(r.body, patternBytes(0, size)) {
 		t.Fatalf("normal client: %d, %d bytes", r.status, len(r.body))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -36,7 +37,7 @@ vodedge_edge_origin_fetches_total{result="ok"} 1
 # TYPE vodedge_edge_origin_bytes_total counter
 vodedge_edge_origin_bytes_total 1000
 `
-	eventually(t, 5e9, "the streamed response to be recorded", func() bool {
+	testenv.Eventually(t, 5e9, "the streamed response to be recorded", func() bool {
 		return testutil.CollectAndCount(e.srv.metrics.requests) == 5
 	})
 	if err := testutil.GatherAndCompare(e.reg, strings.NewReader(want),

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -153,7 +154,7 @@ func TestReplacedVersionStaysReplacedAfterRestart(t *testing.T) {
 		e1.srv.ram.Del(sliceKey("/d.bin", idx)) // only the disk knows it
 	}
 	e1.srv.ram.Wait()
-	eventually(t, 5*time.Second, "the old version to be forgotten", func() bool {
+	testenv.Eventually(t, 5*time.Second, "the old version to be forgotten", func() bool {
 		runtime.GC()
 		return e1.srv.versions.get("/d.bin") == nil
 	})
@@ -222,7 +223,7 @@ func TestStaleWhileRevalidateOrdering(t *testing.T) {
 		})
 	}
 	wg.Wait() // every stale answer came back while the origin holds its answer
-	eventually(t, 5*time.Second, "the background revalidation to reach the origin", func() bool {
+	testenv.Eventually(t, 5*time.Second, "the background revalidation to reach the origin", func() bool {
 		n, _ := o.count("/p.m3u8")
 		return n == 2
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -100,7 +101,7 @@ func TestVaryCollapsedRequests(t *testing.T) {
 			}
 		})
 	}
-	eventually(t, 5e9, "the first fetch to reach the origin", func() bool { n, _ := o.count("/c.m3u8"); return n >= 1 })
+	testenv.Eventually(t, 5e9, "the first fetch to reach the origin", func() bool { n, _ := o.count("/c.m3u8"); return n >= 1 })
 	close(gate)
 	wg.Wait()
 	if n, _ := o.count("/c.m3u8"); n > len(langs) || n < 3 {

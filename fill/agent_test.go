@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -71,7 +72,7 @@ func TestFillsVerifiesAndPins(t *testing.T) {
 	if _, err := a.Offer(sign(t, m, priv)); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 20*time.Second, "the manifest to be applied", func() bool { return a.Status().State == StateDone })
+	testenv.Eventually(t, 20*time.Second, "the manifest to be applied", func() bool { return a.Status().State == StateDone })
 	for _, e := range m.Entries {
 		if got := readFile(t, n, e.Key, e.Size, 256<<10); !bytes.Equal(got, content(e.Key, e.Size)) {
 			t.Fatalf("%s: stored bytes differ", e.Key)
@@ -156,7 +157,7 @@ func TestChecksumMismatchIsDiscardedAndRetriedElsewhere(t *testing.T) {
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, m, priv))
-	eventually(t, 20*time.Second, "apply", func() bool { return a.Status().State == StateDone })
+	testenv.Eventually(t, 20*time.Second, "apply", func() bool { return a.Status().State == StateDone })
 	if got := readFile(t, n1, e.Key, e.Size, 256<<10); !bytes.Equal(got, content(e.Key, e.Size)) {
 		t.Fatal("bad bytes stored")
 	}
@@ -214,14 +215,14 @@ func TestWindowWithInjectedClock(t *testing.T) {
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, &manifest.Manifest{Version: 1, Site: "ams", Entries: []manifest.Entry{e}}, priv))
-	eventually(t, 5*time.Second, "the agent to wait for the window", func() bool { return a.Status().State == StateWaiting })
+	testenv.Eventually(t, 5*time.Second, "the agent to wait for the window", func() bool { return a.Status().State == StateWaiting })
 	time.Sleep(300 * time.Millisecond)
 	if fetched.Load() != 0 || o.total.Load() != 0 {
 		t.Fatal("fill traffic outside the window")
 	}
 	now.Store(base.Add(time.Hour).UnixNano()) // 02:00
 	a.poke()
-	eventually(t, 10*time.Second, "fill at the window's opening", func() bool { return a.Status().State == StateDone })
+	testenv.Eventually(t, 10*time.Second, "fill at the window's opening", func() bool { return a.Status().State == StateDone })
 	if fetched.Load() != 50_000 {
 		t.Fatalf("fetched %d bytes", fetched.Load())
 	}
@@ -241,9 +242,9 @@ func TestFillNowIgnoresTheWindow(t *testing.T) {
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, &manifest.Manifest{Version: 1, Site: "ams", Entries: []manifest.Entry{e}}, priv))
-	eventually(t, 5*time.Second, "waiting", func() bool { return a.Status().State == StateWaiting })
+	testenv.Eventually(t, 5*time.Second, "waiting", func() bool { return a.Status().State == StateWaiting })
 	a.FillNow()
-	eventually(t, 10*time.Second, "forced fill", func() bool { return a.Status().State == StateDone })
+	testenv.Eventually(t, 10*time.Second, "forced fill", func() bool { return a.Status().State == StateDone })
 }
 
 // The rate cap holds over a fixed period within ±15 %; the figure is
@@ -266,7 +267,7 @@ func TestRateCap(t *testing.T) {
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, m, priv))
-	eventually(t, 5*time.Second, "fill to start", func() bool { return fetched.Load() > 0 })
+	testenv.Eventually(t, 5*time.Second, "fill to start", func() bool { return fetched.Load() > 0 })
 	start, b0 := time.Now(), fetched.Load()
 	time.Sleep(2 * time.Second)
 	rate := float64(fetched.Load()-b0) / time.Since(start).Seconds()

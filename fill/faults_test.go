@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // TestClockJumpsAroundTheWindow moves the node's clock while it fills:
@@ -46,10 +47,10 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, m, priv))
-	eventually(t, 10*time.Second, "the first file to be under way", func() bool { return o.total.Load() > 256<<10 })
+	testenv.Eventually(t, 10*time.Second, "the first file to be under way", func() bool { return o.total.Load() > 256<<10 })
 
 	set(14*time.Hour + time.Second) // forward past the end, mid-file
-	eventually(t, 5*time.Second, "the agent to stop at the window's end", func() bool { return a.Status().State == StateWaiting })
+	testenv.Eventually(t, 5*time.Second, "the agent to stop at the window's end", func() bool { return a.Status().State == StateWaiting })
 	if open := testutil.ToFloat64(a.m.windowOpen); open != 0 {
 		t.Fatalf("window_open = %v after the clock passed the end", open)
 	}
@@ -64,7 +65,7 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 	// origin counts what it wrote into the socket's buffers): wait until
 	// the count stops moving, which it never would if the agent went on
 	// fetching at its rate, then demand silence.
-	eventually(t, 5*time.Second, "the abandoned fetch's bytes in flight to settle", func() bool {
+	testenv.Eventually(t, 5*time.Second, "the abandoned fetch's bytes in flight to settle", func() bool {
 		before := o.total.Load()
 		time.Sleep(300 * time.Millisecond)
 		return o.total.Load() == before
@@ -87,7 +88,7 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 	}
 
 	set(24*time.Hour + 2*time.Hour + time.Minute) // forward a day, into the next window
-	eventually(t, 30*time.Second, "the fill to complete in the next window", func() bool { return a.Status().State == StateDone })
+	testenv.Eventually(t, 30*time.Second, "the fill to complete in the next window", func() bool { return a.Status().State == StateDone })
 	if open := testutil.ToFloat64(a.m.windowOpen); open != 1 {
 		t.Fatalf("window_open = %v inside the window", open)
 	}

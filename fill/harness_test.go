@@ -212,17 +212,6 @@ func runAgent(a *Agent) (cancel func()) {
 	return func() { stop(); <-done }
 }
 
-func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func bytesReader(b []byte) *bytesRS { return &bytesRS{b: b} }
 
 // bytesRS is an io.ReadSeeker over b.

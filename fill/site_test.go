@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 	"github.com/vodedge/vodedge/steering/placement"
 )
@@ -101,7 +102,7 @@ func TestSiteFillsEachFileFromTheOriginOnce(t *testing.T) {
 	entries, raw := s.manifest(files, size, priv)
 	s.start(pub, raw)
 	for _, a := range s.agents {
-		eventually(t, 60*time.Second, "every node to apply", func() bool { return a.Status().State == StateDone })
+		testenv.Eventually(t, 60*time.Second, "every node to apply", func() bool { return a.Status().State == StateDone })
 	}
 	for _, n := range s.nodes {
 		for _, e := range entries {
@@ -140,7 +141,7 @@ func TestSiteCompletesWhenAMasterDies(t *testing.T) {
 	}()
 	s.start(pub, raw, s.nodes[0], s.nodes[1])
 	for _, a := range s.agents {
-		eventually(t, 60*time.Second, "the survivors to apply", func() bool { return a.Status().State == StateDone })
+		testenv.Eventually(t, 60*time.Second, "the survivors to apply", func() bool { return a.Status().State == StateDone })
 	}
 	for _, n := range s.nodes[:2] {
 		for _, e := range entries {

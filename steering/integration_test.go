@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/valyala/fasthttp"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/steering/bgp"
 	"github.com/vodedge/vodedge/steering/bgp/bgptest"
 	"github.com/vodedge/vodedge/steering/cluster"
@@ -113,18 +114,6 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for !cond() {
-		if time.Since(start) > d {
-			t.Fatalf("%s: not within %v", what, d)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return time.Since(start)
-}
-
 // startSteering runs the service on loopback: ams's prefix 10.1.0.0/16
 // comes over BGP from router (127.0.0.2, ams's router); fra's static file
 // lists 10.2.0.0/16 and the covering 10.0.0.0/8.
@@ -200,7 +189,7 @@ func TestSteeringEndToEnd(t *testing.T) {
 	router.Peer()
 	router.Announce("10.1.0.0/16")
 
-	took := waitFor(t, 10*time.Second, "steering sees 4 nodes and the BGP route", func() bool {
+	took := testenv.Eventually(t, 10*time.Second, "steering sees 4 nodes and the BGP route", func() bool {
 		ok, _ := env.svc.Ready()
 		return ok && countState(env.svc.Sites(), "ok") == 4 && len(env.svc.Table().Lookup(netip.MustParseAddr("10.1.0.1"), nil)) == 2
 	})
@@ -232,7 +221,7 @@ func TestSteeringEndToEnd(t *testing.T) {
 	// Kill the chosen node: it must leave the answers within 3 s.
 	killed := time.Now()
 	chosen.kill()
-	gone := waitFor(t, 5*time.Second, "the killed node leaves the answers", func() bool { return !env.returns(amsClient, file, chosen.name) })
+	gone := testenv.Eventually(t, 5*time.Second, "the killed node leaves the answers", func() bool { return !env.returns(amsClient, file, chosen.name) })
 	t.Logf("a SIGKILLed node left steering's answers %v after the kill", gone)
 	if gone > 3*time.Second {
 		t.Errorf("a killed node was still returned %v after the kill (target < 3 s)", time.Since(killed))
@@ -245,7 +234,7 @@ func TestSteeringEndToEnd(t *testing.T) {
 	// Drain fra's node for the fra client: it stops being first.
 	drained := edges[env.first(fraClient, file)]
 	drained.post(t, "/v1/drain")
-	took = waitFor(t, 3*time.Second, "the drained node stops being first", func() bool { return env.first(fraClient, file) != drained.name })
+	took = testenv.Eventually(t, 3*time.Second, "the drained node stops being first", func() bool { return env.first(fraClient, file) != drained.name })
 	t.Logf("a drained node stopped being first after %v", took)
 	if n := env.first(fraClient, file); n == "" || edges[n].site != "fra" {
 		t.Fatalf("after the drain the fra client goes to %q", n)
@@ -254,7 +243,7 @@ func TestSteeringEndToEnd(t *testing.T) {
 
 	// Withdraw ams's prefix over BGP: its clients move to fra (10.0.0.0/8).
 	router.Withdraw("10.1.0.0/16")
-	took = waitFor(t, 3*time.Second, "withdrawn prefix moves clients", func() bool {
+	took = testenv.Eventually(t, 3*time.Second, "withdrawn prefix moves clients", func() bool {
 		a := env.ask(amsClient, file)
 		return a.Answers[0].URLs[0].Site == "fra" && a.Answers[0].URLs[0].Prefix == "10.0.0.0/8"
 	})

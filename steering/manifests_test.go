@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 func signedManifest(t *testing.T, key ed25519.PrivateKey, site string, version int64, files map[string][]string) []byte {
@@ -53,7 +54,7 @@ func TestManifestContent(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); mc.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	waitFor(t, 3*time.Second, "the manifest is loaded", func() bool { _, known := mc.Holders("ams", "/t/x"); return known })
+	testenv.Eventually(t, 3*time.Second, "the manifest is loaded", func() bool { _, known := mc.Holders("ams", "/t/x"); return known })
 	if _, known := mc.Holders("fra", "/t/one"); known {
 		t.Error("fra (no manifest) is known")
 	}
@@ -77,7 +78,7 @@ func TestManifestContent(t *testing.T) {
 	mu.Lock()
 	served = signedManifest(t, priv, "ams", 11, map[string][]string{"/t/rare": {"ams-1"}})
 	mu.Unlock()
-	waitFor(t, 3*time.Second, "the newer manifest is loaded", func() bool { n, _ := mc.Holders("ams", "/t/rare"); return len(n) == 1 })
+	testenv.Eventually(t, 3*time.Second, "the newer manifest is loaded", func() bool { n, _ := mc.Holders("ams", "/t/rare"); return len(n) == 1 })
 	if ok, err := mc.Load(signedManifest(t, priv, "ams", 9, nil)); ok || err != nil {
 		t.Errorf("an older manifest: %v %v", ok, err)
 	}

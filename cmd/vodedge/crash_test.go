@@ -131,7 +131,7 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 			}
 		}
 		// What was stored before the kill is still there.
-		eventually(t, 10*time.Second, "the disk index to load", func() bool {
+		testenv.Eventually(t, 10*time.Second, "the disk index to load", func() bool {
 			return scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_index_loaded") == 1
 		})
 		if now := scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_objects"); now < stored {
@@ -142,7 +142,7 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 			checkObject(t, c, "http://"+listen+path, path)
 		}
 		if round == kills {
-			eventually(t, 120*time.Second, "the fill to complete after the last restart", func() bool {
+			testenv.Eventually(t, 120*time.Second, "the fill to complete after the last restart", func() bool {
 				var st struct {
 					State string `json:"state"`
 				}

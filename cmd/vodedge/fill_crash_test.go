@@ -125,7 +125,7 @@ func TestFillResumesAfterKill9(t *testing.T) {
 		FilesDone int `json:"files_done"`
 		Files     int `json:"files"`
 	}
-	eventually(t, 60*time.Second, "some files to finish", func() bool {
+	testenv.Eventually(t, 60*time.Second, "some files to finish", func() bool {
 		adminDo(t, "GET", admin+"/v1/fill", token, nil, &st)
 		return st.FilesDone >= 4
 	})
@@ -162,7 +162,7 @@ func TestFillResumesAfterKill9(t *testing.T) {
 	}
 
 	p2, admin2 := run() // the saved manifest resumes by itself
-	eventually(t, 120*time.Second, "the fill to complete after restart", func() bool {
+	testenv.Eventually(t, 120*time.Second, "the fill to complete after restart", func() bool {
 		var s2 struct {
 			State string `json:"state"`
 		}
@@ -196,16 +196,4 @@ func publicOf(p *proc) string {
 		}
 	}
 	return ""
-}
-
-// eventually polls cond until it holds or d passes.
-func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }

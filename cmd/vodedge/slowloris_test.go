@@ -121,14 +121,14 @@ func TestSlowlorisKeepsNormalClientsFast(t *testing.T) {
 	attack := startSlowloris(listen, conns)
 	defer attack.end()
 	mc := &http.Client{Timeout: 5 * time.Second}
-	eventually(t, 30*time.Second, "1000 slow connections to be held", func() bool {
+	testenv.Eventually(t, 30*time.Second, "1000 slow connections to be held", func() bool {
 		return scrapeLabeled(t, mc, "http://"+adminAddr+"/metrics", `vodedge_connections_open{listener="public"}`) >= conns
 	})
 	held := scrapeLabeled(t, mc, "http://"+adminAddr+"/metrics", `vodedge_connections_open{listener="public"}`)
 	under := latencies(t, c, url, requests)
-	eventually(t, 10*time.Second, "the read timeout to cut slow connections", func() bool { return attack.reconnect.Load() > 0 })
+	testenv.Eventually(t, 10*time.Second, "the read timeout to cut slow connections", func() bool { return attack.reconnect.Load() > 0 })
 	attack.end()
-	eventually(t, 10*time.Second, "the connections to drain", func() bool {
+	testenv.Eventually(t, 10*time.Second, "the connections to drain", func() bool {
 		return scrapeLabeled(t, mc, "http://"+adminAddr+"/metrics", `vodedge_connections_open{listener="public"}`) <= 2
 	})
 	after := latencies(t, c, url, requests)

@@ -94,7 +94,7 @@ func checkTLSReload(t *testing.T, p *proc, pair certPair, addr, path, token, wan
 	pair.rotate(t, "rotated")
 	p.cmd.Process.Signal(syscall.SIGHUP)
 	newPool := pair.pool(t)
-	eventually(t, 10*time.Second, "the reloaded certificate", func() bool {
+	testenv.Eventually(t, 10*time.Second, "the reloaded certificate", func() bool {
 		c, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: newPool, ServerName: "127.0.0.1"})
 		if err != nil {
 			return false
@@ -112,7 +112,7 @@ func checkTLSReload(t *testing.T, p *proc, pair certPair, addr, path, token, wan
 
 	os.WriteFile(pair.key, []byte("broken"), 0o600)
 	p.cmd.Process.Signal(syscall.SIGHUP)
-	eventually(t, 10*time.Second, "the failed reload to be logged", func() bool {
+	testenv.Eventually(t, 10*time.Second, "the failed reload to be logged", func() bool {
 		return strings.Contains(p.stderr.String(), "TLS certificate reload failed")
 	})
 	again, againR := dial(newPool)
@@ -237,7 +237,7 @@ func TestSteeringHandsOutHTTPSURLs(t *testing.T) {
 			} `json:"urls"`
 		} `json:"answers"`
 	}
-	eventually(t, 15*time.Second, "steering to send players to the edge over HTTPS", func() bool {
+	testenv.Eventually(t, 15*time.Second, "steering to send players to the edge over HTTPS", func() bool {
 		resp, err := c.Get("https://" + st + "/v1/steer?file=/sample/master.m3u8")
 		if err != nil {
 			return false

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/steering/bgp/bgptest"
 	"github.com/vodedge/vodedge/steering/prefix"
 )
@@ -31,18 +32,6 @@ func at(tb *prefix.Table, addr string) string {
 		b = append(b, m.Site+"@"+m.Prefix.String())
 	}
 	return strings.Join(b, " ")
-}
-
-func eventually(t *testing.T, d time.Duration, what string, cond func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for !cond() {
-		if time.Since(start) > d {
-			t.Fatalf("%s: not within %v", what, d)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return time.Since(start)
 }
 
 // TestSpeakerLearnsAndWithdraws peers steering's speaker with two
@@ -75,7 +64,7 @@ func TestSpeakerLearnsAndWithdraws(t *testing.T) {
 	defer s.Stop()
 	r2.Peer()
 	r3.Peer()
-	took := eventually(t, 15*time.Second, "both sessions established", s.Established)
+	took := testenv.Eventually(t, 15*time.Second, "both sessions established", s.Established)
 	t.Logf("sessions established after %v", took)
 
 	r2.Announce("10.2.0.0/16")
@@ -91,7 +80,7 @@ func TestSpeakerLearnsAndWithdraws(t *testing.T) {
 		"10.33.1.1":     "ams@10.33.0.0/16 fra@10.33.0.0/16",
 		"10.99.1.1":     "fra@10.0.0.0/8",
 	}
-	took = eventually(t, 5*time.Second, "announcements reach the table", func() bool {
+	took = testenv.Eventually(t, 5*time.Second, "announcements reach the table", func() bool {
 		for a, w := range want {
 			if at(tb, a) != w {
 				return false
@@ -102,10 +91,10 @@ func TestSpeakerLearnsAndWithdraws(t *testing.T) {
 	t.Logf("announcements in the table after %v", took)
 
 	r2.Withdraw("10.2.0.0/16")
-	took = eventually(t, 5*time.Second, "withdrawal", func() bool { return at(tb, "10.2.1.1") == "fra@10.0.0.0/8" })
+	took = testenv.Eventually(t, 5*time.Second, "withdrawal", func() bool { return at(tb, "10.2.1.1") == "fra@10.0.0.0/8" })
 	t.Logf("a withdrawal reached the table after %v", took)
 	r3.Announce("10.33.0.0/16", "65000:1") // fra no longer
-	eventually(t, 5*time.Second, "re-announcement", func() bool { return at(tb, "10.33.1.1") == "ams@10.33.0.0/16 fra@10.0.0.0/8" })
+	testenv.Eventually(t, 5*time.Second, "re-announcement", func() bool { return at(tb, "10.33.1.1") == "ams@10.33.0.0/16 fra@10.0.0.0/8" })
 
 	if n := r2.Received("127.0.0.1"); n != 0 {
 		t.Errorf("steering advertised %d routes to r2", n)
@@ -115,7 +104,7 @@ func TestSpeakerLearnsAndWithdraws(t *testing.T) {
 	}
 
 	r3.Stop()
-	eventually(t, 15*time.Second, "r3's routes go with its session", func() bool {
+	testenv.Eventually(t, 15*time.Second, "r3's routes go with its session", func() bool {
 		return at(tb, "10.3.1.1") == "fra@10.0.0.0/8" && at(tb, "10.33.1.1") == "fra@10.0.0.0/8"
 	})
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(`

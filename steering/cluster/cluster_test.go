@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 var testKey = []byte("0123456789abcdef0123456789abcdef")
@@ -73,19 +74,6 @@ func startClusterWith(t testing.TB, n int, mut func(*Config), now func() time.Ti
 	return nodes
 }
 
-// eventually polls cond every 10 ms until it holds or d passes.
-func eventually(t testing.TB, d time.Duration, what string, cond func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for !cond() {
-		if time.Since(start) > d {
-			t.Fatalf("%s: not within %v", what, d)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return time.Since(start)
-}
-
 // states returns name → effective state as n sees the cluster.
 func (n *testNode) states() map[string]string {
 	out := map[string]string{}
@@ -125,7 +113,7 @@ func converged(nodes []*testNode, n int) func() bool {
 
 func TestMembershipConvergesAndPlacementAgrees(t *testing.T) {
 	nodes := startCluster(t, 4, nil)
-	took := eventually(t, 5*time.Second, "4 nodes see 4 ok members", converged(nodes, 4))
+	took := testenv.Eventually(t, 5*time.Second, "4 nodes see 4 ok members", converged(nodes, 4))
 	t.Logf("4 nodes converged %v after the last join", took)
 
 	for _, m := range nodes[2].Members() {
@@ -168,7 +156,7 @@ func (n *testNode) ownedBy(key, name string) bool {
 
 func TestDrainIsGossipedAndMovesPlacement(t *testing.T) {
 	nodes := startCluster(t, 3, nil)
-	eventually(t, 5*time.Second, "convergence", converged(nodes, 3))
+	testenv.Eventually(t, 5*time.Second, "convergence", converged(nodes, 3))
 	admin := nodes[1].AdminRoutes()
 
 	rec := httptest.NewRecorder()
@@ -177,7 +165,7 @@ func TestDrainIsGossipedAndMovesPlacement(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil || rec.Code != 200 || res != (DrainResult{"node-2", "draining", true}) {
 		t.Fatalf("drain: %d %s", rec.Code, rec.Body)
 	}
-	took := eventually(t, 3*time.Second, "others see node-2 draining", allSee(nodes, "node-2", "draining"))
+	took := testenv.Eventually(t, 3*time.Second, "others see node-2 draining", allSee(nodes, "node-2", "draining"))
 	t.Logf("drain visible everywhere after %v", took)
 	for i := range 300 {
 		key := fmt.Sprintf("/t/%d", i)
@@ -207,7 +195,7 @@ func TestDrainIsGossipedAndMovesPlacement(t *testing.T) {
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"state": "ok"`) {
 		t.Fatalf("undrain: %d %s", rec.Code, rec.Body)
 	}
-	eventually(t, 3*time.Second, "others see node-2 ok again", allSee(nodes, "node-2", "ok"))
+	testenv.Eventually(t, 3*time.Second, "others see node-2 ok again", allSee(nodes, "node-2", "ok"))
 	if nodes[1].SetDraining(false) {
 		t.Fatal("undraining an undrained node reported a change")
 	}
@@ -227,9 +215,9 @@ func crash(n *testNode) {
 
 func TestCrashedMemberIsDeclaredDead(t *testing.T) {
 	nodes := startCluster(t, 4, nil)
-	eventually(t, 5*time.Second, "convergence", converged(nodes, 4))
+	testenv.Eventually(t, 5*time.Second, "convergence", converged(nodes, 4))
 	crash(nodes[3])
-	took := eventually(t, 5*time.Second, "node-4 dead everywhere", allSee(nodes[:3], "node-4", "dead"))
+	took := testenv.Eventually(t, 5*time.Second, "node-4 dead everywhere", allSee(nodes[:3], "node-4", "dead"))
 	t.Logf("in-process: a crashed member was declared dead by all 3 others after %v", took)
 	if took > 3*time.Second {
 		t.Errorf("crash detection took %v, target < 3s", took)
@@ -243,9 +231,9 @@ func TestCrashedMemberIsDeclaredDead(t *testing.T) {
 
 func TestGracefulLeaveIsSeenAsLeft(t *testing.T) {
 	nodes := startCluster(t, 3, nil)
-	eventually(t, 5*time.Second, "convergence", converged(nodes, 3))
+	testenv.Eventually(t, 5*time.Second, "convergence", converged(nodes, 3))
 	nodes[2].Shutdown()
-	took := eventually(t, 2*time.Second, "node-3 left", allSee(nodes[:2], "node-3", "left"))
+	took := testenv.Eventually(t, 2*time.Second, "node-3 left", allSee(nodes[:2], "node-3", "left"))
 	t.Logf("leave seen after %v", took)
 	if n := testutil.ToFloat64(nodes[2].metrics.metaUpdates); n < 1 {
 		t.Fatal("no metadata broadcast before leaving")
@@ -282,7 +270,7 @@ func TestSuspectPeerIsPassedOver(t *testing.T) {
 	var skew atomic.Int64 // the test moves the clock forward
 	clock := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
 	nodes := startClusterWith(t, 3, nil, clock)
-	eventually(t, 5*time.Second, "convergence", converged(nodes, 3))
+	testenv.Eventually(t, 5*time.Second, "convergence", converged(nodes, 3))
 	a := nodes[0]
 	var key string
 	for i := 0; key == ""; i++ {
@@ -346,9 +334,9 @@ func TestLoadIsRepublishedOnlyWhenItMoves(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	nodes := startCluster(t, 3, nil)
-	eventually(t, 5*time.Second, "convergence", converged(nodes, 3))
+	testenv.Eventually(t, 5*time.Second, "convergence", converged(nodes, 3))
 	nodes[1].SetDraining(true)
-	eventually(t, 3*time.Second, "drain seen", allSee(nodes[:1], "node-2", "draining"))
+	testenv.Eventually(t, 3*time.Second, "drain seen", allSee(nodes[:1], "node-2", "draining"))
 	want := `
 # HELP vodedge_cluster_members Members this node knows, by effective state (ok, draining, degraded, leaving, suspect, dead, left) and site.
 # TYPE vodedge_cluster_members gauge

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 func member(name, site string, l Liveness, s State) Member {
@@ -45,7 +47,7 @@ func TestViewPlacesOnlyUsableMembersOfTheSite(t *testing.T) {
 // others route it to both, best first.
 func TestTwoOwnersPerFile(t *testing.T) {
 	nodes := startCluster(t, 3, func(c *Config) { c.Owners = 2 })
-	eventually(t, 5*time.Second, "convergence", converged(nodes, 3))
+	testenv.Eventually(t, 5*time.Second, "convergence", converged(nodes, 3))
 	for i := range 300 {
 		key := fmt.Sprintf("/t/%d", i)
 		var owners []string

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // A watcher follows the site without ever being placed: the nodes' owners
@@ -11,7 +13,7 @@ import (
 // the same owners as the nodes do, and hears of a drain through Changes.
 func TestWatcherIsNeverPlaced(t *testing.T) {
 	nodes := startCluster(t, 3, nil)
-	eventually(t, 5*time.Second, "convergence", converged(nodes, 3))
+	testenv.Eventually(t, 5*time.Second, "convergence", converged(nodes, 3))
 	before := map[string]string{}
 	for i := range 300 {
 		key := fmt.Sprintf("/t/%d", i)
@@ -22,8 +24,8 @@ func TestWatcherIsNeverPlaced(t *testing.T) {
 	cfg.Name, cfg.GossipAddr, cfg.Join, cfg.Key, cfg.Watch = "steer-1", "127.0.0.1:0", []string{nodes[0].GossipAddr()}, testKey, true
 	cfg.Meta = Meta{Site: "ams", Weight: 1}
 	w := startNode(t, cfg)
-	eventually(t, 5*time.Second, "nodes see the watcher", allSee(nodes, "steer-1", "watching"))
-	eventually(t, 5*time.Second, "the watcher sees 3 ok nodes", converged([]*testNode{w}, 3))
+	testenv.Eventually(t, 5*time.Second, "nodes see the watcher", allSee(nodes, "steer-1", "watching"))
+	testenv.Eventually(t, 5*time.Second, "the watcher sees 3 ok nodes", converged([]*testNode{w}, 3))
 
 	for key, o := range before {
 		if w.Owns(key) {
@@ -49,7 +51,7 @@ func TestWatcherIsNeverPlaced(t *testing.T) {
 	case <-time.After(3 * time.Second):
 		t.Fatal("no change signalled for a drain")
 	}
-	eventually(t, 3*time.Second, "the watcher sees the drain", allSee([]*testNode{w}, "node-3", "draining"))
+	testenv.Eventually(t, 3*time.Second, "the watcher sees the drain", allSee([]*testNode{w}, "node-3", "draining"))
 }
 
 func TestWatcherConfig(t *testing.T) {
