@@ -43,10 +43,10 @@ type Config struct {
 	// StatsEvery is how often access statistics are saved to the index.
 	// Default 5 minutes.
 	StatsEvery time.Duration
-	// RecordCache is how many decoded index records are kept in memory
-	// for disk hits (a few hundred bytes each); 0 turns the cache off.
-	// Default 16384.
-	RecordCache int
+	// RecordCacheBytes bounds the decoded index records kept in memory
+	// for disk hits (a few hundred bytes each, more with large response
+	// headers); 0 turns the cache off. Default 16 MiB.
+	RecordCacheBytes int64
 	// OpenFiles is how many data files are kept open for small reads
 	// (ReadAt), saving an open and a close per small disk hit; 0 turns
 	// it off. Default 4096, or a quarter of the process's descriptor
@@ -68,7 +68,7 @@ func DefaultConfig(dir string, capacity int64) Config {
 		ErrorWindow:      time.Minute,
 		MinFreeBytes:     256 << 20,
 		StatsEvery:       5 * time.Minute,
-		RecordCache:      16384,
+		RecordCacheBytes: 16 << 20,
 		OpenFiles:        defaultOpenFiles(),
 	}
 }
@@ -88,7 +88,7 @@ func (c *Config) validate() error {
 	if c.VerifySample < 0 || c.VerifySample > 1 {
 		bad("verify sample must be within 0..1, got %v", c.VerifySample)
 	}
-	if c.MaxErrors < 1 || c.ErrorWindow <= 0 || c.StatsEvery <= 0 || c.ScrubBytesPerSec < 0 || c.RecordCache < 0 || c.OpenFiles < 0 || c.MinFreeBytes < 0 || c.ScrubPause < 0 {
+	if c.MaxErrors < 1 || c.ErrorWindow <= 0 || c.StatsEvery <= 0 || c.ScrubBytesPerSec < 0 || c.RecordCacheBytes < 0 || c.OpenFiles < 0 || c.MinFreeBytes < 0 || c.ScrubPause < 0 {
 		bad("error window, stats interval, scrub rate and free space must be positive")
 	}
 	return errors.Join(errs...)

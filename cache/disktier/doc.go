@@ -40,7 +40,7 @@
 // serves hits at once. New objects are admitted only once loaded.
 //
 // Record cache: decoded records of recently hit slices are kept in
-// memory (RecordCache entries, 16384 by default), so a disk hit costs no
+// memory (RecordCacheBytes, 16 MiB by default), so a disk hit costs no
 // Pebble lookup or decode. Every index write invalidates its key after
 // writing; a reader caches what it read only if no invalidation happened
 // between its read and its put (reccache.go), so the cache never holds a

@@ -61,11 +61,14 @@ func TestRecordCacheSeesEveryChange(t *testing.T) {
 	}
 }
 
-// TestRecordCacheBounded fills the cache past its size.
+// TestRecordCacheBounded fills the cache past its size in bytes.
 func TestRecordCacheBounded(t *testing.T) {
 	cfg := testCfg(t.TempDir())
-	cfg.RecordCache = 4
 	s := openStore(t, cfg, Deps{})
+	put(t, s, "/size", data(10, 0))
+	one := recordBytes(lookup(t, s, "/size"))
+	s.recs.invalidate("/size")
+	s.recs.max = 4 * one
 	for i := range 10 {
 		k := fmt.Sprintf("/k%d", i)
 		put(t, s, k, data(10, byte(i)))
@@ -73,8 +76,17 @@ func TestRecordCacheBounded(t *testing.T) {
 			t.Fatalf("Lookup(%s) returned %s", k, r.Key)
 		}
 	}
+	if n := s.recs.len(); n != 4 || s.recs.used > s.recs.max {
+		t.Fatalf("record cache holds %d records, %d bytes; want 4 within its bound %d", n, s.recs.used, s.recs.max)
+	}
+	// A record larger than the whole cache is not cached, nor does it
+	// evict the others.
+	big := lookup(t, s, "/k9")
+	huge := *big
+	huge.Meta = make([]byte, s.recs.max)
+	s.recs.put(&huge, s.recs.seq.Load())
 	if n := s.recs.len(); n != 4 {
-		t.Fatalf("record cache holds %d records, want its bound 4", n)
+		t.Fatalf("a record larger than the cache changed it to %d records", n)
 	}
 	for i := range 10 { // evicted or not, every record is still found
 		lookup(t, s, fmt.Sprintf("/k%d", i))
@@ -140,15 +152,15 @@ func TestRecordCacheChangeBetweenReadAndPut(t *testing.T) {
 
 func TestRecordCacheOff(t *testing.T) {
 	cfg := testCfg(t.TempDir())
-	cfg.RecordCache = 0
+	cfg.RecordCacheBytes = 0
 	s := openStore(t, cfg, Deps{})
 	put(t, s, "/a", data(100, 1))
 	lookup(t, s, "/a")
 	if n := s.recs.len(); n != 0 {
 		t.Fatalf("cache off, yet it holds %d records", n)
 	}
-	cfg.RecordCache = -1
+	cfg.RecordCacheBytes = -1
 	if _, err := Open(cfg, Deps{}); err == nil {
-		t.Fatal("a negative RecordCache was accepted")
+		t.Fatal("a negative RecordCacheBytes was accepted")
 	}
 }

@@ -71,7 +71,7 @@ func Open(cfg Config, deps Deps) (*Store, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	s := &Store{cfg: cfg, fs: deps.FS, log: deps.Logger, free: deps.FreeBytes, table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCache), fds: newFDCache(cfg.OpenFiles), stop: make(chan struct{})}
+	s := &Store{cfg: cfg, fs: deps.FS, log: deps.Logger, free: deps.FreeBytes, table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCacheBytes), fds: newFDCache(cfg.OpenFiles), stop: make(chan struct{})}
 	if s.fs == nil {
 		s.fs = OSFS{Root: cfg.Dir}
 	}
