@@ -34,9 +34,9 @@ func newFDCache(max int) *fdCache {
 
 // acquire returns name's open file, opening it with open when absent.
 // The caller must release it.
-func (c *fdCache) acquire(name string, open func(string) (*os.File, error)) (*openFile, error) {
+func (c *fdCache) acquire(name string, open func() (*os.File, error)) (*openFile, error) {
 	if c.max <= 0 {
-		f, err := open(name)
+		f, err := open()
 		if err != nil {
 			return nil, err
 		}
@@ -50,7 +50,7 @@ func (c *fdCache) acquire(name string, open func(string) (*os.File, error)) (*op
 	}
 	gen := c.gen
 	c.mu.Unlock()
-	f, err := open(name)
+	f, err := open()
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func TestRemovedFileIsClosedAfterItsLastReader(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newFDCache(4)
-	o, err := c.acquire(name, os.Open)
+	o, err := c.acquire(name, func() (*os.File, error) { return os.Open(name) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,10 +95,10 @@ func TestFileRemovedWhileOpeningIsNotCached(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newFDCache(4)
-	o, err := c.acquire(name, func(n string) (*os.File, error) {
-		f, err := os.Open(n)
-		os.Remove(n)
-		c.forget(n)
+	o, err := c.acquire(name, func() (*os.File, error) {
+		f, err := os.Open(name)
+		os.Remove(name)
+		c.forget(name)
 		return f, err
 	})
 	if err != nil {

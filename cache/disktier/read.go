@@ -90,7 +90,7 @@ func (s *Store) Open(r *Record) (*os.File, error) {
 // cannot be read whole is evicted, as by Open and ReadFailed, and the
 // error returned.
 func (s *Store) ReadAt(r *Record, p []byte, off int64) error {
-	o, err := s.fds.acquire(r.File, func(string) (*os.File, error) { return s.Open(r) })
+	o, err := s.fds.acquire(r.File, func() (*os.File, error) { return s.Open(r) })
 	if err != nil {
 		return err
 	}

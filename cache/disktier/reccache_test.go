@@ -94,8 +94,10 @@ func TestRecordCacheBounded(t *testing.T) {
 }
 
 // TestRecordCacheRacingUpdates has readers look a key up while a writer
-// rewrites its Meta; once the writer is done, every reader must see the
-// last value: a record read before a change is never cached after it.
+// rewrites its Meta, for the race detector and as a check that the last
+// value wins. The interleaving that matters (a change between a reader's
+// read and its put) is rare here; TestRecordCacheChangeBetweenReadAndPut
+// forces it.
 func TestRecordCacheRacingUpdates(t *testing.T) {
 	s := openStore(t, testCfg(t.TempDir()), Deps{})
 	put(t, s, "/a", data(100, 1))
