@@ -25,11 +25,14 @@ import (
 
 // diskOpener opens a disk tier in dir for startEdgeDisk, closing it at
 // cleanup (after the edge's shutdown, which was registered before).
-func diskOpener(t *testing.T, dir string, deps disktier.Deps) func(prometheus.Registerer) *disktier.Store {
+func diskOpener(t *testing.T, dir string, deps disktier.Deps, opts ...func(*disktier.Config)) func(prometheus.Registerer) *disktier.Store {
 	return func(reg prometheus.Registerer) *disktier.Store {
 		cfg := disktier.DefaultConfig(dir, 256<<20)
 		cfg.ScrubBytesPerSec = 0
 		cfg.MinFreeBytes = 0
+		for _, o := range opts {
+			o(&cfg)
+		}
 		deps.Registerer = reg
 		s, err := disktier.Open(cfg, deps)
 		if err != nil {
@@ -305,22 +308,25 @@ func TestAdminAPI(t *testing.T) {
 
 // TestShortDiskFileIsRefetched: when a disk object's data file has lost
 // its tail the edge never answers short, whether it reads the file into
-// the response (a small object) or sends it with sendfile (a large one):
-// the store evicts the object and the edge fetches it from the origin
-// again.
+// the response (a small object), sends it with sendfile (a large one) or
+// streams it through the verifying reader (a sampled read): the store
+// evicts the object and the edge fetches it from the origin again.
 func TestShortDiskFileIsRefetched(t *testing.T) {
 	for _, size := range []int64{20_000, 100_000} {
-		t.Run(fmt.Sprint(size), func(t *testing.T) { testShortDiskFile(t, size) })
+		for _, verify := range []float64{0, 1} {
+			t.Run(fmt.Sprintf("%d/verify-%v", size, verify), func(t *testing.T) { testShortDiskFile(t, size, verify) })
+		}
 	}
 }
 
-func testShortDiskFile(t *testing.T, size int64) {
+func testShortDiskFile(t *testing.T, size int64, verify float64) {
 	dir := t.TempDir()
 	o := newTestOrigin(t)
 	o.add("/s.m4s", size)
 	cfg := testConfig()
 	cfg.RAMBytes = 0
-	e := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}))
+	sample := func(c *disktier.Config) { c.VerifySample = verify }
+	e := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}, sample))
 	c := client(t)
 	do(t, c, "GET", e.url+"/s.m4s")
 	waitIdle(t, e)

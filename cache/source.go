@@ -2,7 +2,6 @@ package cache
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 
@@ -170,17 +169,6 @@ func (d *diskSlice) prepare() error {
 func (d *diskSlice) open(pos int64) (*os.File, error) {
 	f, err := d.store.Open(d.rec)
 	if err != nil {
-		return nil, err
-	}
-	// sendfile would stop at a file's end and leave the response cut:
-	// a file shorter (or longer) than its record is evicted before
-	// anything is sent, and the request refetched.
-	if fi, err := f.Stat(); err != nil || fi.Size() != d.rec.Length {
-		f.Close()
-		if err == nil {
-			err = fmt.Errorf("data file is %d bytes, its record says %d", fi.Size(), d.rec.Length)
-		}
-		d.store.ReadFailed(d.rec, err)
 		return nil, err
 	}
 	if _, err := f.Seek(pos-d.rec.Offset, io.SeekStart); err != nil {

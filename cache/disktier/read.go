@@ -70,12 +70,14 @@ func (s *Store) NeedsVerify(key string) bool {
 }
 
 // Open opens r's data file for sending. A missing file drops the record
-// (ErrNotFound); other errors count towards the degraded state and evict
-// the object.
+// (ErrNotFound); a file whose size is not the record's is rot (a reader
+// or sendfile would stop short and cut the response): the object is
+// evicted as corrupt and the error wraps ErrChecksum; other errors count
+// towards the degraded state and evict the object.
 func (s *Store) Open(r *Record) (*os.File, error) {
 	f, err := s.fs.Open(r.File)
 	if err == nil {
-		return f, nil
+		return s.checkSize(r, f)
 	}
 	if errors.Is(err, fs.ErrNotExist) {
 		s.evict(r.Key, reasonDangling)
@@ -83,6 +85,23 @@ func (s *Store) Open(r *Record) (*os.File, error) {
 	}
 	s.ReadFailed(r, err)
 	return nil, fmt.Errorf("disktier: opening %q: %w", r.Key, err)
+}
+
+// checkSize returns f if it is as long as r says, and otherwise closes
+// it and evicts r.
+func (s *Store) checkSize(r *Record, f *os.File) (*os.File, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		s.ReadFailed(r, err)
+		return nil, fmt.Errorf("disktier: %q: %w", r.Key, err)
+	}
+	if fi.Size() != r.Length {
+		f.Close()
+		s.Corrupt(r)
+		return nil, fmt.Errorf("%w: %q: data file is %d bytes, its record says %d", ErrChecksum, r.Key, fi.Size(), r.Length)
+	}
+	return f, nil
 }
 
 // ReadAt fills p with r's bytes from offset off within the slice,
@@ -96,7 +115,11 @@ func (s *Store) ReadAt(r *Record, p []byte, off int64) error {
 	}
 	_, err = o.f.ReadAt(p, off)
 	s.fds.release(o)
-	if err != nil {
+	switch {
+	case errors.Is(err, io.EOF): // cut since it was opened
+		s.Corrupt(r)
+		return fmt.Errorf("%w: %q: data file shorter than its record", ErrChecksum, r.Key)
+	case err != nil:
 		s.ReadFailed(r, err)
 		return fmt.Errorf("disktier: reading %q: %w", r.Key, err)
 	}
