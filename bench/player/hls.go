@@ -151,7 +151,13 @@ func resolve(base, ref string) (string, error) {
 	if err != nil { // found by FuzzParseMaster: a base with a bad escape was a nil dereference
 		return "", fmt.Errorf("%w: playlist path %q: %w", ErrPlaylist, base, err)
 	}
-	return b.ResolveReference(u).Path, nil
+	// found by FuzzParseMedia: "?" against a base without a path
+	// resolves to no path at all
+	p := b.ResolveReference(u).Path
+	if p == "" {
+		return "", fmt.Errorf("%w: URI %q against %q names no path", ErrPlaylist, ref, base)
+	}
+	return p, nil
 }
 
 func insertSorted(vs []Variant, v Variant) []Variant {
