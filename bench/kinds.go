@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vodedge/vodedge/bench/zipf"
 	"github.com/vodedge/vodedge/internal/bytesize"
+	"github.com/vodedge/vodedge/internal/zipf"
 )
 
 // SpecialParams sizes the special scenarios.

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vodedge/vodedge/cache/cachekey"
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/internal/admin"
+	"github.com/vodedge/vodedge/internal/cachekey"
 )
 
 // AdminRoutes returns the edge's admin API, to be mounted on the admin

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vodedge/vodedge/cache/cachekey"
+	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/origin"
 )
 

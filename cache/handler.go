@@ -12,9 +12,9 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/vodedge/vodedge/cache/accesslog"
-	"github.com/vodedge/vodedge/cache/cachekey"
 	"github.com/vodedge/vodedge/cache/freshness"
 	"github.com/vodedge/vodedge/cache/httprange"
+	"github.com/vodedge/vodedge/internal/cachekey"
 )
 
 // request is the per-request state the handler passes around. It lives on

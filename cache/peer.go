@@ -5,11 +5,14 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/vodedge/vodedge/cache/peer"
 )
 
 // HeaderPeerMiss is set on a peer listener's 404 when the node simply does
-// not hold the slice (as opposed to the origin saying it does not exist).
-const HeaderPeerMiss = "X-Vodedge-Peer-Miss"
+// not hold the slice (as opposed to the origin saying it does not exist);
+// cache/peer's client reads it.
+const HeaderPeerMiss = peer.MissHeader
 
 // PeerConfig is how the peer listener decides what a request may do.
 type PeerConfig struct {

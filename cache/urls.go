@@ -5,7 +5,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/vodedge/vodedge/steering/urlsign"
+	"github.com/vodedge/vodedge/internal/urlsign"
 )
 
 // URLVerifier checks the signed-URL token steering put in a request

@@ -11,8 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/vodedge/vodedge/internal/urlsign"
 	"github.com/vodedge/vodedge/origin"
-	"github.com/vodedge/vodedge/steering/urlsign"
 )
 
 func urlKey(t *testing.T, id string, fill byte) urlsign.Key {

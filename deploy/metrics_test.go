@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/vodedge/vodedge/internal/testenv"
-	"github.com/vodedge/vodedge/steering/urlsign"
+	"github.com/vodedge/vodedge/internal/urlsign"
 )
 
 // TestDashboardAndAlertMetricsExist runs `vodedge demo` (controller,

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/vodedge/vodedge/cache/disktier"
-	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/manifest"
 )
 
 // apply brings the node in line with m: every file m assigns it is held

@@ -12,8 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/placement"
 	"github.com/vodedge/vodedge/origin"
-	"github.com/vodedge/vodedge/steering/placement"
 )
 
 // Config is the fill agent's configuration.

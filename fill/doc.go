@@ -1,5 +1,5 @@
 // Package fill is the fill agent of an edge node: it applies the site's
-// signed manifest (fill/manifest) to the node's disk tier, fetching what
+// signed manifest (internal/manifest) to the node's disk tier, fetching what
 // the node should hold and lacks, inside the fill window and under a rate
 // cap, from the best source, and letting go of what is no longer listed.
 //
@@ -43,7 +43,7 @@
 // (not deleted) once the new manifest is fully applied, so a site never
 // empties itself; the disk tier's eviction then reclaims them as needed.
 //
-// Imports: fill/manifest, cache/disktier (through the small Store
+// Imports: internal/manifest, cache/disktier (through the small Store
 // interface below), origin (the object model of sources),
-// steering/placement, x/time/rate, client_golang.
+// internal/placement, x/time/rate, client_golang.
 package fill

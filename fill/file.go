@@ -10,7 +10,7 @@ import (
 	"io"
 
 	"github.com/vodedge/vodedge/cache/disktier"
-	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/origin"
 )
 

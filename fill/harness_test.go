@@ -19,9 +19,9 @@ import (
 
 	"github.com/vodedge/vodedge/cache"
 	"github.com/vodedge/vodedge/cache/disktier"
-	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/manifest"
+	"github.com/vodedge/vodedge/internal/placement"
 	"github.com/vodedge/vodedge/origin"
-	"github.com/vodedge/vodedge/steering/placement"
 )
 
 func TestMain(m *testing.M) {

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/manifest"
+	"github.com/vodedge/vodedge/internal/placement"
 	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
-	"github.com/vodedge/vodedge/steering/placement"
 )
 
 // site is three nodes filling one manifest with fill masters.

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/manifest"
+	"github.com/vodedge/vodedge/internal/placement"
 	"github.com/vodedge/vodedge/origin"
-	"github.com/vodedge/vodedge/steering/placement"
 )
 
 // Source kinds, as counted in metrics and status.

@@ -3,7 +3,7 @@ package fill
 import (
 	"time"
 
-	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/manifest"
 )
 
 // Agent states.

@@ -6,8 +6,8 @@ import (
 	"net/netip"
 
 	"github.com/vodedge/vodedge/internal/admin"
+	"github.com/vodedge/vodedge/internal/urlsign"
 	"github.com/vodedge/vodedge/steering/bgp"
-	"github.com/vodedge/vodedge/steering/urlsign"
 )
 
 // AdminRoutes returns steering's admin API, for the admin listener behind

@@ -6,9 +6,9 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 
+	"github.com/vodedge/vodedge/internal/urlsign"
 	"github.com/vodedge/vodedge/steering/cluster"
 	"github.com/vodedge/vodedge/steering/prefix"
-	"github.com/vodedge/vodedge/steering/urlsign"
 )
 
 // Engine makes steering decisions: prefix table, site views, signer. It

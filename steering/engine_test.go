@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vodedge/vodedge/internal/placement"
+	"github.com/vodedge/vodedge/internal/urlsign"
 	"github.com/vodedge/vodedge/steering/cluster"
-	"github.com/vodedge/vodedge/steering/placement"
 	"github.com/vodedge/vodedge/steering/prefix"
-	"github.com/vodedge/vodedge/steering/urlsign"
 )
 
 // node is a member of site named name, alive and ok, at a distinct

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vodedge/vodedge/internal/urlsign"
 	"github.com/vodedge/vodedge/steering/cluster"
-	"github.com/vodedge/vodedge/steering/urlsign"
 )
 
 // helperEnv makes the test binary run as an edge (runHelperEdge) instead

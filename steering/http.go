@@ -7,7 +7,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/vodedge/vodedge/steering/urlsign"
+	"github.com/vodedge/vodedge/internal/urlsign"
 )
 
 // answer is a request's reusable state.

@@ -21,10 +21,10 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/vodedge/vodedge/internal/testenv"
+	"github.com/vodedge/vodedge/internal/urlsign"
 	"github.com/vodedge/vodedge/steering/bgp"
 	"github.com/vodedge/vodedge/steering/bgp/bgptest"
 	"github.com/vodedge/vodedge/steering/cluster"
-	"github.com/vodedge/vodedge/steering/urlsign"
 )
 
 const (

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/testenv"
 )
 

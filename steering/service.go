@@ -12,10 +12,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vodedge/vodedge/internal/urlsign"
 	"github.com/vodedge/vodedge/steering/bgp"
 	"github.com/vodedge/vodedge/steering/cluster"
 	"github.com/vodedge/vodedge/steering/prefix"
-	"github.com/vodedge/vodedge/steering/urlsign"
 )
 
 // ServiceConfig is the whole steering service.

@@ -7,8 +7,8 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 
+	"github.com/vodedge/vodedge/internal/placement"
 	"github.com/vodedge/vodedge/steering/cluster"
-	"github.com/vodedge/vodedge/steering/placement"
 )
 
 // Reasons a node is passed over.

@@ -19,7 +19,7 @@
 // Steerer (a Go client of the real service) can be plugged in instead;
 // without steering the fixed Config.Bases are the ranked list.
 //
-// Imports: bench/zipf and the standard library.
+// Imports: internal/zipf and the standard library.
 package player
 
 import (

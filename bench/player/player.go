@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vodedge/vodedge/bench/zipf"
+	"github.com/vodedge/vodedge/internal/zipf"
 )
 
 // Steerer ranks edge base URLs for a title, best first.

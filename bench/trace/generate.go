@@ -10,7 +10,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/vodedge/vodedge/bench/zipf"
+	"github.com/vodedge/vodedge/internal/zipf"
 )
 
 // Rendition is one step of a bitrate ladder.

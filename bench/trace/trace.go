@@ -19,7 +19,7 @@
 // knows. Columns are found by their header name, so extra columns may be
 // added by other tools and are ignored.
 //
-// Imports: standard library and bench/zipf.
+// Imports: standard library and internal/zipf.
 package trace
 
 import (

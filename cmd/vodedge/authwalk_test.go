@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vodedge/vodedge/fill/manifest"
 	"github.com/vodedge/vodedge/internal/admin"
+	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/testenv"
 )
 

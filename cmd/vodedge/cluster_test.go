@@ -18,9 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vodedge/vodedge/internal/placement"
 	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/steering/cluster"
-	"github.com/vodedge/vodedge/steering/placement"
 )
 
 const clusterToken = "cluster-test-admin-token-0123"

@@ -13,12 +13,13 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/vodedge/vodedge/cache"
+	"github.com/vodedge/vodedge/cache/peer"
 	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/steering/cluster"
 )
 
 // PeerOrigin stands in for the origin in a cluster.
-var _ cache.Origin = (*cluster.PeerOrigin)(nil)
+var _ cache.Origin = (*peer.Origin)(nil)
 
 // clusterOpts are the edge's site cluster flags. The node is in a
 // cluster when it has a key (--cluster-key-file) or --cluster-insecure.
@@ -48,7 +49,7 @@ func (c *clusterOpts) bind(f *pflag.FlagSet) {
 	f.Float64Var(&c.weight, "capacity-weight", 1, "this node's share of the site's files relative to the other nodes (e.g. 2 for a node with twice the disk)")
 	f.StringVar(&c.egress, "egress-capacity", "10Gbit", "egress this node is sized for (bits/s: 10Gbit, 400Mbit); its published load is egress / capacity")
 	f.IntVar(&c.owners, "owners-per-file", def.Owners, "nodes of the site that own (fetch from the origin) each file; the others ask them first")
-	f.DurationVar(&c.peerTimeout, "peer-timeout", cluster.DefaultPeerOriginConfig().Timeout, "time to connect to a peer and get its response headers before fetching from the origin instead")
+	f.DurationVar(&c.peerTimeout, "peer-timeout", peer.DefaultConfig().Timeout, "time to connect to a peer and get its response headers before fetching from the origin instead")
 }
 
 func (c *clusterOpts) enabled() bool { return c.keyFile != "" || c.insecure }
@@ -78,8 +79,8 @@ func (c *clusterOpts) check(o *edgeOpts) error {
 // edgeCluster is a running node's cluster membership and peer fill.
 type edgeCluster struct {
 	cl       *cluster.Cluster
-	peer     *cluster.PeerOrigin
-	auth     cluster.PeerAuth
+	peer     *peer.Origin
+	auth     peer.Auth
 	peerAddr string
 	log      *slog.Logger
 }
@@ -99,13 +100,13 @@ func (c *clusterOpts) open(o *edgeOpts, org cache.Origin, log *slog.Logger, reg 
 	if err != nil {
 		return nil, nil, err
 	}
-	pcfg := cluster.DefaultPeerOriginConfig()
-	pcfg.Auth, pcfg.Timeout, pcfg.UserAgent = cluster.NewPeerAuth(cfg.Key), c.peerTimeout, "vodedge/"+version
-	peer, err := cluster.NewPeerOrigin(org, cl, pcfg, deps)
+	pcfg := peer.DefaultConfig()
+	pcfg.Auth, pcfg.Timeout, pcfg.UserAgent = peer.NewAuth(cfg.Key), c.peerTimeout, "vodedge/"+version
+	po, err := peer.New(org, clusterRouter{cl}, pcfg, peer.Deps{Logger: log, Registerer: reg})
 	if err != nil {
 		return nil, nil, err
 	}
-	return &edgeCluster{cl: cl, peer: peer, auth: pcfg.Auth, peerAddr: c.peerListen, log: log}, peer, nil
+	return &edgeCluster{cl: cl, peer: po, auth: pcfg.Auth, peerAddr: c.peerListen, log: log}, po, nil
 }
 
 func (c *clusterOpts) config(o *edgeOpts) (cluster.Config, error) {
@@ -179,3 +180,20 @@ func (s serverLoad) Degraded() bool {
 	_, detail := s.srv.Status()
 	return strings.Contains(detail, "disk tier degraded")
 }
+
+// clusterRouter routes peer requests by the site cluster's placement.
+type clusterRouter struct{ cl *cluster.Cluster }
+
+func (r clusterRouter) Route(key string) []peer.Peer {
+	ps := r.cl.Route(key)
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]peer.Peer, len(ps))
+	for i, p := range ps {
+		out[i] = peer.Peer(p)
+	}
+	return out
+}
+
+func (r clusterRouter) PeerFailed(name string) { r.cl.PeerFailed(name) }

@@ -15,11 +15,12 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/cache/peer"
 	"github.com/vodedge/vodedge/fill"
-	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/manifest"
+	"github.com/vodedge/vodedge/internal/placement"
 	"github.com/vodedge/vodedge/origin"
 	"github.com/vodedge/vodedge/steering/cluster"
-	"github.com/vodedge/vodedge/steering/placement"
 )
 
 // fillOpts are the edge's fill agent flags. The agent runs when the node
@@ -148,7 +149,7 @@ func (e *edgeCluster) siteNodes() []placement.Node {
 // node's peer listener (a miss there is an error, never the origin).
 func (e *edgeCluster) fillPeers(log *slog.Logger) func(string) (fill.Source, bool) {
 	var mu sync.Mutex
-	sources := map[string]*cluster.PeerOrigin{}
+	sources := map[string]*peer.Origin{}
 	return func(name string) (fill.Source, bool) {
 		addr := ""
 		for _, m := range e.cl.Members() {
@@ -164,9 +165,9 @@ func (e *edgeCluster) fillPeers(log *slog.Logger) func(string) (fill.Source, boo
 		if p := sources[name+"@"+addr]; p != nil {
 			return p, true
 		}
-		cfg := cluster.DefaultPeerOriginConfig()
+		cfg := peer.DefaultConfig()
 		cfg.Auth, cfg.UserAgent = e.auth, "vodedge-fill/"+version
-		p, err := cluster.NewPeerOrigin(noOrigin{}, onePeer{cluster.Peer{Name: name, Addr: addr}}, cfg, cluster.Deps{Logger: log})
+		p, err := peer.New(noOrigin{}, onePeer{peer.Peer{Name: name, Addr: addr}}, cfg, peer.Deps{Logger: log})
 		if err != nil {
 			return nil, false
 		}
@@ -176,9 +177,9 @@ func (e *edgeCluster) fillPeers(log *slog.Logger) func(string) (fill.Source, boo
 }
 
 // onePeer routes every key to one peer.
-type onePeer struct{ p cluster.Peer }
+type onePeer struct{ p peer.Peer }
 
-func (o onePeer) Route(string) []cluster.Peer { return []cluster.Peer{o.p} }
+func (o onePeer) Route(string) []peer.Peer { return []peer.Peer{o.p} }
 func (o onePeer) PeerFailed(string)           {}
 
 // noOrigin ends a peer source's fallback: fill chooses the next source.

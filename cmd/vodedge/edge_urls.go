@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/vodedge/vodedge/steering/urlsign"
+	"github.com/vodedge/vodedge/internal/urlsign"
 )
 
 // urlOpts are the edge's signed-URL flags.

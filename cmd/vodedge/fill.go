@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vodedge/vodedge/fill"
-	"github.com/vodedge/vodedge/fill/manifest"
 	"github.com/vodedge/vodedge/internal/bytesize"
+	"github.com/vodedge/vodedge/internal/manifest"
 )
 
 // newFillCmd groups the fill verbs. The fill agent itself runs inside

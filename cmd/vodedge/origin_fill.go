@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/origin/controller"
 	"github.com/vodedge/vodedge/origin/fillplan"
 )

@@ -18,12 +18,12 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/valyala/fasthttp"
 
-	"github.com/vodedge/vodedge/fill/manifest"
 	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/internal/connlimit"
+	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/tlsreload"
+	"github.com/vodedge/vodedge/internal/urlsign"
 	"github.com/vodedge/vodedge/steering"
-	"github.com/vodedge/vodedge/steering/urlsign"
 )
 
 // steerOpts are the steer command's flags.

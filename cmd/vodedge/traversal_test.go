@@ -17,7 +17,7 @@ import (
 
 	"github.com/vodedge/vodedge/bench"
 	"github.com/vodedge/vodedge/cache/disktier"
-	"github.com/vodedge/vodedge/fill/manifest"
+	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )

@@ -14,7 +14,7 @@
 // the site's offload in the measurement (61.5 % against 76.5 % of the
 // next day's bytes with 20 % of the catalogue). Each copy goes to the
 // file's owners by the site's weighted rendezvous placement
-// (steering/placement, the hashing the edges use for peer fill), skipping
+// (internal/placement, the hashing the edges use for peer fill), skipping
 // a node that is full; a file that fits nowhere is left out.
 //
 // Offload (make bench-offload; a week of Zipf traffic with a new release
@@ -31,5 +31,5 @@
 // The brief's 95 % needs a site sized for its audience's skew: 80 % of the
 // catalogue at α 0.8–1.0, 60 % at α 1.2.
 //
-// Imports: fill/manifest, steering/placement, standard library.
+// Imports: internal/manifest, internal/placement, standard library.
 package fillplan

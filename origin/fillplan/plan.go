@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vodedge/vodedge/fill/manifest"
-	"github.com/vodedge/vodedge/steering/placement"
+	"github.com/vodedge/vodedge/internal/manifest"
+	"github.com/vodedge/vodedge/internal/placement"
 )
 
 // Node is a node of a site with its disk capacity for filled files.

@@ -1,7 +1,8 @@
 // Package cluster is a site's membership: the vodedge nodes of one ISP
 // location find each other with gossip (hashicorp/memberlist), agree
-// without a coordinator on which node owns which file, ask each other
-// before the origin, and notice within seconds when one dies.
+// without a coordinator on which node owns which file, and notice within
+// seconds when one dies. Asking a peer for bytes (the peer data plane)
+// is cache/peer's; this package only says whom to ask (Route).
 //
 // # Why steering/cluster
 //
@@ -9,9 +10,8 @@
 // deploy). Membership is read by the edge (placement, peer fill) and by
 // the steering service (which nodes are alive, draining, loaded), so it
 // lives under steering rather than cache, and cache does not depend on
-// it: the edge wires it in cmd/vodedge through cache's two hooks, the
-// Origin interface (PeerOrigin implements it) and the peer listener's
-// PeerConfig (Owns, and PeerAuth for Authorized).
+// it: the edge node is assembled with it through cache/peer's Router
+// (Route, PeerFailed) and the peer listener's PeerConfig (Owns).
 //
 // # What it owns
 //
@@ -28,19 +28,11 @@
 //     512); a node of the previous release reads the version 1 fields and
 //     ignores the rest. A node republishes (UpdateNode) only when its state changes or
 //     its load moves by Config.LoadStep, sampled every second.
-//   - Placement: a steering/placement Table over the usable members of
+//   - Placement: a internal/placement Table over the usable members of
 //     the node's site (alive, ok or degraded, decodable metadata), rebuilt
 //     on every membership event and swapped atomically; the request path
 //     (Owns, Route) reads it without locks. Config.Owners nodes own each
 //     file.
-//   - PeerOrigin: the edge's origin in a cluster. A slice owned by another
-//     node is asked of that node's peer listener (bearer token
-//     HMAC-SHA256(key, "vodedge-peer"), Range request); a miss (404 with
-//     X-Vodedge-Peer-Miss), a timeout (300 ms to headers), a refusal or
-//     an error goes to the origin, and a body that breaks midway is
-//     finished from the origin. A 404 from the owner is final: the owner
-//     asked the origin. Peer requests never chain: a peer that does not
-//     own the key answers from its cache only (cache.Server.ServePeer).
 //
 // # Watchers
 //
@@ -71,14 +63,10 @@
 // memberlist's transport: memberlist reports traffic only to go-metrics'
 // process-wide sink), vodedge_gossip_health_score,
 // vodedge_cluster_meta_updates_total, vodedge_cluster_name_conflicts_total,
-// vodedge_cluster_egress_bits_per_second; and for PeerOrigin
-// vodedge_peer_fetches_total{outcome}, vodedge_peer_bytes_total{outcome},
-// vodedge_peer_origin_fetches_total{reason}, vodedge_peer_resumed_total.
+// vodedge_cluster_egress_bits_per_second.
 //
 // # Imports
 //
-// memberlist, steering/placement, origin (object model and error
-// sentinels), client_golang, the standard library. Not cache: PeerOrigin
-// matches cache.Origin structurally, and the peer miss header is checked
-// equal to cache.HeaderPeerMiss in the tests.
+// Imports: internal/admin, internal/placement; memberlist,
+// client_golang and the standard library. Not cache, origin or fill.
 package cluster

@@ -4,7 +4,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/vodedge/vodedge/steering/placement"
+	"github.com/vodedge/vodedge/internal/placement"
 )
 
 // view is an immutable snapshot of the members and the placement of the

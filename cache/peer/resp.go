@@ -1,4 +1,4 @@
-package cluster
+package peer
 
 import (
 	"fmt"
@@ -13,14 +13,14 @@ import (
 // applies to an origin (origin/reply.go): a 206 must start where asked,
 // carry the complete length and hold at least the bytes needed; a 200 is
 // accepted only for a request from offset 0 and must carry a
-// Content-Length. Errors wrap ErrPeerFailed: a peer that answers oddly is
+// Content-Length. Errors wrap ErrFailed: a peer that answers oddly is
 // skipped, not trusted with byte positions.
 func peerObject(req origin.Request, resp *http.Response, what string) (*origin.Object, error) {
 	meta := origin.Meta{ETag: resp.Header.Get("ETag"), ContentType: resp.Header.Get("Content-Type")}
 	if t, err := http.ParseTime(resp.Header.Get("Last-Modified")); err == nil {
 		meta.LastModified = t
 	}
-	bad := func(why string) error { return fmt.Errorf("cluster: %s: %s: %w", what, why, ErrPeerFailed) }
+	bad := func(why string) error { return fmt.Errorf("peer: %s: %s: %w", what, why, ErrFailed) }
 	var first, sent int64
 	if resp.StatusCode == http.StatusPartialContent {
 		cr, ok := parseContentRange(resp.Header.Get("Content-Range"))
@@ -101,4 +101,12 @@ func digits(s string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil
+}
+
+// clip shortens a peer's header value for an error message.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }

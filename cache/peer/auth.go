@@ -1,4 +1,4 @@
-package cluster
+package peer
 
 import (
 	"crypto/hmac"
@@ -7,28 +7,28 @@ import (
 	"encoding/base64"
 )
 
-// PeerAuth is the credential of the site's peer requests: a bearer token
+// Auth is the credential of the site's peer requests: a bearer token
 // derived from the cluster key, HMAC-SHA256(key, "vodedge-peer"), so the
 // key itself never travels and a node needs nothing but the key file.
 // Without a key (Config.Insecure) the token is derived from the empty key:
 // well known, so the peer listener is then effectively open.
-type PeerAuth struct {
+type Auth struct {
 	header []byte // "Bearer <token>"
 }
 
-// NewPeerAuth derives the peer credential from the cluster key.
-func NewPeerAuth(key []byte) PeerAuth {
+// NewAuth derives the peer credential from the cluster key.
+func NewAuth(key []byte) Auth {
 	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte("vodedge-peer"))
 	tok := base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
-	return PeerAuth{header: []byte("Bearer " + tok)}
+	return Auth{header: []byte("Bearer " + tok)}
 }
 
 // Header is the Authorization header value peer requests carry.
-func (a PeerAuth) Header() string { return string(a.header) }
+func (a Auth) Header() string { return string(a.header) }
 
 // Check reports, in constant time, whether an Authorization header value
 // carries the credential.
-func (a PeerAuth) Check(authorization []byte) bool {
+func (a Auth) Check(authorization []byte) bool {
 	return len(a.header) > 0 && subtle.ConstantTimeCompare(authorization, a.header) == 1
 }

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vodedge/vodedge/cache/cachekey"
+	"github.com/vodedge/vodedge/internal/cachekey"
 )
 
 // Errors a receiver classifies.
@@ -34,7 +34,7 @@ type Manifest struct {
 // Entry is one file.
 type Entry struct {
 	// Key is the file's path at the origin and on the edges, "/titles/…",
-	// in the form the edges normalize requests to (cache/cachekey).
+	// in the form the edges normalize requests to (internal/cachekey).
 	Key  string `json:"key"`
 	Size int64  `json:"size"`
 	// SHA256 is the hex SHA-256 of the whole file; a fetched copy that
@@ -166,7 +166,7 @@ func (m *Manifest) For(node string) []Entry {
 }
 
 // isCacheKey reports whether k is already what the edges make of a
-// request for it (cache/cachekey), so the file a manifest pins is the one
+// request for it (internal/cachekey), so the file a manifest pins is the one
 // players' requests find, and no form of it can mean another path at the
 // origin ("%2e%2e" is ".." to an HTTP origin).
 func isCacheKey(k string) bool {

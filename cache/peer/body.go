@@ -1,4 +1,4 @@
-package cluster
+package peer
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 // failure after that wraps origin.ErrBadResponse or origin.ErrTimeout as
 // an origin body's would.
 type peerBody struct {
-	p        *PeerOrigin
+	p        *Origin
 	ctx      context.Context // the caller's: the origin fetch runs under it
 	rctx     context.Context // the peer request's
 	cancel   context.CancelCauseFunc
@@ -34,7 +34,7 @@ type peerBody struct {
 	counted  bool
 }
 
-func (p *PeerOrigin) newBody(ctx, rctx context.Context, cancel context.CancelCauseFunc, req origin.Request, obj *origin.Object, resp *http.Response, what string) *peerBody {
+func (p *Origin) newBody(ctx, rctx context.Context, cancel context.CancelCauseFunc, req origin.Request, obj *origin.Object, resp *http.Response, what string) *peerBody {
 	b := &peerBody{p: p, ctx: ctx, rctx: rctx, cancel: cancel, rc: resp.Body, req: req, meta: obj.Meta,
 		pos: obj.Offset, left: obj.Length, what: what}
 	b.timer = time.AfterFunc(p.cfg.IdleTimeout, func() { cancel(errIdle) })
@@ -94,12 +94,12 @@ func (b *peerBody) resume(cause error) error {
 	obj, err := b.p.origin.Fetch(b.ctx, origin.Request{Key: b.req.Key, Offset: b.pos, Length: b.left})
 	if err != nil {
 		b.rc = io.NopCloser(eofReader{})
-		return fmt.Errorf("cluster: %s: peer body failed (%v), origin: %w", b.what, cause, err)
+		return fmt.Errorf("peer: %s: peer body failed (%v), origin: %w", b.what, cause, err)
 	}
 	if obj.Size != b.meta.Size || obj.Length != b.left || (obj.ETag != "" && b.meta.ETag != "" && obj.ETag != b.meta.ETag) {
 		obj.Body.Close()
 		b.rc = io.NopCloser(eofReader{})
-		return fmt.Errorf("cluster: %s: the origin's object differs from the peer's (size %d/%d, ETag %s/%s): %w",
+		return fmt.Errorf("peer: %s: the origin's object differs from the peer's (size %d/%d, ETag %s/%s): %w",
 			b.what, obj.Size, b.meta.Size, obj.ETag, b.meta.ETag, origin.ErrBadResponse)
 	}
 	b.rc = obj.Body
@@ -113,9 +113,9 @@ func (b *peerBody) classify(err error) error {
 	case errors.Is(err, origin.ErrBadResponse) || errors.Is(err, origin.ErrTimeout) || b.ctx.Err() != nil:
 		return err
 	case !b.resumed && errors.Is(context.Cause(b.rctx), errIdle):
-		return fmt.Errorf("cluster: %s: %w: %w", b.what, origin.ErrTimeout, errIdle)
+		return fmt.Errorf("peer: %s: %w: %w", b.what, origin.ErrTimeout, errIdle)
 	}
-	return fmt.Errorf("cluster: %s: %w: %w", b.what, origin.ErrBadResponse, err)
+	return fmt.Errorf("peer: %s: %w: %w", b.what, origin.ErrBadResponse, err)
 }
 
 // count records the bytes that came from the peer, once.

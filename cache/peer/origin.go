@@ -1,4 +1,4 @@
-package cluster
+package peer
 
 import (
 	"context"
@@ -10,17 +10,26 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/vodedge/vodedge/origin"
 )
 
-// Fetcher is the origin a PeerOrigin falls back to; every origin client
+// Fetcher is the origin a Origin falls back to; every origin client
 // (origin.HTTP, origin.S3, …) implements it.
 type Fetcher interface {
 	Fetch(ctx context.Context, req origin.Request) (*origin.Object, error)
 }
 
-// Router says whom to ask for a key before the origin. *Cluster
-// implements it.
+// Peer is another node of the site, reached at its peer listener.
+type Peer struct {
+	Name string
+	Addr string // its peer listener, host:port
+}
+
+// Router says whom to ask for a key before the origin: the site's
+// placement (steering/cluster's Cluster, adapted where the node is
+// assembled).
 type Router interface {
 	// Route returns the peers to ask for key, best first; none when this
 	// node owns key itself or no peer is usable.
@@ -29,16 +38,14 @@ type Router interface {
 	PeerFailed(name string)
 }
 
-var _ Router = (*Cluster)(nil)
+// MissHeader marks a peer listener's 404 that only means "I do not
+// hold it"; the server side (cache.Server.ServePeer) sets it.
+const MissHeader = "X-Vodedge-Peer-Miss"
 
-// PeerMissHeader marks a peer listener's 404 that only means "I do not
-// hold it" (cache.HeaderPeerMiss; checked equal in the tests).
-const PeerMissHeader = "X-Vodedge-Peer-Miss"
-
-// PeerOriginConfig tunes peer requests.
-type PeerOriginConfig struct {
+// Config tunes peer requests.
+type Config struct {
 	// Auth is the cluster's peer credential.
-	Auth PeerAuth
+	Auth Auth
 	// Timeout bounds connecting to a peer and waiting for its response
 	// headers: past it the peer is skipped for the origin. An owner that
 	// must itself go to the origin answers only after the origin does, so
@@ -52,20 +59,20 @@ type PeerOriginConfig struct {
 	UserAgent string
 }
 
-// DefaultPeerOriginConfig returns the defaults, without credentials.
-func DefaultPeerOriginConfig() PeerOriginConfig {
-	return PeerOriginConfig{Timeout: 300 * time.Millisecond, IdleTimeout: 2 * time.Second, UserAgent: "vodedge"}
+// DefaultConfig returns the defaults, without credentials.
+func DefaultConfig() Config {
+	return Config{Timeout: 300 * time.Millisecond, IdleTimeout: 2 * time.Second, UserAgent: "vodedge"}
 }
 
-// PeerOrigin is the edge's origin in a site cluster: a slice whose owner
+// Origin is the edge's origin in a site cluster: a slice whose owner
 // is another node of the site is asked of that node's peer listener
 // first; a miss there, a timeout, a refused connection or a suspect owner
 // sends the request to the real origin. Slices this node owns go straight
 // to the origin. It implements the Fetch method of cache.Origin.
-type PeerOrigin struct {
+type Origin struct {
 	origin  Fetcher
 	router  Router
-	cfg     PeerOriginConfig
+	cfg     Config
 	log     *slog.Logger
 	client  *http.Client
 	tr      *http.Transport
@@ -73,22 +80,30 @@ type PeerOrigin struct {
 	warned  atomic.Int64 // unix nanos of the last credential warning
 }
 
-// NewPeerOrigin wraps org. Deps.Now is not used.
-func NewPeerOrigin(org Fetcher, router Router, cfg PeerOriginConfig, deps Deps) (*PeerOrigin, error) {
+// Deps are an Origin's collaborators.
+type Deps struct {
+	// Logger receives peer failures; nil discards.
+	Logger *slog.Logger
+	// Registerer receives the peer metrics; nil registers nowhere.
+	Registerer prometheus.Registerer
+}
+
+// New wraps org.
+func New(org Fetcher, router Router, cfg Config, deps Deps) (*Origin, error) {
 	if org == nil || router == nil {
-		return nil, errors.New("cluster: peer origin needs an origin and a router")
+		return nil, errors.New("peer: peer origin needs an origin and a router")
 	}
 	if cfg.Timeout <= 0 || cfg.IdleTimeout <= 0 {
-		return nil, fmt.Errorf("cluster: peer timeouts must be positive (timeout %v, idle %v)", cfg.Timeout, cfg.IdleTimeout)
+		return nil, fmt.Errorf("peer: peer timeouts must be positive (timeout %v, idle %v)", cfg.Timeout, cfg.IdleTimeout)
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "vodedge"
 	}
 	m, err := newPeerMetrics(deps.Registerer)
 	if err != nil {
-		return nil, fmt.Errorf("cluster: peer metrics: %w", err)
+		return nil, fmt.Errorf("peer: peer metrics: %w", err)
 	}
-	p := &PeerOrigin{origin: org, router: router, cfg: cfg, log: deps.Logger, metrics: m}
+	p := &Origin{origin: org, router: router, cfg: cfg, log: deps.Logger, metrics: m}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -114,18 +129,18 @@ func newPeerTransport(timeout time.Duration) *http.Transport {
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // String describes the origin for logs.
-func (p *PeerOrigin) String() string { return fmt.Sprintf("site peers, then %v", p.origin) }
+func (p *Origin) String() string { return fmt.Sprintf("site peers, then %v", p.origin) }
 
 // Close closes idle peer connections. It does not close the wrapped
 // origin, which the caller owns.
-func (p *PeerOrigin) Close() error {
+func (p *Origin) Close() error {
 	p.tr.CloseIdleConnections()
 	return nil
 }
 
 // Fetch gets req from the key's owners in the site, then the origin. A
 // 404 from an owner (not a miss) is final: the owner asked the origin.
-func (p *PeerOrigin) Fetch(ctx context.Context, req origin.Request) (*origin.Object, error) {
+func (p *Origin) Fetch(ctx context.Context, req origin.Request) (*origin.Object, error) {
 	peers := p.router.Route(req.Key)
 	if len(peers) == 0 {
 		p.metrics.direct.WithLabelValues("owner").Inc()

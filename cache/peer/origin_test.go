@@ -1,4 +1,4 @@
-package cluster_test
+package peer_test
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache"
 	"github.com/vodedge/vodedge/origin"
-	"github.com/vodedge/vodedge/steering/cluster"
+	"github.com/vodedge/vodedge/cache/peer"
 )
 
 const sliceBytes = 256 << 10
@@ -82,7 +82,7 @@ func (o *testOrigin) client(t *testing.T) *origin.HTTP {
 
 // startPeer runs a real edge (cache.Server) with a peer listener that
 // accepts auth and owns the keys owns says.
-func startPeer(t *testing.T, o *testOrigin, auth cluster.PeerAuth, owns func(string) bool) string {
+func startPeer(t *testing.T, o *testOrigin, auth peer.Auth, owns func(string) bool) string {
 	t.Helper()
 	cfg := cache.DefaultConfig()
 	cfg.NodeName, cfg.RAMBytes, cfg.SliceBytes = "peer", 16<<20, sliceBytes
@@ -104,12 +104,12 @@ func startPeer(t *testing.T, o *testOrigin, auth cluster.PeerAuth, owns func(str
 
 // router sends every key to its peers and records failures.
 type router struct {
-	peers  []cluster.Peer
+	peers  []peer.Peer
 	mu     sync.Mutex
 	failed []string
 }
 
-func (r *router) Route(string) []cluster.Peer { return r.peers }
+func (r *router) Route(string) []peer.Peer { return r.peers }
 func (r *router) PeerFailed(name string) {
 	r.mu.Lock()
 	r.failed = append(r.failed, name)
@@ -122,14 +122,14 @@ func (r *router) failures() []string {
 	return append([]string(nil), r.failed...)
 }
 
-var testAuth = cluster.NewPeerAuth([]byte("0123456789abcdef"))
+var testAuth = peer.NewAuth([]byte("0123456789abcdef"))
 
-func newPeerOrigin(t *testing.T, o *testOrigin, r cluster.Router) (*cluster.PeerOrigin, *prometheus.Registry) {
+func newPeerOrigin(t *testing.T, o *testOrigin, r peer.Router) (*peer.Origin, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
-	cfg := cluster.DefaultPeerOriginConfig()
+	cfg := peer.DefaultConfig()
 	cfg.Auth, cfg.IdleTimeout = testAuth, 300*time.Millisecond
-	p, err := cluster.NewPeerOrigin(o.client(t), r, cfg, cluster.Deps{Registerer: reg})
+	p, err := peer.New(o.client(t), r, cfg, peer.Deps{Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func newPeerOrigin(t *testing.T, o *testOrigin, r cluster.Router) (*cluster.Peer
 }
 
 // fetch reads one slice through p and checks its bytes against want.
-func fetch(t *testing.T, p *cluster.PeerOrigin, key string, off int64, want []byte) {
+func fetch(t *testing.T, p *peer.Origin, key string, off int64, want []byte) {
 	t.Helper()
 	obj, err := p.Fetch(context.Background(), origin.Request{Key: key, Offset: off, Length: sliceBytes})
 	if err != nil {
@@ -176,17 +176,11 @@ func count(reg *prometheus.Registry, name, label, value string) float64 {
 	return 0
 }
 
-func TestPeerMissHeaderIsTheCaches(t *testing.T) {
-	if cluster.PeerMissHeader != cache.HeaderPeerMiss {
-		t.Fatalf("%q != %q", cluster.PeerMissHeader, cache.HeaderPeerMiss)
-	}
-}
-
 func TestPeerOriginFetchesFromTheOwner(t *testing.T) {
 	seg := content(300_000) // two slices
 	o := startOrigin(t, map[string][]byte{"/t/seg.m4s": seg})
 	addr := startPeer(t, o, testAuth, func(string) bool { return true })
-	p, reg := newPeerOrigin(t, o, &router{peers: []cluster.Peer{{Name: "b", Addr: addr}}})
+	p, reg := newPeerOrigin(t, o, &router{peers: []peer.Peer{{Name: "b", Addr: addr}}})
 
 	fetch(t, p, "/t/seg.m4s", 0, seg)
 	fetch(t, p, "/t/seg.m4s", 0, seg) // the owner has it now
@@ -206,7 +200,7 @@ func TestPeerOriginMissGoesToTheOrigin(t *testing.T) {
 	seg := content(100_000)
 	o := startOrigin(t, map[string][]byte{"/t/seg.m4s": seg})
 	addr := startPeer(t, o, testAuth, func(string) bool { return false })
-	r := &router{peers: []cluster.Peer{{Name: "b", Addr: addr}}}
+	r := &router{peers: []peer.Peer{{Name: "b", Addr: addr}}}
 	p, reg := newPeerOrigin(t, o, r)
 	fetch(t, p, "/t/seg.m4s", 0, seg)
 	if n := o.requests("/t/seg.m4s"); n != 1 {
@@ -223,7 +217,7 @@ func TestPeerOriginMissGoesToTheOrigin(t *testing.T) {
 func TestPeerOriginOwners404IsFinal(t *testing.T) {
 	o := startOrigin(t, map[string][]byte{})
 	addr := startPeer(t, o, testAuth, func(string) bool { return true })
-	p, reg := newPeerOrigin(t, o, &router{peers: []cluster.Peer{{Name: "b", Addr: addr}}})
+	p, reg := newPeerOrigin(t, o, &router{peers: []peer.Peer{{Name: "b", Addr: addr}}})
 	_, err := p.Fetch(context.Background(), origin.Request{Key: "/none.m4s", Length: sliceBytes})
 	if !errors.Is(err, origin.ErrNotFound) {
 		t.Fatalf("err %v, want ErrNotFound", err)
@@ -297,11 +291,11 @@ func TestPeerOriginSkipsDeadSlowAndForeignPeers(t *testing.T) {
 		{"refused", func() string { return closedAddr(t) }, "error"},
 		{"silent", func() string { return silentListener(t) }, "timeout"},
 		{"other cluster key", func() string {
-			return startPeer(t, o, cluster.NewPeerAuth([]byte("another key.....")), func(string) bool { return true })
+			return startPeer(t, o, peer.NewAuth([]byte("another key.....")), func(string) bool { return true })
 		}, "error"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &router{peers: []cluster.Peer{{Name: "b", Addr: tc.addr()}}}
+			r := &router{peers: []peer.Peer{{Name: "b", Addr: tc.addr()}}}
 			p, reg := newPeerOrigin(t, o, r)
 			start := time.Now()
 			fetch(t, p, "/s.m4s", 0, seg)
@@ -357,7 +351,7 @@ func TestPeerOriginFinishesABrokenPeerBodyFromTheOrigin(t *testing.T) {
 	o := startOrigin(t, map[string][]byte{"/b.m4s": seg})
 	for _, stall := range []bool{false, true} {
 		t.Run(fmt.Sprintf("stall=%v", stall), func(t *testing.T) {
-			p, reg := newPeerOrigin(t, o, &router{peers: []cluster.Peer{{Name: "b", Addr: brokenPeer(t, seg, stall)}}})
+			p, reg := newPeerOrigin(t, o, &router{peers: []peer.Peer{{Name: "b", Addr: brokenPeer(t, seg, stall)}}})
 			before := o.requests("/b.m4s")
 			fetch(t, p, "/b.m4s", 0, seg)
 			if o.requests("/b.m4s") != before+1 {
