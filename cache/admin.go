@@ -159,7 +159,7 @@ func (s *Server) adminStat(w http.ResponseWriter, r *http.Request) {
 func (s *Server) statObject(key string) []sliceInfo {
 	var out []sliceInfo
 	for idx := int64(0); ; idx++ {
-		sk := sliceKey(key, idx)
+		sk := cachekey.SliceKey(key, idx)
 		info, ok := sliceInfo{}, false
 		if s.disk != nil {
 			if di, found := s.disk.Stat(sk); found {
@@ -183,7 +183,7 @@ func (s *Server) statObject(key string) []sliceInfo {
 
 func (s *Server) describeDisk(sk string, di *disktier.Info, full bool) sliceInfo {
 	info := sliceInfo{
-		Key: disktier.ObjectKey(sk), Slice: di.Offset / s.cfg.SliceBytes, Offset: di.Offset, Length: di.Length,
+		Key: cachekey.ObjectKey(sk), Slice: di.Offset / s.cfg.SliceBytes, Offset: di.Offset, Length: di.Length,
 		ObjectSize: di.ObjSize, Tiers: []string{"disk"}, ETag: di.ETag, Pinned: di.Pinned, Hits: di.Hits, Verified: di.Verified,
 	}
 	if !di.StoredAt.IsZero() {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/cache/freshness"
+	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -99,7 +100,7 @@ func (s *Server) alias(f *fetch, key string) {
 	if f.w.pass || key == f.w.obj {
 		return
 	}
-	sk := sliceKey(key, f.w.idx)
+	sk := cachekey.SliceKey(key, f.w.idx)
 	s.flights.mu.Lock()
 	if s.flights.m[sk] == nil {
 		s.flights.m[sk] = f

@@ -13,6 +13,7 @@ import (
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/cache/memfile"
 	"github.com/vodedge/vodedge/cache/stream"
+	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -90,7 +91,7 @@ func (s *Server) acquire(w want, v *meta) source {
 	if w.pass {
 		return s.startPass(w)
 	}
-	sk := sliceKey(w.obj, w.idx)
+	sk := cachekey.SliceKey(w.obj, w.idx)
 	for attempt := 0; ; attempt++ {
 		if src, ok := s.cached(sk); ok && s.usable(src.cachedMeta(), v) {
 			return src
@@ -181,7 +182,7 @@ func (s *Server) statusAnswer(w want) (*slice, bool) {
 // flight map and nothing it fetches is stored.
 func (s *Server) startPass(w want) source {
 	w.pass = true
-	f := &fetch{key: sliceKey(w.obj, w.idx), w: w, ready: make(chan struct{})}
+	f := &fetch{key: cachekey.SliceKey(w.obj, w.idx), w: w, ready: make(chan struct{})}
 	s.fetches.Add(1)
 	go s.run(f)
 	return source{tier: tierMiss, f: f}
@@ -263,7 +264,7 @@ func (s *Server) answer(f *fetch, obj *origin.Object, reqTime, respTime time.Tim
 // answer expires from RAM with its stale windows; a slice stays until
 // evicted (a stale one is revalidated, not dropped).
 func (s *Server) storeRAM(f *fetch) {
-	key := sliceKey(f.meta.key, f.w.idx)
+	key := cachekey.SliceKey(f.meta.key, f.w.idx)
 	var ttl time.Duration
 	if f.meta.status != http.StatusOK {
 		st := f.meta.st.Load()

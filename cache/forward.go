@@ -178,7 +178,7 @@ func (s *Server) dropRAM(key string) {
 	}
 	last := max(sl.meta.size-1, 0) / s.cfg.SliceBytes
 	for idx := int64(0); idx <= last; idx++ {
-		s.ram.Del(sliceKey(key, idx))
+		s.ram.Del(cachekey.SliceKey(key, idx))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/vodedge/vodedge/cache/freshness"
+	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -106,7 +107,7 @@ func (s *Server) findOnce(rq *request, idx int64) (src source, m *meta, off int6
 		m, off, err = src.wait()
 		return src, m, off, err, false
 	}
-	sk := sliceKey(rq.obj, idx)
+	sk := cachekey.SliceKey(rq.obj, idx)
 	if src, ok := s.cached(sk); ok {
 		m := src.cachedMeta()
 		st := m.st.Load()
@@ -271,7 +272,7 @@ func (s *Server) verdictOf(rq *request, st *stored, src source, sk string) verdi
 func (s *Server) revalidate(rq *request, src source, m *meta, st *stored, idx int64) (source, *meta, int64, error, bool) {
 	w := s.wantFor(rq, m.key, idx)
 	w.cond = m
-	fsrc, started, _ := s.joinOrStart(w, sliceKey(m.key, idx), false, nil)
+	fsrc, started, _ := s.joinOrStart(w, cachekey.SliceKey(m.key, idx), false, nil)
 	fm, off, err := fsrc.wait()
 	switch {
 	case errors.Is(err, errNotModified) && fm == m:
@@ -321,7 +322,7 @@ func (s *Server) revalidateInBackground(rq *request, m *meta, idx int64) {
 	}
 	w := s.wantFor(rq, m.key, idx)
 	w.cond = m
-	if _, started, _ := s.joinOrStart(w, sliceKey(m.key, idx), false, nil); !started {
+	if _, started, _ := s.joinOrStart(w, cachekey.SliceKey(m.key, idx), false, nil); !started {
 		m.revalidating.Store(false) // a fetch of the slice is already on its way
 	}
 }

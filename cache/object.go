@@ -2,7 +2,6 @@ package cache
 
 import (
 	"net/http"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -114,14 +113,4 @@ func (s *slice) release() {
 	if s.mf != nil {
 		s.mf.Release()
 	}
-}
-
-// sliceKey names slice idx of the object at key. Slice 0 is named by the
-// key itself, so the common single-slice lookup builds no string; keys
-// never contain NUL (cachekey rejects it), so the suffix cannot collide.
-func sliceKey(key string, idx int64) string {
-	if idx == 0 {
-		return key
-	}
-	return key + "\x00" + strconv.FormatInt(idx, 10)
 }

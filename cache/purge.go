@@ -3,7 +3,7 @@ package cache
 import (
 	"strings"
 
-	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/cachekey"
 )
 
 // PurgeResult says what a purge removed.
@@ -19,7 +19,7 @@ func (s *Server) PurgeKey(key string) (PurgeResult, error) {
 	variants := key + variantSep
 	s.vary.forget(key)
 	return s.purge(func(k string) bool {
-		o := disktier.ObjectKey(k)
+		o := cachekey.ObjectKey(k)
 		return o == key || strings.HasPrefix(o, variants)
 	}, []string{key + "\x00", variants}, key)
 }
@@ -47,7 +47,7 @@ func (s *Server) purge(match func(sliceKey string) bool, diskPrefixes []string, 
 	})
 	for _, k := range ramKeys {
 		s.ram.Del(k)
-		objects[disktier.ObjectKey(k)] = true
+		objects[cachekey.ObjectKey(k)] = true
 		slices++
 	}
 	if s.disk != nil {
@@ -75,7 +75,7 @@ func (s *Server) purgeDisk(match func(string) bool, prefixes []string, exact str
 		removed, err := s.disk.PurgePrefix(p)
 		for _, k := range removed {
 			if match(k) {
-				objects[disktier.ObjectKey(k)] = true
+				objects[cachekey.ObjectKey(k)] = true
 				n++
 			}
 		}

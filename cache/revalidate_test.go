@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
@@ -151,7 +152,7 @@ func TestReplacedVersionStaysReplacedAfterRestart(t *testing.T) {
 	o.edit("/d.bin", func(ob *semObject) { ob.body, ob.etag = v2, `"v2"` })
 	e1.srv.dropSlicesForTest("/d.bin", 0)
 	for idx := range int64(3) { // nothing in RAM holds the old version:
-		e1.srv.ram.Del(sliceKey("/d.bin", idx)) // only the disk knows it
+		e1.srv.ram.Del(cachekey.SliceKey("/d.bin", idx)) // only the disk knows it
 	}
 	e1.srv.ram.Wait()
 	testenv.Eventually(t, 5*time.Second, "the old version to be forgotten", func() bool {
@@ -180,9 +181,9 @@ func TestReplacedVersionStaysReplacedAfterRestart(t *testing.T) {
 // anything, as eviction would.
 func (s *Server) dropSlicesForTest(key string, idxs ...int64) {
 	for _, idx := range idxs {
-		s.ram.Del(sliceKey(key, idx))
+		s.ram.Del(cachekey.SliceKey(key, idx))
 		if s.disk != nil {
-			s.disk.Delete(sliceKey(key, idx))
+			s.disk.Delete(cachekey.SliceKey(key, idx))
 		}
 	}
 	s.ram.Wait()

@@ -8,8 +8,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/cache/vary"
+	"github.com/vodedge/vodedge/internal/cachekey"
 )
 
 // variantSep separates a URL's key from a variant's hash in an object
@@ -123,7 +123,7 @@ func (s *Server) varyFromDisk(url string) bool {
 	}
 	m := s.recordMeta(r)
 	st := m.st.Load()
-	if len(st.vary) == 0 || disktier.ObjectKey(r.Key) != m.key {
+	if len(st.vary) == 0 || cachekey.ObjectKey(r.Key) != m.key {
 		return false
 	}
 	s.vary.learn(url, st.vary, m.key, s.cfg.MaxVariants)

@@ -9,6 +9,7 @@ import (
 	"weak"
 
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -94,7 +95,7 @@ func urlOf(objKey string) string {
 // recordMeta returns the meta of a disk record's version: the current
 // one when the record belongs to it, else one rebuilt from the record.
 func (s *Server) recordMeta(r *disktier.Record) *meta {
-	key := disktier.ObjectKey(r.Key)
+	key := cachekey.ObjectKey(r.Key)
 	if cur := s.versions.get(key); cur != nil && cur.holds(r) {
 		return cur
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -22,7 +23,7 @@ func (s *Server) startWriteThrough(f *fetch, obj *origin.Object) *writeThrough {
 		return nil
 	}
 	w, err := s.disk.Create(disktier.Record{
-		Key: sliceKey(f.meta.key, f.w.idx), Offset: obj.Offset, Length: obj.Length, ObjSize: obj.Size,
+		Key: cachekey.SliceKey(f.meta.key, f.w.idx), Offset: obj.Offset, Length: obj.Length, ObjSize: obj.Size,
 		ETag: obj.ETag, LastModified: obj.LastModified, ContentType: obj.ContentType,
 		Meta: encodeStored(f.meta.st.Load(), f.meta.fwd),
 	})

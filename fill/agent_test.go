@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
@@ -23,7 +24,7 @@ import (
 func readFile(t *testing.T, n *node, key string, size int64, slice int64) []byte {
 	var out []byte
 	for idx := range max((size+slice-1)/slice, 1) {
-		r, ok := n.store.Lookup(sliceKey(key, idx), false)
+		r, ok := n.store.Lookup(cachekey.SliceKey(key, idx), false)
 		if !ok {
 			t.Fatalf("%s: slice %d of %s missing", n.name, idx, key)
 		}

@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
-	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/internal/manifest"
 )
 
@@ -124,7 +123,7 @@ func (a *Agent) slices(size int64) int64 {
 // of e's size.
 func (a *Agent) held(e manifest.Entry) bool {
 	for idx := range a.slices(e.Size) {
-		r, ok := a.deps.Store.Lookup(sliceKey(e.Key, idx), false)
+		r, ok := a.deps.Store.Lookup(cachekey.SliceKey(e.Key, idx), false)
 		if !ok || r.ObjSize != e.Size {
 			return false
 		}
@@ -134,7 +133,7 @@ func (a *Agent) held(e manifest.Entry) bool {
 
 func (a *Agent) pin(e manifest.Entry, pinned bool) {
 	for idx := range a.slices(e.Size) {
-		if _, err := a.deps.Store.Pin(sliceKey(e.Key, idx), pinned); err != nil {
+		if _, err := a.deps.Store.Pin(cachekey.SliceKey(e.Key, idx), pinned); err != nil {
 			a.log.Warn("pinning failed", "key", e.Key, "err", err)
 		}
 	}
@@ -155,7 +154,7 @@ func (a *Agent) release(mine []manifest.Entry) {
 		}
 		for _, r := range page {
 			after = r.Key
-			if r.Pinned && !keep[disktier.ObjectKey(r.Key)] {
+			if r.Pinned && !keep[cachekey.ObjectKey(r.Key)] {
 				if _, err := a.deps.Store.Pin(r.Key, false); err == nil {
 					n++
 				}
@@ -189,15 +188,6 @@ func (a *Agent) allowed() bool {
 	open := a.cfg.Window.Open(a.deps.Now())
 	a.m.windowOpen.Set(b2f(open))
 	return open || a.forced()
-}
-
-// sliceKey names slice idx of the object at key, as the edge's cache
-// names it (cache.sliceKey): slice 0 is the key itself.
-func sliceKey(key string, idx int64) string {
-	if idx == 0 {
-		return key
-	}
-	return key + "\x00" + strconv.FormatInt(idx, 10)
 }
 
 func b2f(b bool) float64 {

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/testenv"
 )
@@ -95,7 +96,7 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 	for _, e := range m.Entries {
 		var got []byte
 		for idx := int64(0); idx*cfg.SliceBytes < e.Size; idx++ {
-			r, ok := n.store.Lookup(sliceKey(e.Key, idx), false)
+			r, ok := n.store.Lookup(cachekey.SliceKey(e.Key, idx), false)
 			if !ok || !r.Pinned {
 				t.Fatalf("%s slice %d not stored and pinned after the fill", e.Key, idx)
 			}

@@ -10,6 +10,7 @@ import (
 	"io"
 
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/origin"
 )
@@ -98,7 +99,7 @@ func (a *Agent) fetchSlice(ctx context.Context, e manifest.Entry, src source, id
 		return nil, fmt.Errorf("%w: %s answered %d+%d of %d, the manifest says size %d", origin.ErrBadResponse, src.name, obj.Offset, obj.Length, obj.Size, e.Size)
 	}
 	w, err := a.deps.Store.Create(disktier.Record{
-		Key: sliceKey(e.Key, idx), Offset: obj.Offset, Length: obj.Length, ObjSize: obj.Size,
+		Key: cachekey.SliceKey(e.Key, idx), Offset: obj.Offset, Length: obj.Length, ObjSize: obj.Size,
 		ETag: obj.ETag, LastModified: obj.LastModified, ContentType: obj.ContentType,
 	})
 	if err != nil {

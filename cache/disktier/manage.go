@@ -1,10 +1,11 @@
 package disktier
 
 import (
-	"strings"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/vodedge/vodedge/internal/cachekey"
 )
 
 // Delete removes key's slice; it reports whether it was stored.
@@ -96,14 +97,6 @@ func (s *Store) Usage() (used, objects, capacity int64) {
 	return s.space.used, s.space.objects, s.cfg.CapacityBytes
 }
 
-// ObjectKey strips a slice key's suffix: the object it belongs to.
-func ObjectKey(sliceKey string) string {
-	if i := strings.IndexByte(sliceKey, 0); i >= 0 {
-		return sliceKey[:i]
-	}
-	return sliceKey
-}
-
 // Pinned reports, from memory only, whether key is stored and pinned.
 func (s *Store) Pinned(key string) bool {
 	st, ok := s.table.Stats(key)
@@ -117,7 +110,7 @@ func (s *Store) Pinned(key string) bool {
 func (s *Store) UpdateMeta(objKey string, fn func(r *Record) bool) (int, error) {
 	var keys []string
 	if err := s.scan(objKey, func(r *Record) bool {
-		if ObjectKey(r.Key) == objKey {
+		if cachekey.ObjectKey(r.Key) == objKey {
 			keys = append(keys, r.Key)
 		}
 		return true
@@ -171,7 +164,7 @@ func (s *Store) First(prefix string) (*Record, bool) {
 func (s *Store) DeleteObjectIf(objKey string, match func(r *Record) bool) []string {
 	var keys []string
 	_ = s.scan(objKey, func(r *Record) bool {
-		if ObjectKey(r.Key) == objKey {
+		if cachekey.ObjectKey(r.Key) == objKey {
 			keys = append(keys, r.Key)
 		}
 		return true
