@@ -1,4 +1,4 @@
-package fill
+package fill_test
 
 import (
 	"bytes"
@@ -11,8 +11,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/vodedge/vodedge/cache/edge"
+	"github.com/vodedge/vodedge/fill"
 	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/testenv"
@@ -64,7 +65,7 @@ func TestFillsVerifiesAndPins(t *testing.T) {
 		m.Entries = append(m.Entries, e)
 	}
 	reg := prometheus.NewRegistry()
-	a, err := New(testAgentConfig(n, pub, t), Deps{Store: n.store, Origin: httpOrigin(t, o.url), Registerer: reg})
+	a, err := fill.New(testAgentConfig(n, pub, t), fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.url), Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestFillsVerifiesAndPins(t *testing.T) {
 	if _, err := a.Offer(sign(t, m, priv)); err != nil {
 		t.Fatal(err)
 	}
-	testenv.Eventually(t, 20*time.Second, "the manifest to be applied", func() bool { return a.Status().State == StateDone })
+	testenv.Eventually(t, 20*time.Second, "the manifest to be applied", func() bool { return a.Status().State == fill.StateDone })
 	for _, e := range m.Entries {
 		if got := readFile(t, n, e.Key, e.Size, 256<<10); !bytes.Equal(got, content(e.Key, e.Size)) {
 			t.Fatalf("%s: stored bytes differ", e.Key)
@@ -83,7 +84,7 @@ func TestFillsVerifiesAndPins(t *testing.T) {
 	if st.FilesDone != 4 || st.BytesDone != 1000+256<<10+700_000 || st.BySource["origin"] == 0 {
 		t.Fatalf("status %+v", st)
 	}
-	if testutil.ToFloat64(a.m.files.WithLabelValues("origin")) != 4 {
+	if testenv.Metric(t, reg, "vodedge_fill_files_total", "source", "origin") != 4 {
 		t.Fatal("files metric")
 	}
 }
@@ -93,7 +94,8 @@ func TestForgedAlteredAndStaleManifestsAreRejected(t *testing.T) {
 	n := newNode(t, "n1", httpOrigin(t, o.url))
 	pub, priv := keys(t)
 	_, otherPriv := keys(t)
-	a, err := New(testAgentConfig(n, pub, t), Deps{Store: n.store, Origin: httpOrigin(t, o.url)})
+	reg := prometheus.NewRegistry()
+	a, err := fill.New(testAgentConfig(n, pub, t), fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.url), Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +122,7 @@ func TestForgedAlteredAndStaleManifestsAreRejected(t *testing.T) {
 	if _, err := a.Offer(sign(t, &old, priv)); !errors.Is(err, manifest.ErrStale) {
 		t.Fatalf("stale: %v", err)
 	}
-	if got := testutil.ToFloat64(a.m.manifests.WithLabelValues("rejected")); got != 4 {
+	if got := testenv.Metric(t, reg, "vodedge_fill_manifests_total", "result", "rejected"); got != 4 {
 		t.Fatalf("rejected count %v", got)
 	}
 }
@@ -153,16 +155,17 @@ func TestChecksumMismatchIsDiscardedAndRetriedElsewhere(t *testing.T) {
 	cfg := testAgentConfig(n1, pub, t)
 	// n1 is its own fill master (the only usable node it knows), so its
 	// sources are the other assigned node, n2, which lies, then the origin.
-	a, _ := New(cfg, Deps{Store: n1.store, Origin: httpOrigin(t, o.url), SiteNodes: siteOf(n1),
-		Peer: func(string) (Source, bool) { return liar{httpOrigin(t, o.url)}, true }})
+	reg := prometheus.NewRegistry()
+	a, _ := fill.New(cfg, fill.Deps{Store: edge.FillStore(n1.store), Origin: httpOrigin(t, o.url), SiteNodes: siteOf(n1), Registerer: reg,
+		Peer: func(string) (fill.Source, bool) { return liar{httpOrigin(t, o.url)}, true }})
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, m, priv))
-	testenv.Eventually(t, 20*time.Second, "apply", func() bool { return a.Status().State == StateDone })
+	testenv.Eventually(t, 20*time.Second, "apply", func() bool { return a.Status().State == fill.StateDone })
 	if got := readFile(t, n1, e.Key, e.Size, 256<<10); !bytes.Equal(got, content(e.Key, e.Size)) {
 		t.Fatal("bad bytes stored")
 	}
-	if got := testutil.ToFloat64(a.m.checksumFailures); got != 1 {
+	if got := testenv.Metric(t, reg, "vodedge_fill_checksum_failures_total"); got != 1 {
 		t.Fatalf("checksum failures %v, want 1 (the lying peer)", got)
 	}
 	if st := a.Status(); st.BySource["peer"] == 0 || st.BySource["origin"] != 300_000 {
@@ -176,7 +179,7 @@ func TestChecksumMismatchIsDiscardedAndRetriedElsewhere(t *testing.T) {
 
 // countingSource counts bytes read from its bodies.
 type countingSource struct {
-	inner Source
+	inner fill.Source
 	n     *atomic.Int64
 }
 
@@ -209,21 +212,21 @@ func TestWindowWithInjectedClock(t *testing.T) {
 	base := time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC) // 01:00, window opens at 02:00
 	now.Store(base.UnixNano())
 	cfg := testAgentConfig(n, pub, t)
-	cfg.Window, _ = ParseWindow("02:00-14:00", time.UTC)
+	cfg.Window, _ = fill.ParseWindow("02:00-14:00", time.UTC)
 	var fetched atomic.Int64
-	a, _ := New(cfg, Deps{Store: n.store, Origin: countingSource{httpOrigin(t, o.url), &fetched},
+	a, _ := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: countingSource{httpOrigin(t, o.url), &fetched},
 		Now: func() time.Time { return time.Unix(0, now.Load()) }})
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, &manifest.Manifest{Version: 1, Site: "ams", Entries: []manifest.Entry{e}}, priv))
-	testenv.Eventually(t, 5*time.Second, "the agent to wait for the window", func() bool { return a.Status().State == StateWaiting })
+	testenv.Eventually(t, 5*time.Second, "the agent to wait for the window", func() bool { return a.Status().State == fill.StateWaiting })
 	time.Sleep(300 * time.Millisecond)
 	if fetched.Load() != 0 || o.total.Load() != 0 {
 		t.Fatal("fill traffic outside the window")
 	}
 	now.Store(base.Add(time.Hour).UnixNano()) // 02:00
-	a.poke()
-	testenv.Eventually(t, 10*time.Second, "fill at the window's opening", func() bool { return a.Status().State == StateDone })
+	a.Poke()
+	testenv.Eventually(t, 10*time.Second, "fill at the window's opening", func() bool { return a.Status().State == fill.StateDone })
 	if fetched.Load() != 50_000 {
 		t.Fatalf("fetched %d bytes", fetched.Load())
 	}
@@ -236,16 +239,16 @@ func TestFillNowIgnoresTheWindow(t *testing.T) {
 	e := o.add("/now.m4s", 5000)
 	e.Nodes = []string{"n1"}
 	cfg := testAgentConfig(n, pub, t)
-	cfg.Window, _ = ParseWindow("02:00-14:00", time.UTC)
-	a, _ := New(cfg, Deps{Store: n.store, Origin: httpOrigin(t, o.url), Now: func() time.Time {
+	cfg.Window, _ = fill.ParseWindow("02:00-14:00", time.UTC)
+	a, _ := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.url), Now: func() time.Time {
 		return time.Date(2026, 11, 26, 20, 0, 0, 0, time.UTC)
 	}})
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, &manifest.Manifest{Version: 1, Site: "ams", Entries: []manifest.Entry{e}}, priv))
-	testenv.Eventually(t, 5*time.Second, "waiting", func() bool { return a.Status().State == StateWaiting })
+	testenv.Eventually(t, 5*time.Second, "waiting", func() bool { return a.Status().State == fill.StateWaiting })
 	a.FillNow()
-	testenv.Eventually(t, 10*time.Second, "forced fill", func() bool { return a.Status().State == StateDone })
+	testenv.Eventually(t, 10*time.Second, "forced fill", func() bool { return a.Status().State == fill.StateDone })
 }
 
 // The rate cap holds over a fixed period within ±15 %; the figure is
@@ -264,7 +267,7 @@ func TestRateCap(t *testing.T) {
 	const capBps = 2 << 20 // 2 MiB/s
 	cfg.RateBytes = capBps
 	var fetched atomic.Int64
-	a, _ := New(cfg, Deps{Store: n.store, Origin: countingSource{httpOrigin(t, o.url), &fetched}})
+	a, _ := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: countingSource{httpOrigin(t, o.url), &fetched}})
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, m, priv))

@@ -123,7 +123,7 @@ func (a *Agent) slices(size int64) int64 {
 // of e's size.
 func (a *Agent) held(e manifest.Entry) bool {
 	for idx := range a.slices(e.Size) {
-		r, ok := a.deps.Store.Lookup(cachekey.SliceKey(e.Key, idx), false)
+		r, ok := a.deps.Store.Lookup(cachekey.SliceKey(e.Key, idx))
 		if !ok || r.ObjSize != e.Size {
 			return false
 		}
@@ -148,7 +148,7 @@ func (a *Agent) release(mine []manifest.Entry) {
 	}
 	after, n := "", 0
 	for {
-		page, err := a.deps.Store.List("", after, 1000)
+		page, err := a.deps.Store.List(after, 1000)
 		if err != nil || len(page) == 0 {
 			break
 		}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/internal/placement"
 	"github.com/vodedge/vodedge/origin"
 )
@@ -78,14 +77,6 @@ func (c *Config) validate() error {
 // Source fetches byte ranges of files: an origin client or a peer.
 type Source interface {
 	Fetch(ctx context.Context, req origin.Request) (*origin.Object, error)
-}
-
-// Store is what the agent needs of the disk tier (*disktier.Store).
-type Store interface {
-	Lookup(sliceKey string, touch bool) (*disktier.Record, bool)
-	Create(r disktier.Record) (*disktier.Writer, error)
-	Pin(sliceKey string, pinned bool) (bool, error)
-	List(prefix, after string, limit int) ([]*disktier.Record, error)
 }
 
 // Deps are the agent's collaborators.

@@ -1,5 +1,5 @@
 // Package fill is the fill agent of an edge node: it applies the site's
-// signed manifest (internal/manifest) to the node's disk tier, fetching what
+// signed manifest (internal/manifest) to the node's disk store, fetching what
 // the node should hold and lacks, inside the fill window and under a rate
 // cap, from the best source, and letting go of what is no longer listed.
 //
@@ -43,7 +43,15 @@
 // (not deleted) once the new manifest is fully applied, so a site never
 // empties itself; the disk tier's eviction then reclaims them as needed.
 //
-// Imports: internal/manifest, cache/disktier (through the small Store
-// interface below), origin (the object model of sources),
-// internal/placement, x/time/rate, client_golang.
+// # The store
+//
+// The agent writes through its own small Store interface (slices,
+// writers, pins, a listing), which the node's assembly (cache/edge)
+// implements over the disk tier. So fill sits below cache in the
+// layering: it knows no storage engine, and a store spread over many
+// disks places a file's slices by its own rule.
+//
+// Imports: internal/admin, internal/cachekey, internal/manifest,
+// internal/placement, origin (the object model of sources); x/time/rate,
+// client_golang.
 package fill

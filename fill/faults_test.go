@@ -1,4 +1,4 @@
-package fill
+package fill_test
 
 import (
 	"bytes"
@@ -8,8 +8,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/vodedge/vodedge/cache/edge"
+	"github.com/vodedge/vodedge/fill"
 	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/testenv"
@@ -38,10 +39,10 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 	set := func(d time.Duration) { now.Store(day.Add(d).UnixNano()) }
 	set(13*time.Hour + 59*time.Minute) // inside 02:00-14:00
 	cfg := testAgentConfig(n, pub, t)
-	cfg.Window, _ = ParseWindow("02:00-14:00", time.UTC)
+	cfg.Window, _ = fill.ParseWindow("02:00-14:00", time.UTC)
 	cfg.RateBytes, cfg.Concurrency = 512<<10, 1 // 2 s per file
 	reg := prometheus.NewRegistry()
-	a, err := New(cfg, Deps{Store: n.store, Origin: httpOrigin(t, o.url), Registerer: reg, Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	a, err := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.url), Registerer: reg, Now: func() time.Time { return time.Unix(0, now.Load()) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,8 +52,8 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 	testenv.Eventually(t, 10*time.Second, "the first file to be under way", func() bool { return o.total.Load() > 256<<10 })
 
 	set(14*time.Hour + time.Second) // forward past the end, mid-file
-	testenv.Eventually(t, 5*time.Second, "the agent to stop at the window's end", func() bool { return a.Status().State == StateWaiting })
-	if open := testutil.ToFloat64(a.m.windowOpen); open != 0 {
+	testenv.Eventually(t, 5*time.Second, "the agent to stop at the window's end", func() bool { return a.Status().State == fill.StateWaiting })
+	if open := testenv.Metric(t, reg, "vodedge_fill_window_open"); open != 0 {
 		t.Fatalf("window_open = %v after the clock passed the end", open)
 	}
 	quiet := func(what string) {
@@ -84,13 +85,13 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 
 	set(time.Hour) // back to 01:00, before the window
 	quiet("after the jump back to 01:00")
-	if a.Status().State != StateWaiting {
+	if a.Status().State != fill.StateWaiting {
 		t.Fatalf("state %s before the window", a.Status().State)
 	}
 
 	set(24*time.Hour + 2*time.Hour + time.Minute) // forward a day, into the next window
-	testenv.Eventually(t, 30*time.Second, "the fill to complete in the next window", func() bool { return a.Status().State == StateDone })
-	if open := testutil.ToFloat64(a.m.windowOpen); open != 1 {
+	testenv.Eventually(t, 30*time.Second, "the fill to complete in the next window", func() bool { return a.Status().State == fill.StateDone })
+	if open := testenv.Metric(t, reg, "vodedge_fill_window_open"); open != 1 {
 		t.Fatalf("window_open = %v inside the window", open)
 	}
 	for _, e := range m.Entries {
@@ -115,7 +116,7 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 			t.Fatalf("%s: wrong bytes stored", e.Key)
 		}
 	}
-	if f, ab := testutil.ToFloat64(a.m.failures), testutil.ToFloat64(a.m.abandoned); f != 0 || ab < 1 || a.Status().FilesFailed != 0 {
+	if f, ab := testenv.Metric(t, reg, "vodedge_fill_failures_total"), testenv.Metric(t, reg, "vodedge_fill_abandoned_total"); f != 0 || ab < 1 || a.Status().FilesFailed != 0 {
 		t.Fatalf("failures_total %v, abandoned_total %v, files_failed %d: a closing window abandons, it does not fail", f, ab, a.Status().FilesFailed)
 	}
 	t.Logf("clock jumps: origin sent %d bytes for %d bytes of files (the abandoned file fetched again)", o.total.Load(), 3<<20)

@@ -9,7 +9,6 @@ import (
 	"hash"
 	"io"
 
-	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/origin"
@@ -43,7 +42,7 @@ func (a *Agent) fetchFile(ctx context.Context, e manifest.Entry) error {
 		if errors.Is(err, ErrChecksum) {
 			a.m.checksumFailures.Inc()
 		}
-		if ctx.Err() != nil || errors.Is(err, ErrWindowClosed) || errors.Is(err, disktier.ErrNotAdmitting) || errors.Is(err, disktier.ErrFull) {
+		if ctx.Err() != nil || errors.Is(err, ErrWindowClosed) || errors.Is(err, ErrStoreFull) {
 			break
 		}
 	}
@@ -56,7 +55,7 @@ func (a *Agent) fetchFile(ctx context.Context, e manifest.Entry) error {
 // uncommitted disk writers while the file's SHA-256 is computed, and
 // committed and pinned only if it matches.
 func (a *Agent) fetchFrom(ctx context.Context, e manifest.Entry, src source) error {
-	var ws []*disktier.Writer
+	var ws []SliceWriter
 	committed := false
 	defer func() {
 		if !committed {
@@ -87,7 +86,7 @@ func (a *Agent) fetchFrom(ctx context.Context, e manifest.Entry, src source) err
 }
 
 // fetchSlice fetches slice idx of e into a new disk writer.
-func (a *Agent) fetchSlice(ctx context.Context, e manifest.Entry, src source, idx int64, h hash.Hash) (*disktier.Writer, error) {
+func (a *Agent) fetchSlice(ctx context.Context, e manifest.Entry, src source, idx int64, h hash.Hash) (SliceWriter, error) {
 	req := origin.Request{Key: e.Key, Offset: idx * a.cfg.SliceBytes, Length: a.cfg.SliceBytes}
 	obj, err := src.Fetch(ctx, req)
 	if err != nil {
@@ -98,7 +97,7 @@ func (a *Agent) fetchSlice(ctx context.Context, e manifest.Entry, src source, id
 	if obj.Size != e.Size || obj.Offset != req.Offset || obj.Length != want {
 		return nil, fmt.Errorf("%w: %s answered %d+%d of %d, the manifest says size %d", origin.ErrBadResponse, src.name, obj.Offset, obj.Length, obj.Size, e.Size)
 	}
-	w, err := a.deps.Store.Create(disktier.Record{
+	w, err := a.deps.Store.Create(Slice{
 		Key: cachekey.SliceKey(e.Key, idx), Offset: obj.Offset, Length: obj.Length, ObjSize: obj.Size,
 		ETag: obj.ETag, LastModified: obj.LastModified, ContentType: obj.ContentType,
 	})

@@ -1,4 +1,4 @@
-package fill
+package fill_test
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache"
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/fill"
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/placement"
 	"github.com/vodedge/vodedge/origin"
@@ -175,11 +176,11 @@ func keys(t *testing.T) (ed25519.PublicKey, ed25519.PrivateKey) {
 	return pub, priv
 }
 
-func testAgentConfig(n *node, pub ed25519.PublicKey, t *testing.T) Config {
-	c := DefaultConfig()
+func testAgentConfig(n *node, pub ed25519.PublicKey, t *testing.T) fill.Config {
+	c := fill.DefaultConfig()
 	c.Node, c.Site, c.PublicKey = n.name, "ams", pub
 	c.SliceBytes, c.StateDir = 256<<10, t.TempDir()
-	c.Window, _ = ParseWindow("00:00-00:00", time.UTC) // always open
+	c.Window, _ = fill.ParseWindow("00:00-00:00", time.UTC) // always open
 	c.RateBytes = 1 << 30
 	c.MasterWait, c.MasterProbe = 3*time.Second, 50*time.Millisecond
 	return c
@@ -205,7 +206,7 @@ func siteOf(nodes ...*node) func() []placement.Node {
 }
 
 // runAgent runs a until cancel; it returns a wait function.
-func runAgent(a *Agent) (cancel func()) {
+func runAgent(a *fill.Agent) (cancel func()) {
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { a.Run(ctx); close(done) }()

@@ -1,4 +1,4 @@
-package fill
+package fill_test
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vodedge/vodedge/cache/edge"
+	"github.com/vodedge/vodedge/fill"
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/placement"
 	"github.com/vodedge/vodedge/internal/testenv"
@@ -18,7 +20,7 @@ type site struct {
 	t      *testing.T
 	o      *testOrigin
 	nodes  []*node
-	agents []*Agent
+	agents []*fill.Agent
 	stops  []func()
 	mu     sync.Mutex
 	dead   map[string]bool
@@ -44,7 +46,7 @@ func (s *site) live() []placement.Node {
 	return out
 }
 
-func (s *site) peer(name string) (Source, bool) {
+func (s *site) peer(name string) (fill.Source, bool) {
 	for _, n := range s.nodes {
 		if n.name == name {
 			h, err := origin.NewHTTP(n.peer, origin.HTTPOptions{HeaderTimeout: time.Second})
@@ -65,7 +67,7 @@ func (s *site) start(pub []byte, raw []byte, nodes ...*node) {
 	}
 	for _, n := range nodes {
 		cfg := testAgentConfig(n, pub, s.t)
-		a, err := New(cfg, Deps{Store: n.store, Origin: httpOrigin(s.t, s.o.url), Peer: s.peer, SiteNodes: s.live})
+		a, err := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(s.t, s.o.url), Peer: s.peer, SiteNodes: s.live})
 		if err != nil {
 			s.t.Fatal(err)
 		}
@@ -102,7 +104,7 @@ func TestSiteFillsEachFileFromTheOriginOnce(t *testing.T) {
 	entries, raw := s.manifest(files, size, priv)
 	s.start(pub, raw)
 	for _, a := range s.agents {
-		testenv.Eventually(t, 60*time.Second, "every node to apply", func() bool { return a.Status().State == StateDone })
+		testenv.Eventually(t, 60*time.Second, "every node to apply", func() bool { return a.Status().State == fill.StateDone })
 	}
 	for _, n := range s.nodes {
 		for _, e := range entries {
@@ -141,7 +143,7 @@ func TestSiteCompletesWhenAMasterDies(t *testing.T) {
 	}()
 	s.start(pub, raw, s.nodes[0], s.nodes[1])
 	for _, a := range s.agents {
-		testenv.Eventually(t, 60*time.Second, "the survivors to apply", func() bool { return a.Status().State == StateDone })
+		testenv.Eventually(t, 60*time.Second, "the survivors to apply", func() bool { return a.Status().State == fill.StateDone })
 	}
 	for _, n := range s.nodes[:2] {
 		for _, e := range entries {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,20 +12,25 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/cache/edge"
+	"github.com/vodedge/vodedge/fill"
+	"github.com/vodedge/vodedge/steering/cluster"
 )
 
-// demoEdge is one of the demo's edges, run in-process through the same
-// command an operator runs (`vodedge edge` with flags), with its own
+// demoEdge is one of the demo's edges, run in-process through the Go
+// API an operator's `vodedge edge` uses (cache/edge), with its own
 // registry, ports and directory.
 type demoEdge struct {
 	name, host                  string
 	listen, admin, peer, gossip string
-	args                        []string
-	g                           *globalOpts
+	cfg                         edge.Config
+	log                         *slog.Logger
 
 	mu     sync.Mutex // protects cancel and done
 	cancel context.CancelFunc
-	done   chan error // receives the command's result; nil when stopped
+	done   chan error // receives Run's result; nil when stopped
 }
 
 func newDemoEdge(i int, host string) (*demoEdge, error) {
@@ -42,23 +47,35 @@ func newDemoEdge(i int, host string) (*demoEdge, error) {
 	return e, err
 }
 
-// configure sets the edge's command line: a site member with a disk
+// configure sets the edge's configuration: a site member with a disk
 // tier, the controller as origin, fill always open, signed URLs checked.
 func (e *demoEdge) configure(dir string, f *demoFiles, controller string, join string, g *globalOpts) error {
 	home := filepath.Join(dir, e.name)
-	e.g = g
-	e.args = []string{
-		"--node-name", e.name, "--site", demoSite,
-		"--listen", e.listen, "--admin", e.admin, "--peer-listen", e.peer, "--gossip-listen", e.gossip,
-		"--advertise-host", e.host, "--cluster-key-file", f.clusterKey, "--join", join,
-		"--admin-token-file", f.adminTokens, "--origin", "http://" + controller,
-		"--ram-bytes", "64MiB", "--disk-dir", filepath.Join(home, "cache"), "--disk-bytes", "1GiB",
-		"--mem-limit", "off", "--access-log", filepath.Join(home, "access.log"),
-		"--egress-capacity", "1Gbit", "--url-keys", f.urlKeys,
-		"--manifest-public-key", f.manifestPub, "--manifest-url", "http://" + controller + "/v1/manifests/" + demoSite,
-		"--manifest-token-file", f.apiTokens, "--manifest-poll", "2s", "--fill-window", "00:00-00:00", "--fill-tz", "UTC",
-		"--shutdown-timeout", "300ms",
+	log, err := g.stderrLogger()
+	if err != nil {
+		return err
 	}
+	e.log = log
+	cfg := edge.DefaultConfig()
+	cfg.Listen, cfg.Admin, cfg.Origin, cfg.Version = e.listen, e.admin, "http://"+controller, version
+	cfg.Cache.NodeName, cfg.Cache.Site, cfg.Cache.RAMBytes, cfg.Cache.ShutdownTimeout = e.name, demoSite, 64<<20, 300*time.Millisecond
+	disk := disktier.DefaultConfig(filepath.Join(home, "cache"), 1<<30)
+	cfg.Disk, cfg.AccessLog = &disk, filepath.Join(home, "access.log")
+	if err := f.edgeSecrets(&cfg); err != nil {
+		return err
+	}
+	cfg.Cluster = edge.DefaultCluster()
+	m := &cfg.Cluster.Membership
+	m.Join, m.GossipAddr, m.AdvertiseHost, m.Meta.CapacityBps = []string{join}, e.gossip, e.host, 1e9
+	m.Key, err = cluster.LoadKey(f.clusterKey)
+	if err != nil {
+		return err
+	}
+	cfg.Cluster.PeerListen = e.peer
+	a := &cfg.Fill.Agent
+	a.ManifestURL, a.PollEvery = "http://"+controller+"/v1/manifests/"+demoSite, 2*time.Second
+	a.Window, _ = fill.ParseWindow("00:00-00:00", time.UTC)
+	e.cfg = cfg
 	return os.MkdirAll(home, 0o755)
 }
 
@@ -69,13 +86,13 @@ func (e *demoEdge) start(ctx context.Context) error {
 	if e.done != nil {
 		return fmt.Errorf("%s is running", e.name)
 	}
+	node, err := edge.New(e.cfg, edge.Deps{Logger: e.log})
+	if err != nil {
+		return fmt.Errorf("%s: %w", e.name, err)
+	}
 	cctx, cancel := context.WithCancel(ctx)
-	cmd := newEdgeCmd(e.g)
-	cmd.SetArgs(e.args)
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
 	done := make(chan error, 1)
-	go func() { done <- runCommand(cctx, cmd) }()
+	go func() { done <- node.Run(cctx) }()
 	e.cancel, e.done = cancel, done
 	return nil
 }
@@ -87,8 +104,8 @@ func runCommand(ctx context.Context, cmd *cobra.Command) error {
 }
 
 // stop ends the edge abruptly: listeners close, responses in flight are
-// cut after 300 ms, the node leaves its site's gossip. It returns the
-// command's error, if it failed.
+// cut after 300 ms, the node leaves its site's gossip. It returns Run's
+// error, if it failed.
 func (e *demoEdge) stop() error {
 	e.mu.Lock()
 	cancel, done := e.cancel, e.done

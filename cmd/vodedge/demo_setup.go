@@ -11,7 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/vodedge/vodedge/cache/edge"
+	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/internal/manifest"
+	"github.com/vodedge/vodedge/internal/urlsign"
 )
 
 // demoSite is the demo's site name.
@@ -169,4 +172,24 @@ func listenAddr(want string) (string, bool, error) {
 	}
 	addr, err := demoFreeAddr(host)
 	return addr, false, err
+}
+
+// edgeSecrets reads the demo's key and token files into an edge's
+// configuration, as `vodedge edge` reads the files its flags name, and
+// turns the fill agent on with the manifest's public key.
+func (f *demoFiles) edgeSecrets(cfg *edge.Config) error {
+	var err error
+	if cfg.AdminTokens, err = admin.LoadTokens(f.adminTokens); err != nil {
+		return err
+	}
+	if cfg.URLs.Keys, err = urlsign.LoadKeys(f.urlKeys); err != nil {
+		return err
+	}
+	pub, err := manifest.ParsePublicKey(f.manifestPub)
+	if err != nil {
+		return err
+	}
+	cfg.Fill = edge.DefaultFill(pub)
+	cfg.Fill.Token = f.apiToken
+	return nil
 }

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -12,16 +12,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 
 	"github.com/vodedge/vodedge/cache"
-	"github.com/vodedge/vodedge/cache/accesslog"
-	"github.com/vodedge/vodedge/fill"
-	"github.com/vodedge/vodedge/internal/admin"
+	"github.com/vodedge/vodedge/cache/edge"
 	"github.com/vodedge/vodedge/internal/bytesize"
-	"github.com/vodedge/vodedge/internal/tlsreload"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -109,69 +104,80 @@ func runEdge(parent context.Context, g *globalOpts, o *edgeOpts) error {
 	if err != nil {
 		return err
 	}
-	o.cfg.RAMBytes, o.cfg.SliceBytes, o.cfg.MemfileMinBytes = int64(o.ramBytes), int64(o.slice), int64(o.memfileMin)
-	if err := o.httpCache.apply(&o.cfg); err != nil {
+	cfg, err := o.config()
+	if err != nil {
 		return err
 	}
-	if err := o.applyLimits(); err != nil {
-		return err
-	}
-	if err := checkListeners(o.listen, o.adminAddr); err != nil {
-		return err
-	}
-	if err := setMemLimit(o.memLimit, o.cfg.RAMBytes, log); err != nil {
+	if err := setMemLimit(o.memLimit, cfg.Cache.RAMBytes, log); err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(parent, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	hup := notifyHUP()
+	defer signal.Stop(hup)
+	node, err := edge.New(cfg, edge.Deps{Logger: log})
+	if err != nil {
+		return flagError(err)
+	}
+	log.Info("edge starting", "listen", cfg.Listen, "admin", cfg.Admin, "origin", cfg.Origin,
+		"ram", bytesize.Size(cfg.Cache.RAMBytes), "disk", o.disk.describe(), "fill", cfg.Fill != nil,
+		"node", cfg.Cache.NodeName, "site", cfg.Cache.Site, "version", version)
+	go reloadOnHUP(ctx, log, hup, node.ReloadTLS)
+	return node.Run(ctx)
+}
 
-	org, err := origin.Open(ctx, o.originSpec, o.originOptions())
-	if err != nil {
-		return err
+// config fills the node's configuration from the flags, reading the key
+// and token files they name.
+func (o *edgeOpts) config() (edge.Config, error) {
+	cfg := edge.DefaultConfig()
+	o.cfg.RAMBytes, o.cfg.SliceBytes, o.cfg.MemfileMinBytes = int64(o.ramBytes), int64(o.slice), int64(o.memfileMin)
+	if err := o.httpCache.apply(&o.cfg); err != nil {
+		return cfg, err
 	}
-	defer org.Close()
-	alog, closeLog, err := openAccessLog(o.accessLog, o.cfg)
-	if err != nil {
-		return err
+	if err := o.applyLimits(); err != nil {
+		return cfg, err
 	}
-	defer closeLog()
+	if err := checkListeners(o.listen, o.adminAddr); err != nil {
+		return cfg, err
+	}
+	if err := o.tls.check(); err != nil {
+		return cfg, err
+	}
+	cfg.Listen, cfg.Admin, cfg.TLSListen = o.listen, o.adminAddr, o.tls.listen
+	cfg.TLS = edge.TLSFiles{CertFile: o.tls.cert, KeyFile: o.tls.key}
+	cfg.Origin, cfg.OriginOptions, cfg.Cache, cfg.AccessLog, cfg.Version = o.originSpec, o.originOptions(), o.cfg, o.accessLog, version
+	var err error
+	if cfg.AdminTokens, err = readTokens("admin-token-file", o.tokenFile); err != nil {
+		return cfg, err
+	}
+	if cfg.Disk, err = o.disk.config(); err != nil {
+		return cfg, err
+	}
+	if cfg.URLs, err = o.urls.check(); err != nil {
+		return cfg, err
+	}
+	if cfg.Cluster, err = o.cluster.config(o); err != nil {
+		return cfg, err
+	}
+	cfg.Fill, err = o.fill.config(o)
+	return cfg, err
+}
 
-	reg := newRegistry()
-	certs, err := o.tls.open(log, reg)
-	if err != nil {
-		return err
+// edgeFlags names the flag behind each configuration field New reports.
+var edgeFlags = map[string]string{
+	"Listen": "--listen", "TLSListen": "--tls-listen", "Admin": "--admin", "TLS": "--tls-cert/--tls-key",
+	"Origin": "--origin", "Disk": "--disk-dir", "AccessLog": "--access-log", "Cluster.PeerListen": "--peer-listen",
+}
+
+// flagError names the flag of a configuration field that failed.
+func flagError(err error) error {
+	var fe *edge.FieldError
+	if errors.As(err, &fe) {
+		if flag, ok := edgeFlags[fe.Field]; ok {
+			return fmt.Errorf("%s: %w", flag, fe.Err)
+		}
 	}
-	disk, err := o.disk.open(log, reg)
-	if err != nil {
-		return err
-	}
-	if disk != nil {
-		defer disk.Close()
-	}
-	ec, fetcher, err := o.cluster.open(o, org, log, reg)
-	if err != nil {
-		return err
-	}
-	verifier, err := o.urls.verifier()
-	if err != nil {
-		return err
-	}
-	deps := cache.Deps{Origin: fetcher, Logger: log, Registerer: reg, Disk: disk, Forwarder: forwarderOf(org), URLs: verifier}
-	if alog != nil {
-		deps.AccessLog, deps.AccessLogDropped = alog, alog.Dropped
-	}
-	srv, err := cache.New(o.cfg, deps)
-	if err != nil {
-		return err
-	}
-	agent, err := o.fill.open(o, disk, org, ec, log, reg)
-	if err != nil {
-		return err
-	}
-	log.Info("edge starting", "listen", o.listen, "admin", o.adminAddr, "origin", org,
-		"ram", bytesize.Size(o.cfg.RAMBytes), "disk", o.disk.describe(), "fill", agent != nil,
-		"node", o.cfg.NodeName, "site", o.cfg.Site, "version", version)
-	return serveUntilSignal(ctx, log, srv, o, reg, ec, agent, certs)
+	return err
 }
 
 // applyLimits moves the listener limits into the cache configuration.
@@ -197,110 +203,6 @@ func (o *edgeOpts) originOptions() origin.Options {
 		HTTP:      t,
 		S3:        origin.S3Options{Endpoint: o.s3Endpoint, Region: o.s3Reg, Transport: t},
 	}
-}
-
-// newEdgeAdmin builds the admin listener's routes: metrics and health,
-// and the edge's admin API behind bearer-token authentication.
-func newEdgeAdmin(o *edgeOpts, srv *cache.Server, reg *prometheus.Registry, log *slog.Logger, ec *edgeCluster, agent *fill.Agent) (*admin.Server, error) {
-	tokens, err := readTokens("admin-token-file", o.tokenFile)
-	if err != nil {
-		return nil, err
-	}
-	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: srv.Status, Tokens: tokens})
-	ad.HandleAuth(srv.AdminRoutes())
-	ec.mount(ad)
-	if agent != nil {
-		ad.HandleAuth(agent.Routes())
-	}
-	return ad, nil
-}
-
-// serveUntilSignal runs the public (plain and TLS) and admin listeners
-// until a signal or a listener failure, then shuts down gracefully.
-// SIGHUP re-reads the TLS certificate.
-func serveUntilSignal(ctx context.Context, log *slog.Logger, srv *cache.Server, o *edgeOpts, reg *prometheus.Registry, ec *edgeCluster, agent *fill.Agent, certs *tlsreload.Reloader) error {
-	ad, err := newEdgeAdmin(o, srv, reg, log, ec, agent)
-	if err != nil {
-		return err
-	}
-	ls, err := openListeners(o.listen, o.adminAddr, &o.tls)
-	if err != nil {
-		return err
-	}
-	return runEdgeListeners(ctx, log, srv, o, ec, agent, certs, ls, ad)
-}
-
-func runEdgeListeners(ctx context.Context, log *slog.Logger, srv *cache.Server, o *edgeOpts, ec *edgeCluster, agent *fill.Agent, certs *tlsreload.Reloader, ls listeners, ad *admin.Server) error {
-	hup := notifyHUP()
-	defer signal.Stop(hup)
-	errc := make(chan error, 4)
-	go func() { errc <- srv.Serve(ls.pub) }()
-	if ls.tls != nil {
-		go func() { errc <- srv.ServeTLS(ls.tls, certs.TLSConfig()) }()
-	}
-	go func() { errc <- ad.Serve(ls.admin) }()
-	runErr := ec.start(srv, errc)
-	stopFill := runFill(agent)
-	if runErr == nil {
-		log.Info("edge ready", ls.describe()...)
-		runErr = waitForStop(ctx, log, hup, errc, func() {
-			log.Info("SIGHUP: re-reading the TLS certificate", "tls", certs != nil)
-			reloadTLS(certs)
-		})
-		if runErr == nil {
-			log.Info("signal received, shutting down", "deadline", o.cfg.ShutdownTimeout)
-		}
-	}
-	stopFill()
-	ec.stop()
-	sctx, cancel := context.WithTimeout(context.Background(), o.cfg.ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn("shutdown deadline passed with responses in flight", "err", err)
-	}
-	_ = ad.Shutdown(sctx)
-	log.Info("edge stopped")
-	return runErr
-}
-
-// runFill runs the fill agent, if any, until the returned stop is called.
-func runFill(agent *fill.Agent) (stop func()) {
-	if agent == nil {
-		return func() {}
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = agent.Run(ctx)
-	}()
-	return func() { cancel(); <-done }
-}
-
-func newRegistry() *prometheus.Registry {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return reg
-}
-
-// openAccessLog opens the access log destination.
-func openAccessLog(dest string, cfg cache.Config) (*accesslog.Logger, func(), error) {
-	var w io.Writer
-	closeFile := func() {}
-	switch dest {
-	case "off", "":
-		return nil, func() {}, nil
-	case "-":
-		w = os.Stdout
-	default:
-		f, err := os.OpenFile(dest, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--access-log: %w", err)
-		}
-		w, closeFile = f, func() { f.Close() }
-	}
-	l := accesslog.New(w, accesslog.Config{Node: cfg.NodeName, Site: cfg.Site})
-	return l, func() { l.Close(); closeFile() }, nil
 }
 
 // checkListeners refuses to put admin routes on the public address.

@@ -3,23 +3,15 @@ package main
 import (
 	"errors"
 	"fmt"
-	"log/slog"
-	"net"
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
-	"github.com/valyala/fasthttp"
 
-	"github.com/vodedge/vodedge/cache"
+	"github.com/vodedge/vodedge/cache/edge"
 	"github.com/vodedge/vodedge/cache/peer"
-	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/steering/cluster"
 )
-
-// PeerOrigin stands in for the origin in a cluster.
-var _ cache.Origin = (*peer.Origin)(nil)
 
 // clusterOpts are the edge's site cluster flags. The node is in a
 // cluster when it has a key (--cluster-key-file) or --cluster-insecure.
@@ -76,124 +68,26 @@ func (c *clusterOpts) check(o *edgeOpts) error {
 	return nil
 }
 
-// edgeCluster is a running node's cluster membership and peer fill.
-type edgeCluster struct {
-	cl       *cluster.Cluster
-	peer     *peer.Origin
-	auth     peer.Auth
-	peerAddr string
-	log      *slog.Logger
-}
-
-// open builds the cluster (not yet joined) and wraps org with peer fill.
-// When the node is in no cluster it returns nil and org.
-func (c *clusterOpts) open(o *edgeOpts, org cache.Origin, log *slog.Logger, reg prometheus.Registerer) (*edgeCluster, cache.Origin, error) {
+// config is the node's site membership, or nil outside a cluster.
+func (c *clusterOpts) config(o *edgeOpts) (*edge.Cluster, error) {
 	if err := c.check(o); err != nil || !c.enabled() {
-		return nil, org, err
+		return nil, err
 	}
-	cfg, err := c.config(o)
-	if err != nil {
-		return nil, nil, err
-	}
-	deps := cluster.Deps{Logger: log, Registerer: reg}
-	cl, err := cluster.New(cfg, deps)
-	if err != nil {
-		return nil, nil, err
-	}
-	pcfg := peer.DefaultConfig()
-	pcfg.Auth, pcfg.Timeout, pcfg.UserAgent = peer.NewAuth(cfg.Key), c.peerTimeout, "vodedge/"+version
-	po, err := peer.New(org, clusterRouter{cl}, pcfg, peer.Deps{Logger: log, Registerer: reg})
-	if err != nil {
-		return nil, nil, err
-	}
-	return &edgeCluster{cl: cl, peer: po, auth: pcfg.Auth, peerAddr: c.peerListen, log: log}, po, nil
-}
-
-func (c *clusterOpts) config(o *edgeOpts) (cluster.Config, error) {
-	cfg := cluster.DefaultConfig()
+	ec := edge.DefaultCluster()
+	mc := &ec.Membership
 	if c.keyFile != "" {
 		key, err := cluster.LoadKey(c.keyFile)
 		if err != nil {
-			return cfg, fmt.Errorf("--cluster-key-file: %w", err)
+			return nil, fmt.Errorf("--cluster-key-file: %w", err)
 		}
-		cfg.Key = key
+		mc.Key = key
 	}
 	capacity, err := cluster.ParseBitRate(c.egress)
 	if err != nil {
-		return cfg, fmt.Errorf("--egress-capacity: %w", err)
+		return nil, fmt.Errorf("--egress-capacity: %w", err)
 	}
-	cfg.Name, cfg.Insecure, cfg.Join, cfg.GossipAddr, cfg.AdvertiseHost = o.cfg.NodeName, c.insecure, c.join, c.gossip, c.advertise
-	cfg.Owners = c.owners
-	cfg.Meta = cluster.Meta{Site: o.cfg.Site, HTTPAddr: o.listen, AdminAddr: o.adminAddr, PeerAddr: c.peerListen,
-		Weight: c.weight, CapacityBps: capacity, Version: version, TLSPort: o.tls.port()}
-	return cfg, nil
+	mc.Name, mc.Insecure, mc.Join, mc.GossipAddr, mc.AdvertiseHost = o.cfg.NodeName, c.insecure, c.join, c.gossip, c.advertise
+	mc.Owners, mc.Meta.Weight, mc.Meta.CapacityBps = c.owners, c.weight, capacity
+	ec.PeerListen, ec.Peer.Timeout = c.peerListen, c.peerTimeout
+	return ec, nil
 }
-
-// start opens the peer listener, then joins the cluster. A failure of the
-// peer listener later is sent to errc.
-func (e *edgeCluster) start(srv *cache.Server, errc chan<- error) error {
-	if e == nil {
-		return nil
-	}
-	ln, err := net.Listen("tcp", e.peerAddr)
-	if err != nil {
-		return fmt.Errorf("--peer-listen: %w", err)
-	}
-	go func() {
-		errc <- srv.ServePeer(ln, cache.PeerConfig{
-			Authorized: func(ctx *fasthttp.RequestCtx) bool { return e.auth.Check(ctx.Request.Header.Peek("Authorization")) },
-			Owns:       e.cl.Owns,
-		})
-	}()
-	if err := e.cl.Start(serverLoad{srv}); err != nil {
-		return err
-	}
-	e.log.Info("cluster ready", "peer_listen", ln.Addr().String(), "gossip", e.cl.GossipAddr())
-	return nil
-}
-
-// stop leaves the cluster (the others stop asking this node at once) and
-// closes idle peer connections. The peer listener stops with the server.
-func (e *edgeCluster) stop() {
-	if e == nil {
-		return
-	}
-	e.cl.Shutdown()
-	e.peer.Close()
-}
-
-// mount adds the cluster's admin routes behind the admin tokens.
-func (e *edgeCluster) mount(ad *admin.Server) {
-	if e == nil {
-		return
-	}
-	ad.HandleAuth(e.cl.AdminRoutes())
-}
-
-// serverLoad is what the cluster samples from the edge: egress, and
-// whether the disk tier is degraded (cache.Server says so in its status).
-type serverLoad struct{ srv *cache.Server }
-
-func (s serverLoad) BytesSent() uint64 { return s.srv.BytesSent() }
-
-func (s serverLoad) Degraded() bool {
-	_, detail := s.srv.Status()
-	return strings.Contains(detail, "disk tier degraded")
-}
-
-// clusterRouter routes peer requests by the site cluster's placement.
-type clusterRouter struct{ cl *cluster.Cluster }
-
-func (r clusterRouter) Route(key string) []peer.Peer {
-	ps := r.cl.Route(key)
-	if len(ps) == 0 {
-		return nil
-	}
-	out := make([]peer.Peer, len(ps))
-	for i, p := range ps {
-		out[i] = peer.Peer(p)
-	}
-	return out
-}
-
-func (r clusterRouter) PeerFailed(name string) { r.cl.PeerFailed(name) }

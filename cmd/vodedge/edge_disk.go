@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
 
 	"github.com/vodedge/vodedge/cache/disktier"
@@ -32,8 +30,8 @@ func (d *diskOpts) bind(f *pflag.FlagSet) {
 	f.Var(&d.scrubRate, "disk-scrub-rate", "background checksum scrubber rate in bytes/s; 0 turns it off")
 }
 
-// open opens the disk tier, or returns nil when it is off.
-func (d *diskOpts) open(log *slog.Logger, reg prometheus.Registerer) (*disktier.Store, error) {
+// config is the disk tier's configuration, or nil when it is off.
+func (d *diskOpts) config() (*disktier.Config, error) {
 	if d.bytes == 0 {
 		return nil, nil
 	}
@@ -43,11 +41,7 @@ func (d *diskOpts) open(log *slog.Logger, reg prometheus.Registerer) (*disktier.
 	}
 	cfg := disktier.DefaultConfig(d.dir, int64(d.bytes))
 	cfg.Policy, cfg.VerifySample, cfg.ScrubBytesPerSec = policy, d.verifySample, int64(d.scrubRate)
-	s, err := disktier.Open(cfg, disktier.Deps{Logger: log, Registerer: reg})
-	if err != nil {
-		return nil, fmt.Errorf("--disk-dir %s: %w", d.dir, err)
-	}
-	return s, nil
+	return &cfg, nil
 }
 
 func (d *diskOpts) describe() string {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/vodedge/vodedge/cache/edge"
 	"github.com/vodedge/vodedge/internal/urlsign"
 )
 
@@ -19,16 +20,17 @@ func (u *urlOpts) bind(f *pflag.FlagSet) {
 	f.BoolVar(&u.verify, "url-verify", true, "check signed URLs when --url-keys is set; false strips tokens without checking them (a lab setup)")
 }
 
-// verifier returns the edge's URL verifier. Without keys it is disabled
-// but still strips steering's path tokens, so steered URLs resolve.
-func (u *urlOpts) verifier() (*urlsign.Verifier, error) {
-	var keys []urlsign.Key
-	if u.keysFile != "" {
-		k, err := urlsign.LoadKeys(u.keysFile)
-		if err != nil {
-			return nil, fmt.Errorf("--url-keys: %w", err)
-		}
-		keys = k
+// check reads the URL-signing keys; without them signed URLs are not
+// checked (steering's path tokens are still stripped).
+func (u *urlOpts) check() (edge.URLCheck, error) {
+	c := edge.URLCheck{Verify: u.verify}
+	if u.keysFile == "" {
+		return c, nil
 	}
-	return urlsign.NewVerifier(keys, urlsign.VerifierConfig{Disabled: keys == nil || !u.verify})
+	k, err := urlsign.LoadKeys(u.keysFile)
+	if err != nil {
+		return c, fmt.Errorf("--url-keys: %w", err)
+	}
+	c.Keys = k
+	return c, nil
 }

@@ -8,12 +8,12 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/pflag"
 
 	"github.com/vodedge/vodedge/internal/bytesize"
@@ -32,27 +32,21 @@ func (t *tlsOpts) bind(f *pflag.FlagSet, what string) {
 	f.StringVar(&t.key, "tls-key", "", "PEM private key of --tls-cert; re-read on SIGHUP")
 }
 
-// port is the HTTPS port players reach, published to the site (0 when
-// TLS is off or the port is chosen at random).
-func (t *tlsOpts) port() uint16 {
-	_, p, err := net.SplitHostPort(t.listen)
-	if err != nil {
-		return 0
+// check refuses half a TLS configuration.
+func (t *tlsOpts) check() error {
+	switch {
+	case t.listen == "" && (t.cert != "" || t.key != ""):
+		return errors.New("--tls-cert and --tls-key need --tls-listen (the HTTPS address)")
+	case t.listen != "" && (t.cert == "" || t.key == ""):
+		return errors.New("--tls-listen needs --tls-cert and --tls-key")
 	}
-	n, _ := strconv.ParseUint(p, 10, 16)
-	return uint16(n)
+	return nil
 }
 
 // open reads the certificate, or returns nil when TLS is off.
 func (t *tlsOpts) open(log *slog.Logger, reg prometheus.Registerer) (*tlsreload.Reloader, error) {
-	if t.listen == "" {
-		if t.cert != "" || t.key != "" {
-			return nil, errors.New("--tls-cert and --tls-key need --tls-listen (the HTTPS address)")
-		}
-		return nil, nil
-	}
-	if t.cert == "" || t.key == "" {
-		return nil, errors.New("--tls-listen needs --tls-cert and --tls-key")
+	if err := t.check(); err != nil || t.listen == "" {
+		return nil, err
 	}
 	r, err := tlsreload.New(tlsreload.Config{CertFile: t.cert, KeyFile: t.key}, tlsreload.Deps{Logger: log, Registerer: reg})
 	if err != nil {
@@ -66,6 +60,28 @@ func reloadTLS(r *tlsreload.Reloader) {
 	if r != nil {
 		_ = r.Reload() // logged by the reloader; the old certificate stays
 	}
+}
+
+// reloadOnHUP calls reload for each SIGHUP until ctx ends; a failed
+// reload is logged by the reloader and the old certificate stays.
+func reloadOnHUP(ctx context.Context, log *slog.Logger, hup <-chan os.Signal, reload func() error) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			log.Info("SIGHUP: re-reading the TLS certificate")
+			_ = reload()
+		}
+	}
+}
+
+// newRegistry is a daemon's metrics registry, with the Go runtime's and
+// the process's collectors.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
 }
 
 // listenTLS opens the HTTPS address, or returns nil when TLS is off.

@@ -18,8 +18,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vodedge/vodedge/internal/testenv"
 	"go.uber.org/goleak"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // binary is the vodedge binary built once for these end-to-end tests.

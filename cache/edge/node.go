@@ -1,0 +1,184 @@
+package edge
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/vodedge/vodedge/cache"
+	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/fill"
+	"github.com/vodedge/vodedge/internal/admin"
+	"github.com/vodedge/vodedge/internal/tlsreload"
+)
+
+// ErrStopped is returned by Run on a node that was shut down or already
+// ran: a Node runs once.
+var ErrStopped = errors.New("edge: node stopped")
+
+// Deps are a node's collaborators from outside its configuration.
+type Deps struct {
+	// Logger receives the node's logs; nil discards them.
+	Logger *slog.Logger
+	// Registry receives every metric of the node and is what its
+	// /metrics serves; nil is a new registry with the Go and process
+	// collectors.
+	Registry *prometheus.Registry
+	// Origin, when set, replaces Config.Origin (a test's origin, or one
+	// the caller shares); the caller owns it and closes it.
+	Origin cache.Origin
+}
+
+// Node is an edge node assembled from its configuration: the public,
+// TLS and admin listeners, the serving path with its tiers, and, when
+// configured, the site cluster with its peer listener and the fill agent.
+// New builds it and binds its listeners; Run serves until its context
+// ends or Shutdown is called.
+type Node struct {
+	cfg   Config
+	log   *slog.Logger
+	reg   *prometheus.Registry
+	ls    listeners
+	org   cache.Origin // the origin misses go to (through the site's peers when in a cluster)
+	raw   cache.Origin // the origin itself: fill's last source
+	certs *tlsreload.Reloader
+	disk  *disktier.Store
+	srv   *cache.Server
+	site  *siteMember // nil outside a cluster
+	agent *fill.Agent // nil without fill
+	admin *admin.Server
+
+	closers []func() // release what New opened, last first
+
+	mu    sync.Mutex // protects state
+	state runState
+	stop  chan struct{} // closed by Shutdown
+	done  chan struct{} // closed when Run has released everything
+}
+
+type runState int
+
+const (
+	idle runState = iota
+	running
+	stopped
+)
+
+// New assembles a node from cfg and binds its listeners. Nothing is
+// served until Run. On error everything opened is closed again.
+func New(cfg Config, deps Deps) (*Node, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	n := &Node{cfg: cfg, log: deps.Logger, reg: deps.Registry, stop: make(chan struct{}), done: make(chan struct{})}
+	if n.log == nil {
+		n.log = slog.New(slog.DiscardHandler)
+	}
+	if n.reg == nil {
+		n.reg = prometheus.NewRegistry()
+		n.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	steps := []func(Deps) error{
+		n.openOrigin, n.openTLS, n.openDisk, n.listen, n.openCluster, n.openServer, n.openFill, n.openAdmin,
+	}
+	for _, step := range steps {
+		if err := step(deps); err != nil {
+			n.release()
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+// onClose registers a release step for what New opened.
+func (n *Node) onClose(f func()) { n.closers = append(n.closers, f) }
+
+// release closes what New opened, in reverse order.
+func (n *Node) release() {
+	for i := len(n.closers) - 1; i >= 0; i-- {
+		n.closers[i]()
+	}
+	n.closers = nil
+}
+
+// Run serves until ctx ends, Shutdown is called, or a listener fails
+// (its error), then stops gracefully: the fill agent stops, the node
+// leaves its site, responses in flight get Cache.ShutdownTimeout to
+// finish, and everything is closed.
+func (n *Node) Run(ctx context.Context) error {
+	n.mu.Lock()
+	if n.state != idle {
+		n.mu.Unlock()
+		return ErrStopped
+	}
+	n.state = running
+	n.mu.Unlock()
+	defer close(n.done)
+	errc := make(chan error, 4)
+	n.serve(errc)
+	err := n.site.start(n.srv, errc)
+	stopFill := n.runFill()
+	if err == nil {
+		n.log.Info("edge ready", n.ls.describe()...)
+		err = n.wait(ctx, errc)
+	}
+	stopFill()
+	n.shutdown()
+	return err
+}
+
+// wait blocks until the node is told to stop (nil) or a listener fails.
+func (n *Node) wait(ctx context.Context, errc <-chan error) error {
+	select {
+	case <-ctx.Done():
+	case <-n.stop:
+	case err := <-errc:
+		n.log.Error("listener failed", "err", err)
+		return err
+	}
+	n.log.Info("edge shutting down", "deadline", n.cfg.shutdownTimeout())
+	return nil
+}
+
+// Shutdown stops a running node as Run does and waits until it has, or
+// until ctx ends. A node that never ran is closed at once.
+func (n *Node) Shutdown(ctx context.Context) error {
+	n.mu.Lock()
+	prev := n.state
+	if prev != stopped {
+		n.state = stopped
+		close(n.stop)
+	}
+	n.mu.Unlock()
+	if prev == idle {
+		n.release()
+		close(n.done)
+		return nil
+	}
+	select {
+	case <-n.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Ready reports whether the node serves (what /readyz answers) and a
+// detail line.
+func (n *Node) Ready() (bool, string) { return n.srv.Status() }
+
+// ReloadTLS reads the certificate files again (SIGHUP); connections in
+// progress keep theirs. Without TLS it does nothing.
+func (n *Node) ReloadTLS() error {
+	if n.certs == nil {
+		return nil
+	}
+	return n.certs.Reload()
+}
+
+// Registry is the registry the node's metrics are in.
+func (n *Node) Registry() *prometheus.Registry { return n.reg }
