@@ -16,8 +16,8 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/vodedge/vodedge/cache"
-	"github.com/vodedge/vodedge/origin"
 	"github.com/vodedge/vodedge/cache/peer"
+	"github.com/vodedge/vodedge/origin"
 )
 
 const sliceBytes = 256 << 10
