@@ -9,7 +9,8 @@ import (
 type listeners struct{ pub, tls, admin net.Listener }
 
 // Addrs are the addresses a node listens on, with the ports chosen for
-// those configured as port 0. Empty when the node has no such listener.
+// those configured as port 0. Empty when the node has no such listener;
+// Gossip is known once the node is ready (Run binds it when it joins).
 type Addrs struct {
 	Public, TLS, Admin, Peer, Gossip string
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -52,7 +53,8 @@ type Node struct {
 	agent *fill.Agent // nil without fill
 	admin *admin.Server
 
-	closers []func() // release what New opened, last first
+	closers []func()    // release what New opened, last first
+	started atomic.Bool // Run has started every part: the node may be ready
 
 	mu    sync.Mutex // protects state
 	state runState
@@ -123,6 +125,7 @@ func (n *Node) Run(ctx context.Context) error {
 	err := n.site.start(n.srv, errc)
 	stopFill := n.runFill()
 	if err == nil {
+		n.started.Store(true)
 		n.log.Info("edge ready", n.ls.describe()...)
 		err = n.wait(ctx, errc)
 	}
@@ -168,8 +171,15 @@ func (n *Node) Shutdown(ctx context.Context) error {
 }
 
 // Ready reports whether the node serves (what /readyz answers) and a
-// detail line.
-func (n *Node) Ready() (bool, string) { return n.srv.Status() }
+// detail line. A node is not ready until Run has started every part: the
+// listeners serve, the node has joined its site (Addrs then has the
+// gossip address) and the fill agent runs.
+func (n *Node) Ready() (bool, string) {
+	if !n.started.Load() {
+		return false, "starting"
+	}
+	return n.srv.Status()
+}
 
 // ReloadTLS reads the certificate files again (SIGHUP); connections in
 // progress keep theirs. Without TLS it does nothing.

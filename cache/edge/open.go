@@ -81,8 +81,11 @@ func (n *Node) openServer(Deps) error {
 	if alog != nil {
 		deps.AccessLog, deps.AccessLogDropped = alog, alog.Dropped
 	}
-	n.srv, err = cache.New(n.cfg.Cache, deps)
-	return err
+	if n.srv, err = cache.New(n.cfg.Cache, deps); err != nil {
+		return err
+	}
+	n.onClose(func() { _ = n.srv.Shutdown(context.Background()) }) // at once when Run never served; Run shuts it down first
+	return nil
 }
 
 // verifier checks signed URLs; without keys, or with checking off, it
@@ -117,7 +120,7 @@ func (n *Node) openAccessLog() (*accesslog.Logger, error) {
 // the edge's, the cluster's and the fill agent's admin API behind the
 // admin tokens.
 func (n *Node) openAdmin(Deps) error {
-	n.admin = admin.New(admin.Config{Gatherer: n.reg, Logger: n.log, Ready: n.srv.Status, Tokens: n.cfg.AdminTokens})
+	n.admin = admin.New(admin.Config{Gatherer: n.reg, Logger: n.log, Ready: n.Ready, Tokens: n.cfg.AdminTokens})
 	n.admin.HandleAuth(n.srv.AdminRoutes())
 	n.site.mount(n.admin)
 	if n.agent != nil {

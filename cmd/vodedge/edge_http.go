@@ -10,7 +10,6 @@ import (
 	"github.com/vodedge/vodedge/cache"
 	"github.com/vodedge/vodedge/cache/policy"
 	"github.com/vodedge/vodedge/internal/bytesize"
-	"github.com/vodedge/vodedge/origin"
 )
 
 // httpCacheOpts are the edge's HTTP caching flags (RFC 9111, RFC 5861).
@@ -49,15 +48,6 @@ func (h *httpCacheOpts) apply(cfg *cache.Config) error {
 	cfg.Policies = set
 	cfg.StaleIfError, cfg.StaleWhileRevalidate, cfg.HeuristicMax = time.Duration(h.sie), time.Duration(h.swr), time.Duration(h.heurMax)
 	cfg.ForwardHeaders, cfg.MaxRequestBodyBytes = h.forwardHdrs, int(h.maxBody)
-	return nil
-}
-
-// forwarderOf returns the origin's unsafe-method pass-through, when it
-// has one (HTTP origins).
-func forwarderOf(f origin.Fetcher) cache.Forwarder {
-	if fw, ok := f.(cache.Forwarder); ok {
-		return fw
-	}
 	return nil
 }
 
