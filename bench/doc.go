@@ -199,4 +199,8 @@
 // /proc/PID/status every 100 ms; the peak is judged against 1.2 × RAM +
 // 100 MiB, and the RAM tier's own gauges (vodedge_ram_bytes,
 // vodedge_ram_items) are printed to show the tier was full.
+//
+// Imports: bench/chart, bench/hitsim, bench/player, bench/trace,
+// internal/zipf, internal/bytesize, internal/tlsreload; it drives vodedge
+// as a separate process, never in-process.
 package bench

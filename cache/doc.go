@@ -13,11 +13,14 @@
 // cachekey: "..", encoded slashes, NUL and over-long paths are 400 and
 // never reach the origin; the query string is never part of the key.
 //
-// Imports: its leaf packages (cachekey, httprange, stream, ramtier,
-// disktier, evict, accesslog, freshness, policy, vary), origin for the
-// object model, fasthttp, client_golang. It declares the interfaces it
-// needs from an origin (Origin, and Forwarder for unsafe methods). The
-// disk tier is injected (Deps.Disk) and may be absent.
+// Imports: its leaf packages cache/httprange, cache/stream,
+// cache/ramtier, cache/memfile, cache/disktier, cache/accesslog,
+// cache/freshness, cache/policy, cache/vary and cache/peer (the peer miss
+// header); internal/cachekey, internal/urlsign, internal/admin,
+// internal/connlimit; origin for the object model; fasthttp,
+// client_golang. It declares the interfaces it needs from an origin
+// (Origin, and Forwarder for unsafe methods). The disk tier is injected
+// (Deps.Disk) and may be absent.
 //
 // # Tiers
 //

@@ -141,4 +141,9 @@
 // file), so a player page served over HTTPS gets URLs it may fetch; a
 // node without a TLS listener keeps its http:// URL. The admin API (AdminRoutes) lists sites, prefixes and BGP
 // sessions, decides for any client, and reloads the prefix files.
+//
+// Imports: steering/cluster (each site's membership, watched),
+// steering/prefix and steering/bgp (client prefixes, static and learned),
+// internal/manifest (content location), internal/placement,
+// internal/urlsign (signed URLs), internal/admin.
 package steering

@@ -62,5 +62,6 @@
 // Eviction: cache/evict's sampled table with LFU-DA by default; pinned
 // slices are never chosen.
 //
-// Imports: Pebble, x/time/rate, client_golang, cache/evict.
+// Imports: cache/evict, internal/cachekey (slice keys); Pebble, x/time/rate,
+// client_golang.
 package disktier

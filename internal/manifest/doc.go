@@ -13,5 +13,6 @@
 // a forged manifest, an altered entry, a manifest for another site, or
 // one older than what they already applied.
 //
-// Imports: standard library only.
+// Imports: internal/cachekey (entries' keys are normalized as the edges
+// normalize requests), the standard library.
 package manifest

@@ -19,5 +19,5 @@
 // pipeline step, and a read-modify-write must not lose a concurrent one.
 // Reads (Get, Search) take no lock.
 //
-// Imports origin/kv, origin/probe (the source description), bleve.
+// Imports: origin/kv, origin/probe (the source description), bleve.
 package catalog

@@ -34,5 +34,8 @@
 // uploads), sources/{id}/ (kept sources), work/{id}/ (renditions until
 // published), store/ (the default local store).
 //
-// Imports every origin sub-package; nothing imports it but the CLI.
+// Imports: origin/catalog, origin/fillplan, origin/kv, origin/packager,
+// origin/pipeline, origin/popularity, origin/probe, origin/qc,
+// origin/store, origin/transcode; internal/admin, internal/bytesize,
+// internal/manifest. Nothing imports it but the CLI and its client.
 package controller

@@ -16,5 +16,5 @@
 // SegmentTimeline built from the HLS durations (timescale 1000), one
 // AdaptationSet per video codec and per audio rendition.
 //
-// Imports origin/transcode for the Rendition type and file names.
+// Imports: origin/transcode for the Rendition type and file names.
 package packager

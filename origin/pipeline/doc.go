@@ -29,6 +29,6 @@
 // the loop under a mutex; progress of running steps lives beside them,
 // updated by the workers without going through the loop.
 //
-// Imports origin/kv (the store) and Prometheus (metrics on the injected
+// Imports: origin/kv (the store) and Prometheus (metrics on the injected
 // registerer).
 package pipeline

@@ -24,5 +24,5 @@
 // totals, one synced Pebble batch per request): batches are minutes of
 // logs, not per request, and merges must not lose each other's counts.
 //
-// Imports origin/kv and Prometheus.
+// Imports: origin/kv and Prometheus.
 package popularity

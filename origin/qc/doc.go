@@ -29,5 +29,7 @@
 // inside its transcode step). A scanner returns findings; an error from
 // Scan means the scanner could not run (the step is retried), not that
 // the content is bad. ParseLog, the parser of ffmpeg's filter log, is
-// fuzzed. Imports origin/ffmpeg and origin/probe.
+// fuzzed.
+//
+// Imports: origin/ffmpeg and origin/probe.
 package qc

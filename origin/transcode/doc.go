@@ -25,6 +25,6 @@
 // resume after a crash without redoing the others. Master playlists and
 // the DASH manifest over the same segments are the packager's job.
 //
-// Imports origin/ffmpeg (the process runner) and origin/probe (the
+// Imports: origin/ffmpeg (the process runner) and origin/probe (the
 // source's description).
 package transcode

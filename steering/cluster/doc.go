@@ -68,5 +68,7 @@
 // # Imports
 //
 // Imports: internal/admin, internal/placement; memberlist,
-// client_golang and the standard library. Not cache, origin or fill.
+// client_golang and the standard library.
+//
+// It imports nothing of the edge, the origin or the fill agent.
 package cluster

@@ -6,6 +6,8 @@
 // message.
 //
 // It lives beside the controller rather than in it so that the server
-// package stays free of client code; it imports the wire types
-// (controller, catalog, pipeline, popularity, qc).
+// package stays free of client code.
+//
+// Imports: the wire types of origin/controller, origin/catalog,
+// origin/pipeline, origin/popularity and origin/qc.
 package client
