@@ -10,6 +10,7 @@ import (
 	"github.com/vodedge/vodedge/cache"
 	"github.com/vodedge/vodedge/cache/peer"
 	"github.com/vodedge/vodedge/internal/admin"
+	"github.com/vodedge/vodedge/internal/daemon"
 	"github.com/vodedge/vodedge/steering/cluster"
 )
 
@@ -35,7 +36,7 @@ func (n *Node) openCluster(Deps) error {
 	}
 	ln, err := net.Listen("tcp", c.PeerListen)
 	if err != nil {
-		return fieldErr("Cluster.PeerListen", err)
+		return daemon.Field("Cluster.PeerListen", err)
 	}
 	n.onClose(func() { ln.Close() })
 	cl, err := cluster.New(n.membership(ln), cluster.Deps{Logger: n.log, Registerer: n.reg})
@@ -65,8 +66,8 @@ func (n *Node) membership(peerLn net.Listener) cluster.Config {
 	}
 	m := &mc.Meta
 	m.Site, m.Version = n.cfg.Cache.Site, n.cfg.Version
-	m.HTTPAddr, m.AdminAddr = bound(n.cfg.Listen, n.ls.pub), bound(n.cfg.Admin, n.ls.admin)
-	m.PeerAddr, m.TLSPort = bound(n.cfg.Cluster.PeerListen, peerLn), port(n.ls.tls)
+	m.HTTPAddr, m.AdminAddr = bound(n.cfg.Listen, n.ls.Public), bound(n.cfg.Admin, n.ls.Admin)
+	m.PeerAddr, m.TLSPort = bound(n.cfg.Cluster.PeerListen, peerLn), port(n.ls.TLS)
 	return mc
 }
 

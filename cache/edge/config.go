@@ -11,6 +11,7 @@ import (
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/cache/peer"
 	"github.com/vodedge/vodedge/fill"
+	"github.com/vodedge/vodedge/internal/daemon"
 	"github.com/vodedge/vodedge/internal/urlsign"
 	"github.com/vodedge/vodedge/origin"
 	"github.com/vodedge/vodedge/steering/cluster"
@@ -123,7 +124,7 @@ func (c *Config) validate() error {
 	if c.Listen == "" || c.Admin == "" {
 		bad("Listen and Admin are required")
 	}
-	if sameAddr(c.Listen, c.Admin) {
+	if daemon.SameAddr(c.Listen, c.Admin) {
 		bad("Admin must differ from Listen (%s): admin routes never go on the public listener", c.Listen)
 	}
 	switch {
@@ -134,7 +135,7 @@ func (c *Config) validate() error {
 	}
 	if c.Cluster != nil {
 		for _, other := range []struct{ name, addr string }{{"Listen", c.Listen}, {"Admin", c.Admin}} {
-			if sameAddr(c.Cluster.PeerListen, other.addr) {
+			if daemon.SameAddr(c.Cluster.PeerListen, other.addr) {
 				bad("Cluster.PeerListen must differ from %s (%s): peer requests never go to that listener", other.name, other.addr)
 			}
 		}
@@ -146,12 +147,6 @@ func (c *Config) validate() error {
 		return errors.New("edge: " + strings.Join(errs, "; "))
 	}
 	return nil
-}
-
-// sameAddr reports whether two configured addresses are one socket; two
-// requests for port 0 are two different ports.
-func sameAddr(a, b string) bool {
-	return a != "" && a == b && !strings.HasSuffix(a, ":0")
 }
 
 // shutdownTimeout is how long a stopping node lets responses finish.

@@ -3,10 +3,9 @@ package edge
 import (
 	"context"
 	"net"
-)
 
-// listeners are the node's bound sockets; tls is nil without TLS.
-type listeners struct{ pub, tls, admin net.Listener }
+	"github.com/vodedge/vodedge/internal/daemon"
+)
 
 // Addrs are the addresses a node listens on, with the ports chosen for
 // those configured as port 0. Empty when the node has no such listener;
@@ -17,31 +16,23 @@ type Addrs struct {
 
 // listen binds the public, TLS and admin addresses.
 func (n *Node) listen(Deps) error {
-	for _, l := range []struct {
-		field, addr string
-		ln          *net.Listener
-	}{{"Listen", n.cfg.Listen, &n.ls.pub}, {"TLSListen", n.cfg.TLSListen, &n.ls.tls}, {"Admin", n.cfg.Admin, &n.ls.admin}} {
-		if l.addr == "" {
-			continue
-		}
-		ln, err := net.Listen("tcp", l.addr)
-		if err != nil {
-			return fieldErr(l.field, err)
-		}
-		n.onClose(func() { ln.Close() })
-		*l.ln = ln
+	ls, err := daemon.Listen(daemon.Addrs{Public: n.cfg.Listen, TLS: n.cfg.TLSListen, Admin: n.cfg.Admin})
+	if err != nil {
+		return err
 	}
+	n.ls = ls
+	n.onClose(ls.Close)
 	return nil
 }
 
 // serve starts serving the public, TLS and admin listeners; a listener's
 // failure is sent to errc.
 func (n *Node) serve(errc chan<- error) {
-	go func() { errc <- n.srv.Serve(n.ls.pub) }()
-	if n.ls.tls != nil {
-		go func() { errc <- n.srv.ServeTLS(n.ls.tls, n.certs.TLSConfig()) }()
+	go func() { errc <- n.srv.Serve(n.ls.Public) }()
+	if n.ls.TLS != nil {
+		go func() { errc <- n.srv.ServeTLS(n.ls.TLS, n.certs.TLSConfig()) }()
 	}
-	go func() { errc <- n.admin.Serve(n.ls.admin) }()
+	go func() { errc <- n.admin.Serve(n.ls.Admin) }()
 }
 
 // shutdown stops serving: the node leaves its site first (the others
@@ -61,23 +52,12 @@ func (n *Node) shutdown() {
 
 // Addrs returns the addresses the node listens on.
 func (n *Node) Addrs() Addrs {
-	a := Addrs{Public: n.ls.pub.Addr().String(), Admin: n.ls.admin.Addr().String()}
-	if n.ls.tls != nil {
-		a.TLS = n.ls.tls.Addr().String()
-	}
+	b := n.ls.Bound()
+	a := Addrs{Public: b.Public, TLS: b.TLS, Admin: b.Admin}
 	if n.site != nil {
 		a.Peer, a.Gossip = n.site.ln.Addr().String(), n.site.cl.GossipAddr()
 	}
 	return a
-}
-
-// describe names the addresses for the "ready" log line.
-func (l listeners) describe() []any {
-	attrs := []any{"listen", l.pub.Addr().String(), "admin", l.admin.Addr().String()}
-	if l.tls != nil {
-		attrs = append(attrs, "tls_listen", l.tls.Addr().String())
-	}
-	return attrs
 }
 
 // bound is the configured address with the port the listener got, so a

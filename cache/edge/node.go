@@ -14,6 +14,7 @@ import (
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/fill"
 	"github.com/vodedge/vodedge/internal/admin"
+	"github.com/vodedge/vodedge/internal/daemon"
 	"github.com/vodedge/vodedge/internal/tlsreload"
 )
 
@@ -43,7 +44,7 @@ type Node struct {
 	cfg   Config
 	log   *slog.Logger
 	reg   *prometheus.Registry
-	ls    listeners
+	ls    daemon.Listeners
 	org   cache.Origin // the origin misses go to (through the site's peers when in a cluster)
 	raw   cache.Origin // the origin itself: fill's last source
 	certs *tlsreload.Reloader
@@ -126,7 +127,7 @@ func (n *Node) Run(ctx context.Context) error {
 	stopFill := n.runFill()
 	if err == nil {
 		n.started.Store(true)
-		n.log.Info("edge ready", n.ls.describe()...)
+		n.log.Info("edge ready", n.ls.Describe()...)
 		err = n.wait(ctx, errc)
 	}
 	stopFill()
@@ -136,11 +137,7 @@ func (n *Node) Run(ctx context.Context) error {
 
 // wait blocks until the node is told to stop (nil) or a listener fails.
 func (n *Node) wait(ctx context.Context, errc <-chan error) error {
-	select {
-	case <-ctx.Done():
-	case <-n.stop:
-	case err := <-errc:
-		n.log.Error("listener failed", "err", err)
+	if err := daemon.Wait(ctx, n.stop, errc, n.log); err != nil {
 		return err
 	}
 	n.log.Info("edge shutting down", "deadline", n.cfg.shutdownTimeout())

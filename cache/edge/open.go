@@ -10,6 +10,7 @@ import (
 	"github.com/vodedge/vodedge/cache/accesslog"
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/internal/admin"
+	"github.com/vodedge/vodedge/internal/daemon"
 	"github.com/vodedge/vodedge/internal/tlsreload"
 	"github.com/vodedge/vodedge/internal/urlsign"
 	"github.com/vodedge/vodedge/origin"
@@ -27,7 +28,7 @@ func (n *Node) openOrigin(deps Deps) error {
 	}
 	org, err := origin.Open(context.Background(), n.cfg.Origin, opts)
 	if err != nil {
-		return fieldErr("Origin", err)
+		return daemon.Field("Origin", err)
 	}
 	n.onClose(func() { org.Close() })
 	n.org, n.raw = org, org
@@ -42,7 +43,7 @@ func (n *Node) openTLS(Deps) error {
 	r, err := tlsreload.New(tlsreload.Config{CertFile: n.cfg.TLS.CertFile, KeyFile: n.cfg.TLS.KeyFile},
 		tlsreload.Deps{Logger: n.log, Registerer: n.reg})
 	if err != nil {
-		return fieldErr("TLS", err)
+		return daemon.Field("TLS", err)
 	}
 	n.certs = r
 	return nil
@@ -55,7 +56,7 @@ func (n *Node) openDisk(Deps) error {
 	}
 	s, err := disktier.Open(*n.cfg.Disk, disktier.Deps{Logger: n.log, Registerer: n.reg})
 	if err != nil {
-		return fieldErr("Disk", fmt.Errorf("%s: %w", n.cfg.Disk.Dir, err))
+		return daemon.Field("Disk", fmt.Errorf("%s: %w", n.cfg.Disk.Dir, err))
 	}
 	n.onClose(func() { s.Close() })
 	n.disk = s
@@ -106,7 +107,7 @@ func (n *Node) openAccessLog() (*accesslog.Logger, error) {
 	default:
 		f, err := os.OpenFile(dest, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
-			return nil, fieldErr("AccessLog", err)
+			return nil, daemon.Field("AccessLog", err)
 		}
 		n.onClose(func() { f.Close() })
 		w = f
