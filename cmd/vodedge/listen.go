@@ -128,7 +128,7 @@ func (l *limitOpts) check() error {
 }
 
 // notifyHUP catches SIGHUP (whose default action ends the process) for
-// waitForStop; call it before the daemon is reachable. The caller stops
+// reloadOnHUP; call it before the daemon is reachable. The caller stops
 // it with signal.Stop.
 func notifyHUP() chan os.Signal {
 	hup := make(chan os.Signal, 1)
