@@ -142,8 +142,43 @@
 // node without a TLS listener keeps its http:// URL. The admin API (AdminRoutes) lists sites, prefixes and BGP
 // sessions, decides for any client, and reloads the prefix files.
 //
+// # Running it: the Go API behind `vodedge steer`
+//
+// A Service is the decision machinery and its handlers; a Server is the
+// daemon around it: the public HTTP and HTTPS listeners (fasthttp, with
+// internal/connlimit's connection limits), the admin listener, the TLS
+// certificate and the decision log file. The command line only fills a
+// ServerConfig from its flags and the sites file; the demo and the tests
+// build the same ServerConfig and call the same NewServer, Run and
+// Shutdown:
+//
+//	cfg := steering.DefaultServerConfig()
+//	cfg.Listen, cfg.Admin = "127.0.0.1:0", "127.0.0.1:0"
+//	err := sitesFile.Apply(&cfg.Service, "steer-1", "")
+//	srv, err := steering.NewServer(cfg, steering.ServerDeps{Logger: log})
+//	…
+//	err = srv.Run(ctx) // serves until ctx ends, srv.Shutdown, or a listener fails
+//
+// It has the edge node's shape (cache/edge), with the listener plumbing
+// and the run-once life from internal/daemon: NewServer binds every
+// listener (port 0 is resolved before anything is served: Addrs) and
+// releases what it opened when a step fails, naming the field a failure
+// comes from (daemon.FieldError: "Listen", "TLSListen", "Admin", "TLS",
+// "DecisionLog") so that the command line can name its flag. Run joins
+// the sites' gossip and starts the BGP speaker, then serves; /readyz is
+// 503 until then. Stopping: the listeners stop taking requests, requests
+// in flight get ShutdownTimeout, the service leaves the gossip and
+// flushes the decision log, then the log file is closed. Keys, the URL
+// signer and admin tokens are values in the configuration (reading
+// files is the command line's business, except the sites file's, read
+// by SitesFile.Apply); the certificate and the prefix files stay files
+// because Reload (SIGHUP) reads them again. Signals, like every
+// process-wide setting, stay in cmd/vodedge.
+//
 // Imports: steering/cluster (each site's membership, watched),
 // steering/prefix and steering/bgp (client prefixes, static and learned),
 // internal/manifest (content location), internal/placement,
-// internal/urlsign (signed URLs), internal/admin.
+// internal/urlsign (signed URLs), internal/admin, internal/connlimit,
+// internal/tlsreload and internal/daemon (the daemon around the
+// service).
 package steering

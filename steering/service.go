@@ -48,8 +48,9 @@ type Deps struct {
 	Now        func() time.Time      // nil is time.Now
 }
 
-// Service is `vodedge steer`: the engine, the sites' gossip watchers, the
-// prefix table and its sources, the decision log and the HTTP handlers.
+// Service is what `vodedge steer` serves: the engine, the sites' gossip
+// watchers, the prefix table and its sources, the decision log and the
+// HTTP handlers. Server runs it behind its listeners.
 type Service struct {
 	cfg      ServiceConfig
 	log      *slog.Logger

@@ -119,20 +119,8 @@ func DefaultFill(pub ed25519.PublicKey) *Fill {
 
 // validate checks what New cannot leave to the parts it assembles.
 func (c *Config) validate() error {
-	var errs []string
+	errs := daemon.CheckAddrs(daemon.Addrs{Public: c.Listen, TLS: c.TLSListen, Admin: c.Admin}, c.TLS.CertFile, c.TLS.KeyFile)
 	bad := func(f string, a ...any) { errs = append(errs, fmt.Sprintf(f, a...)) }
-	if c.Listen == "" || c.Admin == "" {
-		bad("Listen and Admin are required")
-	}
-	if daemon.SameAddr(c.Listen, c.Admin) {
-		bad("Admin must differ from Listen (%s): admin routes never go on the public listener", c.Listen)
-	}
-	switch {
-	case c.TLSListen != "" && (c.TLS.CertFile == "" || c.TLS.KeyFile == ""):
-		bad("TLSListen needs TLS.CertFile and TLS.KeyFile")
-	case c.TLSListen == "" && (c.TLS.CertFile != "" || c.TLS.KeyFile != ""):
-		bad("TLS.CertFile and TLS.KeyFile need TLSListen (the HTTPS address)")
-	}
 	if c.Cluster != nil {
 		for _, other := range []struct{ name, addr string }{{"Listen", c.Listen}, {"Admin", c.Admin}} {
 			if daemon.SameAddr(c.Cluster.PeerListen, other.addr) {

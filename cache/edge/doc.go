@@ -39,7 +39,8 @@
 //     Cache.ShutdownTimeout, then everything is closed.
 //
 // Imports: cache, cache/accesslog, cache/disktier, cache/peer, fill,
-// internal/admin, internal/daemon (listeners shared with the other
-// daemons), internal/placement, internal/tlsreload, internal/urlsign,
-// origin, steering/cluster; fasthttp, client_golang.
+// internal/admin, internal/daemon (listeners and the run-once life
+// shared with the other daemons), internal/placement,
+// internal/tlsreload, internal/urlsign, origin, steering/cluster;
+// fasthttp, client_golang.
 package edge

@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
-	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/vodedge/vodedge/cache"
 	"github.com/vodedge/vodedge/cache/disktier"
@@ -54,22 +51,8 @@ type Node struct {
 	agent *fill.Agent // nil without fill
 	admin *admin.Server
 
-	closers []func()    // release what New opened, last first
-	started atomic.Bool // Run has started every part: the node may be ready
-
-	mu    sync.Mutex // protects state
-	state runState
-	stop  chan struct{} // closed by Shutdown
-	done  chan struct{} // closed when Run has released everything
+	life *daemon.Lifecycle // New's release steps, the run-once state, readiness
 }
-
-type runState int
-
-const (
-	idle runState = iota
-	running
-	stopped
-)
 
 // New assembles a node from cfg and binds its listeners. Nothing is
 // served until Run. On error everything opened is closed again.
@@ -77,13 +60,12 @@ func New(cfg Config, deps Deps) (*Node, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	n := &Node{cfg: cfg, log: deps.Logger, reg: deps.Registry, stop: make(chan struct{}), done: make(chan struct{})}
+	n := &Node{cfg: cfg, log: deps.Logger, reg: deps.Registry, life: daemon.NewLifecycle()}
 	if n.log == nil {
 		n.log = slog.New(slog.DiscardHandler)
 	}
 	if n.reg == nil {
-		n.reg = prometheus.NewRegistry()
-		n.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		n.reg = daemon.NewRegistry()
 	}
 	steps := []func(Deps) error{
 		n.openOrigin, n.openTLS, n.openDisk, n.listen, n.openCluster, n.openServer, n.openFill, n.openAdmin,
@@ -98,35 +80,26 @@ func New(cfg Config, deps Deps) (*Node, error) {
 }
 
 // onClose registers a release step for what New opened.
-func (n *Node) onClose(f func()) { n.closers = append(n.closers, f) }
+func (n *Node) onClose(f func()) { n.life.OnClose(f) }
 
 // release closes what New opened, in reverse order.
-func (n *Node) release() {
-	for i := len(n.closers) - 1; i >= 0; i-- {
-		n.closers[i]()
-	}
-	n.closers = nil
-}
+func (n *Node) release() { n.life.Release() }
 
 // Run serves until ctx ends, Shutdown is called, or a listener fails
 // (its error), then stops gracefully: the fill agent stops, the node
 // leaves its site, responses in flight get Cache.ShutdownTimeout to
 // finish, and everything is closed.
 func (n *Node) Run(ctx context.Context) error {
-	n.mu.Lock()
-	if n.state != idle {
-		n.mu.Unlock()
+	if !n.life.Begin() {
 		return ErrStopped
 	}
-	n.state = running
-	n.mu.Unlock()
-	defer close(n.done)
+	defer n.life.End()
 	errc := make(chan error, 4)
 	n.serve(errc)
 	err := n.site.start(n.srv, errc)
 	stopFill := n.runFill()
 	if err == nil {
-		n.started.Store(true)
+		n.life.SetStarted()
 		n.log.Info("edge ready", n.ls.Describe()...)
 		err = n.wait(ctx, errc)
 	}
@@ -137,7 +110,7 @@ func (n *Node) Run(ctx context.Context) error {
 
 // wait blocks until the node is told to stop (nil) or a listener fails.
 func (n *Node) wait(ctx context.Context, errc <-chan error) error {
-	if err := daemon.Wait(ctx, n.stop, errc, n.log); err != nil {
+	if err := daemon.Wait(ctx, n.life.Stopping(), errc, n.log); err != nil {
 		return err
 	}
 	n.log.Info("edge shutting down", "deadline", n.cfg.shutdownTimeout())
@@ -146,33 +119,14 @@ func (n *Node) wait(ctx context.Context, errc <-chan error) error {
 
 // Shutdown stops a running node as Run does and waits until it has, or
 // until ctx ends. A node that never ran is closed at once.
-func (n *Node) Shutdown(ctx context.Context) error {
-	n.mu.Lock()
-	prev := n.state
-	if prev != stopped {
-		n.state = stopped
-		close(n.stop)
-	}
-	n.mu.Unlock()
-	if prev == idle {
-		n.release()
-		close(n.done)
-		return nil
-	}
-	select {
-	case <-n.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (n *Node) Shutdown(ctx context.Context) error { return n.life.Shutdown(ctx) }
 
 // Ready reports whether the node serves (what /readyz answers) and a
 // detail line. A node is not ready until Run has started every part: the
 // listeners serve, the node has joined its site (Addrs then has the
 // gossip address) and the fill agent runs.
 func (n *Node) Ready() (bool, string) {
-	if !n.started.Load() {
+	if !n.life.Started() {
 		return false, "starting"
 	}
 	return n.srv.Status()

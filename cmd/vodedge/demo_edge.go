@@ -11,8 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/cache/edge"
 	"github.com/vodedge/vodedge/fill"
@@ -95,12 +93,6 @@ func (e *demoEdge) start(ctx context.Context) error {
 	go func() { done <- node.Run(cctx) }()
 	e.cancel, e.done = cancel, done
 	return nil
-}
-
-// runCommand executes an in-process daemon command.
-func runCommand(ctx context.Context, cmd *cobra.Command) error {
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	return cmd.ExecuteContext(ctx)
 }
 
 // stop ends the edge abruptly: listeners close, responses in flight are

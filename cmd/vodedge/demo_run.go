@@ -14,11 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/vodedge/vodedge/internal/manifest"
-	"github.com/vodedge/vodedge/origin/controller"
-	"github.com/vodedge/vodedge/origin/controller/client"
 )
 
 // demo is a running demo: its directory, files, addresses and daemons.
@@ -38,8 +34,7 @@ type demo struct {
 
 type demoSteer struct {
 	listen, admin string
-	cancel        context.CancelFunc
-	done          chan error
+	done          chan error // receives Run's result
 }
 
 // runDemo starts everything, prints the URLs, and runs until ctx ends.
@@ -173,80 +168,6 @@ func (d *demo) allocate() error {
 	return d.files.writeSites(d.edges)
 }
 
-// startController starts the controller in-process, with the pages on
-// its admin listener, and returns it and an API client.
-func (d *demo) startController(ctx context.Context, wg *sync.WaitGroup) (*controller.Server, *client.Client, error) {
-	var edges []string
-	for _, e := range d.edges {
-		edges = append(edges, e.admin)
-	}
-	args := []string{"--data", d.files.controllerDB, "--listen", d.ctlAPI, "--admin", d.ctlUI,
-		"--api-token-file", d.files.apiTokens, "--sites", d.files.fillSites, "--manifest-key-file", d.files.manifestKey,
-		"--ladder", "360p:600k,240p:300k", "--segment-duration", "2s", "--preset", "veryfast", "--audio-kbps", "96",
-		"--workers", "2", "--cold-after-days", "0", "--shutdown-timeout", "5s",
-		"--ui-edges", strings.Join(edges, ","), "--ui-steer-url", "http://" + d.steer.listen,
-		"--ui-steer-admin", d.steer.admin, "--ui-admin-token-file", d.files.adminTokens}
-	o, err := parseOriginFlags(args)
-	if err != nil {
-		return nil, nil, err
-	}
-	o.ui.nodes = &demoNodes{ctx: ctx, edges: d.edges}
-	cfg, err := o.config()
-	if err != nil {
-		return nil, nil, err
-	}
-	_, ffErr := exec.LookPath("ffmpeg")
-	cfg.TranscodeOptional = ffErr != nil || d.o.sample
-	g := d.daemonOpts("origin")
-	log, err := g.stderrLogger()
-	if err != nil {
-		return nil, nil, err
-	}
-	reg := newRegistry()
-	srv, err := controller.New(ctx, cfg, controller.Deps{Logger: log, Registerer: reg, Version: version})
-	if err != nil {
-		return nil, nil, fmt.Errorf("demo: controller: %w", err)
-	}
-	d.ctlDone = make(chan error, 1)
-	wg.Go(func() { d.ctlDone <- serveOrigin(ctx, log, srv, o, reg) })
-	cli, err := client.New("http://"+d.ctlAPI, d.files.apiToken, &http.Client{Timeout: time.Minute})
-	if err != nil {
-		return nil, nil, err
-	}
-	rctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	if err := waitHTTP(rctx, "http://"+d.ctlUI+"/readyz", d.controllerAlive); err != nil {
-		return nil, nil, err
-	}
-	fmt.Fprintf(d.out, "controller  API and origin on %s, pages and metrics on %s\n", d.ctlAPI, d.ctlUI)
-	return srv, cli, nil
-}
-
-func (d *demo) controllerAlive() error {
-	select {
-	case err := <-d.ctlDone:
-		d.ctlDone <- err
-		return fmt.Errorf("demo: the controller stopped: %v", err)
-	default:
-		return nil
-	}
-}
-
-// parseOriginFlags binds the origin command's flags to a new originOpts
-// and parses args, so the demo's controller is configured exactly as
-// `vodedge origin ARGS` would be.
-func parseOriginFlags(args []string) (*originOpts, error) {
-	o := &originOpts{cfg: controller.DefaultConfig("")}
-	f := pflag.NewFlagSet("origin", pflag.ContinueOnError)
-	o.bindServer(f)
-	o.bindTranscode(f)
-	o.bindQC(f)
-	o.bindStore(f)
-	o.fill.bind(f)
-	o.ui.bind(f)
-	return o, f.Parse(args)
-}
-
 // printManifest shows the site's manifest as the edges will get it.
 func (d *demo) printManifest(ctx context.Context) error {
 	data, err := d.ctlGet(ctx, "/v1/manifests/"+demoSite)
@@ -312,38 +233,6 @@ func (d *demo) startEdges(ctx context.Context, wg *sync.WaitGroup) error {
 		}
 		fmt.Fprintf(d.out, "edge      %s: players on %s, admin on %s\n", e.name, e.listen, e.admin)
 	}
-	return nil
-}
-
-// startSteer starts steering, watching the site's gossip and manifest.
-func (d *demo) startSteer(ctx context.Context, wg *sync.WaitGroup) error {
-	args := []string{"--node-name", "steer-demo", "--sites", d.files.steerSites, "--listen", d.steer.listen, "--admin", d.steer.admin,
-		"--admin-token-file", d.files.adminTokens, "--url-keys", d.files.urlKeys, "--origin-url", "http://" + d.ctlAPI,
-		"--manifest-url", "http://" + d.ctlAPI, "--manifest-public-key", d.files.manifestPub, "--manifest-token-file", d.files.apiTokens,
-		"--manifest-poll", "5s", "--decision-log", filepath.Join(d.dir, "steer-decisions.log"), "--advertise-host", d.o.host,
-		"--max-urls", "4", "--shutdown-timeout", "1s"}
-	sctx, cancel := context.WithCancel(ctx)
-	cmd := newSteerCmd(d.daemonOpts("steer"))
-	cmd.SetArgs(args)
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
-	d.steer.cancel, d.steer.done = cancel, make(chan error, 1)
-	wg.Go(func() { d.steer.done <- runCommand(sctx, cmd) })
-	rctx, rcancel := context.WithTimeout(ctx, 20*time.Second)
-	defer rcancel()
-	alive := func() error {
-		select {
-		case err := <-d.steer.done:
-			d.steer.done <- err
-			return fmt.Errorf("demo: steering stopped: %v", err)
-		default:
-			return nil
-		}
-	}
-	if err := waitHTTP(rctx, "http://"+d.steer.admin+"/readyz", alive); err != nil {
-		return err
-	}
-	fmt.Fprintf(d.out, "steering  players ask %s, admin on %s\n", d.steer.listen, d.steer.admin)
 	return nil
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -117,12 +116,12 @@ func runEdge(parent context.Context, g *globalOpts, o *edgeOpts) error {
 	defer signal.Stop(hup)
 	node, err := edge.New(cfg, edge.Deps{Logger: log})
 	if err != nil {
-		return flagError(err)
+		return flagError(err, edgeFlags)
 	}
 	log.Info("edge starting", "listen", cfg.Listen, "admin", cfg.Admin, "origin", cfg.Origin,
 		"ram", bytesize.Size(cfg.Cache.RAMBytes), "disk", o.disk.describe(), "fill", cfg.Fill != nil,
 		"node", cfg.Cache.NodeName, "site", cfg.Cache.Site, "version", version)
-	go reloadOnHUP(ctx, log, hup, node.ReloadTLS)
+	go reloadOnHUP(ctx, log, hup, "the TLS certificate", node.ReloadTLS)
 	return node.Run(ctx)
 }
 
@@ -167,17 +166,6 @@ func (o *edgeOpts) config() (edge.Config, error) {
 var edgeFlags = map[string]string{
 	"Listen": "--listen", "TLSListen": "--tls-listen", "Admin": "--admin", "TLS": "--tls-cert/--tls-key",
 	"Origin": "--origin", "Disk": "--disk-dir", "AccessLog": "--access-log", "Cluster.PeerListen": "--peer-listen",
-}
-
-// flagError names the flag of a configuration field that failed.
-func flagError(err error) error {
-	var fe *edge.FieldError
-	if errors.As(err, &fe) {
-		if flag, ok := edgeFlags[fe.Field]; ok {
-			return fmt.Errorf("%s: %w", flag, fe.Err)
-		}
-	}
-	return err
 }
 
 // applyLimits moves the listener limits into the cache configuration.

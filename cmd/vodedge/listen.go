@@ -5,19 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/pflag"
 
 	"github.com/vodedge/vodedge/internal/bytesize"
-	"github.com/vodedge/vodedge/internal/tlsreload"
+	"github.com/vodedge/vodedge/internal/daemon"
 )
 
 // tlsOpts are a daemon's flags for TLS on its public listener (edge,
@@ -43,57 +40,31 @@ func (t *tlsOpts) check() error {
 	return nil
 }
 
-// open reads the certificate, or returns nil when TLS is off.
-func (t *tlsOpts) open(log *slog.Logger, reg prometheus.Registerer) (*tlsreload.Reloader, error) {
-	if err := t.check(); err != nil || t.listen == "" {
-		return nil, err
-	}
-	r, err := tlsreload.New(tlsreload.Config{CertFile: t.cert, KeyFile: t.key}, tlsreload.Deps{Logger: log, Registerer: reg})
-	if err != nil {
-		return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
-	}
-	return r, nil
-}
-
-// reload re-reads the certificate on SIGHUP; nil-safe.
-func reloadTLS(r *tlsreload.Reloader) {
-	if r != nil {
-		_ = r.Reload() // logged by the reloader; the old certificate stays
-	}
-}
-
-// reloadOnHUP calls reload for each SIGHUP until ctx ends; a failed
-// reload is logged by the reloader and the old certificate stays.
-func reloadOnHUP(ctx context.Context, log *slog.Logger, hup <-chan os.Signal, reload func() error) {
+// reloadOnHUP calls reload (re-reading what) for each SIGHUP until ctx
+// ends; a failed reload is logged by the daemon and the old
+// configuration stays.
+func reloadOnHUP(ctx context.Context, log *slog.Logger, hup <-chan os.Signal, what string, reload func() error) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
-			log.Info("SIGHUP: re-reading the TLS certificate")
+			log.Info("SIGHUP: re-reading " + what)
 			_ = reload()
 		}
 	}
 }
 
-// newRegistry is a daemon's metrics registry, with the Go runtime's and
-// the process's collectors.
-func newRegistry() *prometheus.Registry {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return reg
-}
-
-// listenTLS opens the HTTPS address, or returns nil when TLS is off.
-func (t *tlsOpts) listenTLS() (net.Listener, error) {
-	if t.listen == "" {
-		return nil, nil
+// flagError names the flag of a configuration field that a daemon's New
+// reports failing (a daemon.FieldError); flags maps fields to flags.
+func flagError(err error, flags map[string]string) error {
+	var fe *daemon.FieldError
+	if errors.As(err, &fe) {
+		if flag, ok := flags[fe.Field]; ok {
+			return fmt.Errorf("%s: %w", flag, fe.Err)
+		}
 	}
-	ln, err := net.Listen("tcp", t.listen)
-	if err != nil {
-		return nil, fmt.Errorf("--tls-listen: %w", err)
-	}
-	return ln, nil
+	return err
 }
 
 // limitOpts are the public listener's timeouts and limits (edge, steer).
@@ -157,65 +128,10 @@ func (l *limitOpts) check() error {
 }
 
 // notifyHUP catches SIGHUP (whose default action ends the process) for
-// waitForStop; call it before the daemon is reachable. The caller stops
+// reloadOnHUP; call it before the daemon is reachable. The caller stops
 // it with signal.Stop.
 func notifyHUP() chan os.Signal {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	return hup
-}
-
-// waitForStop blocks until ctx ends (a SIGTERM or SIGINT: nil) or a
-// listener fails (its error), calling onHUP for each SIGHUP meanwhile.
-func waitForStop(ctx context.Context, log *slog.Logger, hup <-chan os.Signal, errc <-chan error, onHUP func()) error {
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-hup:
-			onHUP()
-		case err := <-errc:
-			log.Error("listener failed", "err", err)
-			return err
-		}
-	}
-}
-
-// openListeners opens a daemon's public, TLS (when configured) and admin
-// addresses, closing what it opened when one fails.
-func openListeners(public, adminAddr string, t *tlsOpts) (listeners, error) {
-	var ls listeners
-	var err error
-	if ls.pub, err = net.Listen("tcp", public); err != nil {
-		return ls, fmt.Errorf("--listen: %w", err)
-	}
-	if ls.tls, err = t.listenTLS(); err != nil {
-		ls.pub.Close()
-		return ls, err
-	}
-	if ls.admin, err = net.Listen("tcp", adminAddr); err != nil {
-		ls.close()
-		return ls, fmt.Errorf("--admin: %w", err)
-	}
-	return ls, nil
-}
-
-// listeners are a daemon's open sockets; tls is nil without TLS.
-type listeners struct{ pub, tls, admin net.Listener }
-
-func (l listeners) close() {
-	for _, ln := range []net.Listener{l.pub, l.tls, l.admin} {
-		if ln != nil {
-			ln.Close()
-		}
-	}
-}
-
-// describe names the addresses for the "ready" log line.
-func (l listeners) describe() []any {
-	attrs := []any{"listen", l.pub.Addr().String(), "admin", l.admin.Addr().String()}
-	if l.tls != nil {
-		attrs = append(attrs, "tls_listen", l.tls.Addr().String())
-	}
-	return attrs
 }

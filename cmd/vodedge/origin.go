@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -13,11 +11,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/internal/bytesize"
 	"github.com/vodedge/vodedge/origin/controller"
 	"github.com/vodedge/vodedge/origin/transcode"
@@ -136,8 +132,27 @@ func (o *originOpts) bindStore(f *pflag.FlagSet) {
 	f.Var(&o.mpThres, "s3-multipart-threshold", "files this large or larger are uploaded in parts")
 }
 
-// config completes the controller configuration from the flags.
-func (o *originOpts) config() (controller.Config, error) {
+// config fills the daemon's configuration from the flags and the files
+// they name.
+func (o *originOpts) config() (controller.DaemonConfig, error) {
+	d := controller.DefaultDaemonConfig("")
+	c, err := o.controller()
+	if err != nil {
+		return d, err
+	}
+	if err := checkListeners(o.listen, o.adminAddr); err != nil {
+		return d, err
+	}
+	if err := o.tls.check(); err != nil {
+		return d, err
+	}
+	d.Controller, d.Listen, d.Admin, d.TLSListen, d.ShutdownTimeout = c, o.listen, o.adminAddr, o.tls.listen, o.shutdown
+	d.TLS = controller.TLSFiles{CertFile: o.tls.cert, KeyFile: o.tls.key}
+	return d, nil
+}
+
+// controller completes the controller configuration from the flags.
+func (o *originOpts) controller() (controller.Config, error) {
 	c := o.cfg
 	var err error
 	if c.DataDir, err = filepath.Abs(o.data); err != nil {
@@ -185,73 +200,28 @@ func runOrigin(parent context.Context, g *globalOpts, o *originOpts) error {
 	if err != nil {
 		return err
 	}
-	if err := checkListeners(o.listen, o.adminAddr); err != nil {
+	pages, err := o.ui.routes(cfg.Controller.APITokens, log)
+	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(parent, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	reg := newRegistry()
-	srv, err := controller.New(ctx, cfg, controller.Deps{Logger: log, Registerer: reg, Version: version})
-	if err != nil {
-		return err
-	}
-	if len(cfg.APITokens) == 0 {
-		log.Warn("the API has no authentication (--no-api-auth): anyone who reaches --listen can ingest, approve and demote")
-	}
-	log.Info("origin controller starting", "listen", o.listen, "admin", o.adminAddr, "data", cfg.DataDir,
-		"store", cfg.Store, "ladder", cfg.Transcode.Ladder, "workers", cfg.Pipeline.Workers, "version", version)
-	return serveOrigin(ctx, log, srv, o, reg)
-}
-
-// serveOrigin runs the API and admin listeners until a signal or a
-// listener failure, then shuts down: admin first (no scrape of a closing
-// state), then the controller.
-func serveOrigin(ctx context.Context, log *slog.Logger, srv *controller.Server, o *originOpts, reg *prometheus.Registry) error {
-	shutdown := func() {
-		sctx, cancel := context.WithTimeout(context.Background(), o.shutdown)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			log.Warn("shutdown did not finish cleanly", "err", err)
-		}
-	}
-	certs, err := o.tls.open(log, reg)
-	if err != nil {
-		shutdown()
-		return err
-	}
-	ls, err := openListeners(o.listen, o.adminAddr, &o.tls)
-	if err != nil {
-		shutdown()
-		return err
-	}
-	pub, adm := ls.pub, ls.admin
 	hup := notifyHUP()
 	defer signal.Stop(hup)
-	apiTokens, _ := o.tokens() // checked by config()
-	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: srv.Status, Tokens: apiTokens})
-	if err := o.ui.mount(ad, pub.Addr().String(), apiTokens, log); err != nil {
-		ls.close()
-		shutdown()
-		return err
+	d, err := controller.NewDaemon(ctx, cfg, controller.DaemonDeps{Deps: controller.Deps{Logger: log, Version: version}, AdminRoutes: pages})
+	if err != nil {
+		return flagError(err, originFlags)
 	}
-	errc := make(chan error, 3)
-	go func() { errc <- srv.Serve(pub) }()
-	if ls.tls != nil {
-		go func() { errc <- srv.Serve(tls.NewListener(ls.tls, certs.TLSConfig())) }()
+	c := &cfg.Controller
+	if len(c.APITokens) == 0 {
+		log.Warn("the API has no authentication (--no-api-auth): anyone who reaches --listen can ingest, approve and demote")
 	}
-	go func() { errc <- ad.Serve(adm) }()
-	log.Info("origin controller ready", ls.describe()...)
-	runErr := waitForStop(ctx, log, hup, errc, func() {
-		log.Info("SIGHUP: re-reading the TLS certificate", "tls", certs != nil)
-		reloadTLS(certs)
-	})
-	if runErr == nil {
-		log.Info("signal received, shutting down", "deadline", o.shutdown)
-	}
-	actx, cancel := context.WithTimeout(context.Background(), time.Second)
-	_ = ad.Shutdown(actx)
-	cancel()
-	shutdown()
-	log.Info("origin controller stopped")
-	return runErr
+	log.Info("origin controller starting", "listen", cfg.Listen, "admin", cfg.Admin, "data", c.DataDir,
+		"store", c.Store, "ladder", c.Transcode.Ladder, "workers", c.Pipeline.Workers, "version", version)
+	go reloadOnHUP(ctx, log, hup, "the TLS certificate", d.ReloadTLS)
+	return d.Run(ctx)
 }
+
+// originFlags names the flag behind each configuration field NewDaemon
+// reports.
+var originFlags = map[string]string{"Listen": "--listen", "TLSListen": "--tls-listen", "Admin": "--admin", "TLS": "--tls-cert/--tls-key"}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/internal/webui"
+	"github.com/vodedge/vodedge/origin/controller"
 	"github.com/vodedge/vodedge/origin/controller/client"
 )
 
@@ -23,7 +23,6 @@ type originUIOpts struct {
 	steerURL   string
 	steerAdmin string
 	tokenFile  string
-	nodes      webui.NodeControl // the demo's stop/start buttons; nil otherwise
 }
 
 func (u *originUIOpts) bind(f *pflag.FlagSet) {
@@ -33,16 +32,15 @@ func (u *originUIOpts) bind(f *pflag.FlagSet) {
 	f.StringVar(&u.tokenFile, "ui-admin-token-file", "", "bearer token file of the edges' and steering's admin APIs (the status page reads /v1/cluster, /v1/fill, /v1/sites)")
 }
 
-// mount adds the pages to the controller's admin listener. The catalog
-// is read through the controller's own API on apiAddr.
-func (u *originUIOpts) mount(ad *admin.Server, apiAddr string, apiTokens []string, log *slog.Logger) error {
+// routes reads the flags' token file and returns the pages' mount.
+func (u *originUIOpts) routes(apiTokens []string, log *slog.Logger) (controller.AdminRoutes, error) {
 	cfg := webui.Config{SteerURL: u.steerURL, SteerAdmin: withScheme(u.steerAdmin)}
 	for _, e := range u.edges {
 		cfg.Edges = append(cfg.Edges, withScheme(e))
 	}
 	t, err := readTokens("ui-admin-token-file", u.tokenFile)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if t != nil {
 		cfg.AdminToken = t[0]
@@ -51,16 +49,26 @@ func (u *originUIOpts) mount(ad *admin.Server, apiAddr string, apiTokens []strin
 	if len(apiTokens) > 0 {
 		token = apiTokens[0]
 	}
-	cli, err := client.New("http://"+loopbackFor(apiAddr), token, &http.Client{Timeout: 5 * time.Second})
-	if err != nil {
-		return err
+	return uiRoutes(cfg, webui.Deps{Logger: log}, token), nil
+}
+
+// uiRoutes mounts the pages on the controller's admin listener under
+// /ui/; the catalog is read through the controller's own API at apiURL
+// with token. The demo mounts its pages with it too.
+func uiRoutes(cfg webui.Config, deps webui.Deps, token string) controller.AdminRoutes {
+	return func(ad *admin.Server, apiURL string) error {
+		cli, err := client.New(apiURL, token, &http.Client{Timeout: 5 * time.Second})
+		if err != nil {
+			return err
+		}
+		deps.Catalog = catalogSearch(cli)
+		ui, err := webui.New(cfg, deps)
+		if err != nil {
+			return err
+		}
+		ad.Handle("/ui/", http.StripPrefix("/ui", ui.Handler()))
+		return nil
 	}
-	ui, err := webui.New(cfg, webui.Deps{Catalog: catalogSearch(cli), Nodes: u.nodes, Logger: log})
-	if err != nil {
-		return err
-	}
-	ad.Handle("/ui/", http.StripPrefix("/ui", ui.Handler()))
-	return nil
 }
 
 // catalogSearch lists published titles through the controller's API.
@@ -84,17 +92,4 @@ func withScheme(addr string) string {
 		return addr
 	}
 	return "http://" + addr
-}
-
-// loopbackFor turns a listener's address into one to dial: the
-// unspecified address ("[::]:8070", "0.0.0.0:8070") becomes 127.0.0.1.
-func loopbackFor(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port)
 }

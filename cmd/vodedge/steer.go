@@ -2,26 +2,18 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/netip"
-	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
-	"github.com/valyala/fasthttp"
 
 	"github.com/vodedge/vodedge/internal/admin"
-	"github.com/vodedge/vodedge/internal/connlimit"
 	"github.com/vodedge/vodedge/internal/manifest"
-	"github.com/vodedge/vodedge/internal/tlsreload"
 	"github.com/vodedge/vodedge/internal/urlsign"
 	"github.com/vodedge/vodedge/steering"
 )
@@ -117,51 +109,70 @@ func runSteer(parent context.Context, g *globalOpts, o *steerOpts) error {
 	if err != nil {
 		return err
 	}
-	if err := checkListeners(o.listen, o.adminAddr); err != nil {
-		return err
-	}
-	cfg, closeLog, err := o.config()
-	if err != nil {
-		return err
-	}
-	defer closeLog()
-	reg := newRegistry()
-	certs, err := o.tls.open(log, reg)
-	if err != nil {
-		return err
-	}
-	svc, err := steering.New(cfg, steering.Deps{Logger: log, Registerer: reg})
+	cfg, err := o.config()
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(parent, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if err := svc.Start(ctx); err != nil {
-		return err
+	hup := notifyHUP()
+	defer signal.Stop(hup)
+	srv, err := steering.NewServer(cfg, steering.ServerDeps{Logger: log})
+	if err != nil {
+		return flagError(err, steerFlags)
 	}
-	defer svc.Stop()
-	log.Info("steering starting", "listen", o.listen, "admin", o.adminAddr, "sites", len(cfg.Engine.Sites),
-		"bgp", cfg.BGP != nil, "signed", cfg.Signer != nil, "node", o.name, "version", version)
-	return serveSteer(ctx, log, svc, o, reg, certs)
+	svc := &cfg.Service
+	log.Info("steering starting", "listen", cfg.Listen, "admin", cfg.Admin, "sites", len(svc.Engine.Sites),
+		"bgp", svc.BGP != nil, "signed", svc.Signer != nil, "node", o.name, "version", version)
+	go reloadOnHUP(ctx, log, hup, "the prefix files and the TLS certificate", srv.Reload)
+	return srv.Run(ctx)
 }
 
-// config builds the service configuration from the flags and the sites
-// file; the returned func closes the decision log.
-func (o *steerOpts) config() (steering.ServiceConfig, func(), error) {
-	nop := func() {}
-	cfg := steering.ServiceConfig{Engine: steering.DefaultConfig()}
+// steerFlags names the flag behind each configuration field NewServer
+// reports.
+var steerFlags = map[string]string{
+	"Listen": "--listen", "TLSListen": "--tls-listen", "Admin": "--admin", "TLS": "--tls-cert/--tls-key",
+	"DecisionLog": "--decision-log",
+}
+
+// config fills the server's configuration from the flags, the sites
+// file and the key and token files the flags name.
+func (o *steerOpts) config() (steering.ServerConfig, error) {
+	cfg := steering.DefaultServerConfig()
+	if err := checkListeners(o.listen, o.adminAddr); err != nil {
+		return cfg, err
+	}
+	if err := o.tls.check(); err != nil {
+		return cfg, err
+	}
+	var err error
+	if cfg.Limits, err = o.limits.steering(); err != nil {
+		return cfg, err
+	}
+	if cfg.AdminTokens, err = readTokens("admin-token-file", o.tokenFile); err != nil {
+		return cfg, err
+	}
+	cfg.Listen, cfg.Admin, cfg.TLSListen = o.listen, o.adminAddr, o.tls.listen
+	cfg.TLS = steering.TLSFiles{CertFile: o.tls.cert, KeyFile: o.tls.key}
+	cfg.ShutdownTimeout, cfg.DecisionLog = o.shutdownTimeout, o.decisionLog
+	return cfg, o.service(&cfg.Service)
+}
+
+// service fills the service configuration from the flags and the sites
+// file.
+func (o *steerOpts) service(cfg *steering.ServiceConfig) error {
 	if o.sitesFile == "" {
-		return cfg, nop, errors.New("--sites is required: the sites to steer to (see vodedge steer --help)")
+		return errors.New("--sites is required: the sites to steer to (see vodedge steer --help)")
 	}
 	sf, err := steering.LoadSitesFile(o.sitesFile)
 	if err != nil {
-		return cfg, nop, err
+		return err
 	}
 	if err := o.overrideSites(sf); err != nil {
-		return cfg, nop, err
+		return err
 	}
-	if err := sf.Apply(&cfg, o.name, o.advertise); err != nil {
-		return cfg, nop, fmt.Errorf("--sites %s: %w", o.sitesFile, err)
+	if err := sf.Apply(cfg, o.name, o.advertise); err != nil {
+		return fmt.Errorf("--sites %s: %w", o.sitesFile, err)
 	}
 	e := &cfg.Engine
 	e.OriginURL, e.MaxURLs, e.LoadThreshold = o.originURL, o.maxURLs, o.loadThreshold
@@ -172,24 +183,36 @@ func (o *steerOpts) config() (steering.ServiceConfig, func(), error) {
 			e.Sites[i].HTTPS = true
 		}
 	default:
-		return cfg, nop, fmt.Errorf("--node-scheme %q: want http or https", o.nodeScheme)
+		return fmt.Errorf("--node-scheme %q: want http or https", o.nodeScheme)
 	}
 	for _, s := range o.trusted {
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
-			return cfg, nop, fmt.Errorf("--trusted-proxies %q: %w", s, err)
+			return fmt.Errorf("--trusted-proxies %q: %w", s, err)
 		}
 		e.TrustedProxies = append(e.TrustedProxies, p)
 	}
 	if cfg.Signer, err = o.signer(); err != nil {
-		return cfg, nop, err
+		return err
 	}
-	if cfg.Manifests, err = o.manifests(); err != nil {
-		return cfg, nop, err
+	cfg.Manifests, err = o.manifests()
+	return err
+}
+
+// steering resolves the listener flags into steering's limits.
+func (l *limitOpts) steering() (steering.Limits, error) {
+	if err := l.check(); err != nil {
+		return steering.Limits{}, err
 	}
-	w, closeLog, err := openDecisionLog(o.decisionLog)
-	cfg.DecisionLog = w
-	return cfg, closeLog, err
+	maxConns, err := l.connLimit()
+	if err != nil {
+		return steering.Limits{}, err
+	}
+	if l.headerBytes < 1<<10 || l.headerBytes > 1<<20 {
+		return steering.Limits{}, fmt.Errorf("--max-header-bytes %s: want 1KiB..1MiB", l.headerBytes)
+	}
+	return steering.Limits{ReadTimeout: l.read, WriteTimeout: l.write, IdleTimeout: l.idle, MaxHeaderBytes: int(l.headerBytes),
+		MaxConns: maxConns, MaxConnsPerClient: l.perClient}, nil
 }
 
 // overrideSites applies --prefixes and --join to the sites file.
@@ -264,98 +287,4 @@ func (o *steerOpts) manifests() (*steering.ManifestConfig, error) {
 		mc.Token = tokens[0]
 	}
 	return mc, nil
-}
-
-func openDecisionLog(dest string) (io.Writer, func(), error) {
-	switch dest {
-	case "off", "":
-		return nil, func() {}, nil
-	case "-":
-		return os.Stdout, func() {}, nil
-	}
-	f, err := os.OpenFile(dest, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--decision-log: %w", err)
-	}
-	return f, func() { f.Close() }, nil
-}
-
-// serveSteer runs the public (plain and TLS) and admin listeners until a
-// signal or a listener failure; SIGHUP re-reads the prefix files and the
-// TLS certificate.
-func serveSteer(ctx context.Context, log *slog.Logger, svc *steering.Service, o *steerOpts, reg *prometheus.Registry, certs *tlsreload.Reloader) error {
-	ad, err := newSteerAdmin(o, svc, reg, log)
-	if err != nil {
-		return err
-	}
-	srv, lim, err := o.httpServer(svc, log, reg)
-	if err != nil {
-		return err
-	}
-	ls, err := openListeners(o.listen, o.adminAddr, &o.tls)
-	if err != nil {
-		return err
-	}
-	hup := notifyHUP()
-	defer signal.Stop(hup)
-	errc := make(chan error, 3)
-	go func() { errc <- srv.Serve(lim.Listener(ls.pub, true)) }()
-	if ls.tls != nil {
-		go func() { errc <- srv.Serve(tls.NewListener(lim.Listener(ls.tls, false), certs.TLSConfig())) }()
-	}
-	go func() { errc <- ad.Serve(ls.admin) }()
-	log.Info("steering ready", ls.describe()...)
-	runErr := waitForStop(ctx, log, hup, errc, func() {
-		if err := svc.Reload(); err != nil {
-			log.Error("reloading the prefix files failed; keeping the old ones", "err", err)
-		}
-		reloadTLS(certs)
-	})
-	if runErr == nil {
-		log.Info("signal received, shutting down")
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
-	defer cancel()
-	_ = srv.ShutdownWithContext(sctx)
-	_ = ad.Shutdown(sctx)
-	log.Info("steering stopped")
-	return runErr
-}
-
-// httpServer builds the public fasthttp server with the listener limits.
-func (o *steerOpts) httpServer(svc *steering.Service, log *slog.Logger, reg prometheus.Registerer) (*fasthttp.Server, *connlimit.Limiter, error) {
-	l := &o.limits
-	if err := l.check(); err != nil {
-		return nil, nil, err
-	}
-	maxConns, err := l.connLimit()
-	if err != nil {
-		return nil, nil, err
-	}
-	lim, err := connlimit.New(connlimit.Config{Max: maxConns, PerClient: l.perClient, Name: "public"}, reg)
-	if err != nil {
-		return nil, nil, err
-	}
-	if l.headerBytes < 1<<10 || l.headerBytes > 1<<20 {
-		return nil, nil, fmt.Errorf("--max-header-bytes %s: want 1KiB..1MiB", l.headerBytes)
-	}
-	return &fasthttp.Server{Handler: svc.Handler(), Name: "vodedge-steer", ReadTimeout: l.read, WriteTimeout: l.write, IdleTimeout: l.idle,
-		ReadBufferSize: int(l.headerBytes), NoDefaultContentType: true, Logger: slogPrinter{log}, ConnState: lim.FastHTTPConnState}, lim, nil
-}
-
-func newSteerAdmin(o *steerOpts, svc *steering.Service, reg *prometheus.Registry, log *slog.Logger) (*admin.Server, error) {
-	tokens, err := readTokens("admin-token-file", o.tokenFile)
-	if err != nil {
-		return nil, err
-	}
-	ad := admin.New(admin.Config{Gatherer: reg, Logger: log, Ready: svc.Ready, Tokens: tokens})
-	ad.HandleAuth(svc.AdminRoutes())
-	return ad, nil
-}
-
-// slogPrinter is fasthttp's logger on slog.
-type slogPrinter struct{ log *slog.Logger }
-
-func (p slogPrinter) Printf(format string, args ...any) {
-	p.log.Warn("http: " + fmt.Sprintf(format, args...))
 }

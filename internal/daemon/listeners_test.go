@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"strings"
 	"testing"
 )
 
@@ -56,6 +57,41 @@ func TestSameAddr(t *testing.T) {
 	}{{":8080", ":8080", true}, {"127.0.0.1:0", "127.0.0.1:0", false}, {"", "", false}, {":8080", ":8081", false}} {
 		if got := SameAddr(tc.a, tc.b); got != tc.same {
 			t.Errorf("SameAddr(%q, %q) = %v", tc.a, tc.b, got)
+		}
+	}
+}
+
+func TestCheckAddrs(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		a         Addrs
+		cert, key string
+		want      string // "" for none
+	}{
+		{"fine", Addrs{Public: ":8080", Admin: "127.0.0.1:9090"}, "", "", ""},
+		{"fine with TLS", Addrs{Public: ":8080", TLS: ":8443", Admin: ":9090"}, "c", "k", ""},
+		{"no admin", Addrs{Public: ":8080"}, "", "", "Listen and Admin are required"},
+		{"admin on public", Addrs{Public: ":8080", Admin: ":8080"}, "", "", "Admin must differ from Listen (:8080)"},
+		{"TLS without files", Addrs{Public: ":1", TLS: ":2", Admin: ":3"}, "c", "", "TLSListen needs TLS.CertFile and TLS.KeyFile"},
+		{"files without TLS", Addrs{Public: ":1", Admin: ":3"}, "c", "k", "TLS.CertFile and TLS.KeyFile need TLSListen"},
+	} {
+		errs := CheckAddrs(tc.a, tc.cert, tc.key)
+		switch {
+		case tc.want == "" && len(errs) > 0:
+			t.Errorf("%s: %v", tc.name, errs)
+		case tc.want != "" && (len(errs) != 1 || !strings.HasPrefix(errs[0], tc.want)):
+			t.Errorf("%s: %v, want %q", tc.name, errs, tc.want)
+		}
+	}
+}
+
+func TestDialable(t *testing.T) {
+	for in, want := range map[string]string{
+		"[::]:8070": "127.0.0.1:8070", "0.0.0.0:8070": "127.0.0.1:8070", ":8070": "127.0.0.1:8070",
+		"10.0.0.1:8070": "10.0.0.1:8070", "[::1]:8070": "[::1]:8070", "no-port": "no-port",
+	} {
+		if got := Dialable(in); got != want {
+			t.Errorf("Dialable(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -97,7 +97,6 @@ var exempt = map[string]string{
 	"origin/transcode.ParseCodec":      "matches its argument against three names",
 	"origin/controller.decodeBody":     "encoding/json into a fixed struct, 1 MiB at most, unknown fields refused",
 	"internal/manifest.LoadPrivateKey": "the operator's own key file: encoding/base64 and a length check",
-	"cmd/vodedge.parseOriginFlags":     "the demo's flag plumbing (pflag); the values are parsed by fuzzed parsers",
 	"internal/webui.parseMetrics":      "the web pages' reader of the daemons' own /metrics (internal/webui, another change's package: a gap to close there)",
 }
 

@@ -1,6 +1,6 @@
 // Package controller is the origin controller behind `vodedge origin`:
 // the HTTP API and the wiring of the origin sub-packages into one Server
-// (Config, New, Serve, Shutdown).
+// (Config, New, Serve, Shutdown), and the daemon around it (Daemon).
 //
 // What it owns:
 //
@@ -34,8 +34,46 @@
 // uploads), sources/{id}/ (kept sources), work/{id}/ (renditions until
 // published), store/ (the default local store).
 //
+// # The daemon: the Go API behind `vodedge origin`
+//
+// A Server is the controller: its state, pipeline and HTTP handler,
+// served on whatever listener its caller gives it (the tests serve it on
+// one loopback port). A Daemon is the process around it: the API's
+// plain and HTTPS listeners, the admin listener (metrics, health, and
+// the web pages), the certificate, and the stopping order. The command
+// line only fills a DaemonConfig from its flags; the demo and the tests
+// build the same DaemonConfig and call the same NewDaemon, Run and
+// Shutdown:
+//
+//	cfg := controller.DefaultDaemonConfig("/var/lib/vodedge/origin")
+//	cfg.Listen, cfg.Admin = "127.0.0.1:0", "127.0.0.1:0"
+//	d, err := controller.NewDaemon(ctx, cfg, controller.DaemonDeps{Deps: controller.Deps{Logger: log}})
+//	…
+//	err = d.Run(ctx) // serves until ctx ends, d.Shutdown, or a listener fails
+//
+// It has the edge node's and steering's shape, on internal/daemon:
+// NewDaemon binds the listeners first (a busy port fails before any
+// state is opened, as a daemon.FieldError naming "Listen", "TLSListen"
+// or "Admin"; a certificate that does not load names "TLS"), then opens
+// the controller, and releases everything when a step fails; Run serves
+// once; /readyz is 503 until it does. Stopping: the admin listener
+// first (no scrape of a closing state), then the controller (requests
+// and steps get ShutdownTimeout), then the listeners. The API tokens
+// guard the admin API too.
+//
+// The daemon is a second type rather than more of Server because the
+// two have different lives: a Server is useful on its own (the tests'
+// single listener, an embedding program's mux), and the listeners, the
+// certificate and the admin pages are the daemon's. The web pages
+// (internal/webui) are mounted by the caller through
+// DaemonDeps.AdminRoutes, given the URL of the daemon's own API: they
+// read the catalog through the API's client (origin/controller/client),
+// which imports this package, and they also show edges and steering, so
+// they are the command's composition, not the controller's.
+//
 // Imports: origin/catalog, origin/fillplan, origin/kv, origin/packager,
 // origin/pipeline, origin/popularity, origin/probe, origin/qc,
 // origin/store, origin/transcode; internal/admin, internal/bytesize,
-// internal/manifest. Nothing imports it but the CLI and its client.
+// internal/manifest, internal/daemon and internal/tlsreload (the
+// daemon). Nothing imports it but the CLI and its client.
 package controller
