@@ -82,7 +82,7 @@ func metricNames(t *testing.T, path string) []string {
 // startDemo runs `vodedge demo` in dir and returns the URLs it printed
 // (metrics by daemon name, "steer-url" for steering's public listener).
 func startDemo(t *testing.T, dir string) map[string]string {
-	cmd := exec.Command(binary, "demo", "--dir", dir, "--listen", "127.0.0.1:0", "--title-seconds", "12")
+	cmd := exec.Command(testenv.Vodedge(t), "demo", "--dir", dir, "--listen", "127.0.0.1:0", "--title-seconds", "12")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +223,7 @@ bgp:
   neighbors:
     - {address: 127.0.0.1, port: %s, asn: 65000, site: demo}
 `, port)), 0o644)
-	cmd := exec.Command(binary, "steer", "--sites", sites, "--listen", testenv.FreeAddr(t), "--admin", admin, "--decision-log", "off", "--log-level", "error")
+	cmd := exec.Command(testenv.Vodedge(t), "steer", "--sites", sites, "--listen", testenv.FreeAddr(t), "--admin", admin, "--decision-log", "off", "--log-level", "error")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
