@@ -361,7 +361,7 @@ func TestClusterDrainWithTheCLI(t *testing.T) {
 	nodes := e.startSite(3)
 	cli := func(args ...string) string {
 		t.Helper()
-		out, err := exec.Command(binary, args...).CombinedOutput()
+		out, err := exec.Command(testenv.Vodedge(t), args...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("vodedge %v: %v\n%s", args, err, out)
 		}
@@ -389,7 +389,7 @@ func TestClusterDrainWithTheCLI(t *testing.T) {
 
 	bad := filepath.Join(t.TempDir(), "bad-token")
 	os.WriteFile(bad, []byte("not-the-right-token-000\n"), 0o600)
-	if out, err := exec.Command(binary, "drain", "--admin", nodes[1].admin, "--token-file", bad).CombinedOutput(); err == nil ||
+	if out, err := exec.Command(testenv.Vodedge(t), "drain", "--admin", nodes[1].admin, "--token-file", bad).CombinedOutput(); err == nil ||
 		!strings.Contains(string(out), "401") {
 		t.Fatalf("drain with a wrong token: %v %s", err, out)
 	}
@@ -422,7 +422,7 @@ func TestClusterSettingsFailWithAClearMessage(t *testing.T) {
 			args = append([]string{"edge", "--disk-bytes", "0", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}, args[1:]...)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		cmd := exec.CommandContext(ctx, binary, args...)
+		cmd := exec.CommandContext(ctx, testenv.Vodedge(t), args...)
 		cmd.Dir = t.TempDir()
 		out, err := cmd.CombinedOutput()
 		cancel()
@@ -434,12 +434,12 @@ func TestClusterSettingsFailWithAClearMessage(t *testing.T) {
 
 func TestClusterCommandsHelp(t *testing.T) {
 	for _, c := range []string{"status", "drain", "undrain"} {
-		out, err := exec.Command(binary, c, "--help").CombinedOutput()
+		out, err := exec.Command(testenv.Vodedge(t), c, "--help").CombinedOutput()
 		if err != nil || !bytes.Contains(out, []byte("Usage:")) || !bytes.Contains(out, []byte("--token-file")) || !bytes.Contains(out, []byte("--admin")) {
 			t.Errorf("%s --help: %v\n%s", c, err, out)
 		}
 	}
-	out, _ := exec.Command(binary, "edge", "--help").CombinedOutput()
+	out, _ := exec.Command(testenv.Vodedge(t), "edge", "--help").CombinedOutput()
 	for _, f := range []string{"--cluster-key-file", "--cluster-insecure", "--join", "--gossip-listen", "--peer-listen",
 		"--advertise-host", "--capacity-weight", "--egress-capacity", "--owners-per-file", "--peer-timeout"} {
 		if !bytes.Contains(out, []byte(f)) {

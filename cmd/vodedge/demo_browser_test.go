@@ -38,12 +38,12 @@ func startDemo(t *testing.T, args ...string) *demoRun {
 	t.Helper()
 	dir := t.TempDir()
 	begin := time.Now()
-	cmd := exec.Command(binary, append([]string{"demo", "--dir", dir, "--listen", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(testenv.Vodedge(t), append([]string{"demo", "--dir", dir, "--listen", "127.0.0.1:0"}, args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, stdout: &lockedBuf{}, stderr: &lockedBuf{}, done: make(chan error, 1)}
+	p := &proc{cmd: cmd, stdout: &testenv.Buffer{}, stderr: &testenv.Buffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/vodedge/vodedge/cache"
 	"github.com/vodedge/vodedge/cache/policy"
 	"github.com/vodedge/vodedge/internal/cliconf"
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // TestHTTPCacheFlags: rules from the command line and from a YAML list
@@ -70,7 +71,7 @@ func TestBadCachePolicyFailsClearly(t *testing.T) {
 		{"*.m3u8=origin:min=10s,max=1s", "above max"},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		out, err := exec.CommandContext(ctx, binary, "edge", "--cache-policy", tc.arg).CombinedOutput()
+		out, err := exec.CommandContext(ctx, testenv.Vodedge(t), "edge", "--cache-policy", tc.arg).CombinedOutput()
 		cancel()
 		if err == nil || !strings.Contains(string(out), tc.want) {
 			t.Errorf("--cache-policy %q: %v %q, want a failure mentioning %q", tc.arg, err, out, tc.want)

@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,58 +22,14 @@ import (
 	"github.com/vodedge/vodedge/internal/testenv"
 )
 
-// binary is the vodedge binary built once for these end-to-end tests.
-var binary string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "vodedge-e2e")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "vodedge")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building vodedge: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := 0
-	func() {
-		defer os.RemoveAll(dir)
-		goleak.VerifyTestMain(exitCatcher{&code, m})
-	}()
-	os.Exit(code)
-}
-
-// exitCatcher lets TestMain clean up after goleak's run.
-type exitCatcher struct {
-	code *int
-	m    *testing.M
-}
-
-func (e exitCatcher) Run() int { *e.code = e.m.Run(); return *e.code }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(testenv.WithBinaries(m)) }
 
 // proc is a running vodedge process.
 type proc struct {
 	cmd    *exec.Cmd
-	stdout *lockedBuf
-	stderr *lockedBuf
+	stdout *testenv.Buffer
+	stderr *testenv.Buffer
 	done   chan error
-}
-
-type lockedBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func start(t testing.TB, args ...string) *proc {
@@ -85,7 +40,7 @@ func start(t testing.TB, args ...string) *proc {
 // startProc starts vodedge with args in a temporary working directory
 // (where the disk tier's default directory lands) and kills it at cleanup.
 func startProc(t testing.TB, args ...string) *proc {
-	p := &proc{cmd: exec.Command(binary, args...), stdout: &lockedBuf{}, stderr: &lockedBuf{}, done: make(chan error, 1)}
+	p := &proc{cmd: exec.Command(testenv.Vodedge(t), args...), stdout: &testenv.Buffer{}, stderr: &testenv.Buffer{}, done: make(chan error, 1)}
 	p.cmd.Dir = t.TempDir()
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
@@ -247,7 +202,7 @@ func TestBadSettingsFailWithAClearMessage(t *testing.T) {
 		{[]string{"edge", "--log-level", "loud"}, "--log-level"},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		cmd := exec.CommandContext(ctx, binary, tc.args...)
+		cmd := exec.CommandContext(ctx, testenv.Vodedge(t), tc.args...)
 		cmd.Dir = t.TempDir()
 		out, err := cmd.CombinedOutput()
 		cancel()
@@ -259,12 +214,12 @@ func TestBadSettingsFailWithAClearMessage(t *testing.T) {
 
 func TestHelpOnEveryCommand(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"edge", "--help"}} {
-		out, err := exec.Command(binary, args...).CombinedOutput()
+		out, err := exec.Command(testenv.Vodedge(t), args...).CombinedOutput()
 		if err != nil || !bytes.Contains(out, []byte("Usage:")) {
 			t.Errorf("%v: %v\n%s", args, err, out)
 		}
 	}
-	sc := bufio.NewScanner(bytes.NewReader(must(exec.Command(binary, "edge", "--help").Output())))
+	sc := bufio.NewScanner(bytes.NewReader(must(exec.Command(testenv.Vodedge(t), "edge", "--help").Output())))
 	var flags []string
 	for sc.Scan() {
 		if f := strings.Fields(sc.Text()); len(f) > 0 && strings.HasPrefix(f[0], "--") {
