@@ -26,7 +26,7 @@ import (
 // a failure.
 func TestClockJumpsAroundTheWindow(t *testing.T) {
 	o := newOrigin(t)
-	n := newNode(t, "n1", httpOrigin(t, o.url))
+	n := newNode(t, "n1", httpOrigin(t, o.URL))
 	pub, priv := keys(t)
 	m := &manifest.Manifest{Version: 1, Site: "ams"}
 	for i := range 3 {
@@ -42,14 +42,14 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 	cfg.Window, _ = fill.ParseWindow("02:00-14:00", time.UTC)
 	cfg.RateBytes, cfg.Concurrency = 512<<10, 1 // 2 s per file
 	reg := prometheus.NewRegistry()
-	a, err := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.url), Registerer: reg, Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	a, err := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.URL), Registerer: reg, Now: func() time.Time { return time.Unix(0, now.Load()) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, m, priv))
-	testenv.Eventually(t, 10*time.Second, "the first file to be under way", func() bool { return o.total.Load() > 256<<10 })
+	testenv.Eventually(t, 10*time.Second, "the first file to be under way", func() bool { return o.Sent("") > 256<<10 })
 
 	set(14*time.Hour + time.Second) // forward past the end, mid-file
 	testenv.Eventually(t, 5*time.Second, "the agent to stop at the window's end", func() bool { return a.Status().State == fill.StateWaiting })
@@ -57,9 +57,9 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 		t.Fatalf("window_open = %v after the clock passed the end", open)
 	}
 	quiet := func(what string) {
-		before := o.total.Load()
+		before := o.Sent("")
 		time.Sleep(1500 * time.Millisecond)
-		if got := o.total.Load(); got != before {
+		if got := o.Sent(""); got != before {
 			t.Fatalf("%s: %d bytes fetched outside the window", what, got-before)
 		}
 	}
@@ -68,9 +68,9 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 	// the count stops moving, which it never would if the agent went on
 	// fetching at its rate, then demand silence.
 	testenv.Eventually(t, 5*time.Second, "the abandoned fetch's bytes in flight to settle", func() bool {
-		before := o.total.Load()
+		before := o.Sent("")
 		time.Sleep(300 * time.Millisecond)
-		return o.total.Load() == before
+		return o.Sent("") == before
 	})
 	quiet("after the jump past the end")
 	done := 0
@@ -119,5 +119,5 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 	if f, ab := testenv.Metric(t, reg, "vodedge_fill_failures_total"), testenv.Metric(t, reg, "vodedge_fill_abandoned_total"); f != 0 || ab < 1 || a.Status().FilesFailed != 0 {
 		t.Fatalf("failures_total %v, abandoned_total %v, files_failed %d: a closing window abandons, it does not fail", f, ab, a.Status().FilesFailed)
 	}
-	t.Logf("clock jumps: origin sent %d bytes for %d bytes of files (the abandoned file fetched again)", o.total.Load(), 3<<20)
+	t.Logf("clock jumps: origin sent %d bytes for %d bytes of files (the abandoned file fetched again)", o.Sent(""), 3<<20)
 }

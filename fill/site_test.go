@@ -18,7 +18,7 @@ import (
 // site is three nodes filling one manifest with fill masters.
 type site struct {
 	t      *testing.T
-	o      *testOrigin
+	o      fileOrigin
 	nodes  []*node
 	agents []*fill.Agent
 	stops  []func()
@@ -29,7 +29,7 @@ type site struct {
 func newSite(t *testing.T, names ...string) *site {
 	s := &site{t: t, o: newOrigin(t), dead: map[string]bool{}}
 	for _, n := range names {
-		s.nodes = append(s.nodes, newNode(t, n, httpOrigin(t, s.o.url)))
+		s.nodes = append(s.nodes, newNode(t, n, httpOrigin(t, s.o.URL)))
 	}
 	return s
 }
@@ -67,7 +67,7 @@ func (s *site) start(pub []byte, raw []byte, nodes ...*node) {
 	}
 	for _, n := range nodes {
 		cfg := testAgentConfig(n, pub, s.t)
-		a, err := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(s.t, s.o.url), Peer: s.peer, SiteNodes: s.live})
+		a, err := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(s.t, s.o.URL), Peer: s.peer, SiteNodes: s.live})
 		if err != nil {
 			s.t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestSiteFillsEachFileFromTheOriginOnce(t *testing.T) {
 		}
 	}
 	for _, e := range entries {
-		if got := s.o.sentFor(e.Key); got != e.Size {
+		if got := s.o.Sent(e.Key); got != e.Size {
 			t.Errorf("%s crossed the origin link with %d bytes, want exactly its %d", e.Key, got, e.Size)
 		}
 	}
@@ -152,5 +152,5 @@ func TestSiteCompletesWhenAMasterDies(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("origin bytes with a dead master: %d for %d bytes of files", s.o.total.Load(), files*size)
+	t.Logf("origin bytes with a dead master: %d for %d bytes of files", s.o.Sent(""), files*size)
 }
