@@ -27,6 +27,7 @@ type Origin struct {
 	requests map[string]int
 	sent     map[string]int64
 	total    struct{ requests, sent int64 }
+	inFlight int
 	hook     func(w http.ResponseWriter, r *http.Request) bool
 }
 
@@ -131,12 +132,28 @@ func (o *Origin) Sent(path string) int64 {
 	return o.sent[path]
 }
 
+// InFlight is the number of requests being answered now. Once it is 0
+// no more bytes are counted until the next request: a test waits for it
+// before asserting that a client stopped fetching, rather than waiting
+// for the byte count to stop moving.
+func (o *Origin) InFlight() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.inFlight
+}
+
 func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	o.mu.Lock()
 	o.requests[r.URL.Path]++
 	o.total.requests++
+	o.inFlight++
 	hook := o.hook
 	o.mu.Unlock()
+	defer func() {
+		o.mu.Lock()
+		o.inFlight--
+		o.mu.Unlock()
+	}()
 	cw := &countingWriter{ResponseWriter: w, o: o, path: r.URL.Path}
 	if hook != nil && hook(cw, r) {
 		return

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 )
 
 func get(t *testing.T, url string, hdr ...string) (*http.Response, []byte) {
@@ -99,4 +100,28 @@ func TestOriginHookWrapsTheAnswer(t *testing.T) {
 	if resp, _ = get(t, o.URL+"/gone"); resp.StatusCode != 410 {
 		t.Fatalf("hook's own answer: %d", resp.StatusCode)
 	}
+}
+
+func TestOriginCountsRequestsInFlight(t *testing.T) {
+	o := NewOrigin(t)
+	entered, release := make(chan struct{}), make(chan struct{})
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
+		close(entered)
+		<-release
+		return false
+	})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if resp, err := http.Get(o.URL + "/x"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-entered
+	if n := o.InFlight(); n != 1 {
+		t.Fatalf("in flight while answering: %d", n)
+	}
+	close(release)
+	<-done
+	Eventually(t, 5*time.Second, "the answer to end", func() bool { return o.InFlight() == 0 })
 }
