@@ -73,9 +73,7 @@ func newNode(t *testing.T, name string, org *origin.HTTP) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for !st.Loaded() {
-		time.Sleep(time.Millisecond)
-	}
+	testenv.Eventually(t, 10*time.Second, "the disk index to load", st.Loaded)
 	ccfg := cache.DefaultConfig()
 	ccfg.NodeName, ccfg.RAMBytes, ccfg.SliceBytes = name, 0, 256<<10
 	srv, err := cache.New(ccfg, cache.Deps{Origin: org, Disk: st})
