@@ -208,23 +208,21 @@ func TestWindowWithInjectedClock(t *testing.T) {
 	pub, priv := keys(t)
 	e := o.add("/w.m4s", 50_000)
 	e.Nodes = []string{"n1"}
-	var now atomic.Int64
-	base := time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC) // 01:00, window opens at 02:00
-	now.Store(base.UnixNano())
+	clock := testenv.NewClock(time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)) // 01:00, window opens at 02:00
 	cfg := testAgentConfig(n, pub, t)
 	cfg.Window, _ = fill.ParseWindow("02:00-14:00", time.UTC)
 	var fetched atomic.Int64
-	a, _ := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: countingSource{httpOrigin(t, o.URL), &fetched},
-		Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	a, _ := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: countingSource{httpOrigin(t, o.URL), &fetched}, Now: clock.Now})
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, &manifest.Manifest{Version: 1, Site: "ams", Entries: []manifest.Entry{e}}, priv))
 	testenv.Eventually(t, 5*time.Second, "the agent to wait for the window", func() bool { return a.Status().State == fill.StateWaiting })
-	time.Sleep(300 * time.Millisecond)
-	if fetched.Load() != 0 || o.Sent("") != 0 {
-		t.Fatal("fill traffic outside the window")
+	lookedAgain(t, a, clock)
+	lookedAgain(t, a, clock)
+	if fetched.Load() != 0 || o.Sent("") != 0 || o.Requests("") != 0 || a.Status().State != fill.StateWaiting {
+		t.Fatalf("fill traffic outside the window (%d bytes fetched, state %s)", o.Sent(""), a.Status().State)
 	}
-	now.Store(base.Add(time.Hour).UnixNano()) // 02:00
+	clock.Advance(time.Hour) // 02:00
 	a.Poke()
 	testenv.Eventually(t, 10*time.Second, "fill at the window's opening", func() bool { return a.Status().State == fill.StateDone })
 	if fetched.Load() != 50_000 {

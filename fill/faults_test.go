@@ -3,7 +3,6 @@ package fill_test
 import (
 	"bytes"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,15 +33,14 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 		e.Nodes = []string{"n1"}
 		m.Entries = append(m.Entries, e)
 	}
-	var now atomic.Int64
 	day := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
-	set := func(d time.Duration) { now.Store(day.Add(d).UnixNano()) }
-	set(13*time.Hour + 59*time.Minute) // inside 02:00-14:00
+	clock := testenv.NewClock(day.Add(13*time.Hour + 59*time.Minute)) // inside 02:00-14:00
+	set := func(d time.Duration) { clock.Set(day.Add(d)) }
 	cfg := testAgentConfig(n, pub, t)
 	cfg.Window, _ = fill.ParseWindow("02:00-14:00", time.UTC)
 	cfg.RateBytes, cfg.Concurrency = 512<<10, 1 // 2 s per file
 	reg := prometheus.NewRegistry()
-	a, err := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.URL), Registerer: reg, Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	a, err := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.URL), Registerer: reg, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,21 +54,23 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 	if open := testenv.Metric(t, reg, "vodedge_fill_window_open"); open != 0 {
 		t.Fatalf("window_open = %v after the clock passed the end", open)
 	}
+	// quiet proves silence without a sleep: the agent looks at the clock
+	// twice more, on a closed window, and the origin sees nothing.
 	quiet := func(what string) {
-		before := o.Sent("")
-		time.Sleep(1500 * time.Millisecond)
-		if got := o.Sent(""); got != before {
-			t.Fatalf("%s: %d bytes fetched outside the window", what, got-before)
+		bytes, requests := o.Sent(""), o.Requests("")
+		lookedAgain(t, a, clock)
+		lookedAgain(t, a, clock)
+		if got, n := o.Sent(""), o.Requests(""); got != bytes || n != requests {
+			t.Fatalf("%s: %d bytes in %d requests fetched outside the window", what, got-bytes, n-requests)
 		}
 	}
 	// The abandoned fetch's last bytes may still be on their way (the
 	// origin counts what it wrote into the socket's buffers): wait until
-	// the count stops moving, which it never would if the agent went on
-	// fetching at its rate, then demand silence.
-	testenv.Eventually(t, 5*time.Second, "the abandoned fetch's bytes in flight to settle", func() bool {
-		before := o.Sent("")
-		time.Sleep(300 * time.Millisecond)
-		return o.Sent("") == before
+	// the agent has abandoned the file and the origin has stopped
+	// answering, which it never would if the agent went on fetching at
+	// its rate, then demand silence.
+	testenv.Eventually(t, 5*time.Second, "the abandoned fetch to end at the origin", func() bool {
+		return testenv.Metric(t, reg, "vodedge_fill_abandoned_total") >= 1 && o.InFlight() == 0
 	})
 	quiet("after the jump past the end")
 	done := 0

@@ -151,6 +151,21 @@ func siteOf(nodes ...*node) func() []placement.Node {
 	}
 }
 
+// lookedAgain pokes a until it has read clock three more times: whatever
+// evaluation of the window was half done, one whole evaluation (is the
+// window open? how long until it opens?) then happened on the clock's
+// current time. It is the positive signal that proves "nothing
+// happened": the agent looked and decided, no sleep hoping it did. The
+// test must not call a.Status meanwhile, which reads the clock too.
+func lookedAgain(t *testing.T, a *fill.Agent, clock *testenv.Clock) {
+	t.Helper()
+	r := clock.Reads()
+	testenv.Eventually(t, 5*time.Second, "the agent to look at the clock again", func() bool {
+		a.Poke() // pokes coalesce; each wakes a waiting agent at once
+		return clock.Reads() >= r+3
+	})
+}
+
 // runAgent runs a until cancel; it returns a wait function.
 func runAgent(a *fill.Agent) (cancel func()) {
 	ctx, stop := context.WithCancel(context.Background())
