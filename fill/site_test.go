@@ -23,7 +23,8 @@ type site struct {
 	agents []*fill.Agent
 	stops  []func()
 	mu     sync.Mutex
-	dead   map[string]bool
+	dead   map[string]bool    // protected by mu
+	learn  func(asked string) // called under mu when a node asks a peer
 }
 
 func newSite(t *testing.T, names ...string) *site {
@@ -47,6 +48,11 @@ func (s *site) live() []placement.Node {
 }
 
 func (s *site) peer(name string) (fill.Source, bool) {
+	s.mu.Lock()
+	if s.learn != nil {
+		s.learn(name)
+	}
+	s.mu.Unlock()
 	for _, n := range s.nodes {
 		if n.name == name {
 			h, err := origin.NewHTTP(n.peer, origin.HTTPOptions{HeaderTimeout: time.Second})
@@ -133,14 +139,14 @@ func TestSiteCompletesWhenAMasterDies(t *testing.T) {
 	const files, size = 12, 300_000
 	entries, raw := s.manifest(files, size, priv)
 	// n3 dies before doing anything: its agent never runs, its peer
-	// listener is gone, and the others learn it only after a while.
+	// listener is gone, and the others learn it only once one of them
+	// has asked it for a file.
 	s.nodes[2].stop()
-	go func() {
-		time.Sleep(500 * time.Millisecond)
-		s.mu.Lock()
-		s.dead["n3"] = true
-		s.mu.Unlock()
-	}()
+	s.learn = func(asked string) {
+		if asked == "n3" {
+			s.dead["n3"] = true
+		}
+	}
 	s.start(pub, raw, s.nodes[0], s.nodes[1])
 	for _, a := range s.agents {
 		testenv.Eventually(t, 60*time.Second, "the survivors to apply", func() bool { return a.Status().State == fill.StateDone })
