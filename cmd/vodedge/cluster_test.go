@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -30,7 +29,7 @@ const clusterToken = "cluster-test-admin-token-0123"
 type clusterEnv struct {
 	t                  *testing.T
 	keyFile, tokenFile string
-	origin             *countingOrigin
+	origin             *testenv.Origin
 }
 
 type clusterEdge struct {
@@ -43,7 +42,7 @@ func newClusterEnv(t *testing.T) *clusterEnv {
 	e := &clusterEnv{t: t, keyFile: filepath.Join(dir, "key"), tokenFile: filepath.Join(dir, "tokens")}
 	os.WriteFile(e.keyFile, []byte("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n"), 0o600)
 	os.WriteFile(e.tokenFile, []byte(clusterToken+"\n"), 0o600)
-	e.origin = startCountingOrigin(t)
+	e.origin = startSegmentOrigin(t)
 	return e
 }
 
@@ -52,7 +51,7 @@ func (e *clusterEnv) startEdge(name string, join ...string) *clusterEdge {
 	n := &clusterEdge{name: name, listen: testenv.FreeAddr(e.t), admin: testenv.FreeAddr(e.t), peer: testenv.FreeAddr(e.t), gossip: testenv.FreeAddr(e.t)}
 	args := []string{"edge", "--node-name", name, "--site", "ams", "--listen", n.listen, "--admin", n.admin,
 		"--peer-listen", n.peer, "--gossip-listen", n.gossip, "--cluster-key-file", e.keyFile,
-		"--admin-token-file", e.tokenFile, "--origin", e.origin.url, "--disk-bytes", "0", "--ram-bytes", "64MiB",
+		"--admin-token-file", e.tokenFile, "--origin", e.origin.URL, "--disk-bytes", "0", "--ram-bytes", "64MiB",
 		"--access-log", "off", "--log-level", "warn"}
 	if len(join) > 0 {
 		args = append(args, "--join", strings.Join(join, ","))
@@ -137,45 +136,21 @@ func stateOf(st cluster.Status, name string) string {
 	return ""
 }
 
-// countingOrigin is a real HTTP origin serving any /v/… path with
-// deterministic bytes, counting requests by path.
-type countingOrigin struct {
-	url   string
-	mu    sync.Mutex
-	count map[string]int
-}
-
-func startCountingOrigin(t *testing.T) *countingOrigin {
-	o := &countingOrigin{count: map[string]int{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		o.mu.Lock()
-		o.count[r.URL.Path]++
-		o.mu.Unlock()
-		if !strings.HasPrefix(r.URL.Path, "/v/") {
-			http.NotFound(w, r)
-			return
+// startSegmentOrigin is a real HTTP origin serving any /v/… path with
+// deterministic bytes (segment), counting requests by path.
+func startSegmentOrigin(t *testing.T) *testenv.Origin {
+	o := testenv.NewOrigin(t)
+	o.PutFunc(func(path string) (testenv.Object, bool) {
+		if !strings.HasPrefix(path, "/v/") {
+			return testenv.Object{}, false
 		}
-		w.Header().Set("ETag", `"v1"`)
-		http.ServeContent(w, r, "", time.Unix(1700000000, 0), bytes.NewReader(segment(r.URL.Path)))
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	o.url = "http://" + ln.Addr().String()
+		return testenv.Object{Body: segment(path), ETag: `"v1"`, ModTime: time.Unix(1700000000, 0)}, true
+	})
 	return o
 }
 
 func segment(path string) []byte {
 	return bytes.Repeat([]byte(path+"|"), 20_000/len(path))
-}
-
-func (o *countingOrigin) requests(path string) int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.count[path]
 }
 
 // keyOwnedBy finds a fresh key that placement gives to owner among names.
@@ -231,7 +206,7 @@ func TestClusterPeerFillAndFailover(t *testing.T) {
 	a.get(t, k)
 	c.get(t, k)
 	b.get(t, k)
-	if n := e.origin.requests(k); n != 1 {
+	if n := e.origin.Requests(k); n != 1 {
 		t.Fatalf("%s: %d origin requests for the site, want 1", k, n)
 	}
 	if v := a.metric(t, `vodedge_peer_fetches_total{outcome="hit"}`); v != "1" {
@@ -239,7 +214,7 @@ func TestClusterPeerFillAndFailover(t *testing.T) {
 	}
 	own := keyOwnedBy(t, "node-1", names, used)
 	a.get(t, own)
-	if e.origin.requests(own) != 1 || a.metric(t, `vodedge_peer_origin_fetches_total{reason="owner"}`) != "1" {
+	if e.origin.Requests(own) != 1 || a.metric(t, `vodedge_peer_origin_fetches_total{reason="owner"}`) != "1" {
 		t.Fatal("a key node-1 owns was not fetched from the origin by node-1")
 	}
 
@@ -248,15 +223,15 @@ func TestClusterPeerFillAndFailover(t *testing.T) {
 	b.p.done <- nil
 	k2 := keyOwnedBy(t, "node-2", names, used)
 	a.get(t, k2) // node-2 refuses: straight to the origin
-	if n := e.origin.requests(k2); n != 1 {
+	if n := e.origin.Requests(k2); n != 1 {
 		t.Fatalf("with node-2 down: %d origin requests", n)
 	}
 	e.waitAll([]*clusterEdge{a, c}, 5*time.Second, func(st cluster.Status) bool { return stateOf(st, "node-2") == "dead" })
 	before := a.metric(t, `vodedge_peer_fetches_total{outcome="error"}`)
 	k3 := keyOwnedBy(t, "node-2", names, used)
 	a.get(t, k3)
-	if e.origin.requests(k3) != 1 || a.metric(t, `vodedge_peer_fetches_total{outcome="error"}`) != before {
-		t.Fatalf("with node-2 dead: %d origin requests, peer errors %s → %s", e.origin.requests(k3), before,
+	if e.origin.Requests(k3) != 1 || a.metric(t, `vodedge_peer_fetches_total{outcome="error"}`) != before {
+		t.Fatalf("with node-2 dead: %d origin requests, peer errors %s → %s", e.origin.Requests(k3), before,
 			a.metric(t, `vodedge_peer_fetches_total{outcome="error"}`))
 	}
 	if v := a.metric(t, `vodedge_cluster_members{site="ams",state="dead"}`); v != "1" {

@@ -9,7 +9,6 @@ import (
 	"hash/fnv"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -24,13 +23,6 @@ import (
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/testenv"
 )
-
-// crashOrigin serves objects whose bytes are a function of their path,
-// so any response can be checked without storing it.
-type crashOrigin struct {
-	srv *http.Server
-	url string
-}
 
 func objectSize(path string) int64 {
 	h := fnv.New32a()
@@ -50,45 +42,20 @@ func objectBytes(path string, from, to int64) []byte {
 	return b
 }
 
-type objReader struct {
-	path      string
-	pos, size int64
+// crashObject is the object at path: its size and bytes are a function
+// of the path, so any response can be checked without storing it.
+func crashObject(path string) (testenv.Object, bool) {
+	size := objectSize(path)
+	return testenv.Object{
+		Size: size, Bytes: func(from, to int64) []byte { return objectBytes(path, from, to) },
+		ETag: `"` + strconv.FormatInt(size, 16) + `"`, ModTime: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+	}, true
 }
 
-func (r *objReader) Read(p []byte) (int, error) {
-	if r.pos >= r.size {
-		return 0, io.EOF
-	}
-	n := min(int64(len(p)), r.size-r.pos)
-	copy(p, objectBytes(r.path, r.pos, r.pos+n))
-	r.pos += n
-	return int(n), nil
-}
-
-func (r *objReader) Seek(off int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekStart:
-		r.pos = off
-	case io.SeekEnd:
-		r.pos = r.size + off
-	default:
-		r.pos += off
-	}
-	return r.pos, nil
-}
-
-func startCrashOrigin(t *testing.T) *crashOrigin {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := &crashOrigin{url: "http://" + ln.Addr().String()}
-	o.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("ETag", `"`+strconv.FormatInt(objectSize(r.URL.Path), 16)+`"`)
-		http.ServeContent(w, r, "x.m4s", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), &objReader{path: r.URL.Path, size: objectSize(r.URL.Path)})
-	})}
-	go o.srv.Serve(ln)
-	t.Cleanup(func() { o.srv.Close() })
+// startCrashOrigin serves crashObject at every path.
+func startCrashOrigin(t *testing.T) *testenv.Origin {
+	o := testenv.NewOrigin(t)
+	o.PutFunc(crashObject)
 	return o
 }
 
@@ -119,7 +86,7 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 	defer c.CloseIdleConnections()
 	for round := 0; round <= kills; round++ {
 		listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
-		p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", org.url,
+		p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", org.URL,
 			"--disk-dir", filepath.Join(dir, "disk"), "--disk-bytes", "1GiB", "--ram-bytes", "4MiB", "--slice-bytes", "256KiB",
 			"--node-name", "crash-node", "--site", "lab", "--admin-token-file", tokens,
 			"--manifest-public-key", pub, "--fill-window", "00:00-00:00", "--fill-rate", "4Mbit", "--fill-concurrency", "2",

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -142,11 +141,8 @@ func TestEdgeRunsOnEmbeddedDefaultsWithConfigFile(t *testing.T) {
 func TestSIGTERMFinishesInFlightResponses(t *testing.T) {
 	const size = 300_000
 	release := make(chan struct{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	org := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	org := testenv.NewOrigin(t)
+	org.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
 		w.Header().Set("Content-Length", fmt.Sprint(size))
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-%d/%d", size-1, size))
 		w.WriteHeader(http.StatusPartialContent)
@@ -154,12 +150,11 @@ func TestSIGTERMFinishesInFlightResponses(t *testing.T) {
 		w.(http.Flusher).Flush()
 		<-release
 		w.Write(bytes.Repeat([]byte("b"), size/2))
-	})}
-	go org.Serve(ln)
-	defer org.Close()
+		return true
+	})
 
 	listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
-	p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", "http://"+ln.Addr().String(), "--access-log", "off")
+	p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", org.URL, "--access-log", "off")
 	p.waitReady(t, "http://"+adminAddr+"/readyz")
 
 	resp, err := http.Get("http://" + listen + "/seg.m4s")

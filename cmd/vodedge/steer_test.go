@@ -105,7 +105,7 @@ func TestSteerCommand(t *testing.T) {
 	keys := write("url-keys", "k1 MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n")
 	listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	p := start(t, "steer", "--sites", sites, "--listen", listen, "--admin", adminAddr, "--admin-token-file", env.tokenFile,
-		"--url-keys", keys, "--url-token", "query", "--trusted-proxies", "127.0.0.0/8", "--origin-url", env.origin.url,
+		"--url-keys", keys, "--url-token", "query", "--trusted-proxies", "127.0.0.0/8", "--origin-url", env.origin.URL,
 		"--advertise-host", "127.0.0.1", "--decision-log", "off", "--log-level", "warn")
 	p.waitReady(t, "http://"+adminAddr+"/readyz")
 	base := "http://" + listen
