@@ -167,7 +167,10 @@ func TestSIGTERMFinishesInFlightResponses(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
-	time.Sleep(200 * time.Millisecond) // let shutdown begin while the response is in flight
+	// Shutdown begins while the response is in flight.
+	testenv.Eventually(t, 10*time.Second, "the edge to log that it is shutting down", func() bool {
+		return strings.Contains(p.stderr.String(), "shutting down")
+	})
 	close(release)
 	rest, err := io.ReadAll(resp.Body)
 	if err != nil || len(first)+len(rest) != size {
