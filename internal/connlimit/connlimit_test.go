@@ -3,6 +3,7 @@ package connlimit
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/valyala/fasthttp"
 	"go.uber.org/goleak"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -85,13 +88,12 @@ func refusal(t *testing.T, c net.Conn) (int, string) {
 
 func waitOpen(t *testing.T, l *Limiter, want int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for l.Open() != want {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d connections counted open, want %d", l.Open(), want)
+	testenv.EventuallyErr(t, 10*time.Second, "the open connections count", func() error {
+		if n := l.Open(); n != want {
+			return fmt.Errorf("%d connections counted open, want %d", n, want)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 func TestLimitsAreEnforcedAndReleased(t *testing.T) {
