@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/goleak"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin/kv"
 )
 
@@ -153,13 +154,12 @@ func TestGraphRunsInOrderWithBoundedWorkers(t *testing.T) {
 	}
 	// The loop wakes waiters before it updates the job gauges: give it
 	// time to.
-	done := func() float64 { return testutil.ToFloat64(h.e.m.jobs.WithLabelValues("done")) }
-	for deadline := time.Now().Add(10 * time.Second); done() != 1 && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if got := done(); got != 1 {
-		t.Errorf("jobs{done} = %v", got)
-	}
+	testenv.EventuallyErr(t, 10*time.Second, "the jobs gauge to count the done job", func() error {
+		if got := testutil.ToFloat64(h.e.m.jobs.WithLabelValues("done")); got != 1 {
+			return fmt.Errorf("jobs{done} = %v", got)
+		}
+		return nil
+	})
 	if n := testutil.CollectAndCount(h.e.m.duration); n != 2 {
 		t.Errorf("duration series = %d, want 2 (enc, package)", n)
 	}
