@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 	"github.com/vodedge/vodedge/origin/catalog"
 	"github.com/vodedge/vodedge/origin/controller"
@@ -100,15 +101,10 @@ func checkFiles(t *testing.T, e *env, title *catalog.Title) {
 		}
 	}
 	work := filepath.Join(e.cfg.DataDir, "work", title.ID)
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if _, err := os.Stat(work); os.IsNotExist(err) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("work directory %s still there after publishing", work)
-			break
-		}
-	}
+	testenv.Eventually(t, 5*time.Second, "the work directory "+work+" to go after publishing", func() bool {
+		_, err := os.Stat(work)
+		return os.IsNotExist(err)
+	})
 }
 
 // checkKeyframes reads each rendition's video keyframe times through

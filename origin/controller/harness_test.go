@@ -2,6 +2,7 @@ package controller_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -156,17 +157,15 @@ func steps(j *pipeline.Job) string {
 // title polls GET /v1/titles/{id} (without restoring) until ok holds.
 func (e *env) title(id string, ok func(*catalog.Title) bool) *catalog.Title {
 	e.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		t, err := e.cli.Title(context.Background(), id, false)
-		if err == nil && ok(t) {
-			return t
+	var t *catalog.Title
+	testenv.EventuallyErr(e.t, 60*time.Second, "title "+id, func() error {
+		var err error
+		if t, err = e.cli.Title(context.Background(), id, false); err == nil && !ok(t) {
+			err = fmt.Errorf("last %+v", t)
 		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("title %s: %v; last %+v", id, err, t)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err
+	})
+	return t
 }
 
 // run runs a program and returns its combined output.
