@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
@@ -232,45 +233,20 @@ bgp:
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if names := scrapeNoFail("http://" + admin + "/metrics"); slices.Contains(names, "vodedge_steer_bgp_session_up") {
-			return "http://" + admin + "/metrics"
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatal("steering with BGP never exposed vodedge_steer_bgp_session_up")
-	return ""
+	url := "http://" + admin + "/metrics"
+	testenv.Eventually(t, 15*time.Second, "steering with BGP to expose vodedge_steer_bgp_session_up", func() bool {
+		fams, err := testenv.Scrape(url)
+		return err == nil && fams["vodedge_steer_bgp_session_up"] != nil
+	})
+	return url
 }
 
+// scrape returns the names of the metric families a /metrics page
+// exposes (a histogram's name without _bucket, _sum and _count).
 func scrape(t *testing.T, url string) []string {
-	names := scrapeNoFail(url)
-	if names == nil {
-		t.Fatalf("scraping %s failed", url)
-	}
-	return names
-}
-
-// scrapeNoFail returns the series names of a /metrics page (text format).
-func scrapeNoFail(url string) []string {
-	resp, err := http.Get(url)
+	fams, err := testenv.Scrape(url)
 	if err != nil {
-		return nil
+		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var names []string
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		name := line[:strings.IndexAny(line, "{ ")]
-		name = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_bucket"), "_sum"), "_count")
-		if !slices.Contains(names, name) {
-			names = append(names, name)
-		}
-	}
-	return names
+	return slices.Collect(maps.Keys(fams))
 }
