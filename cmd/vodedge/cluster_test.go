@@ -93,28 +93,18 @@ func (e *clusterEnv) status(n *clusterEdge) (cluster.Status, error) {
 // waitAll polls every node's /v1/cluster until cond holds for all.
 func (e *clusterEnv) waitAll(nodes []*clusterEdge, d time.Duration, cond func(cluster.Status) bool) time.Duration {
 	e.t.Helper()
-	start := time.Now()
-	for {
-		ok := true
+	return testenv.EventuallyErr(e.t, d, "the cluster condition", func() error {
 		for _, n := range nodes {
 			st, err := e.status(n)
-			if err != nil || !cond(st) {
-				ok = false
-				break
+			if err != nil {
+				return fmt.Errorf("%s: %w", n.name, err)
+			}
+			if !cond(st) {
+				return fmt.Errorf("%s sees %+v", n.name, st)
 			}
 		}
-		if ok {
-			return time.Since(start)
-		}
-		if time.Since(start) > d {
-			for _, n := range nodes {
-				st, err := e.status(n)
-				e.t.Logf("%s sees %+v (%v)", n.name, st, err)
-			}
-			e.t.Fatalf("cluster condition not met within %v", d)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 func countState(st cluster.Status, state string) int {
@@ -251,7 +241,7 @@ func TestClusterSIGKILLDetection(t *testing.T) {
 		victim.p.cmd.Process.Kill()
 		killed := time.Now()
 		seen := map[string]time.Duration{}
-		for len(seen) < len(others) && time.Since(killed) < 10*time.Second {
+		testenv.EventuallyErr(t, 10*time.Second, victim.name+" to be declared dead in every view", func() error {
 			for _, n := range others {
 				if _, ok := seen[n.name]; ok {
 					continue
@@ -260,8 +250,11 @@ func TestClusterSIGKILLDetection(t *testing.T) {
 					seen[n.name] = time.Since(killed)
 				}
 			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			if len(seen) < len(others) {
+				return fmt.Errorf("dead in %d of %d views: %v", len(seen), len(others), seen)
+			}
+			return nil
+		})
 		var worst time.Duration
 		for _, d := range seen {
 			worst = max(worst, d)

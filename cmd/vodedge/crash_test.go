@@ -256,19 +256,16 @@ func checkObject(t *testing.T, c *http.Client, url, path string) {
 // be left.
 func checkIndexMatchesFiles(t *testing.T, c *http.Client, adminAddr, dir string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		files := countFiles(filepath.Join(dir, "data"))
+	var files int
+	testenv.EventuallyErr(t, 15*time.Second, "the index and the data files to agree", func() error {
+		files = countFiles(filepath.Join(dir, "data"))
 		indexed := scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_objects")
-		if int64(files) == indexed && countFiles(filepath.Join(dir, "tmp")) == 0 {
-			t.Logf("index and data agree: %d slices", files)
-			return
+		if tmp := countFiles(filepath.Join(dir, "tmp")); int64(files) != indexed || tmp != 0 {
+			return fmt.Errorf("index says %d slices, data/ holds %d files, tmp/ %d", indexed, files, tmp)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("index says %d slices, data/ holds %d files, tmp/ %d", indexed, files, countFiles(filepath.Join(dir, "tmp")))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
+	t.Logf("index and data agree: %d slices", files)
 }
 
 func countFiles(dir string) int {

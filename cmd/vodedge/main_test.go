@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -56,23 +57,23 @@ func startProc(t testing.TB, args ...string) *proc {
 // waitReady polls url until it answers 200 or the process exits.
 func (p *proc) waitReady(t testing.TB, url string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
+	testenv.EventuallyErr(t, 15*time.Second, url+" to become ready", func() error {
 		select {
 		case err := <-p.done:
 			p.done <- err
 			t.Fatalf("vodedge exited early (%v):\n%s", err, p.stderr.String())
 		default:
 		}
-		if resp, err := http.Get(url); err == nil {
+		resp, err := http.Get(url)
+		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return
+				return nil
 			}
+			err = errors.New(resp.Status)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("%s never became ready:\n%s", url, p.stderr.String())
+		return fmt.Errorf("%w; stderr:\n%s", err, p.stderr.String())
+	})
 }
 
 func (p *proc) wait(t testing.TB, d time.Duration) error {
