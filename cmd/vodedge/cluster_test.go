@@ -169,16 +169,10 @@ func (n *clusterEdge) get(t *testing.T, key string) {
 	}
 }
 
-// metric reads one sample from a node's /metrics.
-func (n *clusterEdge) metric(t *testing.T, sample string) string {
+// metric reads name{labels} from a node's /metrics (0 when absent).
+func (n *clusterEdge) metric(t *testing.T, name string, labels ...string) float64 {
 	t.Helper()
-	_, _, body := get(t, "http://"+n.admin+"/metrics")
-	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, sample+" "); ok {
-			return v
-		}
-	}
-	return "0"
+	return testenv.ScrapeMetric(t, "http://"+n.admin+"/metrics", name, labels...)
 }
 
 // A miss on node-1 for a file node-2 owns is served through node-2: the
@@ -199,12 +193,12 @@ func TestClusterPeerFillAndFailover(t *testing.T) {
 	if n := e.origin.Requests(k); n != 1 {
 		t.Fatalf("%s: %d origin requests for the site, want 1", k, n)
 	}
-	if v := a.metric(t, `vodedge_peer_fetches_total{outcome="hit"}`); v != "1" {
-		t.Fatalf("node-1 peer hits: %s", v)
+	if v := a.metric(t, "vodedge_peer_fetches_total", "outcome", "hit"); v != 1 {
+		t.Fatalf("node-1 peer hits: %v", v)
 	}
 	own := keyOwnedBy(t, "node-1", names, used)
 	a.get(t, own)
-	if e.origin.Requests(own) != 1 || a.metric(t, `vodedge_peer_origin_fetches_total{reason="owner"}`) != "1" {
+	if e.origin.Requests(own) != 1 || a.metric(t, "vodedge_peer_origin_fetches_total", "reason", "owner") != 1 {
 		t.Fatal("a key node-1 owns was not fetched from the origin by node-1")
 	}
 
@@ -217,15 +211,15 @@ func TestClusterPeerFillAndFailover(t *testing.T) {
 		t.Fatalf("with node-2 down: %d origin requests", n)
 	}
 	e.waitAll([]*clusterEdge{a, c}, 5*time.Second, func(st cluster.Status) bool { return stateOf(st, "node-2") == "dead" })
-	before := a.metric(t, `vodedge_peer_fetches_total{outcome="error"}`)
+	before := a.metric(t, "vodedge_peer_fetches_total", "outcome", "error")
 	k3 := keyOwnedBy(t, "node-2", names, used)
 	a.get(t, k3)
-	if e.origin.Requests(k3) != 1 || a.metric(t, `vodedge_peer_fetches_total{outcome="error"}`) != before {
-		t.Fatalf("with node-2 dead: %d origin requests, peer errors %s → %s", e.origin.Requests(k3), before,
-			a.metric(t, `vodedge_peer_fetches_total{outcome="error"}`))
+	if e.origin.Requests(k3) != 1 || a.metric(t, "vodedge_peer_fetches_total", "outcome", "error") != before {
+		t.Fatalf("with node-2 dead: %d origin requests, peer errors %v → %v", e.origin.Requests(k3), before,
+			a.metric(t, "vodedge_peer_fetches_total", "outcome", "error"))
 	}
-	if v := a.metric(t, `vodedge_cluster_members{site="ams",state="dead"}`); v != "1" {
-		t.Fatalf("members dead gauge: %s", v)
+	if v := a.metric(t, "vodedge_cluster_members", "site", "ams", "state", "dead"); v != 1 {
+		t.Fatalf("members dead gauge: %v", v)
 	}
 }
 
@@ -314,8 +308,8 @@ func noFlapping(t *testing.T, e *clusterEnv, nodes []*clusterEdge, d time.Durati
 	}
 	for _, n := range nodes {
 		for _, o := range []string{"timeout", "error"} {
-			if v := n.metric(t, `vodedge_peer_fetches_total{outcome="`+o+`"}`); v != "0" {
-				t.Errorf("%s: %s peer %s outcomes under load", n.name, v, o)
+			if v := n.metric(t, "vodedge_peer_fetches_total", "outcome", o); v != 0 {
+				t.Errorf("%s: %v peer %s outcomes under load", n.name, v, o)
 			}
 		}
 	}

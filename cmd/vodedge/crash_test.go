@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -99,9 +97,9 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 		}
 		// What was stored before the kill is still there.
 		testenv.Eventually(t, 10*time.Second, "the disk index to load", func() bool {
-			return scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_index_loaded") == 1
+			return gauge(t, adminAddr, "vodedge_disk_index_loaded") == 1
 		})
-		if now := scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_objects"); now < stored {
+		if now := gauge(t, adminAddr, "vodedge_disk_objects"); now < stored {
 			t.Fatalf("round %d: %d slices stored before the kill, %d after the restart", round, stored, now)
 		}
 		// Everything asked before must come back whole and right.
@@ -119,7 +117,7 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 			for _, k := range fillKeys {
 				checkObject(t, c, "http://"+listen+k, k)
 			}
-			checkIndexMatchesFiles(t, c, adminAddr, filepath.Join(dir, "disk"))
+			checkIndexMatchesFiles(t, adminAddr, filepath.Join(dir, "disk"))
 			p.cmd.Process.Signal(syscall.SIGTERM)
 			p.wait(t, 10*time.Second)
 			break
@@ -156,7 +154,7 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 		if st.State == "filling" {
 			midFill++
 		}
-		stored = scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_objects")
+		stored = gauge(t, adminAddr, "vodedge_disk_objects")
 		p.cmd.Process.Kill()
 		stop.Store(true)
 		p.wait(t, 10*time.Second)
@@ -254,12 +252,12 @@ func checkObject(t *testing.T, c *http.Client, url, path string) {
 // checkIndexMatchesFiles waits for the start-up sweep and compares the
 // number of indexed slices with the data files on disk; no temp file may
 // be left.
-func checkIndexMatchesFiles(t *testing.T, c *http.Client, adminAddr, dir string) {
+func checkIndexMatchesFiles(t *testing.T, adminAddr, dir string) {
 	t.Helper()
 	var files int
 	testenv.EventuallyErr(t, 15*time.Second, "the index and the data files to agree", func() error {
 		files = countFiles(filepath.Join(dir, "data"))
-		indexed := scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_objects")
+		indexed := gauge(t, adminAddr, "vodedge_disk_objects")
 		if tmp := countFiles(filepath.Join(dir, "tmp")); int64(files) != indexed || tmp != 0 {
 			return fmt.Errorf("index says %d slices, data/ holds %d files, tmp/ %d", indexed, files, tmp)
 		}
@@ -277,21 +275,4 @@ func countFiles(dir string) int {
 		return nil
 	})
 	return n
-}
-
-func scrapeGauge(t *testing.T, c *http.Client, url, name string) int64 {
-	resp, err := c.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == name {
-			v, _ := strconv.ParseFloat(f[1], 64)
-			return int64(v)
-		}
-	}
-	t.Fatalf("%s not in /metrics", name)
-	return 0
 }

@@ -87,12 +87,12 @@ func TestPeerKilledMidTransfer(t *testing.T) {
 		t.Logf("peer SIGKILLed after %d of %d bytes: node-1 finished the body from the origin in %v", size/4, size, time.Since(killed).Round(time.Millisecond))
 	}
 	resumed := a.metric(t, "vodedge_peer_resumed_total")
-	if err == nil && resumed == "0" {
-		t.Errorf("vodedge_peer_resumed_total = %s after a finished resume", resumed)
+	if err == nil && resumed == 0 {
+		t.Errorf("vodedge_peer_resumed_total = %v after a finished resume", resumed)
 	}
 	code, _, body := get(t, "http://"+a.listen+key)
 	if code != 200 || !bytes.Equal(body, objectBytes(key, 0, size)) {
 		t.Fatalf("next request: %d, %d bytes", code, len(body))
 	}
-	t.Logf("node-1 metrics: peer resumed %s, peer errors %s", resumed, a.metric(t, `vodedge_peer_fetches_total{outcome="error"}`))
+	t.Logf("node-1 metrics: peer resumed %v, peer errors %v", resumed, a.metric(t, "vodedge_peer_fetches_total", "outcome", "error"))
 }

@@ -88,6 +88,21 @@ func (p *proc) wait(t testing.TB, d time.Duration) error {
 	}
 }
 
+// gauge reads name{labels} from the /metrics of the daemon whose admin
+// listener is adminAddr; a series it does not expose fails the test.
+func gauge(t *testing.T, adminAddr, name string, labels ...string) int64 {
+	t.Helper()
+	fams, err := testenv.Scrape("http://" + adminAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok := fams.Value(name, labels...)
+	if !ok {
+		t.Fatalf("%s%v not in /metrics", name, labels)
+	}
+	return int64(v)
+}
+
 func get(t *testing.T, url string) (int, http.Header, []byte) {
 	t.Helper()
 	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
