@@ -59,7 +59,7 @@ func TestIngestToPlayback(t *testing.T) {
 	checkKeyframes(t, base, wantRenditions[:3])
 	checkMPD(t, base)
 	checkHTTP(t, e, id)
-	if n := metric(t, e, "vodedge_origin_published_objects_total"); int(n) != len(title.Files) {
+	if n := testenv.Metric(t, e.reg, "vodedge_origin_published_objects_total"); int(n) != len(title.Files) {
 		t.Errorf("published objects metric %v, files %d", n, len(title.Files))
 	}
 }

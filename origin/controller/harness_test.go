@@ -173,22 +173,3 @@ func run(t *testing.T, name string, args ...string) (string, error) {
 	out, err := exec.Command(testenv.Tool(t, name), args...).CombinedOutput()
 	return string(out), err
 }
-
-// metric returns the sum of a metric family's values.
-func metric(t *testing.T, e *env, name string) float64 {
-	t.Helper()
-	mfs, err := e.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := 0.0
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
-		}
-	}
-	return sum
-}
