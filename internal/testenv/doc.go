@@ -17,6 +17,8 @@
 //   - Vodedge, WithBinaries (build.go): the vodedge binary, built once per
 //     test process and removed at its end.
 //   - FreeAddr (addr.go): a loopback address no other test got.
+//   - FasthttpGoroutines (leaks.go): goleak's allowance for the
+//     goroutines fasthttp keeps for the process.
 //   - Tool, StartS3 (tool.go, s3.go): the real external programs tests
 //     run against (versitygw, nginx, ffmpeg, wrk). When a program is
 //     missing the test is skipped, unless VODEDGE_REQUIRE_TOOLS=1 is set
@@ -24,6 +26,6 @@
 //     pass by skipping.
 //
 // Imports: no package of this module, so that the internal tests of any
-// package can use it without an import cycle; the AWS SDK (S3 client)
-// and client_golang (metrics) from outside.
+// package can use it without an import cycle; the AWS SDK (S3 client),
+// client_golang (metrics) and goleak from outside.
 package testenv
