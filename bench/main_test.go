@@ -13,15 +13,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(testenv.WithBinaries(m),
-		// fasthttp (ServeBare) keeps one process-wide goroutine refreshing
-		// the Date header.
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.updateServerDate.func1"),
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.init.func1"),
-		// A stopped server's worker-pool cleaner notices the stop only after
-		// its idle-worker sleep; it does exit.
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),
-	)
+	goleak.VerifyTestMain(testenv.WithBinaries(m), testenv.FasthttpGoroutines()...)
 }
 
 // logWriter sends a run's output to the test log, a line at a time.

@@ -23,13 +23,7 @@ import (
 	"github.com/vodedge/vodedge/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.updateServerDate.func1"),
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.init.func1"),
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),
-	)
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.FasthttpGoroutines()...) }
 
 // serveFast runs a fasthttp server with the limiter on a loopback port.
 func serveFast(t *testing.T, l *Limiter, srv *fasthttp.Server) string {
