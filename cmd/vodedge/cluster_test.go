@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -383,12 +382,8 @@ func TestClusterSettingsFailWithAClearMessage(t *testing.T) {
 		if args[0] == "edge" { // safe defaults first: the case's own flags win
 			args = append([]string{"edge", "--disk-bytes", "0", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}, args[1:]...)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		cmd := exec.CommandContext(ctx, testenv.Vodedge(t), args...)
-		cmd.Dir = t.TempDir()
-		out, err := cmd.CombinedOutput()
-		cancel()
-		if err == nil || !strings.Contains(string(out), tc.want) {
+		out, err := runBinary(t, args...)
+		if err == nil || !strings.Contains(out, tc.want) {
 			t.Errorf("%v: err=%v, output %q; want a failure mentioning %q", tc.args, err, out, tc.want)
 		}
 	}

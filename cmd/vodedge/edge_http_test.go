@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,7 +12,6 @@ import (
 	"github.com/vodedge/vodedge/cache"
 	"github.com/vodedge/vodedge/cache/policy"
 	"github.com/vodedge/vodedge/internal/cliconf"
-	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // TestHTTPCacheFlags: rules from the command line and from a YAML list
@@ -70,10 +67,8 @@ func TestBadCachePolicyFailsClearly(t *testing.T) {
 		{"*.m4s=forever", "unknown kind"},
 		{"*.m3u8=origin:min=10s,max=1s", "above max"},
 	} {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		out, err := exec.CommandContext(ctx, testenv.Vodedge(t), "edge", "--cache-policy", tc.arg).CombinedOutput()
-		cancel()
-		if err == nil || !strings.Contains(string(out), tc.want) {
+		out, err := runBinary(t, "edge", "--cache-policy", tc.arg)
+		if err == nil || !strings.Contains(out, tc.want) {
 			t.Errorf("--cache-policy %q: %v %q, want a failure mentioning %q", tc.arg, err, out, tc.want)
 		}
 	}

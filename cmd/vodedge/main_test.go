@@ -103,6 +103,17 @@ func gauge(t *testing.T, adminAddr, name string, labels ...string) int64 {
 	return int64(v)
 }
 
+// runBinary runs vodedge to completion (at most 20 s) in a temporary
+// directory and returns its output.
+func runBinary(t *testing.T, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, testenv.Vodedge(t), args...)
+	cmd.Dir = t.TempDir()
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
 func get(t *testing.T, url string) (int, http.Header, []byte) {
 	t.Helper()
 	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
@@ -215,12 +226,8 @@ func TestBadSettingsFailWithAClearMessage(t *testing.T) {
 		{[]string{"edge", "--slice-bytes", "1KiB", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}, "slice size must be within"},
 		{[]string{"edge", "--log-level", "loud"}, "--log-level"},
 	} {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		cmd := exec.CommandContext(ctx, testenv.Vodedge(t), tc.args...)
-		cmd.Dir = t.TempDir()
-		out, err := cmd.CombinedOutput()
-		cancel()
-		if err == nil || !strings.Contains(string(out), tc.want) {
+		out, err := runBinary(t, tc.args...)
+		if err == nil || !strings.Contains(out, tc.want) {
 			t.Errorf("%v: err=%v, output %q; want a failure mentioning %q", tc.args, err, out, tc.want)
 		}
 	}
