@@ -223,15 +223,6 @@ func silentListener(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func closedAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln.Close()
-	return ln.Addr().String()
-}
-
 func TestPeerOriginSkipsDeadSlowAndForeignPeers(t *testing.T) {
 	seg := content(50_000)
 	o := startOrigin(t, map[string][]byte{"/s.m4s": seg})
@@ -240,7 +231,7 @@ func TestPeerOriginSkipsDeadSlowAndForeignPeers(t *testing.T) {
 		addr    func() string
 		outcome string
 	}{
-		{"refused", func() string { return closedAddr(t) }, "error"},
+		{"refused", func() string { return testenv.FreeAddr(t) }, "error"}, // nobody listens
 		{"silent", func() string { return silentListener(t) }, "timeout"},
 		{"other cluster key", func() string {
 			return startPeer(t, o, peer.NewAuth([]byte("another key.....")), func(string) bool { return true })
