@@ -32,10 +32,10 @@ func TestServeBare(t *testing.T) {
 		c := &http.Client{Timeout: 5 * time.Second}
 		var got []byte
 		var status int
-		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		testenv.Eventually(t, 5*time.Second, "the bare server to answer", func() bool {
 			resp, err := c.Get("http://" + addr + "/t/seg-1.m4s")
 			if err != nil {
-				continue
+				return false
 			}
 			got, err = io.ReadAll(resp.Body)
 			resp.Body.Close()
@@ -43,8 +43,8 @@ func TestServeBare(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			break
-		}
+			return true
+		})
 		if status != 200 || !bytes.Equal(got, want) {
 			t.Errorf("from disk %v: status %d, %d bytes; want 200 and the file", disk, status, len(got))
 		}

@@ -2,48 +2,18 @@ package bench
 
 import (
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// fasthttp (ServeBare) keeps one process-wide goroutine refreshing
-		// the Date header.
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.updateServerDate.func1"),
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.init.func1"),
-		// A stopped server's worker-pool cleaner notices the stop only after
-		// its idle-worker sleep; it does exit.
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),
-	)
-}
-
-// buildVodedge builds the vodedge binary from this module into a temp dir
-// and returns its path. Go's build cache makes a second build quick.
-func buildVodedge(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go command not in PATH; cannot build vodedge")
-	}
-	out, err := exec.Command(goBin, "env", "GOMOD").Output()
-	mod := strings.TrimSpace(string(out))
-	if err != nil || mod == "" || mod == os.DevNull {
-		t.Fatalf("go env GOMOD: %q, %v", mod, err)
-	}
-	bin := filepath.Join(t.TempDir(), "vodedge")
-	cmd := exec.Command(goBin, "build", "-o", bin, "./cmd/vodedge")
-	cmd.Dir = filepath.Dir(mod)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/vodedge: %v\n%s", err, out)
-	}
-	return bin
+	goleak.VerifyTestMain(testenv.WithBinaries(m), testenv.FasthttpGoroutines()...)
 }
 
 // logWriter sends a run's output to the test log, a line at a time.

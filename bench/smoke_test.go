@@ -24,7 +24,7 @@ func TestRunCompareSmoke(t *testing.T) {
 		t.Skip("starts nginx, varnish, vodedge and wrk")
 	}
 	tools := Tools{Nginx: testenv.Tool(t, "nginx"), Wrk: testenv.Tool(t, "wrk"), Varnish: testenv.Tool(t, "varnishd")}
-	tools.Vodedge = buildVodedge(t)
+	tools.Vodedge = testenv.Vodedge(t)
 
 	cfg := DefaultCompareConfig()
 	cfg.Scenarios = []Scenario{
@@ -151,7 +151,7 @@ func TestRunRSSSmoke(t *testing.T) {
 		t.Skip("starts vodedge and wrk")
 	}
 	tools := Tools{Wrk: testenv.Tool(t, "wrk")}
-	tools.Vodedge = buildVodedge(t)
+	tools.Vodedge = testenv.Vodedge(t)
 
 	cfg := DefaultRSSConfig()
 	cfg.RAMBytes, cfg.SmallObjects, cfg.Load.Duration = 32<<20, 50, 5*time.Second
@@ -193,7 +193,7 @@ func TestVodedgeWarmRefusesColdObjects(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts vodedge")
 	}
-	bin := buildVodedge(t)
+	bin := testenv.Vodedge(t)
 	dir := t.TempDir()
 	s := Scenario{Name: "cold", Objects: 16, Size: 2 << 20} // 32 MiB
 	if err := writeCorpus(filepath.Join(dir, "corpus"), []Scenario{s}); err != nil {

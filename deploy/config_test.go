@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // TestExampleConfigsListEveryFlag: each role's example config is valid
@@ -49,7 +51,7 @@ func TestExampleConfigsListEveryFlag(t *testing.T) {
 // global --log-level and --log-format, without --help and --config.
 func roleFlags(t *testing.T, role string) []string {
 	t.Helper()
-	out, err := exec.Command(binary, role, "--help").CombinedOutput()
+	out, err := exec.Command(testenv.Vodedge(t), role, "--help").CombinedOutput()
 	if err != nil {
 		t.Fatalf("vodedge %s --help: %v\n%s", role, err, out)
 	}

@@ -84,7 +84,7 @@ func repoView(t *testing.T) string {
 	if err := os.Mkdir(filepath.Join(root, "bin"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(binary, filepath.Join(root, "bin", "vodedge")); err != nil {
+	if err := os.Symlink(testenv.Vodedge(t), filepath.Join(root, "bin", "vodedge")); err != nil {
 		t.Fatal(err)
 	}
 	return root

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
@@ -82,7 +83,7 @@ func metricNames(t *testing.T, path string) []string {
 // startDemo runs `vodedge demo` in dir and returns the URLs it printed
 // (metrics by daemon name, "steer-url" for steering's public listener).
 func startDemo(t *testing.T, dir string) map[string]string {
-	cmd := exec.Command(binary, "demo", "--dir", dir, "--listen", "127.0.0.1:0", "--title-seconds", "12")
+	cmd := exec.Command(testenv.Vodedge(t), "demo", "--dir", dir, "--listen", "127.0.0.1:0", "--title-seconds", "12")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +224,7 @@ bgp:
   neighbors:
     - {address: 127.0.0.1, port: %s, asn: 65000, site: demo}
 `, port)), 0o644)
-	cmd := exec.Command(binary, "steer", "--sites", sites, "--listen", testenv.FreeAddr(t), "--admin", admin, "--decision-log", "off", "--log-level", "error")
+	cmd := exec.Command(testenv.Vodedge(t), "steer", "--sites", sites, "--listen", testenv.FreeAddr(t), "--admin", admin, "--decision-log", "off", "--log-level", "error")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -232,45 +233,20 @@ bgp:
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if names := scrapeNoFail("http://" + admin + "/metrics"); slices.Contains(names, "vodedge_steer_bgp_session_up") {
-			return "http://" + admin + "/metrics"
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatal("steering with BGP never exposed vodedge_steer_bgp_session_up")
-	return ""
+	url := "http://" + admin + "/metrics"
+	testenv.Eventually(t, 15*time.Second, "steering with BGP to expose vodedge_steer_bgp_session_up", func() bool {
+		fams, err := testenv.Scrape(url)
+		return err == nil && fams["vodedge_steer_bgp_session_up"] != nil
+	})
+	return url
 }
 
+// scrape returns the names of the metric families a /metrics page
+// exposes (a histogram's name without _bucket, _sum and _count).
 func scrape(t *testing.T, url string) []string {
-	names := scrapeNoFail(url)
-	if names == nil {
-		t.Fatalf("scraping %s failed", url)
-	}
-	return names
-}
-
-// scrapeNoFail returns the series names of a /metrics page (text format).
-func scrapeNoFail(url string) []string {
-	resp, err := http.Get(url)
+	fams, err := testenv.Scrape(url)
 	if err != nil {
-		return nil
+		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var names []string
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		name := line[:strings.IndexAny(line, "{ ")]
-		name = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_bucket"), "_sum"), "_count")
-		if !slices.Contains(names, name) {
-			names = append(names, name)
-		}
-	}
-	return names
+	return slices.Collect(maps.Keys(fams))
 }

@@ -56,7 +56,7 @@ func sign(t *testing.T, m *manifest.Manifest, priv []byte) []byte {
 
 func TestFillsVerifiesAndPins(t *testing.T) {
 	o := newOrigin(t)
-	n := newNode(t, "n1", httpOrigin(t, o.url))
+	n := newNode(t, "n1", httpOrigin(t, o.URL))
 	pub, priv := keys(t)
 	m := &manifest.Manifest{Version: 1, Site: "ams"}
 	for i, size := range []int64{0, 1000, 256 << 10, 700_000} {
@@ -65,7 +65,7 @@ func TestFillsVerifiesAndPins(t *testing.T) {
 		m.Entries = append(m.Entries, e)
 	}
 	reg := prometheus.NewRegistry()
-	a, err := fill.New(testAgentConfig(n, pub, t), fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.url), Registerer: reg})
+	a, err := fill.New(testAgentConfig(n, pub, t), fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.URL), Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,11 +91,11 @@ func TestFillsVerifiesAndPins(t *testing.T) {
 
 func TestForgedAlteredAndStaleManifestsAreRejected(t *testing.T) {
 	o := newOrigin(t)
-	n := newNode(t, "n1", httpOrigin(t, o.url))
+	n := newNode(t, "n1", httpOrigin(t, o.URL))
 	pub, priv := keys(t)
 	_, otherPriv := keys(t)
 	reg := prometheus.NewRegistry()
-	a, err := fill.New(testAgentConfig(n, pub, t), fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.url), Registerer: reg})
+	a, err := fill.New(testAgentConfig(n, pub, t), fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.URL), Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,8 +146,8 @@ func (l liar) Fetch(ctx context.Context, req origin.Request) (*origin.Object, er
 
 func TestChecksumMismatchIsDiscardedAndRetriedElsewhere(t *testing.T) {
 	o := newOrigin(t)
-	n1 := newNode(t, "n1", httpOrigin(t, o.url))
-	n2 := newNode(t, "n2", httpOrigin(t, o.url))
+	n1 := newNode(t, "n1", httpOrigin(t, o.URL))
+	n2 := newNode(t, "n2", httpOrigin(t, o.URL))
 	pub, priv := keys(t)
 	e := o.add("/x.m4s", 300_000)
 	e.Copies, e.Nodes = 2, []string{"n1", "n2"}
@@ -156,8 +156,8 @@ func TestChecksumMismatchIsDiscardedAndRetriedElsewhere(t *testing.T) {
 	// n1 is its own fill master (the only usable node it knows), so its
 	// sources are the other assigned node, n2, which lies, then the origin.
 	reg := prometheus.NewRegistry()
-	a, _ := fill.New(cfg, fill.Deps{Store: edge.FillStore(n1.store), Origin: httpOrigin(t, o.url), SiteNodes: siteOf(n1), Registerer: reg,
-		Peer: func(string) (fill.Source, bool) { return liar{httpOrigin(t, o.url)}, true }})
+	a, _ := fill.New(cfg, fill.Deps{Store: edge.FillStore(n1.store), Origin: httpOrigin(t, o.URL), SiteNodes: siteOf(n1), Registerer: reg,
+		Peer: func(string) (fill.Source, bool) { return liar{httpOrigin(t, o.URL)}, true }})
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, m, priv))
@@ -204,27 +204,25 @@ func (b countBody) Read(p []byte) (int, error) {
 
 func TestWindowWithInjectedClock(t *testing.T) {
 	o := newOrigin(t)
-	n := newNode(t, "n1", httpOrigin(t, o.url))
+	n := newNode(t, "n1", httpOrigin(t, o.URL))
 	pub, priv := keys(t)
 	e := o.add("/w.m4s", 50_000)
 	e.Nodes = []string{"n1"}
-	var now atomic.Int64
-	base := time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC) // 01:00, window opens at 02:00
-	now.Store(base.UnixNano())
+	clock := testenv.NewClock(time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)) // 01:00, window opens at 02:00
 	cfg := testAgentConfig(n, pub, t)
 	cfg.Window, _ = fill.ParseWindow("02:00-14:00", time.UTC)
 	var fetched atomic.Int64
-	a, _ := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: countingSource{httpOrigin(t, o.url), &fetched},
-		Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	a, _ := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: countingSource{httpOrigin(t, o.URL), &fetched}, Now: clock.Now})
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, &manifest.Manifest{Version: 1, Site: "ams", Entries: []manifest.Entry{e}}, priv))
 	testenv.Eventually(t, 5*time.Second, "the agent to wait for the window", func() bool { return a.Status().State == fill.StateWaiting })
-	time.Sleep(300 * time.Millisecond)
-	if fetched.Load() != 0 || o.total.Load() != 0 {
-		t.Fatal("fill traffic outside the window")
+	lookedAgain(t, a, clock)
+	lookedAgain(t, a, clock)
+	if fetched.Load() != 0 || o.Sent("") != 0 || o.Requests("") != 0 || a.Status().State != fill.StateWaiting {
+		t.Fatalf("fill traffic outside the window (%d bytes fetched, state %s)", o.Sent(""), a.Status().State)
 	}
-	now.Store(base.Add(time.Hour).UnixNano()) // 02:00
+	clock.Advance(time.Hour) // 02:00
 	a.Poke()
 	testenv.Eventually(t, 10*time.Second, "fill at the window's opening", func() bool { return a.Status().State == fill.StateDone })
 	if fetched.Load() != 50_000 {
@@ -234,13 +232,13 @@ func TestWindowWithInjectedClock(t *testing.T) {
 
 func TestFillNowIgnoresTheWindow(t *testing.T) {
 	o := newOrigin(t)
-	n := newNode(t, "n1", httpOrigin(t, o.url))
+	n := newNode(t, "n1", httpOrigin(t, o.URL))
 	pub, priv := keys(t)
 	e := o.add("/now.m4s", 5000)
 	e.Nodes = []string{"n1"}
 	cfg := testAgentConfig(n, pub, t)
 	cfg.Window, _ = fill.ParseWindow("02:00-14:00", time.UTC)
-	a, _ := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.url), Now: func() time.Time {
+	a, _ := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.URL), Now: func() time.Time {
 		return time.Date(2026, 11, 26, 20, 0, 0, 0, time.UTC)
 	}})
 	stop := runAgent(a)
@@ -255,7 +253,7 @@ func TestFillNowIgnoresTheWindow(t *testing.T) {
 // printed.
 func TestRateCap(t *testing.T) {
 	o := newOrigin(t)
-	n := newNode(t, "n1", httpOrigin(t, o.url))
+	n := newNode(t, "n1", httpOrigin(t, o.URL))
 	pub, priv := keys(t)
 	m := &manifest.Manifest{Version: 1, Site: "ams"}
 	for i := range 8 {
@@ -267,7 +265,7 @@ func TestRateCap(t *testing.T) {
 	const capBps = 2 << 20 // 2 MiB/s
 	cfg.RateBytes = capBps
 	var fetched atomic.Int64
-	a, _ := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: countingSource{httpOrigin(t, o.url), &fetched}})
+	a, _ := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: countingSource{httpOrigin(t, o.URL), &fetched}})
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, m, priv))

@@ -3,7 +3,6 @@ package fill_test
 import (
 	"bytes"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,7 +25,7 @@ import (
 // a failure.
 func TestClockJumpsAroundTheWindow(t *testing.T) {
 	o := newOrigin(t)
-	n := newNode(t, "n1", httpOrigin(t, o.url))
+	n := newNode(t, "n1", httpOrigin(t, o.URL))
 	pub, priv := keys(t)
 	m := &manifest.Manifest{Version: 1, Site: "ams"}
 	for i := range 3 {
@@ -34,43 +33,44 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 		e.Nodes = []string{"n1"}
 		m.Entries = append(m.Entries, e)
 	}
-	var now atomic.Int64
 	day := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
-	set := func(d time.Duration) { now.Store(day.Add(d).UnixNano()) }
-	set(13*time.Hour + 59*time.Minute) // inside 02:00-14:00
+	clock := testenv.NewClock(day.Add(13*time.Hour + 59*time.Minute)) // inside 02:00-14:00
+	set := func(d time.Duration) { clock.Set(day.Add(d)) }
 	cfg := testAgentConfig(n, pub, t)
 	cfg.Window, _ = fill.ParseWindow("02:00-14:00", time.UTC)
 	cfg.RateBytes, cfg.Concurrency = 512<<10, 1 // 2 s per file
 	reg := prometheus.NewRegistry()
-	a, err := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.url), Registerer: reg, Now: func() time.Time { return time.Unix(0, now.Load()) }})
+	a, err := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.URL), Registerer: reg, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	stop := runAgent(a)
 	defer stop()
 	a.Offer(sign(t, m, priv))
-	testenv.Eventually(t, 10*time.Second, "the first file to be under way", func() bool { return o.total.Load() > 256<<10 })
+	testenv.Eventually(t, 10*time.Second, "the first file to be under way", func() bool { return o.Sent("") > 256<<10 })
 
 	set(14*time.Hour + time.Second) // forward past the end, mid-file
 	testenv.Eventually(t, 5*time.Second, "the agent to stop at the window's end", func() bool { return a.Status().State == fill.StateWaiting })
 	if open := testenv.Metric(t, reg, "vodedge_fill_window_open"); open != 0 {
 		t.Fatalf("window_open = %v after the clock passed the end", open)
 	}
+	// quiet proves silence without a sleep: the agent looks at the clock
+	// twice more, on a closed window, and the origin sees nothing.
 	quiet := func(what string) {
-		before := o.total.Load()
-		time.Sleep(1500 * time.Millisecond)
-		if got := o.total.Load(); got != before {
-			t.Fatalf("%s: %d bytes fetched outside the window", what, got-before)
+		bytes, requests := o.Sent(""), o.Requests("")
+		lookedAgain(t, a, clock)
+		lookedAgain(t, a, clock)
+		if got, n := o.Sent(""), o.Requests(""); got != bytes || n != requests {
+			t.Fatalf("%s: %d bytes in %d requests fetched outside the window", what, got-bytes, n-requests)
 		}
 	}
 	// The abandoned fetch's last bytes may still be on their way (the
 	// origin counts what it wrote into the socket's buffers): wait until
-	// the count stops moving, which it never would if the agent went on
-	// fetching at its rate, then demand silence.
-	testenv.Eventually(t, 5*time.Second, "the abandoned fetch's bytes in flight to settle", func() bool {
-		before := o.total.Load()
-		time.Sleep(300 * time.Millisecond)
-		return o.total.Load() == before
+	// the agent has abandoned the file and the origin has stopped
+	// answering, which it never would if the agent went on fetching at
+	// its rate, then demand silence.
+	testenv.Eventually(t, 5*time.Second, "the abandoned fetch to end at the origin", func() bool {
+		return testenv.Metric(t, reg, "vodedge_fill_abandoned_total") >= 1 && o.InFlight() == 0
 	})
 	quiet("after the jump past the end")
 	done := 0
@@ -119,5 +119,5 @@ func TestClockJumpsAroundTheWindow(t *testing.T) {
 	if f, ab := testenv.Metric(t, reg, "vodedge_fill_failures_total"), testenv.Metric(t, reg, "vodedge_fill_abandoned_total"); f != 0 || ab < 1 || a.Status().FilesFailed != 0 {
 		t.Fatalf("failures_total %v, abandoned_total %v, files_failed %d: a closing window abandons, it does not fail", f, ab, a.Status().FilesFailed)
 	}
-	t.Logf("clock jumps: origin sent %d bytes for %d bytes of files (the abandoned file fetched again)", o.total.Load(), 3<<20)
+	t.Logf("clock jumps: origin sent %d bytes for %d bytes of files (the abandoned file fetched again)", o.Sent(""), 3<<20)
 }

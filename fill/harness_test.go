@@ -6,11 +6,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"net"
-	"net/http"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,15 +19,11 @@ import (
 	"github.com/vodedge/vodedge/fill"
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/placement"
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.updateServerDate.func1"),
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),
-	)
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.FasthttpGoroutines()...) }
 
 // content is the deterministic body of a test file.
 func content(key string, size int64) []byte {
@@ -47,66 +40,16 @@ func digest(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// testOrigin serves files with Range, counting bytes sent per key.
-type testOrigin struct {
-	url   string
-	srv   *http.Server
-	mu    sync.Mutex
-	files map[string][]byte
-	sent  map[string]int64
-	total atomic.Int64
-}
+// fileOrigin is the test origin of these tests' files.
+type fileOrigin struct{ *testenv.Origin }
 
-func newOrigin(t *testing.T) *testOrigin {
-	o := &testOrigin{files: map[string][]byte{}, sent: map[string]int64{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.url = "http://" + ln.Addr().String()
-	o.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		o.mu.Lock()
-		b, ok := o.files[r.URL.Path]
-		o.mu.Unlock()
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		cw := &countW{ResponseWriter: w}
-		http.ServeContent(cw, r, "f.m4s", time.Unix(1700000000, 0), bytesReader(b))
-		o.mu.Lock()
-		o.sent[r.URL.Path] += cw.n
-		o.mu.Unlock()
-		o.total.Add(cw.n)
-	})}
-	go o.srv.Serve(ln)
-	t.Cleanup(func() { o.srv.Close() })
-	return o
-}
+func newOrigin(t *testing.T) fileOrigin { return fileOrigin{testenv.NewOrigin(t)} }
 
-type countW struct {
-	http.ResponseWriter
-	n int64
-}
-
-func (c *countW) Write(p []byte) (int, error) {
-	n, err := c.ResponseWriter.Write(p)
-	c.n += int64(n)
-	return n, err
-}
-
-func (o *testOrigin) add(key string, size int64) manifest.Entry {
+// add serves content(key, size) at key and returns its manifest entry.
+func (o fileOrigin) add(key string, size int64) manifest.Entry {
 	b := content(key, size)
-	o.mu.Lock()
-	o.files[key] = b
-	o.mu.Unlock()
+	o.Put(key, b)
 	return manifest.Entry{Key: key, Size: size, SHA256: digest(b), Priority: 1, Copies: 1}
-}
-
-func (o *testOrigin) sentFor(key string) int64 {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.sent[key]
 }
 
 // node is an edge's storage and peer listener, in process.
@@ -125,9 +68,7 @@ func newNode(t *testing.T, name string, org *origin.HTTP) *node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for !st.Loaded() {
-		time.Sleep(time.Millisecond)
-	}
+	testenv.Eventually(t, 10*time.Second, "the disk index to load", st.Loaded)
 	ccfg := cache.DefaultConfig()
 	ccfg.NodeName, ccfg.RAMBytes, ccfg.SliceBytes = name, 0, 256<<10
 	srv, err := cache.New(ccfg, cache.Deps{Origin: org, Disk: st})
@@ -205,39 +146,25 @@ func siteOf(nodes ...*node) func() []placement.Node {
 	}
 }
 
+// lookedAgain pokes a until it has read clock three more times: whatever
+// evaluation of the window was half done, one whole evaluation (is the
+// window open? how long until it opens?) then happened on the clock's
+// current time. It is the positive signal that proves "nothing
+// happened": the agent looked and decided, no sleep hoping it did. The
+// test must not call a.Status meanwhile, which reads the clock too.
+func lookedAgain(t *testing.T, a *fill.Agent, clock *testenv.Clock) {
+	t.Helper()
+	r := clock.Reads()
+	testenv.Eventually(t, 5*time.Second, "the agent to look at the clock again", func() bool {
+		a.Poke() // pokes coalesce; each wakes a waiting agent at once
+		return clock.Reads() >= r+3
+	})
+}
+
 // runAgent runs a until cancel; it returns a wait function.
 func runAgent(a *fill.Agent) (cancel func()) {
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { a.Run(ctx); close(done) }()
 	return func() { stop(); <-done }
-}
-
-func bytesReader(b []byte) *bytesRS { return &bytesRS{b: b} }
-
-// bytesRS is an io.ReadSeeker over b.
-type bytesRS struct {
-	b   []byte
-	off int64
-}
-
-func (r *bytesRS) Read(p []byte) (int, error) {
-	if r.off >= int64(len(r.b)) {
-		return 0, io.EOF
-	}
-	n := copy(p, r.b[r.off:])
-	r.off += int64(n)
-	return n, nil
-}
-
-func (r *bytesRS) Seek(off int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekStart:
-		r.off = off
-	case io.SeekCurrent:
-		r.off += off
-	case io.SeekEnd:
-		r.off = int64(len(r.b)) + off
-	}
-	return r.off, nil
 }

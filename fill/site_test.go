@@ -18,18 +18,19 @@ import (
 // site is three nodes filling one manifest with fill masters.
 type site struct {
 	t      *testing.T
-	o      *testOrigin
+	o      fileOrigin
 	nodes  []*node
 	agents []*fill.Agent
 	stops  []func()
 	mu     sync.Mutex
-	dead   map[string]bool
+	dead   map[string]bool    // protected by mu
+	learn  func(asked string) // called under mu when a node asks a peer
 }
 
 func newSite(t *testing.T, names ...string) *site {
 	s := &site{t: t, o: newOrigin(t), dead: map[string]bool{}}
 	for _, n := range names {
-		s.nodes = append(s.nodes, newNode(t, n, httpOrigin(t, s.o.url)))
+		s.nodes = append(s.nodes, newNode(t, n, httpOrigin(t, s.o.URL)))
 	}
 	return s
 }
@@ -47,6 +48,11 @@ func (s *site) live() []placement.Node {
 }
 
 func (s *site) peer(name string) (fill.Source, bool) {
+	s.mu.Lock()
+	if s.learn != nil {
+		s.learn(name)
+	}
+	s.mu.Unlock()
 	for _, n := range s.nodes {
 		if n.name == name {
 			h, err := origin.NewHTTP(n.peer, origin.HTTPOptions{HeaderTimeout: time.Second})
@@ -67,7 +73,7 @@ func (s *site) start(pub []byte, raw []byte, nodes ...*node) {
 	}
 	for _, n := range nodes {
 		cfg := testAgentConfig(n, pub, s.t)
-		a, err := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(s.t, s.o.url), Peer: s.peer, SiteNodes: s.live})
+		a, err := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(s.t, s.o.URL), Peer: s.peer, SiteNodes: s.live})
 		if err != nil {
 			s.t.Fatal(err)
 		}
@@ -114,7 +120,7 @@ func TestSiteFillsEachFileFromTheOriginOnce(t *testing.T) {
 		}
 	}
 	for _, e := range entries {
-		if got := s.o.sentFor(e.Key); got != e.Size {
+		if got := s.o.Sent(e.Key); got != e.Size {
 			t.Errorf("%s crossed the origin link with %d bytes, want exactly its %d", e.Key, got, e.Size)
 		}
 	}
@@ -133,14 +139,14 @@ func TestSiteCompletesWhenAMasterDies(t *testing.T) {
 	const files, size = 12, 300_000
 	entries, raw := s.manifest(files, size, priv)
 	// n3 dies before doing anything: its agent never runs, its peer
-	// listener is gone, and the others learn it only after a while.
+	// listener is gone, and the others learn it only once one of them
+	// has asked it for a file.
 	s.nodes[2].stop()
-	go func() {
-		time.Sleep(500 * time.Millisecond)
-		s.mu.Lock()
-		s.dead["n3"] = true
-		s.mu.Unlock()
-	}()
+	s.learn = func(asked string) {
+		if asked == "n3" {
+			s.dead["n3"] = true
+		}
+	}
 	s.start(pub, raw, s.nodes[0], s.nodes[1])
 	for _, a := range s.agents {
 		testenv.Eventually(t, 60*time.Second, "the survivors to apply", func() bool { return a.Status().State == fill.StateDone })
@@ -152,5 +158,5 @@ func TestSiteCompletesWhenAMasterDies(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("origin bytes with a dead master: %d for %d bytes of files", s.o.total.Load(), files*size)
+	t.Logf("origin bytes with a dead master: %d for %d bytes of files", s.o.Sent(""), files*size)
 }

@@ -78,7 +78,7 @@ func TestConditionalFile(t *testing.T) {
 func TestConditionalSample(t *testing.T) { testConditional(t, NewSample(), SampleMaster, false) }
 
 func TestConditionalHTTP(t *testing.T) {
-	url := startServer(t, serveObjects(map[string][]byte{"/x.m4s": content(1000)}))
+	url := serveObjects(t, map[string][]byte{"/x.m4s": content(1000)}).URL
 	testConditional(t, newHTTPOrigin(t, url, fastOptions), "/x.m4s", false)
 }
 
@@ -120,7 +120,8 @@ func TestConditionalS3(t *testing.T) {
 func TestHTTPCacheHeaders(t *testing.T) {
 	var mu sync.Mutex
 	var seen http.Header
-	url := startServer(t, func(w http.ResponseWriter, r *http.Request) {
+	o := serveObjects(t, map[string][]byte{"/x": content(100)})
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
 		mu.Lock()
 		seen = r.Header.Clone()
 		mu.Unlock()
@@ -132,10 +133,11 @@ func TestHTTPCacheHeaders(t *testing.T) {
 		h.Set("Keep-Alive", "timeout=5")
 		if r.URL.Path == "/gone" {
 			w.WriteHeader(http.StatusGone)
-			return
+			return true
 		}
-		serveObjects(map[string][]byte{"/x": content(100)})(w, r)
+		return false // the object, with these fields
 	})
+	url := o.URL
 	h := newHTTPOrigin(t, url, fastOptions)
 	fwd := http.Header{"Accept-Encoding": {"gzip"}, "Range": {"bytes=0-0"}, "Host": {"evil"}, "Connection": {"close"}, "User-Agent": {"player"}}
 	obj, _, err := fetchAll(h, Request{Key: "/x", Offset: 10, Length: 10, Header: fwd, IfNoneMatch: `"old"`})

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // fastOptions makes timeouts short enough for tests to wait for.
@@ -62,25 +64,22 @@ func newHTTPOrigin(t *testing.T, base string, opts HTTPOptions) *HTTP {
 	return h
 }
 
-// serveObjects answers like a well-behaved origin (http.ServeContent gives
-// correct 200/206/416), with a strong ETag and a fixed Last-Modified.
-func serveObjects(objects map[string][]byte) http.HandlerFunc {
-	mtime := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
-	return func(w http.ResponseWriter, r *http.Request) {
-		data, ok := objects[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("ETag", fmt.Sprintf(`"%d"`, len(data)))
-		w.Header().Set("Content-Type", "video/iso.segment")
-		http.ServeContent(w, r, r.URL.Path, mtime, bytes.NewReader(data))
+// serveObjects starts a well-behaved origin (testenv.Origin: correct
+// 200/206/304/416) serving objects with a strong ETag "LEN", a fixed
+// Last-Modified and a segment's Content-Type.
+func serveObjects(t *testing.T, objects map[string][]byte) *testenv.Origin {
+	t.Helper()
+	o := testenv.NewOrigin(t)
+	for path, data := range objects {
+		o.PutObject(path, testenv.Object{Body: data, ETag: fmt.Sprintf(`"%d"`, len(data)),
+			ModTime: time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC), ContentType: "video/iso.segment"})
 	}
+	return o
 }
 
 func TestHTTPRanges(t *testing.T) {
 	data := content(5000)
-	url := startServer(t, serveObjects(map[string][]byte{"/vod/a b/seg.m4s": data, "/vod/empty": {}}))
+	url := serveObjects(t, map[string][]byte{"/vod/a b/seg.m4s": data, "/vod/empty": {}}).URL
 	h := newHTTPOrigin(t, url+"/vod/", fastOptions)
 	t.Run("ranges", func(t *testing.T) { testRanges(t, h, "/a b/seg.m4s", data) })
 	t.Run("empty", func(t *testing.T) { testEmpty(t, h, "/empty") })
@@ -289,7 +288,7 @@ func TestHTTPStalls(t *testing.T) {
 // a stalled origin: only time spent waiting on the origin counts.
 func TestHTTPSlowReader(t *testing.T) {
 	data := content(512 << 10)
-	url := startServer(t, serveObjects(map[string][]byte{"/a": data}))
+	url := serveObjects(t, map[string][]byte{"/a": data}).URL
 	opts := fastOptions
 	opts.IdleReadTimeout = 400 * time.Millisecond // a margin for loaded CI machines
 	h := newHTTPOrigin(t, url, opts)

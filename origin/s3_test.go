@@ -2,7 +2,6 @@ package origin
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -85,15 +84,10 @@ func TestS3(t *testing.T) {
 }
 
 func TestS3Unreachable(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := testenv.S3Server{Endpoint: "http://" + l.Addr().String(), Region: "us-east-1", AccessKey: "a", SecretKey: "b"}
-	l.Close()
+	srv := testenv.S3Server{Endpoint: "http://" + testenv.FreeAddr(t), Region: "us-east-1", AccessKey: "a", SecretKey: "b"} // nobody listens
 	o := newS3Origin(t, srv, "vod", "", nil)
 	start := time.Now()
-	_, _, err = fetchAll(o, Request{Key: "/a", Length: -1})
+	_, _, err := fetchAll(o, Request{Key: "/a", Length: -1})
 	wantErr(t, err, ErrUnreachable)
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("took %v to fail", d)

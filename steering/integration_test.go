@@ -1,7 +1,6 @@
 package steering
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,7 +55,7 @@ type steerEnv struct {
 	svc  *Service
 	base string
 	reg  *prometheus.Registry
-	log  *syncBuffer
+	log  *testenv.Buffer // the decision log
 }
 
 // ask asks steering for file as client (through X-Forwarded-For from a
@@ -96,24 +94,6 @@ func (env *steerEnv) returns(client, file, node string) bool {
 	return false
 }
 
-// syncBuffer is the decision log's destination.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startSteering runs the service on loopback: ams's prefix 10.1.0.0/16
 // comes over BGP from router (127.0.0.2, ams's router); fra's static file
 // lists 10.2.0.0/16 and the covering 10.0.0.0/8.
@@ -147,7 +127,7 @@ func startSteering(t *testing.T, ams, fra []*testEdge, bgpPort, routerPort int) 
 	cfg.Engine.Sites = []SiteConfig{{Name: "ams"}, {Name: "fra"}}
 	cfg.Engine.OriginURL = "http://origin.invalid"
 	cfg.Engine.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
-	env := &steerEnv{t: t, reg: prometheus.NewRegistry(), log: &syncBuffer{}}
+	env := &steerEnv{t: t, reg: prometheus.NewRegistry(), log: &testenv.Buffer{}}
 	cfg.DecisionLog = env.log
 	svc, err := New(cfg, Deps{Registerer: env.reg})
 	if err != nil {

@@ -5,28 +5,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
 func TestLinesAreJSONWithStableFields(t *testing.T) {
-	var out syncBuf
+	var out testenv.Buffer
 	l := New(&out, Config{Node: "edge-1", Site: "ams"})
 	at := time.Date(2026, 11, 26, 1, 2, 3, 456789000, time.UTC)
 	recs := []Record{
@@ -37,7 +27,7 @@ func TestLinesAreJSONWithStableFields(t *testing.T) {
 		l.Log(r)
 	}
 	l.Close()
-	sc := bufio.NewScanner(&out.b)
+	sc := bufio.NewScanner(bytes.NewReader(out.Bytes()))
 	var lines []map[string]any
 	for sc.Scan() {
 		var m map[string]any

@@ -7,6 +7,8 @@ import (
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/cockroachdb/pebble/v2/vfs/errorfs"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // The index on Pebble's in-memory filesystem with injectable errors: a
@@ -44,14 +46,8 @@ func TestIndexReadErrorsAreMissesAndDegrade(t *testing.T) {
 	if s.Degraded() == "" {
 		t.Fatalf("%d failed index reads did not degrade the tier", misses)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if _, ok := s.Lookup("/k/1", false); ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("index reads still failing after the fault cleared")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testenv.Eventually(t, 5*time.Second, "index reads to succeed after the fault cleared", func() bool {
+		_, ok := s.Lookup("/k/1", false)
+		return ok
+	})
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -38,13 +40,7 @@ func openStore(t *testing.T, cfg Config, deps Deps) *Store {
 
 func waitLoaded(t *testing.T, s *Store) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !s.Loaded() {
-		if time.Now().After(deadline) {
-			t.Fatal("index never loaded")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	testenv.Eventually(t, 10*time.Second, "the index to load", s.Loaded)
 }
 
 func data(n int, seed byte) []byte {
@@ -300,16 +296,10 @@ func TestRestartKeepsObjectsAndReclaimsLeftovers(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "tmp", "w-123")); !os.IsNotExist(err) {
 		t.Fatal("temp file not removed")
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if _, err := os.Stat(orphan); os.IsNotExist(err) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("orphan data file not removed")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testenv.Eventually(t, 5*time.Second, "the orphan data file to be removed", func() bool {
+		_, err := os.Stat(orphan)
+		return os.IsNotExist(err)
+	})
 	if _, objects, _ := s2.Usage(); objects != 19 {
 		t.Fatalf("objects %d, want 19", objects)
 	}
@@ -394,13 +384,12 @@ func TestRepeatedIOErrorsDegradeAndRecover(t *testing.T) {
 		t.Fatal("degraded tier must keep serving what it can read")
 	}
 	fsys.failWrites.Store(false)
-	deadline := time.Now().Add(10 * time.Second)
-	for s.Degraded() != "" {
-		if time.Now().After(deadline) {
-			t.Fatalf("still degraded: %s", s.Degraded())
+	testenv.EventuallyErr(t, 10*time.Second, "the tier to recover", func() error {
+		if d := s.Degraded(); d != "" {
+			return fmt.Errorf("still degraded: %s", d)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 func TestUnreadableObjectIsEvicted(t *testing.T) {
@@ -425,13 +414,12 @@ func TestDiskFullDegrades(t *testing.T) {
 	cfg.MinFreeBytes = 1 << 30
 	s := openStore(t, cfg, Deps{FreeBytes: func() (int64, error) { return free.Load(), nil }})
 	free.Store(100 << 20)
-	deadline := time.Now().Add(10 * time.Second)
-	for s.Degraded() != "disk full" {
-		if time.Now().After(deadline) {
-			t.Fatalf("degraded = %q, want disk full", s.Degraded())
+	testenv.EventuallyErr(t, 10*time.Second, "the tier to degrade", func() error {
+		if d := s.Degraded(); d != "disk full" {
+			return fmt.Errorf("degraded = %q, want disk full", d)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 	if _, err := s.Create(Record{Key: "/x", Length: 1, ObjSize: 1}); !errors.Is(err, ErrNotAdmitting) {
 		t.Fatalf("full disk admitted: %v", err)
 	}
@@ -447,16 +435,10 @@ func TestScrubberFindsRot(t *testing.T) {
 	put(t, s, "/fine", data(50_000, 5))
 	r, _ := s.Lookup("/rot", false)
 	os.WriteFile(filepath.Join(dir, "data", r.File), data(50_000, 6), 0o644) // same size, other bytes
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if _, ok := s.Lookup("/rot", false); !ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("scrubber did not evict the rotten slice")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testenv.Eventually(t, 20*time.Second, "the scrubber to evict the rotten slice", func() bool {
+		_, ok := s.Lookup("/rot", false)
+		return !ok
+	})
 	if _, ok := s.Lookup("/fine", false); !ok {
 		t.Fatal("scrubber evicted a good slice")
 	}

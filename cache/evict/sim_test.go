@@ -5,31 +5,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sort"
 	"testing"
+
+	"github.com/vodedge/vodedge/internal/zipf"
 )
-
-// zipf draws ranks 0..n-1 with P(k) ∝ 1/(k+1)^alpha (any alpha > 0,
-// unlike math/rand's Zipf which needs s > 1).
-type zipf struct {
-	cdf []float64
-	r   *rand.Rand
-}
-
-func newZipf(n int, alpha float64, r *rand.Rand) *zipf {
-	z := &zipf{cdf: make([]float64, n), r: r}
-	sum := 0.0
-	for k := range n {
-		sum += 1 / math.Pow(float64(k+1), alpha)
-		z.cdf[k] = sum
-	}
-	for k := range z.cdf {
-		z.cdf[k] /= sum
-	}
-	return z
-}
-
-func (z *zipf) next() int { return sort.SearchFloat64s(z.cdf, z.r.Float64()) }
 
 // cache is the interface both the exact LRU and the Table-based caches
 // offer the simulation.
@@ -94,9 +73,12 @@ var ladder = []int64{200 << 10, 500 << 10, 1 << 20, 2 << 20, 4 << 20}
 
 type result struct{ byteHit, objHit float64 }
 
-func simulate(c simCache, objects int, alpha float64, requests int, seed uint64) result {
+func simulate(t *testing.T, c simCache, objects int, alpha float64, requests int, seed uint64) result {
 	r := rand.New(rand.NewPCG(seed, 7))
-	z := newZipf(objects, alpha, r)
+	z, err := zipf.New(objects, alpha)
+	if err != nil {
+		t.Fatal(err)
+	}
 	sizes := make([]int64, objects)
 	for i := range sizes {
 		sizes[i] = ladder[r.IntN(len(ladder))]
@@ -105,7 +87,7 @@ func simulate(c simCache, objects int, alpha float64, requests int, seed uint64)
 	var hits int
 	warm := requests / 5
 	for i := range requests {
-		k := z.next()
+		k := z.Draw(r)
 		key := fmt.Sprint(k)
 		hit := c.get(key)
 		if !hit {
@@ -139,11 +121,11 @@ func TestPolicyHitRatios(t *testing.T) {
 	catalogue := meanSize / int64(len(ladder)) * int64(objects)
 	capacity := catalogue / 10
 	for _, alpha := range []float64{0.8, 1.0} {
-		lru := simulate(&exactLRU{cap: capacity, ll: list.New(), m: map[string]*list.Element{}}, objects, alpha, requests, 1)
+		lru := simulate(t, &exactLRU{cap: capacity, ll: list.New(), m: map[string]*list.Element{}}, objects, alpha, requests, 1)
 		t.Logf("alpha=%.1f cache=10%% of %d MiB: %-12s byte hit %.3f  object hit %.3f", alpha, catalogue>>20, "exact-lru", lru.byteHit, lru.objHit)
 		got := map[Policy]result{}
 		for _, p := range []Policy{LRU, LFUDA, GDSF} {
-			res := simulate(&tableCache{cap: capacity, t: New(p)}, objects, alpha, requests, 1)
+			res := simulate(t, &tableCache{cap: capacity, t: New(p)}, objects, alpha, requests, 1)
 			got[p] = res
 			t.Logf("alpha=%.1f cache=10%% of %d MiB: %-12s byte hit %.3f  object hit %.3f", alpha, catalogue>>20, "sampled-"+p.String(), res.byteHit, res.objHit)
 		}

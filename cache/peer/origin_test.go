@@ -17,6 +17,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache"
 	"github.com/vodedge/vodedge/cache/peer"
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -30,49 +31,21 @@ func content(n int) []byte {
 	return b
 }
 
-// testOrigin is a real HTTP origin on loopback serving objects with
-// ranges (http.ServeContent), counting requests by path.
-type testOrigin struct {
-	url   string
-	objs  map[string][]byte
-	mu    sync.Mutex
-	count map[string]int
-}
-
-func startOrigin(t *testing.T, objs map[string][]byte) *testOrigin {
+// startOrigin is a real HTTP origin on loopback serving objs with
+// ranges, each with the ETag "LEN".
+func startOrigin(t *testing.T, objs map[string][]byte) *testenv.Origin {
 	t.Helper()
-	o := &testOrigin{objs: objs, count: map[string]int{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	o := testenv.NewOrigin(t)
+	for path, b := range objs {
+		o.PutObject(path, testenv.Object{Body: b, ETag: fmt.Sprintf(`"%d"`, len(b)), ModTime: time.Unix(1700000000, 0)})
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		o.mu.Lock()
-		o.count[r.URL.Path]++
-		o.mu.Unlock()
-		b, ok := o.objs[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("ETag", fmt.Sprintf(`"%d"`, len(b)))
-		http.ServeContent(w, r, r.URL.Path, time.Unix(1700000000, 0), bytes.NewReader(b))
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	o.url = "http://" + ln.Addr().String()
 	return o
 }
 
-func (o *testOrigin) requests(path string) int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.count[path]
-}
-
-func (o *testOrigin) client(t *testing.T) *origin.HTTP {
+// client is an HTTP origin client of o.
+func client(t *testing.T, o *testenv.Origin) *origin.HTTP {
 	t.Helper()
-	h, err := origin.NewHTTP(o.url, origin.HTTPOptions{})
+	h, err := origin.NewHTTP(o.URL, origin.HTTPOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,11 +55,11 @@ func (o *testOrigin) client(t *testing.T) *origin.HTTP {
 
 // startPeer runs a real edge (cache.Server) with a peer listener that
 // accepts auth and owns the keys owns says.
-func startPeer(t *testing.T, o *testOrigin, auth peer.Auth, owns func(string) bool) string {
+func startPeer(t *testing.T, o *testenv.Origin, auth peer.Auth, owns func(string) bool) string {
 	t.Helper()
 	cfg := cache.DefaultConfig()
 	cfg.NodeName, cfg.RAMBytes, cfg.SliceBytes = "peer", 16<<20, sliceBytes
-	srv, err := cache.New(cfg, cache.Deps{Origin: o.client(t)})
+	srv, err := cache.New(cfg, cache.Deps{Origin: client(t, o)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,12 +97,12 @@ func (r *router) failures() []string {
 
 var testAuth = peer.NewAuth([]byte("0123456789abcdef"))
 
-func newPeerOrigin(t *testing.T, o *testOrigin, r peer.Router) (*peer.Origin, *prometheus.Registry) {
+func newPeerOrigin(t *testing.T, o *testenv.Origin, r peer.Router) (*peer.Origin, *prometheus.Registry) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	cfg := peer.DefaultConfig()
 	cfg.Auth, cfg.IdleTimeout = testAuth, 300*time.Millisecond
-	p, err := peer.New(o.client(t), r, cfg, peer.Deps{Registerer: reg})
+	p, err := peer.New(client(t, o), r, cfg, peer.Deps{Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,27 +128,6 @@ func fetch(t *testing.T, p *peer.Origin, key string, off int64, want []byte) {
 	}
 }
 
-// count returns the counter name{label=value} (name alone with label "").
-func count(reg *prometheus.Registry, name, label, value string) float64 {
-	mfs, _ := reg.Gather()
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.Metric {
-			if label == "" {
-				return m.GetCounter().GetValue()
-			}
-			for _, l := range m.Label {
-				if l.GetName() == label && l.GetValue() == value {
-					return m.GetCounter().GetValue()
-				}
-			}
-		}
-	}
-	return 0
-}
-
 func TestPeerOriginFetchesFromTheOwner(t *testing.T) {
 	seg := content(300_000) // two slices
 	o := startOrigin(t, map[string][]byte{"/t/seg.m4s": seg})
@@ -185,13 +137,13 @@ func TestPeerOriginFetchesFromTheOwner(t *testing.T) {
 	fetch(t, p, "/t/seg.m4s", 0, seg)
 	fetch(t, p, "/t/seg.m4s", 0, seg) // the owner has it now
 	fetch(t, p, "/t/seg.m4s", sliceBytes, seg)
-	if n := o.requests("/t/seg.m4s"); n != 2 {
+	if n := o.Requests("/t/seg.m4s"); n != 2 {
 		t.Fatalf("origin asked %d times for 2 slices, want 2 (both by the owner)", n)
 	}
-	if hit := count(reg, "vodedge_peer_fetches_total", "outcome", "hit"); hit != 3 {
+	if hit := testenv.Metric(t, reg, "vodedge_peer_fetches_total", "outcome", "hit"); hit != 3 {
 		t.Fatalf("peer hits %v", hit)
 	}
-	if b := count(reg, "vodedge_peer_bytes_total", "outcome", "hit"); b != sliceBytes*2+300_000-sliceBytes {
+	if b := testenv.Metric(t, reg, "vodedge_peer_bytes_total", "outcome", "hit"); b != sliceBytes*2+300_000-sliceBytes {
 		t.Fatalf("peer bytes %v", b)
 	}
 }
@@ -203,10 +155,10 @@ func TestPeerOriginMissGoesToTheOrigin(t *testing.T) {
 	r := &router{peers: []peer.Peer{{Name: "b", Addr: addr}}}
 	p, reg := newPeerOrigin(t, o, r)
 	fetch(t, p, "/t/seg.m4s", 0, seg)
-	if n := o.requests("/t/seg.m4s"); n != 1 {
+	if n := o.Requests("/t/seg.m4s"); n != 1 {
 		t.Fatalf("origin asked %d times, want 1 (by this node; the peer does not own the key)", n)
 	}
-	if count(reg, "vodedge_peer_fetches_total", "outcome", "miss") != 1 || count(reg, "vodedge_peer_origin_fetches_total", "reason", "fallback") != 1 {
+	if testenv.Metric(t, reg, "vodedge_peer_fetches_total", "outcome", "miss") != 1 || testenv.Metric(t, reg, "vodedge_peer_origin_fetches_total", "reason", "fallback") != 1 {
 		t.Fatal("miss not counted")
 	}
 	if len(r.failures()) != 0 {
@@ -222,10 +174,10 @@ func TestPeerOriginOwners404IsFinal(t *testing.T) {
 	if !errors.Is(err, origin.ErrNotFound) {
 		t.Fatalf("err %v, want ErrNotFound", err)
 	}
-	if n := o.requests("/none.m4s"); n != 1 {
+	if n := o.Requests("/none.m4s"); n != 1 {
 		t.Fatalf("origin asked %d times, want 1 (by the owner only)", n)
 	}
-	if count(reg, "vodedge_peer_fetches_total", "outcome", "not_found") != 1 {
+	if testenv.Metric(t, reg, "vodedge_peer_fetches_total", "outcome", "not_found") != 1 {
 		t.Fatal("not_found not counted")
 	}
 }
@@ -235,7 +187,7 @@ func TestPeerOriginOwnKeysGoStraightToTheOrigin(t *testing.T) {
 	o := startOrigin(t, map[string][]byte{"/own.m4s": seg})
 	p, reg := newPeerOrigin(t, o, &router{})
 	fetch(t, p, "/own.m4s", 0, seg)
-	if count(reg, "vodedge_peer_origin_fetches_total", "reason", "owner") != 1 || o.requests("/own.m4s") != 1 {
+	if testenv.Metric(t, reg, "vodedge_peer_origin_fetches_total", "reason", "owner") != 1 || o.Requests("/own.m4s") != 1 {
 		t.Fatal("owned key not fetched from the origin directly")
 	}
 }
@@ -271,15 +223,6 @@ func silentListener(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func closedAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln.Close()
-	return ln.Addr().String()
-}
-
 func TestPeerOriginSkipsDeadSlowAndForeignPeers(t *testing.T) {
 	seg := content(50_000)
 	o := startOrigin(t, map[string][]byte{"/s.m4s": seg})
@@ -288,7 +231,7 @@ func TestPeerOriginSkipsDeadSlowAndForeignPeers(t *testing.T) {
 		addr    func() string
 		outcome string
 	}{
-		{"refused", func() string { return closedAddr(t) }, "error"},
+		{"refused", func() string { return testenv.FreeAddr(t) }, "error"}, // nobody listens
 		{"silent", func() string { return silentListener(t) }, "timeout"},
 		{"other cluster key", func() string {
 			return startPeer(t, o, peer.NewAuth([]byte("another key.....")), func(string) bool { return true })
@@ -306,7 +249,7 @@ func TestPeerOriginSkipsDeadSlowAndForeignPeers(t *testing.T) {
 			if f := r.failures(); len(f) != 1 || f[0] != "b" {
 				t.Errorf("failures reported: %v", f)
 			}
-			if count(reg, "vodedge_peer_fetches_total", "outcome", tc.outcome) != 1 {
+			if testenv.Metric(t, reg, "vodedge_peer_fetches_total", "outcome", tc.outcome) != 1 {
 				t.Errorf("outcome %s not counted", tc.outcome)
 			}
 			t.Logf("%s peer: served from the origin after %v", tc.name, took.Round(time.Millisecond))
@@ -352,12 +295,12 @@ func TestPeerOriginFinishesABrokenPeerBodyFromTheOrigin(t *testing.T) {
 	for _, stall := range []bool{false, true} {
 		t.Run(fmt.Sprintf("stall=%v", stall), func(t *testing.T) {
 			p, reg := newPeerOrigin(t, o, &router{peers: []peer.Peer{{Name: "b", Addr: brokenPeer(t, seg, stall)}}})
-			before := o.requests("/b.m4s")
+			before := o.Requests("/b.m4s")
 			fetch(t, p, "/b.m4s", 0, seg)
-			if o.requests("/b.m4s") != before+1 {
+			if o.Requests("/b.m4s") != before+1 {
 				t.Fatal("the rest was not fetched from the origin")
 			}
-			if v := count(reg, "vodedge_peer_resumed_total", "", ""); v != 1 {
+			if v := testenv.Metric(t, reg, "vodedge_peer_resumed_total"); v != 1 {
 				t.Fatalf("resumes %v", v)
 			}
 		})

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -205,13 +207,9 @@ func TestKnownSizeCompletesOnLastByte(t *testing.T) {
 		done <- err
 	}()
 	pw.Write([]byte("hello"))
-	eventuallyComplete := time.Now().Add(5 * time.Second)
-	for b.Bytes() == nil {
-		if time.Now().After(eventuallyComplete) {
-			t.Fatal("buffer not complete after its last byte while the source is still open")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testenv.Eventually(t, 5*time.Second, "the buffer to be complete after its last byte while the source is still open", func() bool {
+		return b.Bytes() != nil
+	})
 	pw.Write([]byte("!")) // the source lies about its size
 	if err := <-done; !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("ReadFrom err = %v, want ErrTooLarge", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -113,9 +114,7 @@ func adminRoutes(t *testing.T, base, token string) func() []admin.Route {
 // a little for the process's stderr to arrive.
 func checkAudited(t *testing.T, p *proc, paths []string) {
 	t.Helper()
-	var missing []string
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	testenv.EventuallyErr(t, 5*time.Second, "every refused call in the audit log", func() error {
 		refused := map[string]bool{}
 		for _, line := range strings.Split(p.stderr.String(), "\n") {
 			var rec struct {
@@ -127,20 +126,17 @@ func checkAudited(t *testing.T, p *proc, paths []string) {
 				refused[rec.Path] = true
 			}
 		}
-		missing = missing[:0]
+		var missing []string
 		for _, path := range paths {
 			if !refused[path] {
 				missing = append(missing, path)
 			}
 		}
-		if len(missing) == 0 || time.Now().After(deadline) {
-			break
+		if len(missing) > 0 {
+			return fmt.Errorf("refused calls not in the audit log: %s", strings.Join(missing, ", "))
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	for _, path := range missing {
-		t.Errorf("refused call to %s not in the audit log", path)
-	}
+		return nil
+	})
 }
 
 // TestEveryAdminRouteNeedsAToken starts each daemon with every optional

@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -30,7 +28,7 @@ const clusterToken = "cluster-test-admin-token-0123"
 type clusterEnv struct {
 	t                  *testing.T
 	keyFile, tokenFile string
-	origin             *countingOrigin
+	origin             *testenv.Origin
 }
 
 type clusterEdge struct {
@@ -43,7 +41,7 @@ func newClusterEnv(t *testing.T) *clusterEnv {
 	e := &clusterEnv{t: t, keyFile: filepath.Join(dir, "key"), tokenFile: filepath.Join(dir, "tokens")}
 	os.WriteFile(e.keyFile, []byte("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n"), 0o600)
 	os.WriteFile(e.tokenFile, []byte(clusterToken+"\n"), 0o600)
-	e.origin = startCountingOrigin(t)
+	e.origin = startSegmentOrigin(t)
 	return e
 }
 
@@ -52,7 +50,7 @@ func (e *clusterEnv) startEdge(name string, join ...string) *clusterEdge {
 	n := &clusterEdge{name: name, listen: testenv.FreeAddr(e.t), admin: testenv.FreeAddr(e.t), peer: testenv.FreeAddr(e.t), gossip: testenv.FreeAddr(e.t)}
 	args := []string{"edge", "--node-name", name, "--site", "ams", "--listen", n.listen, "--admin", n.admin,
 		"--peer-listen", n.peer, "--gossip-listen", n.gossip, "--cluster-key-file", e.keyFile,
-		"--admin-token-file", e.tokenFile, "--origin", e.origin.url, "--disk-bytes", "0", "--ram-bytes", "64MiB",
+		"--admin-token-file", e.tokenFile, "--origin", e.origin.URL, "--disk-bytes", "0", "--ram-bytes", "64MiB",
 		"--access-log", "off", "--log-level", "warn"}
 	if len(join) > 0 {
 		args = append(args, "--join", strings.Join(join, ","))
@@ -94,28 +92,18 @@ func (e *clusterEnv) status(n *clusterEdge) (cluster.Status, error) {
 // waitAll polls every node's /v1/cluster until cond holds for all.
 func (e *clusterEnv) waitAll(nodes []*clusterEdge, d time.Duration, cond func(cluster.Status) bool) time.Duration {
 	e.t.Helper()
-	start := time.Now()
-	for {
-		ok := true
+	return testenv.EventuallyErr(e.t, d, "the cluster condition", func() error {
 		for _, n := range nodes {
 			st, err := e.status(n)
-			if err != nil || !cond(st) {
-				ok = false
-				break
+			if err != nil {
+				return fmt.Errorf("%s: %w", n.name, err)
+			}
+			if !cond(st) {
+				return fmt.Errorf("%s sees %+v", n.name, st)
 			}
 		}
-		if ok {
-			return time.Since(start)
-		}
-		if time.Since(start) > d {
-			for _, n := range nodes {
-				st, err := e.status(n)
-				e.t.Logf("%s sees %+v (%v)", n.name, st, err)
-			}
-			e.t.Fatalf("cluster condition not met within %v", d)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 func countState(st cluster.Status, state string) int {
@@ -137,45 +125,21 @@ func stateOf(st cluster.Status, name string) string {
 	return ""
 }
 
-// countingOrigin is a real HTTP origin serving any /v/… path with
-// deterministic bytes, counting requests by path.
-type countingOrigin struct {
-	url   string
-	mu    sync.Mutex
-	count map[string]int
-}
-
-func startCountingOrigin(t *testing.T) *countingOrigin {
-	o := &countingOrigin{count: map[string]int{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		o.mu.Lock()
-		o.count[r.URL.Path]++
-		o.mu.Unlock()
-		if !strings.HasPrefix(r.URL.Path, "/v/") {
-			http.NotFound(w, r)
-			return
+// startSegmentOrigin is a real HTTP origin serving any /v/… path with
+// deterministic bytes (segment), counting requests by path.
+func startSegmentOrigin(t *testing.T) *testenv.Origin {
+	o := testenv.NewOrigin(t)
+	o.PutFunc(func(path string) (testenv.Object, bool) {
+		if !strings.HasPrefix(path, "/v/") {
+			return testenv.Object{}, false
 		}
-		w.Header().Set("ETag", `"v1"`)
-		http.ServeContent(w, r, "", time.Unix(1700000000, 0), bytes.NewReader(segment(r.URL.Path)))
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	o.url = "http://" + ln.Addr().String()
+		return testenv.Object{Body: segment(path), ETag: `"v1"`, ModTime: time.Unix(1700000000, 0)}, true
+	})
 	return o
 }
 
 func segment(path string) []byte {
 	return bytes.Repeat([]byte(path+"|"), 20_000/len(path))
-}
-
-func (o *countingOrigin) requests(path string) int {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.count[path]
 }
 
 // keyOwnedBy finds a fresh key that placement gives to owner among names.
@@ -204,16 +168,10 @@ func (n *clusterEdge) get(t *testing.T, key string) {
 	}
 }
 
-// metric reads one sample from a node's /metrics.
-func (n *clusterEdge) metric(t *testing.T, sample string) string {
+// metric reads name{labels} from a node's /metrics (0 when absent).
+func (n *clusterEdge) metric(t *testing.T, name string, labels ...string) float64 {
 	t.Helper()
-	_, _, body := get(t, "http://"+n.admin+"/metrics")
-	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, sample+" "); ok {
-			return v
-		}
-	}
-	return "0"
+	return testenv.ScrapeMetric(t, "http://"+n.admin+"/metrics", name, labels...)
 }
 
 // A miss on node-1 for a file node-2 owns is served through node-2: the
@@ -231,15 +189,15 @@ func TestClusterPeerFillAndFailover(t *testing.T) {
 	a.get(t, k)
 	c.get(t, k)
 	b.get(t, k)
-	if n := e.origin.requests(k); n != 1 {
+	if n := e.origin.Requests(k); n != 1 {
 		t.Fatalf("%s: %d origin requests for the site, want 1", k, n)
 	}
-	if v := a.metric(t, `vodedge_peer_fetches_total{outcome="hit"}`); v != "1" {
-		t.Fatalf("node-1 peer hits: %s", v)
+	if v := a.metric(t, "vodedge_peer_fetches_total", "outcome", "hit"); v != 1 {
+		t.Fatalf("node-1 peer hits: %v", v)
 	}
 	own := keyOwnedBy(t, "node-1", names, used)
 	a.get(t, own)
-	if e.origin.requests(own) != 1 || a.metric(t, `vodedge_peer_origin_fetches_total{reason="owner"}`) != "1" {
+	if e.origin.Requests(own) != 1 || a.metric(t, "vodedge_peer_origin_fetches_total", "reason", "owner") != 1 {
 		t.Fatal("a key node-1 owns was not fetched from the origin by node-1")
 	}
 
@@ -248,19 +206,19 @@ func TestClusterPeerFillAndFailover(t *testing.T) {
 	b.p.done <- nil
 	k2 := keyOwnedBy(t, "node-2", names, used)
 	a.get(t, k2) // node-2 refuses: straight to the origin
-	if n := e.origin.requests(k2); n != 1 {
+	if n := e.origin.Requests(k2); n != 1 {
 		t.Fatalf("with node-2 down: %d origin requests", n)
 	}
 	e.waitAll([]*clusterEdge{a, c}, 5*time.Second, func(st cluster.Status) bool { return stateOf(st, "node-2") == "dead" })
-	before := a.metric(t, `vodedge_peer_fetches_total{outcome="error"}`)
+	before := a.metric(t, "vodedge_peer_fetches_total", "outcome", "error")
 	k3 := keyOwnedBy(t, "node-2", names, used)
 	a.get(t, k3)
-	if e.origin.requests(k3) != 1 || a.metric(t, `vodedge_peer_fetches_total{outcome="error"}`) != before {
-		t.Fatalf("with node-2 dead: %d origin requests, peer errors %s → %s", e.origin.requests(k3), before,
-			a.metric(t, `vodedge_peer_fetches_total{outcome="error"}`))
+	if e.origin.Requests(k3) != 1 || a.metric(t, "vodedge_peer_fetches_total", "outcome", "error") != before {
+		t.Fatalf("with node-2 dead: %d origin requests, peer errors %v → %v", e.origin.Requests(k3), before,
+			a.metric(t, "vodedge_peer_fetches_total", "outcome", "error"))
 	}
-	if v := a.metric(t, `vodedge_cluster_members{site="ams",state="dead"}`); v != "1" {
-		t.Fatalf("members dead gauge: %s", v)
+	if v := a.metric(t, "vodedge_cluster_members", "site", "ams", "state", "dead"); v != 1 {
+		t.Fatalf("members dead gauge: %v", v)
 	}
 }
 
@@ -276,7 +234,7 @@ func TestClusterSIGKILLDetection(t *testing.T) {
 		victim.p.cmd.Process.Kill()
 		killed := time.Now()
 		seen := map[string]time.Duration{}
-		for len(seen) < len(others) && time.Since(killed) < 10*time.Second {
+		testenv.EventuallyErr(t, 10*time.Second, victim.name+" to be declared dead in every view", func() error {
 			for _, n := range others {
 				if _, ok := seen[n.name]; ok {
 					continue
@@ -285,8 +243,11 @@ func TestClusterSIGKILLDetection(t *testing.T) {
 					seen[n.name] = time.Since(killed)
 				}
 			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			if len(seen) < len(others) {
+				return fmt.Errorf("dead in %d of %d views: %v", len(seen), len(others), seen)
+			}
+			return nil
+		})
 		var worst time.Duration
 		for _, d := range seen {
 			worst = max(worst, d)
@@ -346,8 +307,8 @@ func noFlapping(t *testing.T, e *clusterEnv, nodes []*clusterEdge, d time.Durati
 	}
 	for _, n := range nodes {
 		for _, o := range []string{"timeout", "error"} {
-			if v := n.metric(t, `vodedge_peer_fetches_total{outcome="`+o+`"}`); v != "0" {
-				t.Errorf("%s: %s peer %s outcomes under load", n.name, v, o)
+			if v := n.metric(t, "vodedge_peer_fetches_total", "outcome", o); v != 0 {
+				t.Errorf("%s: %v peer %s outcomes under load", n.name, v, o)
 			}
 		}
 	}
@@ -361,7 +322,7 @@ func TestClusterDrainWithTheCLI(t *testing.T) {
 	nodes := e.startSite(3)
 	cli := func(args ...string) string {
 		t.Helper()
-		out, err := exec.Command(binary, args...).CombinedOutput()
+		out, err := exec.Command(testenv.Vodedge(t), args...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("vodedge %v: %v\n%s", args, err, out)
 		}
@@ -389,7 +350,7 @@ func TestClusterDrainWithTheCLI(t *testing.T) {
 
 	bad := filepath.Join(t.TempDir(), "bad-token")
 	os.WriteFile(bad, []byte("not-the-right-token-000\n"), 0o600)
-	if out, err := exec.Command(binary, "drain", "--admin", nodes[1].admin, "--token-file", bad).CombinedOutput(); err == nil ||
+	if out, err := exec.Command(testenv.Vodedge(t), "drain", "--admin", nodes[1].admin, "--token-file", bad).CombinedOutput(); err == nil ||
 		!strings.Contains(string(out), "401") {
 		t.Fatalf("drain with a wrong token: %v %s", err, out)
 	}
@@ -421,12 +382,8 @@ func TestClusterSettingsFailWithAClearMessage(t *testing.T) {
 		if args[0] == "edge" { // safe defaults first: the case's own flags win
 			args = append([]string{"edge", "--disk-bytes", "0", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}, args[1:]...)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		cmd := exec.CommandContext(ctx, binary, args...)
-		cmd.Dir = t.TempDir()
-		out, err := cmd.CombinedOutput()
-		cancel()
-		if err == nil || !strings.Contains(string(out), tc.want) {
+		out, err := runBinary(t, args...)
+		if err == nil || !strings.Contains(out, tc.want) {
 			t.Errorf("%v: err=%v, output %q; want a failure mentioning %q", tc.args, err, out, tc.want)
 		}
 	}
@@ -434,12 +391,12 @@ func TestClusterSettingsFailWithAClearMessage(t *testing.T) {
 
 func TestClusterCommandsHelp(t *testing.T) {
 	for _, c := range []string{"status", "drain", "undrain"} {
-		out, err := exec.Command(binary, c, "--help").CombinedOutput()
+		out, err := exec.Command(testenv.Vodedge(t), c, "--help").CombinedOutput()
 		if err != nil || !bytes.Contains(out, []byte("Usage:")) || !bytes.Contains(out, []byte("--token-file")) || !bytes.Contains(out, []byte("--admin")) {
 			t.Errorf("%s --help: %v\n%s", c, err, out)
 		}
 	}
-	out, _ := exec.Command(binary, "edge", "--help").CombinedOutput()
+	out, _ := exec.Command(testenv.Vodedge(t), "edge", "--help").CombinedOutput()
 	for _, f := range []string{"--cluster-key-file", "--cluster-insecure", "--join", "--gossip-listen", "--peer-listen",
 		"--advertise-host", "--capacity-weight", "--egress-capacity", "--owners-per-file", "--peer-timeout"} {
 		if !bytes.Contains(out, []byte(f)) {

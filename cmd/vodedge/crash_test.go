@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,12 +8,10 @@ import (
 	"hash/fnv"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -24,13 +21,6 @@ import (
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/testenv"
 )
-
-// crashOrigin serves objects whose bytes are a function of their path,
-// so any response can be checked without storing it.
-type crashOrigin struct {
-	srv *http.Server
-	url string
-}
 
 func objectSize(path string) int64 {
 	h := fnv.New32a()
@@ -50,45 +40,20 @@ func objectBytes(path string, from, to int64) []byte {
 	return b
 }
 
-type objReader struct {
-	path      string
-	pos, size int64
+// crashObject is the object at path: its size and bytes are a function
+// of the path, so any response can be checked without storing it.
+func crashObject(path string) (testenv.Object, bool) {
+	size := objectSize(path)
+	return testenv.Object{
+		Size: size, Bytes: func(from, to int64) []byte { return objectBytes(path, from, to) },
+		ETag: `"` + strconv.FormatInt(size, 16) + `"`, ModTime: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+	}, true
 }
 
-func (r *objReader) Read(p []byte) (int, error) {
-	if r.pos >= r.size {
-		return 0, io.EOF
-	}
-	n := min(int64(len(p)), r.size-r.pos)
-	copy(p, objectBytes(r.path, r.pos, r.pos+n))
-	r.pos += n
-	return int(n), nil
-}
-
-func (r *objReader) Seek(off int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekStart:
-		r.pos = off
-	case io.SeekEnd:
-		r.pos = r.size + off
-	default:
-		r.pos += off
-	}
-	return r.pos, nil
-}
-
-func startCrashOrigin(t *testing.T) *crashOrigin {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := &crashOrigin{url: "http://" + ln.Addr().String()}
-	o.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("ETag", `"`+strconv.FormatInt(objectSize(r.URL.Path), 16)+`"`)
-		http.ServeContent(w, r, "x.m4s", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), &objReader{path: r.URL.Path, size: objectSize(r.URL.Path)})
-	})}
-	go o.srv.Serve(ln)
-	t.Cleanup(func() { o.srv.Close() })
+// startCrashOrigin serves crashObject at every path.
+func startCrashOrigin(t *testing.T) *testenv.Origin {
+	o := testenv.NewOrigin(t)
+	o.PutFunc(crashObject)
 	return o
 }
 
@@ -119,7 +84,7 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 	defer c.CloseIdleConnections()
 	for round := 0; round <= kills; round++ {
 		listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
-		p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", org.url,
+		p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", org.URL,
 			"--disk-dir", filepath.Join(dir, "disk"), "--disk-bytes", "1GiB", "--ram-bytes", "4MiB", "--slice-bytes", "256KiB",
 			"--node-name", "crash-node", "--site", "lab", "--admin-token-file", tokens,
 			"--manifest-public-key", pub, "--fill-window", "00:00-00:00", "--fill-rate", "4Mbit", "--fill-concurrency", "2",
@@ -132,9 +97,9 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 		}
 		// What was stored before the kill is still there.
 		testenv.Eventually(t, 10*time.Second, "the disk index to load", func() bool {
-			return scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_index_loaded") == 1
+			return gauge(t, adminAddr, "vodedge_disk_index_loaded") == 1
 		})
-		if now := scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_objects"); now < stored {
+		if now := gauge(t, adminAddr, "vodedge_disk_objects"); now < stored {
 			t.Fatalf("round %d: %d slices stored before the kill, %d after the restart", round, stored, now)
 		}
 		// Everything asked before must come back whole and right.
@@ -152,7 +117,7 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 			for _, k := range fillKeys {
 				checkObject(t, c, "http://"+listen+k, k)
 			}
-			checkIndexMatchesFiles(t, c, adminAddr, filepath.Join(dir, "disk"))
+			checkIndexMatchesFiles(t, adminAddr, filepath.Join(dir, "disk"))
 			p.cmd.Process.Signal(syscall.SIGTERM)
 			p.wait(t, 10*time.Second)
 			break
@@ -189,7 +154,7 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 		if st.State == "filling" {
 			midFill++
 		}
-		stored = scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_objects")
+		stored = gauge(t, adminAddr, "vodedge_disk_objects")
 		p.cmd.Process.Kill()
 		stop.Store(true)
 		p.wait(t, 10*time.Second)
@@ -287,21 +252,18 @@ func checkObject(t *testing.T, c *http.Client, url, path string) {
 // checkIndexMatchesFiles waits for the start-up sweep and compares the
 // number of indexed slices with the data files on disk; no temp file may
 // be left.
-func checkIndexMatchesFiles(t *testing.T, c *http.Client, adminAddr, dir string) {
+func checkIndexMatchesFiles(t *testing.T, adminAddr, dir string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		files := countFiles(filepath.Join(dir, "data"))
-		indexed := scrapeGauge(t, c, "http://"+adminAddr+"/metrics", "vodedge_disk_objects")
-		if int64(files) == indexed && countFiles(filepath.Join(dir, "tmp")) == 0 {
-			t.Logf("index and data agree: %d slices", files)
-			return
+	var files int
+	testenv.EventuallyErr(t, 15*time.Second, "the index and the data files to agree", func() error {
+		files = countFiles(filepath.Join(dir, "data"))
+		indexed := gauge(t, adminAddr, "vodedge_disk_objects")
+		if tmp := countFiles(filepath.Join(dir, "tmp")); int64(files) != indexed || tmp != 0 {
+			return fmt.Errorf("index says %d slices, data/ holds %d files, tmp/ %d", indexed, files, tmp)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("index says %d slices, data/ holds %d files, tmp/ %d", indexed, files, countFiles(filepath.Join(dir, "tmp")))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
+	t.Logf("index and data agree: %d slices", files)
 }
 
 func countFiles(dir string) int {
@@ -313,21 +275,4 @@ func countFiles(dir string) int {
 		return nil
 	})
 	return n
-}
-
-func scrapeGauge(t *testing.T, c *http.Client, url, name string) int64 {
-	resp, err := c.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == name {
-			v, _ := strconv.ParseFloat(f[1], 64)
-			return int64(v)
-		}
-	}
-	t.Fatalf("%s not in /metrics", name)
-	return 0
 }

@@ -38,12 +38,12 @@ func startDemo(t *testing.T, args ...string) *demoRun {
 	t.Helper()
 	dir := t.TempDir()
 	begin := time.Now()
-	cmd := exec.Command(binary, append([]string{"demo", "--dir", dir, "--listen", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(testenv.Vodedge(t), append([]string{"demo", "--dir", dir, "--listen", "127.0.0.1:0"}, args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, stdout: &lockedBuf{}, stderr: &lockedBuf{}, done: make(chan error, 1)}
+	p := &proc{cmd: cmd, stdout: &testenv.Buffer{}, stderr: &testenv.Buffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -163,14 +163,19 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 // waitJS polls a boolean expression until it holds.
 func waitJS(t *testing.T, ctx context.Context, d time.Duration, expr, what string, diag func() string) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !eval[bool](t, ctx, expr) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v\n%s", what, d, diag())
+	testenv.EventuallyErr(t, d, what, func() error {
+		if eval[bool](t, ctx, expr) {
+			return nil
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return lazyError(diag)
+	})
 }
+
+// lazyError is an error whose text is computed only when it is read: a
+// poll's diagnosis (a page's text) costs nothing until the poll fails.
+type lazyError func() string
+
+func (e lazyError) Error() string { return "\n" + e() }
 
 // screenshot saves a PNG of the page under $VODEDGE_SCREENSHOT_DIR, if set.
 func screenshot(t *testing.T, ctx context.Context, name string) {
@@ -311,19 +316,19 @@ func statusPage(t *testing.T, ctx context.Context, d *demoRun) {
 	// probe of their own in the same poll, which a loaded machine may
 	// see time out once: wait for a render with both.
 	steering := `/decisions with this site first: \d+/.test(document.body.innerText)`
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	testenv.EventuallyErr(t, 20*time.Second, "the status page", func() error {
 		got := eval[map[string]string](t, ctx, expr)
-		if fmt.Sprint(got) == fmt.Sprint(want) && eval[bool](t, ctx, steering) {
-			break
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			return lazyError(func() string {
+				return fmt.Sprintf("status page shows %v, want %v\n%s", got, want, eval[string](t, ctx, `document.querySelector('#sites').innerText`))
+			})
 		}
-		if time.Now().After(deadline) {
-			if fmt.Sprint(got) != fmt.Sprint(want) {
-				t.Fatalf("status page shows %v, want %v\n%s", got, want, eval[string](t, ctx, `document.querySelector('#sites').innerText`))
-			}
-			t.Fatalf("no steering figures on the status page:\n%s", eval[string](t, ctx, `document.body.innerText`))
+		if !eval[bool](t, ctx, steering) {
+			return lazyError(func() string {
+				return "no steering figures on the status page:\n" + eval[string](t, ctx, `document.body.innerText`)
+			})
 		}
-		time.Sleep(250 * time.Millisecond)
-	}
+		return nil
+	})
 	screenshot(t, ctx, "status")
 }

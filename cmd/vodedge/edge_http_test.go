@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -69,10 +67,8 @@ func TestBadCachePolicyFailsClearly(t *testing.T) {
 		{"*.m4s=forever", "unknown kind"},
 		{"*.m3u8=origin:min=10s,max=1s", "above max"},
 	} {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		out, err := exec.CommandContext(ctx, binary, "edge", "--cache-policy", tc.arg).CombinedOutput()
-		cancel()
-		if err == nil || !strings.Contains(string(out), tc.want) {
+		out, err := runBinary(t, "edge", "--cache-policy", tc.arg)
+		if err == nil || !strings.Contains(out, tc.want) {
 			t.Errorf("--cache-policy %q: %v %q, want a failure mentioning %q", tc.arg, err, out, tc.want)
 		}
 	}

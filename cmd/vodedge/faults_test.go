@@ -3,28 +3,25 @@ package main
 import (
 	"bytes"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
-// slowOrigin serves objectBytes of any path, size bytes each, at about
-// rate bytes/s, with ranges.
-func startSlowOrigin(t *testing.T, size, rate int64) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("ETag", `"slow-`+strconv.FormatInt(size, 10)+`"`)
-		http.ServeContent(&throttled{ResponseWriter: w, rate: rate, start: time.Now()}, r, "x.m4s", time.Unix(1_700_000_000, 0),
-			&objReader{path: r.URL.Path, size: size})
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String()
+// slowObjects makes o serve objectBytes of any path, size bytes each, at
+// about rate bytes/s, with ranges.
+func slowObjects(o *testenv.Origin, size, rate int64) {
+	o.PutFunc(func(path string) (testenv.Object, bool) {
+		return testenv.Object{Size: size, Bytes: func(from, to int64) []byte { return objectBytes(path, from, to) },
+			ETag: `"slow-` + strconv.FormatInt(size, 10) + `"`, ModTime: time.Unix(1_700_000_000, 0)}, true
+	})
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
+		o.Answer(&throttled{ResponseWriter: w, rate: rate, start: time.Now()}, r)
+		return true
+	})
 }
 
 // throttled writes at most rate bytes/s, in 32 KiB steps.
@@ -63,7 +60,7 @@ func (w *throttled) Write(p []byte) (int, error) {
 func TestPeerKilledMidTransfer(t *testing.T) {
 	const size = 4 << 20
 	e := newClusterEnv(t)
-	e.origin.url = startSlowOrigin(t, size, 2<<20)
+	slowObjects(e.origin, size, 2<<20)
 	nodes := e.startSite(2)
 	a, b := nodes[0], nodes[1]
 	key := keyOwnedBy(t, "node-2", []string{"node-1", "node-2"}, map[string]bool{})
@@ -90,12 +87,12 @@ func TestPeerKilledMidTransfer(t *testing.T) {
 		t.Logf("peer SIGKILLed after %d of %d bytes: node-1 finished the body from the origin in %v", size/4, size, time.Since(killed).Round(time.Millisecond))
 	}
 	resumed := a.metric(t, "vodedge_peer_resumed_total")
-	if err == nil && resumed == "0" {
-		t.Errorf("vodedge_peer_resumed_total = %s after a finished resume", resumed)
+	if err == nil && resumed == 0 {
+		t.Errorf("vodedge_peer_resumed_total = %v after a finished resume", resumed)
 	}
 	code, _, body := get(t, "http://"+a.listen+key)
 	if code != 200 || !bytes.Equal(body, objectBytes(key, 0, size)) {
 		t.Fatalf("next request: %d, %d bytes", code, len(body))
 	}
-	t.Logf("node-1 metrics: peer resumed %s, peer errors %s", resumed, a.metric(t, `vodedge_peer_fetches_total{outcome="error"}`))
+	t.Logf("node-1 metrics: peer resumed %v, peer errors %v", resumed, a.metric(t, "vodedge_peer_fetches_total", "outcome", "error"))
 }

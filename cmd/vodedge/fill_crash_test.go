@@ -7,59 +7,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/testenv"
 )
-
-// byteCountingOrigin serves objectBytes files and counts body bytes per path.
-type byteCountingOrigin struct {
-	url  string
-	mu   sync.Mutex
-	sent map[string]int64
-}
-
-func startByteCountingOrigin(t *testing.T) *byteCountingOrigin {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := &byteCountingOrigin{url: "http://" + ln.Addr().String(), sent: map[string]int64{}}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cw := &countingResponse{ResponseWriter: w}
-		http.ServeContent(cw, r, "x.m4s", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), &objReader{path: r.URL.Path, size: objectSize(r.URL.Path)})
-		o.mu.Lock()
-		o.sent[r.URL.Path] += cw.n
-		o.mu.Unlock()
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return o
-}
-
-type countingResponse struct {
-	http.ResponseWriter
-	n int64
-}
-
-func (c *countingResponse) Write(p []byte) (int, error) {
-	n, err := c.ResponseWriter.Write(p)
-	c.n += int64(n)
-	return n, err
-}
-
-func (o *byteCountingOrigin) bytesFor(path string) int64 {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.sent[path]
-}
 
 // adminDo calls the edge's admin API with the token.
 func adminDo(t *testing.T, method, url, token string, body []byte, out any) int {
@@ -82,7 +38,7 @@ func adminDo(t *testing.T, method, url, token string, body []byte, out any) int 
 // it completes without fetching again the files it had finished: their
 // bytes crossed the origin link exactly once.
 func TestFillResumesAfterKill9(t *testing.T) {
-	org := startByteCountingOrigin(t)
+	org := startCrashOrigin(t) // counts the bytes it sends per path
 	priv, pub, err := manifest.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +65,7 @@ func TestFillResumesAfterKill9(t *testing.T) {
 	disk := filepath.Join(dir, "disk")
 	run := func() (*proc, string) {
 		listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
-		p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", org.url, "--node-name", "fill-node", "--site", "lab",
+		p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", org.URL, "--node-name", "fill-node", "--site", "lab",
 			"--disk-dir", disk, "--disk-bytes", "1GiB", "--slice-bytes", "256KiB", "--ram-bytes", "16MiB",
 			"--manifest-public-key", pub, "--fill-window", "00:00-00:00", "--fill-rate", "24Mbit", "--fill-concurrency", "2",
 			"--admin-token-file", tokens, "--access-log", "off", "--log-level", "warn")
@@ -158,7 +114,7 @@ func TestFillResumesAfterKill9(t *testing.T) {
 	}
 	before := map[string]int64{}
 	for _, k := range finished {
-		before[k] = org.bytesFor(k)
+		before[k] = org.Sent(k)
 	}
 
 	p2, admin2 := run() // the saved manifest resumes by itself
@@ -170,13 +126,13 @@ func TestFillResumesAfterKill9(t *testing.T) {
 		return s2.State == "done"
 	})
 	for _, k := range finished {
-		if got := org.bytesFor(k); got != before[k] || got != objectSize(k) {
+		if got := org.Sent(k); got != before[k] || got != objectSize(k) {
 			t.Errorf("%s was finished before the kill but the origin sent %d bytes for it in all (size %d)", k, got, objectSize(k))
 		}
 	}
 	var total, want int64
 	for _, e := range m.Entries {
-		total += org.bytesFor(e.Key)
+		total += org.Sent(e.Key)
 		want += e.Size
 	}
 	t.Logf("kill -9 mid-fill: %d files finished before the kill kept; origin sent %d bytes for %d bytes of files (%.2fx)",

@@ -5,15 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,58 +22,14 @@ import (
 	"github.com/vodedge/vodedge/internal/testenv"
 )
 
-// binary is the vodedge binary built once for these end-to-end tests.
-var binary string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "vodedge-e2e")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "vodedge")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building vodedge: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := 0
-	func() {
-		defer os.RemoveAll(dir)
-		goleak.VerifyTestMain(exitCatcher{&code, m})
-	}()
-	os.Exit(code)
-}
-
-// exitCatcher lets TestMain clean up after goleak's run.
-type exitCatcher struct {
-	code *int
-	m    *testing.M
-}
-
-func (e exitCatcher) Run() int { *e.code = e.m.Run(); return *e.code }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(testenv.WithBinaries(m)) }
 
 // proc is a running vodedge process.
 type proc struct {
 	cmd    *exec.Cmd
-	stdout *lockedBuf
-	stderr *lockedBuf
+	stdout *testenv.Buffer
+	stderr *testenv.Buffer
 	done   chan error
-}
-
-type lockedBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func start(t testing.TB, args ...string) *proc {
@@ -85,7 +40,7 @@ func start(t testing.TB, args ...string) *proc {
 // startProc starts vodedge with args in a temporary working directory
 // (where the disk tier's default directory lands) and kills it at cleanup.
 func startProc(t testing.TB, args ...string) *proc {
-	p := &proc{cmd: exec.Command(binary, args...), stdout: &lockedBuf{}, stderr: &lockedBuf{}, done: make(chan error, 1)}
+	p := &proc{cmd: exec.Command(testenv.Vodedge(t), args...), stdout: &testenv.Buffer{}, stderr: &testenv.Buffer{}, done: make(chan error, 1)}
 	p.cmd.Dir = t.TempDir()
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
@@ -102,23 +57,23 @@ func startProc(t testing.TB, args ...string) *proc {
 // waitReady polls url until it answers 200 or the process exits.
 func (p *proc) waitReady(t testing.TB, url string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
+	testenv.EventuallyErr(t, 15*time.Second, url+" to become ready", func() error {
 		select {
 		case err := <-p.done:
 			p.done <- err
 			t.Fatalf("vodedge exited early (%v):\n%s", err, p.stderr.String())
 		default:
 		}
-		if resp, err := http.Get(url); err == nil {
+		resp, err := http.Get(url)
+		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return
+				return nil
 			}
+			err = errors.New(resp.Status)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("%s never became ready:\n%s", url, p.stderr.String())
+		return fmt.Errorf("%w; stderr:\n%s", err, p.stderr.String())
+	})
 }
 
 func (p *proc) wait(t testing.TB, d time.Duration) error {
@@ -131,6 +86,32 @@ func (p *proc) wait(t testing.TB, d time.Duration) error {
 		t.Fatalf("vodedge still running after %v:\n%s", d, p.stderr.String())
 		return nil
 	}
+}
+
+// gauge reads name{labels} from the /metrics of the daemon whose admin
+// listener is adminAddr; a series it does not expose fails the test.
+func gauge(t *testing.T, adminAddr, name string, labels ...string) int64 {
+	t.Helper()
+	fams, err := testenv.Scrape("http://" + adminAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok := fams.Value(name, labels...)
+	if !ok {
+		t.Fatalf("%s%v not in /metrics", name, labels)
+	}
+	return int64(v)
+}
+
+// runBinary runs vodedge to completion (at most 20 s) in a temporary
+// directory and returns its output.
+func runBinary(t *testing.T, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, testenv.Vodedge(t), args...)
+	cmd.Dir = t.TempDir()
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
 
 func get(t *testing.T, url string) (int, http.Header, []byte) {
@@ -187,11 +168,8 @@ func TestEdgeRunsOnEmbeddedDefaultsWithConfigFile(t *testing.T) {
 func TestSIGTERMFinishesInFlightResponses(t *testing.T) {
 	const size = 300_000
 	release := make(chan struct{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	org := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	org := testenv.NewOrigin(t)
+	org.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
 		w.Header().Set("Content-Length", fmt.Sprint(size))
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-%d/%d", size-1, size))
 		w.WriteHeader(http.StatusPartialContent)
@@ -199,12 +177,11 @@ func TestSIGTERMFinishesInFlightResponses(t *testing.T) {
 		w.(http.Flusher).Flush()
 		<-release
 		w.Write(bytes.Repeat([]byte("b"), size/2))
-	})}
-	go org.Serve(ln)
-	defer org.Close()
+		return true
+	})
 
 	listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
-	p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", "http://"+ln.Addr().String(), "--access-log", "off")
+	p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", org.URL, "--access-log", "off")
 	p.waitReady(t, "http://"+adminAddr+"/readyz")
 
 	resp, err := http.Get("http://" + listen + "/seg.m4s")
@@ -217,7 +194,10 @@ func TestSIGTERMFinishesInFlightResponses(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
-	time.Sleep(200 * time.Millisecond) // let shutdown begin while the response is in flight
+	// Shutdown begins while the response is in flight.
+	testenv.Eventually(t, 10*time.Second, "the edge to log that it is shutting down", func() bool {
+		return strings.Contains(p.stderr.String(), "shutting down")
+	})
 	close(release)
 	rest, err := io.ReadAll(resp.Body)
 	if err != nil || len(first)+len(rest) != size {
@@ -246,12 +226,8 @@ func TestBadSettingsFailWithAClearMessage(t *testing.T) {
 		{[]string{"edge", "--slice-bytes", "1KiB", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}, "slice size must be within"},
 		{[]string{"edge", "--log-level", "loud"}, "--log-level"},
 	} {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		cmd := exec.CommandContext(ctx, binary, tc.args...)
-		cmd.Dir = t.TempDir()
-		out, err := cmd.CombinedOutput()
-		cancel()
-		if err == nil || !strings.Contains(string(out), tc.want) {
+		out, err := runBinary(t, tc.args...)
+		if err == nil || !strings.Contains(out, tc.want) {
 			t.Errorf("%v: err=%v, output %q; want a failure mentioning %q", tc.args, err, out, tc.want)
 		}
 	}
@@ -259,12 +235,12 @@ func TestBadSettingsFailWithAClearMessage(t *testing.T) {
 
 func TestHelpOnEveryCommand(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"edge", "--help"}} {
-		out, err := exec.Command(binary, args...).CombinedOutput()
+		out, err := exec.Command(testenv.Vodedge(t), args...).CombinedOutput()
 		if err != nil || !bytes.Contains(out, []byte("Usage:")) {
 			t.Errorf("%v: %v\n%s", args, err, out)
 		}
 	}
-	sc := bufio.NewScanner(bytes.NewReader(must(exec.Command(binary, "edge", "--help").Output())))
+	sc := bufio.NewScanner(bytes.NewReader(must(exec.Command(testenv.Vodedge(t), "edge", "--help").Output())))
 	var flags []string
 	for sc.Scan() {
 		if f := strings.Fields(sc.Text()); len(f) > 0 && strings.HasPrefix(f[0], "--") {

@@ -33,17 +33,17 @@ func TestOriginIngestThroughEdge(t *testing.T) {
 	org.waitReady(t, "http://"+adminAddr+"/readyz")
 	base := "http://" + listen
 
-	out, err := exec.Command(binary, "ingest", src, "--origin", base, "--token-file", tokens, "--progress", "plain", "--tags", "demo").CombinedOutput()
+	out, err := exec.Command(testenv.Vodedge(t), "ingest", src, "--origin", base, "--token-file", tokens, "--progress", "plain", "--tags", "demo").CombinedOutput()
 	line := regexp.MustCompile(`(?m)^(test-pattern-[0-9a-f]{6})\tpublished\t(\S+)$`).FindStringSubmatch(string(out))
 	if err != nil || line == nil || !strings.Contains(string(out), "transcode/video-h264-180p done") {
 		t.Fatalf("ingest: %v\n%s", err, out)
 	}
 	id := line[1]
-	if out, err := exec.Command(binary, "ingest", src, "--origin", base, "--progress", "off").CombinedOutput(); err == nil || !strings.Contains(string(out), "401") {
+	if out, err := exec.Command(testenv.Vodedge(t), "ingest", src, "--origin", base, "--progress", "off").CombinedOutput(); err == nil || !strings.Contains(string(out), "401") {
 		t.Errorf("ingest without a token: %v\n%s", err, out)
 	}
 	for _, args := range [][]string{{"origin", "jobs"}, {"origin", "titles", "pattern"}} {
-		out, err := exec.Command(binary, append(args, "--origin", base, "--token-file", tokens)...).CombinedOutput()
+		out, err := exec.Command(testenv.Vodedge(t), append(args, "--origin", base, "--token-file", tokens)...).CombinedOutput()
 		if err != nil || !strings.Contains(string(out), id) {
 			t.Errorf("%v: %v\n%s", args, err, out)
 		}
@@ -63,7 +63,7 @@ func TestOriginIngestThroughEdge(t *testing.T) {
 }
 
 func TestOriginRefusesAnOpenAPIUnlessAsked(t *testing.T) {
-	out, err := exec.Command(binary, "origin", "--data", t.TempDir(), "--listen", testenv.FreeAddr(t), "--admin", testenv.FreeAddr(t)).CombinedOutput()
+	out, err := exec.Command(testenv.Vodedge(t), "origin", "--data", t.TempDir(), "--listen", testenv.FreeAddr(t), "--admin", testenv.FreeAddr(t)).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "--api-token-file") {
 		t.Errorf("origin without tokens: %v\n%s", err, out)
 	}

@@ -58,8 +58,7 @@ func adminClient(addr string) func(path string, out any) error {
 // waitSteerNodes waits until steering sees n nodes that take clients.
 func waitSteerNodes(t *testing.T, call func(string, any) error, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testenv.EventuallyErr(t, 10*time.Second, "steering to see the nodes", func() error {
 		var sites []struct {
 			Nodes []struct{ State string } `json:"nodes"`
 		}
@@ -73,14 +72,11 @@ func waitSteerNodes(t *testing.T, call func(string, any) error, n int) {
 				}
 			}
 		}
-		if ok == n {
-			return
+		if ok != n {
+			return fmt.Errorf("steering sees %d nodes, want %d", ok, n)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("steering sees %d nodes, want %d", ok, n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // TestSteerCommand runs `vodedge steer` against a site of two real
@@ -105,7 +101,7 @@ func TestSteerCommand(t *testing.T) {
 	keys := write("url-keys", "k1 MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n")
 	listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	p := start(t, "steer", "--sites", sites, "--listen", listen, "--admin", adminAddr, "--admin-token-file", env.tokenFile,
-		"--url-keys", keys, "--url-token", "query", "--trusted-proxies", "127.0.0.0/8", "--origin-url", env.origin.url,
+		"--url-keys", keys, "--url-token", "query", "--trusted-proxies", "127.0.0.0/8", "--origin-url", env.origin.URL,
 		"--advertise-host", "127.0.0.1", "--decision-log", "off", "--log-level", "warn")
 	p.waitReady(t, "http://"+adminAddr+"/readyz")
 	base := "http://" + listen
@@ -147,19 +143,13 @@ func TestSteerCommand(t *testing.T) {
 	}
 	killed := time.Now()
 	chosen.p.cmd.Process.Kill()
-	for {
+	testenv.Eventually(t, 5*time.Second, "the killed edge to leave the answers", func() bool {
 		gone := true
 		for _, x := range askSteer(t, base, "10.1.2.3", file).Answers[0].URLs {
 			gone = gone && x.Node != chosen.name
 		}
-		if gone {
-			break
-		}
-		if time.Since(killed) > 5*time.Second {
-			t.Fatal("the killed edge is still in the answers after 5 s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return gone
+	})
 	took := time.Since(killed)
 	t.Logf("vodedge steer dropped a SIGKILLed vodedge edge %v after the kill", took)
 	if took > 3*time.Second {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -10,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -198,17 +196,6 @@ func TestTLSFlagsFailClearly(t *testing.T) {
 			t.Errorf("%v: %v, want an error containing %q:\n%s", tc.args, err, tc.want, out)
 		}
 	}
-}
-
-// runBinary runs vodedge to completion (at most 20 s) in a temporary
-// directory and returns its output.
-func runBinary(t *testing.T, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Dir = t.TempDir()
-	out, err := cmd.CombinedOutput()
-	return string(out), err
 }
 
 // TestSteeringHandsOutHTTPSURLs: an edge with --tls-listen publishes its

@@ -189,9 +189,7 @@ func TestPathTraversalNeverLeavesARoot(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		for !s.Loaded() {
-			time.Sleep(time.Millisecond)
-		}
+		testenv.Eventually(t, 10*time.Second, "the disk index to load", s.Loaded)
 		for _, key := range []string{"/../../escape", "../../../escape", "/x/../../../escape\x00", "\\..\\escape"} {
 			w, err := s.Create(disktier.Record{Key: key, Length: 5, ObjSize: 5})
 			if err != nil {

@@ -3,6 +3,7 @@ package connlimit
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -18,15 +19,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/valyala/fasthttp"
 	"go.uber.org/goleak"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.updateServerDate.func1"),
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.init.func1"),
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),
-	)
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.FasthttpGoroutines()...) }
 
 // serveFast runs a fasthttp server with the limiter on a loopback port.
 func serveFast(t *testing.T, l *Limiter, srv *fasthttp.Server) string {
@@ -85,13 +82,12 @@ func refusal(t *testing.T, c net.Conn) (int, string) {
 
 func waitOpen(t *testing.T, l *Limiter, want int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for l.Open() != want {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d connections counted open, want %d", l.Open(), want)
+	testenv.EventuallyErr(t, 10*time.Second, "the open connections count", func() error {
+		if n := l.Open(); n != want {
+			return fmt.Errorf("%d connections counted open, want %d", n, want)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 func TestLimitsAreEnforcedAndReleased(t *testing.T) {

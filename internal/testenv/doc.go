@@ -1,8 +1,31 @@
-// Package testenv finds and starts the real external programs that tests
-// run against (versitygw, nginx, ffmpeg, wrk). It is imported only from
-// _test.go files.
+// Package testenv is the tests' one substrate: what a test needs around
+// the component it tests, written once. It is imported only from _test.go
+// files.
 //
-// A test that needs a program calls Tool. When the program is missing the
-// test is skipped, unless VODEDGE_REQUIRE_TOOLS=1 is set (as `make test`
-// and CI do), in which case it fails: CI must never pass by skipping.
+//   - Origin (origin.go): a loopback HTTP origin with ranges, ETags,
+//     conditionals, per-path request and byte counters, objects made from
+//     their path (PutFunc) and hooks to stall, fail or pace answers;
+//     Pattern (pattern.go) is content of any size that costs no memory.
+//   - Buffer (buffer.go): a goroutine-safe bytes.Buffer for captured logs
+//     and process output.
+//   - Clock (clock.go): a hand-moved clock for components that take a
+//     func() time.Time, counting its reads so that a test can wait until
+//     a component has looked again instead of sleeping.
+//   - Eventually, EventuallyErr (eventually.go): poll with a deadline.
+//   - Metric, ScrapeMetric, Scrape (metrics.go): one metric from a
+//     registry or a /metrics URL.
+//   - Vodedge, WithBinaries (build.go): the vodedge binary, built once per
+//     test process and removed at its end.
+//   - FreeAddr (addr.go): a loopback address no other test got.
+//   - FasthttpGoroutines (leaks.go): goleak's allowance for the
+//     goroutines fasthttp keeps for the process.
+//   - Tool, StartS3 (tool.go, s3.go): the real external programs tests
+//     run against (versitygw, nginx, ffmpeg, wrk). When a program is
+//     missing the test is skipped, unless VODEDGE_REQUIRE_TOOLS=1 is set
+//     (as `make test` and CI do), in which case it fails: CI must never
+//     pass by skipping.
+//
+// Imports: no package of this module, so that the internal tests of any
+// package can use it without an import cycle; the AWS SDK (S3 client),
+// client_golang (metrics) and goleak from outside.
 package testenv

@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -11,12 +12,32 @@ import (
 // membership), never with a fixed sleep.
 func Eventually(t testing.TB, d time.Duration, what string, cond func() bool) time.Duration {
 	t.Helper()
+	return EventuallyErr(t, d, what, func() error {
+		if cond() {
+			return nil
+		}
+		return errNotYet
+	})
+}
+
+var errNotYet = errors.New("the condition does not hold")
+
+// EventuallyErr is Eventually for a check that says why it does not hold
+// yet: it polls check every 10 ms until it returns nil and returns how
+// long that took; after d it fails the test with check's last error.
+// check runs on the test's goroutine, so it may itself fail the test at
+// once (a process that exited, a state that cannot change any more).
+func EventuallyErr(t testing.TB, d time.Duration, what string, check func() error) time.Duration {
+	t.Helper()
 	start := time.Now()
-	for !cond() {
+	for {
+		err := check()
+		if err == nil {
+			return time.Since(start)
+		}
 		if time.Since(start) > d {
-			t.Fatalf("%s: not within %v", what, d)
+			t.Fatalf("%s: not within %v: %v", what, d, err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return time.Since(start)
 }

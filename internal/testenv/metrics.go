@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -32,21 +33,50 @@ func Metric(t testing.TB, g prometheus.Gatherer, name string, labels ...string) 
 // started); a scrape that fails fails the test.
 func ScrapeMetric(t testing.TB, url, name string, labels ...string) float64 {
 	t.Helper()
-	c := &http.Client{Timeout: 5 * time.Second}
+	fams, err := Scrape(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := fams.Value(name, labels...)
+	return v
+}
+
+// Families are the metric families of one scrape, by name (a
+// histogram's _bucket, _sum and _count samples are its family's).
+type Families map[string]*dto.MetricFamily
+
+// Scrape reads a /metrics page in the text format. It returns an error
+// rather than failing the test, for polls of a daemon still starting.
+func Scrape(url string) (Families, error) {
+	// No connection outlives the scrape: goleak sees no idle keep-alive
+	// goroutines at the end, and a daemon being killed breaks none.
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := c.Get(url)
 	if err != nil {
-		t.Fatalf("testenv: scraping %s: %v", url, err)
+		return nil, fmt.Errorf("testenv: scraping %s: %w", url, err)
 	}
 	defer resp.Body.Close()
 	p := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := p.TextToMetricFamilies(resp.Body)
 	if err != nil {
-		t.Fatalf("testenv: parsing %s: %v", url, err)
+		return nil, fmt.Errorf("testenv: parsing %s: %w", url, err)
 	}
-	if f, ok := fams[name]; ok {
-		return sum(f, labels)
+	return fams, nil
+}
+
+// Value is Metric over a scrape; ok is false when no sample of name has
+// the labels (a test that needs the series to exist checks it).
+func (f Families) Value(name string, labels ...string) (v float64, ok bool) {
+	fam, found := f[name]
+	if !found {
+		return 0, false
 	}
-	return 0
+	for _, m := range fam.GetMetric() {
+		if hasLabels(m, labels) {
+			v, ok = v+value(m), true
+		}
+	}
+	return v, ok
 }
 
 func sum(f *dto.MetricFamily, labels []string) float64 {

@@ -34,7 +34,21 @@ func TestMetricSumsMatchingSamples(t *testing.T) {
 	srv := &http.Server{Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{})}
 	go srv.Serve(ln)
 	defer srv.Close()
-	if got := ScrapeMetric(t, "http://"+ln.Addr().String()+"/", "t_total", "b", "1"); got != 7 {
+	url := "http://" + ln.Addr().String() + "/"
+	if got := ScrapeMetric(t, url, "t_total", "b", "1"); got != 7 {
 		t.Errorf("ScrapeMetric = %v, want 7", got)
+	}
+	fams, err := Scrape(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := fams.Value("t_total", "a", "y"); !ok || v != 5 {
+		t.Errorf("Value(a=y) = %v, %v", v, ok)
+	}
+	if _, ok := fams.Value("t_total", "a", "z"); ok {
+		t.Error("a series that does not exist was found")
+	}
+	if _, err := Scrape("http://" + FreeAddr(t) + "/"); err == nil {
+		t.Error("scraping a closed port did not fail")
 	}
 }

@@ -23,21 +23,25 @@ type Origin struct {
 
 	mu       sync.Mutex // protects everything below
 	objects  map[string]Object
+	generate func(path string) (Object, bool)
 	requests map[string]int
 	sent     map[string]int64
 	total    struct{ requests, sent int64 }
+	inFlight int
 	hook     func(w http.ResponseWriter, r *http.Request) bool
 }
 
 // Object is what the origin answers for a path. Body holds the bytes;
-// when it is nil, Size bytes of Pattern are served without being stored
-// (objects of many GiB cost no memory).
+// when it is nil, Size bytes are served without being stored (objects of
+// many GiB cost no memory): Bytes(from, to) of them when Bytes is set,
+// else the Pattern.
 type Object struct {
 	Body        []byte
 	Size        int64
-	ETag        string    // default "v1-SIZE" (quoted)
-	ModTime     time.Time // default 2026-01-02T03:04:05Z
-	ContentType string    // default: net/http's sniffing by name
+	Bytes       func(from, to int64) []byte // content [from, to) when Body is nil
+	ETag        string                      // default "v1-SIZE" (quoted)
+	ModTime     time.Time                   // default 2026-01-02T03:04:05Z
+	ContentType string                      // default: net/http's sniffing by name
 	Header      http.Header
 }
 
@@ -63,6 +67,22 @@ func (o *Origin) PutPattern(path string, size int64) { o.PutObject(path, Object{
 
 // PutObject serves obj at path, filling in its defaults.
 func (o *Origin) PutObject(path string, obj Object) {
+	obj = obj.withDefaults()
+	o.mu.Lock()
+	o.objects[path] = obj
+	o.mu.Unlock()
+}
+
+// PutFunc serves the paths that were not put with what f returns for
+// them, made at each request (a test whose objects are a function of
+// their path: any path, no set-up); false is a 404. nil removes f.
+func (o *Origin) PutFunc(f func(path string) (Object, bool)) {
+	o.mu.Lock()
+	o.generate = f
+	o.mu.Unlock()
+}
+
+func (obj Object) withDefaults() Object {
 	if obj.Body != nil {
 		obj.Size = int64(len(obj.Body))
 	}
@@ -72,9 +92,7 @@ func (o *Origin) PutObject(path string, obj Object) {
 	if obj.ModTime.IsZero() {
 		obj.ModTime = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	}
-	o.mu.Lock()
-	o.objects[path] = obj
-	o.mu.Unlock()
+	return obj
 }
 
 // Delete makes path answer 404.
@@ -85,8 +103,9 @@ func (o *Origin) Delete(path string) {
 }
 
 // SetHook lets h see every request first; when it returns true it has
-// answered. Its writer counts body bytes like the origin's own answers.
-// nil removes the hook.
+// answered. Its writer counts body bytes like the origin's own answers; a
+// hook that only changes how the answer goes out (headers, pace, a cut)
+// wraps the writer and calls Answer. nil removes the hook.
 func (o *Origin) SetHook(h func(w http.ResponseWriter, r *http.Request) bool) {
 	o.mu.Lock()
 	o.hook = h
@@ -113,18 +132,44 @@ func (o *Origin) Sent(path string) int64 {
 	return o.sent[path]
 }
 
+// InFlight is the number of requests being answered now. Once it is 0
+// no more bytes are counted until the next request: a test waits for it
+// before asserting that a client stopped fetching, rather than waiting
+// for the byte count to stop moving.
+func (o *Origin) InFlight() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.inFlight
+}
+
 func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	o.mu.Lock()
 	o.requests[r.URL.Path]++
 	o.total.requests++
-	obj, ok := o.objects[r.URL.Path]
+	o.inFlight++
 	hook := o.hook
 	o.mu.Unlock()
+	defer func() {
+		o.mu.Lock()
+		o.inFlight--
+		o.mu.Unlock()
+	}()
 	cw := &countingWriter{ResponseWriter: w, o: o, path: r.URL.Path}
 	if hook != nil && hook(cw, r) {
 		return
 	}
+	o.Answer(cw, r)
+}
+
+// Answer answers r as the origin does when no hook takes it: the object
+// at its path with ranges and conditionals, or 404. Bytes written
+// through a hook's writer are counted.
+func (o *Origin) Answer(w http.ResponseWriter, r *http.Request) {
+	obj, ok := o.lookup(r.URL.Path)
 	if !ok {
+		if cw, ok := w.(*countingWriter); ok {
+			w = cw.ResponseWriter // a 404's text is no object's bytes
+		}
 		http.NotFound(w, r)
 		return
 	}
@@ -135,12 +180,29 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	if obj.ContentType != "" {
 		w.Header().Set("Content-Type", obj.ContentType)
 	}
-	http.ServeContent(cw, r, r.URL.Path, obj.ModTime, obj.reader())
+	http.ServeContent(w, r, r.URL.Path, obj.ModTime, obj.reader())
+}
+
+func (o *Origin) lookup(path string) (Object, bool) {
+	o.mu.Lock()
+	obj, ok := o.objects[path]
+	gen := o.generate
+	o.mu.Unlock()
+	if ok || gen == nil {
+		return obj, ok
+	}
+	if obj, ok = gen(path); !ok {
+		return Object{}, false
+	}
+	return obj.withDefaults(), true
 }
 
 func (obj Object) reader() io.ReadSeeker {
-	if obj.Body != nil {
+	switch {
+	case obj.Body != nil:
 		return bytes.NewReader(obj.Body)
+	case obj.Bytes != nil:
+		return &funcReader{size: obj.Size, bytes: obj.Bytes}
 	}
 	return &PatternReader{Size: obj.Size}
 }

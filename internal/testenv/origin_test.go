@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 )
 
 func get(t *testing.T, url string, hdr ...string) (*http.Response, []byte) {
@@ -50,4 +51,77 @@ func TestOriginServesRangesAndCounts(t *testing.T) {
 	if resp, _ = get(t, o.URL+"/a"); resp.StatusCode != 503 {
 		t.Fatalf("hook: %d", resp.StatusCode)
 	}
+}
+
+func TestOriginMakesObjectsFromTheirPath(t *testing.T) {
+	o := NewOrigin(t)
+	o.Put("/put", []byte("stored"))
+	o.PutFunc(func(path string) (Object, bool) {
+		if path == "/none" {
+			return Object{}, false
+		}
+		return Object{Size: 1000, ETag: `"gen"`, Bytes: func(from, to int64) []byte {
+			b := make([]byte, to-from)
+			for i := range b {
+				b[i] = path[(from+int64(i))%int64(len(path))]
+			}
+			return b
+		}}, true
+	})
+	resp, b := get(t, o.URL+"/put")
+	if resp.StatusCode != 200 || string(b) != "stored" {
+		t.Fatalf("a put object: %d %q", resp.StatusCode, b)
+	}
+	resp, b = get(t, o.URL+"/gen/x", "Range", "bytes=990-991") // 990 = 165 × len("/gen/x")
+	if resp.StatusCode != 206 || string(b) != "/g" || resp.Header.Get("ETag") != `"gen"` || resp.Header.Get("Content-Range") != "bytes 990-991/1000" {
+		t.Fatalf("a made object: %d %q %v", resp.StatusCode, b, resp.Header)
+	}
+	if resp, _ = get(t, o.URL+"/none"); resp.StatusCode != 404 || o.Sent("/none") != 0 {
+		t.Fatalf("refused path: %d, %d bytes counted", resp.StatusCode, o.Sent("/none"))
+	}
+}
+
+func TestOriginHookWrapsTheAnswer(t *testing.T) {
+	o := NewOrigin(t)
+	o.PutPattern("/p", 100)
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
+		w.Header().Set("Cache-Control", "max-age=60")
+		if r.URL.Path == "/gone" {
+			w.WriteHeader(http.StatusGone)
+			return true
+		}
+		o.Answer(w, r)
+		return true
+	})
+	resp, b := get(t, o.URL+"/p")
+	if resp.StatusCode != 200 || !bytes.Equal(b, PatternBytes(0, 100)) || resp.Header.Get("Cache-Control") != "max-age=60" || o.Sent("/p") != 100 {
+		t.Fatalf("wrapped answer: %d, %d bytes, %v, %d counted", resp.StatusCode, len(b), resp.Header, o.Sent("/p"))
+	}
+	if resp, _ = get(t, o.URL+"/gone"); resp.StatusCode != 410 {
+		t.Fatalf("hook's own answer: %d", resp.StatusCode)
+	}
+}
+
+func TestOriginCountsRequestsInFlight(t *testing.T) {
+	o := NewOrigin(t)
+	entered, release := make(chan struct{}), make(chan struct{})
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
+		close(entered)
+		<-release
+		return false
+	})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if resp, err := http.Get(o.URL + "/x"); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-entered
+	if n := o.InFlight(); n != 1 {
+		t.Fatalf("in flight while answering: %d", n)
+	}
+	close(release)
+	<-done
+	Eventually(t, 5*time.Second, "the answer to end", func() bool { return o.InFlight() == 0 })
 }

@@ -46,3 +46,23 @@ func seek(pos, size, off int64, whence int) int64 {
 	}
 	return pos
 }
+
+// funcReader is an io.ReadSeeker over bytes(from, to) for [0, size).
+type funcReader struct {
+	pos, size int64
+	bytes     func(from, to int64) []byte
+}
+
+func (f *funcReader) Read(b []byte) (int, error) {
+	if f.pos >= f.size {
+		return 0, io.EOF
+	}
+	n := copy(b, f.bytes(f.pos, min(f.pos+int64(len(b)), f.size)))
+	f.pos += int64(n)
+	return n, nil
+}
+
+func (f *funcReader) Seek(off int64, whence int) (int64, error) {
+	f.pos = seek(f.pos, f.size, off, whence)
+	return f.pos, nil
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin/catalog"
 	"github.com/vodedge/vodedge/origin/controller/client"
 	"github.com/vodedge/vodedge/origin/internal/mediatest"
@@ -83,7 +84,7 @@ func TestIngestRejects(t *testing.T) {
 	if left, _ := os.ReadDir(filepath.Join(cfg.DataDir, "uploads")); len(left) != 0 {
 		t.Errorf("rejected uploads left on disk: %v", left)
 	}
-	if n := metric(t, e, "vodedge_origin_ingests_total"); n != 7 {
+	if n := testenv.Metric(t, e.reg, "vodedge_origin_ingests_total"); n != 7 {
 		t.Errorf("ingests_total = %v, want 7 rejected (401s never reach ingest)", n)
 	}
 }

@@ -69,23 +69,21 @@ func startChild(t *testing.T, data string) *child {
 	c := &child{cmd: cmd, done: make(chan struct{}), tr: &http.Transport{}}
 	go func() { cmd.Wait(); logFile.Close(); close(c.done) }()
 	t.Cleanup(func() { c.kill(); c.tr.CloseIdleConnections() })
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	testenv.Eventually(t, 30*time.Second, "the child to start", func() bool {
 		if addr, err := os.ReadFile(filepath.Join(data, "addr")); err == nil {
 			c.url = "http://" + string(addr)
-			c.cli, _ = client.New(c.url, "", &http.Client{Transport: c.tr})
-			return c
+			return true
 		}
 		select {
 		case <-c.done:
 			out, _ := os.ReadFile(logFile.Name())
 			t.Fatalf("child exited during start-up:\n%s", out)
-		case <-time.After(10 * time.Millisecond):
+		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("child did not start")
-		}
-	}
+		return false
+	})
+	c.cli, _ = client.New(c.url, "", &http.Client{Transport: c.tr})
+	return c
 }
 
 func (c *child) kill() {
@@ -146,10 +144,10 @@ func TestCrashResume(t *testing.T) {
 // waitMidway polls until at least one transcode step is done and another
 // is running.
 func waitMidway(t *testing.T, cli *client.Client, id string) *pipeline.Job {
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		j, err := cli.Job(context.Background(), id)
-		if err != nil {
+	var j *pipeline.Job
+	testenv.Eventually(t, 60*time.Second, "a transcode running after another finished", func() bool {
+		var err error
+		if j, err = cli.Job(context.Background(), id); err != nil {
 			t.Fatal(err)
 		}
 		done, running := 0, 0
@@ -162,15 +160,14 @@ func waitMidway(t *testing.T, cli *client.Client, id string) *pipeline.Job {
 			}
 		}
 		if done >= 1 && running == 1 {
-			return j
+			return true
 		}
 		if j.State == pipeline.Done || j.State == pipeline.Failed {
 			t.Fatalf("job finished before it could be interrupted: %s", steps(j))
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatal("never saw a transcode running after another finished")
-	return nil
+		return false
+	})
+	return j
 }
 
 // renditionStamps records the modification times of the finished

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 	"github.com/vodedge/vodedge/origin/catalog"
 	"github.com/vodedge/vodedge/origin/controller"
@@ -58,7 +59,7 @@ func TestIngestToPlayback(t *testing.T) {
 	checkKeyframes(t, base, wantRenditions[:3])
 	checkMPD(t, base)
 	checkHTTP(t, e, id)
-	if n := metric(t, e, "vodedge_origin_published_objects_total"); int(n) != len(title.Files) {
+	if n := testenv.Metric(t, e.reg, "vodedge_origin_published_objects_total"); int(n) != len(title.Files) {
 		t.Errorf("published objects metric %v, files %d", n, len(title.Files))
 	}
 }
@@ -100,15 +101,10 @@ func checkFiles(t *testing.T, e *env, title *catalog.Title) {
 		}
 	}
 	work := filepath.Join(e.cfg.DataDir, "work", title.ID)
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if _, err := os.Stat(work); os.IsNotExist(err) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Errorf("work directory %s still there after publishing", work)
-			break
-		}
-	}
+	testenv.Eventually(t, 5*time.Second, "the work directory "+work+" to go after publishing", func() bool {
+		_, err := os.Stat(work)
+		return os.IsNotExist(err)
+	})
 }
 
 // checkKeyframes reads each rendition's video keyframe times through

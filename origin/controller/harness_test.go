@@ -2,6 +2,7 @@ package controller_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -156,40 +157,19 @@ func steps(j *pipeline.Job) string {
 // title polls GET /v1/titles/{id} (without restoring) until ok holds.
 func (e *env) title(id string, ok func(*catalog.Title) bool) *catalog.Title {
 	e.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		t, err := e.cli.Title(context.Background(), id, false)
-		if err == nil && ok(t) {
-			return t
+	var t *catalog.Title
+	testenv.EventuallyErr(e.t, 60*time.Second, "title "+id, func() error {
+		var err error
+		if t, err = e.cli.Title(context.Background(), id, false); err == nil && !ok(t) {
+			err = fmt.Errorf("last %+v", t)
 		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("title %s: %v; last %+v", id, err, t)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err
+	})
+	return t
 }
 
 // run runs a program and returns its combined output.
 func run(t *testing.T, name string, args ...string) (string, error) {
 	out, err := exec.Command(testenv.Tool(t, name), args...).CombinedOutput()
 	return string(out), err
-}
-
-// metric returns the sum of a metric family's values.
-func metric(t *testing.T, e *env, name string) float64 {
-	t.Helper()
-	mfs, err := e.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := 0.0
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
-		}
-	}
-	return sum
 }

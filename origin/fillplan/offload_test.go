@@ -3,15 +3,14 @@ package fillplan_test
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vodedge/vodedge/cache/evict"
+	"github.com/vodedge/vodedge/internal/zipf"
 	"github.com/vodedge/vodedge/origin/fillplan"
 	"github.com/vodedge/vodedge/origin/kv"
 	"github.com/vodedge/vodedge/origin/popularity"
@@ -70,31 +69,10 @@ func (s sizes) FileSize(path string) (int64, bool) {
 
 func (s sizes) PlaybackSize(string) (int64, bool) { return s.c.sizes[1] * int64(s.c.segments), true }
 
-// zipfRanks draws title indices by rank with P(rank k) ∝ 1/(k+1)^α,
-// mapped through order (rank → title).
-type zipfRanks struct {
-	cdf []float64
-	r   *rand.Rand
-}
-
-func newZipfRanks(n int, alpha float64, r *rand.Rand) *zipfRanks {
-	z := &zipfRanks{cdf: make([]float64, n), r: r}
-	sum := 0.0
-	for k := range n {
-		sum += 1 / math.Pow(float64(k+1), alpha)
-		z.cdf[k] = sum
-	}
-	for k := range z.cdf {
-		z.cdf[k] /= sum
-	}
-	return z
-}
-
-func (z *zipfRanks) rank() int { return sort.SearchFloat64s(z.cdf, z.r.Float64()) }
-
 type play struct{ title, rend, segs int }
 
-func plays(c catalogue, z *zipfRanks, order []int, n int, r *rand.Rand) []play {
+// plays draws n plays: titles by Zipf rank through order (rank → title).
+func plays(c catalogue, z *zipf.Dist, order []int, n int, r *rand.Rand) []play {
 	out := make([]play, n)
 	for i := range out {
 		rend := 2 // most plays at the top rung
@@ -103,7 +81,7 @@ func plays(c catalogue, z *zipfRanks, order []int, n int, r *rand.Rand) []play {
 		} else if x < 0.5 {
 			rend = 1
 		}
-		out[i] = play{title: order[z.rank()], rend: rend, segs: 1 + r.IntN(c.segments)}
+		out[i] = play{title: order[z.Draw(r)], rend: rend, segs: 1 + r.IntN(c.segments)}
 	}
 	return out
 }
@@ -153,7 +131,10 @@ func offload(t *testing.T, alpha, share float64) float64 {
 		t.Fatal(err)
 	}
 	order := r.Perm(c.titles) // rank → title
-	z := newZipfRanks(c.titles, alpha, r)
+	z, err := zipf.New(c.titles, alpha)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for d := historyDays - 1; d >= 0; d-- { // a week of history, oldest first
 		ingest(t, st, c, plays(c, z, order, playsPerDay, r), day1.AddDate(0, 0, -d))
 		drift(order, r)

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/goleak"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin/kv"
 )
 
@@ -153,13 +154,12 @@ func TestGraphRunsInOrderWithBoundedWorkers(t *testing.T) {
 	}
 	// The loop wakes waiters before it updates the job gauges: give it
 	// time to.
-	done := func() float64 { return testutil.ToFloat64(h.e.m.jobs.WithLabelValues("done")) }
-	for deadline := time.Now().Add(10 * time.Second); done() != 1 && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if got := done(); got != 1 {
-		t.Errorf("jobs{done} = %v", got)
-	}
+	testenv.EventuallyErr(t, 10*time.Second, "the jobs gauge to count the done job", func() error {
+		if got := testutil.ToFloat64(h.e.m.jobs.WithLabelValues("done")); got != 1 {
+			return fmt.Errorf("jobs{done} = %v", got)
+		}
+		return nil
+	})
 	if n := testutil.CollectAndCount(h.e.m.duration); n != 2 {
 		t.Errorf("duration series = %d, want 2 (enc, package)", n)
 	}
@@ -335,13 +335,11 @@ func TestPanicIsPermanentFailure(t *testing.T) {
 }
 
 func TestRetentionDeletesOldFinishedJobs(t *testing.T) {
-	var now atomic.Int64
-	now.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
-	clock := func() time.Time { return time.Unix(0, now.Load()).UTC() }
+	clock := testenv.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	fs := vfs.NewMem()
 	open := func() (*kv.DB, *Engine) {
 		db, _ := kv.Open("db", kv.Options{FS: fs})
-		e, err := New(Config{Workers: 1, Retain: 24 * time.Hour}, Deps{Store: db.Bucket("jobs"), Now: clock,
+		e, err := New(Config{Workers: 1, Retain: 24 * time.Hour}, Deps{Store: db.Bucket("jobs"), Now: clock.Now,
 			Funcs: map[string]StepFunc{"ok": func(context.Context, *Task) (any, error) { return nil, nil },
 				"bad": func(context.Context, *Task) (any, error) { return nil, Permanent(errors.New("no")) }}})
 		if err != nil {
@@ -359,7 +357,7 @@ func TestRetentionDeletesOldFinishedJobs(t *testing.T) {
 	e.Wait(ctx, failed.ID, func(j *Job) bool { return j.State == Failed })
 	e.Close(ctx)
 	db.Close()
-	now.Add(int64(48 * time.Hour))
+	clock.Advance(48 * time.Hour)
 	db, e = open() // pruning runs at start
 	defer func() { e.Close(ctx); db.Close() }()
 	if _, err := e.Get(done.ID); !errors.Is(err, ErrNotFound) {

@@ -260,7 +260,16 @@ func TestWrongKeyCannotJoin(t *testing.T) {
 	cfg.Key = []byte("another key of 32 bytes........."[:32])
 	cfg.RejoinInterval = 50 * time.Millisecond
 	b := startNode(t, cfg)
-	time.Sleep(300 * time.Millisecond) // several rejoin attempts
+	// Start made one join attempt (each is the same bytes on the stream);
+	// wait until a has received three more, rather than sleeping and
+	// hoping the rejoin loop ran.
+	attempt := testutil.ToFloat64(b.metrics.gossip.WithLabelValues(tx, stream))
+	if attempt == 0 {
+		t.Fatal("Start's join attempt was not counted")
+	}
+	testenv.Eventually(t, 5*time.Second, "several rejoin attempts to reach a", func() bool {
+		return testutil.ToFloat64(a.metrics.gossip.WithLabelValues(rx, stream)) >= 4*attempt
+	})
 	if len(a.Members()) != 1 || len(b.Members()) != 1 {
 		t.Fatalf("nodes with different keys merged: %v / %v", a.states(), b.states())
 	}
