@@ -52,11 +52,11 @@ func warmEdge(b *testing.B, cfg Config, size int64, disk func(prometheus.Registe
 	o := newTestOrigin(b)
 	o.add(benchKey, size)
 	e := startEdgeDisk(b, cfg, httpOrigin(b, o, origin.HTTPOptions{}), disk)
-	e.srv.alog = discardLog{}
+	e.srv.handler.alog = discardLog{}
 	c := client(b)
 	do(b, c, "GET", e.url+benchKey)
 	if disk != nil {
-		testenv.Eventually(b, 10*time.Second, "write-through", func() bool { return e.srv.disk.Has(benchKey) })
+		testenv.Eventually(b, 10*time.Second, "write-through", func() bool { return e.srv.tiers.disk.Has(benchKey) })
 	}
 	for range 3 {
 		do(b, c, "GET", e.url+benchKey)

@@ -41,23 +41,23 @@ type metrics struct {
 
 	// hot caches the request counters of common statuses, created on
 	// first use so that /metrics lists only series that happened.
-	hot [len(hotStatuses)][len(tiers)]atomic.Pointer[counterCell]
+	hot [len(hotStatuses)][len(tierNames)]atomic.Pointer[counterCell]
 
 	sent atomic.Uint64 // body bytes sent, all tiers: the node's egress
-	byT  [len(tiers)]struct {
+	byT  [len(tierNames)]struct {
 		bytes prometheus.Counter
 		ttfb  prometheus.Observer
 	}
 }
 
 var (
-	tiers       = [...]string{tierRAM, tierDisk, tierMiss, tierNone}
+	tierNames   = [...]string{tierRAM, tierDisk, tierMiss, tierNone}
 	hotStatuses = [...]int{200, 206, 304, 400, 404, 416, 502, 504}
 )
 
-// tierValues are the X-Cache header values, indexed like tiers.
-var tierValues = func() (v [len(tiers)][]byte) {
-	for i, t := range tiers {
+// tierValues are the X-Cache header values, indexed like tierNames.
+var tierValues = func() (v [len(tierNames)][]byte) {
+	for i, t := range tierNames {
 		v[i] = []byte(t)
 	}
 	return v
@@ -66,12 +66,12 @@ var tierValues = func() (v [len(tiers)][]byte) {
 func tierBytes(t string) []byte { return tierValues[tierIndex(t)] }
 
 func tierIndex(t string) int {
-	for i, v := range tiers {
+	for i, v := range tierNames {
 		if v == t {
 			return i
 		}
 	}
-	return len(tiers) - 1
+	return len(tierNames) - 1
 }
 
 func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, error) {
@@ -130,7 +130,7 @@ func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, er
 			m.byOutcome[o] = m.lookups.WithLabelValues(logOutcomes[o])
 		}
 	}
-	for j, t := range tiers {
+	for j, t := range tierNames {
 		m.byT[j].bytes = m.respBytes.WithLabelValues(t)
 		m.byT[j].ttfb = m.ttfb.WithLabelValues(t)
 	}
@@ -158,13 +158,13 @@ func (m *metrics) request(status, ti int) {
 		cell := m.hot[i][ti].Load()
 		if cell == nil {
 			// Racing creators get the same series from the vector.
-			cell = &counterCell{m.requests.WithLabelValues(strconv.Itoa(status), tiers[ti])}
+			cell = &counterCell{m.requests.WithLabelValues(strconv.Itoa(status), tierNames[ti])}
 			m.hot[i][ti].Store(cell)
 		}
 		cell.c.Inc()
 		return
 	}
-	m.requests.WithLabelValues(strconv.Itoa(status), tiers[ti]).Inc()
+	m.requests.WithLabelValues(strconv.Itoa(status), tierNames[ti]).Inc()
 }
 
 // originFetch counts one origin fetch by how it ended.

@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/vodedge/vodedge/cache/memfile"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -63,6 +62,15 @@ func (m *meta) sameObject(o *meta) bool {
 	return m == o || m.status == o.status && m.size == o.size && string(m.etag) == string(o.etag) && m.lastModified.Equal(o.lastModified)
 }
 
+// usableFor reports whether a cached slice of version m may serve a
+// request for version v (nil: the current one).
+func (m *meta) usableFor(v *meta) bool {
+	if v != nil {
+		return m.sameObject(v)
+	}
+	return !m.st.Load().superseded
+}
+
 // hasValidators reports whether the version can be revalidated.
 func (m *meta) hasValidators() bool { return m.etag != nil || m.lastModHTTP != nil }
 
@@ -79,38 +87,5 @@ func (m *meta) supersede() {
 		if m.st.CompareAndSwap(old, &cp) {
 			return
 		}
-	}
-}
-
-// slice is an immutable cached piece of an object: the bytes
-// [off, off+len(data)) of it. A status answer (meta.status other than
-// 200: a 404, a 301) is one slice at offset 0 holding its whole body. It
-// is the RAM tier's value type.
-//
-// A large slice keeps its bytes in a sealed memfd (mf, data nil) so that
-// hits go to the socket with sendfile; a small one keeps them in data.
-type slice struct {
-	key  string
-	meta *meta
-	off  int64
-	data []byte
-	mf   *memfile.File
-}
-
-func (s *slice) CacheKey() string { return s.key }
-func (s *slice) CacheSize() int64 { return s.length() + int64(len(s.key)) }
-
-// length returns the number of object bytes the slice holds.
-func (s *slice) length() int64 {
-	if s.mf != nil {
-		return s.mf.Size()
-	}
-	return int64(len(s.data))
-}
-
-// release lets go of the memfd when the RAM tier drops the slice.
-func (s *slice) release() {
-	if s.mf != nil {
-		s.mf.Release()
 	}
 }

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/vodedge/vodedge/cache/freshness"
-	"github.com/vodedge/vodedge/cache/policy"
-	"github.com/vodedge/vodedge/cache/vary"
 )
 
 // stored is the part of an object version that a 304 may replace: the
@@ -73,96 +71,6 @@ func keepHeader(h http.Header) http.Header {
 		}
 	}
 	return out
-}
-
-// derive computes st's freshness from its fields, for the object at url
-// (the policy's key) last modified at lastMod.
-func (s *Server) derive(st *stored, url string, lastMod time.Time) {
-	h := st.hdr
-	cc := freshness.Parse(h.Values("Cache-Control")...)
-	r := freshness.Response{Status: st.status, CC: cc, Date: st.respTime, LastModified: lastMod}
-	if d, ok := freshness.ParseDate(h.Get("Date")); ok {
-		r.Date = d
-	}
-	if v := h.Values("Expires"); len(v) > 0 {
-		r.Expires, _ = freshness.ParseDate(v[0])
-		r.ExpiresSet = true
-	}
-	age, _ := freshness.ParseDelta(h.Get("Age"))
-	st.initialAge = freshness.InitialAge(age, r.Date, st.reqTime, st.respTime)
-	lifetime, src := freshness.Lifetime(&r, s.heuristic)
-	rule := s.cfg.Policies.Lookup(url)
-	st.noStale = cc.MustRevalidate || cc.ProxyRevalidate || cc.SMaxAge != freshness.Absent || src == freshness.FromNoCache
-	st.authOK = cc.Public || cc.SMaxAge != freshness.Absent || cc.MustRevalidate
-	st.immutable = cc.Immutable
-	start := st.respTime.Add(-st.initialAge)
-	st.pass = rule.Kind == policy.Pass
-	switch {
-	case st.status != http.StatusOK:
-		// Policies are for representations; an error answer for a
-		// segment name must not live for the segment's 30 days.
-		if !src.Explicit() && (st.status == http.StatusNotFound || st.status == http.StatusGone) {
-			lifetime = s.cfg.NegativeTTL
-		}
-	case rule.Kind == policy.Immutable:
-		lifetime, start, st.immutable, st.noStale = rule.TTL, st.respTime, true, false
-	default:
-		lifetime = rule.Clamp(lifetime)
-	}
-	st.lifetime = lifetime
-	st.freshUntil = start.Add(lifetime).UnixNano()
-	if rule.Kind == policy.Origin && st.status == http.StatusOK {
-		// The floor counts from the response's arrival: a Date rounded to
-		// the second, or an upstream Age, must not eat a 1 s floor.
-		st.freshUntil = max(st.freshUntil, st.respTime.Add(rule.Min).UnixNano())
-	}
-	s.staleWindows(st, cc, rule)
-	st.vary, st.varyStar = vary.Parse(h.Values("Vary"))
-	st.send = s.sendFields(h)
-}
-
-// staleWindows sets how long after expiry st may be served stale: the
-// origin's directive, else the policy's, else the operator's default. A
-// directive that forbids stale answers (must-revalidate and kin) leaves
-// only what the policy states explicitly.
-func (s *Server) staleWindows(st *stored, cc freshness.Directives, rule *policy.Rule) {
-	pick := func(origin, fromRule, def time.Duration) (time.Duration, bool) {
-		switch {
-		case fromRule != policy.Unset && (st.noStale || origin == freshness.Absent):
-			return fromRule, false
-		case st.noStale:
-			return 0, false
-		case origin != freshness.Absent:
-			return origin, false
-		}
-		return def, true
-	}
-	st.swr, _ = pick(cc.StaleWhileRevalidate, rule.SWR, s.cfg.StaleWhileRevalidate)
-	st.sie, st.sieDefault = pick(cc.StaleIfError, rule.SIE, s.cfg.StaleIfError)
-}
-
-// sendFields builds the fields every response of this version carries.
-func (s *Server) sendFields(h http.Header) []field {
-	var out []field
-	for k, v := range h {
-		if fieldsNotSent[k] || len(v) == 0 {
-			continue
-		}
-		val := v[0]
-		for _, more := range v[1:] {
-			val += ", " + more
-		}
-		out = append(out, field{[]byte(k), []byte(val)})
-	}
-	via := s.via
-	if v := h.Values("Via"); len(v) > 0 {
-		joined := v[0]
-		for _, more := range v[1:] {
-			joined += ", " + more
-		}
-		via = []byte(joined + ", " + string(s.via))
-	}
-	return append(out, field{hdrVia, via})
 }
 
 // age returns the object's current age at now (unix ns), RFC 9111
