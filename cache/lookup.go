@@ -3,15 +3,50 @@ package cache
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
-	"time"
+	"sync"
+	"weak"
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/cache/freshness"
+	"github.com/vodedge/vodedge/cache/ramtier"
 	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/origin"
 )
+
+// tiers is the lookup across the cache's tiers. It owns the RAM tier,
+// the disk tier (given to it; the caller closes it), the current version
+// of each object (versions) and what each URL varies on (vary), and the
+// promoter that moves popular disk slices into RAM. Its entry point,
+// find, gives a request the slice its response starts from
+// as one result: found in RAM or on disk and judged fresh, served stale,
+// revalidated (stale.go), or fetched. What the tiers do not hold it hands to the
+// flights, which own every origin request; acquire gives a response
+// under way its next slices the same way.
+//
+// It does not own the HTTP exchange (handler), the origin, fetches in
+// flight or what is written into the tiers after a fetch (flights).
+type tiers struct {
+	ram      *ramtier.Tier[*slice]
+	disk     *disktier.Store // nil when there is no disk tier
+	versions versions
+	vary     varySpecs
+	rules    *rules
+	fl       *flights // misses, revalidations, and the fetches a purge stops
+	metrics  *metrics
+	log      *slog.Logger
+
+	sliceBytes  int64
+	memfdMin    int64 // promoted slices at least this large go to a memfd; 0: none
+	maxVariants int
+	forward     []string // request fields forwarded on a miss (Config.ForwardHeaders)
+
+	promotions chan *disktier.Record // disk hits queued for the promoter
+	bg         sync.WaitGroup        // the promoter
+}
 
 // query is what a request asks of the cache. The handler fills it from
 // the request; the lookup reads it and refines obj and pass as it learns
@@ -113,6 +148,24 @@ func (t *tiers) findOnce(q *query, idx int64) (r result, again bool) {
 	return t.miss(q, idx, sk)
 }
 
+// cached looks sk up in the RAM tier, then the disk tier. A slice found
+// is complete: the result's version and offset are known.
+func (t *tiers) cached(sk string) (result, bool) {
+	if sl, ok := t.ram.Get(sk); ok {
+		return result{src: sl, tier: tierRAM, m: sl.meta, off: sl.off}, true
+	}
+	if t.disk == nil {
+		return result{}, false
+	}
+	rec, ok := t.disk.Lookup(sk, true)
+	if !ok {
+		return result{}, false
+	}
+	t.maybePromote(rec)
+	d := &diskSlice{store: t.disk, rec: rec, meta: t.recordMeta(rec), verify: t.disk.NeedsVerify(sk)}
+	return result{src: d, tier: tierDisk, m: d.meta, off: rec.Offset}, true
+}
+
 // miss fetches a slice nothing cached can answer, or joins its fetch.
 func (t *tiers) miss(q *query, idx int64, sk string) (result, bool) {
 	switch {
@@ -185,119 +238,37 @@ func keyFor(q *query, m *meta) string {
 	return variantKey(m.url, st.vary, requestFields(q.hdr))
 }
 
-// verdicts of judge on a cached copy.
-type verdict uint8
-
-const (
-	useFresh verdict = iota
-	useStaleSWR
-	useStaleClient
-	mustRevalidate
-)
-
-// judge decides what to do with a cached copy r for q: serve it, serve
-// it stale while revalidating in the background, or revalidate first.
-func (t *tiers) judge(q *query, r result, st *stored, idx int64, sk string) (result, bool) {
-	if q.auth && !st.authOK {
-		q.pass = true
-		return result{}, true
+// acquire returns a source for slice w.idx of w.obj, of version v (any
+// current one when v is nil): the RAM tier's copy, the disk tier's, the
+// fetch in flight, or a new fetch. It never waits for the origin.
+// Bodies continuing a response use it, so that slices of the version
+// whose headers were sent are used whatever their freshness.
+func (t *tiers) acquire(w want, v *meta) claim {
+	if w.pass {
+		return t.fl.pass(w)
 	}
-	v := t.verdictOf(q, st, r.src, sk)
-	if q.cachedOnly && v != useFresh {
-		return failure(errPeerMiss), false // a stale copy is no help to a peer
+	sk := cachekey.SliceKey(w.obj, w.idx)
+	for attempt := 0; ; attempt++ {
+		if r, ok := t.cached(sk); ok && r.m.usableFor(v) {
+			return claim{src: r.src, tier: r.tier}
+		}
+		if c := t.fl.join(w, sk, attempt == 0, v); c.src != nil {
+			return c
+		}
 	}
-	switch v {
-	case useFresh:
-		q.out = outHit
-		return r, false
-	case useStaleClient:
-		q.out = outStaleClient
-		t.metrics.staleServed(outStaleClient)
-		return r, false
-	case useStaleSWR:
-		q.out = outStaleSWR
-		t.metrics.staleServed(outStaleSWR)
-		w := t.want(q, r.m.key, idx)
-		w.cond = r.m
-		t.fl.revalidateInBackground(w)
-		return r, false
-	}
-	if q.onlyIfCached {
-		return failure(errOnlyIfCached), false
-	}
-	return t.revalidate(q, r, st, idx)
 }
 
-// verdictOf applies RFC 9111 §4.2 and RFC 5861 to a cached copy, with the
-// client's directives when the operator honours them.
-func (t *tiers) verdictOf(q *query, st *stored, src source, sk string) verdict {
-	now := q.now
-	fresh := now < st.freshUntil
-	staleBy := time.Duration(now - st.freshUntil)
-	if c := q.rcc; c != nil && !(st.immutable && fresh) {
-		if c.NoCache || (c.MaxAge != freshness.Absent && st.age(now) > c.MaxAge) {
-			return mustRevalidate
-		}
-		if c.MinFresh != freshness.Absent && time.Duration(st.freshUntil-now) < c.MinFresh {
-			fresh = false
-		}
-		if !fresh && !st.noStale && (c.MaxStaleAny || (c.MaxStale != freshness.Absent && staleBy <= c.MaxStale)) {
-			return useStaleClient
-		}
+// want describes slice idx of obj as fetched for q: the configured
+// request fields and those the URL varies on are forwarded; a passed
+// request forwards all its end-to-end fields.
+func (t *tiers) want(q *query, obj string, idx int64) want {
+	w := want{obj: obj, url: urlOf(obj), idx: idx, pass: q.pass}
+	if q.pass && !q.peer {
+		w.hdr = passFields(q.hdr)
+	} else {
+		w.hdr = forwardFields(q.hdr, t.forward, t.vary.lookup(w.url))
 	}
-	switch {
-	case fresh, t.pinned(src, sk):
-		return useFresh
-	case staleBy >= 0 && staleBy < st.swr:
-		return useStaleSWR
-	}
-	return mustRevalidate
-}
-
-// revalidate asks the origin whether the stale copy r is still current
-// (joining a fetch of the slice already in flight) and serves the copy on
-// a 304, the new version on a 200, the stale copy on an origin failure
-// within stale-if-error, and the failure otherwise.
-func (t *tiers) revalidate(q *query, r result, st *stored, idx int64) (result, bool) {
-	w := t.want(q, r.m.key, idx)
-	w.cond = r.m
-	c := t.fl.join(w, cachekey.SliceKey(r.m.key, idx), false, nil)
-	fr := settle(c)
-	switch {
-	case errors.Is(fr.err, errNotModified) && fr.m == r.m:
-		q.out = outRevalidated
-		return r, false
-	case errors.Is(fr.err, errNotModified):
-		return result{}, true
-	case fr.err != nil:
-		if o, ok := staleOnError(fr.err, st, q.now); ok {
-			q.out = o
-			t.metrics.staleServed(o)
-			return r, false
-		}
-		q.out = outModified
-		return fr, false
-	}
-	q.out = outModified
-	return t.joined(q, c)
-}
-
-// staleOnError reports whether an origin failure may be answered with a
-// stale copy, and under which reason.
-func staleOnError(err error, st *stored, now int64) (outcome, bool) {
-	switch {
-	case errors.Is(err, origin.ErrUnreachable), errors.Is(err, origin.ErrTimeout),
-		errors.Is(err, origin.ErrBadResponse), errors.Is(err, context.DeadlineExceeded):
-	default:
-		return outNone, false
-	}
-	if time.Duration(now-st.freshUntil) >= st.sie {
-		return outNone, false
-	}
-	if st.sieDefault {
-		return outStaleDown, true
-	}
-	return outStaleSIE, true
+	return w
 }
 
 // passFields returns a passed request's end-to-end fields.
@@ -307,4 +278,36 @@ func passFields(h *fasthttp.RequestHeader) http.Header {
 		out.Add(string(k), string(v))
 	}
 	return out
+}
+
+func (t *tiers) init(cfg *Config, ram *ramtier.Tier[*slice], disk *disktier.Store, r *rules, fl *flights, m *metrics, log *slog.Logger) {
+	t.ram, t.disk, t.rules, t.fl, t.metrics, t.log = ram, disk, r, fl, m, log
+	t.versions.m = make(map[string]weak.Pointer[meta])
+	t.vary.m = make(map[string]*varySpec)
+	t.sliceBytes, t.memfdMin = cfg.SliceBytes, memfdMin(cfg)
+	t.maxVariants, t.forward = cfg.MaxVariants, cfg.ForwardHeaders
+}
+
+// memfdMin is the size from which RAM-tier slices go to a memfd; 0: none.
+func memfdMin(cfg *Config) int64 {
+	if cfg.RAMBytes == 0 {
+		return 0
+	}
+	return cfg.MemfileMinBytes
+}
+
+// start runs the promoter until ctx is done; stop waits for it and
+// releases the RAM tier.
+func (t *tiers) start(ctx context.Context) {
+	if t.disk == nil {
+		return
+	}
+	t.promotions = make(chan *disktier.Record, 256)
+	t.bg.Add(1)
+	go t.promoter(ctx)
+}
+
+func (t *tiers) stop() {
+	t.bg.Wait()
+	t.ram.Close()
 }

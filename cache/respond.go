@@ -287,6 +287,11 @@ func (h *handler) setObjectHeaders(rq *request, m *meta, tier string) {
 	hd.SetCanonical(hdrServedBy, h.nodeName)
 }
 
+// appendAge formats the Age field value: whole seconds, never negative.
+func appendAge(dst []byte, age time.Duration) []byte {
+	return strconv.AppendInt(dst, int64(max(age, 0)/time.Second), 10)
+}
+
 // setWriteDeadline gives a response with a body of n bytes its write
 // deadline: WriteTimeout plus n at MinClientRate, so a slow player on a
 // large segment is not cut off while a stalled one is (fasthttp's own

@@ -14,7 +14,7 @@ const (
 )
 
 // source is one slice as a response reads it. Three types implement it:
-// *slice, complete in the RAM tier (slice.go); *diskSlice, a file in the
+// *slice, complete in the RAM tier (object.go); *diskSlice, a file in the
 // disk tier (diskslice.go); *fetch, still arriving from the origin
 // (fetch.go). The lookup hands sources out; the response layer reads
 // them and never asks which kind it has, except to read a disk file into
