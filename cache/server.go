@@ -57,13 +57,10 @@ type Deps struct {
 // Server is an edge node's public HTTP server. Create it with New, run
 // it with Serve, stop it with Shutdown.
 //
-// It composes three layers and owns their lifecycle: handler, the HTTP
-// protocol layer (handler.go, respond.go, body.go); tiers, the lookup
-// across the RAM tier, the disk tier, versions and variants, with one
-// entry point (lookup.go); flights, the miss path: fetches in flight,
-// origin requests, what is written into the tiers (flights.go, fetch.go).
-// A request flows handler → tiers → (on a miss) flights; see "Structure"
-// in doc.go. Server itself holds the listeners and the admin API.
+// It holds the configuration, the listeners and the admin API, and
+// composes three layers whose lifecycle it owns (see "Structure" in the
+// package doc): the HTTP protocol layer (handler), the lookup across the
+// tiers (tiers) and the miss path (flights).
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
