@@ -21,10 +21,11 @@ import (
 // under the server's context, never a client's, and flights waits for
 // them all at shutdown.
 //
-// It writes into the tiers the lookup owns (the RAM and disk tiers,
-// versions, vary specs) but never reads them to answer a request, and it
-// does not judge freshness for a request (tiers) or speak HTTP to a
-// client (handler).
+// It writes into the tiers the lookup owns and lends it (the RAM and
+// disk tiers, versions, vary specs), and reads them only under the
+// flight lock, to close the gap between a lookup and a join. It does not
+// judge freshness for a request (tiers) or speak HTTP to a client
+// (handler).
 type flights struct {
 	origin   Origin
 	ram      *ramtier.Tier[*slice]

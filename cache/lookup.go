@@ -19,13 +19,13 @@ import (
 
 // tiers is the lookup across the cache's tiers. It owns the RAM tier,
 // the disk tier (given to it; the caller closes it), the current version
-// of each object (versions) and what each URL varies on (vary), and the
+// of each object (versions), what each URL varies on (vary), and the
 // promoter that moves popular disk slices into RAM. Its entry point,
-// find, gives a request the slice its response starts from
-// as one result: found in RAM or on disk and judged fresh, served stale,
-// revalidated (stale.go), or fetched. What the tiers do not hold it hands to the
-// flights, which own every origin request; acquire gives a response
-// under way its next slices the same way.
+// find, gives a request the slice its response starts from as one
+// result: found in RAM or on disk and judged fresh, served stale or
+// revalidated (stale.go), or fetched. What the tiers do not hold it
+// hands to the flights, which own every origin request; acquire gives a
+// response under way its next slices the same way.
 //
 // It does not own the HTTP exchange (handler), the origin, fetches in
 // flight or what is written into the tiers after a fetch (flights).
@@ -127,9 +127,9 @@ func (t *tiers) findSlice(q *query, idx int64) result {
 	return r
 }
 
-// findOnce makes one lookup; again asks for another with what it
-// learned (q.obj, q.pass).
-func (t *tiers) findOnce(q *query, idx int64) (r result, again bool) {
+// findOnce makes one lookup; a true second result asks for another with
+// what it learned (q.obj, q.pass).
+func (t *tiers) findOnce(q *query, idx int64) (result, bool) {
 	if q.pass {
 		q.out = outPass
 		return settle(t.fl.pass(t.want(q, q.obj, idx))), false
