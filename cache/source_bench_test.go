@@ -25,7 +25,7 @@ func (k kindSource) complete() ([]byte, bool) {
 	case kindRAM:
 		return k.sl.data, k.sl.mf == nil
 	case kindDisk:
-		return nil, false
+		return k.d.complete()
 	}
 	return k.f.complete()
 }
@@ -45,12 +45,18 @@ type kindResult struct {
 
 //go:noinline
 func hitBytes(r *result) int {
+	if r.err != nil {
+		return int(r.out)
+	}
 	b, _ := r.src.complete()
 	return len(b)
 }
 
 //go:noinline
 func hitBytesKind(r *kindResult) int {
+	if r.err != nil {
+		return int(r.out)
+	}
 	b, _ := r.src.complete()
 	return len(b)
 }
