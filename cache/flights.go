@@ -54,7 +54,7 @@ type flights struct {
 // the tiers again.
 type claim struct {
 	src     source
-	tier    string
+	tier    tier
 	started bool
 }
 

@@ -81,18 +81,18 @@ func benchDisk(b *testing.B) func(prometheus.Registerer) *disktier.Store {
 	}
 }
 
-// benchHandler runs the handler on benchKey, answered from tier; inBody
+// benchHandler runs the handler on benchKey, answered from want; inBody
 // says whether the response body is in memory (else a stream the
 // benchmark closes unread).
-func benchHandler(b *testing.B, e *edge, size int64, inBody bool, tier string) {
+func benchHandler(b *testing.B, e *edge, size int64, inBody bool, want tier) {
 	var req fasthttp.Request
 	req.SetRequestURI(benchKey)
 	var ctx fasthttp.RequestCtx
 	ctx.Init(&req, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1234}, nil)
 	h := e.srv.Handler()
 	h(&ctx)
-	if got := string(ctx.Response.Header.Peek("X-Cache")); got != tier {
-		b.Fatalf("X-Cache %q, want %q", got, tier)
+	if got := string(ctx.Response.Header.Peek("X-Cache")); got != want.String() {
+		b.Fatalf("X-Cache %q, want %q", got, want)
 	}
 	b.ReportAllocs()
 	runtime.LockOSThread()

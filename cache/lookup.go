@@ -79,9 +79,9 @@ type query struct {
 // ends the request (src is then nil).
 type result struct {
 	src  source
-	tier string
 	m    *meta
 	off  int64
+	tier tier
 	out  outcome
 	err  error
 }

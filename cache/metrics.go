@@ -41,38 +41,18 @@ type metrics struct {
 
 	// hot caches the request counters of common statuses, created on
 	// first use so that /metrics lists only series that happened.
-	hot [len(hotStatuses)][len(tierNames)]atomic.Pointer[counterCell]
+	hot [len(hotStatuses)][numTiers]atomic.Pointer[counterCell]
 
 	sent atomic.Uint64 // body bytes sent, all tiers: the node's egress
-	byT  [len(tierNames)]struct {
+	byT  [numTiers]struct {
 		bytes prometheus.Counter
 		ttfb  prometheus.Observer
 	}
 }
 
 var (
-	tierNames   = [...]string{tierRAM, tierDisk, tierMiss, tierNone}
 	hotStatuses = [...]int{200, 206, 304, 400, 404, 416, 502, 504}
 )
-
-// tierValues are the X-Cache header values, indexed like tierNames.
-var tierValues = func() (v [len(tierNames)][]byte) {
-	for i, t := range tierNames {
-		v[i] = []byte(t)
-	}
-	return v
-}()
-
-func tierBytes(t string) []byte { return tierValues[tierIndex(t)] }
-
-func tierIndex(t string) int {
-	for i, v := range tierNames {
-		if v == t {
-			return i
-		}
-	}
-	return len(tierNames) - 1
-}
 
 func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, error) {
 	m := &metrics{
@@ -138,8 +118,8 @@ func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, er
 }
 
 // response records one finished response.
-func (m *metrics) response(status int, tier string, bytes int64, ttfb time.Duration) {
-	ti := tierIndex(tier)
+func (m *metrics) response(status int, t tier, bytes int64, ttfb time.Duration) {
+	ti := int(t)
 	m.request(status, ti)
 	m.byT[ti].bytes.Add(float64(bytes))
 	m.sent.Add(uint64(bytes))

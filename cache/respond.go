@@ -214,7 +214,7 @@ func (h *handler) setBodyStream(ctx *fasthttp.RequestCtx, b *body, n int64) {
 }
 
 // newBody returns a streaming body for the given pieces of the object.
-func (h *handler) newBody(rq *request, m *meta, status int, tier string, pieces []piece) *body {
+func (h *handler) newBody(rq *request, m *meta, status int, tr tier, pieces []piece) *body {
 	logRq := *rq // the handler's request struct does not outlive it
 	b := &body{h: h, key: m.key, w: h.tiers.want(&rq.query, m.key, 0), meta: m, pieces: pieces, start: rq.start, curIdx: -1, aheadIdx: -1}
 	if realConn(rq.ctx) {
@@ -225,8 +225,8 @@ func (h *handler) newBody(rq *request, m *meta, status int, tier string, pieces 
 		if err != nil {
 			h.log.Debug("response cut short", "key", b.key, "sent", b.written, "err", err)
 		}
-		h.metrics.response(status, tier, b.written, b.ttfb)
-		h.logAccess(&logRq, status, tier, b.written, b.ttfb)
+		h.metrics.response(status, tr, b.written, b.ttfb)
+		h.logAccess(&logRq, status, tr, b.written, b.ttfb)
 	}
 	return b
 }
@@ -256,7 +256,7 @@ var (
 // setObjectHeaders sets the header fields of an answer from the cache:
 // the object's, those the origin sent (Cache-Control, Expires, Vary, Via
 // with this node added, …), Age, Cache-Status, and the tier.
-func (h *handler) setObjectHeaders(rq *request, m *meta, tier string) {
+func (h *handler) setObjectHeaders(rq *request, m *meta, tr tier) {
 	hd := &rq.ctx.Response.Header
 	st := m.st.Load()
 	if len(m.contentType) > 0 {
@@ -283,7 +283,7 @@ func (h *handler) setObjectHeaders(rq *request, m *meta, tier string) {
 	if rq.out != outHit { // a fresh hit is X-Cache: HIT-*; see doc.go
 		hd.SetCanonical(hdrCacheStatus, h.cacheStatus[rq.out])
 	}
-	hd.SetCanonical(hdrXCache, tierBytes(tier))
+	hd.SetCanonical(hdrXCache, tr.bytes())
 	hd.SetCanonical(hdrServedBy, h.nodeName)
 }
 
@@ -326,13 +326,13 @@ func (h *handler) writeDeadline(n int64) time.Time {
 // answerError ends a request with the status statusFor gives err and a
 // short plain-text body naming the problem; tier is where the lookup
 // got to (tierNone: the request never reached the cache).
-func (h *handler) answerError(rq *request, err error, tier string) {
+func (h *handler) answerError(rq *request, err error, tr tier) {
 	status, reason := statusFor(err)
 	ctx := rq.ctx
 	ctx.SetStatusCode(status)
 	ctx.Response.Header.SetContentType("text/plain; charset=utf-8")
 	ctx.Response.Header.Set("X-Content-Type-Options", "nosniff")
-	ctx.Response.Header.SetCanonical(hdrXCache, tierBytes(tier))
+	ctx.Response.Header.SetCanonical(hdrXCache, tr.bytes())
 	if errors.Is(err, errPeerMiss) {
 		ctx.Response.Header.Set(HeaderPeerMiss, "1")
 	}
@@ -342,16 +342,16 @@ func (h *handler) answerError(rq *request, err error, tier string) {
 	if ctx.IsHead() {
 		body = nil
 	}
-	h.finish(rq, status, tier, int64(len(body)), time.Since(rq.start))
+	h.finish(rq, status, tr, int64(len(body)), time.Since(rq.start))
 }
 
 // finish records a response whose body fasthttp writes from memory.
-func (h *handler) finish(rq *request, status int, tier string, n int64, ttfb time.Duration) {
-	h.metrics.response(status, tier, n, ttfb)
-	h.logAccess(rq, status, tier, n, ttfb)
+func (h *handler) finish(rq *request, status int, tr tier, n int64, ttfb time.Duration) {
+	h.metrics.response(status, tr, n, ttfb)
+	h.logAccess(rq, status, tr, n, ttfb)
 }
 
-func (h *handler) logAccess(rq *request, status int, tier string, n int64, ttfb time.Duration) {
+func (h *handler) logAccess(rq *request, status int, tr tier, n int64, ttfb time.Duration) {
 	if h.alog == nil {
 		return
 	}
@@ -361,7 +361,7 @@ func (h *handler) logAccess(rq *request, status int, tier string, n int64, ttfb 
 	}
 	r := accesslog.Record{
 		Time: rq.start, Client: rq.ctx.RemoteAddr(), Method: method(rq.ctx), Path: path,
-		Status: status, Bytes: n, Tier: tier, Cache: logOutcomes[rq.out], TTFB: ttfb,
+		Status: status, Bytes: n, Tier: tr.String(), Cache: logOutcomes[rq.out], TTFB: ttfb,
 	}
 	if rh := rq.ctx.Request.Header.PeekCanonical(keyRange); len(rh) > 0 {
 		r.Range = string(rh)

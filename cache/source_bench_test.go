@@ -33,7 +33,7 @@ func (k kindSource) complete() ([]byte, bool) {
 // kindResult is result with a kindSource.
 type kindResult struct {
 	src  kindSource
-	tier string
+	tier tier
 	m    *meta
 	off  int64
 	out  outcome
