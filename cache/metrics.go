@@ -50,9 +50,32 @@ type metrics struct {
 	}
 }
 
-var (
-	hotStatuses = [...]int{200, 206, 304, 400, 404, 416, 502, 504}
+// tier is where an answer came from, as X-Cache, the access log and the
+// metrics name it. A small integer rather than its name, so that a
+// result fits in registers and the metrics index by it.
+type tier uint8
+
+const (
+	tierRAM  tier = iota // HIT-RAM
+	tierDisk             // HIT-DISK
+	tierMiss             // MISS
+	tierNone             // NONE: answered before any lookup (bad request, bad method)
+	numTiers
 )
+
+// tierNames name the tiers; tierValues are the same as X-Cache values.
+var (
+	tierNames  = [numTiers]string{"HIT-RAM", "HIT-DISK", "MISS", "NONE"}
+	tierValues = [numTiers][]byte{[]byte(tierNames[0]), []byte(tierNames[1]), []byte(tierNames[2]), []byte(tierNames[3])}
+)
+
+func (t tier) String() string { return tierNames[t] }
+
+// bytes returns the tier's X-Cache value.
+func (t tier) bytes() []byte { return tierValues[t] }
+
+// hotStatuses are the statuses whose request counters are cached (hot).
+var hotStatuses = [...]int{200, 206, 304, 400, 404, 416, 502, 504}
 
 func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, error) {
 	m := &metrics{

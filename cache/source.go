@@ -5,30 +5,6 @@ import (
 	"os"
 )
 
-// tier is where an answer came from, as X-Cache, the access log and the
-// metrics name it. A small integer rather than its name, so that a
-// result fits in registers and the metrics index by it.
-type tier uint8
-
-const (
-	tierRAM  tier = iota // HIT-RAM
-	tierDisk             // HIT-DISK
-	tierMiss             // MISS
-	tierNone             // NONE: answered before any lookup (bad request, bad method)
-	numTiers
-)
-
-// tierNames name the tiers; tierValues are the same as X-Cache values.
-var (
-	tierNames  = [numTiers]string{"HIT-RAM", "HIT-DISK", "MISS", "NONE"}
-	tierValues = [numTiers][]byte{[]byte(tierNames[0]), []byte(tierNames[1]), []byte(tierNames[2]), []byte(tierNames[3])}
-)
-
-func (t tier) String() string { return tierNames[t] }
-
-// bytes returns the tier's X-Cache value.
-func (t tier) bytes() []byte { return tierValues[t] }
-
 // source is one slice as a response reads it. Three types implement it:
 // *slice, complete in the RAM tier (object.go); *diskSlice, a file in the
 // disk tier (diskslice.go); *fetch, still arriving from the origin
