@@ -124,18 +124,18 @@ func (s *Server) adminList(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusBadRequest, "limit must be 1..10000")
 		return
 	}
-	if s.disk == nil {
+	if s.tiers.disk == nil {
 		adminError(w, http.StatusNotFound, "no disk tier on this node")
 		return
 	}
-	recs, err := s.disk.List(q.Get("prefix"), q.Get("after"), limit)
+	recs, err := s.tiers.disk.List(q.Get("prefix"), q.Get("after"), limit)
 	if err != nil {
 		adminError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
 	out := make([]sliceInfo, 0, len(recs))
 	for _, rec := range recs {
-		out = append(out, s.describeDisk(rec.Key, &disktier.Info{Record: *rec}, false))
+		out = append(out, s.tiers.describeDisk(rec.Key, &disktier.Info{Record: *rec}, false))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"objects": out})
 }
@@ -146,7 +146,7 @@ func (s *Server) adminStat(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	out := s.statObject(key)
+	out := s.tiers.stat(key)
 	if len(out) == 0 {
 		adminError(w, http.StatusNotFound, "not cached: "+key)
 		return
@@ -154,20 +154,20 @@ func (s *Server) adminStat(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"key": key, "slices": out})
 }
 
-// statObject describes every cached slice of key, walking slices until
-// one is missing from both tiers.
-func (s *Server) statObject(key string) []sliceInfo {
+// stat describes every cached slice of key, walking slices until one is
+// missing from both tiers.
+func (t *tiers) stat(key string) []sliceInfo {
 	var out []sliceInfo
 	for idx := int64(0); ; idx++ {
 		sk := cachekey.SliceKey(key, idx)
 		info, ok := sliceInfo{}, false
-		if s.disk != nil {
-			if di, found := s.disk.Stat(sk); found {
-				info, ok = s.describeDisk(sk, di, true), true
-				describeVersion(&info, s.recordMeta(&di.Record))
+		if t.disk != nil {
+			if di, found := t.disk.Stat(sk); found {
+				info, ok = t.describeDisk(sk, di, true), true
+				describeVersion(&info, t.recordMeta(&di.Record))
 			}
 		}
-		if sl, found := s.ram.Get(sk); found {
+		if sl, found := t.ram.Get(sk); found {
 			if !ok {
 				info = sliceInfo{Key: key, Slice: idx, Offset: sl.off, Length: sl.length(), ObjectSize: sl.meta.size, ETag: string(sl.meta.etag), Verified: true}
 			}
@@ -181,9 +181,9 @@ func (s *Server) statObject(key string) []sliceInfo {
 	}
 }
 
-func (s *Server) describeDisk(sk string, di *disktier.Info, full bool) sliceInfo {
+func (t *tiers) describeDisk(sk string, di *disktier.Info, full bool) sliceInfo {
 	info := sliceInfo{
-		Key: cachekey.ObjectKey(sk), Slice: di.Offset / s.cfg.SliceBytes, Offset: di.Offset, Length: di.Length,
+		Key: cachekey.ObjectKey(sk), Slice: di.Offset / t.sliceBytes, Offset: di.Offset, Length: di.Length,
 		ObjectSize: di.ObjSize, Tiers: []string{"disk"}, ETag: di.ETag, Pinned: di.Pinned, Hits: di.Hits, Verified: di.Verified,
 	}
 	if !di.StoredAt.IsZero() {

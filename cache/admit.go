@@ -6,7 +6,6 @@ import (
 
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/cache/freshness"
-	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -22,18 +21,18 @@ const (
 // versionOf builds the version an origin answer to f describes, decides
 // whether it is stored and shared with the requests that joined f, under
 // which object key (a variant's when it varies), and registers it.
-func (s *Server) versionOf(f *fetch, obj *origin.Object, reqTime, respTime time.Time) *meta {
+func (fl *flights) versionOf(f *fetch, obj *origin.Object, reqTime, respTime time.Time) *meta {
 	st := &stored{status: obj.Status, reqTime: reqTime, respTime: respTime, hdr: keepHeader(obj.Header)}
 	if st.status == 0 {
 		st.status = http.StatusOK
 	}
 	m := newMeta(f.w.obj, f.w.url, obj.Meta)
-	s.derive(st, f.w.url, m.lastModified)
+	fl.rules.derive(st, f.w.url, m.lastModified)
 	m.st.Store(st)
-	reason := s.decide(f, m, st)
+	reason := fl.decide(f, m, st)
 	f.stored = reason == "" && !f.w.pass
 	if reason != "" {
-		s.metrics.uncacheable(reason)
+		fl.metrics.uncacheable(reason)
 	}
 	if !f.shared {
 		// An answer for one request only: it gets its cookies.
@@ -44,10 +43,10 @@ func (s *Server) versionOf(f *fetch, obj *origin.Object, reqTime, respTime time.
 	if !f.stored {
 		return m
 	}
-	s.alias(f, m.key)
-	use, current := s.adopt(m)
+	fl.alias(f, m.key)
+	use, current := fl.versions.adopt(m)
 	if current {
-		s.supersedeOnDisk(use)
+		fl.supersedeOnDisk(use)
 	}
 	return use
 }
@@ -56,7 +55,7 @@ func (s *Server) versionOf(f *fetch, obj *origin.Object, reqTime, respTime time.
 // object key, and sets f.shared: whether requests that joined the fetch
 // may be given it (not a private, no-store or Vary: * answer, which
 // belongs to the request that asked).
-func (s *Server) decide(f *fetch, m *meta, st *stored) string {
+func (fl *flights) decide(f *fetch, m *meta, st *stored) string {
 	f.shared = !f.w.pass
 	cc := freshness.Parse(st.hdr.Values("Cache-Control")...)
 	r := freshness.Response{Status: st.status, CC: cc, ExpiresSet: len(st.hdr.Values("Expires")) > 0}
@@ -73,12 +72,12 @@ func (s *Server) decide(f *fetch, m *meta, st *stored) string {
 	case len(st.vary) > 0:
 		m.key = variantKey(m.url, st.vary, f.w.hdr.Values)
 		m.fwd = variantFields(f.w.hdr, st.vary)
-		if !s.vary.learn(m.url, st.vary, m.key, s.cfg.MaxVariants) {
+		if !fl.vary.learn(m.url, st.vary, m.key, fl.maxVariants) {
 			return reasonTooManyVariants
 		}
 	default:
 		m.key = m.url
-		s.vary.forget(m.url)
+		fl.vary.forget(m.url)
 	}
 	switch {
 	case f.w.pass:
@@ -93,36 +92,20 @@ func (s *Server) decide(f *fetch, m *meta, st *stored) string {
 	return ""
 }
 
-// alias registers f in the flight map under the slice key of the object
-// key its answer turned out to belong to (a variant's), so that requests
-// for that variant join it.
-func (s *Server) alias(f *fetch, key string) {
-	if f.w.pass || key == f.w.obj {
-		return
-	}
-	sk := cachekey.SliceKey(key, f.w.idx)
-	s.flights.mu.Lock()
-	if s.flights.m[sk] == nil {
-		s.flights.m[sk] = f
-		f.aliases = append(f.aliases, sk)
-	}
-	s.flights.mu.Unlock()
-}
-
 // supersedeOnDisk marks, in the background, the disk records of the
 // object that belong to another version than m, which the origin just
 // answered: a restarted node must never take them for the current
 // version. Nothing is deleted: a response of the old version under way
 // may still read them, and each is replaced as m's slice is fetched, or
 // evicted unread.
-func (s *Server) supersedeOnDisk(m *meta) {
-	if s.disk == nil || m.status != http.StatusOK {
+func (fl *flights) supersedeOnDisk(m *meta) {
+	if fl.disk == nil || m.status != http.StatusOK {
 		return
 	}
-	s.fetches.Add(1)
+	fl.fetches.Add(1)
 	go func() {
-		defer s.fetches.Done()
-		if _, err := s.disk.UpdateMeta(m.key, func(r *disktier.Record) bool {
+		defer fl.fetches.Done()
+		if _, err := fl.disk.UpdateMeta(m.key, func(r *disktier.Record) bool {
 			if m.holds(r) {
 				return false
 			}
@@ -137,7 +120,7 @@ func (s *Server) supersedeOnDisk(m *meta) {
 			r.Meta = encodeStored(st, fwd)
 			return r.Meta != nil
 		}); err != nil {
-			s.log.Warn("marking a replaced version on disk failed", "key", m.key, "err", err)
+			fl.log.Warn("marking a replaced version on disk failed", "key", m.key, "err", err)
 		}
 	}()
 }

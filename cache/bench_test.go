@@ -143,6 +143,6 @@ func BenchmarkRangeFirstByteDeep(b *testing.B) {
 // tier, so that the next request is cold.
 func dropSlices(s *Server, key string, size int64) {
 	for idx := int64(0); idx <= max(size-1, 0)/s.cfg.SliceBytes; idx++ {
-		s.ram.Del(cachekey.SliceKey(key, idx))
+		s.tiers.ram.Del(cachekey.SliceKey(key, idx))
 	}
 }

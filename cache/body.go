@@ -26,7 +26,7 @@ type piece struct {
 // sendfile(2). fasthttp then calls CloseWithError, where the response is
 // logged.
 type body struct {
-	s      *Server
+	h      *handler
 	key    string // the object's key, for logs
 	w      want   // the slices to acquire (idx set per slice)
 	meta   *meta  // the version whose headers were sent
@@ -91,7 +91,7 @@ func (b *body) WriteTo(w io.Writer) (int64, error) {
 // a slow one that keeps reading is never cut.
 func (b *body) deadline(n int64) {
 	if b.conn != nil {
-		_ = b.conn.SetWriteDeadline(b.s.writeDeadline(n))
+		_ = b.conn.SetWriteDeadline(b.h.writeDeadline(n))
 	}
 }
 
@@ -126,11 +126,18 @@ func (b *body) Read(p []byte) (int, error) {
 // write failed (err is then the write error).
 func (b *body) CloseWithError(err error) error {
 	b.closeFile()
-	b.cur.release()
-	b.ahead.release()
-	b.cur, b.ahead = source{}, source{}
+	closeSource(b.cur)
+	closeSource(b.ahead)
+	b.cur, b.ahead = nil, nil
 	b.done(b, err)
 	return nil
+}
+
+// closeSource closes src unless there is none.
+func closeSource(src source) {
+	if src != nil {
+		src.close()
+	}
 }
 
 func (b *body) closeFile() {
@@ -196,7 +203,7 @@ func (b *body) objectAt(pc *piece) ([]byte, *os.File, int64, error) {
 // or a disk file) positioned at the current position, and how many bytes
 // of it the piece wants.
 func (b *body) fileAt(src source, pc *piece) ([]byte, *os.File, int64, error) {
-	off := src.offset()
+	off := offsetOf(src)
 	if b.file == nil {
 		f, err := src.openAt(b.pos)
 		if err != nil {
@@ -213,22 +220,22 @@ func (b *body) fileAt(src source, pc *piece) ([]byte, *os.File, int64, error) {
 // sliceAt returns the source of the slice holding object byte pos, and
 // starts fetching the following one when the piece continues past it.
 func (b *body) sliceAt(pos, to int64) (source, error) {
-	sz := b.s.cfg.SliceBytes
+	sz := b.h.sliceBytes
 	idx := pos / sz
-	if b.cur == (source{}) || b.curIdx != idx {
+	if b.cur == nil || b.curIdx != idx {
 		b.closeFile()
-		b.cur.release()
-		if b.ahead != (source{}) && b.aheadIdx == idx {
-			b.cur, b.ahead = b.ahead, source{}
+		closeSource(b.cur)
+		if b.ahead != nil && b.aheadIdx == idx {
+			b.cur, b.ahead = b.ahead, nil
 		} else {
 			b.cur = b.acquire(idx)
 		}
 		b.curIdx = idx
 		if err := b.check(idx); err != nil {
-			return source{}, err
+			return nil, err
 		}
 	}
-	if b.ahead == (source{}) && (idx+1)*sz < to {
+	if b.ahead == nil && (idx+1)*sz < to {
 		b.ahead, b.aheadIdx = b.acquire(idx+1), idx+1
 	}
 	return b.cur, nil
@@ -238,7 +245,7 @@ func (b *body) sliceAt(pos, to int64) (source, error) {
 func (b *body) acquire(idx int64) source {
 	w := b.w
 	w.idx = idx
-	return b.s.acquire(w, b.meta)
+	return b.h.tiers.acquire(w, b.meta).src
 }
 
 // check waits for the current slice's metadata and verifies it is the

@@ -23,28 +23,28 @@ var (
 )
 
 // cors adds the CORS response headers for a cross-origin request.
-func (s *Server) cors(ctx *fasthttp.RequestCtx) {
-	if s.corsOrigin == nil || len(ctx.Request.Header.PeekCanonical(keyOrigin)) == 0 {
+func (h *handler) cors(ctx *fasthttp.RequestCtx) {
+	if h.corsOrigin == nil || len(ctx.Request.Header.PeekCanonical(keyOrigin)) == 0 {
 		return
 	}
-	h := &ctx.Response.Header
-	if len(h.PeekBytes(hdrACAO)) == 0 { // the origin's own policy wins
-		h.SetCanonical(hdrACAO, s.corsOrigin)
+	hd := &ctx.Response.Header
+	if len(hd.PeekBytes(hdrACAO)) == 0 { // the origin's own policy wins
+		hd.SetCanonical(hdrACAO, h.corsOrigin)
 	}
-	h.SetCanonical(hdrACEH, valExposed)
+	hd.SetCanonical(hdrACEH, valExposed)
 }
 
 // preflight answers a browser's CORS preflight (OPTIONS with
 // Access-Control-Request-Method); it reports whether it did.
-func (s *Server) preflight(ctx *fasthttp.RequestCtx) bool {
-	if s.corsOrigin == nil || !ctx.IsOptions() || len(ctx.Request.Header.Peek("Access-Control-Request-Method")) == 0 {
+func (h *handler) preflight(ctx *fasthttp.RequestCtx) bool {
+	if h.corsOrigin == nil || !ctx.IsOptions() || len(ctx.Request.Header.Peek("Access-Control-Request-Method")) == 0 {
 		return false
 	}
-	h := &ctx.Response.Header
-	h.SetCanonical(hdrACAO, s.corsOrigin)
-	h.SetCanonical(hdrACAM, valMethods)
-	h.SetCanonical(hdrACAH, valRequestHeaders)
-	h.SetCanonical(hdrACMA, valMaxAge)
+	hd := &ctx.Response.Header
+	hd.SetCanonical(hdrACAO, h.corsOrigin)
+	hd.SetCanonical(hdrACAM, valMethods)
+	hd.SetCanonical(hdrACAH, valRequestHeaders)
+	hd.SetCanonical(hdrACMA, valMaxAge)
 	ctx.SetStatusCode(fasthttp.StatusNoContent)
 	return true
 }

@@ -105,7 +105,7 @@ func TestRestartServesFromDiskWithoutOrigin(t *testing.T) {
 	do(t, c, "GET", e1.url+"/small.m4s")
 	waitIdle(t, e1)
 	e1.srv.Shutdown(t.Context())
-	e1.srv.disk.Close()
+	e1.srv.tiers.disk.Close()
 	fetched := o.requests.Load()
 
 	e2 := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}))
@@ -144,7 +144,7 @@ func TestCorruptDiskBytesAreNeverServed(t *testing.T) {
 	do(t, c, "GET", e1.url+"/c.mp4")
 	waitIdle(t, e1)
 	e1.srv.Shutdown(t.Context())
-	e1.srv.disk.Close()
+	e1.srv.tiers.disk.Close()
 	// Rot the second slice on disk.
 	files := 0
 	filepath.WalkDir(filepath.Join(dir, "data"), func(p string, d os.DirEntry, err error) error {
@@ -219,7 +219,7 @@ func TestUnreadableDiskObjectIsAMiss(t *testing.T) {
 	do(t, c, "GET", e1.url+"/u.m4s")
 	waitIdle(t, e1)
 	e1.srv.Shutdown(t.Context())
-	e1.srv.disk.Close()
+	e1.srv.tiers.disk.Close()
 
 	e2 := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{FS: brokenFS{disktier.OSFS{Root: dir}}}))
 	r := do(t, c, "GET", e2.url+"/u.m4s")

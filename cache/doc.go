@@ -4,12 +4,17 @@
 // # What it owns
 //
 // Server answers GET and HEAD for video objects, as a shared cache (RFC
-// 9111, see "HTTP caching"), with HTTP/1.1 semantics a player relies on: 200, 206 (single ranges, and multipart/byteranges for
-// several), 304, 412, 416, Accept-Ranges, ETag and Last-Modified carried
-// from the origin, If-None-Match / If-Modified-Since / If-Match /
+// 9111, see "HTTP caching"), with HTTP/1.1 semantics a player relies on:
+// 200, 206 (single ranges, and multipart/byteranges for several), 304,
+// 412, 416, Accept-Ranges, ETag and Last-Modified carried from the
+// origin, If-None-Match / If-Modified-Since / If-Match /
 // If-Unmodified-Since / If-Range, keep-alive, and an X-Cache header naming
-// the tier that served (HIT-RAM, HIT-DISK, MISS). Errors map to statuses
-// in one place (statusFor). Request targets become cache keys through
+// the tier that served (HIT-RAM, HIT-DISK, MISS). Every error answer of
+// the public and peer listeners (a bad target or token, a refused method
+// or body, missing peer credentials, an unsatisfiable range, an origin
+// failure, a request fasthttp could not parse) takes its status and
+// reason from one function, statusFor (errors.go); the admin API answers
+// JSON errors of its own. Request targets become cache keys through
 // cachekey: "..", encoded slashes, NUL and over-long paths are 400 and
 // never reach the origin; the query string is never part of the key.
 //
@@ -21,6 +26,52 @@
 // client_golang. It declares the interfaces it needs from an origin
 // (Origin, and Forwarder for unsafe methods). The disk tier is injected
 // (Deps.Disk) and may be absent.
+//
+// # Structure
+//
+// Server is the public type: configuration, listeners (Serve, ServeTLS,
+// ServePeer), the admin API and the lifecycle. It composes three layers,
+// each a type whose doc comment says what it owns and what it does not:
+//
+//	handler  the HTTP protocol: request parsing, cache key, Range,
+//	         conditionals, header fields, bodies, access log, response
+//	         metrics; unsafe methods and CORS. handler.go, respond.go,
+//	         body.go, conditional.go, forward.go, cors.go, urls.go.
+//	tiers    the lookup across the RAM tier, the disk tier, versions and
+//	         variants: find(query) returns one result (source, tier,
+//	         version, offset, outcome, error), judged fresh, stale or to
+//	         revalidate; promotion and purges. lookup.go, stale.go,
+//	         versions.go, variants.go, promote.go, purge.go.
+//	flights  the miss path: fetches in flight and the requests that join
+//	         them, origin requests, what is stored and under which key,
+//	         RAM admission, write-through, revalidation. flights.go,
+//	         fetch.go, admit.go, writethrough.go.
+//
+// Calls go down only: handler → tiers → flights (TestLayersPointDown).
+// The flights write what they fetched into the RAM and disk tiers,
+// versions and vary specs that tiers owns and lends them, but never call
+// the lookup. A slice as a response reads it is a source (source.go): a
+// RAM slice (object.go, beside meta, the version it belongs to), a disk
+// file (diskslice.go) or a fetch. A version's stored state and the rules
+// that derive its freshness are in stored.go.
+//
+// How a request flows, by the files whose code runs for it (counted with
+// coverage of one request on loopback):
+//
+//	RAM hit   handler.go (target, key, directives) → lookup.go (find,
+//	          cached) → respond.go (headers, SetBodyRaw, metrics, log);
+//	          beside them urls.go, cors.go, conditional.go, object.go
+//	          (the slice's bytes), stored.go (Age), metrics.go. 9 files,
+//	          10 before this structure.
+//	disk hit  the same with diskslice.go (the file, read or sent),
+//	          versions.go (the record's version) and promote.go (a hit
+//	          counted towards promotion). 12 files, as before.
+//	miss      handler.go → lookup.go → flights.go (join or start) →
+//	          fetch.go (the origin request) → admit.go with object.go,
+//	          mime.go, stored.go, versions.go, variants.go (the answer's
+//	          version, whether and where it is stored) → writethrough.go;
+//	          respond.go and body.go stream it to the client. 17 files,
+//	          as before.
 //
 // # Tiers
 //
@@ -127,9 +178,11 @@
 //
 // # Miss path: one fetch per slice, streamed to every waiter
 //
-// acquire returns, for a slice, the RAM tier's copy, the fetch already in
-// flight, or a new fetch; under the flight lock it looks in the RAM tier
-// again, and a fetch leaves the flight map only after the RAM tier has
+// The lookup (tiers.find, and tiers.acquire for a response's later
+// slices) returns, for a slice, the RAM tier's copy, the disk tier's,
+// the fetch already in flight, or a new fetch; flights.join looks in the
+// RAM tier again under the flight lock, and a fetch leaves the flight
+// map only after the RAM tier has
 // applied (or refused) its Set, so concurrent requests for a cold slice
 // make exactly one origin request. The fetch runs on its own goroutine
 // with the server's context, not a client's: a client that disconnects

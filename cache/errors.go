@@ -3,8 +3,12 @@ package cache
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 
+	"github.com/valyala/fasthttp"
+
+	"github.com/vodedge/vodedge/cache/httprange"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -25,9 +29,54 @@ var errPeerMiss = errors.New("cache: not cached on this peer")
 // and again.
 var errDiskFailed = errors.New("cache: reading a stored slice failed")
 
+// errOnlyIfCached answers only-if-cached requests the cache cannot.
+var errOnlyIfCached = errors.New("cache: not cached (only-if-cached)")
+
+// Errors in the request itself. A cause from another package (a cachekey
+// or urlsign error, fasthttp's parse error) is joined to its class with
+// classed, so that statusFor finds the class and the client reads the
+// cause.
+var (
+	errBadTarget        = errors.New("cache: bad request target")
+	errForbidden        = errors.New("forbidden")
+	errMethod           = errors.New("cache: method not allowed")
+	errBodyTooLarge     = errors.New("cache: request body too large")
+	errPeerUnauthorized = errors.New("cache: peer request without valid cluster credentials")
+	errMalformed        = errors.New("cache: malformed request")
+)
+
+// classed marks cause as one of the classes above: errors.Is matches
+// both, and the message is the cause's.
+type classed struct{ class, cause error }
+
+func (e *classed) Error() string   { return e.cause.Error() }
+func (e *classed) Unwrap() []error { return []error{e.class, e.cause} }
+
 // statusFor maps an error to the HTTP status and the short reason sent to
-// the client. It is the only place where errors become statuses.
+// the client. It is the only place where errors become statuses on the
+// public and peer listeners.
 func statusFor(err error) (int, string) {
+	switch {
+	case errors.Is(err, errMalformed):
+		return protocolStatus(err)
+	case errors.Is(err, errBadTarget):
+		return http.StatusBadRequest, err.Error()
+	case errors.Is(err, errForbidden):
+		return http.StatusForbidden, err.Error()
+	case errors.Is(err, errMethod):
+		return http.StatusMethodNotAllowed, "method not allowed"
+	case errors.Is(err, errBodyTooLarge):
+		return http.StatusRequestEntityTooLarge, "request body too large"
+	case errors.Is(err, errPeerUnauthorized):
+		return http.StatusUnauthorized, "peer request without valid cluster credentials"
+	case errors.Is(err, httprange.ErrUnsatisfiable):
+		return http.StatusRequestedRangeNotSatisfiable, "range not satisfiable"
+	}
+	return cacheStatusFor(err)
+}
+
+// cacheStatusFor maps the errors of the lookup and the origin.
+func cacheStatusFor(err error) (int, string) {
 	switch {
 	case errors.Is(err, origin.ErrNotFound):
 		return http.StatusNotFound, "not found"
@@ -48,4 +97,22 @@ func statusFor(err error) (int, string) {
 	default:
 		return http.StatusBadGateway, "bad response from origin"
 	}
+}
+
+// protocolStatus maps the errors of requests fasthttp could not parse:
+// a header not complete within ReadTimeout (a slow sender, or a
+// connection that never sent a request) is 408, oversized headers 431,
+// an oversized body 413, anything else 400.
+func protocolStatus(err error) (int, string) {
+	var small *fasthttp.ErrSmallBuffer
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return http.StatusRequestTimeout, "request timeout"
+	case errors.As(err, &small):
+		return http.StatusRequestHeaderFieldsTooLarge, "request headers too large"
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		return http.StatusRequestEntityTooLarge, "request body too large"
+	}
+	return http.StatusBadRequest, "malformed request"
 }

@@ -58,7 +58,7 @@ func TestFreshnessSurvivesRestart(t *testing.T) {
 	restart := func(prev *edge) *edge {
 		if prev != nil {
 			prev.srv.Shutdown(t.Context())
-			prev.srv.disk.Close()
+			prev.srv.tiers.disk.Close()
 		}
 		return startEdgeDisk(t, smallRAM(), h, diskOpener(t, dir, disktier.Deps{}), withClock(clock))
 	}
@@ -102,14 +102,14 @@ func TestPinnedObjectsFreshWhilePinned(t *testing.T) {
 	c := client(t)
 	do(t, c, "GET", e.url+"/pin.bin")
 	waitIdle(t, e)
-	if ok, err := e.srv.disk.Pin("/pin.bin", true); !ok || err != nil {
+	if ok, err := e.srv.tiers.disk.Pin("/pin.bin", true); !ok || err != nil {
 		t.Fatalf("pin: %v %v", ok, err)
 	}
 	clock.Advance(24 * time.Hour)
 	if r := do(t, c, "GET", e.url+"/pin.bin"); !strings.Contains(cacheStatusOf(r), "; hit") {
 		t.Fatalf("pinned object: %q", cacheStatusOf(r))
 	}
-	e.srv.disk.Pin("/pin.bin", false)
+	e.srv.tiers.disk.Pin("/pin.bin", false)
 	if r := do(t, c, "GET", e.url+"/pin.bin"); !strings.Contains(cacheStatusOf(r), "fwd-status=304") {
 		t.Fatalf("unpinned stale object: %q", cacheStatusOf(r))
 	}

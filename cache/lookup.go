@@ -3,353 +3,272 @@ package cache
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
-	"time"
+	"sync"
+	"weak"
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/cache/freshness"
+	"github.com/vodedge/vodedge/cache/ramtier"
 	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/origin"
 )
 
-// outcome is how a request was answered with respect to the cache, for
-// the lookup metrics and the Cache-Status field (RFC 9211).
-type outcome uint8
+// tiers is the lookup across the cache's tiers. It owns the RAM tier,
+// the disk tier (given to it; the caller closes it), the current version
+// of each object (versions), what each URL varies on (vary), and the
+// promoter that moves popular disk slices into RAM. Its entry point,
+// find, gives a request the slice its response starts from as one
+// result: found in RAM or on disk and judged fresh, served stale or
+// revalidated (stale.go), or fetched. What the tiers do not hold it
+// hands to the flights, which own every origin request; acquire gives a
+// response under way its next slices the same way.
+//
+// It does not own the HTTP exchange (handler), the origin, fetches in
+// flight or what is written into the tiers after a fetch (flights).
+type tiers struct {
+	ram      *ramtier.Tier[*slice]
+	disk     *disktier.Store // nil when there is no disk tier
+	versions versions
+	vary     varySpecs
+	rules    *rules
+	fl       *flights // misses, revalidations, and the fetches a purge stops
+	metrics  *metrics
+	log      *slog.Logger
 
-const (
-	outNone        outcome = iota // answered before any lookup
-	outHit                        // fresh from a tier
-	outMiss                       // fetched from the origin
-	outRevalidated                // stale, and the origin answered 304
-	outModified                   // stale, and the origin sent a new version
-	outStaleSWR                   // stale within stale-while-revalidate
-	outStaleSIE                   // stale, origin failing, within its stale-if-error
-	outStaleDown                  // stale, origin failing, within the operator's default
-	outStaleClient                // stale, as the client's max-stale allows
-	outPass                       // not from the cache and not stored
-	outMethod                     // an unsafe method passed to the origin
-	numOutcomes
-)
+	sliceBytes  int64
+	memfdMin    int64 // promoted slices at least this large go to a memfd; 0: none
+	maxVariants int
+	forward     []string // request fields forwarded on a miss (Config.ForwardHeaders)
 
-// logOutcomes name the outcomes in the access log's cache field and the
-// lookups metric.
-var logOutcomes = [numOutcomes]string{"", "hit", "miss", "revalidated", "modified", "stale", "stale", "stale", "stale", "pass", "method"}
-
-// staleReasons label vodedge_edge_stale_served_total.
-var staleReasons = map[outcome]string{outStaleSWR: "swr", outStaleSIE: "sie", outStaleDown: "origin_down", outStaleClient: "max_stale"}
-
-// cacheStatus is the RFC 9211 Cache-Status value of each outcome.
-func cacheStatus(node string, o outcome) string {
-	switch o {
-	case outHit:
-		return node + "; hit"
-	case outMiss:
-		return node + "; fwd=uri-miss"
-	case outRevalidated:
-		return node + "; fwd=stale; fwd-status=304"
-	case outModified:
-		return node + "; fwd=stale; fwd-status=200"
-	case outStaleSWR:
-		return node + "; hit; detail=stale-while-revalidate"
-	case outStaleSIE, outStaleDown:
-		return node + "; hit; detail=stale-if-error"
-	case outStaleClient:
-		return node + "; hit; detail=max-stale"
-	case outPass:
-		return node + "; fwd=bypass"
-	case outMethod:
-		return node + "; fwd=method"
-	}
-	return node
+	promotions chan *disktier.Record // disk hits queued for the promoter
+	bg         sync.WaitGroup        // the promoter
 }
+
+// query is what a request asks of the cache. The handler fills it from
+// the request; the lookup reads it and refines obj and pass as it learns
+// (a variant's key, an answer that must not be shared), and keeps in out
+// how the cache has answered so far.
+type query struct {
+	hdr   *fasthttp.RequestHeader // the request's fields: variants and forwarding
+	key   string                  // the URL's cache key
+	obj   string                  // the object's key: key, or its variant's when it varies
+	first int64                   // the first byte asked for (a Range hint), or 0
+	now   int64                   // unix ns, for freshness
+	// cachedOnly answers from the RAM tier, the disk tier or a fetch in
+	// flight, never starting an origin fetch (peer requests to a node
+	// that does not own the object).
+	cachedOnly bool
+	peer       bool // from the peer listener: its Authorization is the cluster's
+
+	plain        bool                  // no Authorization, no honoured directives: the fast path
+	auth         bool                  // carries Authorization (RFC 9111 §3.5)
+	rcc          *freshness.Directives // the client's Cache-Control, when honoured
+	onlyIfCached bool
+	noStore      bool
+	pass         bool    // fetched privately: not shared, not stored
+	out          outcome // how the cache answered
+}
+
+// result is what a lookup found for a query: the slice the response
+// starts from (src, at object offset off, of version m), the tier that
+// counts as having served it, how the cache answered; or the error that
+// ends the request (src is then nil).
+type result struct {
+	src  source
+	m    *meta
+	off  int64
+	tier tier
+	out  outcome
+	err  error
+}
+
+// settle waits for what a claim on a slice gives a request.
+func settle(c claim) result {
+	m, off, err := c.src.wait()
+	return result{src: c.src, tier: c.tier, m: m, off: off, err: err}
+}
+
+// failure is a result that ends the request with err.
+func failure(err error) result { return result{tier: tierMiss, err: err} }
 
 // maxLookups bounds the lookups of one request: a variant learned, a
 // revalidation that refreshed the copy, a shared fetch that turned out
 // private. Past it the request is passed to the origin.
 const maxLookups = 4
 
-// errOnlyIfCached answers only-if-cached requests the cache cannot.
-var errOnlyIfCached = errors.New("cache: not cached (only-if-cached)")
-
-// locate finds the slice the response starts from (the one holding the
-// first requested byte, so that a range deep in a large object fetches
-// nothing before it), judged fresh, revalidated or fetched.
-func (s *Server) locate(rq *request) (source, *meta, int64, error) {
-	idx := rangeHint(rq.rangeH) / s.cfg.SliceBytes
-	src, m, off, err := s.find(rq, idx)
-	if idx > 0 && errors.Is(err, origin.ErrRangeNotSatisfiable) {
+// find is the lookup's entry point: it returns the slice the response
+// starts from (the one holding the first requested byte, so that a
+// range deep in a large object fetches nothing before it), judged fresh,
+// revalidated or fetched.
+func (t *tiers) find(q *query) result {
+	idx := q.first / t.sliceBytes
+	r := t.findSlice(q, idx)
+	if idx > 0 && errors.Is(r.err, origin.ErrRangeNotSatisfiable) {
 		// The hint was past the end: learn the size from slice 0 so that
 		// the Range header is judged (416, or 200 under If-Range) properly.
-		src, m, off, err = s.find(rq, 0)
+		r = t.findSlice(q, 0)
 	}
-	return src, m, off, err
+	r.out = q.out
+	return r
 }
 
-func (s *Server) find(rq *request, idx int64) (source, *meta, int64, error) {
+func (t *tiers) findSlice(q *query, idx int64) result {
 	for range maxLookups {
-		src, m, off, err, again := s.findOnce(rq, idx)
-		if !again {
-			return src, m, off, err
+		if r, again := t.findOnce(q, idx); !again {
+			return r
 		}
 	}
-	rq.pass = true
-	src, m, off, err, _ := s.findOnce(rq, idx)
-	return src, m, off, err
+	q.pass = true
+	r, _ := t.findOnce(q, idx)
+	return r
 }
 
-// findOnce makes one lookup; again asks for another with what it
-// learned (rq.obj, rq.pass).
-func (s *Server) findOnce(rq *request, idx int64) (src source, m *meta, off int64, err error, again bool) {
-	if rq.pass {
-		rq.out = outPass
-		src = s.startPass(s.wantFor(rq, rq.obj, idx))
-		m, off, err = src.wait()
-		return src, m, off, err, false
+// findOnce makes one lookup; a true second result asks for another with
+// what it learned (q.obj, q.pass).
+func (t *tiers) findOnce(q *query, idx int64) (result, bool) {
+	if q.pass {
+		q.out = outPass
+		return settle(t.fl.pass(t.want(q, q.obj, idx))), false
 	}
-	sk := cachekey.SliceKey(rq.obj, idx)
-	if src, ok := s.cached(sk); ok {
-		m := src.cachedMeta()
-		st := m.st.Load()
-		if rq.plain && !st.superseded && rq.now < st.freshUntil {
-			rq.out = outHit
-			m, off, err := src.wait()
-			return src, m, off, err, false
+	sk := cachekey.SliceKey(q.obj, idx)
+	if r, ok := t.cached(sk); ok {
+		st := r.m.st.Load()
+		if q.plain && !st.superseded && q.now < st.freshUntil {
+			q.out = outHit
+			return r, false
 		}
 		if !st.superseded {
-			return s.judge(rq, src, m, st, idx, sk)
+			return t.judge(q, r, st, idx, sk)
 		}
 	}
-	return s.miss(rq, idx, sk)
+	return t.miss(q, idx, sk)
+}
+
+// cached looks sk up in the RAM tier, then the disk tier. A slice found
+// is complete: the result's version and offset are known.
+func (t *tiers) cached(sk string) (result, bool) {
+	if sl, ok := t.ram.Get(sk); ok {
+		return result{src: sl, tier: tierRAM, m: sl.meta, off: sl.off}, true
+	}
+	if t.disk == nil {
+		return result{}, false
+	}
+	rec, ok := t.disk.Lookup(sk, true)
+	if !ok {
+		return result{}, false
+	}
+	t.maybePromote(rec)
+	d := &diskSlice{store: t.disk, rec: rec, meta: t.recordMeta(rec), verify: t.disk.NeedsVerify(sk)}
+	return result{src: d, tier: tierDisk, m: d.meta, off: rec.Offset}, true
 }
 
 // miss fetches a slice nothing cached can answer, or joins its fetch.
-func (s *Server) miss(rq *request, idx int64, sk string) (src source, m *meta, off int64, err error, again bool) {
+func (t *tiers) miss(q *query, idx int64, sk string) (result, bool) {
 	switch {
-	case rq.cachedOnly:
-		if src, ok := s.inFlight(sk); ok {
-			return s.joined(rq, src, false)
+	case q.cachedOnly:
+		if c, ok := t.fl.inFlight(sk); ok {
+			return t.joined(q, c)
 		}
-		return source{tier: tierMiss}, nil, 0, errPeerMiss, false
-	case rq.onlyIfCached:
-		return source{tier: tierMiss}, nil, 0, errOnlyIfCached, false
-	case rq.auth || rq.noStore:
-		rq.pass = true
-		return source{}, nil, 0, nil, true
-	case rq.obj == rq.key && s.varyFromDisk(rq.key):
-		if k := s.objectKey(rq); k != rq.obj {
-			rq.obj = k
-			return source{}, nil, 0, nil, true
+		return failure(errPeerMiss), false
+	case q.onlyIfCached:
+		return failure(errOnlyIfCached), false
+	case q.auth || q.noStore:
+		q.pass = true
+		return result{}, true
+	case q.obj == q.key && t.varyFromDisk(q.key):
+		if k := t.objectKey(q); k != q.obj {
+			q.obj = k
+			return result{}, true
 		}
 	}
-	w := s.wantFor(rq, rq.obj, idx)
-	var started bool
+	w := t.want(q, q.obj, idx)
+	var c claim
 	for attempt := 0; ; attempt++ {
-		var retry bool
-		if src, started, retry = s.joinOrStart(w, sk, attempt == 0, nil); !retry {
+		if c = t.fl.join(w, sk, attempt == 0, nil); c.src != nil {
 			break
 		}
-		if c, ok := s.cached(sk); ok && s.usable(c.cachedMeta(), nil) {
-			return s.judge(rq, c, c.cachedMeta(), c.cachedMeta().st.Load(), idx, sk)
+		if r, ok := t.cached(sk); ok && r.m.usableFor(nil) {
+			return t.judge(q, r, r.m.st.Load(), idx, sk)
 		}
 	}
-	if src.f == nil { // a copy that arrived meanwhile, or a status answer cached as slice 0
-		rq.out = outHit
-		m, off, err = src.wait()
-		return src, m, off, err, false
+	if _, ok := c.src.(*fetch); !ok { // a copy that arrived meanwhile, or a status answer cached as slice 0
+		q.out = outHit
+		return settle(c), false
 	}
-	return s.joined(rq, src, started)
+	return t.joined(q, c)
 }
 
-// joined waits for a fetch's answer and checks it may serve rq: a
-// private answer serves only the request that started the fetch, and an
-// answer that varies serves the requests of its variant.
-func (s *Server) joined(rq *request, src source, started bool) (source, *meta, int64, error, bool) {
-	m, off, err := src.wait()
+// joined waits for a fetch's answer and checks it may serve q: a private
+// answer serves only the request that started the fetch, and an answer
+// that varies serves the requests of its variant.
+func (t *tiers) joined(q *query, c claim) (result, bool) {
+	r := settle(c)
+	f, _ := c.src.(*fetch)
 	switch {
-	case errors.Is(err, errNotModified):
-		return src, nil, 0, nil, true // the copy it revalidated is fresh again
-	case err != nil:
-		rq.out = outMiss
-		return src, m, off, err, false
-	case src.f != nil && !src.f.shared && !started:
-		rq.pass = true
-		return src, nil, 0, nil, true
+	case errors.Is(r.err, errNotModified):
+		return result{}, true // the copy it revalidated is fresh again
+	case r.err != nil:
+		q.out = outMiss
+		return r, false
+	case f != nil && !f.shared && !c.started:
+		q.pass = true
+		return result{}, true
 	}
-	if k := s.keyFor(rq, m); k != m.key && src.f != nil && src.f.stored {
-		rq.obj = k
-		return src, nil, 0, nil, true
+	if k := keyFor(q, r.m); k != r.m.key && f != nil && f.stored {
+		q.obj = k
+		return result{}, true
 	}
-	if rq.out == outNone {
-		rq.out = outMiss
+	if q.out == outNone {
+		q.out = outMiss
 	}
-	return src, m, off, nil, false
+	return r, false
 }
 
-// keyFor returns the object key rq's answer belongs under given the
+// keyFor returns the object key q's answer belongs under given the
 // answer's Vary.
-func (s *Server) keyFor(rq *request, m *meta) string {
+func keyFor(q *query, m *meta) string {
 	st := m.st.Load()
 	if len(st.vary) == 0 {
 		return m.url
 	}
-	return variantKey(m.url, st.vary, requestFields(&rq.ctx.Request.Header))
+	return variantKey(m.url, st.vary, requestFields(q.hdr))
 }
 
-// verdicts of judge on a cached copy.
-type verdict uint8
-
-const (
-	useFresh verdict = iota
-	useStaleSWR
-	useStaleClient
-	mustRevalidate
-)
-
-// judge decides what to do with a cached copy for rq: serve it, serve it
-// stale while revalidating in the background, or revalidate first.
-func (s *Server) judge(rq *request, src source, m *meta, st *stored, idx int64, sk string) (source, *meta, int64, error, bool) {
-	if rq.auth && !st.authOK {
-		rq.pass = true
-		return src, nil, 0, nil, true
+// acquire returns a source for slice w.idx of w.obj, of version v (any
+// current one when v is nil): the RAM tier's copy, the disk tier's, the
+// fetch in flight, or a new fetch. It never waits for the origin.
+// Bodies continuing a response use it, so that slices of the version
+// whose headers were sent are used whatever their freshness.
+func (t *tiers) acquire(w want, v *meta) claim {
+	if w.pass {
+		return t.fl.pass(w)
 	}
-	v := s.verdictOf(rq, st, src, sk)
-	if rq.cachedOnly && v != useFresh {
-		return source{tier: tierMiss}, nil, 0, errPeerMiss, false // a stale copy is no help to a peer
-	}
-	switch v {
-	case useFresh, useStaleClient:
-		rq.out = outHit
-		if v == useStaleClient {
-			rq.out = outStaleClient
-			s.metrics.staleServed(outStaleClient)
+	sk := cachekey.SliceKey(w.obj, w.idx)
+	for attempt := 0; ; attempt++ {
+		if r, ok := t.cached(sk); ok && r.m.usableFor(v) {
+			return claim{src: r.src, tier: r.tier}
 		}
-		_, off, err := src.wait()
-		return src, m, off, err, false
-	case useStaleSWR:
-		rq.out = outStaleSWR
-		s.metrics.staleServed(outStaleSWR)
-		s.revalidateInBackground(rq, m, idx)
-		_, off, err := src.wait()
-		return src, m, off, err, false
-	}
-	if rq.onlyIfCached {
-		return source{tier: tierMiss}, nil, 0, errOnlyIfCached, false
-	}
-	return s.revalidate(rq, src, m, st, idx)
-}
-
-// verdictOf applies RFC 9111 §4.2 and RFC 5861 to a cached copy, with the
-// client's directives when the operator honours them.
-func (s *Server) verdictOf(rq *request, st *stored, src source, sk string) verdict {
-	now := rq.now
-	fresh := now < st.freshUntil
-	staleBy := time.Duration(now - st.freshUntil)
-	if c := rq.rcc; c != nil && !(st.immutable && fresh) {
-		if c.NoCache || (c.MaxAge != freshness.Absent && st.age(now) > c.MaxAge) {
-			return mustRevalidate
-		}
-		if c.MinFresh != freshness.Absent && time.Duration(st.freshUntil-now) < c.MinFresh {
-			fresh = false
-		}
-		if !fresh && !st.noStale && (c.MaxStaleAny || (c.MaxStale != freshness.Absent && staleBy <= c.MaxStale)) {
-			return useStaleClient
+		if c := t.fl.join(w, sk, attempt == 0, v); c.src != nil {
+			return c
 		}
 	}
-	switch {
-	case fresh, s.pinned(src, sk):
-		return useFresh
-	case staleBy >= 0 && staleBy < st.swr:
-		return useStaleSWR
-	}
-	return mustRevalidate
 }
 
-// revalidate asks the origin whether the stale copy is still current
-// (joining a fetch of the slice already in flight) and serves the copy on
-// a 304, the new version on a 200, the stale copy on an origin failure
-// within stale-if-error, and the failure otherwise.
-func (s *Server) revalidate(rq *request, src source, m *meta, st *stored, idx int64) (source, *meta, int64, error, bool) {
-	w := s.wantFor(rq, m.key, idx)
-	w.cond = m
-	fsrc, started, _ := s.joinOrStart(w, cachekey.SliceKey(m.key, idx), false, nil)
-	fm, off, err := fsrc.wait()
-	switch {
-	case errors.Is(err, errNotModified) && fm == m:
-		rq.out = outRevalidated
-		_, off, err := src.wait()
-		return src, m, off, err, false
-	case errors.Is(err, errNotModified):
-		return src, nil, 0, nil, true
-	case err != nil:
-		if o, ok := s.staleOnError(err, st, rq.now); ok {
-			rq.out = o
-			s.metrics.staleServed(o)
-			_, off, err := src.wait()
-			return src, m, off, err, false
-		}
-		rq.out = outModified
-		return fsrc, fm, off, err, false
-	}
-	rq.out = outModified
-	return s.joined(rq, fsrc, started)
-}
-
-// staleOnError reports whether an origin failure may be answered with a
-// stale copy, and under which reason.
-func (s *Server) staleOnError(err error, st *stored, now int64) (outcome, bool) {
-	switch {
-	case errors.Is(err, origin.ErrUnreachable), errors.Is(err, origin.ErrTimeout),
-		errors.Is(err, origin.ErrBadResponse), errors.Is(err, context.DeadlineExceeded):
-	default:
-		return outNone, false
-	}
-	if time.Duration(now-st.freshUntil) >= st.sie {
-		return outNone, false
-	}
-	if st.sieDefault {
-		return outStaleDown, true
-	}
-	return outStaleSIE, true
-}
-
-// revalidateInBackground starts one revalidation of m's slice idx unless
-// one is running for m already; the request that triggered it is served
-// the stale copy meanwhile.
-func (s *Server) revalidateInBackground(rq *request, m *meta, idx int64) {
-	if !m.revalidating.CompareAndSwap(false, true) {
-		return
-	}
-	w := s.wantFor(rq, m.key, idx)
-	w.cond = m
-	if _, started, _ := s.joinOrStart(w, cachekey.SliceKey(m.key, idx), false, nil); !started {
-		m.revalidating.Store(false) // a fetch of the slice is already on its way
-	}
-}
-
-// wantFor describes slice idx of obj as fetched for rq: the configured
+// want describes slice idx of obj as fetched for q: the configured
 // request fields and those the URL varies on are forwarded; a passed
 // request forwards all its end-to-end fields.
-func (s *Server) wantFor(rq *request, obj string, idx int64) want {
-	w := want{obj: obj, url: urlOf(obj), idx: idx, pass: rq.pass}
-	h := &rq.ctx.Request.Header
-	if rq.pass && !rq.peer {
-		w.hdr = passFields(h)
+func (t *tiers) want(q *query, obj string, idx int64) want {
+	w := want{obj: obj, url: urlOf(obj), idx: idx, pass: q.pass}
+	if q.pass && !q.peer {
+		w.hdr = passFields(q.hdr)
 	} else {
-		w.hdr = s.forwardFields(h, s.vary.lookup(w.url))
+		w.hdr = forwardFields(q.hdr, t.forward, t.vary.lookup(w.url))
 	}
 	return w
-}
-
-// inFlight returns the fetch in flight for sk, without starting one.
-func (s *Server) inFlight(sk string) (source, bool) {
-	s.flights.mu.Lock()
-	defer s.flights.mu.Unlock()
-	if f := s.flights.m[sk]; f != nil && f.w.cond == nil {
-		s.metrics.collapsed.Inc()
-		return source{tier: tierMiss, f: f}, true
-	}
-	return source{}, false
 }
 
 // passFields returns a passed request's end-to-end fields.
@@ -359,4 +278,36 @@ func passFields(h *fasthttp.RequestHeader) http.Header {
 		out.Add(string(k), string(v))
 	}
 	return out
+}
+
+func (t *tiers) init(cfg *Config, ram *ramtier.Tier[*slice], disk *disktier.Store, r *rules, fl *flights, m *metrics, log *slog.Logger) {
+	t.ram, t.disk, t.rules, t.fl, t.metrics, t.log = ram, disk, r, fl, m, log
+	t.versions.m = make(map[string]weak.Pointer[meta])
+	t.vary.m = make(map[string]*varySpec)
+	t.sliceBytes, t.memfdMin = cfg.SliceBytes, memfdMin(cfg)
+	t.maxVariants, t.forward = cfg.MaxVariants, cfg.ForwardHeaders
+}
+
+// memfdMin is the size from which RAM-tier slices go to a memfd; 0: none.
+func memfdMin(cfg *Config) int64 {
+	if cfg.RAMBytes == 0 {
+		return 0
+	}
+	return cfg.MemfileMinBytes
+}
+
+// start runs the promoter until ctx is done; stop waits for it and
+// releases the RAM tier.
+func (t *tiers) start(ctx context.Context) {
+	if t.disk == nil {
+		return
+	}
+	t.promotions = make(chan *disktier.Record, 256)
+	t.bg.Add(1)
+	go t.promoter(ctx)
+}
+
+func (t *tiers) stop() {
+	t.bg.Wait()
+	t.ram.Close()
 }

@@ -26,7 +26,7 @@ func TestLargeRAMSlicesServedFromMemfd(t *testing.T) {
 	testenv.Eventually(t, 5e9, "the slice to enter the RAM tier", func() bool {
 		return do(t, c, "HEAD", e.url+"/big.m4s").header.Get("X-Cache") == "HIT-RAM" && memfile.Live()-before == size
 	})
-	sl, ok := e.srv.ram.Get("/big.m4s")
+	sl, ok := e.srv.tiers.ram.Get("/big.m4s")
 	if !ok || sl.mf == nil || sl.data != nil {
 		t.Fatal("a 2 MiB slice is not held in a memfd")
 	}

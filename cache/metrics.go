@@ -41,38 +41,41 @@ type metrics struct {
 
 	// hot caches the request counters of common statuses, created on
 	// first use so that /metrics lists only series that happened.
-	hot [len(hotStatuses)][len(tiers)]atomic.Pointer[counterCell]
+	hot [len(hotStatuses)][numTiers]atomic.Pointer[counterCell]
 
 	sent atomic.Uint64 // body bytes sent, all tiers: the node's egress
-	byT  [len(tiers)]struct {
+	byT  [numTiers]struct {
 		bytes prometheus.Counter
 		ttfb  prometheus.Observer
 	}
 }
 
-var (
-	tiers       = [...]string{tierRAM, tierDisk, tierMiss, tierNone}
-	hotStatuses = [...]int{200, 206, 304, 400, 404, 416, 502, 504}
+// tier is where an answer came from, as X-Cache, the access log and the
+// metrics name it. A small integer rather than its name, so that a
+// result fits in registers and the metrics index by it.
+type tier uint8
+
+const (
+	tierRAM  tier = iota // HIT-RAM
+	tierDisk             // HIT-DISK
+	tierMiss             // MISS
+	tierNone             // NONE: answered before any lookup (bad request, bad method)
+	numTiers
 )
 
-// tierValues are the X-Cache header values, indexed like tiers.
-var tierValues = func() (v [len(tiers)][]byte) {
-	for i, t := range tiers {
-		v[i] = []byte(t)
-	}
-	return v
-}()
+// tierNames name the tiers; tierValues are the same as X-Cache values.
+var (
+	tierNames  = [numTiers]string{"HIT-RAM", "HIT-DISK", "MISS", "NONE"}
+	tierValues = [numTiers][]byte{[]byte(tierNames[0]), []byte(tierNames[1]), []byte(tierNames[2]), []byte(tierNames[3])}
+)
 
-func tierBytes(t string) []byte { return tierValues[tierIndex(t)] }
+func (t tier) String() string { return tierNames[t] }
 
-func tierIndex(t string) int {
-	for i, v := range tiers {
-		if v == t {
-			return i
-		}
-	}
-	return len(tiers) - 1
-}
+// bytes returns the tier's X-Cache value.
+func (t tier) bytes() []byte { return tierValues[t] }
+
+// hotStatuses are the statuses whose request counters are cached (hot).
+var hotStatuses = [...]int{200, 206, 304, 400, 404, 416, 502, 504}
 
 func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, error) {
 	m := &metrics{
@@ -130,7 +133,7 @@ func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, er
 			m.byOutcome[o] = m.lookups.WithLabelValues(logOutcomes[o])
 		}
 	}
-	for j, t := range tiers {
+	for j, t := range tierNames {
 		m.byT[j].bytes = m.respBytes.WithLabelValues(t)
 		m.byT[j].ttfb = m.ttfb.WithLabelValues(t)
 	}
@@ -138,8 +141,8 @@ func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, er
 }
 
 // response records one finished response.
-func (m *metrics) response(status int, tier string, bytes int64, ttfb time.Duration) {
-	ti := tierIndex(tier)
+func (m *metrics) response(status int, t tier, bytes int64, ttfb time.Duration) {
+	ti := int(t)
 	m.request(status, ti)
 	m.byT[ti].bytes.Add(float64(bytes))
 	m.sent.Add(uint64(bytes))
@@ -158,13 +161,13 @@ func (m *metrics) request(status, ti int) {
 		cell := m.hot[i][ti].Load()
 		if cell == nil {
 			// Racing creators get the same series from the vector.
-			cell = &counterCell{m.requests.WithLabelValues(strconv.Itoa(status), tiers[ti])}
+			cell = &counterCell{m.requests.WithLabelValues(strconv.Itoa(status), tierNames[ti])}
 			m.hot[i][ti].Store(cell)
 		}
 		cell.c.Inc()
 		return
 	}
-	m.requests.WithLabelValues(strconv.Itoa(status), tiers[ti]).Inc()
+	m.requests.WithLabelValues(strconv.Itoa(status), tierNames[ti]).Inc()
 }
 
 // originFetch counts one origin fetch by how it ended.

@@ -36,11 +36,11 @@ func (s *Server) ServePeer(ln net.Listener, cfg PeerConfig) error {
 		if cfg.Authorized == nil || !cfg.Authorized(ctx) {
 			s.auditPeerRefusal(ctx)
 			rq := request{ctx: ctx, start: ctx.Time()}
-			s.answerText(&rq, fasthttp.StatusUnauthorized, "peer request without valid cluster credentials")
+			s.handler.answerError(&rq, errPeerUnauthorized, tierNone)
 			return
 		}
-		owns := cfg.Owns != nil && s.ownsTarget(ctx, cfg.Owns)
-		s.serve(ctx, !owns, true)
+		owns := cfg.Owns != nil && ownsTarget(ctx, cfg.Owns)
+		s.handler.serve(ctx, !owns, true)
 	}
 	s.peerMu.Lock()
 	s.peers = append(s.peers, srv)
@@ -50,7 +50,7 @@ func (s *Server) ServePeer(ln net.Listener, cfg PeerConfig) error {
 
 // ownsTarget normalizes the request target and asks owns about it; a
 // target that does not normalize is left to serve to reject.
-func (s *Server) ownsTarget(ctx *fasthttp.RequestCtx, owns func(string) bool) bool {
+func ownsTarget(ctx *fasthttp.RequestCtx, owns func(string) bool) bool {
 	var kb [256]byte
 	k, err := normalizeTarget(kb[:0], ctx)
 	return err == nil && owns(string(k))

@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"context"
+
 	"github.com/vodedge/vodedge/cache/disktier"
 )
 
@@ -8,34 +10,34 @@ import (
 // 2nd, 4th, 8th… hit: popular slices get a chance at RAM, and a slice
 // the RAM tier keeps refusing costs a disk read only log₂(hits) times.
 // The request path never waits: a full queue drops the promotion.
-func (s *Server) maybePromote(rec *disktier.Record) {
-	h := s.disk.Hits(rec.Key)
+func (t *tiers) maybePromote(rec *disktier.Record) {
+	h := t.disk.Hits(rec.Key)
 	if h < 2 || h&(h-1) != 0 {
 		return
 	}
 	select {
-	case s.promotions <- rec:
+	case t.promotions <- rec:
 	default:
-		s.metrics.promoteDropped.Inc()
+		t.metrics.promoteDropped.Inc()
 	}
 }
 
 // promoter reads queued slices (verifying their checksums) and offers
 // them to the RAM tier, whose admission policy decides.
-func (s *Server) promoter() {
-	defer s.bg.Done()
+func (t *tiers) promoter(ctx context.Context) {
+	defer t.bg.Done()
 	for {
 		select {
-		case <-s.ctx.Done():
+		case <-ctx.Done():
 			return
-		case rec := <-s.promotions:
-			s.promote(rec)
+		case rec := <-t.promotions:
+			t.promote(rec)
 		}
 	}
 }
 
-func (s *Server) promote(rec *disktier.Record) {
-	cr, err := s.disk.NewChunkReader(rec)
+func (t *tiers) promote(rec *disktier.Record) {
+	cr, err := t.disk.NewChunkReader(rec)
 	if err != nil {
 		return
 	}
@@ -44,7 +46,7 @@ func (s *Server) promote(rec *disktier.Record) {
 	if err != nil {
 		return
 	}
-	if s.ram.Set(s.ramSlice(rec.Key, s.recordMeta(rec), rec.Offset, data), 0) {
-		s.metrics.promotions.Inc()
+	if t.ram.Set(newSlice(rec.Key, t.recordMeta(rec), rec.Offset, data, t.memfdMin, t.log), 0) {
+		t.metrics.promotions.Inc()
 	}
 }

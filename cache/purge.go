@@ -17,8 +17,8 @@ type PurgeResult struct {
 // from storing what they fetch.
 func (s *Server) PurgeKey(key string) (PurgeResult, error) {
 	variants := key + variantSep
-	s.vary.forget(key)
-	return s.purge(func(k string) bool {
+	s.tiers.vary.forget(key)
+	return s.tiers.purge(func(k string) bool {
 		o := cachekey.ObjectKey(k)
 		return o == key || strings.HasPrefix(o, variants)
 	}, []string{key + "\x00", variants}, key)
@@ -27,52 +27,52 @@ func (s *Server) PurgeKey(key string) (PurgeResult, error) {
 // PurgePrefix removes every cached slice of every object whose key starts
 // with prefix (a title: "/titles/t42/").
 func (s *Server) PurgePrefix(prefix string) (PurgeResult, error) {
-	return s.purge(func(k string) bool { return strings.HasPrefix(k, prefix) }, []string{prefix}, "")
+	return s.tiers.purge(func(k string) bool { return strings.HasPrefix(k, prefix) }, []string{prefix}, "")
 }
 
 // purge removes matching slices. diskPrefixes select the disk slices to
 // scan (and match filters them); exact is a key to delete on disk too.
 // The objects' current versions are superseded, so that a response
 // already under way finishes while new requests miss.
-func (s *Server) purge(match func(sliceKey string) bool, diskPrefixes []string, exact string) (PurgeResult, error) {
+func (t *tiers) purge(match func(sliceKey string) bool, diskPrefixes []string, exact string) (PurgeResult, error) {
 	objects := map[string]bool{}
 	slices := 0
-	s.markPurged(match)
+	t.fl.markPurged(match)
 	var ramKeys []string
-	s.ram.Each(func(sl *slice) bool {
+	t.ram.Each(func(sl *slice) bool {
 		if match(sl.key) {
 			ramKeys = append(ramKeys, sl.key)
 		}
 		return true
 	})
 	for _, k := range ramKeys {
-		s.ram.Del(k)
+		t.ram.Del(k)
 		objects[cachekey.ObjectKey(k)] = true
 		slices++
 	}
-	if s.disk != nil {
-		n, err := s.purgeDisk(match, diskPrefixes, exact, objects)
+	if t.disk != nil {
+		n, err := t.purgeDisk(match, diskPrefixes, exact, objects)
 		slices += n
 		if err != nil {
 			return PurgeResult{len(objects), slices}, err
 		}
 	}
 	for k := range objects {
-		if m := s.versions.get(k); m != nil {
+		if m := t.versions.get(k); m != nil {
 			m.supersede()
 		}
 	}
 	return PurgeResult{len(objects), slices}, nil
 }
 
-func (s *Server) purgeDisk(match func(string) bool, prefixes []string, exact string, objects map[string]bool) (int, error) {
+func (t *tiers) purgeDisk(match func(string) bool, prefixes []string, exact string, objects map[string]bool) (int, error) {
 	n := 0
-	if exact != "" && s.disk.Delete(exact) {
+	if exact != "" && t.disk.Delete(exact) {
 		objects[exact] = true
 		n++
 	}
 	for _, p := range prefixes {
-		removed, err := s.disk.PurgePrefix(p)
+		removed, err := t.disk.PurgePrefix(p)
 		for _, k := range removed {
 			if match(k) {
 				objects[cachekey.ObjectKey(k)] = true
@@ -84,4 +84,49 @@ func (s *Server) purgeDisk(match func(string) bool, prefixes []string, exact str
 		}
 	}
 	return n, nil
+}
+
+// invalidate drops every stored version and variant of the object at
+// key (after an unsafe request succeeded on it): the current version is
+// superseded at once (responses under way finish), its slices leave both
+// tiers.
+func (t *tiers) invalidate(key string) {
+	t.metrics.invalidations.Inc()
+	keys := []string{key}
+	t.vary.mu.RLock()
+	if sp := t.vary.m[key]; sp != nil {
+		for v := range sp.variants {
+			keys = append(keys, v)
+		}
+	}
+	t.vary.mu.RUnlock()
+	for _, k := range keys {
+		if m := t.versions.get(k); m != nil {
+			m.supersede()
+		}
+		t.dropRAM(k)
+	}
+	t.vary.forget(key)
+	t.fl.markPurged(func(k string) bool { return strings.HasPrefix(k, key) && (len(k) == len(key) || k[len(key)] < ' ') })
+	if t.disk != nil {
+		t.disk.Delete(key)
+		for _, p := range []string{key + "\x00", key + variantSep} {
+			if _, err := t.disk.PurgePrefix(p); err != nil {
+				t.log.Warn("invalidating on disk failed", "key", key, "err", err)
+			}
+		}
+	}
+}
+
+// dropRAM removes the slices of the object at key from the RAM tier,
+// finding how many there are from slice 0.
+func (t *tiers) dropRAM(key string) {
+	sl, ok := t.ram.Get(key)
+	if !ok {
+		return
+	}
+	last := max(sl.meta.size-1, 0) / t.sliceBytes
+	for idx := int64(0); idx <= last; idx++ {
+		t.ram.Del(cachekey.SliceKey(key, idx))
+	}
 }

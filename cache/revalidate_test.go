@@ -152,19 +152,19 @@ func TestReplacedVersionStaysReplacedAfterRestart(t *testing.T) {
 	o.edit("/d.bin", func(ob *semObject) { ob.body, ob.etag = v2, `"v2"` })
 	e1.srv.dropSlicesForTest("/d.bin", 0)
 	for idx := range int64(3) { // nothing in RAM holds the old version:
-		e1.srv.ram.Del(cachekey.SliceKey("/d.bin", idx)) // only the disk knows it
+		e1.srv.tiers.ram.Del(cachekey.SliceKey("/d.bin", idx)) // only the disk knows it
 	}
-	e1.srv.ram.Wait()
+	e1.srv.tiers.ram.Wait()
 	testenv.Eventually(t, 5*time.Second, "the old version to be forgotten", func() bool {
 		runtime.GC()
-		return e1.srv.versions.get("/d.bin") == nil
+		return e1.srv.tiers.versions.get("/d.bin") == nil
 	})
 	if r := do(t, c, "GET", e1.url+"/d.bin", "Range", "bytes=0-99"); !bytes.Equal(r.body, v2[:100]) {
 		t.Fatal("slice 0 not refetched")
 	}
 	waitIdle(t, e1)
 	e1.srv.Shutdown(t.Context())
-	e1.srv.disk.Close()
+	e1.srv.tiers.disk.Close()
 
 	e2 := startEdgeDisk(t, smallRAM(), h, diskOpener(t, dir, disktier.Deps{}), withClock(clock))
 	before, _ := o.count("/d.bin")
@@ -181,12 +181,12 @@ func TestReplacedVersionStaysReplacedAfterRestart(t *testing.T) {
 // anything, as eviction would.
 func (s *Server) dropSlicesForTest(key string, idxs ...int64) {
 	for _, idx := range idxs {
-		s.ram.Del(cachekey.SliceKey(key, idx))
-		if s.disk != nil {
-			s.disk.Delete(cachekey.SliceKey(key, idx))
+		s.tiers.ram.Del(cachekey.SliceKey(key, idx))
+		if s.tiers.disk != nil {
+			s.tiers.disk.Delete(cachekey.SliceKey(key, idx))
 		}
 	}
-	s.ram.Wait()
+	s.tiers.ram.Wait()
 }
 
 func httpOriginSem(t *testing.T, o *semOrigin) *origin.HTTP {

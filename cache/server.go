@@ -2,25 +2,20 @@ package cache
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
-	"weak"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 
 	"github.com/vodedge/vodedge/cache/accesslog"
 	"github.com/vodedge/vodedge/cache/disktier"
-	"github.com/vodedge/vodedge/cache/freshness"
 	"github.com/vodedge/vodedge/cache/ramtier"
 	"github.com/vodedge/vodedge/internal/connlimit"
 )
@@ -59,43 +54,30 @@ type Deps struct {
 	Clock func() time.Time
 }
 
-// Server is an edge node's public HTTP server with its RAM tier and miss
-// path. Create it with New, run it with Serve, stop it with Shutdown.
+// Server is an edge node's public HTTP server. Create it with New, run
+// it with Serve, stop it with Shutdown.
+//
+// It holds the configuration, the listeners and the admin API, and
+// composes three layers whose lifecycle it owns (see "Structure" in the
+// package doc): the HTTP protocol layer (handler), the lookup across the
+// tiers (tiers) and the miss path (flights).
 type Server struct {
-	cfg        Config
-	origin     Origin
-	log        *slog.Logger
-	alog       AccessLogger
-	ram        *ramtier.Tier[*slice]
-	disk       *disktier.Store // nil when there is no disk tier
-	urls       URLVerifier     // nil: no signed-URL check
-	corsOrigin []byte          // nil: no CORS headers
-	metrics    *metrics
-	flights    flights
-	http       *fasthttp.Server
-	limiter    *connlimit.Limiter // counts the public listeners' connections
-	smallBody  int64              // bodies WriteTimeout covers at MinClientRate
-	nodeName   []byte
-	boundary   string
+	cfg     Config
+	log     *slog.Logger
+	metrics *metrics
+	rules   rules
+	handler handler
+	tiers   tiers
+	flights flights
+	http    *fasthttp.Server
+	limiter *connlimit.Limiter // counts the public listeners' connections
 
-	forwarder   Forwarder        // nil: unsafe methods get 405
-	clock       func() time.Time // nil: the real clock
-	versions    versions
-	vary        varySpecs
-	heuristic   freshness.Heuristic
-	via         []byte              // this node's Via entry
-	cacheStatus [numOutcomes][]byte // Cache-Status values, formatted once
-
-	ctx     context.Context // cancelled when origin fetches must stop
-	cancel  context.CancelFunc
-	fetches sync.WaitGroup // one per running origin fetch or disk write
-	bg      sync.WaitGroup // the promoter
-	// promotions queues disk hits for the promoter.
-	promotions chan *disktier.Record
-	ready      atomic.Bool
-	closed     sync.Once
-	peerMu     sync.Mutex
-	peers      []*fasthttp.Server // peer listeners, shut down with the server
+	ctx    context.Context // cancelled when origin fetches and the promoter must stop
+	cancel context.CancelFunc
+	ready  atomic.Bool
+	closed sync.Once
+	peerMu sync.Mutex
+	peers  []*fasthttp.Server // peer listeners, shut down with the server; protected by peerMu
 	// peerRefused counts peer requests without credentials;
 	// peerRefusedLogged is when one was last logged (unix ns).
 	peerRefused, peerRefusedLogged atomic.Int64
@@ -109,53 +91,35 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Origin == nil {
 		return nil, errors.New("cache: no origin")
 	}
-	s := &Server{cfg: cfg, origin: deps.Origin, log: deps.Logger, alog: deps.AccessLog, disk: deps.Disk, urls: deps.URLs, nodeName: []byte(cfg.NodeName)}
+	s := &Server{cfg: cfg, log: deps.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.flights.m = make(map[string]*fetch)
-	if cfg.CORSOrigin != "" {
-		s.corsOrigin = []byte(cfg.CORSOrigin)
-	}
-	s.boundary = newBoundary()
-	s.smallBody = int64(cfg.WriteTimeout.Seconds() * float64(cfg.MinClientRate))
-	s.initCaching(deps)
-	if err := s.initTiers(deps); err != nil {
+	ram, err := s.initMetrics(deps)
+	if err != nil {
 		return nil, err
 	}
+	s.rules = newRules(&s.cfg)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	now := deps.Clock
+	if now == nil {
+		now = time.Now
+	}
+	s.tiers.init(&s.cfg, ram, deps.Disk, &s.rules, &s.flights, s.metrics, s.log)
+	s.flights.init(s.ctx, &s.cfg, deps.Origin, &s.tiers, now)
+	s.handler.init(s.ctx, &s.cfg, deps, &s.tiers)
 	s.http = s.newHTTPServer()
 	s.http.ConnState = s.limiter.FastHTTPConnState
-	if s.disk != nil {
-		s.promotions = make(chan *disktier.Record, 256)
-		s.bg.Add(1)
-		go s.promoter()
-	}
+	s.tiers.start(s.ctx)
 	return s, nil
 }
 
-// initCaching sets up what HTTP caching needs beyond the tiers.
-func (s *Server) initCaching(deps Deps) {
-	s.versions.m = make(map[string]weak.Pointer[meta])
-	s.vary.m = make(map[string]*varySpec)
-	s.heuristic = freshness.Heuristic{Fraction: s.cfg.HeuristicFraction, Max: s.cfg.HeuristicMax}
-	s.via = []byte("1.1 " + s.cfg.NodeName)
-	for o := range numOutcomes {
-		s.cacheStatus[o] = []byte(cacheStatus(s.cfg.NodeName, o))
-	}
-	s.forwarder, s.clock = deps.Forwarder, deps.Clock
-	if f, ok := deps.Origin.(Forwarder); ok && s.forwarder == nil {
-		s.forwarder = f
-	}
-	if !s.cfg.ForwardUnsafe {
-		s.forwarder = nil
-	}
-}
-
-func (s *Server) initTiers(deps Deps) error {
+// initMetrics builds the RAM tier, the metrics and the connection
+// limiter, all registered on deps.Registerer.
+func (s *Server) initMetrics(deps Deps) (*ramtier.Tier[*slice], error) {
 	ram, err := ramtier.New(ramtier.Config{MaxBytes: s.cfg.RAMBytes, AvgValueBytes: max(s.cfg.SliceBytes/8, 1)}, (*slice).release)
 	if err != nil {
-		return fmt.Errorf("cache: RAM tier: %w", err)
+		return nil, fmt.Errorf("cache: RAM tier: %w", err)
 	}
 	reg := deps.Registerer
 	if reg == nil {
@@ -171,20 +135,20 @@ func (s *Server) initTiers(deps Deps) error {
 	}
 	if err != nil {
 		ram.Close()
-		return fmt.Errorf("cache: metrics: %w", err)
+		return nil, fmt.Errorf("cache: metrics: %w", err)
 	}
 	lim, err := connlimit.New(connlimit.Config{Max: s.cfg.MaxConns, PerClient: s.cfg.MaxConnsPerClient, Name: "public"}, reg)
 	if err != nil {
 		ram.Close()
-		return fmt.Errorf("cache: %w", err)
+		return nil, fmt.Errorf("cache: %w", err)
 	}
-	s.ram, s.metrics, s.limiter = ram, m, lim
-	return nil
+	s.metrics, s.limiter = m, lim
+	return ram, nil
 }
 
 func (s *Server) newHTTPServer() *fasthttp.Server {
 	return &fasthttp.Server{
-		Handler:                      s.handle,
+		Handler:                      s.handler.handle,
 		Name:                         "vodedge",
 		ReadTimeout:                  s.cfg.ReadTimeout,
 		WriteTimeout:                 s.cfg.WriteTimeout,
@@ -195,7 +159,7 @@ func (s *Server) newHTTPServer() *fasthttp.Server {
 		NoDefaultContentType:         true,
 		CloseOnShutdown:              true,
 		Logger:                       fasthttpLogger{s.log},
-		ErrorHandler:                 s.protocolError,
+		ErrorHandler:                 s.handler.protocolError,
 	}
 }
 
@@ -224,11 +188,11 @@ func (s *Server) Status() (ready bool, detail string) {
 	switch {
 	case !s.ready.Load():
 		return false, "not serving"
-	case s.disk == nil:
+	case s.tiers.disk == nil:
 		return true, "ready"
-	case s.disk.Degraded() != "":
-		return true, "ready; disk tier degraded: " + s.disk.Degraded()
-	case !s.disk.Loaded():
+	case s.tiers.disk.Degraded() != "":
+		return true, "ready; disk tier degraded: " + s.tiers.disk.Degraded()
+	case !s.tiers.disk.Loaded():
 		return true, "ready; disk index loading"
 	}
 	return true, "ready"
@@ -248,9 +212,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 		s.peerMu.Unlock()
 		s.cancel()
-		s.fetches.Wait()
-		s.bg.Wait()
-		s.ram.Close()
+		s.flights.wait()
+		s.tiers.stop()
 	})
 	return err
 }
@@ -261,66 +224,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) BytesSent() uint64 { return s.metrics.sent.Load() }
 
 // Handler returns the public request handler, for tests and embedding.
-func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
-
-// newBody returns a streaming body for the given pieces of the object.
-func (s *Server) newBody(rq *request, m *meta, status int, tier string, pieces []piece) *body {
-	logRq := *rq // the handler's request struct does not outlive it
-	b := &body{s: s, key: m.key, w: s.wantFor(rq, m.key, 0), meta: m, pieces: pieces, start: rq.start, curIdx: -1, aheadIdx: -1}
-	if realConn(rq.ctx) {
-		b.conn = rq.ctx
-	}
-	b.pos = pieces[0].from
-	b.done = func(b *body, err error) {
-		if err != nil {
-			s.log.Debug("response cut short", "key", b.key, "sent", b.written, "err", err)
-		}
-		s.metrics.response(status, tier, b.written, b.ttfb)
-		s.logAccess(&logRq, status, tier, b.written, b.ttfb)
-	}
-	return b
-}
-
-func newBoundary() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return "vodedge-" + hex.EncodeToString(b[:])
-}
-
-// protocolError answers requests fasthttp could not parse (malformed
-// request lines: 400; oversized headers: 431; a header not complete
-// within ReadTimeout: 408) in the same plain-text form as the handler's
-// own errors.
-func (s *Server) protocolError(ctx *fasthttp.RequestCtx, err error) {
-	status, reason := http.StatusBadRequest, "malformed request"
-	var small *fasthttp.ErrSmallBuffer
-	var ne net.Error
-	switch {
-	case errors.As(err, &ne) && ne.Timeout():
-		// --read-timeout passed before a whole header arrived (a slow
-		// sender, or a connection that never sent a request).
-		status, reason = http.StatusRequestTimeout, "request timeout"
-	case errors.As(err, &small):
-		status, reason = http.StatusRequestHeaderFieldsTooLarge, "request headers too large"
-	case errors.Is(err, fasthttp.ErrBodyTooLarge):
-		status, reason = http.StatusRequestEntityTooLarge, "request body too large"
-	}
-	rq := request{ctx: ctx, start: time.Now()}
-	s.answerText(&rq, status, reason)
-	ctx.SetConnectionClose()
-}
+func (s *Server) Handler() fasthttp.RequestHandler { return s.handler.handle }
 
 // fasthttpLogger routes fasthttp's own messages to slog.
 type fasthttpLogger struct{ l *slog.Logger }
 
 func (f fasthttpLogger) Printf(format string, args ...any) {
 	f.l.Debug(fmt.Sprintf(format, args...), "component", "fasthttp")
-}
-
-// now returns the current time by the server's clock.
-func (s *Server) now() time.Time {
-	if s.clock != nil {
-		return s.clock()
-	}
-	return time.Now()
 }

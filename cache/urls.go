@@ -1,9 +1,8 @@
 package cache
 
 import (
+	"fmt"
 	"net/netip"
-
-	"github.com/valyala/fasthttp"
 
 	"github.com/vodedge/vodedge/internal/urlsign"
 )
@@ -22,16 +21,16 @@ var _ URLVerifier = (*urlsign.Verifier)(nil)
 // target to derive the cache key from, and false when it has answered 403
 // (missing, malformed, expired, tampered, unknown-key or out-of-scope
 // token: the body names which).
-func (s *Server) verifyURL(rq *request) ([]byte, bool) {
+func (h *handler) verifyURL(rq *request) ([]byte, bool) {
 	target := rq.ctx.Request.Header.RequestURI()
-	if s.urls == nil || rq.peer {
+	if h.urls == nil || rq.peer {
 		return target, true
 	}
 	ip, _ := netip.AddrFromSlice(rq.ctx.RemoteIP())
-	rest, err := s.urls.Verify(target, ip.Unmap())
+	rest, err := h.urls.Verify(target, ip.Unmap())
 	if err != nil {
-		s.metrics.tokenRejections.WithLabelValues(urlsign.Reason(err)).Inc()
-		s.answerText(rq, fasthttp.StatusForbidden, "forbidden: "+err.Error())
+		h.metrics.tokenRejections.WithLabelValues(urlsign.Reason(err)).Inc()
+		h.answerError(rq, fmt.Errorf("%w: %w", errForbidden, err), tierNone)
 		return nil, false
 	}
 	return rest, true

@@ -101,38 +101,38 @@ func requestFields(h *fasthttp.RequestHeader) func(string) []string {
 	}
 }
 
-// objectKey returns the key a request's object is cached under: its
-// variant's when its URL is known to vary.
-func (s *Server) objectKey(rq *request) string {
-	names := s.vary.lookup(rq.key)
+// objectKey returns the key q's object is cached under: its variant's
+// when its URL is known to vary.
+func (t *tiers) objectKey(q *query) string {
+	names := t.vary.lookup(q.key)
 	if names == nil {
-		return rq.key
+		return q.key
 	}
-	return variantKey(rq.key, names, requestFields(&rq.ctx.Request.Header))
+	return variantKey(q.key, names, requestFields(q.hdr))
 }
 
 // varyFromDisk learns url's Vary spec from a stored variant after a
 // restart; it reports whether it found one.
-func (s *Server) varyFromDisk(url string) bool {
-	if s.disk == nil {
+func (t *tiers) varyFromDisk(url string) bool {
+	if t.disk == nil {
 		return false
 	}
-	r, ok := s.disk.First(url + variantSep)
+	r, ok := t.disk.First(url + variantSep)
 	if !ok {
 		return false
 	}
-	m := s.recordMeta(r)
+	m := t.recordMeta(r)
 	st := m.st.Load()
 	if len(st.vary) == 0 || cachekey.ObjectKey(r.Key) != m.key {
 		return false
 	}
-	s.vary.learn(url, st.vary, m.key, s.cfg.MaxVariants)
+	t.vary.learn(url, st.vary, m.key, t.maxVariants)
 	return true
 }
 
 // forwardFields returns the request fields sent with a fetch: the
-// configured ones and those the URL's responses vary on.
-func (s *Server) forwardFields(h *fasthttp.RequestHeader, names []string) http.Header {
+// configured ones and those the URL's responses vary on (names).
+func forwardFields(h *fasthttp.RequestHeader, configured, names []string) http.Header {
 	var out http.Header
 	add := func(name string) {
 		if out[name] != nil {
@@ -145,7 +145,7 @@ func (s *Server) forwardFields(h *fasthttp.RequestHeader, names []string) http.H
 			out[name] = append(out[name], string(v))
 		}
 	}
-	for _, n := range s.cfg.ForwardHeaders {
+	for _, n := range configured {
 		add(n)
 	}
 	for _, n := range names {

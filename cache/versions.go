@@ -60,8 +60,7 @@ func (v *versions) setLocked(m *meta) {
 // (current true) when it is newer than the current version, which is
 // then superseded; an m older than the current version is superseded
 // itself (its slices are refetched).
-func (s *Server) adopt(m *meta) (use *meta, current bool) {
-	v := &s.versions
+func (v *versions) adopt(m *meta) (use *meta, current bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	cur := v.m[m.key].Value()
@@ -94,9 +93,9 @@ func urlOf(objKey string) string {
 
 // recordMeta returns the meta of a disk record's version: the current
 // one when the record belongs to it, else one rebuilt from the record.
-func (s *Server) recordMeta(r *disktier.Record) *meta {
+func (t *tiers) recordMeta(r *disktier.Record) *meta {
 	key := cachekey.ObjectKey(r.Key)
-	if cur := s.versions.get(key); cur != nil && cur.holds(r) {
+	if cur := t.versions.get(key); cur != nil && cur.holds(r) {
 		return cur
 	}
 	m := newMeta(key, urlOf(key), origin.Meta{Size: r.ObjSize, ETag: r.ETag, LastModified: r.LastModified, ContentType: r.ContentType})
@@ -108,13 +107,13 @@ func (s *Server) recordMeta(r *disktier.Record) *meta {
 	}
 	st.status, m.fwd = http.StatusOK, fwd
 	superseded := st.superseded
-	s.derive(st, m.url, m.lastModified)
+	t.rules.derive(st, m.url, m.lastModified)
 	st.superseded = superseded
 	m.st.Store(st)
 	if superseded {
 		return m // an old version's slice: for responses of that version only
 	}
-	use, _ := s.adopt(m)
+	use, _ := t.versions.adopt(m)
 	return use
 }
 

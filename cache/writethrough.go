@@ -18,43 +18,43 @@ type writeThrough struct {
 
 // startWriteThrough begins storing f on disk; it returns nil (a no-op)
 // when there is no disk tier or it admits nothing now.
-func (s *Server) startWriteThrough(f *fetch, obj *origin.Object) *writeThrough {
-	if s.disk == nil {
+func (fl *flights) startWriteThrough(f *fetch, obj *origin.Object) *writeThrough {
+	if fl.disk == nil {
 		return nil
 	}
-	w, err := s.disk.Create(disktier.Record{
+	w, err := fl.disk.Create(disktier.Record{
 		Key: cachekey.SliceKey(f.meta.key, f.w.idx), Offset: obj.Offset, Length: obj.Length, ObjSize: obj.Size,
 		ETag: obj.ETag, LastModified: obj.LastModified, ContentType: obj.ContentType,
 		Meta: encodeStored(f.meta.st.Load(), f.meta.fwd),
 	})
 	if err != nil {
-		s.metrics.diskSkipped.WithLabelValues(skipReason(err)).Inc()
+		fl.metrics.diskSkipped.WithLabelValues(skipReason(err)).Inc()
 		return nil
 	}
 	wt := &writeThrough{done: make(chan struct{})}
-	s.fetches.Add(1)
+	fl.fetches.Add(1)
 	go func() {
-		defer s.fetches.Done()
+		defer fl.fetches.Done()
 		defer close(wt.done)
-		s.copyToDisk(f, w)
+		fl.copyToDisk(f, w)
 	}()
 	return wt
 }
 
-func (s *Server) copyToDisk(f *fetch, w *disktier.Writer) {
+func (fl *flights) copyToDisk(f *fetch, w *disktier.Writer) {
 	for off := 0; ; {
 		p, err := f.body.Next(off)
 		if len(p) > 0 {
 			if _, werr := w.Write(p); werr != nil {
 				w.Abort()
-				s.log.Warn("disk write-through failed", "key", f.w.obj, "slice", f.w.idx, "err", werr)
+				fl.log.Warn("disk write-through failed", "key", f.w.obj, "slice", f.w.idx, "err", werr)
 				return
 			}
 			off += len(p)
 		}
 		if err == io.EOF && !f.purged.Load() {
 			if cerr := w.Commit(); cerr != nil {
-				s.log.Warn("disk commit failed", "key", f.w.obj, "slice", f.w.idx, "err", cerr)
+				fl.log.Warn("disk commit failed", "key", f.w.obj, "slice", f.w.idx, "err", cerr)
 			}
 			return
 		}
