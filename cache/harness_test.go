@@ -19,19 +19,11 @@ import (
 
 	"github.com/vodedge/vodedge/cache/accesslog"
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// fasthttp keeps one process-wide goroutine refreshing the Date header.
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.updateServerDate.func1"),
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.init.func1"),
-		// A stopped server's worker-pool cleaner notices the stop only after
-		// its idle-worker sleep (MaxIdleWorkerDuration); it does exit.
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),
-	)
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.FasthttpGoroutines()...) }
 
 // pattern is deterministic content of any size without storing it: the
 // byte at position i. It lets tests use multi-GiB objects.
