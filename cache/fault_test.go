@@ -32,7 +32,7 @@ func getChecked(t *testing.T, c *http.Client, url string, size int64) (int, stri
 	defer resp.Body.Close()
 	body, rerr := io.ReadAll(resp.Body)
 	if resp.StatusCode == 200 && rerr == nil {
-		if !bytes.Equal(body, patternBytes(0, size)) {
+		if !bytes.Equal(body, testenv.PatternBytes(0, size)) {
 			t.Fatalf("%s: a complete-looking 200 of %d bytes with wrong bytes (X-Cache %s)", url, len(body), resp.Header.Get("X-Cache"))
 		}
 		return 200, resp.Header.Get("X-Cache"), true
@@ -52,10 +52,10 @@ func getChecked(t *testing.T, c *http.Client, url string, size int64) (int, stri
 // next request after the origin heals is served whole.
 func TestOriginFaultsNeverServeABadBody(t *testing.T) {
 	const size = 600_000 // three 256 KiB slices
-	o := newTestOrigin(t)
+	o := testenv.NewOrigin(t)
 	var mode atomic.Value
 	mode.Store("")
-	o.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
 		m := mode.Load().(string)
 		switch {
 		case m == "":
@@ -68,22 +68,22 @@ func TestOriginFaultsNeverServeABadBody(t *testing.T) {
 		case m == "short":
 			w.Header().Set("Content-Length", fmt.Sprint(size))
 			w.WriteHeader(200)
-			w.Write(patternBytes(0, 1000))
+			w.Write(testenv.PatternBytes(0, 1000))
 			w.(http.Flusher).Flush()
 			panic(http.ErrAbortHandler)
 		case m == "wrong-range":
 			w.Header().Set("Content-Range", fmt.Sprintf("bytes 100-199/%d", size))
 			w.WriteHeader(206)
-			w.Write(patternBytes(100, 200))
+			w.Write(testenv.PatternBytes(100, 200))
 		case m == "range-length":
 			w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-262143/%d", size))
 			w.Header().Set("Content-Length", "1000")
 			w.WriteHeader(206)
-			w.Write(patternBytes(0, 1000))
+			w.Write(testenv.PatternBytes(0, 1000))
 		case m == "stall":
 			w.Header().Set("Content-Length", fmt.Sprint(size))
 			w.WriteHeader(200)
-			w.Write(patternBytes(0, 70_000))
+			w.Write(testenv.PatternBytes(0, 70_000))
 			w.(http.Flusher).Flush()
 			select {
 			case <-time.After(5 * time.Second):
@@ -97,7 +97,7 @@ func TestOriginFaultsNeverServeABadBody(t *testing.T) {
 	for i, m := range []string{"garbage", "short", "wrong-range", "range-length", "stall"} {
 		t.Run(m, func(t *testing.T) {
 			path := fmt.Sprintf("/fault/%d.m4s", i)
-			o.add(path, size)
+			o.PutPattern(path, size)
 			before := metricSum(t, e, "vodedge_edge_origin_fetches_total", `result="ok"`, true)
 			mode.Store(m)
 			for range 3 {
@@ -188,7 +188,7 @@ func (f *faultyFS) CreateTemp() (disktier.WriteFile, error) {
 // recovers by itself once the disk heals, storing new objects again.
 func TestDiskFaultsNeverCorruptAndRecover(t *testing.T) {
 	const size = 300_000
-	o := newTestOrigin(t)
+	o := testenv.NewOrigin(t)
 	dir := t.TempDir()
 	fsys := &faultyFS{OSFS: disktier.OSFS{Root: dir}, after: 100_000}
 	var free atomic.Int64
@@ -213,7 +213,7 @@ func TestDiskFaultsNeverCorruptAndRecover(t *testing.T) {
 	serveNew := func(what string) string {
 		path := fmt.Sprintf("/disk/%d.m4s", next)
 		next++
-		o.add(path, size)
+		o.PutPattern(path, size)
 		for range 2 {
 			if code, tier, whole := getChecked(t, c, e.url+path, size); !whole {
 				t.Fatalf("%s: %s answered %d (%s), want the whole object", what, path, code, tier)

@@ -200,6 +200,18 @@ func (o *semOrigin) answer(w http.ResponseWriter, r *http.Request, ob *semObject
 	http.ServeContent(cw, r, "", ob.lastMod, bytes.NewReader(body))
 }
 
+// countingWriter counts the body bytes written through it.
+type countingWriter struct {
+	http.ResponseWriter
+	n *atomic.Int64
+}
+
+func (c countingWriter) Write(p []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
 // semEdge starts an edge with the fake clock in front of o; cfg edits
 // the test configuration.
 func semEdge(t *testing.T, o *semOrigin, edit func(*Config)) *edge {
