@@ -125,3 +125,17 @@ func TestOriginCountsRequestsInFlight(t *testing.T) {
 	<-done
 	Eventually(t, 5*time.Second, "the answer to end", func() bool { return o.InFlight() == 0 })
 }
+
+func TestOriginCloseRefusesLaterRequests(t *testing.T) {
+	o := NewOrigin(t)
+	o.Put("/a", []byte("a"))
+	if resp, _ := get(t, o.URL+"/a"); resp.StatusCode != 200 {
+		t.Fatalf("before Close: %d", resp.StatusCode)
+	}
+	o.Close()
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	if resp, err := c.Get(o.URL + "/a"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("after Close: %d, want no answer", resp.StatusCode)
+	}
+}
