@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/internal/admin"
@@ -181,25 +180,9 @@ func TestCorruptDiskBytesAreNeverServed(t *testing.T) {
 	if r.status != 200 || !bytes.Equal(r.body, testenv.PatternBytes(0, 2*256<<10)) {
 		t.Fatalf("after eviction: %d, %d bytes", r.status, len(r.body))
 	}
-	if n := testutil.ToFloat64(counterOf(t, e2.reg, "vodedge_disk_checksum_failures_total")); n != 1 {
+	if n := testenv.Metric(t, e2.reg, "vodedge_disk_checksum_failures_total"); n != 1 {
 		t.Fatalf("checksum failures metric = %v", n)
 	}
-}
-
-func counterOf(t *testing.T, g prometheus.Gatherer, name string) prometheus.Collector {
-	mfs, err := g.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() == name {
-			c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: "copy"})
-			c.Add(mf.GetMetric()[0].GetCounter().GetValue())
-			return c
-		}
-	}
-	t.Fatalf("metric %s not registered", name)
-	return nil
 }
 
 // brokenFS fails every open of a data file.

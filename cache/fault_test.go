@@ -98,7 +98,7 @@ func TestOriginFaultsNeverServeABadBody(t *testing.T) {
 		t.Run(m, func(t *testing.T) {
 			path := fmt.Sprintf("/fault/%d.m4s", i)
 			o.PutPattern(path, size)
-			before := metricSum(t, e, "vodedge_edge_origin_fetches_total", `result="ok"`, true)
+			before := failedFetches(t, e)
 			mode.Store(m)
 			for range 3 {
 				code, tier, whole := getChecked(t, c, e.url+path, size)
@@ -112,7 +112,7 @@ func TestOriginFaultsNeverServeABadBody(t *testing.T) {
 			// The fetch records its outcome as it ends, which may be just
 			// after the client got its answer.
 			testenv.Eventually(t, 5*time.Second, "the failed origin fetch to be counted", func() bool {
-				return metricSum(t, e, "vodedge_edge_origin_fetches_total", `result="ok"`, true) > before
+				return failedFetches(t, e) > before
 			})
 			mode.Store("")
 			testenv.Eventually(t, 5*time.Second, "the edge to serve the object whole again", func() bool {
@@ -124,30 +124,11 @@ func TestOriginFaultsNeverServeABadBody(t *testing.T) {
 	}
 }
 
-// metricSum adds the samples of name whose labels contain sel (or, with
-// invert, do not).
-func metricSum(t *testing.T, e *edge, name, sel string, invert bool) float64 {
+// failedFetches is the number of origin fetches whose result was not ok.
+func failedFetches(t *testing.T, e *edge) float64 {
 	t.Helper()
-	mfs, err := e.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum float64
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			var labels []string
-			for _, lp := range m.GetLabel() {
-				labels = append(labels, lp.GetName()+`="`+lp.GetValue()+`"`)
-			}
-			if strings.Contains(strings.Join(labels, ","), sel) != invert {
-				sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
-			}
-		}
-	}
-	return sum
+	const name = "vodedge_edge_origin_fetches_total"
+	return testenv.Metric(t, e.reg, name) - testenv.Metric(t, e.reg, name, "result", "ok")
 }
 
 // faultyFS fails the disk tier's writes on demand, with EIO or ENOSPC
@@ -225,7 +206,7 @@ func TestDiskFaultsNeverCorruptAndRecover(t *testing.T) {
 	onDisk := func(path string) bool { _, ok := store.Lookup(path, false); return ok }
 
 	for _, fault := range []error{errors.New("injected: input/output error"), syscall.ENOSPC} {
-		errsBefore := metricSum(t, e, "vodedge_disk_io_errors_total", "", false)
+		errsBefore := testenv.Metric(t, e.reg, "vodedge_disk_io_errors_total")
 		fsys.err.Store(&fault)
 		var failed []string
 		for range 4 {
@@ -240,10 +221,10 @@ func TestDiskFaultsNeverCorruptAndRecover(t *testing.T) {
 		if ok, detail := e.srv.Status(); !ok || !strings.Contains(detail, "degraded") {
 			t.Fatalf("readyz while degraded: %v %q", ok, detail)
 		}
-		if g := metricSum(t, e, "vodedge_disk_degraded", "", false); g != 1 {
+		if g := testenv.Metric(t, e.reg, "vodedge_disk_degraded"); g != 1 {
 			t.Fatalf("vodedge_disk_degraded = %v", g)
 		}
-		if n := metricSum(t, e, "vodedge_disk_io_errors_total", "", false); n <= errsBefore {
+		if n := testenv.Metric(t, e.reg, "vodedge_disk_io_errors_total"); n <= errsBefore {
 			t.Fatalf("%v: vodedge_disk_io_errors_total stayed at %v", fault, n)
 		}
 		fsys.err.Store(nil)

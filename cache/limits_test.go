@@ -225,37 +225,11 @@ func TestConnectionLimitsCoverPlainAndTLS(t *testing.T) {
 	if code := get(plain("127.0.0.3")); code != 503 {
 		t.Fatalf("fourth connection with MaxConns 3: %d, want 503", code)
 	}
-	for reason, want := range map[string]string{"per_client": "1", "max": "1"} {
-		if got := metricValue(t, e, "vodedge_connections_rejected_total", `reason="`+reason+`"`); got != want {
-			t.Errorf("rejections %s: %s, want %s", reason, got, want)
+	for reason, want := range map[string]float64{"per_client": 1, "max": 1} {
+		if got := testenv.Metric(t, e.reg, "vodedge_connections_rejected_total", "reason", reason); got != want {
+			t.Errorf("rejections %s: %v, want %v", reason, got, want)
 		}
 	}
-}
-
-// metricValue returns the value of the first sample of name whose labels
-// contain sel, as text.
-func metricValue(t *testing.T, e *edge, name, sel string) string {
-	t.Helper()
-	mfs, err := e.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			var labels []string
-			for _, lp := range m.GetLabel() {
-				labels = append(labels, lp.GetName()+`="`+lp.GetValue()+`"`)
-			}
-			if strings.Contains(strings.Join(labels, ","), sel) {
-				v := m.GetCounter().GetValue() + m.GetGauge().GetValue()
-				return strconv.FormatFloat(v, 'f', -1, 64)
-			}
-		}
-	}
-	return ""
 }
 
 // TestPerClientCapKeepsSendfile: a disk hit of 16 MiB through an edge with
