@@ -38,10 +38,7 @@ func diskOpener(t *testing.T, dir string, deps disktier.Deps, opts ...func(*disk
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { s.Close() })
-		deadline := time.Now().Add(10 * time.Second)
-		for !s.Loaded() && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
+		testenv.Eventually(t, 10*time.Second, "the disk index to load", s.Loaded)
 		return s
 	}
 }
