@@ -228,6 +228,10 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// Unwrap lets http.NewResponseController reach the connection's writer,
+// so that a hook can hijack the connection and send what it likes.
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
 // Flush lets a hook stream an answer piece by piece.
 func (c *countingWriter) Flush() {
 	if f, ok := c.ResponseWriter.(http.Flusher); ok {
