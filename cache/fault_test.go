@@ -61,7 +61,11 @@ func TestOriginFaultsNeverServeABadBody(t *testing.T) {
 		case m == "":
 			return false
 		case m == "garbage":
-			c, rw, _ := w.(http.Hijacker).Hijack()
+			c, rw, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				t.Errorf("garbage: hijacking the connection: %v", err)
+				return true
+			}
 			rw.WriteString("\x00\x01SSH-2.0-OpenSSH_9.6\r\n\xff\xfe garbage, not HTTP\r\n\r\n")
 			rw.Flush()
 			c.Close()
