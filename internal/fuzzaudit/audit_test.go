@@ -34,6 +34,7 @@ var covered = map[string]string{
 	"bench/trace.parse":                 "FuzzReader",
 	"bench/trace.ParseRange":            "FuzzReader",
 	"cache.decodeStored":                "FuzzDecodeStored",
+	"cache.parse":                       "FuzzHandler", // a request's query: every request FuzzHandler sends
 	"cache/disktier.decodeRecord":       "FuzzDecodeRecord",
 	"cache/freshness.Parse":             "FuzzParseCacheControl",
 	"cache/freshness.ParseDelta":        "FuzzParseCacheControl",
