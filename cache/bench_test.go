@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vodedge/vodedge/internal/cachekey"
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -51,10 +52,10 @@ func (r *blockReader) Seek(off int64, whence int) (int64, error) {
 }
 
 // blockOrigin serves /obj of the given size from a repeated block.
-func blockOrigin(b *testing.B, size int64) *testOrigin {
-	o := newTestOrigin(b)
+func blockOrigin(b *testing.B, size int64) *testenv.Origin {
+	o := testenv.NewOrigin(b)
 	block := newBlock()
-	o.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
 		w.Header().Set("ETag", `"bench"`)
 		http.ServeContent(w, r, "obj.mp4", time.Time{}, &blockReader{block: block, size: size})
 		return true
@@ -87,7 +88,7 @@ func BenchmarkMissSequential(b *testing.B) {
 	b.Run("direct", func(b *testing.B) {
 		b.SetBytes(size)
 		for b.Loop() {
-			discardGET(b, c, o.url+"/obj")
+			discardGET(b, c, o.URL+"/obj")
 		}
 	})
 	for _, slice := range []int64{256 << 10, 1 << 20, 4 << 20, 16 << 20} {
@@ -95,7 +96,7 @@ func BenchmarkMissSequential(b *testing.B) {
 			b.SetBytes(size)
 			cfg := testConfig()
 			cfg.SliceBytes = slice
-			h, err := origin.NewHTTP(o.url, origin.HTTPOptions{})
+			h, err := origin.NewHTTP(o.URL, origin.HTTPOptions{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -121,7 +122,7 @@ func BenchmarkRangeFirstByteDeep(b *testing.B) {
 	c := client(b)
 	rng := fmt.Sprintf("bytes=%d-%d", at, at+64<<10-1)
 	b.Run("sliced", func(b *testing.B) {
-		h, err := origin.NewHTTP(o.url, origin.HTTPOptions{})
+		h, err := origin.NewHTTP(o.URL, origin.HTTPOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -134,7 +135,7 @@ func BenchmarkRangeFirstByteDeep(b *testing.B) {
 	})
 	b.Run("stream-from-start", func(b *testing.B) {
 		for b.Loop() {
-			discardGET(b, c, o.url+"/obj", "Range", fmt.Sprintf("bytes=0-%d", at+64<<10-1))
+			discardGET(b, c, o.URL+"/obj", "Range", fmt.Sprintf("bytes=0-%d", at+64<<10-1))
 		}
 	})
 }

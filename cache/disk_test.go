@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/internal/admin"
@@ -39,10 +38,7 @@ func diskOpener(t *testing.T, dir string, deps disktier.Deps, opts ...func(*disk
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { s.Close() })
-		deadline := time.Now().Add(10 * time.Second)
-		for !s.Loaded() && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
+		testenv.Eventually(t, 10*time.Second, "the disk index to load", s.Loaded)
 		return s
 	}
 }
@@ -65,9 +61,9 @@ func waitIdle(t *testing.T, e *edge) {
 }
 
 func TestDiskServesWhatRAMEvicted(t *testing.T) {
-	o := newTestOrigin(t)
+	o := testenv.NewOrigin(t)
 	for i := range 20 {
-		o.add(fmt.Sprintf("/s/%d.m4s", i), 200_000)
+		o.PutPattern(fmt.Sprintf("/s/%d.m4s", i), 200_000)
 	}
 	e := startEdgeDisk(t, smallRAM(), httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, t.TempDir(), disktier.Deps{}))
 	c := client(t)
@@ -75,17 +71,17 @@ func TestDiskServesWhatRAMEvicted(t *testing.T) {
 		do(t, c, "GET", e.url+fmt.Sprintf("/s/%d.m4s", i))
 	}
 	waitIdle(t, e)
-	before := o.requests.Load()
+	before := o.Requests("")
 	tiers := map[string]int{}
 	for i := range 20 {
 		r := do(t, c, "GET", e.url+fmt.Sprintf("/s/%d.m4s", i), "Range", "bytes=1000-150999")
-		if r.status != 206 || !bytes.Equal(r.body, patternBytes(1000, 151000)) {
+		if r.status != 206 || !bytes.Equal(r.body, testenv.PatternBytes(1000, 151000)) {
 			t.Fatalf("object %d: %d, %d bytes", i, r.status, len(r.body))
 		}
 		tiers[r.header.Get("X-Cache")]++
 	}
-	if o.requests.Load() != before {
-		t.Fatalf("origin asked again (%d requests) for objects on disk", o.requests.Load()-before)
+	if o.Requests("") != before {
+		t.Fatalf("origin asked again (%d requests) for objects on disk", o.Requests("")-before)
 	}
 	if tiers["HIT-DISK"] == 0 {
 		t.Fatalf("no disk hits: %v", tiers)
@@ -94,10 +90,10 @@ func TestDiskServesWhatRAMEvicted(t *testing.T) {
 
 func TestRestartServesFromDiskWithoutOrigin(t *testing.T) {
 	dir := t.TempDir()
-	o := newTestOrigin(t)
+	o := testenv.NewOrigin(t)
 	const big = 3*256<<10 + 999 // four slices
-	o.add("/big.mp4", big)
-	o.add("/small.m4s", 5000)
+	o.PutPattern("/big.mp4", big)
+	o.PutPattern("/small.m4s", 5000)
 	cfg := smallRAM()
 	e1 := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}))
 	c := client(t)
@@ -106,7 +102,7 @@ func TestRestartServesFromDiskWithoutOrigin(t *testing.T) {
 	waitIdle(t, e1)
 	e1.srv.Shutdown(t.Context())
 	e1.srv.tiers.disk.Close()
-	fetched := o.requests.Load()
+	fetched := o.Requests("")
 
 	e2 := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}))
 	for pass := range 3 { // verified first read, then sendfile
@@ -121,7 +117,7 @@ func TestRestartServesFromDiskWithoutOrigin(t *testing.T) {
 			{"/small.m4s", "bytes=10-19", 10, 20},
 		} {
 			r := do(t, c, "GET", e2.url+tc.path, "Range", tc.rng)
-			if !bytes.Equal(r.body, patternBytes(tc.from, tc.to)) {
+			if !bytes.Equal(r.body, testenv.PatternBytes(tc.from, tc.to)) {
 				t.Fatalf("pass %d %s %s: %d, %d bytes", pass, tc.path, tc.rng, r.status, len(r.body))
 			}
 			if pass == 0 && tc.rng == "" && r.header.Get("X-Cache") != "HIT-DISK" {
@@ -129,15 +125,15 @@ func TestRestartServesFromDiskWithoutOrigin(t *testing.T) {
 			}
 		}
 	}
-	if o.requests.Load() != fetched {
-		t.Fatalf("origin asked %d times after restart", o.requests.Load()-fetched)
+	if o.Requests("") != fetched {
+		t.Fatalf("origin asked %d times after restart", o.Requests("")-fetched)
 	}
 }
 
 func TestCorruptDiskBytesAreNeverServed(t *testing.T) {
 	dir := t.TempDir()
-	o := newTestOrigin(t)
-	o.add("/c.mp4", 2*256<<10) // two slices
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/c.mp4", 2*256<<10) // two slices
 	cfg := smallRAM()
 	e1 := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}))
 	c := client(t)
@@ -151,7 +147,7 @@ func TestCorruptDiskBytesAreNeverServed(t *testing.T) {
 		if err == nil && !d.IsDir() {
 			files++
 			b, _ := os.ReadFile(p)
-			if !bytes.Equal(b[:100], patternBytes(0, 100)) { // not the first slice
+			if !bytes.Equal(b[:100], testenv.PatternBytes(0, 100)) { // not the first slice
 				b[70000] ^= 0xff
 				os.WriteFile(p, b, 0o644)
 			}
@@ -171,35 +167,19 @@ func TestCorruptDiskBytesAreNeverServed(t *testing.T) {
 	if err == nil {
 		t.Fatal("a response with a corrupt slice was completed")
 	}
-	if !bytes.Equal(got, patternBytes(0, int64(len(got)))) {
+	if !bytes.Equal(got, testenv.PatternBytes(0, int64(len(got)))) {
 		t.Fatal("bytes before the cut differ from the origin's")
 	}
 	if len(got) > 256<<10+70000 {
 		t.Fatalf("client received %d bytes: the corrupt chunk went out", len(got))
 	}
 	r := do(t, c, "GET", e2.url+"/c.mp4")
-	if r.status != 200 || !bytes.Equal(r.body, patternBytes(0, 2*256<<10)) {
+	if r.status != 200 || !bytes.Equal(r.body, testenv.PatternBytes(0, 2*256<<10)) {
 		t.Fatalf("after eviction: %d, %d bytes", r.status, len(r.body))
 	}
-	if n := testutil.ToFloat64(counterOf(t, e2.reg, "vodedge_disk_checksum_failures_total")); n != 1 {
+	if n := testenv.Metric(t, e2.reg, "vodedge_disk_checksum_failures_total"); n != 1 {
 		t.Fatalf("checksum failures metric = %v", n)
 	}
-}
-
-func counterOf(t *testing.T, g prometheus.Gatherer, name string) prometheus.Collector {
-	mfs, err := g.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() == name {
-			c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: "copy"})
-			c.Add(mf.GetMetric()[0].GetCounter().GetValue())
-			return c
-		}
-	}
-	t.Fatalf("metric %s not registered", name)
-	return nil
 }
 
 // brokenFS fails every open of a data file.
@@ -211,8 +191,8 @@ func (brokenFS) Open(string) (*os.File, error) {
 
 func TestUnreadableDiskObjectIsAMiss(t *testing.T) {
 	dir := t.TempDir()
-	o := newTestOrigin(t)
-	o.add("/u.m4s", 100_000)
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/u.m4s", 100_000)
 	cfg := smallRAM()
 	e1 := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}))
 	c := client(t)
@@ -223,18 +203,18 @@ func TestUnreadableDiskObjectIsAMiss(t *testing.T) {
 
 	e2 := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{FS: brokenFS{disktier.OSFS{Root: dir}}}))
 	r := do(t, c, "GET", e2.url+"/u.m4s")
-	if r.status != 200 || !bytes.Equal(r.body, patternBytes(0, 100_000)) {
+	if r.status != 200 || !bytes.Equal(r.body, testenv.PatternBytes(0, 100_000)) {
 		t.Fatalf("unreadable disk object: %d, %d bytes", r.status, len(r.body))
 	}
-	if o.requests.Load() != 2 {
-		t.Fatalf("origin requests %d, want a refetch", o.requests.Load())
+	if o.Requests("") != 2 {
+		t.Fatalf("origin requests %d, want a refetch", o.Requests(""))
 	}
 }
 
 func TestAdminAPI(t *testing.T) {
-	o := newTestOrigin(t)
+	o := testenv.NewOrigin(t)
 	for _, p := range []string{"/t1/a.m4s", "/t1/b.m4s", "/t2/a.m4s"} {
-		o.add(p, 300_000) // two slices each
+		o.PutPattern(p, 300_000) // two slices each
 	}
 	e := startEdgeDisk(t, smallRAM(), httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, t.TempDir(), disktier.Deps{}))
 	c := client(t)
@@ -297,11 +277,11 @@ func TestAdminAPI(t *testing.T) {
 	if code, _ := call("GET", "/v1/objects/stat?key=/t1/a.m4s", token); code != 404 {
 		t.Fatalf("stat after purge: %d", code)
 	}
-	before := o.requests.Load()
+	before := o.Requests("")
 	if r := do(t, c, "GET", e.url+"/t1/a.m4s"); r.header.Get("X-Cache") != "MISS" {
 		t.Fatalf("after purge: X-Cache %s", r.header.Get("X-Cache"))
 	}
-	if o.requests.Load() == before {
+	if o.Requests("") == before {
 		t.Fatal("purged object served without going to the origin")
 	}
 }
@@ -321,8 +301,8 @@ func TestShortDiskFileIsRefetched(t *testing.T) {
 
 func testShortDiskFile(t *testing.T, size int64, verify float64) {
 	dir := t.TempDir()
-	o := newTestOrigin(t)
-	o.add("/s.m4s", size)
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/s.m4s", size)
 	cfg := testConfig()
 	cfg.RAMBytes = 0
 	sample := func(c *disktier.Config) { c.VerifySample = verify }
@@ -331,7 +311,7 @@ func testShortDiskFile(t *testing.T, size int64, verify float64) {
 	do(t, c, "GET", e.url+"/s.m4s")
 	waitIdle(t, e)
 	for range 2 {
-		if r := do(t, c, "GET", e.url+"/s.m4s"); r.header.Get("X-Cache") != "HIT-DISK" || !bytes.Equal(r.body, patternBytes(0, size)) {
+		if r := do(t, c, "GET", e.url+"/s.m4s"); r.header.Get("X-Cache") != "HIT-DISK" || !bytes.Equal(r.body, testenv.PatternBytes(0, size)) {
 			t.Fatalf("disk hit: X-Cache %q, %d bytes", r.header.Get("X-Cache"), len(r.body))
 		}
 	}
@@ -349,10 +329,10 @@ func testShortDiskFile(t *testing.T, size int64, verify float64) {
 		t.Fatal("no data file to cut")
 	}
 	r := do(t, c, "GET", e.url+"/s.m4s")
-	if r.status != 200 || !bytes.Equal(r.body, patternBytes(0, size)) {
+	if r.status != 200 || !bytes.Equal(r.body, testenv.PatternBytes(0, size)) {
 		t.Fatalf("short disk file: %d, %d bytes", r.status, len(r.body))
 	}
-	if n := o.requests.Load(); n != 2 {
+	if n := o.Requests(""); n != 2 {
 		t.Fatalf("origin requests %d, want a refetch", n)
 	}
 }

@@ -32,7 +32,7 @@ func getChecked(t *testing.T, c *http.Client, url string, size int64) (int, stri
 	defer resp.Body.Close()
 	body, rerr := io.ReadAll(resp.Body)
 	if resp.StatusCode == 200 && rerr == nil {
-		if !bytes.Equal(body, patternBytes(0, size)) {
+		if !bytes.Equal(body, testenv.PatternBytes(0, size)) {
 			t.Fatalf("%s: a complete-looking 200 of %d bytes with wrong bytes (X-Cache %s)", url, len(body), resp.Header.Get("X-Cache"))
 		}
 		return 200, resp.Header.Get("X-Cache"), true
@@ -52,38 +52,42 @@ func getChecked(t *testing.T, c *http.Client, url string, size int64) (int, stri
 // next request after the origin heals is served whole.
 func TestOriginFaultsNeverServeABadBody(t *testing.T) {
 	const size = 600_000 // three 256 KiB slices
-	o := newTestOrigin(t)
+	o := testenv.NewOrigin(t)
 	var mode atomic.Value
 	mode.Store("")
-	o.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
 		m := mode.Load().(string)
 		switch {
 		case m == "":
 			return false
 		case m == "garbage":
-			c, rw, _ := w.(http.Hijacker).Hijack()
+			c, rw, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				t.Errorf("garbage: hijacking the connection: %v", err)
+				return true
+			}
 			rw.WriteString("\x00\x01SSH-2.0-OpenSSH_9.6\r\n\xff\xfe garbage, not HTTP\r\n\r\n")
 			rw.Flush()
 			c.Close()
 		case m == "short":
 			w.Header().Set("Content-Length", fmt.Sprint(size))
 			w.WriteHeader(200)
-			w.Write(patternBytes(0, 1000))
+			w.Write(testenv.PatternBytes(0, 1000))
 			w.(http.Flusher).Flush()
 			panic(http.ErrAbortHandler)
 		case m == "wrong-range":
 			w.Header().Set("Content-Range", fmt.Sprintf("bytes 100-199/%d", size))
 			w.WriteHeader(206)
-			w.Write(patternBytes(100, 200))
+			w.Write(testenv.PatternBytes(100, 200))
 		case m == "range-length":
 			w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-262143/%d", size))
 			w.Header().Set("Content-Length", "1000")
 			w.WriteHeader(206)
-			w.Write(patternBytes(0, 1000))
+			w.Write(testenv.PatternBytes(0, 1000))
 		case m == "stall":
 			w.Header().Set("Content-Length", fmt.Sprint(size))
 			w.WriteHeader(200)
-			w.Write(patternBytes(0, 70_000))
+			w.Write(testenv.PatternBytes(0, 70_000))
 			w.(http.Flusher).Flush()
 			select {
 			case <-time.After(5 * time.Second):
@@ -97,8 +101,8 @@ func TestOriginFaultsNeverServeABadBody(t *testing.T) {
 	for i, m := range []string{"garbage", "short", "wrong-range", "range-length", "stall"} {
 		t.Run(m, func(t *testing.T) {
 			path := fmt.Sprintf("/fault/%d.m4s", i)
-			o.add(path, size)
-			before := metricSum(t, e, "vodedge_edge_origin_fetches_total", `result="ok"`, true)
+			o.PutPattern(path, size)
+			before := failedFetches(t, e)
 			mode.Store(m)
 			for range 3 {
 				code, tier, whole := getChecked(t, c, e.url+path, size)
@@ -112,7 +116,7 @@ func TestOriginFaultsNeverServeABadBody(t *testing.T) {
 			// The fetch records its outcome as it ends, which may be just
 			// after the client got its answer.
 			testenv.Eventually(t, 5*time.Second, "the failed origin fetch to be counted", func() bool {
-				return metricSum(t, e, "vodedge_edge_origin_fetches_total", `result="ok"`, true) > before
+				return failedFetches(t, e) > before
 			})
 			mode.Store("")
 			testenv.Eventually(t, 5*time.Second, "the edge to serve the object whole again", func() bool {
@@ -124,30 +128,11 @@ func TestOriginFaultsNeverServeABadBody(t *testing.T) {
 	}
 }
 
-// metricSum adds the samples of name whose labels contain sel (or, with
-// invert, do not).
-func metricSum(t *testing.T, e *edge, name, sel string, invert bool) float64 {
+// failedFetches is the number of origin fetches whose result was not ok.
+func failedFetches(t *testing.T, e *edge) float64 {
 	t.Helper()
-	mfs, err := e.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sum float64
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			var labels []string
-			for _, lp := range m.GetLabel() {
-				labels = append(labels, lp.GetName()+`="`+lp.GetValue()+`"`)
-			}
-			if strings.Contains(strings.Join(labels, ","), sel) != invert {
-				sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
-			}
-		}
-	}
-	return sum
+	const name = "vodedge_edge_origin_fetches_total"
+	return testenv.Metric(t, e.reg, name) - testenv.Metric(t, e.reg, name, "result", "ok")
 }
 
 // faultyFS fails the disk tier's writes on demand, with EIO or ENOSPC
@@ -188,7 +173,7 @@ func (f *faultyFS) CreateTemp() (disktier.WriteFile, error) {
 // recovers by itself once the disk heals, storing new objects again.
 func TestDiskFaultsNeverCorruptAndRecover(t *testing.T) {
 	const size = 300_000
-	o := newTestOrigin(t)
+	o := testenv.NewOrigin(t)
 	dir := t.TempDir()
 	fsys := &faultyFS{OSFS: disktier.OSFS{Root: dir}, after: 100_000}
 	var free atomic.Int64
@@ -213,7 +198,7 @@ func TestDiskFaultsNeverCorruptAndRecover(t *testing.T) {
 	serveNew := func(what string) string {
 		path := fmt.Sprintf("/disk/%d.m4s", next)
 		next++
-		o.add(path, size)
+		o.PutPattern(path, size)
 		for range 2 {
 			if code, tier, whole := getChecked(t, c, e.url+path, size); !whole {
 				t.Fatalf("%s: %s answered %d (%s), want the whole object", what, path, code, tier)
@@ -225,7 +210,7 @@ func TestDiskFaultsNeverCorruptAndRecover(t *testing.T) {
 	onDisk := func(path string) bool { _, ok := store.Lookup(path, false); return ok }
 
 	for _, fault := range []error{errors.New("injected: input/output error"), syscall.ENOSPC} {
-		errsBefore := metricSum(t, e, "vodedge_disk_io_errors_total", "", false)
+		errsBefore := testenv.Metric(t, e.reg, "vodedge_disk_io_errors_total")
 		fsys.err.Store(&fault)
 		var failed []string
 		for range 4 {
@@ -240,10 +225,10 @@ func TestDiskFaultsNeverCorruptAndRecover(t *testing.T) {
 		if ok, detail := e.srv.Status(); !ok || !strings.Contains(detail, "degraded") {
 			t.Fatalf("readyz while degraded: %v %q", ok, detail)
 		}
-		if g := metricSum(t, e, "vodedge_disk_degraded", "", false); g != 1 {
+		if g := testenv.Metric(t, e.reg, "vodedge_disk_degraded"); g != 1 {
 			t.Fatalf("vodedge_disk_degraded = %v", g)
 		}
-		if n := metricSum(t, e, "vodedge_disk_io_errors_total", "", false); n <= errsBefore {
+		if n := testenv.Metric(t, e.reg, "vodedge_disk_io_errors_total"); n <= errsBefore {
 			t.Fatalf("%v: vodedge_disk_io_errors_total stayed at %v", fault, n)
 		}
 		fsys.err.Store(nil)

@@ -51,8 +51,8 @@ const benchKey = "/title/1080p/seg-00042.m4s"
 // warmEdge starts an edge whose tiers hold benchKey (size bytes), read
 // once already so that the disk tier has verified it.
 func warmEdge(b *testing.B, cfg Config, size int64, disk func(prometheus.Registerer) *disktier.Store) *edge {
-	o := newTestOrigin(b)
-	o.add(benchKey, size)
+	o := testenv.NewOrigin(b)
+	o.PutPattern(benchKey, size)
 	e := startEdgeDisk(b, cfg, httpOrigin(b, o, origin.HTTPOptions{}), disk)
 	e.srv.handler.alog = discardLog{}
 	c := client(b)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
@@ -26,7 +27,7 @@ func FuzzHandler(f *testing.F) {
 	dir := f.TempDir()
 	files := map[int64][]byte{} // by size: every file has its own
 	for name, size := range map[string]int64{"a.m4s": 100_003, "big/movie.mp4": 700_001, "p.m3u8": 77, "s.vtt": 0} {
-		b := patternBytes(0, size)
+		b := testenv.PatternBytes(0, size)
 		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
 		os.WriteFile(filepath.Join(dir, name), b, 0o644)
 		files[size] = b

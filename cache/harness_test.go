@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,127 +18,11 @@ import (
 
 	"github.com/vodedge/vodedge/cache/accesslog"
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		// fasthttp keeps one process-wide goroutine refreshing the Date header.
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.updateServerDate.func1"),
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.init.func1"),
-		// A stopped server's worker-pool cleaner notices the stop only after
-		// its idle-worker sleep (MaxIdleWorkerDuration); it does exit.
-		goleak.IgnoreAnyFunction("github.com/valyala/fasthttp.(*workerPool).Start.func2"),
-	)
-}
-
-// pattern is deterministic content of any size without storing it: the
-// byte at position i. It lets tests use multi-GiB objects.
-func pattern(i int64) byte { return byte(i*31 + i>>9 + i>>17) }
-
-// patternReader is an io.ReadSeeker over pattern bytes [0, size).
-type patternReader struct{ pos, size int64 }
-
-func (p *patternReader) Read(b []byte) (int, error) {
-	if p.pos >= p.size {
-		return 0, io.EOF
-	}
-	n := int(min(int64(len(b)), p.size-p.pos))
-	for i := range n {
-		b[i] = pattern(p.pos + int64(i))
-	}
-	p.pos += int64(n)
-	return n, nil
-}
-
-func (p *patternReader) Seek(off int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekStart:
-		p.pos = off
-	case io.SeekCurrent:
-		p.pos += off
-	case io.SeekEnd:
-		p.pos = p.size + off
-	}
-	return p.pos, nil
-}
-
-func patternBytes(from, to int64) []byte {
-	b := make([]byte, to-from)
-	for i := range b {
-		b[i] = pattern(from + int64(i))
-	}
-	return b
-}
-
-// testOrigin is a real HTTP origin on loopback serving pattern objects,
-// counting requests and body bytes sent.
-type testOrigin struct {
-	t        testing.TB
-	srv      *http.Server
-	url      string
-	mu       sync.Mutex
-	sizes    map[string]int64 // path -> size
-	hook     func(w http.ResponseWriter, r *http.Request) bool
-	requests atomic.Int64
-	sent     atomic.Int64
-}
-
-func newTestOrigin(t testing.TB) *testOrigin {
-	o := &testOrigin{t: t, sizes: map[string]int64{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.url = "http://" + ln.Addr().String()
-	o.srv = &http.Server{Handler: http.HandlerFunc(o.serve)}
-	go o.srv.Serve(ln)
-	t.Cleanup(func() { o.srv.Close() })
-	return o
-}
-
-func (o *testOrigin) add(path string, size int64) {
-	o.mu.Lock()
-	o.sizes[path] = size
-	o.mu.Unlock()
-}
-
-func (o *testOrigin) setHook(h func(w http.ResponseWriter, r *http.Request) bool) {
-	o.mu.Lock()
-	o.hook = h
-	o.mu.Unlock()
-}
-
-type countingWriter struct {
-	http.ResponseWriter
-	n *atomic.Int64
-}
-
-func (c countingWriter) Write(p []byte) (int, error) {
-	n, err := c.ResponseWriter.Write(p)
-	c.n.Add(int64(n))
-	return n, err
-}
-
-func (c countingWriter) Flush() { c.ResponseWriter.(http.Flusher).Flush() }
-
-func (o *testOrigin) serve(w http.ResponseWriter, r *http.Request) {
-	o.requests.Add(1)
-	o.mu.Lock()
-	size, ok := o.sizes[r.URL.Path]
-	hook := o.hook
-	o.mu.Unlock()
-	cw := countingWriter{w, &o.sent}
-	if hook != nil && hook(cw, r) {
-		return
-	}
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	w.Header().Set("ETag", fmt.Sprintf(`"v1-%d"`, size))
-	http.ServeContent(cw, r, r.URL.Path, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), &patternReader{size: size})
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m, testenv.FasthttpGoroutines()...) }
 
 // edge is a running cache.Server on loopback in front of an origin.
 type edge struct {
@@ -218,9 +101,9 @@ func startEdgeDisk(t testing.TB, cfg Config, org Origin, openDisk func(reg prome
 	return e
 }
 
-func httpOrigin(t testing.TB, o *testOrigin, opts origin.HTTPOptions) *origin.HTTP {
+func httpOrigin(t testing.TB, o *testenv.Origin, opts origin.HTTPOptions) *origin.HTTP {
 	t.Helper()
-	h, err := origin.NewHTTP(o.url, opts)
+	h, err := origin.NewHTTP(o.URL, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/internal/tlsreload"
 	"github.com/vodedge/vodedge/origin"
 )
@@ -87,7 +88,7 @@ func readPaced(t *testing.T, url string, rate int64, stall time.Duration) ([]byt
 // off within the body's deadline (0.3 s + 12 MiB at 8 MiB/s = 1.8 s).
 func TestSlowClientsKeepGoingStalledOnesAreCut(t *testing.T) {
 	const size = 12 << 20
-	o := newTestOrigin(t)
+	o := testenv.NewOrigin(t)
 	cfg := testConfig()
 	cfg.SliceBytes, cfg.RAMBytes = 16<<20, 128<<20
 	cfg.WriteTimeout, cfg.MinClientRate = 300*time.Millisecond, 8<<20
@@ -107,7 +108,7 @@ func TestSlowClientsKeepGoingStalledOnesAreCut(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			path := fmt.Sprintf("/slow/%d.mp4", i)
-			o.add(path, size)
+			o.PutPattern(path, size)
 			if tc.tier != "MISS" {
 				for range 3 { // fetched, then stored (and verified once on disk)
 					do(t, c, "GET", tc.e.url+path)
@@ -120,7 +121,7 @@ func TestSlowClientsKeepGoingStalledOnesAreCut(t *testing.T) {
 			start := time.Now()
 			got, err := readPaced(t, tc.e.url+path, 10<<20, 0)
 			took := time.Since(start)
-			if err != nil || !bytes.Equal(got, patternBytes(0, size)) {
+			if err != nil || !bytes.Equal(got, testenv.PatternBytes(0, size)) {
 				t.Fatalf("slow client cut off after %v: %d of %d bytes, %v", took, len(got), size, err)
 			}
 			t.Logf("slow client (10 MiB/s) got all 12 MiB in %v; write timeout 300ms", took.Round(time.Millisecond))
@@ -134,8 +135,8 @@ func TestSlowClientsKeepGoingStalledOnesAreCut(t *testing.T) {
 }
 
 func TestHeaderSizeLimit(t *testing.T) {
-	o := newTestOrigin(t)
-	o.add("/a.m4s", 1000)
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/a.m4s", 1000)
 	cfg := testConfig()
 	cfg.MaxHeaderBytes = 4 << 10
 	e := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
@@ -160,7 +161,7 @@ func TestHeaderSizeLimit(t *testing.T) {
 			t.Errorf("%s: %v %v, want %d", tc.name, resp, err, tc.want)
 		}
 	}
-	if n := o.requests.Load(); n != 1 {
+	if n := o.Requests(""); n != 1 {
 		t.Errorf("%d origin requests, want 1 (refused requests never reach it)", n)
 	}
 }
@@ -168,8 +169,8 @@ func TestHeaderSizeLimit(t *testing.T) {
 // TestConnectionLimitsCoverPlainAndTLS: the per-client cap counts a
 // client's connections over both public listeners; refusals are counted.
 func TestConnectionLimitsCoverPlainAndTLS(t *testing.T) {
-	o := newTestOrigin(t)
-	o.add("/a.m4s", 1000)
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/a.m4s", 1000)
 	cfg := testConfig()
 	cfg.MaxConnsPerClient, cfg.MaxConns = 2, 3
 	e := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
@@ -224,37 +225,11 @@ func TestConnectionLimitsCoverPlainAndTLS(t *testing.T) {
 	if code := get(plain("127.0.0.3")); code != 503 {
 		t.Fatalf("fourth connection with MaxConns 3: %d, want 503", code)
 	}
-	for reason, want := range map[string]string{"per_client": "1", "max": "1"} {
-		if got := metricValue(t, e, "vodedge_connections_rejected_total", `reason="`+reason+`"`); got != want {
-			t.Errorf("rejections %s: %s, want %s", reason, got, want)
+	for reason, want := range map[string]float64{"per_client": 1, "max": 1} {
+		if got := testenv.Metric(t, e.reg, "vodedge_connections_rejected_total", "reason", reason); got != want {
+			t.Errorf("rejections %s: %v, want %v", reason, got, want)
 		}
 	}
-}
-
-// metricValue returns the value of the first sample of name whose labels
-// contain sel, as text.
-func metricValue(t *testing.T, e *edge, name, sel string) string {
-	t.Helper()
-	mfs, err := e.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			var labels []string
-			for _, lp := range m.GetLabel() {
-				labels = append(labels, lp.GetName()+`="`+lp.GetValue()+`"`)
-			}
-			if strings.Contains(strings.Join(labels, ","), sel) {
-				v := m.GetCounter().GetValue() + m.GetGauge().GetValue()
-				return strconv.FormatFloat(v, 'f', -1, 64)
-			}
-		}
-	}
-	return ""
 }
 
 // TestPerClientCapKeepsSendfile: a disk hit of 16 MiB through an edge with
@@ -266,8 +241,8 @@ func TestPerClientCapKeepsSendfile(t *testing.T) {
 		t.Skip("needs /proc/self/io")
 	}
 	const size = 16 << 20
-	o := newTestOrigin(t)
-	o.add("/big.mp4", size)
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/big.mp4", size)
 	cfg := testConfig()
 	cfg.SliceBytes, cfg.RAMBytes, cfg.MaxConnsPerClient = 16<<20, 0, 4
 	e := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, t.TempDir(), disktier.Deps{}))
@@ -279,7 +254,7 @@ func TestPerClientCapKeepsSendfile(t *testing.T) {
 	before := procIO(t, "syscw")
 	r := do(t, c, "GET", e.url+"/big.mp4")
 	writes := procIO(t, "syscw") - before
-	if r.header.Get("X-Cache") != "HIT-DISK" || !bytes.Equal(r.body, patternBytes(0, size)) {
+	if r.header.Get("X-Cache") != "HIT-DISK" || !bytes.Equal(r.body, testenv.PatternBytes(0, size)) {
 		t.Fatalf("%s, %d bytes", r.header.Get("X-Cache"), len(r.body))
 	}
 	t.Logf("a 16 MiB disk hit behind the per-client cap took %d write system calls", writes)
@@ -308,7 +283,7 @@ func procIO(t *testing.T, field string) int64 {
 func TestSlowHeaderIsCutWith408(t *testing.T) {
 	cfg := testConfig()
 	cfg.ReadTimeout = 300 * time.Millisecond
-	e := startEdge(t, cfg, httpOrigin(t, newTestOrigin(t), origin.HTTPOptions{}))
+	e := startEdge(t, cfg, httpOrigin(t, testenv.NewOrigin(t), origin.HTTPOptions{}))
 	c, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
 	if err != nil {
 		t.Fatal(err)

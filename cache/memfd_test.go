@@ -13,9 +13,9 @@ import (
 // bytes must be exactly the origin's, for whole objects and ranges, and a
 // purge must release the memory.
 func TestLargeRAMSlicesServedFromMemfd(t *testing.T) {
-	o := newTestOrigin(t)
+	o := testenv.NewOrigin(t)
 	const size = 2<<20 + 333
-	o.add("/big.m4s", size)
+	o.PutPattern("/big.m4s", size)
 	cfg := testConfig()
 	cfg.SliceBytes = 4 << 20
 	cfg.MemfileMinBytes = 256 << 10
@@ -38,10 +38,10 @@ func TestLargeRAMSlicesServedFromMemfd(t *testing.T) {
 		if r.header.Get("X-Cache") != "HIT-RAM" {
 			t.Fatalf("%q: X-Cache %s", tc.rng, r.header.Get("X-Cache"))
 		}
-		if tc.from >= 0 && !bytes.Equal(r.body, patternBytes(tc.from, tc.to)) {
+		if tc.from >= 0 && !bytes.Equal(r.body, testenv.PatternBytes(tc.from, tc.to)) {
 			t.Fatalf("%q: %d bytes differ from the origin's", tc.rng, len(r.body))
 		}
-		if tc.from < 0 && (r.status != 206 || !bytes.Contains(r.body, patternBytes(2000000, 2000010))) {
+		if tc.from < 0 && (r.status != 206 || !bytes.Contains(r.body, testenv.PatternBytes(2000000, 2000010))) {
 			t.Fatalf("multipart from a memfd slice: %d", r.status)
 		}
 	}

@@ -20,23 +20,23 @@ import (
 )
 
 func TestConcurrentColdRequestsMakeOneOriginFetch(t *testing.T) {
-	o := newTestOrigin(t)
-	o.add("/one.m4s", 200_000)       // one slice
-	o.add("/three.m4s", 3*256<<10-7) // three slices
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/one.m4s", 200_000)       // one slice
+	o.PutPattern("/three.m4s", 3*256<<10-7) // three slices
 	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{}))
 	c := client(t)
 	for _, tc := range []struct {
 		path   string
 		size   int64
-		slices int64
+		slices int
 	}{{"/one.m4s", 200_000, 1}, {"/three.m4s", 3*256<<10 - 7, 3}} {
-		before := o.requests.Load()
+		before := o.Requests("")
 		var wg sync.WaitGroup
 		errs := make(chan string, 100)
 		for range 100 {
 			wg.Go(func() {
 				r := do(t, c, "GET", e.url+tc.path)
-				if r.status != 200 || !bytes.Equal(r.body, patternBytes(0, tc.size)) {
+				if r.status != 200 || !bytes.Equal(r.body, testenv.PatternBytes(0, tc.size)) {
 					errs <- fmt.Sprintf("status %d, %d bytes", r.status, len(r.body))
 				}
 			})
@@ -46,7 +46,7 @@ func TestConcurrentColdRequestsMakeOneOriginFetch(t *testing.T) {
 		for msg := range errs {
 			t.Fatalf("%s: %s", tc.path, msg)
 		}
-		if got := o.requests.Load() - before; got != tc.slices {
+		if got := o.Requests("") - before; got != tc.slices {
 			t.Fatalf("%s: %d origin requests for 100 concurrent clients, want %d (one per slice)", tc.path, got, tc.slices)
 		}
 	}
@@ -57,14 +57,14 @@ func TestConcurrentColdRequestsMakeOneOriginFetch(t *testing.T) {
 
 // pausingOrigin serves /paused.m4s: the first half, then waits for
 // release before sending the rest.
-func pausingOrigin(t *testing.T, size int) (*testOrigin, chan struct{}) {
-	o := newTestOrigin(t)
+func pausingOrigin(t *testing.T, size int) (*testenv.Origin, chan struct{}) {
+	o := testenv.NewOrigin(t)
 	release := make(chan struct{})
-	o.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
 		if r.URL.Path != "/paused.m4s" {
 			return false
 		}
-		data := patternBytes(0, int64(size))
+		data := testenv.PatternBytes(0, int64(size))
 		w.Header().Set("ETag", `"paused"`)
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-%d/%d", size-1, size))
 		w.Header().Set("Content-Length", fmt.Sprint(size))
@@ -107,7 +107,7 @@ func TestWaitersStreamBeforeOriginFinishes(t *testing.T) {
 		if _, err := io.ReadFull(resp.Body, first); err != nil {
 			t.Fatalf("client %d: reading the first 64 KiB while the origin pauses: %v", i, err)
 		}
-		if !bytes.Equal(first, patternBytes(0, 64<<10)) {
+		if !bytes.Equal(first, testenv.PatternBytes(0, 64<<10)) {
 			t.Fatalf("client %d: wrong first bytes", i)
 		}
 	}
@@ -115,11 +115,11 @@ func TestWaitersStreamBeforeOriginFinishes(t *testing.T) {
 	for i, resp := range resps {
 		rest, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if err != nil || !bytes.Equal(rest, patternBytes(64<<10, size)) {
+		if err != nil || !bytes.Equal(rest, testenv.PatternBytes(64<<10, size)) {
 			t.Fatalf("client %d: rest of body: %v (%d bytes)", i, err, len(rest))
 		}
 	}
-	if n := o.requests.Load(); n != 1 {
+	if n := o.Requests(""); n != 1 {
 		t.Fatalf("origin requests = %d, want 1", n)
 	}
 }
@@ -138,22 +138,22 @@ func TestDisconnectingClientDoesNotBreakOthers(t *testing.T) {
 	close(release)
 	got, err := io.ReadAll(b.Body)
 	b.Body.Close()
-	if err != nil || !bytes.Equal(got, patternBytes(0, size)) {
+	if err != nil || !bytes.Equal(got, testenv.PatternBytes(0, size)) {
 		t.Fatalf("remaining client: %v, %d bytes", err, len(got))
 	}
 	r := do(t, stayer, "GET", e.url+"/paused.m4s")
-	if r.header.Get("X-Cache") != "HIT-RAM" || !bytes.Equal(r.body, patternBytes(0, size)) {
+	if r.header.Get("X-Cache") != "HIT-RAM" || !bytes.Equal(r.body, testenv.PatternBytes(0, size)) {
 		t.Fatalf("after the hang-up the object must be cached whole: %s, %d bytes", r.header.Get("X-Cache"), len(r.body))
 	}
-	if n := o.requests.Load(); n != 1 {
+	if n := o.Requests(""); n != 1 {
 		t.Fatalf("origin requests = %d, want 1", n)
 	}
 }
 
 func TestStalledClientDoesNotThrottleOthers(t *testing.T) {
-	o := newTestOrigin(t)
+	o := testenv.NewOrigin(t)
 	const size = 4 << 20
-	o.add("/big.mp4", size)
+	o.PutPattern("/big.mp4", size)
 	cfg := testConfig()
 	cfg.SliceBytes = 1 << 20
 	e := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
@@ -164,35 +164,35 @@ func TestStalledClientDoesNotThrottleOthers(t *testing.T) {
 	}
 	defer stalled.Close()
 	fmt.Fprintf(stalled, "GET /big.mp4 HTTP/1.1\r\nHost: x\r\n\r\n")
-	testenv.Eventually(t, 5*time.Second, "the stalled client's fetch to start", func() bool { return o.requests.Load() > 0 })
+	testenv.Eventually(t, 5*time.Second, "the stalled client's fetch to start", func() bool { return o.Requests("") > 0 })
 	r := do(t, client(t), "GET", e.url+"/big.mp4")
-	if r.status != 200 || !bytes.Equal(r.body, patternBytes(0, size)) {
+	if r.status != 200 || !bytes.Equal(r.body, testenv.PatternBytes(0, size)) {
 		t.Fatalf("normal client: %d, %d bytes", r.status, len(r.body))
 	}
-	if n := o.requests.Load(); n != 4 {
+	if n := o.Requests(""); n != 4 {
 		t.Fatalf("origin requests = %d, want 4 (one per slice)", n)
 	}
 }
 
 func TestRangeDeepInHugeObjectFetchesOneSlice(t *testing.T) {
-	o := newTestOrigin(t)
+	o := testenv.NewOrigin(t)
 	const size = 2 << 30
-	o.add("/movie.mp4", size)
+	o.PutPattern("/movie.mp4", size)
 	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{}))
 	from := int64(3 << 29) // 1.5 GiB
 	r := do(t, client(t), "GET", e.url+"/movie.mp4", "Range", fmt.Sprintf("bytes=%d-%d", from, from+99_999))
-	if r.status != 206 || !bytes.Equal(r.body, patternBytes(from, from+100_000)) {
+	if r.status != 206 || !bytes.Equal(r.body, testenv.PatternBytes(from, from+100_000)) {
 		t.Fatalf("status %d, %d bytes", r.status, len(r.body))
 	}
 	slice := testConfig().SliceBytes
-	if sent := o.sent.Load(); sent > 2*slice {
+	if sent := o.Sent(""); sent > 2*slice {
 		t.Fatalf("origin sent %d bytes for a 100 kB range at 1.5 GiB; want at most the %d-byte slice(s) around it", sent, slice)
 	}
 }
 
 func TestOriginErrorsMapToStatuses(t *testing.T) {
-	o := newTestOrigin(t)
-	o.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+	o := testenv.NewOrigin(t)
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
 		switch r.URL.Path {
 		case "/500":
 			http.Error(w, "boom", 500)
@@ -225,18 +225,15 @@ func TestOriginErrorsMapToStatuses(t *testing.T) {
 			t.Errorf("%s: %d %q, want %d %q", tc.path, r.status, r.body, tc.status, tc.body)
 		}
 	}
-	before := o.requests.Load()
+	before := o.Requests("")
 	if r := do(t, c, "GET", e.url+"/missing.m4s"); r.status != 404 {
 		t.Fatalf("second 404: %d", r.status)
 	}
-	if o.requests.Load() != before {
+	if o.Requests("") != before {
 		t.Fatal("a remembered 404 went to the origin again")
 	}
 
-	dead := newTestOrigin(t)
-	deadURL := dead.url
-	dead.srv.Close()
-	h, err := origin.NewHTTP(deadURL, origin.HTTPOptions{})
+	h, err := origin.NewHTTP("http://"+testenv.FreeAddr(t), origin.HTTPOptions{}) // nobody listens
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,12 +244,12 @@ func TestOriginErrorsMapToStatuses(t *testing.T) {
 }
 
 func TestOriginDyingMidBodyCutsTheResponse(t *testing.T) {
-	o := newTestOrigin(t)
+	o := testenv.NewOrigin(t)
 	const size = 200_000
 	var broken = true
 	var mu sync.Mutex
-	o.add("/flaky.m4s", size)
-	o.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+	o.PutPattern("/flaky.m4s", size)
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
 		mu.Lock()
 		b := broken
 		mu.Unlock()
@@ -262,7 +259,7 @@ func TestOriginDyingMidBodyCutsTheResponse(t *testing.T) {
 		w.Header().Set("Content-Length", fmt.Sprint(size))
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-%d/%d", size-1, size))
 		w.WriteHeader(http.StatusPartialContent)
-		w.Write(patternBytes(0, 1000))
+		w.Write(testenv.PatternBytes(0, 1000))
 		w.(http.Flusher).Flush()
 		panic(http.ErrAbortHandler) // drop the connection mid-body
 	})
@@ -274,29 +271,29 @@ func TestOriginDyingMidBodyCutsTheResponse(t *testing.T) {
 	if err == nil {
 		t.Fatalf("client read a complete-looking response of %d bytes from a broken origin", len(got))
 	}
-	if !bytes.Equal(got, patternBytes(0, int64(len(got)))) {
+	if !bytes.Equal(got, testenv.PatternBytes(0, int64(len(got)))) {
 		t.Fatal("the bytes before the cut are wrong")
 	}
 	mu.Lock()
 	broken = false
 	mu.Unlock()
 	r := do(t, c, "GET", e.url+"/flaky.m4s")
-	if r.status != 200 || r.header.Get("X-Cache") != "MISS" || !bytes.Equal(r.body, patternBytes(0, size)) {
+	if r.status != 200 || r.header.Get("X-Cache") != "MISS" || !bytes.Equal(r.body, testenv.PatternBytes(0, size)) {
 		t.Fatalf("after the failure: %d %s %d bytes; want a fresh complete fetch", r.status, r.header.Get("X-Cache"), len(r.body))
 	}
 }
 
 func TestObjectChangedBetweenSlicesCutsTheResponse(t *testing.T) {
-	o := newTestOrigin(t)
+	o := testenv.NewOrigin(t)
 	const size = 3 * 256 << 10
 	version := "v1"
 	var mu sync.Mutex
-	o.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
 		mu.Lock()
 		v := version
 		mu.Unlock()
 		w.Header().Set("ETag", `"`+v+`"`)
-		http.ServeContent(w, r, "x.mp4", time.Time{}, &patternReader{size: size})
+		http.ServeContent(w, r, "x.mp4", time.Time{}, &testenv.PatternReader{Size: size})
 		return true
 	})
 	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{}))
@@ -326,10 +323,10 @@ func TestObjectChangedBetweenSlicesCutsTheResponse(t *testing.T) {
 // goroutine not yet out of the flight map) where a request would find
 // it: the request must fetch afresh, not join and get a cut response.
 func TestFailedFlightIsNotJoined(t *testing.T) {
-	o := newTestOrigin(t)
+	o := testenv.NewOrigin(t)
 	const size = 50_000
-	o.add("/a.m4s", size)
-	o.add("/b.m4s", size)
+	o.PutPattern("/a.m4s", size)
+	o.PutPattern("/b.m4s", size)
 	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{}))
 	cut := stream.New(size, size)
 	cut.Close(errors.New("origin cut the body"))
@@ -342,7 +339,7 @@ func TestFailedFlightIsNotJoined(t *testing.T) {
 		e.srv.flights.m[key] = failed
 		e.srv.flights.mu.Unlock()
 		r := do(t, client(t), "GET", e.url+key)
-		if r.status != 200 || r.header.Get("X-Cache") != "MISS" || !bytes.Equal(r.body, patternBytes(0, size)) {
+		if r.status != 200 || r.header.Get("X-Cache") != "MISS" || !bytes.Equal(r.body, testenv.PatternBytes(0, size)) {
 			t.Fatalf("%s with a failed fetch in the flight map: %d %s, %d bytes; want a fresh complete fetch",
 				key, r.status, r.header.Get("X-Cache"), len(r.body))
 		}

@@ -11,8 +11,8 @@ import (
 )
 
 func TestMetricsAndAccessLogDescribeEachResponse(t *testing.T) {
-	o := newTestOrigin(t)
-	o.add("/a.m4s", 1000)
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/a.m4s", 1000)
 	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{}))
 	c := client(t)
 	do(t, c, "GET", e.url+"/a.m4s")                        // 200 MISS (streamed)

@@ -39,7 +39,7 @@ func checkEdgeOverOrigin(t *testing.T, org Origin, key string, data []byte) {
 	}
 }
 
-func corpusBytes(n int) []byte { return patternBytes(0, int64(n)) }
+func corpusBytes(n int) []byte { return testenv.PatternBytes(0, int64(n)) }
 
 func TestEdgeOverS3(t *testing.T) {
 	s3srv := testenv.StartS3(t)

@@ -7,13 +7,14 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
 func TestPeerListener(t *testing.T) {
-	o := newTestOrigin(t)
-	o.add("/owned.m4s", 100_000)
-	o.add("/other.m4s", 100_000)
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/owned.m4s", 100_000)
+	o.PutPattern("/other.m4s", 100_000)
 	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{}))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -35,16 +36,16 @@ func TestPeerListener(t *testing.T) {
 	if r.status != 404 || r.header.Get(HeaderPeerMiss) != "1" {
 		t.Fatalf("not owned, not held: %d %v", r.status, r.header)
 	}
-	if o.requests.Load() != 0 {
+	if o.Requests("") != 0 {
 		t.Fatal("a non-owner went to the origin for a peer")
 	}
 	r = do(t, c, "GET", peer+"/owned.m4s", append(auth, "Range", "bytes=100-199")...)
-	if r.status != 206 || !bytes.Equal(r.body, patternBytes(100, 200)) || o.requests.Load() != 1 {
-		t.Fatalf("owner: %d, %d origin requests", r.status, o.requests.Load())
+	if r.status != 206 || !bytes.Equal(r.body, testenv.PatternBytes(100, 200)) || o.Requests("") != 1 {
+		t.Fatalf("owner: %d, %d origin requests", r.status, o.Requests(""))
 	}
 	do(t, c, "GET", e.url+"/other.m4s") // now held through a player's request
 	r = do(t, c, "GET", peer+"/other.m4s", append(auth, "Range", "bytes=10-19")...)
-	if r.status != 206 || !bytes.Equal(r.body, patternBytes(10, 20)) {
+	if r.status != 206 || !bytes.Equal(r.body, testenv.PatternBytes(10, 20)) {
 		t.Fatalf("held: %d", r.status)
 	}
 	if r := do(t, c, "GET", peer+"/other.m4s", append(auth, "Range", "bytes=0-9,90000-90009")...); r.status != 404 {

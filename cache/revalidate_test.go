@@ -34,7 +34,7 @@ func TestRevalidation304RefreshesWithoutRefetch(t *testing.T) {
 		t.Fatalf("first GET: %d, %d bytes", r.status, len(r.body))
 	}
 	waitIdle(t, e)
-	sent := o.sent.Load()
+	sent := o.srv.Sent("/r.bin")
 
 	clock.Advance(11 * time.Second)
 	o.edit("/r.bin", func(ob *semObject) {
@@ -66,8 +66,8 @@ func TestRevalidation304RefreshesWithoutRefetch(t *testing.T) {
 	if r.status != 200 || !bytes.Equal(r.body, data) || !strings.Contains(cacheStatusOf(r), "; hit") || r.header.Get("Age") != "50" {
 		t.Fatalf("after the 304: %d %q Age %q", r.status, cacheStatusOf(r), r.header.Get("Age"))
 	}
-	if n, _ := o.count("/r.bin"); n != 4 || o.sent.Load() != sent {
-		t.Fatalf("origin asked again (%d requests) or sent body bytes (%d) after a 304", n, o.sent.Load()-sent)
+	if n, _ := o.count("/r.bin"); n != 4 || o.srv.Sent("/r.bin") != sent {
+		t.Fatalf("origin asked again (%d requests) or sent body bytes (%d) after a 304", n, o.srv.Sent("/r.bin")-sent)
 	}
 	waitIdle(t, e) // the 304's fetch counts it after handing its answer over
 	if v := testutil.ToFloat64(e.srv.metrics.revalidations.WithLabelValues("not_modified")); v != 1 {
@@ -189,13 +189,9 @@ func (s *Server) dropSlicesForTest(key string, idxs ...int64) {
 	s.tiers.ram.Wait()
 }
 
+// httpOriginSem is the HTTP origin client of the edges in front of o.
 func httpOriginSem(t *testing.T, o *semOrigin) *origin.HTTP {
-	h, err := origin.NewHTTP(o.url, origin.HTTPOptions{HeaderTimeout: 2 * time.Second, DialTimeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	return h
+	return httpOrigin(t, o.srv, origin.HTTPOptions{HeaderTimeout: 2 * time.Second, DialTimeout: time.Second})
 }
 
 // TestStaleWhileRevalidateOrdering: within stale-while-revalidate every

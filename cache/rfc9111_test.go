@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // step is one request of a freshness case, made after moving the clock.
@@ -104,8 +106,7 @@ func TestFreshnessAndStorage(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			clock := newClock()
-			clock.ns.Store(now.UnixNano())
+			clock := testenv.NewClock(now)
 			o := newSemOrigin(t, clock)
 			obj := c.obj
 			if obj.body == nil && obj.status == 0 {

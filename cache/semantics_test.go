@@ -11,20 +11,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
 
 // semanticsEdge is an edge with 256 KiB slices in front of an origin
 // holding objects of sizes around the slice boundaries.
-func semanticsEdge(t *testing.T) (*edge, *testOrigin, *http.Client) {
-	o := newTestOrigin(t)
+func semanticsEdge(t *testing.T) (*edge, *testenv.Origin, *http.Client) {
+	o := testenv.NewOrigin(t)
 	for _, sz := range []int64{0, 1, 1000, 256 << 10, 256<<10 + 1, 1<<20 + 12345} {
-		o.add(fmt.Sprintf("/obj/%d.m4s", sz), sz)
+		o.PutPattern(fmt.Sprintf("/obj/%d.m4s", sz), sz)
 	}
-	o.add("/title/master.m3u8", 300)
-	o.add("/title/manifest.mpd", 300)
-	o.add("/title/seg.ts", 300)
-	o.add("/title/subs.vtt", 300)
+	o.PutPattern("/title/master.m3u8", 300)
+	o.PutPattern("/title/manifest.mpd", 300)
+	o.PutPattern("/title/seg.ts", 300)
+	o.PutPattern("/title/subs.vtt", 300)
 	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{}))
 	return e, o, client(t)
 }
@@ -58,7 +59,7 @@ func TestRangesReturnExactBytes(t *testing.T) {
 				if got := r.header.Get("Content-Range"); got != wantCR {
 					t.Fatalf("Content-Range %q, want %q", got, wantCR)
 				}
-				if !bytes.Equal(r.body, patternBytes(tc.from, tc.to)) {
+				if !bytes.Equal(r.body, testenv.PatternBytes(tc.from, tc.to)) {
 					t.Fatalf("body differs from origin bytes [%d,%d)", tc.from, tc.to)
 				}
 				if r.header.Get("Content-Length") != strconv.FormatInt(tc.to-tc.from, 10) {
@@ -74,7 +75,7 @@ func TestWholeObjectsOfEverySize(t *testing.T) {
 	for _, sz := range []int64{0, 1, 1000, 256 << 10, 256<<10 + 1, 1<<20 + 12345} {
 		for pass, want := range []string{"MISS", "HIT-RAM"} {
 			r := do(t, c, "GET", e.url+fmt.Sprintf("/obj/%d.m4s", sz))
-			if r.status != 200 || !bytes.Equal(r.body, patternBytes(0, sz)) {
+			if r.status != 200 || !bytes.Equal(r.body, testenv.PatternBytes(0, sz)) {
 				t.Fatalf("size %d pass %d: status %d, %d bytes", sz, pass, r.status, len(r.body))
 			}
 			if got := r.header.Get("X-Cache"); got != want {
@@ -155,7 +156,7 @@ func TestMultipleRangesAreMultipart(t *testing.T) {
 			t.Fatalf("part %d: %v", i, err)
 		}
 		got, _ := io.ReadAll(p)
-		if !bytes.Equal(got, patternBytes(w[0], w[1])) {
+		if !bytes.Equal(got, testenv.PatternBytes(w[0], w[1])) {
 			t.Fatalf("part %d bytes differ", i)
 		}
 		if cr := fmt.Sprintf("bytes %d-%d/%d", w[0], w[1]-1, size); p.Header.Get("Content-Range") != cr {
@@ -254,7 +255,7 @@ func TestBadPathsAre400AndNeverReachOrigin(t *testing.T) {
 			t.Errorf("%q: body %q does not name the problem", target, body)
 		}
 	}
-	if n := o.requests.Load(); n != 0 {
+	if n := o.Requests(""); n != 0 {
 		t.Fatalf("origin received %d requests for rejected paths", n)
 	}
 }
@@ -272,7 +273,7 @@ func TestKeysAreNormalizedAndIgnoreQueries(t *testing.T) {
 			t.Fatalf("%q: status %d", target, code)
 		}
 	}
-	if n := o.requests.Load(); n != 1 {
+	if n := o.Requests(""); n != 1 {
 		t.Fatalf("origin saw %d requests, want 1 for five spellings of one key", n)
 	}
 }

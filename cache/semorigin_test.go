@@ -4,31 +4,20 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/vodedge/vodedge/origin"
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
-// fakeClock is the edge's and the test origin's clock: tests move it
-// instead of sleeping.
-type fakeClock struct{ ns atomic.Int64 }
+// newClock returns the edge's and the test origin's clock, at a whole
+// second of the present: tests move it instead of sleeping.
+func newClock() *testenv.Clock { return testenv.NewClock(time.Now().Truncate(time.Second)) }
 
-func newClock() *fakeClock {
-	c := &fakeClock{}
-	c.ns.Store(time.Now().Truncate(time.Second).UnixNano())
-	return c
-}
-
-func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
-func (c *fakeClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
-
-func withClock(c *fakeClock) func(*Deps) { return func(d *Deps) { d.Clock = c.Now } }
+func withClock(c *testenv.Clock) func(*Deps) { return func(d *Deps) { d.Clock = c.Now } }
 
 // semObject is what the semantics origin answers for one path.
 type semObject struct {
@@ -49,34 +38,27 @@ type semRequest struct {
 	header             http.Header
 }
 
-// semOrigin is an HTTP origin on loopback that answers with exactly the
-// header fields a test sets, dated by the test's clock, and records every
-// request.
+// semOrigin is an HTTP origin on loopback (a testenv.Origin whose hook
+// answers every request) that answers with exactly the header fields a
+// test sets, dated by the test's clock, and records every request.
 type semOrigin struct {
-	t     *testing.T
-	srv   *http.Server
-	ln    net.Listener
-	url   string
-	clock *fakeClock
+	srv   *testenv.Origin // URL; Sent counts the body bytes of its answers
+	clock *testenv.Clock
 
 	mu   sync.Mutex
 	objs map[string]*semObject // protected by mu
 	reqs []semRequest          // protected by mu
-	sent atomic.Int64          // body bytes sent for GETs
 
 	// post answers unsafe methods: status and extra fields.
 	post func(r *http.Request) (int, http.Header)
 }
 
-func newSemOrigin(t *testing.T, clock *fakeClock) *semOrigin {
-	o := &semOrigin{t: t, clock: clock, objs: map[string]*semObject{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.ln, o.url = ln, "http://"+ln.Addr().String()
-	o.srv = &http.Server{Handler: http.HandlerFunc(o.serve)}
-	go o.srv.Serve(ln)
+func newSemOrigin(t *testing.T, clock *testenv.Clock) *semOrigin {
+	o := &semOrigin{srv: testenv.NewOrigin(t), clock: clock, objs: map[string]*semObject{}}
+	o.srv.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
+		o.serve(w, r)
+		return true
+	})
 	t.Cleanup(o.stop)
 	return o
 }
@@ -196,8 +178,7 @@ func (o *semOrigin) answer(w http.ResponseWriter, r *http.Request, ob *semObject
 	if ob.etag != "" {
 		h.Set("ETag", ob.etag)
 	}
-	cw := countingWriter{w, &o.sent}
-	http.ServeContent(cw, r, "", ob.lastMod, bytes.NewReader(body))
+	http.ServeContent(w, r, "", ob.lastMod, bytes.NewReader(body))
 }
 
 // semEdge starts an edge with the fake clock in front of o; cfg edits
@@ -207,12 +188,7 @@ func semEdge(t *testing.T, o *semOrigin, edit func(*Config)) *edge {
 	if edit != nil {
 		edit(&cfg)
 	}
-	h, err := origin.NewHTTP(o.url, origin.HTTPOptions{HeaderTimeout: 2 * time.Second, DialTimeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	return startEdgeDisk(t, cfg, h, nil, withClock(o.clock))
+	return startEdgeDisk(t, cfg, httpOriginSem(t, o), nil, withClock(o.clock))
 }
 
 // hdr builds an http.Header from name, value pairs.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/internal/urlsign"
 	"github.com/vodedge/vodedge/origin"
 )
@@ -27,9 +28,9 @@ func urlKey(t *testing.T, id string, fill byte) urlsign.Key {
 // public listener (valid → 200, the rest → 403 naming the reason) and
 // stripped before the cache key is made.
 func TestSignedURLsThroughTheEdge(t *testing.T) {
-	o := newTestOrigin(t)
-	o.add("/titles/t1/master.m3u8", 300)
-	o.add("/titles/t1/720p/seg-1.m4s", 5000)
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/titles/t1/master.m3u8", 300)
+	o.PutPattern("/titles/t1/720p/seg-1.m4s", 5000)
 	k1, k2, kx := urlKey(t, "k1", 1), urlKey(t, "k2", 2), urlKey(t, "kx", 9)
 	v, err := urlsign.NewVerifier([]urlsign.Key{k1, k2}, urlsign.VerifierConfig{})
 	if err != nil {
@@ -71,7 +72,7 @@ func TestSignedURLsThroughTheEdge(t *testing.T) {
 			t.Errorf("%s: body %q does not name the reason", tc.name, r.body)
 		}
 	}
-	if n := o.requests.Load(); n != 2 {
+	if n := o.Requests(""); n != 2 {
 		t.Fatalf("origin requests %d, want 2: tokens must not be part of the cache key", n)
 	}
 	if got := testutil.ToFloat64(e.srv.metrics.tokenRejections.WithLabelValues("expired")); got != 1 {
@@ -82,8 +83,8 @@ func TestSignedURLsThroughTheEdge(t *testing.T) {
 // Browsers get CORS headers (and their preflight an answer); other
 // clients get none.
 func TestCORSForBrowsersOnly(t *testing.T) {
-	o := newTestOrigin(t)
-	o.add("/c.m4s", 100)
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/c.m4s", 100)
 	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{}))
 	c := client(t)
 	r := do(t, c, "GET", e.url+"/c.m4s")

@@ -53,7 +53,9 @@ func (a *Agent) fetchFile(ctx context.Context, e manifest.Entry) error {
 
 // fetchFrom stores e from one source. The slices are written to
 // uncommitted disk writers while the file's SHA-256 is computed, and
-// committed and pinned only if it matches.
+// committed and pinned only if it matches. They are committed in order,
+// the last one last: a node waiting for this one as the file's master
+// asks for the last byte (waitForMaster).
 func (a *Agent) fetchFrom(ctx context.Context, e manifest.Entry, src source) error {
 	var ws []SliceWriter
 	committed := false

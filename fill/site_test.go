@@ -2,6 +2,7 @@ package fill_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -159,4 +160,114 @@ func TestSiteCompletesWhenAMasterDies(t *testing.T) {
 		}
 	}
 	t.Logf("origin bytes with a dead master: %d for %d bytes of files", s.o.Sent(""), files*size)
+}
+
+// heldStore is a node's store whose commits of a file's later slices
+// wait for release: the node holds the file's first slice, and not the
+// whole file, for as long as the test likes. held is closed once such a
+// commit waits.
+type heldStore struct {
+	fill.Store
+	held, release chan struct{}
+	once          sync.Once
+}
+
+func (s *heldStore) Create(sl fill.Slice) (fill.SliceWriter, error) {
+	w, err := s.Store.Create(sl)
+	if err != nil || sl.Offset == 0 {
+		return w, err
+	}
+	return heldWriter{w, s}, nil
+}
+
+type heldWriter struct {
+	fill.SliceWriter
+	s *heldStore
+}
+
+func (w heldWriter) Commit() error {
+	w.s.once.Do(func() { close(w.s.held) })
+	<-w.s.release
+	return w.SliceWriter.Commit()
+}
+
+// missHook is a peer source that calls onMiss when the peer does not
+// answer a request.
+type missHook struct {
+	fill.Source
+	onMiss func()
+}
+
+func (p missHook) Fetch(ctx context.Context, req origin.Request) (*origin.Object, error) {
+	obj, err := p.Source.Fetch(ctx, req)
+	if err != nil {
+		p.onMiss()
+	}
+	return obj, err
+}
+
+// TestWaiterTakesTheFileFromAMasterStillCommittingIt: a node waiting for
+// a file's fill master copies the file from the master once the master
+// holds all of it, not as soon as it holds the first slice. The master
+// here has committed the first slice of a two-slice file and holds the
+// second back until the waiter has asked it for something it lacks: a
+// waiter that took the first slice as the whole file then misses the
+// second and goes to the origin for the file a second time.
+func TestWaiterTakesTheFileFromAMasterStillCommittingIt(t *testing.T) {
+	o := newOrigin(t)
+	pub, priv := keys(t)
+	const size = 300_000 // two 256 KiB slices
+	e := o.add("/held/a.m4s", size)
+	nodes := []*node{newNode(t, "n1", httpOrigin(t, o.URL)), newNode(t, "n2", httpOrigin(t, o.URL))}
+	site := siteOf(nodes...)
+	master, waiter := nodes[0], nodes[1]
+	if placement.New(site()).Owners(e.Key, 1)[0] != master.name {
+		master, waiter = waiter, master
+	}
+	e.Nodes, e.Copies = []string{"n1", "n2"}, 2
+	raw := sign(t, &manifest.Manifest{Version: 1, Site: "ams", Entries: []manifest.Entry{e}}, priv)
+
+	store := &heldStore{Store: edge.FillStore(master.store), held: make(chan struct{}), release: make(chan struct{})}
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { close(store.release) }) }
+	// Each node's only peer is the other one; the waiter's asks of the
+	// master release the second slice once the master holds the first.
+	toMaster := missHook{peerSource{httpOrigin(t, master.peer)}, func() {
+		select {
+		case <-store.held:
+			release()
+		default:
+		}
+	}}
+	toWaiter := peerSource{httpOrigin(t, waiter.peer)}
+	agents := map[*node]*fill.Agent{}
+	for _, tc := range []struct {
+		n     *node
+		store fill.Store
+		peer  fill.Source
+	}{{master, store, toWaiter}, {waiter, edge.FillStore(waiter.store), toMaster}} {
+		peer := func(string) (fill.Source, bool) { return tc.peer, true }
+		a, err := fill.New(testAgentConfig(tc.n, pub, t), fill.Deps{Store: tc.store, Origin: httpOrigin(t, o.URL), Peer: peer, SiteNodes: site})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Offer(raw); err != nil {
+			t.Fatal(err)
+		}
+		agents[tc.n] = a
+		t.Cleanup(runAgent(a))
+	}
+	t.Cleanup(release) // runs before the agents stop: no master is left waiting
+	for n, a := range agents {
+		testenv.Eventually(t, 30*time.Second, n.name+" to apply", func() bool { return a.Status().State == fill.StateDone })
+	}
+	if got := o.Sent(e.Key); got != size {
+		t.Errorf("the file crossed the origin link with %d bytes, want exactly its %d", got, size)
+	}
+	if st := agents[waiter].Status(); st.BySource["origin"] != 0 || st.BySource["master"] != size {
+		t.Errorf("the waiter's bytes by source: %v, want all %d from the master", st.BySource, size)
+	}
+	if !bytes.Equal(readFile(t, waiter, e.Key, size, 256<<10), content(e.Key, size)) {
+		t.Fatalf("%s: the file differs", waiter.name)
+	}
 }

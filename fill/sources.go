@@ -67,12 +67,18 @@ func (a *Agent) masters(key string) []string {
 	return placement.New(nodes).Owners(key, a.cfg.Masters)
 }
 
-// waitForMaster asks a master for the file's first byte every MasterProbe
-// until it has it or MasterWait has passed.
+// waitForMaster asks a master for the file's last byte every MasterProbe
+// until it has it or MasterWait has passed. A master makes a file's
+// slices visible one after the other, the last one last (fetchFrom), so
+// its last byte answers only once it holds the whole file; its first
+// byte answers as soon as the first slice is committed, and a copy begun
+// then would miss the next slice and fetch the file from the origin a
+// second time.
 func (a *Agent) waitForMaster(ctx context.Context, e manifest.Entry, p Source) bool {
 	deadline := time.Now().Add(a.cfg.MasterWait)
+	last := max(e.Size-1, 0)
 	for {
-		obj, err := p.Fetch(ctx, origin.Request{Key: e.Key, Offset: 0, Length: 1})
+		obj, err := p.Fetch(ctx, origin.Request{Key: e.Key, Offset: last, Length: 1})
 		if err == nil {
 			obj.Body.Close()
 			return true

@@ -4,8 +4,9 @@
 //
 //   - Origin (origin.go): a loopback HTTP origin with ranges, ETags,
 //     conditionals, per-path request and byte counters, objects made from
-//     their path (PutFunc) and hooks to stall, fail or pace answers;
-//     Pattern (pattern.go) is content of any size that costs no memory.
+//     their path (PutFunc), hooks to stall, fail or pace answers and
+//     Close to take it down; Pattern (pattern.go) is content of any size
+//     that costs no memory.
 //   - Buffer (buffer.go): a goroutine-safe bytes.Buffer for captured logs
 //     and process output.
 //   - Clock (clock.go): a hand-moved clock for components that take a

@@ -59,6 +59,11 @@ func NewOrigin(t testing.TB) *Origin {
 	return o
 }
 
+// Close stops the origin as an origin that goes down: its listener and
+// open connections are closed, so later requests find nothing
+// listening. The test's end closes it too; closing twice is harmless.
+func (o *Origin) Close() { o.srv.Close() }
+
 // Put serves body at path.
 func (o *Origin) Put(path string, body []byte) { o.PutObject(path, Object{Body: body}) }
 
@@ -222,6 +227,10 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	c.o.mu.Unlock()
 	return n, err
 }
+
+// Unwrap lets http.NewResponseController reach the connection's writer,
+// so that a hook can hijack the connection and send what it likes.
+func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 // Flush lets a hook stream an answer piece by piece.
 func (c *countingWriter) Flush() {

@@ -125,3 +125,42 @@ func TestOriginCountsRequestsInFlight(t *testing.T) {
 	<-done
 	Eventually(t, 5*time.Second, "the answer to end", func() bool { return o.InFlight() == 0 })
 }
+
+func TestOriginCloseRefusesLaterRequests(t *testing.T) {
+	o := NewOrigin(t)
+	o.Put("/a", []byte("a"))
+	if resp, _ := get(t, o.URL+"/a"); resp.StatusCode != 200 {
+		t.Fatalf("before Close: %d", resp.StatusCode)
+	}
+	o.Close()
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	if resp, err := c.Get(o.URL + "/a"); err == nil {
+		resp.Body.Close()
+		t.Fatalf("after Close: %d, want no answer", resp.StatusCode)
+	}
+}
+
+func TestOriginHookCanHijack(t *testing.T) {
+	o := NewOrigin(t)
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
+		c, rw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Errorf("hijack through the hook's writer: %v", err)
+			return false
+		}
+		rw.WriteString("HTTP/1.1 299 Raw\r\nContent-Length: 3\r\nConnection: close\r\n\r\nraw")
+		rw.Flush()
+		c.Close()
+		return true
+	})
+	c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := c.Get(o.URL + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 299 || string(b) != "raw" {
+		t.Fatalf("hijacked answer: %d %q", resp.StatusCode, b)
+	}
+}
