@@ -87,7 +87,7 @@ func (r *SimReport) Markdown() string {
 	return b.String()
 }
 
-const policyLegend = `Policies: **belady** — Belady's MIN with future knowledge (the bound); **vodedge-fill** — the disk tier with an overnight fill of yesterday's most popular slices, pinned, into FILLSHARE of the capacity; **vodedge** — the edge: cache/ramtier (1/16 of the capacity) over cache/evict LFU-DA (the rest), promotion on the 2nd, 4th, 8th… disk hit; **vodedge-disk** — cache/evict LFU-DA alone; **vodedge-ram** — cache/ramtier (ristretto TinyLFU) alone; **lru** — exact LRU, as nginx proxy_cache and Varnish evict. The vodedge-* rows run the edge's own packages, not re-implementations; they vary in the third decimal between runs (both libraries sample at random).`
+const policyLegend = `Policies: **belady** — Belady's MIN with future knowledge (the bound); **vodedge-fill** — the disk tier with an overnight fill of yesterday's most popular slices, pinned, into FILLSHARE of the capacity; **vodedge** — the edge: cache/ramtier (1/16 of the capacity) over cache/evict LFU-DA (the rest), promotion on the 2nd, 4th, 8th… disk hit; **vodedge-disk** — cache/evict LFU-DA alone; **vodedge-ram** — cache/ramtier (ristretto TinyLFU) alone; **s3fifo** — S3-FIFO (small FIFO of 10 %, main FIFO, ghost of keys, 2-bit counters); **sieve** — SIEVE (one FIFO, a visited bit, a moving hand); **lru** — exact LRU, as nginx proxy_cache and Varnish evict. s3fifo and sieve are the simulator's implementations from the published descriptions, by bytes. The vodedge-* rows run the edge's own packages, not re-implementations; they vary in the third decimal between runs (both libraries sample at random).`
 
 func floats(xs []float64) string {
 	parts := make([]string, len(xs))
