@@ -70,7 +70,9 @@ func (c *s3fifo) evict() {
 }
 
 // evictSmall drops the small FIFO's tail into the ghost, moving tails
-// hit while in the small FIFO to the main one on the way.
+// hit while in the small FIFO to the main one on the way. The main FIFO
+// may overgrow its share meanwhile; the small one is then under its own,
+// and the next evictions come from the main one.
 func (c *s3fifo) evictSmall() {
 	for c.small.n > 0 {
 		t := c.small.tail
@@ -83,10 +85,8 @@ func (c *s3fifo) evictSmall() {
 		c.freq[t] = 0
 		c.where[t] = s3Main
 		c.main.push(t, c.sizes[t])
-		if c.main.bytes > c.capacity-c.smallCap {
-			c.evictMain()
-		}
 	}
+	c.evictMain()
 }
 
 // evictMain drops the main FIFO's first tail without hits, reinserting
