@@ -21,13 +21,10 @@ const (
 	s3Main
 )
 
-// s3SmallShare is the small FIFO's share of the capacity, as published.
-const s3SmallShare = 0.10
-
 func newS3FIFO(sizes []int64, capacity int64) *s3fifo {
 	n := len(sizes)
 	prev, next := links(n)
-	smallCap := int64(s3SmallShare * float64(capacity))
+	smallCap := capacity / 10 // the published 10 %
 	return &s3fifo{capacity: capacity, smallCap: smallCap, sizes: sizes,
 		small: newQueue(prev, next), main: newQueue(prev, next),
 		where: make([]uint8, n), freq: make([]uint8, n), ghost: newGhostFIFO(sizes, capacity-smallCap)}
