@@ -65,6 +65,15 @@
 //     with LFU-DA (the edge's default --disk-policy), admitting every
 //     fetched slice and evicting sampled victims until it fits, charged
 //     in 4 KiB blocks, as cache/disktier does.
+//   - vodedge-compact: cache/evict's Compact, the disk tier's eviction
+//     for tens of millions of objects (S3-FIFO over 64-bit key hashes in
+//     about 45 bytes per object), driven as vodedge-disk drives its
+//     Table: Touch the slice's hash; on a miss, Victim and Evict until
+//     its blocks fit, then Add it. Its figures match s3fifo's but for
+//     block rounding, the ghost's early forgetting when a bucket is full
+//     and the bounded victim scan; with a ghost that never forgets early
+//     and no scan limit it hits exactly where s3fifo (charged in blocks)
+//     hits (TestCompactMatchesReference).
 //   - vodedge: the whole edge: a RAM tier of 1/16 of the capacity in front
 //     of a disk tier of the rest; a miss is offered to both, a disk hit is
 //     promoted to RAM on its 2nd, 4th, 8th… hit.
@@ -76,8 +85,8 @@
 //
 // # Determinism
 //
-// The trace and the lru, s3fifo, sieve and belady results are a
-// function of the seed alone. cache/evict samples victims with math/rand's global source and
+// The trace and the lru, s3fifo, sieve, vodedge-compact and belady
+// results are a function of the seed alone. cache/evict samples victims with math/rand's global source and
 // ristretto hashes with a per-process seed and samples by map order, so
 // the vodedge-* figures vary in the third decimal from run to run; the
 // tests bound that spread instead of pretending it is zero.

@@ -21,12 +21,13 @@ const (
 	PolicyBelady      = "belady"
 	PolicyVodedgeRAM  = "vodedge-ram"
 	PolicyVodedgeDisk = "vodedge-disk"
+	PolicyCompact     = "vodedge-compact"
 	PolicyVodedge     = "vodedge"
 	PolicyVodedgeFill = "vodedge-fill"
 )
 
 // Policies lists every policy, in report order.
-var Policies = []string{PolicyBelady, PolicyVodedgeFill, PolicyVodedge, PolicyVodedgeDisk, PolicyVodedgeRAM, PolicyS3FIFO, PolicySIEVE, PolicyLRU}
+var Policies = []string{PolicyBelady, PolicyVodedgeFill, PolicyVodedge, PolicyVodedgeDisk, PolicyCompact, PolicyVodedgeRAM, PolicyS3FIFO, PolicySIEVE, PolicyLRU}
 
 // Config configures Run.
 type Config struct {
@@ -184,6 +185,8 @@ func newPolicy(w *workload, cfg Config, name string, capacity int64) (policy, er
 		return newRAMCache(w, capacity, cfg.SliceBytes)
 	case PolicyVodedgeDisk:
 		return newDiskCache(capacity, evict.LFUDA), nil
+	case PolicyCompact:
+		return newCompactCache(w, capacity)
 	case PolicyVodedge:
 		return newEdgeCache(w, capacity, cfg.SliceBytes)
 	case PolicyVodedgeFill:
