@@ -8,7 +8,9 @@
 //     ffmpeg build has libx265 / libsvtav1), parsed from the operator's
 //     "1080p:5000k,720p,…" syntax;
 //   - the plan (plan.go): the renditions one source gets, capped at the
-//     source's resolution (never upscaled), plus one AAC rendition per
+//     source's resolution (never upscaled), with the source's own size
+//     as the top rung when it falls between rungs (a 360-line source
+//     publishes 360p and 240p), plus one AAC rendition per
 //     source audio stream, each with a stable name that is also its
 //     directory in the published layout (video-h264-720p,
 //     audio-aac-128k);

@@ -94,6 +94,14 @@ func TestPlan(t *testing.T) {
 			[][2]int{{720, 1280}, {480, 854}, {240, 426}}},
 		{"tiny source gets its own size", src(160, 91, 25),
 			[]string{"video-h264-90p"}, [][2]int{{158, 90}}},
+		{"source between rungs keeps its own size on top", src(640, 360, 30),
+			[]string{"video-h264-360p", "video-h264-240p"}, [][2]int{{640, 360}, {426, 240}}},
+		{"source just above a rung keeps the rung as top", src(1920, 1088, 30),
+			[]string{"video-h264-1080p", "video-h264-720p", "video-h264-480p", "video-h264-240p"},
+			[][2]int{{1906, 1080}, {1270, 720}, {848, 480}, {424, 240}}},
+		{"source above the top rung is capped", src(7680, 4320, 30),
+			[]string{"video-h264-2160p", "video-h264-1080p", "video-h264-720p", "video-h264-480p", "video-h264-240p"},
+			[][2]int{{3840, 2160}, {1920, 1080}, {1280, 720}, {854, 480}, {426, 240}}},
 		{"two audio languages", src(426, 240, 30, "en", "fr"),
 			[]string{"video-h264-240p", "audio-aac-128k-en-a0", "audio-aac-128k-fr-a1"}, [][2]int{{426, 240}}},
 	}
@@ -133,4 +141,28 @@ func fmtSlice(s []string) string {
 		out += x + " "
 	}
 	return out
+}
+
+// TestPlanOwnRungBitrate: the rung added at a source's own size takes a
+// bitrate between its neighbours in the operator's ladder.
+func TestPlanOwnRungBitrate(t *testing.T) {
+	cfg := DefaultConfig()
+	l, err := ParseLadder("720p:1000k,240p:300k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Ladder = l
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := Plan(src(854, 480, 30), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(rs); fmtSlice(got) != "video-h264-480p video-h264-240p " {
+		t.Fatalf("renditions %v", got)
+	}
+	if rs[0].Bitrate != 1_000_000 || rs[1].Bitrate != 300_000 {
+		t.Errorf("bitrates %d, %d; want 1000000 (the default for 480p, 1.4M, capped by 720p's) and 300000", rs[0].Bitrate, rs[1].Bitrate)
+	}
 }

@@ -38,9 +38,9 @@ type Rendition struct {
 const maxAudio = 8
 
 // Plan returns the renditions of src under c: every rung at or below the
-// source's short side, in each codec, plus one AAC rendition per audio
-// stream. A source smaller than every rung gets one rendition at its own
-// size. c must have been validated.
+// source's short side (and the source's own size when it falls between
+// rungs, see rungsFor), in each codec, plus one AAC rendition per audio
+// stream. c must have been validated.
 func Plan(src *probe.Info, c Config) ([]Rendition, error) {
 	v, ok := src.MainVideo()
 	if !ok {
@@ -61,20 +61,37 @@ func Plan(src *probe.Info, c Config) ([]Rendition, error) {
 }
 
 // rungsFor keeps the rungs that do not upscale a source whose short side
-// is short; when none fits, one rung at the source's own (even) size.
+// is short. A source between two rungs also gets a top rung at its own
+// (even) size, so a 640×360 source publishes 360p and 240p, not 240p
+// alone; except when the rung below is within nearEnough of the source,
+// whose downscale loses nothing a viewer sees (a 1088-line encode of a
+// 1080p film keeps 1080p as its top). A source above the top rung is
+// capped at it: the ladder's top is the operator's limit. A source
+// smaller than every rung gets one rung at its own size.
 func rungsFor(l Ladder, short int) Ladder {
 	var keep Ladder
-	for _, r := range l {
+	var above *Rung // the lowest rung over the source
+	for i, r := range l {
 		if r.Height <= short {
 			keep = append(keep, r)
+		} else {
+			above = &l[i]
 		}
 	}
-	if len(keep) == 0 {
-		h := max(2, short&^1)
-		keep = Ladder{{Height: h, Bitrate: bitrateFor(h)}}
+	own := max(2, short&^1)
+	switch {
+	case len(keep) == 0:
+		return Ladder{{Height: own, Bitrate: bitrateFor(own)}}
+	case above == nil || float64(own) <= float64(keep[0].Height)*nearEnough:
+		return keep
 	}
-	return keep
+	br := min(max(bitrateFor(own), keep[0].Bitrate), above.Bitrate)
+	return append(Ladder{{Height: own, Bitrate: br}}, keep...)
 }
+
+// nearEnough is how far above a rung (as a ratio of heights) a source
+// may be and still have that rung as its top.
+const nearEnough = 1.1
 
 func videoRendition(codec Codec, r Rung, w, h int, fps float64) Rendition {
 	ow, oh := scaled(w, h, r.Height)
