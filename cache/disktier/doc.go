@@ -62,6 +62,6 @@
 // Eviction: cache/evict's sampled table with LFU-DA by default; pinned
 // slices are never chosen.
 //
-// Imports: cache/evict, internal/cachekey (slice keys); Pebble, x/time/rate,
-// client_golang.
+// Imports: cache/evict, internal/cachekey (slice keys), internal/placement
+// (which disk holds an object); Pebble, x/time/rate, client_golang.
 package disktier

@@ -35,7 +35,7 @@ func prefixEnd(p []byte) []byte {
 
 // scan calls fn for every record whose slice key starts with prefix, in
 // key order, until fn returns false. Undecodable records are deleted.
-func (s *Store) scan(prefix string, fn func(*Record) bool) error {
+func (s *disk) scan(prefix string, fn func(*Record) bool) error {
 	lo := recKey(prefix)
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: prefixEnd(lo)})
 	if err != nil {
@@ -50,6 +50,7 @@ func (s *Store) scan(prefix string, fn func(*Record) bool) error {
 			s.dropIndex(key, reasonCorrupt)
 			continue
 		}
+		r.d = s
 		if !fn(r) {
 			break
 		}
@@ -59,7 +60,7 @@ func (s *Store) scan(prefix string, fn func(*Record) bool) error {
 
 // load fills the eviction table and the space accounting from the index.
 // It reads index records only, never segment data.
-func (s *Store) load() {
+func (s *disk) load() {
 	start := time.Now()
 	stats := s.loadStats()
 	var n, used int64
@@ -91,7 +92,7 @@ func (s *Store) load() {
 // logical clock and the wall clock of the last access.
 const statsLen = 4 + 8 + 8
 
-func (s *Store) loadStats() map[string]evict.Stat {
+func (s *disk) loadStats() map[string]evict.Stat {
 	out := map[string]evict.Stat{}
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: statsPrefix, UpperBound: prefixEnd(statsPrefix)})
 	if err != nil {
@@ -116,7 +117,7 @@ func (s *Store) loadStats() map[string]evict.Stat {
 
 // saveStats writes every entry's access statistics in one batch, so a
 // restarted node keeps its eviction order.
-func (s *Store) saveStats() {
+func (s *disk) saveStats() {
 	b := s.db.NewBatch()
 	defer b.Close()
 	var v [statsLen]byte
@@ -142,7 +143,7 @@ func (s *Store) saveStats() {
 // being committed at that moment was either committed before the scan
 // (the scan sees it) or is an orphan. A record whose file is gone is
 // found when read (Open) and dropped then.
-func (s *Store) sweep() {
+func (s *disk) sweep() {
 	if !s.loaded.Load() {
 		return
 	}

@@ -29,7 +29,7 @@ func TestIndexReadErrorsAreMissesAndDegrade(t *testing.T) {
 		put(t, s, fmt.Sprintf("/k/%d", i), data(1000, byte(i)))
 	}
 	// Push the records out of the memtable so that reads hit "disk".
-	if err := s.db.Flush(); err != nil {
+	if err := onlyDisk(s).db.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	toggle.On()

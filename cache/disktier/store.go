@@ -1,7 +1,6 @@
 package disktier
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,33 +10,27 @@ import (
 	"syscall"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/vodedge/vodedge/cache/evict"
 )
 
-// Errors callers classify.
-var (
-	// ErrNotAdmitting is returned by Create while the tier is loading or
-	// degraded: the caller serves the object without storing it.
-	ErrNotAdmitting = errors.New("disktier: not admitting new objects")
-	// ErrFull means no space could be freed: everything left is pinned.
-	ErrFull = errors.New("disktier: full (everything left is pinned)")
-	// ErrChecksum marks stored bytes that do not match their checksum.
-	ErrChecksum = errors.New("disktier: checksum mismatch")
-	// ErrNotFound means the key is not stored (or its file vanished).
-	ErrNotFound = errors.New("disktier: not found")
-)
-
-// Store is the disk tier: a Pebble index of stored slices and one data
-// file per slice. It is safe for concurrent use.
-type Store struct {
-	cfg   Config
-	fs    FS
-	db    *pebble.DB
-	table *evict.Table
-	log   *slog.Logger
-	m     *metrics
-	free  func() (int64, error)
+// disk is one drive's store: a Pebble index of the slices stored on it
+// and one data file per slice. Everything a disk owns (index, files,
+// space, eviction table, record cache, open files, scrubber, health) is
+// its own, so disks share no lock. It is safe for concurrent use.
+type disk struct {
+	name   string // short name: metrics label, logs, admin API
+	path   string // absolute; the placement identity
+	weight float64
+	cfg    Config // the tier's knobs, Dir set to path
+	fs     FS
+	db     *pebble.DB
+	table  *evict.Table
+	log    *slog.Logger
+	m      *metrics
+	free   func() (int64, error)
+	margin int64 // kept free when CapacityBytes is 0 (auto)
 
 	space struct {
 		sync.Mutex
@@ -45,6 +38,7 @@ type Store struct {
 		reserved int64 // bytes promised to writers in progress
 		objects  int64
 	}
+	freeBytes atomic.Int64 // last free space read by the health check
 	// recMu serializes read-modify-write of index records (commit, pin,
 	// meta updates, eviction), so none overwrites or double-counts
 	// another's change. It is held across index reads and NoSync writes
@@ -62,21 +56,24 @@ type Store struct {
 	once sync.Once
 }
 
-// Open opens (or creates) the store in cfg.Dir. It deletes half-written
-// temp files, opens the index and returns at once: the in-memory
-// eviction table is loaded from the index in the background (lookups go
-// to the index directly until then), so a restarted node serves its first
-// hit without waiting for a scan. Segment data is never scanned.
-func Open(cfg Config, deps Deps) (*Store, error) {
-	if err := cfg.validate(); err != nil {
-		return nil, err
-	}
-	s := &Store{cfg: cfg, fs: deps.FS, log: deps.Logger, free: deps.FreeBytes, table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCacheBytes), fds: newFDCache(cfg.OpenFiles), stop: make(chan struct{})}
+// diskDeps are what the set gives each disk it opens.
+type diskDeps struct {
+	DiskDeps
+	log *slog.Logger
+	m   *metrics
+}
+
+// openDisk opens (or creates) the store of one disk. It deletes
+// half-written temp files, opens the index and returns at once: the
+// in-memory eviction table is loaded from the index in the background
+// (lookups go to the index directly until then), so a restarted node
+// serves its first hit without waiting for a scan. Segment data is never
+// scanned.
+func openDisk(cfg Config, name string, deps diskDeps) (*disk, error) {
+	s := &disk{name: name, path: cfg.Dir, cfg: cfg, fs: deps.FS, log: deps.log.With("disk", name), m: deps.m, free: deps.FreeBytes,
+		table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCacheBytes), fds: newFDCache(cfg.OpenFiles), stop: make(chan struct{})}
 	if s.fs == nil {
 		s.fs = OSFS{Root: cfg.Dir}
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.free == nil {
 		s.free = func() (int64, error) { return statfsFree(cfg.Dir) }
@@ -85,28 +82,25 @@ func Open(cfg Config, deps Deps) (*Store, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("disktier: %w", err)
 	}
+	if err := s.size(); err != nil {
+		return nil, err
+	}
 	if n, err := s.fs.RemoveTemps(); err != nil {
 		return nil, fmt.Errorf("disktier: removing half-written files: %w", err)
 	} else if n > 0 {
 		s.log.Info("removed half-written files", "count", n)
 	}
-	if err := s.openIndex(deps); err != nil {
+	if err := s.openIndex(deps.IndexFS); err != nil {
 		return nil, err
 	}
-	m, err := newMetrics(deps.Registerer, s)
-	if err != nil {
-		s.db.Close()
-		return nil, err
-	}
-	s.m = m
 	s.start()
 	return s, nil
 }
 
-func (s *Store) openIndex(deps Deps) error {
+func (s *disk) openIndex(fs vfs.FS) error {
 	opts := &pebble.Options{Logger: pebbleLogger{s.log}}
-	if deps.IndexFS != nil {
-		opts.FS = deps.IndexFS
+	if fs != nil {
+		opts.FS = fs
 	}
 	db, err := pebble.Open(filepath.Join(s.cfg.Dir, "index"), opts)
 	if err != nil {
@@ -116,7 +110,7 @@ func (s *Store) openIndex(deps Deps) error {
 	return nil
 }
 
-func (s *Store) start() {
+func (s *disk) start() {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -132,12 +126,12 @@ func (s *Store) start() {
 }
 
 // Loaded reports whether the eviction table has been loaded from the
-// index; until then the store admits no new objects.
-func (s *Store) Loaded() bool { return s.loaded.Load() }
+// index; until then the disk admits no new objects.
+func (s *disk) Loaded() bool { return s.loaded.Load() }
 
 // Close stops the background work, saves access statistics and closes
 // the index. It is safe to call more than once.
-func (s *Store) Close() error {
+func (s *disk) Close() error {
 	var err error
 	s.once.Do(func() {
 		close(s.stop)

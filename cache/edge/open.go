@@ -2,7 +2,6 @@ package edge
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 
@@ -56,7 +55,7 @@ func (n *Node) openDisk(Deps) error {
 	}
 	s, err := disktier.Open(*n.cfg.Disk, disktier.Deps{Logger: n.log, Registerer: n.reg})
 	if err != nil {
-		return daemon.Field("Disk", fmt.Errorf("%s: %w", n.cfg.Disk.Dir, err))
+		return daemon.Field("Disk", err)
 	}
 	n.onClose(func() { s.Close() })
 	n.disk = s
