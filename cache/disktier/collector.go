@@ -68,7 +68,11 @@ func collectDisk(ch chan<- prometheus.Metric, d *disk) {
 	gauge(descCapacity, float64(capacity))
 	gauge(descDegraded, b2f(d.degraded()))
 	gauge(descLoaded, b2f(d.Loaded()))
+	if !d.readLock() {
+		return
+	}
 	pm := d.db.Metrics()
+	d.dbMu.RUnlock()
 	gauge(descPebble["disk_usage"], float64(pm.DiskSpaceUsage()))
 	gauge(descPebble["memtable"], float64(pm.MemTable.Size))
 	count(descPebble["compactions"], float64(pm.Compact.Count))

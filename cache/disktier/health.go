@@ -31,15 +31,17 @@ type health struct {
 
 func (h *health) init(cfg Config) { h.max, h.window = cfg.MaxErrors, cfg.ErrorWindow }
 
-func (h *health) ioError(err error) {
+// ioError records an error and returns how many are within the window.
+func (h *health) ioError(err error) int {
 	if err == nil {
-		return
+		return 0
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.mu.errors = append(h.mu.errors, time.Now())
 	h.mu.total++
 	h.updateLocked()
+	return len(h.mu.errors)
 }
 
 func (h *health) diskFull() {
@@ -97,6 +99,9 @@ func (s *disk) Degraded() string { return s.health.reason() }
 func (s *disk) degraded() bool { return s.health.bad.Load() }
 
 func (s *disk) admitting() error {
+	if r := s.failed(); r != "" {
+		return fmt.Errorf("%w: disk failed: %s", ErrNotAdmitting, r)
+	}
 	if !s.loaded.Load() {
 		return fmt.Errorf("%w: index still loading", ErrNotAdmitting)
 	}
@@ -107,9 +112,10 @@ func (s *disk) admitting() error {
 }
 
 func (s *disk) checkHealth() {
+	s.checkRoot()
 	free, err := s.free()
 	if err != nil {
-		s.health.ioError(err)
+		s.ioError(err)
 		return
 	}
 	s.freeBytes.Store(free)

@@ -35,7 +35,12 @@ func prefixEnd(p []byte) []byte {
 
 // scan calls fn for every record whose slice key starts with prefix, in
 // key order, until fn returns false. Undecodable records are deleted.
+// fn must not read the index itself (see readLock).
 func (s *disk) scan(prefix string, fn func(*Record) bool) error {
+	if !s.readLock() {
+		return errClosed
+	}
+	defer s.dbMu.RUnlock()
 	lo := recKey(prefix)
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: prefixEnd(lo)})
 	if err != nil {
@@ -80,8 +85,8 @@ func (s *disk) load() {
 	s.space.objects += n
 	s.space.Unlock()
 	if err != nil {
-		s.health.ioError(err)
-		s.log.Error("loading the disk index failed; the tier admits nothing", "err", err)
+		s.ioError(err)
+		s.log.Error("loading the disk index failed; the disk admits nothing", "err", err)
 		return
 	}
 	s.loaded.Store(true)
@@ -94,6 +99,10 @@ const statsLen = 4 + 8 + 8
 
 func (s *disk) loadStats() map[string]evict.Stat {
 	out := map[string]evict.Stat{}
+	if !s.readLock() {
+		return out
+	}
+	defer s.dbMu.RUnlock()
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: statsPrefix, UpperBound: prefixEnd(statsPrefix)})
 	if err != nil {
 		return out
@@ -118,21 +127,25 @@ func (s *disk) loadStats() map[string]evict.Stat {
 // saveStats writes every entry's access statistics in one batch, so a
 // restarted node keeps its eviction order.
 func (s *disk) saveStats() {
-	b := s.db.NewBatch()
-	defer b.Close()
-	var v [statsLen]byte
-	s.table.Each(func(key string, st evict.Stat) {
-		binary.LittleEndian.PutUint32(v[:], st.Hits)
-		binary.LittleEndian.PutUint64(v[4:], uint64(st.Last))
-		at := int64(0)
-		if !st.At.IsZero() {
-			at = st.At.UnixNano()
-		}
-		binary.LittleEndian.PutUint64(v[12:], uint64(at))
-		_ = b.Set(statsKey(key), v[:], nil)
+	err := s.ix.apply(func(db *pebble.DB) error {
+		b := db.NewBatch()
+		defer b.Close()
+		var v [statsLen]byte
+		s.table.Each(func(key string, st evict.Stat) {
+			binary.LittleEndian.PutUint32(v[:], st.Hits)
+			binary.LittleEndian.PutUint64(v[4:], uint64(st.Last))
+			at := int64(0)
+			if !st.At.IsZero() {
+				at = st.At.UnixNano()
+			}
+			binary.LittleEndian.PutUint64(v[12:], uint64(at))
+			_ = b.Set(statsKey(key), v[:], nil)
+		})
+		return b.Commit(pebble.NoSync)
 	})
-	if err := b.Commit(pebble.NoSync); err != nil {
+	if err != nil {
 		s.log.Warn("saving access statistics failed", "err", err)
+		s.ioError(err)
 	}
 }
 

@@ -59,8 +59,8 @@ func (s *disk) pinLocked(key string, pinned bool) (bool, error) {
 		return false, err
 	}
 	r.Pinned = pinned
-	if err := s.db.Set(recKey(key), r.encode(), pebble.NoSync); err != nil {
-		s.health.ioError(err)
+	if err := s.ix.apply(func(db *pebble.DB) error { return db.Set(recKey(key), r.encode(), pebble.NoSync) }); err != nil {
+		s.ioError(err)
 		return false, err
 	}
 	s.recs.invalidate(key)
@@ -119,9 +119,7 @@ func (s *disk) UpdateMeta(objKey string, fn func(r *Record) bool) (int, error) {
 	}
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
-	b := s.db.NewBatch()
-	defer b.Close()
-	var changed []string
+	changed := map[string][]byte{}
 	for _, k := range keys {
 		r, err := s.get(k)
 		if err != nil || r == nil {
@@ -132,22 +130,32 @@ func (s *disk) UpdateMeta(objKey string, fn func(r *Record) bool) (int, error) {
 			continue
 		}
 		r.Meta = upd.Meta
-		if err := b.Set(recKey(k), r.encode(), nil); err != nil {
-			return 0, err
-		}
-		changed = append(changed, k)
+		changed[k] = r.encode()
 	}
 	if len(changed) == 0 {
 		return 0, nil
 	}
-	if err := b.Commit(pebble.NoSync); err != nil {
-		s.health.ioError(err)
+	if err := s.ix.apply(func(db *pebble.DB) error { return commitSets(db, changed) }); err != nil {
+		s.ioError(err)
 		return 0, err
 	}
-	for _, k := range changed {
+	for k := range changed {
 		s.recs.invalidate(k)
 	}
 	return len(changed), nil
+}
+
+// commitSets writes the records of sets (slice key → encoded record) in
+// one batch, without a sync.
+func commitSets(db *pebble.DB, sets map[string][]byte) error {
+	b := db.NewBatch()
+	defer b.Close()
+	for k, v := range sets {
+		if err := b.Set(recKey(k), v, nil); err != nil {
+			return err
+		}
+	}
+	return b.Commit(pebble.NoSync)
 }
 
 // First returns the first record (in key order) whose slice key starts

@@ -14,23 +14,48 @@ import (
 // get reads key's record from the index; (nil, nil) when absent. A record
 // that does not decode is deleted and reported absent.
 func (s *disk) get(key string) (*Record, error) {
+	r, err := s.read(key)
+	if errors.Is(err, ErrCorruptRecord) {
+		s.log.Warn("dropping corrupt index record", "key", key, "err", err)
+		s.dropIndex(key, reasonCorrupt)
+		return nil, nil
+	}
+	return r, err
+}
+
+// read reads and decodes key's record under the read lock.
+func (s *disk) read(key string) (*Record, error) {
+	if !s.readLock() {
+		return nil, errClosed
+	}
+	defer s.dbMu.RUnlock()
 	v, closer, err := s.db.Get(recKey(key))
 	if errors.Is(err, pebble.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
-		s.health.ioError(err)
+		s.ioError(err)
 		return nil, err
 	}
 	defer closer.Close()
 	r, err := decodeRecord(key, v)
 	if err != nil {
-		s.log.Warn("dropping corrupt index record", "key", key, "err", err)
-		s.dropIndex(key, reasonCorrupt)
-		return nil, nil
+		return nil, err
 	}
 	r.d = s
 	return r, nil
+}
+
+// readLock takes the read lock that keeps the index open, and reports
+// false (unlocked) once it is closed. Readers must not nest it: a Close
+// waiting for the write lock would block the inner one.
+func (s *disk) readLock() bool {
+	s.dbMu.RLock()
+	if s.dbClosed {
+		s.dbMu.RUnlock()
+		return false
+	}
+	return true
 }
 
 // Lookup returns key's record, counting an access when touch is set.
@@ -139,7 +164,7 @@ func (s *disk) removeData(name string) error {
 // the object as a miss.
 func (s *disk) ReadFailed(r *Record, err error) {
 	s.log.Warn("disk read failed; evicting", "key", r.Key, "file", r.File, "err", err)
-	s.health.ioError(err)
+	s.ioError(err)
 	s.m.ioErrors.Inc()
 	s.evict(r.Key, reasonIOError)
 }

@@ -24,6 +24,9 @@ type Store struct {
 		slots  []*slot // every configured disk, in configuration order
 		closed bool
 	}
+	kicks     chan struct{} // a disk failed (see watch.go)
+	stopWatch chan struct{}
+	watched   chan struct{} // closed when the watcher is done
 }
 
 // slot is a configured disk and what became of it. Its fields are
@@ -55,7 +58,7 @@ func Open(cfg Config, deps Deps) (*Store, error) {
 	if len(disks) > 1 && (deps.FS != nil || deps.IndexFS != nil || deps.FreeBytes != nil) {
 		return nil, errors.New("disktier: Deps.FS, IndexFS and FreeBytes are for one disk; use PerDisk")
 	}
-	s := &Store{cfg: cfg, deps: deps, log: deps.Logger}
+	s := &Store{cfg: cfg, deps: deps, log: deps.Logger, kicks: make(chan struct{}, 1), stopWatch: make(chan struct{}), watched: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -71,6 +74,8 @@ func Open(cfg Config, deps Deps) (*Store, error) {
 	if err := s.openAll(); err != nil {
 		return nil, err
 	}
+	go s.watch()
+	s.kick() // a disk may have failed while opening
 	return s, nil
 }
 
@@ -116,7 +121,7 @@ func (s *Store) openAll() error {
 // openSlot opens sl's disk and marks it serving. s.mu is held by the
 // caller (or, in openAll, by the goroutine waiting for this one).
 func (s *Store) openSlot(sl *slot) error {
-	d, err := openDisk(sl.cfg, sl.name, diskDeps{DiskDeps: s.deps.forDisk(sl.path), log: s.log, m: s.tm.forDisk(sl.name)})
+	d, err := openDisk(sl.cfg, sl.name, diskDeps{DiskDeps: s.deps.forDisk(sl.path), log: s.log, m: s.tm.forDisk(sl.name), onFail: s.kick})
 	if err != nil {
 		return fmt.Errorf("%s: %w", sl.path, err)
 	}
@@ -146,6 +151,10 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.mu.closed = true
+	close(s.stopWatch)
+	s.mu.Unlock() // the watcher may be retiring a disk
+	<-s.watched
+	s.mu.Lock()
 	s.spread.Store(newSpread(nil)) // from now on every lookup is a miss
 	var errs []error
 	for _, sl := range s.mu.slots {

@@ -1,5 +1,7 @@
 package disktier
 
+import "github.com/cockroachdb/pebble/v2"
+
 // reserve promises n bytes to a writer, evicting by policy until they fit.
 // Eviction does its I/O (index delete, unlink) outside the space lock.
 func (s *disk) reserve(n int64) error {
@@ -54,12 +56,11 @@ func (s *disk) unindexLocked(key, reason string) *Record {
 		s.table.Remove(key)
 		return nil
 	}
-	if err := s.db.Delete(recKey(key), nil); err != nil {
-		s.health.ioError(err)
+	if err := s.ix.apply(func(db *pebble.DB) error { return deleteEntry(db, key) }); err != nil {
+		s.ioError(err)
 		return nil
 	}
 	s.recs.invalidate(key)
-	_ = s.db.Delete(statsKey(key), nil)
 	s.forget(r, reason)
 	return r
 }
@@ -79,7 +80,7 @@ func (s *disk) removeFile(r *Record, reason string) bool {
 
 // dropIndex deletes an index entry that cannot be decoded.
 func (s *disk) dropIndex(key, reason string) {
-	_ = s.db.Delete(recKey(key), nil)
+	_ = s.ix.apply(func(db *pebble.DB) error { return db.Delete(recKey(key), nil) })
 	s.recs.invalidate(key)
 	s.table.Remove(key)
 	s.m.evictions.WithLabelValues(reason).Inc()
@@ -104,4 +105,14 @@ func (s *disk) forget(r *Record, reason string) {
 	s.space.used -= blocks(r.Length)
 	s.space.objects--
 	s.space.Unlock()
+}
+
+// deleteEntry deletes key's record and access statistics in one synced
+// batch.
+func deleteEntry(db *pebble.DB, key string) error {
+	b := db.NewBatch()
+	defer b.Close()
+	_ = b.Delete(recKey(key), nil)
+	_ = b.Delete(statsKey(key), nil)
+	return b.Commit(pebble.Sync)
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -25,7 +26,9 @@ type disk struct {
 	weight float64
 	cfg    Config // the tier's knobs, Dir set to path
 	fs     FS
-	db     *pebble.DB
+	root   rootID     // the directory opened, to notice it vanish
+	db     *pebble.DB // written only through ix; read under dbMu
+	ix     *ixWriter
 	table  *evict.Table
 	log    *slog.Logger
 	m      *metrics
@@ -50,17 +53,32 @@ type disk struct {
 	recs       *recCache
 	fds        *fdCache
 	health     health
+	// probeFailures counts failed health probes in a row; only the
+	// health loop touches it.
+	probeFailures int
 
-	stop chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
+	// dbMu keeps the index open while it is read: readers hold it
+	// shared, closing takes it to set dbClosed.
+	dbMu     sync.RWMutex
+	dbClosed bool // guarded by dbMu
+
+	failOnce sync.Once
+	failure  atomic.Pointer[string] // why it failed
+	dead     chan struct{}          // closed when it failed
+	onFail   func()                 // tells the set; must not block
+
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	once     sync.Once
+	closeErr error
 }
 
 // diskDeps are what the set gives each disk it opens.
 type diskDeps struct {
 	DiskDeps
-	log *slog.Logger
-	m   *metrics
+	log    *slog.Logger
+	m      *metrics
+	onFail func()
 }
 
 // openDisk opens (or creates) the store of one disk. It deletes
@@ -70,8 +88,8 @@ type diskDeps struct {
 // serves its first hit without waiting for a scan. Segment data is never
 // scanned.
 func openDisk(cfg Config, name string, deps diskDeps) (*disk, error) {
-	s := &disk{name: name, path: cfg.Dir, cfg: cfg, fs: deps.FS, log: deps.log.With("disk", name), m: deps.m, free: deps.FreeBytes,
-		table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCacheBytes), fds: newFDCache(cfg.OpenFiles), stop: make(chan struct{})}
+	s := &disk{name: name, path: cfg.Dir, cfg: cfg, fs: deps.FS, log: deps.log.With("disk", name), m: deps.m, free: deps.FreeBytes, onFail: deps.onFail,
+		table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCacheBytes), fds: newFDCache(cfg.OpenFiles), dead: make(chan struct{}), stop: make(chan struct{})}
 	if s.fs == nil {
 		s.fs = OSFS{Root: cfg.Dir}
 	}
@@ -82,6 +100,11 @@ func openDisk(cfg Config, name string, deps diskDeps) (*disk, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("disktier: %w", err)
 	}
+	root, err := statRoot(cfg.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("disktier: %w", err)
+	}
+	s.root = root
 	if err := s.size(); err != nil {
 		return nil, err
 	}
@@ -97,8 +120,10 @@ func openDisk(cfg Config, name string, deps diskDeps) (*disk, error) {
 	return s, nil
 }
 
+// openIndex opens the disk's Pebble with a logger and event listener of
+// its own, so that what Pebble finds fatal fails this disk only.
 func (s *disk) openIndex(fs vfs.FS) error {
-	opts := &pebble.Options{Logger: pebbleLogger{s.log}}
+	opts := &pebble.Options{Logger: pebbleLogger{l: s.log, fail: s.fail}, EventListener: s.eventListener()}
 	if fs != nil {
 		opts.FS = fs
 	}
@@ -106,7 +131,11 @@ func (s *disk) openIndex(fs vfs.FS) error {
 	if err != nil {
 		return fmt.Errorf("disktier: opening index: %w", err)
 	}
+	if r := s.failed(); r != "" { // a Fatalf while opening
+		return fmt.Errorf("disktier: opening index: %s", r)
+	}
 	s.db = db
+	s.ix = newIxWriter(db, s.dead, s.fail)
 	return nil
 }
 
@@ -129,20 +158,42 @@ func (s *disk) start() {
 // index; until then the disk admits no new objects.
 func (s *disk) Loaded() bool { return s.loaded.Load() }
 
-// Close stops the background work, saves access statistics and closes
-// the index. It is safe to call more than once.
+// Close stops the background work, saves access statistics (unless the
+// disk failed) and closes the index. It is safe to call more than once.
+// A failed disk may hang in the kernel or in Pebble: Close gives up
+// after closeWait, leaving the goroutine that waits for it behind.
 func (s *disk) Close() error {
-	var err error
 	s.once.Do(func() {
-		close(s.stop)
-		s.wg.Wait()
-		if s.loaded.Load() {
-			s.saveStats()
+		done := make(chan error, 1)
+		go func() { done <- s.closeNow() }()
+		select {
+		case s.closeErr = <-done:
+		case <-time.After(closeWait):
+			s.closeErr = fmt.Errorf("disktier: disk %s did not close within %v; left behind", s.name, closeWait)
+			s.log.Error("disk did not close in time; its index and files stay open", "after", closeWait)
 		}
-		err = s.db.Close()
-		s.fds.closeAll()
 	})
-	return err
+	return s.closeErr
+}
+
+// closeWait bounds how long closing a disk may take.
+const closeWait = 10 * time.Second
+
+func (s *disk) closeNow() error {
+	close(s.stop)
+	s.wg.Wait()
+	if s.loaded.Load() && s.failed() == "" {
+		s.saveStats()
+	}
+	s.ix.close()
+	s.dbMu.Lock()
+	s.dbClosed = true
+	s.dbMu.Unlock()
+	defer s.fds.closeAll()
+	if s.ix.wedged() { // Close would wait for the commit lock forever
+		return fmt.Errorf("disktier: disk %s: index left open after a Pebble panic", s.name)
+	}
+	return s.db.Close()
 }
 
 // blocks rounds n up to the 4 KiB blocks a file really occupies; an empty
@@ -155,20 +206,4 @@ func statfsFree(dir string) (int64, error) {
 		return 0, err
 	}
 	return int64(st.Bavail) * st.Bsize, nil
-}
-
-// pebbleLogger sends Pebble's messages to slog.
-type pebbleLogger struct{ l *slog.Logger }
-
-func (p pebbleLogger) Infof(format string, args ...any) {
-	p.l.Debug(fmt.Sprintf(format, args...), "component", "pebble")
-}
-
-func (p pebbleLogger) Errorf(format string, args ...any) {
-	p.l.Error(fmt.Sprintf(format, args...), "component", "pebble")
-}
-
-func (p pebbleLogger) Fatalf(format string, args ...any) {
-	p.l.Error(fmt.Sprintf(format, args...), "component", "pebble")
-	os.Exit(1)
 }

@@ -132,7 +132,8 @@ func (s *disk) index(r *Record, reserved int64) error {
 	r.StoredAt = time.Now()
 	s.recMu.Lock()
 	old, _ := s.get(r.Key)
-	err := s.db.Set(recKey(r.Key), r.encode(), pebble.NoSync)
+	v := r.encode()
+	err := s.ix.apply(func(db *pebble.DB) error { return db.Set(recKey(r.Key), v, pebble.NoSync) })
 	s.recs.invalidate(r.Key)
 	s.recMu.Unlock()
 	if err == nil {
@@ -141,7 +142,7 @@ func (s *disk) index(r *Record, reserved int64) error {
 	if err != nil {
 		_ = s.removeData(r.File)
 		s.release(reserved)
-		s.health.ioError(err)
+		s.ioError(err)
 		return fmt.Errorf("disktier: indexing %q: %w", r.Key, err)
 	}
 	s.space.Lock()
@@ -164,7 +165,7 @@ func (s *disk) writeError(err error) {
 	if errors.Is(err, syscall.ENOSPC) {
 		s.health.diskFull()
 	}
-	s.health.ioError(err)
+	s.ioError(err)
 	s.m.ioErrors.Inc()
 }
 
@@ -174,5 +175,5 @@ func (s *disk) writeError(err error) {
 // the sync Pebble keeps small writes in its own buffer, and a kill -9
 // would lose objects that had already been served from disk.
 func (s *disk) syncIndex() error {
-	return s.db.LogData(nil, pebble.Sync)
+	return s.ix.sync()
 }
