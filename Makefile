@@ -5,7 +5,7 @@
 #                 check CI runs: gofmt, go mod tidy, go vet, staticcheck,
 #                 go test -race, short fuzz runs
 #   make bench-compare / bench-tls / bench-rss / bench-restart /
-#        bench-layout / bench-suite / bench-sim
+#        bench-layout / bench-suite / bench-sim / bench-evict
 #                 long benchmarks (not part of test)
 #   make fuzz     every fuzz target for FUZZ_LONG (1m) each, about an hour
 #   make soak     a 3-node site under a 10-minute mixed load: RSS,
@@ -23,7 +23,7 @@ SOAKFLAGS ?=
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout bench-suite bench-sim bench-offload fuzz soak bench-tls clean
+.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-offload fuzz soak bench-tls clean
 
 all: build
 
@@ -126,6 +126,12 @@ bench-suite: build
 # bench-sim: the hit-ratio simulation alone (about 30 s).
 bench-sim: build
 	./bin/vodedge bench sim --out bench-results/sim
+
+# bench-evict: the compact eviction table (cache/evict.Compact) at 100k,
+# 2 M and 20 M entries: heap bytes per entry, Add, Touch and eviction
+# latencies and costs (about 2 minutes, 3 GB of memory at the peak).
+bench-evict:
+	EVICT_FULL=1 $(GO) test -count=1 -v -run 'CompactScale' -bench 'Compact' -benchtime 1000000x ./cache/evict/
 
 bench-rss: build
 	./bin/vodedge bench rss

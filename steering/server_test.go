@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -84,21 +83,7 @@ func withTLS(t *testing.T, cfg *ServerConfig) *http.Client {
 // srvGet sends GET url as client (X-Forwarded-For) with an optional
 // bearer token and returns the status and body.
 func srvGet(t *testing.T, c *http.Client, url, client, token string) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	if client != "" {
-		req.Header.Set("X-Forwarded-For", client)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, err.Error()
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return testenv.Get(c, url, "X-Forwarded-For", client, "Authorization", testenv.Bearer(token))
 }
 
 // TestServerServesAndStops assembles steering in Go as `vodedge steer`

@@ -24,6 +24,38 @@
 //     is the optimum; with unequal sizes (where the optimum is NP-hard) it
 //     is the standard near-optimal bound the other policies are read
 //     against.
+//   - s3fifo: S3-FIFO (Yang et al., SOSP 2023), from its published
+//     description, by bytes: a small FIFO of 10 % of the capacity admits
+//     new slices, a main FIFO holds the rest, a ghost FIFO of keys only
+//     remembers slices evicted from the small one, up to the main FIFO's
+//     capacity in bytes. Each cached slice has a 2-bit hit counter
+//     (capped at 3). To make room, the small FIFO gives up its tail when
+//     it holds at least its share, else the main one does. The small
+//     FIFO's tail moves to the main head (counter cleared) if it was hit
+//     at least once, else it goes to the ghost; the main tail is
+//     reinserted at the head with its counter decremented while the
+//     counter is above zero, else it goes. A miss whose key is in the
+//     ghost is admitted to the main FIFO directly. Each eviction drops
+//     exactly one slice: the small FIFO's walk only moves slices to the
+//     main one, which may overgrow its share until the next eviction
+//     takes the main tail (the paper's pseudocode evicts from the main
+//     FIFO inside the walk; both give the same figures to the third
+//     decimal on the default trace, and one victim per step is what a
+//     disk tier evicting object by object can run). The paper's
+//     pseudocode moves a tail on more than one hit; that variant scores
+//     lower here at every size but 1 % (byte hit 0.722 against 0.738 at
+//     50 %, 0.475 against 0.478 at 10 %), so a single hit is the
+//     threshold, as libCacheSim's comments describe it. The ghost
+//     forgets by insertion time: a key is in it while the bytes added
+//     since, its own included, fit the main FIFO's capacity, and
+//     readmitting a key does not give its bytes back, which is how the
+//     paper's implementation note keeps the ghost (fingerprints and
+//     insertion times in a hash table) and how cache/evict's Compact
+//     keeps it.
+//   - sieve: SIEVE (Zhang et al., NSDI 2024), by bytes: one FIFO, new
+//     slices at the head, a visited bit set by a hit; a hand moves from
+//     the tail towards the head clearing visited bits and evicts the
+//     first unvisited slice, then stays there (wrapping to the tail).
 //   - vodedge-ram: the edge's RAM tier, cache/ramtier itself (ristretto v2:
 //     TinyLFU admission, sampled-LFU eviction), sized as the edge sizes
 //     it (AvgValueBytes = slice/8, cost = size + EntryOverhead). The
@@ -33,6 +65,15 @@
 //     with LFU-DA (the edge's default --disk-policy), admitting every
 //     fetched slice and evicting sampled victims until it fits, charged
 //     in 4 KiB blocks, as cache/disktier does.
+//   - vodedge-compact: cache/evict's Compact, the disk tier's eviction
+//     for tens of millions of objects (S3-FIFO over 64-bit key hashes in
+//     about 45 bytes per object), driven as vodedge-disk drives its
+//     Table: Touch the slice's hash; on a miss, Victim and Evict until
+//     its blocks fit, then Add it. Its figures match s3fifo's but for
+//     block rounding, the ghost's early forgetting when a bucket is full
+//     and the bounded victim scan; with a ghost that never forgets early
+//     and no scan limit it hits exactly where s3fifo (charged in blocks)
+//     hits (TestCompactMatchesReference).
 //   - vodedge: the whole edge: a RAM tier of 1/16 of the capacity in front
 //     of a disk tier of the rest; a miss is offered to both, a disk hit is
 //     promoted to RAM on its 2nd, 4th, 8th… hit.
@@ -44,8 +85,8 @@
 //
 // # Determinism
 //
-// The trace and the lru and belady results are a function of the seed
-// alone. cache/evict samples victims with math/rand's global source and
+// The trace and the lru, s3fifo, sieve, vodedge-compact and belady
+// results are a function of the seed alone. cache/evict samples victims with math/rand's global source and
 // ristretto hashes with a per-process seed and samples by map order, so
 // the vodedge-* figures vary in the third decimal from run to run; the
 // tests bound that spread instead of pretending it is zero.

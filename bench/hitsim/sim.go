@@ -16,15 +16,18 @@ import (
 // Policy names, as in the package documentation.
 const (
 	PolicyLRU         = "lru"
+	PolicyS3FIFO      = "s3fifo"
+	PolicySIEVE       = "sieve"
 	PolicyBelady      = "belady"
 	PolicyVodedgeRAM  = "vodedge-ram"
 	PolicyVodedgeDisk = "vodedge-disk"
+	PolicyCompact     = "vodedge-compact"
 	PolicyVodedge     = "vodedge"
 	PolicyVodedgeFill = "vodedge-fill"
 )
 
 // Policies lists every policy, in report order.
-var Policies = []string{PolicyBelady, PolicyVodedgeFill, PolicyVodedge, PolicyVodedgeDisk, PolicyVodedgeRAM, PolicyLRU}
+var Policies = []string{PolicyBelady, PolicyVodedgeFill, PolicyVodedge, PolicyVodedgeDisk, PolicyCompact, PolicyVodedgeRAM, PolicyS3FIFO, PolicySIEVE, PolicyLRU}
 
 // Config configures Run.
 type Config struct {
@@ -174,10 +177,16 @@ func newPolicy(w *workload, cfg Config, name string, capacity int64) (policy, er
 		return newLRU(w, capacity), nil
 	case PolicyBelady:
 		return newBelady(w, capacity), nil
+	case PolicyS3FIFO:
+		return newS3FIFO(w.sizes, capacity), nil
+	case PolicySIEVE:
+		return newSIEVE(w.sizes, capacity), nil
 	case PolicyVodedgeRAM:
 		return newRAMCache(w, capacity, cfg.SliceBytes)
 	case PolicyVodedgeDisk:
 		return newDiskCache(capacity, evict.LFUDA), nil
+	case PolicyCompact:
+		return newCompactCache(w, capacity)
 	case PolicyVodedge:
 		return newEdgeCache(w, capacity, cfg.SliceBytes)
 	case PolicyVodedgeFill:

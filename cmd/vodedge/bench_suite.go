@@ -38,8 +38,8 @@ func newBenchSimCmd() *cobra.Command {
 		Long: `Replay a request trace through cache policies of several sizes and print
 byte and object hit ratios. The vodedge policies run the edge's own code
 (cache/ramtier: ristretto TinyLFU; cache/evict: sampled LFU-DA), against
-exact LRU (nginx proxy_cache, Varnish) and Belady's MIN (future
-knowledge: the bound). See the bench/hitsim package documentation.
+exact LRU (nginx proxy_cache, Varnish), S3-FIFO and SIEVE (from their
+papers) and Belady's MIN (future knowledge: the bound). See the bench/hitsim package documentation.
 
 The trace is generated (--days, --titles, --sessions, --alpha, --seed: a
 VoD site with daily popularity drift) or read from --trace FILE (CSV:

@@ -15,6 +15,8 @@
 //   - Eventually, EventuallyErr (eventually.go): poll with a deadline.
 //   - Metric, ScrapeMetric, Scrape (metrics.go): one metric from a
 //     registry or a /metrics URL.
+//   - Get, Bearer (get.go): a GET with header fields (an admin route with
+//     its token), returning status and body.
 //   - Vodedge, WithBinaries (build.go): the vodedge binary, built once per
 //     test process and removed at its end.
 //   - FreeAddr (addr.go): a loopback address no other test got.

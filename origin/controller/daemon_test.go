@@ -52,18 +52,7 @@ func httpClient(t *testing.T, certFile string) *http.Client {
 }
 
 func call(t *testing.T, c *http.Client, url, token string) (int, string) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", url, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, err.Error()
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return testenv.Get(c, url, "Authorization", testenv.Bearer(token))
 }
 
 // statusPage is a caller's admin route as `vodedge origin` mounts its
