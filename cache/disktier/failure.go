@@ -22,6 +22,9 @@ var errClosed = errors.New("disktier: disk closed")
 // Only the first reason is kept.
 func (s *disk) fail(reason string) {
 	s.failOnce.Do(func() {
+		if s.purgeMark != nil {
+			s.leftAt.Store(s.purgeMark())
+		}
 		s.failure.Store(&reason)
 		close(s.dead)
 		s.log.Error("disk failed; taking it out of service", "reason", reason)

@@ -8,11 +8,25 @@ import (
 // Management across disks. A key lives on one disk, but a disk that left
 // and came back, or a degraded owner, can leave a copy of it on another,
 // never read again and evicted in time; so what removes or unpins
-// reaches every disk in service, and what lists merges them.
+// reaches every disk in service, and what lists merges them. What
+// removes is logged first (purgelog.go), for disks out of service now.
+
+// logPurge logs a purge about to be applied to the disks in service and
+// returns the function to call once it has been. A disk joining waits
+// for the purges in progress (purgeMu).
+func (s *Store) logPurge(kind byte, key string) (done func()) {
+	s.purgeMu.RLock()
+	seq := s.purges.add(kind, key)
+	return func() {
+		s.purges.done(seq)
+		s.purgeMu.RUnlock()
+	}
+}
 
 // Delete removes key's slice from every disk in service; it reports
 // whether one was stored.
 func (s *Store) Delete(key string) bool {
+	defer s.logPurge('k', key)()
 	removed := false
 	for _, d := range s.inService() {
 		if d.Has(key) || !d.Loaded() {
@@ -25,6 +39,7 @@ func (s *Store) Delete(key string) bool {
 // PurgePrefix removes every slice whose key starts with prefix and
 // returns the slice keys removed.
 func (s *Store) PurgePrefix(prefix string) ([]string, error) {
+	defer s.logPurge('p', prefix)()
 	var keys []string
 	for _, d := range s.inService() {
 		k, err := d.PurgePrefix(prefix)
@@ -145,6 +160,7 @@ func (s *Store) First(prefix string) (*Record, bool) {
 // meanwhile is judged as it is now), from every disk in service, and
 // returns their keys.
 func (s *Store) DeleteObjectIf(objKey string, match func(r *Record) bool) []string {
+	defer s.logPurge('o', objKey)()
 	var out []string
 	for _, d := range s.inService() {
 		out = append(out, d.DeleteObjectIf(objKey, match)...)

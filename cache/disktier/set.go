@@ -24,6 +24,11 @@ type Store struct {
 		slots  []*slot // every configured disk, in configuration order
 		closed bool
 	}
+	// purges logs removals for the disks out of service (purgelog.go);
+	// purges hold purgeMu shared while they apply, a disk joining holds
+	// it to catch up on them and enter the spread.
+	purges    purgeLog
+	purgeMu   sync.RWMutex
 	kicks     chan struct{} // a disk failed (see watch.go)
 	stopWatch chan struct{}
 	watched   chan struct{} // closed when the watcher is done
@@ -38,6 +43,8 @@ type slot struct {
 	state      string // stateServing, stateFailed, stateOffline
 	reason     string // why it is out of service
 	since      time.Time
+	mark       uint64 // out of service: the first purge it may have missed
+	busy       bool   // being brought online (operate.go)
 }
 
 // Disk states, as the admin API and metrics name them.
@@ -121,12 +128,21 @@ func (s *Store) openAll() error {
 // openSlot opens sl's disk and marks it serving. s.mu is held by the
 // caller (or, in openAll, by the goroutine waiting for this one).
 func (s *Store) openSlot(sl *slot) error {
-	d, err := openDisk(sl.cfg, sl.name, diskDeps{DiskDeps: s.deps.forDisk(sl.path), log: s.log, m: s.tm.forDisk(sl.name), onFail: s.kick})
+	d, err := s.openDisk(sl)
 	if err != nil {
-		return fmt.Errorf("%s: %w", sl.path, err)
+		return err
 	}
 	sl.d, sl.state, sl.reason, sl.since = d, stateServing, "", time.Now()
 	return nil
+}
+
+// openDisk opens sl's disk; it does not touch sl.
+func (s *Store) openDisk(sl *slot) (*disk, error) {
+	d, err := openDisk(sl.cfg, sl.name, diskDeps{DiskDeps: s.deps.forDisk(sl.path), log: s.log, m: s.tm.forDisk(sl.name), onFail: s.kick, purgeMark: s.purges.mark})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", sl.path, err)
+	}
+	return d, nil
 }
 
 // relayoutLocked places objects over the disks in service. s.mu is held.

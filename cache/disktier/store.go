@@ -66,6 +66,10 @@ type disk struct {
 	failure  atomic.Pointer[string] // why it failed
 	dead     chan struct{}          // closed when it failed
 	onFail   func()                 // tells the set; must not block
+	// leftAt is the set's purge mark when the disk failed (purgelog.go);
+	// purgeMark reads it.
+	leftAt    atomic.Uint64
+	purgeMark func() uint64
 
 	stop     chan struct{}
 	wg       sync.WaitGroup
@@ -76,9 +80,10 @@ type disk struct {
 // diskDeps are what the set gives each disk it opens.
 type diskDeps struct {
 	DiskDeps
-	log    *slog.Logger
-	m      *metrics
-	onFail func()
+	log       *slog.Logger
+	m         *metrics
+	onFail    func()
+	purgeMark func() uint64 // the set's purge log mark; nil: none
 }
 
 // openDisk opens (or creates) the store of one disk. It deletes
@@ -88,7 +93,7 @@ type diskDeps struct {
 // serves its first hit without waiting for a scan. Segment data is never
 // scanned.
 func openDisk(cfg Config, name string, deps diskDeps) (*disk, error) {
-	s := &disk{name: name, path: cfg.Dir, cfg: cfg, fs: deps.FS, log: deps.log.With("disk", name), m: deps.m, free: deps.FreeBytes, onFail: deps.onFail,
+	s := &disk{name: name, path: cfg.Dir, cfg: cfg, fs: deps.FS, log: deps.log.With("disk", name), m: deps.m, free: deps.FreeBytes, onFail: deps.onFail, purgeMark: deps.purgeMark,
 		table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCacheBytes), fds: newFDCache(cfg.OpenFiles), dead: make(chan struct{}), stop: make(chan struct{})}
 	if s.fs == nil {
 		s.fs = OSFS{Root: cfg.Dir}

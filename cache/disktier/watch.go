@@ -36,6 +36,7 @@ func (s *Store) retireFailed() {
 		if d := sl.d; d != nil && d.failed() != "" {
 			gone = append(gone, d)
 			sl.d, sl.state, sl.reason, sl.since = nil, stateFailed, d.failed(), time.Now()
+			sl.mark = d.leftAt.Load()
 		}
 	}
 	if len(gone) > 0 {
