@@ -61,8 +61,12 @@ func (s *disk) readLock() bool {
 // Lookup returns key's record, counting an access when touch is set.
 // The record may be shared with other callers: it must not be modified.
 // Once the table is loaded a key it does not hold is a miss without
-// touching the index, so misses cost no disk I/O.
+// touching the index, so misses cost no disk I/O. A failed disk, not yet
+// out of the spread, finds nothing.
 func (s *disk) Lookup(key string, touch bool) (*Record, bool) {
+	if s.failure.Load() != nil {
+		return nil, false
+	}
 	if s.loaded.Load() {
 		var present bool
 		if touch {

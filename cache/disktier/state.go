@@ -89,3 +89,14 @@ func (s *Store) Loaded() bool {
 	}
 	return true
 }
+
+// Admitting reports whether some disk in service admits new objects, or
+// will once its index is loaded: it is neither degraded nor failed.
+func (s *Store) Admitting() bool {
+	for _, d := range s.inService() {
+		if d.failed() == "" && !d.degraded() {
+			return true
+		}
+	}
+	return false
+}

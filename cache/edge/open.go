@@ -49,11 +49,11 @@ func (n *Node) openTLS(Deps) error {
 }
 
 // openDisk opens the disk tier, when there is one.
-func (n *Node) openDisk(Deps) error {
+func (n *Node) openDisk(deps Deps) error {
 	if n.cfg.Disk == nil {
 		return nil
 	}
-	s, err := disktier.Open(*n.cfg.Disk, disktier.Deps{Logger: n.log, Registerer: n.reg})
+	s, err := disktier.Open(*n.cfg.Disk, disktier.Deps{Logger: n.log, Registerer: n.reg, PerDisk: deps.PerDisk})
 	if err != nil {
 		return daemon.Field("Disk", err)
 	}
