@@ -24,33 +24,42 @@ var (
 // marked offline. The last disk in service cannot be taken offline.
 func (s *Store) Offline(name string) (DiskInfo, error) {
 	s.mu.Lock()
+	info, closeIt, err := s.offlineLocked(name)
+	s.mu.Unlock()
+	if err != nil || closeIt == nil {
+		return info, err
+	}
+	s.log.Warn("disk taken offline; its objects are refetched onto the others", "disk", name, "disks_in_service", s.Serving())
+	if err := closeIt(); err != nil {
+		s.log.Error("closing a disk taken offline", "disk", name, "err", err)
+	}
+	return info, nil
+}
+
+// offlineLocked takes the disk named name out of the placement and
+// returns the function that closes it (nil when it was not open). s.mu
+// is held.
+func (s *Store) offlineLocked(name string) (DiskInfo, func() error, error) {
 	sl, err := s.slotLocked(name)
 	if err == nil {
 		err = s.canOfflineLocked(sl)
 	}
 	if err != nil {
-		s.mu.Unlock()
-		return DiskInfo{}, err
+		return DiskInfo{}, nil, err
 	}
+	const why = "taken offline by the operator"
 	d := sl.d
-	sl.d, sl.state, sl.reason, sl.since = nil, stateOffline, "taken offline by the operator", time.Now()
-	if d != nil {
-		s.relayoutLocked()
-		sl.mark = s.purges.mark() // after the relayout: later purges skip it
-		if d.failed() != "" {
-			sl.mark = d.leftAt.Load() // purges since may have failed on it
-		}
+	if d == nil { // failed: already out of service
+		sl.state, sl.reason, sl.since = stateOffline, why, time.Now()
+		return sl.info(), nil, nil
 	}
-	info := sl.info()
-	s.mu.Unlock()
-	if d == nil {
-		return info, nil
+	closeIt := sl.leaveLocked(d, stateOffline, why)
+	s.relayoutLocked()
+	sl.mark = s.purges.mark() // after the relayout: later purges skip it
+	if d.failed() != "" {
+		sl.mark = d.leftAt.Load() // purges since it failed may have failed on it
 	}
-	s.log.Warn("disk taken offline; its objects are refetched onto the others", "disk", name, "disks_in_service", s.Serving())
-	if err := d.Close(); err != nil {
-		s.log.Error("closing a disk taken offline", "disk", name, "err", err)
-	}
-	return info, nil
+	return sl.info(), closeIt, nil
 }
 
 // canOfflineLocked says why sl cannot be taken offline; s.mu is held.
@@ -84,10 +93,11 @@ func (s *Store) slotLocked(name string) (*slot, error) {
 // returns once the disk serves. When it cannot be opened it stays out of
 // service and the error says why.
 func (s *Store) Online(name string) (DiskInfo, error) {
-	sl, err := s.claim(name)
+	sl, closed, err := s.claim(name)
 	if err != nil {
 		return DiskInfo{}, err
 	}
+	sl.waitClosed(closed)
 	d, err := s.openDisk(sl)
 	if err == nil {
 		err = s.join(sl, d)
@@ -103,21 +113,22 @@ func (s *Store) Online(name string) (DiskInfo, error) {
 	return sl.info(), nil
 }
 
-// claim marks the disk named name as being brought online.
-func (s *Store) claim(name string) (*slot, error) {
+// claim marks the disk named name as being brought online, and returns
+// what to wait on before opening it (see slot.closed).
+func (s *Store) claim(name string) (*slot, <-chan struct{}, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sl, err := s.slotLocked(name)
 	switch {
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	case s.mu.closed:
-		return nil, fmt.Errorf("%w: the tier is closed", ErrDiskState)
+		return nil, nil, fmt.Errorf("%w: the tier is closed", ErrDiskState)
 	case sl.busy:
-		return nil, fmt.Errorf("%w: %s is already being brought online", ErrDiskState, name)
+		return nil, nil, fmt.Errorf("%w: %s is already being brought online", ErrDiskState, name)
 	case sl.d != nil:
-		return nil, fmt.Errorf("%w: %s is already in service", ErrDiskState, name)
+		return nil, nil, fmt.Errorf("%w: %s is already in service", ErrDiskState, name)
 	}
 	sl.busy = true
-	return sl, nil
+	return sl, sl.closed, nil
 }

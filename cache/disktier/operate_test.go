@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -171,5 +172,55 @@ func loadLoop(t *testing.T, s *Store, objs map[string]stored, g int, stop *atomi
 			}
 			_ = w.Commit()
 		}
+	}
+}
+
+// TestConcurrentOperatorCalls: offline and online of the same disks from
+// several goroutines at once end each call with success or a state
+// error, and leave every disk in a consistent state that serves.
+func TestConcurrentOperatorCalls(t *testing.T) {
+	s := openStore(t, multiCfg(t, 3), Deps{})
+	objs := fillDisks(t, s, 4)
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Go(func() {
+			name := fmt.Sprintf("d%d", g%2)
+			for range 5 {
+				for _, op := range []func(string) (DiskInfo, error){s.Offline, s.Online} {
+					if _, err := op(name); err != nil && !errors.Is(err, ErrDiskState) {
+						t.Errorf("%s: %v", name, err)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, name := range []string{"d0", "d1"} {
+		if info, err := s.Online(name); err != nil && !errors.Is(err, ErrDiskState) {
+			t.Fatalf("%s: %+v %v", name, info, err)
+		}
+		waitState(t, s, name, stateServing)
+	}
+	if s.Serving() != 3 {
+		t.Fatalf("%d disks serving", s.Serving())
+	}
+	checkServes(t, s, survivors(objs, ""))
+}
+
+// TestCloseDuringOnline: closing the tier while a disk comes online
+// leaves nothing open and fails the online cleanly.
+func TestCloseDuringOnline(t *testing.T) {
+	s := openStore(t, multiCfg(t, 2), Deps{})
+	offline(t, s, "d1")
+	done := make(chan error, 1)
+	go func() { _, err := s.Online("d1"); done <- err }()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil && !errors.Is(err, ErrDiskState) && !strings.Contains(err.Error(), "closed") {
+		t.Errorf("online during close: %v", err)
+	}
+	if s.Serving() != 0 {
+		t.Errorf("%d disks serving after close", s.Serving())
 	}
 }

@@ -45,6 +45,27 @@ type slot struct {
 	since      time.Time
 	mark       uint64 // out of service: the first purge it may have missed
 	busy       bool   // being brought online (operate.go)
+	// closed is closed once the disk that last left the slot is closed
+	// (or given up on): its index must be let go before it reopens.
+	closed chan struct{}
+}
+
+// leaveLocked takes d out of sl, which goes to state for reason, and
+// returns the function that closes d. s.mu is held.
+func (sl *slot) leaveLocked(d *disk, state, reason string) (closeIt func() error) {
+	done := make(chan struct{})
+	sl.d, sl.state, sl.reason, sl.since, sl.closed = nil, state, reason, time.Now(), done
+	return func() error {
+		defer close(done)
+		return d.Close()
+	}
+}
+
+// waitClosed waits until the disk that last left sl is closed.
+func (sl *slot) waitClosed(closed <-chan struct{}) {
+	if closed != nil {
+		<-closed
+	}
 }
 
 // Disk states, as the admin API and metrics name them.

@@ -1,7 +1,5 @@
 package disktier
 
-import "time"
-
 // The set's watcher: a failed disk tells it (kick, never blocking the
 // disk), and the watcher takes every failed disk out of the spread, so
 // that its objects are placed on the other disks from the next lookup
@@ -32,10 +30,11 @@ func (s *Store) watch() {
 func (s *Store) retireFailed() {
 	s.mu.Lock()
 	var gone []*disk
+	var closers []func() error
 	for _, sl := range s.mu.slots {
 		if d := sl.d; d != nil && d.failed() != "" {
 			gone = append(gone, d)
-			sl.d, sl.state, sl.reason, sl.since = nil, stateFailed, d.failed(), time.Now()
+			closers = append(closers, sl.leaveLocked(d, stateFailed, d.failed()))
 			sl.mark = d.leftAt.Load()
 		}
 	}
@@ -43,8 +42,8 @@ func (s *Store) retireFailed() {
 		s.relayoutLocked()
 	}
 	s.mu.Unlock()
-	for _, d := range gone {
+	for i, d := range gone {
 		s.log.Warn("disk out of service; its objects are refetched onto the others", "disk", d.name, "reason", d.failed(), "disks_in_service", s.Serving())
-		_ = d.Close()
+		_ = closers[i]()
 	}
 }
