@@ -9,9 +9,13 @@ import (
 // join catches the newly opened disk d up on the purges its slot missed
 // and places objects on it. Most of the catching up happens while purges
 // go on; the rest, and entering the spread, while none is in progress
-// (purgeMu), so no purge that has returned can leave a copy on d. On
-// error d is closed.
+// (purgeMu), so no purge that has returned can leave a copy on d. It
+// starts once d's index is loaded. On error d is closed.
 func (s *Store) join(sl *slot, d *disk) error {
+	select { // the load counts what it scans: let no purge race it
+	case <-d.loadDone:
+	case <-d.dead:
+	}
 	next, err := s.catchUp(d, sl.mark)
 	if err == nil {
 		s.purgeMu.Lock()

@@ -48,8 +48,9 @@ type disk struct {
 	// (no fsync), never across data-file I/O.
 	recMu      sync.Mutex
 	loaded     atomic.Bool
-	verified   sync.Map // slice key -> struct{}: fully verified since start-up
-	committing sync.Map // data file -> struct{}: being written, not yet indexed
+	loadDone   chan struct{} // closed when loading ended, loaded or not
+	verified   sync.Map      // slice key -> struct{}: fully verified since start-up
+	committing sync.Map      // data file -> struct{}: being written, not yet indexed
 	recs       *recCache
 	fds        *fdCache
 	health     health
@@ -94,7 +95,7 @@ type diskDeps struct {
 // scanned.
 func openDisk(cfg Config, name string, deps diskDeps) (*disk, error) {
 	s := &disk{name: name, path: cfg.Dir, cfg: cfg, fs: deps.FS, log: deps.log.With("disk", name), m: deps.m, free: deps.FreeBytes, onFail: deps.onFail, purgeMark: deps.purgeMark,
-		table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCacheBytes), fds: newFDCache(cfg.OpenFiles), dead: make(chan struct{}), stop: make(chan struct{})}
+		table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCacheBytes), fds: newFDCache(cfg.OpenFiles), dead: make(chan struct{}), stop: make(chan struct{}), loadDone: make(chan struct{})}
 	if s.fs == nil {
 		s.fs = OSFS{Root: cfg.Dir}
 	}
@@ -149,6 +150,7 @@ func (s *disk) start() {
 	go func() {
 		defer s.wg.Done()
 		s.load()
+		close(s.loadDone)
 		s.sweep()
 	}()
 	s.goLoop(s.cfg.StatsEvery, s.saveStats)
