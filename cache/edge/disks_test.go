@@ -145,13 +145,18 @@ func (f *faultFS) CreateTemp() (disktier.WriteFile, error) {
 func TestDiskFailsUnderLoad(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		errno error // nil: remove the directory
+		errno error // nil: change the directory (chmod set, or removed)
+		chmod bool
 	}{
-		{"directory removed", nil},
-		{"read errors", syscall.EIO},
-		{"permission denied", syscall.EACCES},
+		{"directory removed", nil, false},
+		{"permissions removed", nil, true},
+		{"read errors", syscall.EIO, false},
+		{"permission denied", syscall.EACCES, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.chmod && os.Geteuid() == 0 {
+				t.Skip("chmod does not stop root; the injected EACCES case stands for it")
+			}
 			org := diskOrigin(t)
 			cfg, paths := disksConfig(t, org.URL)
 			bad := &faultFS{OSFS: disktier.OSFS{Root: paths[1]}}
@@ -164,10 +169,14 @@ func TestDiskFailsUnderLoad(t *testing.T) {
 			base := "http://" + n.Addrs().Public
 			objs := objectPaths(30)
 			load(t, base, objs, 1, 1, func() {}) // stored on the three disks
+			t.Cleanup(func() { os.Chmod(paths[1], 0o755) }) // before TempDir's removal
 			tl := load(t, base, objs, 4, 4, func() {
-				if tc.errno == nil {
+				switch {
+				case tc.chmod:
+					os.Chmod(paths[1], 0)
+				case tc.errno == nil:
 					os.RemoveAll(paths[1])
-				} else {
+				default:
 					bad.err.Store(&tc.errno)
 				}
 			})
@@ -307,4 +316,61 @@ func TestNotReadyWithoutADisk(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestResponseInFlightFromADiskTakenOffline: a large disk hit is being
+// read when its disk is taken offline: the response ends with the
+// object's true bytes or is cut, and the next request is served whole.
+func TestResponseInFlightFromADiskTakenOffline(t *testing.T) {
+	const size = 24 << 20
+	org := testenv.NewOrigin(t)
+	org.PutPattern("/big.mp4", size)
+	cfg, _ := disksConfig(t, org.URL)
+	for i := range cfg.Disk.Disks {
+		cfg.Disk.Disks[i].CapacityBytes = 128 << 20
+	}
+	n := start(t, cfg, edge.Deps{})
+	url := "http://" + n.Addrs().Public + "/big.mp4"
+	before := disks(t, n)
+	if code, body := testenv.Get(http.DefaultClient, url); code != http.StatusOK || len(body) != size {
+		t.Fatalf("first GET: %d, %d bytes", code, len(body))
+	}
+	holder := diskThatGrew(t, before, disks(t, n))
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	head := make([]byte, 1<<20)
+	if _, err := io.ReadFull(resp.Body, head); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := post(t, n, "/v1/disks/"+holder+"/offline", diskToken); code != http.StatusOK {
+		t.Fatalf("offline %s: %d %s", holder, code, body)
+	}
+	rest, err := io.ReadAll(resp.Body)
+	got := append(head, rest...)
+	want := testenv.PatternBytes(0, size)
+	switch {
+	case err == nil && !bytes.Equal(got, want):
+		t.Fatalf("a complete response of %d bytes with wrong bytes", len(got))
+	case err != nil && !bytes.Equal(got, want[:min(len(got), size)]):
+		t.Fatalf("a cut response (%v) with wrong bytes", err)
+	}
+	t.Logf("in flight while %s went offline: %d of %d bytes, err %v", holder, len(got), size, err)
+	if code, body := testenv.Get(http.DefaultClient, url); code != http.StatusOK || body != string(want) {
+		t.Fatalf("after the offline: %d, %d bytes", code, len(body))
+	}
+}
+
+// diskThatGrew names the one disk whose object count grew.
+func diskThatGrew(t *testing.T, before, after cache.DisksAnswer) string {
+	t.Helper()
+	for i, d := range after.Disks {
+		if d.Objects > before.Disks[i].Objects {
+			return d.Name
+		}
+	}
+	t.Fatalf("no disk took the object: %+v", after.Disks)
+	return ""
 }
