@@ -168,7 +168,7 @@ func TestDiskFailsUnderLoad(t *testing.T) {
 			}})
 			base := "http://" + n.Addrs().Public
 			objs := objectPaths(30)
-			load(t, base, objs, 1, 1, func() {}) // stored on the three disks
+			load(t, base, objs, 1, 1, func() {})            // stored on the three disks
 			t.Cleanup(func() { os.Chmod(paths[1], 0o755) }) // before TempDir's removal
 			tl := load(t, base, objs, 4, 4, func() {
 				switch {
