@@ -224,3 +224,24 @@ func TestCloseDuringOnline(t *testing.T) {
 		t.Errorf("%d disks serving after close", s.Serving())
 	}
 }
+
+// TestOnlineThatCannotOpenSaysWhy: a disk whose path is no longer a
+// directory stays out of service, with the reason.
+func TestOnlineThatCannotOpenSaysWhy(t *testing.T) {
+	cfg := multiCfg(t, 2)
+	s := openStore(t, cfg, Deps{})
+	offline(t, s, "d1")
+	if err := os.RemoveAll(cfg.Disks[1].Path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg.Disks[1].Path, []byte("not a disk"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Online("d1")
+	if err == nil || errors.Is(err, ErrDiskState) || info.State != stateOffline || !strings.Contains(info.Reason, "could not be brought online") {
+		t.Fatalf("online of a file: %+v, %v", info, err)
+	}
+	if s.Serving() != 1 {
+		t.Errorf("%d disks serving", s.Serving())
+	}
+}
