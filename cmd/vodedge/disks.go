@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -83,6 +84,11 @@ func newDiskOpCmd(op, short string) *cobra.Command {
 		},
 	}
 	a.bind(cmd)
+	if op == "online" { // it returns once the disk's index is loaded and caught up
+		a.timeout = 10 * time.Minute
+		cmd.Flags().Lookup("timeout").DefValue = a.timeout.String()
+		cmd.Long += " It returns once the disk serves: its index loaded, and what was purged while it was away removed."
+	}
 	return cmd
 }
 
