@@ -19,6 +19,9 @@ import (
 //	POST /v1/purge?prefix=/titles/t1/ purge every object under a prefix
 //	GET  /v1/objects?prefix=&after=&limit=   list disk-tier slices
 //	GET  /v1/objects/stat?key=/path   tiers, size, checksums, pin, last access
+//	GET  /v1/disks                    the disk tier's disks: state, bytes, objects, errors
+//	POST /v1/disks/{name}/offline     take a disk out of service (409: the last one)
+//	POST /v1/disks/{name}/online      bring a disk, the same or a replaced one, into service
 //
 // Keys and prefixes are request paths, normalized as the public listener
 // normalizes them; a path it would reject is 400 here too.
@@ -27,6 +30,9 @@ func (s *Server) AdminRoutes() *admin.Mux {
 	mux.HandleFunc("POST /v1/purge", s.adminPurge)
 	mux.HandleFunc("GET /v1/objects", s.adminList)
 	mux.HandleFunc("GET /v1/objects/stat", s.adminStat)
+	mux.HandleFunc("GET /v1/disks", s.adminDisks)
+	mux.HandleFunc("POST /v1/disks/{name}/offline", s.adminDiskOffline)
+	mux.HandleFunc("POST /v1/disks/{name}/online", s.adminDiskOnline)
 	return mux
 }
 

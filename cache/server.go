@@ -190,12 +190,20 @@ func (s *Server) Status() (ready bool, detail string) {
 		return false, "not serving"
 	case s.tiers.disk == nil:
 		return true, "ready"
+	case s.tiers.disk.Serving() == 0:
+		return false, "no disk in service: " + s.tiers.disk.Degraded()
 	case s.tiers.disk.Degraded() != "":
 		return true, "ready; disk tier degraded: " + s.tiers.disk.Degraded()
 	case !s.tiers.disk.Loaded():
 		return true, "ready; disk index loading"
 	}
 	return true, "ready"
+}
+
+// DiskAdmitting reports whether the disk tier stores new objects: some
+// disk in service admits them. It is true without a disk tier.
+func (s *Server) DiskAdmitting() bool {
+	return s.tiers.disk == nil || s.tiers.disk.Admitting()
 }
 
 // Shutdown stops accepting connections, lets in-flight responses finish

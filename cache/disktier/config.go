@@ -13,12 +13,18 @@ import (
 	"github.com/vodedge/vodedge/cache/evict"
 )
 
-// Config sizes and tunes the disk tier.
+// Config sizes and tunes the disk tier. Disks lists the drives; every
+// other knob applies to each disk alike, except the two memory budgets
+// (RecordCacheBytes, OpenFiles), which are the tier's and split evenly
+// among its disks.
 type Config struct {
-	// Dir holds index/ (Pebble), data/ (one file per slice) and tmp/.
-	Dir string
-	// CapacityBytes bounds the data files' total size (rounded up to 4 KiB
-	// blocks each).
+	// Disks are the tier's drives, each an independent store with its
+	// own index, data files, space accounting, scrubber and health.
+	Disks []Disk
+	// Dir and CapacityBytes are the one-disk shorthand: with Disks empty,
+	// the tier is the one disk {Dir, CapacityBytes}. Give one or the
+	// other, not both.
+	Dir           string
 	CapacityBytes int64
 	// Policy picks eviction victims; LFU-DA by default (see cache/doc.go).
 	Policy evict.Policy
@@ -33,9 +39,11 @@ type Config struct {
 	// off. Default 16 MiB/s. ScrubPause separates passes (default 1 min).
 	ScrubBytesPerSec int64
 	ScrubPause       time.Duration
-	// MaxErrors I/O errors within ErrorWindow make the tier degraded: it
+	// MaxErrors I/O errors within ErrorWindow make a disk degraded: it
 	// stops admitting new objects and keeps serving what it can read.
+	// FailErrors within the window fail it: it is taken out of service.
 	MaxErrors   int
+	FailErrors  int
 	ErrorWindow time.Duration
 	// MinFreeBytes of free space are kept on the filesystem; below it the
 	// tier is degraded ("disk full"). Default 256 MiB.
@@ -54,7 +62,8 @@ type Config struct {
 	OpenFiles int
 }
 
-// DefaultConfig returns the configuration for dir with capacity bytes.
+// DefaultConfig returns the configuration of one disk, dir, with
+// capacity bytes (0: follow the filesystem, see Disk).
 func DefaultConfig(dir string, capacity int64) Config {
 	return Config{
 		Dir:              dir,
@@ -65,6 +74,7 @@ func DefaultConfig(dir string, capacity int64) Config {
 		ScrubBytesPerSec: 16 << 20,
 		ScrubPause:       time.Minute,
 		MaxErrors:        5,
+		FailErrors:       50,
 		ErrorWindow:      time.Minute,
 		MinFreeBytes:     256 << 20,
 		StatsEvery:       5 * time.Minute,
@@ -76,17 +86,17 @@ func DefaultConfig(dir string, capacity int64) Config {
 func (c *Config) validate() error {
 	var errs []error
 	bad := func(f string, a ...any) { errs = append(errs, fmt.Errorf("disktier: "+f, a...)) }
-	if c.Dir == "" {
-		bad("no directory")
-	}
-	if c.CapacityBytes < 1<<20 {
-		bad("capacity must be at least 1 MiB, got %d", c.CapacityBytes)
+	if err := checkDisks(c.DiskList(), c.Dir != "" && len(c.Disks) > 0); err != nil {
+		errs = append(errs, err)
 	}
 	if c.ChunkBytes < 4<<10 || c.ChunkBytes > 16<<20 {
 		bad("chunk size must be within 4 KiB..16 MiB, got %d", c.ChunkBytes)
 	}
 	if c.VerifySample < 0 || c.VerifySample > 1 {
 		bad("verify sample must be within 0..1, got %v", c.VerifySample)
+	}
+	if c.FailErrors < c.MaxErrors {
+		bad("fail errors (%d) must be at least max errors (%d)", c.FailErrors, c.MaxErrors)
 	}
 	if c.MaxErrors < 1 || c.ErrorWindow <= 0 || c.StatsEvery <= 0 || c.ScrubBytesPerSec < 0 || c.RecordCacheBytes < 0 || c.OpenFiles < 0 || c.MinFreeBytes < 0 || c.ScrubPause < 0 {
 		bad("error window, stats interval, scrub rate and free space must be positive")
@@ -98,13 +108,34 @@ func (c *Config) validate() error {
 type Deps struct {
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
-	// FS is the data directory; nil means OSFS{Root: cfg.Dir}.
+	// FS, IndexFS and FreeBytes replace the real filesystem of a tier
+	// with one disk (tests); with several, PerDisk does.
+	//
+	// FS is the data directory; nil means OSFS{Root: the disk's path}.
 	FS FS
 	// IndexFS is Pebble's filesystem; nil means the real one. Tests use
 	// vfs.NewMem() and errorfs.
 	IndexFS vfs.FS
 	// FreeBytes reports free space on the data filesystem; nil uses statfs.
 	FreeBytes func() (int64, error)
+	// PerDisk, when set, gives each disk (by path) its filesystems; what
+	// it leaves nil is the real one.
+	PerDisk func(path string) DiskDeps
+}
+
+// DiskDeps replace one disk's filesystems (see Deps).
+type DiskDeps struct {
+	FS        FS
+	IndexFS   vfs.FS
+	FreeBytes func() (int64, error)
+}
+
+// forDisk returns the filesystems of the disk at path.
+func (d Deps) forDisk(path string) DiskDeps {
+	if d.PerDisk != nil {
+		return d.PerDisk(path)
+	}
+	return DiskDeps{FS: d.FS, IndexFS: d.IndexFS, FreeBytes: d.FreeBytes}
 }
 
 // defaultOpenFiles is 4096, or a quarter of RLIMIT_NOFILE when lower.

@@ -27,18 +27,18 @@ func TestReadAtKeepsFilesOpenAndSeesNewVersions(t *testing.T) {
 			t.Fatal("ReadAt returned wrong bytes")
 		}
 	}
-	if n := s.fds.len(); n != 1 {
+	if n := onlyDisk(s).fds.len(); n != 1 {
 		t.Fatalf("%d files held open after three reads of one slice, want 1", n)
 	}
 	put(t, s, "/a", data(5000, 2)) // a new version: a new file, the old one removed
 	if got := readAt(t, s, "/a", 5000); !bytes.Equal(got, data(5000, 2)) {
 		t.Fatal("ReadAt after a new version returned the old bytes")
 	}
-	if n := s.fds.len(); n != 1 {
+	if n := onlyDisk(s).fds.len(); n != 1 {
 		t.Fatalf("%d files held open after the old version's removal, want 1", n)
 	}
 	s.Delete("/a")
-	if n := s.fds.len(); n != 0 {
+	if n := onlyDisk(s).fds.len(); n != 0 {
 		t.Fatalf("%d files held open after Delete, want 0", n)
 	}
 }
@@ -55,7 +55,7 @@ func TestReadAtBoundedAndOff(t *testing.T) {
 				t.Fatalf("OpenFiles %d: %s: wrong bytes", max, k)
 			}
 		}
-		if n := s.fds.len(); n != max {
+		if n := onlyDisk(s).fds.len(); n != max {
 			t.Fatalf("OpenFiles %d: %d files held open", max, n)
 		}
 	}
@@ -127,7 +127,7 @@ func TestReadAtShortFileEvicts(t *testing.T) {
 	if _, ok := s.Lookup("/a", false); ok {
 		t.Fatal("a slice whose file was short is still indexed")
 	}
-	if n := s.fds.len(); n != 0 {
+	if n := onlyDisk(s).fds.len(); n != 0 {
 		t.Fatalf("the evicted slice's file is still held open (%d)", n)
 	}
 }

@@ -47,7 +47,7 @@ func (o OSFS) dataDir() string { return filepath.Join(o.Root, "data") }
 
 // CreateTemp implements FS.
 func (o OSFS) CreateTemp() (WriteFile, error) {
-	if err := os.MkdirAll(o.tmpDir(), 0o755); err != nil {
+	if err := mkdirs(o.Root, "tmp"); err != nil {
 		return nil, err
 	}
 	return os.CreateTemp(o.tmpDir(), "w-*")
@@ -56,10 +56,29 @@ func (o OSFS) CreateTemp() (WriteFile, error) {
 // Commit implements FS.
 func (o OSFS) Commit(tmp, rel string) error {
 	dst := filepath.Join(o.dataDir(), rel)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	err := os.Rename(tmp, dst)
+	if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	dir, _ := filepath.Split(rel)
+	if err := mkdirs(o.Root, append([]string{"data"}, strings.Split(strings.TrimSuffix(dir, "/"), "/")...)...); err != nil {
 		return err
 	}
 	return os.Rename(tmp, dst)
+}
+
+// mkdirs makes root/names[0]/names[1]/… as needed. Unlike os.MkdirAll it
+// never makes root: a disk whose directory vanished (removed, unmounted)
+// fails its writes instead of filling the filesystem beneath.
+func mkdirs(root string, names ...string) error {
+	p := root
+	for _, n := range names {
+		p = filepath.Join(p, n)
+		if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Discard implements FS.

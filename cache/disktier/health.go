@@ -3,6 +3,7 @@ package disktier
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,23 +18,30 @@ type health struct {
 	mu struct {
 		sync.Mutex
 		errors   []time.Time // recent I/O errors, oldest first
+		total    int64       // I/O errors since the disk was opened
 		full     bool
 		degraded string // reason; "" when healthy
 	}
 	max    int
 	window time.Duration
+	// bad mirrors mu.degraded != "" for readers that must not lock (the
+	// placement's choice of a disk to write to).
+	bad atomic.Bool
 }
 
 func (h *health) init(cfg Config) { h.max, h.window = cfg.MaxErrors, cfg.ErrorWindow }
 
-func (h *health) ioError(err error) {
+// ioError records an error and returns how many are within the window.
+func (h *health) ioError(err error) int {
 	if err == nil {
-		return
+		return 0
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.mu.errors = append(h.mu.errors, time.Now())
+	h.mu.total++
 	h.updateLocked()
+	return len(h.mu.errors)
 }
 
 func (h *health) diskFull() {
@@ -66,6 +74,16 @@ func (h *health) updateLocked() {
 	default:
 		h.mu.degraded = ""
 	}
+	h.bad.Store(h.mu.degraded != "")
+}
+
+// counts returns the I/O errors since the disk was opened and those
+// within the window.
+func (h *health) counts() (total int64, recent int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.updateLocked()
+	return h.mu.total, len(h.mu.errors)
 }
 
 func (h *health) reason() string {
@@ -74,10 +92,16 @@ func (h *health) reason() string {
 	return h.mu.degraded
 }
 
-// Degraded returns why the tier admits nothing new ("" when healthy).
-func (s *Store) Degraded() string { return s.health.reason() }
+// Degraded returns why the disk admits nothing new ("" when healthy).
+func (s *disk) Degraded() string { return s.health.reason() }
 
-func (s *Store) admitting() error {
+// degraded is Degraded() != "", without a lock.
+func (s *disk) degraded() bool { return s.health.bad.Load() }
+
+func (s *disk) admitting() error {
+	if r := s.failed(); r != "" {
+		return fmt.Errorf("%w: disk failed: %s", ErrNotAdmitting, r)
+	}
 	if !s.loaded.Load() {
 		return fmt.Errorf("%w: index still loading", ErrNotAdmitting)
 	}
@@ -87,17 +111,19 @@ func (s *Store) admitting() error {
 	return nil
 }
 
-func (s *Store) checkHealth() {
+func (s *disk) checkHealth() {
+	s.checkRoot()
 	free, err := s.free()
 	if err != nil {
-		s.health.ioError(err)
+		s.ioError(err)
 		return
 	}
+	s.freeBytes.Store(free)
 	s.health.refresh(free < s.cfg.MinFreeBytes)
 }
 
 // goLoop runs fn every d until the store closes.
-func (s *Store) goLoop(d time.Duration, fn func()) {
+func (s *disk) goLoop(d time.Duration, fn func()) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()

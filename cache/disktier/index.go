@@ -35,7 +35,12 @@ func prefixEnd(p []byte) []byte {
 
 // scan calls fn for every record whose slice key starts with prefix, in
 // key order, until fn returns false. Undecodable records are deleted.
-func (s *Store) scan(prefix string, fn func(*Record) bool) error {
+// fn must not read the index itself (see readLock).
+func (s *disk) scan(prefix string, fn func(*Record) bool) error {
+	if !s.readLock() {
+		return errClosed
+	}
+	defer s.dbMu.RUnlock()
 	lo := recKey(prefix)
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: prefixEnd(lo)})
 	if err != nil {
@@ -50,6 +55,7 @@ func (s *Store) scan(prefix string, fn func(*Record) bool) error {
 			s.dropIndex(key, reasonCorrupt)
 			continue
 		}
+		r.d = s
 		if !fn(r) {
 			break
 		}
@@ -59,7 +65,7 @@ func (s *Store) scan(prefix string, fn func(*Record) bool) error {
 
 // load fills the eviction table and the space accounting from the index.
 // It reads index records only, never segment data.
-func (s *Store) load() {
+func (s *disk) load() {
 	start := time.Now()
 	stats := s.loadStats()
 	var n, used int64
@@ -79,8 +85,8 @@ func (s *Store) load() {
 	s.space.objects += n
 	s.space.Unlock()
 	if err != nil {
-		s.health.ioError(err)
-		s.log.Error("loading the disk index failed; the tier admits nothing", "err", err)
+		s.ioError(err)
+		s.log.Error("loading the disk index failed; the disk admits nothing", "err", err)
 		return
 	}
 	s.loaded.Store(true)
@@ -91,8 +97,12 @@ func (s *Store) load() {
 // logical clock and the wall clock of the last access.
 const statsLen = 4 + 8 + 8
 
-func (s *Store) loadStats() map[string]evict.Stat {
+func (s *disk) loadStats() map[string]evict.Stat {
 	out := map[string]evict.Stat{}
+	if !s.readLock() {
+		return out
+	}
+	defer s.dbMu.RUnlock()
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: statsPrefix, UpperBound: prefixEnd(statsPrefix)})
 	if err != nil {
 		return out
@@ -116,22 +126,26 @@ func (s *Store) loadStats() map[string]evict.Stat {
 
 // saveStats writes every entry's access statistics in one batch, so a
 // restarted node keeps its eviction order.
-func (s *Store) saveStats() {
-	b := s.db.NewBatch()
-	defer b.Close()
-	var v [statsLen]byte
-	s.table.Each(func(key string, st evict.Stat) {
-		binary.LittleEndian.PutUint32(v[:], st.Hits)
-		binary.LittleEndian.PutUint64(v[4:], uint64(st.Last))
-		at := int64(0)
-		if !st.At.IsZero() {
-			at = st.At.UnixNano()
-		}
-		binary.LittleEndian.PutUint64(v[12:], uint64(at))
-		_ = b.Set(statsKey(key), v[:], nil)
+func (s *disk) saveStats() {
+	err := s.ix.apply(func(db *pebble.DB) error {
+		b := db.NewBatch()
+		defer b.Close()
+		var v [statsLen]byte
+		s.table.Each(func(key string, st evict.Stat) {
+			binary.LittleEndian.PutUint32(v[:], st.Hits)
+			binary.LittleEndian.PutUint64(v[4:], uint64(st.Last))
+			at := int64(0)
+			if !st.At.IsZero() {
+				at = st.At.UnixNano()
+			}
+			binary.LittleEndian.PutUint64(v[12:], uint64(at))
+			_ = b.Set(statsKey(key), v[:], nil)
+		})
+		return b.Commit(pebble.NoSync)
 	})
-	if err := b.Commit(pebble.NoSync); err != nil {
+	if err != nil {
 		s.log.Warn("saving access statistics failed", "err", err)
+		s.ioError(err)
 	}
 }
 
@@ -142,7 +156,7 @@ func (s *Store) saveStats() {
 // being committed at that moment was either committed before the scan
 // (the scan sees it) or is an orphan. A record whose file is gone is
 // found when read (Open) and dropped then.
-func (s *Store) sweep() {
+func (s *disk) sweep() {
 	if !s.loaded.Load() {
 		return
 	}

@@ -24,12 +24,13 @@ func TestIndexReadErrorsAreMissesAndDegrade(t *testing.T) {
 	mem := vfs.NewMem()
 	cfg := testCfg(t.TempDir())
 	cfg.MaxErrors = 3
+	cfg.FailErrors = 1000 // up to 50 errors: degraded, below failing (TestReadErrorsPastTheThresholdFailTheDisk)
 	s := openStore(t, cfg, Deps{IndexFS: errorfs.Wrap(mem, toggle)})
 	for i := range 50 {
 		put(t, s, fmt.Sprintf("/k/%d", i), data(1000, byte(i)))
 	}
 	// Push the records out of the memtable so that reads hit "disk".
-	if err := s.db.Flush(); err != nil {
+	if err := onlyDisk(s).db.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	toggle.On()

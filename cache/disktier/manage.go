@@ -9,11 +9,11 @@ import (
 )
 
 // Delete removes key's slice; it reports whether it was stored.
-func (s *Store) Delete(key string) bool { return s.evict(key, reasonPurge) }
+func (s *disk) Delete(key string) bool { return s.evict(key, reasonPurge) }
 
 // PurgePrefix removes every slice whose key starts with prefix and
 // returns the slice keys removed.
-func (s *Store) PurgePrefix(prefix string) ([]string, error) {
+func (s *disk) PurgePrefix(prefix string) ([]string, error) {
 	var keys []string
 	if err := s.scan(prefix, func(r *Record) bool { keys = append(keys, r.Key); return true }); err != nil {
 		return nil, err
@@ -29,7 +29,7 @@ func (s *Store) PurgePrefix(prefix string) ([]string, error) {
 
 // List returns up to limit records whose keys start with prefix, in key
 // order, starting after the key after (for paging).
-func (s *Store) List(prefix, after string, limit int) ([]*Record, error) {
+func (s *disk) List(prefix, after string, limit int) ([]*Record, error) {
 	var out []*Record
 	err := s.scan(prefix, func(r *Record) bool {
 		if after != "" && r.Key <= after {
@@ -43,7 +43,7 @@ func (s *Store) List(prefix, after string, limit int) ([]*Record, error) {
 
 // Pin marks key's slice as held by a fill manifest: it is never evicted
 // while pinned. It reports whether the key is stored.
-func (s *Store) Pin(key string, pinned bool) (bool, error) {
+func (s *disk) Pin(key string, pinned bool) (bool, error) {
 	ok, err := s.pinLocked(key, pinned)
 	if err == nil && ok {
 		err = s.syncIndex()
@@ -51,7 +51,7 @@ func (s *Store) Pin(key string, pinned bool) (bool, error) {
 	return ok, err
 }
 
-func (s *Store) pinLocked(key string, pinned bool) (bool, error) {
+func (s *disk) pinLocked(key string, pinned bool) (bool, error) {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
 	r, err := s.get(key)
@@ -59,8 +59,8 @@ func (s *Store) pinLocked(key string, pinned bool) (bool, error) {
 		return false, err
 	}
 	r.Pinned = pinned
-	if err := s.db.Set(recKey(key), r.encode(), pebble.NoSync); err != nil {
-		s.health.ioError(err)
+	if err := s.ix.apply(func(db *pebble.DB) error { return db.Set(recKey(key), r.encode(), pebble.NoSync) }); err != nil {
+		s.ioError(err)
 		return false, err
 	}
 	s.recs.invalidate(key)
@@ -77,7 +77,7 @@ type Info struct {
 }
 
 // Stat returns key's record and access statistics.
-func (s *Store) Stat(key string) (*Info, bool) {
+func (s *disk) Stat(key string) (*Info, bool) {
 	r, err := s.get(key)
 	if err != nil || r == nil {
 		return nil, false
@@ -91,14 +91,14 @@ func (s *Store) Stat(key string) (*Info, bool) {
 }
 
 // Usage returns the bytes and slices stored and the capacity.
-func (s *Store) Usage() (used, objects, capacity int64) {
+func (s *disk) Usage() (used, objects, capacity int64) {
 	s.space.Lock()
 	defer s.space.Unlock()
-	return s.space.used, s.space.objects, s.cfg.CapacityBytes
+	return s.space.used, s.space.objects, s.capacityLocked()
 }
 
 // Pinned reports, from memory only, whether key is stored and pinned.
-func (s *Store) Pinned(key string) bool {
+func (s *disk) Pinned(key string) bool {
 	st, ok := s.table.Stats(key)
 	return ok && st.Pinned
 }
@@ -107,7 +107,7 @@ func (s *Store) Pinned(key string) bool {
 // keys objKey and objKey+"\x00"+n) for which fn returns true after
 // changing them; fn may change Meta only. It returns how many it
 // rewrote.
-func (s *Store) UpdateMeta(objKey string, fn func(r *Record) bool) (int, error) {
+func (s *disk) UpdateMeta(objKey string, fn func(r *Record) bool) (int, error) {
 	var keys []string
 	if err := s.scan(objKey, func(r *Record) bool {
 		if cachekey.ObjectKey(r.Key) == objKey {
@@ -119,9 +119,7 @@ func (s *Store) UpdateMeta(objKey string, fn func(r *Record) bool) (int, error) 
 	}
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
-	b := s.db.NewBatch()
-	defer b.Close()
-	var changed []string
+	changed := map[string][]byte{}
 	for _, k := range keys {
 		r, err := s.get(k)
 		if err != nil || r == nil {
@@ -132,27 +130,37 @@ func (s *Store) UpdateMeta(objKey string, fn func(r *Record) bool) (int, error) 
 			continue
 		}
 		r.Meta = upd.Meta
-		if err := b.Set(recKey(k), r.encode(), nil); err != nil {
-			return 0, err
-		}
-		changed = append(changed, k)
+		changed[k] = r.encode()
 	}
 	if len(changed) == 0 {
 		return 0, nil
 	}
-	if err := b.Commit(pebble.NoSync); err != nil {
-		s.health.ioError(err)
+	if err := s.ix.apply(func(db *pebble.DB) error { return commitSets(db, changed) }); err != nil {
+		s.ioError(err)
 		return 0, err
 	}
-	for _, k := range changed {
+	for k := range changed {
 		s.recs.invalidate(k)
 	}
 	return len(changed), nil
 }
 
+// commitSets writes the records of sets (slice key → encoded record) in
+// one batch, without a sync.
+func commitSets(db *pebble.DB, sets map[string][]byte) error {
+	b := db.NewBatch()
+	defer b.Close()
+	for k, v := range sets {
+		if err := b.Set(recKey(k), v, nil); err != nil {
+			return err
+		}
+	}
+	return b.Commit(pebble.NoSync)
+}
+
 // First returns the first record (in key order) whose slice key starts
 // with prefix.
-func (s *Store) First(prefix string) (*Record, bool) {
+func (s *disk) First(prefix string) (*Record, bool) {
 	var out *Record
 	_ = s.scan(prefix, func(r *Record) bool { out = r; return false })
 	return out, out != nil
@@ -161,7 +169,7 @@ func (s *Store) First(prefix string) (*Record, bool) {
 // DeleteObjectIf removes the slices of the object at objKey whose
 // records match (under the record lock, so a slice committed meanwhile
 // is judged as it is now) and returns their keys.
-func (s *Store) DeleteObjectIf(objKey string, match func(r *Record) bool) []string {
+func (s *disk) DeleteObjectIf(objKey string, match func(r *Record) bool) []string {
 	var keys []string
 	_ = s.scan(objKey, func(r *Record) bool {
 		if cachekey.ObjectKey(r.Key) == objKey {

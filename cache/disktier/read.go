@@ -13,30 +13,60 @@ import (
 
 // get reads key's record from the index; (nil, nil) when absent. A record
 // that does not decode is deleted and reported absent.
-func (s *Store) get(key string) (*Record, error) {
+func (s *disk) get(key string) (*Record, error) {
+	r, err := s.read(key)
+	if errors.Is(err, ErrCorruptRecord) {
+		s.log.Warn("dropping corrupt index record", "key", key, "err", err)
+		s.dropIndex(key, reasonCorrupt)
+		return nil, nil
+	}
+	return r, err
+}
+
+// read reads and decodes key's record under the read lock.
+func (s *disk) read(key string) (*Record, error) {
+	if !s.readLock() {
+		return nil, errClosed
+	}
+	defer s.dbMu.RUnlock()
 	v, closer, err := s.db.Get(recKey(key))
 	if errors.Is(err, pebble.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
-		s.health.ioError(err)
+		s.ioError(err)
 		return nil, err
 	}
 	defer closer.Close()
 	r, err := decodeRecord(key, v)
 	if err != nil {
-		s.log.Warn("dropping corrupt index record", "key", key, "err", err)
-		s.dropIndex(key, reasonCorrupt)
-		return nil, nil
+		return nil, err
 	}
+	r.d = s
 	return r, nil
+}
+
+// readLock takes the read lock that keeps the index open, and reports
+// false (unlocked) once it is closed. Readers must not nest it: a Close
+// waiting for the write lock would block the inner one.
+func (s *disk) readLock() bool {
+	s.dbMu.RLock()
+	if s.dbClosed {
+		s.dbMu.RUnlock()
+		return false
+	}
+	return true
 }
 
 // Lookup returns key's record, counting an access when touch is set.
 // The record may be shared with other callers: it must not be modified.
 // Once the table is loaded a key it does not hold is a miss without
-// touching the index, so misses cost no disk I/O.
-func (s *Store) Lookup(key string, touch bool) (*Record, bool) {
+// touching the index, so misses cost no disk I/O. A failed disk, not yet
+// out of the spread, finds nothing.
+func (s *disk) Lookup(key string, touch bool) (*Record, bool) {
+	if s.failure.Load() != nil {
+		return nil, false
+	}
 	if s.loaded.Load() {
 		var present bool
 		if touch {
@@ -62,7 +92,7 @@ func (s *Store) Lookup(key string, touch bool) (*Record, bool) {
 
 // NeedsVerify reports whether a read of key should check checksums: its
 // first read since start-up, then a VerifySample fraction of reads.
-func (s *Store) NeedsVerify(key string) bool {
+func (s *disk) NeedsVerify(key string) bool {
 	if _, ok := s.verified.Load(key); !ok {
 		return true
 	}
@@ -74,7 +104,7 @@ func (s *Store) NeedsVerify(key string) bool {
 // or sendfile would stop short and cut the response): the object is
 // evicted as corrupt and the error wraps ErrChecksum; other errors count
 // towards the degraded state and evict the object.
-func (s *Store) Open(r *Record) (*os.File, error) {
+func (s *disk) Open(r *Record) (*os.File, error) {
 	f, err := s.fs.Open(r.File)
 	if err == nil {
 		return s.checkSize(r, f)
@@ -89,7 +119,7 @@ func (s *Store) Open(r *Record) (*os.File, error) {
 
 // checkSize returns f if it is as long as r says, and otherwise closes
 // it and evicts r.
-func (s *Store) checkSize(r *Record, f *os.File) (*os.File, error) {
+func (s *disk) checkSize(r *Record, f *os.File) (*os.File, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
@@ -108,7 +138,7 @@ func (s *Store) checkSize(r *Record, f *os.File) (*os.File, error) {
 // through a data file kept open between reads (OpenFiles). A file that
 // cannot be read whole is evicted, as by Open and ReadFailed, and the
 // error returned.
-func (s *Store) ReadAt(r *Record, p []byte, off int64) error {
+func (s *disk) ReadAt(r *Record, p []byte, off int64) error {
 	o, err := s.fds.acquire(r.File, func() (*os.File, error) { return s.Open(r) })
 	if err != nil {
 		return err
@@ -128,7 +158,7 @@ func (s *Store) ReadAt(r *Record, p []byte, off int64) error {
 
 // removeData removes a data file and closes it if it is held open for
 // reads (in that order: see fdCache).
-func (s *Store) removeData(name string) error {
+func (s *disk) removeData(name string) error {
 	err := s.fs.Remove(name)
 	s.fds.forget(name)
 	return err
@@ -136,16 +166,16 @@ func (s *Store) removeData(name string) error {
 
 // ReadFailed evicts r after an I/O error reading it; the caller treats
 // the object as a miss.
-func (s *Store) ReadFailed(r *Record, err error) {
+func (s *disk) ReadFailed(r *Record, err error) {
 	s.log.Warn("disk read failed; evicting", "key", r.Key, "file", r.File, "err", err)
-	s.health.ioError(err)
+	s.ioError(err)
 	s.m.ioErrors.Inc()
 	s.evict(r.Key, reasonIOError)
 }
 
 // Corrupt evicts r after a checksum mismatch. Concurrent readers may
 // find the same rot; it is counted once, by the one that evicts.
-func (s *Store) Corrupt(r *Record) {
+func (s *disk) Corrupt(r *Record) {
 	if s.evict(r.Key, reasonCorrupt) {
 		s.log.Error("checksum mismatch; evicted", "key", r.Key, "file", r.File)
 		s.m.checksumFailures.Inc()
@@ -156,7 +186,7 @@ func (s *Store) Corrupt(r *Record) {
 // bytes only after its checksum matched. It is the read path for
 // verification: first reads after start-up, sampled reads, the scrubber.
 type ChunkReader struct {
-	s        *Store
+	s        *disk
 	r        *Record
 	f        *os.File
 	buf      []byte
@@ -166,7 +196,7 @@ type ChunkReader struct {
 }
 
 // NewChunkReader opens r for verified reading.
-func (s *Store) NewChunkReader(r *Record) (*ChunkReader, error) {
+func (s *disk) NewChunkReader(r *Record) (*ChunkReader, error) {
 	f, err := s.Open(r)
 	if err != nil {
 		return nil, err
@@ -241,7 +271,7 @@ func (c *ChunkReader) ReadAll() ([]byte, error) {
 
 // Has reports, from memory only, whether key is stored. Before the index
 // is loaded it reports false.
-func (s *Store) Has(key string) bool {
+func (s *disk) Has(key string) bool {
 	if !s.loaded.Load() {
 		return false
 	}
@@ -251,7 +281,7 @@ func (s *Store) Has(key string) bool {
 
 // Hits returns how often key was looked up with touch since it was
 // stored (counts survive restarts).
-func (s *Store) Hits(key string) uint32 {
+func (s *disk) Hits(key string) uint32 {
 	st, _ := s.table.Stats(key)
 	return st.Hits
 }

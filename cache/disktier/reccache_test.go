@@ -23,8 +23,8 @@ func lookup(t *testing.T, s *Store, key string) *Record {
 func TestRecordCacheSeesEveryChange(t *testing.T) {
 	s := openStore(t, testCfg(t.TempDir()), Deps{})
 	put(t, s, "/a", data(100, 1))
-	if lookup(t, s, "/a"); s.recs.len() != 1 {
-		t.Fatalf("record cache holds %d records after one hit, want 1", s.recs.len())
+	if lookup(t, s, "/a"); onlyDisk(s).recs.len() != 1 {
+		t.Fatalf("record cache holds %d records after one hit, want 1", onlyDisk(s).recs.len())
 	}
 
 	if _, err := s.Pin("/a", true); err != nil {
@@ -67,8 +67,8 @@ func TestRecordCacheBounded(t *testing.T) {
 	s := openStore(t, cfg, Deps{})
 	put(t, s, "/size", data(10, 0))
 	one := recordBytes(lookup(t, s, "/size"))
-	s.recs.invalidate("/size")
-	s.recs.max = 4 * one
+	onlyDisk(s).recs.invalidate("/size")
+	onlyDisk(s).recs.max = 4 * one
 	for i := range 10 {
 		k := fmt.Sprintf("/k%d", i)
 		put(t, s, k, data(10, byte(i)))
@@ -76,16 +76,16 @@ func TestRecordCacheBounded(t *testing.T) {
 			t.Fatalf("Lookup(%s) returned %s", k, r.Key)
 		}
 	}
-	if n := s.recs.len(); n != 4 || s.recs.used > s.recs.max {
-		t.Fatalf("record cache holds %d records, %d bytes; want 4 within its bound %d", n, s.recs.used, s.recs.max)
+	if n := onlyDisk(s).recs.len(); n != 4 || onlyDisk(s).recs.used > onlyDisk(s).recs.max {
+		t.Fatalf("record cache holds %d records, %d bytes; want 4 within its bound %d", n, onlyDisk(s).recs.used, onlyDisk(s).recs.max)
 	}
 	// A record larger than the whole cache is not cached, nor does it
 	// evict the others.
 	big := lookup(t, s, "/k9")
 	huge := *big
-	huge.Meta = make([]byte, s.recs.max)
-	s.recs.put(&huge, s.recs.seq.Load())
-	if n := s.recs.len(); n != 4 {
+	huge.Meta = make([]byte, onlyDisk(s).recs.max)
+	onlyDisk(s).recs.put(&huge, onlyDisk(s).recs.seq.Load())
+	if n := onlyDisk(s).recs.len(); n != 4 {
 		t.Fatalf("a record larger than the cache changed it to %d records", n)
 	}
 	for i := range 10 { // evicted or not, every record is still found
@@ -137,7 +137,7 @@ func TestRecordCacheChangeBetweenReadAndPut(t *testing.T) {
 	s := openStore(t, testCfg(t.TempDir()), Deps{})
 	put(t, s, "/a", data(100, 1))
 	var once sync.Once
-	s.recs.beforePut = func() {
+	onlyDisk(s).recs.beforePut = func() {
 		once.Do(func() {
 			if _, err := s.UpdateMeta("/a", func(r *Record) bool { r.Meta = []byte("new"); return true }); err != nil {
 				t.Error(err)
@@ -158,7 +158,7 @@ func TestRecordCacheOff(t *testing.T) {
 	s := openStore(t, cfg, Deps{})
 	put(t, s, "/a", data(100, 1))
 	lookup(t, s, "/a")
-	if n := s.recs.len(); n != 0 {
+	if n := onlyDisk(s).recs.len(); n != 0 {
 		t.Fatalf("cache off, yet it holds %d records", n)
 	}
 	cfg.RecordCacheBytes = -1

@@ -48,6 +48,8 @@ type Record struct {
 
 	ChunkBytes int      // checksum granularity
 	CRCs       []uint32 // CRC-32C of each chunk of the data file
+
+	d *disk // the disk the record was read from (not encoded)
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)

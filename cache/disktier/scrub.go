@@ -12,7 +12,7 @@ import (
 // verifying its checksums (ChunkReader evicts what does not match), then
 // starts over after a pause. It is what finds bit rot in objects nobody
 // has asked for since start-up.
-func (s *Store) scrub() {
+func (s *disk) scrub() {
 	defer s.wg.Done()
 	lim := rate.NewLimiter(rate.Limit(s.cfg.ScrubBytesPerSec), s.cfg.ChunkBytes)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -39,7 +39,7 @@ func (s *Store) scrub() {
 	}
 }
 
-func (s *Store) waitLoaded(ctx context.Context) bool {
+func (s *disk) waitLoaded(ctx context.Context) bool {
 	for !s.loaded.Load() {
 		select {
 		case <-ctx.Done():
@@ -52,7 +52,7 @@ func (s *Store) waitLoaded(ctx context.Context) bool {
 
 // scrubPass verifies every slice once. It pages through the index so no
 // iterator stays open across the rate limiter's waits.
-func (s *Store) scrubPass(ctx context.Context, lim *rate.Limiter) (int, error) {
+func (s *disk) scrubPass(ctx context.Context, lim *rate.Limiter) (int, error) {
 	after, n := "", 0
 	for {
 		page, err := s.List("", after, 256)
@@ -69,7 +69,7 @@ func (s *Store) scrubPass(ctx context.Context, lim *rate.Limiter) (int, error) {
 	}
 }
 
-func (s *Store) scrubOne(ctx context.Context, lim *rate.Limiter, r *Record) error {
+func (s *disk) scrubOne(ctx context.Context, lim *rate.Limiter, r *Record) error {
 	c, err := s.NewChunkReader(r)
 	if err != nil {
 		return nil // missing or unreadable: already evicted

@@ -1,11 +1,13 @@
 package disktier
 
+import "github.com/cockroachdb/pebble/v2"
+
 // reserve promises n bytes to a writer, evicting by policy until they fit.
 // Eviction does its I/O (index delete, unlink) outside the space lock.
-func (s *Store) reserve(n int64) error {
+func (s *disk) reserve(n int64) error {
 	for {
 		s.space.Lock()
-		if s.space.used+s.space.reserved+n <= s.cfg.CapacityBytes {
+		if s.space.used+s.space.reserved+n <= s.capacityLocked() {
 			s.space.reserved += n
 			s.space.Unlock()
 			return nil
@@ -21,7 +23,7 @@ func (s *Store) reserve(n int64) error {
 	}
 }
 
-func (s *Store) release(n int64) {
+func (s *disk) release(n int64) {
 	s.space.Lock()
 	s.space.reserved -= n
 	s.space.Unlock()
@@ -39,7 +41,7 @@ const (
 // evict removes key's record and data file for reason. Concurrent
 // evictions of one key remove (and count) it once: the index entry is
 // removed under the record lock, the file unlinked after it.
-func (s *Store) evict(key, reason string) bool {
+func (s *disk) evict(key, reason string) bool {
 	s.recMu.Lock()
 	r := s.unindexLocked(key, reason)
 	s.recMu.Unlock()
@@ -48,25 +50,24 @@ func (s *Store) evict(key, reason string) bool {
 
 // unindexLocked removes key's index entry and returns its record (nil
 // when there was none). s.recMu must be held.
-func (s *Store) unindexLocked(key, reason string) *Record {
+func (s *disk) unindexLocked(key, reason string) *Record {
 	r, err := s.get(key)
 	if err != nil || r == nil {
 		s.table.Remove(key)
 		return nil
 	}
-	if err := s.db.Delete(recKey(key), nil); err != nil {
-		s.health.ioError(err)
+	if err := s.ix.apply(func(db *pebble.DB) error { return deleteEntry(db, key) }); err != nil {
+		s.ioError(err)
 		return nil
 	}
 	s.recs.invalidate(key)
-	_ = s.db.Delete(statsKey(key), nil)
 	s.forget(r, reason)
 	return r
 }
 
 // removeFile unlinks an unindexed record's data file; it reports whether
 // there was a record.
-func (s *Store) removeFile(r *Record, reason string) bool {
+func (s *disk) removeFile(r *Record, reason string) bool {
 	if r == nil {
 		return false
 	}
@@ -78,8 +79,8 @@ func (s *Store) removeFile(r *Record, reason string) bool {
 }
 
 // dropIndex deletes an index entry that cannot be decoded.
-func (s *Store) dropIndex(key, reason string) {
-	_ = s.db.Delete(recKey(key), nil)
+func (s *disk) dropIndex(key, reason string) {
+	_ = s.ix.apply(func(db *pebble.DB) error { return db.Delete(recKey(key), nil) })
 	s.recs.invalidate(key)
 	s.table.Remove(key)
 	s.m.evictions.WithLabelValues(reason).Inc()
@@ -89,7 +90,7 @@ func (s *Store) dropIndex(key, reason string) {
 // verified set. Once loaded, the table's entry is the source of truth for
 // whether r was counted, so a record is never subtracted twice; before,
 // the loading scan counts only what it still finds.
-func (s *Store) forget(r *Record, reason string) {
+func (s *disk) forget(r *Record, reason string) {
 	s.verified.Delete(r.Key)
 	var size int64
 	if reason == reasonCapacity {
@@ -104,4 +105,14 @@ func (s *Store) forget(r *Record, reason string) {
 	s.space.used -= blocks(r.Length)
 	s.space.objects--
 	s.space.Unlock()
+}
+
+// deleteEntry deletes key's record and access statistics in one synced
+// batch.
+func deleteEntry(db *pebble.DB, key string) error {
+	b := db.NewBatch()
+	defer b.Close()
+	_ = b.Delete(recKey(key), nil)
+	_ = b.Delete(statsKey(key), nil)
+	return b.Commit(pebble.Sync)
 }

@@ -1,7 +1,6 @@
 package disktier
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -9,35 +8,32 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/vodedge/vodedge/cache/evict"
 )
 
-// Errors callers classify.
-var (
-	// ErrNotAdmitting is returned by Create while the tier is loading or
-	// degraded: the caller serves the object without storing it.
-	ErrNotAdmitting = errors.New("disktier: not admitting new objects")
-	// ErrFull means no space could be freed: everything left is pinned.
-	ErrFull = errors.New("disktier: full (everything left is pinned)")
-	// ErrChecksum marks stored bytes that do not match their checksum.
-	ErrChecksum = errors.New("disktier: checksum mismatch")
-	// ErrNotFound means the key is not stored (or its file vanished).
-	ErrNotFound = errors.New("disktier: not found")
-)
-
-// Store is the disk tier: a Pebble index of stored slices and one data
-// file per slice. It is safe for concurrent use.
-type Store struct {
-	cfg   Config
-	fs    FS
-	db    *pebble.DB
-	table *evict.Table
-	log   *slog.Logger
-	m     *metrics
-	free  func() (int64, error)
+// disk is one drive's store: a Pebble index of the slices stored on it
+// and one data file per slice. Everything a disk owns (index, files,
+// space, eviction table, record cache, open files, scrubber, health) is
+// its own, so disks share no lock. It is safe for concurrent use.
+type disk struct {
+	name   string // short name: metrics label, logs, admin API
+	path   string // absolute; the placement identity
+	weight float64
+	cfg    Config // the tier's knobs, Dir set to path
+	fs     FS
+	root   rootID     // the directory opened, to notice it vanish
+	db     *pebble.DB // written only through ix; read under dbMu
+	ix     *ixWriter
+	table  *evict.Table
+	log    *slog.Logger
+	m      *metrics
+	free   func() (int64, error)
+	margin int64 // kept free when CapacityBytes is 0 (auto)
 
 	space struct {
 		sync.Mutex
@@ -45,38 +41,63 @@ type Store struct {
 		reserved int64 // bytes promised to writers in progress
 		objects  int64
 	}
+	freeBytes atomic.Int64 // last free space read by the health check
 	// recMu serializes read-modify-write of index records (commit, pin,
 	// meta updates, eviction), so none overwrites or double-counts
 	// another's change. It is held across index reads and NoSync writes
 	// (no fsync), never across data-file I/O.
 	recMu      sync.Mutex
 	loaded     atomic.Bool
-	verified   sync.Map // slice key -> struct{}: fully verified since start-up
-	committing sync.Map // data file -> struct{}: being written, not yet indexed
+	loadDone   chan struct{} // closed when loading ended, loaded or not
+	verified   sync.Map      // slice key -> struct{}: fully verified since start-up
+	committing sync.Map      // data file -> struct{}: being written, not yet indexed
 	recs       *recCache
 	fds        *fdCache
 	health     health
+	// probeFailures counts failed health probes in a row; only the
+	// health loop touches it.
+	probeFailures int
 
-	stop chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
+	// dbMu keeps the index open while it is read: readers hold it
+	// shared, closing takes it to set dbClosed.
+	dbMu     sync.RWMutex
+	dbClosed bool // guarded by dbMu
+
+	failOnce sync.Once
+	failure  atomic.Pointer[string] // why it failed
+	dead     chan struct{}          // closed when it failed
+	onFail   func()                 // tells the set; must not block
+	// leftAt is the set's purge mark when the disk failed (purgelog.go);
+	// purgeMark reads it.
+	leftAt    atomic.Uint64
+	purgeMark func() uint64
+
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	once     sync.Once
+	closeErr error
 }
 
-// Open opens (or creates) the store in cfg.Dir. It deletes half-written
-// temp files, opens the index and returns at once: the in-memory
-// eviction table is loaded from the index in the background (lookups go
-// to the index directly until then), so a restarted node serves its first
-// hit without waiting for a scan. Segment data is never scanned.
-func Open(cfg Config, deps Deps) (*Store, error) {
-	if err := cfg.validate(); err != nil {
-		return nil, err
-	}
-	s := &Store{cfg: cfg, fs: deps.FS, log: deps.Logger, free: deps.FreeBytes, table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCacheBytes), fds: newFDCache(cfg.OpenFiles), stop: make(chan struct{})}
+// diskDeps are what the set gives each disk it opens.
+type diskDeps struct {
+	DiskDeps
+	log       *slog.Logger
+	m         *metrics
+	onFail    func()
+	purgeMark func() uint64 // the set's purge log mark; nil: none
+}
+
+// openDisk opens (or creates) the store of one disk. It deletes
+// half-written temp files, opens the index and returns at once: the
+// in-memory eviction table is loaded from the index in the background
+// (lookups go to the index directly until then), so a restarted node
+// serves its first hit without waiting for a scan. Segment data is never
+// scanned.
+func openDisk(cfg Config, name string, deps diskDeps) (*disk, error) {
+	s := &disk{name: name, path: cfg.Dir, cfg: cfg, fs: deps.FS, log: deps.log.With("disk", name), m: deps.m, free: deps.FreeBytes, onFail: deps.onFail, purgeMark: deps.purgeMark,
+		table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCacheBytes), fds: newFDCache(cfg.OpenFiles), dead: make(chan struct{}), stop: make(chan struct{}), loadDone: make(chan struct{})}
 	if s.fs == nil {
 		s.fs = OSFS{Root: cfg.Dir}
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.free == nil {
 		s.free = func() (int64, error) { return statfsFree(cfg.Dir) }
@@ -85,42 +106,51 @@ func Open(cfg Config, deps Deps) (*Store, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("disktier: %w", err)
 	}
+	root, err := statRoot(cfg.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("disktier: %w", err)
+	}
+	s.root = root
+	if err := s.size(); err != nil {
+		return nil, err
+	}
 	if n, err := s.fs.RemoveTemps(); err != nil {
 		return nil, fmt.Errorf("disktier: removing half-written files: %w", err)
 	} else if n > 0 {
 		s.log.Info("removed half-written files", "count", n)
 	}
-	if err := s.openIndex(deps); err != nil {
+	if err := s.openIndex(deps.IndexFS); err != nil {
 		return nil, err
 	}
-	m, err := newMetrics(deps.Registerer, s)
-	if err != nil {
-		s.db.Close()
-		return nil, err
-	}
-	s.m = m
 	s.start()
 	return s, nil
 }
 
-func (s *Store) openIndex(deps Deps) error {
-	opts := &pebble.Options{Logger: pebbleLogger{s.log}}
-	if deps.IndexFS != nil {
-		opts.FS = deps.IndexFS
+// openIndex opens the disk's Pebble with a logger and event listener of
+// its own, so that what Pebble finds fatal fails this disk only.
+func (s *disk) openIndex(fs vfs.FS) error {
+	opts := &pebble.Options{Logger: pebbleLogger{l: s.log, fail: s.fail}, EventListener: s.eventListener()}
+	if fs != nil {
+		opts.FS = fs
 	}
 	db, err := pebble.Open(filepath.Join(s.cfg.Dir, "index"), opts)
 	if err != nil {
 		return fmt.Errorf("disktier: opening index: %w", err)
 	}
+	if r := s.failed(); r != "" { // a Fatalf while opening
+		return fmt.Errorf("disktier: opening index: %s", r)
+	}
 	s.db = db
+	s.ix = newIxWriter(db, s.dead, s.fail)
 	return nil
 }
 
-func (s *Store) start() {
+func (s *disk) start() {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		s.load()
+		close(s.loadDone)
 		s.sweep()
 	}()
 	s.goLoop(s.cfg.StatsEvery, s.saveStats)
@@ -132,23 +162,45 @@ func (s *Store) start() {
 }
 
 // Loaded reports whether the eviction table has been loaded from the
-// index; until then the store admits no new objects.
-func (s *Store) Loaded() bool { return s.loaded.Load() }
+// index; until then the disk admits no new objects.
+func (s *disk) Loaded() bool { return s.loaded.Load() }
 
-// Close stops the background work, saves access statistics and closes
-// the index. It is safe to call more than once.
-func (s *Store) Close() error {
-	var err error
+// Close stops the background work, saves access statistics (unless the
+// disk failed) and closes the index. It is safe to call more than once.
+// A failed disk may hang in the kernel or in Pebble: Close gives up
+// after closeWait, leaving the goroutine that waits for it behind.
+func (s *disk) Close() error {
 	s.once.Do(func() {
-		close(s.stop)
-		s.wg.Wait()
-		if s.loaded.Load() {
-			s.saveStats()
+		done := make(chan error, 1)
+		go func() { done <- s.closeNow() }()
+		select {
+		case s.closeErr = <-done:
+		case <-time.After(closeWait):
+			s.closeErr = fmt.Errorf("disktier: disk %s did not close within %v; left behind", s.name, closeWait)
+			s.log.Error("disk did not close in time; its index and files stay open", "after", closeWait)
 		}
-		err = s.db.Close()
-		s.fds.closeAll()
 	})
-	return err
+	return s.closeErr
+}
+
+// closeWait bounds how long closing a disk may take.
+const closeWait = 10 * time.Second
+
+func (s *disk) closeNow() error {
+	close(s.stop)
+	s.wg.Wait()
+	if s.loaded.Load() && s.failed() == "" {
+		s.saveStats()
+	}
+	s.ix.close()
+	s.dbMu.Lock()
+	s.dbClosed = true
+	s.dbMu.Unlock()
+	defer s.fds.closeAll()
+	if s.ix.wedged() { // Close would wait for the commit lock forever
+		return fmt.Errorf("disktier: disk %s: index left open after a Pebble panic", s.name)
+	}
+	return s.db.Close()
 }
 
 // blocks rounds n up to the 4 KiB blocks a file really occupies; an empty
@@ -161,20 +213,4 @@ func statfsFree(dir string) (int64, error) {
 		return 0, err
 	}
 	return int64(st.Bavail) * st.Bsize, nil
-}
-
-// pebbleLogger sends Pebble's messages to slog.
-type pebbleLogger struct{ l *slog.Logger }
-
-func (p pebbleLogger) Infof(format string, args ...any) {
-	p.l.Debug(fmt.Sprintf(format, args...), "component", "pebble")
-}
-
-func (p pebbleLogger) Errorf(format string, args ...any) {
-	p.l.Error(fmt.Sprintf(format, args...), "component", "pebble")
-}
-
-func (p pebbleLogger) Fatalf(format string, args ...any) {
-	p.l.Error(fmt.Sprintf(format, args...), "component", "pebble")
-	os.Exit(1)
 }

@@ -16,7 +16,7 @@ import (
 // leaves a temp file (removed at start-up) or an unindexed data file
 // (removed by the sweep), never a visible partial object.
 type Writer struct {
-	s        *Store
+	s        *disk
 	rec      Record
 	f        WriteFile
 	n        int64
@@ -29,7 +29,7 @@ type Writer struct {
 // ObjSize and the origin metadata; the rest is filled in). It reserves
 // space, evicting by policy if needed, and returns ErrNotAdmitting while
 // the tier is loading or degraded.
-func (s *Store) Create(r Record) (*Writer, error) {
+func (s *disk) Create(r Record) (*Writer, error) {
 	if err := s.admitting(); err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (s *Store) Create(r Record) (*Writer, error) {
 		s.writeError(err)
 		return nil, fmt.Errorf("disktier: creating %q: %w", r.Key, err)
 	}
-	r.File, r.ChunkBytes, r.CRCs = fileName(r.Key), s.cfg.ChunkBytes, nil
+	r.File, r.ChunkBytes, r.CRCs, r.d = fileName(r.Key), s.cfg.ChunkBytes, nil, s
 	s.committing.Store(r.File, struct{}{})
 	return &Writer{s: s, rec: r, f: f, reserved: need, chunk: make([]byte, 0, s.cfg.ChunkBytes)}, nil
 }
@@ -128,11 +128,12 @@ func (w *Writer) abort() {
 
 // index commits r's record, replacing (and deleting the file of) any
 // previous version of the key.
-func (s *Store) index(r *Record, reserved int64) error {
+func (s *disk) index(r *Record, reserved int64) error {
 	r.StoredAt = time.Now()
 	s.recMu.Lock()
 	old, _ := s.get(r.Key)
-	err := s.db.Set(recKey(r.Key), r.encode(), pebble.NoSync)
+	v := r.encode()
+	err := s.ix.apply(func(db *pebble.DB) error { return db.Set(recKey(r.Key), v, pebble.NoSync) })
 	s.recs.invalidate(r.Key)
 	s.recMu.Unlock()
 	if err == nil {
@@ -141,7 +142,7 @@ func (s *Store) index(r *Record, reserved int64) error {
 	if err != nil {
 		_ = s.removeData(r.File)
 		s.release(reserved)
-		s.health.ioError(err)
+		s.ioError(err)
 		return fmt.Errorf("disktier: indexing %q: %w", r.Key, err)
 	}
 	s.space.Lock()
@@ -160,11 +161,11 @@ func (s *Store) index(r *Record, reserved int64) error {
 }
 
 // writeError records a failed write; ENOSPC marks the disk full.
-func (s *Store) writeError(err error) {
+func (s *disk) writeError(err error) {
 	if errors.Is(err, syscall.ENOSPC) {
 		s.health.diskFull()
 	}
-	s.health.ioError(err)
+	s.ioError(err)
 	s.m.ioErrors.Inc()
 }
 
@@ -173,6 +174,6 @@ func (s *Store) writeError(err error) {
 // concurrent commits share one WAL sync (Pebble batches them). Without
 // the sync Pebble keeps small writes in its own buffer, and a kill -9
 // would lose objects that had already been served from disk.
-func (s *Store) syncIndex() error {
-	return s.db.LogData(nil, pebble.Sync)
+func (s *disk) syncIndex() error {
+	return s.ix.sync()
 }

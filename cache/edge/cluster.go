@@ -3,7 +3,6 @@ package edge
 import (
 	"log/slog"
 	"net"
-	"strings"
 
 	"github.com/valyala/fasthttp"
 
@@ -125,13 +124,12 @@ func (r clusterRouter) Route(key string) []peer.Peer {
 func (r clusterRouter) PeerFailed(name string) { r.cl.PeerFailed(name) }
 
 // serverLoad is what the cluster samples from the serving path: egress,
-// and whether the disk tier is degraded (the server says so in its
-// status).
+// and whether the disk tier is degraded: none of its disks in service
+// stores new objects (one failed disk of several is not).
 type serverLoad struct{ srv *cache.Server }
 
 func (s serverLoad) BytesSent() uint64 { return s.srv.BytesSent() }
 
 func (s serverLoad) Degraded() bool {
-	_, detail := s.srv.Status()
-	return strings.Contains(detail, "disk tier degraded")
+	return !s.srv.DiskAdmitting()
 }

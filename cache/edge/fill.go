@@ -36,7 +36,7 @@ func (n *Node) openFill(Deps) error {
 
 // fillConfig completes the agent's configuration with what the node
 // knows: its name, site and slice size, a state directory beside the
-// disk tier's, and the progress report URL next to the manifest's.
+// first disk's store, and the progress report URL next to the manifest's.
 func (n *Node) fillConfig() fill.Config {
 	cfg := n.cfg.Fill.Agent
 	if cfg.Node == "" {
@@ -47,7 +47,7 @@ func (n *Node) fillConfig() fill.Config {
 	}
 	cfg.SliceBytes = n.cfg.Cache.SliceBytes // files are stored as the edge's slices
 	if cfg.StateDir == "" {
-		cfg.StateDir = filepath.Join(n.cfg.Disk.Dir, "fill")
+		cfg.StateDir = filepath.Join(n.cfg.Disk.DiskList()[0].Path, "fill")
 	}
 	if i := strings.Index(cfg.ManifestURL, "/v1/manifests/"); cfg.ReportURL == "" && i >= 0 {
 		cfg.ReportURL = cfg.ManifestURL[:i] + "/v1/fill/reports/" + cfg.Node

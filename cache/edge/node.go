@@ -30,6 +30,9 @@ type Deps struct {
 	// Origin, when set, replaces Config.Origin (a test's origin, or one
 	// the caller shares); the caller owns it and closes it.
 	Origin cache.Origin
+	// PerDisk, when set, replaces the filesystems of the disk tier's
+	// disks (tests inject faults through it); see disktier.Deps.
+	PerDisk func(path string) disktier.DiskDeps
 }
 
 // Node is an edge node assembled from its configuration: the public,

@@ -2,7 +2,6 @@ package edge
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 
@@ -50,13 +49,13 @@ func (n *Node) openTLS(Deps) error {
 }
 
 // openDisk opens the disk tier, when there is one.
-func (n *Node) openDisk(Deps) error {
+func (n *Node) openDisk(deps Deps) error {
 	if n.cfg.Disk == nil {
 		return nil
 	}
-	s, err := disktier.Open(*n.cfg.Disk, disktier.Deps{Logger: n.log, Registerer: n.reg})
+	s, err := disktier.Open(*n.cfg.Disk, disktier.Deps{Logger: n.log, Registerer: n.reg, PerDisk: deps.PerDisk})
 	if err != nil {
-		return daemon.Field("Disk", fmt.Errorf("%s: %w", n.cfg.Disk.Dir, err))
+		return daemon.Field("Disk", err)
 	}
 	n.onClose(func() { s.Close() })
 	n.disk = s

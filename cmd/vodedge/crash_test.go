@@ -66,7 +66,9 @@ func startCrashOrigin(t *testing.T) *testenv.Origin {
 // each restart, must be the object's true bytes. What was stored before
 // a kill is still there after it; the fill resumes by itself from the
 // saved manifest and completes; at the end the index and the data files
-// agree and no temp file is left.
+// agree and no temp file is left. The edge has three disks, so kills
+// land while writes go to several stores at once; at the end vodedge
+// disks lists them, takes one offline and brings it back.
 func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 	const kills = 50
 	org := startCrashOrigin(t)
@@ -75,6 +77,7 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 	tokens := filepath.Join(dir, "tokens")
 	os.WriteFile(tokens, []byte(token+"\n"), 0o600)
 	pub, fillManifest, fillKeys := crashManifest(t, dir)
+	disks := []string{filepath.Join(dir, "d0"), filepath.Join(dir, "d1"), filepath.Join(dir, "d2")}
 	r := rand.New(rand.NewPCG(42, uint64(time.Now().UnixNano())))
 	var requested []string
 	var stored int64
@@ -85,7 +88,7 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 	for round := 0; round <= kills; round++ {
 		listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 		p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", org.URL,
-			"--disk-dir", filepath.Join(dir, "disk"), "--disk-bytes", "1GiB", "--ram-bytes", "4MiB", "--slice-bytes", "256KiB",
+			"--disk", disks[0]+":1GiB", "--disk", disks[1]+":1GiB", "--disk", disks[2]+":1GiB", "--ram-bytes", "4MiB", "--slice-bytes", "256KiB",
 			"--node-name", "crash-node", "--site", "lab", "--admin-token-file", tokens,
 			"--manifest-public-key", pub, "--fill-window", "00:00-00:00", "--fill-rate", "4Mbit", "--fill-concurrency", "2",
 			"--access-log", "off", "--log-level", "error")
@@ -96,8 +99,8 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 			}
 		}
 		// What was stored before the kill is still there.
-		testenv.Eventually(t, 10*time.Second, "the disk index to load", func() bool {
-			return gauge(t, adminAddr, "vodedge_disk_index_loaded") == 1
+		testenv.Eventually(t, 10*time.Second, "the disk indexes to load", func() bool {
+			return gauge(t, adminAddr, "vodedge_disk_index_loaded") == int64(len(disks))
 		})
 		if now := gauge(t, adminAddr, "vodedge_disk_objects"); now < stored {
 			t.Fatalf("round %d: %d slices stored before the kill, %d after the restart", round, stored, now)
@@ -117,7 +120,13 @@ func TestKill9DuringWritesNeverServesBadBytes(t *testing.T) {
 			for _, k := range fillKeys {
 				checkObject(t, c, "http://"+listen+k, k)
 			}
-			checkIndexMatchesFiles(t, adminAddr, filepath.Join(dir, "disk"))
+			checkIndexMatchesFiles(t, adminAddr, disks...)
+			for _, d := range disks {
+				if countFiles(filepath.Join(d, "data")) == 0 {
+					t.Errorf("nothing stored on %s: objects are not spread over the disks", d)
+				}
+			}
+			checkDisksCommand(t, adminAddr, tokens)
 			p.cmd.Process.Signal(syscall.SIGTERM)
 			p.wait(t, 10*time.Second)
 			break
@@ -250,15 +259,20 @@ func checkObject(t *testing.T, c *http.Client, url, path string) {
 }
 
 // checkIndexMatchesFiles waits for the start-up sweep and compares the
-// number of indexed slices with the data files on disk; no temp file may
-// be left.
-func checkIndexMatchesFiles(t *testing.T, adminAddr, dir string) {
+// number of indexed slices with the data files on the disks; no temp
+// file may be left.
+func checkIndexMatchesFiles(t *testing.T, adminAddr string, dirs ...string) {
 	t.Helper()
 	var files int
 	testenv.EventuallyErr(t, 15*time.Second, "the index and the data files to agree", func() error {
-		files = countFiles(filepath.Join(dir, "data"))
+		files = 0
+		tmp := 0
+		for _, dir := range dirs {
+			files += countFiles(filepath.Join(dir, "data"))
+			tmp += countFiles(filepath.Join(dir, "tmp"))
+		}
 		indexed := gauge(t, adminAddr, "vodedge_disk_objects")
-		if tmp := countFiles(filepath.Join(dir, "tmp")); int64(files) != indexed || tmp != 0 {
+		if int64(files) != indexed || tmp != 0 {
 			return fmt.Errorf("index says %d slices, data/ holds %d files, tmp/ %d", indexed, files, tmp)
 		}
 		return nil

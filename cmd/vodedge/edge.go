@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -116,7 +117,7 @@ func runEdge(parent context.Context, g *globalOpts, o *edgeOpts) error {
 	defer signal.Stop(hup)
 	node, err := edge.New(cfg, edge.Deps{Logger: log})
 	if err != nil {
-		return flagError(err, edgeFlags)
+		return flagError(err, o.flags())
 	}
 	log.Info("edge starting", "listen", cfg.Listen, "admin", cfg.Admin, "origin", cfg.Origin,
 		"ram", bytesize.Size(cfg.Cache.RAMBytes), "disk", o.disk.describe(), "fill", cfg.Fill != nil,
@@ -166,6 +167,14 @@ func (o *edgeOpts) config() (edge.Config, error) {
 var edgeFlags = map[string]string{
 	"Listen": "--listen", "TLSListen": "--tls-listen", "Admin": "--admin", "TLS": "--tls-cert/--tls-key",
 	"Origin": "--origin", "Disk": "--disk-dir", "AccessLog": "--access-log", "Cluster.PeerListen": "--peer-listen",
+}
+
+// flags is edgeFlags with the disk tier's errors blamed on the flag
+// that configured it.
+func (o *edgeOpts) flags() map[string]string {
+	m := maps.Clone(edgeFlags)
+	m["Disk"] = o.disk.flag()
+	return m
 }
 
 // applyLimits moves the listener limits into the cache configuration.

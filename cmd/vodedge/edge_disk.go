@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -14,25 +16,34 @@ import (
 type diskOpts struct {
 	dir          string
 	bytes        bytesize.Size
+	disks        diskList
 	policy       string
 	verifySample float64
 	scrubRate    bytesize.Size
+	flags        *pflag.FlagSet // to tell flags given from defaults
 }
 
 func (d *diskOpts) bind(f *pflag.FlagSet) {
 	def := disktier.DefaultConfig("", 0)
-	f.StringVar(&d.dir, "disk-dir", "vodedge-cache", "disk tier directory (index/, data/, tmp/); created if missing")
+	d.flags = f
+	f.Var(&d.disks, "disk", "a disk of the disk tier (repeat it, or list several comma-separated; in the config file, a list): "+
+		"each its own store, objects spread over them by capacity. Without SIZE the disk takes what it holds plus what its filesystem has free, "+
+		"less max(1GiB, 5% of the filesystem). Replaces --disk-dir and --disk-bytes")
+	f.StringVar(&d.dir, "disk-dir", "vodedge-cache", "disk tier directory (index/, data/, tmp/) when it is one disk; created if missing")
 	d.bytes = 4 << 30
-	f.Var(&d.bytes, "disk-bytes", "disk tier capacity, e.g. 4GiB, 20TiB; 0 turns the disk tier off")
+	f.Var(&d.bytes, "disk-bytes", "capacity of --disk-dir, e.g. 4GiB, 20TiB; 0 turns the disk tier off")
 	f.StringVar(&d.policy, "disk-policy", def.Policy.String(), "disk eviction policy: lfu-da, lru or gdsf")
 	f.Float64Var(&d.verifySample, "disk-verify-sample", def.VerifySample, "fraction of disk reads checksummed after an object's first read since start-up (which always is)")
 	d.scrubRate = bytesize.Size(def.ScrubBytesPerSec)
-	f.Var(&d.scrubRate, "disk-scrub-rate", "background checksum scrubber rate in bytes/s; 0 turns it off")
+	f.Var(&d.scrubRate, "disk-scrub-rate", "background checksum scrubber rate in bytes/s, per disk; 0 turns it off")
 }
 
 // config is the disk tier's configuration, or nil when it is off.
 func (d *diskOpts) config() (*disktier.Config, error) {
-	if d.bytes == 0 {
+	if len(d.disks) > 0 && (d.changed("disk-dir") || d.changed("disk-bytes")) {
+		return nil, errors.New("--disk: give --disk, or the one-disk --disk-dir and --disk-bytes, not both")
+	}
+	if len(d.disks) == 0 && d.bytes == 0 {
 		return nil, nil
 	}
 	policy, ok := evict.ParsePolicy(d.policy)
@@ -40,13 +51,84 @@ func (d *diskOpts) config() (*disktier.Config, error) {
 		return nil, fmt.Errorf("--disk-policy %q: want lfu-da, lru or gdsf", d.policy)
 	}
 	cfg := disktier.DefaultConfig(d.dir, int64(d.bytes))
+	if len(d.disks) > 0 {
+		cfg.Dir, cfg.CapacityBytes, cfg.Disks = "", 0, d.disks
+	}
 	cfg.Policy, cfg.VerifySample, cfg.ScrubBytesPerSec = policy, d.verifySample, int64(d.scrubRate)
 	return &cfg, nil
 }
 
+func (d *diskOpts) changed(name string) bool {
+	f := d.flags.Lookup(name)
+	return f != nil && f.Changed
+}
+
+// flag is the flag to blame for the disk tier's configuration errors.
+func (d *diskOpts) flag() string {
+	if len(d.disks) > 0 {
+		return "--disk"
+	}
+	return "--disk-dir"
+}
+
 func (d *diskOpts) describe() string {
-	if d.bytes == 0 {
+	switch {
+	case len(d.disks) > 0:
+		return d.disks.String()
+	case d.bytes == 0:
 		return "off"
 	}
 	return fmt.Sprintf("%s in %s", d.bytes, d.dir)
+}
+
+// diskList is the --disk flag: each use (or comma-separated element, as
+// a config file's list arrives) adds a disk.
+type diskList []disktier.Disk
+
+// Set implements pflag.Value.
+func (l *diskList) Set(s string) error {
+	for _, spec := range strings.Split(s, ",") {
+		d, err := parseDiskSpec(spec)
+		if err != nil {
+			return err
+		}
+		*l = append(*l, d)
+	}
+	return nil
+}
+
+// Type implements pflag.Value.
+func (l *diskList) Type() string { return "PATH[:SIZE]" }
+
+// String implements pflag.Value.
+func (l *diskList) String() string {
+	parts := make([]string, len(*l))
+	for i, d := range *l {
+		parts[i] = d.Path
+		if d.CapacityBytes > 0 {
+			parts[i] += ":" + bytesize.Size(d.CapacityBytes).String()
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// parseDiskSpec parses PATH[:SIZE]: a SIZE is what follows the last
+// colon (a byte count, as --disk-bytes takes); none, or 0, is the
+// filesystem's free space less the margin.
+func parseDiskSpec(spec string) (disktier.Disk, error) {
+	path, size := strings.TrimSpace(spec), ""
+	if i := strings.LastIndexByte(path, ':'); i >= 0 {
+		path, size = path[:i], path[i+1:]
+	}
+	if path == "" {
+		return disktier.Disk{}, fmt.Errorf("%q: no path (want PATH[:SIZE], e.g. /srv/disk1:8TiB)", spec)
+	}
+	if size == "" {
+		return disktier.Disk{Path: path}, nil
+	}
+	n, err := bytesize.Parse(size)
+	if err != nil {
+		return disktier.Disk{}, fmt.Errorf("%q: SIZE %q is not a byte count (want PATH[:SIZE], e.g. /srv/disk1:8TiB)", spec, size)
+	}
+	return disktier.Disk{Path: path, CapacityBytes: int64(n)}, nil
 }

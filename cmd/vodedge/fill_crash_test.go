@@ -33,8 +33,9 @@ func adminDo(t *testing.T, method, url, token string, body []byte, out any) int 
 	return resp.StatusCode
 }
 
-// TestFillResumesAfterKill9 pushes a manifest to an edge subprocess, kills
-// it with SIGKILL mid-fill, restarts it on the same disk, and checks that
+// TestFillResumesAfterKill9 pushes a manifest to an edge subprocess with
+// two disks, kills it with SIGKILL mid-fill, restarts it on the same
+// disks, and checks that
 // it completes without fetching again the files it had finished: their
 // bytes crossed the origin link exactly once.
 func TestFillResumesAfterKill9(t *testing.T) {
@@ -62,11 +63,11 @@ func TestFillResumesAfterKill9(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	disk := filepath.Join(dir, "disk")
+	d0, d1 := filepath.Join(dir, "d0"), filepath.Join(dir, "d1")
 	run := func() (*proc, string) {
 		listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 		p := start(t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", org.URL, "--node-name", "fill-node", "--site", "lab",
-			"--disk-dir", disk, "--disk-bytes", "1GiB", "--slice-bytes", "256KiB", "--ram-bytes", "16MiB",
+			"--disk", d0+":1GiB", "--disk", d1+":1GiB", "--slice-bytes", "256KiB", "--ram-bytes", "16MiB",
 			"--manifest-public-key", pub, "--fill-window", "00:00-00:00", "--fill-rate", "24Mbit", "--fill-concurrency", "2",
 			"--admin-token-file", tokens, "--access-log", "off", "--log-level", "warn")
 		p.waitReady(t, "http://"+adminAddr+"/readyz")

@@ -271,7 +271,7 @@ func TestExampleConfigLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := start(t, "edge", "--config", cfg, "--listen", listen, "--admin", adminAddr, "--origin", "sample:",
-		"--disk-dir", t.TempDir(), "--access-log", "off", "--admin-token-file", tokens)
+		"--disk", t.TempDir()+":64MiB", "--access-log", "off", "--admin-token-file", tokens)
 	p.waitReady(t, "http://"+adminAddr+"/readyz")
 	if code, h, _ := get(t, "http://"+listen+"/sample/master.m3u8"); code != 200 || h.Get("X-Served-By") != "ams-edge-01" {
 		t.Fatalf("%d served by %q", code, h.Get("X-Served-By"))

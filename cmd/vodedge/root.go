@@ -46,6 +46,7 @@ to values. Flags given on the command line win over the file.`,
 	root.AddCommand(newStatusCmd(g))
 	root.AddCommand(newDrainCmd(g))
 	root.AddCommand(newUndrainCmd(g))
+	root.AddCommand(newDisksCmd(g))
 	root.AddCommand(newFillCmd(g))
 	root.AddCommand(newSteerCmd(g))
 	root.AddCommand(newDemoCmd(g))

@@ -34,6 +34,7 @@ var covered = map[string]string{
 	"bench/trace.parse":                 "FuzzReader",
 	"bench/trace.ParseRange":            "FuzzReader",
 	"cache.decodeStored":                "FuzzDecodeStored",
+	"cmd/vodedge.parseDiskSpec":         "FuzzParseDiskSpec",
 	"cache.parse":                       "FuzzHandler",
 	"cache/disktier.decodeRecord":       "FuzzDecodeRecord",
 	"cache/freshness.Parse":             "FuzzParseCacheControl",

@@ -13,6 +13,8 @@
 //     disk, fill, load, origin errors) — egress, hit ratio by tier, disk
 //     use, fill progress, the members each node sees, and per site what
 //     steering sees and decides (best answers, content and health misses).
+//     A node with several disks lists each with its state (serving,
+//     degraded, failed, offline); a failed or offline disk is a WARN.
 //
 // The Monitor behind /api/status polls the admin listeners: each edge's
 // /readyz, /metrics, /v1/cluster and /v1/fill, and steering's /v1/sites

@@ -2,6 +2,8 @@ package webui
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -89,6 +91,14 @@ func assess(n *NodeStatus, p *nodeProbe, peer *memberStatus, steerState string, 
 	}
 	if n.Disk.Degraded {
 		add("disk", Warn, "disk tier degraded: stores nothing new, serves what it can read")
+	}
+	for _, name := range slices.Sorted(maps.Keys(n.Disk.Disks)) {
+		switch n.Disk.Disks[name] {
+		case "failed":
+			add("disk", Warn, "disk %s failed: out of service, its objects are fetched again onto the others", name)
+		case "offline":
+			add("disk", Warn, "disk %s offline (taken out of service by an operator)", name)
+		}
 	}
 	if delta.checksumFailures > 0 {
 		add("disk", Warn, "%.0f checksum failures since the last look (objects evicted and refetched)", delta.checksumFailures)

@@ -88,6 +88,22 @@ type DiskUsage struct {
 	Usage
 	Objects  float64 `json:"objects"`
 	Degraded bool    `json:"degraded"`
+	// Disks maps each disk's name to its state: serving, degraded
+	// (serving, admitting nothing new), failed or offline.
+	Disks map[string]string `json:"disks,omitempty"`
+}
+
+// diskStates reads each disk's state from vodedge_disk_state.
+func diskStates(f families) map[string]string {
+	out := map[string]string{}
+	for _, st := range []string{"serving", "degraded", "failed", "offline"} {
+		for name, v := range f.by("vodedge_disk_state", "disk", "state", st) {
+			if v > 0 {
+				out[name] = st
+			}
+		}
+	}
+	return out
 }
 
 // knownNode is a node the monitor has seen.
@@ -399,7 +415,7 @@ func fromMetrics(n *NodeStatus, f families) counters {
 	n.EgressBps = f.sum("vodedge_cluster_egress_bits_per_second")
 	n.RAM = Usage{Bytes: f.sum("vodedge_ram_bytes"), Capacity: f.sum("vodedge_ram_capacity_bytes")}
 	n.Disk = DiskUsage{Usage: Usage{Bytes: f.sum("vodedge_disk_bytes"), Capacity: f.sum("vodedge_disk_capacity_bytes")},
-		Objects: f.sum("vodedge_disk_objects"), Degraded: f.sum("vodedge_disk_degraded") > 0}
+		Objects: f.sum("vodedge_disk_objects"), Degraded: f.sum("vodedge_disk_degraded") > 0, Disks: diskStates(f)}
 	origin := f.sum("vodedge_edge_origin_fetches_total")
 	origin -= f.sum("vodedge_edge_origin_fetches_total", "result", "ok") + f.sum("vodedge_edge_origin_fetches_total", "result", "not_found")
 	return counters{

@@ -39,6 +39,9 @@ func TestAssess(t *testing.T) {
 		{"draining", NodeStatus{Cluster: "draining"}, up, nil, "draining", counters{}, Warn, "cluster"},
 		{"partition", NodeStatus{Cluster: "ok", Unseen: []string{"edge-2"}}, up, nil, "", counters{}, Warn, "cluster"},
 		{"degraded disk", NodeStatus{Cluster: "ok", Disk: DiskUsage{Degraded: true}}, up, nil, "", counters{}, Warn, "disk"},
+		{"failed disk", NodeStatus{Cluster: "ok", Disk: DiskUsage{Disks: map[string]string{"d0": "serving", "d1": "failed"}}}, up, nil, "", counters{}, Warn, "disk"},
+		{"offline disk", NodeStatus{Cluster: "ok", Disk: DiskUsage{Disks: map[string]string{"d0": "offline", "d1": "serving"}}}, up, nil, "", counters{}, Warn, "disk"},
+		{"disks serving", NodeStatus{Cluster: "ok", Disk: DiskUsage{Disks: map[string]string{"d0": "serving", "d1": "serving"}}}, up, nil, "", counters{}, OK, ""},
 		{"checksum failures", NodeStatus{Cluster: "ok"}, up, nil, "", counters{checksumFailures: 2}, Warn, "disk"},
 		{"fill failures", NodeStatus{Cluster: "ok", Fill: &FillStatus{State: "done", FilesFailed: 3}}, up, nil, "", counters{}, Warn, "fill"},
 		{"fill behind its window", NodeStatus{Cluster: "ok", Fill: &FillStatus{State: "filling", Bytes: 10, BytesDone: 5}}, up, nil, "", counters{}, Warn, "fill"},
@@ -85,6 +88,11 @@ vodedge_edge_response_bytes_total{tier="MISS"} 100
 vodedge_disk_bytes 5e+06
 # TYPE vodedge_disk_capacity_bytes gauge
 vodedge_disk_capacity_bytes 1e+09
+# TYPE vodedge_disk_state gauge
+vodedge_disk_state{disk="d0",state="serving"} 1
+vodedge_disk_state{disk="d0",state="failed"} 0
+vodedge_disk_state{disk="d1",state="serving"} 1
+vodedge_disk_state{disk="d1",state="failed"} 0
 `)
 	})
 	mux.HandleFunc("GET /v1/cluster", func(w http.ResponseWriter, r *http.Request) {
@@ -133,7 +141,7 @@ func TestMonitorLearnsTheSite(t *testing.T) {
 		t.Fatalf("snapshot: %+v", snap)
 	}
 	n := snap.Sites[0].Nodes[0]
-	if n.Name != "ams-1" || n.Sees != 2 || n.Members != 2 || n.HitRatio["HIT-RAM"] != 0.6 || n.Disk.Bytes != 5e6 || n.Fill == nil || !n.Reachable {
+	if n.Name != "ams-1" || n.Sees != 2 || n.Members != 2 || n.HitRatio["HIT-RAM"] != 0.6 || n.Disk.Bytes != 5e6 || n.Disk.Disks["d1"] != "serving" || n.Fill == nil || !n.Reachable {
 		t.Fatalf("ams-1: %+v", n)
 	}
 	if a.tokens.Load() == 0 {

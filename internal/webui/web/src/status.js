@@ -36,7 +36,16 @@ function diskUse(n) {
   if (!d.capacity) return h('span', { class: 'muted' }, 'off');
   return h('div', {},
     bar([{ v: d.bytes / d.capacity, cls: 'used', label: 'used' }]),
-    h('small', {}, `${fmtBytes(d.bytes)} of ${fmtBytes(d.capacity)} · ${d.objects} objects`));
+    h('small', {}, `${fmtBytes(d.bytes)} of ${fmtBytes(d.capacity)} · ${d.objects} objects`),
+    diskStates(d.disks));
+}
+
+// diskStates shows each disk of a node with several, by state.
+function diskStates(disks) {
+  const names = Object.keys(disks || {}).sort();
+  if (names.length < 2) return '';
+  return h('div', { class: 'disks' }, ...names.map((name) =>
+    h('span', { class: 'pill ' + (disks[name] === 'serving' ? 'OK' : 'WARN'), 'data-disk': name }, `${name}: ${disks[name]}`)));
 }
 
 function fillProgress(n) {
