@@ -1,0 +1,142 @@
+package manifest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// IndexCache keeps the file indexes a node has verified, by hash, in a
+// directory, and fetches those it lacks. An index is verified against
+// its name every time it is read, so a damaged copy is fetched again,
+// never used.
+type IndexCache struct {
+	Dir string
+	// Fetch returns the index named hash (gzip or plain), typically
+	// GET /v1/indexes/{hash} at the controller; nil: only what is held.
+	Fetch func(ctx context.Context, hash string) (io.ReadCloser, error)
+}
+
+// Get returns the files of the index named hash.
+func (c *IndexCache) Get(ctx context.Context, hash string) ([]File, error) {
+	if len(hash) != 64 || !isHex(hash) {
+		return nil, fmt.Errorf("%w: index name %q", ErrIndex, hash)
+	}
+	if raw, err := os.ReadFile(c.path(hash)); err == nil {
+		if data, err := gunzip(raw); err == nil {
+			if files, err := VerifyIndex(data, hash); err == nil {
+				return files, nil
+			}
+		}
+	}
+	if c.Fetch == nil {
+		return nil, fmt.Errorf("%w: index %s is not held and there is no controller to fetch it from", ErrIndex, hash)
+	}
+	rc, err := c.Fetch(ctx, hash)
+	if err != nil {
+		return nil, fmt.Errorf("manifest: fetching index %s: %w", hash, err)
+	}
+	defer rc.Close()
+	raw, err := io.ReadAll(io.LimitReader(rc, MaxIndexBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("manifest: fetching index %s: %w", hash, err)
+	}
+	data, err := gunzip(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: index %s: %v", ErrIndex, hash, err)
+	}
+	files, err := VerifyIndex(data, hash)
+	if err != nil {
+		return nil, err
+	}
+	if !isGzip(raw) { // it came plain: keep it compressed
+		raw = gzipBytes(data)
+	}
+	return files, c.write(hash, raw)
+}
+
+// Put stores an index given whole (uncompressed) after verifying it.
+func (c *IndexCache) Put(hash string, data []byte) error {
+	if _, err := VerifyIndex(data, hash); err != nil {
+		return err
+	}
+	return c.write(hash, gzipBytes(data))
+}
+
+// Keep removes the held indexes keep rejects; it returns how many.
+func (c *IndexCache) Keep(keep func(hash string) bool) (int, error) {
+	ents, err := os.ReadDir(c.Dir)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range ents {
+		hash, ok := strings.CutSuffix(e.Name(), ".gz")
+		if ok && keep(hash) {
+			continue
+		}
+		if os.Remove(filepath.Join(c.Dir, e.Name())) == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (c *IndexCache) path(hash string) string { return filepath.Join(c.Dir, hash+".gz") }
+
+func (c *IndexCache) write(hash string, gz []byte) error {
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(c.Dir, "index-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(gz); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), c.path(hash))
+}
+
+// gunzip returns b uncompressed if it is gzip (at most MaxIndexBytes),
+// else b.
+func gunzip(b []byte) ([]byte, error) {
+	if !isGzip(b) {
+		return b, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, MaxIndexBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > MaxIndexBytes {
+		return nil, fmt.Errorf("index larger than %d bytes", MaxIndexBytes)
+	}
+	return out, nil
+}
+
+// GzipIndex returns an index compressed as it travels.
+func GzipIndex(data []byte) []byte { return gzipBytes(data) }
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
