@@ -77,7 +77,7 @@ func (c *IndexCache) Keep(keep func(hash string) bool) (int, error) {
 	n := 0
 	for _, e := range ents {
 		hash, ok := strings.CutSuffix(e.Name(), ".gz")
-		if ok && keep(hash) {
+		if !ok || keep(hash) { // not an index (a write in progress), or kept
 			continue
 		}
 		if os.Remove(filepath.Join(c.Dir, e.Name())) == nil {

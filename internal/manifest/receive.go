@@ -84,7 +84,7 @@ func Receive(r io.Reader, o ReceiveOptions) (*Saved, error) {
 		return nil, err
 	}
 	path := filepath.Join(o.Dir, "manifest-"+strconv.FormatInt(h.Version, 10))
-	tmp, err := os.CreateTemp(o.Dir, "manifest-*.tmp")
+	tmp, err := os.CreateTemp(o.Dir, ".receiving-*")
 	if err != nil {
 		return nil, err
 	}
