@@ -140,3 +140,13 @@ func gzipBytes(b []byte) []byte {
 }
 
 func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
+
+// OpenIndex verifies an index as it travels (gzip or plain) against its
+// name and parses it.
+func OpenIndex(b []byte, hash string) ([]File, error) {
+	data, err := gunzip(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: index %s: %v", ErrIndex, hash, err)
+	}
+	return VerifyIndex(data, hash)
+}
