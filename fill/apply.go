@@ -26,16 +26,21 @@ const batchFiles = 4096
 //
 // It works in two passes over the node's groups, one group in memory at
 // a time: the first fetches any index the node lacks, pins what it
-// already holds and counts what it lacks (the diff); the second fetches
-// the missing files batch by batch.
+// already holds and counts what it lacks (the diff); the second, if
+// anything is missing, fetches the missing files batch by batch.
 func (a *Agent) apply(ctx context.Context, s *manifest.Saved) bool {
 	p, err := a.newPlan(s)
+	missing := 0
 	if err == nil {
-		err = a.start(ctx, p)
+		missing, err = a.start(ctx, p)
 	}
 	if err != nil {
 		a.fail(err)
 		return false
+	}
+	if missing == 0 { // nothing to fetch: no second pass
+		a.release(ctx, p)
+		return ctx.Err() == nil
 	}
 	var batch []manifest.Entry
 	failed := false
@@ -134,10 +139,10 @@ func (a *Agent) fetchAll(ctx context.Context, s *manifest.Saved, todo []manifest
 
 // start is the first pass: it fetches the indexes the node lacks, pins
 // the files it holds, and resets progress to what is left.
-func (a *Agent) start(ctx context.Context, p *plan) error {
+func (a *Agent) start(ctx context.Context, p *plan) (missing int, err error) {
 	var files, held int
 	var total, heldBytes int64
-	err := p.each(ctx, a, func(_ int, _ *manifest.Group, es []manifest.Entry) error {
+	err = p.each(ctx, a, func(_ int, _ *manifest.Group, es []manifest.Entry) error {
 		for _, e := range es {
 			files++
 			total += e.Size
@@ -150,7 +155,7 @@ func (a *Agent) start(ctx context.Context, p *plan) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	a.mu.Lock()
 	a.mu.status = Status{
@@ -160,7 +165,7 @@ func (a *Agent) start(ctx context.Context, p *plan) error {
 	}
 	a.mu.Unlock()
 	a.m.pending.Set(float64(files - held))
-	return nil
+	return files - held, nil
 }
 
 // mastersFirst orders the files this node is a fill master for before

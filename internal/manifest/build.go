@@ -207,3 +207,17 @@ func Sign(m *Manifest, key ed25519.PrivateKey) ([]byte, error) {
 	}
 	return v.Full(key, indexes)
 }
+
+// BuildGroup makes the group of files (in index order) under prefix,
+// held by nodes as given, and returns it with its index: for a
+// controller that produces groups directly rather than from a Manifest
+// of files (Groups).
+func BuildGroup(prefix string, files []File, nodes []Holding, priority int) (Group, []byte) {
+	g := Group{Prefix: prefix, Files: len(files), Priority: priority, Nodes: nodes}
+	for _, f := range files {
+		g.Bytes += f.Size
+	}
+	idx := EncodeIndex(files)
+	g.Index = HashIndex(idx)
+	return g, idx
+}

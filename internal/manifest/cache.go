@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // IndexCache keeps the file indexes a node has verified, by hash, in a
@@ -70,30 +71,42 @@ func (c *IndexCache) Put(hash string, data []byte) error {
 
 // Keep removes the held indexes keep rejects; it returns how many.
 func (c *IndexCache) Keep(keep func(hash string) bool) (int, error) {
-	ents, err := os.ReadDir(c.Dir)
+	shards, err := os.ReadDir(c.Dir)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	for _, e := range ents {
-		hash, ok := strings.CutSuffix(e.Name(), ".gz")
-		if !ok || keep(hash) { // not an index (a write in progress), or kept
+	for _, sh := range shards {
+		if !sh.IsDir() {
 			continue
 		}
-		if os.Remove(filepath.Join(c.Dir, e.Name())) == nil {
-			n++
+		ents, err := os.ReadDir(filepath.Join(c.Dir, sh.Name()))
+		if err != nil {
+			return n, err
+		}
+		for _, e := range ents {
+			hash, ok := strings.CutSuffix(e.Name(), ".gz")
+			if !ok || keep(hash) { // not an index (a write in progress), or kept
+				continue
+			}
+			if os.Remove(filepath.Join(c.Dir, sh.Name(), e.Name())) == nil {
+				n++
+			}
 		}
 	}
 	return n, nil
 }
 
-func (c *IndexCache) path(hash string) string { return filepath.Join(c.Dir, hash+".gz") }
+// path is where an index is kept: a directory per first two hex digits,
+// so that no directory holds more than a few thousand files.
+func (c *IndexCache) path(hash string) string { return filepath.Join(c.Dir, hash[:2], hash+".gz") }
 
 func (c *IndexCache) write(hash string, gz []byte) error {
-	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+	dir := filepath.Dir(c.path(hash))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(c.Dir, "index-*.tmp")
+	tmp, err := os.CreateTemp(dir, "index-*.tmp")
 	if err != nil {
 		return err
 	}
@@ -114,10 +127,17 @@ func gunzip(b []byte) ([]byte, error) {
 	if !isGzip(b) {
 		return b, nil
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(b))
+	zr, _ := gzipReaders.Get().(*gzip.Reader)
+	var err error
+	if zr == nil {
+		zr, err = gzip.NewReader(bytes.NewReader(b))
+	} else {
+		err = zr.Reset(bytes.NewReader(b))
+	}
 	if err != nil {
 		return nil, err
 	}
+	defer gzipReaders.Put(zr)
 	out, err := io.ReadAll(io.LimitReader(zr, MaxIndexBytes+1))
 	if err != nil {
 		return nil, err
@@ -131,11 +151,20 @@ func gunzip(b []byte) ([]byte, error) {
 // GzipIndex returns an index compressed as it travels.
 func GzipIndex(data []byte) []byte { return gzipBytes(data) }
 
+// A gzip writer holds about 1 MB of state: making one per index would
+// cost more than compressing it.
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+
+var gzipReaders sync.Pool // of *gzip.Reader
+
 func gzipBytes(b []byte) []byte {
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	buf.Grow(len(b)/2 + 64)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&buf)
 	zw.Write(b)
 	zw.Close()
+	gzipWriters.Put(zw)
 	return buf.Bytes()
 }
 

@@ -244,7 +244,7 @@ func TestIndexCache(t *testing.T) {
 	if fetches != 2 {
 		t.Fatalf("%d fetches: a held index was fetched again", fetches)
 	}
-	os.WriteFile(filepath.Join(c.Dir, hash+".gz"), []byte("garbage"), 0o644)
+	os.WriteFile(filepath.Join(c.Dir, hash[:2], hash+".gz"), []byte("garbage"), 0o644)
 	if _, err := c.Get(ctx, hash); err != nil || fetches != 3 {
 		t.Fatalf("a damaged held index is fetched again: %v, %d fetches", err, fetches)
 	}
