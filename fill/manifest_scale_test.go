@@ -1,15 +1,20 @@
 package fill_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"hash/maphash"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -73,9 +78,12 @@ type scaleCatalogue struct {
 	bytes   int64             // all indexes, compressed
 }
 
-// sizeOf is a file's size, from its key (so the fake store needs no table).
-func sizeOf(seed maphash.Seed, key string) int64 {
-	return 500_000 + int64(maphash.String(seed, key)%1_500_000)
+// sizeOf is a file's size, from its key (so the fake store needs no
+// table, in either process).
+func sizeOf(key string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return 500_000 + int64(h.Sum64()%1_500_000)
 }
 
 func (c *scaleCatalogue) add(seed maphash.Seed, title, version int) {
@@ -94,7 +102,7 @@ func (c *scaleCatalogue) add(seed maphash.Seed, title, version int) {
 				}
 			}
 			name := fmt.Sprintf("seg-%05d.m4s", i+1)
-			files[i] = manifest.File{Name: name, Size: sizeOf(seed, prefix+name), SHA256: hex.EncodeToString(sum[:])}
+			files[i] = manifest.File{Name: name, Size: sizeOf(prefix+name), SHA256: hex.EncodeToString(sum[:])}
 		}
 		owner := int(maphash.String(seed, prefix) % 3)
 		hold := []manifest.Holding{{Node: nodes[owner], Files: "0-" + strconv.Itoa(scaleSegments-1)}}
@@ -136,10 +144,10 @@ func (c *scaleController) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // allHeldStore holds every file at its sizeOf size, pinned or not, in no
 // memory.
-type allHeldStore struct{ seed maphash.Seed }
+type allHeldStore struct{}
 
-func (s allHeldStore) Lookup(sliceKey string) (fill.Slice, bool) {
-	return fill.Slice{Key: sliceKey, ObjSize: sizeOf(s.seed, cachekey.ObjectKey(sliceKey))}, true
+func (allHeldStore) Lookup(sliceKey string) (fill.Slice, bool) {
+	return fill.Slice{Key: sliceKey, ObjSize: sizeOf(cachekey.ObjectKey(sliceKey))}, true
 }
 func (allHeldStore) Create(fill.Slice) (fill.SliceWriter, error) { return nil, errors.New("no writes") }
 func (allHeldStore) Pin(string, bool) (bool, error)              { return true, nil }
@@ -230,52 +238,141 @@ func scaleRun(t *testing.T, files int) {
 	cat.groups, cat2.groups, cat2.indexes = nil, nil, nil
 	srv := httptest.NewServer(ctl)
 	defer srv.Close()
+	dir := t.TempDir()
+	docs := []string{filepath.Join(dir, "v1"), filepath.Join(dir, "v2-delta")}
+	os.WriteFile(docs[0], doc1, 0o644)
+	os.WriteFile(docs[1], delta, 0o644)
 
+	// The edge runs in a process of its own, so that its memory is its own.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestManifestScaleEdge$", "-test.v", "-test.timeout=0")
+	cmd.Env = append(os.Environ(), "MANIFEST_EDGE_DOCS="+strings.Join(docs, ","), "MANIFEST_EDGE_INDEXES="+srv.URL+"/v1/indexes/",
+		"MANIFEST_EDGE_KEY="+base64.StdEncoding.EncodeToString(pub))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("edge process: %v\n%s", err, out)
+	}
+	var results []edgeResult
+	for line := range strings.SplitSeq(string(out), "\n") {
+		if _, js, ok := strings.Cut(line, "EDGE-RESULT "); ok {
+			var r edgeResult
+			if err := json.Unmarshal([]byte(js), &r); err != nil {
+				t.Fatal(err)
+			}
+			results = append(results, r)
+		}
+	}
+	if len(results) != 2 {
+		t.Fatalf("edge process printed %d results:\n%s", len(results), out)
+	}
+	mib := func(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+	builds := []time.Duration{build1, build2}
+	docLen := []int{len(doc1), len(delta)}
+	all := []int64{cat.bytes, cat2.bytes}
+	for i, r := range results {
+		t.Logf("%-9d %-8s %12d %14d %14d %10s %10s %10s %10s", files, []string{"full", "delta"}[i], docLen[i], r.Indexes, all[i],
+			builds[i].Round(time.Millisecond), r.Elapsed.Round(time.Millisecond), mib(r.RSS), mib(r.Heap))
+	}
+	t.Logf("(%d titles, %d groups; synthetic files made in %s, not counted; v2's build+sign includes encoding every index again; the edge's state directory after v2: %s)",
+		titles, titles*scaleRenditions, (cat.gen + cat2.gen).Round(time.Millisecond), mib(results[1].StateBytes))
+}
+
+// edgeResult is what the edge process measured for one document.
+type edgeResult struct {
+	Elapsed    time.Duration
+	Indexes    int64 // index bytes received
+	RSS, Heap  int64 // peak growth
+	StateBytes int64
+}
+
+// TestManifestScaleEdge is the edge process of TestManifestScale: a fill
+// agent for node n1 over a store that holds everything, offered each
+// document in turn; it prints what it measured.
+func TestManifestScaleEdge(t *testing.T) {
+	docs := os.Getenv("MANIFEST_EDGE_DOCS")
+	if docs == "" {
+		t.Skip("run by TestManifestScale")
+	}
+	key, _ := base64.StdEncoding.DecodeString(os.Getenv("MANIFEST_EDGE_KEY"))
+	var received atomic.Int64
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: countingTransport{tr, &received}}
 	n := &node{name: "n1"}
-	cfg := testAgentConfig(n, pub, t)
-	cfg.IndexURL, cfg.SliceBytes = srv.URL+"/v1/indexes/", 4<<20
-	a, err := fill.New(cfg, fill.Deps{Store: allHeldStore{seed}, Origin: noOrigin{}})
+	cfg := testAgentConfig(n, key, t)
+	cfg.IndexURL, cfg.SliceBytes = os.Getenv("MANIFEST_EDGE_INDEXES"), 4<<20
+	a, err := fill.New(cfg, fill.Deps{Store: allHeldStore{}, Origin: noOrigin{}, HTTP: client})
 	if err != nil {
 		t.Fatal(err)
 	}
 	stop := runAgent(a)
 	defer stop()
-	apply := func(doc []byte, version int64) (time.Duration, int64, int64, int64) {
-		runtime.GC()
-		debug.FreeOSMemory()
-		rss0 := rss()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		heap0 := int64(ms.HeapInuse)
-		sent0 := ctl.sent.Load()
-		p := watch()
-		t0 := time.Now()
-		if _, err := a.Offer(doc); err != nil {
+	for i, path := range strings.Split(docs, ",") {
+		doc, err := os.ReadFile(path)
+		if err != nil {
 			t.Fatal(err)
 		}
-		testenv.Eventually(t, time.Hour, "the manifest applied", func() bool { return a.Status().Applied == version })
-		el := time.Since(t0)
+		runtime.GC()
+		debug.FreeOSMemory()
+		os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // resets the peak RSS (VmHWM)
+		rss0, heap0, r0 := status("VmRSS"), heapInuse(), received.Load()
+		p := watch()
+		t0 := time.Now()
+		if _, err := a.OfferFrom(bytes.NewReader(doc)); err != nil {
+			t.Fatal(err)
+		}
+		doc = nil
+		testenv.Eventually(t, time.Hour, "the manifest applied", func() bool { return a.Status().Applied == int64(i+1) })
+		r := edgeResult{Elapsed: time.Since(t0), Indexes: received.Load() - r0}
 		p.end()
-		return el, ctl.sent.Load() - sent0, p.rss.Load() - rss0, p.heap.Load() - heap0
+		r.RSS = max(status("VmHWM"), p.rss.Load()) - rss0
+		r.Heap = p.heap.Load() - heap0
+		r.StateBytes = du(cfg.StateDir)
+		js, _ := json.Marshal(r)
+		fmt.Printf("EDGE-RESULT %s\n", js)
 	}
-	el, idx, rss, heap := apply(doc1, 1)
-	mib := func(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
-	t.Logf("%-9d %-8s %12d %14d %14d %10s %10s %10s %10s", files, "full", len(doc1), idx, cat.bytes, build1.Round(time.Millisecond), el.Round(time.Millisecond), mib(rss), mib(heap))
-	el, idx, rss, heap = apply(delta, 2)
-	t.Logf("%-9d %-8s %12d %14d %14d %10s %10s %10s %10s", files, "delta", len(delta), idx, cat2.bytes, build2.Round(time.Millisecond), el.Round(time.Millisecond), mib(rss), mib(heap))
-	t.Logf("(%d titles, %d groups; synthetic files made in %s, not counted; v2 build+sign includes every index again, as a controller that does not cache them would)",
-		titles, titles*scaleRenditions, (cat.gen + cat2.gen).Round(time.Millisecond))
-	du := func(dir string) int64 {
-		var sum int64
-		filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
-			if err == nil && !fi.IsDir() {
-				sum += fi.Size()
-			}
-			return nil
-		})
-		return sum
+}
+
+// countingTransport counts the response bytes read.
+type countingTransport struct {
+	tr *http.Transport
+	n  *atomic.Int64
+}
+
+func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.tr.RoundTrip(r)
+	if err == nil {
+		resp.Body = countBody{resp.Body, c.n}
 	}
-	t.Logf("n1 state directory: %s (saved manifest and its indexes)", mib(du(cfg.StateDir)))
+	return resp, err
+}
+
+func heapInuse() int64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return int64(ms.HeapInuse)
+}
+
+// status reads a "kB" field of /proc/self/status, in bytes.
+func status(field string) int64 {
+	b, _ := os.ReadFile("/proc/self/status")
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func du(dir string) int64 {
+	var sum int64
+	filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			sum += fi.Size()
+		}
+		return nil
+	})
+	return sum
 }
 
 // rss is the process's resident set size in bytes (Linux).
