@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -102,7 +102,7 @@ func (c *scaleCatalogue) add(seed maphash.Seed, title, version int) {
 				}
 			}
 			name := fmt.Sprintf("seg-%05d.m4s", i+1)
-			files[i] = manifest.File{Name: name, Size: sizeOf(prefix+name), SHA256: hex.EncodeToString(sum[:])}
+			files[i] = manifest.File{Name: name, Size: sizeOf(prefix + name), SHA256: hex.EncodeToString(sum[:])}
 		}
 		owner := int(maphash.String(seed, prefix) % 3)
 		hold := []manifest.Holding{{Node: nodes[owner], Files: "0-" + strconv.Itoa(scaleSegments-1)}}
