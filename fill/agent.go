@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -129,16 +131,22 @@ func (a *Agent) install(s *manifest.Saved) error {
 	}
 	a.mu.latest = s
 	a.mu.Unlock()
-	a.prune(s.Path)
+	a.prune()
 	return nil
 }
 
-// prune removes the saved manifests other than keep (a pass still reading
-// one keeps its open file).
-func (a *Agent) prune(keep string) {
+// prune removes the saved manifests older than the newest accepted (a
+// pass still reading one keeps its open file). Concurrent offers may
+// prune in any order: none removes the newest.
+func (a *Agent) prune() {
+	l := a.latest()
+	if l == nil {
+		return
+	}
 	old, _ := filepath.Glob(filepath.Join(a.manifestDir(), "manifest-*"))
 	for _, p := range old {
-		if p != keep {
+		v, err := strconv.ParseInt(strings.TrimPrefix(filepath.Base(p), "manifest-"), 10, 64)
+		if err == nil && v < l.Header.Version {
 			os.Remove(p)
 		}
 	}
