@@ -29,6 +29,7 @@ type controller struct {
 	current  int64
 	indexes  map[string][]byte
 	lieBase  int64    // if set, deltas are made against this version, whatever was asked
+	lieIndex bool     // if set, indexes come back altered
 	requests []string // manifest requests, "base=N" or "full"
 	fetched  map[string]int
 	priv     []byte
@@ -65,6 +66,9 @@ func (c *controller) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.fetched[h]++
+		if c.lieIndex {
+			b = bytes.Replace(b, []byte(" "), []byte("  "), 1)
+		}
 		w.Write(manifest.GzipIndex(b))
 		return
 	}
@@ -198,4 +202,38 @@ func TestRestartResumesFromTheSavedManifest(t *testing.T) {
 	if v := c.Latest(); v != 0 {
 		t.Fatalf("an altered saved manifest (version %d) was used", v)
 	}
+}
+
+// An index that does not match its hash stops the pass with a clear
+// error and nothing fetched; once the controller serves it right, the
+// manifest applies.
+func TestIndexThatDoesNotMatchItsHash(t *testing.T) {
+	o := newOrigin(t)
+	n := newNode(t, "n1", httpOrigin(t, o.URL))
+	pub, priv := keys(t)
+	ctl := &controller{versions: map[int64]*manifest.Version{}, indexes: map[string][]byte{}, fetched: map[string]int{}, priv: priv, lieIndex: true}
+	e := o.add("/titles/x/1.m4s", 1000)
+	e.Nodes = []string{"n1"}
+	ctl.publish(t, &manifest.Manifest{Version: 1, Site: "ams", Entries: []manifest.Entry{e}})
+	srv := httptest.NewServer(ctl)
+	defer srv.Close()
+	cfg := testAgentConfig(n, pub, t)
+	cfg.ManifestURL, cfg.PollEvery = srv.URL+"/v1/manifests/ams", time.Hour
+	a, err := fill.New(cfg, fill.Deps{Store: edge.FillStore(n.store), Origin: httpOrigin(t, o.URL), HTTP: &http.Client{Transport: tokenTransport{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := runAgent(a)
+	defer stop()
+	testenv.Eventually(t, 20*time.Second, "the bad index reported", func() bool {
+		return strings.Contains(a.Status().LastError, "bad file index")
+	})
+	if _, ok := n.store.Lookup(cachekey.SliceKey(e.Key, 0), false); ok || o.Requests("") != 0 {
+		t.Fatal("a file was fetched on a bad index")
+	}
+	ctl.mu.Lock()
+	ctl.lieIndex = false
+	ctl.mu.Unlock()
+	a.FillNow() // wakes the agent: the pass runs again
+	testenv.Eventually(t, 20*time.Second, "applied", func() bool { return a.Status().Applied == 1 })
 }
