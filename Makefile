@@ -5,7 +5,8 @@
 #                 check CI runs: gofmt, go mod tidy, go vet, staticcheck,
 #                 go test -race, short fuzz runs
 #   make bench-compare / bench-tls / bench-rss / bench-restart /
-#        bench-layout / bench-suite / bench-sim / bench-evict
+#        bench-layout / bench-suite / bench-sim / bench-evict /
+#        bench-manifest
 #                 long benchmarks (not part of test)
 #   make fuzz     every fuzz target for FUZZ_LONG (1m) each, about an hour
 #   make soak     a 3-node site under a 10-minute mixed load: RSS,
@@ -23,7 +24,7 @@ SOAKFLAGS ?=
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-offload fuzz soak bench-tls clean
+.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-manifest bench-offload fuzz soak bench-tls clean
 
 all: build
 
@@ -132,6 +133,14 @@ bench-sim: build
 # latencies and costs (about 2 minutes, 3 GB of memory at the peak).
 bench-evict:
 	EVICT_FULL=1 $(GO) test -count=1 -v -run 'CompactScale' -bench 'Compact' -benchtime 1000000x ./cache/evict/
+
+# bench-manifest: fill manifests at 1 M, 10 M and 30 M files (a 3-node
+# site): bytes on the wire (document, indexes), controller build+sign
+# time, edge apply time, edge RSS and heap growth (internal/manifest's doc
+# has the figures). About 10 minutes and 4 GB of memory at 30 M.
+MANIFEST_FILES ?= 1000000,10000000,30000000
+bench-manifest:
+	MANIFEST_FILES=$(MANIFEST_FILES) $(GO) test -count=1 -v -run 'ManifestScale' -timeout 0 ./fill/
 
 bench-rss: build
 	./bin/vodedge bench rss

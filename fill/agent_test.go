@@ -2,6 +2,7 @@ package fill_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -52,6 +53,20 @@ func sign(t *testing.T, m *manifest.Manifest, priv []byte) []byte {
 		t.Fatal(err)
 	}
 	return raw
+}
+
+// alterDoc returns a signed document's plain text with from replaced.
+func alterDoc(t *testing.T, doc []byte, from, to string) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	if !bytes.Contains(plain, []byte(from)) {
+		t.Fatalf("%q is not in the document", from)
+	}
+	return bytes.Replace(plain, []byte(from), []byte(to), 1)
 }
 
 func TestFillsVerifiesAndPins(t *testing.T) {
@@ -105,7 +120,7 @@ func TestForgedAlteredAndStaleManifestsAreRejected(t *testing.T) {
 	if _, err := a.Offer(sign(t, good, otherPriv)); !errors.Is(err, manifest.ErrSignature) {
 		t.Fatalf("forged: %v", err)
 	}
-	altered := bytes.Replace(sign(t, good, priv), []byte(`"size":10`), []byte(`"size":11`), 1)
+	altered := alterDoc(t, sign(t, good, priv), `"bytes":10`, `"bytes":11`)
 	if _, err := a.Offer(altered); !errors.Is(err, manifest.ErrSignature) {
 		t.Fatalf("altered: %v", err)
 	}

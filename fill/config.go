@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,8 +24,13 @@ type Config struct {
 	// ManifestURL is polled every PollEvery ("" only takes pushed
 	// manifests); ReportURL receives progress reports ("": none).
 	ManifestURL, ReportURL string
-	PollEvery              time.Duration
-	Window                 Window
+	// IndexURL is where file indexes are fetched, IndexURL + hash; ""
+	// derives it from a ManifestURL of the controller's form
+	// (…/v1/manifests/SITE → …/v1/indexes/). Without either, a manifest
+	// must carry its indexes inline.
+	IndexURL  string
+	PollEvery time.Duration
+	Window    Window
 	// RateBytes caps fill traffic in bytes per second (all fetches).
 	RateBytes int64
 	// Concurrency bounds the files fetched at once.
@@ -51,6 +57,17 @@ func DefaultConfig() Config {
 		PollEvery: 5 * time.Minute, Window: w, RateBytes: 1_200_000_000 / 8,
 		Concurrency: 4, SliceBytes: 4 << 20, Masters: 1, MasterWait: 2 * time.Minute, MasterProbe: 2 * time.Second,
 	}
+}
+
+// indexURL returns the base URL of file indexes ("" when unknown).
+func (c *Config) indexURL() string {
+	if c.IndexURL != "" {
+		return c.IndexURL
+	}
+	if base, _, ok := strings.Cut(c.ManifestURL, "/v1/manifests/"); ok {
+		return base + "/v1/indexes/"
+	}
+	return ""
 }
 
 func (c *Config) validate() error {

@@ -3,6 +3,21 @@
 // the node should hold and lacks, inside the fill window and under a rate
 // cap, from the best source, and letting go of what is no longer listed.
 //
+// # Manifests
+//
+// The agent polls ManifestURL?base=V, V the version it holds, and takes
+// a delta or a full manifest (internal/manifest; 304 when nothing
+// changed); pushes take the same documents. A document is verified as
+// it streams into StateDir/manifests (signature first, then the hashes),
+// a delta merged into the saved manifest; a delta that does not apply
+// (another base, or a merge that misses the signed result) is refused
+// and the full manifest fetched at once. File indexes come from the
+// controller by hash (IndexURL, by default next to ManifestURL) and are
+// kept in StateDir/indexes, so an unchanged group costs nothing on the
+// next version. The agent never holds the manifest's files: it keeps
+// 24 bytes and a map entry per group it holds, and works through one
+// group, then one batch of up to 4096 files, at a time (see apply).
+//
 // # Sources
 //
 // For each file, in order: a node of the site that already holds it (a
@@ -42,6 +57,8 @@
 // Files listed in an older manifest but not the new one are unpinned
 // (not deleted) once the new manifest is fully applied, so a site never
 // empties itself; the disk tier's eviction then reclaims them as needed.
+// The store's listing comes in key order, so this reads the manifest's
+// groups one at a time; the indexes of groups no longer held are dropped.
 //
 // # The store
 //

@@ -2,7 +2,6 @@ package fill
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 
 	"github.com/vodedge/vodedge/internal/admin"
@@ -12,7 +11,8 @@ import (
 //
 //	GET  /v1/fill           progress (Status)
 //	POST /v1/fill/now       fill at once, ignoring the window, until applied
-//	PUT  /v1/fill/manifest  push a signed manifest (verified like a polled one)
+//	PUT  /v1/fill/manifest  push a signed manifest document (full or delta,
+//	                        verified like a polled one)
 func (a *Agent) Routes() *admin.Mux {
 	mux := admin.NewMux()
 	mux.HandleFunc("GET /v1/fill", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, a.Status()) })
@@ -25,17 +25,12 @@ func (a *Agent) Routes() *admin.Mux {
 }
 
 func (a *Agent) push(w http.ResponseWriter, r *http.Request) {
-	raw, err := io.ReadAll(io.LimitReader(r.Body, maxManifestBytes+1))
-	if err != nil || len(raw) > maxManifestBytes {
-		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "manifest too large or unreadable"})
-		return
-	}
-	m, err := a.Offer(raw)
+	h, err := a.OfferFrom(&limited{r: r.Body, n: maxManifestBytes})
 	if err != nil {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": err.Error()})
 		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]any{"version": m.Version, "entries": len(m.For(a.cfg.Node))})
+	writeJSON(w, http.StatusAccepted, map[string]any{"version": h.Version, "base": h.Base, "groups": h.Total})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

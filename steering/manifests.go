@@ -1,6 +1,7 @@
 package steering
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"errors"
@@ -32,7 +33,7 @@ type ManifestConfig struct {
 	HTTP *http.Client
 }
 
-// maxManifestBytes bounds a manifest download.
+// maxManifestBytes bounds a manifest download (compressed).
 const maxManifestBytes = 256 << 20
 
 // ManifestContent is a Content from the sites' signed fill manifests: a
@@ -42,6 +43,9 @@ type ManifestContent struct {
 	cfg   ManifestConfig
 	log   *slog.Logger
 	sites map[string]*atomic.Pointer[siteFiles] // fixed at creation
+	// indexes are each site's file indexes as last polled, by hash (only
+	// Run's goroutine uses them).
+	indexes map[string]map[string][]manifest.File
 }
 
 var _ Content = (*ManifestContent)(nil)
@@ -67,7 +71,7 @@ func NewManifestContent(cfg ManifestConfig, sites []string, log *slog.Logger) (*
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &ManifestContent{cfg: cfg, log: log, sites: map[string]*atomic.Pointer[siteFiles]{}}
+	c := &ManifestContent{cfg: cfg, log: log, sites: map[string]*atomic.Pointer[siteFiles]{}, indexes: map[string]map[string][]manifest.File{}}
 	for _, s := range sites {
 		c.sites[s] = &atomic.Pointer[siteFiles]{}
 	}
@@ -87,11 +91,17 @@ func (c *ManifestContent) Holders(site, key string) ([]string, bool) {
 	return f.nodes[key], true
 }
 
-// Load verifies a signed manifest (as the controller serves it) and
-// installs it for its site, unless it is not newer than the one held. It
-// reports whether it was installed.
+// Load verifies a signed, self-contained manifest (indexes inline, as
+// manifest.Sign makes it) and installs it for its site, unless it is not
+// newer than the one held. It reports whether it was installed.
 func (c *ManifestContent) Load(raw []byte) (bool, error) {
-	m, err := manifest.Open(raw, c.cfg.PublicKey)
+	return c.load(bytes.NewReader(raw), nil)
+}
+
+// load verifies a full manifest document, its indexes inline or through
+// index, and installs it.
+func (c *ManifestContent) load(r io.Reader, index manifest.IndexFunc) (bool, error) {
+	m, err := manifest.Expand(r, c.cfg.PublicKey, index)
 	if err != nil {
 		return false, err
 	}
@@ -127,30 +137,65 @@ func (c *ManifestContent) Run(ctx context.Context) {
 	}
 }
 
+// poll fetches a site's full manifest and the file indexes it
+// references, reusing those of the previous poll (indexes are named by
+// their hash, so an unchanged group costs nothing).
 func (c *ManifestContent) poll(ctx context.Context, site string) error {
-	url := strings.TrimSuffix(c.cfg.URL, "/") + "/v1/manifests/" + site
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	base := strings.TrimSuffix(c.cfg.URL, "/")
+	resp, err := c.get(ctx, base+"/v1/manifests/"+site)
 	if err != nil {
 		return err
+	}
+	defer resp.Body.Close()
+	prev := c.indexes[site]
+	next := map[string][]manifest.File{}
+	index := func(hash string) ([]manifest.File, error) {
+		files, ok := prev[hash]
+		if !ok {
+			var ierr error
+			if files, ierr = c.index(ctx, base+"/v1/indexes/"+hash, hash); ierr != nil {
+				return nil, ierr
+			}
+		}
+		next[hash] = files
+		return files, nil
+	}
+	installed, err := c.load(io.LimitReader(resp.Body, maxManifestBytes), index)
+	if installed {
+		c.indexes[site] = next
+	}
+	return err
+}
+
+func (c *ManifestContent) get(ctx context.Context, url string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
 	}
 	if c.cfg.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
 	}
 	resp, err := c.cfg.HTTP.Do(req)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return resp, nil
+}
+
+// index fetches and verifies one file index.
+func (c *ManifestContent) index(ctx context.Context, url, hash string) ([]manifest.File, error) {
+	resp, err := c.get(ctx, url)
+	if err != nil {
+		return nil, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxManifestBytes+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, manifest.MaxIndexBytes+1))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if len(raw) > maxManifestBytes {
-		return fmt.Errorf("GET %s: manifest larger than %d bytes", url, maxManifestBytes)
-	}
-	_, err = c.Load(raw)
-	return err
+	return manifest.OpenIndex(data, hash)
 }

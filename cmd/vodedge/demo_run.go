@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -178,17 +179,23 @@ func (d *demo) printManifest(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m, err := manifest.Open(data, pub)
+	m, err := manifest.Expand(bytes.NewReader(data), pub, func(hash string) ([]manifest.File, error) {
+		b, err := d.ctlGet(ctx, "/v1/indexes/"+hash)
+		if err != nil {
+			return nil, err
+		}
+		return manifest.OpenIndex(b, hash)
+	})
 	if err != nil {
 		return fmt.Errorf("demo: manifest: %w", err)
 	}
-	copies, bytes := 0, int64(0)
+	copies, size := 0, int64(0)
 	for _, e := range m.Entries {
 		copies += len(e.Nodes)
-		bytes += e.Size * int64(len(e.Nodes))
+		size += e.Size * int64(len(e.Nodes))
 	}
 	fmt.Fprintf(d.out, "manifest  site %s v%d: %d files, %d copies over %d nodes (%.1f MiB), signed\n",
-		m.Site, m.Version, len(m.Entries), copies, len(d.edges), float64(bytes)/(1<<20))
+		m.Site, m.Version, len(m.Entries), copies, len(d.edges), float64(size)/(1<<20))
 	return nil
 }
 

@@ -31,7 +31,7 @@ type fillOpts struct {
 func (f *fillOpts) bind(fs *pflag.FlagSet) {
 	def := fill.DefaultConfig()
 	fs.StringVar(&f.publicKey, "manifest-public-key", "", "ed25519 public key (base64) that fill manifests must be signed with (`vodedge fill keygen`); turns the fill agent on")
-	fs.StringVar(&f.manifestURL, "manifest-url", "", "controller URL of this site's manifest, e.g. http://controller:8070/v1/manifests/ams (polled; manifests can also be pushed to PUT /v1/fill/manifest on --admin)")
+	fs.StringVar(&f.manifestURL, "manifest-url", "", "controller URL of this site's manifest, e.g. http://controller:8070/v1/manifests/ams (polled for deltas; file indexes come from the same controller's /v1/indexes/; manifests can also be pushed to PUT /v1/fill/manifest on --admin)")
 	fs.StringVar(&f.tokenFile, "manifest-token-file", "", "bearer token file for the controller's API (manifest polls and progress reports)")
 	fs.StringVar(&f.window, "fill-window", "02:00-14:00", "daily fill window HH:MM-HH:MM in --fill-tz (00:00-00:00: always)")
 	fs.StringVar(&f.tz, "fill-tz", "Local", "time zone of the fill window (IANA name, e.g. Europe/Amsterdam)")

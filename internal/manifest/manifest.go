@@ -1,10 +1,7 @@
 package manifest
 
 import (
-	"crypto/ed25519"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,6 +16,12 @@ var (
 	ErrSignature = errors.New("manifest: bad signature")
 	ErrSite      = errors.New("manifest: for another site")
 	ErrStale     = errors.New("manifest: not newer than the one applied")
+	// ErrBase marks a delta that does not apply to the manifest the node
+	// holds: the node fetches the full manifest instead.
+	ErrBase = errors.New("manifest: delta does not apply")
+	// ErrIndex marks a file index that is missing, does not match its
+	// hash, or does not match its group.
+	ErrIndex = errors.New("manifest: bad file index")
 )
 
 // Manifest lists the files a site holds and which nodes hold each copy.
@@ -46,49 +49,6 @@ type Entry struct {
 	Copies int `json:"copies"`
 	// Nodes are the names of the nodes that hold it, by placement.
 	Nodes []string `json:"nodes"`
-}
-
-// Envelope is a manifest as it travels.
-type Envelope struct {
-	Manifest  json.RawMessage `json:"manifest"`
-	Signature string          `json:"signature"`
-}
-
-// Sign encodes m and signs it with key.
-func Sign(m *Manifest, key ed25519.PrivateKey) ([]byte, error) {
-	if err := m.Validate(); err != nil {
-		return nil, err
-	}
-	raw, err := json.Marshal(m)
-	if err != nil {
-		return nil, err
-	}
-	sig := ed25519.Sign(key, raw)
-	return json.Marshal(Envelope{Manifest: raw, Signature: base64.StdEncoding.EncodeToString(sig)})
-}
-
-// Open verifies an envelope with pub and decodes its manifest. It checks
-// the signature before looking at the content.
-func Open(data []byte, pub ed25519.PublicKey) (*Manifest, error) {
-	var env Envelope
-	if err := json.Unmarshal(data, &env); err != nil {
-		return nil, fmt.Errorf("%w: envelope: %v", ErrMalformed, err)
-	}
-	sig, err := base64.StdEncoding.DecodeString(env.Signature)
-	if err != nil || len(sig) != ed25519.SignatureSize {
-		return nil, fmt.Errorf("%w: signature is not %d base64 bytes", ErrSignature, ed25519.SignatureSize)
-	}
-	if len(pub) != ed25519.PublicKeySize || !ed25519.Verify(pub, env.Manifest, sig) {
-		return nil, fmt.Errorf("%w: does not verify with the configured public key", ErrSignature)
-	}
-	var m Manifest
-	if err := json.Unmarshal(env.Manifest, &m); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
-	}
-	if err := m.Validate(); err != nil {
-		return nil, err
-	}
-	return &m, nil
 }
 
 // Limits a manifest must respect.

@@ -1,10 +1,12 @@
 package manifest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,28 +43,41 @@ func TestSignOpenRoundTrip(t *testing.T) {
 	}
 }
 
+// alter rewrites a document's plain text.
+func alter(t *testing.T, doc []byte, from, to string) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	if !bytes.Contains(plain, []byte(from)) {
+		t.Fatalf("%q not in the document", from)
+	}
+	return bytes.Replace(plain, []byte(from), []byte(to), 1)
+}
+
 func TestForgedAndAlteredManifestsAreRejected(t *testing.T) {
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	_, otherPriv, _ := ed25519.GenerateKey(rand.Reader)
 	good, _ := Sign(sample(), priv)
 	forged, _ := Sign(sample(), otherPriv)
-	var env Envelope
-	json.Unmarshal(good, &env)
-	env.Manifest = []byte(strings.Replace(string(env.Manifest), `"size":300`, `"size":301`, 1))
-	altered, _ := json.Marshal(env)
-	for name, data := range map[string][]byte{
-		"forged": forged, "altered entry": altered, "not json": []byte("{"),
-		"no signature": []byte(`{"manifest":{}}`), "short signature": []byte(`{"manifest":{},"signature":"AAAA"}`),
+	for name, tc := range map[string]struct {
+		data []byte
+		want error
+	}{
+		"forged":          {forged, ErrSignature},
+		"altered header":  {alter(t, good, `"site":"ams"`, `"site":"fra"`), ErrSignature},
+		"altered group":   {alter(t, good, `"priority":1`, `"priority":9`), ErrSignature},
+		"altered index":   {alter(t, good, `"data":"`, `"data":"A`), ErrMalformed},
+		"not json":        {[]byte("{\n"), ErrMalformed},
+		"no signature":    {[]byte(`{"header":{}}` + "\n"), ErrSignature},
+		"short signature": {[]byte(`{"header":{},"signature":"AAAA"}` + "\n"), ErrSignature},
+		"empty":           {nil, ErrMalformed},
 	} {
-		_, err := Open(data, pub)
-		if err == nil {
-			t.Errorf("%s: accepted", name)
-			continue
-		}
-		if name == "forged" || name == "altered entry" {
-			if !errors.Is(err, ErrSignature) {
-				t.Errorf("%s: err %v, want ErrSignature", name, err)
-			}
+		_, err := Open(tc.data, pub)
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%s: err %v, want %v", name, err, tc.want)
 		}
 	}
 }
@@ -114,7 +129,7 @@ func FuzzOpen(f *testing.F) {
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	good, _ := Sign(sample(), priv)
 	f.Add(good)
-	f.Add([]byte(`{"manifest":{"version":1},"signature":""}`))
+	f.Add([]byte(`{"header":{"version":1},"signature":""}` + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := Open(data, pub)
 		if err == nil && m.Validate() != nil {

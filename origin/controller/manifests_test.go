@@ -1,6 +1,8 @@
 package controller_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -19,7 +21,11 @@ import (
 )
 
 func getManifest(t *testing.T, e *env, site string) (int, []byte) {
-	resp, err := http.Get(e.url + "/v1/manifests/" + site)
+	return get(t, e, "/v1/manifests/"+site)
+}
+
+func get(t *testing.T, e *env, path string) (int, []byte) {
+	resp, err := http.Get(e.url + path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,12 +61,26 @@ func TestSiteManifest(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("manifest: %d %s", code, raw)
 	}
-	m, err := manifest.Open(raw, pub)
+	fetched := 0
+	m, err := manifest.Expand(bytes.NewReader(raw), pub, func(hash string) ([]manifest.File, error) {
+		fetched++
+		code, b := get(t, e, "/v1/indexes/"+hash)
+		if code != 200 {
+			return nil, fmt.Errorf("index %s: %d", hash, code)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			return nil, err
+		}
+		plain, _ := io.ReadAll(zr)
+		return manifest.VerifyIndex(plain, hash)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Entries) != len(title.Files) || m.Entries[0].Key != hot || m.Site != "ams" {
-		t.Fatalf("%d entries (want %d), first %s (want %s)", len(m.Entries), len(title.Files), m.Entries[0].Key, hot)
+	// Priority is per group (directory): the hot file's group comes first.
+	if len(m.Entries) != len(title.Files) || m.Entries[0].Priority != 1 || m.Site != "ams" || fetched == 0 {
+		t.Fatalf("%d entries (want %d), first priority %d, %d indexes", len(m.Entries), len(title.Files), m.Entries[0].Priority, fetched)
 	}
 	want := map[string]catalog.File{}
 	for _, f := range title.Files {
@@ -72,11 +92,19 @@ func TestSiteManifest(t *testing.T) {
 			t.Fatalf("entry %+v does not match the catalogue's %+v", en, f)
 		}
 	}
-	if m.Entries[0].Copies != 3 {
-		t.Errorf("the most popular file has %d copies, want 3", m.Entries[0].Copies)
+	for _, en := range m.Entries {
+		if en.Key == hot && (en.Copies != 3 || en.Priority != 1) {
+			t.Errorf("the most popular file has %d copies and priority %d, want 3 and 1", en.Copies, en.Priority)
+		}
 	}
 	if _, again := getManifest(t, e, "ams"); string(again) != string(raw) {
 		t.Error("an unchanged manifest changed version or signature")
+	}
+	if code, _ := get(t, e, fmt.Sprintf("/v1/manifests/ams?base=%d", m.Version)); code != http.StatusNotModified {
+		t.Errorf("a poll for the current version: %d, want 304", code)
+	}
+	if code, _ := get(t, e, "/v1/indexes/"+strings.Repeat("0", 64)); code != http.StatusNotFound {
+		t.Errorf("an unknown index: %d", code)
 	}
 	if code, _ := getManifest(t, e, "fra"); code != 404 {
 		t.Errorf("unknown site: %d", code)

@@ -28,6 +28,7 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("POST /v1/tiering/run", s.handleTiering)
 	api.HandleFunc("GET /v1/status", s.handleStatus)
 	api.HandleFunc("GET /v1/manifests/{site}", s.handleManifest)
+	api.HandleFunc("GET /v1/indexes/{hash}", s.handleIndex)
 	api.HandleFunc("POST /v1/fill/reports/{node}", s.handleFillReport)
 	api.HandleFunc("GET /v1/fill/reports", s.handleFillReports)
 	api.HandleFunc("GET /v1/routes", func(w http.ResponseWriter, _ *http.Request) {

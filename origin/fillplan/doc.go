@@ -14,8 +14,13 @@
 // the site's offload in the measurement (61.5 % against 76.5 % of the
 // next day's bytes with 20 % of the catalogue). Each copy goes to the
 // file's owners by the site's weighted rendezvous placement
-// (internal/placement, the hashing the edges use for peer fill), skipping
-// a node that is full; a file that fits nowhere is left out.
+// (internal/placement, the hashing the edges use for peer fill) of the
+// file's directory (Group: one rendition of a title), skipping a node that
+// is full; a file that fits nowhere is left out. Placing by directory
+// rather than by key keeps a rendition's files on the same nodes, which
+// is what lets the manifest say "n1 holds files 0-49 of this group"
+// instead of a node list per file (internal/manifest); offload is counted
+// per site, so it does not change.
 //
 // Offload (make bench-offload; a week of Zipf traffic with a new release
 // per fifty titles each day, popularity through origin/popularity, the

@@ -148,7 +148,7 @@ func (p *planner) place(f File, copies int, have []string) []string {
 		name := p.table.Node(i).Name
 		return p.free[name] < f.Size || slices.Contains(have, name)
 	}
-	idx := p.table.Rank(f.Key, min(copies, p.table.Len()), skip, nil)
+	idx := p.table.Rank(Group(f.Key), min(copies, p.table.Len()), skip, nil)
 	out := make([]string, 0, len(idx))
 	for _, i := range idx {
 		name := p.table.Node(i).Name
@@ -157,6 +157,12 @@ func (p *planner) place(f File, copies int, have []string) []string {
 	}
 	return out
 }
+
+// Group is the placement key of a file: its directory (one rendition of
+// a title), so a rendition's files rank the site's nodes alike and the
+// manifest assigns them to nodes as ranges of the group's index, not a
+// node list per file (internal/manifest).
+func Group(key string) string { return key[:strings.LastIndexByte(key, '/')+1] }
 
 // TitlePrior is the share of a title's popularity (plays per day) added
 // to the popularity of each of its files (requests per day).
