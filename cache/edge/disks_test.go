@@ -175,7 +175,7 @@ func TestDiskFailsUnderLoad(t *testing.T) {
 				case tc.chmod:
 					os.Chmod(paths[1], 0)
 				case tc.errno == nil:
-					os.RemoveAll(paths[1])
+					removeDir(t, paths[1])
 				default:
 					bad.err.Store(&tc.errno)
 				}
@@ -189,6 +189,27 @@ func TestDiskFailsUnderLoad(t *testing.T) {
 			}
 		})
 	}
+}
+
+// removeDir makes dir vanish at once, as an unmounted drive does: it is
+// renamed away, then removed. A plain RemoveAll races the node's own
+// writes into it (a commit lands in a subdirectory being emptied, the
+// removal fails with "directory not empty") and can leave it in place.
+// It runs on a load worker, so it reports with Errorf.
+func removeDir(t *testing.T, dir string) {
+	gone := dir + ".removed"
+	if err := os.Rename(dir, gone); err != nil {
+		t.Errorf("removing %s: %v", dir, err)
+		return
+	}
+	var err error
+	for range 100 { // files committed into it meanwhile make RemoveAll retry
+		if err = os.RemoveAll(gone); err == nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("removing %s: %v", gone, err)
 }
 
 func objectPaths(n int) []string {
