@@ -328,7 +328,7 @@ func TestNotReadyWithoutADisk(t *testing.T) {
 	cfg, paths := disksConfig(t, org.URL)
 	n := start(t, cfg, edge.Deps{})
 	for _, p := range paths {
-		os.RemoveAll(p)
+		removeDir(t, p)
 	}
 	testenv.EventuallyErr(t, 15*time.Second, "/readyz to say no disk serves", func() error {
 		code, body := testenv.Get(http.DefaultClient, "http://"+n.Addrs().Admin+"/readyz")
