@@ -5,7 +5,8 @@
 #                 check CI runs: gofmt, go mod tidy, go vet, staticcheck,
 #                 go test -race, short fuzz runs
 #   make bench-compare / bench-tls / bench-rss / bench-restart /
-#        bench-layout / bench-suite / bench-sim / bench-evict
+#        bench-layout / bench-suite / bench-sim / bench-evict /
+#        bench-scale
 #                 long benchmarks (not part of test)
 #   make fuzz     every fuzz target for FUZZ_LONG (1m) each, about an hour
 #   make soak     a 3-node site under a 10-minute mixed load: RSS,
@@ -23,7 +24,7 @@ SOAKFLAGS ?=
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-offload fuzz soak bench-tls clean
+.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-scale bench-offload fuzz soak bench-tls clean
 
 all: build
 
@@ -132,6 +133,15 @@ bench-sim: build
 # latencies and costs (about 2 minutes, 3 GB of memory at the peak).
 bench-evict:
 	EVICT_FULL=1 $(GO) test -count=1 -v -run 'CompactScale' -bench 'Compact' -benchtime 1000000x ./cache/evict/
+
+# bench-scale: the disk tier at 100k, 2 M and 20 M stored slices: index
+# on disk, RSS and heap per object, restart to first hit, lookup p50/p99,
+# eviction cost (index records for all, sparse data files for at most
+# 2 M; see 'vodedge bench scale --help'). SCALEFLAGS='--objects 100k,2m'
+# skips 20 M (which needs several GB of memory and about 20 minutes).
+SCALEFLAGS ?=
+bench-scale: build
+	./bin/vodedge bench scale $(SCALEFLAGS)
 
 bench-rss: build
 	./bin/vodedge bench rss

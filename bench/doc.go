@@ -200,7 +200,27 @@
 // 100 MiB, and the RAM tier's own gauges (vodedge_ram_bytes,
 // vodedge_ram_items) are printed to show the tier was full.
 //
+// # RunScale
+//
+// The disk tier at 100k, 2 M and 20 M stored slices (2 MiB each). A
+// disk is populated with cache/disktier's BulkLoad: an index record per
+// object, written into Pebble in batches, and a sparse data file (an
+// inode, no data blocks) for at most MaxFiles (2 M) of them; the others
+// are index-only, which a lookup cannot tell apart (it reads the index,
+// never the file). So 20 M objects cost a few GB of index and 2 M inodes,
+// where 20 M files would exhaust a 16 M-inode root filesystem. A fresh
+// process, 'vodedge bench scale-node' (RunScaleNode), then opens the
+// tier on it as a restarted node would and measures the time from its
+// exec to the first slice looked up and read and to the index loaded,
+// VmRSS and the live Go heap before and after, per object, Lookup p50
+// and p99 on uniformly random keys, and the cost of eviction: Create
+// past capacity (which evicts one slice before it returns) against
+// Create that fits, per victim. The parent samples the child's VmRSS for
+// the peak and measures Pebble's files on disk.
+//
 // Imports: bench/chart, bench/hitsim, bench/player, bench/trace,
-// internal/zipf, internal/bytesize, internal/tlsreload; it drives vodedge
-// as a separate process, never in-process.
+// cache/disktier, internal/zipf, internal/bytesize, internal/tlsreload;
+// it drives vodedge as a separate process, never in-process, except
+// RunScaleNode, which opens the disk tier in the child process that
+// RunScale starts.
 package bench

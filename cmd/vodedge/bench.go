@@ -37,10 +37,12 @@ because a shared machine drifts between runs.
   suite    compare with every scenario, then sim: the report under
            bench/results (Markdown, JSON, PNG plots)
   soak     a 3-node site under a long mixed load (players, ranges):
-           RSS, goroutines and open files must stay flat`,
+           RSS, goroutines and open files must stay flat
+  scale    the disk tier at 100k, 2 M and 20 M stored objects: restart
+           to first hit, memory per object, lookup latency, eviction cost`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newBenchCompareCmd(g), newBenchRSSCmd(g), newBenchSimCmd(), newBenchTraceCmd(), newBenchSuiteCmd(g), newBenchSoakCmd(g), newBareServerCmd())
+	cmd.AddCommand(newBenchCompareCmd(g), newBenchRSSCmd(g), newBenchSimCmd(), newBenchTraceCmd(), newBenchSuiteCmd(g), newBenchSoakCmd(g), newBenchScaleCmd(g), newBenchScaleNodeCmd(g), newBareServerCmd())
 	return cmd
 }
 
