@@ -6,7 +6,7 @@
 #                 go test -race, short fuzz runs
 #   make bench-compare / bench-tls / bench-rss / bench-restart /
 #        bench-layout / bench-suite / bench-sim / bench-evict /
-#        bench-scale
+#        bench-scale / bench-disks
 #                 long benchmarks (not part of test)
 #   make fuzz     every fuzz target for FUZZ_LONG (1m) each, about an hour
 #   make soak     a 3-node site under a 10-minute mixed load: RSS,
@@ -24,7 +24,7 @@ SOAKFLAGS ?=
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-scale bench-offload fuzz soak bench-tls clean
+.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-scale bench-disks bench-offload fuzz soak bench-tls clean
 
 all: build
 
@@ -113,6 +113,15 @@ bench-compare: build
 	./bin/vodedge bench compare
 	./bin/vodedge bench compare --ram-bytes 0 --disk-bytes 1GiB \
 	  --scenarios 'disk-2MiB=64x2MiB:throughput>=0.9,disk-16KiB=2000x16KiB:rps>=0.9'
+
+# bench-disks: hot disk hits (RAM tier off) from four directories at
+# once against one, beside nginx serving the same files: vodedge's disk
+# tier must not serialize on anything its disks share. Needs an edge with
+# the repeatable --disk flag.
+bench-disks: build
+	./bin/vodedge bench compare --ram-bytes 0 --disk-bytes 2GiB --disks 4 \
+	  --peers vodedge,vodedge-1disk,nginx-static \
+	  --scenarios 'disk-2MiB=64x2MiB:throughput>=1.0,disk-16KiB=2000x16KiB:rps>=1.0'
 
 # bench-tls: hot 2 MiB segments over HTTPS: vodedge (TLS) against itself
 # over plain HTTP and nginx with ssl, in the same run.
