@@ -158,6 +158,15 @@
 // SIGTERM and reaped. The disk tier is off (D = 0) unless configured: the
 // comparison is of hot objects, answered from RAM either way.
 //
+// With CompareConfig.Disks > 1 (vodedge bench compare --disks N, make
+// bench-disks) the edge gets --disk WORKDIR/…/diskI:D/N for each of N
+// directories instead, and peer vodedge-1disk is the same edge with
+// --disk-dir: with the RAM tier off, the hot disk hits of one working
+// set are served from N disk stores at once, against one, beside nginx
+// serving the same files. All directories sit on the work dir's
+// filesystem: the measure is of what the stores share in the process
+// (locks, the hit path), not of the drives.
+//
 // # TLS (CompareConfig.TLS, vodedge bench compare --tls)
 //
 // The bench writes a self-signed ECDSA P-256 certificate into the work

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -66,10 +65,15 @@ type ScaleNodeResult struct {
 	EvictCreateP99 time.Duration `json:"evict_create_p99_ns"`
 	Victims        int64         `json:"victims"`
 	EvictionCost   time.Duration `json:"eviction_cost_ns"`
-	// Close is how long closing took (it saves access statistics).
-	Close time.Duration `json:"close_ns"`
-	// HWM is VmHWM at the end: the process's peak resident set.
-	HWM int64 `json:"hwm_bytes"`
+	// Close is how long closing took (it saves access statistics);
+	// CloseErr what it returned, a finding rather than a failed run
+	// (the tier gives up on a disk that does not close in time).
+	Close    time.Duration `json:"close_ns"`
+	CloseErr string        `json:"close_error,omitempty"`
+	// HWMBeforeClose and HWM are VmHWM, the process's peak resident
+	// set, just before Close and at the end.
+	HWMBeforeClose int64 `json:"hwm_before_close_bytes"`
+	HWM            int64 `json:"hwm_bytes"`
 }
 
 // scaleKey is the slice key of the i-th object: a segment of a title,
@@ -117,8 +121,13 @@ func RunScaleNode(ctx context.Context, cfg ScaleNodeConfig) (*ScaleNodeResult, e
 	}
 	res.Opened = time.Since(cfg.Started)
 	err = res.measure(ctx, &cfg, s)
+	if m, merr := readMemStatus(os.Getpid()); merr == nil {
+		res.HWMBeforeClose = m.HWM
+	}
 	start := time.Now()
-	err = errors.Join(err, s.Close())
+	if cerr := s.Close(); cerr != nil {
+		res.CloseErr = cerr.Error()
+	}
 	res.Close = time.Since(start)
 	if m, merr := readMemStatus(os.Getpid()); merr == nil {
 		res.HWM = m.HWM

@@ -1,12 +1,15 @@
 package disktier
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -70,18 +73,24 @@ func BulkLoad(dir string, spec BulkSpec) error {
 }
 
 func bulkWrite(db *pebble.DB, dir string, spec BulkSpec) error {
+	files := startFileMakers(dir, spec.Length)
+	err := bulkRecords(db, spec, files.paths)
+	return errors.Join(err, files.wait())
+}
+
+// bulkRecords encodes and writes the records in batches, handing the
+// names of the data files to make to files.
+func bulkRecords(db *pebble.DB, spec BulkSpec, files chan<- string) error {
+	defer close(files)
 	zeros := zeroCRCs(spec.Length, spec.ChunkBytes)
 	rnd := rand.New(rand.NewPCG(uint64(spec.Objects), 1))
-	dirs := map[string]bool{} // data subdirectories made
 	b := db.NewBatch()
+	defer func() { b.Close() }()
 	for i := range spec.Objects {
 		r := Record{Key: spec.Key(i), Length: spec.Length, ObjSize: spec.Length, ETag: `"bulk"`, ChunkBytes: spec.ChunkBytes, CRCs: zeros}
 		r.File = fileName(r.Key)
 		if i < spec.Files {
-			if err := sparseFile(dir, r.File, spec.Length, dirs); err != nil {
-				b.Close()
-				return err
-			}
+			files <- r.File
 		} else {
 			r.CRCs = make([]uint32, len(zeros))
 			for j := range r.CRCs {
@@ -91,14 +100,48 @@ func bulkWrite(db *pebble.DB, dir string, spec BulkSpec) error {
 		_ = b.Set(recKey(r.Key), r.encode(), nil)
 		if b.Count() >= bulkBatch || i == spec.Objects-1 {
 			if err := b.Commit(pebble.NoSync); err != nil {
-				b.Close()
 				return fmt.Errorf("disktier: bulk load: %w", err)
 			}
 			b.Close()
 			b = db.NewBatch()
 		}
 	}
-	return b.Close()
+	return nil
+}
+
+// fileMakers make sparse data files on goroutines of their own (file
+// creation is the slow part of a bulk load): paths in, errors out.
+type fileMakers struct {
+	paths chan string
+	wg    sync.WaitGroup
+	mu    sync.Mutex // protects err
+	err   error
+}
+
+// bulkFileMakers is how many goroutines make data files.
+const bulkFileMakers = 4
+
+func startFileMakers(dir string, length int64) *fileMakers {
+	m := &fileMakers{paths: make(chan string, 1024)}
+	for range bulkFileMakers {
+		m.wg.Go(func() {
+			for rel := range m.paths {
+				if err := sparseFile(dir, rel, length); err != nil {
+					m.mu.Lock()
+					m.err = cmp.Or(m.err, err)
+					m.mu.Unlock()
+				}
+			}
+		})
+	}
+	return m
+}
+
+// wait returns once every file is made (the paths channel closed), with
+// the first error.
+func (m *fileMakers) wait() error {
+	m.wg.Wait()
+	return m.err
 }
 
 // zeroCRCs are the chunk checksums of length zero bytes.
@@ -112,16 +155,15 @@ func zeroCRCs(length int64, chunk int) []uint32 {
 }
 
 // sparseFile makes data file rel under dir as length zero bytes without
-// writing them.
-func sparseFile(dir, rel string, length int64, dirs map[string]bool) error {
+// writing them, and its directory if missing.
+func sparseFile(dir, rel string, length int64) error {
 	p := filepath.Join(dir, "data", filepath.FromSlash(rel))
-	if d := filepath.Dir(p); !dirs[d] {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return fmt.Errorf("disktier: bulk load: %w", err)
-		}
-		dirs[d] = true
-	}
 	f, err := os.Create(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(filepath.Dir(p), 0o755); err == nil {
+			f, err = os.Create(p)
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("disktier: bulk load: %w", err)
 	}
