@@ -40,8 +40,8 @@ func TestRunScaleSmoke(t *testing.T) {
 	if n.Opened <= 0 || n.FirstHit < n.Opened || n.Ready <= 0 || n.RSSLoaded <= 0 || n.HeapLoaded == 0 {
 		t.Errorf("restart figures %+v: want open ≤ first hit, ready and memory taken", n)
 	}
-	if n.Lookups != 2000 || n.LookupP99 <= 0 || n.LookupP50 > n.LookupP99 {
-		t.Errorf("lookups %d, p50 %v, p99 %v: want 2000 timed", n.Lookups, n.LookupP50, n.LookupP99)
+	if n.Lookups != 2000 || n.LookupP99 <= 0 || n.LookupP50 > n.LookupP99 || n.LateLookups != 2000 || n.LateLookupP99 <= 0 {
+		t.Errorf("lookups %d, p50 %v, p99 %v, late %d, p99 %v: want 2000 timed twice", n.Lookups, n.LookupP50, n.LookupP99, n.LateLookups, n.LateLookupP99)
 	}
 	if n.Victims != 20 || n.CreateP50 <= 0 || n.EvictCreateP99 <= 0 {
 		t.Errorf("eviction: %d victims (want 20, one per write past capacity), create p50 %v, p99 past capacity %v", n.Victims, n.CreateP50, n.EvictCreateP99)
