@@ -160,7 +160,7 @@ func runScaleSize(ctx context.Context, cfg *ScaleConfig, wd *workDir, n int) (*S
 	row := &ScaleSize{Objects: n, Files: min(n, cfg.MaxFiles)}
 	fmt.Fprintf(cfg.Out, "%d objects: writing %d index records and %d sparse data files into %s\n", n, n, row.Files, dir)
 	start := time.Now()
-	err := disktier.BulkLoad(dir, disktier.BulkSpec{Objects: n, Files: row.Files, Length: cfg.SliceBytes, Key: scaleKey})
+	err := disktier.BulkLoad(dir, disktier.BulkSpec{Objects: n, Files: row.Files, Length: cfg.SliceBytes, Key: scaleKey, Log: cfg.Log})
 	if err != nil {
 		return nil, err
 	}

@@ -37,6 +37,8 @@ type BulkSpec struct {
 	Files int
 	// ChunkBytes is the checksum granularity (DefaultConfig's when 0).
 	ChunkBytes int
+	// Log receives Pebble's messages; nil discards them.
+	Log *slog.Logger
 }
 
 // bulkBatch is how many records go into one Pebble batch.
@@ -54,9 +56,12 @@ func BulkLoad(dir string, spec BulkSpec) error {
 	if spec.Objects < 0 || spec.Files < 0 || spec.Files > spec.Objects || spec.Length < 0 || spec.Key == nil || spec.ChunkBytes <= 0 {
 		return errors.New("disktier: bulk load: bad spec")
 	}
+	if spec.Log == nil {
+		spec.Log = slog.New(slog.DiscardHandler)
+	}
 	var fatal atomic.Pointer[string] // what Pebble found fatal, if anything
 	opts := &pebble.Options{DisableWAL: true, MemTableSize: 64 << 20,
-		Logger: pebbleLogger{l: slog.Default(), fail: func(r string) { fatal.Store(&r) }}}
+		Logger: pebbleLogger{l: spec.Log, fail: func(r string) { fatal.Store(&r) }}}
 	db, err := pebble.Open(filepath.Join(dir, "index"), opts)
 	if err != nil {
 		return fmt.Errorf("disktier: bulk load: opening index: %w", err)
