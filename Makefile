@@ -6,7 +6,7 @@
 #                 go test -race, short fuzz runs
 #   make bench-compare / bench-tls / bench-rss / bench-restart /
 #        bench-layout / bench-suite / bench-sim / bench-evict /
-#        bench-manifest
+#        bench-manifest / bench-scale / bench-disks
 #                 long benchmarks (not part of test)
 #   make fuzz     every fuzz target for FUZZ_LONG (1m) each, about an hour
 #   make soak     a 3-node site under a 10-minute mixed load: RSS,
@@ -24,7 +24,7 @@ SOAKFLAGS ?=
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-manifest bench-offload fuzz soak bench-tls clean
+.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-manifest bench-scale bench-disks bench-offload fuzz soak bench-tls clean
 
 all: build
 
@@ -114,6 +114,15 @@ bench-compare: build
 	./bin/vodedge bench compare --ram-bytes 0 --disk-bytes 1GiB \
 	  --scenarios 'disk-2MiB=64x2MiB:throughput>=0.9,disk-16KiB=2000x16KiB:rps>=0.9'
 
+# bench-disks: hot disk hits (RAM tier off) from four directories at
+# once against one, beside nginx serving the same files: vodedge's disk
+# tier must not serialize on anything its disks share. Needs an edge with
+# the repeatable --disk flag.
+bench-disks: build
+	./bin/vodedge bench compare --ram-bytes 0 --disk-bytes 2GiB --disks 4 \
+	  --peers vodedge,vodedge-1disk,nginx-static \
+	  --scenarios 'disk-2MiB=64x2MiB:throughput>=1.0,disk-16KiB=2000x16KiB:rps>=1.0'
+
 # bench-tls: hot 2 MiB segments over HTTPS: vodedge (TLS) against itself
 # over plain HTTP and nginx with ssl, in the same run.
 bench-tls: build
@@ -141,6 +150,16 @@ bench-evict:
 MANIFEST_FILES ?= 1000000,10000000,30000000
 bench-manifest:
 	MANIFEST_FILES=$(MANIFEST_FILES) $(GO) test -count=1 -v -run 'ManifestScale' -timeout 0 ./fill/
+
+# bench-scale: the disk tier at 100k, 2 M and 20 M stored slices: index
+# on disk, RSS and heap per object, restart to first hit, lookup p50/p99,
+# eviction cost (index records for all, sparse data files for at most
+# 2 M; see 'vodedge bench scale --help'). SCALEFLAGS='--objects 100k,2m'
+# skips 20 M (about 20 minutes, and 12 GB of memory at the peak while the
+# tier keeps a Go map entry per object).
+SCALEFLAGS ?=
+bench-scale: build
+	./bin/vodedge bench scale $(SCALEFLAGS)
 
 bench-rss: build
 	./bin/vodedge bench rss

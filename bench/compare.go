@@ -31,6 +31,12 @@ type CompareConfig struct {
 	// tier off: hot objects are answered from RAM either way, and nginx
 	// has no disk cache of its own to fill.
 	DiskBytes int64
+	// Disks spreads vodedge's disk tier over that many directories in
+	// the work dir (VodedgeConfig.Disks); with more than one, the peer
+	// "vodedge-1disk" (the same edge on one directory) may be measured
+	// beside it: hot disk hits from several directories at once against
+	// one. 0 or 1: one directory.
+	Disks int
 	// Peers names the servers to measure, vodedge first: "vodedge",
 	// "nginx-static", "nginx-proxy", "varnish", "fasthttp-bare" (PeerNames:
 	// fasthttp serving the corpus and nothing else, the library's ceiling;
@@ -66,6 +72,10 @@ type CompareConfig struct {
 
 // PeerNames are the peers RunCompare knows, in report order.
 var PeerNames = []string{vodedgePeer, "nginx-static", "nginx-proxy", "varnish", barePeer}
+
+// oneDiskPeer is vodedge on one disk directory, measured beside vodedge
+// on CompareConfig.Disks of them.
+const oneDiskPeer = "vodedge-1disk"
 
 // TLSPeerNames are the peers of a TLS comparison (CompareConfig.TLS).
 var TLSPeerNames = []string{vodedgePeer, "vodedge-http", "nginx-tls"}
@@ -108,8 +118,8 @@ func (c *CompareConfig) prepare() error {
 	if err := validateScenarios(c.Scenarios); err != nil {
 		return err
 	}
-	if c.DiskBytes < 0 {
-		return errors.New("bench: disk bytes must not be negative")
+	if c.DiskBytes < 0 || c.Disks < 0 || (c.Disks > 1 && c.DiskBytes == 0) {
+		return errors.New("bench: disk bytes and disks must not be negative, and several disks need disk bytes")
 	}
 	if c.Rounds < 1 || c.Rounds > 1000 {
 		return fmt.Errorf("bench: rounds must be within 1..1000, got %d", c.Rounds)
@@ -141,6 +151,9 @@ func (c *CompareConfig) validatePeers() error {
 		return fmt.Errorf("bench: peers %v: want vodedge first (ratios are against it)", c.Peers)
 	}
 	known := PeerNames
+	if c.Disks > 1 {
+		known = append(slices.Clone(PeerNames), oneDiskPeer)
+	}
 	if c.TLS {
 		known = TLSPeerNames
 		if len(c.Specials) > 0 {
@@ -187,6 +200,9 @@ func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) 
 	if err := cfg.prepare(); err != nil {
 		return nil, err
 	}
+	if cfg.Disks > 1 && !EdgeHasDiskFlag(ctx, cfg.Tools.Vodedge) {
+		return nil, fmt.Errorf("bench: %s edge has no --disk flag, so it cannot spread its disk tier over %d directories", cfg.Tools.Vodedge, cfg.Disks)
+	}
 	wd, err := openWorkDir(cfg.WorkDir, "vodedge-bench-compare-*", cfg.Keep)
 	if err != nil {
 		return nil, err
@@ -222,7 +238,7 @@ type livePeer struct {
 func (c *comparison) run(ctx context.Context) (rep *CompareReport, err error) {
 	rep = &CompareReport{
 		Started: time.Now(), Host: hostInfo(ctx, c.cfg.Tools), Rounds: c.cfg.Rounds,
-		Load: c.cfg.Load, RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, WorkDir: c.wd.path,
+		Load: c.cfg.Load, RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Disks: c.cfg.Disks, WorkDir: c.wd.path,
 		Peers: c.cfg.Peers, TLS: c.cfg.TLS, Origin: OriginInfo{FirstByteDelay: c.cfg.OriginDelay, BytesPerSec: c.cfg.OriginBytesPerSec},
 	}
 	c.printf("vodedge bench compare: %d CPUs, load average %s; work dir %s\n", rep.Host.CPUs, rep.Host.LoadAverage, c.wd.path)
@@ -334,7 +350,12 @@ func (c *comparison) newPeers(corpus string) ([]livePeer, error) {
 		case vodedgePeer:
 			p = NewVodedge(VodedgeConfig{
 				Binary: c.cfg.Tools.Vodedge, OriginURL: u, WorkDir: c.wd.join("vodedge"),
-				RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Log: c.cfg.Log, TLSCert: cert, TLSKey: key,
+				RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Disks: c.cfg.Disks, Log: c.cfg.Log, TLSCert: cert, TLSKey: key,
+			})
+		case oneDiskPeer:
+			p = NewVodedge(VodedgeConfig{
+				Binary: c.cfg.Tools.Vodedge, OriginURL: u, WorkDir: c.wd.join(name), Name: name,
+				RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Log: c.cfg.Log,
 			})
 		case "vodedge-http":
 			p = NewVodedge(VodedgeConfig{

@@ -158,6 +158,15 @@
 // SIGTERM and reaped. The disk tier is off (D = 0) unless configured: the
 // comparison is of hot objects, answered from RAM either way.
 //
+// With CompareConfig.Disks > 1 (vodedge bench compare --disks N, make
+// bench-disks) the edge gets --disk WORKDIR/…/diskI:D/N for each of N
+// directories instead, and peer vodedge-1disk is the same edge with
+// --disk-dir: with the RAM tier off, the hot disk hits of one working
+// set are served from N disk stores at once, against one, beside nginx
+// serving the same files. All directories sit on the work dir's
+// filesystem: the measure is of what the stores share in the process
+// (locks, the hit path), not of the drives.
+//
 // # TLS (CompareConfig.TLS, vodedge bench compare --tls)
 //
 // The bench writes a self-signed ECDSA P-256 certificate into the work
@@ -200,7 +209,27 @@
 // 100 MiB, and the RAM tier's own gauges (vodedge_ram_bytes,
 // vodedge_ram_items) are printed to show the tier was full.
 //
+// # RunScale
+//
+// The disk tier at 100k, 2 M and 20 M stored slices (2 MiB each). A
+// disk is populated with cache/disktier's BulkLoad: an index record per
+// object, written into Pebble in batches, and a sparse data file (an
+// inode, no data blocks) for at most MaxFiles (2 M) of them; the others
+// are index-only, which a lookup cannot tell apart (it reads the index,
+// never the file). So 20 M objects cost a few GB of index and 2 M inodes,
+// where 20 M files would exhaust a 16 M-inode root filesystem. A fresh
+// process, 'vodedge bench scale-node' (RunScaleNode), then opens the
+// tier on it as a restarted node would and measures the time from its
+// exec to the first slice looked up and read and to the index loaded,
+// VmRSS and the live Go heap before and after, per object, Lookup p50
+// and p99 on uniformly random keys, and the cost of eviction: Create
+// past capacity (which evicts one slice before it returns) against
+// Create that fits, per victim. The parent samples the child's VmRSS for
+// the peak and measures Pebble's files on disk.
+//
 // Imports: bench/chart, bench/hitsim, bench/player, bench/trace,
-// internal/zipf, internal/bytesize, internal/tlsreload; it drives vodedge
-// as a separate process, never in-process.
+// cache/disktier, internal/zipf, internal/bytesize, internal/tlsreload;
+// it drives vodedge as a separate process, never in-process, except
+// RunScaleNode, which opens the disk tier in the child process that
+// RunScale starts.
 package bench

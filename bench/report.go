@@ -22,6 +22,7 @@ type CompareReport struct {
 	Load      LoadConfig       `json:"load"`
 	RAMBytes  int64            `json:"vodedge_ram_bytes"`
 	DiskBytes int64            `json:"vodedge_disk_bytes"`
+	Disks     int              `json:"vodedge_disks,omitempty"`
 	WorkDir   string           `json:"work_dir"`
 	Scenarios []ScenarioResult `json:"scenarios"`
 	Peers     []string         `json:"peers"`
@@ -297,6 +298,10 @@ func (r *CompareReport) problems() error {
 
 // print writes a table per scenario and its verdicts.
 func (r *CompareReport) print(w io.Writer) {
+	if r.Disks > 1 {
+		fmt.Fprintf(w, "\nvodedge: its disk tier (%s) over %d directories of the work dir, %s each (--disk); %s: the same edge on one\n",
+			bytesize.Size(r.DiskBytes), r.Disks, bytesize.Size(r.DiskBytes/int64(r.Disks)), oneDiskPeer)
+	}
 	for _, sr := range r.Scenarios {
 		s := sr.Scenario
 		fmt.Fprintf(w, "\n== %s: %d objects × %s, %s of %s --latency\n",

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -36,6 +37,11 @@ type VodedgeConfig struct {
 	// DiskBytes is passed as --disk-bytes; 0 turns the disk tier off.
 	// The disk tier always lives in WorkDir/disk.
 	DiskBytes int64
+	// Disks, when more than one, spreads the disk tier over that many
+	// directories, WorkDir/disk0 … (--disk DIR:SIZE each, DiskBytes
+	// split evenly) instead of --disk-dir/--disk-bytes. It needs an edge
+	// with the repeatable --disk flag (EdgeHasDiskFlag).
+	Disks int
 	// WarmTries bounds the GETs per object while warming (TinyLFU
 	// admission may refuse an object on its first requests). Default 10.
 	WarmTries int
@@ -155,18 +161,47 @@ func (v *Vodedge) args(port, aport int) []string {
 	if v.cfg.OriginURL != "" {
 		origin = v.cfg.OriginURL
 	}
-	return append([]string{"edge",
+	args := []string{"edge",
 		"--listen", "127.0.0.1:" + strconv.Itoa(port),
 		"--admin", "127.0.0.1:" + strconv.Itoa(aport),
 		"--origin", origin,
 		"--ram-bytes", bytesize.Size(v.cfg.RAMBytes).String(),
-		"--disk-bytes", bytesize.Size(v.cfg.DiskBytes).String(),
-		"--disk-dir", filepath.Join(v.cfg.WorkDir, "disk"),
+	}
+	args = append(args, v.diskArgs()...)
+	return append(append(args,
 		"--access-log", filepath.Join(v.cfg.WorkDir, "vodedge-access.log"),
 		"--node-name", "bench",
 		"--shutdown-timeout", "5s",
 		"--log-level", "warn",
-	}, v.cfg.ExtraArgs...)
+	), v.cfg.ExtraArgs...)
+}
+
+// diskArgs place the disk tier: one directory, or Disks of them with an
+// even share of DiskBytes each.
+func (v *Vodedge) diskArgs() []string {
+	if v.cfg.Disks <= 1 || v.cfg.DiskBytes == 0 {
+		return []string{"--disk-bytes", bytesize.Size(v.cfg.DiskBytes).String(), "--disk-dir", filepath.Join(v.cfg.WorkDir, "disk")}
+	}
+	var args []string
+	share := bytesize.Size(v.cfg.DiskBytes / int64(v.cfg.Disks)).String()
+	for i := range v.cfg.Disks {
+		args = append(args, "--disk", filepath.Join(v.cfg.WorkDir, "disk"+strconv.Itoa(i))+":"+share)
+	}
+	return args
+}
+
+// EdgeHasDiskFlag reports whether bin's edge takes the repeatable --disk
+// flag (several disks), by reading its help.
+func EdgeHasDiskFlag(ctx context.Context, bin string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out, _ := exec.CommandContext(ctx, bin, "edge", "--help").CombinedOutput()
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] == "--disk" {
+			return true
+		}
+	}
+	return false
 }
 
 // Stop sends SIGTERM (the edge drains for at most its 5 s shutdown

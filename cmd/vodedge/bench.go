@@ -37,10 +37,12 @@ because a shared machine drifts between runs.
   suite    compare with every scenario, then sim: the report under
            bench/results (Markdown, JSON, PNG plots)
   soak     a 3-node site under a long mixed load (players, ranges):
-           RSS, goroutines and open files must stay flat`,
+           RSS, goroutines and open files must stay flat
+  scale    the disk tier at 100k, 2 M and 20 M stored objects: restart
+           to first hit, memory per object, lookup latency, eviction cost`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newBenchCompareCmd(g), newBenchRSSCmd(g), newBenchSimCmd(), newBenchTraceCmd(), newBenchSuiteCmd(g), newBenchSoakCmd(g), newBareServerCmd())
+	cmd.AddCommand(newBenchCompareCmd(g), newBenchRSSCmd(g), newBenchSimCmd(), newBenchTraceCmd(), newBenchSuiteCmd(g), newBenchSoakCmd(g), newBenchScaleCmd(g), newBenchScaleNodeCmd(g), newBareServerCmd())
 	return cmd
 }
 
@@ -109,6 +111,8 @@ minutes) plus set-up.`,
 		"scenarios, each NAME=COUNTxSIZE[:METRIC>=RATIO] (METRIC: throughput or rps) or the name of a default one")
 	f.Var(&ram, "ram-bytes", "vodedge's RAM tier (--ram-bytes of the edge); every scenario's objects must fit")
 	f.Var(&disk, "disk-bytes", "vodedge's disk tier (--disk-bytes of the edge, kept in the work dir); 0: off")
+	f.IntVar(&cfg.Disks, "disks", 0, "spread vodedge's disk tier over this many directories of the work dir (the edge's --disk DIR:SIZE each, --disk-bytes split evenly); with more than one, peer "+
+		"vodedge-1disk is the same edge on one directory")
 	bindPeerFlags(f, &cfg)
 	f.BoolVar(&cfg.TLS, "tls", false, "HTTPS: vodedge serves over TLS (--tls-listen) against itself over plain HTTP (vodedge-http) and nginx with ssl (nginx-tls), on hot-2MiB unless --peers/--scenarios say otherwise")
 	bindLoadFlags(f, &cfg.Load)

@@ -19,7 +19,9 @@ import (
 //	cache      the edge: serving path, tiers, peer data plane, and the
 //	           node's assembly (cache/edge), the one package of cache
 //	           that reaches sideways to fill and steering/cluster
-//	bench      the benchmark library
+//	bench      the benchmark library (cache/evict and cache/ramtier for
+//	           the hit-ratio simulation, cache/disktier for the scale
+//	           benchmark's child process, which opens the tier itself)
 //	cmd        the binary: flags and wiring
 var allowed = map[string][]string{
 	"internal":   {},
@@ -28,7 +30,7 @@ var allowed = map[string][]string{
 	"fill":       {"internal", "origin"},
 	"cache":      {"internal", "origin"},
 	"cache/edge": {"internal", "origin", "fill", "steering/cluster"},
-	"bench":      {"internal", "cache/evict", "cache/ramtier"},
+	"bench":      {"internal", "cache/evict", "cache/ramtier", "cache/disktier"},
 	"cmd":        {"internal", "origin", "steering", "fill", "cache", "bench"},
 	"deploy":     {"internal"},
 }
