@@ -200,9 +200,6 @@ func RunCompare(ctx context.Context, cfg CompareConfig) (*CompareReport, error) 
 	if err := cfg.prepare(); err != nil {
 		return nil, err
 	}
-	if cfg.Disks > 1 && !EdgeHasDiskFlag(ctx, cfg.Tools.Vodedge) {
-		return nil, fmt.Errorf("bench: %s edge has no --disk flag, so it cannot spread its disk tier over %d directories", cfg.Tools.Vodedge, cfg.Disks)
-	}
 	wd, err := openWorkDir(cfg.WorkDir, "vodedge-bench-compare-*", cfg.Keep)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -39,8 +38,7 @@ type VodedgeConfig struct {
 	DiskBytes int64
 	// Disks, when more than one, spreads the disk tier over that many
 	// directories, WorkDir/disk0 … (--disk DIR:SIZE each, DiskBytes
-	// split evenly) instead of --disk-dir/--disk-bytes. It needs an edge
-	// with the repeatable --disk flag (EdgeHasDiskFlag).
+	// split evenly) instead of --disk-dir/--disk-bytes.
 	Disks int
 	// WarmTries bounds the GETs per object while warming (TinyLFU
 	// admission may refuse an object on its first requests). Default 10.
@@ -188,20 +186,6 @@ func (v *Vodedge) diskArgs() []string {
 		args = append(args, "--disk", filepath.Join(v.cfg.WorkDir, "disk"+strconv.Itoa(i))+":"+share)
 	}
 	return args
-}
-
-// EdgeHasDiskFlag reports whether bin's edge takes the repeatable --disk
-// flag (several disks), by reading its help.
-func EdgeHasDiskFlag(ctx context.Context, bin string) bool {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	out, _ := exec.CommandContext(ctx, bin, "edge", "--help").CombinedOutput()
-	for _, line := range strings.Split(string(out), "\n") {
-		if f := strings.Fields(line); len(f) > 0 && f[0] == "--disk" {
-			return true
-		}
-	}
-	return false
 }
 
 // Stop sends SIGTERM (the edge drains for at most its 5 s shutdown
