@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vodedge/vodedge/cache/disktier"
-	"github.com/vodedge/vodedge/cache/evict"
 	"github.com/vodedge/vodedge/internal/bytesize"
 )
 
@@ -14,7 +13,6 @@ import (
 type diskOpts struct {
 	dir          string
 	bytes        bytesize.Size
-	policy       string
 	verifySample float64
 	scrubRate    bytesize.Size
 }
@@ -24,7 +22,6 @@ func (d *diskOpts) bind(f *pflag.FlagSet) {
 	f.StringVar(&d.dir, "disk-dir", "vodedge-cache", "disk tier directory (index/, data/, tmp/); created if missing")
 	d.bytes = 4 << 30
 	f.Var(&d.bytes, "disk-bytes", "disk tier capacity, e.g. 4GiB, 20TiB; 0 turns the disk tier off")
-	f.StringVar(&d.policy, "disk-policy", def.Policy.String(), "disk eviction policy: lfu-da, lru or gdsf")
 	f.Float64Var(&d.verifySample, "disk-verify-sample", def.VerifySample, "fraction of disk reads checksummed after an object's first read since start-up (which always is)")
 	d.scrubRate = bytesize.Size(def.ScrubBytesPerSec)
 	f.Var(&d.scrubRate, "disk-scrub-rate", "background checksum scrubber rate in bytes/s; 0 turns it off")
@@ -35,12 +32,8 @@ func (d *diskOpts) config() (*disktier.Config, error) {
 	if d.bytes == 0 {
 		return nil, nil
 	}
-	policy, ok := evict.ParsePolicy(d.policy)
-	if !ok {
-		return nil, fmt.Errorf("--disk-policy %q: want lfu-da, lru or gdsf", d.policy)
-	}
 	cfg := disktier.DefaultConfig(d.dir, int64(d.bytes))
-	cfg.Policy, cfg.VerifySample, cfg.ScrubBytesPerSec = policy, d.verifySample, int64(d.scrubRate)
+	cfg.VerifySample, cfg.ScrubBytesPerSec = d.verifySample, int64(d.scrubRate)
 	return &cfg, nil
 }
 

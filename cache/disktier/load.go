@@ -1,0 +1,174 @@
+package disktier
+
+import (
+	"errors"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// loadPage is how many index keys a loading step handles under the
+// record lock, which deletes and pins wait for meanwhile.
+const loadPage = 4096
+
+// load fills the eviction table in the background after Open, reading
+// index keys and the saved eviction state, never segment data. Lookups
+// go to the index until it is done; then the disk admits new objects.
+//
+//  1. An index written before the "h/" and "f/" keys existed gets them
+//     (once: keysMarker records it).
+//  2. The state saved at the last Close (or periodically) is restored
+//     into the table, in its saved queue order (snapshot.go).
+//  3. The table is reconciled with the index: every "h/" key is marked
+//     (a slice the saved state missed is added; a restored entry takes
+//     the index's size and pin), then entries no slice has are swept
+//     out. Memory: one bit an entry, inside it.
+//
+// Deletes and pins meanwhile change index and table together under the
+// record lock, as always; no object is admitted, so none is added.
+func (s *disk) load() {
+	start := time.Now()
+	err := s.addEntryKeys()
+	restored := 0
+	if err == nil {
+		restored = s.restoreState()
+		err = s.reconcile()
+	}
+	if errors.Is(err, errStopped) {
+		return
+	}
+	if err != nil {
+		s.ioError(err)
+		s.log.Error("loading the disk index failed; the disk admits nothing", "err", err)
+		return
+	}
+	s.loaded.Store(true)
+	st := s.table.Stats()
+	s.log.Info("disk index loaded", "objects", st.Entries, "restored", restored, "bytes", st.Bytes(), "took", time.Since(start).Round(time.Millisecond))
+}
+
+var errStopped = errors.New("disktier: stopped")
+
+func (s *disk) stopped() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// addEntryKeys gives every record its "h/" and "f/" keys unless the
+// index already has them, and deletes the access statistics the index
+// kept before.
+func (s *disk) addEntryKeys() error {
+	if done, err := s.hasKey(keysMarker); err != nil || done {
+		return err
+	}
+	after := ""
+	for {
+		if s.stopped() {
+			return errStopped
+		}
+		s.recMu.Lock()
+		page, err := s.List("", after, loadPage)
+		if err == nil && len(page) > 0 {
+			err = s.ix.apply(func(db *pebble.DB) error { return setEntryKeys(db, page, s.hash) })
+		}
+		s.recMu.Unlock()
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		after = page[len(page)-1].Key
+	}
+	err := s.ix.apply(func(db *pebble.DB) error {
+		b := db.NewBatch()
+		defer b.Close()
+		_ = b.DeleteRange(statsPrefix, prefixEnd(statsPrefix), nil)
+		_ = b.Set(keysMarker, nil, nil)
+		return b.Commit(pebble.NoSync)
+	})
+	if err != nil {
+		return err
+	}
+	return s.syncIndex()
+}
+
+// setEntryKeys writes the "h/" and "f/" keys of records in one batch.
+func setEntryKeys(db *pebble.DB, recs []*Record, hash func(string) uint64) error {
+	b := db.NewBatch()
+	defer b.Close()
+	for _, r := range recs {
+		_ = b.Set(hashKey(hash(r.Key), r.Key), hashVal(r), nil)
+		_ = b.Set(fileKey(r.File), []byte(r.Key), nil)
+	}
+	return b.Commit(pebble.NoSync)
+}
+
+func (s *disk) hasKey(k []byte) (bool, error) {
+	if !s.readLock() {
+		return false, errClosed
+	}
+	defer s.dbMu.RUnlock()
+	_, closer, err := s.db.Get(k)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, closer.Close()
+}
+
+// reconcile makes the table hold exactly the index's slices: step 3 of
+// load.
+func (s *disk) reconcile() error {
+	s.recMu.Lock()
+	s.table.BeginSweep()
+	s.recMu.Unlock()
+	lo := append([]byte(nil), hashPrefix...)
+	for lo != nil {
+		if s.stopped() {
+			return errStopped
+		}
+		var err error
+		s.recMu.Lock()
+		lo, err = s.markPage(lo)
+		s.recMu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	for from := 0; from >= 0; {
+		from, _ = s.table.Sweep(from, loadPage)
+	}
+	return nil
+}
+
+// markPage marks the slices of up to loadPage "h/" keys from lo on and
+// returns where the next page starts (nil at the end). s.recMu must be
+// held.
+func (s *disk) markPage(lo []byte) ([]byte, error) {
+	if !s.readLock() {
+		return nil, errClosed
+	}
+	defer s.dbMu.RUnlock()
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: prefixEnd(hashPrefix)})
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for it.First(); it.Valid(); it.Next() {
+		if n++; n > loadPage {
+			next := append([]byte(nil), it.Key()...)
+			return next, it.Close()
+		}
+		if h, size, pinned, ok := parseHashEntry(it.Key(), it.Value()); ok {
+			s.table.Mark(h, size, pinned)
+		}
+	}
+	return nil, it.Close()
+}
