@@ -60,9 +60,18 @@ func (s *disk) stopped() bool {
 
 // addEntryKeys gives every record its "h/" and "f/" keys unless the
 // index already has them, and deletes the access statistics the index
-// kept before.
+// kept before. Access statistics found beside the marker mean a version
+// from before ran on the index since (a rollback: it writes them at
+// Close and every few minutes, and no entry keys): the keys are added
+// again, or the sweep would take its slices' files for orphans.
 func (s *disk) addEntryKeys() error {
-	if done, err := s.hasKey(keysMarker); err != nil || done {
+	done, err := s.hasKey(keysMarker)
+	if err == nil && done {
+		var stats bool
+		stats, err = s.hasPrefix(statsPrefix)
+		done = !stats
+	}
+	if err != nil || done {
 		return err
 	}
 	after := ""
@@ -84,7 +93,7 @@ func (s *disk) addEntryKeys() error {
 		}
 		after = page[len(page)-1].Key
 	}
-	err := s.ix.apply(func(db *pebble.DB) error {
+	err = s.ix.apply(func(db *pebble.DB) error {
 		b := db.NewBatch()
 		defer b.Close()
 		_ = b.DeleteRange(statsPrefix, prefixEnd(statsPrefix), nil)
@@ -106,6 +115,19 @@ func setEntryKeys(db *pebble.DB, recs []*Record, hash func(string) uint64) error
 		_ = b.Set(fileKey(r.File), []byte(r.Key), nil)
 	}
 	return b.Commit(pebble.NoSync)
+}
+
+func (s *disk) hasPrefix(p []byte) (bool, error) {
+	if !s.readLock() {
+		return false, errClosed
+	}
+	defer s.dbMu.RUnlock()
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: p, UpperBound: prefixEnd(p)})
+	if err != nil {
+		return false, err
+	}
+	found := it.First()
+	return found, it.Close()
 }
 
 func (s *disk) hasKey(k []byte) (bool, error) {
