@@ -2,9 +2,11 @@ package disktier
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -64,6 +66,30 @@ func TestDiskScale(t *testing.T) {
 	perSlice = float64(heapNow()-heap) / float64(n)
 	t.Logf("restart: first hit after %v, loaded (saved state restored and reconciled) after %v, Go heap %.1f bytes a slice",
 		first.Round(time.Microsecond), loaded.Round(time.Millisecond), perSlice)
+	p50, p99 := lookupLatency(t, s, n)
+	t.Logf("Lookup (touch) of a random stored slice: p50 %v, p99 %v", p50, p99)
+}
+
+// lookupLatency times 100,000 lookups of random stored slices, after as
+// many to warm up, and returns the median and the 99th percentile.
+func lookupLatency(t *testing.T, s *Store, n int) (p50, p99 time.Duration) {
+	const lookups = 100_000
+	r := rand.New(rand.NewPCG(1, 2))
+	took := make([]time.Duration, 0, lookups)
+	for i := range 2 * lookups {
+		k := scaleKey(r.IntN(n))
+		start := time.Now()
+		_, ok := s.Lookup(k, true)
+		d := time.Since(start)
+		if !ok {
+			t.Fatalf("%s missed", k)
+		}
+		if i >= lookups {
+			took = append(took, d)
+		}
+	}
+	slices.Sort(took)
+	return took[lookups/2], took[lookups*99/100]
 }
 
 func scaleKey(i int) string {
