@@ -2,8 +2,9 @@
 // needed. It has two tables: Compact, keyed by 64-bit key hashes, built
 // for tens of millions of objects, which each disk of the disk tier uses;
 // and Table, keyed by key strings, which the disk tier used before and
-// bench/hitsim still runs as its model of that tier (vodedge-disk), so
-// the two stay comparable.
+// bench/hitsim still runs as its model of that tier (vodedge-disk, and
+// the disk part of vodedge and vodedge-fill), as origin/fillplan's
+// offload test does, so figures stay comparable with earlier ones.
 //
 // # Table
 //
