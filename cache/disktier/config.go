@@ -58,8 +58,14 @@ type Config struct {
 	// limit when that is lower (sockets need the rest).
 	OpenFiles int
 
-	// keyHash replaces evict.Hash (tests: hash collisions).
-	keyHash func(key string) uint64
+	test testHooks // zero outside tests
+}
+
+// testHooks let tests reach inside a disk.
+type testHooks struct {
+	keyHash    func(key string) uint64 // replaces evict.Hash: collisions
+	pageKeys   int                     // replaces loadPage in reconciliation
+	beforePage func()                  // called before each reconciliation page
 }
 
 // DefaultConfig returns the configuration of one disk, dir, with

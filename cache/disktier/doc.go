@@ -44,16 +44,23 @@
 // directly until the disk is loaded, so a restarted node serves hits at
 // once. In the background (load.go): the eviction state saved at the last
 // Close (or periodically, StatsEvery) is streamed back into the table in
-// its queue order, then reconciled with the index's hash keys, a page at
-// a time under the record lock: a slice the saved state missed is added,
-// a restored entry takes the index's size and pin, and entries no slice
-// has are swept out (one mark bit an entry). Data files are never listed
-// or read for it. New objects are admitted once that is done. Measured
-// with TestDiskScale at 1 million slices on the 2-core machine (two runs,
-// load average 5–8 from other jobs): first hit 16–37 ms after Open,
-// loaded 0.5–1.4 s after (0.6–2.1 s with no saved state); a Lookup of a
-// random slice then takes 9 µs (p99 28 µs; 3.7 and 12.6 µs at 100,000
-// slices, whose records mostly fit Pebble's cache). An
+// its queue order, and from then on the disk admits new objects; then
+// the table is reconciled with the index's hash keys, in hash order, a
+// page at a time under the record lock: a slice the saved state missed
+// is added, a restored entry takes the index's size and pin, and entries
+// no slice has are swept out (one mark bit an entry). A commit whose hash
+// is yet to be marked leaves the table to the mark and counts its bytes
+// as pending meanwhile. Until it ends, a lookup the table cannot answer
+// goes to the index; a saved state older than the index (a crash: it is
+// saved every StatsEvery) undercounts the slices committed since, until
+// they are marked. Without a saved state nothing is admitted until the
+// end. Data files are never listed or read for it. Measured
+// with TestDiskScale at 1 million slices on the 2-core machine (three
+// runs, load average 5–8 from other jobs): first hit 14–37 ms after Open,
+// admitting 0.2 s after (one run), loaded 0.5–1.4 s after (0.5–2.1 s
+// with no saved state); a Lookup of a random slice then takes 9–10 µs
+// (p99 28–41 µs; 3.7 and 12.6 µs at 100,000 slices, whose records mostly
+// fit Pebble's cache). An
 // index written before the hash and file keys existed gets them first,
 // by a scan of its records: once, and again if a version from before
 // ran on it since (it leaves access statistics behind). Slices such a

@@ -13,26 +13,25 @@ const loadPage = 4096
 
 // load fills the eviction table in the background after Open, reading
 // index keys and the saved eviction state, never segment data. Lookups
-// go to the index until it is done; then the disk admits new objects.
+// the table cannot answer go to the index until it is done.
 //
 //  1. An index written before the "h/" and "f/" keys existed gets them
 //     (once: keysMarker records it).
 //  2. The state saved at the last Close (or periodically) is restored
-//     into the table, in its saved queue order (snapshot.go).
+//     into the table, in its saved queue order (snapshot.go). From
+//     then on the disk admits new objects (and evicts for them).
 //  3. The table is reconciled with the index: every "h/" key is marked
 //     (a slice the saved state missed is added; a restored entry takes
 //     the index's size and pin), then entries no slice has are swept
-//     out. Memory: one bit an entry, inside it.
-//
-// Deletes and pins meanwhile change index and table together under the
-// record lock, as always; no object is admitted, so none is added.
+//     out. Memory: one bit an entry, inside it. See reconcile for what
+//     commits, deletes and pins do meanwhile.
 func (s *disk) load() {
 	start := time.Now()
 	err := s.addEntryKeys()
 	restored := 0
 	if err == nil {
 		restored = s.restoreState()
-		err = s.reconcile()
+		err = s.reconcile(restored > 0)
 	}
 	if errors.Is(err, errStopped) {
 		return
@@ -43,6 +42,7 @@ func (s *disk) load() {
 		return
 	}
 	s.loaded.Store(true)
+	s.admit.Store(true)
 	st := s.table.Stats()
 	s.log.Info("disk index loaded", "objects", st.Entries, "restored", restored, "bytes", st.Bytes(), "took", time.Since(start).Round(time.Millisecond))
 }
@@ -146,33 +146,59 @@ func (s *disk) hasKey(k []byte) (bool, error) {
 }
 
 // reconcile makes the table hold exactly the index's slices: step 3 of
-// load.
-func (s *disk) reconcile() error {
+// load. With a saved state restored (early), the disk admits objects
+// from the start: hashes are marked in order, a page at a time, and
+// until a commit's hash is marked (reconciledLocked) the commit leaves
+// the table alone (the mark adds it) and counts its bytes as pending;
+// deletes and pins apply to the table as always (a mark resets what
+// they changed of an entry not yet marked). Without saved state the
+// table knows nothing of what the disk holds: nothing is admitted
+// until the end.
+func (s *disk) reconcile(early bool) error {
 	s.recMu.Lock()
 	s.table.BeginSweep()
+	s.recon.active, s.recon.any = true, false
 	s.recMu.Unlock()
+	s.admit.Store(early)
 	lo := append([]byte(nil), hashPrefix...)
 	for lo != nil {
 		if s.stopped() {
 			return errStopped
 		}
+		if s.cfg.test.beforePage != nil {
+			s.cfg.test.beforePage()
+		}
 		var err error
 		s.recMu.Lock()
 		lo, err = s.markPage(lo)
+		if lo == nil || err != nil {
+			s.recon.active = false
+		}
 		s.recMu.Unlock()
 		if err != nil {
+			s.admit.Store(false)
 			return err
 		}
 	}
 	for from := 0; from >= 0; {
 		from, _ = s.table.Sweep(from, loadPage)
 	}
+	s.space.Lock()
+	s.space.pending = 0 // marked by now, all of it
+	s.space.Unlock()
 	return nil
 }
 
-// markPage marks the slices of up to loadPage "h/" keys from lo on and
-// returns where the next page starts (nil at the end). s.recMu must be
-// held.
+// reconciledLocked reports whether h's entry is the index's: no
+// reconciliation is running or it marked h. s.recMu must be held.
+func (s *disk) reconciledLocked(h uint64) bool {
+	return !s.recon.active || (s.recon.any && h <= s.recon.upTo)
+}
+
+// markPage marks the slices of a page of "h/" keys from lo on (loadPage
+// keys, then to the end of the last one's hash, so a hash is marked
+// whole) and returns where the next page starts (nil at the end).
+// s.recMu must be held.
 func (s *disk) markPage(lo []byte) ([]byte, error) {
 	if !s.readLock() {
 		return nil, errClosed
@@ -182,15 +208,23 @@ func (s *disk) markPage(lo []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	page := loadPage
+	if s.cfg.test.pageKeys > 0 {
+		page = s.cfg.test.pageKeys
+	}
 	n := 0
 	for it.First(); it.Valid(); it.Next() {
-		if n++; n > loadPage {
+		h, size, pinned, ok := parseHashEntry(it.Key(), it.Value())
+		if !ok {
+			continue
+		}
+		if n >= page && h != s.recon.upTo {
 			next := append([]byte(nil), it.Key()...)
 			return next, it.Close()
 		}
-		if h, size, pinned, ok := parseHashEntry(it.Key(), it.Value()); ok {
-			s.table.Mark(h, size, pinned)
-		}
+		s.table.Mark(h, size, pinned)
+		s.recon.upTo, s.recon.any = h, true
+		n++
 	}
 	return nil, it.Close()
 }

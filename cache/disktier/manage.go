@@ -95,11 +95,11 @@ func (s *disk) Stat(key string) (*Info, bool) {
 // Usage returns the bytes and slices stored and the capacity. Slices
 // are the eviction table's entries: two keys sharing a hash (about one
 // in 100,000 at 20 million slices) count once. Until the disk is loaded
-// both count only what is loaded so far.
+// both count what the saved state and the reconciliation so far hold.
 func (s *disk) Usage() (used, objects, capacity int64) {
 	s.space.Lock()
 	defer s.space.Unlock()
-	return s.usedBytes(), int64(s.table.Len()), s.capacityLocked()
+	return s.usedLocked(), int64(s.table.Len()), s.capacityLocked()
 }
 
 // Pinned reports, from memory only, whether key is stored and pinned

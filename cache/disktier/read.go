@@ -61,19 +61,18 @@ func (s *disk) readLock() bool {
 // Lookup returns key's record, counting an access when touch is set.
 // The record may be shared with other callers: it must not be modified.
 // Once the table is loaded a key it does not hold is a miss without
-// touching the index, so misses cost no disk I/O.
+// touching the index, so misses cost no disk I/O; before, the index
+// answers.
 func (s *disk) Lookup(key string, touch bool) (*Record, bool) {
-	if s.loaded.Load() {
-		h := s.hash(key)
-		var present bool
-		if touch {
-			present = s.table.Touch(h)
-		} else {
-			present = s.table.Has(h)
-		}
-		if !present { // on a hash collision the index tells the keys apart
-			return nil, false
-		}
+	h := s.hash(key)
+	var present bool
+	if touch {
+		present = s.table.Touch(h)
+	} else {
+		present = s.table.Has(h)
+	}
+	if !present && s.loaded.Load() { // on a hash collision the index tells the keys apart
+		return nil, false
 	}
 	if r := s.recs.get(key); r != nil {
 		return r, true

@@ -15,7 +15,7 @@ var errIndexWrite = errors.New("disktier: evicting: index write failed")
 func (s *disk) reserve(n int64) error {
 	for {
 		s.space.Lock()
-		if s.usedBytes()+s.space.reserved+n <= s.capacityLocked() {
+		if s.usedLocked()+s.space.reserved+n <= s.capacityLocked() {
 			s.space.reserved += n
 			s.space.Unlock()
 			return nil
@@ -37,9 +37,10 @@ func (s *disk) release(n int64) {
 	s.space.Unlock()
 }
 
-// usedBytes is what committed data files occupy, block-rounded: what
-// the eviction table charges.
-func (s *disk) usedBytes() int64 { return s.table.Stats().Bytes() }
+// usedLocked is what committed data files occupy, block-rounded: what
+// the eviction table charges, and what commits during reconciliation
+// left to it. s.space must be held.
+func (s *disk) usedLocked() int64 { return s.table.Stats().Bytes() + s.space.pending }
 
 // Eviction reasons, as labelled in metrics.
 const (

@@ -37,19 +37,28 @@ type disk struct {
 	margin int64 // kept free when CapacityBytes is 0 (auto)
 
 	// space counts what writers in progress were promised; the bytes of
-	// committed data files (block-rounded) are the eviction table's.
+	// committed data files (block-rounded) are the eviction table's, and,
+	// while it is reconciled, pending ones (load.go).
 	space struct {
 		sync.Mutex
 		reserved int64
+		pending  int64
 	}
 	freeBytes atomic.Int64 // last free space read by the health check
 	// recMu serializes read-modify-write of index records (commit, pin,
 	// meta updates, eviction), so none overwrites or double-counts
 	// another's change. It is held across index reads and NoSync writes
 	// (no fsync), never across data-file I/O.
-	recMu      sync.Mutex
-	loaded     atomic.Bool
-	committing sync.Map // data file -> struct{}: being written, not yet indexed
+	recMu sync.Mutex
+	// recon is the reconciliation in progress at start-up (load.go):
+	// entries of hashes up to upTo are the index's.
+	recon struct {
+		active, any bool
+		upTo        uint64
+	} // protected by recMu
+	admit      atomic.Bool // the table can evict: restored, or loaded
+	loaded     atomic.Bool // the table holds exactly the index's slices
+	committing sync.Map    // data file -> struct{}: being written, not yet indexed
 	recs       *recCache
 	fds        *fdCache
 	health     health
@@ -89,7 +98,7 @@ type diskDeps struct {
 // scanned.
 func openDisk(cfg Config, name string, deps diskDeps) (*disk, error) {
 	s := &disk{name: name, path: cfg.Dir, cfg: cfg, fs: deps.FS, log: deps.log.With("disk", name), m: deps.m, free: deps.FreeBytes, onFail: deps.onFail,
-		hash: cfg.keyHash, recs: newRecCache(cfg.RecordCacheBytes), fds: newFDCache(cfg.OpenFiles), dead: make(chan struct{}), stop: make(chan struct{})}
+		hash: cfg.test.keyHash, recs: newRecCache(cfg.RecordCacheBytes), fds: newFDCache(cfg.OpenFiles), dead: make(chan struct{}), stop: make(chan struct{})}
 	if s.hash == nil {
 		s.hash = evict.Hash
 	}

@@ -171,6 +171,12 @@ func (s *disk) track(r *Record, h uint64) {
 	if err != nil || cur == nil || cur.File != r.File {
 		return
 	}
+	if !s.reconciledLocked(h) { // its "h/" key is yet to be marked: that adds it
+		s.space.Lock()
+		s.space.pending += blocks(cur.Length)
+		s.space.Unlock()
+		return
+	}
 	// cur's pin: it may have been pinned meanwhile. Verified: written
 	// from checked bytes.
 	s.table.Add(h, blocks(cur.Length), cur.Pinned)

@@ -182,9 +182,11 @@
 // small queue). At start-up it streams the file into Restore, calls
 // Reorder once, then reconciles with the index: BeginSweep, Mark for
 // every "h/" key (a page at a time under its record lock, so deletes and
-// pins meanwhile apply to both sides), and Sweep in batches. Until then
-// lookups go to the index and nothing is admitted, so no Add races the
-// marks. With no saved state the marks alone load the table.
+// pins meanwhile apply to both sides), and Sweep in batches. It admits
+// objects once the state is restored: a commit whose hash is not marked
+// yet makes no Add (an Add after BeginSweep counts as seen, and the mark
+// would count the key twice); its mark adds it. With no saved state the
+// marks alone load the table, and nothing is admitted until they end.
 //
 // Imports: standard library only.
 package evict
