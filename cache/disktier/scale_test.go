@@ -2,6 +2,7 @@ package disktier
 
 import (
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -121,7 +122,8 @@ func heapNow() uint64 {
 // the disk writes them, and marks the index as having its entry keys.
 func writeScaleIndex(t *testing.T, dir string, n int) {
 	t.Helper()
-	db, err := pebble.Open(filepath.Join(dir, "index"), &pebble.Options{DisableWAL: true})
+	quiet := pebbleLogger{l: slog.New(slog.DiscardHandler), fail: func(r string) { t.Error(r) }}
+	db, err := pebble.Open(filepath.Join(dir, "index"), &pebble.Options{DisableWAL: true, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
