@@ -103,7 +103,6 @@ type sliceInfo struct {
 	Hits       uint32     `json:"hits,omitempty"`
 	Verified   bool       `json:"verified"`
 	StoredAt   *time.Time `json:"stored_at,omitempty"`
-	LastAccess *time.Time `json:"last_access,omitempty"`
 	// HTTP state of the slice's version.
 	Status       int        `json:"status,omitempty"`
 	FreshUntil   *time.Time `json:"fresh_until,omitempty"`
@@ -194,9 +193,6 @@ func (t *tiers) describeDisk(sk string, di *disktier.Info, full bool) sliceInfo 
 	}
 	if !di.StoredAt.IsZero() {
 		info.StoredAt = &di.StoredAt
-	}
-	if !di.LastAccess.IsZero() {
-		info.LastAccess = &di.LastAccess
 	}
 	if full {
 		info.ChunkBytes = di.ChunkBytes

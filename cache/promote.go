@@ -6,13 +6,15 @@ import (
 	"github.com/vodedge/vodedge/cache/disktier"
 )
 
-// maybePromote queues a disk hit for promotion to the RAM tier on its
-// 2nd, 4th, 8th… hit: popular slices get a chance at RAM, and a slice
-// the RAM tier keeps refusing costs a disk read only log₂(hits) times.
-// The request path never waits: a full queue drops the promotion.
+// maybePromote queues a disk hit for promotion to the RAM tier when it
+// brought the slice's hit counter in the disk's eviction table to 2: on
+// its 2nd hit since stored, and again after each move to S3-FIFO's main
+// queue (which clears the counter), so popular slices get a chance at
+// RAM and a slice the RAM tier keeps refusing costs a disk read only
+// now and then. The request path never waits: a full queue drops the
+// promotion.
 func (t *tiers) maybePromote(rec *disktier.Record) {
-	h := t.disk.Hits(rec.Key)
-	if h < 2 || h&(h-1) != 0 {
+	if t.disk.Hits(rec.Key) != 2 {
 		return
 	}
 	select {

@@ -13,10 +13,13 @@ import (
 	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/vodedge/vodedge/cache/evict"
 )
 
 // BulkSpec describes synthetic slices that BulkLoad writes into one
-// disk: tens of millions of them in minutes, where Create and Commit
+// disk, each with its whole index entry (record, hash and file keys, as
+// setEntry writes them): tens of millions of them in minutes, where Create and Commit
 // (one synced index write each) would take hours. It exists for the
 // scale benchmark (vodedge bench scale); nothing on the serving path
 // uses it.
@@ -103,6 +106,11 @@ func bulkRecords(db *pebble.DB, spec BulkSpec, files chan<- string) error {
 			}
 		}
 		_ = b.Set(recKey(r.Key), r.encode(), nil)
+		_ = b.Set(hashKey(evict.Hash(r.Key), r.Key), hashVal(&r), nil)
+		_ = b.Set(fileKey(r.File), []byte(r.Key), nil)
+		if i == spec.Objects-1 {
+			_ = b.Set(keysMarker, nil, nil) // every record has its entry keys
+		}
 		if b.Count() >= bulkBatch || i == spec.Objects-1 {
 			if err := b.Commit(pebble.NoSync); err != nil {
 				return fmt.Errorf("disktier: bulk load: %w", err)

@@ -36,7 +36,7 @@ func (s *disk) capacityLocked() int64 {
 	if s.cfg.CapacityBytes > 0 {
 		return s.cfg.CapacityBytes
 	}
-	return max(0, s.space.used+s.freeBytes.Load()-s.margin)
+	return max(0, s.usedLocked()+s.freeBytes.Load()-s.margin)
 }
 
 // statfsSize is the size of the filesystem holding dir.

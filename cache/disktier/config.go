@@ -9,8 +9,6 @@ import (
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/vodedge/vodedge/cache/evict"
 )
 
 // Config sizes and tunes the disk tier. Disks lists the drives; every
@@ -26,8 +24,6 @@ type Config struct {
 	// other, not both.
 	Dir           string
 	CapacityBytes int64
-	// Policy picks eviction victims; LFU-DA by default (see cache/doc.go).
-	Policy evict.Policy
 	// ChunkBytes is the checksum granularity: a range is verified by
 	// reading only the chunks it touches. Default 64 KiB.
 	ChunkBytes int
@@ -48,8 +44,9 @@ type Config struct {
 	// MinFreeBytes of free space are kept on the filesystem; below it the
 	// tier is degraded ("disk full"). Default 256 MiB.
 	MinFreeBytes int64
-	// StatsEvery is how often access statistics are saved to the index.
-	// Default 5 minutes.
+	// StatsEvery is how often each disk's eviction state is saved to a
+	// file beside its index (it is also saved at Close), so a restarted
+	// disk keeps its eviction order. Default 5 minutes.
 	StatsEvery time.Duration
 	// RecordCacheBytes bounds the decoded index records kept in memory
 	// for disk hits (a few hundred bytes each, more with large response
@@ -60,6 +57,15 @@ type Config struct {
 	// it off. Default 4096, or a quarter of the process's descriptor
 	// limit when that is lower (sockets need the rest).
 	OpenFiles int
+
+	test testHooks // zero outside tests
+}
+
+// testHooks let tests reach inside a disk.
+type testHooks struct {
+	keyHash    func(key string) uint64 // replaces evict.Hash: collisions
+	pageKeys   int                     // replaces loadPage in reconciliation
+	beforePage func()                  // called before each reconciliation page
 }
 
 // DefaultConfig returns the configuration of one disk, dir, with
@@ -68,7 +74,6 @@ func DefaultConfig(dir string, capacity int64) Config {
 	return Config{
 		Dir:              dir,
 		CapacityBytes:    capacity,
-		Policy:           evict.LFUDA,
 		ChunkBytes:       64 << 10,
 		VerifySample:     0.01,
 		ScrubBytesPerSec: 16 << 20,

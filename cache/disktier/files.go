@@ -28,7 +28,9 @@ type FS interface {
 	Remove(rel string) error
 	// RemoveTemps deletes every file under tmp/ (half-written objects).
 	RemoveTemps() (int, error)
-	// WalkData calls fn with the relative path of every data file.
+	// WalkData calls fn with the relative path of every data file, in
+	// lexical order, one directory's files after another (the orphan
+	// sweep checks a directory at a time).
 	WalkData(fn func(rel string) error) error
 }
 
@@ -144,11 +146,16 @@ func (o OSFS) WalkData(fn func(rel string) error) error {
 // from a hash of the key, then the hash and a random generation, so that
 // rewriting a key never replaces a file a reader may hold open.
 func fileName(key string) string {
-	h := sha256.Sum256([]byte(key))
 	var gen [8]byte
 	_, _ = rand.Read(gen[:])
+	return fileStem(key) + "-" + hex.EncodeToString(gen[:])
+}
+
+// fileStem is what every data file name of key starts with.
+func fileStem(key string) string {
+	h := sha256.Sum256([]byte(key))
 	hx := hex.EncodeToString(h[:12])
-	return hx[0:2] + "/" + hx[2:4] + "/" + hx + "-" + hex.EncodeToString(gen[:])
+	return hx[0:2] + "/" + hx[2:4] + "/" + hx
 }
 
 // validFile reports whether rel has the shape fileName produces, so a

@@ -102,7 +102,7 @@ func (s *disk) admitting() error {
 	if r := s.failed(); r != "" {
 		return fmt.Errorf("%w: disk failed: %s", ErrNotAdmitting, r)
 	}
-	if !s.loaded.Load() {
+	if !s.admit.Load() {
 		return fmt.Errorf("%w: index still loading", ErrNotAdmitting)
 	}
 	if r := s.health.reason(); r != "" {

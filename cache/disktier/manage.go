@@ -1,8 +1,6 @@
 package disktier
 
 import (
-	"time"
-
 	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/vodedge/vodedge/internal/cachekey"
@@ -31,8 +29,8 @@ func (s *disk) PurgePrefix(prefix string) ([]string, error) {
 // order, starting after the key after (for paging).
 func (s *disk) List(prefix, after string, limit int) ([]*Record, error) {
 	var out []*Record
-	err := s.scan(prefix, func(r *Record) bool {
-		if after != "" && r.Key <= after {
+	err := s.scanAfter(prefix, after, func(r *Record) bool {
+		if r.Key <= after { // an after before prefix
 			return true
 		}
 		out = append(out, r)
@@ -59,47 +57,55 @@ func (s *disk) pinLocked(key string, pinned bool) (bool, error) {
 		return false, err
 	}
 	r.Pinned = pinned
-	if err := s.ix.apply(func(db *pebble.DB) error { return db.Set(recKey(key), r.encode(), pebble.NoSync) }); err != nil {
+	h := s.hash(key)
+	if err := s.ix.apply(func(db *pebble.DB) error { return setPinnedEntry(db, r, h) }); err != nil {
 		s.ioError(err)
 		return false, err
 	}
 	s.recs.invalidate(key)
-	s.table.SetPinned(key, pinned)
+	if st, ok := s.table.Stat(h); ok && st.Keys > 1 { // the entry is pinned if either key is
+		pinned = pinned || s.anyPinnedLocked(h)
+	}
+	s.table.SetPinned(h, pinned)
 	return true, nil
 }
 
 // Info is what Stat reports about a stored slice beyond its record.
 type Info struct {
 	Record
-	Hits       uint32
-	LastAccess time.Time // zero when never read since stored
-	Verified   bool      // checksummed since start-up
+	// Hits is the slice's hit counter in the eviction table, 0–3 (see
+	// cache/evict: S3-FIFO's counter, lowered as the slice ages).
+	Hits     uint32
+	Verified bool // checksummed since start-up
 }
 
-// Stat returns key's record and access statistics.
+// Stat returns key's record and eviction state.
 func (s *disk) Stat(key string) (*Info, bool) {
 	r, err := s.get(key)
 	if err != nil || r == nil {
 		return nil, false
 	}
 	info := &Info{Record: *r}
-	if st, ok := s.table.Stats(key); ok {
-		info.Hits, info.LastAccess = st.Hits, st.At
+	if st, ok := s.table.Stat(s.hash(key)); ok {
+		info.Hits, info.Verified = uint32(st.Freq), st.Flag && st.Keys == 1
 	}
-	_, info.Verified = s.verified.Load(key)
 	return info, true
 }
 
-// Usage returns the bytes and slices stored and the capacity.
+// Usage returns the bytes and slices stored and the capacity. Slices
+// are the eviction table's entries: two keys sharing a hash (about one
+// in 100,000 at 20 million slices) count once. Until the disk is loaded
+// both count what the saved state and the reconciliation so far hold.
 func (s *disk) Usage() (used, objects, capacity int64) {
 	s.space.Lock()
 	defer s.space.Unlock()
-	return s.space.used, s.space.objects, s.capacityLocked()
+	return s.usedLocked(), int64(s.table.Len()), s.capacityLocked()
 }
 
-// Pinned reports, from memory only, whether key is stored and pinned.
+// Pinned reports, from memory only, whether key is stored and pinned
+// (on a hash collision: whether either key is).
 func (s *disk) Pinned(key string) bool {
-	st, ok := s.table.Stats(key)
+	st, ok := s.table.Stat(s.hash(key))
 	return ok && st.Pinned
 }
 

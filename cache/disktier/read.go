@@ -61,22 +61,21 @@ func (s *disk) readLock() bool {
 // Lookup returns key's record, counting an access when touch is set.
 // The record may be shared with other callers: it must not be modified.
 // Once the table is loaded a key it does not hold is a miss without
-// touching the index, so misses cost no disk I/O. A failed disk, not yet
-// out of the spread, finds nothing.
+// touching the index, so misses cost no disk I/O; before, the index
+// answers. A failed disk, not yet out of the spread, finds nothing.
 func (s *disk) Lookup(key string, touch bool) (*Record, bool) {
 	if s.failure.Load() != nil {
 		return nil, false
 	}
-	if s.loaded.Load() {
-		var present bool
-		if touch {
-			present = s.table.Touch(key)
-		} else {
-			_, present = s.table.Stats(key)
-		}
-		if !present {
-			return nil, false
-		}
+	h := s.hash(key)
+	var present bool
+	if touch {
+		present = s.table.Touch(h)
+	} else {
+		present = s.table.Has(h)
+	}
+	if !present && s.loaded.Load() { // on a hash collision the index tells the keys apart
+		return nil, false
 	}
 	if r := s.recs.get(key); r != nil {
 		return r, true
@@ -92,12 +91,17 @@ func (s *disk) Lookup(key string, touch bool) (*Record, bool) {
 
 // NeedsVerify reports whether a read of key should check checksums: its
 // first read since start-up, then a VerifySample fraction of reads.
+// That a slice was verified is a bit of its eviction-table entry; an
+// entry two keys share (a hash collision) is never taken as verified.
 func (s *disk) NeedsVerify(key string) bool {
-	if _, ok := s.verified.Load(key); !ok {
+	if st, ok := s.table.Stat(s.hash(key)); !ok || !st.Flag || st.Keys > 1 {
 		return true
 	}
 	return s.cfg.VerifySample > 0 && rand.Float64() < s.cfg.VerifySample
 }
+
+// markVerified records that key's bytes were checked whole.
+func (s *disk) markVerified(key string) { s.table.SetFlag(s.hash(key)) }
 
 // Open opens r's data file for sending. A missing file drops the record
 // (ErrNotFound); a file whose size is not the record's is rot (a reader
@@ -202,7 +206,7 @@ func (s *disk) NewChunkReader(r *Record) (*ChunkReader, error) {
 		return nil, err
 	}
 	if r.Length == 0 {
-		s.verified.Store(r.Key, struct{}{})
+		s.markVerified(r.Key)
 	}
 	return &ChunkReader{s: s, r: r, f: f, buf: make([]byte, r.ChunkBytes), cur: -1, checked: make([]bool, len(r.CRCs))}, nil
 }
@@ -246,7 +250,7 @@ func (c *ChunkReader) load(i int) error {
 	if !c.checked[i] {
 		c.checked[i] = true
 		if c.nChecked++; c.nChecked == len(c.checked) {
-			c.s.verified.Store(c.r.Key, struct{}{})
+			c.s.markVerified(c.r.Key)
 		}
 	}
 	return nil
@@ -272,16 +276,14 @@ func (c *ChunkReader) ReadAll() ([]byte, error) {
 // Has reports, from memory only, whether key is stored. Before the index
 // is loaded it reports false.
 func (s *disk) Has(key string) bool {
-	if !s.loaded.Load() {
-		return false
-	}
-	_, ok := s.table.Stats(key)
-	return ok
+	return s.loaded.Load() && s.table.Has(s.hash(key))
 }
 
-// Hits returns how often key was looked up with touch since it was
-// stored (counts survive restarts).
+// Hits returns key's hit counter in the eviction table: 0–3, raised by
+// each Lookup with touch, cleared when the slice moves to S3-FIFO's
+// main queue and lowered each time that queue passes over it (it
+// survives restarts).
 func (s *disk) Hits(key string) uint32 {
-	st, _ := s.table.Stats(key)
-	return st.Hits
+	st, _ := s.table.Stat(s.hash(key))
+	return uint32(st.Freq)
 }

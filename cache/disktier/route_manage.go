@@ -101,7 +101,7 @@ func (s *Store) Pin(key string, pinned bool) (bool, error) {
 	return found, nil
 }
 
-// Stat returns key's record and access statistics, from the disk that
+// Stat returns key's record and eviction state, from the disk that
 // holds it.
 func (s *Store) Stat(key string) (*Info, bool) {
 	l := s.spread.Load()

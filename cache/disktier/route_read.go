@@ -99,8 +99,8 @@ func (s *Store) Has(key string) bool {
 	return d != nil && d.Has(key)
 }
 
-// Hits returns how often key was looked up with touch since it was
-// stored (counts survive restarts).
+// Hits returns key's hit counter on its disk's eviction table, 0–3
+// (see disk.Hits; it survives restarts).
 func (s *Store) Hits(key string) uint32 {
 	if d := s.spread.Load().holder(key); d != nil {
 		return d.Hits(key)

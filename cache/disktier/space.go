@@ -1,24 +1,32 @@
 package disktier
 
-import "github.com/cockroachdb/pebble/v2"
+import (
+	"errors"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// errIndexWrite is an eviction's index write failing (the disk counts
+// the I/O error itself).
+var errIndexWrite = errors.New("disktier: evicting: index write failed")
 
 // reserve promises n bytes to a writer, evicting by policy until they fit.
 // Eviction does its I/O (index delete, unlink) outside the space lock.
 func (s *disk) reserve(n int64) error {
 	for {
 		s.space.Lock()
-		if s.space.used+s.space.reserved+n <= s.capacityLocked() {
+		if s.usedLocked()+s.space.reserved+n <= s.capacityLocked() {
 			s.space.reserved += n
 			s.space.Unlock()
 			return nil
 		}
 		s.space.Unlock()
-		key, ok := s.table.Victim()
+		h, ok := s.table.Victim()
 		if !ok {
 			return ErrFull
 		}
-		if !s.evict(key, reasonCapacity) {
-			s.table.Remove(key) // no record behind it: drop the stale entry
+		if err := s.evictHash(h); err != nil {
+			return err
 		}
 	}
 }
@@ -29,6 +37,11 @@ func (s *disk) release(n int64) {
 	s.space.Unlock()
 }
 
+// usedLocked is what committed data files occupy, block-rounded: what
+// the eviction table charges, and what commits during reconciliation
+// left to it. s.space must be held.
+func (s *disk) usedLocked() int64 { return s.table.Stats().Bytes() + s.space.pending }
+
 // Eviction reasons, as labelled in metrics.
 const (
 	reasonCapacity = "capacity"
@@ -37,6 +50,104 @@ const (
 	reasonPurge    = "purge"
 	reasonDangling = "missing_file"
 )
+
+// evictHash evicts the victim h the table handed out: every slice
+// stored under the hash (one, or more on a collision), found through
+// the index's "h/" keys. If one of them is pinned (the table did not
+// know yet) nothing goes and the entry is pinned; if the index cannot
+// be read or written the entry goes back to a queue and the error is
+// returned. A hash no slice has (a stale entry) just leaves the table.
+func (s *disk) evictHash(h uint64) error {
+	s.recMu.Lock()
+	gone, err := s.evictHashLocked(h)
+	s.recMu.Unlock()
+	for _, r := range gone {
+		s.removeFile(r, reasonCapacity)
+	}
+	return err
+}
+
+func (s *disk) evictHashLocked(h uint64) ([]*Record, error) {
+	recs, err := s.hashRecords(h)
+	if err != nil {
+		s.requeue(h)
+		return nil, err
+	}
+	for _, r := range recs {
+		if r.Pinned {
+			s.table.SetPinned(h, true)
+			return nil, nil
+		}
+	}
+	var gone []*Record
+	for _, r := range recs {
+		if s.unindexLocked(r.Key, reasonCapacity) == nil {
+			for _, g := range gone { // keep the entry for the keys left
+				s.table.Remove(h, blocks(g.Length))
+			}
+			s.requeue(h)
+			return gone, errIndexWrite
+		}
+		gone = append(gone, r)
+	}
+	s.table.Evict(h)
+	return gone, nil
+}
+
+// requeue puts a victim handed out back into a queue.
+func (s *disk) requeue(h uint64) {
+	s.table.SetPinned(h, true) // out of the victims
+	s.table.SetPinned(h, false)
+}
+
+// hashRecords returns the records of the slices stored under h.
+func (s *disk) hashRecords(h uint64) ([]*Record, error) {
+	var keys []string
+	err := s.scanHash(h, func(k, _ []byte) { keys = append(keys, string(k[len(hashPrefix)+8:])) })
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]*Record, 0, len(keys))
+	for _, k := range keys {
+		r, err := s.get(k)
+		if err != nil {
+			return nil, err
+		}
+		if r != nil {
+			recs = append(recs, r)
+		}
+	}
+	return recs, nil
+}
+
+// scanHash calls fn with every "h/" key under h and its value.
+func (s *disk) scanHash(h uint64, fn func(k, v []byte)) error {
+	if !s.readLock() {
+		return errClosed
+	}
+	defer s.dbMu.RUnlock()
+	lo := hashKeyPrefix(h)
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: prefixEnd(lo)})
+	if err != nil {
+		s.ioError(err)
+		return err
+	}
+	for it.First(); it.Valid(); it.Next() {
+		fn(it.Key(), it.Value())
+	}
+	return it.Close()
+}
+
+// anyPinnedLocked reports whether a slice stored under h is pinned,
+// from the index. s.recMu must be held.
+func (s *disk) anyPinnedLocked(h uint64) bool {
+	pinned := false
+	_ = s.scanHash(h, func(k, v []byte) {
+		_, _, p, ok := parseHashEntry(k, v)
+		pinned = pinned || (ok && p)
+	})
+	return pinned
+}
 
 // evict removes key's record and data file for reason. Concurrent
 // evictions of one key remove (and count) it once: the index entry is
@@ -49,20 +160,34 @@ func (s *disk) evict(key, reason string) bool {
 }
 
 // unindexLocked removes key's index entry and returns its record (nil
-// when there was none). s.recMu must be held.
+// when there was none or the index failed). Unless the eviction table
+// chose it (reasonCapacity: the caller evicts the hash whole), it is
+// taken out of the table too. s.recMu must be held.
 func (s *disk) unindexLocked(key, reason string) *Record {
 	r, err := s.get(key)
 	if err != nil || r == nil {
-		s.table.Remove(key)
 		return nil
 	}
-	if err := s.ix.apply(func(db *pebble.DB) error { return deleteEntry(db, key) }); err != nil {
+	h := s.hash(key)
+	if err := s.ix.apply(func(db *pebble.DB) error { return deleteEntry(db, r, h) }); err != nil {
 		s.ioError(err)
 		return nil
 	}
 	s.recs.invalidate(key)
-	s.forget(r, reason)
+	if reason != reasonCapacity {
+		s.untrackLocked(r, h)
+	}
 	return r
+}
+
+// untrackLocked takes r, no longer indexed, out of the eviction table.
+// On a hash collision the entry stays for the other key, pinned as it
+// is. s.recMu must be held.
+func (s *disk) untrackLocked(r *Record, h uint64) {
+	s.table.Remove(h, blocks(r.Length))
+	if st, ok := s.table.Stat(h); ok && st.Pinned != s.anyPinnedLocked(h) {
+		s.table.SetPinned(h, !st.Pinned)
+	}
 }
 
 // removeFile unlinks an unindexed record's data file; it reports whether
@@ -78,41 +203,14 @@ func (s *disk) removeFile(r *Record, reason string) bool {
 	return true
 }
 
-// dropIndex deletes an index entry that cannot be decoded.
+// dropIndex deletes the entry of key, whose record cannot be decoded.
+// Its size is unknown: the table entry goes (on a collision, one key
+// and one block of the shared entry go; the next start-up's
+// reconciliation sets the rest right).
 func (s *disk) dropIndex(key, reason string) {
-	_ = s.ix.apply(func(db *pebble.DB) error { return db.Delete(recKey(key), nil) })
+	h := s.hash(key)
+	_ = s.ix.apply(func(db *pebble.DB) error { return deleteUndecodable(db, key, h) })
 	s.recs.invalidate(key)
-	s.table.Remove(key)
+	s.table.Remove(h, 0)
 	s.m.evictions.WithLabelValues(reason).Inc()
-}
-
-// forget removes r from the accounting, the eviction table and the
-// verified set. Once loaded, the table's entry is the source of truth for
-// whether r was counted, so a record is never subtracted twice; before,
-// the loading scan counts only what it still finds.
-func (s *disk) forget(r *Record, reason string) {
-	s.verified.Delete(r.Key)
-	var size int64
-	if reason == reasonCapacity {
-		size = s.table.Evict(r.Key) // ages LFU-DA by the victim
-	} else {
-		size = s.table.Remove(r.Key)
-	}
-	if size == 0 || !s.loaded.Load() {
-		return
-	}
-	s.space.Lock()
-	s.space.used -= blocks(r.Length)
-	s.space.objects--
-	s.space.Unlock()
-}
-
-// deleteEntry deletes key's record and access statistics in one synced
-// batch.
-func deleteEntry(db *pebble.DB, key string) error {
-	b := db.NewBatch()
-	defer b.Close()
-	_ = b.Delete(recKey(key), nil)
-	_ = b.Delete(statsKey(key), nil)
-	return b.Commit(pebble.Sync)
 }

@@ -29,27 +29,36 @@ type disk struct {
 	root   rootID     // the directory opened, to notice it vanish
 	db     *pebble.DB // written only through ix; read under dbMu
 	ix     *ixWriter
-	table  *evict.Table
+	table  *evict.Compact
+	hash   func(key string) uint64 // evict.Hash; tests inject collisions
 	log    *slog.Logger
 	m      *metrics
 	free   func() (int64, error)
 	margin int64 // kept free when CapacityBytes is 0 (auto)
 
+	// space counts what writers in progress were promised; the bytes of
+	// committed data files (block-rounded) are the eviction table's, and,
+	// while it is reconciled, pending ones (load.go).
 	space struct {
 		sync.Mutex
-		used     int64 // bytes of committed data files (block-rounded)
-		reserved int64 // bytes promised to writers in progress
-		objects  int64
+		reserved int64
+		pending  int64
 	}
 	freeBytes atomic.Int64 // last free space read by the health check
 	// recMu serializes read-modify-write of index records (commit, pin,
 	// meta updates, eviction), so none overwrites or double-counts
 	// another's change. It is held across index reads and NoSync writes
 	// (no fsync), never across data-file I/O.
-	recMu      sync.Mutex
-	loaded     atomic.Bool
+	recMu sync.Mutex
+	// recon is the reconciliation in progress at start-up (load.go):
+	// entries of hashes up to upTo are the index's.
+	recon struct {
+		active, any bool
+		upTo        uint64
+	} // protected by recMu
+	admit      atomic.Bool   // the table can evict: restored, or loaded
+	loaded     atomic.Bool   // the table holds exactly the index's slices
 	loadDone   chan struct{} // closed when loading ended, loaded or not
-	verified   sync.Map      // slice key -> struct{}: fully verified since start-up
 	committing sync.Map      // data file -> struct{}: being written, not yet indexed
 	recs       *recCache
 	fds        *fdCache
@@ -89,13 +98,16 @@ type diskDeps struct {
 
 // openDisk opens (or creates) the store of one disk. It deletes
 // half-written temp files, opens the index and returns at once: the
-// in-memory eviction table is loaded from the index in the background
-// (lookups go to the index directly until then), so a restarted node
+// in-memory eviction table is loaded in the background (load.go;
+// lookups go to the index directly until then), so a restarted node
 // serves its first hit without waiting for a scan. Segment data is never
 // scanned.
 func openDisk(cfg Config, name string, deps diskDeps) (*disk, error) {
 	s := &disk{name: name, path: cfg.Dir, cfg: cfg, fs: deps.FS, log: deps.log.With("disk", name), m: deps.m, free: deps.FreeBytes, onFail: deps.onFail, purgeMark: deps.purgeMark,
-		table: evict.New(cfg.Policy), recs: newRecCache(cfg.RecordCacheBytes), fds: newFDCache(cfg.OpenFiles), dead: make(chan struct{}), stop: make(chan struct{}), loadDone: make(chan struct{})}
+		hash: cfg.test.keyHash, recs: newRecCache(cfg.RecordCacheBytes), fds: newFDCache(cfg.OpenFiles), dead: make(chan struct{}), stop: make(chan struct{}), loadDone: make(chan struct{})}
+	if s.hash == nil {
+		s.hash = evict.Hash
+	}
 	if s.fs == nil {
 		s.fs = OSFS{Root: cfg.Dir}
 	}
@@ -113,6 +125,9 @@ func openDisk(cfg Config, name string, deps diskDeps) (*disk, error) {
 	s.root = root
 	if err := s.size(); err != nil {
 		return nil, err
+	}
+	if s.table, err = evict.NewCompact(evict.CompactConfig{CapacityBytes: max(int64(s.weight), evict.BlockBytes), ExpectedEntries: s.savedEntries()}); err != nil {
+		return nil, fmt.Errorf("disktier: %w", err)
 	}
 	if n, err := s.fs.RemoveTemps(); err != nil {
 		return nil, fmt.Errorf("disktier: removing half-written files: %w", err)
@@ -153,7 +168,7 @@ func (s *disk) start() {
 		close(s.loadDone)
 		s.sweep()
 	}()
-	s.goLoop(s.cfg.StatsEvery, s.saveStats)
+	s.goLoop(s.cfg.StatsEvery, s.saveState)
 	s.goLoop(healthEvery, s.checkHealth)
 	if s.cfg.ScrubBytesPerSec > 0 {
 		s.wg.Add(1)
@@ -165,7 +180,7 @@ func (s *disk) start() {
 // index; until then the disk admits no new objects.
 func (s *disk) Loaded() bool { return s.loaded.Load() }
 
-// Close stops the background work, saves access statistics (unless the
+// Close stops the background work, saves the eviction state (unless the
 // disk failed) and closes the index. It is safe to call more than once.
 // A failed disk may hang in the kernel or in Pebble: Close gives up
 // after closeWait, leaving the goroutine that waits for it behind.
@@ -189,8 +204,8 @@ const closeWait = 10 * time.Second
 func (s *disk) closeNow() error {
 	close(s.stop)
 	s.wg.Wait()
-	if s.loaded.Load() && s.failed() == "" {
-		s.saveStats()
+	if s.failed() == "" {
+		s.saveState()
 	}
 	s.ix.close()
 	s.dbMu.Lock()

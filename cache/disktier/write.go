@@ -127,37 +127,60 @@ func (w *Writer) abort() {
 }
 
 // index commits r's record, replacing (and deleting the file of) any
-// previous version of the key.
+// previous version of the key. The index and the eviction table change
+// under the record lock: the previous version leaves both at once; r
+// joins the table only once its record is durable (a slice is counted,
+// and found by Lookup, only if a crash would keep it), if it is still
+// the key's record then.
 func (s *disk) index(r *Record, reserved int64) error {
 	r.StoredAt = time.Now()
+	h := s.hash(r.Key)
 	s.recMu.Lock()
 	old, _ := s.get(r.Key)
-	v := r.encode()
-	err := s.ix.apply(func(db *pebble.DB) error { return db.Set(recKey(r.Key), v, pebble.NoSync) })
+	err := s.ix.apply(func(db *pebble.DB) error { return setEntry(db, r, h, old) })
 	s.recs.invalidate(r.Key)
+	if err == nil && old != nil {
+		s.untrackLocked(old, h)
+	}
 	s.recMu.Unlock()
 	if err == nil {
 		err = s.syncIndex()
 	}
+	if err == nil {
+		s.track(r, h)
+	}
+	s.release(reserved) // after track: used and reserved overlap, never miss it
 	if err != nil {
 		_ = s.removeData(r.File)
-		s.release(reserved)
 		s.ioError(err)
 		return fmt.Errorf("disktier: indexing %q: %w", r.Key, err)
 	}
-	s.space.Lock()
-	s.space.reserved -= reserved
-	s.space.used += blocks(r.Length)
-	s.space.objects++
-	s.space.Unlock()
-	if old != nil {
-		s.forget(old, reasonPurge)
+	if old != nil && old.File != r.File {
 		_ = s.removeData(old.File)
 	}
-	s.table.Add(r.Key, blocks(r.Length), r.Pinned)
-	s.verified.Store(r.Key, struct{}{}) // written from checked bytes
 	s.m.written.Add(float64(r.Length))
 	return nil
+}
+
+// track adds r, just committed, to the eviction table unless another
+// commit or a delete of its key came first (which did the table's part).
+func (s *disk) track(r *Record, h uint64) {
+	s.recMu.Lock()
+	defer s.recMu.Unlock()
+	cur, err := s.get(r.Key)
+	if err != nil || cur == nil || cur.File != r.File {
+		return
+	}
+	if !s.reconciledLocked(h) { // its "h/" key is yet to be marked: that adds it
+		s.space.Lock()
+		s.space.pending += blocks(cur.Length)
+		s.space.Unlock()
+		return
+	}
+	// cur's pin: it may have been pinned meanwhile. Verified: written
+	// from checked bytes.
+	s.table.Add(h, blocks(cur.Length), cur.Pinned)
+	s.table.SetFlag(h)
 }
 
 // writeError records a failed write; ENOSPC marks the disk full.

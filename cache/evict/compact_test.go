@@ -208,3 +208,36 @@ func TestCompactConcurrent(t *testing.T) {
 		t.Fatalf("%+v after %d evictions of 8000", st, len(seen))
 	}
 }
+
+// TestCompactFlag: the caller's bit is set by SetFlag, cleared when a
+// colliding key joins or leaves, and not saved.
+func TestCompactFlag(t *testing.T) {
+	c := newTestCompact(t, 1<<30, 0)
+	if c.SetFlag(7) {
+		t.Fatal("flag set on an absent hash")
+	}
+	c.Add(7, 4096, false)
+	if st, _ := c.Stat(7); st.Flag {
+		t.Fatal("a new entry is flagged")
+	}
+	c.SetFlag(7)
+	if st, _ := c.Stat(7); !st.Flag {
+		t.Fatal("flag not set")
+	}
+	c.Add(7, 4096, false)
+	if st, _ := c.Stat(7); st.Flag {
+		t.Fatal("flag kept when a second key joined")
+	}
+	c.SetFlag(7)
+	c.Remove(7, 4096)
+	if st, _ := c.Stat(7); st.Flag || st.Keys != 1 {
+		t.Fatalf("after one of two keys left: %+v", st)
+	}
+	c.SetFlag(7)
+	saved, _ := c.Export(nil, 0, 10)
+	d := newTestCompact(t, 1<<30, 0)
+	d.Restore(saved[0])
+	if st, _ := d.Stat(7); st.Flag {
+		t.Fatal("flag restored")
+	}
+}

@@ -5,6 +5,7 @@ type CompactStat struct {
 	Freq   uint8 // hits counted, 0–3
 	Main   bool  // in the main queue (else the small one, or none)
 	Pinned bool
+	Flag   bool  // see SetFlag
 	Keys   int   // keys sharing the hash
 	Bytes  int64 // charged, all keys
 }
@@ -18,7 +19,7 @@ func (c *Compact) Stat(h uint64) (CompactStat, bool) {
 		return CompactStat{}, false
 	}
 	return CompactStat{Freq: x.freq(), Main: x.queue() == inMain, Pinned: x.pinned(),
-		Keys: int(x.keys), Bytes: int64(x.blocks) * BlockBytes}, true
+		Flag: x.state&flagBit != 0, Keys: int(x.keys), Bytes: int64(x.blocks) * BlockBytes}, true
 }
 
 // CompactStats describes a Compact table as a whole.

@@ -1,7 +1,10 @@
 // Package evict decides which disk-tier objects to drop when space is
-// needed. It has two tables: Table, keyed by key strings, which the disk
-// tier uses today, and Compact, keyed by 64-bit key hashes, built for
-// tens of millions of objects, which the disk tier is to switch to.
+// needed. It has two tables: Compact, keyed by 64-bit key hashes, built
+// for tens of millions of objects, which each disk of the disk tier uses;
+// and Table, keyed by key strings, which the disk tier used before and
+// bench/hitsim still runs as its model of that tier (vodedge-disk, and
+// the disk part of vodedge and vodedge-fill), as origin/fillplan's
+// offload test does, so figures stay comparable with earlier ones.
 //
 // # Table
 //
@@ -20,16 +23,15 @@
 //	        popularity ages out (Arlitt et al., 2000)
 //	GDSF    hits/size + L: favours small objects, maximises object hit ratio
 //
-// The policy used by the edge is chosen by the byte hit ratio measured on
-// a Zipf workload (TestPolicyHitRatios; figures in cache/doc.go), because
+// LFU-DA was the disk tier's, chosen by the byte hit ratio measured on a
+// Zipf workload (TestPolicyHitRatios; figures in cache/doc.go), because
 // offload is counted in bytes. Pinned entries (held by a fill manifest)
 // are never chosen.
 //
 // A Table entry is a map slot and a 40-byte struct behind a pointer,
 // plus the key string: 104 bytes an object before the key's own bytes
 // (measured at 1 million entries). Issue 15 bounds the disk tier at 64
-// bytes an object outside Pebble at 20 million objects; Compact is the
-// answer.
+// bytes an object outside Pebble at 20 million objects: hence Compact.
 //
 // # Compact: the choice of policy
 //
@@ -47,8 +49,8 @@
 //	vodedge-disk      0.105 (0.109)  0.182 (0.184)  0.307 (0.310)  0.414 (0.422)  0.548 (0.551)  0.726 (0.730)
 //	lru               0.077 (0.078)  0.134 (0.139)  0.246 (0.253)  0.365 (0.375)  0.513 (0.518)  0.714 (0.722)
 //
-// (vodedge-disk is Table with LFU-DA, today's disk tier; vodedge-compact
-// is Compact itself, driven by the simulator.) S3-FIFO beats LFU-DA at
+// (vodedge-disk is Table with LFU-DA, the disk tier before Compact;
+// vodedge-compact is Compact itself, driven by the simulator.) S3-FIFO beats LFU-DA at
 // every size, by 0.078 of byte hit ratio at 1 %, 0.063 at 10 % and
 // 0.012 at 50 %, and beats SIEVE up to 20 % (by 0.066 at 2 %); at 50 %
 // the two tie (0.7383 both). Both need only a few bits an object; S3-FIFO
@@ -139,7 +141,7 @@
 // than at 100k, 1.2 µs, on top of a disk-tier lookup that reads the
 // index. An earlier run at load average 0.5 measured 20 million entries
 // at 263 ns a Touch (p99 875 ns) and 885 ns an eviction. Saving and
-// restoring 20 million entries as the disk tier would (below): Export in
+// restoring 20 million entries as the disk tier does (below): Export in
 // batches of 4096, 0.39 s; Restore, 7.0 s; Reorder, 0.30 s (2 million:
 // 33 ms, 0.41 s, 27 ms).
 //
@@ -157,65 +159,34 @@
 // shared entry: a lookup that finds the hash still reads the index,
 // which tells the two keys apart.
 //
-// # Switching the disk tier to Compact
+// # Compact in the disk tier
 //
-// The switch is a change to cache/disktier alone; Table stays for
-// anything else that uses it.
+// Each disk (cache/disktier) keys its table by Hash(slice key), charges
+// each slice in whole blocks, and keeps beside every index record a key
+// "h/" + hash + slice key (the slice's blocks and pin), in the record's
+// batch. Through it a victim hash becomes its keys: the disk evicts them
+// all, then calls Evict; if the index says one is pinned it calls
+// SetPinned instead (the entry is then in no queue), and if none is left
+// (a stale entry) it just calls Evict. A purge, a corrupt or missing file
+// calls Remove(h, size); a pin calls SetPinned with whether any key under
+// h is pinned. Hits are counted with Touch; Stat(h).Freq, the 2-bit
+// counter, is what the edge promotes to RAM on (when a hit brings it to
+// 2). One spare state bit is the caller's (SetFlag): the disk marks an
+// entry verified since start-up with it, and takes a shared entry
+// (Keys > 1) as never verified.
 //
-//  1. Create the table with evict.NewCompact(evict.CompactConfig{
-//     CapacityBytes: cfg.CapacityBytes, ExpectedEntries: n}), n from the
-//     saved state's length (step 6) or 0.
-//  2. Key everything by h := evict.Hash(key): Add(h, blocks(r.Length),
-//     r.Pinned) at commit, Touch(h) for a looked-up key (Has(h) where it
-//     asks Stats today), SetPinned, Remove(h, size) for a purge, a
-//     corrupt or missing file. Sizes are charged in whole 4 KiB blocks,
-//     and Evict and Remove return the bytes charged, as Table's do.
-//  3. Store, in the same Pebble batch as each record, a secondary index
-//     key "h" + 8-byte big-endian hash + slice key → empty value, and
-//     delete it with the record. reserve() then does: h, ok :=
-//     Victim(); under recMu, iterate the prefix "h"+hash (one key, two
-//     on a collision), unindex each record as evict() does, then
-//     Evict(h) and remove the files. No key found (a stale entry): just
-//     Evict(h). The hash itself need not be stored in the record: it is
-//     Hash(key). About 40 bytes a record more in the index before
-//     compression.
-//  4. Pins: SetPinned(h, p), where p is whether any key under h is
-//     pinned (the same prefix scan tells). A pinned entry is in no
-//     queue and is never a victim; unpinned, it joins the main queue if
-//     it was hit while pinned, else the small one.
-//  5. What Table gave and Compact does not: hit counts beyond 3 and the
-//     last access time. Stat(h).Freq is the 2-bit counter (cleared when
-//     an entry moves to the main queue, decremented by each pass): the
-//     RAM-tier promotion on the 2nd, 4th, 8th… disk hit (Store.Hits)
-//     becomes promotion when a Touch brings the counter to 2, or is left
-//     to the RAM tier's own admission; Info.LastAccess goes (or comes
-//     from the record cache).
-//  6. Saved state replaces the per-key stats records (today one Pebble
-//     write per object at Close: 20 million writes). At Close and every
-//     few minutes, write a snapshot file beside the index on the same
-//     disk: Export batches of 4096 entries (the lock is held per batch),
-//     each Put as 16 bytes, into a temp file, fsync, rename: 320 MB at
-//     20 million objects. The ghost is not saved: it refills within one
-//     pass of the small queue.
-//  7. Start-up, unchanged in shape: Open returns once Pebble is open, and
-//     lookups go to the index until the table is loaded. In the
-//     background: stream the snapshot (bufio, 16 bytes at a time, no
-//     other memory) into Restore, call Reorder once (a bucket sort over
-//     the entries' own links, 256 KiB of buckets), and mark the table
-//     loaded: admissions resume (7.3 s in all for 20 million entries,
-//     measured above; hits are served from the index meanwhile). Then reconcile with the index without
-//     stopping service: under recMu, BeginSweep and open a Pebble
-//     iterator over the records (a consistent view); Mark(Hash(key),
-//     blocks(r.Length), r.Pinned) for each record (a record the snapshot
-//     missed is added, a restored entry takes the record's size and pin);
-//     then Sweep in batches to drop entries no record names. Memory: one
-//     mark bit per entry, inside its state byte. Data files are never
-//     listed or read for this; the orphan-file sweep stays as it is.
-//     Without a snapshot (the first start after the switch, or a lost
-//     file) the index scan alone loads the table, every record into the
-//     small queue, and the table counts as loaded when it ends. Until
-//     reconciliation ends, a Victim may name a hash no record has: step
-//     3's stale case.
+// At Close and every few minutes a disk saves the table beside its index:
+// Export in batches of 4096 (the lock is held per batch), 16 bytes an
+// entry, into a temp file, synced and renamed (320 MB at 20 million
+// slices; the ghost is not saved: it refills within one pass of the
+// small queue). At start-up it streams the file into Restore, calls
+// Reorder once, then reconciles with the index: BeginSweep, Mark for
+// every "h/" key (a page at a time under its record lock, so deletes and
+// pins meanwhile apply to both sides), and Sweep in batches. It admits
+// objects once the state is restored: a commit whose hash is not marked
+// yet makes no Add (an Add after BeginSweep counts as seen, and the mark
+// would count the key twice); its mark adds it. With no saved state the
+// marks alone load the table, and nothing is admitted until they end.
 //
 // Imports: standard library only.
 package evict

@@ -7,7 +7,7 @@ type node struct {
 	prev, next int32  // queue links (node numbers; prev towards the head), or the free list through next
 	stamp      uint16 // queue clock when last pushed; see Saved
 	keys       uint8  // keys sharing the hash: 1, more only on a collision
-	state      uint8  // queue, counter, pinned and mark bits
+	state      uint8  // queue, counter, pinned, mark and flag bits
 }
 
 // state bits.
@@ -17,6 +17,7 @@ const (
 	freqMask   = 0b11 << freqShift // 2-bit hit counter, capped at 3
 	pinnedBit  = 1 << 4
 	markBit    = 1 << 5 // reconciliation epoch; see BeginSweep
+	flagBit    = 1 << 6 // the caller's; see SetFlag
 	maxFreq    = 3
 	savedState = queueMask | freqMask | pinnedBit
 )

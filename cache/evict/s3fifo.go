@@ -100,6 +100,7 @@ func (t *s3fifo) add(h uint64, blocks uint32, pinned bool) {
 	if x, e := t.find(h); x != nil {
 		t.collisions++
 		x.keys = min(x.keys, 254) + 1
+		x.state &^= flagBit // the flag was the other key's
 		t.grow(e, int64(blocks))
 		if pinned {
 			t.setPinned(e, true)

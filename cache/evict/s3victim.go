@@ -95,6 +95,7 @@ func (t *s3fifo) remove(h uint64, blocks uint32) int64 {
 		return t.drop(slot, e)
 	}
 	x.keys--
+	x.state &^= flagBit // it may have been the removed key's
 	t.grow(e, -int64(blocks))
 	return int64(blocks)
 }

@@ -4,7 +4,6 @@ import (
 	"hash/maphash"
 	"math"
 	"sync"
-	"time"
 )
 
 // Policy names a priority function.
@@ -21,21 +20,10 @@ func (p Policy) String() string {
 	return [...]string{"lru", "lfu-da", "gdsf"}[p]
 }
 
-// ParsePolicy reads a policy name as printed by String.
-func ParsePolicy(s string) (Policy, bool) {
-	for p := LRU; p <= GDSF; p++ {
-		if p.String() == s {
-			return p, true
-		}
-	}
-	return 0, false
-}
-
 // entry is what the table keeps per object.
 type entry struct {
 	size   int64
 	last   int64 // logical clock of the last access
-	at     int64 // wall clock of the last access, Unix nanoseconds
 	hits   uint32
 	pinned bool
 	prio   float64 // policy priority, updated on access
@@ -95,7 +83,7 @@ func (t *Table) priority(e *entry, aging float64) float64 {
 // access.
 func (t *Table) Add(key string, size int64, pinned bool) {
 	now, aging := t.tick()
-	e := &entry{size: size, last: now, at: time.Now().UnixNano(), hits: 1, pinned: pinned}
+	e := &entry{size: size, last: now, hits: 1, pinned: pinned}
 	e.prio = t.priority(e, aging)
 	s := &t.shard[t.shardOf(key)]
 	s.Lock()
@@ -113,7 +101,7 @@ func (t *Table) Touch(key string) bool {
 	if e == nil {
 		return false
 	}
-	e.last, e.at = now, time.Now().UnixNano()
+	e.last = now
 	if e.hits < math.MaxUint32 {
 		e.hits++
 	}
@@ -158,55 +146,13 @@ func (t *Table) Len() int {
 	return n
 }
 
-// Restore adds an entry loaded from persistent state with its saved
-// statistics. The logical clock moves past last so new accesses rank
-// after restored ones.
-func (t *Table) Restore(key string, size int64, pinned bool, st Stat) {
-	hits, last := st.Hits, st.Last
-	t.clock.Lock()
-	if last > t.clock.now {
-		t.clock.now = last
-	}
-	aging := t.clock.aging
-	t.clock.Unlock()
-	e := &entry{size: size, last: last, hits: max(hits, 1), pinned: pinned}
-	if !st.At.IsZero() && st.At.Unix() > 0 {
-		e.at = st.At.UnixNano()
-	}
-	e.prio = t.priority(e, aging)
-	s := &t.shard[t.shardOf(key)]
-	s.Lock()
-	s.m[key] = e
-	s.Unlock()
-}
-
-// Stat is an entry's access statistics, as saved and restored.
+// Stat is an entry's access statistics.
 type Stat struct {
 	Hits   uint32
-	Last   int64     // logical clock of the last access
-	At     time.Time // wall clock of the last access
 	Pinned bool
 }
 
-func (e *entry) stat() Stat {
-	st := Stat{Hits: e.hits, Last: e.last, Pinned: e.pinned}
-	if e.at != 0 {
-		st.At = time.Unix(0, e.at)
-	}
-	return st
-}
-
-// Each calls fn with every entry's statistics. fn must not call into t.
-func (t *Table) Each(fn func(key string, st Stat)) {
-	for i := range t.shard {
-		s := &t.shard[i]
-		s.Lock()
-		for k, e := range s.m {
-			fn(k, e.stat())
-		}
-		s.Unlock()
-	}
-}
+func (e *entry) stat() Stat { return Stat{Hits: e.hits, Pinned: e.pinned} }
 
 // Stats returns an entry's statistics.
 func (t *Table) Stats(key string) (Stat, bool) {

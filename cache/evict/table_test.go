@@ -49,18 +49,10 @@ func TestLFUDAPrefersFrequent(t *testing.T) {
 	}
 }
 
-func TestRemoveAndParse(t *testing.T) {
+func TestRemove(t *testing.T) {
 	tb := New(GDSF)
 	tb.Add("a", 5, false)
 	if tb.Remove("a") != 5 || tb.Remove("a") != 0 || tb.Touch("a") || tb.SetPinned("a", true) {
 		t.Fatal("remove semantics")
-	}
-	for _, p := range []Policy{LRU, LFUDA, GDSF} {
-		if q, ok := ParsePolicy(p.String()); !ok || q != p {
-			t.Fatalf("parse %v", p)
-		}
-	}
-	if _, ok := ParsePolicy("fifo"); ok {
-		t.Fatal("unknown policy parsed")
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vodedge/vodedge/cache/disktier"
-	"github.com/vodedge/vodedge/cache/evict"
 	"github.com/vodedge/vodedge/internal/bytesize"
 )
 
@@ -17,7 +16,6 @@ type diskOpts struct {
 	dir          string
 	bytes        bytesize.Size
 	disks        diskList
-	policy       string
 	verifySample float64
 	scrubRate    bytesize.Size
 	flags        *pflag.FlagSet // to tell flags given from defaults
@@ -32,7 +30,6 @@ func (d *diskOpts) bind(f *pflag.FlagSet) {
 	f.StringVar(&d.dir, "disk-dir", "vodedge-cache", "disk tier directory (index/, data/, tmp/) when it is one disk; created if missing")
 	d.bytes = 4 << 30
 	f.Var(&d.bytes, "disk-bytes", "capacity of --disk-dir, e.g. 4GiB, 20TiB; 0 turns the disk tier off")
-	f.StringVar(&d.policy, "disk-policy", def.Policy.String(), "disk eviction policy: lfu-da, lru or gdsf")
 	f.Float64Var(&d.verifySample, "disk-verify-sample", def.VerifySample, "fraction of disk reads checksummed after an object's first read since start-up (which always is)")
 	d.scrubRate = bytesize.Size(def.ScrubBytesPerSec)
 	f.Var(&d.scrubRate, "disk-scrub-rate", "background checksum scrubber rate in bytes/s, per disk; 0 turns it off")
@@ -46,15 +43,11 @@ func (d *diskOpts) config() (*disktier.Config, error) {
 	if len(d.disks) == 0 && d.bytes == 0 {
 		return nil, nil
 	}
-	policy, ok := evict.ParsePolicy(d.policy)
-	if !ok {
-		return nil, fmt.Errorf("--disk-policy %q: want lfu-da, lru or gdsf", d.policy)
-	}
 	cfg := disktier.DefaultConfig(d.dir, int64(d.bytes))
 	if len(d.disks) > 0 {
 		cfg.Dir, cfg.CapacityBytes, cfg.Disks = "", 0, d.disks
 	}
-	cfg.Policy, cfg.VerifySample, cfg.ScrubBytesPerSec = policy, d.verifySample, int64(d.scrubRate)
+	cfg.VerifySample, cfg.ScrubBytesPerSec = d.verifySample, int64(d.scrubRate)
 	return &cfg, nil
 }
 

@@ -37,6 +37,7 @@ var covered = map[string]string{
 	"cmd/vodedge.parseDiskSpec":         "FuzzParseDiskSpec",
 	"cache.parse":                       "FuzzHandler",
 	"cache/disktier.decodeRecord":       "FuzzDecodeRecord",
+	"cache/disktier.parseHashEntry":     "FuzzParseHashEntry",
 	"cache/freshness.Parse":             "FuzzParseCacheControl",
 	"cache/freshness.ParseDelta":        "FuzzParseCacheControl",
 	"cache/httprange.Parse":             "FuzzParse",
@@ -99,7 +100,6 @@ var covered = map[string]string{
 
 // exempt lists parsers without a fuzz target of their own, and why.
 var exempt = map[string]string{
-	"cache/evict.ParsePolicy":          "looks its argument up in a table of three names",
 	"cache/freshness.ParseDate":        "is net/http.ParseTime",
 	"origin/transcode.ParseCodec":      "matches its argument against three names",
 	"origin/controller.decodeBody":     "encoding/json into a fixed struct, 1 MiB at most, unknown fields refused",

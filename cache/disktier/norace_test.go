@@ -1,0 +1,5 @@
+//go:build !race
+
+package disktier
+
+const raceEnabled = false
