@@ -59,6 +59,7 @@ var covered = map[string]string{
 	"internal/admin.LoadTokens":         "FuzzParseTokens",
 	"internal/admin.ParseTokens":        "FuzzParseTokens",
 	"internal/bytesize.Parse":           "FuzzParse",
+	"internal/heartbeat.Parse":          "FuzzParse",
 	"origin.parseBase":                  "FuzzParseBase",
 	"origin.parseContentRange":          "FuzzParseContentRange",
 	"origin.parseContentRangeOK":        "FuzzParseContentRange",
