@@ -54,8 +54,10 @@ type Config struct {
 	// Import (what `vodedge demo` does on a machine without ffmpeg).
 	TranscodeOptional bool
 
-	// Sites are the edge sites the controller makes fill manifests for.
-	Sites []fillplan.Site
+	// Sites are the edge sites the controller makes fill manifests for:
+	// the live node registry's seed (registry.go).
+	Sites    []fillplan.Site
+	Registry Registry
 	// ManifestKey signs the manifests; nil turns manifests off.
 	ManifestKey    ed25519.PrivateKey
 	ManifestPolicy fillplan.Policy
@@ -86,6 +88,7 @@ func DefaultConfig(dataDir string) Config {
 		MaxUploadBytes: 200 << 30,
 		PublishWorkers: 8,
 		ManifestPolicy: fillplan.DefaultPolicy(),
+		Registry:       DefaultRegistry(),
 	}
 }
 
@@ -107,6 +110,9 @@ func (c *Config) validate() error {
 	}
 	if c.Tiering.Interval <= 0 {
 		c.Tiering.Interval = time.Hour
+	}
+	if c.Registry.Grace <= 0 {
+		c.Registry.Grace = DefaultRegistry().Grace
 	}
 	if c.Tiering.ColdAfterDays < 0 || c.Tiering.ColdBelow < 0 {
 		return fmt.Errorf("%w: tiering %+v", ErrConfig, c.Tiering)

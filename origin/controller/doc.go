@@ -23,6 +23,11 @@
 //     whose popularity stayed under a threshold for N days; a GET of a
 //     cold title, or of one of its files on the store route, starts a
 //     restore. Both run as pipeline jobs, so they survive restarts.
+//   - The live node registry (registry.go, api_nodes.go): the sites
+//     file seeds it, nodes join and stay by heartbeat
+//     (POST /v1/nodes/heartbeat), each manifest plans the site's live
+//     nodes, and GET /v1/sites lists every node with its source, state
+//     and last report. The design is in registry.go's comment.
 //   - HTTP (routes.go): the API under /v1/ (bearer token when configured)
 //     and, for a local store, the published files at the root path with
 //     Range, ETag and Last-Modified (http.ServeContent through os.Root),
@@ -30,7 +35,7 @@
 //     Errors map to status codes in one place (errors.go).
 //
 // Data directory (--data): db/ (Pebble: jobs, titles, QC reports,
-// popularity), search.bleve/ (rebuilt at start), uploads/ (in-flight
+// popularity, the node registry), search.bleve/ (rebuilt at start), uploads/ (in-flight
 // uploads), sources/{id}/ (kept sources), work/{id}/ (renditions until
 // published), store/ (the default local store).
 //
@@ -74,6 +79,6 @@
 // Imports: origin/catalog, origin/fillplan, origin/kv, origin/packager,
 // origin/pipeline, origin/popularity, origin/probe, origin/qc,
 // origin/store, origin/transcode; internal/admin, internal/bytesize,
-// internal/manifest, internal/daemon and internal/tlsreload (the
+// internal/heartbeat, internal/manifest, internal/daemon and internal/tlsreload (the
 // daemon). Nothing imports it but the CLI and its client.
 package controller

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/vodedge/vodedge/internal/heartbeat"
 	"github.com/vodedge/vodedge/origin/catalog"
 	"github.com/vodedge/vodedge/origin/pipeline"
 	"github.com/vodedge/vodedge/origin/probe"
@@ -18,6 +19,8 @@ var (
 	errUnauthorized = errors.New("unauthorized")
 	errNotFound     = errors.New("not found")
 	errConflict     = errors.New("conflict")
+	// errUnprocessable: well-formed, but names what does not exist.
+	errUnprocessable = errors.New("unprocessable")
 	// errNoTranscoder: started without ffmpeg (Config.TranscodeOptional).
 	errNoTranscoder = errors.New("controller: ffmpeg is not available: this controller can only import pre-packaged titles")
 )
@@ -29,15 +32,15 @@ func statusOf(err error) int {
 		return http.StatusUnauthorized
 	case errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge
-	case errors.Is(err, probe.ErrNotVideo):
+	case errors.Is(err, probe.ErrNotVideo), errors.Is(err, errUnprocessable):
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, errNotFound), errors.Is(err, catalog.ErrNotFound), errors.Is(err, pipeline.ErrNotFound), errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound
 	case errors.Is(err, catalog.ErrExists), errors.Is(err, errConflict):
 		return http.StatusConflict
-	case errors.Is(err, errBadRequest), errors.Is(err, catalog.ErrInvalid), errors.Is(err, pipeline.ErrInvalid), errors.Is(err, store.ErrBadKey):
+	case errors.Is(err, errBadRequest), errors.Is(err, heartbeat.ErrInvalid), errors.Is(err, catalog.ErrInvalid), errors.Is(err, pipeline.ErrInvalid), errors.Is(err, store.ErrBadKey):
 		return http.StatusBadRequest
-	case errors.Is(err, pipeline.ErrClosed), errors.Is(err, errNoTranscoder):
+	case errors.Is(err, pipeline.ErrClosed), errors.Is(err, errNoTranscoder), errors.Is(err, errNoLiveNodes):
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError

@@ -114,9 +114,12 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 // whole, or as a delta against base if that version is kept, or nil if
 // base is the current version.
 func (s *Server) siteManifest(name string, base int64) ([]byte, int64, error) {
-	site, ok := s.site(name)
+	site, ok, err := s.reg.site(name)
 	if !ok {
 		return nil, 0, fmt.Errorf("%w: %q", ErrUnknownSite, name)
+	}
+	if err != nil {
+		return nil, 0, err
 	}
 	files, err := s.fillFiles(name)
 	if err != nil {
@@ -127,15 +130,6 @@ func (s *Server) siteManifest(name string, base int64) ([]byte, int64, error) {
 		return nil, 0, err
 	}
 	return s.man.sign(m, s.cfg.ManifestKey, s.now(), base)
-}
-
-func (s *Server) site(name string) (fillplan.Site, bool) {
-	for _, st := range s.cfg.Sites {
-		if st.Name == name {
-			return st, true
-		}
-	}
-	return fillplan.Site{}, false
 }
 
 // fillFiles lists the files of published hot titles with the site's

@@ -13,6 +13,7 @@ type metrics struct {
 	ingestBytes      prometheus.Counter
 	publishedBytes   prometheus.Counter
 	publishedObjects prometheus.Counter
+	heartbeats       *prometheus.CounterVec // result
 }
 
 func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
@@ -29,11 +30,14 @@ func newMetrics(reg prometheus.Registerer, s *Server) (*metrics, error) {
 		publishedObjects: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "vodedge_origin_published_objects_total", Help: "Objects written to the origin store.",
 		}),
+		heartbeats: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vodedge_origin_node_heartbeats_total", Help: "Node heartbeats received by the registry, by result (accepted, rejected).",
+		}, []string{"result"}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.ingests, m.ingestBytes, m.publishedBytes, m.publishedObjects, titlesCollector{s}} {
+	for _, c := range []prometheus.Collector{m.ingests, m.ingestBytes, m.publishedBytes, m.publishedObjects, m.heartbeats, titlesCollector{s}, registryCollector{s}} {
 		if err := reg.Register(c); err != nil {
 			return nil, errors.Join(ErrConfig, err)
 		}
@@ -66,5 +70,28 @@ func (c titlesCollector) Collect(ch chan<- prometheus.Metric) {
 	})
 	for k, n := range counts {
 		ch <- prometheus.MustNewConstMetric(titlesDesc, prometheus.GaugeValue, float64(n), k[0], k[1])
+	}
+}
+
+// registryCollector counts the registry's nodes by site and state at
+// scrape time.
+type registryCollector struct{ s *Server }
+
+var registryDesc = prometheus.NewDesc("vodedge_origin_site_nodes", "Nodes in the live node registry by site and state (live, seeded, expired).", []string{"site", "state"}, nil)
+
+func (c registryCollector) Describe(ch chan<- *prometheus.Desc) { ch <- registryDesc }
+
+func (c registryCollector) Collect(ch chan<- prometheus.Metric) {
+	if c.s.reg == nil {
+		return
+	}
+	for _, site := range c.s.reg.view() {
+		counts := map[string]int{StateLive: 0, StateSeeded: 0, StateExpired: 0}
+		for _, n := range site.Nodes {
+			counts[n.State]++
+		}
+		for state, n := range counts {
+			ch <- prometheus.MustNewConstMetric(registryDesc, prometheus.GaugeValue, float64(n), site.Name, state)
+		}
 	}
 }

@@ -31,6 +31,8 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("GET /v1/indexes/{hash}", s.handleIndex)
 	api.HandleFunc("POST /v1/fill/reports/{node}", s.handleFillReport)
 	api.HandleFunc("GET /v1/fill/reports", s.handleFillReports)
+	api.HandleFunc("POST /v1/nodes/heartbeat", s.handleHeartbeat)
+	api.HandleFunc("GET /v1/sites", s.handleSites)
 	api.HandleFunc("GET /v1/routes", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, api.Patterns())
 	})

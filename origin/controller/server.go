@@ -42,6 +42,7 @@ type Server struct {
 	source  []qc.Scanner
 	rend    []qc.Scanner
 	man     manifests
+	reg     *registry
 
 	http  *http.Server
 	stop  chan struct{}
@@ -103,6 +104,9 @@ func (s *Server) open(ctx context.Context) error {
 		return err
 	}
 	s.reports = s.db.Bucket("qc")
+	if s.reg, err = newRegistry(s.cfg.Registry, s.cfg.Sites, s.db.Bucket("nodes"), s.now); err != nil {
+		return err
+	}
 	if s.cat, err = catalog.Open(catalog.Config{IndexDir: s.indexDir()}, catalog.Deps{Store: s.db.Bucket("titles"), Logger: s.log, Now: s.now}); err != nil {
 		return err
 	}
