@@ -59,7 +59,15 @@ Routes: POST /v1/titles; GET /v1/titles?q=&tag=&year=&min_duration=&…;
 GET|PATCH /v1/titles/{id}; GET /v1/titles/{id}/qc;
 POST /v1/titles/{id}/approve|demote|restore; GET /v1/jobs[/{id}];
 POST /v1/jobs/{id}/cancel|retry; POST /v1/popularity/logs;
-GET /v1/popularity/files|titles; POST /v1/tiering/run; GET /v1/status.`,
+GET /v1/popularity/files|titles; POST /v1/tiering/run; GET /v1/status;
+GET /v1/manifests/{site}; GET /v1/indexes/{hash}; POST /v1/fill/reports/{node};
+POST /v1/nodes/heartbeat; GET /v1/sites.
+
+Fill manifests (--manifest-key-file) are planned per poll over each site's
+live nodes: the --sites file seeds them, and edges join, stay and leave by
+heartbeat (their fill agent sends one every --heartbeat-every with the same
+token it polls with); a node silent for --registry-grace is planned no more.
+GET /v1/sites lists every node with its source, state and last report.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runOrigin(cmd.Context(), g, o) },
 	}

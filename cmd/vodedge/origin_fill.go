@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -14,11 +15,15 @@ import (
 // originFillOpts are the controller's fill-manifest flags.
 type originFillOpts struct {
 	sitesFile, keyFile string
+	grace              time.Duration
+	newSites           bool
 }
 
 func (o *originFillOpts) bind(f *pflag.FlagSet) {
 	f.StringVar(&o.sitesFile, "sites", "", "YAML file of the edge sites to make fill manifests for (name, nodes with name, weight, capacity)")
 	f.StringVar(&o.keyFile, "manifest-key-file", "", "ed25519 signing key for fill manifests (make one with `vodedge fill keygen`); without it /v1/manifests is off")
+	f.DurationVar(&o.grace, "registry-grace", controller.DefaultRegistry().Grace, "how long a node that reported by heartbeat (POST /v1/nodes/heartbeat) stays in its site's manifests without another; past it its files go to the site's other nodes")
+	f.BoolVar(&o.newSites, "registry-new-sites", false, "accept heartbeats for sites the --sites file does not name (they get manifests too); else such heartbeats get 422")
 }
 
 // apply adds the sites and the signing key to the controller config.
@@ -34,8 +39,15 @@ func (o *originFillOpts) apply(c *controller.Config) error {
 		return fmt.Errorf("--manifest-key-file: %w", err)
 	}
 	c.ManifestKey = key
+	if o.grace <= 0 {
+		return fmt.Errorf("--registry-grace must be positive")
+	}
+	c.Registry = controller.Registry{Grace: o.grace, AllowNewSites: o.newSites}
 	if o.sitesFile == "" {
-		return fmt.Errorf("--manifest-key-file needs --sites: manifests are made per site")
+		if o.newSites {
+			return nil // every site joins by heartbeat
+		}
+		return fmt.Errorf("--manifest-key-file needs --sites (or --registry-new-sites): manifests are made per site")
 	}
 	c.Sites, err = loadSites(o.sitesFile)
 	return err

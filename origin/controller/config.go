@@ -121,7 +121,7 @@ func (c *Config) validate() error {
 		return err
 	}
 	for _, s := range c.Sites {
-		if err := s.Validate(); err != nil {
+		if err := validSite(s); err != nil {
 			return fmt.Errorf("%w: %v", ErrConfig, err)
 		}
 	}

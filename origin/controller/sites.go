@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 
@@ -29,7 +30,8 @@ type sitesFile struct {
 }
 
 // ParseSites reads a sites file's contents (the sites the controller
-// makes fill manifests for); every site is validated.
+// makes fill manifests for); every site is validated. A site may list
+// no node: its nodes then join by heartbeat (registry.go).
 func ParseSites(raw []byte) ([]fillplan.Site, error) {
 	var sf sitesFile
 	if err := yaml.Unmarshal(raw, &sf); err != nil {
@@ -48,8 +50,11 @@ func ParseSites(raw []byte) ([]fillplan.Site, error) {
 			}
 			site.Nodes = append(site.Nodes, fillplan.Node{Name: n.Name, Weight: n.Weight, Capacity: int64(c)})
 		}
-		if err := site.Validate(); err != nil {
+		if err := validSite(site); err != nil {
 			return nil, err
+		}
+		if slices.ContainsFunc(out, func(o fillplan.Site) bool { return o.Name == site.Name }) {
+			return nil, fmt.Errorf("site %s is defined twice", site.Name)
 		}
 		out = append(out, site)
 	}
@@ -57,4 +62,15 @@ func ParseSites(raw []byte) ([]fillplan.Site, error) {
 		return nil, errors.New("no site defined")
 	}
 	return out, nil
+}
+
+// validSite is fillplan's check, but a site may have no node yet.
+func validSite(s fillplan.Site) error {
+	if len(s.Nodes) == 0 {
+		if s.Name == "" {
+			return errors.New("a site needs a name")
+		}
+		return nil
+	}
+	return s.Validate()
 }

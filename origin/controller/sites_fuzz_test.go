@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// FuzzParseSites: a sites file gives valid sites (each passes
-// fillplan's validation) or an error; never a panic.
+// FuzzParseSites: a sites file gives valid sites (each with nodes
+// passes fillplan's validation, each without has a name) or an error;
+// never a panic.
 func FuzzParseSites(f *testing.F) {
 	for _, s := range []string{
 		"sites:\n  - name: ams\n    nodes:\n      - {name: ams-edge-01, weight: 1, capacity: 18TiB}\n      - {name: ams-edge-02, weight: 2, capacity: 4GiB}\n",
@@ -24,7 +25,7 @@ func FuzzParseSites(f *testing.F) {
 			return
 		}
 		for _, s := range sites {
-			if err := s.Validate(); err != nil {
+			if err := validSite(s); err != nil || (len(s.Nodes) > 0 && s.Validate() != nil) {
 				t.Fatalf("site %+v accepted but invalid: %v", s, err)
 			}
 			for _, n := range s.Nodes {
