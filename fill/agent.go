@@ -213,6 +213,9 @@ func (a *Agent) Run(ctx context.Context) error {
 	if a.cfg.ReportURL != "" {
 		wg.Go(func() { a.reportLoop(ctx) })
 	}
+	if a.cfg.HeartbeatEvery > 0 && a.cfg.heartbeatURL() != "" && a.deps.Describe != nil {
+		wg.Go(func() { a.heartbeatLoop(ctx) })
+	}
 	defer wg.Wait()
 	for {
 		if m := a.pending(); m != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vodedge/vodedge/internal/heartbeat"
 	"github.com/vodedge/vodedge/internal/placement"
 	"github.com/vodedge/vodedge/origin"
 )
@@ -30,7 +31,13 @@ type Config struct {
 	// must carry its indexes inline.
 	IndexURL  string
 	PollEvery time.Duration
-	Window    Window
+	// HeartbeatURL receives the node's heartbeat (heartbeat.Report) every
+	// HeartbeatEvery; "" derives it from a ManifestURL of the
+	// controller's form (…/v1/nodes/heartbeat). Heartbeats are off when
+	// HeartbeatEvery is 0, there is no URL, or Deps.Describe is nil.
+	HeartbeatURL   string
+	HeartbeatEvery time.Duration
+	Window         Window
 	// RateBytes caps fill traffic in bytes per second (all fetches).
 	RateBytes int64
 	// Concurrency bounds the files fetched at once.
@@ -50,11 +57,11 @@ type Config struct {
 
 // DefaultConfig returns the defaults: window 02:00–14:00 local time,
 // 1.2 Gbit/s, 4 files at once, one master per file waited for 2 minutes,
-// manifests polled every 5 minutes.
+// manifests polled every 5 minutes, a heartbeat every 30 s.
 func DefaultConfig() Config {
 	w, _ := ParseWindow("02:00-14:00", time.Local)
 	return Config{
-		PollEvery: 5 * time.Minute, Window: w, RateBytes: 1_200_000_000 / 8,
+		PollEvery: 5 * time.Minute, HeartbeatEvery: 30 * time.Second, Window: w, RateBytes: 1_200_000_000 / 8,
 		Concurrency: 4, SliceBytes: 4 << 20, Masters: 1, MasterWait: 2 * time.Minute, MasterProbe: 2 * time.Second,
 	}
 }
@@ -79,7 +86,7 @@ func (c *Config) validate() error {
 	if len(c.PublicKey) != ed25519.PublicKeySize {
 		bad("a manifest public key is required")
 	}
-	if c.RateBytes <= 0 || c.Concurrency < 1 || c.SliceBytes <= 0 || c.Masters < 1 || c.MasterWait < 0 || c.MasterProbe <= 0 || c.PollEvery <= 0 {
+	if c.RateBytes <= 0 || c.Concurrency < 1 || c.SliceBytes <= 0 || c.Masters < 1 || c.MasterWait < 0 || c.MasterProbe <= 0 || c.PollEvery <= 0 || c.HeartbeatEvery < 0 {
 		bad("rate, concurrency, slice size, masters and poll interval must be positive")
 	}
 	if c.Window.Loc == nil {
@@ -106,8 +113,12 @@ type Deps struct {
 	// SiteNodes returns the usable nodes of the site (this one included),
 	// for choosing fill masters.
 	SiteNodes func() []placement.Node
-	HTTP      *http.Client
-	Logger    *slog.Logger
+	// Describe returns the node's report to the controller's registry:
+	// weight, capacity, disks, version, peer address (the agent sets
+	// name and site). nil sends no heartbeats.
+	Describe func() heartbeat.Report
+	HTTP     *http.Client
+	Logger   *slog.Logger
 	// Registerer receives the agent's metrics; nil registers nowhere.
 	Registerer prometheus.Registerer
 	// Now is the clock; nil means time.Now.

@@ -68,7 +68,19 @@
 // layering: it knows no storage engine, and a store spread over many
 // disks places a file's slices by its own rule.
 //
-// Imports: internal/admin, internal/cachekey, internal/manifest,
+// # Heartbeats
+//
+// The agent also reports the node to the controller's live node registry
+// (heartbeat.go): every Config.HeartbeatEvery (30 s by default) it posts
+// what Deps.Describe returns — weight, capacity, disks, version, peer
+// address — with its name and site, using the client and token of its
+// manifest polls, to POST /v1/nodes/heartbeat beside the manifest URL.
+// The controller plans the node while those arrive within its grace.
+// Each request is bounded (10 s); a failure is
+// logged, counted in vodedge_fill_heartbeats_total{result="failed"}, and
+// retried after an eighth of the interval, doubling up to the interval.
+//
+// Imports: internal/admin, internal/cachekey, internal/heartbeat, internal/manifest,
 // internal/placement, origin (the object model of sources); x/time/rate,
 // client_golang.
 package fill

@@ -12,6 +12,7 @@ type metrics struct {
 	checksumFailures prometheus.Counter
 	abandoned        prometheus.Counter
 	windowOpen       prometheus.Gauge
+	heartbeats       *prometheus.CounterVec // result
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -34,8 +35,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		abandoned: prometheus.NewCounter(prometheus.CounterOpts{Name: "vodedge_fill_abandoned_total",
 			Help: "Files abandoned half-fetched because the fill window closed (fetched again, whole, when it reopens; not failures)."}),
 		windowOpen: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vodedge_fill_window_open", Help: "1 while the fill window is open."}),
+		heartbeats: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vodedge_fill_heartbeats_total",
+			Help: "Heartbeats sent to the controller's node registry, by result (ok, failed)."}, []string{"result"}),
 	}
-	for _, c := range []prometheus.Collector{m.manifests, m.version, m.files, m.bytes, m.pending, m.failures, m.checksumFailures, m.abandoned, m.windowOpen} {
+	for _, c := range []prometheus.Collector{m.manifests, m.version, m.files, m.bytes, m.pending, m.failures, m.checksumFailures, m.abandoned, m.windowOpen, m.heartbeats} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -40,7 +40,8 @@
 //
 // Imports: cache, cache/accesslog, cache/disktier, cache/peer, fill,
 // internal/admin, internal/daemon (listeners and the run-once life
-// shared with the other daemons), internal/placement,
+// shared with the other daemons), internal/heartbeat (what the node
+// reports to the controller's registry), internal/placement,
 // internal/tlsreload, internal/urlsign, origin, steering/cluster;
 // fasthttp, client_golang.
 package edge

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache/peer"
 	"github.com/vodedge/vodedge/fill"
+	"github.com/vodedge/vodedge/internal/heartbeat"
 	"github.com/vodedge/vodedge/internal/placement"
 	"github.com/vodedge/vodedge/origin"
 	"github.com/vodedge/vodedge/steering/cluster"
@@ -24,7 +25,7 @@ func (n *Node) openFill(Deps) error {
 	}
 	deps := fill.Deps{
 		Store: FillStore(n.disk), Origin: n.raw, Logger: n.log, Registerer: n.reg,
-		HTTP: controllerClient(n.cfg.Fill.Token),
+		HTTP: controllerClient(n.cfg.Fill.Token), Describe: n.describe,
 	}
 	if n.site != nil {
 		deps.Peer, deps.SiteNodes = n.site.fillPeers(), n.site.siteNodes
@@ -53,6 +54,25 @@ func (n *Node) fillConfig() fill.Config {
 		cfg.ReportURL = cfg.ManifestURL[:i] + "/v1/fill/reports/" + cfg.Node
 	}
 	return cfg
+}
+
+// describe is the node's heartbeat to the controller's registry (the
+// agent adds name and site): its capacity is that of the disks serving
+// (a degraded disk admits nothing new, a failed one holds nothing), its
+// weight and peer address those it publishes to its site.
+func (n *Node) describe() heartbeat.Report {
+	rep := heartbeat.Report{Version: n.cfg.Version}
+	for _, d := range n.disk.Disks() {
+		rep.Disks = append(rep.Disks, heartbeat.Disk{Name: d.Name, State: d.State, Bytes: d.Bytes, CapacityBytes: d.CapacityBytes})
+		if d.State == "serving" {
+			rep.CapacityBytes += d.CapacityBytes
+		}
+	}
+	if n.site != nil {
+		local := n.site.cl.Local()
+		rep.Weight, rep.PeerAddr = local.Weight, local.PeerAddr
+	}
+	return rep
 }
 
 // runFill runs the agent, if any, until the returned stop is called.

@@ -26,6 +26,7 @@ type fillOpts struct {
 	masters     int
 	masterWait  time.Duration
 	poll        time.Duration
+	heartbeat   time.Duration
 }
 
 func (f *fillOpts) bind(fs *pflag.FlagSet) {
@@ -40,6 +41,7 @@ func (f *fillOpts) bind(fs *pflag.FlagSet) {
 	fs.IntVar(&f.masters, "fill-masters", def.Masters, "nodes of the site that fetch each file from the origin first (the others copy from them)")
 	fs.DurationVar(&f.masterWait, "fill-master-wait", def.MasterWait, "how long a node waits for a fill master before going to the origin itself")
 	fs.DurationVar(&f.poll, "manifest-poll", def.PollEvery, "how often the manifest is polled")
+	fs.DurationVar(&f.heartbeat, "heartbeat-every", def.HeartbeatEvery, "how often the node reports itself (name, site, weight, capacity, disks, version) to the controller's node registry beside --manifest-url (POST /v1/nodes/heartbeat, same token); the controller plans the node while these arrive within its --registry-grace; 0: never")
 }
 
 // config is the fill agent's configuration, or nil when fill is off.
@@ -71,6 +73,10 @@ func (f *fillOpts) config(o *edgeOpts) (*edge.Fill, error) {
 		return nil, fmt.Errorf("--fill-rate: %w", err)
 	}
 	cfg.ManifestURL, cfg.PollEvery = f.manifestURL, f.poll
+	if f.heartbeat < 0 {
+		return nil, errors.New("--heartbeat-every must not be negative")
+	}
+	cfg.HeartbeatEvery = f.heartbeat
 	cfg.RateBytes, cfg.Concurrency = int64(bps/8), f.concurrency
 	cfg.Masters, cfg.MasterWait = f.masters, f.masterWait
 	toks, err := readTokens("manifest-token-file", f.tokenFile)

@@ -21,7 +21,7 @@ import (
 // capacity, disks, version, peer address) behind the API's bearer
 // tokens, the same token its fill agent polls manifests with; every
 // heartbeat refreshes the node's record and the node's own figures
-// (weight, capacity) replace the file's. A node the file does not name
+// (capacity, and weight unless it reports 0) replace the file's. A node the file does not name
 // joins its site with its first heartbeat ("registered"). A heartbeat
 // for a site the file does not name is refused (422, naming the field)
 // unless the operator allows new sites (Registry.AllowNewSites).
@@ -190,9 +190,11 @@ func (r *registry) heartbeat(rep heartbeat.Report) (string, error) {
 	rec, err := r.recordLocked(rep, now)
 	var stored nodeRecord
 	if err == nil {
-		rec.Weight, rec.Capacity, rec.Version, rec.PeerAddr = rep.Weight, rep.CapacityBytes, rep.Version, rep.PeerAddr
+		rec.Capacity, rec.Version, rec.PeerAddr = rep.CapacityBytes, rep.Version, rep.PeerAddr
 		rec.Disks = slices.Clone(rep.Disks)
-		if rec.Weight == 0 {
+		if rep.Weight > 0 { // 0: keep the file's weight, or 1
+			rec.Weight = rep.Weight
+		} else if rec.Weight == 0 {
 			rec.Weight = 1
 		}
 		if rec.LastReport.IsZero() || r.state(rec, now) == StateExpired {
