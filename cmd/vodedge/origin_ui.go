@@ -61,7 +61,7 @@ func uiRoutes(cfg webui.Config, deps webui.Deps, token string) controller.AdminR
 		if err != nil {
 			return err
 		}
-		deps.Catalog = catalogSearch(cli)
+		deps.Catalog, deps.Registry = catalogSearch(cli), registrySites(cli)
 		ui, err := webui.New(cfg, deps)
 		if err != nil {
 			return err
@@ -82,6 +82,26 @@ func catalogSearch(cli *client.Client) webui.Catalog {
 		for _, hit := range res.Hits {
 			out = append(out, webui.Title{ID: hit.ID, Title: hit.Title.Title, Description: hit.Description, Tags: hit.Tags,
 				Year: hit.Year, DurationMS: hit.DurationMS, Master: "/titles/" + hit.ID + "/master.m3u8"})
+		}
+		return out, nil
+	})
+}
+
+// registrySites reads the controller's node registry through its API.
+func registrySites(cli *client.Client) webui.Registry {
+	return webui.RegistryFunc(func(ctx context.Context) ([]webui.RegistrySite, error) {
+		res, err := cli.Sites(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]webui.RegistrySite, 0, len(res.Sites))
+		for _, s := range res.Sites {
+			rs := webui.RegistrySite{Name: s.Name, Nodes: make([]webui.RegistryNode, 0, len(s.Nodes))}
+			for _, n := range s.Nodes {
+				rs.Nodes = append(rs.Nodes, webui.RegistryNode{Name: n.Name, Source: n.Source, State: n.State, Version: n.Version,
+					CapacityBytes: n.CapacityBytes, LastReport: n.LastReport})
+			}
+			out = append(out, rs)
 		}
 		return out, nil
 	})

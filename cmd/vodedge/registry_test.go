@@ -22,6 +22,7 @@ import (
 
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/testenv"
+	"github.com/vodedge/vodedge/internal/webui"
 	"github.com/vodedge/vodedge/origin/catalog"
 	"github.com/vodedge/vodedge/origin/controller"
 )
@@ -34,6 +35,7 @@ type registryEnv struct {
 	t      *testing.T
 	dir    string
 	ctl    string // the controller's API base URL
+	admin  string // the controller's admin base URL (status page)
 	token  string
 	tokens string // token file
 	pub    string // manifest public key
@@ -68,7 +70,7 @@ func newRegistryEnv(t *testing.T) *registryEnv {
 		"--ladder", "180p,144p", "--preset", "ultrafast", "--segment-duration", "1s", "--workers", "2",
 		"--ffmpeg", ffmpeg, "--ffprobe", testenv.Tool(t, "ffprobe"))
 	ctl.waitReady(t, "http://"+adminAddr+"/readyz")
-	e.ctl = "http://" + listen
+	e.ctl, e.admin = "http://"+listen, "http://"+adminAddr
 	out, err := exec.Command(testenv.Vodedge(t), "ingest", src, "--origin", e.ctl, "--token-file", e.tokens, "--progress", "plain").CombinedOutput()
 	line := regexp.MustCompile(`(?m)^(\S+)\tpublished\t`).FindStringSubmatch(string(out))
 	if err != nil || line == nil {
@@ -203,6 +205,29 @@ func (e *registryEnv) verify(plan map[string][]string, urls map[string]string) {
 	}
 }
 
+// statusPage checks the status page's data (/ui/api/status on the
+// controller's admin listener): site ams lists the registry's nodes in
+// the given states, each with its last report.
+func (e *registryEnv) statusPage(want map[string]string) {
+	e.t.Helper()
+	code, body := testenv.Get(http.DefaultClient, e.admin+"/ui/api/status")
+	var snap webui.Snapshot
+	if code != 200 || json.Unmarshal([]byte(body), &snap) != nil {
+		e.t.Fatalf("status page data: %d %s", code, body)
+	}
+	got := map[string]string{}
+	for _, s := range snap.Sites {
+		for _, n := range s.Registry {
+			if s.Name == "ams" && !n.LastReport.IsZero() {
+				got[n.Name] = n.State
+			}
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		e.t.Fatalf("the status page lists the registry's nodes of ams as %v, want %v (registry error %q)", got, want, snap.RegistryError)
+	}
+}
+
 // TestRegistryEdgesJoinAndLeave runs a controller whose sites file
 // names one node of site ams and two edges: ams-1 (in the file) and
 // ams-2 (known only by its heartbeats, joining first). Both are listed live, the
@@ -244,6 +269,7 @@ func TestRegistryEdgesJoinAndLeave(t *testing.T) {
 	if e.nodes()["ams-1"].Source != controller.SourceStatic {
 		t.Fatalf("ams-1 is not listed as static: %+v", e.nodes()["ams-1"])
 	}
+	e.statusPage(map[string]string{"ams-1": "live", "ams-2": "live"})
 	held := map[string]int{}
 	for _, nodes := range plan1 {
 		for _, n := range nodes {
@@ -283,6 +309,7 @@ func TestRegistryEdgesJoinAndLeave(t *testing.T) {
 	if len(plan2) != len(e.files) || v2 <= v1 {
 		t.Fatalf("after ams-2 left: %d files planned (want %d), version %d after %d", len(plan2), len(e.files), v2, v1)
 	}
+	e.statusPage(map[string]string{"ams-1": "live", "ams-2": "expired"})
 	e.filled(admin1, v2)
 	for key, nodes := range plan1 { // ams-1 fetched only what it lacked
 		want := len(nodes)

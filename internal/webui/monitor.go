@@ -17,6 +17,8 @@ type Snapshot struct {
 	Sites   []SiteStatus  `json:"sites"`
 	// Steering is "" when steering answered, else why it did not.
 	SteeringError string `json:"steering_error,omitempty"`
+	// RegistryError is "" when the controller's registry answered.
+	RegistryError string `json:"registry_error,omitempty"`
 	// Controls says the page may offer stop and start buttons (the demo).
 	Controls bool `json:"controls"`
 }
@@ -27,6 +29,8 @@ type SiteStatus struct {
 	State    Level        `json:"state"` // the worst of its nodes
 	Nodes    []NodeStatus `json:"nodes"`
 	Steering *SiteSteer   `json:"steering,omitempty"`
+	// Registry is the site's nodes in the controller's registry.
+	Registry []RegistryNode `json:"registry,omitempty"`
 }
 
 // SiteSteer is steering's view of a site.
@@ -75,6 +79,8 @@ type NodeStatus struct {
 	Disk     DiskUsage          `json:"disk"`
 	Fill     *FillStatus        `json:"fill,omitempty"`
 	LastSeen time.Time          `json:"last_seen,omitzero"`
+	// Registry is its entry in the controller's registry, if any.
+	Registry *RegistryNode `json:"registry,omitempty"`
 }
 
 // Usage is a tier's fill level.
@@ -116,6 +122,7 @@ type knownNode struct {
 type Monitor struct {
 	cfg   Config
 	probe prober
+	reg   Registry // nil: none
 	now   func() time.Time
 	poll  chan struct{} // a token: one poll at a time
 
@@ -125,8 +132,8 @@ type Monitor struct {
 	prev  map[string]counters
 }
 
-func newMonitor(cfg Config, hc *http.Client, now func() time.Time) *Monitor {
-	m := &Monitor{cfg: cfg, probe: prober{http: hc, token: cfg.AdminToken}, now: now,
+func newMonitor(cfg Config, hc *http.Client, reg Registry, now func() time.Time) *Monitor {
+	m := &Monitor{cfg: cfg, probe: prober{http: hc, token: cfg.AdminToken}, reg: reg, now: now,
 		poll: make(chan struct{}, 1), known: map[string]*knownNode{}, prev: map[string]counters{}}
 	for _, e := range cfg.Edges {
 		m.known[e] = &knownNode{name: e, admin: e}
@@ -180,8 +187,10 @@ func (m *Monitor) lastOrEmpty() *Snapshot {
 func (m *Monitor) collect(ctx context.Context) *Snapshot {
 	probes := map[string]*nodeProbe{} // by admin URL
 	var steer steerView
+	var reg registryView
 	var wg sync.WaitGroup
 	wg.Go(func() { steer = m.steering(ctx) })
+	wg.Go(func() { reg = m.registry(ctx) })
 	for round := 0; round < 2; round++ {
 		todo := m.unprobed(probes)
 		if len(todo) == 0 {
@@ -201,7 +210,7 @@ func (m *Monitor) collect(ctx context.Context) *Snapshot {
 		m.learn(probes)
 	}
 	wg.Wait()
-	return m.build(probes, steer)
+	return m.build(probes, steer, reg)
 }
 
 // unprobed lists the admin URLs of known nodes not polled in this round.
@@ -279,12 +288,15 @@ func (m *Monitor) steering(ctx context.Context) steerView {
 }
 
 // build turns the probes into the snapshot.
-func (m *Monitor) build(probes map[string]*nodeProbe, steer steerView) *Snapshot {
+func (m *Monitor) build(probes map[string]*nodeProbe, steer steerView, reg registryView) *Snapshot {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	snap := &Snapshot{Time: m.now(), Summary: map[Level]int{OK: 0, Warn: 0, Error: 0}, Sites: []SiteStatus{}, Controls: m.cfg.controls}
 	if steer.err != nil {
 		snap.SteeringError = steer.err.Error()
+	}
+	if reg.err != nil {
+		snap.RegistryError = reg.err.Error()
 	}
 	peers := peerViews(probes)
 	answering := map[string]bool{}
@@ -309,8 +321,13 @@ func (m *Monitor) build(probes map[string]*nodeProbe, steer steerView) *Snapshot
 			sites[n.Site] = site
 		}
 		site.Nodes = append(site.Nodes, n)
-		site.State = worst(site.State, n.State)
-		snap.Summary[n.State]++
+	}
+	applyRegistry(sites, reg, snap.Time)
+	for _, s := range sites {
+		for _, n := range s.Nodes {
+			s.State = worst(s.State, n.State)
+			snap.Summary[n.State]++
+		}
 	}
 	for _, s := range steer.sites {
 		if sites[s.Name] == nil {

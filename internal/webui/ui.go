@@ -44,6 +44,9 @@ type Config struct {
 type Deps struct {
 	// Catalog answers the player's searches; nil: no search.
 	Catalog Catalog
+	// Registry is the controller's node registry, listed per site on
+	// the status page; nil: not shown.
+	Registry Registry
 	// Nodes, when set, lets the status page stop and start nodes (the
 	// demo's buttons). Never set in production.
 	Nodes NodeControl
@@ -122,7 +125,7 @@ func New(cfg Config, deps Deps) (*UI, error) {
 		deps.Now = time.Now
 	}
 	cfg.controls = deps.Nodes != nil
-	return &UI{cfg: cfg, deps: deps, mon: newMonitor(cfg, deps.HTTP, deps.Now)}, nil
+	return &UI{cfg: cfg, deps: deps, mon: newMonitor(cfg, deps.HTTP, deps.Registry, deps.Now)}, nil
 }
 
 // Monitor returns the status poller (the demo reads it to wait for a

@@ -213,3 +213,38 @@ func fetch(t *testing.T, url string) string {
 	}
 	return string(b)
 }
+
+// TestRegistryOnTheStatusPage: the controller's registry is listed per
+// site (a site only the registry knows included), each monitored node
+// carries its entry, and a node the registry no longer plans is a WARN.
+func TestRegistryOnTheStatusPage(t *testing.T) {
+	a := newFakeEdge(t, "ams-1")
+	a.members = func() []memberStatus {
+		return []memberStatus{{Name: "ams-1", Self: true, Site: "ams", State: "ok", AdminAddr: a.srv.Listener.Addr().String()}}
+	}
+	now := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	reg := RegistryFunc(func(context.Context) ([]RegistrySite, error) {
+		return []RegistrySite{
+			{Name: "ams", Nodes: []RegistryNode{
+				{Name: "ams-1", Source: "static", State: "expired", LastReport: now.Add(-3 * time.Minute)},
+				{Name: "ams-2", Source: "registered", State: "live", LastReport: now.Add(-5 * time.Second)},
+			}},
+			{Name: "fra", Nodes: []RegistryNode{{Name: "fra-1", Source: "registered", State: "live", LastReport: now}}},
+		}, nil
+	})
+	ui, err := New(Config{Edges: []string{a.srv.URL}, AdminToken: "tok"}, Deps{Registry: reg, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := ui.Monitor().Snapshot(context.Background())
+	if len(snap.Sites) != 2 || snap.Sites[1].Name != "fra" || len(snap.Sites[1].Registry) != 1 || len(snap.Sites[0].Registry) != 2 {
+		t.Fatalf("sites: %+v", snap.Sites)
+	}
+	n := snap.Sites[0].Nodes[0]
+	if n.Registry == nil || n.Registry.Source != "static" || n.State != Warn || snap.Sites[0].State != Warn || snap.Summary[Warn] != 1 {
+		t.Fatalf("ams-1: %+v", n)
+	}
+	if p := n.Problems[len(n.Problems)-1]; p.Component != "registry" || !strings.Contains(p.Message, "3m0s ago") {
+		t.Fatalf("ams-1's problems: %+v", n.Problems)
+	}
+}

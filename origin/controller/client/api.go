@@ -185,3 +185,10 @@ func (c *Client) Status(ctx context.Context) (*controller.Status, error) {
 	var st controller.Status
 	return &st, c.getJSON(ctx, "/v1/status", nil, &st)
 }
+
+// Sites is GET /v1/sites: every site's nodes in the live node registry,
+// with their source, state and last report.
+func (c *Client) Sites(ctx context.Context) (*controller.Sites, error) {
+	var out controller.Sites
+	return &out, c.getJSON(ctx, "/v1/sites", nil, &out)
+}

@@ -104,18 +104,39 @@ function steeringBlock(site) {
       Object.entries(s.passed_over || {}).map(([k, v]) => `${k} ${v}`).join(' · ')));
 }
 
+// registryBlock lists the site's nodes in the controller's registry:
+// where each came from, whether it is planned, when it last reported.
+function registryBlock(site) {
+  const nodes = site.registry || [];
+  if (!nodes.length) return '';
+  const ago = (t) => (t ? `${Math.max(0, Math.round((Date.now() - new Date(t)) / 1000))} s ago` : 'never');
+  return h('div', { class: 'registry' },
+    h('h3', {}, 'Controller registry'),
+    h('table', {},
+      h('thead', {}, h('tr', {}, ...['node', 'source', 'planned', 'last report', 'version', 'capacity'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, ...nodes.map((n) => h('tr', { class: 'registry-node', 'data-name': n.name, 'data-state': n.state },
+        h('td', {}, n.name),
+        h('td', {}, n.source),
+        h('td', {}, h('span', { class: 'pill ' + (n.state === 'expired' ? 'WARN' : 'OK') }, n.state)),
+        h('td', {}, n.last_report ? h('span', { title: n.last_report }, ago(n.last_report)) : h('span', { class: 'muted' }, 'never')),
+        h('td', {}, n.version || h('span', { class: 'muted' }, '—')),
+        h('td', { class: 'num' }, fmtBytes(n.capacity_bytes)))))));
+}
+
 function render(s) {
   const sum = s.summary || {};
   $('#summary').replaceChildren(
     badge('OK'), ` ${sum.OK || 0}  `, badge('WARN'), ` ${sum.WARN || 0}  `, badge('ERROR'), ` ${sum.ERROR || 0}`,
     h('span', { class: 'muted' }, `  · updated ${new Date(s.time).toLocaleTimeString()}`),
-    s.steering_error ? h('div', { class: 'error' }, 'steering: ' + s.steering_error) : '');
+    s.steering_error ? h('div', { class: 'error' }, 'steering: ' + s.steering_error) : '',
+    s.registry_error ? h('div', { class: 'error' }, 'controller registry: ' + s.registry_error) : '');
   $('#sites').replaceChildren(...s.sites.map((site) => h('section', { class: 'site', 'data-site': site.name },
     h('h2', {}, `Site ${site.name || '(unknown)'} `, badge(site.state)),
     h('table', {},
       h('thead', {}, h('tr', {}, ...['node', 'state', 'cluster', 'egress', 'hit ratio (bytes)', 'disk', 'fill', 'problems']
         .concat(s.controls ? ['demo'] : []).map((t) => h('th', {}, t)))),
       h('tbody', {}, ...site.nodes.map((n) => nodeRow(n, s.controls)))),
+    registryBlock(site),
     steeringBlock(site))));
 }
 
