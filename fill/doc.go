@@ -76,9 +76,10 @@
 // address — with its name and site, using the client and token of its
 // manifest polls, to POST /v1/nodes/heartbeat beside the manifest URL.
 // The controller plans the node while those arrive within its grace.
-// Each request is bounded (10 s); a failure is
-// logged, counted in vodedge_fill_heartbeats_total{result="failed"}, and
-// retried after an eighth of the interval, doubling up to the interval.
+// Each request is bounded (10 s); a failure is logged (a warning at the
+// first of an outage), counted in
+// vodedge_fill_heartbeats_total{result="failed"}, and retried after an
+// eighth of the interval, doubling up to the interval.
 //
 // Imports: internal/admin, internal/cachekey, internal/heartbeat, internal/manifest,
 // internal/placement, origin (the object model of sources); x/time/rate,

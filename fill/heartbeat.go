@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -31,18 +32,25 @@ func (c *Config) heartbeatURL() string {
 func (a *Agent) heartbeatLoop(ctx context.Context) {
 	every := a.cfg.HeartbeatEvery
 	retry := max(every/8, time.Second)
-	wait := every
+	wait, failing := every, false
 	for {
 		if err := a.heartbeat(ctx); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
 			a.m.heartbeats.WithLabelValues("failed").Inc()
-			a.log.Warn("heartbeat to the controller failed", "url", a.cfg.heartbeatURL(), "err", err, "retry_in", min(retry, every))
-			wait, retry = min(retry, every), min(2*retry, every)
+			level := slog.LevelWarn // once per outage, then quieter
+			if failing {
+				level = slog.LevelDebug
+			}
+			a.log.Log(ctx, level, "heartbeat to the controller failed", "url", a.cfg.heartbeatURL(), "err", err, "retry_in", min(retry, every))
+			wait, retry, failing = min(retry, every), min(2*retry, every), true
 		} else {
+			if failing {
+				a.log.Info("heartbeats to the controller go through again", "url", a.cfg.heartbeatURL())
+			}
 			a.m.heartbeats.WithLabelValues("ok").Inc()
-			wait, retry = every, max(every/8, time.Second)
+			wait, retry, failing = every, max(every/8, time.Second), false
 		}
 		select {
 		case <-ctx.Done():

@@ -15,6 +15,10 @@
 //     steering sees and decides (best answers, content and health misses).
 //     A node with several disks lists each with its state (serving,
 //     degraded, failed, offline); a failed or offline disk is a WARN.
+//     Each site also lists its nodes in the controller's live node
+//     registry (Deps.Registry, GET /v1/sites): static or registered,
+//     planned or expired, last report; a node the controller no longer
+//     plans is a WARN.
 //
 // The Monitor behind /api/status polls the admin listeners: each edge's
 // /readyz, /metrics, /v1/cluster and /v1/fill, and steering's /v1/sites

@@ -38,9 +38,10 @@ import (
 // static node has reported it is held to the grace like any other; to
 // retire it for good, take it out of the file too.
 //
-// Records are kept in the controller's Pebble store (bucket "nodes")
-// on every heartbeat, so a restarted controller still plans the nodes
-// that registered; the grace is counted from the later of the last
+// Records are kept in the controller's Pebble store (bucket "nodes"),
+// written when a node joins or what it reports changes and at least
+// every quarter of the grace, so a restarted controller still plans the
+// nodes that registered; the grace is counted from the later of the last
 // heartbeat and the controller's start, so a controller that was down
 // does not drop every node the moment it comes back. A site with no live
 // node has no manifest (503) rather than an empty one, which would make
@@ -85,6 +86,8 @@ type nodeRecord struct {
 	PeerAddr   string           `json:"peer_addr,omitempty"`
 	Joined     time.Time        `json:"joined,omitzero"`
 	LastReport time.Time        `json:"last_report,omitzero"` // zero: never reported
+	// stored is when the record was last written to the store.
+	stored time.Time
 }
 
 // registry is the live node registry (see above).
@@ -189,7 +192,9 @@ func (r *registry) heartbeat(rep heartbeat.Report) (string, error) {
 	r.mu.Lock()
 	rec, err := r.recordLocked(rep, now)
 	var stored nodeRecord
+	store := false
 	if err == nil {
+		store = r.storeDueLocked(rec, rep, now)
 		rec.Capacity, rec.Version, rec.PeerAddr = rep.CapacityBytes, rep.Version, rep.PeerAddr
 		rec.Disks = slices.Clone(rep.Disks)
 		if rep.Weight > 0 { // 0: keep the file's weight, or 1
@@ -201,18 +206,34 @@ func (r *registry) heartbeat(rep heartbeat.Report) (string, error) {
 			rec.Joined = now
 		}
 		rec.LastReport = now
+		if store {
+			rec.stored = now
+		}
 		stored = *rec
 	}
 	r.mu.Unlock()
 	if err != nil {
 		return "", err
 	}
-	if r.db != nil { // outside the lock: the store syncs
+	if store && r.db != nil { // outside the lock: the store syncs
 		if err := r.db.Put(stored.Site+"/"+stored.Name, &stored); err != nil {
 			return "", fmt.Errorf("controller: storing node %s: %w", stored.Name, err)
 		}
 	}
 	return StateLive, nil
+}
+
+// storeDueLocked says whether a heartbeat must be written to the store:
+// when the node joins or comes back, when what the planner uses or
+// the operator reads changes (weight, capacity, version, peer address),
+// or when the stored copy is a quarter of the grace old. The others
+// change only the in-memory record: a thousand nodes heartbeating every
+// 30 s would otherwise sync the store 33 times a second, and after a
+// restart the grace counts from the start anyway.
+func (r *registry) storeDueLocked(rec *nodeRecord, rep heartbeat.Report, now time.Time) bool {
+	return rec.LastReport.IsZero() || r.state(rec, now) == StateExpired ||
+		(rep.Weight > 0 && rep.Weight != rec.Weight) || rep.CapacityBytes != rec.Capacity ||
+		rep.Version != rec.Version || rep.PeerAddr != rec.PeerAddr || now.Sub(rec.stored) >= r.cfg.Grace/4
 }
 
 // recordLocked finds or adds the node's record; r.mu is held.

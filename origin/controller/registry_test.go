@@ -157,3 +157,41 @@ func TestRegistryPersists(t *testing.T) {
 		t.Fatalf("silent since the restart: planned %v", got)
 	}
 }
+
+// A heartbeat that changes nothing but the time is written at most
+// every quarter of the grace; a change is written at once.
+func TestRegistryStoresChangesAndEveryQuarterGrace(t *testing.T) {
+	db, err := kv.Open(filepath.Join(t.TempDir(), "db"), kv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	bucket := db.Bucket("nodes")
+	stored := func() nodeRecord {
+		var rec nodeRecord
+		if err := bucket.Get("ams/ams-2", &rec); err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	clock := testenv.NewClock(time.Unix(1_700_000_000, 0))
+	r, _ := newRegistry(Registry{Grace: time.Minute}, seedSites(), bucket, clock.Now)
+	r.heartbeat(report("ams-2", "ams"))
+	joined := clock.Now()
+	clock.Advance(5 * time.Second)
+	r.heartbeat(report("ams-2", "ams"))
+	if got := stored().LastReport; !got.Equal(joined) {
+		t.Fatalf("an unchanged heartbeat 5 s later was written (last report %v)", got)
+	}
+	rep := report("ams-2", "ams")
+	rep.Version = "v2"
+	r.heartbeat(rep)
+	if got := stored(); got.Version != "v2" || !got.LastReport.Equal(clock.Now()) {
+		t.Fatalf("a new version was not written: %+v", got)
+	}
+	clock.Advance(15 * time.Second)
+	r.heartbeat(rep)
+	if got := stored().LastReport; !got.Equal(clock.Now()) {
+		t.Fatalf("a quarter of the grace later the record was not written (last report %v)", got)
+	}
+}
