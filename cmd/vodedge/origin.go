@@ -61,7 +61,7 @@ POST /v1/titles/{id}/approve|demote|restore; GET /v1/jobs[/{id}];
 POST /v1/jobs/{id}/cancel|retry; POST /v1/popularity/logs;
 GET /v1/popularity/files|titles; POST /v1/tiering/run; GET /v1/status;
 GET /v1/manifests/{site}; GET /v1/indexes/{hash}; POST /v1/fill/reports/{node};
-POST /v1/nodes/heartbeat; GET /v1/sites.
+POST /v1/nodes/heartbeat; DELETE /v1/nodes/{site}/{name}; GET /v1/sites.
 
 Fill manifests (--manifest-key-file) are planned per poll over each site's
 live nodes: the --sites file seeds them, and edges join, stay and leave by

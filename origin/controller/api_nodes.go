@@ -40,3 +40,13 @@ type Sites struct {
 func (s *Server) handleSites(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, Sites{GraceSeconds: s.cfg.Registry.Grace.Seconds(), Sites: s.reg.view()})
 }
+
+// handleForget is DELETE /v1/nodes/{site}/{name}: a registered node is
+// planned no more from the next manifest (409 for a static node).
+func (s *Server) handleForget(w http.ResponseWriter, r *http.Request) {
+	if err := s.reg.forget(r.PathValue("site"), r.PathValue("name")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -26,8 +26,9 @@
 //   - The live node registry (registry.go, api_nodes.go): the sites
 //     file seeds it, nodes join and stay by heartbeat
 //     (POST /v1/nodes/heartbeat), each manifest plans the site's live
-//     nodes, and GET /v1/sites lists every node with its source, state
-//     and last report. The design is in registry.go's comment.
+//     nodes, GET /v1/sites lists every node with its source, state
+//     and last report, DELETE /v1/nodes/{site}/{name} forgets a
+//     registered one. The design is in registry.go's comment.
 //   - HTTP (routes.go): the API under /v1/ (bearer token when configured)
 //     and, for a local store, the published files at the root path with
 //     Range, ETag and Last-Modified (http.ServeContent through os.Root),

@@ -21,10 +21,12 @@ import (
 // capacity, disks, version, peer address) behind the API's bearer
 // tokens, the same token its fill agent polls manifests with; every
 // heartbeat refreshes the node's record and the node's own figures
-// (capacity, and weight unless it reports 0) replace the file's. A node the file does not name
-// joins its site with its first heartbeat ("registered"). A heartbeat
-// for a site the file does not name is refused (422, naming the field)
-// unless the operator allows new sites (Registry.AllowNewSites).
+// (capacity, and weight unless it reports 0) replace the file's. A node
+// the file does not name joins its site with its first heartbeat
+// ("registered"); DELETE /v1/nodes/{site}/{name} forgets such a node at
+// once. A heartbeat for a site the file does not name is refused (422,
+// naming the field) unless the operator allows new sites
+// (Registry.AllowNewSites).
 //
 // Liveness, judged on every manifest request (the controller plans per
 // poll, so membership changes reach the next manifest without a
@@ -315,4 +317,25 @@ func (r *registry) view() []SiteNodes {
 	}
 	slices.SortFunc(out, func(a, b SiteNodes) int { return cmp.Compare(a.Name, b.Name) })
 	return out
+}
+
+// forget removes a registered node at once (a node retired for good
+// need not wait for its grace); a static node must leave the sites file.
+func (r *registry) forget(site, name string) error {
+	r.mu.Lock()
+	i := slices.IndexFunc(r.mu.sites[site], func(n *nodeRecord) bool { return n.Name == name })
+	switch {
+	case i < 0:
+		r.mu.Unlock()
+		return fmt.Errorf("%w: no node %q in site %q", errNotFound, name, site)
+	case r.mu.sites[site][i].Static:
+		r.mu.Unlock()
+		return fmt.Errorf("%w: node %s is in the sites file: remove it there and restart the controller", errConflict, name)
+	}
+	r.mu.sites[site] = slices.Delete(r.mu.sites[site], i, i+1)
+	r.mu.Unlock()
+	if r.db != nil {
+		return r.db.Delete(site + "/" + name)
+	}
+	return nil
 }

@@ -54,7 +54,11 @@ func startRegistry(t *testing.T) *regEnv {
 
 // post sends body to path with the token (none when "").
 func (e *regEnv) post(path, token, body string) (int, string) {
-	req, _ := http.NewRequest(http.MethodPost, e.url+path, strings.NewReader(body))
+	return e.call(http.MethodPost, path, token, body)
+}
+
+func (e *regEnv) call(method, path, token, body string) (int, string) {
+	req, _ := http.NewRequest(method, e.url+path, strings.NewReader(body))
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -147,6 +151,15 @@ func TestRegisteredNodeIsPlannedAndReplannedAfterGrace(t *testing.T) {
 	}
 	if v := testenv.Metric(t, e.reg, "vodedge_origin_site_nodes", "site", "ams", "state", "expired"); v != 1 {
 		t.Errorf("vodedge_origin_site_nodes{state=expired} = %v, want 1", v)
+	}
+	if code, body := e.call(http.MethodDelete, "/v1/nodes/ams/ams-1", e.token, ""); code != http.StatusConflict {
+		t.Errorf("DELETE a static node: %d %s, want 409", code, body)
+	}
+	if code, body := e.call(http.MethodDelete, "/v1/nodes/ams/ams-2", e.token, ""); code != http.StatusNoContent {
+		t.Errorf("DELETE a registered node: %d %s, want 204", code, body)
+	}
+	if s := e.sites(); len(s.Sites[0].Nodes) != 1 {
+		t.Errorf("GET /v1/sites after ams-2 was forgotten: %+v", s)
 	}
 }
 

@@ -195,3 +195,30 @@ func TestRegistryStoresChangesAndEveryQuarterGrace(t *testing.T) {
 		t.Fatalf("a quarter of the grace later the record was not written (last report %v)", got)
 	}
 }
+
+func TestRegistryForget(t *testing.T) {
+	db, err := kv.Open(filepath.Join(t.TempDir(), "db"), kv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	clock := testenv.NewClock(time.Unix(1_700_000_000, 0))
+	r, _ := newRegistry(Registry{Grace: time.Minute}, seedSites(), db.Bucket("nodes"), clock.Now)
+	r.heartbeat(report("ams-2", "ams"))
+	if err := r.forget("ams", "ams-1"); !errors.Is(err, errConflict) {
+		t.Fatalf("forgetting a static node: %v, want errConflict", err)
+	}
+	if err := r.forget("ams", "ams-9"); !errors.Is(err, errNotFound) {
+		t.Fatalf("forgetting an unknown node: %v, want errNotFound", err)
+	}
+	if err := r.forget("ams", "ams-2"); err != nil {
+		t.Fatal(err)
+	}
+	if got := planned(t, r, "ams"); len(got) != 1 {
+		t.Fatalf("after forgetting ams-2: planned %v", got)
+	}
+	r2, _ := newRegistry(Registry{Grace: time.Minute}, seedSites(), db.Bucket("nodes"), clock.Now)
+	if v := nodeView(r2, "ams", "ams-2"); v.Name != "" {
+		t.Fatalf("a forgotten node came back after a restart: %+v", v)
+	}
+}
