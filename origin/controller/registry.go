@@ -192,7 +192,7 @@ func (r *registry) site(name string) (fillplan.Site, bool, error) {
 func (r *registry) heartbeat(rep heartbeat.Report) (string, error) {
 	now := r.now()
 	r.mu.Lock()
-	rec, err := r.recordLocked(rep, now)
+	rec, moved, err := r.recordLocked(rep, now)
 	var stored nodeRecord
 	store := false
 	if err == nil {
@@ -217,9 +217,16 @@ func (r *registry) heartbeat(rep heartbeat.Report) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if store && r.db != nil { // outside the lock: the store syncs
-		if err := r.db.Put(stored.Site+"/"+stored.Name, &stored); err != nil {
-			return "", fmt.Errorf("controller: storing node %s: %w", stored.Name, err)
+	if r.db != nil { // outside the lock: the store syncs
+		for _, key := range moved {
+			if err := r.db.Delete(key); err != nil {
+				return "", fmt.Errorf("controller: storing node %s: %w", stored.Name, err)
+			}
+		}
+		if store {
+			if err := r.db.Put(stored.Site+"/"+stored.Name, &stored); err != nil {
+				return "", fmt.Errorf("controller: storing node %s: %w", stored.Name, err)
+			}
 		}
 	}
 	return StateLive, nil
@@ -238,33 +245,37 @@ func (r *registry) storeDueLocked(rec *nodeRecord, rep heartbeat.Report, now tim
 		rep.Version != rec.Version || rep.PeerAddr != rec.PeerAddr || now.Sub(rec.stored) >= r.cfg.Grace/4
 }
 
-// recordLocked finds or adds the node's record; r.mu is held.
-func (r *registry) recordLocked(rep heartbeat.Report, now time.Time) (*nodeRecord, error) {
+// recordLocked finds or adds the node's record, and returns the store
+// keys of the expired records it dropped (the node moved site); r.mu is
+// held.
+func (r *registry) recordLocked(rep heartbeat.Report, now time.Time) (*nodeRecord, []string, error) {
 	nodes, ok := r.mu.sites[rep.Site]
 	if !ok && !r.cfg.AllowNewSites {
-		return nil, fmt.Errorf("%w: field \"site\": no site %q in the sites file (or start the controller with --registry-new-sites)", errUnprocessable, rep.Site)
+		return nil, nil, fmt.Errorf("%w: field \"site\": no site %q in the sites file (or start the controller with --registry-new-sites)", errUnprocessable, rep.Site)
 	}
 	for site, others := range r.mu.sites {
 		for _, n := range others {
 			if n.Name == rep.Name && site != rep.Site && (n.Static || r.state(n, now) != StateExpired) {
-				return nil, fmt.Errorf("%w: field \"site\": node %s belongs to site %s (wait for it to expire there, or change the sites file)", errConflict, rep.Name, site)
+				return nil, nil, fmt.Errorf("%w: field \"site\": node %s belongs to site %s (wait for it to expire there, or change the sites file)", errConflict, rep.Name, site)
 			}
 		}
 	}
 	if i := slices.IndexFunc(nodes, func(n *nodeRecord) bool { return n.Name == rep.Name }); i >= 0 {
-		return nodes[i], nil
+		return nodes[i], nil, nil
 	}
-	r.forgetLocked(rep.Name) // an expired record of the node in another site
+	var moved []string // expired records of the node in other sites
+	for site, others := range r.mu.sites {
+		r.mu.sites[site] = slices.DeleteFunc(others, func(n *nodeRecord) bool {
+			if n.Name == rep.Name {
+				moved = append(moved, site+"/"+n.Name)
+				return true
+			}
+			return false
+		})
+	}
 	rec := &nodeRecord{Name: rep.Name, Site: rep.Site}
 	r.mu.sites[rep.Site] = append(r.mu.sites[rep.Site], rec)
-	return rec, nil
-}
-
-// forgetLocked removes the registered node's records in every site.
-func (r *registry) forgetLocked(name string) {
-	for site, nodes := range r.mu.sites {
-		r.mu.sites[site] = slices.DeleteFunc(nodes, func(n *nodeRecord) bool { return n.Name == name && !n.Static })
-	}
+	return rec, moved, nil
 }
 
 // SiteNodes is a site in GET /v1/sites.

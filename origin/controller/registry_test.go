@@ -222,3 +222,24 @@ func TestRegistryForget(t *testing.T) {
 		t.Fatalf("a forgotten node came back after a restart: %+v", v)
 	}
 }
+
+// A node that moved site after expiring is stored in its new site only.
+func TestRegistryMovePersists(t *testing.T) {
+	db, err := kv.Open(filepath.Join(t.TempDir(), "db"), kv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	clock := testenv.NewClock(time.Unix(1_700_000_000, 0))
+	cfg := Registry{Grace: time.Minute, AllowNewSites: true}
+	r, _ := newRegistry(cfg, seedSites(), db.Bucket("nodes"), clock.Now)
+	r.heartbeat(report("fra-1", "fra"))
+	clock.Advance(2 * time.Minute)
+	if _, err := r.heartbeat(report("fra-1", "par")); err != nil {
+		t.Fatal(err)
+	}
+	r2, _ := newRegistry(cfg, seedSites(), db.Bucket("nodes"), clock.Now)
+	if old, moved := nodeView(r2, "fra", "fra-1"), nodeView(r2, "par", "fra-1"); old.Name != "" || moved.Name == "" {
+		t.Fatalf("after a restart: fra lists %+v, par %+v", old, moved)
+	}
+}
