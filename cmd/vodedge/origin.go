@@ -66,7 +66,8 @@ POST /v1/nodes/heartbeat; DELETE /v1/nodes/{site}/{name}; GET /v1/sites.
 Fill manifests (--manifest-key-file) are planned per poll over each site's
 live nodes: the --sites file seeds them, and edges join, stay and leave by
 heartbeat (their fill agent sends one every --heartbeat-every with the same
-token it polls with); a node silent for --registry-grace is planned no more.
+token it polls with: an API token, or its own from --node-token-file); a
+node silent for --registry-grace is planned no more.
 GET /v1/sites lists every node with its source, state and last report.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runOrigin(cmd.Context(), g, o) },

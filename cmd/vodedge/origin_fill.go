@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"time"
@@ -17,17 +18,32 @@ type originFillOpts struct {
 	sitesFile, keyFile string
 	grace              time.Duration
 	newSites           bool
+	nodeTokenFile      string
 }
 
 func (o *originFillOpts) bind(f *pflag.FlagSet) {
 	f.StringVar(&o.sitesFile, "sites", "", "YAML file of the edge sites to make fill manifests for (name, nodes with name, weight, capacity)")
 	f.StringVar(&o.keyFile, "manifest-key-file", "", "ed25519 signing key for fill manifests (make one with `vodedge fill keygen`); without it /v1/manifests is off")
 	f.DurationVar(&o.grace, "registry-grace", controller.DefaultRegistry().Grace, "how long a node that reported by heartbeat (POST /v1/nodes/heartbeat) stays in its site's manifests without another; past it its files go to the site's other nodes")
+	f.StringVar(&o.nodeTokenFile, "node-token-file", "", "per-node credentials, one \"NAME TOKEN\" line per edge (16+ character tokens): an edge whose --manifest-token-file holds its own token may read manifests and indexes and post heartbeats and fill reports for itself only (403 otherwise); API tokens still open everything")
 	f.BoolVar(&o.newSites, "registry-new-sites", false, "accept heartbeats for sites the --sites file does not name (they get manifests too); else such heartbeats get 422")
 }
 
-// apply adds the sites and the signing key to the controller config.
+// apply adds the sites, the signing key and the node credentials to the
+// controller config.
 func (o *originFillOpts) apply(c *controller.Config) error {
+	if o.nodeTokenFile != "" {
+		raw, err := os.ReadFile(o.nodeTokenFile)
+		if err != nil {
+			return fmt.Errorf("--node-token-file: %w", err)
+		}
+		if c.NodeTokens, err = controller.ParseNodeTokens(bytes.NewReader(raw)); err != nil {
+			return fmt.Errorf("--node-token-file %s: %w", o.nodeTokenFile, err)
+		}
+		if len(c.APITokens) == 0 {
+			return fmt.Errorf("--node-token-file needs --api-token-file: with --no-api-auth the API is open anyway")
+		}
+	}
 	if o.keyFile == "" {
 		if o.sitesFile != "" {
 			return fmt.Errorf("--sites needs --manifest-key-file: manifests are signed")

@@ -43,13 +43,20 @@ type registryEnv struct {
 	files  map[string]catalog.File // the title's files by manifest key
 }
 
-const registryToken = "registry-test-token-0123456789"
+const (
+	registryToken = "registry-test-token-0123456789"
+	ams2Token     = "ams-2-own-token-0123456789"
+)
 
 func newRegistryEnv(t *testing.T) *registryEnv {
 	ffmpeg := testenv.Tool(t, "ffmpeg")
 	dir := t.TempDir()
 	e := &registryEnv{t: t, dir: dir, token: registryToken, tokens: filepath.Join(dir, "tokens"), files: map[string]catalog.File{}}
 	os.WriteFile(e.tokens, []byte(registryToken+"\n"), 0o600)
+	// ams-2 authenticates with a credential of its own.
+	nodeTokens := filepath.Join(dir, "node-tokens")
+	os.WriteFile(nodeTokens, []byte("ams-2 "+ams2Token+"\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "ams-2.token"), []byte(ams2Token+"\n"), 0o600)
 	priv, pub, err := manifest.GenerateKey()
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +73,7 @@ func newRegistryEnv(t *testing.T) *registryEnv {
 	listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	data := filepath.Join(dir, "data")
 	ctl := start(t, "origin", "--data", data, "--listen", listen, "--admin", adminAddr, "--api-token-file", e.tokens,
-		"--sites", sites, "--manifest-key-file", keyFile, "--registry-grace", "2s",
+		"--sites", sites, "--manifest-key-file", keyFile, "--registry-grace", "2s", "--node-token-file", nodeTokens,
 		"--ladder", "180p,144p", "--preset", "ultrafast", "--segment-duration", "1s", "--workers", "2",
 		"--ffmpeg", ffmpeg, "--ffprobe", testenv.Tool(t, "ffprobe"))
 	ctl.waitReady(t, "http://"+adminAddr+"/readyz")
@@ -104,12 +111,17 @@ func (e *registryEnv) api(path string, out any) int {
 }
 
 // edge starts an edge of site ams that fills from the controller's
-// manifests and heartbeats to its registry.
+// manifests and heartbeats to its registry, with its own credential if
+// it has one.
 func (e *registryEnv) edge(name string) (*proc, string, string) {
 	listen, adminAddr := testenv.FreeAddr(e.t), testenv.FreeAddr(e.t)
+	ctlTokens := filepath.Join(e.dir, name+".token")
+	if _, err := os.Stat(ctlTokens); err != nil {
+		ctlTokens = e.tokens
+	}
 	p := start(e.t, "edge", "--listen", listen, "--admin", adminAddr, "--origin", e.origin.URL, "--node-name", name, "--site", "ams",
 		"--disk", filepath.Join(e.dir, name)+":1GiB", "--slice-bytes", "256KiB", "--ram-bytes", "16MiB",
-		"--manifest-public-key", e.pub, "--manifest-url", e.ctl+"/v1/manifests/ams", "--manifest-token-file", e.tokens,
+		"--manifest-public-key", e.pub, "--manifest-url", e.ctl+"/v1/manifests/ams", "--manifest-token-file", ctlTokens,
 		"--manifest-poll", "500ms", "--heartbeat-every", "300ms", "--fill-window", "00:00-00:00",
 		"--admin-token-file", e.tokens, "--access-log", "off", "--log-level", "warn")
 	p.waitReady(e.t, "http://"+adminAddr+"/readyz")
@@ -230,7 +242,8 @@ func (e *registryEnv) statusPage(want map[string]string) {
 
 // TestRegistryEdgesJoinAndLeave runs a controller whose sites file
 // names one node of site ams and two edges: ams-1 (in the file) and
-// ams-2 (known only by its heartbeats, joining first). Both are listed live, the
+// ams-2 (known only by its heartbeats, joining first, with a credential
+// of its own). Both are listed live, the
 // manifest plans both, and both fill with every byte verified. Then
 // ams-2 stops: past the grace it is expired, the next manifest plans
 // every file on ams-1, which fetches from the origin only the files it

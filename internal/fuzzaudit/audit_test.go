@@ -71,6 +71,7 @@ var covered = map[string]string{
 	"origin/controller.parseYears":      "FuzzParseSearch",
 	"origin/controller.parsePopularity": "FuzzParsePopularity",
 	"origin/controller.ParseSites":      "FuzzParseSites",
+	"origin/controller.ParseNodeTokens": "FuzzParseNodeTokens",
 	"origin/ffmpeg.ParseProgress":       "FuzzParseProgress",
 	"origin/packager.ParsePlaylist":     "FuzzParsePlaylist",
 	"origin/popularity.ParseLine":       "FuzzParseLine",

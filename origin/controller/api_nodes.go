@@ -15,9 +15,13 @@ type HeartbeatReply struct {
 
 // handleHeartbeat is POST /v1/nodes/heartbeat: a node reports itself to
 // the registry (registry.go). 400 names a bad field; 422 an unknown
-// site; 409 a node name live in another site.
+// site; 409 a node name live in another site; 403 a node's own token
+// used for another node.
 func (s *Server) handleHeartbeat(w http.ResponseWriter, r *http.Request) {
 	rep, err := heartbeat.Parse(r.Body)
+	if err == nil {
+		err = checkNode(r.Context(), rep.Name)
+	}
 	if err == nil {
 		var state string
 		if state, err = s.reg.heartbeat(rep); err == nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,6 +46,10 @@ type Config struct {
 	// ("Authorization: Bearer …"); every call is audit-logged. Empty
 	// leaves the API open (the CLI only allows that on request).
 	APITokens []string
+	// NodeTokens are per-node credentials, node name → token, accepted
+	// beside APITokens on the node routes only (nodeauth.go). Ignored
+	// when APITokens is empty (the API is open).
+	NodeTokens map[string]string
 	// PublishWorkers is the number of files uploaded at once; default 8.
 	PublishWorkers int
 	// KeepWork keeps a title's work directory after it is published.
@@ -110,6 +115,14 @@ func (c *Config) validate() error {
 	}
 	if c.Tiering.Interval <= 0 {
 		c.Tiering.Interval = time.Hour
+	}
+	for name, tok := range c.NodeTokens {
+		if name == "" || len(tok) < 16 {
+			return fmt.Errorf("%w: node %q: a node token needs a name and 16+ characters", ErrConfig, name)
+		}
+		if slices.Contains(c.APITokens, tok) {
+			return fmt.Errorf("%w: node %s's token is also an API token", ErrConfig, name)
+		}
 	}
 	if c.Registry.Grace <= 0 {
 		c.Registry.Grace = DefaultRegistry().Grace

@@ -29,7 +29,8 @@
 //     nodes, GET /v1/sites lists every node with its source, state
 //     and last report, DELETE /v1/nodes/{site}/{name} forgets a
 //     registered one. The design is in registry.go's comment.
-//   - HTTP (routes.go): the API under /v1/ (bearer token when configured)
+//   - HTTP (routes.go): the API under /v1/ (bearer token when configured;
+//     a node's own token opens only the node routes, nodeauth.go)
 //     and, for a local store, the published files at the root path with
 //     Range, ETag and Last-Modified (http.ServeContent through os.Root),
 //     so an edge can use the controller itself as its origin.

@@ -17,6 +17,7 @@ var (
 	errBadRequest   = errors.New("bad request")
 	errTooLarge     = errors.New("request too large")
 	errUnauthorized = errors.New("unauthorized")
+	errForbidden    = errors.New("forbidden")
 	errNotFound     = errors.New("not found")
 	errConflict     = errors.New("conflict")
 	// errUnprocessable: well-formed, but names what does not exist.
@@ -30,6 +31,8 @@ func statusOf(err error) int {
 	switch {
 	case errors.Is(err, errUnauthorized):
 		return http.StatusUnauthorized
+	case errors.Is(err, errForbidden):
+		return http.StatusForbidden
 	case errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, probe.ErrNotVideo), errors.Is(err, errUnprocessable):

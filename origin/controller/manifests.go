@@ -253,6 +253,7 @@ func (ms *manifests) pruneIndexesLocked() {
 }
 
 // handleFillReport is POST /v1/fill/reports/{node}: a node's progress.
+// (serveNode lets a node's own token post only its own.)
 func (s *Server) handleFillReport(w http.ResponseWriter, r *http.Request) {
 	raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil || !json.Valid(raw) {

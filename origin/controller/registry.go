@@ -19,7 +19,9 @@ import (
 // its nodes are "static" nodes. A node reports itself with
 // POST /v1/nodes/heartbeat (heartbeat.Report: name, site, weight,
 // capacity, disks, version, peer address) behind the API's bearer
-// tokens, the same token its fill agent polls manifests with; every
+// tokens, the same token its fill agent polls manifests with — an API
+// token, or the node's own (Config.NodeTokens, nodeauth.go), which is
+// good for that node's heartbeats only; every
 // heartbeat refreshes the node's record and the node's own figures
 // (capacity, and weight unless it reports 0) replace the file's. A node
 // the file does not name joins its site with its first heartbeat

@@ -33,7 +33,9 @@ type regEnv struct {
 	token string
 }
 
-func startRegistry(t *testing.T) *regEnv {
+func startRegistry(t *testing.T) *regEnv { return startRegistryWith(t, func(*controller.Config) {}) }
+
+func startRegistryWith(t *testing.T, adjust func(*controller.Config)) *regEnv {
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	missing := filepath.Join(t.TempDir(), "no-such-ffmpeg")
 	cfg := configWith(t.TempDir(), missing, missing)
@@ -41,6 +43,7 @@ func startRegistry(t *testing.T) *regEnv {
 	cfg.ManifestKey, cfg.APITokens = priv, []string{"node-token"}
 	cfg.Registry = controller.Registry{Grace: 2 * time.Minute}
 	cfg.Sites = []fillplan.Site{{Name: "ams", Nodes: []fillplan.Node{{Name: "ams-1", Weight: 1, Capacity: 1 << 30}}}}
+	adjust(&cfg)
 	clock := testenv.NewClock(time.Now())
 	e := start(t, cfg, controller.Deps{Now: clock.Now})
 	res, err := e.srv.Import(context.Background(), catalog.Metadata{Title: "Test pattern"}, origin.SampleFiles())
@@ -188,5 +191,35 @@ func TestHeartbeatRefusals(t *testing.T) {
 	}
 	if v := testenv.Metric(t, e.reg, "vodedge_origin_node_heartbeats_total", "result", "rejected"); v != 5 {
 		t.Errorf("rejected heartbeats counted %v, want 5 (the unauthorized never reach the registry)", v)
+	}
+}
+
+// A node's own token opens its manifests, indexes, heartbeats and
+// reports, for itself only; the rest of the API answers 403.
+func TestNodeTokens(t *testing.T) {
+	e := startRegistryWith(t, func(cfg *controller.Config) {
+		cfg.NodeTokens = map[string]string{"ams-2": "ams-2-own-token-0123456789"}
+	})
+	own := "ams-2-own-token-0123456789"
+	for _, tc := range []struct {
+		name, method, path, body string
+		code                     int
+	}{
+		{"its heartbeat", "POST", "/v1/nodes/heartbeat", ams2, 200},
+		{"another node's heartbeat", "POST", "/v1/nodes/heartbeat", strings.Replace(ams2, "ams-2", "ams-3", 1), 403},
+		{"its report", "POST", "/v1/fill/reports/ams-2", `{}`, 204},
+		{"another node's report", "POST", "/v1/fill/reports/ams-3", `{}`, 403},
+		{"its site's manifest", "GET", "/v1/manifests/ams", "", 200},
+		{"the catalogue", "GET", "/v1/titles", "", 403},
+		{"forgetting a node", "DELETE", "/v1/nodes/ams/ams-2", "", 403},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if code, body := e.call(tc.method, tc.path, own, tc.body); code != tc.code {
+				t.Fatalf("%d %s, want %d", code, body, tc.code)
+			}
+		})
+	}
+	if code, _ := e.call("GET", "/v1/titles", e.token, ""); code != 200 {
+		t.Errorf("the API token: %d", code)
 	}
 }

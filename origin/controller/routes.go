@@ -60,11 +60,24 @@ func (s *Server) routes() http.Handler {
 // Refused calls and calls that change something are audit-logged;
 // authorized reads are not (the ingest command polls its job several
 // times a second).
+//
+// A node's own token (Config.NodeTokens) opens the node routes only
+// (nodeauth.go).
 func (s *Server) authorize(next http.Handler) http.Handler {
 	if len(s.cfg.APITokens) == 0 {
 		return next
 	}
-	return admin.Audited(s.cfg.APITokens, s.log, next, func(r *http.Request) bool {
+	api := admin.Audited(s.cfg.APITokens, s.log, next, func(r *http.Request) bool {
 		return r.Method != http.MethodGet && r.Method != http.MethodHead
+	})
+	if len(s.cfg.NodeTokens) == 0 {
+		return api
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if node, ok := s.nodeOf(r); ok {
+			s.serveNode(node, next, w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
 	})
 }

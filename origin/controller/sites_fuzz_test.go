@@ -1,9 +1,11 @@
 package controller
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,6 +35,27 @@ func FuzzParseSites(f *testing.F) {
 					t.Fatalf("node %+v: weight not a number", n)
 				}
 			}
+		}
+	})
+}
+
+// FuzzParseNodeTokens: a node token file gives names and tokens of
+// 16+ characters without spaces, each once, or an error.
+func FuzzParseNodeTokens(f *testing.F) {
+	for _, s := range []string{"# nodes\nams-1 0123456789abcdef\n\nams-2\tfedcba9876543210\n", "ams-1 short\n", "a b c\n", "a 0123456789abcdef\na 0123456789abcdeg\n", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		toks, err := ParseNodeTokens(bytes.NewReader(raw))
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for name, tok := range toks {
+			if name == "" || len(tok) < 16 || strings.ContainsAny(tok, " \t\n") || seen[tok] {
+				t.Fatalf("accepted %q → %q", name, tok)
+			}
+			seen[tok] = true
 		}
 	})
 }
