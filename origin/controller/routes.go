@@ -3,6 +3,7 @@ package controller
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/vodedge/vodedge/internal/admin"
 )
@@ -59,7 +60,8 @@ func (s *Server) routes() http.Handler {
 // configured (internal/admin's check, shared with the edge's admin API).
 // Refused calls and calls that change something are audit-logged;
 // authorized reads are not (the ingest command polls its job several
-// times a second).
+// times a second), nor the nodes' routine posts (a heartbeat and a fill
+// report every 30 s from every edge).
 //
 // A node's own token (Config.NodeTokens) opens the node routes only
 // (nodeauth.go).
@@ -68,7 +70,8 @@ func (s *Server) authorize(next http.Handler) http.Handler {
 		return next
 	}
 	api := admin.Audited(s.cfg.APITokens, s.log, next, func(r *http.Request) bool {
-		return r.Method != http.MethodGet && r.Method != http.MethodHead
+		routine := r.URL.Path == "/v1/nodes/heartbeat" || strings.HasPrefix(r.URL.Path, "/v1/fill/reports/")
+		return r.Method != http.MethodGet && r.Method != http.MethodHead && !routine
 	})
 	if len(s.cfg.NodeTokens) == 0 {
 		return api
