@@ -59,7 +59,10 @@ func (n *Node) fillConfig() fill.Config {
 // describe is the node's heartbeat to the controller's registry (the
 // agent adds name and site): its capacity is that of the disks serving
 // (a degraded disk admits nothing new, a failed one holds nothing), its
-// weight and peer address those it publishes to its site.
+// weight and peer address those it publishes to its site. A node with
+// no disk serving has no capacity to offer: its heartbeats fail their
+// validation (counted as failed), so the controller stops planning it
+// after its grace, and plans it again when a disk is back.
 func (n *Node) describe() heartbeat.Report {
 	rep := heartbeat.Report{Version: n.cfg.Version}
 	for _, d := range n.disk.Disks() {
