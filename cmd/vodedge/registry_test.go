@@ -243,11 +243,11 @@ func (e *registryEnv) statusPage(want map[string]string) {
 // TestRegistryEdgesJoinAndLeave runs a controller whose sites file
 // names one node of site ams and two edges: ams-1 (in the file) and
 // ams-2 (known only by its heartbeats, joining first, with a credential
-// of its own). Both are listed live, the
-// manifest plans both, and both fill with every byte verified. Then
-// ams-2 stops: past the grace it is expired, the next manifest plans
-// every file on ams-1, which fetches from the origin only the files it
-// lacked.
+// of its own). Both are listed live, the manifest plans both, and both
+// fill with every byte verified. Then ams-2 stops: past the grace it is
+// expired, the next manifest plans every file on ams-1, which fetches
+// from the origin only the files it lacked. When ams-2 comes back on
+// its disk it is planned as at first and no file is fetched again.
 func TestRegistryEdgesJoinAndLeave(t *testing.T) {
 	e := newRegistryEnv(t)
 	// ams-2 first: ams-1, in the file, is planned from the start, and
@@ -334,6 +334,37 @@ func TestRegistryEdgesJoinAndLeave(t *testing.T) {
 		}
 	}
 	e.verify(plan2, urls)
-	t.Logf("%d files: %d planned on ams-1 and %d on ams-2 while both reported; all %d on ams-1 after ams-2 left",
+
+	// ams-2 comes back on its disk: planned again as at first, it still
+	// holds its files, and nobody fetches anything.
+	before := map[string]int{}
+	for key := range e.files {
+		before[key] = e.origin.Requests(key)
+	}
+	_, url2, admin2 = e.edge("ams-2")
+	urls["ams-2"] = url2
+	var plan3 map[string][]string
+	var v3 int64
+	testenv.EventuallyErr(t, 20*time.Second, "ams-2 to be live and planned again", func() error {
+		if st := e.nodes()["ams-2"].State; st != controller.StateLive {
+			return fmt.Errorf("ams-2 is %s", st)
+		}
+		if v3, plan3 = e.plan(); v3 <= v2 {
+			return fmt.Errorf("manifest version %d, want a newer one than %d", v3, v2)
+		}
+		return nil
+	})
+	e.filled(admin1, v3)
+	e.filled(admin2, v3)
+	for key, nodes := range plan3 {
+		if !slices.Equal(nodes, plan1[key]) {
+			t.Errorf("%s: planned on %v after ams-2 came back, on %v at first", key, nodes, plan1[key])
+		}
+		if got := e.origin.Requests(key); got != before[key] {
+			t.Errorf("%s: %d origin requests after ams-2 came back, %d before", key, got, before[key])
+		}
+	}
+	e.verify(plan3, urls)
+	t.Logf("%d files: %d planned on ams-1 and %d on ams-2 while both reported; all %d on ams-1 after ams-2 left; as at first when it came back, with no origin request",
 		len(e.files), held["ams-1"], held["ams-2"], len(plan2))
 }
