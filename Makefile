@@ -155,8 +155,8 @@ bench-manifest:
 # on disk, RSS and heap per object, restart to first hit, lookup p50/p99,
 # eviction cost (index records for all, sparse data files for at most
 # 2 M; see 'vodedge bench scale --help'). SCALEFLAGS='--objects 100k,2m'
-# skips 20 M (about 20 minutes, and 12 GB of memory at the peak while the
-# tier keeps a Go map entry per object).
+# skips 20 M (about 12 minutes, 6 GB of disk and 1.7 GB of memory at the
+# peak).
 SCALEFLAGS ?=
 bench-scale: build
 	./bin/vodedge bench scale $(SCALEFLAGS)

@@ -63,8 +63,9 @@ func BulkLoad(dir string, spec BulkSpec) error {
 		spec.Log = slog.New(slog.DiscardHandler)
 	}
 	var fatal atomic.Pointer[string] // what Pebble found fatal, if anything
-	opts := &pebble.Options{DisableWAL: true, MemTableSize: 64 << 20,
-		Logger: pebbleLogger{l: spec.Log, fail: func(r string) { fatal.Store(&r) }}}
+	opts := indexOptions()
+	opts.DisableWAL, opts.MemTableSize = true, 64<<20
+	opts.Logger = pebbleLogger{l: spec.Log, fail: func(r string) { fatal.Store(&r) }}
 	db, err := pebble.Open(filepath.Join(dir, "index"), opts)
 	if err != nil {
 		return fmt.Errorf("disktier: bulk load: opening index: %w", err)

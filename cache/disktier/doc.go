@@ -152,43 +152,37 @@
 // when it reaches 2.
 //
 // Scale: vodedge bench scale (make bench-scale) populates one disk with
-// BulkLoad (bulk.go) — an index record per object, for 2 MiB slices (32
-// CRCs each), and a sparse data file (an inode, no data blocks) for at
-// most 2 M of them; the rest are index-only, which a lookup cannot tell
-// (it reads the index, never the file), so 20 M objects fit a root
+// BulkLoad (bulk.go) — a whole index entry per object, for 2 MiB slices
+// (32 CRCs each), and a sparse data file (an inode, no data blocks) for
+// at most 2 M of them; the rest are index-only, which a lookup cannot
+// tell (it reads the index, never the file), so 20 M objects fit a root
 // filesystem of 16 M inodes — and opens the tier on it in a fresh
-// process. Measured at commit 16bcb21 (bench/scale.go; the tier as of
-// abfe3d8, its eviction table still a Go map per object) with
-// 'vodedge bench scale', on the 2-core machine while other jobs kept it
-// busy (load average 5–8): indicative figures.
+// process, as a restarted node with no saved eviction state. Measured on
+// the 2-core machine with the Compact table, at f5e05a0 (Pebble with its
+// defaults) and, for the last row, with bloom filters and a 64 MiB block
+// cache (IndexCacheBytes; another job kept the machine busy for that
+// one). Lookups are of uniformly random stored keys; "late" is a second
+// pass after the writes.
 //
-//	objects  data files  index     first hit  ready   RSS/object  heap/object  peak RSS  lookup p50 / p99  evicting Create p50 / p99
-//	100k     100k        7.5 MiB   0.03 s     0.26 s  332 B       124 B        190 MiB   7.6 / 48–131 µs   0.69 / 4.9 ms
-//	2 M      2 M         149 MiB   0.06 s     6.6 s   263 B       166 B        1.7 GB    12 / 67–92 µs     0.75 / 12 ms
-//	20 M     2 M         4.0 GiB   0.06 s     83 s    346 B       231 B        9.3 GB    33 / 184 µs       0.51 / 4.7 ms
+//	objects  files  index     first hit  ready   RSS/object  heap/object  peak RSS  lookup p50 / p99  late p50 / p99  per victim
+//	100k     100k   16 MiB    0.02 s     0.06 s  114 B       48 B         151 MiB   7.2 / 34 µs       7.2 / 16 µs     0.26 ms
+//	2 M      2 M    303 MiB   0.05 s     6.7 s   70 B        50 B         325 MiB   13.7 / 122 µs     10.8 / 47 µs    0.71 ms
+//	20 M     2 M    5.5 GiB   0.19 s     19 s    59 B        44 B         1.7 GB    32 / 1502 µs      31 / 151 µs     0.74 ms
+//	20 M     2 M    5.6 GiB   0.17 s     17 s    64 B        44 B         1.8 GB    33 / 223 µs       34 / 504 µs     0.84 ms
 //
-// Index: about 220 bytes per object on disk (20 M: 4.0 GiB; 2 M with
-// only 100k files: 422 MiB); the 100k and 2 M rows are smaller because
-// records of files of zeros carry equal CRCs, which compress. First hit:
-// under 0.2 s at every count (an earlier 20 M run under heavier load:
-// 0.16 s), since Open returns once Pebble is open. Ready (the eviction
-// table loaded) grows with the count, 3–6 µs per object: 83 s at 20 M,
-// 239 s in that earlier run. Memory does not meet issue 15's bound of 64
-// bytes per object: 124–231 B of live heap and 260–350 B of RSS per
-// object once loaded, and the peak is half as much again, from the
-// orphan sweep (a set of every data file name and of every record's
-// file) and from Close, which writes every object's access statistics in
-// one batch: 3.5–9 s at 2 M, and past closeWait (10 s) at 20 M, where
-// Close gave up on the disk (statistics not saved). Lookups: p99 at 20 M
-// is 184 µs, 1.4–3.8× the 100k p99 of the same run (48–131 µs in its two
-// passes; 26–40 µs in others): not shown within 2× on this machine. A
-// lookup pass that overlaps the sweep is far slower at 20 M (p99 1.6 ms,
-// and 3.0 ms in the earlier run): the sweep's scan of 20 M records
-// competes for the page cache and the CPUs. An evicting Create costs a
-// synced index delete and an unlink more than one that fits: 0.4–0.8 ms
-// per victim on average at every count in this run, no growth with the
-// count (2.7–8.7 ms in runs under heavier load, the synced delete waiting
-// on the machine's other writes).
+// What holds: the disk's Go heap is 44–50 bytes an object at every count
+// (the bound is 64), RSS 59–64 bytes at 20 M (Pebble's caches included);
+// the first hit is under 0.2 s at 20 M (Open returns once Pebble is
+// open); readiness needs no data file listed (the sweep goes a directory
+// at a time, after); eviction costs the same per victim at every count
+// (a synced index delete and an unlink). What does not: a lookup's p99
+// at 20 M is 4–30× its p99 at 100k, and its p50 4.5×. At 100k the whole
+// index fits Pebble's block cache; at 20 M (5.6 GiB) a uniformly random
+// key's blocks come from the page cache, through more levels. Bloom
+// filters cut the first pass's p99 (taken while the background
+// reconciliation and sweep run) from 1.5 ms to 0.22 ms; the p50 did not
+// move. Real traffic is skewed (Zipf): its hot records sit in the record
+// cache and the block cache, which a uniform pass never lets them do.
 //
 // Several disks: hot disk hits (RAM tier off) from four directories at
 // once against one, same edge, same files, beside nginx serving them

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/vodedge/vodedge/cache/evict"
@@ -144,9 +145,15 @@ func openDisk(cfg Config, name string, deps diskDeps) (*disk, error) {
 // openIndex opens the disk's Pebble with a logger and event listener of
 // its own, so that what Pebble finds fatal fails this disk only.
 func (s *disk) openIndex(fs vfs.FS) error {
-	opts := &pebble.Options{Logger: pebbleLogger{l: s.log, fail: s.fail}, EventListener: s.eventListener()}
+	opts := indexOptions()
+	opts.Logger, opts.EventListener = pebbleLogger{l: s.log, fail: s.fail}, s.eventListener()
 	if fs != nil {
 		opts.FS = fs
+	}
+	if n := s.cfg.IndexCacheBytes; n > 0 {
+		c := pebble.NewCache(n)
+		defer c.Unref() // the database holds its own reference
+		opts.Cache = c
 	}
 	db, err := pebble.Open(filepath.Join(s.cfg.Dir, "index"), opts)
 	if err != nil {
@@ -158,6 +165,17 @@ func (s *disk) openIndex(fs vfs.FS) error {
 	s.db = db
 	s.ix = newIxWriter(db, s.dead, s.fail)
 	return nil
+}
+
+// indexOptions are the Pebble options every disk index (and BulkLoad)
+// is written with: bloom filters of 10 bits a key on every level, so a
+// lookup reads blocks of the one table holding its key rather than of
+// one table per level (at 20 million slices a lookup's p99 was 9× its
+// p99 at 100k without them; see Scale in the package doc).
+func indexOptions() *pebble.Options {
+	o := &pebble.Options{}
+	o.Levels[0].FilterPolicy = bloom.FilterPolicy(10) // the levels below inherit it
+	return o
 }
 
 func (s *disk) start() {

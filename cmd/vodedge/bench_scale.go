@@ -48,11 +48,9 @@ A lookup reads the index only, so index-only records are looked up like
 those with files. Each disk is removed once measured unless --keep. The
 table goes to stdout and to --out (scale.txt, scale.json).
 
-On 2 cores: about 5 minutes at 2 M objects (populating 2 M files takes
-most of it) and 15 at 20 M (3.5 to populate, 4 to load the index). At
-20 M the measuring process peaks at about 12 GB while the tier keeps a
-Go map entry per object and sweeps orphan files with a set of every
-name.`,
+On 2 cores: about 2 to 3 minutes at 2 M objects (populating 2 M files
+takes most of it) and 10 to 12 at 20 M (8 to populate, 5.6 GB of index);
+at 20 M the measuring process peaks at about 1.7 GB.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.Sizes, cfg.SliceBytes = sizes, int64(slice)
