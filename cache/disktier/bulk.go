@@ -2,6 +2,7 @@ package disktier
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -48,8 +49,8 @@ type BulkSpec struct {
 const bulkBatch = 8192
 
 // BulkLoad writes spec's records (and data files) into the disk at dir,
-// which no Store may have open. The index is written without a WAL and
-// flushed before BulkLoad returns, so opening the tier afterwards
+// which no Store may have open. The index is written without a WAL,
+// flushed and compacted before BulkLoad returns, so opening the tier afterwards
 // replays nothing. The disk must be its tier's only one, or the caller
 // must give it only keys placement assigns to it.
 func BulkLoad(dir string, spec BulkSpec) error {
@@ -73,6 +74,9 @@ func BulkLoad(dir string, spec BulkSpec) error {
 	err = bulkWrite(db, dir, spec)
 	if err == nil {
 		err = db.Flush()
+	}
+	if err == nil { // into the shape a node that ran for a while has: no pile of L0 tables
+		err = db.Compact(context.Background(), []byte{0}, []byte{0xff}, true)
 	}
 	err = errors.Join(err, db.Close())
 	if r := fatal.Load(); r != nil {

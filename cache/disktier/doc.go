@@ -158,31 +158,38 @@
 // tell (it reads the index, never the file), so 20 M objects fit a root
 // filesystem of 16 M inodes — and opens the tier on it in a fresh
 // process, as a restarted node with no saved eviction state. Measured on
-// the 2-core machine with the Compact table, at f5e05a0 (Pebble with its
-// defaults) and, for the last row, with bloom filters and a 64 MiB block
-// cache (IndexCacheBytes; another job kept the machine busy for that
-// one). Lookups are of uniformly random stored keys; "late" is a second
-// pass after the writes.
+// the 2-core machine with the Compact table: first at f5e05a0 (Pebble
+// with its defaults, the bulk load's tables left as written), then with
+// bloom filters, a 64 MiB block cache (IndexCacheBytes) and the bulk
+// load compacted into the shape a node that ran for a while has (no
+// other job running). Lookups are of uniformly random stored keys;
+// "late" is a second pass after the writes.
 //
 //	objects  files  index     first hit  ready   RSS/object  heap/object  peak RSS  lookup p50 / p99  late p50 / p99  per victim
+//	Pebble defaults:
 //	100k     100k   16 MiB    0.02 s     0.06 s  114 B       48 B         151 MiB   7.2 / 34 µs       7.2 / 16 µs     0.26 ms
 //	2 M      2 M    303 MiB   0.05 s     6.7 s   70 B        50 B         325 MiB   13.7 / 122 µs     10.8 / 47 µs    0.71 ms
 //	20 M     2 M    5.5 GiB   0.19 s     19 s    59 B        44 B         1.7 GB    32 / 1502 µs      31 / 151 µs     0.74 ms
-//	20 M     2 M    5.6 GiB   0.17 s     17 s    64 B        44 B         1.8 GB    33 / 223 µs       34 / 504 µs     0.84 ms
+//	bloom filters, 64 MiB block cache, compacted:
+//	100k     100k   16 MiB    0.02 s     0.07 s  126 B       49 B         157 MiB   5.2 / 28 µs       5.9 / 15 µs     0.32 ms
+//	2 M      2 M    303 MiB   0.03 s     1.3 s   112 B       50 B         434 MiB   13.7 / 104 µs     12.4 / 44 µs    0.81 ms
+//	20 M     2 M    5.5 GiB   0.11 s     20 s    64 B        43 B         2.0 GB    41 / 299 µs       33 / 202 µs     0.58 ms
 //
-// What holds: the disk's Go heap is 44–50 bytes an object at every count
+// What holds: the disk's Go heap is 43–50 bytes an object at every count
 // (the bound is 64), RSS 59–64 bytes at 20 M (Pebble's caches included);
 // the first hit is under 0.2 s at 20 M (Open returns once Pebble is
 // open); readiness needs no data file listed (the sweep goes a directory
 // at a time, after); eviction costs the same per victim at every count
 // (a synced index delete and an unlink). What does not: a lookup's p99
-// at 20 M is 4–30× its p99 at 100k, and its p50 4.5×. At 100k the whole
-// index fits Pebble's block cache; at 20 M (5.6 GiB) a uniformly random
-// key's blocks come from the page cache, through more levels. Bloom
-// filters cut the first pass's p99 (taken while the background
-// reconciliation and sweep run) from 1.5 ms to 0.22 ms; the p50 did not
-// move. Real traffic is skewed (Zipf): its hot records sit in the record
-// cache and the block cache, which a uniform pass never lets them do.
+// at 20 M is 9–14× its p99 at 100k in the late pass (more while the
+// sweep runs), and its p50 4–8×. At 100k the
+// whole index fits Pebble's block cache; at 20 M (5.5 GiB) a uniformly
+// random key's blocks come from the page cache. Bloom filters cut the
+// first pass's p99 (taken while the background reconciliation and sweep
+// run) from 1.5 ms to 0.3 ms; neither they nor a compacted index moved
+// the p50. Real traffic is skewed (Zipf): its hot records sit in the
+// record cache and the block cache, which a uniform pass never lets
+// them do.
 //
 // Several disks: hot disk hits (RAM tier off) from four directories at
 // once against one, same edge, same files, beside nginx serving them
