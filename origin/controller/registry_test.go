@@ -132,11 +132,7 @@ func TestRegistryRefusals(t *testing.T) {
 // Registrations survive a restart of the controller, and get a fresh
 // grace from the start.
 func TestRegistryPersists(t *testing.T) {
-	db, err := kv.Open(filepath.Join(t.TempDir(), "db"), kv.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := registryDB(t)
 	clock := testenv.NewClock(time.Unix(1_700_000_000, 0))
 	r, _ := newRegistry(Registry{Grace: time.Minute}, seedSites(), db.Bucket("nodes"), clock.Now)
 	r.heartbeat(report("ams-2", "ams"))
@@ -161,11 +157,7 @@ func TestRegistryPersists(t *testing.T) {
 // A heartbeat that changes nothing but the time is written at most
 // every quarter of the grace; a change is written at once.
 func TestRegistryStoresChangesAndEveryQuarterGrace(t *testing.T) {
-	db, err := kv.Open(filepath.Join(t.TempDir(), "db"), kv.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := registryDB(t)
 	bucket := db.Bucket("nodes")
 	stored := func() nodeRecord {
 		var rec nodeRecord
@@ -197,11 +189,7 @@ func TestRegistryStoresChangesAndEveryQuarterGrace(t *testing.T) {
 }
 
 func TestRegistryForget(t *testing.T) {
-	db, err := kv.Open(filepath.Join(t.TempDir(), "db"), kv.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := registryDB(t)
 	clock := testenv.NewClock(time.Unix(1_700_000_000, 0))
 	r, _ := newRegistry(Registry{Grace: time.Minute}, seedSites(), db.Bucket("nodes"), clock.Now)
 	r.heartbeat(report("ams-2", "ams"))
@@ -225,11 +213,7 @@ func TestRegistryForget(t *testing.T) {
 
 // A node that moved site after expiring is stored in its new site only.
 func TestRegistryMovePersists(t *testing.T) {
-	db, err := kv.Open(filepath.Join(t.TempDir(), "db"), kv.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := registryDB(t)
 	clock := testenv.NewClock(time.Unix(1_700_000_000, 0))
 	cfg := Registry{Grace: time.Minute, AllowNewSites: true}
 	r, _ := newRegistry(cfg, seedSites(), db.Bucket("nodes"), clock.Now)
@@ -242,4 +226,16 @@ func TestRegistryMovePersists(t *testing.T) {
 	if old, moved := nodeView(r2, "fra", "fra-1"), nodeView(r2, "par", "fra-1"); old.Name != "" || moved.Name == "" {
 		t.Fatalf("after a restart: fra lists %+v, par %+v", old, moved)
 	}
+}
+
+// registryDB is a fresh controller store for a registry, closed at the
+// test's end.
+func registryDB(t *testing.T) *kv.DB {
+	t.Helper()
+	db, err := kv.Open(filepath.Join(t.TempDir(), "db"), kv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
