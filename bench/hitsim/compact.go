@@ -28,10 +28,16 @@ func (c *compactCache) hash(w *workload, id int32) uint64 {
 
 func (c *compactCache) access(w *workload, i int) bool {
 	id := w.accesses[i].id
-	h := c.hash(w, id)
-	if c.c.Touch(h) {
+	if c.c.Touch(c.hash(w, id)) {
 		return true
 	}
+	c.store(w, id, false)
+	return false
+}
+
+// store adds slice id, evicting unpinned victims first; it reports
+// whether the slice fit.
+func (c *compactCache) store(w *workload, id int32, pinned bool) bool {
 	need := blocks(w.sizes[id])
 	if need > c.capacity/evict.BlockBytes*evict.BlockBytes {
 		return false
@@ -43,9 +49,9 @@ func (c *compactCache) access(w *workload, i int) bool {
 		}
 		c.used -= c.c.Evict(v)
 	}
-	c.c.Add(h, need, false)
+	c.c.Add(c.hash(w, id), need, pinned)
 	c.used += need
-	return false
+	return true
 }
 
 func (c *compactCache) close() {}

@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"time"
-
-	"github.com/vodedge/vodedge/cache/evict"
 )
 
 // fillCache is the disk tier with an overnight fill: at each midnight
@@ -13,19 +11,23 @@ import (
 // pinned, up to share of the capacity; the previous day's pins are
 // released first.
 type fillCache struct {
-	*diskCache
+	*compactCache
 	share     float64
 	pinned    []int32
 	fillBytes int64
 }
 
-func newFillCache(capacity int64, share float64) *fillCache {
-	return &fillCache{diskCache: newDiskCache(capacity, evict.LFUDA), share: share}
+func newFillCache(w *workload, capacity int64, share float64) (*fillCache, error) {
+	c, err := newCompactCache(w, capacity)
+	if err != nil {
+		return nil, err
+	}
+	return &fillCache{compactCache: c, share: share}, nil
 }
 
 func (c *fillCache) dayStart(w *workload, ranked []int32) {
 	for _, id := range c.pinned {
-		c.t.SetPinned(w.keys[id], false)
+		c.c.SetPinned(c.hash(w, id), false)
 	}
 	c.pinned = c.pinned[:0]
 	budget := int64(c.share * float64(c.capacity))
@@ -36,7 +38,7 @@ func (c *fillCache) dayStart(w *workload, ranked []int32) {
 			continue
 		}
 		budget -= need
-		if c.t.SetPinned(w.keys[id], true) {
+		if c.c.SetPinned(c.hash(w, id), true) {
 			c.pinned = append(c.pinned, id)
 		} else {
 			missing = append(missing, id)

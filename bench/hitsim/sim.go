@@ -190,7 +190,7 @@ func newPolicy(w *workload, cfg Config, name string, capacity int64) (policy, er
 	case PolicyVodedge:
 		return newEdgeCache(w, capacity, cfg.SliceBytes)
 	case PolicyVodedgeFill:
-		return newFillCache(capacity, cfg.FillShare), nil
+		return newFillCache(w, capacity, cfg.FillShare)
 	}
 	return nil, fmt.Errorf("hitsim: unknown policy %q", name)
 }

@@ -101,7 +101,7 @@ func (c *diskCache) close() {}
 // edgeCache is the whole edge: RAM tier in front of the disk tier.
 type edgeCache struct {
 	ram  *ramCache
-	disk *diskCache
+	disk *compactCache
 }
 
 // edgeRAMShare is the RAM tier's share of the edge's capacity: the
@@ -113,7 +113,12 @@ func newEdgeCache(w *workload, capacity, sliceBytes int64) (*edgeCache, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &edgeCache{ram: ram, disk: newDiskCache(capacity-capacity/edgeRAMShare, evict.LFUDA)}, nil
+	disk, err := newCompactCache(w, capacity-capacity/edgeRAMShare)
+	if err != nil {
+		ram.close()
+		return nil, err
+	}
+	return &edgeCache{ram: ram, disk: disk}, nil
 }
 
 func (c *edgeCache) access(w *workload, i int) bool {
@@ -121,10 +126,10 @@ func (c *edgeCache) access(w *workload, i int) bool {
 	if c.ram.get(w, id) {
 		return true
 	}
-	key := w.keys[id]
-	if c.disk.t.Touch(key) {
-		// cache.Server.maybePromote: the 2nd, 4th, 8th… disk hit.
-		if st, _ := c.disk.t.Stats(key); st.Hits >= 2 && st.Hits&(st.Hits-1) == 0 {
+	h := c.disk.hash(w, id)
+	if c.disk.c.Touch(h) {
+		// cache.tiers.maybePromote: the hit that brings the counter to 2.
+		if st, _ := c.disk.c.Stat(h); st.Freq == 2 {
 			c.ram.set(w, id)
 		}
 		return true

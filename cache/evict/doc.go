@@ -2,9 +2,10 @@
 // needed. It has two tables: Compact, keyed by 64-bit key hashes, built
 // for tens of millions of objects, which each disk of the disk tier uses;
 // and Table, keyed by key strings, which the disk tier used before and
-// bench/hitsim still runs as its model of that tier (vodedge-disk, and
-// the disk part of vodedge and vodedge-fill), as origin/fillplan's
-// offload test does, so figures stay comparable with earlier ones.
+// bench/hitsim still runs as its model of that former tier
+// (vodedge-disk; its vodedge and vodedge-fill rows run Compact, as the
+// edge does), as origin/fillplan's offload test does, so figures stay
+// comparable with earlier ones.
 //
 // # Table
 //

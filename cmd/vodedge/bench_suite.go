@@ -37,7 +37,8 @@ func newBenchSimCmd() *cobra.Command {
 		Short: "Simulate the hit ratio of the edge's RAM and disk policies against LRU and Belady's MIN on a trace",
 		Long: `Replay a request trace through cache policies of several sizes and print
 byte and object hit ratios. The vodedge policies run the edge's own code
-(cache/ramtier: ristretto TinyLFU; cache/evict: sampled LFU-DA), against
+(cache/ramtier: ristretto TinyLFU; cache/evict: Compact's S3-FIFO, and
+the former sampled LFU-DA), against
 exact LRU (nginx proxy_cache, Varnish), S3-FIFO and SIEVE (from their
 papers) and Belady's MIN (future knowledge: the bound). See the bench/hitsim package documentation.
 
