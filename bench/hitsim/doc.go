@@ -90,11 +90,13 @@
 //
 // # Determinism
 //
-// The trace and the lru, s3fifo, sieve, vodedge-compact, vodedge-fill and belady
-// results are a function of the seed alone. cache/evict samples victims with math/rand's global source and
-// ristretto hashes with a per-process seed and samples by map order, so
-// the vodedge-* figures vary in the third decimal from run to run; the
-// tests bound that spread instead of pretending it is zero.
+// The trace and the lru, s3fifo, sieve, vodedge-compact, vodedge-fill
+// and belady results are a function of the seed alone. cache/evict's
+// Table samples victims with math/rand's global source and ristretto
+// hashes with a per-process seed and samples by map order, so the
+// vodedge-disk, vodedge-ram and vodedge figures vary in the third
+// decimal from run to run; the tests bound that spread instead of
+// pretending it is zero.
 //
 // Imports: bench/trace, cache/ramtier, cache/evict, standard library.
 package hitsim
