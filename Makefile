@@ -24,7 +24,7 @@ SOAKFLAGS ?=
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-manifest bench-scale bench-disks bench-offload fuzz soak bench-tls clean
+.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-compare-pinned bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-manifest bench-scale bench-disks bench-offload fuzz soak bench-tls clean
 
 all: build
 
@@ -113,6 +113,20 @@ bench-compare: build
 	./bin/vodedge bench compare
 	./bin/vodedge bench compare --ram-bytes 0 --disk-bytes 1GiB \
 	  --scenarios 'disk-2MiB=64x2MiB:throughput>=0.9,disk-16KiB=2000x16KiB:rps>=0.9'
+
+# bench-compare-pinned: what one node serves per CPU. Every server runs
+# on CPU 0 (nginx with one worker, Varnish and vodedge confined to it),
+# wrk on the other CPUs (one thread), the bench itself beside wrk. RAM
+# hits against nginx and Varnish, then disk hits (RAM tier off) against
+# nginx serving the same files with sendfile; 16 KiB, 48 KiB (an audio
+# segment) and 2 MiB; CPU-seconds per GiB and per 10k requests printed.
+# About 15 minutes.
+PIN_LOAD = taskset -c 1 ./bin/vodedge bench compare --pin=0 --threads 1 --connections 64
+bench-compare-pinned: build
+	$(PIN_LOAD) --peers vodedge,nginx-static,varnish \
+	  --scenarios 'ram-16KiB=2000x16KiB:rps>=1.0,ram-48KiB=1000x48KiB:rps>=1.0,ram-2MiB=64x2MiB:throughput>=1.0'
+	$(PIN_LOAD) --peers vodedge,nginx-static --ram-bytes 0 --disk-bytes 1GiB \
+	  --scenarios 'disk-16KiB=2000x16KiB:rps>=1.0,disk-48KiB=1000x48KiB:rps>=1.0,disk-2MiB=64x2MiB:throughput>=1.0'
 
 # bench-disks: hot disk hits (RAM tier off) from four directories at
 # once against one, beside nginx serving the same files: vodedge's disk

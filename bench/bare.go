@@ -65,7 +65,7 @@ func (b *Bare) Start(ctx context.Context) (string, error) {
 		if b.cfg.FromDisk {
 			args = append(args, "--from-disk")
 		}
-		p, err := startProcess(barePeer, b.cfg.WorkDir, filepath.Join(b.cfg.WorkDir, "bare.log"), b.cfg.Binary, args...)
+		p, err := b.run(b.cfg.WorkDir, filepath.Join(b.cfg.WorkDir, "bare.log"), b.cfg.Binary, args...)
 		if err != nil {
 			return nil, err
 		}

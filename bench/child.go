@@ -20,6 +20,15 @@ type child struct {
 	base  string
 	grace time.Duration    // wait after each stop signal
 	sigs  []syscall.Signal // stop signals, in order; then SIGKILL
+	cpus  string           // taskset CPU list; "" runs anywhere
+}
+
+// Pin implements Pinner.
+func (c *child) Pin(cpus string) { c.cpus = cpus }
+
+// run starts the peer's program on its CPUs (startPinned).
+func (c *child) run(dir, logPath, bin string, args ...string) (*process, error) {
+	return startPinned(c.name, dir, logPath, c.cpus, bin, args...)
 }
 
 // start makes dirs, then runs launch (which starts the program on port

@@ -56,6 +56,11 @@ type CompareConfig struct {
 	// in front of: a first-byte delay and a per-response rate cap.
 	OriginDelay       time.Duration
 	OriginBytesPerSec int64
+	// Pin, unless zero, confines every server to Pin.ServerCPUs and wrk
+	// to Pin.LoadCPUs (NewPin): what one node serves per CPU, without the
+	// server and its load generator competing for the same cores. nginx
+	// then runs one worker per server CPU.
+	Pin Pin
 	// Tools are the programs to run.
 	Tools Tools
 	// WorkDir holds the corpus, configs, logs and compare-report.json.
@@ -130,6 +135,10 @@ func (c *CompareConfig) prepare() error {
 	if err := c.validatePeers(); err != nil {
 		return err
 	}
+	if err := c.Pin.validate(); err != nil {
+		return err
+	}
+	c.Load.CPUs = c.Pin.LoadCPUs
 	var need int64
 	for _, s := range c.Scenarios {
 		need += s.Bytes() + int64(s.Objects)*perObjectRAM
@@ -236,9 +245,12 @@ func (c *comparison) run(ctx context.Context) (rep *CompareReport, err error) {
 	rep = &CompareReport{
 		Started: time.Now(), Host: hostInfo(ctx, c.cfg.Tools), Rounds: c.cfg.Rounds,
 		Load: c.cfg.Load, RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Disks: c.cfg.Disks, WorkDir: c.wd.path,
-		Peers: c.cfg.Peers, TLS: c.cfg.TLS, Origin: OriginInfo{FirstByteDelay: c.cfg.OriginDelay, BytesPerSec: c.cfg.OriginBytesPerSec},
+		Peers: c.cfg.Peers, TLS: c.cfg.TLS, Pin: c.cfg.Pin, Origin: OriginInfo{FirstByteDelay: c.cfg.OriginDelay, BytesPerSec: c.cfg.OriginBytesPerSec},
 	}
 	c.printf("vodedge bench compare: %d CPUs, load average %s; work dir %s\n", rep.Host.CPUs, rep.Host.LoadAverage, c.wd.path)
+	if !c.cfg.Pin.IsZero() {
+		c.printf("pinned: every server on CPU %s (nginx with one worker per CPU), wrk on CPU %s\n", c.cfg.Pin.ServerCPUs, c.cfg.Pin.LoadCPUs)
+	}
 	if c.cfg.TLS {
 		c.printf("TLS: vodedge and nginx-tls serve HTTPS (self-signed ECDSA P-256, TLS 1.3 negotiated by wrk), vodedge-http is the same edge over plain HTTP\n")
 	}
@@ -368,7 +380,23 @@ func (c *comparison) newPeers(corpus string) ([]livePeer, error) {
 		}
 		out = append(out, livePeer{Peer: p, origin: name})
 	}
-	return out, nil
+	return out, c.pin(out)
+}
+
+// pin confines every peer to the servers' CPUs when the comparison is
+// pinned.
+func (c *comparison) pin(peers []livePeer) error {
+	if c.cfg.Pin.IsZero() {
+		return nil
+	}
+	for _, p := range peers {
+		pp, ok := p.Peer.(Pinner)
+		if !ok {
+			return fmt.Errorf("bench: %s cannot be pinned to CPUs", p.Name())
+		}
+		pp.Pin(c.cfg.Pin.ServerCPUs)
+	}
+	return nil
 }
 
 func (c *comparison) stopPeers() error {

@@ -95,7 +95,10 @@ func (r *CompareReport) Markdown(plots []string) string {
 
 func (r *CompareReport) markdownHot(b *strings.Builder) {
 	fmt.Fprintf(b, "### Hot objects (%s --latency, from each server's cache)\n\n", r.Load)
-	b.WriteString("| scenario | peer | requests/s | MiB/s | p99 ms | server CPU | vodedge/peer (target) |\n|---|---|---:|---:|---:|---:|---|\n")
+	if !r.Pin.IsZero() {
+		fmt.Fprintf(b, "Pinned: every server on CPU %s (nginx with one worker per CPU), wrk on CPU %s.\n\n", r.Pin.ServerCPUs, r.Pin.LoadCPUs)
+	}
+	b.WriteString("| scenario | peer | requests/s | MiB/s | p99 ms | server CPU | CPU-s/GiB | CPU-s/10k req | vodedge/peer (target) |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, sr := range r.Scenarios {
 		for _, p := range sr.Peers {
 			verdict := ""
@@ -104,9 +107,10 @@ func (r *CompareReport) markdownHot(b *strings.Builder) {
 					verdict = verdictCell(v)
 				}
 			}
-			fmt.Fprintf(b, "| %s | %s | %.0f [%.0f–%.0f] | %.1f [%.1f–%.1f] | %.2f | %.0f %% | %s |\n",
+			fmt.Fprintf(b, "| %s | %s | %.0f [%.0f–%.0f] | %.1f [%.1f–%.1f] | %.2f | %.0f %% | %.3f | %.3f | %s |\n",
 				sr.Scenario.Name, p.Peer, p.RequestsPerSec.Median, p.RequestsPerSec.Min, p.RequestsPerSec.Max,
-				p.MiBPerSec.Median, p.MiBPerSec.Min, p.MiBPerSec.Max, p.P99Millis.Median, p.ServerCPU.Median, verdict)
+				p.MiBPerSec.Median, p.MiBPerSec.Min, p.MiBPerSec.Max, p.P99Millis.Median, p.ServerCPU.Median,
+				p.CPUPerGiB.Median, p.CPUPer10k.Median, verdict)
 		}
 	}
 	b.WriteString("\n")

@@ -116,7 +116,16 @@
 //     response size (wrk's Transfer/sec line carries only three
 //     significant digits); latency p99 from the --latency block. The CPU
 //     time used by the peer's processes and by wrk over each round is
-//     read from /proc and printed, to show who saturated the two cores.
+//     read from /proc and printed, to show who saturated the two cores,
+//     with the server's CPU-seconds per GiB served and per 10,000
+//     requests: what a response costs whatever share of a core it got.
+//   - Pinned (CompareConfig.Pin, --pin): every server runs under taskset
+//     on the servers' CPUs (nginx with worker_processes set to their
+//     count, Varnish and vodedge confined likewise; Go sizes GOMAXPROCS
+//     to them), wrk on the others. Appliances are judged per CPU; on a
+//     2-core machine unpinned figures say more about how a server and its
+//     load generator share two cores than about the server
+//     (make bench-compare-pinned).
 //   - Statistics: the median over rounds with min–max, and the ratio
 //     vodedge/peer of medians, both taken within the same run; a target
 //     (e.g. throughput ≥ 1.0×) is judged on that ratio. No run is compared
@@ -129,7 +138,8 @@
 //
 //   - user root (only when the bench runs as root): workers must read the
 //     corpus in the bench's 0700 temp dir; otherwise the bench's own user.
-//   - worker_processes auto: one worker per core, nginx's recommendation.
+//   - worker_processes auto: one worker per core, nginx's recommendation;
+//     pinned, one per server CPU.
 //   - worker_connections 4096: far above the load, never a limit.
 //   - sendfile on: the file goes from the page cache to the socket in the
 //     kernel; this is the baseline the edge's RAM tier must match.

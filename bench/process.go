@@ -30,6 +30,14 @@ type process struct {
 // last-resort kill reaches every process it forked (nginx's workers) and
 // nothing else.
 func startProcess(name, dir, logPath, bin string, args ...string) (*process, error) {
+	return startPinned(name, dir, logPath, "", bin, args...)
+}
+
+// startPinned is startProcess confined to the CPU list cpus (taskset -c;
+// every process the program forks inherits it), or anywhere when cpus
+// is "".
+func startPinned(name, dir, logPath, cpus, bin string, args ...string) (*process, error) {
+	bin, args = pinned(cpus, bin, args)
 	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %s log: %w", name, err)

@@ -27,6 +27,7 @@ type CompareReport struct {
 	Scenarios []ScenarioResult `json:"scenarios"`
 	Peers     []string         `json:"peers"`
 	TLS       bool             `json:"tls,omitempty"`
+	Pin       Pin              `json:"pin,omitzero"`
 	Origin    OriginInfo       `json:"origin"`
 	Specials  []SpecialResult  `json:"specials,omitempty"`
 }
@@ -58,6 +59,11 @@ type PeerResult struct {
 	ServerCPU      Summary       `json:"server_cpu_percent"`
 	WrkCPU         Summary       `json:"wrk_cpu_percent"`
 	OtherCPU       Summary       `json:"other_cpu_percent"`
+	// CPUPerGiB and CPUPer10k are the server's CPU-seconds per GiB
+	// served and per 10,000 requests: what a response costs, whatever
+	// share of a core the server got.
+	CPUPerGiB Summary `json:"server_cpu_seconds_per_gib"`
+	CPUPer10k Summary `json:"server_cpu_seconds_per_10k_requests"`
 }
 
 // RoundResult is one wrk run against one peer.
@@ -176,10 +182,14 @@ func (r *CompareReport) judge() {
 }
 
 func (p *PeerResult) summarize() {
-	var rps, mib, p99, scpu, wcpu, ocpu []float64
+	var rps, mib, p99, scpu, wcpu, ocpu, perGiB, per10k []float64
 	for _, rr := range p.Rounds {
 		if !rr.counted() {
 			continue
+		}
+		if cores := rr.ServerCPU / 100; cores > 0 && rr.Wrk.RequestsPerSec > 0 {
+			perGiB = append(perGiB, cores/(rr.Wrk.MiBPerSec()/1024))
+			per10k = append(per10k, cores/(rr.Wrk.RequestsPerSec/10000))
 		}
 		rps = append(rps, rr.Wrk.RequestsPerSec)
 		mib = append(mib, rr.Wrk.MiBPerSec())
@@ -191,6 +201,7 @@ func (p *PeerResult) summarize() {
 	p.Counted = len(rps)
 	p.RequestsPerSec, p.MiBPerSec, p.P99Millis = summarize(rps), summarize(mib), summarize(p99)
 	p.ServerCPU, p.WrkCPU, p.OtherCPU = summarize(scpu), summarize(wcpu), summarize(ocpu)
+	p.CPUPerGiB, p.CPUPer10k = summarize(perGiB), summarize(per10k)
 }
 
 func (sr *ScenarioResult) peerIndex(name string) int {
@@ -307,12 +318,13 @@ func (r *CompareReport) print(w io.Writer) {
 		fmt.Fprintf(w, "\n== %s: %d objects × %s, %s of %s --latency\n",
 			s.Name, s.Objects, bytesize.Size(s.Size), plural(r.Rounds, "round"), r.Load)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "peer\trequests/s median [min–max]\tMiB/s median [min–max]\tp99 ms median\tCPU: server\twrk\tothers\trounds")
+		fmt.Fprintln(tw, "peer\trequests/s median [min–max]\tMiB/s median [min–max]\tp99 ms median\tCPU: server\twrk\tothers\tserver CPU-s/GiB\t/10k req\trounds")
 		for _, p := range sr.Peers {
-			fmt.Fprintf(tw, "%s\t%.0f [%.0f–%.0f]\t%.1f [%.1f–%.1f]\t%.2f\t%.0f%%\t%.0f%%\t%.0f%%\t%d/%d\n", p.Peer,
+			fmt.Fprintf(tw, "%s\t%.0f [%.0f–%.0f]\t%.1f [%.1f–%.1f]\t%.2f\t%.0f%%\t%.0f%%\t%.0f%%\t%.3f\t%.3f\t%d/%d\n", p.Peer,
 				p.RequestsPerSec.Median, p.RequestsPerSec.Min, p.RequestsPerSec.Max,
 				p.MiBPerSec.Median, p.MiBPerSec.Min, p.MiBPerSec.Max,
-				p.P99Millis.Median, p.ServerCPU.Median, p.WrkCPU.Median, p.OtherCPU.Median, p.Counted, len(p.Rounds))
+				p.P99Millis.Median, p.ServerCPU.Median, p.WrkCPU.Median, p.OtherCPU.Median,
+				p.CPUPerGiB.Median, p.CPUPer10k.Median, p.Counted, len(p.Rounds))
 		}
 		tw.Flush()
 		for _, v := range sr.Verdicts {

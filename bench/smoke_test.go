@@ -109,6 +109,9 @@ func checkScenario(t *testing.T, sr ScenarioResult) {
 		if p.RequestsPerSec.Median <= 0 || p.MiBPerSec.Median <= 0 || p.P99Millis.Median <= 0 {
 			t.Errorf("%s/%s: figures not positive: rps %+v MiB/s %+v p99 %+v", sr.Scenario.Name, p.Peer, p.RequestsPerSec, p.MiBPerSec, p.P99Millis)
 		}
+		if p.CPUPerGiB.Median <= 0 || p.CPUPer10k.Median <= 0 {
+			t.Errorf("%s/%s: CPU per GiB %+v, per 10k requests %+v: want positive", sr.Scenario.Name, p.Peer, p.CPUPerGiB, p.CPUPer10k)
+		}
 		if p.Peer == "vodedge" && p.Rounds[0].NotHot != 0 {
 			t.Errorf("%s/vodedge: %d responses not from RAM", sr.Scenario.Name, p.Rounds[0].NotHot)
 		}

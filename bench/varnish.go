@@ -58,7 +58,7 @@ func (v *Varnish) Start(ctx context.Context) (string, error) {
 		if err := os.WriteFile(vcl, []byte(fmt.Sprintf(varnishVCL, host, oport)), 0o644); err != nil {
 			return nil, fmt.Errorf("bench: varnish vcl: %w", err)
 		}
-		p, err := startProcess("varnish", v.cfg.WorkDir, filepath.Join(v.cfg.WorkDir, "varnishd.log"), v.cfg.Binary,
+		p, err := v.run(v.cfg.WorkDir, filepath.Join(v.cfg.WorkDir, "varnishd.log"), v.cfg.Binary,
 			"-F", "-j", "none", "-n", filepath.Join(v.cfg.WorkDir, "state"),
 			"-a", "127.0.0.1:"+strconv.Itoa(port), "-T", "none", "-f", vcl,
 			"-s", "malloc,"+strconv.FormatInt(max(v.cfg.MallocBytes>>20, 16), 10)+"m",

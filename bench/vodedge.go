@@ -50,6 +50,9 @@ type VodedgeConfig struct {
 	TLSCert, TLSKey string
 	// Name labels the peer; default "vodedge".
 	Name string
+	// CPUs confines the edge to a CPU list (taskset -c); "" runs it
+	// anywhere. Go sizes GOMAXPROCS to the CPUs it may use.
+	CPUs string
 	// Log receives progress details; nil discards them.
 	Log *slog.Logger
 }
@@ -100,6 +103,9 @@ func (v *Vodedge) HotTier() string {
 	return tierRAM
 }
 
+// Pin implements Pinner.
+func (v *Vodedge) Pin(cpus string) { v.cfg.CPUs = cpus }
+
 // Start runs `vodedge edge` on free loopback ports and waits for /readyz.
 func (v *Vodedge) Start(ctx context.Context) (string, error) {
 	if v.proc != nil {
@@ -136,7 +142,7 @@ func (v *Vodedge) startOnce(ctx context.Context) error {
 		args = append(args, "--tls-listen", "127.0.0.1:"+strconv.Itoa(tport), "--tls-cert", v.cfg.TLSCert, "--tls-key", v.cfg.TLSKey)
 	}
 	v.cfg.Log.Debug("starting vodedge", "binary", v.cfg.Binary, "args", strings.Join(args, " "))
-	p, err := startProcess("vodedge", v.cfg.WorkDir, filepath.Join(v.cfg.WorkDir, "vodedge.log"), v.cfg.Binary, args...)
+	p, err := startPinned("vodedge", v.cfg.WorkDir, filepath.Join(v.cfg.WorkDir, "vodedge.log"), v.cfg.CPUs, v.cfg.Binary, args...)
 	if err != nil {
 		return err
 	}

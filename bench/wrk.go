@@ -27,6 +27,8 @@ type LoadConfig struct {
 	// MaxSocketErrors is the number of socket errors (connect, read,
 	// write, timeout) a round may have and still count.
 	MaxSocketErrors int64 `json:"max_socket_errors"`
+	// CPUs confines wrk to a CPU list (taskset -c); "" runs it anywhere.
+	CPUs string `json:"cpus,omitempty"`
 }
 
 // DefaultLoad is 32 keep-alive connections over 2 threads for 10 s.
@@ -52,7 +54,11 @@ func (l LoadConfig) validate() error {
 
 // String is the wrk command line the load corresponds to.
 func (l LoadConfig) String() string {
-	return fmt.Sprintf("wrk -t%d -c%d -d%s", l.Threads, l.Connections, l.Duration)
+	s := fmt.Sprintf("wrk -t%d -c%d -d%s", l.Threads, l.Connections, l.Duration)
+	if l.CPUs != "" {
+		s = "taskset -c " + l.CPUs + " " + s
+	}
+	return s
 }
 
 func (l LoadConfig) args(script, url string) []string {
@@ -114,7 +120,8 @@ func runWrk(ctx context.Context, bin string, l LoadConfig, script, url string) (
 	ctx, cancel := context.WithTimeout(ctx, 2*l.Duration+30*time.Second)
 	defer cancel()
 	var out, errb bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, l.args(script, url)...)
+	bin, args := pinned(l.CPUs, bin, l.args(script, url))
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second

@@ -49,6 +49,7 @@ because a shared machine drifts between runs.
 func newBenchCompareCmd(g *globalOpts) *cobra.Command {
 	cfg := bench.DefaultCompareConfig()
 	var scenarios []string
+	var pin string
 	for _, s := range cfg.Scenarios {
 		scenarios = append(scenarios, s.String())
 	}
@@ -99,6 +100,11 @@ minutes) plus set-up.`,
 				return err
 			}
 			cfg.RAMBytes, cfg.DiskBytes = int64(ram), int64(disk)
+			if pin != "" {
+				if cfg.Pin, err = bench.NewPin(pin); err != nil {
+					return err
+				}
+			}
 			return runBench(cmd, g, &cfg.Tools, &cfg.Log, &cfg.Out, func(ctx context.Context) error {
 				_, err := bench.RunCompare(ctx, cfg)
 				return err
@@ -114,6 +120,8 @@ minutes) plus set-up.`,
 	f.IntVar(&cfg.Disks, "disks", 0, "spread vodedge's disk tier over this many directories of the work dir (the edge's --disk DIR:SIZE each, --disk-bytes split evenly); with more than one, peer "+
 		"vodedge-1disk is the same edge on one directory")
 	bindPeerFlags(f, &cfg)
+	f.StringVar(&pin, "pin", "", "run every server on these CPUs (--pin=LIST, a taskset list such as 0 or 0-1; --pin alone: CPU 0) and wrk on the others, nginx with one worker per server CPU: what a node serves per CPU")
+	f.Lookup("pin").NoOptDefVal = "0"
 	f.BoolVar(&cfg.TLS, "tls", false, "HTTPS: vodedge serves over TLS (--tls-listen) against itself over plain HTTP (vodedge-http) and nginx with ssl (nginx-tls), on hot-2MiB unless --peers/--scenarios say otherwise")
 	bindLoadFlags(f, &cfg.Load)
 	bindCommonFlags(f, &cfg.Tools, &cfg.WorkDir, &cfg.Keep, &cfg.ReportPath, true)

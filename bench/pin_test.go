@@ -1,0 +1,102 @@
+package bench
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vodedge/vodedge/internal/testenv"
+)
+
+func TestParseCPUList(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("needs two CPUs")
+	}
+	for in, want := range map[string]string{"0": "0", "1,0": "0,1", "0-1": "0,1", "0,0-1": "0,1"} {
+		got, err := parseCPUList(in)
+		if err != nil || formatCPUList(got) != want {
+			t.Errorf("parseCPUList(%q) = %v, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "x", "1-0", "-1", "0,", "999", "0-999"} {
+		if _, err := parseCPUList(in); err == nil {
+			t.Errorf("parseCPUList(%q) accepted", in)
+		}
+	}
+	if err := (Pin{ServerCPUs: "0", LoadCPUs: "0-1"}).validate(); err == nil {
+		t.Error("a CPU in both lists was accepted")
+	}
+	if bin, args := pinned("0", "nginx", []string{"-g", "x"}); bin != "taskset" || strings.Join(args, " ") != "-c 0 nginx -g x" {
+		t.Errorf("pinned: %s %v", bin, args)
+	}
+}
+
+// TestPinnedPeersRunOnTheirCPUs starts nginx-static and vodedge pinned
+// to CPU 0 and reads every one of their processes' and threads' allowed
+// CPUs from /proc; nginx must run exactly one worker.
+func TestPinnedPeersRunOnTheirCPUs(t *testing.T) {
+	if testing.Short() || runtime.NumCPU() < 2 {
+		t.Skip("starts nginx and vodedge; needs two CPUs")
+	}
+	nginxBin, vodedgeBin := testenv.Tool(t, "nginx"), testenv.Vodedge(t)
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "a.m4s"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ng := NewNginxStatic(NginxConfig{Binary: nginxBin, Root: root, WorkDir: t.TempDir()})
+	ve := NewVodedge(VodedgeConfig{Binary: vodedgeBin, OriginDir: root, WorkDir: t.TempDir(), RAMBytes: 16 << 20})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, p := range []interface {
+		Peer
+		Pinner
+		ProcessLister
+	}{ng, ve} {
+		p.Pin("0")
+		if _, err := p.Start(ctx); err != nil {
+			t.Fatalf("%s: %v", p.Name(), err)
+		}
+		pids := p.PIDs()
+		if p.Name() == "nginx-static" && len(pids) != 2 {
+			t.Errorf("nginx pinned to one CPU runs %d processes, want a master and one worker", len(pids))
+		}
+		for _, pid := range pids {
+			for task, cpus := range allowedCPUs(t, pid) {
+				if cpus != "0" {
+					t.Errorf("%s: pid %d thread %s may run on CPUs %q, want 0", p.Name(), pid, task, cpus)
+				}
+			}
+		}
+		if err := p.Stop(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// allowedCPUs returns Cpus_allowed_list of every thread of pid.
+func allowedCPUs(t *testing.T, pid int) map[string]string {
+	t.Helper()
+	dir := filepath.Join("/proc", strconv.Itoa(pid), "task")
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, task := range tasks {
+		b, err := os.ReadFile(filepath.Join(dir, task.Name(), "status"))
+		if err != nil {
+			continue // the thread ended
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
+				out[task.Name()] = strings.TrimSpace(v)
+			}
+		}
+	}
+	return out
+}
