@@ -3,6 +3,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"runtime"
 	"slices"
@@ -21,6 +22,7 @@ type Pinner interface {
 // "0,2-3") and returns the CPUs, sorted and without repeats. Every CPU
 // must exist on this machine.
 func parseCPUList(s string) ([]int, error) {
+	n := machineCPUs()
 	var out []int
 	for _, part := range strings.Split(s, ",") {
 		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
@@ -33,8 +35,8 @@ func parseCPUList(s string) ([]int, error) {
 		if err1 != nil || err2 != nil || a < 0 || b < a {
 			return nil, fmt.Errorf("bench: CPU list %q: %q is not a CPU or a range of CPUs", s, part)
 		}
-		if b >= runtime.NumCPU() {
-			return nil, fmt.Errorf("bench: CPU list %q: this machine has CPUs 0–%d", s, runtime.NumCPU()-1)
+		if b >= n {
+			return nil, fmt.Errorf("bench: CPU list %q: this machine has CPUs 0–%d", s, n-1)
 		}
 		for c := a; c <= b; c++ {
 			out = append(out, c)
@@ -67,13 +69,13 @@ func NewPin(servers string) (Pin, error) {
 		return Pin{}, err
 	}
 	var load []int
-	for c := range runtime.NumCPU() {
+	for c := range machineCPUs() {
 		if !slices.Contains(sc, c) {
 			load = append(load, c)
 		}
 	}
 	if len(load) == 0 {
-		return Pin{}, fmt.Errorf("bench: pinning the servers to CPUs %s leaves none for the load generator (this machine has %d)", servers, runtime.NumCPU())
+		return Pin{}, fmt.Errorf("bench: pinning the servers to CPUs %s leaves none for the load generator (this machine has %d)", servers, machineCPUs())
 	}
 	if _, err := exec.LookPath("taskset"); err != nil {
 		return Pin{}, errors.New("bench: pinning needs taskset (Debian package util-linux)")
@@ -122,4 +124,22 @@ func cpuCount(cpus string) int {
 		return 0
 	}
 	return len(l)
+}
+
+// machineCPUs is the number of CPUs the machine has online, whatever the
+// bench's own affinity (make bench-compare-pinned runs it under taskset
+// beside wrk): the highest CPU in /sys/devices/system/cpu/online plus
+// one, or runtime.NumCPU when that cannot be read.
+func machineCPUs() int {
+	b, err := os.ReadFile("/sys/devices/system/cpu/online")
+	if err != nil {
+		return runtime.NumCPU()
+	}
+	list := strings.TrimSpace(string(b))
+	last := list[strings.LastIndexAny(list, ",-")+1:]
+	n, err := strconv.Atoi(last)
+	if err != nil {
+		return runtime.NumCPU()
+	}
+	return n + 1
 }

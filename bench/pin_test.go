@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,7 +13,7 @@ import (
 )
 
 func TestParseCPUList(t *testing.T) {
-	if runtime.NumCPU() < 2 {
+	if machineCPUs() < 2 {
 		t.Skip("needs two CPUs")
 	}
 	for in, want := range map[string]string{"0": "0", "1,0": "0,1", "0-1": "0,1", "0,0-1": "0,1"} {
@@ -40,7 +39,7 @@ func TestParseCPUList(t *testing.T) {
 // to CPU 0 and reads every one of their processes' and threads' allowed
 // CPUs from /proc; nginx must run exactly one worker.
 func TestPinnedPeersRunOnTheirCPUs(t *testing.T) {
-	if testing.Short() || runtime.NumCPU() < 2 {
+	if testing.Short() || machineCPUs() < 2 {
 		t.Skip("starts nginx and vodedge; needs two CPUs")
 	}
 	nginxBin, vodedgeBin := testenv.Tool(t, "nginx"), testenv.Vodedge(t)
