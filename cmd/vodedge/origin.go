@@ -54,6 +54,8 @@ with Range and ETag, so an edge can use the controller as its origin:
   vodedge edge --origin http://CONTROLLER:8070
 Metrics, /healthz and /readyz are on --admin, with the player and status
 pages under /ui/ (--ui-edges, --ui-steer-url, --ui-steer-admin).
+Apps read the published catalogue without a token at GET /public/v1/titles
+and /public/v1/titles/{id} (CORS, ETag, Cache-Control, a rate per client).
 
 Routes: POST /v1/titles; GET /v1/titles?q=&tag=&year=&min_duration=&…;
 GET|PATCH /v1/titles/{id}; GET /v1/titles/{id}/qc;
@@ -79,6 +81,7 @@ GET /v1/sites lists every node with its source, state and last report.`,
 	o.bindStore(f)
 	o.fill.bind(f)
 	o.ui.bind(f)
+	o.bindPublic(f)
 	addConfigFlag(cmd)
 	cmd.AddCommand(newJobsCmd(), newTitlesCmd(), newApproveCmd())
 	return cmd
@@ -184,6 +187,9 @@ func (o *originOpts) controller() (controller.Config, error) {
 	c.S3.MultipartPartSize, c.S3.MultipartThreshold = int64(o.partSize), int64(o.mpThres)
 	if c.APITokens, err = o.tokens(); err != nil {
 		return c, err
+	}
+	if c.Public.SteeringURL == "" {
+		c.Public.SteeringURL = o.ui.steerURL
 	}
 	return c, o.fill.apply(&c)
 }

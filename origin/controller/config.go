@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -66,6 +67,9 @@ type Config struct {
 	// ManifestKey signs the manifests; nil turns manifests off.
 	ManifestKey    ed25519.PrivateKey
 	ManifestPolicy fillplan.Policy
+
+	// Public is the unauthenticated catalogue for apps (public.go).
+	Public PublicCatalog
 }
 
 // Tiering is the storage-class policy.
@@ -106,6 +110,10 @@ func (c *Config) validate() error {
 	}
 	if c.FFprobe == "" {
 		c.FFprobe = "ffprobe"
+	}
+	c.Public.defaults()
+	if u := c.Public.SteeringURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return fmt.Errorf("%w: the public steering URL must be http:// or https:// (got %q)", ErrConfig, u)
 	}
 	if c.MaxUploadBytes <= 0 {
 		c.MaxUploadBytes = 200 << 30

@@ -29,6 +29,13 @@
 //     nodes, GET /v1/sites lists every node with its source, state
 //     and last report, DELETE /v1/nodes/{site}/{name} forgets a
 //     registered one. The design is in registry.go's comment.
+//   - The public catalogue (public.go, public_http.go): GET
+//     /public/v1/titles[/{id}] without a token, for apps: published
+//     titles only, public fields and playback entry points on steering,
+//     a strong ETag and Cache-Control so edges can cache the answers,
+//     CORS for any origin, and a token bucket per client address (its
+//     table bounded: idle addresses are forgotten past 65,536). The
+//     operator's API stays behind its tokens.
 //   - HTTP (routes.go): the API under /v1/ (bearer token when configured;
 //     a node's own token opens only the node routes, nodeauth.go)
 //     and, for a local store, the published files at the root path with
@@ -82,5 +89,6 @@
 // origin/pipeline, origin/popularity, origin/probe, origin/qc,
 // origin/store, origin/transcode; internal/admin, internal/bytesize,
 // internal/heartbeat, internal/manifest, internal/daemon and internal/tlsreload (the
-// daemon). Nothing imports it but the CLI and its client.
+// daemon); x/time (the public catalogue's rate limit). Nothing imports it
+// but the CLI and its client.
 package controller

@@ -44,6 +44,9 @@ func (s *Server) routes() http.Handler {
 
 	root := http.NewServeMux()
 	root.Handle("/v1/", s.authorize(api))
+	if !s.cfg.Public.Disabled {
+		root.Handle("/public/v1/", s.publicRoutes())
+	}
 	root.HandleFunc("GET /titles/", s.handleFile)
 	root.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
