@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Pinner is a Peer that can be confined to a set of CPUs before Start:
@@ -130,7 +131,9 @@ func cpuCount(cpus string) int {
 // bench's own affinity (make bench-compare-pinned runs it under taskset
 // beside wrk): the highest CPU in /sys/devices/system/cpu/online plus
 // one, or runtime.NumCPU when that cannot be read.
-func machineCPUs() int {
+var machineCPUs = sync.OnceValue(readMachineCPUs)
+
+func readMachineCPUs() int {
 	b, err := os.ReadFile("/sys/devices/system/cpu/online")
 	if err != nil {
 		return runtime.NumCPU()

@@ -99,3 +99,27 @@ func allowedCPUs(t *testing.T, pid int) map[string]string {
 	}
 	return out
 }
+
+// FuzzParseCPUList: any list parseCPUList accepts comes back sorted,
+// without repeats, within the machine, and reads back the same once
+// formatted.
+func FuzzParseCPUList(f *testing.F) {
+	for _, s := range []string{"0", "0-1", "1,0", "0,0-1", "x", "1-0", "0,", "-1", "99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cpus, err := parseCPUList(s)
+		if err != nil {
+			return
+		}
+		for i, c := range cpus {
+			if c < 0 || c >= machineCPUs() || (i > 0 && c <= cpus[i-1]) {
+				t.Fatalf("parseCPUList(%q) = %v", s, cpus)
+			}
+		}
+		again, err := parseCPUList(formatCPUList(cpus))
+		if err != nil || formatCPUList(again) != formatCPUList(cpus) {
+			t.Fatalf("%q: %v reads back as %v, %v", s, cpus, again, err)
+		}
+	})
+}

@@ -27,6 +27,7 @@ var covered = map[string]string{
 	"bench.parseWrkBytes":               "FuzzParseWrk",
 	"bench.parseWrkDuration":            "FuzzParseWrk",
 	"bench.parsePromText":               "FuzzParsePromText",
+	"bench.parseCPUList":                "FuzzParseCPUList",
 	"bench.parsePromLine":               "FuzzParsePromText",
 	"bench.parsePromLabels":             "FuzzParsePromText",
 	"bench/player.ParseMaster":          "FuzzParseMaster",
