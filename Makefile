@@ -119,14 +119,15 @@ bench-compare: build
 # wrk on the other CPUs (one thread), the bench itself beside wrk. RAM
 # hits against nginx and Varnish, then disk hits (RAM tier off) against
 # nginx serving the same files with sendfile; 16 KiB, 48 KiB (an audio
-# segment) and 2 MiB; CPU-seconds per GiB and per 10k requests printed.
-# About 15 minutes.
+# segment) and 2 MiB, and the player mix (playlists, video and audio
+# segments in a player's order and proportions, bench/mix.go); CPU-seconds
+# per GiB and per 10k requests printed. About 20 minutes.
 PIN_LOAD = taskset -c 1 ./bin/vodedge bench compare --pin=0 --threads 1 --connections 64
 bench-compare-pinned: build
 	$(PIN_LOAD) --peers vodedge,nginx-static,varnish \
-	  --scenarios 'ram-16KiB=2000x16KiB:rps>=1.0,ram-48KiB=1000x48KiB:rps>=1.0,ram-2MiB=64x2MiB:throughput>=1.0'
+	  --scenarios 'ram-16KiB=2000x16KiB:rps>=1.0,ram-48KiB=1000x48KiB:rps>=1.0,ram-2MiB=64x2MiB:throughput>=1.0,ram-mix=8xplayer:throughput>=1.0'
 	$(PIN_LOAD) --peers vodedge,nginx-static --ram-bytes 0 --disk-bytes 1GiB \
-	  --scenarios 'disk-16KiB=2000x16KiB:rps>=1.0,disk-48KiB=1000x48KiB:rps>=1.0,disk-2MiB=64x2MiB:throughput>=1.0'
+	  --scenarios 'disk-16KiB=2000x16KiB:rps>=1.0,disk-48KiB=1000x48KiB:rps>=1.0,disk-2MiB=64x2MiB:throughput>=1.0,disk-mix=8xplayer:throughput>=1.0'
 
 # bench-disks: hot disk hits (RAM tier off) from four directories at
 # once against one, beside nginx serving the same files: vodedge's disk

@@ -141,7 +141,7 @@ func (c *CompareConfig) prepare() error {
 	c.Load.CPUs = c.Pin.LoadCPUs
 	var need int64
 	for _, s := range c.Scenarios {
-		need += s.Bytes() + int64(s.Objects)*perObjectRAM
+		need += s.Bytes() + int64(len(s.Files()))*perObjectRAM
 	}
 	switch {
 	case c.RAMBytes == 0 && need > c.DiskBytes:

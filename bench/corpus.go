@@ -17,10 +17,17 @@ func writeCorpus(dir string, scenarios []Scenario) error {
 		if err := os.MkdirAll(filepath.Join(dir, s.Name), 0o755); err != nil {
 			return fmt.Errorf("bench: corpus: %w", err)
 		}
-		buf := make([]byte, s.Size)
-		for _, p := range s.Paths() {
-			fillPseudoRandom(buf, p)
-			if err := os.WriteFile(filepath.Join(dir, p), buf, 0o644); err != nil {
+		var buf []byte
+		for _, f := range s.Files() {
+			if int64(cap(buf)) < f.size {
+				buf = make([]byte, f.size)
+			}
+			buf = buf[:f.size]
+			fillPseudoRandom(buf, f.path)
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f.path)), 0o755); err != nil {
+				return fmt.Errorf("bench: corpus: %w", err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, f.path), buf, 0o644); err != nil {
 				return fmt.Errorf("bench: corpus: %w", err)
 			}
 		}

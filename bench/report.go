@@ -315,8 +315,7 @@ func (r *CompareReport) print(w io.Writer) {
 	}
 	for _, sr := range r.Scenarios {
 		s := sr.Scenario
-		fmt.Fprintf(w, "\n== %s: %d objects × %s, %s of %s --latency\n",
-			s.Name, s.Objects, bytesize.Size(s.Size), plural(r.Rounds, "round"), r.Load)
+		fmt.Fprintf(w, "\n== %s: %s, %s of %s --latency\n", s.Name, s.Describe(), plural(r.Rounds, "round"), r.Load)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "peer\trequests/s median [min–max]\tMiB/s median [min–max]\tp99 ms median\tCPU: server\twrk\tothers\tserver CPU-s/GiB\t/10k req\trounds")
 		for _, p := range sr.Peers {

@@ -45,6 +45,10 @@ type Scenario struct {
 	Objects int    `json:"objects"`
 	Size    int64  `json:"size_bytes"`
 	Target  Target `json:"target"`
+	// Mix, when set, replaces the equally sized objects: MixPlayer is
+	// Objects player sessions of playlists, video and audio segments
+	// (mix.go); Size is then 0.
+	Mix string `json:"mix,omitempty"`
 }
 
 // DefaultScenarios are the targets of the product brief: hot 2 MiB
@@ -61,23 +65,42 @@ func DefaultScenarios() []Scenario {
 // String returns the scenario in the syntax ParseScenario reads.
 func (s Scenario) String() string {
 	out := fmt.Sprintf("%s=%dx%s", s.Name, s.Objects, bytesize.Size(s.Size))
+	if s.Mix != "" {
+		out = fmt.Sprintf("%s=%dx%s", s.Name, s.Objects, s.Mix)
+	}
 	if !s.Target.IsZero() {
 		out += ":" + s.Target.String()
 	}
 	return out
 }
 
-// Bytes is the scenario's working set: objects × size.
-func (s Scenario) Bytes() int64 { return int64(s.Objects) * s.Size }
+// Bytes is the scenario's working set.
+func (s Scenario) Bytes() int64 {
+	var n int64
+	for _, f := range s.Files() {
+		n += f.size
+	}
+	return n
+}
 
-// Paths returns the URL paths of the scenario's objects, in order:
-// /NAME/00001.m4s, /NAME/00002.m4s, …
+// Paths returns the URL paths of the scenario's objects, in the order
+// wrk requests them: /NAME/00001.m4s, /NAME/00002.m4s, … (Files).
 func (s Scenario) Paths() []string {
-	p := make([]string, s.Objects)
-	for i := range p {
-		p[i] = fmt.Sprintf("/%s/%05d.m4s", s.Name, i+1)
+	fs := s.Files()
+	p := make([]string, len(fs))
+	for i, f := range fs {
+		p[i] = f.path
 	}
 	return p
+}
+
+// Describe says what the objects are: "64 objects × 2MiB", or the mix.
+func (s Scenario) Describe() string {
+	if s.Mix == MixPlayer {
+		return fmt.Sprintf("player mix: %d sessions × (3 playlists + %d × (%.2fMiB video + %.1fKiB audio))", s.Objects, playerSegments,
+			float64(playerVideoBytes)/(1<<20), float64(playerAudioBytes)/(1<<10))
+	}
+	return fmt.Sprintf("%d objects × %s", s.Objects, bytesize.Size(s.Size))
 }
 
 var scenarioName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
@@ -94,7 +117,9 @@ func (s Scenario) validate() error {
 		return fmt.Errorf("bench: scenario name %q: want letters, digits, '.', '_' or '-'", s.Name)
 	case s.Objects < 1 || s.Objects > maxObjects:
 		return fmt.Errorf("bench: scenario %s: objects must be within 1..%d, got %d", s.Name, maxObjects, s.Objects)
-	case s.Size < 1 || s.Size > maxObjectBytes:
+	case s.Mix != "" && (s.Mix != MixPlayer || s.Size != 0):
+		return fmt.Errorf("bench: scenario %s: mix %q: the only mix is %q, and it has no object size", s.Name, s.Mix, MixPlayer)
+	case s.Mix == "" && (s.Size < 1 || s.Size > maxObjectBytes):
 		return fmt.Errorf("bench: scenario %s: object size must be within 1 B..1 GiB, got %d", s.Name, s.Size)
 	case !s.Target.IsZero() && s.Target.Metric != MetricThroughput && s.Target.Metric != MetricRequests:
 		return fmt.Errorf("bench: scenario %s: target metric %q: want throughput or rps", s.Name, s.Target.Metric)
@@ -122,7 +147,8 @@ func validateScenarios(ss []Scenario) error {
 }
 
 // ParseScenario reads NAME=COUNTxSIZE[:METRIC>=RATIO], for example
-// "hot-2MiB=64x2MiB:throughput>=1.0" or "small=500x16KiB", or just the
+// "hot-2MiB=64x2MiB:throughput>=1.0" or "small=500x16KiB", or
+// NAME=COUNTxplayer for COUNT sessions of the player mix, or just the
 // name of a default scenario ("hot-16KiB").
 func ParseScenario(spec string) (Scenario, error) {
 	spec = strings.TrimSpace(spec)
@@ -145,11 +171,15 @@ func ParseScenario(spec string) (Scenario, error) {
 	if s.Objects, err = strconv.Atoi(count); err != nil {
 		return Scenario{}, fmt.Errorf("bench: scenario %q: object count: %w", spec, err)
 	}
-	sz, err := bytesize.Parse(size)
-	if err != nil {
-		return Scenario{}, fmt.Errorf("bench: scenario %q: %w", spec, err)
+	if size == MixPlayer {
+		s.Mix = MixPlayer
+	} else {
+		sz, err := bytesize.Parse(size)
+		if err != nil {
+			return Scenario{}, fmt.Errorf("bench: scenario %q: %w", spec, err)
+		}
+		s.Size = int64(sz)
 	}
-	s.Size = int64(sz)
 	if hasTarget {
 		if s.Target, err = parseTarget(target); err != nil {
 			return Scenario{}, fmt.Errorf("bench: scenario %q: %w", spec, err)

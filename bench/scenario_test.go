@@ -16,6 +16,7 @@ func TestParseScenario(t *testing.T) {
 		{"big=8x4MiB", Scenario{Name: "big", Objects: 8, Size: 4 << 20}},
 		{"s=50x16KiB:rps>=1.2", Scenario{Name: "s", Objects: 50, Size: 16 << 10, Target: Target{MetricRequests, 1.2}}},
 		{" t=3x1000:throughput>=0.9 ", Scenario{Name: "t", Objects: 3, Size: 1000, Target: Target{MetricThroughput, 0.9}}},
+		{"mix=8xplayer:rps>=1", Scenario{Name: "mix", Objects: 8, Mix: MixPlayer, Target: Target{MetricRequests, 1}}},
 	} {
 		got, err := ParseScenario(tc.in)
 		if err != nil || !reflect.DeepEqual(got, tc.want) {
@@ -41,6 +42,7 @@ func TestParseScenarioErrors(t *testing.T) {
 		"a=1x2GiB":               "object size",
 		"a=8x1:throughput>=abc":  "invalid syntax",
 		"a=8x1:throughput>=+Inf": "target ratio",
+		"a=8xplayers":            "not a byte count",
 	} {
 		_, err := ParseScenario(in)
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -59,7 +61,7 @@ func TestParseScenariosRejectsDuplicates(t *testing.T) {
 }
 
 func TestScenarioStringRoundTrip(t *testing.T) {
-	for _, s := range append(DefaultScenarios(), Scenario{Name: "odd", Objects: 3, Size: 1000}) {
+	for _, s := range append(DefaultScenarios(), Scenario{Name: "odd", Objects: 3, Size: 1000}, Scenario{Name: "m", Objects: 2, Mix: MixPlayer}) {
 		back, err := ParseScenario(s.String())
 		if err != nil || !reflect.DeepEqual(back, s) {
 			t.Errorf("ParseScenario(%q) = %+v, %v; want %+v", s.String(), back, err, s)
@@ -72,6 +74,31 @@ func TestScenarioPaths(t *testing.T) {
 	want := []string{"/x/00001.m4s", "/x/00002.m4s", "/x/00003.m4s"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Paths = %v, want %v", got, want)
+	}
+}
+
+// TestPlayerMix: a session is 3 playlists then video and audio
+// segments in turn, and the proportions are those documented in mix.go.
+func TestPlayerMix(t *testing.T) {
+	s := Scenario{Name: "m", Objects: 2, Mix: MixPlayer}
+	fs := s.Files()
+	if len(fs) != 2*(3+2*playerSegments) || fs[0].path != "/m/t001/master.m3u8" || fs[4].path != "/m/t001/audio-aac-128k/seg-00001.m4s" {
+		t.Fatalf("files: %d, %v", len(fs), fs[:5])
+	}
+	var video int64
+	for _, f := range fs {
+		if strings.Contains(f.path, "video-720p/seg-") {
+			video += f.size
+		}
+	}
+	if share := float64(video) / float64(s.Bytes()); share < 0.94 || share > 0.96 {
+		t.Errorf("video is %.3f of the bytes, want about 0.95", share)
+	}
+	if err := s.validate(); err != nil {
+		t.Error(err)
+	}
+	if err := (Scenario{Name: "m", Objects: 2, Mix: "other"}).validate(); err == nil {
+		t.Error("an unknown mix was accepted")
 	}
 }
 

@@ -114,7 +114,7 @@ minutes) plus set-up.`,
 	f := cmd.Flags()
 	f.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "rounds: each runs every scenario on every server once")
 	f.StringSliceVar(&scenarios, "scenarios", scenarios,
-		"scenarios, each NAME=COUNTxSIZE[:METRIC>=RATIO] (METRIC: throughput or rps) or the name of a default one")
+		"scenarios, each NAME=COUNTxSIZE[:METRIC>=RATIO] (METRIC: throughput or rps), NAME=COUNTxplayer (COUNT player sessions: playlists, video and audio segments) or the name of a default one")
 	f.Var(&ram, "ram-bytes", "vodedge's RAM tier (--ram-bytes of the edge); every scenario's objects must fit")
 	f.Var(&disk, "disk-bytes", "vodedge's disk tier (--disk-bytes of the edge, kept in the work dir); 0: off")
 	f.IntVar(&cfg.Disks, "disks", 0, "spread vodedge's disk tier over this many directories of the work dir (the edge's --disk DIR:SIZE each, --disk-bytes split evenly); with more than one, peer "+
