@@ -94,7 +94,11 @@
 //
 //   - Same files: one corpus of pseudo-random (incompressible) objects per
 //     scenario, /NAME/00001.m4s…, that nginx serves as its root and
-//     vodedge through a file:// origin.
+//     vodedge through a file:// origin. The player mix (NAME=COUNTxplayer)
+//     is COUNT sessions of a master and two media playlists then 15
+//     pairs of 720p video (1.19 MiB) and AAC audio (62.5 KiB) segments,
+//     requested in that order: 3 requests in 33 are playlists, 95 % of
+//     the bytes video (mix.go).
 //   - Warm before measuring: nginx gets one GET per object (files in the
 //     page cache, descriptors in open_file_cache); vodedge gets GETs until
 //     each object is answered X-Cache: HIT-RAM (at most 10 per object,

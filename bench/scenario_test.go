@@ -103,7 +103,7 @@ func TestPlayerMix(t *testing.T) {
 }
 
 func FuzzParseScenario(f *testing.F) {
-	for _, s := range []string{"hot-2MiB", "a=8x2MiB", "s=50x16KiB:rps>=1.2", "a=8x1:throughput>=abc"} {
+	for _, s := range []string{"hot-2MiB", "a=8x2MiB", "s=50x16KiB:rps>=1.2", "a=8x1:throughput>=abc", "m=2xplayer:rps>=1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
