@@ -72,6 +72,7 @@ var covered = map[string]string{
 	"origin/controller.parsePopularity": "FuzzParsePopularity",
 	"origin/controller.ParseSites":      "FuzzParseSites",
 	"origin/controller.ParseNodeTokens": "FuzzParseNodeTokens",
+	"origin/controller.parseBatchQuery": "FuzzParseBatchQuery",
 	"origin/ffmpeg.ParseProgress":       "FuzzParseProgress",
 	"origin/packager.ParsePlaylist":     "FuzzParsePlaylist",
 	"origin/popularity.ParseLine":       "FuzzParseLine",
