@@ -37,6 +37,8 @@ var covered = map[string]string{
 	"cmd/vodedge.parseDiskSpec":         "FuzzParseDiskSpec",
 	"cache.parse":                       "FuzzHandler",
 	"cache/disktier.decodeRecord":       "FuzzDecodeRecord",
+	"cache/logship.decodeBatch":         "FuzzDecodeSpool",
+	"cache/logship.decodeCursor":        "FuzzDecodeSpool",
 	"cache/disktier.parseHashEntry":     "FuzzParseHashEntry",
 	"cache/freshness.Parse":             "FuzzParseCacheControl",
 	"cache/freshness.ParseDelta":        "FuzzParseCacheControl",
