@@ -16,7 +16,8 @@
 // tier, access log file, listeners), released in reverse order. The parts
 // own their behaviour: the serving path (cache), the disk tier
 // (cache/disktier), the peer data plane (cache/peer), site membership
-// (steering/cluster), the fill agent (fill), the admin listener
+// (steering/cluster), the fill agent (fill), the access log's shipper
+// to the controller (cache/logship), the admin listener
 // (internal/admin). Three small adapters live here because only the
 // assembly knows both sides: the cluster's placement as the peer layer's
 // Router, the disk tier as the fill agent's Store (FillStore), and the
@@ -38,7 +39,8 @@
 //     others stop asking it at once), responses in flight get
 //     Cache.ShutdownTimeout, then everything is closed.
 //
-// Imports: cache, cache/accesslog, cache/disktier, cache/peer, fill,
+// Imports: cache, cache/accesslog, cache/disktier, cache/logship (the
+// access log's shipper), cache/peer, fill,
 // internal/admin, internal/daemon (listeners and the run-once life
 // shared with the other daemons), internal/heartbeat (what the node
 // reports to the controller's registry), internal/placement,
