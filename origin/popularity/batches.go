@@ -46,12 +46,16 @@ func (s *Store) IngestBatch(r io.Reader, b Batch) (st Stats, duplicate bool, err
 	defer s.mu.Unlock()
 	last, err := s.lastSeq(b)
 	if err != nil || b.Seq <= last {
+		if err == nil {
+			s.m.batches.WithLabelValues("duplicate").Inc()
+		}
 		return st, err == nil, err
 	}
 	seq := b.Seq
 	err = s.mergeLocked(files, func(kb *kv.Batch) { kb.Put(s.deps.Store, b.key(), seq) })
 	if err == nil {
 		s.m.observe(st)
+		s.m.batches.WithLabelValues("counted").Inc()
 	}
 	return st, false, err
 }

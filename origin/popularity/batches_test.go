@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // stored is the stored total of a file at a site today.
@@ -52,6 +54,11 @@ func TestIngestBatchCountsAResendOnce(t *testing.T) {
 	}
 	if last, err := s.LastBatch("e1", "s1"); err != nil || last != 5 {
 		t.Errorf("last batch %d, %v; want 5", last, err)
+	}
+	counted := testutil.ToFloat64(s.m.batches.WithLabelValues("counted"))
+	dups := testutil.ToFloat64(s.m.batches.WithLabelValues("duplicate"))
+	if counted != 4 || dups != 2 {
+		t.Errorf("batches counted %v, duplicate %v; want 4 and 2", counted, dups)
 	}
 }
 
