@@ -36,7 +36,7 @@ type receiver struct {
 	seen   map[string][]uint64 // stream → every seq received
 }
 
-func newReceiver(t *testing.T) *receiver {
+func newReceiver(t testing.TB) *receiver {
 	r := &receiver{last: map[string]uint64{}, bodies: map[uint64][]byte{}, resent: map[uint64]int{}, seen: map[string][]uint64{}}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	t.Cleanup(r.srv.Close)
