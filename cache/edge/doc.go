@@ -37,8 +37,9 @@
 //     the demo's three do.
 //   - The access log's shipper reads the log file, not the records in
 //     memory: the file is what a kill -9 leaves, so it is what must be
-//     counted (cache/logship). It stops with the fill agent; the last
-//     records, written when the log closes, ship at the next start.
+//     counted (cache/logship). It stops last, after the access log
+//     is closed, with one round bounded by logship.FinalWait for the
+//     last records; what that round cannot send ships at the next start.
 //   - Stopping: the fill agent stops, the node leaves its site (the
 //     others stop asking it at once), responses in flight get
 //     Cache.ShutdownTimeout, then everything is closed.

@@ -109,8 +109,8 @@ func (n *Node) Run(ctx context.Context) error {
 		err = n.wait(ctx, errc)
 	}
 	stopFill()
-	stopReport()
 	n.shutdown()
+	stopReport() // after the access log's last records are written
 	return err
 }
 

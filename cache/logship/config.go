@@ -33,7 +33,7 @@ type Config struct {
 	// Default 5s.
 	Every time.Duration
 	// Timeout bounds one POST; MaxBackoff the wait between attempts
-	// while the controller fails. Defaults 30s and 1m.
+	// while the controller fails (at least Every). Defaults 30s and 1m.
 	Timeout, MaxBackoff time.Duration
 }
 
@@ -75,6 +75,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxBackoff == 0 {
 		c.MaxBackoff = d.MaxBackoff
 	}
+	c.MaxBackoff = max(c.MaxBackoff, c.Every) // a backoff is whole rounds
 	return c, c.validate()
 }
 

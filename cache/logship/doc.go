@@ -67,5 +67,9 @@
 // measured in lines and seconds of the batches not yet acknowledged;
 // lines not yet cut are at most one round (Every) behind.
 //
+// A stopping shipper makes one last round (FinalWait, 5 s) so the
+// records the node wrote as it stopped are not left for its next start;
+// the node stops it after closing the access log.
+//
 // Imports: standard library and client_golang only.
 package logship

@@ -86,7 +86,8 @@ func (s *Shipper) recover() error {
 
 // Run ships until ctx ends: every Every it cuts what the log gained
 // into batches, applies the spool bound and sends the waiting batches
-// in order, one at a time.
+// in order, one at a time. When ctx ends it makes a last round, bounded
+// by FinalWait, for the lines written as the node stopped.
 func (s *Shipper) Run(ctx context.Context) error {
 	defer s.tail.close()
 	t := time.NewTimer(0)
@@ -94,12 +95,24 @@ func (s *Shipper) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			s.finish()
 			return nil
 		case <-t.C:
 		}
 		s.step(ctx)
 		t.Reset(s.cfg.Every)
 	}
+}
+
+// FinalWait bounds the last round of a stopping shipper: what it cannot
+// send by then waits in the spool for the next start.
+const FinalWait = 5 * time.Second
+
+func (s *Shipper) finish() {
+	ctx, cancel := context.WithTimeout(context.Background(), min(FinalWait, s.cfg.Timeout))
+	defer cancel()
+	s.wait = 0
+	s.step(ctx)
 }
 
 // step is one round: cut, bound, send.

@@ -226,3 +226,19 @@ func TestConfigIsChecked(t *testing.T) {
 		}
 	}
 }
+
+func TestRunShipsTheLastLinesWhenStopped(t *testing.T) {
+	rc, log := newReceiver(t), newLog(t)
+	s, _ := shipper(t, log, t.TempDir(), rc, func(c *Config) { c.Every = time.Hour })
+	first := log.add(5)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	testenv.Eventually(t, 10*time.Second, "the first round", func() bool { return len(rc.counted()) == len(first) })
+	last := log.add(3) // written as the node stops; no round is due for an hour
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	sameLines(t, rc.counted(), append(first, last...))
+}
