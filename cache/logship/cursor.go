@@ -36,6 +36,17 @@ type cursor struct {
 	File   fileID `json:"file"`
 	Offset int64  `json:"offset"`
 	Seq    uint64 `json:"seq"`
+	// Tail is the last bytes before Offset (up to tailBytes): how the
+	// copy a copytruncate rotation made is recognized.
+	Tail []byte `json:"tail,omitempty"`
+}
+
+// tailBytes is how much of the log before the cursor it remembers.
+const tailBytes = 64
+
+// lastBytes is the end of b, up to tailBytes, copied.
+func lastBytes(b []byte) []byte {
+	return append([]byte(nil), b[max(0, len(b)-tailBytes):]...)
 }
 
 const cursorName = "cursor.json"
@@ -66,7 +77,7 @@ func decodeCursor(raw []byte) (cursor, error) {
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return c, fmt.Errorf("logship: cursor: %w", err)
 	}
-	if c.Stream == "" || len(c.Stream) > 64 || c.Seq == 0 || c.Offset < 0 {
+	if c.Stream == "" || len(c.Stream) > 64 || c.Seq == 0 || c.Offset < 0 || int64(len(c.Tail)) > min(c.Offset, tailBytes) {
 		return c, fmt.Errorf("logship: cursor %+v: want a stream, a sequence number from 1 and an offset ≥ 0", c)
 	}
 	return c, nil

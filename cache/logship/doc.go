@@ -13,17 +13,23 @@
 // the log, and a resend must carry the same lines under the same
 // number. The shipper therefore reads the log file (it never sees the
 // records in memory) from a durable cursor: the file's identity
-// (device, inode), the offset of the first line not yet batched, and the
-// next sequence number. It reads whole lines only; a partial last line
+// (device, inode), the offset of the first line not yet batched, the
+// bytes just before it, and the next sequence number. It reads whole lines only; a partial last line
 // waits for its newline. The access log is opened once with O_APPEND and
 // never reopened (cache/accesslog), so a rename rotation keeps the
 // writer on the renamed file until the edge restarts; the shipper keeps
 // reading the file it has open, and after a restart it finds the
 // cursor's file beside the log (access.log.1, …) by its inode, finishes
-// it, then starts the current one. A copytruncate rotation is seen as a
-// file shorter than the cursor: shipping restarts at its beginning
-// (lines written between logrotate's copy and its truncate are lost, as
-// with any tailer).
+// it, then starts the current one. The rotation the product ships
+// (deploy/logrotate) is copytruncate, which keeps the inode: the cursor
+// also remembers the last 64 bytes before its offset, and a log that no
+// longer holds them there (shorter than the cursor, or truncated and
+// grown past it between two rounds) was truncated. The lines after the
+// cursor are then in logrotate's copy (access.log.1, uncompressed
+// thanks to delaycompress), found beside the log by those bytes at that
+// offset and finished first; without a copy the log is shipped from its
+// start. Lines written between logrotate's copy and its truncate are
+// lost, as with any copytruncate.
 //
 // # Batches are formed once, in the spool
 //

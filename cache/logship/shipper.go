@@ -74,7 +74,7 @@ func (s *Shipper) recover() error {
 	}
 	if n := len(batches); n > 0 && batches[n-1].Seq >= cur.Seq {
 		last := batches[n-1]
-		cur.File, cur.Offset, cur.Seq = last.File, last.End, last.Seq+1
+		cur.File, cur.Offset, cur.Seq, cur.Tail = last.File, last.End, last.Seq+1, last.Tail
 	}
 	s.cur, s.pending = cur, batches
 	s.gauges()
@@ -143,14 +143,15 @@ func (s *Shipper) cut(ctx context.Context) error {
 
 // spool writes lines as the next batch, then moves the cursor past them.
 func (s *Shipper) spool(lines []byte) error {
-	b := batch{Seq: s.cur.Seq, Lines: bytes.Count(lines, []byte{'\n'}), Created: s.now().UTC(), File: s.cur.File, End: s.cur.Offset + int64(len(lines))}
+	b := batch{Seq: s.cur.Seq, Lines: bytes.Count(lines, []byte{'\n'}), Created: s.now().UTC(), File: s.cur.File,
+		End: s.cur.Offset + int64(len(lines)), Tail: lastBytes(lines)}
 	size, err := writeBatch(s.cfg.SpoolDir, b, lines)
 	if err != nil {
 		return err
 	}
 	b.size = size
 	next := s.cur
-	next.Offset, next.Seq = b.End, b.Seq+1
+	next.Offset, next.Seq, next.Tail = b.End, b.Seq+1, b.Tail
 	if err := saveCursor(s.cfg.SpoolDir, next); err != nil {
 		// The batch is spooled: a restart finds the cursor from it.
 		s.log.Warn("saving the log shipper's cursor failed", "err", err)

@@ -141,6 +141,42 @@ func TestRotatedLogIsFinishedBeforeTheNewOne(t *testing.T) {
 	sameLines(t, rc.counted(), readLines(t, log.path+".1", log.path))
 }
 
+// copyTruncate is logrotate's copytruncate: the log copied beside it,
+// then truncated in place.
+func copyTruncate(t *testing.T, log *logFile) {
+	b, err := os.ReadFile(log.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(log.path+".1", b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(log.path, 0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Lines written after the last round are in logrotate's copy: it is
+// finished before the truncated log, even when the log grew past the
+// cursor again before the shipper looked.
+func TestACopyTruncatedLogIsFinishedFromItsCopy(t *testing.T) {
+	for name, after := range map[string]int{"shorter than the cursor": 5, "grown past the cursor": 400} {
+		t.Run(name, func(t *testing.T) {
+			rc, log := newReceiver(t), newLog(t)
+			s, _ := shipper(t, log, t.TempDir(), rc)
+			log.add(40)
+			rounds(s, 1)
+			log.add(7) // not yet cut when the copy is made
+			copyTruncate(t, log)
+			log.add(after)
+			rounds(s, 2)
+			sameLines(t, rc.counted(), readLines(t, log.path+".1", log.path))
+		})
+	}
+}
+
+// Without a copy beside it (compressed or deleted), the truncated log is
+// shipped from its start.
 func TestACopyTruncatedLogIsShippedFromItsStart(t *testing.T) {
 	rc, log := newReceiver(t), newLog(t)
 	s, _ := shipper(t, log, t.TempDir(), rc)

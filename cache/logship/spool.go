@@ -24,6 +24,7 @@ type batch struct {
 	Created time.Time `json:"created"`
 	File    fileID    `json:"file"` // the log file the lines came from
 	End     int64     `json:"end"`  // the offset after them
+	Tail    []byte    `json:"tail"` // their last bytes (cursor.Tail)
 	size    int64     // the spool file's bytes
 }
 
@@ -126,7 +127,7 @@ func decodeBatch(r *bufio.Reader) (batch, error) {
 	if err := json.Unmarshal(line, &b); err != nil {
 		return b, err
 	}
-	if b.Seq == 0 || b.Lines < 0 || b.End < 0 {
+	if b.Seq == 0 || b.Lines < 0 || b.End < 0 || int64(len(b.Tail)) > min(b.End, tailBytes) {
 		return b, fmt.Errorf("description %s: want seq from 1, lines and end ≥ 0", strconv.Quote(string(bytes.TrimSpace(line))))
 	}
 	return b, nil

@@ -53,11 +53,10 @@ func (t *tail) read(cur *cursor) (lines []byte, skipped int, err error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("logship: stat the access log: %w", err)
 	}
-	size := fi.Size()
-	if size < cur.Offset {
-		t.log.Warn("the access log is shorter than what was shipped (truncated by a rotation?): shipping it from its start", "path", t.path, "size", size, "shipped", cur.Offset)
-		cur.Offset = 0
+	if size := fi.Size(); size < cur.Offset || !holdsTail(t.f, cur) {
+		return t.truncated(cur) // also when it grew again past the cursor
 	}
+	size := fi.Size()
 	n, err := t.f.ReadAt(t.buf[:min(size-cur.Offset, int64(len(t.buf)))], cur.Offset)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, 0, fmt.Errorf("logship: read the access log: %w", err)
@@ -74,7 +73,7 @@ func (t *tail) read(cur *cursor) (lines []byte, skipped int, err error) {
 	case t.draining: // the rotated file ends here (a partial last line is left)
 		t.close()
 		t.draining = false
-		cur.File, cur.Offset = fileID{}, 0 // the log's current file, from its start
+		cur.File, cur.Offset, cur.Tail = fileID{}, 0, nil // the log's current file, from its start
 		if err := t.open(cur); err != nil || t.f == nil {
 			return nil, 0, err
 		}
@@ -110,13 +109,58 @@ func (t *tail) open(cur *cursor) error {
 		return nil
 	}
 	t.log.Warn("the access log file shipped last is gone: shipping the current one from its start", "path", t.path)
-	t.f, cur.File, cur.Offset = f, id, 0
+	t.f, cur.File, cur.Offset, cur.Tail = f, id, 0, nil
 	return nil
 }
 
-// rotated opens the file beside the log (its name starting with the
-// log's) that is id, nil when there is none.
+// truncated handles a log shorter than the cursor: a copytruncate
+// rotation. The lines after the cursor are in the copy beside the log
+// (access.log.1, which delaycompress leaves uncompressed): when a file
+// there holds the cursor's last bytes at the cursor, it is finished
+// first; without one the log is shipped from its start.
+func (t *tail) truncated(cur *cursor) ([]byte, int, error) {
+	if cp := t.copyOf(cur); cp != nil {
+		t.log.Info("the access log was copied and truncated: finishing the copy first", "copy", cp.Name(), "offset", cur.Offset)
+		t.close()
+		t.f, t.draining = cp, true
+		return t.read(cur)
+	}
+	t.log.Warn("the access log is shorter than what was shipped and no copy of it is beside it: shipping it from its start", "path", t.path, "shipped", cur.Offset)
+	cur.Offset, cur.Tail = 0, nil
+	return t.read(cur)
+}
+
+// copyOf opens the file beside the log that holds cur.Tail just before
+// cur.Offset, nil when there is none.
+func (t *tail) copyOf(cur *cursor) *os.File {
+	if len(cur.Tail) == 0 {
+		return nil // nothing to recognize it by
+	}
+	return t.sibling(func(f *os.File, fi os.FileInfo) bool {
+		return idOf(fi) != cur.File && holdsTail(f, cur)
+	})
+}
+
+// holdsTail reports whether f holds the cursor's last bytes just before
+// its offset (true when the cursor remembers none).
+func holdsTail(f *os.File, cur *cursor) bool {
+	if len(cur.Tail) == 0 {
+		return true
+	}
+	got := make([]byte, len(cur.Tail))
+	n, _ := f.ReadAt(got, cur.Offset-int64(len(got)))
+	return n == len(got) && bytes.Equal(got, cur.Tail)
+}
+
+// rotated opens the file beside the log that is id, nil when there is
+// none.
 func (t *tail) rotated(id fileID) *os.File {
+	return t.sibling(func(_ *os.File, fi os.FileInfo) bool { return idOf(fi) == id })
+}
+
+// sibling opens the first regular file beside the log (its name starting
+// with the log's) that is, nil when there is none.
+func (t *tail) sibling(is func(*os.File, os.FileInfo) bool) *os.File {
 	dir, base := filepath.Split(t.path)
 	if dir == "" {
 		dir = "."
@@ -130,7 +174,7 @@ func (t *tail) rotated(id fileID) *os.File {
 		if err != nil {
 			continue
 		}
-		if fi, err := f.Stat(); err == nil && idOf(fi) == id {
+		if fi, err := f.Stat(); err == nil && is(f, fi) {
 			return f
 		}
 		f.Close()
@@ -146,7 +190,7 @@ func (t *tail) skipLine(cur *cursor) error {
 		n, err := t.f.ReadAt(chunk, off)
 		if i := bytes.IndexByte(chunk[:n], '\n'); i >= 0 {
 			t.log.Warn("skipped an access log line longer than a batch", "offset", cur.Offset, "bytes", off+int64(i)+1-cur.Offset)
-			cur.Offset = off + int64(i) + 1
+			cur.Offset, cur.Tail = off+int64(i)+1, nil
 			return nil
 		}
 		if err != nil { // the line's end is not written yet: look again later
