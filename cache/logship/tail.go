@@ -53,10 +53,10 @@ func (t *tail) read(cur *cursor) (lines []byte, skipped int, err error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("logship: stat the access log: %w", err)
 	}
-	if size := fi.Size(); size < cur.Offset || !holdsTail(t.f, cur) {
+	size := fi.Size()
+	if size < cur.Offset || !holdsTail(t.f, cur) {
 		return t.truncated(cur) // also when it grew again past the cursor
 	}
-	size := fi.Size()
 	n, err := t.f.ReadAt(t.buf[:min(size-cur.Offset, int64(len(t.buf)))], cur.Offset)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, 0, fmt.Errorf("logship: read the access log: %w", err)
@@ -113,8 +113,8 @@ func (t *tail) open(cur *cursor) error {
 	return nil
 }
 
-// truncated handles a log shorter than the cursor: a copytruncate
-// rotation. The lines after the cursor are in the copy beside the log
+// truncated handles a log that no longer holds the cursor's last bytes
+// before its offset: a copytruncate rotation. The lines after the cursor are in the copy beside the log
 // (access.log.1, which delaycompress leaves uncompressed): when a file
 // there holds the cursor's last bytes at the cursor, it is finished
 // first; without one the log is shipped from its start.
