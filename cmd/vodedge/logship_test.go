@@ -36,6 +36,10 @@ func newShipEnv(t *testing.T) *shipEnv {
 	e := &shipEnv{t: t, dir: dir, data: filepath.Join(dir, "data"), tokens: filepath.Join(dir, "tokens"), alog: filepath.Join(dir, "access.log"),
 		ctlListen: testenv.FreeAddr(t), ctlAdm: testenv.FreeAddr(t), edgeListen: testenv.FreeAddr(t), edgeAd: testenv.FreeAddr(t)}
 	os.WriteFile(e.tokens, []byte("ship-test-token-0123456789\n"), 0o600)
+	// The edge ships with a credential of its own: the batch route is a
+	// node route.
+	os.WriteFile(filepath.Join(dir, "node-tokens"), []byte("ams-1 ams-1-own-token-0123456789\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "ams-1.token"), []byte("ams-1-own-token-0123456789\n"), 0o600)
 	e.origin = testenv.NewOrigin(t)
 	for i := range 24 {
 		p := fmt.Sprintf("/titles/t%d/v/seg-%05d.m4s", i%3, i)
@@ -47,7 +51,7 @@ func newShipEnv(t *testing.T) *shipEnv {
 
 func (e *shipEnv) controller() *proc {
 	p := start(e.t, "origin", "--data", e.data, "--listen", e.ctlListen, "--admin", e.ctlAdm, "--api-token-file", e.tokens,
-		"--ffmpeg", testenv.Tool(e.t, "ffmpeg"), "--ffprobe", testenv.Tool(e.t, "ffprobe"), "--log-level", "warn")
+		"--node-token-file", filepath.Join(e.dir, "node-tokens"), "--ffmpeg", testenv.Tool(e.t, "ffmpeg"), "--ffprobe", testenv.Tool(e.t, "ffprobe"), "--log-level", "warn")
 	p.waitReady(e.t, "http://"+e.ctlAdm+"/readyz")
 	return p
 }
@@ -55,7 +59,7 @@ func (e *shipEnv) controller() *proc {
 func (e *shipEnv) edge() *proc {
 	p := start(e.t, "edge", "--listen", e.edgeListen, "--admin", e.edgeAd, "--origin", e.origin.URL, "--node-name", "ams-1", "--site", "ams",
 		"--ram-bytes", "16MiB", "--access-log", e.alog, "--report-url", "http://"+e.ctlListen+"/v1/popularity/batches/ams-1",
-		"--manifest-token-file", e.tokens, "--report-every", "20ms", "--report-batch-bytes", "64KiB", "--log-level", "warn")
+		"--manifest-token-file", filepath.Join(e.dir, "ams-1.token"), "--report-every", "20ms", "--report-batch-bytes", "64KiB", "--log-level", "warn")
 	p.waitReady(e.t, "http://"+e.edgeAd+"/readyz")
 	return p
 }
