@@ -52,6 +52,8 @@ type Config struct {
 	Cluster *Cluster
 	// Fill runs the fill agent (it needs Disk); nil: no agent.
 	Fill *Fill
+	// Report ships the access log to the controller; nil: not shipped.
+	Report *Report
 
 	// Version is published to the site and sent as the User-Agent of
 	// origin, peer and controller requests.

@@ -16,7 +16,8 @@
 // tier, access log file, listeners), released in reverse order. The parts
 // own their behaviour: the serving path (cache), the disk tier
 // (cache/disktier), the peer data plane (cache/peer), site membership
-// (steering/cluster), the fill agent (fill), the admin listener
+// (steering/cluster), the fill agent (fill), the access log's shipper
+// to the controller (cache/logship), the admin listener
 // (internal/admin). Three small adapters live here because only the
 // assembly knows both sides: the cluster's placement as the peer layer's
 // Router, the disk tier as the fill agent's Store (FillStore), and the
@@ -34,11 +35,17 @@
 //   - Process-wide settings (GOMEMLIMIT, signal handling, the logger's
 //     format) stay in cmd/vodedge: two nodes can run in one process, as
 //     the demo's three do.
+//   - The access log's shipper reads the log file, not the records in
+//     memory: the file is what a kill -9 leaves, so it is what must be
+//     counted (cache/logship). It stops last, after the access log
+//     is closed, with one round bounded by logship.FinalWait for the
+//     last records; what that round cannot send ships at the next start.
 //   - Stopping: the fill agent stops, the node leaves its site (the
 //     others stop asking it at once), responses in flight get
 //     Cache.ShutdownTimeout, then everything is closed.
 //
-// Imports: cache, cache/accesslog, cache/disktier, cache/peer, fill,
+// Imports: cache, cache/accesslog, cache/disktier, cache/logship (the
+// access log's shipper), cache/peer, fill,
 // internal/admin, internal/daemon (listeners and the run-once life
 // shared with the other daemons), internal/heartbeat (what the node
 // reports to the controller's registry), internal/placement,

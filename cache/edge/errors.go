@@ -6,6 +6,7 @@ import "github.com/vodedge/vodedge/internal/daemon"
 // listener that cannot bind ("Listen", "TLSListen", "Admin",
 // "Cluster.PeerListen"), a certificate that does not load ("TLS"), a disk
 // directory or access log that cannot be used ("Disk", "AccessLog"), an
-// origin that cannot be opened ("Origin"). A command line names its flag
+// origin that cannot be opened ("Origin"), an access log that cannot be
+// shipped ("Report"). A command line names its flag
 // instead of the field.
 type FieldError = daemon.FieldError

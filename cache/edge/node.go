@@ -9,6 +9,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache"
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/cache/logship"
 	"github.com/vodedge/vodedge/fill"
 	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/internal/daemon"
@@ -50,8 +51,9 @@ type Node struct {
 	certs *tlsreload.Reloader
 	disk  *disktier.Store
 	srv   *cache.Server
-	site  *siteMember // nil outside a cluster
-	agent *fill.Agent // nil without fill
+	site  *siteMember      // nil outside a cluster
+	agent *fill.Agent      // nil without fill
+	ship  *logship.Shipper // nil when the access log is not shipped
 	admin *admin.Server
 
 	life *daemon.Lifecycle // New's release steps, the run-once state, readiness
@@ -71,7 +73,7 @@ func New(cfg Config, deps Deps) (*Node, error) {
 		n.reg = daemon.NewRegistry()
 	}
 	steps := []func(Deps) error{
-		n.openOrigin, n.openTLS, n.openDisk, n.listen, n.openCluster, n.openServer, n.openFill, n.openAdmin,
+		n.openOrigin, n.openTLS, n.openDisk, n.listen, n.openCluster, n.openServer, n.openFill, n.openReport, n.openAdmin,
 	}
 	for _, step := range steps {
 		if err := step(deps); err != nil {
@@ -100,7 +102,7 @@ func (n *Node) Run(ctx context.Context) error {
 	errc := make(chan error, 4)
 	n.serve(errc)
 	err := n.site.start(n.srv, errc)
-	stopFill := n.runFill()
+	stopFill, stopReport := n.runFill(), n.runReport()
 	if err == nil {
 		n.life.SetStarted()
 		n.log.Info("edge ready", n.ls.Describe()...)
@@ -108,6 +110,7 @@ func (n *Node) Run(ctx context.Context) error {
 	}
 	stopFill()
 	n.shutdown()
+	stopReport() // after the access log's last records are written
 	return err
 }
 

@@ -216,7 +216,7 @@ func TestEveryAdminRouteNeedsAToken(t *testing.T) {
 		called = append(called, walkRoutes(t, api, token, []string{
 			"POST /v1/titles", "PATCH /v1/titles/{id}", "POST /v1/titles/{id}/approve", "POST /v1/titles/{id}/demote",
 			"POST /v1/jobs/{id}/cancel", "POST /v1/popularity/logs", "POST /v1/tiering/run", "GET /v1/manifests/{site}", "GET /v1/indexes/{hash}",
-			"POST /v1/fill/reports/{node}",
+			"POST /v1/fill/reports/{node}", "POST /v1/popularity/batches/{node}",
 		}, func() []admin.Route {
 			var patterns []string
 			if code := adminDo(t, "GET", api+"/v1/routes", token, nil, &patterns); code != 200 {

@@ -36,6 +36,7 @@ type edgeOpts struct {
 	disk              diskOpts
 	cluster           clusterOpts
 	fill              fillOpts
+	report            reportOpts
 	urls              urlOpts
 	httpCache         httpCacheOpts
 	limits            limitOpts
@@ -89,6 +90,7 @@ binary: try  curl -i http://127.0.0.1:8080/sample/master.m3u8`,
 	o.disk.bind(f)
 	o.cluster.bind(f)
 	o.fill.bind(f)
+	o.report.bind(f)
 	o.urls.bind(f)
 	o.httpCache.bind(f, &o.cfg)
 	o.tls.bind(f, "for players")
@@ -159,7 +161,10 @@ func (o *edgeOpts) config() (edge.Config, error) {
 	if cfg.Cluster, err = o.cluster.config(o); err != nil {
 		return cfg, err
 	}
-	cfg.Fill, err = o.fill.config(o)
+	if cfg.Fill, err = o.fill.config(o); err != nil {
+		return cfg, err
+	}
+	cfg.Report, err = o.report.config(o, cfg.Fill)
 	return cfg, err
 }
 
@@ -167,6 +172,7 @@ func (o *edgeOpts) config() (edge.Config, error) {
 var edgeFlags = map[string]string{
 	"Listen": "--listen", "TLSListen": "--tls-listen", "Admin": "--admin", "TLS": "--tls-cert/--tls-key",
 	"Origin": "--origin", "Disk": "--disk-dir", "AccessLog": "--access-log", "Cluster.PeerListen": "--peer-listen",
+	"Report": "--report-url",
 }
 
 // flags is edgeFlags with the disk tier's errors blamed on the flag

@@ -24,6 +24,7 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("POST /v1/jobs/{id}/cancel", s.handleJobOp(s.cancelJob))
 	api.HandleFunc("POST /v1/jobs/{id}/retry", s.handleJobOp(s.retryJob))
 	api.HandleFunc("POST /v1/popularity/logs", s.handleLogs)
+	api.HandleFunc("POST /v1/popularity/batches/{node}", s.handleBatch)
 	api.HandleFunc("GET /v1/popularity/files", s.handlePopularity(false))
 	api.HandleFunc("GET /v1/popularity/titles", s.handlePopularity(true))
 	api.HandleFunc("POST /v1/tiering/run", s.handleTiering)
@@ -64,7 +65,8 @@ func (s *Server) routes() http.Handler {
 // Refused calls and calls that change something are audit-logged;
 // authorized reads are not (the ingest command polls its job several
 // times a second), nor the nodes' routine posts (a heartbeat and a fill
-// report every 30 s from every edge).
+// report every 30 s, an access-log batch every few seconds, from every
+// edge).
 //
 // A node's own token (Config.NodeTokens) opens the node routes only
 // (nodeauth.go).
@@ -73,7 +75,7 @@ func (s *Server) authorize(next http.Handler) http.Handler {
 		return next
 	}
 	api := admin.Audited(s.cfg.APITokens, s.log, next, func(r *http.Request) bool {
-		routine := r.URL.Path == "/v1/nodes/heartbeat" || strings.HasPrefix(r.URL.Path, "/v1/fill/reports/")
+		routine := r.URL.Path == "/v1/nodes/heartbeat" || strings.HasPrefix(r.URL.Path, "/v1/fill/reports/") || strings.HasPrefix(r.URL.Path, "/v1/popularity/batches/")
 		return r.Method != http.MethodGet && r.Method != http.MethodHead && !routine
 	})
 	if len(s.cfg.NodeTokens) == 0 {

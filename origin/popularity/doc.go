@@ -24,5 +24,11 @@
 // totals, one synced Pebble batch per request): batches are minutes of
 // logs, not per request, and merges must not lose each other's counts.
 //
+// Edges ship their own logs in numbered batches (cache/logship):
+// IngestBatch counts a batch at most once, keeping each node stream's
+// last counted number at s/{node}/{stream} in the same synced batch as
+// the totals it adds, so a resend after a lost answer, a controller
+// crash or an edge restart is answered as a duplicate, not counted.
+//
 // Imports: origin/kv and Prometheus.
 package popularity

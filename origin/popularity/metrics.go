@@ -7,8 +7,9 @@ import (
 )
 
 type metrics struct {
-	lines *prometheus.CounterVec
-	bytes prometheus.Counter
+	lines   *prometheus.CounterVec
+	bytes   prometheus.Counter
+	batches *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -21,9 +22,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "vodedge_origin_popularity_bytes_total",
 			Help: "Bytes served by edges, as counted from access logs.",
 		}),
+		batches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vodedge_origin_popularity_batches_total",
+			Help: "Numbered access-log batches from edges, by result: counted, or duplicate (a resend of a counted batch, not counted again).",
+		}, []string{"result"}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.lines, m.bytes} {
+		for _, c := range []prometheus.Collector{m.lines, m.bytes, m.batches} {
 			if err := reg.Register(c); err != nil {
 				return nil, errors.Join(ErrConfig, err)
 			}

@@ -97,12 +97,26 @@ type Stats struct {
 	FirstError string `json:"first_error,omitempty"`
 }
 
+// ErrReadBatch wraps an error reading a batch (the sender's body).
+var ErrReadBatch = errors.New("popularity: read batch")
+
 type dayKey struct{ day, site, name string }
 
 // Ingest reads JSON lines from r and adds the counted traffic to the
 // daily totals. Malformed lines are counted and skipped; the error is
 // r's (or the store's).
 func (s *Store) Ingest(r io.Reader) (Stats, error) {
+	st, files, err := s.tally(r)
+	if err != nil {
+		return st, err
+	}
+	s.m.observe(st)
+	return st, s.merge(files)
+}
+
+// tally reads a batch of JSON lines (each through ParseLine) into
+// per-file daily totals.
+func (s *Store) tally(r io.Reader) (Stats, map[dayKey]int64, error) {
 	files := map[dayKey]int64{}
 	var st Stats
 	horizon := s.deps.Now().Add(24 * time.Hour)
@@ -123,11 +137,11 @@ func (s *Store) Ingest(r io.Reader) (Stats, error) {
 			files[dayKey{day(rec.Time), rec.Site, rec.Path}] += rec.Bytes
 		}
 	})
-	s.m.observe(st)
 	if err != nil {
-		return st, fmt.Errorf("popularity: read batch: %w", err)
+		s.m.observe(st)
+		return st, nil, fmt.Errorf("%w: %w", ErrReadBatch, err)
 	}
-	return st, s.merge(files)
+	return st, files, nil
 }
 
 // readLines calls fn for each non-empty line; lines longer than max are
@@ -171,16 +185,25 @@ func (s *Store) merge(files map[dayKey]int64) error {
 	if len(files) == 0 {
 		return nil
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mergeLocked(files, nil)
+}
+
+// mergeLocked adds files to the stored totals, with extra writes in the
+// same synced batch.
+func (s *Store) mergeLocked(files map[dayKey]int64, extra func(*kv.Batch)) error {
 	titles := map[dayKey]int64{}
 	for k, n := range files {
 		if id, ok := titleOf(k.name); ok {
 			titles[dayKey{k.day, k.site, id}] += n
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	b := s.deps.Store
 	batch := kvBatch{b: b}
+	if extra != nil {
+		batch.writes = append(batch.writes, extra)
+	}
 	for k, n := range files {
 		batch.add("f/"+k.day+"/"+k.site+"/"+k.name, n)
 	}
