@@ -16,6 +16,7 @@ const (
 	reasonTooManyVariants = "too_many_variants"
 	reasonNoFreshness     = "no_freshness"
 	reasonUnknownSize     = "unknown_size"
+	reasonServerError     = "server_error_on_revalidation"
 )
 
 // versionOf builds the version an origin answer to f describes, decides
@@ -66,6 +67,10 @@ func (fl *flights) decide(f *fetch, m *meta, st *stored) string {
 		return why
 	}
 	switch {
+	case f.w.cond != nil && st.status >= 500:
+		// A stored version is not replaced by a server error: the
+		// stale copy may still serve within stale-if-error.
+		return reasonServerError
 	case st.varyStar:
 		f.shared = false
 		return reasonVaryStar

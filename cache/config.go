@@ -85,6 +85,10 @@ type Config struct {
 	// turn into an origin request per player, and RFC 9111 lets a cache
 	// decline. only-if-cached is always honoured.
 	HonorClientCacheControl bool
+	// CacheStatusKey adds the cache key to every Cache-Status field
+	// (RFC 9211 "key"): for debugging; it tells clients how URLs map to
+	// objects.
+	CacheStatusKey bool
 	// MaxVariants bounds the variants stored per URL for responses with
 	// Vary; further variants are fetched for each request, not stored.
 	MaxVariants int

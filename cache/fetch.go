@@ -152,6 +152,8 @@ func (fl *flights) answer(f *fetch, obj *origin.Object, reqTime, respTime time.T
 	f.body = stream.New(int(obj.Length), int(obj.Length))
 	switch {
 	case f.w.cond == nil:
+	case f.meta.status >= 500:
+		fl.metrics.revalidated(revalidateFailed)
 	case f.meta == f.w.cond: // the same version in full: the origin ignored the condition
 		fl.metrics.revalidated(revalidateRefetched)
 	default:
@@ -168,7 +170,11 @@ func (fl *flights) answer(f *fetch, obj *origin.Object, reqTime, respTime time.T
 	}
 	fl.metrics.originBytes.Add(float64(n))
 	f.body.Close(err)
-	fl.metrics.originFetch(err)
+	if err == nil {
+		fl.metrics.originFetch(statusClass(f.meta.status))
+	} else {
+		fl.metrics.originFetch(err)
+	}
 	wt.wait()
 	if err != nil {
 		fl.log.Warn("origin fetch failed mid-body", "key", f.w.url, "slice", f.w.idx, "err", err)
@@ -191,6 +197,18 @@ func (fl *flights) storeRAM(f *fetch) {
 		ttl = max(time.Unix(0, st.freshUntil).Sub(fl.now())+max(st.swr, st.sie), time.Second)
 	}
 	fl.store(newSlice(key, f.meta, f.off, f.body.Bytes(), fl.memfdMin, fl.log), ttl)
+}
+
+// statusClass is the origin error an answer's status stands for, for
+// the fetch metrics: nil for a success or a redirect.
+func statusClass(status int) error {
+	switch {
+	case status == http.StatusNotFound || status == http.StatusGone:
+		return origin.ErrNotFound
+	case status >= 500:
+		return origin.ErrUnreachable
+	}
+	return nil
 }
 
 // checkAnswer verifies that the origin answered the slice that was asked.

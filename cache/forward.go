@@ -96,7 +96,7 @@ func (h *handler) sendForwarded(rq *request, rep *origin.ForwardReply) {
 		}
 	}
 	hd.SetCanonical(hdrVia, via)
-	hd.SetCanonical(hdrCacheStatus, h.cacheStatus[outMethod])
+	hd.SetCanonical(hdrCacheStatus, h.statusFwd)
 	hd.SetCanonical(hdrXCache, tierMiss.bytes())
 	hd.SetCanonical(hdrServedBy, h.nodeName)
 	noBody := rep.Status < 200 || rep.Status == http.StatusNoContent || rep.Status == http.StatusNotModified

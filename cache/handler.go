@@ -40,11 +40,13 @@ type handler struct {
 	honorClientCC  bool
 	maxRequestBody int
 
-	corsOrigin  []byte // nil: no CORS headers
-	nodeName    []byte
-	via         []byte // this node's Via entry
-	boundary    string
-	cacheStatus [numOutcomes][]byte // Cache-Status values, formatted once
+	corsOrigin []byte // nil: no CORS headers
+	nodeName   []byte
+	via        []byte // this node's Via entry
+	boundary   string
+	statusID   []byte // this node as a Cache-Status cache identifier
+	statusFwd  []byte // the Cache-Status of a forwarded unsafe method
+	statusKey  bool   // Cache-Status carries the cache key
 }
 
 func (h *handler) init(ctx context.Context, cfg *Config, deps Deps, t *tiers) {
@@ -64,9 +66,8 @@ func (h *handler) init(ctx context.Context, cfg *Config, deps Deps, t *tiers) {
 		h.corsOrigin = []byte(cfg.CORSOrigin)
 	}
 	h.nodeName, h.via, h.boundary = []byte(cfg.NodeName), t.rules.via, newBoundary()
-	for o := range numOutcomes {
-		h.cacheStatus[o] = []byte(cacheStatus(cfg.NodeName, o))
-	}
+	h.statusID, h.statusKey = cacheStatusID(cfg.NodeName), cfg.CacheStatusKey
+	h.statusFwd = append(append([]byte(nil), h.statusID...), "; fwd=method"...)
 }
 
 // request is the per-request state the handler passes around: the query

@@ -71,6 +71,14 @@ type query struct {
 	noStore      bool
 	pass         bool    // fetched privately: not shared, not stored
 	out          outcome // how the cache answered
+
+	// For Cache-Status (RFC 9211): why the origin was asked, its
+	// answer's status, whether the answer was stored, and whether this
+	// request joined a fetch another one started.
+	fwd       fwdReason
+	fwdStatus int
+	stored    bool
+	collapsed bool
 }
 
 // result is what a lookup found for a query: the slice the response
@@ -132,7 +140,14 @@ func (t *tiers) findSlice(q *query, idx int64) result {
 func (t *tiers) findOnce(q *query, idx int64) (result, bool) {
 	if q.pass {
 		q.out = outPass
-		return settle(t.fl.pass(t.want(q, q.obj, idx))), false
+		if q.fwd != fwdRequest {
+			q.fwd = fwdBypass
+		}
+		r := settle(t.fl.pass(t.want(q, q.obj, idx)))
+		if r.err == nil {
+			q.fwdStatus = r.m.status
+		}
+		return r, false
 	}
 	sk := cachekey.SliceKey(q.obj, idx)
 	if r, ok := t.cached(sk); ok {
@@ -176,13 +191,22 @@ func (t *tiers) miss(q *query, idx int64, sk string) (result, bool) {
 		return failure(errPeerMiss), false
 	case q.onlyIfCached:
 		return failure(errOnlyIfCached), false
-	case q.auth || q.noStore:
+	case q.noStore:
+		q.pass, q.fwd = true, fwdRequest
+		return result{}, true
+	case q.auth:
 		q.pass = true
 		return result{}, true
 	case q.obj == q.key && t.varyFromDisk(q.key):
 		if k := t.objectKey(q); k != q.obj {
 			q.obj = k
 			return result{}, true
+		}
+	}
+	if q.fwd == fwdNone {
+		q.fwd = fwdURIMiss
+		if q.obj != q.key || t.vary.lookup(q.key) != nil {
+			q.fwd = fwdVaryMiss
 		}
 	}
 	w := t.want(q, q.obj, idx)
@@ -208,6 +232,12 @@ func (t *tiers) miss(q *query, idx int64, sk string) (result, bool) {
 func (t *tiers) joined(q *query, c claim) (result, bool) {
 	r := settle(c)
 	f, _ := c.src.(*fetch)
+	if f != nil {
+		q.collapsed, q.stored = !c.started, f.stored
+		if r.err == nil {
+			q.fwdStatus = r.m.status
+		}
+	}
 	switch {
 	case errors.Is(r.err, errNotModified):
 		return result{}, true // the copy it revalidated is fresh again

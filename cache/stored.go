@@ -141,6 +141,14 @@ func (r *rules) derive(st *stored, url string, lastMod time.Time) {
 		st.freshUntil = max(st.freshUntil, st.respTime.Add(rule.Min).UnixNano())
 	}
 	r.staleWindows(st, cc, rule)
+	if st.status >= 500 {
+		st.swr, st.sie = 0, 0 // a server error is never served stale
+	}
+	if ra, ok := freshness.ParseRetryAfter(h.Get("Retry-After"), resp.Date); ok && st.status != http.StatusOK {
+		// An error answer is not kept beyond the origin's Retry-After.
+		st.freshUntil = min(st.freshUntil, st.respTime.Add(ra).UnixNano())
+		st.swr, st.sie = 0, 0
+	}
 	st.vary, st.varyStar = vary.Parse(h.Values("Vary"))
 	st.send = r.sendFields(h)
 }

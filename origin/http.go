@@ -145,12 +145,14 @@ func answer(req Request, resp *http.Response, body *remoteBody, what string) (*O
 		obj.Header = endToEnd(resp.Header)
 		body.Close()
 		return obj, nil
-	case code == http.StatusNotFound || code == http.StatusGone:
-		return nil, &StatusError{What: what, Status: code, Header: endToEnd(resp.Header), Err: ErrNotFound}
 	case code == http.StatusRequestedRangeNotSatisfiable:
 		return unsatisfiable(req, resp, body, what)
-	case req.AnyStatus && (code >= 200 && code < 500 && code != http.StatusNotModified || code == http.StatusNotImplemented):
+	case req.AnyStatus && code >= 200 && code <= 999 && code != http.StatusNotModified:
+		// A cache passes the origin's own answer on: 404 and 410 with
+		// their page, a 503 with its Retry-After, a 599.
 		return statusAnswer(req, resp, body, what)
+	case code == http.StatusNotFound || code == http.StatusGone:
+		return nil, &StatusError{What: what, Status: code, Header: endToEnd(resp.Header), Err: ErrNotFound}
 	case code >= 500:
 		return nil, &StatusError{What: what, Status: code, Header: endToEnd(resp.Header), Err: ErrUnreachable}
 	default:

@@ -135,10 +135,11 @@ type Request struct {
 	// response nominated, Accept-Encoding, …). Only the HTTP client sends
 	// them; it never lets them replace Range, the conditionals or Host.
 	Header http.Header
-	// AnyStatus asks the HTTP client to answer statuses other than 200,
-	// 206, 304, 404, 410, 416 and 5xx (but 501) as an Object with
-	// Meta.Status set and the whole (short) body, instead of
-	// ErrBadResponse: a 301, 204, 403 … that a cache passes on or stores.
+	// AnyStatus asks the HTTP client to answer every status but 200,
+	// 206, 304 and 416 as an Object with Meta.Status set, the origin's
+	// fields and the whole (short) body, instead of an error: a 301,
+	// 204, 403, 404, 410, 500, 503 or 599 that a cache passes on or
+	// stores.
 	// A body longer than Length (1 MiB when Length < 0) is
 	// ErrBadResponse. Other clients ignore it.
 	AnyStatus bool

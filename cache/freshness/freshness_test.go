@@ -161,3 +161,39 @@ func TestStorable(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRetryAfter(t *testing.T) {
+	date := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"120", 120 * time.Second, true},
+		{" 5 ", 5 * time.Second, true},
+		{"Fri, 01 May 2026 12:00:30 GMT", 30 * time.Second, true},
+		{"Fri, 01 May 2026 11:00:00 GMT", 0, true},
+		{"-1", 0, false},
+		{"1.5", 0, false},
+		{"soon", 0, false},
+		{"", 0, false},
+	} {
+		got, ok := ParseRetryAfter(tc.in, date)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func FuzzParseRetryAfter(f *testing.F) {
+	for _, s := range []string{"120", "Fri, 01 May 2026 12:00:30 GMT", "-1", "99999999999999999999", ""} {
+		f.Add(s)
+	}
+	date := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := ParseRetryAfter(s, date)
+		if d < 0 || (!ok && d != 0) {
+			t.Fatalf("ParseRetryAfter(%q) = %v, %v", s, d, ok)
+		}
+	})
+}

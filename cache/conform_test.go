@@ -1,0 +1,329 @@
+package cache
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/vodedge/vodedge/cache/policy"
+)
+
+// rfcEdge starts an edge in front of o whose every path follows the
+// origin (--cache-policy '*=rfc'), as a general HTTP cache.
+func rfcEdge(t *testing.T, o *semOrigin, edit func(*Config)) *edge {
+	t.Helper()
+	set, err := policy.ParseSet([]string{"*=rfc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return semEdge(t, o, func(c *Config) {
+		c.Policies = set
+		if edit != nil {
+			edit(c)
+		}
+	})
+}
+
+// TestOriginErrorAnswersPassThrough: an origin's error answer reaches
+// the client as the origin sent it (status, fields, body), never
+// replaced by the edge's 502 or its own text; what RFC 9111 lets a
+// shared cache store is stored, and only that.
+func TestOriginErrorAnswersPassThrough(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		header http.Header
+		stored bool // a second request is answered from the cache
+	}{
+		{"404 with the origin's page, heuristically cacheable", 404, hdr("Content-Type", "text/html", "X-Origin", "o1"), true},
+		{"410 with the origin's page", 410, hdr("Content-Type", "text/html", "X-Origin", "o1"), true},
+		{"500 is not stored without freshness", 500, hdr("X-Origin", "o1"), false},
+		{"503 with Retry-After", 503, hdr("Retry-After", "120", "X-Origin", "o1"), false},
+		{"504", 504, hdr("X-Origin", "o1"), false},
+		{"non-standard 599", 599, hdr("X-Origin", "o1"), false},
+		{"501 heuristically cacheable", 501, hdr("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT", "X-Origin", "o1"), true},
+		{"500 with max-age is stored", 500, hdr("Cache-Control", "max-age=60", "X-Origin", "o1"), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := newClock()
+			o := newSemOrigin(t, clock)
+			page := "<p>origin's own " + strconv.Itoa(tc.status) + " page</p>"
+			o.set("/e.bin", &semObject{status: tc.status, body: []byte(page), header: tc.header})
+			e := rfcEdge(t, o, nil)
+			c := client(t)
+			for i := range 2 {
+				r := do(t, c, "GET", e.url+"/e.bin")
+				if r.status != tc.status || string(r.body) != page {
+					t.Fatalf("request %d: %d %q, want the origin's %d %q", i, r.status, r.body, tc.status, page)
+				}
+				for k := range tc.header {
+					if got, want := r.header.Get(k), tc.header.Get(k); got != want {
+						t.Fatalf("request %d: %s %q, want the origin's %q", i, k, got, want)
+					}
+				}
+				waitIdle(t, e)
+				clock.Advance(time.Second)
+			}
+			want := 2
+			if tc.stored {
+				want = 1
+			}
+			if n, _ := o.count("/e.bin"); n != want {
+				t.Fatalf("origin asked %d times, want %d", n, want)
+			}
+		})
+	}
+}
+
+// TestErrorHeadRequestPassesStatus: a HEAD for a path the origin
+// answers 503 gets the 503 and its Retry-After, without a body.
+func TestErrorHeadRequestPassesStatus(t *testing.T) {
+	clock := newClock()
+	o := newSemOrigin(t, clock)
+	o.set("/e.bin", &semObject{status: 503, body: []byte("busy"), header: hdr("Retry-After", "7")})
+	e := rfcEdge(t, o, nil)
+	r := do(t, client(t), "HEAD", e.url+"/e.bin")
+	if r.status != 503 || r.header.Get("Retry-After") != "7" || len(r.body) != 0 {
+		t.Fatalf("HEAD: %d Retry-After %q body %q", r.status, r.header.Get("Retry-After"), r.body)
+	}
+}
+
+// TestRetryAfterBoundsAStoredError: a 503 the origin allows storing
+// (max-age) is kept no longer than its Retry-After, and never served
+// stale after it (issue 19: the player gets the origin's 503 and
+// Retry-After; the edge does not hold it beyond Retry-After).
+func TestRetryAfterBoundsAStoredError(t *testing.T) {
+	for _, ra := range []string{"30", "date"} {
+		t.Run(ra, func(t *testing.T) {
+			clock := newClock()
+			o := newSemOrigin(t, clock)
+			v := ra
+			if ra == "date" {
+				v = clock.Now().Add(30 * time.Second).UTC().Format(http.TimeFormat)
+			}
+			h := hdr("Cache-Control", "max-age=600, stale-if-error=600, stale-while-revalidate=600", "Retry-After", v)
+			o.set("/busy.bin", &semObject{status: 503, body: []byte("come back later"), header: h})
+			e := rfcEdge(t, o, nil)
+			c := client(t)
+			for i, s := range []struct {
+				after  time.Duration
+				origin int
+			}{{0, 1}, {20 * time.Second, 1}, {11 * time.Second, 2}} {
+				clock.Advance(s.after)
+				r := do(t, c, "GET", e.url+"/busy.bin")
+				n, _ := o.count("/busy.bin")
+				if r.status != 503 || r.header.Get("Retry-After") != v || n != s.origin {
+					t.Fatalf("step %d: %d Retry-After %q, origin asked %d times; want 503 %q, %d", i, r.status, r.header.Get("Retry-After"), n, v, s.origin)
+				}
+				waitIdle(t, e)
+			}
+		})
+	}
+}
+
+// TestServerErrorOnRevalidation: a stale copy whose revalidation gets a
+// 500 is served within stale-if-error, and the 500 is not stored over
+// it; past the window the client gets the origin's 500 itself.
+func TestServerErrorOnRevalidation(t *testing.T) {
+	clock := newClock()
+	o := newSemOrigin(t, clock)
+	data := content("v1", 1000)
+	o.set("/s.bin", &semObject{body: data, etag: `"s1"`, header: hdr("Cache-Control", "max-age=10, stale-if-error=60")})
+	e := rfcEdge(t, o, func(c *Config) { c.StaleIfError = 0 })
+	c := client(t)
+	do(t, c, "GET", e.url+"/s.bin")
+	waitIdle(t, e)
+	o.edit("/s.bin", func(ob *semObject) {
+		ob.status, ob.body, ob.header = 500, []byte("db down"), hdr("Cache-Control", "max-age=600")
+	})
+	clock.Advance(30 * time.Second)
+	if r := do(t, c, "GET", e.url+"/s.bin"); r.status != 200 || string(r.body) != string(data) || !strings.Contains(cacheStatusOf(r), "detail=stale-if-error") {
+		t.Fatalf("within stale-if-error: %d %q", r.status, cacheStatusOf(r))
+	}
+	waitIdle(t, e)
+	clock.Advance(time.Minute)
+	r := do(t, c, "GET", e.url+"/s.bin")
+	if r.status != 500 || string(r.body) != "db down" {
+		t.Fatalf("past stale-if-error: %d %q, want the origin's 500", r.status, r.body)
+	}
+	if cs := cacheStatusOf(r); !strings.Contains(cs, "fwd=stale; fwd-status=500") || strings.Contains(cs, "stored") {
+		t.Fatalf("Cache-Status %q", cs)
+	}
+}
+
+// TestAgeIncludesDelayAndResidence: the Age sent is the corrected
+// initial age (the origin's Age plus the response delay, RFC 9111
+// §4.2.3) plus the time resident in the cache, never below the
+// origin's.
+func TestAgeIncludesDelayAndResidence(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		originAge string
+		delay     time.Duration
+		miss, hit int // Age of the miss, and of a hit 10 s later
+	}{
+		{"origin Age 7200, instant", "7200", 0, 7200, 7210},
+		{"origin Age 7200, 3 s to answer", "7200", 3 * time.Second, 7203, 7213},
+		{"no Age, 4 s to answer", "", 4 * time.Second, 4, 14},
+		{"an invalid Age is ignored", "-5", 2 * time.Second, 2, 12},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := newClock()
+			o := newSemOrigin(t, clock)
+			h := hdr("Cache-Control", "max-age=86400")
+			if tc.originAge != "" {
+				h.Set("Age", tc.originAge)
+			}
+			o.set("/a.bin", &semObject{body: content("a", 100), etag: `"a"`, header: h, delay: tc.delay})
+			e := rfcEdge(t, o, nil)
+			c := client(t)
+			r := do(t, c, "GET", e.url+"/a.bin")
+			if got := r.header.Get("Age"); got != strconv.Itoa(tc.miss) {
+				t.Fatalf("miss: Age %q, want %d", got, tc.miss)
+			}
+			waitIdle(t, e)
+			clock.Advance(10 * time.Second)
+			r = do(t, c, "GET", e.url+"/a.bin")
+			if got := r.header.Get("Age"); got != strconv.Itoa(tc.hit) || !strings.HasPrefix(r.header.Get("X-Cache"), "HIT") {
+				t.Fatalf("hit: Age %q (%s), want %d", got, r.header.Get("X-Cache"), tc.hit)
+			}
+		})
+	}
+}
+
+// TestAgeOnARealClock: with the real clock (no test clock), an origin's
+// Age of 7200 never goes out lower.
+func TestAgeOnARealClock(t *testing.T) {
+	clock := newClock()
+	o := newSemOrigin(t, clock)
+	o.set("/a.bin", &semObject{body: content("a", 100), etag: `"a"`, header: hdr("Cache-Control", "max-age=86400", "Age", "7200")})
+	e := startEdgeDisk(t, testConfig(), httpOriginSem(t, o), nil)
+	c := client(t)
+	for i := range 3 {
+		r := do(t, c, "GET", e.url+"/a.bin")
+		if age, _ := strconv.Atoi(r.header.Get("Age")); age < 7200 {
+			t.Fatalf("request %d: Age %q below the origin's 7200", i, r.header.Get("Age"))
+		}
+	}
+}
+
+// cacheStatusSyntax matches a one-member Cache-Status list (RFC 9211
+// §2): a token or string, then parameters, each a key with an optional
+// bare item (token, integer, string).
+var cacheStatusSyntax = regexp.MustCompile(`^([A-Za-z*][A-Za-z0-9!#$%&'*+.^_` + "`" + `|~:/-]*|"(?:[^"\\]|\\.)*")` +
+	`(;[ ]?[a-z*][a-z0-9_.*-]*(=([A-Za-z*][A-Za-z0-9!#$%&'*+.^_` + "`" + `|~:/-]*|-?[0-9]{1,15}|"(?:[^"\\]|\\.)*"))?)*$`)
+
+// TestCacheStatus checks the field's syntax and parameters on each kind
+// of answer (RFC 9211): the fwd reason, fwd-status, ttl, stored,
+// collapsed, the stale details, and the key when asked.
+func TestCacheStatus(t *testing.T) {
+	clock := newClock()
+	o := newSemOrigin(t, clock)
+	o.set("/a.bin", &semObject{body: content("a", 100), etag: `"a"`, header: hdr("Cache-Control", "max-age=60")})
+	o.set("/s.bin", &semObject{body: content("s", 100), etag: `"s"`, header: hdr("Cache-Control", "max-age=10, stale-while-revalidate=100")})
+	o.set("/v.bin", &semObject{body: content("v", 100), etag: `"v"`, varyOn: "Accept-Language", header: hdr("Cache-Control", "max-age=60", "Vary", "Accept-Language")})
+	o.set("/n.bin", &semObject{body: content("n", 100), etag: `"n"`, header: hdr("Cache-Control", "max-age=60")})
+	o.set("/err.bin", &semObject{status: 500, body: []byte("boom")})
+	e := rfcEdge(t, o, func(c *Config) { c.HonorClientCacheControl, c.CacheStatusKey = true, true })
+	c := client(t)
+	check := func(step, path, want string, h ...string) reply {
+		t.Helper()
+		r := do(t, c, "GET", e.url+path, h...)
+		cs := r.header.Get("Cache-Status")
+		if cs == "" && strings.HasPrefix(r.header.Get("X-Cache"), "HIT-") {
+			cs = "fresh hit"
+		}
+		if !cacheStatusSyntax.MatchString(cs) && cs != "fresh hit" {
+			t.Fatalf("%s: Cache-Status %q is not RFC 9211 syntax", step, cs)
+		}
+		if cs != want {
+			t.Fatalf("%s: Cache-Status %q, want %q", step, cs, want)
+		}
+		waitIdle(t, e)
+		return r
+	}
+	check("miss", "/a.bin", `edge-1; fwd=uri-miss; fwd-status=200; ttl=60; stored; key="/a.bin"`)
+	clock.Advance(5 * time.Second)
+	check("fresh hit", "/a.bin", "fresh hit")
+	check("client's no-cache", "/a.bin", `edge-1; fwd=request; fwd-status=304; ttl=60; stored; key="/a.bin"`, "Cache-Control", "no-cache")
+	clock.Advance(time.Second)
+	check("client's max-age=0", "/a.bin", `edge-1; fwd=request; fwd-status=304; ttl=60; stored; key="/a.bin"`, "Cache-Control", "max-age=0")
+	clock.Advance(61 * time.Second)
+	check("stale", "/a.bin", `edge-1; fwd=stale; fwd-status=304; ttl=60; stored; key="/a.bin"`)
+	check("client's no-store on a fresh copy", "/a.bin", "fresh hit", "Cache-Control", "no-store")
+	check("client's no-store, not cached", "/n.bin", `edge-1; fwd=request; fwd-status=200; key="/n.bin"`, "Cache-Control", "no-store")
+
+	check("miss before swr", "/s.bin", `edge-1; fwd=uri-miss; fwd-status=200; ttl=10; stored; key="/s.bin"`)
+	clock.Advance(15 * time.Second)
+	check("stale-while-revalidate", "/s.bin", `edge-1; hit; ttl=-5; detail=stale-while-revalidate; key="/s.bin"`)
+
+	vk := variantKeyFor(t, e, "/v.bin", "Accept-Language", "fr")
+	check("variant miss", "/v.bin", `edge-1; fwd=uri-miss; fwd-status=200; ttl=60; stored; key=`+sfString(vk), "Accept-Language", "fr")
+	vk = variantKeyFor(t, e, "/v.bin", "Accept-Language", "de")
+	check("other variant", "/v.bin", `edge-1; fwd=vary-miss; fwd-status=200; ttl=60; stored; key=`+sfString(vk), "Accept-Language", "de")
+
+	check("server error", "/err.bin", `edge-1; fwd=uri-miss; fwd-status=500; key="/err.bin"`)
+	o.stop()
+	check("origin down", "/down.bin", `edge-1; fwd=uri-miss; key="/down.bin"`)
+}
+
+// variantKeyFor returns the object key the edge files a request for
+// path with field: value under.
+func variantKeyFor(t *testing.T, e *edge, path, field, value string) string {
+	t.Helper()
+	names := e.srv.tiers.vary.lookup(path)
+	if names == nil {
+		return path
+	}
+	h := http.Header{}
+	h.Set(field, value)
+	return variantKey(path, names, h.Values)
+}
+
+func sfString(s string) string { return string(appendSFString(nil, s)) }
+
+// TestCacheStatusCollapsed: requests that joined another's fetch say
+// collapsed; the one that started it does not.
+func TestCacheStatusCollapsed(t *testing.T) {
+	clock := newClock()
+	o := newSemOrigin(t, clock)
+	gate := make(chan struct{})
+	o.set("/c.bin", &semObject{body: content("c", 100), etag: `"c"`, gate: gate, header: hdr("Cache-Control", "max-age=60")})
+	e := rfcEdge(t, o, nil)
+	c := client(t)
+	var mu sync.Mutex
+	var got []string
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			r := do(t, c, "GET", e.url+"/c.bin")
+			mu.Lock()
+			got = append(got, r.header.Get("Cache-Status"))
+			mu.Unlock()
+		})
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for testutil.ToFloat64(e.srv.metrics.collapsed) < 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(gate)
+	wg.Wait()
+	collapsed := 0
+	for _, cs := range got {
+		if !strings.HasPrefix(cs, "edge-1; fwd=uri-miss; fwd-status=200; ttl=60; stored") {
+			t.Fatalf("Cache-Status %q", cs)
+		}
+		if strings.HasSuffix(cs, "; collapsed") {
+			collapsed++
+		}
+	}
+	if n, _ := o.count("/c.bin"); n != 1 || collapsed != 3 {
+		t.Fatalf("origin asked %d times, %d of 4 answers collapsed (%q); want 1 and 3", n, collapsed, got)
+	}
+}
