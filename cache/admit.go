@@ -23,7 +23,7 @@ const (
 // whether it is stored and shared with the requests that joined f, under
 // which object key (a variant's when it varies), and registers it.
 func (fl *flights) versionOf(f *fetch, obj *origin.Object, reqTime, respTime time.Time) *meta {
-	st := &stored{status: obj.Status, reqTime: reqTime, respTime: respTime, hdr: keepHeader(obj.Header)}
+	st := &stored{status: obj.Status, reqTime: reqTime, respTime: respTime, hdr: fl.rules.keepHeader(obj.Header)}
 	if st.status == 0 {
 		st.status = http.StatusOK
 	}
@@ -58,8 +58,8 @@ func (fl *flights) versionOf(f *fetch, obj *origin.Object, reqTime, respTime tim
 // belongs to the request that asked).
 func (fl *flights) decide(f *fetch, m *meta, st *stored) string {
 	f.shared = !f.w.pass
-	cc := freshness.Parse(st.hdr.Values("Cache-Control")...)
-	r := freshness.Response{Status: st.status, CC: cc, ExpiresSet: len(st.hdr.Values("Expires")) > 0}
+	cc, targeted := fl.rules.directives(st.hdr)
+	r := freshness.Response{Status: st.status, CC: cc, ExpiresSet: !targeted && len(st.hdr.Values("Expires")) > 0}
 	if ok, why := freshness.Storable(&r); !ok {
 		if why == freshness.ReasonNoStore || why == freshness.ReasonPrivate {
 			f.shared = false

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/vodedge/vodedge/cache/policy"
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // rfcEdge starts an edge in front of o whose every path follows the
@@ -325,5 +326,89 @@ func TestCacheStatusCollapsed(t *testing.T) {
 	}
 	if n, _ := o.count("/c.bin"); n != 1 || collapsed != 3 {
 		t.Fatalf("origin asked %d times, %d of 4 answers collapsed (%q); want 1 and 3", n, collapsed, got)
+	}
+}
+
+// TestTargetedCacheControl: CDN-Cache-Control, and a field targeted at
+// this node, replace Cache-Control and Expires when valid (RFC 9213
+// §2.2), the node's own first; an invalid one is ignored; both pass on
+// to clients unless the operator strips them.
+func TestTargetedCacheControl(t *testing.T) {
+	now := time.Now().Truncate(time.Second)
+	const node = "Vodedge-CDN-Cache-Control"
+	for _, tc := range []struct {
+		name   string
+		header http.Header
+		edit   func(*Config)
+		steps  []step
+	}{
+		{"CDN-Cache-Control stores what Cache-Control forbids", hdr("Cache-Control", "no-store", "CDN-Cache-Control", "max-age=600"), nil,
+			[]step{miss(1), hitAt(599*time.Second, 1), revalAt(time.Second, 2, 1)}},
+		{"CDN-Cache-Control forbids what Cache-Control allows", hdr("Cache-Control", "max-age=600", "CDN-Cache-Control", "no-store"), nil,
+			[]step{miss(1), miss(2)}},
+		{"Expires is ignored beside a valid targeted field", hdr("CDN-Cache-Control", "max-age=60", "Expires", now.Add(time.Hour).UTC().Format(http.TimeFormat)), nil,
+			[]step{miss(1), hitAt(59*time.Second, 1), revalAt(time.Second, 2, 1)}},
+		{"an invalid CDN-Cache-Control is ignored", hdr("Cache-Control", "max-age=10", "CDN-Cache-Control", "max-age=60,"), nil,
+			[]step{miss(1), hitAt(9*time.Second, 1), revalAt(time.Second, 2, 1)}},
+		{"a decimal max-age is malformed: stale", hdr("Cache-Control", "max-age=600", "CDN-Cache-Control", "max-age=1.5"), nil,
+			[]step{miss(1), revalAt(time.Second, 2, 1)}},
+		{"the last of two members wins", hdr("CDN-Cache-Control", "max-age=10, max-age=100"), nil,
+			[]step{miss(1), hitAt(99*time.Second, 1), revalAt(time.Second, 2, 1)}},
+		{"the node's field first", hdr("Cache-Control", "max-age=1", "CDN-Cache-Control", "max-age=10", node, "max-age=100"),
+			func(c *Config) { c.TargetedCacheControl = node },
+			[]step{miss(1), hitAt(99*time.Second, 1), revalAt(time.Second, 2, 1)}},
+		{"the node's field unknown without the flag", hdr("Cache-Control", "max-age=1", "CDN-Cache-Control", "max-age=10", node, "max-age=100"), nil,
+			[]step{miss(1), hitAt(9*time.Second, 1), revalAt(time.Second, 2, 1)}},
+		{"CDN-Cache-Control off", hdr("Cache-Control", "max-age=10", "CDN-Cache-Control", "max-age=100"),
+			func(c *Config) { c.CDNCacheControl = false },
+			[]step{miss(1), hitAt(9*time.Second, 1), revalAt(time.Second, 2, 1)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := testenv.NewClock(now)
+			o := newSemOrigin(t, clock)
+			o.set("/t.bin", &semObject{body: content("t", 1000), etag: `"t1"`, header: tc.header})
+			e := rfcEdge(t, o, tc.edit)
+			c := client(t)
+			for i, s := range tc.steps {
+				clock.Advance(s.after)
+				r := do(t, c, "GET", e.url+"/t.bin")
+				all, cond := o.count("/t.bin")
+				if r.status != s.status || all != s.origin || cond != s.cond || !strings.Contains(cacheStatusOf(r), s.cache) {
+					t.Fatalf("step %d (+%v): %d, origin %d (%d conditional), Cache-Status %q; want %d, %d (%d), %q",
+						i, s.after, r.status, all, cond, cacheStatusOf(r), s.status, s.origin, s.cond, s.cache)
+				}
+				for _, k := range []string{"Cache-Control", "CDN-Cache-Control", node} {
+					if got, want := r.header.Get(k), tc.header.Get(k); got != want {
+						t.Fatalf("step %d: %s %q, want the origin's %q passed on", i, k, got, want)
+					}
+				}
+				waitIdle(t, e)
+			}
+		})
+	}
+}
+
+// TestTargetedCacheControlStripped: with StripTargetedCacheControl the
+// targeted fields the edge obeys are not sent to clients, on a miss, a
+// hit and a forwarded unsafe method; Cache-Control still is.
+func TestTargetedCacheControlStripped(t *testing.T) {
+	clock := newClock()
+	o := newSemOrigin(t, clock)
+	const node = "Vodedge-CDN-Cache-Control"
+	h := hdr("Cache-Control", "max-age=5", "CDN-Cache-Control", "max-age=600", node, "max-age=60", "X-Other", "kept")
+	o.set("/t.bin", &semObject{body: content("t", 1000), etag: `"t1"`, header: h})
+	o.post = func(*http.Request) (int, http.Header) { return 200, h.Clone() }
+	e := rfcEdge(t, o, func(c *Config) { c.TargetedCacheControl, c.StripTargetedCacheControl = node, true })
+	c := client(t)
+	for _, m := range []string{"GET", "GET", "POST"} {
+		r := do(t, c, m, e.url+"/t.bin")
+		if r.header.Get("CDN-Cache-Control") != "" || r.header.Get(node) != "" ||
+			r.header.Get("Cache-Control") != "max-age=5" || r.header.Get("X-Other") != "kept" {
+			t.Fatalf("%s: fields %v", m, r.header)
+		}
+		waitIdle(t, e)
+	}
+	if n, _ := o.count("/t.bin"); n != 2 { // the GET, then the POST
+		t.Fatalf("origin asked %d times, want 2", n)
 	}
 }

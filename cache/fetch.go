@@ -274,7 +274,7 @@ func (fl *flights) notModified(f *fetch, obj *origin.Object, reqTime, respTime t
 		return
 	}
 	old := m.st.Load()
-	st := &stored{status: old.status, reqTime: reqTime, respTime: respTime, hdr: old.merged(obj.Header)}
+	st := &stored{status: old.status, reqTime: reqTime, respTime: respTime, hdr: old.merged(fl.rules.keepHeader(obj.Header))}
 	fl.rules.derive(st, m.url, m.lastModified)
 	m.st.Store(st)
 	f.meta, f.notModified, f.shared = m, true, true

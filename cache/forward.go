@@ -84,6 +84,9 @@ func (h *handler) sendForwarded(rq *request, rep *origin.ForwardReply) {
 	ctx.SetStatusCode(rep.Status)
 	via := h.via
 	for k, vs := range rep.Header {
+		if h.tiers.rules.strip[k] {
+			continue
+		}
 		switch k {
 		case "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Date", "Server":
 			continue

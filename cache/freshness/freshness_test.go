@@ -197,3 +197,84 @@ func FuzzParseRetryAfter(f *testing.F) {
 		}
 	})
 }
+
+func TestParseTargeted(t *testing.T) {
+	for _, tc := range []struct {
+		lines []string
+		ok    bool
+		check func(d Directives) bool
+	}{
+		{[]string{"max-age=600"}, true, func(d Directives) bool { return d.MaxAge == 600*time.Second }},
+		{[]string{"max-age=10, max-age=100"}, true, func(d Directives) bool { return d.MaxAge == 100*time.Second }},
+		{[]string{"max-age=10", "s-maxage=20"}, true, func(d Directives) bool { return d.MaxAge == 10*time.Second && d.SMaxAge == 20*time.Second }},
+		{[]string{"no-store"}, true, func(d Directives) bool { return d.NoStore }},
+		{[]string{"no-store=?0, public"}, true, func(d Directives) bool { return !d.NoStore && d.Public }},
+		{[]string{`no-cache="set-cookie, x-a"`}, true, func(d Directives) bool { return d.NoCache && len(d.NoCacheFields) == 2 }},
+		{[]string{"max-age=1.5"}, true, func(d Directives) bool { return d.MaxAge == 0 }},
+		{[]string{"max-age=-1"}, true, func(d Directives) bool { return d.MaxAge == 0 }},
+		{[]string{"max-age=60;a=1, none"}, true, func(d Directives) bool { return d.MaxAge == time.Minute }},
+		{[]string{"a=(1 2 \"x\");p, stale-if-error=5"}, true, func(d Directives) bool { return d.StaleIfError == 5*time.Second }},
+		{[]string{""}, true, func(d Directives) bool { return d.MaxAge == Absent && !d.NoStore }},
+		{[]string{"max-age=60,"}, false, nil},
+		{[]string{"Max-Age=60"}, false, nil},
+		{[]string{"max-age = 60"}, false, nil},
+		{[]string{"max-age=60s"}, false, nil},
+		{[]string{`private="a`}, false, nil},
+		{[]string{"max-age=1234567890123456"}, false, nil},
+		{[]string{"a=?2"}, false, nil},
+		{[]string{"a=(1"}, false, nil},
+	} {
+		d, ok := ParseTargeted(tc.lines...)
+		if ok != tc.ok || ok && !tc.check(d) {
+			t.Errorf("ParseTargeted(%q) = %+v, %v; want ok %v", tc.lines, d, ok, tc.ok)
+		}
+	}
+}
+
+func TestSelect(t *testing.T) {
+	h := map[string][]string{
+		"Cache-Control":     {"max-age=1"},
+		"CDN-Cache-Control": {"max-age=10"},
+		"Node-CC":           {"max-age=100"},
+		"Bad-CC":            {"max-age=,"},
+	}
+	get := func(k string) []string { return h[k] }
+	for _, tc := range []struct {
+		targets  []string
+		want     time.Duration
+		targeted bool
+	}{
+		{nil, time.Second, false},
+		{[]string{"CDN-Cache-Control"}, 10 * time.Second, true},
+		{[]string{"Node-CC", "CDN-Cache-Control"}, 100 * time.Second, true},
+		{[]string{"Bad-CC", "CDN-Cache-Control"}, 10 * time.Second, true},
+		{[]string{"Bad-CC"}, time.Second, false},
+		{[]string{"Absent-CC"}, time.Second, false},
+	} {
+		d, targeted := Select(get, tc.targets)
+		if d.MaxAge != tc.want || targeted != tc.targeted {
+			t.Errorf("Select(%q) = %v, %v; want %v, %v", tc.targets, d.MaxAge, targeted, tc.want, tc.targeted)
+		}
+	}
+}
+
+func FuzzParseTargeted(f *testing.F) {
+	for _, s := range []string{"max-age=600", `no-cache="a, b", private`, "a=(1 2);x=?0", "max-age=1.5", "x=:aGVsbG8=:", `"`, "=,="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := ParseTargeted(s)
+		if !ok {
+			return
+		}
+		for _, v := range []time.Duration{d.MaxAge, d.SMaxAge, d.StaleWhileRevalidate, d.StaleIfError} {
+			if v != Absent && (v < 0 || v > maxDelta*time.Second) {
+				t.Fatalf("ParseTargeted(%q): delta %v out of range", s, v)
+			}
+		}
+		// A valid dictionary stays valid as one more line.
+		if _, ok := ParseTargeted(s, s); !ok && strings.Trim(s, " \t") != "" {
+			t.Fatalf("ParseTargeted(%q) valid once, invalid twice", s)
+		}
+	})
+}

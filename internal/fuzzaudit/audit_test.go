@@ -41,6 +41,7 @@ var covered = map[string]string{
 	"cache/freshness.Parse":             "FuzzParseCacheControl",
 	"cache/freshness.ParseDelta":        "FuzzParseCacheControl",
 	"cache/freshness.ParseRetryAfter":   "FuzzParseRetryAfter",
+	"cache/freshness.ParseTargeted":     "FuzzParseTargeted",
 	"cache/httprange.Parse":             "FuzzParse",
 	"cache/httprange.parseSet":          "FuzzParse",
 	"cache/httprange.parseSpec":         "FuzzParse",
