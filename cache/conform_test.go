@@ -412,3 +412,97 @@ func TestTargetedCacheControlStripped(t *testing.T) {
 		t.Fatalf("origin asked %d times, want 2", n)
 	}
 }
+
+// TestRequestDirectives checks each request directive of RFC 9111
+// §5.2.1 against a real origin, with --honor-client-cache-control on.
+func TestRequestDirectives(t *testing.T) {
+	type call struct {
+		after  time.Duration
+		hdr    []string
+		status int
+		origin int    // origin requests so far
+		cache  string // Cache-Status substring ("hit" for a fresh hit)
+		body   string // the body wanted, when set
+	}
+	for _, tc := range []struct {
+		name  string
+		cc    string // the origin's Cache-Control
+		v2    bool   // the origin has a new version after the first call
+		calls []call
+	}{
+		{"max-age: an older copy is revalidated", "max-age=600", false, []call{
+			{0, nil, 200, 1, "uri-miss", ""},
+			{31 * time.Second, []string{"Cache-Control", "max-age=30"}, 200, 2, "fwd=request; fwd-status=304", ""},
+			{10 * time.Second, []string{"Cache-Control", "max-age=30"}, 200, 2, "hit", ""},
+		}},
+		{"max-age: a copy exactly that old is used", "max-age=600", false, []call{
+			{0, nil, 200, 1, "uri-miss", ""},
+			{30 * time.Second, []string{"Cache-Control", "max-age=30"}, 200, 1, "hit", ""},
+		}},
+		{"min-fresh", "max-age=60", false, []call{
+			{0, nil, 200, 1, "uri-miss", ""},
+			{30 * time.Second, []string{"Cache-Control", "min-fresh=30"}, 200, 1, "hit", ""},
+			{time.Second, []string{"Cache-Control", "min-fresh=30"}, 200, 2, "fwd=request; fwd-status=304", ""},
+		}},
+		{"max-stale without a value: any staleness", "max-age=10", false, []call{
+			{0, nil, 200, 1, "uri-miss", ""},
+			{1000 * time.Second, []string{"Cache-Control", "max-stale"}, 200, 1, "detail=max-stale", ""},
+		}},
+		{"max-stale with a value", "max-age=10", false, []call{
+			{0, nil, 200, 1, "uri-miss", ""},
+			{105 * time.Second, []string{"Cache-Control", "max-stale=100"}, 200, 1, "detail=max-stale", ""},
+			{10 * time.Second, []string{"Cache-Control", "max-stale=100"}, 200, 2, "fwd=stale; fwd-status=304", ""},
+		}},
+		{"max-stale does not override must-revalidate", "max-age=10, must-revalidate", false, []call{
+			{0, nil, 200, 1, "uri-miss", ""},
+			{20 * time.Second, []string{"Cache-Control", "max-stale"}, 200, 2, "fwd=stale; fwd-status=304", ""},
+		}},
+		{"no-cache revalidates a fresh copy", "max-age=600", false, []call{
+			{0, nil, 200, 1, "uri-miss", ""},
+			{0, []string{"Cache-Control", "no-cache"}, 200, 2, "fwd=request; fwd-status=304", ""},
+		}},
+		{"no-store may use a fresh copy", "max-age=600", false, []call{
+			{0, nil, 200, 1, "uri-miss", ""},
+			{0, []string{"Cache-Control", "no-store"}, 200, 1, "hit", ""},
+		}},
+		{"no-store stores nothing of its answer", "max-age=10", true, []call{
+			{0, nil, 200, 1, "uri-miss", "v1"},
+			{20 * time.Second, []string{"Cache-Control", "no-store"}, 200, 2, "fwd=request; fwd-status=200", "v2"},
+			{0, nil, 200, 3, "fwd=stale; fwd-status=200", "v2"},
+			{0, nil, 200, 3, "hit", "v2"},
+		}},
+		{"only-if-cached", "max-age=10", false, []call{
+			{0, []string{"Cache-Control", "only-if-cached"}, 504, 0, "", ""},
+			{0, nil, 200, 1, "uri-miss", ""},
+			{0, []string{"Cache-Control", "only-if-cached"}, 200, 1, "hit", ""},
+			{20 * time.Second, []string{"Cache-Control", "only-if-cached"}, 504, 1, "", ""},
+			{0, []string{"Cache-Control", "only-if-cached, max-stale"}, 200, 1, "detail=max-stale", ""},
+		}},
+		{"Pragma is ignored beside Cache-Control", "max-age=600", false, []call{
+			{0, nil, 200, 1, "uri-miss", ""},
+			{0, []string{"Cache-Control", "max-stale=5", "Pragma", "no-cache"}, 200, 1, "hit", ""},
+			{0, []string{"Pragma", "no-cache"}, 200, 2, "fwd=request; fwd-status=304", ""},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := newClock()
+			o := newSemOrigin(t, clock)
+			o.set("/d.json", &semObject{body: []byte("v1"), etag: `"v1"`, header: hdr("Cache-Control", tc.cc)})
+			e := rfcEdge(t, o, func(c *Config) { c.HonorClientCacheControl, c.StaleIfError = true, 0 })
+			c := client(t)
+			for i, k := range tc.calls {
+				clock.Advance(k.after)
+				r := do(t, c, "GET", e.url+"/d.json", k.hdr...)
+				n, _ := o.count("/d.json")
+				cs := cacheStatusOf(r)
+				if r.status != k.status || n != k.origin || !strings.Contains(cs, k.cache) || k.body != "" && string(r.body) != k.body {
+					t.Fatalf("call %d %v: %d %q, origin %d, %q; want %d %q, %d, %q", i, k.hdr, r.status, r.body, n, cs, k.status, k.body, k.origin, k.cache)
+				}
+				waitIdle(t, e)
+				if i == 0 && tc.v2 {
+					o.edit("/d.json", func(ob *semObject) { ob.body, ob.etag = []byte("v2"), `"v2"` })
+				}
+			}
+		})
+	}
+}

@@ -51,6 +51,12 @@ func (t *tiers) judge(q *query, r result, st *stored, idx int64, sk string) (res
 	if q.onlyIfCached {
 		return failure(errOnlyIfCached), false
 	}
+	if q.noStore {
+		// Nothing of the answer to a no-store request may be stored
+		// (§5.2.1.5), not even a revalidation's new version.
+		q.pass, q.fwd = true, fwdRequest
+		return result{}, true
+	}
 	q.fwd = fwdStale
 	if q.now < st.freshUntil {
 		q.fwd = fwdRequest // fresh: the client's directives forced it
