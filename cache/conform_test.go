@@ -506,3 +506,54 @@ func TestRequestDirectives(t *testing.T) {
 		})
 	}
 }
+
+// TestMalformedResponseFields: where RFC 9111 rules on a malformed
+// field the edge follows it, and where it leaves a choice it does what
+// Varnish, Squid and Traffic Server do (see conformance.go).
+func TestMalformedResponseFields(t *testing.T) {
+	now := time.Now().Truncate(time.Second)
+	date := func(d time.Duration) string { return now.Add(d).UTC().Format(http.TimeFormat) }
+	fresh := []step{miss(1), hitAt(100*time.Second, 1)}
+	stale := []step{miss(1), revalAt(2*time.Second, 2, 1)}
+	for _, tc := range []struct {
+		name   string
+		header http.Header
+		steps  []step
+	}{
+		{"max-age with a fraction: its integer part", hdr("Cache-Control", "max-age=3600.5"), fresh},
+		{"max-age with trailing letters: its digits", hdr("Cache-Control", "max-age=3600a"), fresh},
+		{"max-age with a leading letter: stale", hdr("Cache-Control", "max-age=a3600"), stale},
+		{"max-age negative: stale", hdr("Cache-Control", "max-age=-3600"), stale},
+		{"spaces around =", hdr("Cache-Control", "max-age = 3600"), fresh},
+		{"quoted max-age", hdr("Cache-Control", `max-age="3600"`), fresh},
+		{"single-quoted max-age: stale", hdr("Cache-Control", `max-age='3600'`), stale},
+		{"max-age inside a quoted extension is not one", hdr("Cache-Control", `ext="max-age=3600", max-age=1`), stale},
+		{"two max-ages, one line: the first", hdr("Cache-Control", "max-age=3600, max-age=1"), fresh},
+		{"two max-ages, one line, stale first: the first", hdr("Cache-Control", "max-age=1, max-age=3600"), stale},
+		{"two max-ages, two lines: the first", hdr("Cache-Control", "max-age=3600", "Cache-Control", "max-age=1"), fresh},
+		{"two Expires: the first", hdr("Expires", date(time.Hour), "Expires", date(time.Second)), fresh},
+		{"two Expires, past first: the first", hdr("Expires", date(0), "Expires", date(time.Hour)), stale},
+		{"Expires with a wrong-case zone is invalid: stale", hdr("Expires", strings.Replace(date(time.Hour), "GMT", "gmt", 1)), stale},
+		{"Expires not a date: stale", hdr("Expires", "soon"), stale},
+		{"Age not an integer is ignored", hdr("Cache-Control", "max-age=150", "Age", "100a"), fresh},
+		{"Pragma on a response is ignored", hdr("Cache-Control", "max-age=3600", "Pragma", "no-cache"), fresh},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := testenv.NewClock(now)
+			o := newSemOrigin(t, clock)
+			o.set("/m.bin", &semObject{body: content("m", 500), etag: `"m1"`, lastMod: now.Add(-time.Minute), header: tc.header})
+			e := rfcEdge(t, o, func(c *Config) { c.HeuristicFraction = 0 })
+			c := client(t)
+			for i, s := range tc.steps {
+				clock.Advance(s.after)
+				r := do(t, c, "GET", e.url+"/m.bin")
+				all, cond := o.count("/m.bin")
+				if r.status != s.status || all != s.origin || cond != s.cond || !strings.Contains(cacheStatusOf(r), s.cache) {
+					t.Fatalf("step %d (+%v): %d, origin %d (%d conditional), Cache-Status %q; want %d, %d (%d), %q",
+						i, s.after, r.status, all, cond, cacheStatusOf(r), s.status, s.origin, s.cond, s.cache)
+				}
+				waitIdle(t, e)
+			}
+		})
+	}
+}

@@ -23,6 +23,12 @@ func TestParseCacheControl(t *testing.T) {
 			d.MaxAge, d.SMaxAge, d.NoTransform = 10*s, 20*s, true
 		}},
 		{"bad max-age is stale", []string{"max-age=abc"}, func(d *Directives) { d.MaxAge = 0 }},
+		{"leading letter is stale", []string{"max-age=a3600"}, func(d *Directives) { d.MaxAge = 0 }},
+		{"fraction: its integer part", []string{"max-age=3600.5"}, func(d *Directives) { d.MaxAge = 3600 * s }},
+		{"trailing letters: the digits", []string{"max-age=3600a"}, func(d *Directives) { d.MaxAge = 3600 * s }},
+		{"leading zeros", []string{"max-age=003600"}, func(d *Directives) { d.MaxAge = 3600 * s }},
+		{"single-quoted is malformed", []string{"max-age='3600'"}, func(d *Directives) { d.MaxAge = 0 }},
+		{"quoted max-age inside another directive is not one", []string{`ext="max-age=3600", max-age=1`}, func(d *Directives) { d.MaxAge = s }},
 		{"max-age without value is stale", []string{"max-age"}, func(d *Directives) { d.MaxAge = 0 }},
 		{"negative max-age is stale", []string{"max-age=-5"}, func(d *Directives) { d.MaxAge = 0 }},
 		{"huge delta capped", []string{"max-age=99999999999999999999"}, func(d *Directives) { d.MaxAge = maxDelta * s }},

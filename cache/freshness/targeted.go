@@ -212,10 +212,10 @@ func sfNumber(s string) (sfValue, string, bool) {
 		if digits > 12 || j == i+1 || j-i-1 > 3 {
 			return sfValue{}, "", false
 		}
-		return sfValue{has: true, val: s[:j]}, s[j:], true
+		return sfValue{has: true}, s[j:], true // no delta: malformed
 	}
 	if neg {
-		return sfValue{has: true, val: s[:i]}, s[i:], true
+		return sfValue{has: true}, s[i:], true
 	}
 	n, _ := strconv.ParseInt(s[start:i], 10, 64)
 	return sfValue{has: true, val: strconv.FormatInt(n, 10)}, s[i:], true
