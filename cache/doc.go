@@ -382,8 +382,9 @@
 // variant fetched with the field. At most MaxVariants variants per URL
 // are stored; further ones are fetched per request.
 //
-// Unsafe methods (POST, PUT, DELETE, PATCH) are passed to origins that
-// take them (origin.HTTP; others answer 405), with the query and a body
+// Unsafe methods (POST, PUT, DELETE, PATCH, and any method the edge does
+// not know, which RFC 9111 §4.4 counts as unsafe; not OPTIONS, TRACE or
+// CONNECT) are passed to origins that take them (origin.HTTP; others answer 405), with the query and a body
 // of at most MaxRequestBodyBytes (413 beyond), redirects not followed.
 // A 2xx or 3xx answer invalidates the target's versions and variants in
 // both tiers, and those of the Location and Content-Location targets on

@@ -19,20 +19,12 @@ type Forwarder interface {
 
 var _ Forwarder = (*origin.HTTP)(nil)
 
-// isUnsafe reports whether m is a method the edge forwards.
-func isUnsafe(m []byte) bool {
-	switch string(m) {
-	case http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch:
-		return true
-	}
-	return false
-}
-
 // otherMethod answers a request that is neither GET nor HEAD: forwarded
-// when it is unsafe and the origin takes it, else 405.
+// when it is unsafe (POST, PUT, DELETE, PATCH, and methods the edge does
+// not know: RFC 9111 §4.4) and the origin takes it, else 405.
 func (h *handler) otherMethod(rq *request) {
 	ctx := rq.ctx
-	if h.forwarder != nil && !rq.peer && isUnsafe(ctx.Method()) {
+	if h.forwarder != nil && !rq.peer && origin.Forwardable(string(ctx.Method())) {
 		h.forward(rq)
 		return
 	}
