@@ -557,3 +557,49 @@ func TestMalformedResponseFields(t *testing.T) {
 		})
 	}
 }
+
+// TestHeadRequests: a HEAD on a stored object is answered from the
+// cache; a HEAD that finds nothing stored goes to the origin as a HEAD
+// (nothing is stored from it), except on paths held immutable (media
+// segments), where it fetches the first slice for the GET that follows.
+func TestHeadRequests(t *testing.T) {
+	clock := newClock()
+	o := newSemOrigin(t, clock)
+	body := content("h", 3000)
+	for _, p := range []string{"/h.bin", "/t/seg-1.m4s"} {
+		o.set(p, &semObject{body: body, etag: `"h1"`, header: hdr("Cache-Control", "max-age=600")})
+	}
+	set, err := policy.ParseSet(append([]string{"/h.bin=rfc"}, policy.DefaultRules...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := semEdge(t, o, func(c *Config) { c.Policies = set })
+	c := client(t)
+	methods := func(p string) string {
+		var m []string
+		for _, r := range o.requests(p) {
+			m = append(m, r.method)
+		}
+		return strings.Join(m, " ")
+	}
+	check := func(step, method, path string, status int, xcache, seen string) {
+		t.Helper()
+		r := do(t, c, method, e.url+path)
+		if r.status != status || !strings.HasPrefix(r.header.Get("X-Cache"), xcache) || methods(path) != seen {
+			t.Fatalf("%s: %d %s, origin saw %q; want %d %s, %q", step, r.status, r.header.Get("X-Cache"), methods(path), status, xcache, seen)
+		}
+		if method == "HEAD" && status == 200 && (r.header.Get("Content-Length") != "3000" || r.header.Get("ETag") != `"h1"`) {
+			t.Fatalf("%s: Content-Length %q ETag %q", step, r.header.Get("Content-Length"), r.header.Get("ETag"))
+		}
+		if method == "GET" && status == 200 && string(r.body) != string(body) {
+			t.Fatalf("%s: body of %d bytes", step, len(r.body))
+		}
+		waitIdle(t, e)
+	}
+	check("HEAD, nothing stored", "HEAD", "/h.bin", 200, "MISS", "HEAD")
+	check("GET after it: nothing was stored", "GET", "/h.bin", 200, "MISS", "HEAD GET")
+	check("HEAD of the stored object", "HEAD", "/h.bin", 200, "HIT", "HEAD GET")
+	check("HEAD for a missing path", "HEAD", "/none.bin", 404, "MISS", "HEAD")
+	check("HEAD of a cold segment fills", "HEAD", "/t/seg-1.m4s", 200, "MISS", "GET")
+	check("GET of it is a hit", "GET", "/t/seg-1.m4s", 200, "HIT", "GET")
+}

@@ -2,57 +2,91 @@ package cache
 
 // # HTTP caching conformance
 //
-// What the edge does, as a general HTTP cache (--cache-policy '*=rfc';
-// the video defaults treat segments as immutable, see doc.go), against
-// the requirement it meets, and the test that checks it against a real
-// origin on loopback (cache/semorigin_test.go's harness unless noted).
+// What the edge does as a general HTTP cache (--cache-policy '*=rfc';
+// the video defaults hold segments immutable, see doc.go), the
+// requirement it meets, and the test that checks it against a real
+// origin on loopback (the semOrigin harness unless noted; tests in
+// conform_test.go unless another file is named).
 //
-//	requirement                    section          behaviour                                              test
-//	origin error answers           RFC 9110 §15     status, fields and body passed on (404, 410, 500,      TestOriginErrorAnswersPassThrough,
-//	                                                503, 504, 599, HEAD too); S3 NoSuchKey → edge's 404     TestErrorHeadRequestPassesStatus,
-//	                                                                                                       TestOriginErrorsMapToStatuses
-//	storing error answers          RFC 9111 §3,     404/410/501 heuristically cacheable; others only with  TestOriginErrorAnswersPassThrough,
-//	                               RFC 9110 §15.1   explicit freshness; 404/410 without it: NegativeTTL    TestFreshnessAndStorage
-//	Retry-After                    RFC 9110 §10.2.3 a stored error answer expires at Retry-After, never     TestRetryAfterBoundsAStoredError
-//	                                                served stale (issue 19)
-//	5xx on revalidation            RFC 5861 §4,     stale copy within stale-if-error, the 5xx not stored;  TestServerErrorOnRevalidation,
-//	                               RFC 9111 §4.2.4  past it the origin's 5xx passes                        TestStaleIfError
-//	Age                            RFC 9111 §4.2.3  corrected initial age (origin Age + response delay)    TestAgeIncludesDelayAndResidence,
-//	                               §5.1             + resident time; never below the origin's; an Age      TestAgeOnARealClock
-//	                                                that is not delta-seconds is ignored
-//	Cache-Status                   RFC 9211 §2      sf-list member: hit + ttl (negative: stale) + detail,  TestCacheStatus,
-//	                                                or fwd (uri-miss, vary-miss, request, stale, bypass,   TestCacheStatusCollapsed
-//	                                                method) + fwd-status + ttl + stored, collapsed, key
-//	CDN-Cache-Control              RFC 9213 §2.2,   first valid targeted field (the node's, then CDN's)    TestTargetedCacheControl,
-//	                               §3               replaces Cache-Control and Expires; invalid: ignored;  TestTargetedCacheControlStripped,
-//	                                                last member of a key wins; passed on unless stripped   TestParseTargeted (unit)
-//	invalid Expires                RFC 9111 §5.3    already stale                                          TestFreshnessAndStorage
+//	requirement              section            behaviour                                                test
+//	origin error answers     RFC 9110 §15       status, fields and body passed on: 404, 410, 500, 503    TestOriginErrorAnswersPassThrough,
+//	                                            (Retry-After kept), 504, 599; HEAD too; an S3 NoSuchKey  TestErrorHeadRequestPassesStatus,
+//	                                            is the edge's one-line 404 without S3's fields           TestOriginErrorsMapToStatuses (miss_test),
+//	                                                                                                     TestEdgeOverS3 (origins_test)
+//	storing error answers    9111 §3, 9110      404, 410, 501 heuristically cacheable; others only with  TestOriginErrorAnswersPassThrough,
+//	                         §15.1              explicit freshness; 404/410 without it: NegativeTTL      TestFreshnessAndStorage (rfc9111_test)
+//	Retry-After              9110 §10.2.3       a stored error answer expires at Retry-After (seconds    TestRetryAfterBoundsAStoredError
+//	                                            or date) and is never served stale (issue 19)
+//	5xx on revalidation      9111 §4.2.4,       the stale copy within stale-if-error, the 5xx not        TestServerErrorOnRevalidation,
+//	                         RFC 5861 §4        stored; past it the origin's 5xx passes                  TestStaleIfError (revalidate_test)
+//	Age                      9111 §4.2.3, §5.1  corrected initial age (origin Age + response delay)      TestAgeIncludesDelayAndResidence,
+//	                                            + resident time; never below the origin's; an Age that   TestAgeOnARealClock
+//	                                            is not a non-negative integer is ignored
+//	Cache-Status             RFC 9211 §2        one list member: hit, ttl (negative: stale), detail; or  TestCacheStatus,
+//	                                            fwd=uri-miss|vary-miss|request|stale|bypass|method,      TestCacheStatusCollapsed
+//	                                            fwd-status, ttl and stored, collapsed, key (if asked)
+//	CDN-Cache-Control        RFC 9213 §2.2, §3  the first valid targeted field (the node's, then         TestTargetedCacheControl,
+//	                                            CDN-Cache-Control) replaces Cache-Control and Expires;   TestTargetedCacheControlStripped,
+//	                                            an invalid one is skipped; a key's last member wins      TestParseTargeted (freshness, unit)
+//	request max-age          9111 §5.2.1.1      a copy older than it is revalidated (fwd=request)        TestRequestDirectives
+//	request max-stale        §5.2.1.2           with a value: stale by at most it; without: any; never   TestRequestDirectives
+//	                                            past must-revalidate, proxy-revalidate, s-maxage
+//	request min-fresh        §5.2.1.3           fresh for at least it more, else revalidated             TestRequestDirectives
+//	request no-cache         §5.2.1.4           a fresh copy is revalidated                              TestRequestDirectives
+//	request no-store         §5.2.1.5           a fresh copy may serve; nothing fetched for it is        TestRequestDirectives
+//	                                            stored, a revalidation's new version included
+//	only-if-cached           §5.2.1.7           504 when nothing stored, or stale beyond what the        TestRequestDirectives
+//	                                            request allows; always obeyed
+//	Pragma                   §5.4               request Pragma: no-cache only without Cache-Control;     TestRequestDirectives,
+//	                                            ignored on responses                                     TestMalformedResponseFields
+//	invalid Expires          §5.3               already stale (a wrong-case zone is invalid)             TestMalformedResponseFields
+//	304 updates              §3.2, §4.3.4       the 304's fields replace the stored ones but for         TestRevalidation304RefreshesWithoutRefetch
+//	                                            hop-by-hop, Content-Length/-Range/-Type/-Encoding,       (revalidate_test)
+//	                                            ETag, Last-Modified
+//	HEAD                     §4.3.5, 9110       a stored object answers a HEAD; with nothing stored a    TestHeadRequests
+//	                         §9.3.2             HEAD goes to the origin as HEAD and stores nothing
+//	Authorization            §3.5               stored copies used only if public, s-maxage or           TestClientDirectives (headers_test)
+//	                                            must-revalidate; its own answers never stored
+//	no-cache=, private=      §5.2.2.4, .7       stored without the named fields                          TestFreshnessAndStorage (rfc9111_test)
+//	invalidation             §4.4               POST, PUT, DELETE, PATCH and unknown methods passed on;  TestUnsafeMethodsInvalidate (vary_test)
+//	                                            a non-error answer invalidates the URI, Location and
+//	                                            Content-Location on the same host
+//
+// Where RFC 9111 leaves a choice, the edge does what most of Varnish,
+// Squid, Traffic Server and nginx do (their published http-tests/
+// cache-tests results), tested in TestMalformedResponseFields and
+// cache/freshness's TestParseCacheControl:
+//
+//	max-age=3600.5, max-age=3600a      3600: the leading digits (Varnish, Squid, Traffic Server)
+//	max-age=a3600, -1, '3600'          malformed: 0, stale (Varnish, Squid, nginx)
+//	max-age = 3600, max-age= 3600      3600: spaces around "=" tolerated (Varnish, Traffic Server)
+//	max-age="3600"                     3600 (§5.2: a recipient SHOULD accept both forms)
+//	two max-ages, two Expires          the first (§4.2.1 allows the first or stale)
+//	Expires with "gmt"                 invalid: stale (Varnish, Squid; HTTP-date is case-sensitive)
 //
 // Deliberate deviations, and the setting that changes each:
 //
-//	fresh hits carry no Cache-Status  X-Cache: HIT-RAM/HIT-DISK says it; spares ~30 ns a hit.  none (by design)
-//	client directives ignored         RFC 9111 §5.2.1 lets a cache decline.                    --honor-client-cache-control
-//	video paths' own freshness        segments immutable 30 d, playlists 1–10 s.               --cache-policy '*=rfc'
-//	error body larger than a slice    502 (the body is read whole into memory).                --slice-size
-//	targeted fields forwarded         RFC 9213 §3: "typically forward"; may be removed.        --strip-targeted-cache-control
-//	CDN-Cache-Control obeyed          on by default (this is a CDN).                           --cdn-cache-control=false
-//	Cache-Status key                  off by default: it shows how URLs map to objects.        --cache-status-key
+//	fresh hits carry no Cache-Status   X-Cache: HIT-RAM/HIT-DISK says it; spares ~30 ns a hit   none (by design)
+//	client directives ignored          §5.2.1 lets a cache decline; player reloads stay off     --honor-client-cache-control
+//	                                   the origin (only-if-cached is always obeyed)
+//	video paths' own freshness         segments immutable 30 d, playlists 1–10 s                --cache-policy '*=rfc'
+//	a HEAD on a cold segment           fetches the first slice with a GET (the GET that          --cache-policy (rfc for the path)
+//	                                   follows is then a hit)
+//	Content-Type after a 304           kept: it is part of the stored version's identity         none
+//	Set-Cookie                         never stored; sent only on answers for one request       none
+//	                                   (private, Authorization), not to the first requester of
+//	                                   a shared answer
+//	error body larger than a slice     502 (a status answer is read whole into memory)          --slice-size
+//	targeted fields passed on          §3 of RFC 9213: "typically forward"; may be removed      --strip-targeted-cache-control
+//	CDN-Cache-Control obeyed           on by default: this is a CDN                             --cdn-cache-control=false
+//	Cache-Status key                   off by default: it shows how URLs map to objects         --cache-status-key
 //
-// Not done yet (issue 18), each still to be checked and tested:
+// Not done yet (issue 18):
 //
-//	request directives with --honor-client-cache-control (max-age, min-fresh, max-stale with and
-//	  without a value, no-cache, no-store, only-if-cached): implemented and partly tested
-//	  (TestClientDirectives), not yet checked clause by clause against §5.2.1
-//	malformed fields where RFC 9111 leaves a choice (max-age with a fraction, trailing letters,
-//	  spaces around "=", two conflicting max-ages, a repeated Expires, a wrong-case zone):
-//	  today the first max-age wins and a bad value is 0 (cache/freshness doc), not yet compared
-//	  with deployed caches nor tested one by one; Pragma on responses is not read at all
-//	updating stored responses from a 304 or a HEAD (§3.2, §4.3.4, §4.3.5): 304s merge (tested in
-//	  revalidate_test.go); HEAD responses do not update, and a HEAD miss goes to the origin as GET
-//	Authorization (§3.5): stored only with public, s-maxage, must-revalidate (TestClientDirectives);
-//	  Set-Cookie, no-cache="f", private="f" (§5.2.2) handled, not yet tested clause by clause
-//	partial content (§3.3–3.4): a 206 from the origin is not stored as a partial object
-//	1xx interim responses (103 Early Hints): not forwarded
-//	query strings in the key per path pattern: the query is never part of the key
-//	invalidation (§4.4): POST, PUT, DELETE, PATCH invalidate the target, Location and
-//	  Content-Location; other unknown methods are refused (405), not passed on
+//	partial content (§3.3–3.4)         a 206 is stored as the slices it covers, but an origin 206 that does
+//	                                   not start where asked or lacks a complete length is still a 502
+//	1xx interim responses (103)        not forwarded (Go's client swallows them; fasthttp has no
+//	                                   interim-response write on this path)
+//	query strings in the key           never part of the key; no per-pattern ",query" option yet
+//	HEAD freshening a stored response  not done: a stale copy is revalidated with a conditional GET
+//	                                   instead (§4.3.5 allows either)

@@ -368,6 +368,12 @@
 // reloads (RFC 8246). only-if-cached is always obeyed (504 when not
 // cached): it can only spare the origin.
 //
+// HEAD: a stored object answers it like a GET without the body. A HEAD
+// that finds nothing stored goes to the origin as a HEAD and nothing is
+// stored from it (origin.Request.Head), except on paths the policy holds
+// immutable (media segments), where it fetches the first slice with a
+// GET so that the GET a player sends next is a hit.
+//
 // Vary: a URL whose answers vary is cached per variant under
 // key + "\x01" + a 128-bit SHA-256 of the nominated request fields,
 // normalized (lines joined, members trimmed, Accept* and Origin

@@ -31,6 +31,7 @@ type want struct {
 	hdr  http.Header // request fields to forward
 	cond *meta       // revalidate this version (a conditional request)
 	pass bool        // a private fetch: not shared, never stored
+	head bool        // a client's HEAD passed on as HEAD (with pass)
 }
 
 // fetch is one origin fetch of one slice, shared by every request that
@@ -115,7 +116,7 @@ func (fl *flights) run(f *fetch) {
 	fl.metrics.inflight.Inc()
 	defer fl.metrics.inflight.Dec()
 
-	req := origin.Request{Key: f.w.url, Offset: f.w.idx * fl.sliceBytes, Length: fl.sliceBytes, Header: f.w.hdr, AnyStatus: true}
+	req := origin.Request{Key: f.w.url, Offset: f.w.idx * fl.sliceBytes, Length: fl.sliceBytes, Header: f.w.hdr, AnyStatus: true, Head: f.w.head}
 	if c := f.w.cond; c != nil {
 		req.IfNoneMatch = string(c.etag)
 		if c.etag == nil {
@@ -134,9 +135,18 @@ func (fl *flights) run(f *fetch) {
 		fl.notModified(f, obj, reqTime, respTime)
 		return
 	}
-	if obj.Status != 0 && obj.Status != http.StatusOK {
+	switch {
+	case f.w.head:
+		// The fields only (an origin kind that ignores Head sent bytes:
+		// they are not read).
+		obj.Body.Close()
+		obj.Offset, obj.Length, obj.Body = 0, 0, http.NoBody
+	case obj.Status != 0 && obj.Status != http.StatusOK:
 		obj.Offset, obj.Length = 0, obj.Size // the whole answer, whatever slice asked
-	} else if err = fl.checkAnswer(req, obj); err != nil {
+	default:
+		err = fl.checkAnswer(req, obj)
+	}
+	if err != nil {
 		obj.Body.Close()
 		fl.failed(f, err, reqTime, respTime)
 		return

@@ -125,6 +125,7 @@ func (h *handler) parse(rq *request, k []byte) {
 	if h.tiers.vary.n.Load() > 0 {
 		rq.obj = h.tiers.objectKey(&rq.query)
 	}
+	rq.head = rq.ctx.IsHead()
 	rq.rangeH = rq.hdr.PeekCanonical(keyRange)
 	rq.first = rangeHint(rq.rangeH)
 	rq.now = rq.start.UnixNano()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/cache/freshness"
+	"github.com/vodedge/vodedge/cache/policy"
 	"github.com/vodedge/vodedge/cache/ramtier"
 	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/origin"
@@ -63,6 +64,7 @@ type query struct {
 	// that does not own the object).
 	cachedOnly bool
 	peer       bool // from the peer listener: its Authorization is the cluster's
+	head       bool // a HEAD request
 
 	plain        bool                  // no Authorization, no honoured directives: the fast path
 	auth         bool                  // carries Authorization (RFC 9111 §3.5)
@@ -140,7 +142,7 @@ func (t *tiers) findSlice(q *query, idx int64) result {
 func (t *tiers) findOnce(q *query, idx int64) (result, bool) {
 	if q.pass {
 		q.out = outPass
-		if q.fwd != fwdRequest {
+		if q.fwd == fwdNone {
 			q.fwd = fwdBypass
 		}
 		r := settle(t.fl.pass(t.want(q, q.obj, idx)))
@@ -193,6 +195,10 @@ func (t *tiers) miss(q *query, idx int64, sk string) (result, bool) {
 		return failure(errOnlyIfCached), false
 	case q.noStore:
 		q.pass, q.fwd = true, fwdRequest
+		return result{}, true
+	case q.head && !t.fillOnHead(q.key):
+		// Nothing stored: the HEAD goes to the origin as a HEAD.
+		q.pass, q.fwd = true, fwdURIMiss
 		return result{}, true
 	case q.auth:
 		q.pass = true
@@ -292,13 +298,21 @@ func (t *tiers) acquire(w want, v *meta) claim {
 // request fields and those the URL varies on are forwarded; a passed
 // request forwards all its end-to-end fields.
 func (t *tiers) want(q *query, obj string, idx int64) want {
-	w := want{obj: obj, url: urlOf(obj), idx: idx, pass: q.pass}
+	w := want{obj: obj, url: urlOf(obj), idx: idx, pass: q.pass, head: q.pass && q.head}
 	if q.pass && !q.peer {
 		w.hdr = passFields(q.hdr)
 	} else {
 		w.hdr = forwardFields(q.hdr, t.forward, t.vary.lookup(w.url))
 	}
 	return w
+}
+
+// fillOnHead reports whether a HEAD for key that finds nothing stored
+// fetches the object's first slice with a GET, to answer the GET that
+// usually follows from the cache: for paths the policy holds immutable
+// (media segments). Elsewhere a HEAD goes to the origin as a HEAD.
+func (t *tiers) fillOnHead(key string) bool {
+	return t.rules.policies.Lookup(urlOf(key)).Kind == policy.Immutable
 }
 
 // passFields returns a passed request's end-to-end fields.

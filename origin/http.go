@@ -93,14 +93,18 @@ func (h *HTTP) Fetch(ctx context.Context, req Request) (*Object, error) {
 
 func (h *HTTP) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Request) (*Object, error) {
 	path := escapeKey(req.Key)
-	what := "GET " + h.redacted + path
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, h.base+path, nil)
+	method := http.MethodGet
+	if req.Head {
+		method = http.MethodHead
+	}
+	what := method + " " + h.redacted + path
+	hreq, err := http.NewRequestWithContext(ctx, method, h.base+path, nil)
 	if err != nil {
 		return nil, fmt.Errorf("origin: %s: %w: %w", what, ErrBadKey, err)
 	}
 	addForwarded(hreq.Header, req.Header)
 	hreq.Header.Set("User-Agent", h.opts.UserAgent)
-	if !req.whole() {
+	if !req.whole() && !req.Head {
 		hreq.Header.Set("Range", req.rangeHeader())
 	}
 	if req.IfNoneMatch != "" {
@@ -125,6 +129,8 @@ func (h *HTTP) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Re
 func answer(req Request, resp *http.Response, body *remoteBody, what string) (*Object, error) {
 	code := resp.StatusCode
 	switch {
+	case req.Head && code == http.StatusOK:
+		return headAnswer(resp, body), nil
 	case code == http.StatusOK || code == http.StatusPartialContent:
 		r := &reply{what: what, meta: headerMeta(resp.Header), length: resp.ContentLength, body: body}
 		r.meta.Status = http.StatusOK
@@ -164,6 +170,12 @@ func answer(req Request, resp *http.Response, body *remoteBody, what string) (*O
 // AnyStatus into memory: such bodies are short (a redirect, an error
 // page) and a Range does not apply to them.
 func statusAnswer(req Request, resp *http.Response, body *remoteBody, what string) (*Object, error) {
+	if req.Head {
+		body.Close()
+		m := headerMeta(resp.Header)
+		m.Status, m.Size = resp.StatusCode, max(resp.ContentLength, 0)
+		return &Object{Meta: m, Body: http.NoBody, Header: endToEnd(resp.Header)}, nil
+	}
 	limit := req.Length
 	if limit < 0 {
 		limit = maxStatusBody
@@ -182,6 +194,15 @@ func statusAnswer(req Request, resp *http.Response, body *remoteBody, what strin
 	m := headerMeta(resp.Header)
 	m.Status, m.Size = resp.StatusCode, int64(len(data))
 	return &Object{Meta: m, Length: m.Size, Body: io.NopCloser(bytes.NewReader(data)), Header: endToEnd(resp.Header)}, nil
+}
+
+// headAnswer is the Object of a 200 to a HEAD request: the fields and
+// the size, no body.
+func headAnswer(resp *http.Response, body *remoteBody) *Object {
+	body.Close()
+	m := headerMeta(resp.Header)
+	m.Status, m.Size = http.StatusOK, max(resp.ContentLength, -1)
+	return &Object{Meta: m, Body: http.NoBody, Header: endToEnd(resp.Header)}
 }
 
 // maxStatusBody bounds the body of a status answer to a whole-object

@@ -143,6 +143,12 @@ type Request struct {
 	// A body longer than Length (1 MiB when Length < 0) is
 	// ErrBadResponse. Other clients ignore it.
 	AnyStatus bool
+	// Head asks the HTTP client for the fields only, with a HEAD
+	// request (a cache passing a client's HEAD on): every answer is an
+	// Object with Size from Content-Length (-1 when a 200 has none),
+	// Offset and Length 0 and an empty Body; Range, Offset and Length
+	// are not sent. Other clients ignore it and answer as for a GET.
+	Head bool
 }
 
 // conditional reports whether the request asks for a 304 when unchanged.
