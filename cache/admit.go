@@ -31,11 +31,14 @@ func (fl *flights) versionOf(f *fetch, obj *origin.Object, reqTime, respTime tim
 	fl.rules.derive(st, f.w.url, m.lastModified)
 	m.st.Store(st)
 	reason := fl.decide(f, m, st)
-	f.stored = reason == "" && !f.w.pass
+	// A request with Authorization stores the answer only when the
+	// origin marked it shareable (RFC 9111 §3.5); other passed fetches
+	// never store, nor does a HEAD (it has no body).
+	f.stored = reason == "" && (!f.w.pass || f.w.auth && st.authOK) && !f.w.head
 	if reason != "" {
 		fl.metrics.uncacheable(reason)
 	}
-	if !f.shared {
+	if !f.shared && !f.stored {
 		// An answer for one request only: it gets its cookies.
 		for _, c := range obj.Header.Values("Set-Cookie") {
 			st.send = append(st.send, field{[]byte("Set-Cookie"), []byte(c)})

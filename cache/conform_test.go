@@ -603,3 +603,49 @@ func TestHeadRequests(t *testing.T) {
 	check("HEAD of a cold segment fills", "HEAD", "/t/seg-1.m4s", 200, "MISS", "GET")
 	check("GET of it is a hit", "GET", "/t/seg-1.m4s", 200, "HIT", "GET")
 }
+
+// TestAuthorizationStorage: the answer to a request with Authorization
+// is stored, and used for later requests, only when the origin marked
+// it shareable: public, s-maxage or must-revalidate (RFC 9111 §3.5).
+func TestAuthorizationStorage(t *testing.T) {
+	for _, tc := range []struct {
+		cc     string
+		stored bool
+	}{
+		{"public, max-age=60", true},
+		{"s-maxage=60", true},
+		{"max-age=60, must-revalidate", true},
+		{"max-age=60", false},
+		{"public, max-age=60, private", false},
+	} {
+		t.Run(tc.cc, func(t *testing.T) {
+			clock := newClock()
+			o := newSemOrigin(t, clock)
+			o.set("/a.json", &semObject{body: []byte("a"), etag: `"a"`, header: hdr("Cache-Control", tc.cc, "Set-Cookie", "s=1")})
+			e := rfcEdge(t, o, nil)
+			c := client(t)
+			r := do(t, c, "GET", e.url+"/a.json", "Authorization", "Bearer u1")
+			if got := o.requests("/a.json")[0].header.Get("Authorization"); r.status != 200 || got != "Bearer u1" {
+				t.Fatalf("first: %d, origin saw Authorization %q", r.status, got)
+			}
+			waitIdle(t, e)
+			want := 2
+			if tc.stored {
+				want = 1
+			}
+			for _, h := range [][]string{nil, {"Authorization", "Bearer u2"}} {
+				r = do(t, c, "GET", e.url+"/a.json", h...)
+				if r.header.Get("Set-Cookie") != "" && tc.stored {
+					t.Fatalf("a stored answer carried the first requester's cookie")
+				}
+				if n, _ := o.count("/a.json"); n != want {
+					t.Fatalf("after %v: origin asked %d times, want %d", h, n, want)
+				}
+				waitIdle(t, e)
+				if !tc.stored {
+					want++
+				}
+			}
+		})
+	}
+}

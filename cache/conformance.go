@@ -45,8 +45,8 @@ package cache
 //	                                            ETag, Last-Modified
 //	HEAD                     §4.3.5, 9110       a stored object answers a HEAD; with nothing stored a    TestHeadRequests
 //	                         §9.3.2             HEAD goes to the origin as HEAD and stores nothing
-//	Authorization            §3.5               stored copies used only if public, s-maxage or           TestClientDirectives (headers_test)
-//	                                            must-revalidate; its own answers never stored
+//	Authorization            §3.5               stored copies used, and its own answers stored, only if  TestAuthorizationStorage,
+//	                                            public, s-maxage or must-revalidate                      TestClientDirectives (headers_test)
 //	no-cache=, private=      §5.2.2.4, .7       stored without the named fields                          TestFreshnessAndStorage (rfc9111_test)
 //	invalidation             §4.4               POST, PUT, DELETE, PATCH and unknown methods passed on;  TestUnsafeMethodsInvalidate (vary_test)
 //	                                            a non-error answer invalidates the URI, Location and

@@ -317,7 +317,8 @@
 // the fetch: requests that joined it fetch again for themselves. A
 // request with Authorization (not a peer's, whose Authorization is the
 // cluster's) uses a stored answer only if it is public, s-maxage or
-// must-revalidate (§3.5), and its own fetch is never stored.
+// must-revalidate (§3.5), and its own fetch is stored only when its
+// answer says one of those (without the requester's Set-Cookie).
 //
 // Status answers (a 404, a 301, a 204, a 503) are one slice at offset 0
 // in the RAM tier only, for their freshness: kept off disk so that a

@@ -32,6 +32,7 @@ type want struct {
 	cond *meta       // revalidate this version (a conditional request)
 	pass bool        // a private fetch: not shared, never stored
 	head bool        // a client's HEAD passed on as HEAD (with pass)
+	auth bool        // a request with Authorization (with pass): stored if the answer allows
 }
 
 // fetch is one origin fetch of one slice, shared by every request that

@@ -298,7 +298,7 @@ func (t *tiers) acquire(w want, v *meta) claim {
 // request fields and those the URL varies on are forwarded; a passed
 // request forwards all its end-to-end fields.
 func (t *tiers) want(q *query, obj string, idx int64) want {
-	w := want{obj: obj, url: urlOf(obj), idx: idx, pass: q.pass, head: q.pass && q.head}
+	w := want{obj: obj, url: urlOf(obj), idx: idx, pass: q.pass, head: q.pass && q.head, auth: q.pass && q.auth}
 	if q.pass && !q.peer {
 		w.hdr = passFields(q.hdr)
 	} else {
