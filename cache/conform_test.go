@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache/policy"
 	"github.com/vodedge/vodedge/internal/testenv"
+	"github.com/vodedge/vodedge/origin"
 )
 
 // rfcEdge starts an edge in front of o whose every path follows the
@@ -647,5 +649,34 @@ func TestAuthorizationStorage(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOriginRangesRoundedDown: an origin that answers each Range with a
+// 206 starting at its own 100,000-byte block boundary (before the offset
+// asked) still serves every slice and range exactly; no 502.
+func TestOriginRangesRoundedDown(t *testing.T) {
+	o := testenv.NewOrigin(t)
+	data := content("r", 700_000)
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
+		var first, last int
+		if _, err := fmt.Sscanf(r.Header.Get("Range"), "bytes=%d-%d", &first, &last); err != nil {
+			w.Write(data)
+			return true
+		}
+		first -= first % 100_000
+		last = min(last, len(data)-1)
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", first, last, len(data)))
+		w.WriteHeader(http.StatusPartialContent)
+		w.Write(data[first : last+1])
+		return true
+	})
+	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{}))
+	c := client(t)
+	if r := do(t, c, "GET", e.url+"/x.bin", "Range", "bytes=600000-600099"); r.status != 206 || string(r.body) != string(data[600000:600100]) {
+		t.Fatalf("deep range: %d, %d bytes", r.status, len(r.body))
+	}
+	if r := do(t, c, "GET", e.url+"/x.bin"); r.status != 200 || string(r.body) != string(data) {
+		t.Fatalf("whole: %d, %d bytes", r.status, len(r.body))
 	}
 }

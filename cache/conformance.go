@@ -83,8 +83,11 @@ package cache
 //
 // Not done yet (issue 18):
 //
-//	partial content (§3.3–3.4)         a 206 is stored as the slices it covers, but an origin 206 that does
-//	                                   not start where asked or lacks a complete length is still a 502
+//	partial content (§3.3–3.4)         the edge asks slices by Range and stores each 206 as the slice it
+//	                                   is (TestOriginRangesRoundedDown: a 206 starting before the offset
+//	                                   is used); a 206 without a complete length, shorter than the
+//	                                   slice, or multipart is still a 502; a client's partial answer is
+//	                                   not combined with a stored one beyond slices
 //	1xx interim responses (103)        not forwarded (Go's client swallows them; fasthttp has no
 //	                                   interim-response write on this path)
 //	query strings in the key           never part of the key; no per-pattern ",query" option yet

@@ -40,8 +40,8 @@
 // HTTP.Forward passes requests with unsafe methods to the origin.
 //
 // The HTTP and S3 clients share one set of checks on what a server sends
-// (reply.go): a 206 must start at the requested offset and carry a complete
-// length; a 200 to a range request is accepted and the leading bytes are
+// (reply.go): a 206 must hold the requested offset (one starting earlier
+// has its leading bytes dropped) and carry a complete length; a 200 to a range request is accepted and the leading bytes are
 // skipped; a body that ends early is ErrBadResponse. Both bound every wait:
 // dial, response headers, and each body read (IdleReadTimeout).
 package origin
