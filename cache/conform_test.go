@@ -1,8 +1,12 @@
 package cache
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
 	"regexp"
 	"strconv"
 	"strings"
@@ -678,5 +682,67 @@ func TestOriginRangesRoundedDown(t *testing.T) {
 	}
 	if r := do(t, c, "GET", e.url+"/x.bin"); r.status != 200 || string(r.body) != string(data) {
 		t.Fatalf("whole: %d, %d bytes", r.status, len(r.body))
+	}
+}
+
+// TestEarlyHintsForwarded: a 103 the origin sends before its answer
+// reaches the client waiting on the miss before the answer does (the
+// origin holds its answer until the client has seen the 103); the hints
+// are not stored: a hit sends none, and the final answer carries only
+// the origin's final fields.
+func TestEarlyHintsForwarded(t *testing.T) {
+	o := testenv.NewOrigin(t)
+	seen := make(chan struct{})
+	var once sync.Once
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
+		w.Header().Set("Link", "</style.css>; rel=preload; as=style")
+		w.WriteHeader(http.StatusEarlyHints)
+		select {
+		case <-seen:
+		case <-time.After(10 * time.Second): // the edge did not pass it on: answer anyway
+		}
+		w.Header().Set("Link", "</final>; rel=canonical")
+		w.Header().Set("Cache-Control", "max-age=600")
+		w.Header().Set("Content-Length", "5")
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, "hello")
+		return true
+	})
+	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{HeaderTimeout: 20 * time.Second}))
+	c := client(t)
+	get := func() (reply, []string) {
+		var mu sync.Mutex
+		var hints []string
+		trace := &httptrace.ClientTrace{Got1xxResponse: func(code int, h textproto.MIMEHeader) error {
+			if code == http.StatusEarlyHints {
+				mu.Lock()
+				hints = append(hints, h.Values("Link")...)
+				mu.Unlock()
+				once.Do(func() { close(seen) })
+			}
+			return nil
+		}}
+		req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "GET", e.url+"/page.html", nil)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		return reply{resp.StatusCode, resp.Header, b}, hints
+	}
+	r, hints := get()
+	if r.status != 200 || string(r.body) != "hello" || len(hints) != 1 || hints[0] != "</style.css>; rel=preload; as=style" {
+		t.Fatalf("miss: %d %q, hints %q", r.status, r.body, hints)
+	}
+	if got := r.header.Values("Link"); len(got) != 1 || got[0] != "</final>; rel=canonical" {
+		t.Fatalf("final Link %q, want only the origin's final one", got)
+	}
+	waitIdle(t, e)
+	r, hints = get()
+	if !strings.HasPrefix(r.header.Get("X-Cache"), "HIT") || len(hints) != 0 {
+		t.Fatalf("hit: %s, hints %q", r.header.Get("X-Cache"), hints)
 	}
 }

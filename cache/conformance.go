@@ -48,6 +48,9 @@ package cache
 //	Authorization            §3.5               stored copies used, and its own answers stored, only if  TestAuthorizationStorage,
 //	                                            public, s-maxage or must-revalidate                      TestClientDirectives (headers_test)
 //	no-cache=, private=      §5.2.2.4, .7       stored without the named fields                          TestFreshnessAndStorage (rfc9111_test)
+//	1xx interim responses    RFC 9110 §15.2,    an origin's 103 reaches the requests waiting on that     TestEarlyHintsForwarded
+//	                         RFC 8297           fetch before its answer; never stored, not repeated on
+//	                                            the final answer; other 1xx are not passed on
 //	invalidation             §4.4               POST, PUT, DELETE, PATCH and unknown methods passed on;  TestUnsafeMethodsInvalidate (vary_test)
 //	                                            a non-error answer invalidates the URI, Location and
 //	                                            Content-Location on the same host
@@ -88,8 +91,6 @@ package cache
 //	                                   is used); a 206 without a complete length, shorter than the
 //	                                   slice, or multipart is still a 502; a client's partial answer is
 //	                                   not combined with a stored one beyond slices
-//	1xx interim responses (103)        not forwarded (Go's client swallows them; fasthttp has no
-//	                                   interim-response write on this path)
 //	query strings in the key           never part of the key; no per-pattern ",query" option yet
 //	HEAD freshening a stored response  not done: a stale copy is revalidated with a conditional GET
 //	                                   instead (§4.3.5 allows either)

@@ -369,6 +369,11 @@
 // reloads (RFC 8246). only-if-cached is always obeyed (504 when not
 // cached): it can only spare the origin.
 //
+// Early hints: a 103 the origin sends while a fetch waits for its answer
+// (origin.Request.Hints) is written to the public requests waiting on
+// that fetch at once, with its Link fields (earlyhints.go); it is never
+// stored, and a hit sends none.
+//
 // HEAD: a stored object answers it like a GET without the body. A HEAD
 // that finds nothing stored goes to the origin as a HEAD and nothing is
 // stored from it (origin.Request.Head), except on paths the policy holds

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -43,6 +44,12 @@ type fetch struct {
 	ready  chan struct{} // closed once meta and body, or err, are set
 	purged atomic.Bool   // purged while in flight: do not store
 
+	// Early hints: the Link fields of the origin's 103 interim
+	// responses, for the requests waiting; never stored.
+	hinted chan struct{} // closed at the first 103 with a Link (nil: never)
+	hintMu sync.Mutex
+	links  []string // protected by hintMu
+
 	// Set before ready is closed, read-only after.
 	meta        *meta
 	off         int64
@@ -53,6 +60,37 @@ type fetch struct {
 	shared      bool     // the answer may serve requests that joined the fetch
 	stored      bool     // the answer goes into the tiers
 	aliases     []string // further flight keys (the variant's) it answers for
+}
+
+// addHints records the Link fields of a 103 from the origin.
+func (f *fetch) addHints(h http.Header) {
+	links := h.Values("Link")
+	if len(links) == 0 {
+		return
+	}
+	f.hintMu.Lock()
+	first := f.links == nil
+	f.links = append(f.links, links...)
+	f.hintMu.Unlock()
+	if first {
+		close(f.hinted)
+	}
+}
+
+// waitHints waits for the fetch's answer or its first early hints, and
+// hands those to send when they come first.
+func (f *fetch) waitHints(send func(links []string)) {
+	if f.hinted == nil {
+		return
+	}
+	select {
+	case <-f.ready:
+	case <-f.hinted:
+		f.hintMu.Lock()
+		links := append([]string(nil), f.links...)
+		f.hintMu.Unlock()
+		send(links)
+	}
 }
 
 func (f *fetch) wait() (*meta, int64, error) {
@@ -118,6 +156,9 @@ func (fl *flights) run(f *fetch) {
 	defer fl.metrics.inflight.Dec()
 
 	req := origin.Request{Key: f.w.url, Offset: f.w.idx * fl.sliceBytes, Length: fl.sliceBytes, Header: f.w.hdr, AnyStatus: true, Head: f.w.head}
+	if f.hinted != nil {
+		req.Hints = f.addHints
+	}
 	if c := f.w.cond; c != nil {
 		req.IfNoneMatch = string(c.etag)
 		if c.etag == nil {

@@ -94,6 +94,9 @@ func (h *handler) handle(ctx *fasthttp.RequestCtx) {
 // serve answers a request; cachedOnly never starts an origin fetch.
 func (h *handler) serve(ctx *fasthttp.RequestCtx, cachedOnly, peer bool) {
 	rq := request{query: query{hdr: &ctx.Request.Header, cachedOnly: cachedOnly, peer: peer}, ctx: ctx, start: ctx.Time()}
+	if !peer {
+		rq.early = ctx
+	}
 	if !ctx.IsGet() && !ctx.IsHead() {
 		h.otherMethod(&rq)
 		return

@@ -65,6 +65,9 @@ type query struct {
 	cachedOnly bool
 	peer       bool // from the peer listener: its Authorization is the cluster's
 	head       bool // a HEAD request
+	// early, when set, is the connection a miss forwards the origin's
+	// 103 Early Hints to while it waits (public GET and HEAD requests).
+	early *fasthttp.RequestCtx
 
 	plain        bool                  // no Authorization, no honoured directives: the fast path
 	auth         bool                  // carries Authorization (RFC 9111 §3.5)
@@ -236,8 +239,11 @@ func (t *tiers) miss(q *query, idx int64, sk string) (result, bool) {
 // answer serves only the request that started the fetch, and an answer
 // that varies serves the requests of its variant.
 func (t *tiers) joined(q *query, c claim) (result, bool) {
-	r := settle(c)
 	f, _ := c.src.(*fetch)
+	if f != nil && q.early != nil {
+		f.waitHints(func(links []string) { sendEarlyHints(q.early, links) })
+	}
+	r := settle(c)
 	if f != nil {
 		q.collapsed, q.stored = !c.started, f.stored
 		if r.err == nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
 	"net/url"
 	"strings"
 )
@@ -98,7 +100,7 @@ func (h *HTTP) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Re
 		method = http.MethodHead
 	}
 	what := method + " " + h.redacted + path
-	hreq, err := http.NewRequestWithContext(ctx, method, h.base+path, nil)
+	hreq, err := http.NewRequestWithContext(withHints(ctx, req.Hints), method, h.base+path, nil)
 	if err != nil {
 		return nil, fmt.Errorf("origin: %s: %w: %w", what, ErrBadKey, err)
 	}
@@ -194,6 +196,22 @@ func statusAnswer(req Request, resp *http.Response, body *remoteBody, what strin
 	m := headerMeta(resp.Header)
 	m.Status, m.Size = resp.StatusCode, int64(len(data))
 	return &Object{Meta: m, Length: m.Size, Body: io.NopCloser(bytes.NewReader(data)), Header: endToEnd(resp.Header)}, nil
+}
+
+// withHints makes the request under ctx hand the origin's 103 interim
+// responses to hints.
+func withHints(ctx context.Context, hints func(http.Header)) context.Context {
+	if hints == nil {
+		return ctx
+	}
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		Got1xxResponse: func(code int, h textproto.MIMEHeader) error {
+			if code == http.StatusEarlyHints {
+				hints(http.Header(h).Clone())
+			}
+			return nil
+		},
+	})
 }
 
 // headAnswer is the Object of a 200 to a HEAD request: the fields and

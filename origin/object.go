@@ -149,6 +149,10 @@ type Request struct {
 	// Offset and Length 0 and an empty Body; Range, Offset and Length
 	// are not sent. Other clients ignore it and answer as for a GET.
 	Head bool
+	// Hints, when set, is called by the HTTP client with the fields of
+	// each 103 (Early Hints) interim response the origin sends before
+	// its answer, on the client's goroutine. Other clients never call it.
+	Hints func(h http.Header)
 }
 
 // conditional reports whether the request asks for a 304 when unchanged.
