@@ -746,3 +746,64 @@ func TestEarlyHintsForwarded(t *testing.T) {
 		t.Fatalf("hit: %s, hints %q", r.header.Get("X-Cache"), hints)
 	}
 }
+
+// TestQueryInKeyPerPattern: a rule with the query flag puts the query
+// string into the key of the paths it matches (each query its own
+// object, sent to the origin, invalidated by an unsafe method on it);
+// elsewhere, and on every default rule (media segments carry tokens),
+// the query is not part of the key.
+func TestQueryInKeyPerPattern(t *testing.T) {
+	o := testenv.NewOrigin(t)
+	var mu sync.Mutex
+	seen := map[string]int{} // path?query → requests
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
+		mu.Lock()
+		seen[r.Method+" "+r.URL.RequestURI()]++
+		mu.Unlock()
+		w.Header().Set("Cache-Control", "max-age=600")
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, "q="+r.URL.RawQuery)
+		return true
+	})
+	set, err := policy.ParseSet(append([]string{"/api/*=rfc,query"}, policy.DefaultRules...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.Policies = set
+	e := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
+	c := client(t)
+	count := func(k string) int { mu.Lock(); defer mu.Unlock(); return seen[k] }
+	for i, s := range []struct {
+		target, body, originKey string
+		origin                  int
+	}{
+		{"/api/list?page=1", "q=page=1", "GET /api/list?page=1", 1},
+		{"/api/list?page=2", "q=page=2", "GET /api/list?page=2", 1},
+		{"/api/list?page=1", "q=page=1", "GET /api/list?page=1", 1}, // a hit
+		{"/api/list", "q=", "GET /api/list", 1},
+		{"/t/seg-1.m4s?token=a", "q=", "GET /t/seg-1.m4s", 1},
+		{"/t/seg-1.m4s?token=b", "q=", "GET /t/seg-1.m4s", 1}, // the query is not in a segment's key
+	} {
+		r := do(t, c, "GET", e.url+s.target)
+		if r.status != 200 || string(r.body) != s.body || count(s.originKey) != s.origin {
+			t.Fatalf("step %d %s: %d %q, origin saw %q %d times; want %q, %d", i, s.target, r.status, r.body, s.originKey, count(s.originKey), s.body, s.origin)
+		}
+		if i == 0 && r.header.Get("Content-Type") != "application/json" {
+			t.Fatalf("Content-Type %q", r.header.Get("Content-Type"))
+		}
+		waitIdle(t, e)
+	}
+	if r := doBody(t, c, "POST", e.url+"/api/list?page=1", "x"); r.status != 200 || count("POST /api/list?page=1") != 1 {
+		t.Fatalf("POST: %d", r.status)
+	}
+	waitIdle(t, e)
+	do(t, c, "GET", e.url+"/api/list?page=1")
+	do(t, c, "GET", e.url+"/api/list?page=2")
+	if count("GET /api/list?page=1") != 2 || count("GET /api/list?page=2") != 1 {
+		t.Fatalf("after POST ?page=1: origin saw page=1 %d, page=2 %d times; want 2 and 1", count("GET /api/list?page=1"), count("GET /api/list?page=2"))
+	}
+	if r := do(t, c, "GET", e.url+"/api/list?a=%01"); r.status != 200 {
+		t.Fatalf("percent-encoded query: %d", r.status)
+	}
+}

@@ -51,6 +51,9 @@ package cache
 //	1xx interim responses    RFC 9110 §15.2,    an origin's 103 reaches the requests waiting on that     TestEarlyHintsForwarded
 //	                         RFC 8297           fetch before its answer; never stored, not repeated on
 //	                                            the final answer; other 1xx are not passed on
+//	query in the key         §4.1 (the target   per path pattern ('/api/*=rfc,query'): the query as      TestQueryInKeyPerPattern,
+//	                         URI is the key)    sent is part of the key and sent to the origin; default  TestQueryFlag (policy, unit)
+//	                                            rules (media segments, playlists) leave it out
 //	invalidation             §4.4               POST, PUT, DELETE, PATCH and unknown methods passed on;  TestUnsafeMethodsInvalidate (vary_test)
 //	                                            a non-error answer invalidates the URI, Location and
 //	                                            Content-Location on the same host
@@ -73,6 +76,7 @@ package cache
 //	client directives ignored          §5.2.1 lets a cache decline; player reloads stay off     --honor-client-cache-control
 //	                                   the origin (only-if-cached is always obeyed)
 //	video paths' own freshness         segments immutable 30 d, playlists 1–10 s                --cache-policy '*=rfc'
+//	query not in the key by default    tokens and cache-busters would split a segment's cache    --cache-policy 'PATTERN=rfc,query'
 //	a HEAD on a cold segment           fetches the first slice with a GET (the GET that          --cache-policy (rfc for the path)
 //	                                   follows is then a hit)
 //	Content-Type after a 304           kept: it is part of the stored version's identity         none
@@ -91,6 +95,8 @@ package cache
 //	                                   is used); a 206 without a complete length, shorter than the
 //	                                   slice, or multipart is still a 502; a client's partial answer is
 //	                                   not combined with a stored one beyond slices
-//	query strings in the key           never part of the key; no per-pattern ",query" option yet
+//	query keys and invalidation        an unsafe method on a query-keyed URL invalidates that URL; the
+//	                                   Location/Content-Location it names and the admin purge use the
+//	                                   path only
 //	HEAD freshening a stored response  not done: a stale copy is revalidated with a conditional GET
 //	                                   instead (§4.3.5 allows either)

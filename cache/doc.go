@@ -16,7 +16,11 @@
 // reason from one function, statusFor (errors.go); the admin API answers
 // JSON errors of its own. Request targets become cache keys through
 // cachekey: "..", encoded slashes, NUL and over-long paths are 400 and
-// never reach the origin; the query string is never part of the key.
+// never reach the origin; the query string is not part of the key
+// (signed-URL tokens and players' cache-busters must not split a
+// segment's cache), except on paths whose policy rule has the query flag
+// ('/api/*=rfc,query', querykey.go): there the query, as sent, is part of
+// the key and goes to the origin.
 //
 // Imports: its leaf packages cache/httprange, cache/stream,
 // cache/ramtier, cache/memfile, cache/disktier, cache/accesslog,

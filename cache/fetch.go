@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -155,7 +156,8 @@ func (fl *flights) run(f *fetch) {
 	fl.metrics.inflight.Inc()
 	defer fl.metrics.inflight.Dec()
 
-	req := origin.Request{Key: f.w.url, Offset: f.w.idx * fl.sliceBytes, Length: fl.sliceBytes, Header: f.w.hdr, AnyStatus: true, Head: f.w.head}
+	path, query, _ := strings.Cut(f.w.url, "?") // a query a policy put into the key
+	req := origin.Request{Key: path, RawQuery: query, Offset: f.w.idx * fl.sliceBytes, Length: fl.sliceBytes, Header: f.w.hdr, AnyStatus: true, Head: f.w.head}
 	if f.hinted != nil {
 		req.Hints = f.addHints
 	}

@@ -49,13 +49,17 @@ func (h *handler) forward(rq *request) {
 		h.answerError(rq, &classed{errBadTarget, err}, tierNone)
 		return
 	}
+	if k, err = h.withQuery(k, ctx.Request.Header.RequestURI()); err != nil {
+		h.answerError(rq, err, tierNone)
+		return
+	}
 	rq.key = string(k)
 	if len(ctx.PostBody()) > h.maxRequestBody {
 		h.answerError(rq, errBodyTooLarge, tierNone)
 		return
 	}
 	req := origin.ForwardRequest{
-		Method: string(ctx.Method()), Key: rq.key, RawQuery: string(ctx.URI().QueryString()),
+		Method: string(ctx.Method()), Key: keyPath(rq.key), RawQuery: string(ctx.URI().QueryString()),
 		Header: passFields(&ctx.Request.Header), Body: append([]byte(nil), ctx.PostBody()...),
 	}
 	rep, err := h.forwarder.Forward(h.ctx, req)

@@ -47,6 +47,7 @@ type handler struct {
 	statusID   []byte // this node as a Cache-Status cache identifier
 	statusFwd  []byte // the Cache-Status of a forwarded unsafe method
 	statusKey  bool   // Cache-Status carries the cache key
+	queryKeys  bool   // some policy rule puts query strings into keys
 }
 
 func (h *handler) init(ctx context.Context, cfg *Config, deps Deps, t *tiers) {
@@ -67,6 +68,7 @@ func (h *handler) init(ctx context.Context, cfg *Config, deps Deps, t *tiers) {
 	}
 	h.nodeName, h.via, h.boundary = []byte(cfg.NodeName), t.rules.via, newBoundary()
 	h.statusID, h.statusKey = cacheStatusID(cfg.NodeName), cfg.CacheStatusKey
+	h.queryKeys = cfg.Policies.HasQuery()
 	h.statusFwd = append(append([]byte(nil), h.statusID...), "; fwd=method"...)
 }
 
@@ -109,6 +111,10 @@ func (h *handler) serve(ctx *fasthttp.RequestCtx, cachedOnly, peer bool) {
 	k, err := cachekey.Normalize(kb[:0], target)
 	if err != nil {
 		h.answerError(&rq, &classed{errBadTarget, err}, tierNone)
+		return
+	}
+	if k, err = h.withQuery(k, target); err != nil {
+		h.answerError(&rq, err, tierNone)
 		return
 	}
 	h.parse(&rq, k)

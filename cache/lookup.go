@@ -318,7 +318,7 @@ func (t *tiers) want(q *query, obj string, idx int64) want {
 // usually follows from the cache: for paths the policy holds immutable
 // (media segments). Elsewhere a HEAD goes to the origin as a HEAD.
 func (t *tiers) fillOnHead(key string) bool {
-	return t.rules.policies.Lookup(urlOf(key)).Kind == policy.Immutable
+	return t.rules.policies.Lookup(keyPath(urlOf(key))).Kind == policy.Immutable
 }
 
 // passFields returns a passed request's end-to-end fields.

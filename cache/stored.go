@@ -139,7 +139,7 @@ func (r *rules) derive(st *stored, url string, lastMod time.Time) {
 	age, _ := freshness.ParseDelta(h.Get("Age"))
 	st.initialAge = freshness.InitialAge(age, resp.Date, st.reqTime, st.respTime)
 	lifetime, src := freshness.Lifetime(&resp, r.heuristic)
-	rule := r.policies.Lookup(url)
+	rule := r.policies.Lookup(keyPath(url))
 	st.noStale = cc.MustRevalidate || cc.ProxyRevalidate || cc.SMaxAge != freshness.Absent || src == freshness.FromNoCache
 	st.authOK = cc.Public || cc.SMaxAge != freshness.Absent || cc.MustRevalidate
 	st.immutable = cc.Immutable

@@ -100,7 +100,14 @@ func (h *HTTP) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Re
 		method = http.MethodHead
 	}
 	what := method + " " + h.redacted + path
-	hreq, err := http.NewRequestWithContext(withHints(ctx, req.Hints), method, h.base+path, nil)
+	target := h.base + path
+	if req.RawQuery != "" {
+		if !validQuery(req.RawQuery) {
+			return nil, fmt.Errorf("origin: query of %s: %w", req.Key, ErrBadKey)
+		}
+		target += "?" + req.RawQuery
+	}
+	hreq, err := http.NewRequestWithContext(withHints(ctx, req.Hints), method, target, nil)
 	if err != nil {
 		return nil, fmt.Errorf("origin: %s: %w: %w", what, ErrBadKey, err)
 	}

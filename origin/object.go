@@ -149,6 +149,9 @@ type Request struct {
 	// Offset and Length 0 and an empty Body; Range, Offset and Length
 	// are not sent. Other clients ignore it and answer as for a GET.
 	Head bool
+	// RawQuery, when set, is sent as the request's query string (a
+	// cache whose key includes it); only the HTTP client sends it.
+	RawQuery string
 	// Hints, when set, is called by the HTTP client with the fields of
 	// each 103 (Early Hints) interim response the origin sends before
 	// its answer, on the client's goroutine. Other clients never call it.

@@ -22,7 +22,7 @@ type httpCacheOpts struct {
 }
 
 func (h *httpCacheOpts) bind(f *pflag.FlagSet, cfg *cache.Config) {
-	f.Var(&h.rules, "cache-policy", `freshness rule PATTERN=KIND[:PARAMS], repeatable, checked in order before the defaults (media segments *.m4s, *.ts, *.mp4, … immutable:30d; *.m3u8 and *.mpd origin:min=1s,max=10s); first match wins. KIND: rfc (the origin's headers), origin:min=D,max=D (clamped), immutable:D (fresh for D whatever the origin says), pass (never stored); params swr=D, sie=D set stale windows. e.g. '/live/*=origin:max=2s,swr=2s'; '*=rfc' turns the defaults off`)
+	f.Var(&h.rules, "cache-policy", `freshness rule PATTERN=KIND[:PARAMS], repeatable, checked in order before the defaults (media segments *.m4s, *.ts, *.mp4, … immutable:30d; *.m3u8 and *.mpd origin:min=1s,max=10s); first match wins. KIND: rfc (the origin's headers), origin:min=D,max=D (clamped), immutable:D (fresh for D whatever the origin says), pass (never stored); params swr=D, sie=D set stale windows; the flag query puts the query string into the key (none by default). e.g. '/live/*=origin:max=2s,swr=2s', '/api/*=rfc,query'; '*=rfc' turns the defaults off`)
 	h.sie = days(cfg.StaleIfError)
 	f.Var(&h.sie, "stale-if-error", "serve a stale copy this long past its freshness while the origin is down or answering 5xx, unless the origin said otherwise (must-revalidate, stale-if-error); 0: never")
 	h.swr = days(cfg.StaleWhileRevalidate)
