@@ -70,9 +70,10 @@ func (fl *flights) decide(f *fetch, m *meta, st *stored) string {
 		return why
 	}
 	switch {
-	case f.w.cond != nil && st.status >= 500:
+	case st.status >= 500 && (f.w.cond != nil || f.w.idx > 0):
 		// A stored version is not replaced by a server error: the
-		// stale copy may still serve within stale-if-error.
+		// stale copy may still serve within stale-if-error, and an
+		// error for a later slice of an object is no answer for its URL.
 		return reasonServerError
 	case st.varyStar:
 		f.shared = false

@@ -807,3 +807,47 @@ func TestQueryInKeyPerPattern(t *testing.T) {
 		t.Fatalf("percent-encoded query: %d", r.status)
 	}
 }
+
+// TestServerErrorForALaterSlice: an origin 503 (even one it allows to be
+// stored) for a later slice of a stored object cuts that response but
+// does not replace the object: its first slice is still a hit.
+func TestServerErrorForALaterSlice(t *testing.T) {
+	o := testenv.NewOrigin(t)
+	data := content("s", 600_000) // three 256 KiB slices
+	var mu sync.Mutex
+	failing := false
+	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
+		mu.Lock()
+		f := failing
+		mu.Unlock()
+		if f && r.Header.Get("Range") != "" && !strings.HasPrefix(r.Header.Get("Range"), "bytes=0-") {
+			w.Header().Set("Cache-Control", "max-age=600")
+			w.Header().Set("Retry-After", "600")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "busy")
+			return true
+		}
+		w.Header().Set("Cache-Control", "max-age=600")
+		w.Header().Set("ETag", `"s"`)
+		http.ServeContent(w, r, "", time.Time{}, strings.NewReader(string(data)))
+		return true
+	})
+	e := startEdge(t, testConfig(), httpOrigin(t, o, origin.HTTPOptions{}))
+	c := client(t)
+	if r := do(t, c, "GET", e.url+"/s.bin", "Range", "bytes=0-99"); r.status != 206 {
+		t.Fatalf("first slice: %d", r.status)
+	}
+	waitIdle(t, e)
+	mu.Lock()
+	failing = true
+	mu.Unlock()
+	r := do(t, c, "GET", e.url+"/s.bin", "Range", "bytes=300000-300099")
+	if r.status != 503 || string(r.body) != "busy" {
+		t.Fatalf("later slice while the origin fails: %d %q, want its 503", r.status, r.body)
+	}
+	waitIdle(t, e)
+	r = do(t, c, "GET", e.url+"/s.bin", "Range", "bytes=0-99")
+	if r.status != 206 || string(r.body) != string(data[:100]) || !strings.HasPrefix(r.header.Get("X-Cache"), "HIT") {
+		t.Fatalf("first slice after the 503: %d %s", r.status, r.header.Get("X-Cache"))
+	}
+}

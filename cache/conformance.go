@@ -18,7 +18,8 @@ package cache
 //	Retry-After              9110 §10.2.3       a stored error answer expires at Retry-After (seconds    TestRetryAfterBoundsAStoredError
 //	                                            or date) and is never served stale (issue 19)
 //	5xx on revalidation      9111 §4.2.4,       the stale copy within stale-if-error, the 5xx not        TestServerErrorOnRevalidation,
-//	                         RFC 5861 §4        stored; past it the origin's 5xx passes                  TestStaleIfError (revalidate_test)
+//	                         RFC 5861 §4        stored; past it the origin's 5xx passes; a 5xx for a     TestStaleIfError (revalidate_test),
+//	                                            later slice of a stored object never replaces it         TestServerErrorForALaterSlice
 //	Age                      9111 §4.2.3, §5.1  corrected initial age (origin Age + response delay)      TestAgeIncludesDelayAndResidence,
 //	                                            + resident time; never below the origin's; an Age that   TestAgeOnARealClock
 //	                                            is not a non-negative integer is ignored
