@@ -16,13 +16,14 @@ const (
 	reasonTooManyVariants = "too_many_variants"
 	reasonNoFreshness     = "no_freshness"
 	reasonUnknownSize     = "unknown_size"
+	reasonServerError     = "server_error_on_revalidation"
 )
 
 // versionOf builds the version an origin answer to f describes, decides
 // whether it is stored and shared with the requests that joined f, under
 // which object key (a variant's when it varies), and registers it.
 func (fl *flights) versionOf(f *fetch, obj *origin.Object, reqTime, respTime time.Time) *meta {
-	st := &stored{status: obj.Status, reqTime: reqTime, respTime: respTime, hdr: keepHeader(obj.Header)}
+	st := &stored{status: obj.Status, reqTime: reqTime, respTime: respTime, hdr: fl.rules.keepHeader(obj.Header)}
 	if st.status == 0 {
 		st.status = http.StatusOK
 	}
@@ -30,11 +31,14 @@ func (fl *flights) versionOf(f *fetch, obj *origin.Object, reqTime, respTime tim
 	fl.rules.derive(st, f.w.url, m.lastModified)
 	m.st.Store(st)
 	reason := fl.decide(f, m, st)
-	f.stored = reason == "" && !f.w.pass
+	// A request with Authorization stores the answer only when the
+	// origin marked it shareable (RFC 9111 §3.5); other passed fetches
+	// never store, nor does a HEAD (it has no body).
+	f.stored = reason == "" && (!f.w.pass || f.w.auth && st.authOK) && !f.w.head
 	if reason != "" {
 		fl.metrics.uncacheable(reason)
 	}
-	if !f.shared {
+	if !f.shared && !f.stored {
 		// An answer for one request only: it gets its cookies.
 		for _, c := range obj.Header.Values("Set-Cookie") {
 			st.send = append(st.send, field{[]byte("Set-Cookie"), []byte(c)})
@@ -57,8 +61,8 @@ func (fl *flights) versionOf(f *fetch, obj *origin.Object, reqTime, respTime tim
 // belongs to the request that asked).
 func (fl *flights) decide(f *fetch, m *meta, st *stored) string {
 	f.shared = !f.w.pass
-	cc := freshness.Parse(st.hdr.Values("Cache-Control")...)
-	r := freshness.Response{Status: st.status, CC: cc, ExpiresSet: len(st.hdr.Values("Expires")) > 0}
+	cc, targeted := fl.rules.directives(st.hdr)
+	r := freshness.Response{Status: st.status, CC: cc, ExpiresSet: !targeted && len(st.hdr.Values("Expires")) > 0}
 	if ok, why := freshness.Storable(&r); !ok {
 		if why == freshness.ReasonNoStore || why == freshness.ReasonPrivate {
 			f.shared = false
@@ -66,6 +70,11 @@ func (fl *flights) decide(f *fetch, m *meta, st *stored) string {
 		return why
 	}
 	switch {
+	case st.status >= 500 && (f.w.cond != nil || f.w.idx > 0):
+		// A stored version is not replaced by a server error: the
+		// stale copy may still serve within stale-if-error, and an
+		// error for a later slice of an object is no answer for its URL.
+		return reasonServerError
 	case st.varyStar:
 		f.shared = false
 		return reasonVaryStar

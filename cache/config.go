@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vodedge/vodedge/cache/freshness"
 	"github.com/vodedge/vodedge/cache/policy"
 )
 
@@ -85,6 +86,21 @@ type Config struct {
 	// turn into an origin request per player, and RFC 9111 lets a cache
 	// decline. only-if-cached is always honoured.
 	HonorClientCacheControl bool
+	// CacheStatusKey adds the cache key to every Cache-Status field
+	// (RFC 9211 "key"): for debugging; it tells clients how URLs map to
+	// objects.
+	CacheStatusKey bool
+	// CDNCacheControl makes the edge obey an origin's CDN-Cache-Control
+	// (RFC 9213 §3) instead of its Cache-Control and Expires, when the
+	// field has a valid value. On by default.
+	CDNCacheControl bool
+	// TargetedCacheControl names a response field targeted at this
+	// node alone (RFC 9213 §2), such as Vodedge-CDN-Cache-Control: it
+	// takes precedence over CDN-Cache-Control. "": none.
+	TargetedCacheControl string
+	// StripTargetedCacheControl removes the targeted fields the edge
+	// obeys from its answers: a downstream cache does not see them.
+	StripTargetedCacheControl bool
 	// MaxVariants bounds the variants stored per URL for responses with
 	// Vary; further variants are fetched for each request, not stored.
 	MaxVariants int
@@ -126,6 +142,7 @@ func DefaultConfig() Config {
 		HeuristicFraction:   0.1,
 		HeuristicMax:        24 * time.Hour,
 		StaleIfError:        time.Hour,
+		CDNCacheControl:     true,
 		MaxVariants:         8,
 		ForwardHeaders:      []string{"Accept", "Accept-Encoding", "Accept-Language", "Origin"},
 		ForwardUnsafe:       true,
@@ -193,6 +210,9 @@ func (c *Config) validateCaching(bad func(string, ...any)) {
 	if c.MaxRequestBodyBytes < 0 || c.MaxRequestBodyBytes > 64<<20 {
 		bad("max request body must be within 0..64 MiB, got %d", c.MaxRequestBodyBytes)
 	}
+	if t := c.TargetedCacheControl; t != "" && (!validFieldName(t) || strings.EqualFold(t, "Cache-Control")) {
+		bad("targeted cache-control field %q is not a field name other than Cache-Control", t)
+	}
 	c.ForwardHeaders = slices.Clone(c.ForwardHeaders)
 	for i, h := range c.ForwardHeaders {
 		if h == "" || strings.ContainsAny(h, " :\r\n") {
@@ -201,4 +221,29 @@ func (c *Config) validateCaching(bad func(string, ...any)) {
 		}
 		c.ForwardHeaders[i] = textproto.CanonicalMIMEHeaderKey(h)
 	}
+}
+
+// validFieldName reports whether s is a header field name (an RFC 9110
+// token).
+func validFieldName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// targets is the target list of RFC 9213: the targeted fields the edge
+// obeys, the most specific first, in canonical form.
+func (c *Config) targets() []string {
+	var out []string
+	if c.TargetedCacheControl != "" {
+		out = append(out, textproto.CanonicalMIMEHeaderKey(c.TargetedCacheControl))
+	}
+	if c.CDNCacheControl {
+		out = append(out, textproto.CanonicalMIMEHeaderKey(freshness.CDNCacheControl))
+	}
+	return out
 }

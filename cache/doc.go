@@ -16,7 +16,11 @@
 // reason from one function, statusFor (errors.go); the admin API answers
 // JSON errors of its own. Request targets become cache keys through
 // cachekey: "..", encoded slashes, NUL and over-long paths are 400 and
-// never reach the origin; the query string is never part of the key.
+// never reach the origin; the query string is not part of the key
+// (signed-URL tokens and players' cache-busters must not split a
+// segment's cache), except on paths whose policy rule has the query flag
+// ('/api/*=rfc,query', querykey.go): there the query, as sent, is part of
+// the key and goes to the origin.
 //
 // Imports: its leaf packages cache/httprange, cache/stream,
 // cache/ramtier, cache/memfile, cache/disktier, cache/accesslog,
@@ -36,7 +40,8 @@
 //	handler  the HTTP protocol: request parsing, cache key, Range,
 //	         conditionals, header fields, bodies, access log, response
 //	         metrics; unsafe methods and CORS. handler.go, respond.go,
-//	         body.go, conditional.go, forward.go, cors.go, urls.go.
+//	         body.go, conditional.go, forward.go, cors.go, urls.go,
+//	         cachestatus.go.
 //	tiers    the lookup across the RAM tier, the disk tier, versions and
 //	         variants: find(query) returns one result (source, tier,
 //	         version, offset, outcome, error), judged fresh, stale or to
@@ -202,8 +207,10 @@
 // waits for the whole object, and a slow client only slows itself (the
 // fetch never waits for readers). Once complete, the same bytes become
 // the RAM entry. Headers of streamed responses are flushed immediately.
-// Origin 404s are status answers (see "HTTP caching"); unreachable →
-// 502, timeout → 504, each with a short body naming the problem.
+// An origin's error answers (404, 410, 500, 503, 599, …) are status
+// answers passed on as the origin sent them (see "HTTP caching"); no
+// answer at all (unreachable, or unusable) → 502, timeout → 504, each
+// with a short body naming the problem.
 //
 // # RAM tier and zero-copy hits
 //
@@ -270,7 +277,23 @@
 // with the same single allocation (the key string) before and after.
 // Cache-Status (RFC 9211) is sent on every answer but a fresh hit, which
 // X-Cache: HIT-RAM or HIT-DISK already names, to spare a third field
-// (another ~30 ns, 6 %) on the hot path.
+// (another ~30 ns, 6 %) on the hot path. Its value is built per answer
+// (cachestatus.go): "hit" with ttl (negative when stale) and a detail
+// naming the stale rule, or fwd with its reason (uri-miss, vary-miss,
+// request when the client's directives forced it, stale, bypass,
+// method), fwd-status, ttl and stored when the answer was stored,
+// collapsed when the request joined another's fetch, and key when
+// CacheStatusKey is set. Age is computed when the answer is sent, not
+// when the request arrived: a miss's Age includes the response delay
+// and is never below the origin's (§4.2.3); a hit's is the same
+// comparison and nothing more.
+//
+// Targeted fields (RFC 9213): the directives come from the first field
+// of the target list with a valid structured-field Dictionary value
+// (TargetedCacheControl, a field for this node, then CDN-Cache-Control
+// unless CDNCacheControl is off), and Cache-Control and Expires are
+// then ignored; an invalid one is skipped. They pass on to clients
+// (downstream CDN caches use them) unless StripTargetedCacheControl.
 //
 // Freshness (RFC 9111 §4.2): s-maxage, then max-age, then Expires − Date,
 // then heuristic freshness (HeuristicFraction of the time since
@@ -298,15 +321,23 @@
 // the fetch: requests that joined it fetch again for themselves. A
 // request with Authorization (not a peer's, whose Authorization is the
 // cluster's) uses a stored answer only if it is public, s-maxage or
-// must-revalidate (§3.5), and its own fetch is never stored.
+// must-revalidate (§3.5), and its own fetch is stored only when its
+// answer says one of those (without the requester's Set-Cookie).
 //
-// Status answers (a 404, a 301, a 204) are one slice at offset 0 in the
-// RAM tier only, for their freshness: kept off disk so that a scan of
-// random URLs cannot churn it. 404 and 410 take the origin's
-// Cache-Control or Expires first and NegativeTTL when it gave none, and
-// are answered with the edge's own one-line body whatever the origin
-// kind. Range and preconditions do not apply to them (RFC 9110 §13.2.1).
-// A status answer replacing an object supersedes its stored version.
+// Status answers (a 404, a 301, a 204, a 503) are one slice at offset 0
+// in the RAM tier only, for their freshness: kept off disk so that a
+// scan of random URLs cannot churn it. An HTTP origin's are passed on
+// with its status, fields and body (at most a slice, else 502); an S3
+// NoSuchKey (whose body is S3's own) becomes the edge's one-line 404.
+// 404 and 410 take the origin's Cache-Control or Expires first and
+// NegativeTTL when it gave none; other statuses are stored only as
+// §3 allows (heuristically cacheable, or explicit freshness). A 5xx is
+// never served stale, never stored over a stale copy it answered a
+// revalidation for (that copy is served within stale-if-error, else
+// the 5xx passes), and an error answer with Retry-After is not kept
+// beyond it. Range and preconditions do not apply to status answers
+// (RFC 9110 §13.2.1). A status answer replacing an object supersedes
+// its stored version.
 //
 // Revalidation: a stale copy is revalidated with a conditional request
 // (If-None-Match, else If-Modified-Since) for the slice asked, joining a
@@ -342,6 +373,17 @@
 // reloads (RFC 8246). only-if-cached is always obeyed (504 when not
 // cached): it can only spare the origin.
 //
+// Early hints: a 103 the origin sends while a fetch waits for its answer
+// (origin.Request.Hints) is written to the public requests waiting on
+// that fetch at once, with its Link fields (earlyhints.go); it is never
+// stored, and a hit sends none.
+//
+// HEAD: a stored object answers it like a GET without the body. A HEAD
+// that finds nothing stored goes to the origin as a HEAD and nothing is
+// stored from it (origin.Request.Head), except on paths the policy holds
+// immutable (media segments), where it fetches the first slice with a
+// GET so that the GET a player sends next is a hit.
+//
 // Vary: a URL whose answers vary is cached per variant under
 // key + "\x01" + a 128-bit SHA-256 of the nominated request fields,
 // normalized (lines joined, members trimmed, Accept* and Origin
@@ -356,8 +398,9 @@
 // variant fetched with the field. At most MaxVariants variants per URL
 // are stored; further ones are fetched per request.
 //
-// Unsafe methods (POST, PUT, DELETE, PATCH) are passed to origins that
-// take them (origin.HTTP; others answer 405), with the query and a body
+// Unsafe methods (POST, PUT, DELETE, PATCH, and any method the edge does
+// not know, which RFC 9111 §4.4 counts as unsafe; not OPTIONS, TRACE or
+// CONNECT) are passed to origins that take them (origin.HTTP; others answer 405), with the query and a body
 // of at most MaxRequestBodyBytes (413 beyond), redirects not followed.
 // A 2xx or 3xx answer invalidates the target's versions and variants in
 // both tiers, and those of the Location and Content-Location targets on

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +33,8 @@ type want struct {
 	hdr  http.Header // request fields to forward
 	cond *meta       // revalidate this version (a conditional request)
 	pass bool        // a private fetch: not shared, never stored
+	head bool        // a client's HEAD passed on as HEAD (with pass)
+	auth bool        // a request with Authorization (with pass): stored if the answer allows
 }
 
 // fetch is one origin fetch of one slice, shared by every request that
@@ -40,6 +44,12 @@ type fetch struct {
 	w      want
 	ready  chan struct{} // closed once meta and body, or err, are set
 	purged atomic.Bool   // purged while in flight: do not store
+
+	// Early hints: the Link fields of the origin's 103 interim
+	// responses, for the requests waiting; never stored.
+	hinted chan struct{} // closed at the first 103 with a Link (nil: never)
+	hintMu sync.Mutex
+	links  []string // protected by hintMu
 
 	// Set before ready is closed, read-only after.
 	meta        *meta
@@ -51,6 +61,37 @@ type fetch struct {
 	shared      bool     // the answer may serve requests that joined the fetch
 	stored      bool     // the answer goes into the tiers
 	aliases     []string // further flight keys (the variant's) it answers for
+}
+
+// addHints records the Link fields of a 103 from the origin.
+func (f *fetch) addHints(h http.Header) {
+	links := h.Values("Link")
+	if len(links) == 0 {
+		return
+	}
+	f.hintMu.Lock()
+	first := f.links == nil
+	f.links = append(f.links, links...)
+	f.hintMu.Unlock()
+	if first {
+		close(f.hinted)
+	}
+}
+
+// waitHints waits for the fetch's answer or its first early hints, and
+// hands those to send when they come first.
+func (f *fetch) waitHints(send func(links []string)) {
+	if f.hinted == nil {
+		return
+	}
+	select {
+	case <-f.ready:
+	case <-f.hinted:
+		f.hintMu.Lock()
+		links := append([]string(nil), f.links...)
+		f.hintMu.Unlock()
+		send(links)
+	}
 }
 
 func (f *fetch) wait() (*meta, int64, error) {
@@ -115,7 +156,11 @@ func (fl *flights) run(f *fetch) {
 	fl.metrics.inflight.Inc()
 	defer fl.metrics.inflight.Dec()
 
-	req := origin.Request{Key: f.w.url, Offset: f.w.idx * fl.sliceBytes, Length: fl.sliceBytes, Header: f.w.hdr, AnyStatus: true}
+	path, query, _ := strings.Cut(f.w.url, "?") // a query a policy put into the key
+	req := origin.Request{Key: path, RawQuery: query, Offset: f.w.idx * fl.sliceBytes, Length: fl.sliceBytes, Header: f.w.hdr, AnyStatus: true, Head: f.w.head}
+	if f.hinted != nil {
+		req.Hints = f.addHints
+	}
 	if c := f.w.cond; c != nil {
 		req.IfNoneMatch = string(c.etag)
 		if c.etag == nil {
@@ -134,9 +179,18 @@ func (fl *flights) run(f *fetch) {
 		fl.notModified(f, obj, reqTime, respTime)
 		return
 	}
-	if obj.Status != 0 && obj.Status != http.StatusOK {
+	switch {
+	case f.w.head:
+		// The fields only (an origin kind that ignores Head sent bytes:
+		// they are not read).
+		obj.Body.Close()
+		obj.Offset, obj.Length, obj.Body = 0, 0, http.NoBody
+	case obj.Status != 0 && obj.Status != http.StatusOK:
 		obj.Offset, obj.Length = 0, obj.Size // the whole answer, whatever slice asked
-	} else if err = fl.checkAnswer(req, obj); err != nil {
+	default:
+		err = fl.checkAnswer(req, obj)
+	}
+	if err != nil {
 		obj.Body.Close()
 		fl.failed(f, err, reqTime, respTime)
 		return
@@ -152,6 +206,8 @@ func (fl *flights) answer(f *fetch, obj *origin.Object, reqTime, respTime time.T
 	f.body = stream.New(int(obj.Length), int(obj.Length))
 	switch {
 	case f.w.cond == nil:
+	case f.meta.status >= 500:
+		fl.metrics.revalidated(revalidateFailed)
 	case f.meta == f.w.cond: // the same version in full: the origin ignored the condition
 		fl.metrics.revalidated(revalidateRefetched)
 	default:
@@ -168,7 +224,11 @@ func (fl *flights) answer(f *fetch, obj *origin.Object, reqTime, respTime time.T
 	}
 	fl.metrics.originBytes.Add(float64(n))
 	f.body.Close(err)
-	fl.metrics.originFetch(err)
+	if err == nil {
+		fl.metrics.originFetch(statusClass(f.meta.status))
+	} else {
+		fl.metrics.originFetch(err)
+	}
 	wt.wait()
 	if err != nil {
 		fl.log.Warn("origin fetch failed mid-body", "key", f.w.url, "slice", f.w.idx, "err", err)
@@ -191,6 +251,18 @@ func (fl *flights) storeRAM(f *fetch) {
 		ttl = max(time.Unix(0, st.freshUntil).Sub(fl.now())+max(st.swr, st.sie), time.Second)
 	}
 	fl.store(newSlice(key, f.meta, f.off, f.body.Bytes(), fl.memfdMin, fl.log), ttl)
+}
+
+// statusClass is the origin error an answer's status stands for, for
+// the fetch metrics: nil for a success or a redirect.
+func statusClass(status int) error {
+	switch {
+	case status == http.StatusNotFound || status == http.StatusGone:
+		return origin.ErrNotFound
+	case status >= 500:
+		return origin.ErrUnreachable
+	}
+	return nil
 }
 
 // checkAnswer verifies that the origin answered the slice that was asked.
@@ -256,7 +328,7 @@ func (fl *flights) notModified(f *fetch, obj *origin.Object, reqTime, respTime t
 		return
 	}
 	old := m.st.Load()
-	st := &stored{status: old.status, reqTime: reqTime, respTime: respTime, hdr: old.merged(obj.Header)}
+	st := &stored{status: old.status, reqTime: reqTime, respTime: respTime, hdr: old.merged(fl.rules.keepHeader(obj.Header))}
 	fl.rules.derive(st, m.url, m.lastModified)
 	m.st.Store(st)
 	f.meta, f.notModified, f.shared = m, true, true

@@ -98,7 +98,7 @@ func (fl *flights) join(w want, sk string, mayRetry bool, v *meta) claim {
 			return claim{src: sl, tier: tierRAM}
 		}
 	}
-	f := &fetch{key: sk, w: w, ready: make(chan struct{})}
+	f := &fetch{key: sk, w: w, ready: make(chan struct{}), hinted: make(chan struct{})}
 	fl.m[sk] = f
 	fl.start(f)
 	return claim{src: f, tier: tierMiss, started: true}
@@ -119,7 +119,7 @@ func (fl *flights) inFlight(sk string) (claim, bool) {
 // map and nothing it fetches is stored.
 func (fl *flights) pass(w want) claim {
 	w.pass = true
-	f := &fetch{key: cachekey.SliceKey(w.obj, w.idx), w: w, ready: make(chan struct{})}
+	f := &fetch{key: cachekey.SliceKey(w.obj, w.idx), w: w, ready: make(chan struct{}), hinted: make(chan struct{})}
 	fl.start(f)
 	return claim{src: f, tier: tierMiss, started: true}
 }

@@ -19,20 +19,12 @@ type Forwarder interface {
 
 var _ Forwarder = (*origin.HTTP)(nil)
 
-// isUnsafe reports whether m is a method the edge forwards.
-func isUnsafe(m []byte) bool {
-	switch string(m) {
-	case http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch:
-		return true
-	}
-	return false
-}
-
 // otherMethod answers a request that is neither GET nor HEAD: forwarded
-// when it is unsafe and the origin takes it, else 405.
+// when it is unsafe (POST, PUT, DELETE, PATCH, and methods the edge does
+// not know: RFC 9111 §4.4) and the origin takes it, else 405.
 func (h *handler) otherMethod(rq *request) {
 	ctx := rq.ctx
-	if h.forwarder != nil && !rq.peer && isUnsafe(ctx.Method()) {
+	if h.forwarder != nil && !rq.peer && origin.Forwardable(string(ctx.Method())) {
 		h.forward(rq)
 		return
 	}
@@ -57,13 +49,17 @@ func (h *handler) forward(rq *request) {
 		h.answerError(rq, &classed{errBadTarget, err}, tierNone)
 		return
 	}
+	if k, err = h.withQuery(k, ctx.Request.Header.RequestURI()); err != nil {
+		h.answerError(rq, err, tierNone)
+		return
+	}
 	rq.key = string(k)
 	if len(ctx.PostBody()) > h.maxRequestBody {
 		h.answerError(rq, errBodyTooLarge, tierNone)
 		return
 	}
 	req := origin.ForwardRequest{
-		Method: string(ctx.Method()), Key: rq.key, RawQuery: string(ctx.URI().QueryString()),
+		Method: string(ctx.Method()), Key: keyPath(rq.key), RawQuery: string(ctx.URI().QueryString()),
 		Header: passFields(&ctx.Request.Header), Body: append([]byte(nil), ctx.PostBody()...),
 	}
 	rep, err := h.forwarder.Forward(h.ctx, req)
@@ -84,6 +80,9 @@ func (h *handler) sendForwarded(rq *request, rep *origin.ForwardReply) {
 	ctx.SetStatusCode(rep.Status)
 	via := h.via
 	for k, vs := range rep.Header {
+		if h.tiers.rules.strip[k] {
+			continue
+		}
 		switch k {
 		case "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Date", "Server":
 			continue
@@ -96,7 +95,7 @@ func (h *handler) sendForwarded(rq *request, rep *origin.ForwardReply) {
 		}
 	}
 	hd.SetCanonical(hdrVia, via)
-	hd.SetCanonical(hdrCacheStatus, h.cacheStatus[outMethod])
+	hd.SetCanonical(hdrCacheStatus, h.statusFwd)
 	hd.SetCanonical(hdrXCache, tierMiss.bytes())
 	hd.SetCanonical(hdrServedBy, h.nodeName)
 	noBody := rep.Status < 200 || rep.Status == http.StatusNoContent || rep.Status == http.StatusNotModified

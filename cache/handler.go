@@ -40,11 +40,14 @@ type handler struct {
 	honorClientCC  bool
 	maxRequestBody int
 
-	corsOrigin  []byte // nil: no CORS headers
-	nodeName    []byte
-	via         []byte // this node's Via entry
-	boundary    string
-	cacheStatus [numOutcomes][]byte // Cache-Status values, formatted once
+	corsOrigin []byte // nil: no CORS headers
+	nodeName   []byte
+	via        []byte // this node's Via entry
+	boundary   string
+	statusID   []byte // this node as a Cache-Status cache identifier
+	statusFwd  []byte // the Cache-Status of a forwarded unsafe method
+	statusKey  bool   // Cache-Status carries the cache key
+	queryKeys  bool   // some policy rule puts query strings into keys
 }
 
 func (h *handler) init(ctx context.Context, cfg *Config, deps Deps, t *tiers) {
@@ -64,9 +67,9 @@ func (h *handler) init(ctx context.Context, cfg *Config, deps Deps, t *tiers) {
 		h.corsOrigin = []byte(cfg.CORSOrigin)
 	}
 	h.nodeName, h.via, h.boundary = []byte(cfg.NodeName), t.rules.via, newBoundary()
-	for o := range numOutcomes {
-		h.cacheStatus[o] = []byte(cacheStatus(cfg.NodeName, o))
-	}
+	h.statusID, h.statusKey = cacheStatusID(cfg.NodeName), cfg.CacheStatusKey
+	h.queryKeys = cfg.Policies.HasQuery()
+	h.statusFwd = append(append([]byte(nil), h.statusID...), "; fwd=method"...)
 }
 
 // request is the per-request state the handler passes around: the query
@@ -93,6 +96,9 @@ func (h *handler) handle(ctx *fasthttp.RequestCtx) {
 // serve answers a request; cachedOnly never starts an origin fetch.
 func (h *handler) serve(ctx *fasthttp.RequestCtx, cachedOnly, peer bool) {
 	rq := request{query: query{hdr: &ctx.Request.Header, cachedOnly: cachedOnly, peer: peer}, ctx: ctx, start: ctx.Time()}
+	if !peer {
+		rq.early = ctx
+	}
 	if !ctx.IsGet() && !ctx.IsHead() {
 		h.otherMethod(&rq)
 		return
@@ -105,6 +111,10 @@ func (h *handler) serve(ctx *fasthttp.RequestCtx, cachedOnly, peer bool) {
 	k, err := cachekey.Normalize(kb[:0], target)
 	if err != nil {
 		h.answerError(&rq, &classed{errBadTarget, err}, tierNone)
+		return
+	}
+	if k, err = h.withQuery(k, target); err != nil {
+		h.answerError(&rq, err, tierNone)
 		return
 	}
 	h.parse(&rq, k)
@@ -124,6 +134,7 @@ func (h *handler) parse(rq *request, k []byte) {
 	if h.tiers.vary.n.Load() > 0 {
 		rq.obj = h.tiers.objectKey(&rq.query)
 	}
+	rq.head = rq.ctx.IsHead()
 	rq.rangeH = rq.hdr.PeekCanonical(keyRange)
 	rq.first = rangeHint(rq.rangeH)
 	rq.now = rq.start.UnixNano()

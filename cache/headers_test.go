@@ -148,7 +148,7 @@ func TestClientDirectives(t *testing.T) {
 			{"/a.json", []string{"Cache-Control", "max-age=30"}, 10 * time.Second, 200, 4, "; hit"},
 			{"/a.json", []string{"Cache-Control", "min-fresh=55"}, 0, 200, 5, "fwd-status=304"},
 			{"/a.json", []string{"Cache-Control", "max-stale=100"}, 70 * time.Second, 200, 5, "max-stale"},
-			{"/b.json", []string{"Cache-Control", "no-store"}, 0, 200, 1, "bypass"},
+			{"/b.json", []string{"Cache-Control", "no-store"}, 0, 200, 1, "fwd=request"},
 			{"/b.json", nil, 0, 200, 2, "uri-miss"},
 			{"/seg.m4s", nil, 0, 200, 1, "uri-miss"},
 			{"/seg.m4s", []string{"Cache-Control", "no-cache"}, 0, 200, 1, "; hit"}, // immutable

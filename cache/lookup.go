@@ -12,6 +12,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/cache/freshness"
+	"github.com/vodedge/vodedge/cache/policy"
 	"github.com/vodedge/vodedge/cache/ramtier"
 	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/origin"
@@ -63,6 +64,10 @@ type query struct {
 	// that does not own the object).
 	cachedOnly bool
 	peer       bool // from the peer listener: its Authorization is the cluster's
+	head       bool // a HEAD request
+	// early, when set, is the connection a miss forwards the origin's
+	// 103 Early Hints to while it waits (public GET and HEAD requests).
+	early *fasthttp.RequestCtx
 
 	plain        bool                  // no Authorization, no honoured directives: the fast path
 	auth         bool                  // carries Authorization (RFC 9111 §3.5)
@@ -71,6 +76,14 @@ type query struct {
 	noStore      bool
 	pass         bool    // fetched privately: not shared, not stored
 	out          outcome // how the cache answered
+
+	// For Cache-Status (RFC 9211): why the origin was asked, its
+	// answer's status, whether the answer was stored, and whether this
+	// request joined a fetch another one started.
+	fwd       fwdReason
+	fwdStatus int
+	stored    bool
+	collapsed bool
 }
 
 // result is what a lookup found for a query: the slice the response
@@ -132,7 +145,14 @@ func (t *tiers) findSlice(q *query, idx int64) result {
 func (t *tiers) findOnce(q *query, idx int64) (result, bool) {
 	if q.pass {
 		q.out = outPass
-		return settle(t.fl.pass(t.want(q, q.obj, idx))), false
+		if q.fwd == fwdNone {
+			q.fwd = fwdBypass
+		}
+		r := settle(t.fl.pass(t.want(q, q.obj, idx)))
+		if r.err == nil {
+			q.fwdStatus = r.m.status
+		}
+		return r, false
 	}
 	sk := cachekey.SliceKey(q.obj, idx)
 	if r, ok := t.cached(sk); ok {
@@ -176,13 +196,26 @@ func (t *tiers) miss(q *query, idx int64, sk string) (result, bool) {
 		return failure(errPeerMiss), false
 	case q.onlyIfCached:
 		return failure(errOnlyIfCached), false
-	case q.auth || q.noStore:
+	case q.noStore:
+		q.pass, q.fwd = true, fwdRequest
+		return result{}, true
+	case q.head && !t.fillOnHead(q.key):
+		// Nothing stored: the HEAD goes to the origin as a HEAD.
+		q.pass, q.fwd = true, fwdURIMiss
+		return result{}, true
+	case q.auth:
 		q.pass = true
 		return result{}, true
 	case q.obj == q.key && t.varyFromDisk(q.key):
 		if k := t.objectKey(q); k != q.obj {
 			q.obj = k
 			return result{}, true
+		}
+	}
+	if q.fwd == fwdNone {
+		q.fwd = fwdURIMiss
+		if q.obj != q.key || t.vary.lookup(q.key) != nil {
+			q.fwd = fwdVaryMiss
 		}
 	}
 	w := t.want(q, q.obj, idx)
@@ -206,8 +239,17 @@ func (t *tiers) miss(q *query, idx int64, sk string) (result, bool) {
 // answer serves only the request that started the fetch, and an answer
 // that varies serves the requests of its variant.
 func (t *tiers) joined(q *query, c claim) (result, bool) {
-	r := settle(c)
 	f, _ := c.src.(*fetch)
+	if f != nil && q.early != nil {
+		f.waitHints(func(links []string) { sendEarlyHints(q.early, links) })
+	}
+	r := settle(c)
+	if f != nil {
+		q.collapsed, q.stored = !c.started, f.stored
+		if r.err == nil {
+			q.fwdStatus = r.m.status
+		}
+	}
 	switch {
 	case errors.Is(r.err, errNotModified):
 		return result{}, true // the copy it revalidated is fresh again
@@ -262,13 +304,21 @@ func (t *tiers) acquire(w want, v *meta) claim {
 // request fields and those the URL varies on are forwarded; a passed
 // request forwards all its end-to-end fields.
 func (t *tiers) want(q *query, obj string, idx int64) want {
-	w := want{obj: obj, url: urlOf(obj), idx: idx, pass: q.pass}
+	w := want{obj: obj, url: urlOf(obj), idx: idx, pass: q.pass, head: q.pass && q.head, auth: q.pass && q.auth}
 	if q.pass && !q.peer {
 		w.hdr = passFields(q.hdr)
 	} else {
 		w.hdr = forwardFields(q.hdr, t.forward, t.vary.lookup(w.url))
 	}
 	return w
+}
+
+// fillOnHead reports whether a HEAD for key that finds nothing stored
+// fetches the object's first slice with a GET, to answer the GET that
+// usually follows from the cache: for paths the policy holds immutable
+// (media segments). Elsewhere a HEAD goes to the origin as a HEAD.
+func (t *tiers) fillOnHead(key string) bool {
+	return t.rules.policies.Lookup(keyPath(urlOf(key))).Kind == policy.Immutable
 }
 
 // passFields returns a passed request's end-to-end fields.

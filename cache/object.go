@@ -41,7 +41,7 @@ func newMeta(key, url string, m origin.Meta) *meta {
 		status:       m.Status,
 		size:         m.Size,
 		lastModified: m.LastModified.UTC().Truncate(time.Second),
-		contentType:  []byte(contentType(url, m.ContentType)),
+		contentType:  []byte(contentType(keyPath(url), m.ContentType)),
 	}
 	switch {
 	case out.status == 0:

@@ -35,7 +35,7 @@ vodedge_edge_origin_fetches_total{result="not_found"} 1
 vodedge_edge_origin_fetches_total{result="ok"} 1
 # HELP vodedge_edge_origin_bytes_total Body bytes received from the origin.
 # TYPE vodedge_edge_origin_bytes_total counter
-vodedge_edge_origin_bytes_total 1000
+vodedge_edge_origin_bytes_total 1019
 `
 	testenv.Eventually(t, 5e9, "the streamed response to be recorded", func() bool {
 		return testutil.CollectAndCount(e.srv.metrics.requests) == 5

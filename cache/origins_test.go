@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -27,8 +28,21 @@ func checkEdgeOverOrigin(t *testing.T, org Origin, key string, data []byte) {
 	if r.status != 200 || !bytes.Equal(r.body, data) {
 		t.Fatalf("whole: %d, %d bytes of %d", r.status, len(r.body), size)
 	}
-	if r := do(t, c, "GET", e.url+"/no/such.m4s"); r.status != 404 {
+	r = do(t, c, "GET", e.url+"/no/such.m4s")
+	if r.status != 404 {
 		t.Fatalf("missing key: %d", r.status)
+	}
+	if _, isHTTP := org.(*origin.HTTP); !isHTTP {
+		// No origin internals (S3's XML error, its x-amz-* fields): the
+		// edge's own one-line 404.
+		if string(r.body) != "404 not found\n" {
+			t.Fatalf("missing key: body %q", r.body)
+		}
+		for k := range r.header {
+			if strings.HasPrefix(strings.ToLower(k), "x-amz-") {
+				t.Fatalf("missing key: S3's field %s passed on", k)
+			}
+		}
 	}
 	// 2 slices for the range, then the third for the whole object. A
 	// fetch counts its outcome as it ends, which may follow the client's

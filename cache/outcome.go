@@ -25,28 +25,3 @@ var logOutcomes = [numOutcomes]string{"", "hit", "miss", "revalidated", "modifie
 
 // staleReasons label vodedge_edge_stale_served_total.
 var staleReasons = map[outcome]string{outStaleSWR: "swr", outStaleSIE: "sie", outStaleDown: "origin_down", outStaleClient: "max_stale"}
-
-// cacheStatus is the RFC 9211 Cache-Status value of each outcome.
-func cacheStatus(node string, o outcome) string {
-	switch o {
-	case outHit:
-		return node + "; hit"
-	case outMiss:
-		return node + "; fwd=uri-miss"
-	case outRevalidated:
-		return node + "; fwd=stale; fwd-status=304"
-	case outModified:
-		return node + "; fwd=stale; fwd-status=200"
-	case outStaleSWR:
-		return node + "; hit; detail=stale-while-revalidate"
-	case outStaleSIE, outStaleDown:
-		return node + "; hit; detail=stale-if-error"
-	case outStaleClient:
-		return node + "; hit; detail=max-stale"
-	case outPass:
-		return node + "; fwd=bypass"
-	case outMethod:
-		return node + "; fwd=method"
-	}
-	return node
-}

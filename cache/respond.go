@@ -279,12 +279,28 @@ func (h *handler) setObjectHeaders(rq *request, m *meta, tr tier) {
 		}
 	}
 	var ab [20]byte
-	hd.SetCanonical(hdrAge, appendAge(ab[:0], st.age(rq.now)))
+	now := h.ageNow(rq, st)
+	hd.SetCanonical(hdrAge, appendAge(ab[:0], st.age(now)))
 	if rq.out != outHit { // a fresh hit is X-Cache: HIT-*; see doc.go
-		hd.SetCanonical(hdrCacheStatus, h.cacheStatus[rq.out])
+		var cs [128]byte
+		hd.SetCanonical(hdrCacheStatus, h.appendCacheStatus(cs[:0], rq, st, now))
 	}
 	hd.SetCanonical(hdrXCache, tr.bytes())
 	hd.SetCanonical(hdrServedBy, h.nodeName)
+}
+
+// ageNow is the instant a response's Age is computed for: the request's
+// time, unless the answer arrived after it (a miss, a revalidation), when
+// the present is: the Age sent includes the response delay and is never
+// below the origin's (RFC 9111 §4.2.3). A hit pays one comparison.
+func (h *handler) ageNow(rq *request, st *stored) int64 {
+	if rq.now >= st.respTime.UnixNano() {
+		return rq.now
+	}
+	if h.clock != nil {
+		return h.clock().UnixNano()
+	}
+	return time.Now().UnixNano()
 }
 
 // appendAge formats the Age field value: whole seconds, never negative.
@@ -335,6 +351,9 @@ func (h *handler) answerError(rq *request, err error, tr tier) {
 	ctx.Response.Header.SetCanonical(hdrXCache, tr.bytes())
 	if errors.Is(err, errPeerMiss) {
 		ctx.Response.Header.Set(HeaderPeerMiss, "1")
+	}
+	if rq.fwd != fwdNone {
+		ctx.Response.Header.SetCanonical(hdrCacheStatus, h.appendCacheStatus(nil, rq, nil, 0))
 	}
 	body := strconv.AppendInt(nil, int64(status), 10)
 	body = append(append(append(body, ' '), reason...), '\n')

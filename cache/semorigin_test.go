@@ -30,6 +30,9 @@ type semObject struct {
 	varyOn string
 	// gate, when set, holds every answer until it is closed.
 	gate chan struct{}
+	// delay moves the test's clock before each answer: the exchange
+	// takes that long as the edge's clock sees it.
+	delay time.Duration
 }
 
 // semRequest is what the origin saw of one request.
@@ -156,6 +159,9 @@ func (o *semOrigin) serve(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
+	}
+	if cp.delay > 0 {
+		o.clock.Advance(cp.delay)
 	}
 	o.answer(w, r, &cp)
 }

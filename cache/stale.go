@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 
 	"github.com/vodedge/vodedge/cache/freshness"
@@ -50,6 +51,16 @@ func (t *tiers) judge(q *query, r result, st *stored, idx int64, sk string) (res
 	if q.onlyIfCached {
 		return failure(errOnlyIfCached), false
 	}
+	if q.noStore {
+		// Nothing of the answer to a no-store request may be stored
+		// (§5.2.1.5), not even a revalidation's new version.
+		q.pass, q.fwd = true, fwdRequest
+		return result{}, true
+	}
+	q.fwd = fwdStale
+	if q.now < st.freshUntil {
+		q.fwd = fwdRequest // fresh: the client's directives forced it
+	}
 	return t.revalidate(q, r, st, idx)
 }
 
@@ -91,6 +102,7 @@ func (t *tiers) revalidate(q *query, r result, st *stored, idx int64) (result, b
 	switch {
 	case errors.Is(fr.err, errNotModified) && fr.m == r.m:
 		q.out = outRevalidated
+		q.fwdStatus, q.stored, q.collapsed = http.StatusNotModified, true, !c.started
 		return r, false
 	case errors.Is(fr.err, errNotModified):
 		return result{}, true
@@ -102,6 +114,14 @@ func (t *tiers) revalidate(q *query, r result, st *stored, idx int64) (result, b
 		}
 		q.out = outModified
 		return fr, false
+	case fr.m.status >= 500:
+		// The origin's own error answer: a failure for stale-if-error,
+		// passed on as it came when no stale copy may be used.
+		if o, ok := staleOnError(origin.ErrUnreachable, st, q.now); ok {
+			q.out = o
+			t.metrics.staleServed(o)
+			return r, false
+		}
 	}
 	q.out = outModified
 	return t.joined(q, c)

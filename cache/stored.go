@@ -59,8 +59,8 @@ var fieldsNotKept = map[string]bool{
 
 // keepHeader returns the fields of an origin answer to store: without
 // fieldsNotKept and the fields a qualified no-cache or private names.
-func keepHeader(h http.Header) http.Header {
-	cc := freshness.Parse(h.Values("Cache-Control")...)
+func (r *rules) keepHeader(h http.Header) http.Header {
+	cc, _ := r.directives(h)
 	drop := map[string]bool{}
 	for _, f := range append(cc.NoCacheFields, cc.PrivateFields...) {
 		drop[textproto.CanonicalMIMEHeaderKey(f)] = true
@@ -86,6 +86,16 @@ type rules struct {
 	negativeTTL time.Duration
 	swr, sie    time.Duration // the operator's default stale windows
 	via         []byte        // this node's Via entry
+	targets     []string      // targeted fields obeyed (RFC 9213), most specific first
+	strip       map[string]bool
+}
+
+// directives returns the cache directives the edge applies to a
+// response with fields h: its first targeted field with a valid value,
+// else Cache-Control; targeted reports the former, when Cache-Control
+// and Expires are ignored (RFC 9213 §2.2).
+func (r *rules) directives(h http.Header) (cc freshness.Directives, targeted bool) {
+	return freshness.Select(h.Values, r.targets)
 }
 
 func newRules(cfg *Config) rules {
@@ -96,26 +106,40 @@ func newRules(cfg *Config) rules {
 		swr:         cfg.StaleWhileRevalidate,
 		sie:         cfg.StaleIfError,
 		via:         []byte("1.1 " + cfg.NodeName),
+		targets:     cfg.targets(),
+		strip:       stripped(cfg),
 	}
+}
+
+// stripped returns the fields never sent to clients beyond
+// fieldsNotSent: the targeted fields, when the operator says so.
+func stripped(cfg *Config) map[string]bool {
+	m := map[string]bool{}
+	if cfg.StripTargetedCacheControl {
+		for _, t := range cfg.targets() {
+			m[t] = true
+		}
+	}
+	return m
 }
 
 // derive computes st's freshness from its fields, for the object at url
 // (the policy's key) last modified at lastMod.
 func (r *rules) derive(st *stored, url string, lastMod time.Time) {
 	h := st.hdr
-	cc := freshness.Parse(h.Values("Cache-Control")...)
+	cc, targeted := r.directives(h)
 	resp := freshness.Response{Status: st.status, CC: cc, Date: st.respTime, LastModified: lastMod}
 	if d, ok := freshness.ParseDate(h.Get("Date")); ok {
 		resp.Date = d
 	}
-	if v := h.Values("Expires"); len(v) > 0 {
+	if v := h.Values("Expires"); len(v) > 0 && !targeted {
 		resp.Expires, _ = freshness.ParseDate(v[0])
 		resp.ExpiresSet = true
 	}
 	age, _ := freshness.ParseDelta(h.Get("Age"))
 	st.initialAge = freshness.InitialAge(age, resp.Date, st.reqTime, st.respTime)
 	lifetime, src := freshness.Lifetime(&resp, r.heuristic)
-	rule := r.policies.Lookup(url)
+	rule := r.policies.Lookup(keyPath(url))
 	st.noStale = cc.MustRevalidate || cc.ProxyRevalidate || cc.SMaxAge != freshness.Absent || src == freshness.FromNoCache
 	st.authOK = cc.Public || cc.SMaxAge != freshness.Absent || cc.MustRevalidate
 	st.immutable = cc.Immutable
@@ -141,6 +165,14 @@ func (r *rules) derive(st *stored, url string, lastMod time.Time) {
 		st.freshUntil = max(st.freshUntil, st.respTime.Add(rule.Min).UnixNano())
 	}
 	r.staleWindows(st, cc, rule)
+	if st.status >= 500 {
+		st.swr, st.sie = 0, 0 // a server error is never served stale
+	}
+	if ra, ok := freshness.ParseRetryAfter(h.Get("Retry-After"), resp.Date); ok && st.status != http.StatusOK {
+		// An error answer is not kept beyond the origin's Retry-After.
+		st.freshUntil = min(st.freshUntil, st.respTime.Add(ra).UnixNano())
+		st.swr, st.sie = 0, 0
+	}
 	st.vary, st.varyStar = vary.Parse(h.Values("Vary"))
 	st.send = r.sendFields(h)
 }
@@ -169,7 +201,7 @@ func (r *rules) staleWindows(st *stored, cc freshness.Directives, rule *policy.R
 func (r *rules) sendFields(h http.Header) []field {
 	var out []field
 	for k, v := range h {
-		if fieldsNotSent[k] || len(v) == 0 {
+		if fieldsNotSent[k] || r.strip[k] || len(v) == 0 {
 			continue
 		}
 		val := v[0]
@@ -195,15 +227,16 @@ func (st *stored) age(now int64) time.Duration {
 	return st.initialAge + time.Duration(now-st.respTime.UnixNano())
 }
 
-// merged returns the fields of st updated from a 304's, as RFC 9111
-// §3.2 says: every field of the 304 replaces the stored one of that name,
-// except those describing the 304 message itself.
+// merged returns the fields of st updated from a 304's (as keepHeader
+// kept them), as RFC 9111 §3.2 says: every field of the 304 replaces the
+// stored one of that name, except those describing the 304 message
+// itself.
 func (st *stored) merged(from http.Header) http.Header {
 	out := make(http.Header, len(st.hdr)+len(from))
 	for k, v := range st.hdr {
 		out[k] = v
 	}
-	for k, v := range keepHeader(from) {
+	for k, v := range from {
 		if k != "Content-Type" && k != "Content-Encoding" && k != "Etag" && k != "Last-Modified" {
 			out[k] = v
 		}

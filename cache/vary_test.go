@@ -119,8 +119,8 @@ func TestVaryCollapsedRequests(t *testing.T) {
 	}
 }
 
-// TestUnsafeMethodsInvalidate: POST, PUT, DELETE and PATCH go to the
-// origin with their body; a success invalidates the target and the
+// TestUnsafeMethodsInvalidate: POST, PUT, DELETE, PATCH and methods the
+// edge does not know go to the origin with their body; a success invalidates the target and the
 // Location and Content-Location targets on the same host; a failure
 // invalidates nothing; bodies are bounded.
 func TestUnsafeMethodsInvalidate(t *testing.T) {
@@ -169,6 +169,10 @@ func TestUnsafeMethodsInvalidate(t *testing.T) {
 		{"PUT", "/u.m3u8", 200, []string{"/u.m3u8"}, nil},
 		{"DELETE", "/u.m3u8", 200, []string{"/u.m3u8"}, nil},
 		{"PATCH", "/u.m3u8", 200, []string{"/u.m3u8"}, nil},
+		// Methods the edge does not know are unsafe to it (RFC 9111 §4.4).
+		{"FROBNICATE", "/u.m3u8", 200, []string{"/u.m3u8"}, []string{"/kept.m3u8"}},
+		{"PROPPATCH", "/make", 201, []string{"/loc.m3u8", "/cl.m3u8"}, []string{"/kept.m3u8"}},
+		{"FROBNICATE", "/fail", 500, nil, []string{"/kept.m3u8"}},
 		{"POST", "/make", 201, []string{"/loc.m3u8", "/cl.m3u8"}, []string{"/kept.m3u8"}},
 		{"POST", "/elsewhere", 200, nil, []string{"/other.m3u8"}},
 		{"POST", "/fail", 500, nil, []string{"/kept.m3u8"}},

@@ -35,12 +35,13 @@
 // by HTTP only); answers carry the origin's end-to-end response fields
 // (Object.Header, HTTP and S3) and 404/410 errors the headers they came
 // with (StatusError). With AnyStatus, the HTTP client answers other
-// statuses (301, 204, 403, 501, …) as short Objects instead of errors.
+// statuses (301, 204, 403, 404, 503, 599, …) as short Objects instead of
+// errors, so that the edge passes the origin's error answers on.
 // HTTP.Forward passes requests with unsafe methods to the origin.
 //
 // The HTTP and S3 clients share one set of checks on what a server sends
-// (reply.go): a 206 must start at the requested offset and carry a complete
-// length; a 200 to a range request is accepted and the leading bytes are
+// (reply.go): a 206 must hold the requested offset (one starting earlier
+// has its leading bytes dropped) and carry a complete length; a 200 to a range request is accepted and the leading bytes are
 // skipped; a body that ends early is ErrBadResponse. Both bound every wait:
 // dial, response headers, and each body read (IdleReadTimeout).
 package origin

@@ -44,15 +44,30 @@ type ForwardReply struct {
 	Related []string
 }
 
-// forwardMethods are the methods Forward accepts.
-var forwardMethods = map[string]bool{http.MethodPost: true, http.MethodPut: true, http.MethodDelete: true, http.MethodPatch: true}
+// Forwardable reports whether Forward passes method m on: any method
+// token (RFC 9110 §9.1) but GET and HEAD (the cache's), OPTIONS, TRACE
+// (it would echo the client's credentials back) and CONNECT (a tunnel).
+// Methods it does not know are unsafe to a cache and passed on
+// (RFC 9111 §4.4).
+func Forwardable(m string) bool {
+	switch m {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodConnect:
+		return false
+	}
+	for i := 0; i < len(m); i++ {
+		if c := m[i]; !(c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
 
 // Forward sends an unsafe request to the origin and returns its answer.
 // Redirects are not followed: the client gets them. Errors are classified
 // like Fetch's (ErrUnreachable, ErrTimeout, ErrBadKey); any HTTP status,
 // 5xx included, is an answer, not an error.
 func (h *HTTP) Forward(ctx context.Context, req ForwardRequest) (*ForwardReply, error) {
-	if !forwardMethods[req.Method] {
+	if !Forwardable(req.Method) {
 		return nil, fmt.Errorf("origin: method %q is not forwarded: %w", req.Method, ErrBadKey)
 	}
 	if err := checkKey(req.Key); err != nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
 	"net/url"
 	"strings"
 )
@@ -93,14 +95,25 @@ func (h *HTTP) Fetch(ctx context.Context, req Request) (*Object, error) {
 
 func (h *HTTP) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Request) (*Object, error) {
 	path := escapeKey(req.Key)
-	what := "GET " + h.redacted + path
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, h.base+path, nil)
+	method := http.MethodGet
+	if req.Head {
+		method = http.MethodHead
+	}
+	what := method + " " + h.redacted + path
+	target := h.base + path
+	if req.RawQuery != "" {
+		if !validQuery(req.RawQuery) {
+			return nil, fmt.Errorf("origin: query of %s: %w", req.Key, ErrBadKey)
+		}
+		target += "?" + req.RawQuery
+	}
+	hreq, err := http.NewRequestWithContext(withHints(ctx, req.Hints), method, target, nil)
 	if err != nil {
 		return nil, fmt.Errorf("origin: %s: %w: %w", what, ErrBadKey, err)
 	}
 	addForwarded(hreq.Header, req.Header)
 	hreq.Header.Set("User-Agent", h.opts.UserAgent)
-	if !req.whole() {
+	if !req.whole() && !req.Head {
 		hreq.Header.Set("Range", req.rangeHeader())
 	}
 	if req.IfNoneMatch != "" {
@@ -125,6 +138,8 @@ func (h *HTTP) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Re
 func answer(req Request, resp *http.Response, body *remoteBody, what string) (*Object, error) {
 	code := resp.StatusCode
 	switch {
+	case req.Head && code == http.StatusOK:
+		return headAnswer(resp, body), nil
 	case code == http.StatusOK || code == http.StatusPartialContent:
 		r := &reply{what: what, meta: headerMeta(resp.Header), length: resp.ContentLength, body: body}
 		r.meta.Status = http.StatusOK
@@ -145,12 +160,14 @@ func answer(req Request, resp *http.Response, body *remoteBody, what string) (*O
 		obj.Header = endToEnd(resp.Header)
 		body.Close()
 		return obj, nil
-	case code == http.StatusNotFound || code == http.StatusGone:
-		return nil, &StatusError{What: what, Status: code, Header: endToEnd(resp.Header), Err: ErrNotFound}
 	case code == http.StatusRequestedRangeNotSatisfiable:
 		return unsatisfiable(req, resp, body, what)
-	case req.AnyStatus && (code >= 200 && code < 500 && code != http.StatusNotModified || code == http.StatusNotImplemented):
+	case req.AnyStatus && code >= 200 && code <= 999 && code != http.StatusNotModified:
+		// A cache passes the origin's own answer on: 404 and 410 with
+		// their page, a 503 with its Retry-After, a 599.
 		return statusAnswer(req, resp, body, what)
+	case code == http.StatusNotFound || code == http.StatusGone:
+		return nil, &StatusError{What: what, Status: code, Header: endToEnd(resp.Header), Err: ErrNotFound}
 	case code >= 500:
 		return nil, &StatusError{What: what, Status: code, Header: endToEnd(resp.Header), Err: ErrUnreachable}
 	default:
@@ -162,6 +179,12 @@ func answer(req Request, resp *http.Response, body *remoteBody, what string) (*O
 // AnyStatus into memory: such bodies are short (a redirect, an error
 // page) and a Range does not apply to them.
 func statusAnswer(req Request, resp *http.Response, body *remoteBody, what string) (*Object, error) {
+	if req.Head {
+		body.Close()
+		m := headerMeta(resp.Header)
+		m.Status, m.Size = resp.StatusCode, max(resp.ContentLength, 0)
+		return &Object{Meta: m, Body: http.NoBody, Header: endToEnd(resp.Header)}, nil
+	}
 	limit := req.Length
 	if limit < 0 {
 		limit = maxStatusBody
@@ -180,6 +203,31 @@ func statusAnswer(req Request, resp *http.Response, body *remoteBody, what strin
 	m := headerMeta(resp.Header)
 	m.Status, m.Size = resp.StatusCode, int64(len(data))
 	return &Object{Meta: m, Length: m.Size, Body: io.NopCloser(bytes.NewReader(data)), Header: endToEnd(resp.Header)}, nil
+}
+
+// withHints makes the request under ctx hand the origin's 103 interim
+// responses to hints.
+func withHints(ctx context.Context, hints func(http.Header)) context.Context {
+	if hints == nil {
+		return ctx
+	}
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		Got1xxResponse: func(code int, h textproto.MIMEHeader) error {
+			if code == http.StatusEarlyHints {
+				hints(http.Header(h).Clone())
+			}
+			return nil
+		},
+	})
+}
+
+// headAnswer is the Object of a 200 to a HEAD request: the fields and
+// the size, no body.
+func headAnswer(resp *http.Response, body *remoteBody) *Object {
+	body.Close()
+	m := headerMeta(resp.Header)
+	m.Status, m.Size = http.StatusOK, max(resp.ContentLength, -1)
+	return &Object{Meta: m, Body: http.NoBody, Header: endToEnd(resp.Header)}
 }
 
 // maxStatusBody bounds the body of a status answer to a whole-object

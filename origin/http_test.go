@@ -394,3 +394,19 @@ func TestHTTPString(t *testing.T) {
 		t.Errorf("String() = %q", s)
 	}
 }
+
+// TestHTTPRangeStartingEarlier: a 206 that starts before the offset asked
+// for but holds it (an origin rounding ranges to its blocks) is used:
+// its leading bytes are dropped.
+func TestHTTPRangeStartingEarlier(t *testing.T) {
+	data := content(1000)
+	url := startServer(t, func(w http.ResponseWriter, r *http.Request) { partial(w, "bytes 0-299/1000", data[:300]) })
+	h := newHTTPOrigin(t, url, fastOptions)
+	obj, got, err := fetchAll(h, Request{Key: "/a", Offset: 100, Length: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if obj.Size != 1000 || obj.Offset != 100 || string(got) != string(data[100:200]) {
+		t.Fatalf("got %d bytes at %v (size %v)", len(got), obj.Offset, obj.Size)
+	}
+}

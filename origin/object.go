@@ -135,13 +135,27 @@ type Request struct {
 	// response nominated, Accept-Encoding, …). Only the HTTP client sends
 	// them; it never lets them replace Range, the conditionals or Host.
 	Header http.Header
-	// AnyStatus asks the HTTP client to answer statuses other than 200,
-	// 206, 304, 404, 410, 416 and 5xx (but 501) as an Object with
-	// Meta.Status set and the whole (short) body, instead of
-	// ErrBadResponse: a 301, 204, 403 … that a cache passes on or stores.
+	// AnyStatus asks the HTTP client to answer every status but 200,
+	// 206, 304 and 416 as an Object with Meta.Status set, the origin's
+	// fields and the whole (short) body, instead of an error: a 301,
+	// 204, 403, 404, 410, 500, 503 or 599 that a cache passes on or
+	// stores.
 	// A body longer than Length (1 MiB when Length < 0) is
 	// ErrBadResponse. Other clients ignore it.
 	AnyStatus bool
+	// Head asks the HTTP client for the fields only, with a HEAD
+	// request (a cache passing a client's HEAD on): every answer is an
+	// Object with Size from Content-Length (-1 when a 200 has none),
+	// Offset and Length 0 and an empty Body; Range, Offset and Length
+	// are not sent. Other clients ignore it and answer as for a GET.
+	Head bool
+	// RawQuery, when set, is sent as the request's query string (a
+	// cache whose key includes it); only the HTTP client sends it.
+	RawQuery string
+	// Hints, when set, is called by the HTTP client with the fields of
+	// each 103 (Early Hints) interim response the origin sends before
+	// its answer, on the client's goroutine. Other clients never call it.
+	Hints func(h http.Header)
 }
 
 // conditional reports whether the request asks for a 304 when unchanged.

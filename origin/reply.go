@@ -23,26 +23,31 @@ func (r *reply) object(req Request) (*Object, error) {
 	return r.full(req)
 }
 
-// partial handles a 206. The range must start where we asked (an origin
-// that sends other bytes would poison the cache) and hold at least the
-// bytes we need; extra bytes at the end are left unread.
+// partial handles a 206. The range must hold the offset we asked for
+// (an origin that sends other bytes would poison the cache) and at least
+// the bytes we need from there: a range starting earlier (an origin
+// that rounds ranges to its own blocks; RFC 9110 §15.3.7 lets it send
+// what it has) has its leading bytes read and dropped, extra bytes at the
+// end are left unread.
 func (r *reply) partial(req Request) (*Object, error) {
 	cr := r.cr
-	sent := cr.Last - cr.First + 1
 	switch {
 	case cr.Size < 0:
 		return nil, r.bad("Content-Range has no complete length")
-	case cr.First != req.Offset:
-		return nil, r.bad(fmt.Sprintf("range starts at %d, asked for %d", cr.First, req.Offset))
-	case r.length >= 0 && r.length != sent:
-		return nil, r.bad(fmt.Sprintf("Content-Length %d for a %d-byte range", r.length, sent))
+	case cr.First > req.Offset || cr.Last < req.Offset:
+		return nil, r.bad(fmt.Sprintf("range %d-%d does not hold offset %d", cr.First, cr.Last, req.Offset))
+	case r.length >= 0 && r.length != cr.Last-cr.First+1:
+		return nil, r.bad(fmt.Sprintf("Content-Length %d for a %d-byte range", r.length, cr.Last-cr.First+1))
 	}
 	n, err := req.span(cr.Size)
 	if err != nil {
 		return nil, err
 	}
-	if sent < n {
-		return nil, r.bad(fmt.Sprintf("sent %d bytes, asked for %d", sent, n))
+	if sent := cr.Last - req.Offset + 1; sent < n {
+		return nil, r.bad(fmt.Sprintf("sent %d bytes from offset %d, asked for %d", sent, req.Offset, n))
+	}
+	if err := r.body.discard(req.Offset - cr.First); err != nil {
+		return nil, err
 	}
 	return r.finish(req, cr.Size, n), nil
 }

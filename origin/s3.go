@@ -231,7 +231,14 @@ func rawHeader(raw any) http.Header {
 	if !ok || resp == nil || resp.Response == nil {
 		return nil
 	}
-	h := endToEnd(resp.Header)
+	return s3Header(resp.Header)
+}
+
+// s3Header returns the end-to-end fields of an S3 answer without S3's
+// own x-amz-* fields: an error answer (a 404 for NoSuchKey, a 304)
+// passes on no more of S3's internals than an object does.
+func s3Header(raw http.Header) http.Header {
+	h := endToEnd(raw)
 	for k := range h {
 		if strings.HasPrefix(k, "X-Amz-") {
 			delete(h, k)
@@ -279,7 +286,7 @@ func (o *S3) failed(ctx context.Context, cancel context.CancelCauseFunc, req Req
 	case status == http.StatusNotModified && req.conditional():
 		// status is only known from a ResponseError, so respErr is set.
 		obj := notModified(req, Meta{ETag: req.IfNoneMatch, LastModified: req.IfModifiedSince})
-		obj.Header = endToEnd(respErr.Response.Header)
+		obj.Header = s3Header(respErr.Response.Header)
 		if etag := obj.Header.Get("ETag"); etag != "" {
 			obj.ETag = etag
 		}
@@ -290,7 +297,7 @@ func (o *S3) failed(ctx context.Context, cancel context.CancelCauseFunc, req Req
 	case code == "NoSuchKey" || status == http.StatusNotFound:
 		se := &StatusError{What: what, Status: http.StatusNotFound, Err: ErrNotFound}
 		if respErr != nil {
-			se.Header = endToEnd(respErr.Response.Header)
+			se.Header = s3Header(respErr.Response.Header)
 		}
 		return nil, se
 	case code == "InvalidRange" || status == http.StatusRequestedRangeNotSatisfiable:

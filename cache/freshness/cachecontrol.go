@@ -117,17 +117,29 @@ func (d *Directives) setFlag(name string) {
 }
 
 // setDelta stores the first occurrence of a delta directive; a missing
-// or malformed value stores bad.
+// or malformed value stores bad. The value's leading digits count, as
+// Varnish, Squid and Traffic Server read them: "3600.5" and "3600a" are
+// 3600; a value that does not start with a digit ("a3600", "-1") is
+// malformed.
 func setDelta(dst *time.Duration, val string, hasVal bool, bad time.Duration) {
 	if *dst != Absent {
 		return
 	}
-	n, ok := ParseDelta(val)
+	n, ok := ParseDelta(leadingDigits(val))
 	if !hasVal || !ok {
 		*dst = bad
 		return
 	}
 	*dst = n
+}
+
+// leadingDigits returns the digits s starts with.
+func leadingDigits(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
 }
 
 // ParseDelta parses delta-seconds: digits only, capped at 2^31 seconds.

@@ -10,8 +10,13 @@
 //
 //   - A directive given twice: the first occurrence wins (RFC 9111
 //     §4.2.1 allows that or treating the response as stale).
-//   - max-age and s-maxage with a value that is not delta-seconds count
-//     as 0 (stale): the most restrictive reading of a broken directive.
+//   - A delta's leading digits count, as Varnish, Squid and Traffic
+//     Server read it (http-tests/cache-tests results): max-age=3600.5 and
+//     max-age=3600a are 3600. max-age and s-maxage with a value that does
+//     not start with a digit ("a3600", "-1", "'3600'") count as 0
+//     (stale): the most restrictive reading of a broken directive. Spaces
+//     around "=" are tolerated (Varnish, Traffic Server); a quoted value
+//     is accepted (RFC 9111 §5.2: recipients SHOULD accept both forms).
 //     stale-while-revalidate and stale-if-error with a bad value are
 //     ignored (they only ever widen what may be served).
 //   - Delta-seconds larger than 2^31 are 2^31 (§1.2.2).

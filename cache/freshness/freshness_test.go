@@ -23,6 +23,12 @@ func TestParseCacheControl(t *testing.T) {
 			d.MaxAge, d.SMaxAge, d.NoTransform = 10*s, 20*s, true
 		}},
 		{"bad max-age is stale", []string{"max-age=abc"}, func(d *Directives) { d.MaxAge = 0 }},
+		{"leading letter is stale", []string{"max-age=a3600"}, func(d *Directives) { d.MaxAge = 0 }},
+		{"fraction: its integer part", []string{"max-age=3600.5"}, func(d *Directives) { d.MaxAge = 3600 * s }},
+		{"trailing letters: the digits", []string{"max-age=3600a"}, func(d *Directives) { d.MaxAge = 3600 * s }},
+		{"leading zeros", []string{"max-age=003600"}, func(d *Directives) { d.MaxAge = 3600 * s }},
+		{"single-quoted is malformed", []string{"max-age='3600'"}, func(d *Directives) { d.MaxAge = 0 }},
+		{"quoted max-age inside another directive is not one", []string{`ext="max-age=3600", max-age=1`}, func(d *Directives) { d.MaxAge = s }},
 		{"max-age without value is stale", []string{"max-age"}, func(d *Directives) { d.MaxAge = 0 }},
 		{"negative max-age is stale", []string{"max-age=-5"}, func(d *Directives) { d.MaxAge = 0 }},
 		{"huge delta capped", []string{"max-age=99999999999999999999"}, func(d *Directives) { d.MaxAge = maxDelta * s }},
@@ -160,4 +166,121 @@ func TestStorable(t *testing.T) {
 			t.Errorf("%s: Storable = %v %q, want %v %q", tc.name, ok, why, tc.ok, tc.reason)
 		}
 	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	date := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"120", 120 * time.Second, true},
+		{" 5 ", 5 * time.Second, true},
+		{"Fri, 01 May 2026 12:00:30 GMT", 30 * time.Second, true},
+		{"Fri, 01 May 2026 11:00:00 GMT", 0, true},
+		{"-1", 0, false},
+		{"1.5", 0, false},
+		{"soon", 0, false},
+		{"", 0, false},
+	} {
+		got, ok := ParseRetryAfter(tc.in, date)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("ParseRetryAfter(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func FuzzParseRetryAfter(f *testing.F) {
+	for _, s := range []string{"120", "Fri, 01 May 2026 12:00:30 GMT", "-1", "99999999999999999999", ""} {
+		f.Add(s)
+	}
+	date := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := ParseRetryAfter(s, date)
+		if d < 0 || (!ok && d != 0) {
+			t.Fatalf("ParseRetryAfter(%q) = %v, %v", s, d, ok)
+		}
+	})
+}
+
+func TestParseTargeted(t *testing.T) {
+	for _, tc := range []struct {
+		lines []string
+		ok    bool
+		check func(d Directives) bool
+	}{
+		{[]string{"max-age=600"}, true, func(d Directives) bool { return d.MaxAge == 600*time.Second }},
+		{[]string{"max-age=10, max-age=100"}, true, func(d Directives) bool { return d.MaxAge == 100*time.Second }},
+		{[]string{"max-age=10", "s-maxage=20"}, true, func(d Directives) bool { return d.MaxAge == 10*time.Second && d.SMaxAge == 20*time.Second }},
+		{[]string{"no-store"}, true, func(d Directives) bool { return d.NoStore }},
+		{[]string{"no-store=?0, public"}, true, func(d Directives) bool { return !d.NoStore && d.Public }},
+		{[]string{`no-cache="set-cookie, x-a"`}, true, func(d Directives) bool { return d.NoCache && len(d.NoCacheFields) == 2 }},
+		{[]string{"max-age=1.5"}, true, func(d Directives) bool { return d.MaxAge == 0 }},
+		{[]string{"max-age=-1"}, true, func(d Directives) bool { return d.MaxAge == 0 }},
+		{[]string{"max-age=60;a=1, none"}, true, func(d Directives) bool { return d.MaxAge == time.Minute }},
+		{[]string{"a=(1 2 \"x\");p, stale-if-error=5"}, true, func(d Directives) bool { return d.StaleIfError == 5*time.Second }},
+		{[]string{""}, true, func(d Directives) bool { return d.MaxAge == Absent && !d.NoStore }},
+		{[]string{"max-age=60,"}, false, nil},
+		{[]string{"Max-Age=60"}, false, nil},
+		{[]string{"max-age = 60"}, false, nil},
+		{[]string{"max-age=60s"}, false, nil},
+		{[]string{`private="a`}, false, nil},
+		{[]string{"max-age=1234567890123456"}, false, nil},
+		{[]string{"a=?2"}, false, nil},
+		{[]string{"a=(1"}, false, nil},
+	} {
+		d, ok := ParseTargeted(tc.lines...)
+		if ok != tc.ok || ok && !tc.check(d) {
+			t.Errorf("ParseTargeted(%q) = %+v, %v; want ok %v", tc.lines, d, ok, tc.ok)
+		}
+	}
+}
+
+func TestSelect(t *testing.T) {
+	h := map[string][]string{
+		"Cache-Control":     {"max-age=1"},
+		"CDN-Cache-Control": {"max-age=10"},
+		"Node-CC":           {"max-age=100"},
+		"Bad-CC":            {"max-age=,"},
+	}
+	get := func(k string) []string { return h[k] }
+	for _, tc := range []struct {
+		targets  []string
+		want     time.Duration
+		targeted bool
+	}{
+		{nil, time.Second, false},
+		{[]string{"CDN-Cache-Control"}, 10 * time.Second, true},
+		{[]string{"Node-CC", "CDN-Cache-Control"}, 100 * time.Second, true},
+		{[]string{"Bad-CC", "CDN-Cache-Control"}, 10 * time.Second, true},
+		{[]string{"Bad-CC"}, time.Second, false},
+		{[]string{"Absent-CC"}, time.Second, false},
+	} {
+		d, targeted := Select(get, tc.targets)
+		if d.MaxAge != tc.want || targeted != tc.targeted {
+			t.Errorf("Select(%q) = %v, %v; want %v, %v", tc.targets, d.MaxAge, targeted, tc.want, tc.targeted)
+		}
+	}
+}
+
+func FuzzParseTargeted(f *testing.F) {
+	for _, s := range []string{"max-age=600", `no-cache="a, b", private`, "a=(1 2);x=?0", "max-age=1.5", "x=:aGVsbG8=:", `"`, "=,="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, ok := ParseTargeted(s)
+		if !ok {
+			return
+		}
+		for _, v := range []time.Duration{d.MaxAge, d.SMaxAge, d.StaleWhileRevalidate, d.StaleIfError} {
+			if v != Absent && (v < 0 || v > maxDelta*time.Second) {
+				t.Fatalf("ParseTargeted(%q): delta %v out of range", s, v)
+			}
+		}
+		// A valid dictionary stays valid as one more line.
+		if _, ok := ParseTargeted(s, s); !ok && strings.Trim(s, " \t") != "" {
+			t.Fatalf("ParseTargeted(%q) valid once, invalid twice", s)
+		}
+	})
 }

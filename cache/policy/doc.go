@@ -26,7 +26,11 @@
 //   - pass: never stored; every request goes to the origin.
 //
 // Params of every kind but pass: swr=D and sie=D set the stale-while-
-// revalidate and stale-if-error windows when the origin gave none. The
+// revalidate and stale-if-error windows when the origin gave none; the
+// flag query ("/api/*=rfc,query", or among the params) puts the request's
+// query string into the cache key of the paths the rule matches (the
+// edge otherwise leaves it out: segment URLs carry tokens). Rules are
+// matched against the path, never the query. The
 // origin's no-store and private are honoured under every kind: a rule
 // makes things fresh longer, never shared when the origin said not to.
 //

@@ -114,3 +114,30 @@ func FuzzSplitList(f *testing.F) {
 		}
 	})
 }
+
+func TestQueryFlag(t *testing.T) {
+	for _, tc := range []struct {
+		in, out string
+		ttl     time.Duration
+	}{
+		{"/api/*=rfc,query", "/api/*=rfc:query", 0},
+		{"/api/*=rfc:query", "/api/*=rfc:query", 0},
+		{"/q/*=origin:min=1s,query", "/q/*=origin:min=1s,query", 0},
+		{"*.bin=immutable:2d,query", "*.bin=immutable:ttl=2d,query", 48 * time.Hour},
+	} {
+		r, err := Parse(tc.in)
+		if err != nil || !r.Query || r.String() != tc.out || tc.ttl != 0 && r.TTL != tc.ttl {
+			t.Errorf("Parse(%q) = %v (query %v), %v; want %s", tc.in, r, r.Query, err, tc.out)
+			continue
+		}
+		if again, err := Parse(r.String()); err != nil || again != r {
+			t.Errorf("%q does not read back: %v %v", r.String(), again, err)
+		}
+	}
+	if _, err := Parse("/x=pass,query"); err == nil {
+		t.Error("pass with query accepted")
+	}
+	if s, _ := ParseSet([]string{"/api/*=rfc,query"}); !s.HasQuery() || Defaults().HasQuery() {
+		t.Error("HasQuery")
+	}
+}

@@ -39,6 +39,11 @@ type Rule struct {
 	Max     time.Duration // Origin: ceiling (0: none)
 	SWR     time.Duration // stale-while-revalidate when the origin gave none; Unset
 	SIE     time.Duration // stale-if-error when the origin gave none; Unset
+	// Query makes the request's query string part of the cache key of
+	// the paths the rule matches (and sends it to the origin); without
+	// it the query is ignored, as signed-URL tokens must not split the
+	// cache of a segment.
+	Query bool
 }
 
 // maxLen bounds a rule's text: a rule is operator input, not data.
@@ -60,6 +65,10 @@ func Parse(s string) (Rule, error) {
 	}
 	r.Pattern = pat
 	kind, params, _ := strings.Cut(strings.TrimSpace(spec), ":")
+	kind, flags, _ := strings.Cut(kind, ",") // "rfc,query"
+	if strings.TrimSpace(flags) != "" {
+		params = strings.Join([]string{flags, params}, ",")
+	}
 	if err := r.setKind(kind); err != nil {
 		return r, fmt.Errorf("%w %q: %w", ErrSyntax, s, err)
 	}
@@ -93,7 +102,14 @@ func (r *Rule) setParams(params string) error {
 		return errors.New("pass takes no parameters")
 	}
 	for p := range strings.SplitSeq(params, ",") {
-		name, val, hasVal := strings.Cut(strings.TrimSpace(p), "=")
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if strings.EqualFold(p, "query") {
+			r.Query = true
+			continue
+		}
+		name, val, hasVal := strings.Cut(p, "=")
 		if !hasVal && r.Kind == Immutable {
 			name, val = "ttl", name // immutable:30d
 		}
@@ -204,6 +220,9 @@ func (r Rule) String() string {
 	}
 	if r.SIE != Unset {
 		params = append(params, "sie="+formatDuration(r.SIE))
+	}
+	if r.Query {
+		params = append(params, "query")
 	}
 	s := r.Pattern + "=" + r.Kind.String()
 	if len(params) > 0 {

@@ -16,6 +16,16 @@ func (s Set) Lookup(key string) *Rule {
 	return &rfc
 }
 
+// HasQuery reports whether a rule puts query strings into cache keys.
+func (s Set) HasQuery() bool {
+	for i := range s {
+		if s[i].Query {
+			return true
+		}
+	}
+	return false
+}
+
 var rfc = Rule{Pattern: "*", Kind: RFC, SWR: Unset, SIE: Unset}
 
 // DefaultRules are the rules of an edge given none: media segments are

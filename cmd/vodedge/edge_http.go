@@ -22,7 +22,7 @@ type httpCacheOpts struct {
 }
 
 func (h *httpCacheOpts) bind(f *pflag.FlagSet, cfg *cache.Config) {
-	f.Var(&h.rules, "cache-policy", `freshness rule PATTERN=KIND[:PARAMS], repeatable, checked in order before the defaults (media segments *.m4s, *.ts, *.mp4, … immutable:30d; *.m3u8 and *.mpd origin:min=1s,max=10s); first match wins. KIND: rfc (the origin's headers), origin:min=D,max=D (clamped), immutable:D (fresh for D whatever the origin says), pass (never stored); params swr=D, sie=D set stale windows. e.g. '/live/*=origin:max=2s,swr=2s'; '*=rfc' turns the defaults off`)
+	f.Var(&h.rules, "cache-policy", `freshness rule PATTERN=KIND[:PARAMS], repeatable, checked in order before the defaults (media segments *.m4s, *.ts, *.mp4, … immutable:30d; *.m3u8 and *.mpd origin:min=1s,max=10s); first match wins. KIND: rfc (the origin's headers), origin:min=D,max=D (clamped), immutable:D (fresh for D whatever the origin says), pass (never stored); params swr=D, sie=D set stale windows; the flag query puts the query string into the key (none by default). e.g. '/live/*=origin:max=2s,swr=2s', '/api/*=rfc,query'; '*=rfc' turns the defaults off`)
 	h.sie = days(cfg.StaleIfError)
 	f.Var(&h.sie, "stale-if-error", "serve a stale copy this long past its freshness while the origin is down or answering 5xx, unless the origin said otherwise (must-revalidate, stale-if-error); 0: never")
 	h.swr = days(cfg.StaleWhileRevalidate)
@@ -31,6 +31,10 @@ func (h *httpCacheOpts) bind(f *pflag.FlagSet, cfg *cache.Config) {
 	h.heurMax = days(cfg.HeuristicMax)
 	f.Var(&h.heurMax, "heuristic-max", "upper bound of heuristic freshness")
 	f.BoolVar(&cfg.HonorClientCacheControl, "honor-client-cache-control", cfg.HonorClientCacheControl, "obey players' Cache-Control/Pragma (no-cache, max-age=0, …); off: a reload never reaches the origin (only-if-cached is always obeyed)")
+	f.BoolVar(&cfg.CDNCacheControl, "cdn-cache-control", cfg.CDNCacheControl, "obey an origin's CDN-Cache-Control (RFC 9213) instead of its Cache-Control and Expires when it is a valid dictionary")
+	f.StringVar(&cfg.TargetedCacheControl, "targeted-cache-control", cfg.TargetedCacheControl, "a response field targeted at this node (e.g. Vodedge-CDN-Cache-Control), obeyed before CDN-Cache-Control and Cache-Control")
+	f.BoolVar(&cfg.StripTargetedCacheControl, "strip-targeted-cache-control", cfg.StripTargetedCacheControl, "do not pass the targeted fields this node obeys on to clients")
+	f.BoolVar(&cfg.CacheStatusKey, "cache-status-key", cfg.CacheStatusKey, "add the cache key to every Cache-Status field (RFC 9211 key parameter), for debugging")
 	f.IntVar(&cfg.MaxVariants, "max-variants", cfg.MaxVariants, "variants stored per URL for responses with Vary")
 	h.forwardHdrs = cfg.ForwardHeaders
 	f.StringSliceVar(&h.forwardHdrs, "forward-headers", cfg.ForwardHeaders, "request fields sent to the origin on a miss so it can pick a variant (fields a Vary names are sent as well)")

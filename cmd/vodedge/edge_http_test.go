@@ -73,3 +73,27 @@ func TestBadCachePolicyFailsClearly(t *testing.T) {
 		}
 	}
 }
+
+// TestTargetedCacheControlFlags: the RFC 9213 and Cache-Status flags
+// reach the configuration, and a targeted field that is not a field
+// name fails at start-up naming it.
+func TestTargetedCacheControlFlags(t *testing.T) {
+	cfg := cache.DefaultConfig()
+	var h httpCacheOpts
+	fs := pflag.NewFlagSet("edge", pflag.ContinueOnError)
+	h.bind(fs, &cfg)
+	if !cfg.CDNCacheControl {
+		t.Fatal("CDN-Cache-Control is not obeyed by default")
+	}
+	args := []string{"--targeted-cache-control", "Vodedge-CDN-Cache-Control", "--strip-targeted-cache-control", "--cdn-cache-control=false", "--cache-status-key"}
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TargetedCacheControl != "Vodedge-CDN-Cache-Control" || !cfg.StripTargetedCacheControl || cfg.CDNCacheControl || !cfg.CacheStatusKey {
+		t.Fatalf("flags not applied: %+v", cfg)
+	}
+	out, err := runBinary(t, "edge", "--targeted-cache-control", "Bad Field")
+	if err == nil || !strings.Contains(out, `targeted cache-control field "Bad Field"`) {
+		t.Fatalf("bad targeted field: %v %q", err, out)
+	}
+}

@@ -43,6 +43,8 @@ var covered = map[string]string{
 	"cache/disktier.parseHashEntry":     "FuzzParseHashEntry",
 	"cache/freshness.Parse":             "FuzzParseCacheControl",
 	"cache/freshness.ParseDelta":        "FuzzParseCacheControl",
+	"cache/freshness.ParseRetryAfter":   "FuzzParseRetryAfter",
+	"cache/freshness.ParseTargeted":     "FuzzParseTargeted",
 	"cache/httprange.Parse":             "FuzzParse",
 	"cache/httprange.parseSet":          "FuzzParse",
 	"cache/httprange.parseSpec":         "FuzzParse",

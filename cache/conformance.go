@@ -1,0 +1,103 @@
+package cache
+
+// # HTTP caching conformance
+//
+// What the edge does as a general HTTP cache (--cache-policy '*=rfc';
+// the video defaults hold segments immutable, see doc.go), the
+// requirement it meets, and the test that checks it against a real
+// origin on loopback (the semOrigin harness unless noted; tests in
+// conform_test.go unless another file is named).
+//
+//	requirement              section            behaviour                                                test
+//	origin error answers     RFC 9110 §15       status, fields and body passed on: 404, 410, 500, 503    TestOriginErrorAnswersPassThrough,
+//	                                            (Retry-After kept), 504, 599; HEAD too; an S3 NoSuchKey  TestErrorHeadRequestPassesStatus,
+//	                                            is the edge's one-line 404 without S3's fields           TestOriginErrorsMapToStatuses (miss_test),
+//	                                                                                                     TestEdgeOverS3 (origins_test)
+//	storing error answers    9111 §3, 9110      404, 410, 501 heuristically cacheable; others only with  TestOriginErrorAnswersPassThrough,
+//	                         §15.1              explicit freshness; 404/410 without it: NegativeTTL      TestFreshnessAndStorage (rfc9111_test)
+//	Retry-After              9110 §10.2.3       a stored error answer expires at Retry-After (seconds    TestRetryAfterBoundsAStoredError
+//	                                            or date) and is never served stale (issue 19)
+//	5xx on revalidation      9111 §4.2.4,       the stale copy within stale-if-error, the 5xx not        TestServerErrorOnRevalidation,
+//	                         RFC 5861 §4        stored; past it the origin's 5xx passes; a 5xx for a     TestStaleIfError (revalidate_test),
+//	                                            later slice of a stored object never replaces it         TestServerErrorForALaterSlice
+//	Age                      9111 §4.2.3, §5.1  corrected initial age (origin Age + response delay)      TestAgeIncludesDelayAndResidence,
+//	                                            + resident time; never below the origin's; an Age that   TestAgeOnARealClock
+//	                                            is not a non-negative integer is ignored
+//	Cache-Status             RFC 9211 §2        one list member: hit, ttl (negative: stale), detail; or  TestCacheStatus,
+//	                                            fwd=uri-miss|vary-miss|request|stale|bypass|method,      TestCacheStatusCollapsed
+//	                                            fwd-status, ttl and stored, collapsed, key (if asked)
+//	CDN-Cache-Control        RFC 9213 §2.2, §3  the first valid targeted field (the node's, then         TestTargetedCacheControl,
+//	                                            CDN-Cache-Control) replaces Cache-Control and Expires;   TestTargetedCacheControlStripped,
+//	                                            an invalid one is skipped; a key's last member wins      TestParseTargeted (freshness, unit)
+//	request max-age          9111 §5.2.1.1      a copy older than it is revalidated (fwd=request)        TestRequestDirectives
+//	request max-stale        §5.2.1.2           with a value: stale by at most it; without: any; never   TestRequestDirectives
+//	                                            past must-revalidate, proxy-revalidate, s-maxage
+//	request min-fresh        §5.2.1.3           fresh for at least it more, else revalidated             TestRequestDirectives
+//	request no-cache         §5.2.1.4           a fresh copy is revalidated                              TestRequestDirectives
+//	request no-store         §5.2.1.5           a fresh copy may serve; nothing fetched for it is        TestRequestDirectives
+//	                                            stored, a revalidation's new version included
+//	only-if-cached           §5.2.1.7           504 when nothing stored, or stale beyond what the        TestRequestDirectives
+//	                                            request allows; always obeyed
+//	Pragma                   §5.4               request Pragma: no-cache only without Cache-Control;     TestRequestDirectives,
+//	                                            ignored on responses                                     TestMalformedResponseFields
+//	invalid Expires          §5.3               already stale (a wrong-case zone is invalid)             TestMalformedResponseFields
+//	304 updates              §3.2, §4.3.4       the 304's fields replace the stored ones but for         TestRevalidation304RefreshesWithoutRefetch
+//	                                            hop-by-hop, Content-Length/-Range/-Type/-Encoding,       (revalidate_test)
+//	                                            ETag, Last-Modified
+//	HEAD                     §4.3.5, 9110       a stored object answers a HEAD; with nothing stored a    TestHeadRequests
+//	                         §9.3.2             HEAD goes to the origin as HEAD and stores nothing
+//	Authorization            §3.5               stored copies used, and its own answers stored, only if  TestAuthorizationStorage,
+//	                                            public, s-maxage or must-revalidate                      TestClientDirectives (headers_test)
+//	no-cache=, private=      §5.2.2.4, .7       stored without the named fields                          TestFreshnessAndStorage (rfc9111_test)
+//	1xx interim responses    RFC 9110 §15.2,    an origin's 103 reaches the requests waiting on that     TestEarlyHintsForwarded
+//	                         RFC 8297           fetch before its answer; never stored, not repeated on
+//	                                            the final answer; other 1xx are not passed on
+//	query in the key         §4.1 (the target   per path pattern ('/api/*=rfc,query'): the query as      TestQueryInKeyPerPattern,
+//	                         URI is the key)    sent is part of the key and sent to the origin; default  TestQueryFlag (policy, unit)
+//	                                            rules (media segments, playlists) leave it out
+//	invalidation             §4.4               POST, PUT, DELETE, PATCH and unknown methods passed on;  TestUnsafeMethodsInvalidate (vary_test)
+//	                                            a non-error answer invalidates the URI, Location and
+//	                                            Content-Location on the same host
+//
+// Where RFC 9111 leaves a choice, the edge does what most of Varnish,
+// Squid, Traffic Server and nginx do (their published http-tests/
+// cache-tests results), tested in TestMalformedResponseFields and
+// cache/freshness's TestParseCacheControl:
+//
+//	max-age=3600.5, max-age=3600a      3600: the leading digits (Varnish, Squid, Traffic Server)
+//	max-age=a3600, -1, '3600'          malformed: 0, stale (Varnish, Squid, nginx)
+//	max-age = 3600, max-age= 3600      3600: spaces around "=" tolerated (Varnish, Traffic Server)
+//	max-age="3600"                     3600 (§5.2: a recipient SHOULD accept both forms)
+//	two max-ages, two Expires          the first (§4.2.1 allows the first or stale)
+//	Expires with "gmt"                 invalid: stale (Varnish, Squid; HTTP-date is case-sensitive)
+//
+// Deliberate deviations, and the setting that changes each:
+//
+//	fresh hits carry no Cache-Status   X-Cache: HIT-RAM/HIT-DISK says it; spares ~30 ns a hit   none (by design)
+//	client directives ignored          §5.2.1 lets a cache decline; player reloads stay off     --honor-client-cache-control
+//	                                   the origin (only-if-cached is always obeyed)
+//	video paths' own freshness         segments immutable 30 d, playlists 1–10 s                --cache-policy '*=rfc'
+//	query not in the key by default    tokens and cache-busters would split a segment's cache    --cache-policy 'PATTERN=rfc,query'
+//	a HEAD on a cold segment           fetches the first slice with a GET (the GET that          --cache-policy (rfc for the path)
+//	                                   follows is then a hit)
+//	Content-Type after a 304           kept: it is part of the stored version's identity         none
+//	Set-Cookie                         never stored; sent only on answers for one request       none
+//	                                   (private, Authorization), not to the first requester of
+//	                                   a shared answer
+//	error body larger than a slice     502 (a status answer is read whole into memory)          --slice-size
+//	targeted fields passed on          §3 of RFC 9213: "typically forward"; may be removed      --strip-targeted-cache-control
+//	CDN-Cache-Control obeyed           on by default: this is a CDN                             --cdn-cache-control=false
+//	Cache-Status key                   off by default: it shows how URLs map to objects         --cache-status-key
+//
+// Not done yet (issue 18):
+//
+//	partial content (§3.3–3.4)         the edge asks slices by Range and stores each 206 as the slice it
+//	                                   is (TestOriginRangesRoundedDown: a 206 starting before the offset
+//	                                   is used); a 206 without a complete length, shorter than the
+//	                                   slice, or multipart is still a 502; a client's partial answer is
+//	                                   not combined with a stored one beyond slices
+//	query keys and invalidation        an unsafe method on a query-keyed URL invalidates that URL; the
+//	                                   Location/Content-Location it names and the admin purge use the
+//	                                   path only
+//	HEAD freshening a stored response  not done: a stale copy is revalidated with a conditional GET
+//	                                   instead (§4.3.5 allows either)
