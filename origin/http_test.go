@@ -18,11 +18,12 @@ import (
 	"github.com/vodedge/vodedge/internal/testenv"
 )
 
-// fastOptions makes timeouts short enough for tests to wait for.
+// fastOptions makes timeouts short enough for tests to wait for, and long
+// enough that a loaded machine running -race tests does not hit them.
 var fastOptions = HTTPOptions{
 	DialTimeout:     time.Second,
-	HeaderTimeout:   200 * time.Millisecond,
-	IdleReadTimeout: 200 * time.Millisecond,
+	HeaderTimeout:   2 * time.Second,
+	IdleReadTimeout: time.Second,
 	UserAgent:       "vodedge/test",
 }
 
