@@ -81,6 +81,6 @@
 // Imports: origin/catalog, origin/fillplan, origin/kv, origin/packager,
 // origin/pipeline, origin/popularity, origin/probe, origin/qc,
 // origin/store, origin/transcode; internal/admin, internal/bytesize,
-// internal/heartbeat, internal/manifest, internal/daemon and internal/tlsreload (the
+// internal/heartbeat, internal/manifest, internal/tiergrant, internal/daemon and internal/tlsreload (the
 // daemon). Nothing imports it but the CLI and its client.
 package controller
