@@ -288,8 +288,8 @@ type SiteNodes struct {
 	Name string `json:"name"`
 	// Parents are the sites it fills from before the origin (tierfill.go).
 	Parents []string   `json:"parents,omitempty"`
-	Live  int        `json:"live"` // nodes planned (live or seeded)
-	Nodes []NodeView `json:"nodes"`
+	Live    int        `json:"live"` // nodes planned (live or seeded)
+	Nodes   []NodeView `json:"nodes"`
 }
 
 // NodeView is a node in GET /v1/sites.

@@ -87,4 +87,3 @@ func (r *registry) peers(site string) []tiergrant.Node {
 	}
 	return out
 }
-
