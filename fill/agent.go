@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -31,6 +32,8 @@ type Agent struct {
 	wake chan struct{} // a new manifest, or an operator's "now"
 	// indexes holds the file indexes of the node's groups, by hash.
 	indexes *manifest.IndexCache
+	// parents is the site's parent sites as last polled (parents.go).
+	parents atomic.Pointer[parentsState]
 
 	mu struct {
 		sync.Mutex

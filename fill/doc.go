@@ -30,6 +30,40 @@
 // are themselves waiting. With masters, each file crosses the origin link
 // about once per site.
 //
+// # Tiered fill
+//
+// Sites form a tree (the controller's sites file names each site's
+// parents). Before the origin, every node of a child site asks, in each
+// parent site (preference order), the node that owns the file in that
+// site's placement: rendezvous hashing of the key over the parent's live
+// nodes and weights, the same rule by which the parent's own cluster
+// picks the file's owner and fill master. With masters in the child,
+// only the child's master asks; the others copy from it.
+//
+// The parent's node answers like a player (pull-through): from its
+// cache, or, as the key's owner, by fetching from the origin with the
+// miss path's request collapsing, and keeping it. So the file crosses
+// the origin link once for the parent and all its children, whether the
+// children fill before, during or after the parent. Answering from cache
+// only would be simpler, but a child filling first (a new site, or a
+// parent whose window opens later) would then go to the origin and the
+// saving would depend on timing. The cost: the parent's own fill master
+// for the file is the same node, and if its fill fetches the file from
+// the origin at the same moment a child's pull-through does, the two
+// are not collapsed (the fill writes its own uncommitted slices), so the
+// file can cross twice; a file the pull-through already stored is
+// found by the parent's fill and not fetched again.
+//
+// Where the parents are comes from the controller, polled before each
+// manifest poll (ParentsURL, GET /v1/parents/SITE): each parent's live
+// nodes with their peer addresses, and a grant signed with the manifest
+// key (internal/tiergrant) that the parent's peer listener accepts
+// instead of its own cluster credential. A parent node that is down,
+// refuses, times out or lacks the file moves the node on to the next
+// parent and then the origin; an expired grant (the controller
+// unreachable for longer than the grant lasts) turns parents off until
+// a poll succeeds. Files from a parent are counted as source "parent".
+//
 // # Visibility and integrity
 //
 // A file is fetched slice by slice into disk-tier writers that are not
@@ -82,6 +116,6 @@
 // eighth of the interval, doubling up to the interval.
 //
 // Imports: internal/admin, internal/cachekey, internal/heartbeat, internal/manifest,
-// internal/placement, origin (the object model of sources); x/time/rate,
-// client_golang.
+// internal/placement, internal/tiergrant, origin (the object model of
+// sources); x/time/rate, client_golang.
 package fill

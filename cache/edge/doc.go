@@ -34,6 +34,10 @@
 //   - Process-wide settings (GOMEMLIMIT, signal handling, the logger's
 //     format) stay in cmd/vodedge: two nodes can run in one process, as
 //     the demo's three do.
+//   - Tiered fill (parents.go): the peer listener accepts a child
+//     site's grant besides the cluster credential, and the fill agent
+//     reaches parent sites' nodes through peer clients presenting its
+//     own site's grant; that needs no cluster of its own.
 //   - Stopping: the fill agent stops, the node leaves its site (the
 //     others stop asking it at once), responses in flight get
 //     Cache.ShutdownTimeout, then everything is closed.
@@ -42,6 +46,7 @@
 // internal/admin, internal/daemon (listeners and the run-once life
 // shared with the other daemons), internal/heartbeat (what the node
 // reports to the controller's registry), internal/placement,
+// internal/tiergrant (a child site's grant on the peer listener),
 // internal/tlsreload, internal/urlsign, origin, steering/cluster;
 // fasthttp, client_golang.
 package edge

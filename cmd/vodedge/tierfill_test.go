@@ -1,0 +1,258 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vodedge/vodedge/internal/manifest"
+	"github.com/vodedge/vodedge/internal/testenv"
+	"github.com/vodedge/vodedge/origin/catalog"
+	"github.com/vodedge/vodedge/origin/controller"
+)
+
+// tierEnv is a controller process (`vodedge origin`) with one published
+// title and a sites file given by the test, and edges that fill from
+// its manifests and fetch from origins the test picks: each origin
+// serves the controller's store and counts the requests and bytes it
+// answered.
+type tierEnv struct {
+	t           *testing.T
+	dir         string
+	ctl, admin  string
+	pub, tokens string
+	store       string
+	files       map[string]catalog.File // the title's files by key
+	catalogue   int64                   // their bytes
+}
+
+const tierToken = "tier-test-token-0123456789"
+
+func newTierEnv(t *testing.T, sites string) *tierEnv {
+	ffmpeg := testenv.Tool(t, "ffmpeg")
+	dir := t.TempDir()
+	e := &tierEnv{t: t, dir: dir, tokens: filepath.Join(dir, "tokens"), files: map[string]catalog.File{}}
+	os.WriteFile(e.tokens, []byte(tierToken+"\n"), 0o600)
+	priv, pub, err := manifest.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.pub = pub
+	keyFile, sitesFile := filepath.Join(dir, "manifest.key"), filepath.Join(dir, "sites.yaml")
+	os.WriteFile(keyFile, []byte(priv+"\n"), 0o600)
+	os.WriteFile(sitesFile, []byte(sites), 0o600)
+	src := filepath.Join(dir, "src.mp4")
+	if out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=4", "-f", "lavfi", "-i", "sine=d=4",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", src).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
+	data := filepath.Join(dir, "data")
+	ctl := start(t, "origin", "--data", data, "--listen", listen, "--admin", adminAddr, "--api-token-file", e.tokens,
+		"--sites", sitesFile, "--manifest-key-file", keyFile, "--registry-grace", "2s", "--registry-new-sites",
+		"--ladder", "180p,144p", "--preset", "ultrafast", "--segment-duration", "1s", "--workers", "2",
+		"--ffmpeg", ffmpeg, "--ffprobe", testenv.Tool(t, "ffprobe"))
+	ctl.waitReady(t, "http://"+adminAddr+"/readyz")
+	e.ctl, e.admin, e.store = "http://"+listen, "http://"+adminAddr, filepath.Join(data, "store")
+	out, err := exec.Command(testenv.Vodedge(t), "ingest", src, "--origin", e.ctl, "--token-file", e.tokens, "--progress", "plain").CombinedOutput()
+	line := regexp.MustCompile(`(?m)^(\S+)\tpublished\t`).FindStringSubmatch(string(out))
+	if err != nil || line == nil {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	var title catalog.Title
+	if code := e.api("/v1/titles/"+line[1], &title); code != 200 || len(title.Files) == 0 {
+		t.Fatalf("title %s: %d, %d files", line[1], code, len(title.Files))
+	}
+	for _, f := range title.Files {
+		e.files["/"+strings.TrimPrefix(f.Key, "/")] = f
+		e.catalogue += f.Size
+	}
+	return e
+}
+
+// origin starts an origin serving the controller's store, counting.
+func (e *tierEnv) origin() *testenv.Origin {
+	o := testenv.NewOrigin(e.t)
+	o.PutFunc(func(path string) (testenv.Object, bool) {
+		b, err := os.ReadFile(filepath.Join(e.store, filepath.Clean("/"+path)))
+		return testenv.Object{Body: b}, err == nil
+	})
+	return o
+}
+
+func (e *tierEnv) api(path string, out any) int {
+	return (&registryEnv{t: e.t, ctl: e.ctl, token: tierToken}).api(path, out)
+}
+
+// tierEdge is an edge process of the test.
+type tierEdge struct {
+	name, site, url, admin string
+	p                      *proc
+}
+
+// edge starts an edge of site that fills from origin o. A parent's edge
+// (peer true) joins its one-node site cluster, so that it has a peer
+// listener for its children. closed gives it a fill window that is not
+// open now (the test forces the fill).
+func (e *tierEnv) edge(name, site string, o *testenv.Origin, peer, closed bool) *tierEdge {
+	listen, adminAddr := testenv.FreeAddr(e.t), testenv.FreeAddr(e.t)
+	window := "00:00-00:00"
+	if closed {
+		now := time.Now()
+		window = now.Add(6*time.Hour).Format("15:04") + "-" + now.Add(7*time.Hour).Format("15:04")
+	}
+	args := []string{"edge", "--listen", listen, "--admin", adminAddr, "--origin", o.URL, "--node-name", name, "--site", site,
+		"--disk", filepath.Join(e.dir, name) + ":1GiB", "--slice-bytes", "256KiB", "--ram-bytes", "16MiB",
+		"--manifest-public-key", e.pub, "--manifest-url", e.ctl + "/v1/manifests/" + site, "--manifest-token-file", e.tokens,
+		"--manifest-poll", "500ms", "--heartbeat-every", "300ms", "--fill-window", window,
+		"--admin-token-file", e.tokens, "--access-log", "off", "--log-level", "warn"}
+	if peer {
+		args = append(args, "--cluster-insecure", "--peer-listen", testenv.FreeAddr(e.t), "--gossip-listen", testenv.FreeAddr(e.t))
+	}
+	p := start(e.t, args...)
+	p.waitReady(e.t, "http://"+adminAddr+"/readyz")
+	return &tierEdge{name: name, site: site, url: "http://" + listen, admin: "http://" + adminAddr, p: p}
+}
+
+// stop ends the edge with SIGTERM.
+func (e *tierEdge) stop(t *testing.T) {
+	e.p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := e.p.wait(t, 30*time.Second); err != nil {
+		t.Fatalf("%s exit: %v", e.name, err)
+	}
+}
+
+// live waits until the registry lists node as live, with a peer
+// address when peer is set.
+func (e *tierEnv) live(site, node string, peer bool) {
+	e.t.Helper()
+	testenv.EventuallyErr(e.t, 20*time.Second, node+" to be live", func() error {
+		var s controller.Sites
+		e.api("/v1/sites", &s)
+		for _, st := range s.Sites {
+			for _, n := range st.Nodes {
+				if st.Name == site && n.Name == node && n.State == controller.StateLive && (!peer || n.PeerAddr != "") {
+					return nil
+				}
+			}
+		}
+		return fmt.Errorf("not live in %+v", s.Sites)
+	})
+}
+
+// filled waits until the edge has applied a manifest holding every file
+// of the title, and returns its fill status.
+func (e *tierEnv) filled(ed *tierEdge) fillStatus {
+	e.t.Helper()
+	var st fillStatus
+	testenv.EventuallyErr(e.t, 60*time.Second, ed.name+" to fill", func() error {
+		st = fillStatus{}
+		adminDo(e.t, "GET", ed.admin+"/v1/fill", tierToken, nil, &st)
+		if st.Applied == 0 || st.State != "done" || st.Files != len(e.files) || st.Failed != 0 {
+			return fmt.Errorf("fill status %+v", st)
+		}
+		return nil
+	})
+	return st
+}
+
+type fillStatus struct {
+	Applied  int64            `json:"applied"`
+	State    string           `json:"state"`
+	Files    int              `json:"files"`
+	Failed   int              `json:"files_failed"`
+	BySource map[string]int64 `json:"bytes_by_source"`
+	Err      string           `json:"last_error"`
+}
+
+// verify reads every file from the edge: a hit, and the catalogue's
+// SHA-256.
+func (e *tierEnv) verify(ed *tierEdge) {
+	e.t.Helper()
+	for key, f := range e.files {
+		code, hdr, body := get(e.t, ed.url+key)
+		sum := sha256.Sum256(body)
+		if code != 200 || hex.EncodeToString(sum[:]) != f.SHA256 || !strings.HasPrefix(hdr.Get("X-Cache"), "HIT") {
+			e.t.Fatalf("%s on %s: %d, X-Cache %q, sha256 %x, want %s", key, ed.name, code, hdr.Get("X-Cache"), sum, f.SHA256)
+		}
+	}
+}
+
+// requests returns the origin's request count per file.
+func (e *tierEnv) requests(o *testenv.Origin) map[string]int {
+	out := map[string]int{}
+	for key := range e.files {
+		out[key] = o.Requests(key)
+	}
+	return out
+}
+
+const tierSites = `sites:
+  - name: ix
+  - name: isp-1
+    parents: [ix]
+  - name: isp-2
+    parents: [ix]
+  - name: isp-3
+    parents: [ix]
+  - name: flat-ix
+  - name: flat-1
+  - name: flat-2
+  - name: flat-3
+`
+
+// TestTierFillOriginEgress measures what one parent and three child
+// sites (one edge each) filling the same title cost in origin egress,
+// with tiering and without. Tiered: ix is the parent of isp-1..3, and
+// its fill window is closed, so the children fill first, through ix
+// (pull-through), and ix's own fill, forced afterwards, finds the files
+// already held. Flat: four sites without parents, each on the origin.
+// Each group has its own counting origin.
+func TestTierFillOriginEgress(t *testing.T) {
+	e := newTierEnv(t, tierSites)
+	tiered, flat := e.origin(), e.origin()
+
+	ix := e.edge("ix-1", "ix", tiered, true, true)
+	e.live("ix", "ix-1", true)
+	var kids []*tierEdge
+	for i := 1; i <= 3; i++ {
+		kids = append(kids, e.edge(fmt.Sprintf("isp-%d-1", i), fmt.Sprintf("isp-%d", i), tiered, false, false))
+	}
+	for _, k := range kids {
+		if st := e.filled(k); st.BySource["parent"] != e.catalogue || st.BySource["origin"] != 0 {
+			t.Errorf("%s filled %v bytes by source, want all %d from the parent", k.name, st.BySource, e.catalogue)
+		}
+		e.verify(k)
+	}
+	adminDo(t, "POST", ix.admin+"/v1/fill/now", tierToken, nil, nil)
+	if st := e.filled(ix); st.BySource["origin"] != 0 {
+		t.Errorf("ix fetched %v bytes by source for its own fill, want none: its children's requests stored every file", st.BySource)
+	}
+	e.verify(ix)
+	withTiers := tiered.Sent("")
+
+	var flats []*tierEdge
+	for _, name := range []string{"flat-ix", "flat-1", "flat-2", "flat-3"} {
+		flats = append(flats, e.edge(name+"-1", name, flat, false, false))
+	}
+	for _, f := range flats {
+		e.filled(f)
+		e.verify(f)
+	}
+	without := flat.Sent("")
+	ratioWith, ratioWithout := float64(withTiers)/float64(e.catalogue), float64(without)/float64(e.catalogue)
+	t.Logf("origin egress for 1 parent + 3 child sites, %d files, %d bytes: tiered %d bytes (%.2f× the titles' bytes), flat %d bytes (%.2f×)",
+		len(e.files), e.catalogue, withTiers, ratioWith, without, ratioWithout)
+	fmt.Printf("tierfill: origin bytes / catalogue bytes: tiered %.2f, flat %.2f (%d files, %d bytes)\n", ratioWith, ratioWithout, len(e.files), e.catalogue)
+	if ratioWith > 1.5 || ratioWithout < 3 {
+		t.Fatalf("origin egress %.2f× with tiering (want ≤ 1.5), %.2f× without (want ≥ 3)", ratioWith, ratioWithout)
+	}
+}
