@@ -42,7 +42,7 @@ type Config struct {
 	// of the controller's form (…/v1/parents/SITE). Unused without
 	// Deps.Parent.
 	ParentsURL string
-	Window         Window
+	Window     Window
 	// RateBytes caps fill traffic in bytes per second (all fetches).
 	RateBytes int64
 	// Concurrency bounds the files fetched at once.

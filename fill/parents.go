@@ -97,4 +97,3 @@ func (a *Agent) parentSources(key string) []source {
 	}
 	return out
 }
-
