@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -152,11 +154,17 @@ func (e *tierEnv) live(site, node string, peer bool) {
 // of the title, and returns its fill status.
 func (e *tierEnv) filled(ed *tierEdge) fillStatus {
 	e.t.Helper()
+	return e.filledN(ed, len(e.files))
+}
+
+// filledN waits until the edge has applied a manifest holding n files.
+func (e *tierEnv) filledN(ed *tierEdge, n int) fillStatus {
+	e.t.Helper()
 	var st fillStatus
 	testenv.EventuallyErr(e.t, 60*time.Second, ed.name+" to fill", func() error {
 		st = fillStatus{}
 		adminDo(e.t, "GET", ed.admin+"/v1/fill", tierToken, nil, &st)
-		if st.Applied == 0 || st.State != "done" || st.Files != len(e.files) || st.Failed != 0 {
+		if st.Applied == 0 || st.State != "done" || st.Files != n || st.Failed != 0 {
 			return fmt.Errorf("fill status %+v", st)
 		}
 		return nil
@@ -255,4 +263,172 @@ func TestTierFillOriginEgress(t *testing.T) {
 	if ratioWith > 1.5 || ratioWithout < 3 {
 		t.Fatalf("origin egress %.2f× with tiering (want ≤ 1.5), %.2f× without (want ≥ 3)", ratioWith, ratioWithout)
 	}
+}
+
+// plan returns site's current manifest: files by key with their nodes.
+func (e *tierEnv) plan(site string) map[string][]string {
+	e.t.Helper()
+	_, p := (&registryEnv{t: e.t, ctl: e.ctl, token: tierToken, pub: e.pub}).planOf(site)
+	return p
+}
+
+// peerAddr is the registry's peer address of a node.
+func (e *tierEnv) peerAddr(site, node string) string {
+	var s controller.Sites
+	e.api("/v1/sites", &s)
+	for _, st := range s.Sites {
+		for _, n := range st.Nodes {
+			if st.Name == site && n.Name == node {
+				return n.PeerAddr
+			}
+		}
+	}
+	return ""
+}
+
+// peerGet GETs key from a peer listener with an Authorization header.
+func peerGet(t *testing.T, addr, key, authorization string) int {
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+key, nil)
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestTierFillParentChildJoinLeave runs a controller whose sites file
+// names a parent site ix and its child isp, both without nodes: edges
+// join by heartbeat. ix-1 fills from the origin; isp-1 then fills every
+// file from ix-1 and the origin sees no new request; the parent's peer
+// listener takes the child's grant and refuses anything else (401);
+// isp-2 joins, is planned, and fills its share from ix-1, again without
+// an origin request. Then ix-1 leaves (parent down) and isp-3 joins: it
+// fills its share from the origin, one request per file. Every copy is
+// read back from its node, checksums verified.
+func TestTierFillParentChildJoinLeave(t *testing.T) {
+	e := newTierEnv(t, "sites:\n  - name: ix\n  - name: isp\n    parents: [ix]\n")
+	o := e.origin()
+	ix := e.edge("ix-1", "ix", o, true, false)
+	e.live("ix", "ix-1", true)
+	e.filled(ix)
+	e.verify(ix)
+	first := e.requests(o)
+	for key, n := range first {
+		if n != 1 {
+			t.Fatalf("%s: %d origin requests after ix-1 filled, want 1", key, n)
+		}
+	}
+
+	isp1 := e.edge("isp-1", "isp", o, true, false)
+	e.live("isp", "isp-1", true)
+	if st := e.filled(isp1); st.BySource["parent"] != e.catalogue || st.BySource["origin"] != 0 {
+		t.Errorf("isp-1 filled %v bytes by source, want all %d from the parent", st.BySource, e.catalogue)
+	}
+	e.verify(isp1)
+	e.sameRequests(o, first, "after isp-1 filled from its parent")
+
+	// The parent's peer listener: the child's grant opens it, nothing else.
+	var dir struct{ Grant string }
+	if code := e.api("/v1/parents/isp", &dir); code != 200 || dir.Grant == "" {
+		t.Fatalf("GET /v1/parents/isp: %d", code)
+	}
+	var key string
+	for key = range e.files {
+		break
+	}
+	ixPeer, ispPeer := e.peerAddr("ix", "ix-1"), e.peerAddr("isp", "isp-1")
+	for _, tc := range []struct {
+		name, addr, auth string
+		want             int
+	}{
+		{"the child's grant at the parent", ixPeer, "Grant " + dir.Grant, 200},
+		{"no credentials", ixPeer, "", 401},
+		{"a tampered grant", ixPeer, "Grant " + strings.Replace(dir.Grant, ".", "A.", 1), 401},
+		{"the child's grant at the child itself", ispPeer, "Grant " + dir.Grant, 401},
+	} {
+		if got := peerGet(t, tc.addr, key, tc.auth); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+
+	// isp-2 joins: planned, it fills its share from the parent.
+	isp2 := e.edge("isp-2", "isp", o, false, false)
+	e.live("isp", "isp-2", false)
+	var plan map[string][]string
+	testenv.EventuallyErr(t, 20*time.Second, "isp-2 to be planned", func() error {
+		if plan = e.plan("isp"); e.count(plan, "isp-2") == 0 {
+			return fmt.Errorf("isp's plan: %v", plan)
+		}
+		return nil
+	})
+	if st := e.filledN(isp2, e.count(plan, "isp-2")); st.BySource["origin"] != 0 || st.BySource["parent"] == 0 {
+		t.Errorf("isp-2 filled %v bytes by source, want all from the parent", st.BySource)
+	}
+	e.verifyPlanned(isp2, plan)
+	e.sameRequests(o, first, "after isp-2 joined and filled")
+
+	// The parent goes down; isp-3 joins and fills its share from the origin.
+	ix.stop(t)
+	isp3 := e.edge("isp-3", "isp", o, false, false)
+	e.live("isp", "isp-3", false)
+	testenv.EventuallyErr(t, 20*time.Second, "isp-3 to be planned", func() error {
+		if plan = e.plan("isp"); e.count(plan, "isp-3") == 0 {
+			return fmt.Errorf("isp's plan: %v", plan)
+		}
+		return nil
+	})
+	if st := e.filledN(isp3, e.count(plan, "isp-3")); st.BySource["parent"] != 0 || st.BySource["origin"] == 0 {
+		t.Errorf("isp-3 filled %v bytes by source, want all from the origin (the parent is down)", st.BySource)
+	}
+	e.verifyPlanned(isp3, plan)
+	for key, nodes := range plan {
+		want := first[key]
+		if slices.Contains(nodes, "isp-3") {
+			want++
+		}
+		if got := o.Requests(key); got != want {
+			t.Errorf("%s: %d origin requests, want %d (planned on %v)", key, got, want, nodes)
+		}
+	}
+	t.Logf("%d files: ix-1 from the origin, isp-1 all from ix-1, isp-2 %d from ix-1, isp-3 %d from the origin with ix-1 down",
+		len(e.files), e.count(plan, "isp-2"), e.count(plan, "isp-3"))
+}
+
+// count is how many files plan puts on node.
+func (e *tierEnv) count(plan map[string][]string, node string) int {
+	n := 0
+	for _, nodes := range plan {
+		if slices.Contains(nodes, node) {
+			n++
+		}
+	}
+	return n
+}
+
+// sameRequests fails unless the origin's counts are still want.
+func (e *tierEnv) sameRequests(o *testenv.Origin, want map[string]int, when string) {
+	e.t.Helper()
+	for key, n := range e.requests(o) {
+		if n != want[key] {
+			e.t.Errorf("%s: %d origin requests %s, want %d", key, n, when, want[key])
+		}
+	}
+}
+
+// verifyPlanned is verify for the files plan puts on the edge.
+func (e *tierEnv) verifyPlanned(ed *tierEdge, plan map[string][]string) {
+	e.t.Helper()
+	files := e.files
+	defer func() { e.files = files }()
+	e.files = map[string]catalog.File{}
+	for key, nodes := range plan {
+		if slices.Contains(nodes, ed.name) {
+			e.files[key] = files[key]
+		}
+	}
+	e.verify(ed)
 }
