@@ -29,6 +29,15 @@
 //     nodes, GET /v1/sites lists every node with its source, state
 //     and last report, DELETE /v1/nodes/{site}/{name} forgets a
 //     registered one. The design is in registry.go's comment.
+//   - Tiered fill (tierfill.go, parents.go): the sites file names each
+//     site's parent sites (validated: known, not itself, no cycle);
+//     GET /v1/parents/{site} gives a child site's nodes the parents'
+//     live nodes (name, weight, peer address from heartbeats) and a
+//     short-lived grant signed with the manifest key
+//     (internal/tiergrant), which the parents' peer listeners accept.
+//     Kept out of the manifest so that the manifest's format, deltas
+//     and old edges stay as they are while liveness and grants change
+//     on their own clock; the reasoning is in tierfill.go's comment.
 //   - HTTP (routes.go): the API under /v1/ (bearer token when configured;
 //     a node's own token opens only the node routes, nodeauth.go)
 //     and, for a local store, the published files at the root path with

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -26,5 +27,20 @@ func TestParseSitesParents(t *testing.T) {
 				t.Fatalf("err %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// The example sites file in deploy/ parses, parents and all.
+func TestExampleSitesFileParses(t *testing.T) {
+	raw, err := os.ReadFile("../../deploy/config/origin-sites.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sites, err := ParseSites(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := sites[len(sites)-1]; len(last.Parents) == 0 {
+		t.Fatalf("the example's last site has no parents: %+v", last)
 	}
 }
