@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/testenv"
+	"github.com/vodedge/vodedge/internal/webui"
 	"github.com/vodedge/vodedge/origin/catalog"
 	"github.com/vodedge/vodedge/origin/controller"
 )
@@ -355,6 +357,7 @@ func TestTierFillParentChildJoinLeave(t *testing.T) {
 	}
 	e.verify(isp1)
 	e.sameRequests(o, first, "after isp-1 filled from its parent")
+	e.statusPageParents(map[string]string{"ix": "[]", "isp": "[ix]"})
 
 	// The parent's peer listener: the child's grant opens it, nothing else.
 	var dir struct{ Grant string }
@@ -456,4 +459,24 @@ func (e *tierEnv) verifyPlanned(ed *tierEdge, plan map[string][]string) {
 		}
 	}
 	e.verify(ed)
+}
+
+// statusPageParents checks the parents the controller's status page
+// (/ui/api/status on its admin listener) shows for each site.
+func (e *tierEnv) statusPageParents(want map[string]string) {
+	e.t.Helper()
+	code, body := testenv.Get(http.DefaultClient, e.admin+"/ui/api/status")
+	var snap webui.Snapshot
+	if code != 200 || json.Unmarshal([]byte(body), &snap) != nil {
+		e.t.Fatalf("status page data: %d %s", code, body)
+	}
+	got := map[string]string{}
+	for _, s := range snap.Sites {
+		got[s.Name] = fmt.Sprint(s.Parents)
+	}
+	for site, w := range want {
+		if got[site] != w {
+			e.t.Errorf("the status page lists %s's parents as %s, want %s", site, got[site], w)
+		}
+	}
 }
