@@ -180,4 +180,3 @@ func TestExpiredGrantSkipsParents(t *testing.T) {
 		t.Fatalf("asked parents with an expired grant: %v", s.asked)
 	}
 }
-
