@@ -19,6 +19,7 @@ func TestParentsDirectory(t *testing.T) {
 		c.Sites = append(c.Sites, fillplan.Site{Name: "isp", Parents: []string{"ams"}})
 		c.Registry.AllowNewSites = false
 		c.ParentGrantTTL = 10 * time.Minute
+		c.NodeTokens = map[string]string{"isp-1": "isp-1-own-token-0123456789", "ams-2": "ams-2-own-token-0123456789"}
 	})
 	if code, body := e.post("/v1/nodes/heartbeat", e.token, ams2); code != 200 {
 		t.Fatalf("heartbeat: %d %s", code, body)
@@ -52,6 +53,17 @@ func TestParentsDirectory(t *testing.T) {
 	}
 	if code, _ := e.call("GET", "/v1/parents/isp", "", ""); code != 401 {
 		t.Errorf("without a token: %d, want 401", code)
+	}
+	// A node's own token opens its own site's parents only.
+	isp1 := `{"name":"isp-1","site":"isp","weight":1,"capacity_bytes":1073741824,"peer_addr":"127.0.0.1:10"}`
+	if code, body := e.post("/v1/nodes/heartbeat", "isp-1-own-token-0123456789", isp1); code != 200 {
+		t.Fatalf("isp-1's heartbeat: %d %s", code, body)
+	}
+	if code, body := e.call("GET", "/v1/parents/isp", "isp-1-own-token-0123456789", ""); code != 200 {
+		t.Errorf("isp-1's token for its own site: %d %s", code, body)
+	}
+	if code, body := e.call("GET", "/v1/parents/isp", "ams-2-own-token-0123456789", ""); code != 403 {
+		t.Errorf("ams-2's token for isp's parents: %d %s, want 403", code, body)
 	}
 	for _, s := range e.sites().Sites {
 		if s.Name == "isp" && (len(s.Parents) != 1 || s.Parents[0] != "ams") {

@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -15,7 +16,7 @@ import (
 // the parent site's node that owns it, before the origin.
 //
 // GET /v1/parents/{site} (behind the API's tokens; a node's own token
-// opens it too) answers the child's nodes with a tiergrant.Directory:
+// opens its own site's only, 403 otherwise) answers the child's nodes with a tiergrant.Directory:
 // each parent's live nodes that reported a peer address (name, weight,
 // peer address, from their heartbeats), and a grant "site may fetch from
 // these parents until now + ParentGrantTTL" signed with the manifest
@@ -46,12 +47,30 @@ func (s *Server) handleParents(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fmt.Errorf("%w: manifests are off (no --manifest-key-file): no grant can be signed", errNotFound))
 		return
 	}
+	if err := s.checkNodeSite(r.Context(), site); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	d, err := s.parentDirectory(site)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, d)
+}
+
+// checkNodeSite refuses a node's own credential for another site's
+// parents: a grant opens other sites' nodes, so a node gets only its
+// own site's (an API token gets any).
+func (s *Server) checkNodeSite(ctx context.Context, site string) error {
+	node, ok := ctx.Value(nodeKey{}).(string)
+	if !ok {
+		return nil
+	}
+	if got := s.reg.siteOf(node); got != site {
+		return fmt.Errorf("%w: node %s's credential opens only its own site's parents (it is in %q)", errForbidden, node, got)
+	}
+	return nil
 }
 
 // parentDirectory is site's directory of parents, with a fresh grant.
@@ -72,6 +91,20 @@ func (s *Server) parentDirectory(site string) (*tiergrant.Directory, error) {
 		d.Parents = append(d.Parents, tiergrant.Parent{Site: p, Nodes: s.reg.peers(p)})
 	}
 	return d, nil
+}
+
+// siteOf returns the site of a node the registry knows ("" if none).
+func (r *registry) siteOf(node string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for site, nodes := range r.mu.sites {
+		for _, n := range nodes {
+			if n.Name == node {
+				return site
+			}
+		}
+	}
+	return ""
 }
 
 // peers returns the site's live nodes that reported a peer address.
