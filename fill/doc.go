@@ -44,7 +44,11 @@
 // cache, or, as the key's owner, by fetching from the origin with the
 // miss path's request collapsing, and keeping it. So the file crosses
 // the origin link once for the parent and all its children, whether the
-// children fill before, during or after the parent. Answering from cache
+// children fill before, during or after the parent. In a parent site of
+// several nodes that owner is also the file's fill master there, which
+// its own planned holders wait for and copy from; so the child's
+// requests and the parent's fill meet on one node, and the parent's
+// other nodes are never asked (they would answer from cache only). Answering from cache
 // only would be simpler, but a child filling first (a new site, or a
 // parent whose window opens later) would then go to the origin and the
 // saving would depend on timing. The cost: the parent's own fill master

@@ -99,14 +99,15 @@ func (e *tierEnv) api(path string, out any) int {
 // tierEdge is an edge process of the test.
 type tierEdge struct {
 	name, site, url, admin string
+	gossip                 string // its site cluster's gossip address, if any
 	p                      *proc
 }
 
 // edge starts an edge of site that fills from origin o. A parent's edge
-// (peer true) joins its one-node site cluster, so that it has a peer
-// listener for its children. closed gives it a fill window that is not
-// open now (the test forces the fill).
-func (e *tierEnv) edge(name, site string, o *testenv.Origin, peer, closed bool) *tierEdge {
+// (peer true) is in its site's cluster (joining the gossip addresses
+// given), so that it has a peer listener for its children. closed gives
+// it a fill window that is not open now (the test forces the fill).
+func (e *tierEnv) edge(name, site string, o *testenv.Origin, peer, closed bool, join ...string) *tierEdge {
 	listen, adminAddr := testenv.FreeAddr(e.t), testenv.FreeAddr(e.t)
 	window := "00:00-00:00"
 	if closed {
@@ -118,12 +119,17 @@ func (e *tierEnv) edge(name, site string, o *testenv.Origin, peer, closed bool) 
 		"--manifest-public-key", e.pub, "--manifest-url", e.ctl + "/v1/manifests/" + site, "--manifest-token-file", e.tokens,
 		"--manifest-poll", "500ms", "--heartbeat-every", "300ms", "--fill-window", window,
 		"--admin-token-file", e.tokens, "--access-log", "off", "--log-level", "warn"}
+	gossip := ""
 	if peer {
-		args = append(args, "--cluster-insecure", "--peer-listen", testenv.FreeAddr(e.t), "--gossip-listen", testenv.FreeAddr(e.t))
+		gossip = testenv.FreeAddr(e.t)
+		args = append(args, "--cluster-insecure", "--peer-listen", testenv.FreeAddr(e.t), "--gossip-listen", gossip)
+		if len(join) > 0 {
+			args = append(args, "--join", strings.Join(join, ","))
+		}
 	}
 	p := start(e.t, args...)
 	p.waitReady(e.t, "http://"+adminAddr+"/readyz")
-	return &tierEdge{name: name, site: site, url: "http://" + listen, admin: "http://" + adminAddr, p: p}
+	return &tierEdge{name: name, site: site, url: "http://" + listen, admin: "http://" + adminAddr, gossip: gossip, p: p}
 }
 
 // stop ends the edge with SIGTERM.
@@ -227,11 +233,12 @@ const tierSites = `sites:
 `
 
 // TestTierFillOriginEgress measures what one parent and three child
-// sites (one edge each) filling the same title cost in origin egress,
-// with tiering and without. Tiered: ix is the parent of isp-1..3, and
-// its fill window is closed, so the children fill first, through ix
-// (pull-through), and ix's own fill, forced afterwards, finds the files
-// already held. Together: the same tree, the parent filling at the same
+// sites filling the same title cost in origin egress, with tiering and
+// without. Tiered: ix (two edges in a site cluster) is the parent of
+// isp-1..3 (one edge each), and its fill window is closed, so the
+// children fill first, through the ix node owning each file
+// (pull-through); ix's own fill, forced afterwards, copies from its
+// owners (its fill masters) and asks the origin nothing. Together: the same tree, the parent filling at the same
 // time as its children (its fill and a child's pull-through of the same
 // file are not collapsed, so up to 2× is possible: asserted ≤ 2, the
 // figure printed). Flat: four sites without parents, each on the
@@ -240,8 +247,10 @@ func TestTierFillOriginEgress(t *testing.T) {
 	e := newTierEnv(t, tierSites)
 	tiered, flat := e.origin(), e.origin()
 
-	ix := e.edge("ix-1", "ix", tiered, true, true)
+	ix := []*tierEdge{e.edge("ix-1", "ix", tiered, true, true)}
+	ix = append(ix, e.edge("ix-2", "ix", tiered, true, true, ix[0].gossip))
 	e.live("ix", "ix-1", true)
+	e.live("ix", "ix-2", true)
 	var kids []*tierEdge
 	for i := 1; i <= 3; i++ {
 		kids = append(kids, e.edge(fmt.Sprintf("isp-%d-1", i), fmt.Sprintf("isp-%d", i), tiered, false, false))
@@ -252,11 +261,14 @@ func TestTierFillOriginEgress(t *testing.T) {
 		}
 		e.verify(k)
 	}
-	adminDo(t, "POST", ix.admin+"/v1/fill/now", tierToken, nil, nil)
-	if st := e.filled(ix); st.BySource["origin"] != 0 {
-		t.Errorf("ix fetched %v bytes by source for its own fill, want none: its children's requests stored every file", st.BySource)
+	plan := e.plan("ix")
+	for _, p := range ix {
+		adminDo(t, "POST", p.admin+"/v1/fill/now", tierToken, nil, nil)
+		if st := e.filledN(p, e.count(plan, p.name)); st.BySource["origin"] != 0 {
+			t.Errorf("%s fetched %v bytes by source for its own fill, want none from the origin", p.name, st.BySource)
+		}
+		e.verifyPlanned(p, plan)
 	}
-	e.verify(ix)
 	withTiers := tiered.Sent("")
 
 	together := e.origin()
