@@ -16,6 +16,25 @@ import (
 type parentsState struct {
 	dir     *tiergrant.Directory
 	expires time.Time
+	tables  []*placement.Table // by parent, as in dir; nil for one without nodes
+	addrs   map[string]string  // peer address by site/node
+}
+
+func newParentsState(d *tiergrant.Directory, expires time.Time) *parentsState {
+	st := &parentsState{dir: d, expires: expires, addrs: map[string]string{}}
+	for _, p := range d.Parents {
+		var nodes []placement.Node
+		for _, n := range p.Nodes {
+			nodes = append(nodes, placement.Node{Name: n.Name, Weight: n.Weight})
+			st.addrs[p.Site+"/"+n.Name] = n.PeerAddr
+		}
+		var t *placement.Table
+		if len(nodes) > 0 {
+			t = placement.New(nodes)
+		}
+		st.tables = append(st.tables, t)
+	}
+	return st
 }
 
 // parentsURL is where the site's parents are polled: ParentsURL, or
@@ -64,7 +83,7 @@ func (a *Agent) pollParents(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("parents: %w", err)
 	}
-	a.parents.Store(&parentsState{dir: d, expires: g.Expires})
+	a.parents.Store(newParentsState(d, g.Expires))
 	return nil
 }
 
@@ -79,18 +98,12 @@ func (a *Agent) parentSources(key string) []source {
 		return nil
 	}
 	var out []source
-	for _, p := range st.dir.Parents {
-		nodes := make([]placement.Node, len(p.Nodes))
-		addr := map[string]string{}
-		for i, n := range p.Nodes {
-			nodes[i] = placement.Node{Name: n.Name, Weight: n.Weight}
-			addr[n.Name] = n.PeerAddr
-		}
-		if len(nodes) == 0 {
+	for i, p := range st.dir.Parents {
+		if st.tables[i] == nil {
 			continue
 		}
-		for _, name := range placement.New(nodes).Owners(key, 1) {
-			if src, ok := a.deps.Parent(p.Site, name, addr[name], st.dir.Grant); ok {
+		for _, name := range st.tables[i].Owners(key, 1) {
+			if src, ok := a.deps.Parent(p.Site, name, st.addrs[p.Site+"/"+name], st.dir.Grant); ok {
 				out = append(out, source{src, kindParent, p.Site + "/" + name})
 			}
 		}
