@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vodedge/vodedge/cache/peer"
@@ -17,6 +18,12 @@ import (
 // headers. A parent's owner that lacks the file answers only once the
 // origin does, so this is longer than the site's own peer timeout.
 const parentTimeout = 5 * time.Second
+
+// parentSuspectFor is how long a parent node that refused, timed out or
+// failed is passed over (the file goes to the next source at once), so
+// a parent that is down costs one timeout, not one per file, until the
+// controller stops listing it.
+const parentSuspectFor = 30 * time.Second
 
 // grantCheck accepts, on the peer listener, a child site's grant: signed
 // with the manifest key this node trusts, naming this node's site as a
@@ -39,10 +46,17 @@ func (n *Node) grantCheck() func(authorization []byte) bool {
 type parentSources struct {
 	log     *slog.Logger
 	version string
+	now     func() time.Time // nil: time.Now
 
 	mu      sync.Mutex // protects grant and sources
 	grant   string
-	sources map[string]*peer.Origin // by site/node@addr
+	sources map[string]parentSource // by site/node@addr
+}
+
+// parentSource is a peer client of one parent node and its router.
+type parentSource struct {
+	*peer.Origin
+	r *suspectRouter
 }
 
 func (p *parentSources) source(site, node, addr, grant string) (fill.Source, bool) {
@@ -52,18 +66,24 @@ func (p *parentSources) source(site, node, addr, grant string) (fill.Source, boo
 		for _, s := range p.sources {
 			s.Close()
 		}
-		p.grant, p.sources = grant, map[string]*peer.Origin{}
+		p.grant, p.sources = grant, map[string]parentSource{}
 	}
 	key := site + "/" + node + "@" + addr
-	if s := p.sources[key]; s != nil {
+	if s, ok := p.sources[key]; ok {
 		return s, true
 	}
 	cfg := peer.DefaultConfig()
 	cfg.Auth, cfg.UserAgent, cfg.Timeout = peer.GrantAuth(grant), "vodedge-fill/"+p.version, parentTimeout
-	s, err := peer.New(noOrigin{}, onePeer{peer.Peer{Name: site + "/" + node, Addr: addr}}, cfg, peer.Deps{Logger: p.log})
+	now := p.now
+	if now == nil {
+		now = time.Now
+	}
+	r := &suspectRouter{p: peer.Peer{Name: site + "/" + node, Addr: addr}, now: now}
+	o, err := peer.New(noOrigin{}, r, cfg, peer.Deps{Logger: p.log})
 	if err != nil {
 		return nil, false
 	}
+	s := parentSource{o, r}
 	p.sources[key] = s
 	return s, true
 }
@@ -76,4 +96,24 @@ func (p *parentSources) close() {
 		s.Close()
 	}
 	p.grant, p.sources = "", nil
+}
+
+// suspectRouter routes every key to one parent node, and to none for
+// parentSuspectFor after a request to it refused, timed out or failed
+// (a miss is not a failure).
+type suspectRouter struct {
+	p     peer.Peer
+	now   func() time.Time
+	until atomic.Int64 // unix nanoseconds; passed over before it
+}
+
+func (r *suspectRouter) Route(string) []peer.Peer {
+	if r.now().UnixNano() < r.until.Load() {
+		return nil
+	}
+	return []peer.Peer{r.p}
+}
+
+func (r *suspectRouter) PeerFailed(string) {
+	r.until.Store(r.now().Add(parentSuspectFor).UnixNano())
 }
