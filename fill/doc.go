@@ -84,7 +84,9 @@
 // default 02:00–14:00) unless an operator forces it (Now); a file in
 // flight when the window closes is abandoned (never made visible,
 // counted in vodedge_fill_abandoned_total, not a failure) and fetched
-// again, whole, when the window reopens. The window is judged by the
+// again, whole, when the window reopens. A pass whose files failed is
+// retried 5 s later, then at doubling intervals up to a minute (a store
+// still loading its index at start-up fails every file until it has). The window is judged by the
 // injected clock at every read, so a clock that jumps past the end,
 // back before the start or a day ahead takes effect within a second
 // (TestClockJumpsAroundTheWindow). A token bucket caps the bytes per
