@@ -100,6 +100,7 @@ func (e *tierEnv) api(path string, out any) int {
 type tierEdge struct {
 	name, site, url, admin string
 	gossip                 string // its site cluster's gossip address, if any
+	forced                 bool   // its window is closed: filled only when forced
 	p                      *proc
 }
 
@@ -162,24 +163,44 @@ func (e *tierEnv) live(site, node string, peer bool) {
 // of the title, and returns its fill status.
 func (e *tierEnv) filled(ed *tierEdge) fillStatus {
 	e.t.Helper()
-	return e.filledN(ed, len(e.files))
+	st, _ := e.filledN(ed, func() (int, map[string][]string) { return len(e.files), nil })
+	return st
 }
 
-// filledN waits until the edge has applied a manifest holding n files.
-func (e *tierEnv) filledN(ed *tierEdge, n int) fillStatus {
+// filledPlan waits until the edge has applied a manifest holding the
+// files site's current plan puts on it, and returns that plan.
+func (e *tierEnv) filledPlan(ed *tierEdge) (fillStatus, map[string][]string) {
+	e.t.Helper()
+	return e.filledN(ed, func() (int, map[string][]string) {
+		plan := e.plan(ed.site)
+		return e.count(plan, ed.name), plan
+	})
+}
+
+// filledN waits until the edge has applied a manifest holding the
+// number of files want gives.
+func (e *tierEnv) filledN(ed *tierEdge, want func() (int, map[string][]string)) (fillStatus, map[string][]string) {
 	e.t.Helper()
 	var st fillStatus
+	var plan map[string][]string
 	// A node whose disk index is still loading when its fill starts
 	// fails its files and retries a minute later: allow for that.
 	testenv.EventuallyErr(e.t, 150*time.Second, ed.name+" to fill", func() error {
 		st = fillStatus{}
 		adminDo(e.t, "GET", ed.admin+"/v1/fill", tierToken, nil, &st)
+		if ed.forced && st.State == "waiting for window" {
+			// Forcing lasts until a manifest is applied: a newer one
+			// (the plan changed) waits for the window unless forced again.
+			adminDo(e.t, "POST", ed.admin+"/v1/fill/now", tierToken, nil, nil)
+		}
+		var n int
+		n, plan = want()
 		if st.Applied == 0 || st.State != "done" || st.Files != n || st.Failed != 0 {
-			return fmt.Errorf("fill status %+v", st)
+			return fmt.Errorf("fill status %+v, want %d files", st, n)
 		}
 		return nil
 	})
-	return st
+	return st, plan
 }
 
 type fillStatus struct {

@@ -62,12 +62,13 @@ func TestTierFillOriginEgress(t *testing.T) {
 	}
 	// Both parent nodes fill together, as in a window they share: each
 	// waits for the other as the fill master of its files.
-	plan := e.plan("ix")
 	for _, p := range ix {
+		p.forced = true
 		adminDo(t, "POST", p.admin+"/v1/fill/now", tierToken, nil, nil)
 	}
 	for _, p := range ix {
-		if st := e.filledN(p, e.count(plan, p.name)); st.BySource["origin"] != 0 {
+		st, plan := e.filledPlan(p)
+		if st.BySource["origin"] != 0 {
 			t.Errorf("%s fetched %v bytes by source for its own fill, want none from the origin", p.name, st.BySource)
 		}
 		e.verifyPlanned(p, plan)
@@ -173,7 +174,8 @@ func TestTierFillParentChildJoinLeave(t *testing.T) {
 		}
 		return nil
 	})
-	if st := e.filledN(isp2, e.count(plan, "isp-2")); st.BySource["origin"] != 0 || st.BySource["parent"] == 0 {
+	st, plan := e.filledPlan(isp2)
+	if st.BySource["origin"] != 0 || st.BySource["parent"] == 0 {
 		t.Errorf("isp-2 filled %v bytes by source, want all from the parent", st.BySource)
 	}
 	e.verifyPlanned(isp2, plan)
@@ -189,7 +191,8 @@ func TestTierFillParentChildJoinLeave(t *testing.T) {
 		}
 		return nil
 	})
-	if st := e.filledN(isp3, e.count(plan, "isp-3")); st.BySource["parent"] != 0 || st.BySource["origin"] == 0 {
+	st, plan = e.filledPlan(isp3)
+	if st.BySource["parent"] != 0 || st.BySource["origin"] == 0 {
 		t.Errorf("isp-3 filled %v bytes by source, want all from the origin (the parent is down)", st.BySource)
 	}
 	e.verifyPlanned(isp3, plan)
