@@ -45,6 +45,8 @@ const tierSites = `sites:
 func TestTierFillOriginEgress(t *testing.T) {
 	e := newTierEnv(t, tierSites)
 	tiered, flat := e.origin(), e.origin()
+	t0 := time.Now()
+	phase := func(what string) { t.Logf("%s after %.1f s", what, time.Since(t0).Seconds()) }
 
 	ix := []*tierEdge{e.edge("ix-1", "ix", tiered, true, true)}
 	ix = append(ix, e.edge("ix-2", "ix", tiered, true, true, ix[0].gossip))
@@ -74,6 +76,7 @@ func TestTierFillOriginEgress(t *testing.T) {
 		e.verifyPlanned(p, plan)
 	}
 	withTiers := tiered.Sent("")
+	phase("tiered group filled")
 
 	together := e.origin()
 	sim := []*tierEdge{e.edge("sim-ix-1", "sim-ix", together, true, false)}
@@ -86,6 +89,7 @@ func TestTierFillOriginEgress(t *testing.T) {
 		e.verify(ed)
 	}
 	withTogether := together.Sent("")
+	phase("together group filled")
 
 	var flats []*tierEdge
 	for _, name := range []string{"flat-ix", "flat-1", "flat-2", "flat-3"} {
@@ -96,6 +100,7 @@ func TestTierFillOriginEgress(t *testing.T) {
 		e.verify(f)
 	}
 	without := flat.Sent("")
+	phase("flat group filled")
 	ratio := func(b int64) float64 { return float64(b) / float64(e.catalogue) }
 	ratioWith, ratioTogether, ratioWithout := ratio(withTiers), ratio(withTogether), ratio(without)
 	t.Logf("origin egress for 1 parent + 3 child sites, %d files, %d bytes: tiered %d bytes (%.2f× the titles' bytes), tiered with the parent filling alongside %d bytes (%.2f×), flat %d bytes (%.2f×)",
