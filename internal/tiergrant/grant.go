@@ -48,6 +48,16 @@ func (g *Grant) validate() error {
 	return nil
 }
 
+// CheckName refuses a site or node name a grant or directory cannot
+// carry (empty, over 128 bytes, spaces, control characters, "/", "."
+// or "..").
+func CheckName(s string) error {
+	if !validName(s) {
+		return fmt.Errorf("%w: name %q: 1 to 128 printable bytes without spaces or /", ErrMalformed, s)
+	}
+	return nil
+}
+
 // validName is a site name as the registry takes it: short, printable,
 // no separator the controller's routes use.
 func validName(s string) bool {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/vodedge/vodedge/internal/tiergrant"
+
 	"github.com/vodedge/vodedge/origin/fillplan"
 )
 
@@ -17,6 +19,12 @@ func validParents(sites []fillplan.Site) error {
 		byName[s.Name] = s.Parents
 	}
 	for _, s := range sites {
+		if len(s.Parents) > 16 {
+			return fmt.Errorf("site %s lists %d parents, at most 16", s.Name, len(s.Parents))
+		}
+		if err := tiergrant.CheckName(s.Name); err != nil && len(s.Parents) > 0 {
+			return fmt.Errorf("site %s cannot have parents: %v", s.Name, err)
+		}
 		for i, p := range s.Parents {
 			switch _, ok := byName[p]; {
 			case p == s.Name:
@@ -25,6 +33,8 @@ func validParents(sites []fillplan.Site) error {
 				return fmt.Errorf("site %s: parent %q is not a site of the file", s.Name, p)
 			case slices.Contains(s.Parents[:i], p):
 				return fmt.Errorf("site %s lists parent %s twice", s.Name, p)
+			case tiergrant.CheckName(p) != nil:
+				return fmt.Errorf("site %s: parent %q cannot be named in a grant: %v", s.Name, p, tiergrant.CheckName(p))
 			}
 		}
 		if cycle := parentCycle(byName, s.Name, nil); cycle != nil {

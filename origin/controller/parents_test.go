@@ -19,6 +19,7 @@ func TestParseSitesParents(t *testing.T) {
 		{"unknown parent", "  - name: isp\n    parents: [nowhere]\n", `site isp: parent "nowhere" is not a site`},
 		{"itself", "  - name: isp\n    parents: [isp]\n", "site isp lists itself"},
 		{"twice", "  - name: isp\n    parents: [ix, ix]\n", "site isp lists parent ix twice"},
+		{"a name a grant cannot carry", "  - name: isp a\n    parents: [ix]\n", "site isp a cannot have parents"},
 		{"cycle", "  - name: a\n    parents: [b]\n  - name: b\n    parents: [c]\n  - name: c\n    parents: [a]\n", "parents form a cycle"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
