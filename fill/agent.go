@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -31,6 +32,8 @@ type Agent struct {
 	wake chan struct{} // a new manifest, or an operator's "now"
 	// indexes holds the file indexes of the node's groups, by hash.
 	indexes *manifest.IndexCache
+	// parents is the site's parent sites as last polled (parents.go).
+	parents atomic.Pointer[parentsState]
 
 	mu struct {
 		sync.Mutex
@@ -217,20 +220,30 @@ func (a *Agent) Run(ctx context.Context) error {
 		wg.Go(func() { a.heartbeatLoop(ctx) })
 	}
 	defer wg.Wait()
+	retry := firstRetry
 	for {
+		wait := time.Minute // re-check the window
 		if m := a.pending(); m != nil {
 			if a.apply(ctx, m) {
 				a.markApplied(m)
+				retry = firstRetry
+			} else {
+				// Failed files: soon at first (a store still loading its
+				// index, a source back up), then up to a minute apart.
+				wait, retry = retry, min(2*retry, time.Minute)
 			}
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-a.wake:
-		case <-time.After(time.Minute): // retry failed files, re-check the window
+		case <-time.After(wait):
 		}
 	}
 }
+
+// firstRetry is the wait before the first retry of a pass that failed.
+const firstRetry = 5 * time.Second
 
 // pending returns the manifest to work on: the newest, unless it is fully
 // applied and nothing is forced.

@@ -37,7 +37,12 @@ type Config struct {
 	// HeartbeatEvery is 0, there is no URL, or Deps.Describe is nil.
 	HeartbeatURL   string
 	HeartbeatEvery time.Duration
-	Window         Window
+	// ParentsURL is where the site's parent sites are polled with the
+	// manifest (tiergrant.Directory); "" derives it from a ManifestURL
+	// of the controller's form (…/v1/parents/SITE). Unused without
+	// Deps.Parent.
+	ParentsURL string
+	Window     Window
 	// RateBytes caps fill traffic in bytes per second (all fetches).
 	RateBytes int64
 	// Concurrency bounds the files fetched at once.
@@ -113,6 +118,10 @@ type Deps struct {
 	// SiteNodes returns the usable nodes of the site (this one included),
 	// for choosing fill masters.
 	SiteNodes func() []placement.Node
+	// Parent returns a source reading from a node of a parent site (its
+	// peer listener at addr, presenting grant); nil turns tiered fill
+	// off.
+	Parent func(site, node, addr, grant string) (Source, bool)
 	// Describe returns the node's report to the controller's registry:
 	// weight, capacity, disks, version, peer address (the agent sets
 	// name and site). nil sends no heartbeats.

@@ -30,6 +30,44 @@
 // are themselves waiting. With masters, each file crosses the origin link
 // about once per site.
 //
+// # Tiered fill
+//
+// Sites form a tree (the controller's sites file names each site's
+// parents). Before the origin, every node of a child site asks, in each
+// parent site (preference order), the node that owns the file in that
+// site's placement: rendezvous hashing of the key over the parent's live
+// nodes and weights, the same rule by which the parent's own cluster
+// picks the file's owner and fill master. With masters in the child,
+// only the child's master asks; the others copy from it.
+//
+// The parent's node answers like a player (pull-through): from its
+// cache, or, as the key's owner, by fetching from the origin with the
+// miss path's request collapsing, and keeping it. So the file crosses
+// the origin link once for the parent and all its children, whether the
+// children fill before, during or after the parent. In a parent site of
+// several nodes that owner is also the file's fill master there, which
+// its own planned holders wait for and copy from; so the child's
+// requests and the parent's fill meet on one node, and the parent's
+// other nodes are never asked (they would answer from cache only). Answering from cache
+// only would be simpler, but a child filling first (a new site, or a
+// parent whose window opens later) would then go to the origin and the
+// saving would depend on timing. The cost: the parent's own fill master
+// for the file is the same node, and if its fill fetches the file from
+// the origin at the same moment a child's pull-through does, the two
+// are not collapsed (the fill writes its own uncommitted slices), so the
+// file can cross twice; a file the pull-through already stored is
+// found by the parent's fill and not fetched again.
+//
+// Where the parents are comes from the controller, polled before each
+// manifest poll (ParentsURL, GET /v1/parents/SITE): each parent's live
+// nodes with their peer addresses, and a grant signed with the manifest
+// key (internal/tiergrant) that the parent's peer listener accepts
+// instead of its own cluster credential. A parent node that is down,
+// refuses, times out or lacks the file moves the node on to the next
+// parent and then the origin; an expired grant (the controller
+// unreachable for longer than the grant lasts) turns parents off until
+// a poll succeeds. Files from a parent are counted as source "parent".
+//
 // # Visibility and integrity
 //
 // A file is fetched slice by slice into disk-tier writers that are not
@@ -46,7 +84,9 @@
 // default 02:00–14:00) unless an operator forces it (Now); a file in
 // flight when the window closes is abandoned (never made visible,
 // counted in vodedge_fill_abandoned_total, not a failure) and fetched
-// again, whole, when the window reopens. The window is judged by the
+// again, whole, when the window reopens. A pass whose files failed is
+// retried 5 s later, then at doubling intervals up to a minute (a store
+// still loading its index at start-up fails every file until it has). The window is judged by the
 // injected clock at every read, so a clock that jumps past the end,
 // back before the start or a day ahead takes effect within a second
 // (TestClockJumpsAroundTheWindow). A token bucket caps the bytes per
@@ -82,6 +122,6 @@
 // eighth of the interval, doubling up to the interval.
 //
 // Imports: internal/admin, internal/cachekey, internal/heartbeat, internal/manifest,
-// internal/placement, origin (the object model of sources); x/time/rate,
-// client_golang.
+// internal/placement, internal/tiergrant, origin (the object model of
+// sources); x/time/rate, client_golang.
 package fill

@@ -26,6 +26,11 @@ var (
 // window's end interrupts is not a failure: it returns ErrWindowClosed,
 // counted as abandoned, for the caller to fetch again in the next window.
 func (a *Agent) fetchFile(ctx context.Context, e manifest.Entry) error {
+	if a.held(e) {
+		a.pin(e, true)
+		a.done(e, kindHeld)
+		return nil
+	}
 	var errs []error
 	for _, src := range a.sources(ctx, e) {
 		err := a.fetchFrom(ctx, e, src)

@@ -24,7 +24,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Manifests received, by result (accepted, rejected: bad signature, other site, stale, malformed)."}, []string{"result"}),
 		version: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vodedge_fill_manifest_version", Help: "Version of the newest accepted manifest."}),
 		files: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vodedge_fill_files_total",
-			Help: "Files filled, by the kind of source that delivered them (peer, master, origin)."}, []string{"source"}),
+			Help: "Files filled, by the kind of source that delivered them (peer, master, parent, origin; held: stored meanwhile by the serving path, only pinned)."}, []string{"source"}),
 		bytes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vodedge_fill_bytes_total",
 			Help: "Bytes fetched for fill, by kind of source."}, []string{"source"}),
 		pending: prometheus.NewGauge(prometheus.GaugeOpts{Name: "vodedge_fill_files_pending", Help: "Files of the current manifest still to fetch."}),

@@ -19,10 +19,14 @@ import (
 // a 30-million-file site's full manifest is about 30 MB.
 const maxManifestBytes = 256 << 20
 
-// pollLoop fetches the site's manifest from the controller every
-// PollEvery (and at once).
+// pollLoop fetches the site's parents and manifest from the controller
+// every PollEvery (and at once).
 func (a *Agent) pollLoop(ctx context.Context) {
 	for {
+		// Parents first: the files of a new manifest are fetched from them.
+		if err := a.pollParents(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("polling the site's parents failed", "url", a.cfg.parentsURL(), "err", err)
+		}
 		if err := a.pollOnce(ctx); err != nil && ctx.Err() == nil {
 			a.log.Warn("polling the fill manifest failed", "url", a.cfg.ManifestURL, "err", err)
 		}

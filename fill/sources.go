@@ -15,6 +15,10 @@ const (
 	kindPeer   = "peer"
 	kindMaster = "master"
 	kindOrigin = "origin"
+	kindParent = "parent"
+	// kindHeld: stored by the serving path (a player's or a child
+	// site's miss) after the file was listed to fetch; only pinned.
+	kindHeld = "held"
 )
 
 // source is one place to fetch a file from.
@@ -25,7 +29,8 @@ type source struct {
 
 // sources returns where to fetch e from, best first: the other nodes the
 // manifest assigns e to (they may already hold it); the file's fill
-// masters, waited for if this node is not one of them; the origin.
+// masters, waited for if this node is not one of them; the node owning
+// it in each parent site (tiered fill, parents.go); the origin.
 func (a *Agent) sources(ctx context.Context, e manifest.Entry) []source {
 	var out []source
 	masters := a.masters(e.Key)
@@ -44,6 +49,7 @@ func (a *Agent) sources(ctx context.Context, e manifest.Entry) []source {
 			}
 		}
 	}
+	out = append(out, a.parentSources(e.Key)...)
 	return append(out, source{a.deps.Origin, kindOrigin, "origin"})
 }
 

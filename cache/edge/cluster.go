@@ -24,6 +24,8 @@ type siteMember struct {
 	ln      net.Listener // the peer listener
 	log     *slog.Logger
 	version string
+	// grantOK accepts a child site's grant (tiered fill); nil: none.
+	grantOK func(authorization []byte) bool
 }
 
 // openCluster binds the peer listener and builds the cluster (joined by
@@ -51,7 +53,7 @@ func (n *Node) openCluster(Deps) error {
 	if err != nil {
 		return err
 	}
-	n.site = &siteMember{cl: cl, peer: po, auth: pc.Auth, ln: ln, log: n.log, version: n.cfg.Version}
+	n.site = &siteMember{cl: cl, peer: po, auth: pc.Auth, ln: ln, log: n.log, version: n.cfg.Version, grantOK: n.grantCheck()}
 	n.org = po
 	return nil
 }
@@ -78,7 +80,7 @@ func (m *siteMember) start(srv *cache.Server, errc chan<- error) error {
 	}
 	go func() {
 		errc <- srv.ServePeer(m.ln, cache.PeerConfig{
-			Authorized: func(ctx *fasthttp.RequestCtx) bool { return m.auth.Check(ctx.Request.Header.Peek("Authorization")) },
+			Authorized: m.authorized,
 			Owns:       m.cl.Owns,
 		})
 	}()
@@ -87,6 +89,13 @@ func (m *siteMember) start(srv *cache.Server, errc chan<- error) error {
 	}
 	m.log.Info("cluster ready", "peer_listen", m.ln.Addr().String(), "gossip", m.cl.GossipAddr())
 	return nil
+}
+
+// authorized accepts the site's cluster credential, or a child site's
+// grant (tiered fill).
+func (m *siteMember) authorized(ctx *fasthttp.RequestCtx) bool {
+	h := ctx.Request.Header.Peek("Authorization")
+	return m.auth.Check(h) || m.grantOK != nil && m.grantOK(h)
 }
 
 // stop leaves the site (the others stop asking this node at once) and

@@ -40,6 +40,10 @@
 //     counted (cache/logship). It stops last, after the access log
 //     is closed, with one round bounded by logship.FinalWait for the
 //     last records; what that round cannot send ships at the next start.
+//   - Tiered fill (parents.go): the peer listener accepts a child
+//     site's grant besides the cluster credential, and the fill agent
+//     reaches parent sites' nodes through peer clients presenting its
+//     own site's grant; that needs no cluster of its own.
 //   - Stopping: the fill agent stops, the node leaves its site (the
 //     others stop asking it at once), responses in flight get
 //     Cache.ShutdownTimeout, then everything is closed.
@@ -49,6 +53,7 @@
 // internal/admin, internal/daemon (listeners and the run-once life
 // shared with the other daemons), internal/heartbeat (what the node
 // reports to the controller's registry), internal/placement,
+// internal/tiergrant (a child site's grant on the peer listener),
 // internal/tlsreload, internal/urlsign, origin, steering/cluster;
 // fasthttp, client_golang.
 package edge

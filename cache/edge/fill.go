@@ -30,6 +30,9 @@ func (n *Node) openFill(Deps) error {
 	if n.site != nil {
 		deps.Peer, deps.SiteNodes = n.site.fillPeers(), n.site.siteNodes
 	}
+	ps := &parentSources{log: n.log, version: n.cfg.Version}
+	n.onClose(ps.close)
+	deps.Parent = ps.source
 	a, err := fill.New(n.fillConfig(), deps)
 	n.agent = a
 	return err

@@ -24,6 +24,11 @@ func NewAuth(key []byte) Auth {
 	return Auth{header: []byte("Bearer " + tok)}
 }
 
+// GrantAuth is the credential of a child site's requests to a parent
+// site's peer listener: the controller's signed grant
+// (internal/tiergrant), "Grant <token>".
+func GrantAuth(token string) Auth { return Auth{header: []byte("Grant " + token)} }
+
 // Header is the Authorization header value peer requests carry.
 func (a Auth) Header() string { return string(a.header) }
 

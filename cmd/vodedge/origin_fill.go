@@ -22,7 +22,7 @@ type originFillOpts struct {
 }
 
 func (o *originFillOpts) bind(f *pflag.FlagSet) {
-	f.StringVar(&o.sitesFile, "sites", "", "YAML file of the edge sites to make fill manifests for (name, nodes with name, weight, capacity)")
+	f.StringVar(&o.sitesFile, "sites", "", "YAML file of the edge sites to make fill manifests for (name, nodes with name, weight, capacity; parents: sites it fills from before the origin)")
 	f.StringVar(&o.keyFile, "manifest-key-file", "", "ed25519 signing key for fill manifests (make one with `vodedge fill keygen`); without it /v1/manifests is off")
 	f.DurationVar(&o.grace, "registry-grace", controller.DefaultRegistry().Grace, "how long a node that reported by heartbeat (POST /v1/nodes/heartbeat) stays in its site's manifests without another; past it its files go to the site's other nodes")
 	f.StringVar(&o.nodeTokenFile, "node-token-file", "", "per-node credentials, one \"NAME TOKEN\" line per edge (16+ character tokens): an edge whose --manifest-token-file holds its own token may read manifests and indexes and post heartbeats, fill reports and access-log batches for itself only (403 otherwise); API tokens still open everything")

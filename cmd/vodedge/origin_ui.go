@@ -96,7 +96,7 @@ func registrySites(cli *client.Client) webui.Registry {
 		}
 		out := make([]webui.RegistrySite, 0, len(res.Sites))
 		for _, s := range res.Sites {
-			rs := webui.RegistrySite{Name: s.Name, Nodes: make([]webui.RegistryNode, 0, len(s.Nodes))}
+			rs := webui.RegistrySite{Name: s.Name, Parents: s.Parents, Nodes: make([]webui.RegistryNode, 0, len(s.Nodes))}
 			for _, n := range s.Nodes {
 				rs.Nodes = append(rs.Nodes, webui.RegistryNode{Name: n.Name, Source: n.Source, State: n.State, Version: n.Version,
 					CapacityBytes: n.CapacityBytes, LastReport: n.LastReport})

@@ -132,8 +132,14 @@ func (e *registryEnv) edge(name string) (*proc, string, string) {
 // nodes planned for each file.
 func (e *registryEnv) plan() (int64, map[string][]string) {
 	e.t.Helper()
+	return e.planOf("ams")
+}
+
+// planOf is plan for any site.
+func (e *registryEnv) planOf(site string) (int64, map[string][]string) {
+	e.t.Helper()
 	pub, _ := manifest.ParsePublicKey(e.pub)
-	req, _ := http.NewRequest(http.MethodGet, e.ctl+"/v1/manifests/ams", nil)
+	req, _ := http.NewRequest(http.MethodGet, e.ctl+"/v1/manifests/"+site, nil)
 	req.Header.Set("Authorization", "Bearer "+e.token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

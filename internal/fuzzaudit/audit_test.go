@@ -65,6 +65,7 @@ var covered = map[string]string{
 	"internal/admin.ParseTokens":        "FuzzParseTokens",
 	"internal/bytesize.Parse":           "FuzzParse",
 	"internal/heartbeat.Parse":          "FuzzParse",
+	"internal/tiergrant.ParseDirectory": "FuzzParseDirectory",
 	"origin.parseBase":                  "FuzzParseBase",
 	"origin.parseContentRange":          "FuzzParseContentRange",
 	"origin.parseContentRangeOK":        "FuzzParseContentRange",

@@ -18,7 +18,7 @@
 //     Each site also lists its nodes in the controller's live node
 //     registry (Deps.Registry, GET /v1/sites): static or registered,
 //     planned or expired, last report; a node the controller no longer
-//     plans is a WARN.
+//     plans is a WARN. A site with parent sites (tiered fill) names them.
 //
 // The Monitor behind /api/status polls the admin listeners: each edge's
 // /readyz, /metrics, /v1/cluster and /v1/fill, and steering's /v1/sites

@@ -31,6 +31,8 @@ type SiteStatus struct {
 	Steering *SiteSteer   `json:"steering,omitempty"`
 	// Registry is the site's nodes in the controller's registry.
 	Registry []RegistryNode `json:"registry,omitempty"`
+	// Parents are the sites it fills from (tiered fill), per the registry.
+	Parents []string `json:"parents,omitempty"`
 }
 
 // SiteSteer is steering's view of a site.

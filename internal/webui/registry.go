@@ -22,8 +22,10 @@ func (f RegistryFunc) Sites(ctx context.Context) ([]RegistrySite, error) { retur
 
 // RegistrySite is a site's nodes in the registry.
 type RegistrySite struct {
-	Name  string         `json:"name"`
-	Nodes []RegistryNode `json:"nodes"`
+	Name string `json:"name"`
+	// Parents are the sites it fills from before the origin.
+	Parents []string       `json:"parents,omitempty"`
+	Nodes   []RegistryNode `json:"nodes"`
 }
 
 // RegistryNode is a node in the registry.
@@ -63,7 +65,7 @@ func applyRegistry(sites map[string]*SiteStatus, v registryView, now time.Time) 
 			site = &SiteStatus{Name: rs.Name, State: OK}
 			sites[rs.Name] = site
 		}
-		site.Registry = rs.Nodes
+		site.Registry, site.Parents = rs.Nodes, rs.Parents
 		for i := range site.Nodes {
 			n := &site.Nodes[i]
 			for j := range rs.Nodes {

@@ -229,7 +229,7 @@ func TestRegistryOnTheStatusPage(t *testing.T) {
 				{Name: "ams-1", Source: "static", State: "expired", LastReport: now.Add(-3 * time.Minute)},
 				{Name: "ams-2", Source: "registered", State: "live", LastReport: now.Add(-5 * time.Second)},
 			}},
-			{Name: "fra", Nodes: []RegistryNode{{Name: "fra-1", Source: "registered", State: "live", LastReport: now}}},
+			{Name: "fra", Parents: []string{"ams"}, Nodes: []RegistryNode{{Name: "fra-1", Source: "registered", State: "live", LastReport: now}}},
 		}, nil
 	})
 	ui, err := New(Config{Edges: []string{a.srv.URL}, AdminToken: "tok"}, Deps{Registry: reg, Now: func() time.Time { return now }})
@@ -237,7 +237,8 @@ func TestRegistryOnTheStatusPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap := ui.Monitor().Snapshot(context.Background())
-	if len(snap.Sites) != 2 || snap.Sites[1].Name != "fra" || len(snap.Sites[1].Registry) != 1 || len(snap.Sites[0].Registry) != 2 {
+	if len(snap.Sites) != 2 || snap.Sites[1].Name != "fra" || len(snap.Sites[1].Registry) != 1 || len(snap.Sites[0].Registry) != 2 ||
+		len(snap.Sites[1].Parents) != 1 || snap.Sites[1].Parents[0] != "ams" {
 		t.Fatalf("sites: %+v", snap.Sites)
 	}
 	n := snap.Sites[0].Nodes[0]

@@ -67,6 +67,9 @@ type Config struct {
 	// ManifestKey signs the manifests; nil turns manifests off.
 	ManifestKey    ed25519.PrivateKey
 	ManifestPolicy fillplan.Policy
+	// ParentGrantTTL is how long a child site's grant to fetch from its
+	// parent sites lasts (tierfill.go); default DefaultParentGrantTTL.
+	ParentGrantTTL time.Duration
 
 	// Public is the unauthenticated catalogue for apps (public.go).
 	Public PublicCatalog
@@ -98,6 +101,7 @@ func DefaultConfig(dataDir string) Config {
 		PublishWorkers: 8,
 		ManifestPolicy: fillplan.DefaultPolicy(),
 		Registry:       DefaultRegistry(),
+		ParentGrantTTL: DefaultParentGrantTTL,
 	}
 }
 
@@ -145,6 +149,12 @@ func (c *Config) validate() error {
 		if err := validSite(s); err != nil {
 			return fmt.Errorf("%w: %v", ErrConfig, err)
 		}
+	}
+	if err := validParents(c.Sites); err != nil {
+		return fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	if c.ParentGrantTTL <= 0 {
+		c.ParentGrantTTL = DefaultParentGrantTTL
 	}
 	return c.Transcode.Validate()
 }

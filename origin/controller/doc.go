@@ -36,6 +36,15 @@
 //     CORS for any origin, and a token bucket per client address (its
 //     table bounded: idle addresses are forgotten past 65,536). The
 //     operator's API stays behind its tokens.
+//   - Tiered fill (tierfill.go, parents.go): the sites file names each
+//     site's parent sites (validated: known, not itself, no cycle);
+//     GET /v1/parents/{site} gives a child site's nodes the parents'
+//     live nodes (name, weight, peer address from heartbeats) and a
+//     short-lived grant signed with the manifest key
+//     (internal/tiergrant), which the parents' peer listeners accept.
+//     Kept out of the manifest so that the manifest's format, deltas
+//     and old edges stay as they are while liveness and grants change
+//     on their own clock; the reasoning is in tierfill.go's comment.
 //   - HTTP (routes.go): the API under /v1/ (bearer token when configured;
 //     a node's own token opens only the node routes, nodeauth.go)
 //     and, for a local store, the published files at the root path with
@@ -88,7 +97,7 @@
 // Imports: origin/catalog, origin/fillplan, origin/kv, origin/packager,
 // origin/pipeline, origin/popularity, origin/probe, origin/qc,
 // origin/store, origin/transcode; internal/admin, internal/bytesize,
-// internal/heartbeat, internal/manifest, internal/daemon and internal/tlsreload (the
+// internal/heartbeat, internal/manifest, internal/tiergrant, internal/daemon and internal/tlsreload (the
 // daemon); x/time (the public catalogue's rate limit). Nothing imports it
 // but the CLI and its client.
 package controller

@@ -74,11 +74,11 @@ func (s *Server) nodeOf(r *http.Request) (string, bool) {
 func (s *Server) serveNode(node string, next http.Handler, w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	get := r.Method == http.MethodGet || r.Method == http.MethodHead
-	allowed := get && (strings.HasPrefix(p, "/v1/manifests/") || strings.HasPrefix(p, "/v1/indexes/")) ||
+	allowed := get && (strings.HasPrefix(p, "/v1/manifests/") || strings.HasPrefix(p, "/v1/indexes/") || strings.HasPrefix(p, "/v1/parents/")) ||
 		r.Method == http.MethodPost && (p == "/v1/nodes/heartbeat" || p == "/v1/fill/reports/"+node || p == "/v1/popularity/batches/"+node)
 	if !allowed {
 		s.log.Info("admin call", "audit", true, "method", r.Method, "path", p, "remote", r.RemoteAddr, "node", node, "authorized", false)
-		s.fail(w, r, fmt.Errorf("%w: node %s's credential opens only its manifests, indexes, reports, heartbeats and log batches", errForbidden, node))
+		s.fail(w, r, fmt.Errorf("%w: node %s's credential opens only its manifests, indexes, parents, reports, heartbeats and log batches", errForbidden, node))
 		return
 	}
 	next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), nodeKey{}, node)))

@@ -100,6 +100,8 @@ type registry struct {
 	now     func() time.Time
 	started time.Time
 	db      *kv.Bucket // nil keeps it in memory
+	// parents are each site's parent sites, from the sites file (fixed).
+	parents map[string][]string
 
 	mu struct {
 		sync.Mutex
@@ -110,9 +112,10 @@ type registry struct {
 // newRegistry seeds the registry with the sites file's sites, then
 // loads the stored records.
 func newRegistry(cfg Registry, sites []fillplan.Site, db *kv.Bucket, now func() time.Time) (*registry, error) {
-	r := &registry{cfg: cfg, now: now, started: now(), db: db}
+	r := &registry{cfg: cfg, now: now, started: now(), db: db, parents: map[string][]string{}}
 	r.mu.sites = map[string][]*nodeRecord{}
 	for _, s := range sites {
+		r.parents[s.Name] = slices.Clone(s.Parents)
 		r.mu.sites[s.Name] = []*nodeRecord{}
 		for _, n := range s.Nodes {
 			r.mu.sites[s.Name] = append(r.mu.sites[s.Name], &nodeRecord{Name: n.Name, Site: s.Name, Static: true, Weight: n.Weight, Capacity: n.Capacity})
@@ -282,9 +285,11 @@ func (r *registry) recordLocked(rep heartbeat.Report, now time.Time) (*nodeRecor
 
 // SiteNodes is a site in GET /v1/sites.
 type SiteNodes struct {
-	Name  string     `json:"name"`
-	Live  int        `json:"live"` // nodes planned (live or seeded)
-	Nodes []NodeView `json:"nodes"`
+	Name string `json:"name"`
+	// Parents are the sites it fills from before the origin (tierfill.go).
+	Parents []string   `json:"parents,omitempty"`
+	Live    int        `json:"live"` // nodes planned (live or seeded)
+	Nodes   []NodeView `json:"nodes"`
 }
 
 // NodeView is a node in GET /v1/sites.
@@ -310,7 +315,7 @@ func (r *registry) view() []SiteNodes {
 	defer r.mu.Unlock()
 	out := make([]SiteNodes, 0, len(r.mu.sites))
 	for name, nodes := range r.mu.sites {
-		sn := SiteNodes{Name: name, Nodes: make([]NodeView, 0, len(nodes))}
+		sn := SiteNodes{Name: name, Parents: r.parents[name], Nodes: make([]NodeView, 0, len(nodes))}
 		for _, n := range nodes {
 			v := NodeView{Name: n.Name, Source: SourceRegistered, State: r.state(n, now), Weight: n.Weight, CapacityBytes: n.Capacity,
 				Disks: slices.Clone(n.Disks), Version: n.Version, PeerAddr: n.PeerAddr, Joined: n.Joined, LastReport: n.LastReport}

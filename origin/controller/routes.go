@@ -35,6 +35,7 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("GET /v1/fill/reports", s.handleFillReports)
 	api.HandleFunc("POST /v1/nodes/heartbeat", s.handleHeartbeat)
 	api.HandleFunc("GET /v1/sites", s.handleSites)
+	api.HandleFunc("GET /v1/parents/{site}", s.handleParents)
 	api.HandleFunc("DELETE /v1/nodes/{site}/{name}", s.handleForget)
 	api.HandleFunc("GET /v1/routes", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, api.Patterns())

@@ -18,10 +18,16 @@ import (
 //	  - name: ams
 //	    nodes:
 //	      - {name: ams-edge-01, weight: 1, capacity: 18TiB}
+//	  - name: isp-a
+//	    parents: [ams]
+//
+// parents (optional) are the sites a site's fill masters fetch from
+// before the origin, in preference order (tierfill.go).
 type sitesFile struct {
 	Sites []struct {
-		Name  string `yaml:"name"`
-		Nodes []struct {
+		Name    string   `yaml:"name"`
+		Parents []string `yaml:"parents"`
+		Nodes   []struct {
 			Name     string  `yaml:"name"`
 			Weight   float64 `yaml:"weight"`
 			Capacity string  `yaml:"capacity"`
@@ -39,7 +45,7 @@ func ParseSites(raw []byte) ([]fillplan.Site, error) {
 	}
 	var out []fillplan.Site
 	for _, s := range sf.Sites {
-		site := fillplan.Site{Name: s.Name}
+		site := fillplan.Site{Name: s.Name, Parents: s.Parents}
 		for _, n := range s.Nodes {
 			c, err := bytesize.Parse(n.Capacity)
 			if err != nil {
@@ -61,7 +67,7 @@ func ParseSites(raw []byte) ([]fillplan.Site, error) {
 	if len(out) == 0 {
 		return nil, errors.New("no site defined")
 	}
-	return out, nil
+	return out, validParents(out)
 }
 
 // validSite is fillplan's check, but a site may have no node yet.

@@ -18,6 +18,7 @@ func FuzzParseSites(f *testing.F) {
 		"sites:\n  - name: ams\n    nodes:\n      - {name: ams-edge-01, weight: 1, capacity: 18TiB}\n      - {name: ams-edge-02, weight: 2, capacity: 4GiB}\n",
 		"sites: []\n", "sites:\n  - name: a\n    nodes: [{name: n, weight: -1, capacity: 1}]\n", "sites: [{name: a, nodes: [{name: n, weight: 1, capacity: lots}]}]\n",
 		"sites: [{name: a, nodes: [{name: n, weight: .nan, capacity: 1}]}]\n", "{", "sites: [{name: '', nodes: []}]\n",
+		"sites: [{name: a, parents: [b]}, {name: b, parents: [a]}]\n", "sites: [{name: a}, {name: b, parents: [a]}]\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -25,6 +26,9 @@ func FuzzParseSites(f *testing.F) {
 		sites, err := ParseSites(raw)
 		if err != nil {
 			return
+		}
+		if err := validParents(sites); err != nil {
+			t.Fatalf("parents accepted but invalid: %v", err)
 		}
 		for _, s := range sites {
 			if err := validSite(s); err != nil || (len(s.Nodes) > 0 && s.Validate() != nil) {

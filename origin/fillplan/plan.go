@@ -23,6 +23,10 @@ type Node struct {
 type Site struct {
 	Name  string `yaml:"name" json:"name"`
 	Nodes []Node `yaml:"nodes" json:"nodes"`
+	// Parents are the sites this one fills from before the origin, in
+	// preference order (tiered fill: the controller's business; the
+	// planner ignores them).
+	Parents []string `yaml:"parents,omitempty" json:"parents,omitempty"`
 }
 
 // Validate checks a site definition.

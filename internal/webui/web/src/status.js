@@ -131,7 +131,8 @@ function render(s) {
     s.steering_error ? h('div', { class: 'error' }, 'steering: ' + s.steering_error) : '',
     s.registry_error ? h('div', { class: 'error' }, 'controller registry: ' + s.registry_error) : '');
   $('#sites').replaceChildren(...s.sites.map((site) => h('section', { class: 'site', 'data-site': site.name },
-    h('h2', {}, `Site ${site.name || '(unknown)'} `, badge(site.state)),
+    h('h2', {}, `Site ${site.name || '(unknown)'} `, badge(site.state),
+      site.parents && site.parents.length ? h('small', { class: 'muted parents' }, ` fills from ${site.parents.join(', ')}`) : ''),
     h('table', {},
       h('thead', {}, h('tr', {}, ...['node', 'state', 'cluster', 'egress', 'hit ratio (bytes)', 'disk', 'fill', 'problems']
         .concat(s.controls ? ['demo'] : []).map((t) => h('th', {}, t)))),
