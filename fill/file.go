@@ -79,7 +79,7 @@ func (a *Agent) fetchFrom(ctx context.Context, e manifest.Entry, src source) err
 		}
 		ws = append(ws, w)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != e.SHA256 {
+	if got := hex.EncodeToString(h.Sum(nil)); !manifest.SumMatches(got, e.SHA256) {
 		return fmt.Errorf("%w: %s from %s is %s, the manifest says %s", ErrChecksum, e.Key, src.name, got, e.SHA256)
 	}
 	for _, w := range ws {

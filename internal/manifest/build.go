@@ -47,7 +47,7 @@ func groupOf(dir string, es []*Entry) (Group, []byte) {
 	pos := map[string][]int{}
 	var order []string
 	for i, e := range es {
-		files[i] = File{Name: e.Key[len(dir):], Size: e.Size, SHA256: strings.ToLower(e.SHA256)}
+		files[i] = File{Name: e.Key[len(dir):], Size: e.Size, SHA256: strings.ToLower(e.SHA256)[:SumDigits]}
 		g.Bytes += e.Size
 		g.Priority = min(g.Priority, e.Priority)
 		for _, n := range e.Nodes {

@@ -40,8 +40,9 @@ type Entry struct {
 	// in the form the edges normalize requests to (internal/cachekey).
 	Key  string `json:"key"`
 	Size int64  `json:"size"`
-	// SHA256 is the hex SHA-256 of the whole file; a fetched copy that
-	// differs is discarded.
+	// SHA256 is the hex SHA-256 of the whole file, or its first
+	// SumDigits digits (what an index carries); a fetched copy that
+	// differs is discarded (SumMatches).
 	SHA256 string `json:"sha256"`
 	// Priority orders fetching: lower first (1 is the most popular file).
 	Priority int `json:"priority"`
@@ -90,8 +91,8 @@ func (e *Entry) validate() error {
 		return errors.New("key must be a cache key: a path in the form the edges normalize requests to (no percent-encoding, no dot segments, no empty segments)")
 	case e.Size < 0:
 		return errors.New("negative size")
-	case len(e.SHA256) != 64 || !isHex(e.SHA256):
-		return errors.New("sha256 must be 64 hex digits")
+	case !validSum(strings.ToLower(e.SHA256)):
+		return errors.New("sha256 must be 32 or 64 hex digits")
 	case e.Priority < 0:
 		return errors.New("negative priority")
 	case e.Copies < 1 || len(e.Nodes) != e.Copies:

@@ -153,7 +153,7 @@ func TestFullThenDelta(t *testing.T) {
 	}
 	for _, e := range m2.Entries {
 		g := got[e.Key]
-		if g.SHA256 != e.SHA256 || g.Size != e.Size || strings.Join(g.Nodes, ",") != strings.Join(e.Nodes, ",") {
+		if g.SHA256 != e.SHA256[:SumDigits] || g.Size != e.Size || strings.Join(g.Nodes, ",") != strings.Join(e.Nodes, ",") {
 			t.Fatalf("%s: %+v, want %+v", e.Key, g, e)
 		}
 	}
