@@ -63,6 +63,11 @@ type ScaleNodeResult struct {
 	LateLookups   int           `json:"late_lookups"`
 	LateLookupP50 time.Duration `json:"late_lookup_p50_ns"`
 	LateLookupP99 time.Duration `json:"late_lookup_p99_ns"`
+	// Zipf… is a third pass, last, of keys drawn with Zipf(1)
+	// popularity (zipfKeys), as video traffic is skewed.
+	ZipfLookups int           `json:"zipf_lookups"`
+	ZipfP50     time.Duration `json:"zipf_lookup_p50_ns"`
+	ZipfP99     time.Duration `json:"zipf_lookup_p99_ns"`
 	// CreateP50 is a Create that fit; EvictCreateP50/P99 one past
 	// capacity; Victims the slices those evicted; EvictionCost the extra
 	// time per victim: (Σ over capacity − count × mean that fit) / victims.
@@ -150,11 +155,13 @@ func (res *ScaleNodeResult) measure(ctx context.Context, cfg *ScaleNodeConfig, s
 	}
 	res.Ready = time.Since(cfg.Started)
 	res.RSSLoaded, res.HeapLoaded = selfMemory()
-	res.Lookups, res.LookupP50, res.LookupP99 = lookups(ctx, cfg, s, 2)
+	uniform := func(r *rand.Rand) int { return r.IntN(cfg.Objects) }
+	res.Lookups, res.LookupP50, res.LookupP99 = lookups(ctx, cfg, s, 2, uniform)
 	if err := res.evictions(cfg, s); err != nil {
 		return err
 	}
-	res.LateLookups, res.LateLookupP50, res.LateLookupP99 = lookups(ctx, cfg, s, 3)
+	res.LateLookups, res.LateLookupP50, res.LateLookupP99 = lookups(ctx, cfg, s, 3, uniform)
+	res.ZipfLookups, res.ZipfP50, res.ZipfP99 = lookups(ctx, cfg, s, 4, newZipfKeys(cfg.Objects).draw)
 	return nil
 }
 
@@ -195,14 +202,14 @@ func awaitLoaded(ctx context.Context, s *disktier.Store, timeout time.Duration) 
 	return nil
 }
 
-// lookups times Lookup of uniformly random stored keys (drawn from
-// seed) and returns how many it timed and their p50 and p99.
-func lookups(ctx context.Context, cfg *ScaleNodeConfig, s *disktier.Store, seed uint64) (int, time.Duration, time.Duration) {
+// lookups times Lookup of stored keys drawn by draw from seed and
+// returns how many it timed and their p50 and p99.
+func lookups(ctx context.Context, cfg *ScaleNodeConfig, s *disktier.Store, seed uint64, draw func(*rand.Rand) int) (int, time.Duration, time.Duration) {
 	rnd := rand.New(rand.NewPCG(uint64(cfg.Objects), seed))
 	ds := make([]time.Duration, 0, cfg.Lookups)
 	end := time.Now().Add(cfg.LookupTime)
 	for len(ds) < cfg.Lookups && time.Now().Before(end) && ctx.Err() == nil {
-		key := scaleKey(rnd.IntN(cfg.Objects))
+		key := scaleKey(draw(rnd))
 		start := time.Now()
 		_, ok := s.Lookup(key, true)
 		d := time.Since(start)

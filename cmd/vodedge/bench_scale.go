@@ -72,6 +72,7 @@ at 20 M the measuring process peaks at about 1.7 GB.`,
 	f.StringVar(&cfg.Tools.Vodedge, "vodedge-binary", "", "vodedge binary that measures (default: this executable)")
 	f.StringVar(&cfg.WorkDir, "workdir", "", "directory for the disks (default: a new temp dir); each disk is removed once measured unless --keep")
 	f.BoolVar(&cfg.Keep, "keep", false, "keep the disks")
+	f.BoolVar(&cfg.Reuse, "reuse", false, "measure disks an earlier --keep run left in --workdir for the same sizes instead of populating them again (a shortcut for comparisons: earlier runs' writes and evictions stay)")
 	f.StringVar(&cfg.OutDir, "out", cfg.OutDir, "directory for scale.txt and scale.json (\"\": none)")
 	return cmd
 }
