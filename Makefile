@@ -156,8 +156,8 @@ bench-manifest:
 # (uniform and Zipf),
 # eviction cost (index records for all, sparse data files for at most
 # 2 M; see 'vodedge bench scale --help'). SCALEFLAGS='--objects 100k,2m'
-# skips 20 M (about 12 minutes, 6 GB of disk and 1.7 GB of memory at the
-# peak).
+# skips 20 M (about 12 minutes, 6 GB of disk and 9.5 GB of memory at the
+# peak, most of it Pebble's block cache holding the index).
 SCALEFLAGS ?=
 bench-scale: build
 	./bin/vodedge bench scale $(SCALEFLAGS)

@@ -48,15 +48,22 @@ type ScaleNodeResult struct {
 	Opened   time.Duration `json:"opened_ns"`
 	FirstHit time.Duration `json:"first_hit_ns"`
 	Ready    time.Duration `json:"ready_ns"`
+	// Warmed counts to every record read into the block cache (the tier
+	// does it once loaded, while it serves: the first lookup pass runs
+	// meanwhile; the others after).
+	Warmed time.Duration `json:"warmed_ns"`
+	// Swept counts to the end of the tier's start-up work, the orphan
+	// sweep that follows the warming: the later passes run after it,
+	// in the steady state.
+	Swept time.Duration `json:"swept_ns"`
 	// RSS and live Go heap (after a GC) before Open and once loaded.
 	RSSBefore  int64  `json:"rss_before_bytes"`
 	RSSLoaded  int64  `json:"rss_loaded_bytes"`
 	HeapBefore uint64 `json:"heap_before_bytes"`
 	HeapLoaded uint64 `json:"heap_loaded_bytes"`
-	// Lookups timed once the index is loaded, and their percentiles;
-	// Late… the same again after the writes. The orphan sweep that
-	// follows a load runs in the background meanwhile and may overlap
-	// either pass (at 20 M objects it takes minutes): compare both.
+	// Lookups timed once the index is loaded, and their percentiles,
+	// while the tier warms its cache and sweeps; Late… the same again
+	// once it swept and after the writes.
 	Lookups       int           `json:"lookups"`
 	LookupP50     time.Duration `json:"lookup_p50_ns"`
 	LookupP99     time.Duration `json:"lookup_p99_ns"`
@@ -150,13 +157,21 @@ func (res *ScaleNodeResult) measure(ctx context.Context, cfg *ScaleNodeConfig, s
 	if err := res.firstHit(ctx, cfg, s); err != nil {
 		return err
 	}
-	if err := awaitLoaded(ctx, s, cfg.ReadyTimeout); err != nil {
+	if err := await(ctx, s.Loaded, cfg.ReadyTimeout, "index not loaded"); err != nil {
 		return err
 	}
 	res.Ready = time.Since(cfg.Started)
 	res.RSSLoaded, res.HeapLoaded = selfMemory()
 	uniform := func(r *rand.Rand) int { return r.IntN(cfg.Objects) }
 	res.Lookups, res.LookupP50, res.LookupP99 = lookups(ctx, cfg, s, 2, uniform)
+	if err := await(ctx, s.Warmed, cfg.ReadyTimeout, "index records not read into the cache"); err != nil {
+		return err
+	}
+	res.Warmed = time.Since(cfg.Started)
+	if err := await(ctx, s.Swept, cfg.ReadyTimeout, "orphan sweep not done"); err != nil {
+		return err
+	}
+	res.Swept = time.Since(cfg.Started)
 	if err := res.evictions(cfg, s); err != nil {
 		return err
 	}
@@ -186,12 +201,12 @@ func (res *ScaleNodeResult) firstHit(ctx context.Context, cfg *ScaleNodeConfig, 
 	}
 }
 
-// awaitLoaded polls until every disk has loaded its index.
-func awaitLoaded(ctx context.Context, s *disktier.Store, timeout time.Duration) error {
+// await polls done until it holds, for at most timeout.
+func await(ctx context.Context, done func() bool, timeout time.Duration, what string) error {
 	deadline := time.Now().Add(timeout)
-	for !s.Loaded() {
+	for !done() {
 		if time.Now().After(deadline) {
-			return fmt.Errorf("bench: index not loaded after %v", timeout)
+			return fmt.Errorf("bench: %s after %v", what, timeout)
 		}
 		select {
 		case <-ctx.Done():

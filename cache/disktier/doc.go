@@ -113,6 +113,12 @@
 // version wrote and never closed on (a kill within minutes) lack keys:
 // the sweep takes their files for orphans and they are fetched again.
 //
+// Block cache (warm.go): each disk's Pebble block cache is sized at open
+// to hold its whole index (its tables and a quarter, between
+// IndexCacheBytes and IndexCacheMaxBytes), and once the index is loaded
+// every record is read through it once, so a lookup reads no block from
+// outside the process (see Scale for why and what it costs).
+//
 // Record cache: decoded records of recently hit slices are kept in
 // memory (RecordCacheBytes, 16 MiB by default), so a disk hit costs no
 // Pebble lookup or decode. Every index write invalidates its key after
@@ -158,18 +164,22 @@
 // tell (it reads the index, never the file), so 20 M objects fit a root
 // filesystem of 16 M inodes — and opens the tier on it in a fresh
 // process, as a restarted node with no saved eviction state. Lookups are
-// of stored keys: uniformly random ("lookup" while the orphan sweep
-// runs, "late" after the writes) and, last, Zipf(1) ("zipf": the hot
-// keys scattered over the key space, as popular titles are). Measured
-// on the 2-core machine with the Compact table: first at f5e05a0 (Pebble
-// with its defaults, the bulk load's tables left as written), then with
-// bloom filters, a 64 MiB block cache (IndexCacheBytes) and the bulk
-// load compacted into the shape a node that ran for a while has (no
-// other job running); then on 2026-12-06 with
-// 'vodedge bench scale --objects 100k,20m' while other engineers' builds
-// and tests kept the load average at 6–10 on the 2 cores, before and
-// after 32 MiB tables (indexOptions), each size a fresh process, the
-// two sizes of a row pair one run:
+// of stored keys: uniformly random ("lookup" right after the load,
+// while the tier warms its cache and sweeps; "late" once it swept,
+// after the writes) and, last, Zipf(1) ("zipf": the hot keys scattered
+// over the key space, as popular titles are). Measured on the 2-core
+// machine with the Compact table: first at f5e05a0 (Pebble with its
+// defaults, the bulk load's tables left as written), then with bloom
+// filters, a 64 MiB block cache and the bulk load compacted into the
+// shape a node that ran for a while has (no other job running); then on
+// 2026-12-06 with 'vodedge bench scale --objects 100k,20m' while other
+// engineers' builds and tests kept the load average at 4–10 on the 2
+// cores (each row pair is one run, its two sizes measured minutes
+// apart: compare within a pair): 2.5 MiB tables as before, 32 MiB
+// tables (indexOptions), and 32 MiB tables with the records resident
+// (warm.go) or, for comparison, not (IndexCacheMaxBytes 0), the late
+// pass now after the sweep; the last two measured disks the 32 MiB run
+// populated (--reuse).
 //
 //	objects  files  index     first hit  ready   RSS/object  heap/object  peak RSS  lookup p50 / p99  late p50 / p99  zipf p50 / p99  per victim
 //	Pebble defaults:
@@ -186,44 +196,56 @@
 //	32 MiB tables (196 at 20 M), busy machine:
 //	100k     100k   16 MiB    0.07 s     0.20 s  120 B       49 B         169 MiB   5.2 / 127 µs      5.5 / 31 µs     0.3 / 9.9 µs    0.95 ms
 //	20 M     2 M    5.4 GiB   0.04 s     10.9 s  51 B        43 B         1.8 GB    16.6 / 495 µs     17.8 / 490 µs   13.0 / 287 µs   0.54 ms
+//	the same, records not resident, late pass after the sweep (52 s at 20 M):
+//	100k     100k   19 MiB    0.55 s     0.67 s  164 B       47 B         163 MiB   6.0 / 92 µs       6.3 / 14 µs     0.4 / 10.7 µs   -
+//	20 M     2 M    5.4 GiB   0.19 s     21 s    49 B        43 B         1.8 GB    26 / 1342 µs      24.5 / 458 µs   16.4 / 201 µs   -
+//	records resident (the default), late pass after the sweep (53 s; warmed at 31 s):
+//	100k     100k   19 MiB    0.03 s     0.14 s  124 B       47 B         166 MiB   5.0 / 122 µs      4.7 / 12 µs     0.3 / 7.1 µs    -
+//	20 M     2 M    5.4 GiB   0.04 s     13.6 s  107 B       43 B         9.5 GB    17.0 / 722 µs     14.0 / 74 µs    11.2 / 62 µs    -
 //
-// Where a 20 M lookup's time goes (Pebble Gets of uniformly random keys
+// (A reused disk's eviction figures mean nothing: its writes exist
+// already. RSS/object is taken once loaded, before the warming ends.)
+//
+// Where a 20 M lookup's time went (Pebble Gets of uniformly random keys
 // on that index, profiled, no tier around them): the index was 2,216
 // tables, more than Pebble keeps open (1,000), so about half the Gets
 // reopened a table and read its index blocks again: 2 block cache
 // misses a Get, 1 with every table open, p50 25 → 16 µs and p90 60 →
-// 26 µs. Hence the 32 MiB tables, which take the tier's p50 from 32 to
-// 17 µs above. The one miss left is the data block holding the record:
-// 5.5 GiB of them cannot sit in a 64 MiB cache, so a uniformly random
-// lookup at 20 M reads one block from the page cache (the pread is 19 %
-// of the CPU profile, Pebble's cache insert and eviction with its cgo
-// allocations about 25 %, decompression under 1 %). The tables' index
-// blocks (75 MiB in all) and filters (71 MiB, those of L6 never read by
-// a Get) mostly stay cached. Not the cause: GC (the heap is 0.9 GB, nearly
-// all the long-lived table, and a lookup allocates a few hundred bytes:
-// a collection every few million lookups, by estimate), a second key probe (a lookup is one table probe,
-// one record cache probe, one Get). A block cache of an eighth of the
-// index (700 MiB at 20 M) halved the misses of Zipf lookups (0.63 →
-// 0.35 a Get) but moved neither p50 nor p99 beyond the noise in two
-// runs each way, for 0.7 GB more RSS (the load's scan of the hash keys
-// fills it): not taken.
+// 26 µs. Hence the 32 MiB tables (an index written before keeps its
+// small tables until compactions rewrite them). The one miss left was
+// the data block holding the record: 5.5 GiB of them could not sit in a
+// 64 MiB cache, so a uniformly random lookup read one block from the
+// page cache (the pread 19 % of the CPU profile, Pebble's cache insert
+// and eviction with their cgo allocations about 25 %, decompression
+// under 1 %). Hence the resident records (warm.go): with every block
+// in the cache the same Gets took p50 8–9 µs and p99 22–38 µs at 20 M
+// against 4.5–5.7 and 35–42 µs at 100k, within 2× of each other. Not
+// the cause: GC (the heap is 0.9 GB, nearly all the long-lived table,
+// and a lookup allocates a few hundred bytes: a collection every few
+// million lookups, by estimate), a second key probe (a lookup is one
+// table probe, one record cache probe, one Get). The start-up work is:
+// lookups while the tier warms its cache and sweeps orphans (40 s at
+// 20 M, the first pass above) had a p99 of 0.7–1.3 ms.
 //
 // What holds: the disk's Go heap is 43–50 bytes an object at every count
-// (the bound is 64), RSS 50–64 bytes at 20 M (Pebble's caches included);
-// the first hit is under 0.2 s at 20 M (Open returns once Pebble is
-// open); readiness needs no data file listed (the sweep goes a directory
-// at a time, after); eviction costs the same per victim at every count
-// (a synced index delete and an unlink). What does not: a lookup's p99
-// at 20 M within 2× of its p99 at 100k, for uniform keys (4–16× in the
-// runs above, p50 3–4×) or Zipf ones (p50 40×, as at 100k the hot
-// records are all in the record cache; p99 9–30×). At 100k the whole
-// index fits the block cache; at 20 M a key outside the record and
-// block caches costs a page-cache read, and under Zipf(1) 1 − ln k /
-// ln n of the lookups fall outside the top k keys: a third of them
-// outside the top 100,000, so the p99 is such a read whatever a cache
-// of a few hundred MiB holds. Meeting the target needs every record in
-// memory: 5.5 GiB of records as they are (32 CRCs each), about half
-// with the CRCs moved out of the record a lookup reads.
+// (the bound is 64); the first hit is under 0.2 s at 20 M (Open returns
+// once Pebble is open); readiness needs no data file listed (the sweep
+// goes a directory at a time, after); eviction costs the same per
+// victim at every count (a synced index delete and an unlink). What
+// costs: resident records take Pebble's cache to the index's size and a
+// quarter (6.9 GiB at 20 M; peak RSS 9.5 GB against 1.8 GB), outside
+// the Go heap with cgo (built without cgo, Pebble allocates its cache
+// in the Go heap, and a memory limit must allow for it). What does not
+// hold: a lookup's p99 at 20 M within 2× of its p99 at 100k. With the
+// records resident and the sweep done it is 6× for uniform keys (74 /
+// 12 µs; 32× not resident) and 9× for Zipf ones (62 / 7.1 µs; 19× not
+// resident); p50 3× (uniform) and 37× (Zipf): at 100k the hot records are in the record
+// cache (16 MiB of decoded records, a lookup without Pebble), at 20 M a
+// lookup is a Get through the block cache and a decode; and the p99 of
+// a run on 2 cores shared with other jobs is their scheduling as much
+// as ours (the 100k p99 of the first pass ranged 30–127 µs today). The
+// target is not met; a quiet machine would tell whether the Get-level
+// 2× carries over to the tier.
 //
 // Several disks: hot disk hits (RAM tier off) from four directories at
 // once against one, same edge, same files, beside nginx serving them

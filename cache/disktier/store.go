@@ -63,7 +63,13 @@ type disk struct {
 	committing sync.Map      // data file -> struct{}: being written, not yet indexed
 	recs       *recCache
 	fds        *fdCache
-	health     health
+	// cacheBytes is the block cache's size, tablesAtOpen the index
+	// tables' when it opened (warm.go); warmed is set once the records
+	// were read into the cache, or that was not to be done.
+	cacheBytes, tablesAtOpen int64
+	warmed                   atomic.Bool
+	swept                    atomic.Bool // the orphan sweep after start-up ended (sweep.go)
+	health                   health
 	// probeFailures counts failed health probes in a row; only the
 	// health loop touches it.
 	probeFailures int
@@ -150,12 +156,18 @@ func (s *disk) openIndex(fs vfs.FS) error {
 	if fs != nil {
 		opts.FS = fs
 	}
-	if n := s.cfg.IndexCacheBytes; n > 0 {
+	dir := filepath.Join(s.cfg.Dir, "index")
+	if fs == nil {
+		fs = vfs.Default
+	}
+	s.tablesAtOpen = tableBytes(fs, dir)
+	s.cacheBytes = blockCacheBytes(s.tablesAtOpen, s.cfg.IndexCacheBytes, s.cfg.IndexCacheMaxBytes)
+	if n := s.cacheBytes; n > 0 {
 		c := pebble.NewCache(n)
 		defer c.Unref() // the database holds its own reference
 		opts.Cache = c
 	}
-	db, err := pebble.Open(filepath.Join(s.cfg.Dir, "index"), opts)
+	db, err := pebble.Open(dir, opts)
 	if err != nil {
 		return fmt.Errorf("disktier: opening index: %w", err)
 	}
@@ -196,7 +208,9 @@ func (s *disk) start() {
 		defer s.wg.Done()
 		s.load()
 		close(s.loadDone)
+		s.warm()
 		s.sweep()
+		s.swept.Store(true)
 	}()
 	s.goLoop(s.cfg.StatsEvery, s.saveState)
 	s.goLoop(healthEvery, s.checkHealth)
