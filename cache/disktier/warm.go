@@ -11,24 +11,27 @@ import (
 
 // Records resident: a lookup that misses Pebble's block cache reads a
 // block from the page cache (or the drive) and decodes it, and at 20
-// million slices a uniformly random lookup always did (its p99 4–16×
-// that at 100k, whose index fits the cache). So a disk's block cache is
-// sized at open to hold its whole index — the size of its tables on
-// disk and a quarter more, where the records decompressed take less
-// than the tables (4.7 of 5.5 GiB at 20 M) — and, once the index is loaded, one
-// pass reads every record through it (warm), after which a lookup
-// reads no block from outside the process. Config.IndexCacheBytes is
-// the floor, IndexCacheMaxBytes the cap: a disk whose index outgrows
-// the cap is not warmed (the pass would evict what lookups use), nor is
-// one that grew since it opened beyond what it was sized for (it is
-// sized again at its next start).
+// million slices a uniformly random lookup always did (its late p99
+// 32× that at 100k, whose index fits the cache; see Scale in doc.go).
+// So a disk's block cache is sized at open to hold its whole index: the
+// size of its tables on disk and a quarter more, where the records
+// decompressed take less than the tables (4.7 of 5.5 GiB at 20 M). Once
+// the index is loaded, one pass reads every record through it (warm),
+// after which a lookup reads no block from outside the process.
+// Config.IndexCacheBytes is the floor, IndexCacheMaxBytes the cap: a
+// disk whose index outgrows the cap is not warmed (the pass would evict
+// what lookups use); one that grows after it opened keeps the cache it
+// was given until its next start.
 //
 // Why so much memory is right for an appliance: the cache costs what
-// the index holds, about 280 bytes a slice (5.5 GiB at 20 M slices on a
-// node, whatever the number of disks), where an Open Connect storage
-// appliance holding 20 M+ objects has 96–256 GB of RAM: 2–6 % of it,
-// beside the tens of GB its RAM tier holds. The Go heap stays at 43
-// bytes a slice: Pebble allocates its cache outside it.
+// the index holds and a quarter, about 350 bytes a slice (6.9 GiB at
+// 20 M slices on a node, whatever the number of disks; the measuring
+// process peaked at 9.5 GB), where an Open Connect storage appliance
+// holding 20 M+ objects has 96–256 GB of RAM: 3–7 % of it, beside the
+// tens of GB its RAM tier holds. The Go heap stays at 43 bytes a slice
+// in a cgo build, where Pebble allocates its cache with malloc; built
+// without cgo, the cache is in the Go heap and a memory limit must
+// allow for it.
 
 // blockCacheBytes is the block cache of a disk whose index tables take
 // tables bytes: that and a quarter more (the cache is sharded, and the
