@@ -56,7 +56,7 @@ type Config struct {
 	// block cache (index and filter blocks, records): per disk, since
 	// what it must hold grows with the slices a disk holds. Within the
 	// bounds it is sized at open to hold the disk's whole index, which is
-	// then read into it once loaded (warm.go: about 280 bytes a slice,
+	// then read into it once loaded (warm.go: about 350 bytes a slice,
 	// outside the Go heap). IndexCacheBytes 0 leaves Pebble its own
 	// default (8 MiB) and reads nothing ahead. Defaults 64 MiB and 8 GiB
 	// (about 30 million slices).
