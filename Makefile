@@ -167,11 +167,12 @@ bench-manifest:
 	MANIFEST_FILES=$(MANIFEST_FILES) $(GO) test -count=1 -v -run 'ManifestScale' -timeout 0 ./fill/
 
 # bench-scale: the disk tier at 100k, 2 M and 20 M stored slices: index
-# on disk, RSS and heap per object, restart to first hit, lookup p50/p99,
+# on disk, RSS and heap per object, restart to first hit, lookup p50/p99
+# (uniform and Zipf),
 # eviction cost (index records for all, sparse data files for at most
 # 2 M; see 'vodedge bench scale --help'). SCALEFLAGS='--objects 100k,2m'
-# skips 20 M (about 12 minutes, 6 GB of disk and 1.7 GB of memory at the
-# peak).
+# skips 20 M (about 12 minutes, 6 GB of disk and 9.5 GB of memory at the
+# peak, most of it Pebble's block cache holding the index).
 SCALEFLAGS ?=
 bench-scale: build
 	./bin/vodedge bench scale $(SCALEFLAGS)

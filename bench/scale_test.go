@@ -2,8 +2,10 @@ package bench
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,11 +39,14 @@ func TestRunScaleSmoke(t *testing.T) {
 	if r.Objects != 2000 || r.Files != 500 || r.IndexBytes <= 0 || r.PeakRSS <= 0 {
 		t.Errorf("row %+v: want 2000 objects, 500 files, an index and a peak RSS", r)
 	}
-	if n.Opened <= 0 || n.FirstHit < n.Opened || n.Ready <= 0 || n.RSSLoaded <= 0 || n.HeapLoaded == 0 {
-		t.Errorf("restart figures %+v: want open ≤ first hit, ready and memory taken", n)
+	if n.Opened <= 0 || n.FirstHit < n.Opened || n.Ready <= 0 || n.Warmed < n.Ready || n.RSSLoaded <= 0 || n.HeapLoaded == 0 {
+		t.Errorf("restart figures %+v: want open ≤ first hit, ready ≤ warmed and memory taken", n)
 	}
 	if n.Lookups != 2000 || n.LookupP99 <= 0 || n.LookupP50 > n.LookupP99 || n.LateLookups != 2000 || n.LateLookupP99 <= 0 {
 		t.Errorf("lookups %d, p50 %v, p99 %v, late %d, p99 %v: want 2000 timed twice", n.Lookups, n.LookupP50, n.LookupP99, n.LateLookups, n.LateLookupP99)
+	}
+	if n.ZipfLookups != 2000 || n.ZipfP99 <= 0 || n.ZipfP50 > n.ZipfP99 {
+		t.Errorf("zipf lookups %d, p50 %v, p99 %v: want 2000 timed", n.ZipfLookups, n.ZipfP50, n.ZipfP99)
 	}
 	if n.Victims != 20 || n.CreateP50 <= 0 || n.EvictCreateP99 <= 0 {
 		t.Errorf("eviction: %d victims (want 20, one per write past capacity), create p50 %v, p99 past capacity %v", n.Victims, n.CreateP50, n.EvictCreateP99)
@@ -56,5 +61,80 @@ func TestRunScaleSmoke(t *testing.T) {
 	}
 	if left := processesMentioning(rep.WorkDir); len(left) > 0 {
 		t.Errorf("processes still running after RunScale: %v", left)
+	}
+}
+
+// TestZipfKeys checks the Zipf(1) draw of the scale bench: every index
+// in range, the most popular object drawn far more than a uniform draw
+// would, and the popular ones not neighbours in key order.
+func TestZipfKeys(t *testing.T) {
+	for _, n := range []int{1, 2, 7, 1000, 20_000_000} {
+		z := newZipfKeys(n)
+		rnd := rand.New(rand.NewPCG(1, 2))
+		count := map[int]int{}
+		const draws = 100_000
+		for range draws {
+			i := z.draw(rnd)
+			if i < 0 || i >= n {
+				t.Fatalf("n %d: drew %d", n, i)
+			}
+			count[i]++
+		}
+		if n < 1000 { // few ranks: every object is drawn (ranks map onto objects one to one)
+			if len(count) != n {
+				t.Errorf("n %d: %d distinct objects drawn", n, len(count))
+			}
+			continue
+		}
+		// P(rank 0) = ln 2 / ln(n+1): 10 % at 1000, 4 % at 20 M; rank 0
+		// is object 0.
+		if top, want := count[0], draws/50; top < want {
+			t.Errorf("n %d: the most popular object drawn %d times of %d, want at least %d", n, top, draws, want)
+		}
+		if second := int(z.mult % uint64(n)); second == 1 {
+			t.Errorf("n %d: rank 1 is object 1, next to rank 0", n)
+		}
+	}
+}
+
+// TestRunScaleReuse runs the scale bench three times on one kept work
+// dir: the second run (Reuse) measures the disk the first populated
+// without populating it again, the third, with another file count,
+// populates anew.
+func TestRunScaleReuse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts vodedge")
+	}
+	cfg := DefaultScaleConfig()
+	cfg.Sizes, cfg.MaxFiles, cfg.SliceBytes = []int{1000}, 200, 16<<10
+	cfg.Lookups, cfg.Baseline, cfg.Evictions = 500, 5, 5
+	cfg.Tools = Tools{Vodedge: testenv.Vodedge(t)}
+	cfg.WorkDir, cfg.Keep, cfg.OutDir = t.TempDir(), true, ""
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	run := func(reuse bool, maxFiles int) (ScaleSize, string) {
+		t.Helper()
+		var out strings.Builder
+		cfg.Reuse, cfg.MaxFiles, cfg.Out = reuse, maxFiles, &out
+		rep, err := RunScale(ctx, cfg)
+		if err != nil {
+			t.Fatalf("RunScale: %v\n%s", err, out.String())
+		}
+		if len(rep.Rows) != 1 {
+			t.Fatalf("%d rows, want 1\n%s", len(rep.Rows), out.String())
+		}
+		return rep.Rows[0], out.String()
+	}
+	first, _ := run(false, 200)
+	again, out := run(true, 200)
+	if !strings.Contains(out, "reusing") || again.Load != 0 || again.Node.Lookups != 500 {
+		t.Errorf("reused run: populate %v, %d lookups, output:\n%s", again.Load, again.Node.Lookups, out)
+	}
+	if first.Load <= 0 || again.IndexBytes <= 0 {
+		t.Errorf("first run populated in %v; reused index %d bytes", first.Load, again.IndexBytes)
+	}
+	other, out := run(true, 100)
+	if strings.Contains(out, "reusing") || other.Load <= 0 || other.Files != 100 {
+		t.Errorf("another file count: populate %v, %d files, output:\n%s", other.Load, other.Files, out)
 	}
 }

@@ -48,21 +48,33 @@ type ScaleNodeResult struct {
 	Opened   time.Duration `json:"opened_ns"`
 	FirstHit time.Duration `json:"first_hit_ns"`
 	Ready    time.Duration `json:"ready_ns"`
+	// Warmed counts to every record read into the block cache (the tier
+	// does it once loaded, while it serves: the first lookup pass runs
+	// meanwhile; the others after).
+	Warmed time.Duration `json:"warmed_ns"`
+	// Swept counts to the end of the tier's start-up work, the orphan
+	// sweep that follows the warming: the later passes run after it,
+	// in the steady state.
+	Swept time.Duration `json:"swept_ns"`
 	// RSS and live Go heap (after a GC) before Open and once loaded.
 	RSSBefore  int64  `json:"rss_before_bytes"`
 	RSSLoaded  int64  `json:"rss_loaded_bytes"`
 	HeapBefore uint64 `json:"heap_before_bytes"`
 	HeapLoaded uint64 `json:"heap_loaded_bytes"`
-	// Lookups timed once the index is loaded, and their percentiles;
-	// Late… the same again after the writes. The orphan sweep that
-	// follows a load runs in the background meanwhile and may overlap
-	// either pass (at 20 M objects it takes minutes): compare both.
+	// Lookups timed once the index is loaded, and their percentiles,
+	// while the tier warms its cache and sweeps; Late… the same again
+	// once it swept and after the writes.
 	Lookups       int           `json:"lookups"`
 	LookupP50     time.Duration `json:"lookup_p50_ns"`
 	LookupP99     time.Duration `json:"lookup_p99_ns"`
 	LateLookups   int           `json:"late_lookups"`
 	LateLookupP50 time.Duration `json:"late_lookup_p50_ns"`
 	LateLookupP99 time.Duration `json:"late_lookup_p99_ns"`
+	// Zipf… is a third pass, last, of keys drawn with Zipf(1)
+	// popularity (zipfKeys), as video traffic is skewed.
+	ZipfLookups int           `json:"zipf_lookups"`
+	ZipfP50     time.Duration `json:"zipf_lookup_p50_ns"`
+	ZipfP99     time.Duration `json:"zipf_lookup_p99_ns"`
 	// CreateP50 is a Create that fit; EvictCreateP50/P99 one past
 	// capacity; Victims the slices those evicted; EvictionCost the extra
 	// time per victim: (Σ over capacity − count × mean that fit) / victims.
@@ -145,16 +157,26 @@ func (res *ScaleNodeResult) measure(ctx context.Context, cfg *ScaleNodeConfig, s
 	if err := res.firstHit(ctx, cfg, s); err != nil {
 		return err
 	}
-	if err := awaitLoaded(ctx, s, cfg.ReadyTimeout); err != nil {
+	if err := await(ctx, s.Loaded, cfg.ReadyTimeout, "index not loaded"); err != nil {
 		return err
 	}
 	res.Ready = time.Since(cfg.Started)
 	res.RSSLoaded, res.HeapLoaded = selfMemory()
-	res.Lookups, res.LookupP50, res.LookupP99 = lookups(ctx, cfg, s, 2)
+	uniform := func(r *rand.Rand) int { return r.IntN(cfg.Objects) }
+	res.Lookups, res.LookupP50, res.LookupP99 = lookups(ctx, cfg, s, 2, uniform)
+	if err := await(ctx, s.Warmed, cfg.ReadyTimeout, "index records not read into the cache"); err != nil {
+		return err
+	}
+	res.Warmed = time.Since(cfg.Started)
+	if err := await(ctx, s.Swept, cfg.ReadyTimeout, "orphan sweep not done"); err != nil {
+		return err
+	}
+	res.Swept = time.Since(cfg.Started)
 	if err := res.evictions(cfg, s); err != nil {
 		return err
 	}
-	res.LateLookups, res.LateLookupP50, res.LateLookupP99 = lookups(ctx, cfg, s, 3)
+	res.LateLookups, res.LateLookupP50, res.LateLookupP99 = lookups(ctx, cfg, s, 3, uniform)
+	res.ZipfLookups, res.ZipfP50, res.ZipfP99 = lookups(ctx, cfg, s, 4, newZipfKeys(cfg.Objects).draw)
 	return nil
 }
 
@@ -179,12 +201,12 @@ func (res *ScaleNodeResult) firstHit(ctx context.Context, cfg *ScaleNodeConfig, 
 	}
 }
 
-// awaitLoaded polls until every disk has loaded its index.
-func awaitLoaded(ctx context.Context, s *disktier.Store, timeout time.Duration) error {
+// await polls done until it holds, for at most timeout.
+func await(ctx context.Context, done func() bool, timeout time.Duration, what string) error {
 	deadline := time.Now().Add(timeout)
-	for !s.Loaded() {
+	for !done() {
 		if time.Now().After(deadline) {
-			return fmt.Errorf("bench: index not loaded after %v", timeout)
+			return fmt.Errorf("bench: %s after %v", what, timeout)
 		}
 		select {
 		case <-ctx.Done():
@@ -195,14 +217,14 @@ func awaitLoaded(ctx context.Context, s *disktier.Store, timeout time.Duration) 
 	return nil
 }
 
-// lookups times Lookup of uniformly random stored keys (drawn from
-// seed) and returns how many it timed and their p50 and p99.
-func lookups(ctx context.Context, cfg *ScaleNodeConfig, s *disktier.Store, seed uint64) (int, time.Duration, time.Duration) {
+// lookups times Lookup of stored keys drawn by draw from seed and
+// returns how many it timed and their p50 and p99.
+func lookups(ctx context.Context, cfg *ScaleNodeConfig, s *disktier.Store, seed uint64, draw func(*rand.Rand) int) (int, time.Duration, time.Duration) {
 	rnd := rand.New(rand.NewPCG(uint64(cfg.Objects), seed))
 	ds := make([]time.Duration, 0, cfg.Lookups)
 	end := time.Now().Add(cfg.LookupTime)
 	for len(ds) < cfg.Lookups && time.Now().Before(end) && ctx.Err() == nil {
-		key := scaleKey(rnd.IntN(cfg.Objects))
+		key := scaleKey(draw(rnd))
 		start := time.Now()
 		_, ok := s.Lookup(key, true)
 		d := time.Since(start)

@@ -52,11 +52,16 @@ type Config struct {
 	// for disk hits (a few hundred bytes each, more with large response
 	// headers); 0 turns the cache off. Default 16 MiB.
 	RecordCacheBytes int64
-	// IndexCacheBytes is each disk's Pebble block cache (index and
-	// filter blocks, records): per disk, since what it must hold grows
-	// with the slices a disk holds; 0 leaves Pebble its own default
-	// (8 MiB). Default 64 MiB.
-	IndexCacheBytes int64
+	// IndexCacheBytes and IndexCacheMaxBytes bound each disk's Pebble
+	// block cache (index and filter blocks, records): per disk, since
+	// what it must hold grows with the slices a disk holds. Within the
+	// bounds it is sized at open to hold the disk's whole index, which is
+	// then read into it once loaded (warm.go: about 350 bytes a slice,
+	// outside the Go heap). IndexCacheBytes 0 leaves Pebble its own
+	// default (8 MiB) and reads nothing ahead. Defaults 64 MiB and 8 GiB
+	// (about 30 million slices).
+	IndexCacheBytes    int64
+	IndexCacheMaxBytes int64
 	// OpenFiles is how many data files are kept open for small reads
 	// (ReadAt), saving an open and a close per small disk hit; 0 turns
 	// it off. Default 4096, or a quarter of the process's descriptor
@@ -77,20 +82,21 @@ type testHooks struct {
 // capacity bytes (0: follow the filesystem, see Disk).
 func DefaultConfig(dir string, capacity int64) Config {
 	return Config{
-		Dir:              dir,
-		CapacityBytes:    capacity,
-		ChunkBytes:       64 << 10,
-		VerifySample:     0.01,
-		ScrubBytesPerSec: 16 << 20,
-		ScrubPause:       time.Minute,
-		MaxErrors:        5,
-		FailErrors:       50,
-		ErrorWindow:      time.Minute,
-		MinFreeBytes:     256 << 20,
-		StatsEvery:       5 * time.Minute,
-		RecordCacheBytes: 16 << 20,
-		IndexCacheBytes:  64 << 20,
-		OpenFiles:        defaultOpenFiles(),
+		Dir:                dir,
+		CapacityBytes:      capacity,
+		ChunkBytes:         64 << 10,
+		VerifySample:       0.01,
+		ScrubBytesPerSec:   16 << 20,
+		ScrubPause:         time.Minute,
+		MaxErrors:          5,
+		FailErrors:         50,
+		ErrorWindow:        time.Minute,
+		MinFreeBytes:       256 << 20,
+		StatsEvery:         5 * time.Minute,
+		RecordCacheBytes:   16 << 20,
+		IndexCacheBytes:    64 << 20,
+		IndexCacheMaxBytes: 8 << 30,
+		OpenFiles:          defaultOpenFiles(),
 	}
 }
 
@@ -109,7 +115,7 @@ func (c *Config) validate() error {
 	if c.FailErrors < c.MaxErrors {
 		bad("fail errors (%d) must be at least max errors (%d)", c.FailErrors, c.MaxErrors)
 	}
-	if c.MaxErrors < 1 || c.ErrorWindow <= 0 || c.StatsEvery <= 0 || c.ScrubBytesPerSec < 0 || c.RecordCacheBytes < 0 || c.IndexCacheBytes < 0 || c.OpenFiles < 0 || c.MinFreeBytes < 0 || c.ScrubPause < 0 {
+	if c.MaxErrors < 1 || c.ErrorWindow <= 0 || c.StatsEvery <= 0 || c.ScrubBytesPerSec < 0 || c.RecordCacheBytes < 0 || c.IndexCacheBytes < 0 || c.IndexCacheMaxBytes < 0 || c.OpenFiles < 0 || c.MinFreeBytes < 0 || c.ScrubPause < 0 {
 		bad("error window, stats interval, scrub rate and free space must be positive")
 	}
 	return errors.Join(errs...)

@@ -17,9 +17,14 @@ import (
 // slices), written to a temp file, synced and renamed over the last.
 // The ghost and the verified flags are not saved.
 const (
-	stateFile   = "evict-state"
+	stateFile   = StateFile
 	stateHeader = "vodedge-evict-1\n"
 )
+
+// StateFile is the name of a disk's saved eviction state in its
+// directory: without it a disk starts as after a crash long ago, with
+// no eviction order, and rebuilds its table from the index.
+const StateFile = "evict-state"
 
 func (s *disk) statePath() string { return filepath.Join(s.path, stateFile) }
 

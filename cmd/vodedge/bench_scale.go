@@ -38,7 +38,10 @@ would, and measures:
   first hit    from its exec to a slice looked up and its first bytes read
   ready        to the index loaded (the tier admits new objects)
   RSS, heap    before Open and once loaded, per object
-  lookup       p50/p99 of Lookup on uniformly random stored keys
+  warmed       to every index record read into Pebble's block cache
+  swept        to the end of the orphan sweep that follows
+  lookup       p50/p99 of Lookup on uniformly random stored keys: once
+               loaded, and again once swept; then on Zipf(1) keys
   eviction     Create past capacity (evicting one slice) against Create
                that fits: the difference per victim
   index        Pebble's files on disk, after populating and after the
@@ -50,7 +53,8 @@ table goes to stdout and to --out (scale.txt, scale.json).
 
 On 2 cores: about 2 to 3 minutes at 2 M objects (populating 2 M files
 takes most of it) and 10 to 12 at 20 M (8 to populate, 5.6 GB of index);
-at 20 M the measuring process peaks at about 1.7 GB.`,
+at 20 M the measuring process peaks at about 9.5 GB (Pebble's block cache
+holding the whole index).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.Sizes, cfg.SliceBytes = sizes, int64(slice)
@@ -72,6 +76,7 @@ at 20 M the measuring process peaks at about 1.7 GB.`,
 	f.StringVar(&cfg.Tools.Vodedge, "vodedge-binary", "", "vodedge binary that measures (default: this executable)")
 	f.StringVar(&cfg.WorkDir, "workdir", "", "directory for the disks (default: a new temp dir); each disk is removed once measured unless --keep")
 	f.BoolVar(&cfg.Keep, "keep", false, "keep the disks")
+	f.BoolVar(&cfg.Reuse, "reuse", false, "measure disks an earlier --keep run left in --workdir for the same sizes instead of populating them again (a shortcut for comparisons: earlier runs' writes and evictions stay)")
 	f.StringVar(&cfg.OutDir, "out", cfg.OutDir, "directory for scale.txt and scale.json (\"\": none)")
 	return cmd
 }
