@@ -18,6 +18,7 @@ type diskOpts struct {
 	disks        diskList
 	verifySample float64
 	scrubRate    bytesize.Size
+	indexCache   bytesize.Size
 	flags        *pflag.FlagSet // to tell flags given from defaults
 }
 
@@ -33,6 +34,8 @@ func (d *diskOpts) bind(f *pflag.FlagSet) {
 	f.Float64Var(&d.verifySample, "disk-verify-sample", def.VerifySample, "fraction of disk reads checksummed after an object's first read since start-up (which always is)")
 	d.scrubRate = bytesize.Size(def.ScrubBytesPerSec)
 	f.Var(&d.scrubRate, "disk-scrub-rate", "background checksum scrubber rate in bytes/s, per disk; 0 turns it off")
+	d.indexCache = bytesize.Size(def.IndexCacheMaxBytes)
+	f.Var(&d.indexCache, "disk-index-cache-max", "most memory each disk's index cache may take (outside the Go heap): at start it is sized to hold the disk's whole index, about 350 bytes an object (7 GiB at 20 M objects), so a lookup never reads the disk; 0 keeps it at 64MiB, and lookups then read index blocks from the page cache")
 }
 
 // config is the disk tier's configuration, or nil when it is off.
@@ -48,6 +51,7 @@ func (d *diskOpts) config() (*disktier.Config, error) {
 		cfg.Dir, cfg.CapacityBytes, cfg.Disks = "", 0, d.disks
 	}
 	cfg.VerifySample, cfg.ScrubBytesPerSec = d.verifySample, int64(d.scrubRate)
+	cfg.IndexCacheMaxBytes = int64(d.indexCache)
 	return &cfg, nil
 }
 
