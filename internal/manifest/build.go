@@ -212,12 +212,16 @@ func Sign(m *Manifest, key ed25519.PrivateKey) ([]byte, error) {
 // held by nodes as given, and returns it with its index: for a
 // controller that produces groups directly rather than from a Manifest
 // of files (Groups).
+// Whole 64-digit checksums are cut to SumDigits, as Groups cuts them.
 func BuildGroup(prefix string, files []File, nodes []Holding, priority int) (Group, []byte) {
 	g := Group{Prefix: prefix, Files: len(files), Priority: priority, Nodes: nodes}
-	for _, f := range files {
+	cut := make([]File, len(files))
+	for i, f := range files {
 		g.Bytes += f.Size
+		cut[i] = f
+		cut[i].SHA256 = strings.ToLower(f.SHA256[:min(len(f.SHA256), SumDigits)])
 	}
-	idx := EncodeIndex(files)
+	idx := EncodeIndex(cut)
 	g.Index = HashIndex(idx)
 	return g, idx
 }
