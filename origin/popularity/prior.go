@@ -1,7 +1,6 @@
 package popularity
 
 import (
-	"math"
 	"slices"
 	"time"
 )
@@ -141,20 +140,16 @@ func EvidenceDays(released, day time.Time) int {
 }
 
 // PriorWeight is the rule's second half: the share of the prior still
-// counted after k days of evidence, (1−α)^k inside the window, 0 after.
-// It is the weight the EWMA would still give to a starting value: the
-// effective popularity is the EWMA started from the prior on release
-// day instead of from zero.
+// counted after k days of the title's own evidence, falling linearly
+// from 1 on release day (k = 0) to 0 at c.PriorDays. The prior estimates
+// release-day demand, which is a peak: once the title has its own days,
+// they are the better evidence (see the package doc for the measurement).
 func (c Config) PriorWeight(k int) float64 {
-	if k >= c.Window {
-		return 0
-	}
-	return math.Pow(1-c.Alpha, float64(max(k, 0)))
+	return max(0, 1-float64(max(k, 0))/float64(max(c.PriorDays, 1)))
 }
 
 // Effective is own + weight × prior: the title's effective popularity.
 func Effective(own, weight float64, p Prior) float64 { return own + weight*p.Plays }
 
-// Config returns the store's configuration (α and the window the prior's
-// decay follows).
+// Config returns the store's configuration (PriorDays for PriorWeight).
 func (s *Store) Config() Config { return s.cfg }

@@ -8,28 +8,25 @@ import (
 )
 
 func TestPriorWeightDecays(t *testing.T) {
-	c := Config{Alpha: 0.3, Window: 30}
-	if w := c.PriorWeight(0); w != 1 {
-		t.Errorf("release day weight %v, want 1", w)
-	}
-	prev := 1.0
-	for k := 1; k < 30; k++ {
-		w := c.PriorWeight(k)
-		if w >= prev || w <= 0 {
-			t.Fatalf("day %d: weight %v after %v: want falling and positive", k, w, prev)
+	c := DefaultConfig()
+	want := []float64{1, 2.0 / 3, 1.0 / 3, 0, 0}
+	for k, w := range want {
+		if got := c.PriorWeight(k); math.Abs(got-w) > 1e-12 {
+			t.Errorf("weight after %d days of evidence %v, want %v", k, got, w)
 		}
-		prev = w
 	}
-	if w := c.PriorWeight(30); w != 0 {
-		t.Errorf("weight past the window %v, want 0", w)
+	if got := c.PriorWeight(-1); got != 1 {
+		t.Errorf("before release: weight %v, want 1", got)
 	}
-	// A title playing exactly its prior every day keeps that popularity:
-	// the EWMA started from the prior instead of zero.
-	own := 0.0
-	for k := 1; k <= 10; k++ {
-		own = c.Alpha*100 + (1-c.Alpha)*own
-		if e := Effective(own, c.PriorWeight(k), Prior{Plays: 100}); math.Abs(e-100) > 1e-9 {
-			t.Errorf("day %d: effective %v, want 100", k, e)
+	if got := (Config{PriorDays: 1}).PriorWeight(1); got != 0 {
+		t.Errorf("one prior day: weight the next day %v, want 0", got)
+	}
+	// A new release's effective popularity is its own plus what is left
+	// of the prior, then its own alone.
+	p := Prior{Plays: 90}
+	for k, want := range []float64{120, 90, 60, 30} {
+		if got := Effective(30, c.PriorWeight(k), p); math.Abs(got-want) > 1e-9 {
+			t.Errorf("day %d: effective %v, want %v", k, got, want)
 		}
 	}
 }
