@@ -38,7 +38,6 @@ type releaseWorld struct {
 	c      catalogue
 	back   int                  // titles released long ago
 	prof   []popularity.Profile // by title index
-	launch []int                // each release's launch rank, by day
 	order  []int                // rank → title, released titles only
 	recent []int                // releases, newest last
 	r      *rand.Rand
