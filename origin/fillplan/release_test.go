@@ -292,7 +292,7 @@ func TestReleaseWeek(t *testing.T) {
 	alphas, shares, week := releaseGrid()
 	for _, alpha := range alphas {
 		for _, share := range shares {
-			var without, with served
+			var without, with, oracle served
 			for i, d := range runWeek(t, alpha, share, week) {
 				t.Logf("α=%.1f site %2.0f%%, release day %d (%s, launch rank %d, prior %.0f plays from %s): offload without prior %.1f%% (release %.1f%%), with %.1f%% (release %.1f%%), clairvoyant %.1f%% (release %.1f%%)",
 					alpha, 100*share, i+1, d.genre, d.rank+1, d.prior.Plays, d.prior.Source,
@@ -304,9 +304,11 @@ func TestReleaseWeek(t *testing.T) {
 				}
 				without.add(d.without)
 				with.add(d.with)
+				oracle.add(d.oracle)
 			}
-			t.Logf("α=%.1f site %2.0f%%, the %d release days: offload without prior %.1f%% (releases %.1f%%), with %.1f%% (releases %.1f%%)",
-				alpha, 100*share, week, 100*without.offload(), 100*without.release(), 100*with.offload(), 100*with.release())
+			t.Logf("α=%.1f site %2.0f%%, the %d release days: offload without prior %.1f%% (releases %.1f%%), with %.1f%% (releases %.1f%%), clairvoyant %.1f%% (releases %.1f%%)",
+				alpha, 100*share, week, 100*without.offload(), 100*without.release(), 100*with.offload(), 100*with.release(),
+				100*oracle.offload(), 100*oracle.release())
 			// The releases' own bytes are what the prior is for; the day's
 			// total moves by a fraction of a point either way (LFU-DA's
 			// ties among misses alone move it by a tenth), so it is printed,
