@@ -4,7 +4,10 @@
 // Plan sorts the catalogue's files by the site's smoothed popularity
 // (bytes served ÷ size, origin/popularity, blended with a tenth of the
 // title's popularity so that files of a popular title nobody fetched
-// yesterday still rank high), most popular first. A first pass places one
+// yesterday still rank high; a new release's files also get a share of
+// its prior, BlendPrior, so it is filled on its release night: the rule
+// and its measurement are in origin/popularity's doc), most popular
+// first. A first pass places one
 // copy of as many files as fit in 90 % of each node's capacity; a second
 // adds copies of the most popular files in the rest: three for the top
 // 5 %, two for the top 20 % (never more than the site has nodes), so the

@@ -33,7 +33,7 @@ import (
 //
 // Releases: each genre launches in its own band of ranks (action at the
 // top, documentaries around 30), then every day a release falls from
-// rank r to 2r+3. The back catalogue keeps its Zipf ranks.
+// rank r to r + r/2 + 2. The back catalogue keeps its Zipf ranks.
 type releaseWorld struct {
 	c      catalogue
 	back   int                  // titles released long ago
@@ -98,7 +98,7 @@ func (w *releaseWorld) release(i int, day time.Time) int {
 	return rank
 }
 
-// age lets every release fall from rank r to 2r+3.
+// age lets every release fall from rank r to r + r/2 + 2.
 func (w *releaseWorld) age() {
 	for _, id := range w.recent {
 		at := slices.Index(w.order, id)

@@ -57,6 +57,11 @@
 //     with none, no prior (the title waits for its own history, as
 //     before).
 //
+// The controller's fill plan adds w × prior ÷ the title's video
+// renditions to each of its files' popularity (fillplan.BlendPrior: a
+// play streams one rendition), and GET /v1/titles/{id}?site= shows own,
+// prior (with its source), w and effective.
+//
 // Why launches and not the comparables' current popularity: a back
 // catalogue title's popularity today says little about how a new one
 // opens; the comparables' own first days do. Why the median: one hit or
@@ -66,7 +71,7 @@
 // own days soon say more. Measured in fillplan's TestReleaseWeek (2-core
 // box, α = 1.0, site 20 % of the catalogue, the seven release days):
 // keeping the prior as the EWMA's start, (1−α)^k over the 30-day window,
-// cost 0.4 points of the site's offload (71.8 % → 71.4 %) by keeping
+// cost 0.4 points of the site's offload (71.8 % → 71.4 % in that run) by keeping
 // fading releases above steadier titles; fading it over 1, 2 or 3 days
 // gained 0.2–0.3 points (→ 72.0 %); over 5, nothing. All of them raised
 // the releases' own offload on their release day from 74 % to 95 %.
@@ -74,7 +79,7 @@
 // The release week (make bench-offload, fillplan's TestReleaseWeek: 200
 // back-catalogue titles, a fortnight of history then seven days with a
 // release each, 5,000 plays a day at one site, each genre launching in
-// its own band of ranks and fading by half its rank a day; the same
+// its own band of ranks, its rank then growing by half a day; the same
 // plays replayed against the night's plan without and with the prior,
 // and a clairvoyant fill of the same capacity), share of the seven
 // release days' bytes served from the edge, and of the releases' own
