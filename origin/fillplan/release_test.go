@@ -60,8 +60,8 @@ const (
 	releaseHistory = 14   // days of history, one release each
 )
 
-func newReleaseWorld(t *testing.T, alpha, share float64, week int) *releaseWorld {
-	w := &releaseWorld{c: catalogue{titles: 200 + releaseHistory + week, segments: 20, sizes: []int64{400 << 10, 1 << 20, 2 << 20}},
+func newReleaseWorld(t *testing.T, alpha, share float64, week, segments int) *releaseWorld {
+	w := &releaseWorld{c: catalogue{titles: 200 + releaseHistory + week, segments: segments, sizes: []int64{400 << 10, 1 << 20, 2 << 20}},
 		back: 200, r: rand.New(rand.NewPCG(11, uint64(alpha*100))), alpha: alpha, share: share,
 		now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
 	for i := range w.c.titles {
@@ -161,8 +161,8 @@ func (w *releaseWorld) priors(t *testing.T, day time.Time, rel string) (map[stri
 	return out, relPrior
 }
 
-// plan is the night's fill (keys) for day, with or without priors.
-func (w *releaseWorld) plan(t *testing.T, day time.Time, prior map[string]float64) map[string]bool {
+// scores are the file and title popularity the night before day.
+func (w *releaseWorld) scores(t *testing.T, day time.Time) map[string]float64 {
 	eve := day.AddDate(0, 0, -1)
 	fileScores, err := w.st.Files(popularity.Query{Site: "ams", Day: eve, Limit: 1 << 30})
 	if err != nil {
@@ -176,6 +176,12 @@ func (w *releaseWorld) plan(t *testing.T, day time.Time, prior map[string]float6
 	for _, s := range append(fileScores, titleScores...) {
 		pop[s.Name] = s.Popularity
 	}
+	return pop
+}
+
+// plan is the night's fill (keys) for day from pop, with or without
+// priors.
+func (w *releaseWorld) plan(t *testing.T, day time.Time, pop, prior map[string]float64) map[string]bool {
 	var files []fillplan.File
 	for _, ti := range w.order {
 		id := w.prof[ti].ID
@@ -191,7 +197,7 @@ func (w *releaseWorld) plan(t *testing.T, day time.Time, prior map[string]float6
 	for i := range 3 {
 		site.Nodes = append(site.Nodes, fillplan.Node{Name: fmt.Sprintf("n%d", i), Weight: 1, Capacity: w.capacity() * 9 / 10 / 3})
 	}
-	m, err := fillplan.Plan(site, files, 1, eve, fillplan.DefaultPolicy())
+	m, err := fillplan.Plan(site, files, 1, day.AddDate(0, 0, -1), fillplan.DefaultPolicy())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,8 +253,8 @@ type releaseDay struct {
 }
 
 // runWeek simulates the history, then week release days, measuring each.
-func runWeek(t *testing.T, alpha, share float64, week int) []releaseDay {
-	w := newReleaseWorld(t, alpha, share, week)
+func runWeek(t *testing.T, alpha, share float64, week, segments int) []releaseDay {
+	w := newReleaseWorld(t, alpha, share, week, segments)
 	var out []releaseDay
 	for i := range releaseHistory + week {
 		day := w.now.AddDate(0, 0, 1)
@@ -263,7 +269,8 @@ func runWeek(t *testing.T, alpha, share float64, week int) []releaseDay {
 		if i >= releaseHistory {
 			var priors map[string]float64
 			priors, pr = w.priors(t, day, w.prof[w.back+i].ID)
-			plan0, plan1 = w.plan(t, day, nil), w.plan(t, day, priors)
+			pop := w.scores(t, day)
+			plan0, plan1 = w.plan(t, day, pop, nil), w.plan(t, day, pop, priors)
 		}
 		ps := plays(w.c, z, w.order, releasePlays, w.r)
 		if i >= releaseHistory {
@@ -280,20 +287,22 @@ func runWeek(t *testing.T, alpha, share float64, week int) []releaseDay {
 	return out
 }
 
-// releaseGrid is what TestReleaseWeek runs; OFFLOAD_FULL=1 widens it.
-func releaseGrid() (alphas, shares []float64, week int) {
+// releaseGrid is what TestReleaseWeek runs; OFFLOAD_FULL=1 widens it
+// to the figures of origin/popularity's doc. The short run (three days,
+// titles of ten segments) keeps the package's default tests quick.
+func releaseGrid() (alphas, shares []float64, week, segments int) {
 	if os.Getenv("OFFLOAD_FULL") != "" {
-		return []float64{0.8, 1.0, 1.2}, []float64{0.1, 0.2, 0.4}, 7
+		return []float64{0.8, 1.0, 1.2}, []float64{0.1, 0.2, 0.4}, 7, 20
 	}
-	return []float64{1.0}, []float64{0.2}, 3
+	return []float64{1.0}, []float64{0.2}, 3, 10
 }
 
 func TestReleaseWeek(t *testing.T) {
-	alphas, shares, week := releaseGrid()
+	alphas, shares, week, segments := releaseGrid()
 	for _, alpha := range alphas {
 		for _, share := range shares {
 			var without, with, oracle served
-			for i, d := range runWeek(t, alpha, share, week) {
+			for i, d := range runWeek(t, alpha, share, week, segments) {
 				t.Logf("α=%.1f site %2.0f%%, release day %d (%s, launch rank %d, prior %.0f plays from %s): offload without prior %.1f%% (release %.1f%%), with %.1f%% (release %.1f%%), clairvoyant %.1f%% (release %.1f%%)",
 					alpha, 100*share, i+1, d.genre, d.rank+1, d.prior.Plays, d.prior.Source,
 					100*d.without.offload(), 100*d.without.release(), 100*d.with.offload(), 100*d.with.release(),
