@@ -98,12 +98,14 @@
 //	1.2  40 %         90.0     90.2   95.2            96.0     100    99.9
 //
 // (2-core box, 6 Dec 2026, with other engineers' test runs alongside:
-// load average 12–13; the figures do not depend on it, only LFU-DA's
-// ties move them by ±0.1.) The prior does what it is for: a release is
+// load average 12–13; the figures do not depend on it. Two runs differ
+// only by which misses LFU-DA keeps among ties: ±0.1 on the site's
+// figures, up to 1.6 points on the releases' figures without the prior,
+// which rest on the cache.) The prior does what it is for: a release is
 // served from the edge on its first day (74 % → 95 % at α 1.0, 20 %)
 // instead of filling the cache by misses during its first evening, which
-// is origin egress at peak time. The site's total moves little (−0.1 to
-// +0.6 points): a release is one title among two hundred, and LFU-DA
+// is origin egress at peak time. The site's total moves little (0 to +0.6
+// points, −0.1 in one run of one cell): a release is one title among two hundred, and LFU-DA
 // caches a hit release's misses within hours anyway. A wrong prior costs
 // a little: a documentary given the catalogue's median launch (127 plays
 // where it drew almost none, α 1.0, 10 %) cost that day 0.9 points; a
