@@ -70,6 +70,9 @@ func TestNewReleasePrior(t *testing.T) {
 	if first := firstTitle(t, e, pub); first != premiere.Title.ID {
 		t.Errorf("with its prior, the manifest's first group is %s's, want the premiere's", first)
 	}
+	if code, body := get(t, e, "/public/v1/titles/"+premiere.Title.ID); code != 200 || strings.Contains(string(body), "expected_plays") {
+		t.Errorf("public title: %d %s; want 200 without the operator's expected plays", code, body)
+	}
 
 	for _, bad := range []string{`{"expected_plays":-1}`, `{"expected_plays":"x"}`, `{"expected_plays":1e400}`} {
 		if code, body := patch(t, e, premiere.Title.ID, bad); code != 400 || !strings.Contains(body, "expected_plays") {
