@@ -185,9 +185,10 @@ bench-restart:
 	$(GO) test -run='^$$' -bench=RestartFirstHit -benchtime=3x ./cmd/vodedge/
 
 # bench-offload: share of bytes served from the edge after overnight fill,
-# over site sizes and popularity skews (origin/fillplan)
+# over site sizes and popularity skews, beside a clairvoyant fill; and a
+# week of releases with and without their prior (origin/fillplan)
 bench-offload:
-	OFFLOAD_FULL=1 $(GO) test -count=1 -v -run Offload ./origin/fillplan/
+	OFFLOAD_FULL=1 $(GO) test -count=1 -v -run 'Offload|ReleaseWeek' ./origin/fillplan/
 
 # bench-layout: the storage layout measurements behind cache/doc.go
 bench-layout:

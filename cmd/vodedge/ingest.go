@@ -81,6 +81,7 @@ title: ID, status, and the master playlist's URL.`,
 	f.IntVar(&o.meta.Year, "year", 0, "release year")
 	f.StringVar(&o.meta.Rating, "rating", "", "content rating, e.g. PG-13")
 	f.StringSliceVar(&o.meta.Languages, "languages", nil, "audio languages, comma-separated (en,fr)")
+	f.Float64Var(&o.meta.ExpectedPlays, "expected-plays", 0, "expected plays per day across all sites: the new release's prior popularity, so it is filled on release night (0: estimated from comparable titles)")
 	f.BoolVar(&o.wait, "wait", true, "follow the pipeline until each title is published, held or failed")
 	f.StringVar(&o.progress, "progress", "auto", "progress display: bars, plain (one line per change), off, or auto (bars on a terminal)")
 	f.DurationVar(&o.poll, "poll", 300*time.Millisecond, "how often job progress is polled")
@@ -91,6 +92,9 @@ title: ID, status, and the master playlist's URL.`,
 func runIngest(parent context.Context, o *ingestOpts, files []string, stdout, stderr io.Writer) error {
 	if len(files) > 1 && o.meta.Title != "" {
 		return errors.New("--title names one title: give one FILE, or omit --title to name titles after their files")
+	}
+	if !(o.meta.ExpectedPlays >= 0) {
+		return fmt.Errorf("--expected-plays %v: want plays per day, 0 or more", o.meta.ExpectedPlays)
 	}
 	cli, err := o.client()
 	if err != nil {

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"errors"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -156,7 +157,8 @@ func TestCreateValidates(t *testing.T) {
 	if err := f.cat.Create(&Title{ID: "odyssey", Metadata: Metadata{Title: "again"}}); !errors.Is(err, ErrExists) {
 		t.Errorf("duplicate: %v", err)
 	}
-	bad := []Metadata{{}, {Title: "x", Year: 3000}, {Title: "x", Tags: []string{"a,b"}}, {Title: strings.Repeat("x", 400)}}
+	bad := []Metadata{{}, {Title: "x", Year: 3000}, {Title: "x", Tags: []string{"a,b"}}, {Title: strings.Repeat("x", 400)},
+		{Title: "x", ExpectedPlays: -1}, {Title: "x", ExpectedPlays: math.NaN()}, {Title: "x", ExpectedPlays: math.Inf(1)}}
 	for _, m := range bad {
 		if err := f.cat.Create(&Title{ID: "new", Metadata: m}); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%+v: %v", m, err)

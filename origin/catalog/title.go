@@ -50,6 +50,10 @@ type Metadata struct {
 	Year        int      `json:"year,omitempty"`
 	Rating      string   `json:"rating,omitempty"`
 	Languages   []string `json:"languages,omitempty"`
+	// ExpectedPlays is the operator's expected plays per day across all
+	// sites, the prior popularity of a new release (origin/popularity);
+	// 0 lets the controller estimate it from comparable titles.
+	ExpectedPlays float64 `json:"expected_plays,omitempty"`
 }
 
 // Rendition is a packaged rendition of a title.

@@ -13,6 +13,9 @@ const (
 	maxTags        = 50
 	maxTag         = 64
 	maxLanguages   = 20
+	// maxExpectedPlays bounds the operator's prior (plays per day): more
+	// than any catalogue sees, small enough to stay exact in JSON.
+	maxExpectedPlays = 1e12
 )
 
 // Normalize trims and checks metadata: a title is required; tags are
@@ -34,6 +37,8 @@ func (m *Metadata) Normalize() error {
 		return fmt.Errorf("%w: rating %q: want a short label such as PG-13", ErrInvalid, m.Rating)
 	case m.Year != 0 && (m.Year < 1870 || m.Year > 2200):
 		return fmt.Errorf("%w: year %d", ErrInvalid, m.Year)
+	case !(m.ExpectedPlays >= 0 && m.ExpectedPlays <= maxExpectedPlays): // also NaN
+		return fmt.Errorf("%w: expected_plays %v: want plays per day from 0 to %g", ErrInvalid, m.ExpectedPlays, float64(maxExpectedPlays))
 	}
 	var err error
 	if m.Tags, err = cleanList(m.Tags, maxTags, maxTag, "tag"); err != nil {

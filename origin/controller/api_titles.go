@@ -32,19 +32,24 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
-// handleTitle returns a title; a cold title starts restoring (add
-// ?restore=false to look without restoring).
+// handleTitle returns a title with its popularity at ?site= (all sites
+// by default); a cold title starts restoring (add ?restore=false to look
+// without restoring).
 func (s *Server) handleTitle(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	t, err := s.cat.Get(id)
 	if err == nil && t.Class == catalog.Cold && r.URL.Query().Get("restore") != "false" {
 		t, err = s.changeClass(id, store.Hot)
 	}
+	view := TitleView{Title: t}
+	if err == nil {
+		view.Popularity, err = s.titlePopularity(t, r.URL.Query().Get("site"))
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, t)
+	writeJSON(w, http.StatusOK, view)
 }
 
 // handlePatchTitle updates metadata fields given as JSON; absent fields
@@ -57,6 +62,8 @@ func (s *Server) handlePatchTitle(w http.ResponseWriter, r *http.Request) {
 		Year        *int      `json:"year"`
 		Rating      *string   `json:"rating"`
 		Languages   *[]string `json:"languages"`
+		// ExpectedPlays: a number (JSON null keeps the value; 0 clears it).
+		ExpectedPlays *float64 `json:"expected_plays"`
 	}
 	if err := decodeBody(r, &patch); err != nil {
 		s.fail(w, r, err)
@@ -69,6 +76,7 @@ func (s *Server) handlePatchTitle(w http.ResponseWriter, r *http.Request) {
 		set(&t.Year, patch.Year)
 		set(&t.Rating, patch.Rating)
 		set(&t.Languages, patch.Languages)
+		set(&t.ExpectedPlays, patch.ExpectedPlays)
 		return nil
 	})
 	if err != nil {

@@ -36,7 +36,8 @@ type upload struct {
 
 // handleIngest accepts multipart/form-data: metadata first (a
 // "metadata" part holding JSON, and/or the fields title, description,
-// tags, year, rating, languages), then the "file" part, streamed to disk.
+// tags, year, rating, languages, expected_plays), then the "file" part,
+// streamed to disk.
 func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUploadBytes)
 	mr, err := r.MultipartReader()
@@ -118,8 +119,14 @@ func readField(m *catalog.Metadata, part *multipart.Part) error {
 			return fmt.Errorf("%w: year %q", errBadRequest, clip(v))
 		}
 		m.Year = y
+	case "expected_plays":
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("%w: expected_plays %q: want plays per day, a number ≥ 0", errBadRequest, clip(v))
+		}
+		m.ExpectedPlays = n // Normalize checks the range
 	default:
-		return fmt.Errorf("%w: unknown field %q (want metadata, title, description, tags, year, rating, languages, file)", errBadRequest, clip(part.FormName()))
+		return fmt.Errorf("%w: unknown field %q (want metadata, title, description, tags, year, rating, languages, expected_plays, file)", errBadRequest, clip(part.FormName()))
 	}
 	return nil
 }

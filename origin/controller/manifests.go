@@ -151,6 +151,10 @@ func (s *Server) fillFiles(site string) ([]fillplan.File, error) {
 	for _, sc := range titles {
 		titlePop[sc.Name] = sc.Popularity
 	}
+	priors, err := s.fillPriors(site) // new releases' decayed priors
+	if err != nil {
+		return nil, err
+	}
 	var out []fillplan.File
 	err = s.cat.Each(func(t *catalog.Title) error {
 		if t.Status != catalog.Published || t.Class != catalog.Hot {
@@ -158,7 +162,7 @@ func (s *Server) fillFiles(site string) ([]fillplan.File, error) {
 		}
 		for _, f := range t.Files {
 			key := "/" + strings.TrimPrefix(f.Key, "/")
-			out = append(out, fillplan.File{Key: key, Size: f.Size, SHA256: f.SHA256, Popularity: fillplan.Blend(pop[key], titlePop[t.ID])})
+			out = append(out, fillplan.File{Key: key, Size: f.Size, SHA256: f.SHA256, Popularity: fillplan.BlendPrior(pop[key], titlePop[t.ID], priors[t.ID], videoRenditions(t))})
 		}
 		return nil
 	})

@@ -87,7 +87,9 @@ type publicList struct {
 
 func (s *Server) publicOf(t *catalog.Title) publicTitle {
 	base := s.cfg.Public.SteeringURL + "/titles/" + url.PathEscape(t.ID) + "/"
-	out := publicTitle{ID: t.ID, Metadata: t.Metadata, DurationMS: t.DurationMS, Published: t.Published,
+	md := t.Metadata
+	md.ExpectedPlays = 0 // the operator's forecast is not the public's business
+	out := publicTitle{ID: t.ID, Metadata: md, DurationMS: t.DurationMS, Published: t.Published,
 		Available: t.Class != catalog.Cold, Playback: publicPlayback{HLS: base + "master.m3u8", DASH: base + "manifest.mpd"},
 		Renditions: []publicRendition{}}
 	for _, r := range t.Renditions {

@@ -178,3 +178,15 @@ const TitlePrior = 0.1
 // popularity ranks them above the files of unpopular titles (measured in
 // TestOffloadWithOvernightFill).
 func Blend(file, title float64) float64 { return file + TitlePrior*title }
+
+// BlendPrior is Blend plus a new release's share of its title's prior:
+// prior is the title's decayed prior (plays per day, origin/popularity's
+// weight × prior) and videos its number of video renditions. A play
+// streams one rendition, so each file of a title playing prior times a
+// day is requested about prior ÷ videos times (players that stop early
+// make the early segments hotter; the planner cannot know which yet).
+// Without it a title released today has no history and is not filled on
+// its release night (measured in TestReleaseWeek).
+func BlendPrior(file, title, prior float64, videos int) float64 {
+	return Blend(file, title) + prior/float64(max(videos, 1))
+}

@@ -32,10 +32,13 @@ type Config struct {
 	Window int
 	// MaxLine bounds one log line; longer lines are skipped. Default 16 KiB.
 	MaxLine int
+	// PriorDays is how many days of its own evidence a new release needs
+	// before its prior stops counting (PriorWeight). Default 3.
+	PriorDays int
 }
 
 // DefaultConfig is α 0.3 over 30 days.
-func DefaultConfig() Config { return Config{Alpha: 0.3, Window: 30, MaxLine: 16 << 10} }
+func DefaultConfig() Config { return Config{Alpha: 0.3, Window: 30, MaxLine: 16 << 10, PriorDays: 3} }
 
 // Deps are the store's collaborators.
 type Deps struct {
@@ -69,7 +72,10 @@ func New(cfg Config, deps Deps) (*Store, error) {
 	if cfg.MaxLine == 0 {
 		cfg.MaxLine = d.MaxLine
 	}
-	if cfg.Alpha <= 0 || cfg.Alpha > 1 || cfg.Window < 1 || cfg.Window > 366 || deps.Store == nil {
+	if cfg.PriorDays == 0 {
+		cfg.PriorDays = d.PriorDays
+	}
+	if cfg.PriorDays < 0 || cfg.Alpha <= 0 || cfg.Alpha > 1 || cfg.Window < 1 || cfg.Window > 366 || deps.Store == nil {
 		return nil, fmt.Errorf("%w: %+v", ErrConfig, cfg)
 	}
 	if deps.Now == nil {
