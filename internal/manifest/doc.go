@@ -84,15 +84,18 @@
 //
 // gzip from the standard library: on an index, zstd (klauspost/compress,
 // only an indirect dependency) is 3 % smaller (41.4 against 42.9 bytes a
-// file) and faster to compress, not enough to take a direct dependency;
-// the bytes are the checksums. An index line is about 87 bytes of text and
-// 43 compressed, of which 32 are the file's SHA-256, which does not
-// compress. So the floor for a node that holds all of 30 million files is
-// 30 M × 32 B = 960 MB of checksums alone: "≤ 1 GB on the wire" holds per
-// node of a multi-node site (each node fetches only its groups' indexes),
-// not for one node holding the whole catalogue (about 1.3 GB, once; later
-// versions cost their deltas and changed indexes). Truncated checksums
-// would cut that and weaken what a lying peer must forge; we did not.
+// file with whole checksums) and faster to compress, not enough to take
+// a direct dependency; the bytes are the checksums, which do not
+// compress. A whole SHA-256 is 32 bytes a file: 960 MB for a node that
+// holds all of 30 million files, so such a node could not get its first
+// manifest in 1 GB. An index therefore carries the first 128 bits of
+// each file's SHA-256 (SumDigits; the edge hashes the whole file and
+// compares that prefix): what a lying peer or a corrupting disk must
+// produce is a second preimage of a file it did not choose, 2^128 work
+// (2^103 against any one of 30 million), the strength of AES-128; the
+// weaker collision bound (2^64) would matter only to whoever makes the
+// original files. An index line is then about 55 bytes of text and 26
+// compressed. Indexes saved with whole sums are still read.
 //
 // Text lines rather than JSON for indexes: parsed without reflection,
 // fuzzed as a parser of its own (FuzzParseIndex), and an index's bytes are
@@ -125,23 +128,30 @@
 // run on the shared 2-core machine, other jobs running:
 //
 //	files  version  document   n1 indexes  all indexes  build+sign  apply   RSS+      heap+
+//	first, whole checksums (64 hex digits):
 //	1 M    full        949 kB     17.9 MB      42.9 MB       3.6 s    4.6 s   9.3 MiB   8.0 MiB
 //	1 M    delta        15 kB      0.24 MB     42.9 MB       2.3 s    1.7 s   9.1 MiB   8.7 MiB
 //	10 M   full        9.5 MB    177.6 MB     428.7 MB      38.5 s   40.3 s  18.2 MiB  17.3 MiB
 //	10 M   delta       146 kB      2.3 MB     428.7 MB      53.8 s   14.0 s  18.0 MiB  17.6 MiB
 //	30 M   full       28.5 MB    536.1 MB    1286.1 MB     152.5 s  189.9 s  38.9 MiB  37.4 MiB
 //	30 M   delta       436 kB      7.0 MB    1286.1 MB      68.7 s   56.1 s  52.4 MiB  51.2 MiB
+//	then 128-bit checksums (MANIFEST_FILES=1000000,30000000, load average 12–16):
+//	1 M    full        949 kB     10.8 MB      26.0 MB       4.1 s    3.6 s   9.0 MiB   8.0 MiB
+//	1 M    delta        15 kB      0.13 MB     25.9 MB       5.0 s    2.2 s   9.6 MiB   8.4 MiB
+//	30 M   full       28.5 MB    324.3 MB     778.7 MB     111.5 s  124.3 s  37.3 MiB  34.8 MiB
+//	30 M   delta       436 kB      4.2 MB     778.7 MB     135.1 s   45.9 s  51.8 MiB  50.1 MiB
 //
-// At 30 M files node n1 took 565 MB on the wire for its first manifest
-// (document and the indexes of the 40 % of groups it holds files of) and
-// 7.4 MB for the next version; its memory grew by 39–52 MiB, under the
-// brief's 256 MiB: it grows with the groups it holds (about 40 bytes
-// each, and 32 more while dropping unused indexes), a batch and the
-// garbage collector's slack, not with files. Its state directory after
-// version 2 was 626 MiB: the saved manifest uncompressed (about 200 bytes
-// a group) and the indexes as received. A delta's apply is a full diff
-// of the node's groups from its cached indexes (so a node that lost files
-// notices), which is most of its time.
+// At 30 M files a node holding every file takes 807 MB on the wire for
+// its first manifest (document and every index), under the brief's 1 GB;
+// node n1 took 353 MB (the indexes of the 40 % of groups it holds files
+// of) and 4.6 MB for the next version; its memory grew by 37–52 MiB,
+// under the brief's 256 MiB: it grows with the groups it holds (about 40
+// bytes each, and 32 more while dropping unused indexes), a batch and
+// the garbage collector's slack, not with files. Its state directory
+// after version 2 was 424 MiB: the saved manifest uncompressed (about 200
+// bytes a group) and the indexes as received. A delta's apply is a full
+// diff of the node's groups from its cached indexes (so a node that lost
+// files notices), which is most of its time.
 //
 // Imports: internal/cachekey (entries' keys are normalized as the edges
 // normalize requests), the standard library.
