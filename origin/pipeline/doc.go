@@ -52,12 +52,18 @@
 //	  chunked,    2 workers   63.4 s  0.71x
 //	600 s 1080p source -> 1080p + AAC (VODEDGE_BENCH_CHUNK_LADDER=1080p):
 //	  whole-file, 1 worker  1248 s
-//	  chunked,    2 workers CHUNKED2 (a separate run, see below)
+//	  chunked,    2 workers  455 s  (5 chunks; a separate run, see below)
 //
 // The 10-minute run did not fit the session in full on the loaded
 // machine: whole-file with 1 worker ran in one process, chunked with 2
 // workers in a second (-bench 'BenchmarkChunkedEncode/chunked-2workers'),
-// so that pair is not a same-run ratio; the 250 s run is.
+// and whole-file with 2 workers and chunked with 1 were not measured at
+// that length. That pair is not a same-run ratio: the machine was less
+// loaded during the second run (generating the same source took about
+// 225 s there against about 360 s in the first), so 455/1248 = 0.36x
+// overstates the gain; scaled by that, about 0.6x, in line with the
+// 250 s run's 0.71x. Rerun make bench-chunks on a quiet machine for a
+// same-run table of all four.
 //
 // Concurrency: one goroutine (the loop) owns the jobs and is the only
 // writer to the store, so writes happen in order and no lock is held
