@@ -6,7 +6,7 @@
 #                 go test -race, short fuzz runs
 #   make bench-compare / bench-tls / bench-rss / bench-restart /
 #        bench-layout / bench-suite / bench-sim / bench-evict /
-#        bench-manifest / bench-scale / bench-disks
+#        bench-manifest / bench-scale / bench-disks / bench-chunks
 #                 long benchmarks (not part of test)
 #   make fuzz     every fuzz target for FUZZ_LONG (1m) each, about an hour
 #   make soak     a 3-node site under a 10-minute mixed load: RSS,
@@ -24,7 +24,7 @@ SOAKFLAGS ?=
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-compare-pinned bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-manifest bench-scale bench-disks bench-offload fuzz soak bench-tls clean
+.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-compare-pinned bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-manifest bench-scale bench-disks bench-chunks bench-offload fuzz soak bench-tls clean
 
 all: build
 
@@ -128,6 +128,13 @@ bench-compare-pinned: build
 	  --scenarios 'ram-16KiB=2000x16KiB:rps>=1.0,ram-48KiB=1000x48KiB:rps>=1.0,ram-2MiB=64x2MiB:throughput>=1.0,ram-mix=8xplayer:throughput>=1.0'
 	$(PIN_LOAD) --peers vodedge,nginx-static --ram-bytes 0 --disk-bytes 1GiB \
 	  --scenarios 'disk-16KiB=2000x16KiB:rps>=1.0,disk-48KiB=1000x48KiB:rps>=1.0,disk-2MiB=64x2MiB:throughput>=1.0,disk-mix=8xplayer:throughput>=1.0'
+
+# bench-chunks: a generated 10-minute 1080p source (testsrc2 + sine)
+# encoded whole-file and in 2-minute chunks, each with 1 and 2 workers;
+# prints wall times and ratios (origin/packager BenchmarkChunkedEncode).
+# VODEDGE_BENCH_CHUNK_SECONDS and VODEDGE_BENCH_CHUNK_LADDER change it.
+bench-chunks:
+	go test -run '^$$' -bench BenchmarkChunkedEncode -benchtime 1x -timeout 2h ./origin/packager
 
 # bench-disks: hot disk hits (RAM tier off) from four directories at
 # once against one, beside nginx serving the same files: vodedge's disk

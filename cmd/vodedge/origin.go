@@ -114,6 +114,7 @@ func (o *originOpts) bindTranscode(f *pflag.FlagSet) {
 	f.StringVar(&o.codecs, "codecs", "h264", "video codecs of the ladder: h264, hevc, av1 (comma-separated)")
 	f.DurationVar(&c.SegmentDuration, "segment-duration", c.SegmentDuration, "CMAF segment length and keyframe interval")
 	f.StringVar(&c.Preset, "preset", c.Preset, "encoder preset: ultrafast … veryslow")
+	bindChunkFlag(f, c)
 	f.IntVar(&o.audioKbps, "audio-kbps", int(c.AudioBitrate/1000), "AAC bitrate in kbit/s")
 	f.StringVar(&c.FFmpeg, "ffmpeg", c.FFmpeg, "ffmpeg binary")
 	f.StringVar(&o.cfg.FFprobe, "ffprobe", o.cfg.FFprobe, "ffprobe binary")

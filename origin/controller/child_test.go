@@ -34,6 +34,9 @@ func runChild() {
 	cfg := configWith(data, os.Getenv("CHILD_FFMPEG"), os.Getenv("CHILD_FFPROBE"))
 	cfg.Pipeline.Workers = 1 // renditions one after the other: a clear "some done, one running"
 	cfg.KeepWork = true      // so the test can see whether renditions were re-encoded
+	if d, err := time.ParseDuration(os.Getenv("CHILD_CHUNK")); err == nil {
+		cfg.Transcode.ChunkDuration = d // TestCrashResumeChunked
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	srv, err := controller.New(context.Background(), cfg, controller.Deps{Logger: log})
 	if err == nil {
@@ -56,11 +59,12 @@ type child struct {
 	tr   *http.Transport
 }
 
-func startChild(t *testing.T, data string) *child {
+func startChild(t *testing.T, data string, env ...string) *child {
 	t.Helper()
 	os.Remove(filepath.Join(data, "addr"))
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+data, "CHILD_FFMPEG="+testenv.Tool(t, "ffmpeg"), "CHILD_FFPROBE="+testenv.Tool(t, "ffprobe"))
+	cmd.Env = append(cmd.Env, env...)
 	logFile, _ := os.Create(filepath.Join(t.TempDir(), "child.log"))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {

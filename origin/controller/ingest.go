@@ -199,7 +199,7 @@ func (s *Server) admit(ctx context.Context, meta catalog.Metadata, up upload) (*
 		return nil, err
 	}
 	id := t.ID
-	job, err := s.engine.Submit(ingestSpec(id, info, plan))
+	job, err := s.engine.Submit(ingestSpec(id, info, plan, transcode.Chunks(info.Duration, s.enc.Config())))
 	if err == nil {
 		t, err = s.cat.Update(id, func(t *catalog.Title) error { t.JobID = job.ID; return nil })
 	}

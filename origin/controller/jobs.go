@@ -18,6 +18,8 @@ const (
 	stepProbe     = "probe"
 	stepQC        = "qc"
 	stepTranscode = "transcode"
+	stepChunk     = "transcode-chunk"
+	stepJoin      = "join"
 	stepPackage   = "package"
 	stepPublish   = "publish"
 	stepSetClass  = "set-class"
@@ -28,6 +30,8 @@ func (s *Server) stepFuncs() map[string]pipeline.StepFunc {
 		stepProbe:     s.runProbe,
 		stepQC:        s.runQC,
 		stepTranscode: s.runTranscode,
+		stepChunk:     s.runChunk,
+		stepJoin:      s.runJoin,
 		stepPackage:   s.runPackage,
 		stepPublish:   s.runPublish,
 		stepSetClass:  s.runSetClass,
@@ -37,16 +41,24 @@ func (s *Server) stepFuncs() map[string]pipeline.StepFunc {
 // transcodeStep names the step of a rendition.
 func transcodeStep(r transcode.Rendition) string { return stepTranscode + "/" + r.Name }
 
+// chunkStep names the step of one chunk of a rendition.
+func chunkStep(r transcode.Rendition, c transcode.Chunk) string {
+	return fmt.Sprintf("%s/chunk-%03d", transcodeStep(r), c.Index)
+}
+
 // ingestSpec is the graph of a new title: probe (already done at upload)
-// → [transcode/{rendition}… ∥ qc] → package → publish.
-func ingestSpec(id string, info *probe.Info, plan []transcode.Rendition) pipeline.Spec {
+// → [transcode/{rendition}… ∥ qc] → package → publish. With chunks (a
+// long source, see transcode.Chunks), each video rendition's
+// transcode/{rendition} is a join step after one transcode-chunk step
+// per chunk (transcode/{rendition}/chunk-NNN); audio stays one step.
+func ingestSpec(id string, info *probe.Info, plan []transcode.Rendition, chunks []transcode.Chunk) pipeline.Spec {
 	steps := []pipeline.Step{
 		{Name: stepProbe, Kind: stepProbe, State: pipeline.Done, Result: mustJSON(info)},
 		{Name: stepQC, Kind: stepQC, Deps: []string{stepProbe}},
 	}
 	pkgDeps := []string{stepQC}
 	for _, r := range plan {
-		steps = append(steps, pipeline.Step{Name: transcodeStep(r), Kind: stepTranscode, Deps: []string{stepProbe}, Args: mustJSON(r)})
+		steps = append(steps, renditionSteps(r, chunks)...)
 		pkgDeps = append(pkgDeps, transcodeStep(r))
 	}
 	steps = append(steps,
@@ -54,6 +66,24 @@ func ingestSpec(id string, info *probe.Info, plan []transcode.Rendition) pipelin
 		pipeline.Step{Name: stepPublish, Kind: stepPublish, Deps: []string{stepPackage}},
 	)
 	return pipeline.Spec{Kind: jobIngest, Subject: id, Steps: steps}
+}
+
+// renditionSteps are the steps that produce rendition r: one transcode
+// step, or a chunk step per chunk and a join step named as the
+// transcode step would be (so the package step finds its result).
+func renditionSteps(r transcode.Rendition, chunks []transcode.Chunk) []pipeline.Step {
+	if r.Kind != transcode.Video || len(chunks) < 2 {
+		return []pipeline.Step{{Name: transcodeStep(r), Kind: stepTranscode, Deps: []string{stepProbe}, Args: mustJSON(r)}}
+	}
+	var steps []pipeline.Step
+	var deps []string
+	for _, c := range chunks {
+		name := chunkStep(r, c)
+		steps = append(steps, pipeline.Step{Name: name, Kind: stepChunk, Deps: []string{stepProbe}, Args: mustJSON(chunkArgs{Rendition: r, Chunk: c})})
+		deps = append(deps, name)
+	}
+	join := pipeline.Step{Name: transcodeStep(r), Kind: stepJoin, Deps: deps, Args: mustJSON(joinArgs{Rendition: r, Chunks: chunks})}
+	return append(steps, join)
 }
 
 // classArgs are a set-class step's input.

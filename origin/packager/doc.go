@@ -16,5 +16,14 @@
 // SegmentTimeline built from the HLS durations (timescale 1000), one
 // AdaptationSet per video codec and per audio rendition.
 //
+// Join (join.go) assembles the chunks of a video rendition encoded apart
+// (transcode.EncodeChunk) into one rendition directory without
+// re-encoding: it refuses, naming the chunk, when an init.mp4 differs
+// from the first chunk's (a codec configuration change), when segment
+// numbers do not run on, or when a chunk does not start (within a frame)
+// where the ones before it end; then it links the segments into place
+// and writes one playlist. It lives here because it reads the encoder's
+// playlists with the same fuzzed parser.
+//
 // Imports: origin/transcode for the Rendition type and file names.
 package packager

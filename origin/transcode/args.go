@@ -32,6 +32,27 @@ func (c Config) args(src string, r Rendition, dir string) []string {
 	return append(args, c.hlsArgs(dir)...)
 }
 
+// chunkArgs encodes chunk ch of video rendition r: an accurate input
+// seek to ch.Start (ffmpeg decodes from the keyframe before it and drops
+// frames until the start), -t to the chunk's end, and -output_ts_offset
+// so the segments keep the source's timeline. The forced-keyframe
+// expression counts from the chunk's own start, which is a multiple of
+// the segment duration, so keyframes fall where a whole-file encode puts
+// them. Segment numbers start at ch.FirstSegment.
+func (c Config) chunkArgs(src string, r Rendition, ch Chunk, dir string) []string {
+	args := []string{"-v", "error", "-y", "-ss", secondsArg(ch.Start)}
+	if ch.End > 0 {
+		args = append(args, "-t", secondsArg(ch.End-ch.Start))
+	}
+	args = append(args, "-i", src)
+	if c.Threads > 0 {
+		args = append(args, "-threads", strconv.Itoa(c.Threads))
+	}
+	args = append(args, c.videoArgs(r)...)
+	args = append(args, "-output_ts_offset", secondsArg(ch.Start), "-start_number", strconv.Itoa(ch.FirstSegment))
+	return append(args, c.hlsArgs(dir)...)
+}
+
 func (c Config) audioArgs(r Rendition) []string {
 	return []string{
 		"-map", "0:a:" + strconv.Itoa(r.AudioStream), "-vn", "-sn", "-dn",
@@ -49,7 +70,8 @@ func (c Config) videoArgs(r Rendition) []string {
 		"-g", strconv.Itoa(gop), "-keyint_min", strconv.Itoa(gop),
 		"-force_key_frames", "expr:gte(t,n_forced*" + secondsArg(c.SegmentDuration) + ")",
 	}
-	return append(args, c.codecArgs(r.Codec, gop)...)
+	args = append(args, c.codecArgs(r.Codec, gop)...)
+	return append(args, videoTimingArgs...)
 }
 
 // codecArgs turn scene-cut keyframes off (they would misalign renditions)
@@ -70,6 +92,25 @@ func (c Config) codecArgs(codec Codec, gop int) []string {
 // start, no keyframe falls inside a segment.
 func (c Config) gop(fps float64) int {
 	return max(1, int(fps*c.SegmentDuration.Seconds()+0.5))
+}
+
+// videoTimingArgs make a video rendition's timestamps independent of
+// where its encode started, so that chunks encoded apart join into what
+// one whole-file encode writes (same init.mp4, same segment times):
+//
+//   - -avoid_negative_ts disabled: with B-frames the first decode time is
+//     negative; the default shift would move only the first chunk's
+//     timeline (by the encoder's reorder delay) and not the others.
+//   - movflags +frag_discont (with the HLS muxer's own fMP4 flags, which
+//     an explicit movflags replaces): each fragment's decode time comes
+//     from the packets' timestamps instead of counting from zero with the
+//     start put in an edit list of init.mp4, which would differ per chunk.
+//
+// The first frame is then presented at 0, keyframes at exact multiples of
+// the segment duration.
+var videoTimingArgs = []string{
+	"-avoid_negative_ts", "disabled",
+	"-hls_segment_options", "movflags=+frag_custom+dash+delay_moov+frag_discont",
 }
 
 func (c Config) hlsArgs(dir string) []string {

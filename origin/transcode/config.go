@@ -30,7 +30,15 @@ type Config struct {
 	FFmpeg string
 	// Threads is ffmpeg's -threads per encode; 0 lets ffmpeg choose.
 	Threads int
+	// ChunkDuration is the length of the pieces a long source's video is
+	// cut into, each encoded as its own step (rounded down to whole
+	// segments); default 2 min. A source shorter than two chunks is
+	// encoded whole; so is every source when ChunkDuration is NoChunks.
+	ChunkDuration time.Duration
 }
+
+// NoChunks as Config.ChunkDuration turns chunked encoding off.
+const NoChunks = time.Duration(1<<63 - 1)
 
 // DefaultConfig is the production default: the 5-rung H.264 ladder, 4 s
 // segments, veryfast.
@@ -43,6 +51,7 @@ func DefaultConfig() Config {
 		AudioBitrate:    128_000,
 		MaxFPS:          60,
 		FFmpeg:          "ffmpeg",
+		ChunkDuration:   2 * time.Minute,
 	}
 }
 
@@ -65,6 +74,7 @@ func (c *Config) Validate() error {
 	c.AudioBitrate = orDefault(c.AudioBitrate, d.AudioBitrate)
 	c.MaxFPS = orDefault(c.MaxFPS, d.MaxFPS)
 	c.FFmpeg = orDefault(c.FFmpeg, d.FFmpeg)
+	c.ChunkDuration = orDefault(c.ChunkDuration, d.ChunkDuration)
 	switch {
 	case c.SegmentDuration < time.Second || c.SegmentDuration > 20*time.Second:
 		return fmt.Errorf("%w: segment duration %v: want 1s..20s", ErrConfig, c.SegmentDuration)
@@ -74,6 +84,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("%w: audio bitrate %d: want 32k..512k", ErrConfig, c.AudioBitrate)
 	case c.MaxFPS < 1 || c.MaxFPS > 240:
 		return fmt.Errorf("%w: max fps %v: want 1..240", ErrConfig, c.MaxFPS)
+	case c.ChunkDuration < c.SegmentDuration:
+		return fmt.Errorf("%w: chunk duration %v: want at least one segment (%v)", ErrConfig, c.ChunkDuration, c.SegmentDuration)
 	case c.Threads < 0:
 		return fmt.Errorf("%w: threads %d", ErrConfig, c.Threads)
 	}

@@ -27,6 +27,25 @@
 // resume after a crash without redoing the others. Master playlists and
 // the DASH manifest over the same segments are the packager's job.
 //
+// Video timestamps do not depend on where an encode starts
+// (videoTimingArgs in args.go): the first frame is presented at 0 and
+// each fragment's decode time comes from the packets themselves, so
+// init.mp4 has no start-dependent edit list. That is what lets a long
+// source be encoded in chunks (chunk.go): Chunks cuts the timeline every
+// Config.ChunkDuration (default 2 min, rounded down to whole segments, so
+// every cut is at a forced keyframe; a source shorter than two chunks is
+// encoded whole, and a tail under half a chunk joins the last one), and
+// EncodeChunk encodes source [Start, End) of one video rendition with an
+// accurate input seek, -output_ts_offset Start (the source's timeline
+// kept) and segment numbers from FirstSegment. Chunks of a rendition then
+// carry byte-identical init segments (x264/x265 with identical settings
+// write identical parameter sets) and the very segment times a whole-file
+// encode gives; packager.Join checks that and assembles them. A chunk's
+// inputs and output are a source file, plain values and a directory, so
+// a chunk can run on another machine. Audio is not chunked: it is cheap
+// next to video, and AAC's encoder priming (about 1024 samples added at
+// every encode's start) would put a glitch or an overlap at each join.
+//
 // Imports: origin/ffmpeg (the process runner) and origin/probe (the
 // source's description).
 package transcode

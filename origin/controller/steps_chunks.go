@@ -1,0 +1,123 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/vodedge/vodedge/origin/packager"
+	"github.com/vodedge/vodedge/origin/pipeline"
+	"github.com/vodedge/vodedge/origin/qc"
+	"github.com/vodedge/vodedge/origin/transcode"
+)
+
+// chunkArgs are a transcode-chunk step's input: everything the encode
+// needs besides the source file, so that another machine with the
+// source could run it.
+type chunkArgs struct {
+	Rendition transcode.Rendition `json:"rendition"`
+	Chunk     transcode.Chunk     `json:"chunk"`
+}
+
+// joinArgs are a join step's input.
+type joinArgs struct {
+	Rendition transcode.Rendition `json:"rendition"`
+	Chunks    []transcode.Chunk   `json:"chunks"`
+}
+
+// chunkDir is where chunk c of rendition r is kept until the join: a
+// dot directory of the title's work directory, which publishing skips.
+func (s *Server) chunkDir(id string, r transcode.Rendition, c transcode.Chunk) string {
+	return filepath.Join(s.workDir(id), ".chunks", r.Name, fmt.Sprintf("chunk-%03d", c.Index))
+}
+
+// runChunk encodes one chunk into a temporary directory and renames it
+// into place, like runTranscode: a finished chunk is a whole directory
+// and its step is Done, so a restart never redoes it.
+func (s *Server) runChunk(ctx context.Context, t *pipeline.Task) (any, error) {
+	var a chunkArgs
+	if err := t.Args(&a); err != nil {
+		return nil, pipeline.Permanent(err)
+	}
+	if s.enc == nil {
+		return nil, pipeline.Permanent(errNoTranscoder)
+	}
+	title, err := s.title(t)
+	if err != nil {
+		return nil, err
+	}
+	info, err := sourceInfo(t)
+	if err != nil {
+		return nil, err
+	}
+	final := s.chunkDir(title.ID, a.Rendition, a.Chunk)
+	tmp := final + ".tmp"
+	if err := freshDir(tmp); err != nil {
+		return nil, err
+	}
+	out, err := s.enc.EncodeChunk(ctx, s.sourcePath(title), info.Duration, a.Rendition, a.Chunk, tmp, func(f float64) { t.Progress(f, "encoding") })
+	if err != nil {
+		return nil, err
+	}
+	if err := os.RemoveAll(final); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return nil, fmt.Errorf("controller: move chunk into place: %w", err)
+	}
+	return out, nil
+}
+
+// runJoin assembles a rendition's chunks (packager.Join: no re-encode),
+// checks it as runTranscode does, renames it into place and then drops
+// the chunks. Its result is a transcode step's.
+func (s *Server) runJoin(ctx context.Context, t *pipeline.Task) (any, error) {
+	var a joinArgs
+	if err := t.Args(&a); err != nil {
+		return nil, pipeline.Permanent(err)
+	}
+	title, err := s.title(t)
+	if err != nil {
+		return nil, err
+	}
+	info, err := sourceInfo(t)
+	if err != nil {
+		return nil, err
+	}
+	r := a.Rendition
+	work := s.workDir(title.ID)
+	tmp, final := filepath.Join(work, ".tmp-"+r.Name), filepath.Join(work, r.Name)
+	if err := freshDir(tmp); err != nil {
+		return nil, err
+	}
+	out, err := packager.Join(tmp, r.FPS, s.parts(title.ID, r, a.Chunks))
+	if errors.Is(err, packager.ErrJoin) {
+		return nil, pipeline.Permanent(err) // the chunks are Done: retrying cannot change them
+	} else if err != nil {
+		return nil, err
+	}
+	out.Rendition = r
+	in := qc.Input{Title: title.ID, Target: r.Name, Kind: string(r.Kind), Path: filepath.Join(tmp, transcode.PlaylistFile), Source: info}
+	findings, err := scanAll(ctx, s.rend, in, func(f float64) { t.Progress(f, "checking") })
+	if err != nil {
+		return nil, err
+	}
+	if err := os.RemoveAll(final); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return nil, fmt.Errorf("controller: move rendition into place: %w", err)
+	}
+	os.RemoveAll(filepath.Join(work, ".chunks", r.Name))
+	return transcodeResult{Output: out, Findings: findings}, nil
+}
+
+func (s *Server) parts(id string, r transcode.Rendition, chunks []transcode.Chunk) []packager.Part {
+	parts := make([]packager.Part, len(chunks))
+	for i, c := range chunks {
+		parts[i] = packager.Part{Dir: s.chunkDir(id, r, c), Chunk: c}
+	}
+	return parts
+}
