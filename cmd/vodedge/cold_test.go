@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -116,13 +117,25 @@ func (e *coldEnv) edge(origin string, extra ...string) (pub, admin string) {
 	return "http://" + listen, adminAddr
 }
 
-// wantRestoring checks a player's answer for a cold file: 503 with a
-// Retry-After in seconds.
+// wantRestoring checks a browser player's answer for a cold file: 503
+// with a Retry-After in seconds that the page's script may read (CORS).
 func wantRestoring(t *testing.T, url string) {
 	t.Helper()
-	code, hdr, body := get(t, url)
-	if code != http.StatusServiceUnavailable || !regexp.MustCompile(`^[1-9][0-9]*$`).MatchString(hdr.Get("Retry-After")) {
-		t.Fatalf("GET %s: %d Retry-After %q %s, want 503 with Retry-After", url, code, hdr.Get("Retry-After"), body)
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Origin", "http://player.example")
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	hdr := resp.Header
+	if resp.StatusCode != http.StatusServiceUnavailable || !regexp.MustCompile(`^[1-9][0-9]*$`).MatchString(hdr.Get("Retry-After")) {
+		t.Fatalf("GET %s: %d Retry-After %q %s, want 503 with Retry-After", url, resp.StatusCode, hdr.Get("Retry-After"), body)
+	}
+	if !strings.Contains(strings.Join(hdr.Values("Access-Control-Expose-Headers"), ","), "Retry-After") || hdr.Get("Access-Control-Allow-Origin") == "" {
+		t.Fatalf("GET %s: a page on another origin cannot read Retry-After: %v", url, hdr)
 	}
 }
 
