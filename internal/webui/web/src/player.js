@@ -83,6 +83,19 @@ function retryAfter(code, xhr) {
   return Number.isNaN(at) ? 0 : Math.max(1, Math.min(Math.ceil((at - Date.now()) / 1000), 3600));
 }
 
+// noRetryOn503 keeps hls.js's own loader from retrying a 503 after a
+// second: the answer comes to onError, which honours its Retry-After.
+function noRetryOn503(loadCfg) {
+  const policy = loadCfg && loadCfg.loadPolicy;
+  if (!policy || !policy.errorRetry) return loadCfg;
+  const inner = policy.errorRetry.shouldRetry;
+  const shouldRetry = (cfg, count, timeout, resp, retry) => {
+    if (resp && resp.code === 503) return false;
+    return inner ? inner(cfg, count, timeout, resp, retry) : retry;
+  };
+  return { ...loadCfg, loadPolicy: { ...policy, errorRetry: { ...policy.errorRetry, shouldRetry } } };
+}
+
 // pending are the loads waiting for a restore: retryNow runs them.
 let pending = [];
 
@@ -128,7 +141,8 @@ class FailoverLoader {
   abort() { this.inner.abort(); }
   getCacheAge() { return this.inner.getCacheAge ? this.inner.getCacheAge() : null; }
   getResponseHeader(name) { return this.inner.getResponseHeader ? this.inner.getResponseHeader(name) : null; }
-  load(context, loadCfg, callbacks) {
+  load(context, loadCfgIn, callbacks) {
+    const loadCfg = noRetryOn503(loadCfgIn);
     const retry = (why) => {
       if (!failover(context.url, why)) return false;
       this.inner.destroy();
