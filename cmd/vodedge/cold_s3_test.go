@@ -65,6 +65,7 @@ func TestArchivedTitleOnAnS3Edge(t *testing.T) {
 	if posted < 1 || posted > 1+int(time.Since(began)/time.Minute) {
 		t.Fatalf("the edge posted %d restore requests for %d archived answers of one title (one a minute expected)", posted, asked)
 	}
+	t.Logf("%d files answered 503 through the edge; %d restore request posted, %d repeated", asked, posted, restoreCalls(t, adminAddr, "repeated"))
 	if c := e.title().Class; c != catalog.Restoring {
 		t.Fatalf("class after the edge's request: %s, want restoring", c)
 	}
