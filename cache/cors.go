@@ -16,7 +16,7 @@ var (
 	hdrACAM           = []byte("Access-Control-Allow-Methods")
 	hdrACAH           = []byte("Access-Control-Allow-Headers")
 	hdrACMA           = []byte("Access-Control-Max-Age")
-	valExposed        = []byte("X-Cache, X-Served-By, Content-Range, Content-Length, ETag, Age, Cache-Status")
+	valExposed        = []byte("X-Cache, X-Served-By, Content-Range, Content-Length, ETag, Age, Cache-Status, Retry-After")
 	valMethods        = []byte("GET, HEAD, OPTIONS")
 	valRequestHeaders = []byte("Range, If-Range, If-None-Match, If-Modified-Since")
 	valMaxAge         = []byte("86400")

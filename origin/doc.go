@@ -36,7 +36,11 @@
 // (Object.Header, HTTP and S3) and 404/410 errors the headers they came
 // with (StatusError). With AnyStatus, the HTTP client answers other
 // statuses (301, 204, 403, 404, 503, 599, …) as short Objects instead of
-// errors, so that the edge passes the origin's error answers on.
+// errors, so that the edge passes the origin's error answers on. An S3
+// object in an archive class (InvalidObjectState) is a 503 with
+// Retry-After (an Object with AnyStatus, else a StatusError wrapping
+// ErrArchived), and S3Options.Archived.Notify hears of it so the edge
+// can ask the controller for a restore (s3archived.go).
 // HTTP.Forward passes requests with unsafe methods to the origin.
 //
 // The HTTP and S3 clients share one set of checks on what a server sends

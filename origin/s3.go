@@ -38,6 +38,9 @@ type S3Options struct {
 	// header timeouts, the idle read timeout of bodies, the pool size and
 	// the User-Agent (appended to the SDK's).
 	Transport HTTPOptions
+	// Archived is what an object in an archive class (S3 answers
+	// InvalidObjectState until it is restored) becomes: see s3archived.go.
+	Archived ArchivedOptions
 }
 
 // s3MaxAttempts is one retry instead of the SDK's two: the edge's miss
@@ -54,6 +57,7 @@ type S3 struct {
 	idle           time.Duration
 	tr             *http.Transport
 	client         *s3.Client
+	archived       ArchivedOptions
 }
 
 // NewS3 returns a client for bucket and prefix (leading and trailing "/"
@@ -72,7 +76,7 @@ func NewS3(ctx context.Context, bucket, prefix string, opts S3Options) (*S3, err
 		return nil, err
 	}
 	tr := s3Transport(cfg.HTTPClient, tops)
-	o := &S3{bucket: bucket, prefix: prefix, idle: tops.IdleReadTimeout, tr: tr}
+	o := &S3{bucket: bucket, prefix: prefix, idle: tops.IdleReadTimeout, tr: tr, archived: opts.Archived.withDefaults()}
 	o.client = s3.NewFromConfig(cfg, func(so *s3.Options) {
 		// S3 redirects (wrong region) are errors to report, not to follow
 		// with a signature made for another host.
@@ -292,6 +296,9 @@ func (o *S3) failed(ctx context.Context, cancel context.CancelCauseFunc, req Req
 		}
 		cancel(nil) // no body will release the request's context
 		return obj, nil
+	case code == "InvalidObjectState":
+		cancel(nil) // the answer is made here: no body holds the context
+		return o.archivedAnswer(req, what)
 	case code == "NoSuchBucket":
 		return nil, fmt.Errorf("origin: %s: bucket %s does not exist: %w: %w", what, o.bucket, ErrBadResponse, err)
 	case code == "NoSuchKey" || status == http.StatusNotFound:

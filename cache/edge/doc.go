@@ -35,6 +35,11 @@
 //   - Process-wide settings (GOMEMLIMIT, signal handling, the logger's
 //     format) stay in cmd/vodedge: two nodes can run in one process, as
 //     the demo's three do.
+//   - An S3 origin's archived objects (InvalidObjectState) answer 503
+//     with Retry-After, and the node asks the controller found from the
+//     fill manifest URL to restore the title (restore.go): the request
+//     path only queues the key; one goroutine posts at most once per
+//     title per Retry-After, so a crowd of players costs one call.
 //   - The access log's shipper reads the log file, not the records in
 //     memory: the file is what a kill -9 leaves, so it is what must be
 //     counted (cache/logship). It stops last, after the access log

@@ -25,6 +25,9 @@ func (n *Node) openOrigin(deps Deps) error {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "vodedge/" + n.cfg.Version
 	}
+	if err := n.openRestorer(&opts.S3.Archived); err != nil {
+		return err
+	}
 	org, err := origin.Open(context.Background(), n.cfg.Origin, opts)
 	if err != nil {
 		return daemon.Field("Origin", err)

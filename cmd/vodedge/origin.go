@@ -140,6 +140,7 @@ func (o *originOpts) bindStore(f *pflag.FlagSet) {
 	f.StringVar(&s.Region, "s3-region", "", "S3 region (default: from the AWS environment, else us-east-1)")
 	f.StringVar(&o.hotClass, "s3-hot-class", "STANDARD", "S3 storage class of hot titles")
 	f.StringVar(&o.cold, "s3-cold-class", "GLACIER_IR", "S3 storage class of cold titles (GLACIER_IR stays readable; GLACIER and DEEP_ARCHIVE need a restore)")
+	f.DurationVar(&s.RestorePoll, "s3-restore-poll", time.Minute, "how often a restore from GLACIER or DEEP_ARCHIVE is checked for completion")
 	o.partSize, o.mpThres = 16<<20, 64<<20
 	f.Var(&o.partSize, "s3-part-size", "multipart upload part size (5MiB..5GiB)")
 	f.Var(&o.mpThres, "s3-multipart-threshold", "files this large or larger are uploaded in parts")

@@ -22,6 +22,10 @@
 //   - FreeAddr (addr.go): a loopback address no other test got.
 //   - FasthttpGoroutines (leaks.go): goleak's allowance for the
 //     goroutines fasthttp keeps for the process.
+//   - StartGlacier (glacier.go): a proxy in front of StartS3's versitygw
+//     that emulates the S3 archive classes versitygw lacks
+//     (InvalidObjectState, x-amz-restore, RestoreObject), with Hold and
+//     Release to keep restores ongoing.
 //   - Tool, StartS3 (tool.go, s3.go): the real external programs tests
 //     run against (versitygw, nginx, ffmpeg, wrk). When a program is
 //     missing the test is skipped, unless VODEDGE_REQUIRE_TOOLS=1 is set

@@ -6,7 +6,10 @@
 //     and tier that served it (the edges' X-Served-By and X-Cache). When
 //     a request to a node fails, the page's loader retries it at once on
 //     the next URL of steering's ranked answer, as an Open Connect player
-//     falls back, and keeps using that URL.
+//     falls back, and keeps using that URL. A 503 with Retry-After (a
+//     title in cold storage being restored) is not a node's failure:
+//     the page says "restoring, retry in N s" and asks the same URL
+//     again after N s, or at once with "Retry now".
 //   - the operator status page (/status/): every node of every site with
 //     its state as an ISP portal shows it — OK, WARN or ERROR, the worst
 //     of its components (reachability, readiness, cluster membership,

@@ -51,6 +51,11 @@
 //     Range, ETag and Last-Modified (http.ServeContent through os.Root),
 //     so an edge can use the controller itself as its origin.
 //     Errors map to status codes in one place (errors.go).
+//   - Cold titles (tiering.go, files.go, api_restores.go): a file of a
+//     cold title answers 503 with Retry-After and starts its restore;
+//     edges on an S3 origin, which never reach the controller for
+//     files, ask with POST /v1/restores?key= (a node route) when S3
+//     answers an archived object.
 //
 // Data directory (--data): db/ (Pebble: jobs, titles, QC reports,
 // popularity, the node registry), search.bleve/ (rebuilt at start), uploads/ (in-flight

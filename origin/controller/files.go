@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -70,7 +71,11 @@ func (s *Server) fileMissing(w http.ResponseWriter, key string, err error) {
 		if _, cerr := s.changeClass(id, store.Hot); cerr != nil {
 			s.log.Warn("cannot start restore", "title", id, "err", cerr)
 		}
-		w.Header().Set("Retry-After", "60")
+		h := w.Header()
+		h.Set("Retry-After", strconv.Itoa(restoreRetryAfter))
+		// Browser players on other origins read the wait (handleFile).
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Expose-Headers", "Retry-After")
 		http.Error(w, "title "+id+" is in cold storage; its restore has started", http.StatusServiceUnavailable)
 		return
 	}

@@ -13,7 +13,8 @@ import (
 // Per-node credentials (Config.NodeTokens, `--node-token-file`): a node
 // may authenticate with a token of its own instead of an API token. Such
 // a token opens only what a node needs — its site's manifests and file
-// indexes, its own progress reports, heartbeats and access-log batches — and names the node:
+// indexes, its own progress reports, heartbeats, access-log batches and
+// restore requests (POST /v1/restores) — and names the node:
 // a heartbeat or report for another node is refused (403). An API token
 // still opens everything, so an edge may keep using one.
 
@@ -75,10 +76,10 @@ func (s *Server) serveNode(node string, next http.Handler, w http.ResponseWriter
 	p := r.URL.Path
 	get := r.Method == http.MethodGet || r.Method == http.MethodHead
 	allowed := get && (strings.HasPrefix(p, "/v1/manifests/") || strings.HasPrefix(p, "/v1/indexes/") || strings.HasPrefix(p, "/v1/parents/")) ||
-		r.Method == http.MethodPost && (p == "/v1/nodes/heartbeat" || p == "/v1/fill/reports/"+node || p == "/v1/popularity/batches/"+node)
+		r.Method == http.MethodPost && (p == "/v1/nodes/heartbeat" || p == "/v1/restores" || p == "/v1/fill/reports/"+node || p == "/v1/popularity/batches/"+node)
 	if !allowed {
 		s.log.Info("admin call", "audit", true, "method", r.Method, "path", p, "remote", r.RemoteAddr, "node", node, "authorized", false)
-		s.fail(w, r, fmt.Errorf("%w: node %s's credential opens only its manifests, indexes, parents, reports, heartbeats and log batches", errForbidden, node))
+		s.fail(w, r, fmt.Errorf("%w: node %s's credential opens only its manifests, indexes, parents, reports, heartbeats, log batches and restore requests", errForbidden, node))
 		return
 	}
 	next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), nodeKey{}, node)))

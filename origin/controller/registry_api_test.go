@@ -210,6 +210,8 @@ func TestNodeTokens(t *testing.T) {
 		{"its report", "POST", "/v1/fill/reports/ams-2", `{}`, 204},
 		{"another node's report", "POST", "/v1/fill/reports/ams-3", `{}`, 403},
 		{"its site's manifest", "GET", "/v1/manifests/ams", "", 200},
+		{"a restore of an unknown title", "POST", "/v1/restores?key=titles/nope/master.m3u8", "", 404},
+		{"a restore of a key outside the layout", "POST", "/v1/restores?key=etc/passwd", "", 400},
 		{"the catalogue", "GET", "/v1/titles", "", 403},
 		{"forgetting a node", "DELETE", "/v1/nodes/ams/ams-2", "", 403},
 	} {

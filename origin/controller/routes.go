@@ -19,6 +19,7 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("POST /v1/titles/{id}/approve", s.handleApprove)
 	api.HandleFunc("POST /v1/titles/{id}/restore", s.handleClass("hot"))
 	api.HandleFunc("POST /v1/titles/{id}/demote", s.handleClass("cold"))
+	api.HandleFunc("POST /v1/restores", s.handleRestore)
 	api.HandleFunc("GET /v1/jobs", s.handleJobs)
 	api.HandleFunc("GET /v1/jobs/{id}", s.handleJob)
 	api.HandleFunc("POST /v1/jobs/{id}/cancel", s.handleJobOp(s.cancelJob))

@@ -45,7 +45,16 @@
 // after RestoreObject for the archive classes. In a local store the cold
 // class is the cold/ prefix: cold/titles/{id}/…, which is not served;
 // restoring moves the files back. Every move is per file and idempotent,
-// so an interrupted demote or restore completes when run again.
+// so an interrupted demote or restore completes when run again. A
+// restore from an archive class asks S3 to restore every archived object
+// of the title first, then waits (RestorePoll) and copies each back, so
+// a title takes one restore time, not one per file.
+//
+// versitygw, the tests' S3 server, keeps every object STANDARD and
+// answers RestoreObject 501; the archive path is tested through
+// internal/testenv's Glacier proxy, which emulates InvalidObjectState,
+// x-amz-restore and RestoreObject in front of it (cmd/vodedge
+// TestArchivedTitleOnAnS3Edge). Nothing is tested against AWS itself.
 //
 // Imports aws-sdk-go-v2 (S3) and the standard library; it knows nothing
 // about the catalog or the pipeline.

@@ -18,11 +18,15 @@ import (
 // each object onto itself with the new storage class and metadata. An
 // object already in the target class is skipped, so an interrupted move
 // can be run again. Restoring from an archive class first asks S3 to
-// restore the object and waits (RestorePoll) until it has.
+// restore every archived object of keys, then waits (RestorePoll) for
+// each in turn: the restores run side by side at S3, so a title costs
+// one restore time, not one per file.
 func (s *S3) SetClass(ctx context.Context, keys []string, to Class) error {
 	class := s.cfg.HotClass
 	if to == Cold {
 		class = s.cfg.ColdClass
+	} else if err := s.askRestores(ctx, keys); err != nil {
+		return err
 	}
 	for _, k := range keys {
 		if err := s.setClass(ctx, k, to, class); err != nil {
@@ -41,7 +45,7 @@ func (s *S3) setClass(ctx context.Context, key string, to Class, class types.Sto
 		return nil // the copy that set the metadata also set the class
 	}
 	if to == Hot && archived(h.StorageClass) {
-		if err := s.restore(ctx, key); err != nil {
+		if err := s.restore(ctx, key, h.Restore == nil); err != nil {
 			return err
 		}
 	}
@@ -65,9 +69,27 @@ func archived(c types.StorageClass) bool {
 	return c == types.StorageClassGlacier || c == types.StorageClassDeepArchive
 }
 
-// restore asks S3 for a temporary copy of an archived object and waits
-// until it is ready.
-func (s *S3) restore(ctx context.Context, key string) error {
+// askRestores asks S3 to restore each archived object of keys that is
+// not restored or being restored yet (HEAD without x-amz-restore).
+func (s *S3) askRestores(ctx context.Context, keys []string) error {
+	for _, k := range keys {
+		h, err := s.head(ctx, k)
+		if err != nil {
+			return err
+		}
+		if h.Metadata[classMeta] == string(Hot) || !archived(h.StorageClass) || h.Restore != nil {
+			continue
+		}
+		if err := s.askRestore(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// askRestore asks S3 for a temporary copy of an archived object; one
+// already being made is no error.
+func (s *S3) askRestore(ctx context.Context, key string) error {
 	_, err := s.client.RestoreObject(ctx, &s3.RestoreObjectInput{
 		Bucket: aws.String(s.cfg.Bucket), Key: aws.String(s.objectKey(key)),
 		RestoreRequest: &types.RestoreRequest{Days: aws.Int32(s.cfg.RestoreDays), GlacierJobParameters: &types.GlacierJobParameters{Tier: types.TierStandard}},
@@ -75,6 +97,17 @@ func (s *S3) restore(ctx context.Context, key string) error {
 	var api smithy.APIError
 	if err != nil && !(errors.As(err, &api) && api.ErrorCode() == "RestoreAlreadyInProgress") {
 		return s.failed("RestoreObject", key, err)
+	}
+	return nil
+}
+
+// restore waits until the temporary copy of an archived object is
+// ready, asking for it first when ask is set.
+func (s *S3) restore(ctx context.Context, key string, ask bool) error {
+	if ask {
+		if err := s.askRestore(ctx, key); err != nil {
+			return err
+		}
 	}
 	for {
 		h, err := s.head(ctx, key)

@@ -1,7 +1,10 @@
 // The player page: search the catalog, ask steering for a title, play it
 // with hls.js, and show which node and tier served every segment. When a
 // request fails on a node, the loader retries it at once on the next URL
-// of steering's ranked answer and keeps using that one.
+// of steering's ranked answer and keeps using that one. A title in cold
+// storage answers 503 with Retry-After on every node (the origin is
+// restoring it): the page says "restoring, retry in N s" and asks the
+// same URL again after N s (or at once with "Retry now"), no failover.
 import Hls from 'hls.js';
 import { $, h, getJSON, fmtBytes, fmtTime } from './dom.js';
 
@@ -14,6 +17,7 @@ const state = {
   current: 0, // index of the candidate in use
   segments: [], // one per loaded fragment
   failovers: [], // {from, to, at, url, why}
+  restoring: null, // {url, retry_after, until} while the title is being restored
   error: '',
 };
 window.vodedgePlayer = state;
@@ -69,6 +73,61 @@ function retriable(code) {
   return code === 0 || code >= 500 || code === undefined;
 }
 
+// retryAfter is the wait in seconds a 503 asks for (its Retry-After:
+// seconds or an HTTP date), 0 for any other answer.
+function retryAfter(code, xhr) {
+  if (code !== 503 || !xhr || !xhr.getResponseHeader) return 0;
+  const v = (xhr.getResponseHeader('Retry-After') || '').trim();
+  if (/^[0-9]+$/.test(v)) return Math.max(1, Math.min(Number(v), 3600));
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? 0 : Math.max(1, Math.min(Math.ceil((at - Date.now()) / 1000), 3600));
+}
+
+// noRetryOn503 keeps hls.js's own loader from retrying a 503 after a
+// second: the answer comes to onError, which honours its Retry-After.
+function noRetryOn503(loadCfg) {
+  const policy = loadCfg && loadCfg.loadPolicy;
+  if (!policy || !policy.errorRetry) return loadCfg;
+  const inner = policy.errorRetry.shouldRetry;
+  const shouldRetry = (cfg, count, timeout, resp, retry) => {
+    if (resp && resp.code === 503) return false;
+    return inner ? inner(cfg, count, timeout, resp, retry) : retry;
+  };
+  return { ...loadCfg, loadPolicy: { ...policy, errorRetry: { ...policy.errorRetry, shouldRetry } } };
+}
+
+// pending are the loads waiting for a restore: retryNow runs them.
+let pending = [];
+
+// restoring shows the restore and schedules again() after secs.
+function restoring(url, secs, again) {
+  state.restoring = { url, retry_after: secs, until: Date.now() + secs * 1000 };
+  const timer = setTimeout(() => {
+    pending = pending.filter((p) => p.timer !== timer);
+    again();
+  }, secs * 1000);
+  pending.push({ timer, again });
+  renderRestoring();
+}
+
+function retryNow() {
+  const now = pending;
+  pending = [];
+  now.forEach((p) => { clearTimeout(p.timer); p.again(); });
+}
+
+function restored() {
+  if (!state.restoring) return;
+  state.restoring = null;
+  renderRestoring();
+}
+
+function renderRestoring() {
+  const r = state.restoring;
+  $('#restoring').hidden = !r;
+  if (r) $('#restoring-text').textContent = `restoring, retry in ${Math.max(0, Math.ceil((r.until - Date.now()) / 1000))} s`;
+}
+
 // FailoverLoader wraps hls.js's loader: each attempt gets a fresh inner
 // loader (a loader is used once), pointed at the candidate in use.
 class FailoverLoader {
@@ -82,7 +141,8 @@ class FailoverLoader {
   abort() { this.inner.abort(); }
   getCacheAge() { return this.inner.getCacheAge ? this.inner.getCacheAge() : null; }
   getResponseHeader(name) { return this.inner.getResponseHeader ? this.inner.getResponseHeader(name) : null; }
-  load(context, loadCfg, callbacks) {
+  load(context, loadCfgIn, callbacks) {
+    const loadCfg = noRetryOn503(loadCfgIn);
     const retry = (why) => {
       if (!failover(context.url, why)) return false;
       this.inner.destroy();
@@ -94,7 +154,20 @@ class FailoverLoader {
       context.url = onCurrent(context.url);
       this.inner.load(context, loadCfg, {
         ...callbacks,
+        onSuccess: (...args) => {
+          restored();
+          callbacks.onSuccess(...args);
+        },
         onError: (err, ctx, details, stats) => {
+          const wait = retryAfter(err.code, details);
+          if (wait > 0) {
+            restoring(context.url, wait, () => {
+              this.inner.destroy();
+              this.inner = new Hls.DefaultConfig.loader(this.cfg);
+              attempt();
+            });
+            return;
+          }
           if (!retriable(err.code) || !retry(`HTTP ${err.code || 'no answer'}`)) callbacks.onError(err, ctx, details, stats);
         },
         onTimeout: (stats, ctx, details) => {
@@ -130,6 +203,9 @@ async function play(t) {
   state.segments = [];
   state.failovers = [];
   state.error = '';
+  pending.forEach((p) => clearTimeout(p.timer));
+  pending = [];
+  restored();
   $('#now').textContent = t.title;
   renderSegments();
   if (!config.steer_url) {
@@ -221,6 +297,7 @@ function renderSegments() {
 }
 
 function tick() {
+  renderRestoring();
   const v = video();
   let ahead = 0;
   for (let i = 0; i < v.buffered.length; i++) {
@@ -239,6 +316,7 @@ async function init() {
   } catch (e) {
     fail('config: ' + e.message);
   }
+  $('#retry-now').addEventListener('click', retryNow);
   $('#search').addEventListener('submit', (e) => {
     e.preventDefault();
     search($('#q').value);
