@@ -85,6 +85,13 @@
 // fetch), which is better than sending that file's clients to a farther
 // site for the whole fill window.
 //
+// Cold titles (cold.go): with manifests, steering also lists the
+// controller's cold titles at each poll, and its JSON answers for their
+// files carry "restoring": true and "retry_after" (seconds), so a player
+// can say "restoring, retry in N s"; it still ranks and redirects as for
+// any file, because the request that reaches a node or the origin is
+// what starts the restore.
+//
 // # Stability
 //
 // Nothing is random. Sites tied on prefix length, and holders within a

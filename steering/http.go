@@ -94,6 +94,10 @@ func (s *Service) serveJSON(ctx *fasthttp.RequestCtx) {
 			b = append(b, ',')
 		}
 		b = appendAnswer(b, &a.d)
+		if s.content != nil && s.content.Restoring(file) {
+			b = append(b[:len(b)-1], `,"restoring":true,"retry_after":`...)
+			b = append(strconv.AppendInt(b, restoreRetryAfter, 10), '}')
+		}
 		if a.d.Outcome == OutcomeNone {
 			status = fasthttp.StatusServiceUnavailable
 		}

@@ -46,6 +46,10 @@ type ManifestContent struct {
 	// indexes are each site's file indexes as last polled, by hash (only
 	// Run's goroutine uses them).
 	indexes map[string]map[string][]manifest.File
+	// cold is the set of cold titles' IDs as last polled (cold.go).
+	cold atomic.Pointer[map[string]struct{}]
+	// coldFailed is set once a cold poll failed, to log that once.
+	coldFailed bool
 }
 
 var _ Content = (*ManifestContent)(nil)
@@ -128,6 +132,12 @@ func (c *ManifestContent) Run(ctx context.Context) {
 			if err := c.poll(ctx, site); err != nil && ctx.Err() == nil {
 				c.log.Warn("fetching a fill manifest failed; keeping the one held", "site", site, "err", err)
 			}
+		}
+		if err := c.pollCold(ctx); err != nil && ctx.Err() == nil && !c.coldFailed {
+			c.coldFailed = true
+			c.log.Warn("listing cold titles failed: answers carry no restoring hint until it works (needs an API token)", "err", err)
+		} else if err == nil {
+			c.coldFailed = false
 		}
 		select {
 		case <-ctx.Done():
