@@ -67,9 +67,9 @@ func TestColdTitleInBrowser(t *testing.T) {
 	if sm == nil {
 		t.Fatalf("no steering address in the demo's output:\n%s", d.p.stdout)
 	}
-	testenv.Eventually(t, time.Minute, "steering to answer the origin for the cold title", func() bool {
+	testenv.Eventually(t, time.Minute, "steering to answer the origin for the cold title, saying it is restoring", func() bool {
 		_, body := call("GET", "http://"+sm[1]+"/v1/steer?file=/titles/"+id+"/master.m3u8", "")
-		return strings.Contains(body, `"outcome":"origin"`)
+		return strings.Contains(body, `"outcome":"origin"`) && strings.Contains(body, `"restoring":true,"retry_after":60`)
 	})
 	diag := func() string {
 		return "player state: " + eval[string](t, ctx, `JSON.stringify(window.vodedgePlayer)`) + "\n" + d.p.stdout.String() + readFile(filepath.Join(dir, "demo.log"))
