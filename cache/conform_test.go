@@ -296,22 +296,25 @@ func variantKeyFor(t *testing.T, e *edge, path, field, value string) string {
 func sfString(s string) string { return string(appendSFString(nil, s)) }
 
 // TestCacheStatusCollapsed: requests that joined another's fetch say
-// collapsed; the one that started it does not.
+// collapsed; the one that started it does not, and only it gets the
+// origin's Set-Cookie.
 func TestCacheStatusCollapsed(t *testing.T) {
 	clock := newClock()
 	o := newSemOrigin(t, clock)
 	gate := make(chan struct{})
-	o.set("/c.bin", &semObject{body: content("c", 100), etag: `"c"`, gate: gate, header: hdr("Cache-Control", "max-age=60")})
+	o.set("/c.bin", &semObject{body: content("c", 100), etag: `"c"`, gate: gate, header: hdr("Cache-Control", "max-age=60", "Set-Cookie", "lb=1")})
 	e := rfcEdge(t, o, nil)
 	c := client(t)
 	var mu sync.Mutex
 	var got []string
+	cookies := map[string]int{} // Cache-Status → answers with the cookie
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
 			r := do(t, c, "GET", e.url+"/c.bin")
 			mu.Lock()
 			got = append(got, r.header.Get("Cache-Status"))
+			cookies[r.header.Get("Cache-Status")] += len(r.header.Values("Set-Cookie"))
 			mu.Unlock()
 		})
 	}
@@ -332,6 +335,14 @@ func TestCacheStatusCollapsed(t *testing.T) {
 	}
 	if n, _ := o.count("/c.bin"); n != 1 || collapsed != 3 {
 		t.Fatalf("origin asked %d times, %d of 4 answers collapsed (%q); want 1 and 3", n, collapsed, got)
+	}
+	if len(cookies) != 2 {
+		t.Fatalf("Set-Cookie by answer: %v", cookies)
+	}
+	for cs, n := range cookies {
+		if want := map[bool]int{true: 0, false: 1}[strings.HasSuffix(cs, "; collapsed")]; n != want {
+			t.Fatalf("%d Set-Cookie on the answers %q, want %d: only the request that fetched gets it", n, cs, want)
+		}
 	}
 }
 
@@ -608,6 +619,14 @@ func TestHeadRequests(t *testing.T) {
 	check("HEAD for a missing path", "HEAD", "/none.bin", 404, "MISS", "HEAD")
 	check("HEAD of a cold segment fills", "HEAD", "/t/seg-1.m4s", 200, "MISS", "GET")
 	check("GET of it is a hit", "GET", "/t/seg-1.m4s", 200, "HIT", "GET")
+	// §4.3.5: a HEAD on a stale copy is not forwarded as HEAD; the copy
+	// is revalidated with a conditional GET, whose 304 freshens it.
+	clock.Advance(601 * time.Second)
+	check("HEAD of the stale object", "HEAD", "/h.bin", 200, "", "HEAD GET GET")
+	if r := o.requests("/h.bin")[2]; r.header.Get("If-None-Match") != `"h1"` {
+		t.Fatalf("the HEAD's revalidation sent If-None-Match %q", r.header.Get("If-None-Match"))
+	}
+	check("GET after it is a hit", "GET", "/h.bin", 200, "HIT", "HEAD GET GET")
 }
 
 // TestAuthorizationStorage: the answer to a request with Authorization
@@ -642,7 +661,7 @@ func TestAuthorizationStorage(t *testing.T) {
 			for _, h := range [][]string{nil, {"Authorization", "Bearer u2"}} {
 				r = do(t, c, "GET", e.url+"/a.json", h...)
 				if r.header.Get("Set-Cookie") != "" && tc.stored {
-					t.Fatalf("a stored answer carried the first requester's cookie")
+					t.Fatalf("a stored answer carried the first requester's cookie: %v", r.header)
 				}
 				if n, _ := o.count("/a.json"); n != want {
 					t.Fatalf("after %v: origin asked %d times, want %d", h, n, want)
