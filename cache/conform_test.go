@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httptrace"
 	"net/textproto"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/vodedge/vodedge/cache/policy"
+	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
@@ -775,10 +778,18 @@ func TestQueryInKeyPerPattern(t *testing.T) {
 	o := testenv.NewOrigin(t)
 	var mu sync.Mutex
 	seen := map[string]int{} // path?query → requests
+	var edgeURL string       // set once the edge runs; protected by mu
 	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
 		mu.Lock()
 		seen[r.Method+" "+r.URL.RequestURI()]++
+		here := edgeURL
 		mu.Unlock()
+		if r.URL.Path == "/api/make" {
+			w.Header().Set("Location", "/api/list?page=2")
+			w.Header().Set("Content-Location", here+"/api/list?page=1")
+			w.WriteHeader(http.StatusCreated)
+			return true
+		}
 		w.Header().Set("Cache-Control", "max-age=600")
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, "q="+r.URL.RawQuery)
@@ -791,6 +802,9 @@ func TestQueryInKeyPerPattern(t *testing.T) {
 	cfg := testConfig()
 	cfg.Policies = set
 	e := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
+	mu.Lock()
+	edgeURL = e.url
+	mu.Unlock()
 	c := client(t)
 	count := func(k string) int { mu.Lock(); defer mu.Unlock(); return seen[k] }
 	for i, s := range []struct {
@@ -821,6 +835,48 @@ func TestQueryInKeyPerPattern(t *testing.T) {
 	do(t, c, "GET", e.url+"/api/list?page=2")
 	if count("GET /api/list?page=1") != 2 || count("GET /api/list?page=2") != 1 {
 		t.Fatalf("after POST ?page=1: origin saw page=1 %d, page=2 %d times; want 2 and 1", count("GET /api/list?page=1"), count("GET /api/list?page=2"))
+	}
+	waitIdle(t, e)
+	// A Location (relative) and a Content-Location (absolute, this host)
+	// with queries invalidate those keys, not the path's other keys.
+	if r := doBody(t, c, "POST", e.url+"/api/make", "x"); r.status != 201 {
+		t.Fatalf("POST /api/make: %d", r.status)
+	}
+	waitIdle(t, e)
+	for _, p := range []string{"/api/list?page=1", "/api/list?page=2", "/api/list"} {
+		do(t, c, "GET", e.url+p)
+	}
+	if a, b, c := count("GET /api/list?page=1"), count("GET /api/list?page=2"), count("GET /api/list"); a != 3 || b != 2 || c != 1 {
+		t.Fatalf("after a POST naming page=2 and page=1: origin saw page=1 %d, page=2 %d, no query %d times; want 3, 2, 1", a, b, c)
+	}
+	waitIdle(t, e)
+	// The admin purge of a key with a query removes that key only.
+	const token = "test-token-0123456789abcdef"
+	api := httptest.NewServer(admin.RequireToken([]string{token}, nil, e.srv.AdminRoutes()))
+	defer api.Close()
+	req, _ := http.NewRequest("POST", api.URL+"/v1/purge?key="+url.QueryEscape("/api/list?page=2"), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	req, _ = http.NewRequest("GET", api.URL+"/v1/objects/stat?key="+url.QueryEscape("/api/list?page=1"), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	stat, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(stat.Body)
+	stat.Body.Close()
+	if stat.StatusCode != 200 || !strings.Contains(string(body), `"key": "/api/list?page=1"`) {
+		t.Fatalf("stat of page=1: %d %s", stat.StatusCode, body)
+	}
+	for _, p := range []string{"/api/list?page=1", "/api/list?page=2", "/api/list"} {
+		do(t, c, "GET", e.url+p)
+	}
+	if a, b, c := count("GET /api/list?page=1"), count("GET /api/list?page=2"), count("GET /api/list"); resp.StatusCode != 200 || a != 3 || b != 3 || c != 1 {
+		t.Fatalf("purge of page=2: %d; origin saw page=1 %d, page=2 %d, no query %d times; want 200; 3, 3, 1", resp.StatusCode, a, b, c)
 	}
 	if r := do(t, c, "GET", e.url+"/api/list?a=%01"); r.status != 200 {
 		t.Fatalf("percent-encoded query: %d", r.status)

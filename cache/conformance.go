@@ -74,9 +74,11 @@ package cache
 //	query in the key         §4.1 (the target   per path pattern ('/api/*=rfc,query'): the query as      TestQueryInKeyPerPattern,
 //	                         URI is the key)    sent is part of the key and sent to the origin; default  TestQueryFlag (policy, unit)
 //	                                            rules (media segments, playlists) leave it out
-//	invalidation             §4.4               POST, PUT, DELETE, PATCH and unknown methods passed on;  TestUnsafeMethodsInvalidate (vary_test)
-//	                                            a non-error answer invalidates the URI, Location and
-//	                                            Content-Location on the same host
+//	invalidation             §4.4               POST, PUT, DELETE, PATCH and unknown methods passed on;  TestUnsafeMethodsInvalidate (vary_test),
+//	                                            a non-error answer invalidates the URI, Location and     TestQueryInKeyPerPattern
+//	                                            Content-Location on the same host, each with its query
+//	                                            where the rule puts queries into keys (so does the
+//	                                            admin API's key=, purge and stat)
 //
 // Where RFC 9111 leaves a choice, the edge does what most of Varnish,
 // Squid, Traffic Server and nginx do (their published http-tests/
@@ -112,6 +114,3 @@ package cache
 //	partial content, beyond slices     a 206 is stored as the slice it fills; bytes it carries past
 //	                                   the slice asked (an origin that sends more) are left unread,
 //	                                   not stored as the next slice
-//	query keys and invalidation        an unsafe method on a query-keyed URL invalidates that URL; the
-//	                                   Location/Content-Location it names and the admin purge use the
-//	                                   path only

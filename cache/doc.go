@@ -20,7 +20,9 @@
 // (signed-URL tokens and players' cache-busters must not split a
 // segment's cache), except on paths whose policy rule has the query flag
 // ('/api/*=rfc,query', querykey.go): there the query, as sent, is part of
-// the key and goes to the origin.
+// the key and goes to the origin, and so it is in the keys an unsafe
+// method's Location and Content-Location name and in the admin API's
+// key=.
 //
 // Imports: its leaf packages cache/httprange, cache/stream,
 // cache/ramtier, cache/memfile, cache/disktier, cache/accesslog,
