@@ -114,3 +114,7 @@ package cache
 //	partial content, beyond slices     a 206 is stored as the slice it fills; bytes it carries past
 //	                                   the slice asked (an origin that sends more) are left unread,
 //	                                   not stored as the next slice
+//	206 without a complete length      each slice is then asked again without Range and read from the
+//	                                   object's first byte: fine for the small objects such origins
+//	                                   generate, quadratic in origin bytes for a large one (a HEAD for
+//	                                   the size, checked against the 206's validators, would avoid it)
