@@ -57,10 +57,11 @@ package cache
 //	                                            used and the rest asked (at most 16 requests; a later    TestShortRangesOfAChangingObject,
 //	                                            part of another size, ETag or Last-Modified cuts the     TestOriginRangeWithoutCompleteLength,
 //	                                            answer and nothing is stored); one without a complete    TestOriginMultipartForOneRange
-//	                                            length ("/*") is asked again without Range (the 200's    (partial_test); origin's
-//	                                            Content-Length gives the size); a multipart/byteranges   TestShortRangesAreContinuedWithinABound,
-//	                                            one is read for the part holding the offset, with that   TestParseByteranges
-//	                                            part's Content-Type
+//	                                            length ("/*") takes the size a HEAD gives when both      (partial_test); origin's
+//	                                            carry the same strong ETag, else the object is asked     TestShortRangesAreContinuedWithinABound,
+//	                                            without Range (the 200's Content-Length gives the size); TestRangeWithoutCompleteLength,
+//	                                            a multipart/byteranges one is read for the part holding  TestParseByteranges
+//	                                            the offset, with that part's Content-Type
 //	Set-Cookie               §3.1, §3.5         not stored; the request whose miss fetched a stored or   TestSetCookieOnlyForItsRequest,
 //	                                            shared answer gets it, collapsed requests and hits do    TestCacheStatusCollapsed,
 //	                                            not; an answer for one request (private, Authorization)  TestHeadersPassedOn (headers_test)
@@ -114,7 +115,7 @@ package cache
 //	partial content, beyond slices     a 206 is stored as the slice it fills; bytes it carries past
 //	                                   the slice asked (an origin that sends more) are left unread,
 //	                                   not stored as the next slice
-//	206 without a complete length      each slice is then asked again without Range and read from the
-//	                                   object's first byte: fine for the small objects such origins
-//	                                   generate, quadratic in origin bytes for a large one (a HEAD for
-//	                                   the size, checked against the 206's validators, would avoid it)
+//	206 without a complete length      without a HEAD giving the size and a strong ETag, each slice is
+//	and no strong ETag                 asked again without Range and read from the object's first
+//	                                   byte: fine for the small objects such origins generate,
+//	                                   quadratic in origin bytes for a large one

@@ -214,8 +214,9 @@
 // answer at all (unreachable, or unusable) → 502, timeout → 504, each
 // with a short body naming the problem. What RFC 9110 lets an origin
 // answer to a slice's Range is not unusable: a 206 shorter than asked is
-// continued with further ranges, one without a complete length is asked
-// again without Range, a multipart/byteranges one is read for its part
+// continued with further ranges, one without a complete length takes the
+// size a HEAD gives with the same strong ETag or is asked again without
+// Range, a multipart/byteranges one is read for its part
 // holding the offset (the origin client, origin/partial.go and
 // byteranges.go; conformance.go has the table).
 //

@@ -46,8 +46,9 @@
 // ErrBadResponse. The HTTP client also takes what RFC 9110 lets a
 // server send for a range: a 206 shorter than asked is used and the rest
 // asked for (partial.go; the same object or ErrBadResponse, at most
-// maxParts requests), a 206 without a complete length ("/*") is asked
-// again without Range, and a multipart/byteranges 206 is read for the
+// maxParts requests), a 206 without a complete length ("/*") takes the
+// size a HEAD gives with the same strong ETag, else is asked again
+// without Range, and a multipart/byteranges 206 is read for the
 // part holding the offset (byteranges.go). Both bound every wait:
 // dial, response headers, and each body read (IdleReadTimeout).
 package origin

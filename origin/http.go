@@ -87,13 +87,35 @@ func (h *HTTP) Fetch(ctx context.Context, req Request) (*Object, error) {
 		return nil, err
 	}
 	obj, err := h.fetchOnce(ctx, req)
-	if errors.Is(err, errNoCompleteLength) && !req.noRange {
-		// A 206 of unknown complete length: the whole object, whose
+	if errors.Is(err, errNoCompleteLength) && !req.noRange && req.sized == nil {
+		// A 206 of unknown complete length: the range again with the
+		// size a HEAD gives, else the whole object, whose
 		// Content-Length gives it, read from the offset on (reply.full).
-		req.noRange = true
-		obj, err = h.fetchOnce(ctx, req)
+		if req.sized = h.headSize(ctx, req); req.sized != nil {
+			obj, err = h.fetchOnce(ctx, req)
+		}
+		if errors.Is(err, errNoCompleteLength) {
+			req.sized, req.noRange = nil, true
+			obj, err = h.fetchOnce(ctx, req)
+		}
 	}
 	return obj, err
+}
+
+// headSize asks the origin for req's object with HEAD and returns its
+// Meta when it has a size and a strong ETag (what ties that size to the
+// bytes of a 206), else nil.
+func (h *HTTP) headSize(ctx context.Context, req Request) *Meta {
+	obj, err := h.fetchOnce(ctx, Request{Key: req.Key, Head: true, Header: req.Header, RawQuery: req.RawQuery})
+	if err != nil {
+		return nil
+	}
+	obj.Body.Close()
+	m := obj.Meta
+	if m.Status != http.StatusOK || m.Size < 0 || m.ETag == "" || strings.HasPrefix(m.ETag, "W/") {
+		return nil
+	}
+	return &m
 }
 
 func (h *HTTP) fetchOnce(parent context.Context, req Request) (*Object, error) {

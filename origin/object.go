@@ -158,9 +158,11 @@ type Request struct {
 	Hints func(h http.Header)
 
 	// noRange sends no Range (a retry after a 206 without a complete
-	// length); part counts the requests one answer took so far (a 206
-	// shorter than asked is continued, partial.go).
+	// length); sized is the size and strong ETag a HEAD gave for such an
+	// object (partial.go); part counts the requests one answer took so
+	// far (a 206 shorter than asked is continued).
 	noRange bool
+	sized   *Meta
 	part    int
 }
 

@@ -13,6 +13,16 @@ import (
 // a cache builds from the object need, is unknown.
 var errNoCompleteLength = errors.New("Content-Range has no complete length")
 
+// sizeFrom returns the size in sized (a HEAD's answer) for a 206 of
+// unknown complete length whose meta carries the same strong ETag and
+// whose range fits in that size; -1 otherwise.
+func sizeFrom(sized *Meta, m Meta, cr contentRange) int64 {
+	if sized == nil || m.ETag != sized.ETag || cr.Last >= sized.Size {
+		return -1
+	}
+	return sized.Size
+}
+
 // maxParts bounds the requests one answer may take when the origin keeps
 // sending less than asked: each continues where the last ended, so an
 // origin sending a few bytes at a time cannot make one fetch a storm.

@@ -33,10 +33,14 @@ func (r *reply) object(req Request) (*Object, error) {
 // dropped, extra bytes at the end are left unread. A range that ends
 // before the bytes we need is used for what it holds and the rest is
 // asked for with further ranges (partial.go). A 206 without a complete
-// length is errNoCompleteLength: the HTTP client asks again without
-// Range.
+// length takes the size a HEAD gave (req.sized) when both carry the same
+// strong ETag; otherwise it is errNoCompleteLength: the HTTP client asks
+// again without Range.
 func (r *reply) partial(req Request) (*Object, error) {
 	cr := r.cr
+	if cr.Size < 0 {
+		cr.Size = sizeFrom(req.sized, r.meta, cr)
+	}
 	switch {
 	case cr.Size < 0:
 		return nil, fmt.Errorf("origin: %s: %w: %w", r.what, errNoCompleteLength, ErrBadResponse)
