@@ -58,6 +58,18 @@ func normalizePath(p string) (string, error) {
 	return string(k), nil
 }
 
+// objectKeyOf is the cache key an admin key= names (purge, stat): the
+// normalized path, with its query (key=/api/list%3Fpage%3D1) where a
+// policy rule puts queries into keys, as a request's would be.
+func (s *Server) objectKeyOf(raw string) (string, error) {
+	k, err := cachekey.Normalize(nil, []byte(raw))
+	if err != nil {
+		return "", err
+	}
+	k, err = s.handler.withQuery(k, []byte(raw))
+	return string(k), err
+}
+
 func (s *Server) adminPurge(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	key, prefix := q.Get("key"), q.Get("prefix")
@@ -68,7 +80,7 @@ func (s *Server) adminPurge(w http.ResponseWriter, r *http.Request) {
 	var res PurgeResult
 	var err error
 	if key != "" {
-		if key, err = normalizePath(key); err != nil {
+		if key, err = s.objectKeyOf(key); err != nil {
 			adminError(w, http.StatusBadRequest, err.Error())
 			return
 		}
@@ -146,7 +158,7 @@ func (s *Server) adminList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) adminStat(w http.ResponseWriter, r *http.Request) {
-	key, err := normalizePath(r.URL.Query().Get("key"))
+	key, err := s.objectKeyOf(r.URL.Query().Get("key"))
 	if err != nil {
 		adminError(w, http.StatusBadRequest, err.Error())
 		return

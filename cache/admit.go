@@ -43,6 +43,10 @@ func (fl *flights) versionOf(f *fetch, obj *origin.Object, reqTime, respTime tim
 		for _, c := range obj.Header.Values("Set-Cookie") {
 			st.send = append(st.send, field{[]byte("Set-Cookie"), []byte(c)})
 		}
+	} else {
+		// Stored or shared: the cookies go to the request that caused
+		// the fetch, never into what others are given (§3.1, §7.3).
+		f.cookies = obj.Header.Values("Set-Cookie")
 	}
 	if !f.stored {
 		return m

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httptrace"
 	"net/textproto"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/vodedge/vodedge/cache/policy"
+	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
@@ -296,22 +299,25 @@ func variantKeyFor(t *testing.T, e *edge, path, field, value string) string {
 func sfString(s string) string { return string(appendSFString(nil, s)) }
 
 // TestCacheStatusCollapsed: requests that joined another's fetch say
-// collapsed; the one that started it does not.
+// collapsed; the one that started it does not, and only it gets the
+// origin's Set-Cookie.
 func TestCacheStatusCollapsed(t *testing.T) {
 	clock := newClock()
 	o := newSemOrigin(t, clock)
 	gate := make(chan struct{})
-	o.set("/c.bin", &semObject{body: content("c", 100), etag: `"c"`, gate: gate, header: hdr("Cache-Control", "max-age=60")})
+	o.set("/c.bin", &semObject{body: content("c", 100), etag: `"c"`, gate: gate, header: hdr("Cache-Control", "max-age=60", "Set-Cookie", "lb=1")})
 	e := rfcEdge(t, o, nil)
 	c := client(t)
 	var mu sync.Mutex
 	var got []string
+	cookies := map[string]int{} // Cache-Status → answers with the cookie
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
 			r := do(t, c, "GET", e.url+"/c.bin")
 			mu.Lock()
 			got = append(got, r.header.Get("Cache-Status"))
+			cookies[r.header.Get("Cache-Status")] += len(r.header.Values("Set-Cookie"))
 			mu.Unlock()
 		})
 	}
@@ -332,6 +338,14 @@ func TestCacheStatusCollapsed(t *testing.T) {
 	}
 	if n, _ := o.count("/c.bin"); n != 1 || collapsed != 3 {
 		t.Fatalf("origin asked %d times, %d of 4 answers collapsed (%q); want 1 and 3", n, collapsed, got)
+	}
+	if len(cookies) != 2 {
+		t.Fatalf("Set-Cookie by answer: %v", cookies)
+	}
+	for cs, n := range cookies {
+		if want := map[bool]int{true: 0, false: 1}[strings.HasSuffix(cs, "; collapsed")]; n != want {
+			t.Fatalf("%d Set-Cookie on the answers %q, want %d: only the request that fetched gets it", n, cs, want)
+		}
 	}
 }
 
@@ -608,6 +622,14 @@ func TestHeadRequests(t *testing.T) {
 	check("HEAD for a missing path", "HEAD", "/none.bin", 404, "MISS", "HEAD")
 	check("HEAD of a cold segment fills", "HEAD", "/t/seg-1.m4s", 200, "MISS", "GET")
 	check("GET of it is a hit", "GET", "/t/seg-1.m4s", 200, "HIT", "GET")
+	// §4.3.5: a HEAD on a stale copy is not forwarded as HEAD; the copy
+	// is revalidated with a conditional GET, whose 304 freshens it.
+	clock.Advance(601 * time.Second)
+	check("HEAD of the stale object", "HEAD", "/h.bin", 200, "", "HEAD GET GET")
+	if r := o.requests("/h.bin")[2]; r.header.Get("If-None-Match") != `"h1"` {
+		t.Fatalf("the HEAD's revalidation sent If-None-Match %q", r.header.Get("If-None-Match"))
+	}
+	check("GET after it is a hit", "GET", "/h.bin", 200, "HIT", "HEAD GET GET")
 }
 
 // TestAuthorizationStorage: the answer to a request with Authorization
@@ -642,7 +664,7 @@ func TestAuthorizationStorage(t *testing.T) {
 			for _, h := range [][]string{nil, {"Authorization", "Bearer u2"}} {
 				r = do(t, c, "GET", e.url+"/a.json", h...)
 				if r.header.Get("Set-Cookie") != "" && tc.stored {
-					t.Fatalf("a stored answer carried the first requester's cookie")
+					t.Fatalf("a stored answer carried the first requester's cookie: %v", r.header)
 				}
 				if n, _ := o.count("/a.json"); n != want {
 					t.Fatalf("after %v: origin asked %d times, want %d", h, n, want)
@@ -756,10 +778,18 @@ func TestQueryInKeyPerPattern(t *testing.T) {
 	o := testenv.NewOrigin(t)
 	var mu sync.Mutex
 	seen := map[string]int{} // path?query → requests
+	var edgeURL string       // set once the edge runs; protected by mu
 	o.SetHook(func(w http.ResponseWriter, r *http.Request) bool {
 		mu.Lock()
 		seen[r.Method+" "+r.URL.RequestURI()]++
+		here := edgeURL
 		mu.Unlock()
+		if r.URL.Path == "/api/make" {
+			w.Header().Set("Location", "/api/list?page=2")
+			w.Header().Set("Content-Location", here+"/api/list?page=1")
+			w.WriteHeader(http.StatusCreated)
+			return true
+		}
 		w.Header().Set("Cache-Control", "max-age=600")
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, "q="+r.URL.RawQuery)
@@ -772,6 +802,9 @@ func TestQueryInKeyPerPattern(t *testing.T) {
 	cfg := testConfig()
 	cfg.Policies = set
 	e := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
+	mu.Lock()
+	edgeURL = e.url
+	mu.Unlock()
 	c := client(t)
 	count := func(k string) int { mu.Lock(); defer mu.Unlock(); return seen[k] }
 	for i, s := range []struct {
@@ -802,6 +835,48 @@ func TestQueryInKeyPerPattern(t *testing.T) {
 	do(t, c, "GET", e.url+"/api/list?page=2")
 	if count("GET /api/list?page=1") != 2 || count("GET /api/list?page=2") != 1 {
 		t.Fatalf("after POST ?page=1: origin saw page=1 %d, page=2 %d times; want 2 and 1", count("GET /api/list?page=1"), count("GET /api/list?page=2"))
+	}
+	waitIdle(t, e)
+	// A Location (relative) and a Content-Location (absolute, this host)
+	// with queries invalidate those keys, not the path's other keys.
+	if r := doBody(t, c, "POST", e.url+"/api/make", "x"); r.status != 201 {
+		t.Fatalf("POST /api/make: %d", r.status)
+	}
+	waitIdle(t, e)
+	for _, p := range []string{"/api/list?page=1", "/api/list?page=2", "/api/list"} {
+		do(t, c, "GET", e.url+p)
+	}
+	if a, b, c := count("GET /api/list?page=1"), count("GET /api/list?page=2"), count("GET /api/list"); a != 3 || b != 2 || c != 1 {
+		t.Fatalf("after a POST naming page=2 and page=1: origin saw page=1 %d, page=2 %d, no query %d times; want 3, 2, 1", a, b, c)
+	}
+	waitIdle(t, e)
+	// The admin purge of a key with a query removes that key only.
+	const token = "test-token-0123456789abcdef"
+	api := httptest.NewServer(admin.RequireToken([]string{token}, nil, e.srv.AdminRoutes()))
+	defer api.Close()
+	req, _ := http.NewRequest("POST", api.URL+"/v1/purge?key="+url.QueryEscape("/api/list?page=2"), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	req, _ = http.NewRequest("GET", api.URL+"/v1/objects/stat?key="+url.QueryEscape("/api/list?page=1"), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	stat, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(stat.Body)
+	stat.Body.Close()
+	if stat.StatusCode != 200 || !strings.Contains(string(body), `"key": "/api/list?page=1"`) {
+		t.Fatalf("stat of page=1: %d %s", stat.StatusCode, body)
+	}
+	for _, p := range []string{"/api/list?page=1", "/api/list?page=2", "/api/list"} {
+		do(t, c, "GET", e.url+p)
+	}
+	if a, b, c := count("GET /api/list?page=1"), count("GET /api/list?page=2"), count("GET /api/list"); resp.StatusCode != 200 || a != 3 || b != 3 || c != 1 {
+		t.Fatalf("purge of page=2: %d; origin saw page=1 %d, page=2 %d, no query %d times; want 200; 3, 3, 1", resp.StatusCode, a, b, c)
 	}
 	if r := do(t, c, "GET", e.url+"/api/list?a=%01"); r.status != 200 {
 		t.Fatalf("percent-encoded query: %d", r.status)

@@ -42,10 +42,30 @@ package cache
 //	                                            ignored on responses                                     TestMalformedResponseFields
 //	invalid Expires          §5.3               already stale (a wrong-case zone is invalid)             TestMalformedResponseFields
 //	304 updates              §3.2, §4.3.4       the 304's fields replace the stored ones but for         TestRevalidation304RefreshesWithoutRefetch
-//	                                            hop-by-hop, Content-Length/-Range/-Type/-Encoding,       (revalidate_test)
-//	                                            ETag, Last-Modified
+//	                                            hop-by-hop, Content-Length/-Range, ETag, Last-Modified;  (revalidate_test),
+//	                                            Content-Type and Content-Encoding too (the bytes are     TestRevalidation304UpdatesContentFields
+//	                                            stored as received, so §3.2's exception for caches that  (update304_test)
+//	                                            store a processed form does not apply)
 //	HEAD                     §4.3.5, 9110       a stored object answers a HEAD; with nothing stored a    TestHeadRequests
-//	                         §9.3.2             HEAD goes to the origin as HEAD and stores nothing
+//	                         §9.3.2             HEAD goes to the origin as HEAD and stores nothing; a
+//	                                            HEAD on a stale copy revalidates it with a conditional
+//	                                            GET (its 304 freshens the copy, no body moves), so the
+//	                                            edge never gets a HEAD's 200 for a stored object and
+//	                                            §4.3.5's freshening with HEAD has nothing to act on
+//	partial content          §3.3–3.4, 9110     objects are asked by slice with Range; a 206 starting    TestOriginRangesRoundedDown,
+//	                         §14, §15.3.7       before the offset is cut; one shorter than asked is      TestOriginShortRanges,
+//	                                            used and the rest asked (at most 16 requests; a later    TestShortRangesOfAChangingObject,
+//	                                            part of another size, ETag or Last-Modified cuts the     TestOriginRangeWithoutCompleteLength,
+//	                                            answer and nothing is stored); one without a complete    TestOriginMultipartForOneRange
+//	                                            length ("/*") takes the size a HEAD gives when both      (partial_test); origin's
+//	                                            carry the same strong ETag, else the object is asked     TestShortRangesAreContinuedWithinABound,
+//	                                            without Range (the 200's Content-Length gives the size); TestRangeWithoutCompleteLength,
+//	                                            a multipart/byteranges one is read for the part holding  TestParseByteranges
+//	                                            the offset, with that part's Content-Type
+//	Set-Cookie               §3.1, §3.5         not stored; the request whose miss fetched a stored or   TestSetCookieOnlyForItsRequest,
+//	                                            shared answer gets it, collapsed requests and hits do    TestCacheStatusCollapsed,
+//	                                            not; an answer for one request (private, Authorization)  TestHeadersPassedOn (headers_test)
+//	                                            carries it
 //	Authorization            §3.5               stored copies used, and its own answers stored, only if  TestAuthorizationStorage,
 //	                                            public, s-maxage or must-revalidate                      TestClientDirectives (headers_test)
 //	no-cache=, private=      §5.2.2.4, .7       stored without the named fields                          TestFreshnessAndStorage (rfc9111_test)
@@ -55,9 +75,11 @@ package cache
 //	query in the key         §4.1 (the target   per path pattern ('/api/*=rfc,query'): the query as      TestQueryInKeyPerPattern,
 //	                         URI is the key)    sent is part of the key and sent to the origin; default  TestQueryFlag (policy, unit)
 //	                                            rules (media segments, playlists) leave it out
-//	invalidation             §4.4               POST, PUT, DELETE, PATCH and unknown methods passed on;  TestUnsafeMethodsInvalidate (vary_test)
-//	                                            a non-error answer invalidates the URI, Location and
-//	                                            Content-Location on the same host
+//	invalidation             §4.4               POST, PUT, DELETE, PATCH and unknown methods passed on;  TestUnsafeMethodsInvalidate (vary_test),
+//	                                            a non-error answer invalidates the URI, Location and     TestQueryInKeyPerPattern
+//	                                            Content-Location on the same host, each with its query
+//	                                            where the rule puts queries into keys (so does the
+//	                                            admin API's key=, purge and stat)
 //
 // Where RFC 9111 leaves a choice, the edge does what most of Varnish,
 // Squid, Traffic Server and nginx do (their published http-tests/
@@ -80,10 +102,9 @@ package cache
 //	query not in the key by default    tokens and cache-busters would split a segment's cache    --cache-policy 'PATTERN=rfc,query'
 //	a HEAD on a cold segment           fetches the first slice with a GET (the GET that          --cache-policy (rfc for the path)
 //	                                   follows is then a hit)
-//	Content-Type after a 304           kept: it is part of the stored version's identity         none
-//	Set-Cookie                         never stored; sent only on answers for one request       none
-//	                                   (private, Authorization), not to the first requester of
-//	                                   a shared answer
+//	Set-Cookie never stored            §3.1 stores every field; a cookie replayed from a cache  none
+//	                                   is another user's session (the requester that caused
+//	                                   the fetch still gets it)
 //	error body larger than a slice     502 (a status answer is read whole into memory)          --slice-size
 //	targeted fields passed on          §3 of RFC 9213: "typically forward"; may be removed      --strip-targeted-cache-control
 //	CDN-Cache-Control obeyed           on by default: this is a CDN                             --cdn-cache-control=false
@@ -91,13 +112,10 @@ package cache
 //
 // Not done yet (issue 18):
 //
-//	partial content (§3.3–3.4)         the edge asks slices by Range and stores each 206 as the slice it
-//	                                   is (TestOriginRangesRoundedDown: a 206 starting before the offset
-//	                                   is used); a 206 without a complete length, shorter than the
-//	                                   slice, or multipart is still a 502; a client's partial answer is
-//	                                   not combined with a stored one beyond slices
-//	query keys and invalidation        an unsafe method on a query-keyed URL invalidates that URL; the
-//	                                   Location/Content-Location it names and the admin purge use the
-//	                                   path only
-//	HEAD freshening a stored response  not done: a stale copy is revalidated with a conditional GET
-//	                                   instead (§4.3.5 allows either)
+//	partial content, beyond slices     a 206 is stored as the slice it fills; bytes it carries past
+//	                                   the slice asked (an origin that sends more) are left unread,
+//	                                   not stored as the next slice
+//	206 without a complete length      without a HEAD giving the size and a strong ETag, each slice is
+//	and no strong ETag                 asked again without Range and read from the object's first
+//	                                   byte: fine for the small objects such origins generate,
+//	                                   quadratic in origin bytes for a large one

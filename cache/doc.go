@@ -20,7 +20,9 @@
 // (signed-URL tokens and players' cache-busters must not split a
 // segment's cache), except on paths whose policy rule has the query flag
 // ('/api/*=rfc,query', querykey.go): there the query, as sent, is part of
-// the key and goes to the origin.
+// the key and goes to the origin, and so it is in the keys an unsafe
+// method's Location and Content-Location name and in the admin API's
+// key=.
 //
 // Imports: its leaf packages cache/httprange, cache/stream,
 // cache/ramtier, cache/memfile, cache/disktier, cache/accesslog,
@@ -210,7 +212,13 @@
 // An origin's error answers (404, 410, 500, 503, 599, …) are status
 // answers passed on as the origin sent them (see "HTTP caching"); no
 // answer at all (unreachable, or unusable) → 502, timeout → 504, each
-// with a short body naming the problem.
+// with a short body naming the problem. What RFC 9110 lets an origin
+// answer to a slice's Range is not unusable: a 206 shorter than asked is
+// continued with further ranges, one without a complete length takes the
+// size a HEAD gives with the same strong ETag or is asked again without
+// Range, a multipart/byteranges one is read for its part
+// holding the offset (the origin client, origin/partial.go and
+// byteranges.go; conformance.go has the table).
 //
 // # RAM tier and zero-copy hits
 //
@@ -342,7 +350,8 @@
 // Revalidation: a stale copy is revalidated with a conditional request
 // (If-None-Match, else If-Modified-Since) for the slice asked, joining a
 // fetch of that slice already in flight. A 304 merges the 304's fields
-// into the stored ones (RFC 9111 §3.2; not its Content-* or validators),
+// into the stored ones (RFC 9111 §3.2; not its Content-Length or
+// validators; a new Content-Type or Content-Encoding is taken),
 // recomputes freshness and rewrites the disk records; no byte is fetched.
 // A 200 is the new version: it supersedes the old (new requests never use
 // an old slice, in RAM or, marked in its record, on disk after a
@@ -411,8 +420,10 @@
 // Header fields: hop-by-hop fields and those Connection names never pass
 // (the origin client drops them); Content-Length, Content-Range,
 // Content-Type, validators, Date, Age and Server are the edge's own;
-// Set-Cookie is never stored, and only an answer for one request (private,
-// passed) carries it; everything else the origin sent (Cache-Control,
+// Set-Cookie is never stored: an answer for one request (private,
+// passed) carries it, and so does the answer to the request whose miss
+// fetched a stored or shared answer, never a hit or a collapsed request;
+// everything else the origin sent (Cache-Control,
 // Expires, Vary, Content-Encoding, Link, Access-Control-*, …) is passed
 // on, with this node appended to Via and Age set.
 //

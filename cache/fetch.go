@@ -61,6 +61,9 @@ type fetch struct {
 	shared      bool     // the answer may serve requests that joined the fetch
 	stored      bool     // the answer goes into the tiers
 	aliases     []string // further flight keys (the variant's) it answers for
+	// cookies are the origin's Set-Cookie fields of an answer that is
+	// stored or shared: for the request that started the fetch only.
+	cookies []string
 }
 
 // addHints records the Link fields of a 103 from the origin.

@@ -114,13 +114,19 @@ func (h *handler) sendForwarded(rq *request, rep *origin.ForwardReply) {
 // invalidate removes what is cached for a forwarded request's target and
 // for the keys its answer's Location and Content-Location name on the
 // same host: relative references and the origin's own URLs (Related),
-// and absolute ones naming the host the client asked.
+// and absolute ones naming the host the client asked; with their query
+// where a policy rule puts queries into keys.
 func (h *handler) invalidate(rq *request, rep *origin.ForwardReply) {
 	targets := []string{rq.key}
 	add := func(raw string) {
-		if k, err := cachekey.Normalize(nil, []byte(raw)); err == nil {
-			targets = append(targets, string(k))
+		k, err := cachekey.Normalize(nil, []byte(raw))
+		if err != nil {
+			return
 		}
+		if kq, err := h.withQuery(k, []byte(raw)); err == nil {
+			k = kq
+		}
+		targets = append(targets, string(k))
 	}
 	for _, p := range rep.Related {
 		add(p)
@@ -128,7 +134,7 @@ func (h *handler) invalidate(rq *request, rep *origin.ForwardReply) {
 	host := string(rq.ctx.Host())
 	for _, name := range []string{"Location", "Content-Location"} {
 		if u, err := url.Parse(rep.Header.Get(name)); err == nil && u.IsAbs() && host != "" && strings.EqualFold(u.Host, host) {
-			add(u.EscapedPath())
+			add(u.RequestURI())
 		}
 	}
 	for _, k := range targets {

@@ -84,6 +84,9 @@ type query struct {
 	fwdStatus int
 	stored    bool
 	collapsed bool
+	// cookies are the Set-Cookie fields of the answer to the fetch this
+	// request started, when that answer is stored or shared.
+	cookies []string
 }
 
 // result is what a lookup found for a query: the slice the response
@@ -248,6 +251,9 @@ func (t *tiers) joined(q *query, c claim) (result, bool) {
 		q.collapsed, q.stored = !c.started, f.stored
 		if r.err == nil {
 			q.fwdStatus = r.m.status
+		}
+		if c.started {
+			q.cookies = f.cookies
 		}
 	}
 	switch {

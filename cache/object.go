@@ -60,6 +60,16 @@ func newMeta(key, url string, m origin.Meta) *meta {
 	return out
 }
 
+// typeIn returns the Content-Type of the version's responses in stored
+// state st: the stored fields' (a 304 may have updated it), else the
+// one the version was fetched with.
+func (m *meta) typeIn(st *stored) []byte {
+	if st != nil && st.contentType != nil {
+		return st.contentType
+	}
+	return m.contentType
+}
+
 // sameObject reports whether two slices' metadata describe the same
 // version of an object, so that their bytes may be served together.
 func (m *meta) sameObject(o *meta) bool {

@@ -182,7 +182,7 @@ func (h *handler) sendMultipart(rq *request, r *result, rs []httprange.Range) {
 		h.answerError(rq, errPeerMiss, tierMiss)
 		return
 	}
-	mp, err := httprange.NewMultipart(rs, r.m.size, string(r.m.contentType), h.boundary)
+	mp, err := httprange.NewMultipart(rs, r.m.size, string(r.m.typeIn(r.m.st.Load())), h.boundary)
 	if err != nil { // only a content type unfit for a part header gets here
 		h.sendSpan(rq, r, 0, r.m.size, http.StatusOK)
 		return
@@ -259,8 +259,8 @@ var (
 func (h *handler) setObjectHeaders(rq *request, m *meta, tr tier) {
 	hd := &rq.ctx.Response.Header
 	st := m.st.Load()
-	if len(m.contentType) > 0 {
-		hd.SetContentTypeBytes(m.contentType)
+	if ct := m.typeIn(st); len(ct) > 0 {
+		hd.SetContentTypeBytes(ct)
 	}
 	if m.status == http.StatusOK {
 		hd.SetCanonical(hdrAcceptRanges, valBytes)
@@ -277,6 +277,9 @@ func (h *handler) setObjectHeaders(rq *request, m *meta, tr tier) {
 		} else {
 			hd.SetCanonical(f.name, f.value)
 		}
+	}
+	for _, c := range rq.cookies { // set only on the fetch's own request
+		hd.Add("Set-Cookie", c)
 	}
 	var ab [20]byte
 	now := h.ageNow(rq, st)

@@ -36,6 +36,9 @@ type stored struct {
 	varyStar   bool          // Vary: * (or too many fields)
 	send       []field       // fields sent with every response from this version
 	superseded bool          // a newer version of the object exists
+	// contentType is the Content-Type a 200's responses carry, from the
+	// stored fields (a 304 may have replaced the 200's); nil: the meta's.
+	contentType []byte
 }
 
 // field is a response header field as sent: canonical name, joined value.
@@ -175,6 +178,9 @@ func (r *rules) derive(st *stored, url string, lastMod time.Time) {
 	}
 	st.vary, st.varyStar = vary.Parse(h.Values("Vary"))
 	st.send = r.sendFields(h)
+	if v := h.Get("Content-Type"); v != "" && st.status == http.StatusOK {
+		st.contentType = []byte(contentType(keyPath(url), v))
+	}
 }
 
 // staleWindows sets how long after expiry st may be served stale: the
@@ -230,14 +236,17 @@ func (st *stored) age(now int64) time.Duration {
 // merged returns the fields of st updated from a 304's (as keepHeader
 // kept them), as RFC 9111 §3.2 says: every field of the 304 replaces the
 // stored one of that name, except those describing the 304 message
-// itself.
+// itself (keepHeader drops them) and the validators, which the 304
+// matched. Content-Type and Content-Encoding are updated too: the edge
+// stores the bytes as received, not a decoded or parsed form, so the
+// integrity exception of §3.2 does not apply.
 func (st *stored) merged(from http.Header) http.Header {
 	out := make(http.Header, len(st.hdr)+len(from))
 	for k, v := range st.hdr {
 		out[k] = v
 	}
 	for k, v := range from {
-		if k != "Content-Type" && k != "Content-Encoding" && k != "Etag" && k != "Last-Modified" {
+		if k != "Etag" && k != "Last-Modified" {
 			out[k] = v
 		}
 	}

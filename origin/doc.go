@@ -45,7 +45,14 @@
 //
 // The HTTP and S3 clients share one set of checks on what a server sends
 // (reply.go): a 206 must hold the requested offset (one starting earlier
-// has its leading bytes dropped) and carry a complete length; a 200 to a range request is accepted and the leading bytes are
-// skipped; a body that ends early is ErrBadResponse. Both bound every wait:
+// has its leading bytes dropped); a 200 to a range request is accepted
+// and the leading bytes are skipped; a body that ends early is
+// ErrBadResponse. The HTTP client also takes what RFC 9110 lets a
+// server send for a range: a 206 shorter than asked is used and the rest
+// asked for (partial.go; the same object or ErrBadResponse, at most
+// maxParts requests), a 206 without a complete length ("/*") takes the
+// size a HEAD gives with the same strong ETag, else is asked again
+// without Range, and a multipart/byteranges 206 is read for the
+// part holding the offset (byteranges.go). Both bound every wait:
 // dial, response headers, and each body read (IdleReadTimeout).
 package origin

@@ -39,8 +39,8 @@ type ForwardReply struct {
 	// Related are the paths of this origin's namespace that the answer's
 	// Location and Content-Location name (relative references, or
 	// absolute ones under the origin's base URL), still percent-encoded
-	// like request targets: a cache normalizes them into keys and
-	// invalidates them with the target.
+	// like request targets, with their query when they have one: a cache
+	// normalizes them into keys and invalidates them with the target.
 	Related []string
 }
 
@@ -144,8 +144,9 @@ func (h *HTTP) related(reqURL *url.URL, hdr http.Header) []string {
 	return out
 }
 
-// keyOf resolves ref against the request's URL and returns the key it
-// names (escaped) when it is under the origin's base URL.
+// keyOf resolves ref against the request's URL and returns the target
+// it names (escaped path, and "?query" when it has one) when it is under
+// the origin's base URL.
 func (h *HTTP) keyOf(reqURL *url.URL, ref string) (string, bool) {
 	u, err := reqURL.Parse(ref)
 	if err != nil {
@@ -158,6 +159,9 @@ func (h *HTTP) keyOf(reqURL *url.URL, ref string) (string, bool) {
 	prefix, p := strings.TrimSuffix(base.EscapedPath(), "/"), u.EscapedPath()
 	if !strings.HasPrefix(p, prefix+"/") {
 		return "", false
+	}
+	if u.RawQuery != "" {
+		return p[len(prefix):] + "?" + u.RawQuery, true
 	}
 	return p[len(prefix):], true
 }

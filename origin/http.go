@@ -3,6 +3,7 @@ package origin
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -85,15 +86,49 @@ func (h *HTTP) Fetch(ctx context.Context, req Request) (*Object, error) {
 	if err := req.check(); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	obj, err := h.fetch(ctx, cancel, req)
+	obj, err := h.fetchOnce(ctx, req)
+	if errors.Is(err, errNoCompleteLength) && !req.noRange && req.sized == nil {
+		// A 206 of unknown complete length: the range again with the
+		// size a HEAD gives, else the whole object, whose
+		// Content-Length gives it, read from the offset on (reply.full).
+		if req.sized = h.headSize(ctx, req); req.sized != nil {
+			obj, err = h.fetchOnce(ctx, req)
+		}
+		if errors.Is(err, errNoCompleteLength) {
+			req.sized, req.noRange = nil, true
+			obj, err = h.fetchOnce(ctx, req)
+		}
+	}
+	return obj, err
+}
+
+// headSize asks the origin for req's object with HEAD and returns its
+// Meta when it has a size and a strong ETag (what ties that size to the
+// bytes of a 206), else nil.
+func (h *HTTP) headSize(ctx context.Context, req Request) *Meta {
+	obj, err := h.fetchOnce(ctx, Request{Key: req.Key, Head: true, Header: req.Header, RawQuery: req.RawQuery})
+	if err != nil {
+		return nil
+	}
+	obj.Body.Close()
+	m := obj.Meta
+	if m.Status != http.StatusOK || m.Size < 0 || m.ETag == "" || strings.HasPrefix(m.ETag, "W/") {
+		return nil
+	}
+	return &m
+}
+
+func (h *HTTP) fetchOnce(parent context.Context, req Request) (*Object, error) {
+	ctx, cancel := context.WithCancelCause(parent)
+	more := func(r Request) (*Object, error) { return h.Fetch(parent, r) }
+	obj, err := h.fetch(ctx, cancel, req, more)
 	if err != nil {
 		cancel(nil)
 	}
 	return obj, err
 }
 
-func (h *HTTP) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Request) (*Object, error) {
+func (h *HTTP) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Request, more func(Request) (*Object, error)) (*Object, error) {
 	path := escapeKey(req.Key)
 	method := http.MethodGet
 	if req.Head {
@@ -113,7 +148,7 @@ func (h *HTTP) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Re
 	}
 	addForwarded(hreq.Header, req.Header)
 	hreq.Header.Set("User-Agent", h.opts.UserAgent)
-	if !req.whole() && !req.Head {
+	if !req.whole() && !req.Head && !req.noRange {
 		hreq.Header.Set("Range", req.rangeHeader())
 	}
 	if req.IfNoneMatch != "" {
@@ -127,7 +162,7 @@ func (h *HTTP) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Re
 		return nil, classify(ctx, what, err, ErrUnreachable)
 	}
 	body := newRemoteBody(ctx, cancel, resp.Body, h.opts.IdleReadTimeout, what)
-	obj, err := answer(req, resp, body, what)
+	obj, err := answer(req, resp, body, what, more)
 	if err != nil {
 		body.Close()
 	}
@@ -135,26 +170,13 @@ func (h *HTTP) fetch(ctx context.Context, cancel context.CancelCauseFunc, req Re
 }
 
 // answer maps the response status onto an Object or a classified error.
-func answer(req Request, resp *http.Response, body *remoteBody, what string) (*Object, error) {
+func answer(req Request, resp *http.Response, body *remoteBody, what string, more func(Request) (*Object, error)) (*Object, error) {
 	code := resp.StatusCode
 	switch {
 	case req.Head && code == http.StatusOK:
 		return headAnswer(resp, body), nil
 	case code == http.StatusOK || code == http.StatusPartialContent:
-		r := &reply{what: what, meta: headerMeta(resp.Header), length: resp.ContentLength, body: body}
-		r.meta.Status = http.StatusOK
-		if r.ranged = code == http.StatusPartialContent; r.ranged {
-			cr, err := parseContentRange(resp.Header.Get("Content-Range"))
-			if err != nil {
-				return nil, fmt.Errorf("origin: %s: %w", what, err)
-			}
-			r.cr = cr
-		}
-		obj, err := r.object(req)
-		if err == nil {
-			obj.Header = endToEnd(resp.Header)
-		}
-		return obj, err
+		return bytesAnswer(req, resp, body, what, more)
 	case code == http.StatusNotModified && req.conditional():
 		obj := notModified(req, headerMeta(resp.Header))
 		obj.Header = endToEnd(resp.Header)
@@ -173,6 +195,33 @@ func answer(req Request, resp *http.Response, body *remoteBody, what string) (*O
 	default:
 		return nil, fmt.Errorf("origin: %s: unexpected status %d: %w", what, code, ErrBadResponse)
 	}
+}
+
+// bytesAnswer checks a 200 or 206 against req (reply.object). A
+// multipart/byteranges 206 is read as its part holding the offset.
+func bytesAnswer(req Request, resp *http.Response, body *remoteBody, what string, more func(Request) (*Object, error)) (*Object, error) {
+	ranged := resp.StatusCode == http.StatusPartialContent
+	if boundary, ok := byterangesBoundary(resp.Header); ranged && ok {
+		part, err := parseByteranges(req, resp, body, boundary)
+		if err != nil {
+			return nil, err
+		}
+		body = part
+	}
+	r := &reply{what: what, meta: headerMeta(resp.Header), ranged: ranged, length: resp.ContentLength, body: body, more: more}
+	r.meta.Status = http.StatusOK
+	if ranged {
+		cr, err := parseContentRange(resp.Header.Get("Content-Range"))
+		if err != nil {
+			return nil, fmt.Errorf("origin: %s: %w", what, err)
+		}
+		r.cr = cr
+	}
+	obj, err := r.object(req)
+	if err == nil {
+		obj.Header = endToEnd(resp.Header)
+	}
+	return obj, err
 }
 
 // statusAnswer reads the body of a status answer asked for with

@@ -156,6 +156,14 @@ type Request struct {
 	// each 103 (Early Hints) interim response the origin sends before
 	// its answer, on the client's goroutine. Other clients never call it.
 	Hints func(h http.Header)
+
+	// noRange sends no Range (a retry after a 206 without a complete
+	// length); sized is the size and strong ETag a HEAD gave for such an
+	// object (partial.go); part counts the requests one answer took so
+	// far (a 206 shorter than asked is continued).
+	noRange bool
+	sized   *Meta
+	part    int
 }
 
 // conditional reports whether the request asks for a 304 when unchanged.

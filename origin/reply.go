@@ -12,6 +12,9 @@ type reply struct {
 	cr     contentRange
 	length int64 // the body's Content-Length; -1 when not sent
 	body   *remoteBody
+	// more fetches the rest of a 206 shorter than asked; nil where the
+	// client cannot (the answer is then ErrBadResponse).
+	more func(Request) (*Object, error)
 }
 
 // object checks the reply against req and returns the Object to hand out.
@@ -24,16 +27,23 @@ func (r *reply) object(req Request) (*Object, error) {
 }
 
 // partial handles a 206. The range must hold the offset we asked for
-// (an origin that sends other bytes would poison the cache) and at least
-// the bytes we need from there: a range starting earlier (an origin
-// that rounds ranges to its own blocks; RFC 9110 §15.3.7 lets it send
-// what it has) has its leading bytes read and dropped, extra bytes at the
-// end are left unread.
+// (an origin that sends other bytes would poison the cache): a range
+// starting earlier (an origin that rounds ranges to its own blocks; RFC
+// 9110 §15.3.7 lets it send what it has) has its leading bytes read and
+// dropped, extra bytes at the end are left unread. A range that ends
+// before the bytes we need is used for what it holds and the rest is
+// asked for with further ranges (partial.go). A 206 without a complete
+// length takes the size a HEAD gave (req.sized) when both carry the same
+// strong ETag; otherwise it is errNoCompleteLength: the HTTP client asks
+// again without Range.
 func (r *reply) partial(req Request) (*Object, error) {
 	cr := r.cr
+	if cr.Size < 0 {
+		cr.Size = sizeFrom(req.sized, r.meta, cr)
+	}
 	switch {
 	case cr.Size < 0:
-		return nil, r.bad("Content-Range has no complete length")
+		return nil, fmt.Errorf("origin: %s: %w: %w", r.what, errNoCompleteLength, ErrBadResponse)
 	case cr.First > req.Offset || cr.Last < req.Offset:
 		return nil, r.bad(fmt.Sprintf("range %d-%d does not hold offset %d", cr.First, cr.Last, req.Offset))
 	case r.length >= 0 && r.length != cr.Last-cr.First+1:
@@ -43,13 +53,19 @@ func (r *reply) partial(req Request) (*Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	if sent := cr.Last - req.Offset + 1; sent < n {
+	sent := cr.Last - req.Offset + 1
+	if sent < n && (r.more == nil || req.part+1 >= maxParts) {
 		return nil, r.bad(fmt.Sprintf("sent %d bytes from offset %d, asked for %d", sent, req.Offset, n))
 	}
 	if err := r.body.discard(req.Offset - cr.First); err != nil {
 		return nil, err
 	}
-	return r.finish(req, cr.Size, n), nil
+	obj := r.finish(req, cr.Size, n)
+	if sent < n {
+		r.body.left = sent
+		obj.Body = &continued{cur: r.body, req: req, meta: obj.Meta, next: req.Offset + sent, end: req.Offset + n, more: r.more}
+	}
+	return obj, nil
 }
 
 // full handles a 200: the origin sent the whole object, either because we

@@ -67,6 +67,7 @@ var covered = map[string]string{
 	"internal/heartbeat.Parse":          "FuzzParse",
 	"internal/tiergrant.ParseDirectory": "FuzzParseDirectory",
 	"origin.parseBase":                  "FuzzParseBase",
+	"origin.parseByteranges":            "FuzzParseByteranges",
 	"origin.parseContentRange":          "FuzzParseContentRange",
 	"origin.parseContentRangeOK":        "FuzzParseContentRange",
 	"origin.parseDigits":                "FuzzParseContentRange",
