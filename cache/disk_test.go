@@ -58,6 +58,16 @@ func waitIdle(t *testing.T, e *edge) {
 		defer e.srv.flights.mu.Unlock()
 		return len(e.srv.flights.m) == 0
 	})
+	// Fetches that are not in the flight map (a request with
+	// Authorization is fetched uncollapsed, and may still store what it
+	// got) end too.
+	done := make(chan struct{})
+	go func() { e.srv.flights.wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("fetches still running after 10 s")
+	}
 }
 
 func TestDiskServesWhatRAMEvicted(t *testing.T) {
