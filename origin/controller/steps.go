@@ -67,16 +67,11 @@ func (s *Server) runTranscode(ctx context.Context, t *pipeline.Task) (any, error
 	if s.enc == nil {
 		return nil, pipeline.Permanent(errNoTranscoder)
 	}
-	title, err := s.title(t)
+	title, info, err := s.titleAndSource(t)
 	if err != nil {
 		return nil, err
 	}
-	info, err := sourceInfo(t)
-	if err != nil {
-		return nil, err
-	}
-	work := s.workDir(title.ID)
-	tmp, final := filepath.Join(work, ".tmp-"+r.Name), filepath.Join(work, r.Name)
+	tmp, final := s.renditionDirs(title.ID, r.Name)
 	if err := freshDir(tmp); err != nil {
 		return nil, err
 	}
@@ -84,18 +79,51 @@ func (s *Server) runTranscode(ctx context.Context, t *pipeline.Task) (any, error
 	if err != nil {
 		return nil, err
 	}
-	in := qc.Input{Title: title.ID, Target: r.Name, Kind: string(r.Kind), Path: filepath.Join(tmp, transcode.PlaylistFile), Source: info}
-	findings, err := scanAll(ctx, s.rend, in, func(f float64) { t.Progress(0.8+f*0.2, "checking") })
+	findings, err := s.checkRendition(ctx, title.ID, r, tmp, info, func(f float64) { t.Progress(0.8+f*0.2, "checking") })
 	if err != nil {
 		return nil, err
 	}
-	if err := os.RemoveAll(final); err != nil {
+	if err := moveIntoPlace(tmp, final, "rendition"); err != nil {
 		return nil, err
 	}
-	if err := os.Rename(tmp, final); err != nil {
-		return nil, fmt.Errorf("controller: move rendition into place: %w", err)
-	}
 	return transcodeResult{Output: out, Findings: findings}, nil
+}
+
+// titleAndSource returns the step's title and its probed source.
+func (s *Server) titleAndSource(t *pipeline.Task) (*catalog.Title, *probe.Info, error) {
+	title, err := s.title(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	info, err := sourceInfo(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	return title, info, nil
+}
+
+// renditionDirs are where rendition name of title id is built (tmp) and
+// kept once checked (final).
+func (s *Server) renditionDirs(id, name string) (tmp, final string) {
+	work := s.workDir(id)
+	return filepath.Join(work, ".tmp-"+name), filepath.Join(work, name)
+}
+
+// checkRendition runs the rendition scanners on the rendition in dir.
+func (s *Server) checkRendition(ctx context.Context, id string, r transcode.Rendition, dir string, info *probe.Info, progress func(float64)) ([]qc.Finding, error) {
+	in := qc.Input{Title: id, Target: r.Name, Kind: string(r.Kind), Path: filepath.Join(dir, transcode.PlaylistFile), Source: info}
+	return scanAll(ctx, s.rend, in, progress)
+}
+
+// moveIntoPlace replaces final with the finished directory tmp.
+func moveIntoPlace(tmp, final, what string) error {
+	if err := os.RemoveAll(final); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, final); err != nil {
+		return fmt.Errorf("controller: move %s into place: %w", what, err)
+	}
+	return nil
 }
 
 func freshDir(dir string) error {

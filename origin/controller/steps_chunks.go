@@ -9,7 +9,6 @@ import (
 
 	"github.com/vodedge/vodedge/origin/packager"
 	"github.com/vodedge/vodedge/origin/pipeline"
-	"github.com/vodedge/vodedge/origin/qc"
 	"github.com/vodedge/vodedge/origin/transcode"
 )
 
@@ -44,11 +43,7 @@ func (s *Server) runChunk(ctx context.Context, t *pipeline.Task) (any, error) {
 	if s.enc == nil {
 		return nil, pipeline.Permanent(errNoTranscoder)
 	}
-	title, err := s.title(t)
-	if err != nil {
-		return nil, err
-	}
-	info, err := sourceInfo(t)
+	title, info, err := s.titleAndSource(t)
 	if err != nil {
 		return nil, err
 	}
@@ -61,11 +56,8 @@ func (s *Server) runChunk(ctx context.Context, t *pipeline.Task) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.RemoveAll(final); err != nil {
+	if err := moveIntoPlace(tmp, final, "chunk"); err != nil {
 		return nil, err
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		return nil, fmt.Errorf("controller: move chunk into place: %w", err)
 	}
 	return out, nil
 }
@@ -78,17 +70,12 @@ func (s *Server) runJoin(ctx context.Context, t *pipeline.Task) (any, error) {
 	if err := t.Args(&a); err != nil {
 		return nil, pipeline.Permanent(err)
 	}
-	title, err := s.title(t)
-	if err != nil {
-		return nil, err
-	}
-	info, err := sourceInfo(t)
+	title, info, err := s.titleAndSource(t)
 	if err != nil {
 		return nil, err
 	}
 	r := a.Rendition
-	work := s.workDir(title.ID)
-	tmp, final := filepath.Join(work, ".tmp-"+r.Name), filepath.Join(work, r.Name)
+	tmp, final := s.renditionDirs(title.ID, r.Name)
 	if err := freshDir(tmp); err != nil {
 		return nil, err
 	}
@@ -99,18 +86,14 @@ func (s *Server) runJoin(ctx context.Context, t *pipeline.Task) (any, error) {
 		return nil, err
 	}
 	out.Rendition = r
-	in := qc.Input{Title: title.ID, Target: r.Name, Kind: string(r.Kind), Path: filepath.Join(tmp, transcode.PlaylistFile), Source: info}
-	findings, err := scanAll(ctx, s.rend, in, func(f float64) { t.Progress(f, "checking") })
+	findings, err := s.checkRendition(ctx, title.ID, r, tmp, info, func(f float64) { t.Progress(f, "checking") })
 	if err != nil {
 		return nil, err
 	}
-	if err := os.RemoveAll(final); err != nil {
+	if err := moveIntoPlace(tmp, final, "rendition"); err != nil {
 		return nil, err
 	}
-	if err := os.Rename(tmp, final); err != nil {
-		return nil, fmt.Errorf("controller: move rendition into place: %w", err)
-	}
-	os.RemoveAll(filepath.Join(work, ".chunks", r.Name))
+	os.RemoveAll(filepath.Join(s.workDir(title.ID), ".chunks", r.Name))
 	return transcodeResult{Output: out, Findings: findings}, nil
 }
 
