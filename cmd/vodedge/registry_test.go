@@ -10,9 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,10 +64,7 @@ func newRegistryEnv(t *testing.T) *registryEnv {
 	os.WriteFile(keyFile, []byte(priv+"\n"), 0o600)
 	os.WriteFile(sites, []byte("sites:\n  - name: ams\n    nodes:\n      - {name: ams-1, weight: 1, capacity: 1GiB}\n"), 0o600)
 	src := filepath.Join(dir, "src.mp4")
-	if out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=4", "-f", "lavfi", "-i", "sine=d=4",
-		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", src).CombinedOutput(); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	writeTestSource(t, ffmpeg, src)
 	listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	data := filepath.Join(dir, "data")
 	ctl := start(t, "origin", "--data", data, "--listen", listen, "--admin", adminAddr, "--api-token-file", e.tokens,
@@ -78,15 +73,7 @@ func newRegistryEnv(t *testing.T) *registryEnv {
 		"--ffmpeg", ffmpeg, "--ffprobe", testenv.Tool(t, "ffprobe"))
 	ctl.waitReady(t, "http://"+adminAddr+"/readyz")
 	e.ctl, e.admin = "http://"+listen, "http://"+adminAddr
-	out, err := exec.Command(testenv.Vodedge(t), "ingest", src, "--origin", e.ctl, "--token-file", e.tokens, "--progress", "plain").CombinedOutput()
-	line := regexp.MustCompile(`(?m)^(\S+)\tpublished\t`).FindStringSubmatch(string(out))
-	if err != nil || line == nil {
-		t.Fatalf("ingest: %v\n%s", err, out)
-	}
-	var title catalog.Title
-	if code := e.api("/v1/titles/"+line[1], &title); code != 200 || len(title.Files) == 0 {
-		t.Fatalf("title %s: %d, %d files", line[1], code, len(title.Files))
-	}
+	title := ingestPublished(t, e.ctl, e.tokens, src, e.api)
 	for _, f := range title.Files {
 		e.files["/"+strings.TrimPrefix(f.Key, "/")] = f
 	}
