@@ -62,7 +62,7 @@ func ParseDirectory(r io.Reader, pub ed25519.PublicKey, site string) (*Directory
 	}
 	for i, p := range d.Parents {
 		if err := p.validate(g); err != nil {
-			return nil, fmt.Errorf("%w: parents[%d]: %v", ErrMalformed, i, err)
+			return nil, fmt.Errorf("%w: parents[%d]: %w", ErrMalformed, i, err)
 		}
 	}
 	return &d, nil
@@ -91,7 +91,7 @@ func strictJSON(raw []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformed, err)
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	if dec.More() {
 		return fmt.Errorf("%w: data after the JSON value", ErrMalformed)

@@ -39,7 +39,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) {
 	}
 	zr, err := gzip.NewReader(http.MaxBytesReader(w, r.Body, maxLogBatch))
 	if err != nil {
-		s.fail(w, r, fmt.Errorf("%w: gzip body: %v", errBadRequest, err))
+		s.fail(w, r, fmt.Errorf("%w: gzip body: %w", errBadRequest, err))
 		return
 	}
 	defer zr.Close()

@@ -21,7 +21,7 @@ func (s *Server) handleLogs(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Content-Encoding") == "gzip" {
 		zr, err := gzip.NewReader(body)
 		if err != nil {
-			s.fail(w, r, fmt.Errorf("%w: gzip body: %v", errBadRequest, err))
+			s.fail(w, r, fmt.Errorf("%w: gzip body: %w", errBadRequest, err))
 			return
 		}
 		defer zr.Close()
