@@ -242,7 +242,8 @@
 // the peak and measures Pebble's files on disk.
 //
 // Imports: bench/chart, bench/hitsim, bench/player, bench/trace,
-// cache/disktier, internal/zipf, internal/bytesize, internal/tlsreload;
+// cache/disktier, internal/zipf, internal/bytesize, internal/tlsreload,
+// internal/freeport;
 // it drives vodedge as a separate process, never in-process, except
 // RunScaleNode, which opens the disk tier in the child process that
 // RunScale starts.

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/vodedge/vodedge/internal/freeport"
 )
 
 // process is a child program the bench started. Its stdout and stderr go
@@ -98,16 +100,17 @@ func (p *process) addrInUse() bool {
 	return strings.Contains(strings.ToLower(p.logTail(20)), "address already in use")
 }
 
-// freePort returns a loopback port that was free a moment ago. Another
-// program may take it before the peer binds it: peers retry on a new
-// port when their log says so.
+// freePort returns a loopback port that was free a moment ago, from
+// below the ephemeral range (internal/freeport). Another program may
+// still take it before the peer binds it: peers retry on a new port when
+// their log says so.
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeport.TCP("127.0.0.1")
 	if err != nil {
 		return 0, fmt.Errorf("bench: find a free port: %w", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	_, p, _ := net.SplitHostPort(addr)
+	return strconv.Atoi(p)
 }
 
 // portAttempts bounds the retries on a port someone else took.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache/edge"
 	"github.com/vodedge/vodedge/internal/admin"
+	"github.com/vodedge/vodedge/internal/freeport"
 	"github.com/vodedge/vodedge/internal/manifest"
 	"github.com/vodedge/vodedge/internal/urlsign"
 )
@@ -131,31 +132,14 @@ sites:
 	return nil
 }
 
-// demoFreeAddr returns host:port with a port free right now.
-func demoFreeAddr(host string) (string, error) {
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
+// demoFreeAddr returns host:port with a port free right now, from below
+// the ephemeral range so that no outgoing connection takes it before the
+// daemon binds it.
+func demoFreeAddr(host string) (string, error) { return freeport.TCP(host) }
 
 // freeUDPAndTCP returns an address whose port is free for both TCP and
 // UDP (gossip uses both).
-func freeUDPAndTCP(host string) (string, error) {
-	for range 20 {
-		addr, err := demoFreeAddr(host)
-		if err != nil {
-			return "", err
-		}
-		if pc, err := net.ListenPacket("udp", addr); err == nil {
-			pc.Close()
-			return addr, nil
-		}
-	}
-	return "", fmt.Errorf("demo: no port free for both TCP and UDP on %s", host)
-}
+func freeUDPAndTCP(host string) (string, error) { return freeport.TCPAndUDP(host) }
 
 // listenAddr returns want if it can be listened on, else a free port on
 // its host.

@@ -32,7 +32,8 @@
 //     (as `make test` and CI do), in which case it fails: CI must never
 //     pass by skipping.
 //
-// Imports: no package of this module, so that the internal tests of any
-// package can use it without an import cycle; the AWS SDK (S3 client),
+// Imports: internal/freeport only of this module (a leaf on the standard
+// library), so that the internal tests of any other package can use it
+// without an import cycle; the AWS SDK (S3 client),
 // client_golang (metrics) and goleak from outside.
 package testenv

@@ -1,6 +1,8 @@
 // Package bgptest runs a second BGP speaker (GoBGP) on loopback that
 // plays an ISP router: it peers with steering's speaker and announces and
 // withdraws client prefixes, tagged with communities. For tests only.
+//
+// Imports: internal/freeport (ports for the routers), and GoBGP.
 package bgptest
 
 import (
@@ -12,11 +14,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	api "github.com/osrg/gobgp/v3/api"
 	gobgplog "github.com/osrg/gobgp/v3/pkg/log"
 	"github.com/osrg/gobgp/v3/pkg/server"
 	"google.golang.org/protobuf/types/known/anypb"
+
+	"github.com/vodedge/vodedge/internal/freeport"
 )
 
 // Router is a GoBGP speaker with one neighbor.
@@ -40,15 +45,17 @@ type Config struct {
 	Passive bool
 }
 
-// FreePort returns a TCP port free on ip at the time of the call.
+// FreePort returns a TCP port free on ip at the time of the call, from
+// below the ephemeral range (internal/freeport).
 func FreePort(t testing.TB, ip string) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
+	addr, err := freeport.TCP(ip)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	_, p, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(p)
+	return port
 }
 
 // Start starts a router's BGP server, without its neighbor: call Peer
@@ -96,7 +103,35 @@ func (r *Router) Peer() {
 }
 
 // Stop closes the session (steering sees a Cease) and the listener.
-func (r *Router) Stop() { r.srv.Stop() }
+//
+// GoBGP's StopBgp clears the global configuration while a session's
+// receive loop may still be reading an UPDATE, which reads it (a data
+// race inside GoBGP v3.37.0). Stop first takes every peer down
+// administratively and waits until none is established: a session
+// reports leaving ESTABLISHED only after its receive loop has returned.
+func (r *Router) Stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, addr := range r.peers(nil) {
+		_ = r.srv.DisablePeer(ctx, &api.DisablePeerRequest{Address: addr})
+	}
+	for ctx.Err() == nil && len(r.peers(func(s api.PeerState_SessionState) bool { return s == api.PeerState_ESTABLISHED })) > 0 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	r.srv.Stop()
+}
+
+// peers lists the addresses of the router's peers whose session state
+// keep accepts (every peer when keep is nil).
+func (r *Router) peers(keep func(api.PeerState_SessionState) bool) []string {
+	var out []string
+	_ = r.srv.ListPeer(context.Background(), &api.ListPeerRequest{}, func(p *api.Peer) {
+		if p.Conf != nil && p.State != nil && (keep == nil || keep(p.State.SessionState)) {
+			out = append(out, p.Conf.NeighborAddress)
+		}
+	})
+	return out
+}
 
 // Announce announces p (IPv4 or IPv6) with standard communities
 // ("65000:1").
