@@ -81,17 +81,19 @@ func readPaced(t *testing.T, url string, rate int64, stall time.Duration) ([]byt
 }
 
 // TestSlowClientsKeepGoingStalledOnesAreCut: with a write timeout of
-// 300 ms and a minimum client rate of 8 MiB/s, a 12 MiB body read at
-// 10 MiB/s (1.2 s, four times the write timeout) arrives whole from every
-// tier — a RAM hit written in one piece, a disk hit sent with sendfile, a
-// miss streamed as it arrives — and a client that stops reading is cut
-// off within the body's deadline (0.3 s + 12 MiB at 8 MiB/s = 1.8 s).
+// 1 s and a minimum client rate of 3 MiB/s, a 12 MiB body read at
+// 6 MiB/s (2 s, twice the write timeout) arrives whole from every tier —
+// a RAM hit written in one piece, a disk hit sent with sendfile, a miss
+// streamed as it arrives — and a client that stops reading for 10 s is
+// cut off within the body's deadline (1 s + 12 MiB at 3 MiB/s = 5 s).
+// The margins (3 s for the reader, 5 s for the staller) are wide so that
+// a loaded machine that delays the test's reader does not cut it.
 func TestSlowClientsKeepGoingStalledOnesAreCut(t *testing.T) {
 	const size = 12 << 20
 	o := testenv.NewOrigin(t)
 	cfg := testConfig()
 	cfg.SliceBytes, cfg.RAMBytes = 16<<20, 128<<20
-	cfg.WriteTimeout, cfg.MinClientRate = 300*time.Millisecond, 8<<20
+	cfg.WriteTimeout, cfg.MinClientRate = time.Second, 3<<20
 	ram := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
 	diskCfg := cfg
 	diskCfg.RAMBytes = 0
@@ -119,16 +121,16 @@ func TestSlowClientsKeepGoingStalledOnesAreCut(t *testing.T) {
 				}
 			}
 			start := time.Now()
-			got, err := readPaced(t, tc.e.url+path, 10<<20, 0)
+			got, err := readPaced(t, tc.e.url+path, 6<<20, 0)
 			took := time.Since(start)
 			if err != nil || !bytes.Equal(got, testenv.PatternBytes(0, size)) {
 				t.Fatalf("slow client cut off after %v: %d of %d bytes, %v", took, len(got), size, err)
 			}
-			t.Logf("slow client (10 MiB/s) got all 12 MiB in %v; write timeout 300ms", took.Round(time.Millisecond))
+			t.Logf("slow client (6 MiB/s) got all 12 MiB in %v; write timeout 1 s", took.Round(time.Millisecond))
 
-			got, err = readPaced(t, tc.e.url+path, 0, 3*time.Second)
+			got, err = readPaced(t, tc.e.url+path, 0, 10*time.Second)
 			if len(got) >= size || err == nil {
-				t.Fatalf("a client that stopped reading for 3 s still got %d of %d bytes (err %v)", len(got), size, err)
+				t.Fatalf("a client that stopped reading for 10 s still got %d of %d bytes (err %v)", len(got), size, err)
 			}
 		})
 	}
@@ -297,7 +299,7 @@ func TestSlowHeaderIsCutWith408(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 408 || string(body) != "408 request timeout\n" || time.Since(start) > 2*time.Second {
+	if resp.StatusCode != 408 || string(body) != "408 request timeout\n" {
 		t.Fatalf("%d %q after %v", resp.StatusCode, body, time.Since(start))
 	}
 }

@@ -289,7 +289,12 @@ func TestRateCap(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	rate := float64(fetched.Load()-b0) / time.Since(start).Seconds()
 	t.Logf("measured fill rate %.2f MiB/s against a cap of %.2f MiB/s (%.0f%%)", rate/(1<<20), float64(capBps)/(1<<20), 100*rate/capBps)
-	if rate > 1.15*capBps || rate < 0.85*capBps {
-		t.Fatalf("rate %.0f B/s outside ±15%% of %d", rate, capBps)
+	// Only the cap is checked: a loaded machine can make the fill slower
+	// than the cap, never faster (the limiter's burst is ~50 ms of it).
+	if rate > 1.15*capBps {
+		t.Fatalf("rate %.0f B/s above the cap of %d by more than 15%%", rate, capBps)
+	}
+	if rate == 0 {
+		t.Fatal("no fill traffic in the 2 s measured")
 	}
 }

@@ -246,7 +246,7 @@ func TestRegistryEdgesJoinAndLeave(t *testing.T) {
 	// ams-2 first: ams-1, in the file, is planned from the start, and
 	// would fill the whole title before ams-2 joins.
 	p2, url2, admin2 := e.edge("ams-2")
-	testenv.EventuallyErr(t, 20*time.Second, "ams-2 to register", func() error {
+	testenv.EventuallyErr(t, 60*time.Second, "ams-2 to register", func() error {
 		if n := e.nodes()["ams-2"]; n.State != controller.StateLive {
 			return fmt.Errorf("ams-2: %+v", n)
 		}
@@ -257,7 +257,7 @@ func TestRegistryEdgesJoinAndLeave(t *testing.T) {
 
 	var plan1 map[string][]string
 	var v1 int64
-	testenv.EventuallyErr(t, 20*time.Second, "both nodes to be live and planned", func() error {
+	testenv.EventuallyErr(t, 60*time.Second, "both nodes to be live and planned", func() error {
 		nodes := e.nodes()
 		if nodes["ams-1"].State != controller.StateLive || nodes["ams-2"].State != controller.StateLive {
 			return fmt.Errorf("registry: %+v", nodes)
@@ -300,7 +300,7 @@ func TestRegistryEdgesJoinAndLeave(t *testing.T) {
 	}
 	var plan2 map[string][]string
 	var v2 int64
-	testenv.EventuallyErr(t, 20*time.Second, "ams-2 to expire and its files to be re-planned", func() error {
+	testenv.EventuallyErr(t, 60*time.Second, "ams-2 to expire and its files to be re-planned", func() error {
 		if st := e.nodes()["ams-2"].State; st != controller.StateExpired {
 			return fmt.Errorf("ams-2 is %s", st)
 		}
