@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vodedge/vodedge/internal/testenv"
 )
@@ -80,4 +81,15 @@ func TestIngestSubtitlesThroughEdge(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/vtt" || !strings.Contains(string(body), "X-TIMESTAMP-MAP=") {
 		t.Errorf("segment through the edge: %d %q\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
+	// Kept like a media segment: a later request is a hit (the RAM
+	// tier's admission is asynchronous, so ask until it is).
+	testenv.Eventually(t, 20*time.Second, "a cache hit for the subtitle segment", func() bool {
+		resp, err := http.Get(title + "subs-en/seg-00000.vtt")
+		if err != nil {
+			return false
+		}
+		again, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return strings.HasPrefix(resp.Header.Get("X-Cache"), "HIT") && string(again) == string(body)
+	})
 }
