@@ -11,7 +11,9 @@
 // line, bytes that are not UTF-8). It is lenient where players are: a
 // byte-order mark, CRLF or CR line ends, extra blank lines, NOTE
 // blocks (dropped), SubRip position coordinates (dropped), cues out of
-// order (sorted by start time). It never panics and is fuzzed.
+// order (sorted by start time). SubRip text becomes WebVTT cue text:
+// ASS override tags ({\an8}) dropped, a "<" that starts no tag escaped.
+// It never panics and is fuzzed.
 //
 // Normalised WebVTT (Track.VTT) is "WEBVTT", the file's STYLE and
 // REGION blocks, then each cue with hh:mm:ss.mmm timestamps, its

@@ -143,3 +143,21 @@ func TestSegmentEmpty(t *testing.T) {
 		t.Errorf("empty segment: %q", segs[1])
 	}
 }
+
+func TestSRTTextBecomesCueText(t *testing.T) {
+	tr, err := ParseSRT([]byte("1\n00:00:01,000 --> 00:00:02,000\n{\\an8}<i>x < y</i> & <font color=\"red\">z</font>\n{\\an8}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tr.Cues[0].Text, `<i>x &lt; y</i> & <font color="red">z</font>`; got != want {
+		t.Errorf("text %q, want %q", got, want)
+	}
+}
+
+func TestSRTTagRemovalCannotMakeAnArrow(t *testing.T) {
+	_, err := ParseSRT([]byte("1\n00:00:01,000 --> 00:00:02,000\nx --{\\an8}> y\n"))
+	var pe *Error
+	if !errors.As(err, &pe) || pe.Line != 3 {
+		t.Errorf("err %v, want line 3", err)
+	}
+}
