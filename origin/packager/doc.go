@@ -29,7 +29,10 @@
 // file form, rather than segmented WebVTT in a SegmentTemplate, is the
 // one dash.js and Shaka Player both load as side-loaded text, and a
 // subtitle file of a feature is tens of kilobytes, so segmenting it
-// for DASH buys nothing. (ffmpeg 5.1's HLS demuxer skips subtitle
+// for DASH buys nothing. Checked by hand in headless Chromium: dash.js
+// 5.2.1 and Shaka Player 5.2.12 load the text sets, and hls.js 1.7.4 and
+// Shaka the HLS renditions, each showing cues at their times (which
+// validates the X-TIMESTAMP-MAP of origin/subtitle). (ffmpeg 5.1's HLS demuxer skips subtitle
 // renditions in a master and its DASH demuxer reads no text sets; it
 // reads the subtitle playlists and files themselves, which the tests
 // do.)
