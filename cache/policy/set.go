@@ -28,8 +28,9 @@ func (s Set) HasQuery() bool {
 
 var rfc = Rule{Pattern: "*", Kind: RFC, SWR: Unset, SIE: Unset}
 
-// DefaultRules are the rules of an edge given none: media segments are
-// immutable for 30 days (packagers never rewrite a segment under its
+// DefaultRules are the rules of an edge given none: media segments
+// (and WebVTT subtitle segments and files, published once per title
+// like them) are immutable for 30 days (packagers never rewrite a segment under its
 // name, and origins often send no or wrong headers for them); playlists
 // follow the origin within 1 s..10 s (a live playlist costs the origin at
 // most one request per second per node, a republished VOD playlist shows
@@ -38,7 +39,7 @@ var rfc = Rule{Pattern: "*", Kind: RFC, SWR: Unset, SIE: Unset}
 var DefaultRules = []string{
 	"*.m4s=immutable:30d", "*.mp4=immutable:30d", "*.m4v=immutable:30d", "*.m4a=immutable:30d",
 	"*.ts=immutable:30d", "*.aac=immutable:30d", "*.cmfv=immutable:30d", "*.cmfa=immutable:30d",
-	"*.cmft=immutable:30d", "*.webm=immutable:30d",
+	"*.cmft=immutable:30d", "*.webm=immutable:30d", "*.vtt=immutable:30d",
 	"*.m3u8=origin:min=1s,max=10s", "*.mpd=origin:min=1s,max=10s",
 }
 

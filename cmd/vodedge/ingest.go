@@ -49,10 +49,11 @@ func (c *clientOpts) client() (*client.Client, error) {
 // ingestOpts are the ingest command's flags.
 type ingestOpts struct {
 	clientOpts
-	meta     catalog.Metadata
-	wait     bool
-	progress string
-	poll     time.Duration
+	meta      catalog.Metadata
+	subtitles []string
+	wait      bool
+	progress  string
+	poll      time.Duration
 }
 
 func newIngestCmd(_ *globalOpts) *cobra.Command {
@@ -65,6 +66,10 @@ showing the upload's progress, then each pipeline step's (probe, quality
 checks, one transcode per rendition, package, publish) until the title is
 published, held by quality checks, or failed. Interrupting stops watching;
 the controller carries on.
+
+--subtitles adds a subtitle file (WebVTT or SubRip) with its language,
+e.g. --subtitles en=film.en.srt --subtitles fr=film.fr.vtt; text
+subtitle streams inside FILE are published too.
 
 Without --title a title is named after its file. Prints one line per
 title: ID, status, and the master playlist's URL.`,
@@ -82,6 +87,7 @@ title: ID, status, and the master playlist's URL.`,
 	f.StringVar(&o.meta.Rating, "rating", "", "content rating, e.g. PG-13")
 	f.StringSliceVar(&o.meta.Languages, "languages", nil, "audio languages, comma-separated (en,fr)")
 	f.Float64Var(&o.meta.ExpectedPlays, "expected-plays", 0, "expected plays per day across all sites: the new release's prior popularity, so it is filled on release night (0: estimated from comparable titles)")
+	f.StringArrayVar(&o.subtitles, "subtitles", nil, "subtitle file with its language, LANG=FILE (WebVTT or SubRip; repeatable; only with a single FILE)")
 	f.BoolVar(&o.wait, "wait", true, "follow the pipeline until each title is published, held or failed")
 	f.StringVar(&o.progress, "progress", "auto", "progress display: bars, plain (one line per change), off, or auto (bars on a terminal)")
 	f.DurationVar(&o.poll, "poll", 300*time.Millisecond, "how often job progress is polled")
@@ -92,6 +98,13 @@ title: ID, status, and the master playlist's URL.`,
 func runIngest(parent context.Context, o *ingestOpts, files []string, stdout, stderr io.Writer) error {
 	if len(files) > 1 && o.meta.Title != "" {
 		return errors.New("--title names one title: give one FILE, or omit --title to name titles after their files")
+	}
+	if len(files) > 1 && len(o.subtitles) > 0 {
+		return errors.New("--subtitles belong to one title: give one FILE")
+	}
+	subFiles, err := subtitleArgs(o.subtitles)
+	if err != nil {
+		return err
 	}
 	if !(o.meta.ExpectedPlays >= 0) {
 		return fmt.Errorf("--expected-plays %v: want plays per day, 0 or more", o.meta.ExpectedPlays)
@@ -109,7 +122,7 @@ func runIngest(parent context.Context, o *ingestOpts, files []string, stdout, st
 	defer stop()
 	var failed []error
 	for _, file := range files {
-		line, err := ingestOne(ctx, cli, o, file, ui)
+		line, err := ingestOne(ctx, cli, o, file, subFiles, ui)
 		if line != "" {
 			fmt.Fprintln(stdout, line)
 		}
@@ -125,7 +138,12 @@ func runIngest(parent context.Context, o *ingestOpts, files []string, stdout, st
 
 // ingestOne uploads one file and, with --wait, follows its job. The
 // returned line is the title's summary.
-func ingestOne(ctx context.Context, cli *client.Client, o *ingestOpts, file string, ui progressUI) (string, error) {
+func ingestOne(ctx context.Context, cli *client.Client, o *ingestOpts, file string, subFiles []subtitleFile, ui progressUI) (string, error) {
+	subs, closeSubs, err := openSubtitles(subFiles)
+	if err != nil {
+		return "", err
+	}
+	defer closeSubs()
 	f, err := os.Open(file)
 	if err != nil {
 		return "", err
@@ -140,7 +158,7 @@ func ingestOne(ctx context.Context, cli *client.Client, o *ingestOpts, file stri
 		meta.Title = titleFromFile(file)
 	}
 	name := filepath.Base(file)
-	res, err := cli.Ingest(ctx, ui.upload(name, st.Size(), f), name, meta)
+	res, err := cli.Ingest(ctx, ui.upload(name, st.Size(), f), name, meta, subs...)
 	ui.uploaded(name, err)
 	if err != nil {
 		return "", err

@@ -71,6 +71,17 @@ type Rendition struct {
 	Segments         int     `json:"segments"`
 }
 
+// Subtitle is a packaged subtitle track of a title: an HLS subtitle
+// rendition (Playlist) and a DASH text file (File), both relative to
+// the title's directory.
+type Subtitle struct {
+	Language string `json:"language"`
+	Name     string `json:"name"`
+	Playlist string `json:"playlist"`
+	File     string `json:"file"`
+	Cues     int    `json:"cues"`
+}
+
 // File is a published object.
 type File struct {
 	Key    string `json:"key"`
@@ -101,6 +112,7 @@ type Title struct {
 	JobID        string      `json:"job_id,omitempty"`
 	DurationMS   int64       `json:"duration_ms"`
 	Renditions   []Rendition `json:"renditions,omitempty"`
+	Subtitles    []Subtitle  `json:"subtitles,omitempty"`
 	Files        []File      `json:"files,omitempty"`
 	QC           QC          `json:"qc"`
 	Created      time.Time   `json:"created"`

@@ -9,13 +9,23 @@
 //     it in memory, validates it with ffprobe (422 with ffprobe's reason
 //     when it is not a video) and creates the title and its job.
 //   - The job graph (jobs.go, steps.go): probe → [transcode/{rendition}
-//     ∥ qc] → package → publish, run by origin/pipeline. Each transcode
+//     ∥ qc ∥ subtitles] → package → publish, run by origin/pipeline. Each transcode
 //     step encodes one rendition into a temporary directory, decodes it
 //     back (qc.Decode and any rendition scanners) and renames it into
 //     place; qc analyzes the source; package writes master.m3u8 and
 //     manifest.mpd and assembles the QC report; publish uploads to the
 //     store (segments, then playlists, then manifests) unless QC failed
 //     and no operator approved, in which case the step is held.
+//   - Subtitles (subtitles.go): upload parts "subtitles.{lang}" (WebVTT
+//     or SubRip, before or after the file) are checked and normalised
+//     by origin/subtitle while the request is open (422 naming the bad
+//     line) and kept beside the source; text streams of the source are
+//     extracted by the subtitles step with ffmpeg. Each track gets
+//     work/{id}/subs-{lang}/, which the package step segments and lists
+//     in both manifests, and publish uploads like any rendition; the
+//     catalog lists the tracks (Title.Subtitles). Languages are BCP 47
+//     tags, named in their own language for the players' menus
+//     (x/text's language and display).
 //   - Status (status.go): one goroutine follows job changes and mirrors
 //     them onto titles (failed, cancelled, held, published) and removes a
 //     finished title's work directory.
@@ -101,8 +111,9 @@
 //
 // Imports: origin/catalog, origin/fillplan, origin/kv, origin/packager,
 // origin/pipeline, origin/popularity, origin/probe, origin/qc,
-// origin/store, origin/transcode; internal/admin, internal/bytesize,
+// origin/store, origin/subtitle, origin/transcode; internal/admin, internal/bytesize,
 // internal/heartbeat, internal/manifest, internal/tiergrant, internal/daemon and internal/tlsreload (the
-// daemon); x/time (the public catalogue's rate limit). Nothing imports it
+// daemon); x/time (the public catalogue's rate limit); x/text
+// (subtitle languages). Nothing imports it
 // but the CLI and its client.
 package controller

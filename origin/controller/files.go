@@ -49,10 +49,11 @@ func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", st.ModTime(), f)
 }
 
-// cacheControl lets edges keep segments long; manifests change when a
-// title is re-published.
+// cacheControl lets edges keep segments (and subtitle files, written
+// once per title like them) long; manifests change when a title is
+// re-published.
 func cacheControl(key string) string {
-	if strings.HasSuffix(key, ".m4s") || strings.HasSuffix(key, ".mp4") {
+	if strings.HasSuffix(key, ".m4s") || strings.HasSuffix(key, ".mp4") || strings.HasSuffix(key, ".vtt") {
 		return "public, max-age=31536000, immutable"
 	}
 	return "public, max-age=60"

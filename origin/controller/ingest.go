@@ -37,7 +37,8 @@ type upload struct {
 // handleIngest accepts multipart/form-data: metadata first (a
 // "metadata" part holding JSON, and/or the fields title, description,
 // tags, year, rating, languages, expected_plays), then the "file" part,
-// streamed to disk.
+// streamed to disk. Subtitle parts ("subtitles.{lang}", subtitles.go)
+// may come before or after the file.
 func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUploadBytes)
 	mr, err := r.MultipartReader()
@@ -45,14 +46,14 @@ func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fmt.Errorf("%w: want multipart/form-data with metadata fields, then a file part: %v", errBadRequest, err))
 		return
 	}
-	meta, up, err := s.receive(mr)
+	meta, up, subs, err := s.receive(mr)
 	if err != nil {
 		s.m.ingest("rejected")
 		s.fail(w, r, err)
 		return
 	}
 	defer os.Remove(up.path) // moved away on success
-	res, err := s.admit(r.Context(), meta, up)
+	res, err := s.admit(r.Context(), meta, up, subs)
 	if err != nil {
 		s.m.ingest("rejected")
 		s.fail(w, r, err)
@@ -63,31 +64,38 @@ func (s *Server) handleIngest(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, res)
 }
 
-// receive reads the metadata parts, validates them, then streams the
-// file part to the uploads directory.
-func (s *Server) receive(mr *multipart.Reader) (catalog.Metadata, upload, error) {
+// receive reads the metadata and subtitle parts, validates them, then
+// streams the file part to the uploads directory, then reads subtitle
+// parts after it.
+func (s *Server) receive(mr *multipart.Reader) (catalog.Metadata, upload, []subtitleUpload, error) {
 	var meta catalog.Metadata
+	var subs []subtitleUpload
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
-			return meta, upload{}, fmt.Errorf("%w: no file part", errBadRequest)
+			return meta, upload{}, nil, fmt.Errorf("%w: no file part", errBadRequest)
 		}
 		if err != nil {
-			return meta, upload{}, uploadError(err)
+			return meta, upload{}, nil, uploadError(err)
 		}
 		if part.FormName() != "file" {
-			err = readField(&meta, part)
-			part.Close()
+			subs, err = readPart(&meta, subs, part)
 			if err != nil {
-				return meta, upload{}, err
+				return meta, upload{}, nil, err
 			}
 			continue
 		}
 		if err := meta.Normalize(); err != nil {
-			return meta, upload{}, err
+			return meta, upload{}, nil, err
 		}
 		up, err := s.saveUpload(part)
-		return meta, up, err
+		if err == nil {
+			subs, err = trailingSubtitles(mr, subs)
+		}
+		if err != nil {
+			os.Remove(up.path)
+		}
+		return meta, up, subs, err
 	}
 }
 
@@ -174,7 +182,7 @@ func uploadError(err error) error {
 }
 
 // admit probes the upload and creates the title and its job.
-func (s *Server) admit(ctx context.Context, meta catalog.Metadata, up upload) (*IngestResponse, error) {
+func (s *Server) admit(ctx context.Context, meta catalog.Metadata, up upload, subs []subtitleUpload) (*IngestResponse, error) {
 	if s.enc == nil {
 		return nil, errNoTranscoder
 	}
@@ -195,11 +203,15 @@ func (s *Server) admit(ctx context.Context, meta catalog.Metadata, up upload) (*
 	if err := s.keepSource(t, up); err != nil {
 		return nil, err
 	}
+	if err := s.keepSubtitles(t.ID, subs); err != nil {
+		return nil, err
+	}
 	if err := s.cat.Create(t); err != nil {
 		return nil, err
 	}
 	id := t.ID
-	job, err := s.engine.Submit(ingestSpec(id, info, plan, transcode.Chunks(info.Duration, s.enc.Config())))
+	spec := withSubtitles(ingestSpec(id, info, plan, transcode.Chunks(info.Duration, s.enc.Config())), subtitlePlan(subs, info))
+	job, err := s.engine.Submit(spec)
 	if err == nil {
 		t, err = s.cat.Update(id, func(t *catalog.Title) error { t.JobID = job.ID; return nil })
 	}

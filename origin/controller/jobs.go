@@ -35,6 +35,7 @@ func (s *Server) stepFuncs() map[string]pipeline.StepFunc {
 		stepPackage:   s.runPackage,
 		stepPublish:   s.runPublish,
 		stepSetClass:  s.runSetClass,
+		stepSubtitles: s.runSubtitles,
 	}
 }
 

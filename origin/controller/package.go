@@ -28,7 +28,11 @@ func (s *Server) runPackage(_ context.Context, t *pipeline.Task) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := packager.Package(s.workDir(title.ID), plan)
+	subs, err := packagedSubtitles(t)
+	if err != nil {
+		return nil, err
+	}
+	res, err := packager.Package(s.workDir(title.ID), plan, subs...)
 	if err != nil {
 		return nil, err
 	}
@@ -42,6 +46,7 @@ func (s *Server) runPackage(_ context.Context, t *pipeline.Task) (any, error) {
 	}
 	_, err = s.cat.Update(title.ID, func(ti *catalog.Title) error {
 		ti.DurationMS, ti.Renditions = res.DurationMS, renditions(res, segments)
+		ti.Subtitles = catalogSubtitles(res.Subtitles)
 		ti.QC = verdict(ti.QC, report)
 		return nil
 	})

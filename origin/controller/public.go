@@ -58,6 +58,9 @@ type publicTitle struct {
 	DurationMS int64             `json:"duration_ms"`
 	Published  time.Time         `json:"published"`
 	Renditions []publicRendition `json:"renditions"`
+	// Subtitles are the title's subtitle tracks: language and the name
+	// players show (the files are in the manifests).
+	Subtitles []publicSubtitle `json:"subtitles"`
 	// Available is false while the title is in the cold class: playing
 	// it starts a restore and its files answer 503 until then.
 	Available bool           `json:"available"`
@@ -72,6 +75,11 @@ type publicRendition struct {
 	Height    int    `json:"height,omitempty"`
 	Language  string `json:"language,omitempty"`
 	Bandwidth int64  `json:"bandwidth"`
+}
+
+type publicSubtitle struct {
+	Language string `json:"language"`
+	Name     string `json:"name"`
 }
 
 type publicPlayback struct {
@@ -91,7 +99,10 @@ func (s *Server) publicOf(t *catalog.Title) publicTitle {
 	md.ExpectedPlays = 0 // the operator's forecast is not the public's business
 	out := publicTitle{ID: t.ID, Metadata: md, DurationMS: t.DurationMS, Published: t.Published,
 		Available: t.Class != catalog.Cold, Playback: publicPlayback{HLS: base + "master.m3u8", DASH: base + "manifest.mpd"},
-		Renditions: []publicRendition{}}
+		Renditions: []publicRendition{}, Subtitles: []publicSubtitle{}}
+	for _, st := range t.Subtitles {
+		out.Subtitles = append(out.Subtitles, publicSubtitle{Language: st.Language, Name: st.Name})
+	}
 	for _, r := range t.Renditions {
 		out.Renditions = append(out.Renditions, publicRendition{Name: r.Name, Kind: r.Kind, Codecs: r.Codecs,
 			Width: r.Width, Height: r.Height, Language: r.Language, Bandwidth: r.PeakBandwidth})

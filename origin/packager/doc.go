@@ -16,6 +16,27 @@
 // SegmentTimeline built from the HLS durations (timescale 1000), one
 // AdaptationSet per video codec and per audio rendition.
 //
+// Subtitles (subtitles.go): each SubtitleTrack's directory holds its
+// whole normalised WebVTT (origin/subtitle). Package cuts it into
+// WebVTT segments at the first video rendition's segment boundaries
+// (same count, same EXTINF durations, so a player fetches subtitle and
+// video segment i together), writes the track's media playlist, lists
+// the tracks in the master as EXT-X-MEDIA TYPE=SUBTITLES in group
+// "subs" (named on every variant with SUBTITLES="subs"), and in the MPD
+// as one AdaptationSet per track, contentType="text",
+// mimeType="text/vtt", lang, Role "subtitle", Label, with a single
+// Representation whose BaseURL is the whole WebVTT file. That single
+// file form, rather than segmented WebVTT in a SegmentTemplate, is the
+// one dash.js and Shaka Player both load as side-loaded text, and a
+// subtitle file of a feature is tens of kilobytes, so segmenting it
+// for DASH buys nothing. Checked by hand in headless Chromium: dash.js
+// 5.2.1 and Shaka Player 5.2.12 load the text sets, and hls.js 1.7.4 and
+// Shaka the HLS renditions, each showing cues at their times (which
+// validates the X-TIMESTAMP-MAP of origin/subtitle). (ffmpeg 5.1's HLS demuxer skips subtitle
+// renditions in a master and its DASH demuxer reads no text sets; it
+// reads the subtitle playlists and files themselves, which the tests
+// do.)
+//
 // Join (join.go) assembles the chunks of a video rendition encoded apart
 // (transcode.EncodeChunk) into one rendition directory without
 // re-encoding: it refuses, naming the chunk, when an init.mp4 differs
@@ -25,5 +46,6 @@
 // and writes one playlist. It lives here because it reads the encoder's
 // playlists with the same fuzzed parser.
 //
-// Imports: origin/transcode for the Rendition type and file names.
+// Imports: origin/transcode for the Rendition type and file names,
+// origin/subtitle to read and segment the subtitle tracks.
 package packager

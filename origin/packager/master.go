@@ -15,8 +15,9 @@ const audioGroup = "aac"
 // Master renders the HLS master playlist: audio renditions as
 // EXT-X-MEDIA in one group, video renditions as EXT-X-STREAM-INF from
 // the lowest bandwidth to the highest, with BANDWIDTH including the
-// heaviest audio rendition (what a player must sustain).
-func Master(vs []Variant) []byte {
+// heaviest audio rendition (what a player must sustain); subtitle
+// renditions as EXT-X-MEDIA in a group every variant names.
+func Master(vs []Variant, subs ...SubtitleTrack) []byte {
 	var b strings.Builder
 	b.WriteString("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n")
 	var audioPeak, audioAvg int64
@@ -26,6 +27,7 @@ func Master(vs []Variant) []byte {
 		fmt.Fprintf(&b, "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=%q,NAME=%q,%sDEFAULT=%s,AUTOSELECT=YES,CHANNELS=\"2\",URI=%q\n",
 			audioGroup, audioName(a, i), langAttr(a.Language), yesNo(i == 0), a.Name+"/"+transcode.PlaylistFile)
 	}
+	subtitleMedia(&b, subs)
 	video := filterKind(vs, transcode.Video)
 	slices.SortStableFunc(video, func(a, b Variant) int { return int(a.PeakBandwidth - b.PeakBandwidth) })
 	for _, v := range video {
@@ -37,6 +39,9 @@ func Master(vs []Variant) []byte {
 			v.PeakBandwidth+audioPeak, v.AverageBandwidth+audioAvg, codecs, v.Width, v.Height, v.FPS)
 		if len(audio) > 0 {
 			fmt.Fprintf(&b, ",AUDIO=%q", audioGroup)
+		}
+		if len(subs) > 0 {
+			fmt.Fprintf(&b, ",SUBTITLES=%q", subtitleGroup)
 		}
 		b.WriteString("\n" + v.Name + "/" + transcode.PlaylistFile + "\n")
 	}

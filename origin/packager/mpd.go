@@ -30,21 +30,30 @@ type adaptationSet struct {
 	ContentType      string            `xml:"contentType,attr"`
 	MimeType         string            `xml:"mimeType,attr"`
 	Lang             string            `xml:"lang,attr,omitempty"`
-	SegmentAlignment bool              `xml:"segmentAlignment,attr"`
-	StartWithSAP     int               `xml:"startWithSAP,attr"`
+	SegmentAlignment bool              `xml:"segmentAlignment,attr,omitempty"`
+	StartWithSAP     int               `xml:"startWithSAP,attr,omitempty"`
+	Role             *descriptor       `xml:"Role,omitempty"`
+	Label            string            `xml:"Label,omitempty"`
 	Representations  []*representation `xml:"Representation"`
 }
 
 type representation struct {
 	ID                string           `xml:"id,attr"`
 	Bandwidth         int64            `xml:"bandwidth,attr"`
-	Codecs            string           `xml:"codecs,attr"`
+	Codecs            string           `xml:"codecs,attr,omitempty"`
 	Width             int              `xml:"width,attr,omitempty"`
 	Height            int              `xml:"height,attr,omitempty"`
 	FrameRate         string           `xml:"frameRate,attr,omitempty"`
 	AudioSamplingRate int              `xml:"audioSamplingRate,attr,omitempty"`
 	Channels          *audioChannels   `xml:"AudioChannelConfiguration,omitempty"`
 	Template          *segmentTemplate `xml:"SegmentTemplate"`
+	BaseURL           string           `xml:"BaseURL,omitempty"`
+}
+
+// descriptor is a DASH descriptor element (Role).
+type descriptor struct {
+	Scheme string `xml:"schemeIdUri,attr"`
+	Value  string `xml:"value,attr"`
 }
 
 type audioChannels struct {
@@ -70,8 +79,9 @@ type timelineEntry struct {
 	R int    `xml:"r,attr,omitempty"`
 }
 
-// MPD renders a static DASH manifest over the variants' segments.
-func MPD(vs []Variant, durationMS int64) ([]byte, error) {
+// MPD renders a static DASH manifest over the variants' segments, with
+// a text adaptation set per subtitle track.
+func MPD(vs []Variant, durationMS int64, subs ...SubtitleTrack) ([]byte, error) {
 	p := &period{ID: "0", Start: "PT0S"}
 	byCodec := map[transcode.Codec]*adaptationSet{}
 	for _, v := range vs {
@@ -91,6 +101,10 @@ func MPD(vs []Variant, durationMS int64) ([]byte, error) {
 	}
 	for i, s := range p.Sets {
 		s.ID, s.SegmentAlignment, s.StartWithSAP = i, true, 1
+	}
+	for _, s := range textSets(subs, durationMS) {
+		s.ID = len(p.Sets)
+		p.Sets = append(p.Sets, s)
 	}
 	root := mpdRoot{
 		Profiles: "urn:mpeg:dash:profile:isoff-live:2011", Type: "static",

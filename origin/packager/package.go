@@ -32,12 +32,16 @@ type Variant struct {
 type Result struct {
 	Variants   []Variant `json:"variants"`
 	DurationMS int64     `json:"duration_ms"`
+	// Subtitles are the subtitle renditions, measured.
+	Subtitles []SubtitleTrack `json:"subtitles,omitempty"`
 }
 
-// Package reads every rendition in dir/{name}/ and writes dir/master.m3u8
-// and dir/manifest.mpd. Each file is written to a temporary name and
-// renamed, so a crash leaves either no manifest or a whole one.
-func Package(dir string, renditions []transcode.Rendition) (*Result, error) {
+// Package reads every rendition in dir/{name}/, cuts each subtitle
+// track into segments at the video's boundaries, and writes
+// dir/master.m3u8 and dir/manifest.mpd. Each file is written to a
+// temporary name and renamed, so a crash leaves either no manifest or a
+// whole one.
+func Package(dir string, renditions []transcode.Rendition, subs ...SubtitleTrack) (*Result, error) {
 	res := &Result{}
 	for _, r := range renditions {
 		v, err := measure(filepath.Join(dir, r.Name), r)
@@ -50,10 +54,14 @@ func Package(dir string, renditions []transcode.Rendition) (*Result, error) {
 	if countKind(res.Variants, transcode.Video) == 0 {
 		return nil, fmt.Errorf("packager: no video rendition to package")
 	}
-	if err := writeAtomic(filepath.Join(dir, MasterFile), Master(res.Variants)); err != nil {
+	var err error
+	if res.Subtitles, err = segmentSubtitles(dir, res.Variants, subs); err != nil {
 		return nil, err
 	}
-	mpd, err := MPD(res.Variants, res.DurationMS)
+	if err := writeAtomic(filepath.Join(dir, MasterFile), Master(res.Variants, res.Subtitles...)); err != nil {
+		return nil, err
+	}
+	mpd, err := MPD(res.Variants, res.DurationMS, res.Subtitles...)
 	if err != nil {
 		return nil, err
 	}

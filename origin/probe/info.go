@@ -18,6 +18,8 @@ type Info struct {
 	BitRate int64    `json:"bit_rate"`
 	Video   []Stream `json:"video,omitempty"`
 	Audio   []Stream `json:"audio,omitempty"`
+	// Subtitle streams, text or bitmap (see Stream.TextSubtitle).
+	Subtitle []Stream `json:"subtitle,omitempty"`
 }
 
 // Stream is one video or audio stream.
@@ -42,6 +44,13 @@ type Stream struct {
 	SampleRate int `json:"sample_rate,omitempty"`
 	Channels   int `json:"channels,omitempty"`
 }
+
+// textSubtitleCodecs are the subtitle codecs ffmpeg converts to WebVTT.
+var textSubtitleCodecs = map[string]bool{"mov_text": true, "subrip": true, "webvtt": true, "ass": true, "ssa": true, "text": true}
+
+// TextSubtitle reports whether s is a subtitle stream of text (which
+// can become WebVTT), not of pictures (DVD, PGS, DVB).
+func (s Stream) TextSubtitle() bool { return textSubtitleCodecs[s.Codec] }
 
 // MainVideo returns the first video stream; ok is false when there is none.
 func (i *Info) MainVideo() (s Stream, ok bool) {

@@ -106,6 +106,8 @@ func (i *Info) add(s rawStream) {
 	case "audio":
 		st.SampleRate, st.Channels = int(integer(s.SampleRate)), s.Channels
 		i.Audio = append(i.Audio, st)
+	case "subtitle":
+		i.Subtitle = append(i.Subtitle, st)
 	}
 }
 

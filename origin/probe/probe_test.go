@@ -140,3 +140,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseSubtitleStreams: subtitle streams are listed with their
+// language, and only text codecs count as convertible to WebVTT.
+func TestParseSubtitleStreams(t *testing.T) {
+	in := `{"streams":[
+		{"index":0,"codec_type":"video","codec_name":"h264","width":320,"height":180,"avg_frame_rate":"25/1"},
+		{"index":1,"codec_type":"subtitle","codec_name":"mov_text","tags":{"language":"deu"}},
+		{"index":2,"codec_type":"subtitle","codec_name":"hdmv_pgs_subtitle","tags":{"language":"und"}}],
+		"format":{"format_name":"mov","duration":"4.0"}}`
+	info, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Subtitle) != 2 || info.Subtitle[0].Index != 1 || info.Subtitle[0].Language != "deu" || info.Subtitle[1].Language != "" {
+		t.Fatalf("subtitle streams %+v", info.Subtitle)
+	}
+	if !info.Subtitle[0].TextSubtitle() || info.Subtitle[1].TextSubtitle() {
+		t.Errorf("text: mov_text %v, PGS %v", info.Subtitle[0].TextSubtitle(), info.Subtitle[1].TextSubtitle())
+	}
+}

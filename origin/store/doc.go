@@ -11,11 +11,15 @@
 //	titles/{id}/{rendition}/init.mp4          CMAF init segment
 //	titles/{id}/{rendition}/seg-{n:05}.m4s    CMAF media segments, n from 00000
 //	titles/{id}/{rendition}/index.m3u8        HLS media playlist
+//	titles/{id}/subs-{lang}/seg-{n:05}.vtt    WebVTT segments, the video's boundaries
+//	titles/{id}/subs-{lang}/index.m3u8        HLS subtitle playlist
+//	titles/{id}/subs-{lang}/subtitles.vtt     the whole WebVTT (DASH text)
 //
 // Renditions are named {kind}-{codec}-{label}: video-h264-1080p,
 // video-hevc-720p, audio-aac-128k (audio-aac-128k-{lang}-a{n} when a title
-// has several audio streams). Playlists reference their neighbours by
-// relative names only, so the tree can sit under any prefix. An edge
+// has several audio streams); subtitle tracks subs-{lang} (a BCP 47 tag;
+// subs-{lang}-2 for a second track of a language). Playlists reference
+// their neighbours by relative names only, so the tree can sit under any prefix. An edge
 // started with --origin file:///STORE, --origin http://controller:port or
 // --origin s3://bucket[/prefix] serves /titles/{id}/master.m3u8 unchanged.
 //

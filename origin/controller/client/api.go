@@ -18,12 +18,12 @@ import (
 	"github.com/vodedge/vodedge/origin/qc"
 )
 
-// Ingest uploads a source with its metadata. The body is written as src
-// is read: wrap src to observe upload progress.
-func (c *Client) Ingest(ctx context.Context, src io.Reader, fileName string, meta catalog.Metadata) (*controller.IngestResponse, error) {
+// Ingest uploads a source with its metadata and subtitle files. The body
+// is written as src is read: wrap src to observe upload progress.
+func (c *Client) Ingest(ctx context.Context, src io.Reader, fileName string, meta catalog.Metadata, subs ...Subtitle) (*controller.IngestResponse, error) {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
-	go func() { pw.CloseWithError(writeUpload(mw, src, fileName, meta)) }()
+	go func() { pw.CloseWithError(writeUpload(mw, src, fileName, meta, subs)) }()
 	var out controller.IngestResponse
 	err := c.do(ctx, http.MethodPost, "/v1/titles", nil, pr, mw.FormDataContentType(), &out)
 	pr.CloseWithError(err) // stops the writer if the server answered early
@@ -33,7 +33,7 @@ func (c *Client) Ingest(ctx context.Context, src io.Reader, fileName string, met
 	return &out, nil
 }
 
-func writeUpload(mw *multipart.Writer, src io.Reader, fileName string, meta catalog.Metadata) error {
+func writeUpload(mw *multipart.Writer, src io.Reader, fileName string, meta catalog.Metadata, subs []Subtitle) error {
 	h := textproto.MIMEHeader{}
 	h.Set("Content-Disposition", `form-data; name="metadata"`)
 	h.Set("Content-Type", "application/json")
@@ -42,6 +42,9 @@ func writeUpload(mw *multipart.Writer, src io.Reader, fileName string, meta cata
 		return err
 	}
 	if err := jsonEncode(part, meta); err != nil {
+		return err
+	}
+	if err := writeSubtitles(mw, subs); err != nil {
 		return err
 	}
 	file, err := mw.CreateFormFile("file", filepath.Base(fileName))
