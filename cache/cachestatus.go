@@ -34,7 +34,8 @@ func cacheStatusID(node string) []byte {
 // answer for rq from version st (nil for an error answer): hit with its
 // ttl, or fwd with the reason, fwd-status, stored and collapsed; the
 // detail of a stale answer; the key when the operator asks for it. A
-// fresh hit on the fast path carries none (see doc.go).
+// fresh hit carries it when its version says so (stored.statusHit: an
+// rfc rule, or CacheStatusOnHits; see doc.go).
 func (h *handler) appendCacheStatus(b []byte, rq *request, st *stored, now int64) []byte {
 	b = append(b, h.statusID...)
 	hit := rq.out >= outStaleSWR && rq.out <= outStaleClient || rq.out == outHit

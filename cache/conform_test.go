@@ -246,10 +246,7 @@ func TestCacheStatus(t *testing.T) {
 		t.Helper()
 		r := do(t, c, "GET", e.url+path, h...)
 		cs := r.header.Get("Cache-Status")
-		if cs == "" && strings.HasPrefix(r.header.Get("X-Cache"), "HIT-") {
-			cs = "fresh hit"
-		}
-		if !cacheStatusSyntax.MatchString(cs) && cs != "fresh hit" {
+		if !cacheStatusSyntax.MatchString(cs) {
 			t.Fatalf("%s: Cache-Status %q is not RFC 9211 syntax", step, cs)
 		}
 		if cs != want {
@@ -260,13 +257,14 @@ func TestCacheStatus(t *testing.T) {
 	}
 	check("miss", "/a.bin", `edge-1; fwd=uri-miss; fwd-status=200; ttl=60; stored; key="/a.bin"`)
 	clock.Advance(5 * time.Second)
-	check("fresh hit", "/a.bin", "fresh hit")
+	check("fresh hit", "/a.bin", `edge-1; hit; ttl=55; key="/a.bin"`)
 	check("client's no-cache", "/a.bin", `edge-1; fwd=request; fwd-status=304; ttl=60; stored; key="/a.bin"`, "Cache-Control", "no-cache")
 	clock.Advance(time.Second)
 	check("client's max-age=0", "/a.bin", `edge-1; fwd=request; fwd-status=304; ttl=60; stored; key="/a.bin"`, "Cache-Control", "max-age=0")
 	clock.Advance(61 * time.Second)
 	check("stale", "/a.bin", `edge-1; fwd=stale; fwd-status=304; ttl=60; stored; key="/a.bin"`)
-	check("client's no-store on a fresh copy", "/a.bin", "fresh hit", "Cache-Control", "no-store")
+	check("client's no-store on a fresh copy", "/a.bin", `edge-1; hit; ttl=60; key="/a.bin"`, "Cache-Control", "no-store")
+	check("only-if-cached, nothing stored", "/none.bin", `edge-1; key="/none.bin"; detail=only-if-cached`, "Cache-Control", "only-if-cached")
 	check("client's no-store, not cached", "/n.bin", `edge-1; fwd=request; fwd-status=200; key="/n.bin"`, "Cache-Control", "no-store")
 
 	check("miss before swr", "/s.bin", `edge-1; fwd=uri-miss; fwd-status=200; ttl=10; stored; key="/s.bin"`)
@@ -281,6 +279,48 @@ func TestCacheStatus(t *testing.T) {
 	check("server error", "/err.bin", `edge-1; fwd=uri-miss; fwd-status=500; key="/err.bin"`)
 	o.stop()
 	check("origin down", "/down.bin", `edge-1; fwd=uri-miss; key="/down.bin"`)
+}
+
+// TestCacheStatusOnFreshHits: a fresh hit carries Cache-Status on a
+// path under an rfc rule, and on the video defaults' paths only with
+// CacheStatusOnHits (X-Cache names the hit there); a forwarded unsafe
+// method carries fwd=method with the origin's status.
+func TestCacheStatusOnFreshHits(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		flag        bool
+		api, segHit string // Cache-Status of a fresh hit on each path
+	}{
+		{"default", false, "edge-1; hit; ttl=50", ""},
+		{"CacheStatusOnHits", true, "edge-1; hit; ttl=50", "edge-1; hit; ttl=2591990"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := newClock()
+			o := newSemOrigin(t, clock)
+			o.set("/api/x.json", &semObject{body: []byte("x"), etag: `"x"`, header: hdr("Cache-Control", "max-age=60")})
+			o.set("/t/seg-1.m4s", &semObject{body: content("m", 100), etag: `"m"`, header: hdr("Cache-Control", "max-age=60")})
+			rules, err := policy.ParseSet(append([]string{"/api/*=rfc"}, policy.DefaultRules...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := semEdge(t, o, func(c *Config) { c.Policies, c.CacheStatusOnHits = rules, tc.flag })
+			c := client(t)
+			for _, p := range []string{"/api/x.json", "/t/seg-1.m4s"} {
+				do(t, c, "GET", e.url+p)
+			}
+			waitIdle(t, e)
+			clock.Advance(10 * time.Second)
+			for p, want := range map[string]string{"/api/x.json": tc.api, "/t/seg-1.m4s": tc.segHit} {
+				r := do(t, c, "GET", e.url+p)
+				if !strings.HasPrefix(r.header.Get("X-Cache"), "HIT-") || r.header.Get("Cache-Status") != want {
+					t.Fatalf("%s: X-Cache %q, Cache-Status %q; want a hit with %q", p, r.header.Get("X-Cache"), r.header.Get("Cache-Status"), want)
+				}
+			}
+			if r := do(t, c, "POST", e.url+"/api/x.json"); r.header.Get("Cache-Status") != "edge-1; fwd=method; fwd-status=200" {
+				t.Fatalf("POST: %d, Cache-Status %q", r.status, r.header.Get("Cache-Status"))
+			}
+		})
+	}
 }
 
 // variantKeyFor returns the object key the edge files a request for

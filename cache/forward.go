@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -95,7 +96,7 @@ func (h *handler) sendForwarded(rq *request, rep *origin.ForwardReply) {
 		}
 	}
 	hd.SetCanonical(hdrVia, via)
-	hd.SetCanonical(hdrCacheStatus, h.statusFwd)
+	hd.SetCanonical(hdrCacheStatus, strconv.AppendInt(append(append([]byte(nil), h.statusFwd...), "; fwd-status="...), int64(rep.Status), 10))
 	hd.SetCanonical(hdrXCache, tierMiss.bytes())
 	hd.SetCanonical(hdrServedBy, h.nodeName)
 	noBody := rep.Status < 200 || rep.Status == http.StatusNoContent || rep.Status == http.StatusNotModified

@@ -284,7 +284,7 @@ func (h *handler) setObjectHeaders(rq *request, m *meta, tr tier) {
 	var ab [20]byte
 	now := h.ageNow(rq, st)
 	hd.SetCanonical(hdrAge, appendAge(ab[:0], st.age(now)))
-	if rq.out != outHit { // a fresh hit is X-Cache: HIT-*; see doc.go
+	if rq.out != outHit || st.statusHit { // else a fresh hit is X-Cache: HIT-* alone; see doc.go
 		var cs [128]byte
 		hd.SetCanonical(hdrCacheStatus, h.appendCacheStatus(cs[:0], rq, st, now))
 	}
@@ -355,8 +355,12 @@ func (h *handler) answerError(rq *request, err error, tr tier) {
 	if errors.Is(err, errPeerMiss) {
 		ctx.Response.Header.Set(HeaderPeerMiss, "1")
 	}
-	if rq.fwd != fwdNone {
+	switch {
+	case rq.fwd != fwdNone:
 		ctx.Response.Header.SetCanonical(hdrCacheStatus, h.appendCacheStatus(nil, rq, nil, 0))
+	case errors.Is(err, errOnlyIfCached):
+		// Not forwarded and no hit: the cache identifier with why.
+		ctx.Response.Header.SetCanonical(hdrCacheStatus, append(h.appendCacheStatus(nil, rq, nil, 0), "; detail=only-if-cached"...))
 	}
 	body := strconv.AppendInt(nil, int64(status), 10)
 	body = append(append(append(body, ' '), reason...), '\n')

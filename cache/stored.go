@@ -32,6 +32,7 @@ type stored struct {
 	authOK     bool          // public, s-maxage or must-revalidate (§3.5)
 	immutable  bool          // client reloads are ignored while fresh
 	pass       bool          // the policy says never store
+	statusHit  bool          // a fresh hit carries Cache-Status (rfc policy, or the operator's flag)
 	vary       []string      // nominated request fields, canonical, sorted
 	varyStar   bool          // Vary: * (or too many fields)
 	send       []field       // fields sent with every response from this version
@@ -91,6 +92,7 @@ type rules struct {
 	via         []byte        // this node's Via entry
 	targets     []string      // targeted fields obeyed (RFC 9213), most specific first
 	strip       map[string]bool
+	statusHits  bool // Cache-Status on fresh hits of every path
 }
 
 // directives returns the cache directives the edge applies to a
@@ -111,6 +113,7 @@ func newRules(cfg *Config) rules {
 		via:         []byte("1.1 " + cfg.NodeName),
 		targets:     cfg.targets(),
 		strip:       stripped(cfg),
+		statusHits:  cfg.CacheStatusOnHits,
 	}
 }
 
@@ -148,6 +151,7 @@ func (r *rules) derive(st *stored, url string, lastMod time.Time) {
 	st.immutable = cc.Immutable
 	start := st.respTime.Add(-st.initialAge)
 	st.pass = rule.Kind == policy.Pass
+	st.statusHit = r.statusHits || rule.Kind == policy.RFC
 	switch {
 	case st.status != http.StatusOK:
 		// Policies are for representations; an error answer for a
