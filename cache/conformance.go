@@ -25,8 +25,11 @@ package cache
 //	                                            is not a non-negative integer is ignored
 //	Cache-Status             RFC 9211 §2        on every answer: one list member, hit with ttl (negative TestCacheStatus,
 //	                                            when stale) and detail; or fwd=uri-miss|vary-miss|       TestCacheStatusCollapsed,
-//	                                            request|stale|bypass|method with fwd-status, ttl and     TestCacheStatusOnFreshHits
-//	                                            stored, collapsed; key if asked; an only-if-cached 504:
+//	                                            request|stale|bypass|method with fwd-status, ttl and     TestCacheStatusOnFreshHits,
+//	                                            stored, collapsed; fwd=partial with ttl when a stored    TestCacheStatusPartial
+//	                                            object's response needs slices not stored (the fetch
+//	                                            has not answered when the header leaves: no fwd-status);
+//	                                            key if asked; an only-if-cached 504:
 //	                                            detail=only-if-cached
 //	CDN-Cache-Control        RFC 9213 §2.2, §3  the first valid targeted field (the node's, then         TestTargetedCacheControl,
 //	                                            CDN-Cache-Control) replaces Cache-Control and Expires;   TestTargetedCacheControlStripped,

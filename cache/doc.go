@@ -294,7 +294,8 @@
 // (cachestatus.go): "hit" with ttl (negative when stale) and a detail
 // naming the stale rule, or fwd with its reason (uri-miss, vary-miss,
 // request when the client's directives forced it, stale, bypass,
-// method), fwd-status, ttl and stored when the answer was stored,
+// method, partial when a stored object's response needs slices neither
+// in RAM nor on disk), fwd-status, ttl and stored when the answer was stored,
 // collapsed when the request joined another's fetch, and key when
 // CacheStatusKey is set. Age is computed when the answer is sent, not
 // when the request arrived: a miss's Age includes the response delay

@@ -120,7 +120,9 @@ func (h *handler) sendSlow(rq *request, r *result, from, to int64, status int) {
 	case d != nil && d.verify && d.prepare() != nil:
 	default:
 		h.setWriteDeadline(ctx, n)
-		b := h.newBody(rq, r.m, status, r.tier, []piece{{from: from, to: to}})
+		pieces := []piece{{from: from, to: to}}
+		h.markPartial(rq, r.m, off, pieces)
+		b := h.newBody(rq, r.m, status, r.tier, pieces)
 		b.cur, b.curIdx = src, off/h.sliceBytes
 		h.setBodyStream(ctx, b, n)
 		return
@@ -201,6 +203,7 @@ func (h *handler) sendMultipart(rq *request, r *result, rs []httprange.Range) {
 	}
 	end := mp.AppendClosing(nil)
 	pieces = append(pieces, piece{lit: end, to: int64(len(end))})
+	h.markPartial(rq, r.m, r.off, pieces)
 	h.setWriteDeadline(ctx, mp.Len())
 	h.setBodyStream(ctx, h.newBody(rq, r.m, http.StatusPartialContent, r.tier, pieces), mp.Len())
 }
