@@ -68,6 +68,17 @@ func (h *handler) appendCacheStatus(b []byte, rq *request, st *stored, now int64
 	return b
 }
 
+// appendUpstream appends the members upstream caches put in the
+// answer's Cache-Status, and the separator before this node's own: RFC
+// 9211 §2 has a cache keep the existing value and add its member last
+// (nearest the user). The value is passed on as received, not parsed.
+func appendUpstream(b, upstream []byte) []byte {
+	if len(upstream) == 0 {
+		return b
+	}
+	return append(append(b, upstream...), ", "...)
+}
+
 func isHit(o outcome) bool { return o >= outStaleSWR && o <= outStaleClient || o == outHit }
 
 // markPartial turns the Cache-Status of a hit whose response spans
@@ -89,7 +100,7 @@ func (h *handler) markPartial(rq *request, m *meta, off int64, pieces []piece) {
 			if idx != first && !h.tiers.holds(m.key, idx) {
 				rq.fwd = fwdPartial
 				st := m.st.Load()
-				rq.ctx.Response.Header.SetCanonical(hdrCacheStatus, h.appendCacheStatus(nil, rq, st, h.ageNow(rq, st)))
+				rq.ctx.Response.Header.SetCanonical(hdrCacheStatus, h.appendCacheStatus(appendUpstream(nil, st.upstream), rq, st, h.ageNow(rq, st)))
 				return
 			}
 		}

@@ -372,6 +372,39 @@ func TestCacheStatusPartial(t *testing.T) {
 	}
 }
 
+// TestCacheStatusKeepsUpstreamMembers: the members upstream caches put
+// in Cache-Status stay, in order, and this node's member comes last
+// (RFC 9211 §2), on a miss, on a hit, and on a forwarded unsafe method;
+// a video path's fresh hit without CacheStatusOnHits passes them alone.
+func TestCacheStatusKeepsUpstreamMembers(t *testing.T) {
+	clock := newClock()
+	o := newSemOrigin(t, clock)
+	const up = `shield; fwd=uri-miss; stored, "inner cache"; hit`
+	h := hdr("Cache-Control", "max-age=60", "Cache-Status", "shield; fwd=uri-miss; stored", "Cache-Status", `"inner cache"; hit`)
+	o.set("/a.json", &semObject{body: []byte("a"), etag: `"a"`, header: h})
+	o.set("/t/seg-1.m4s", &semObject{body: []byte("s"), etag: `"s"`, header: h})
+	o.post = func(*http.Request) (int, http.Header) { return 200, hdr("Cache-Status", "shield; fwd=method") }
+	rules, err := policy.ParseSet(append([]string{"*.json=rfc"}, policy.DefaultRules...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := semEdge(t, o, func(c *Config) { c.Policies = rules })
+	c := client(t)
+	for _, tc := range []struct{ method, path, want string }{
+		{"GET", "/a.json", up + ", edge-1; fwd=uri-miss; fwd-status=200; ttl=60; stored"},
+		{"GET", "/a.json", up + ", edge-1; hit; ttl=60"},
+		{"GET", "/t/seg-1.m4s", up + ", edge-1; fwd=uri-miss; fwd-status=200; ttl=2592000; stored"},
+		{"GET", "/t/seg-1.m4s", up},
+		{"POST", "/a.json", "shield; fwd=method, edge-1; fwd=method; fwd-status=200"},
+	} {
+		r := do(t, c, tc.method, e.url+tc.path)
+		if cs := r.header.Get("Cache-Status"); cs != tc.want {
+			t.Fatalf("%s %s: Cache-Status %q, want %q", tc.method, tc.path, cs, tc.want)
+		}
+		waitIdle(t, e)
+	}
+}
+
 // variantKeyFor returns the object key the edge files a request for
 // path with field: value under.
 func variantKeyFor(t *testing.T, e *edge, path, field, value string) string {

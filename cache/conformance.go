@@ -29,8 +29,9 @@ package cache
 //	                                            stored, collapsed; fwd=partial with ttl when a stored    TestCacheStatusPartial
 //	                                            object's response needs slices not stored (the fetch
 //	                                            has not answered when the header leaves: no fwd-status);
-//	                                            key if asked; an only-if-cached 504:
-//	                                            detail=only-if-cached
+//	                                            key if asked; an only-if-cached 504:                     TestCacheStatusKeepsUpstreamMembers
+//	                                            detail=only-if-cached; upstream caches' members kept as
+//	                                            received, this node's last
 //	CDN-Cache-Control        RFC 9213 §2.2, §3  the first valid targeted field (the node's, then         TestTargetedCacheControl,
 //	                                            CDN-Cache-Control) replaces Cache-Control and Expires;   TestTargetedCacheControlStripped,
 //	                                            an invalid one is skipped; a key's last member wins      TestParseTargeted (freshness, unit)

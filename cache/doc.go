@@ -297,7 +297,8 @@
 // method, partial when a stored object's response needs slices neither
 // in RAM nor on disk), fwd-status, ttl and stored when the answer was stored,
 // collapsed when the request joined another's fetch, and key when
-// CacheStatusKey is set. Age is computed when the answer is sent, not
+// CacheStatusKey is set; members upstream caches put in the origin's
+// answer stay before this node's (kept as received, not parsed). Age is computed when the answer is sent, not
 // when the request arrived: a miss's Age includes the response delay
 // and is never below the origin's (§4.2.3); a hit's is the same
 // comparison and nothing more.

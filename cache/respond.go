@@ -289,7 +289,9 @@ func (h *handler) setObjectHeaders(rq *request, m *meta, tr tier) {
 	hd.SetCanonical(hdrAge, appendAge(ab[:0], st.age(now)))
 	if rq.out != outHit || st.statusHit { // else a fresh hit is X-Cache: HIT-* alone; see doc.go
 		var cs [128]byte
-		hd.SetCanonical(hdrCacheStatus, h.appendCacheStatus(cs[:0], rq, st, now))
+		hd.SetCanonical(hdrCacheStatus, h.appendCacheStatus(appendUpstream(cs[:0], st.upstream), rq, st, now))
+	} else if st.upstream != nil {
+		hd.SetCanonical(hdrCacheStatus, st.upstream)
 	}
 	hd.SetCanonical(hdrXCache, tr.bytes())
 	hd.SetCanonical(hdrServedBy, h.nodeName)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/textproto"
+	"strings"
 	"time"
 
 	"github.com/vodedge/vodedge/cache/freshness"
@@ -33,6 +34,7 @@ type stored struct {
 	immutable  bool          // client reloads are ignored while fresh
 	pass       bool          // the policy says never store
 	statusHit  bool          // a fresh hit carries Cache-Status (rfc policy, or the operator's flag)
+	upstream   []byte        // the origin's Cache-Status (upstream caches' members), joined; nil: none
 	vary       []string      // nominated request fields, canonical, sorted
 	varyStar   bool          // Vary: * (or too many fields)
 	send       []field       // fields sent with every response from this version
@@ -182,6 +184,9 @@ func (r *rules) derive(st *stored, url string, lastMod time.Time) {
 	}
 	st.vary, st.varyStar = vary.Parse(h.Values("Vary"))
 	st.send = r.sendFields(h)
+	if v := h.Values("Cache-Status"); len(v) > 0 {
+		st.upstream = []byte(strings.Join(v, ", "))
+	}
 	if v := h.Get("Content-Type"); v != "" && st.status == http.StatusOK {
 		st.contentType = []byte(contentType(keyPath(url), v))
 	}
