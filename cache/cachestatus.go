@@ -17,9 +17,10 @@ const (
 	fwdStale              // the stored copy was stale
 	fwdBypass             // the cache does not handle this request (Authorization, a private answer)
 	fwdMethod             // an unsafe method
+	fwdPartial            // stored, but not every slice the response needs
 )
 
-var fwdNames = [...]string{"", "uri-miss", "vary-miss", "request", "stale", "bypass", "method"}
+var fwdNames = [...]string{"", "uri-miss", "vary-miss", "request", "stale", "bypass", "method", "partial"}
 
 // cacheStatusID formats this node's name as a Cache-Status cache
 // identifier: a token when it is one, else a string.
@@ -34,10 +35,11 @@ func cacheStatusID(node string) []byte {
 // answer for rq from version st (nil for an error answer): hit with its
 // ttl, or fwd with the reason, fwd-status, stored and collapsed; the
 // detail of a stale answer; the key when the operator asks for it. A
-// fresh hit on the fast path carries none (see doc.go).
+// fresh hit carries it when its version says so (stored.statusHit: an
+// rfc rule, or CacheStatusOnHits; see doc.go).
 func (h *handler) appendCacheStatus(b []byte, rq *request, st *stored, now int64) []byte {
 	b = append(b, h.statusID...)
-	hit := rq.out >= outStaleSWR && rq.out <= outStaleClient || rq.out == outHit
+	hit := isHit(rq.out) && rq.fwd != fwdPartial
 	switch {
 	case hit:
 		b = append(b, "; hit"...)
@@ -47,7 +49,7 @@ func (h *handler) appendCacheStatus(b []byte, rq *request, st *stored, now int64
 			b = strconv.AppendInt(append(b, "; fwd-status="...), int64(rq.fwdStatus), 10)
 		}
 	}
-	if st != nil && (hit || rq.stored) {
+	if st != nil && (hit || rq.stored || rq.fwd == fwdPartial) {
 		ttl := time.Duration(st.freshUntil-now) / time.Second
 		b = strconv.AppendInt(append(b, "; ttl="...), int64(ttl), 10)
 	}
@@ -64,6 +66,45 @@ func (h *handler) appendCacheStatus(b []byte, rq *request, st *stored, now int64
 		b = appendSFString(append(b, "; key="...), rq.obj)
 	}
 	return b
+}
+
+// appendUpstream appends the members upstream caches put in the
+// answer's Cache-Status, and the separator before this node's own: RFC
+// 9211 §2 has a cache keep the existing value and add its member last
+// (nearest the user). The value is passed on as received, not parsed.
+func appendUpstream(b, upstream []byte) []byte {
+	if len(upstream) == 0 {
+		return b
+	}
+	return append(append(b, upstream...), ", "...)
+}
+
+func isHit(o outcome) bool { return o >= outStaleSWR && o <= outStaleClient || o == outHit }
+
+// markPartial turns the Cache-Status of a hit whose response spans
+// slices into fwd=partial when a slice of pieces beyond the first one
+// found (at offset off) is neither in RAM nor on disk: the body will get
+// it from the origin (RFC 9211 §2.2). Only streamed responses that cross
+// a slice boundary pay for the look; the fetch's status is not known yet
+// when the header leaves, so fwd-status is absent.
+func (h *handler) markPartial(rq *request, m *meta, off int64, pieces []piece) {
+	if !isHit(rq.out) || rq.fwd != fwdNone {
+		return
+	}
+	first := off / h.sliceBytes
+	for _, p := range pieces {
+		if p.lit != nil || p.to <= p.from {
+			continue
+		}
+		for idx := p.from / h.sliceBytes; idx <= (p.to-1)/h.sliceBytes; idx++ {
+			if idx != first && !h.tiers.holds(m.key, idx) {
+				rq.fwd = fwdPartial
+				st := m.st.Load()
+				rq.ctx.Response.Header.SetCanonical(hdrCacheStatus, h.appendCacheStatus(appendUpstream(nil, st.upstream), rq, st, h.ageNow(rq, st)))
+				return
+			}
+		}
+	}
 }
 
 // staleDetail names why a stale copy was served (an implementation

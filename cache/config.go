@@ -90,6 +90,11 @@ type Config struct {
 	// (RFC 9211 "key"): for debugging; it tells clients how URLs map to
 	// objects.
 	CacheStatusKey bool
+	// CacheStatusOnHits sends Cache-Status on fresh hits of every path.
+	// Paths under an rfc policy always carry it (RFC 9211); on the others
+	// a fresh hit is named by X-Cache alone, sparing a field on the
+	// hottest path (see doc.go for the measured cost).
+	CacheStatusOnHits bool
 	// CDNCacheControl makes the edge obey an origin's CDN-Cache-Control
 	// (RFC 9213 §3) instead of its Cache-Control and Expires, when the
 	// field has a valid value. On by default.

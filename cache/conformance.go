@@ -23,9 +23,15 @@ package cache
 //	Age                      9111 §4.2.3, §5.1  corrected initial age (origin Age + response delay)      TestAgeIncludesDelayAndResidence,
 //	                                            + resident time; never below the origin's; an Age that   TestAgeOnARealClock
 //	                                            is not a non-negative integer is ignored
-//	Cache-Status             RFC 9211 §2        one list member: hit, ttl (negative: stale), detail; or  TestCacheStatus,
-//	                                            fwd=uri-miss|vary-miss|request|stale|bypass|method,      TestCacheStatusCollapsed
-//	                                            fwd-status, ttl and stored, collapsed, key (if asked)
+//	Cache-Status             RFC 9211 §2        on every answer: one list member, hit with ttl (negative TestCacheStatus,
+//	                                            when stale) and detail; or fwd=uri-miss|vary-miss|       TestCacheStatusCollapsed,
+//	                                            request|stale|bypass|method with fwd-status, ttl and     TestCacheStatusOnFreshHits,
+//	                                            stored, collapsed; fwd=partial with ttl when a stored    TestCacheStatusPartial
+//	                                            object's response needs slices not stored (the fetch
+//	                                            has not answered when the header leaves: no fwd-status);
+//	                                            key if asked; an only-if-cached 504:                     TestCacheStatusKeepsUpstreamMembers
+//	                                            detail=only-if-cached; upstream caches' members kept as
+//	                                            received, this node's last
 //	CDN-Cache-Control        RFC 9213 §2.2, §3  the first valid targeted field (the node's, then         TestTargetedCacheControl,
 //	                                            CDN-Cache-Control) replaces Cache-Control and Expires;   TestTargetedCacheControlStripped,
 //	                                            an invalid one is skipped; a key's last member wins      TestParseTargeted (freshness, unit)
@@ -59,13 +65,17 @@ package cache
 //	                                            answer and nothing is stored); one without a complete    TestOriginMultipartForOneRange
 //	                                            length ("/*") takes the size a HEAD gives when both      (partial_test); origin's
 //	                                            carry the same strong ETag, else the object is asked     TestShortRangesAreContinuedWithinABound,
-//	                                            without Range (the 200's Content-Length gives the size); TestRangeWithoutCompleteLength,
-//	                                            a multipart/byteranges one is read for the part holding  TestParseByteranges
-//	                                            the offset, with that part's Content-Type
+//	                                            without Range (the 200's Content-Length gives the size); TestRangeWithoutCompleteLengthCost,
+//	                                            a multipart/byteranges one is read for the part holding  TestOriginRangePastTheSlice
+//	                                            the offset, with that part's Content-Type; bytes past    (partial_test); origin's
+//	                                            the slice asked are left unread (see below)              TestRangeWithoutCompleteLength,
+//	                                                                                                     TestParseByteranges
 //	Set-Cookie               §3.1, §3.5         not stored; the request whose miss fetched a stored or   TestSetCookieOnlyForItsRequest,
 //	                                            shared answer gets it, collapsed requests and hits do    TestCacheStatusCollapsed,
-//	                                            not; an answer for one request (private, Authorization)  TestHeadersPassedOn (headers_test)
-//	                                            carries it
+//	                                            not, nor a stale answer (stale-while-revalidate, stale-  TestHeadersPassedOn (headers_test),
+//	                                            if-error: the failed revalidation's cookie neither); an  TestStaleAnswersCarryNoSetCookie
+//	                                            answer for one request (private, Authorization) carries  (stalecookie_test)
+//	                                            it
 //	Authorization            §3.5               stored copies used, and its own answers stored, only if  TestAuthorizationStorage,
 //	                                            public, s-maxage or must-revalidate                      TestClientDirectives (headers_test)
 //	no-cache=, private=      §5.2.2.4, .7       stored without the named fields                          TestFreshnessAndStorage (rfc9111_test)
@@ -95,7 +105,8 @@ package cache
 //
 // Deliberate deviations, and the setting that changes each:
 //
-//	fresh hits carry no Cache-Status   X-Cache: HIT-RAM/HIT-DISK says it; spares ~30 ns a hit   none (by design)
+//	video paths' fresh hits carry no   X-Cache: HIT-RAM/HIT-DISK says it; the field costs a     --cache-status-hits (rfc
+//	Cache-Status                       hit ~80 ns of CPU, 1.12× (BenchmarkHandlerHitCacheStatus) paths always carry it)
 //	client directives ignored          §5.2.1 lets a cache decline; player reloads stay off     --honor-client-cache-control
 //	                                   the origin (only-if-cached is always obeyed)
 //	video paths' own freshness         segments immutable 30 d, playlists 1–10 s                --cache-policy '*=rfc'
@@ -110,12 +121,28 @@ package cache
 //	CDN-Cache-Control obeyed           on by default: this is a CDN                             --cdn-cache-control=false
 //	Cache-Status key                   off by default: it shows how URLs map to objects         --cache-status-key
 //
-// Not done yet (issue 18):
+// Partial content: two costs, and why they stay (the origin client,
+// package origin, does the reading; this package only asks for slices):
 //
-//	partial content, beyond slices     a 206 is stored as the slice it fills; bytes it carries past
-//	                                   the slice asked (an origin that sends more) are left unread,
-//	                                   not stored as the next slice
-//	206 without a complete length      without a HEAD giving the size and a strong ETag, each slice is
-//	and no strong ETag                 asked again without Range and read from the object's first
-//	                                   byte: fine for the small objects such origins generate,
-//	                                   quadratic in origin bytes for a large one
+//	206 without a complete length  RFC 9110 §14.4 allows "bytes a-b/*"; the size is needed to slice and to
+//	("/*")                         answer. Each cold slice costs 3 origin requests: the 206 (its body
+//	                               dropped), a HEAD, and the range again when the HEAD gives a size with
+//	                               the same strong ETag: 2× the object's bytes (700,000-byte object, 3
+//	                               slices: 9 requests, 1.4 MB; TestRangeWithoutCompleteLengthCost). Without
+//	                               a strong ETag nothing ties a size to the bytes, and each slice is read
+//	                               from the object's first byte with a GET without Range: 4× here, growing
+//	                               with the number of slices (fine for the small objects such origins
+//	                               generate, quadratic for a large one). What would cut it, in package
+//	                               origin: keep the first 206's body while the HEAD answers (2 requests,
+//	                               1× the bytes), and take a later slice's size from the first slice's
+//	                               (1 request); a wrong size is then caught by the slices' check of size
+//	                               and ETag against each other.
+//	bytes past the slice asked     an origin that ignores the end of a Range sends the rest of the object;
+//	                               the client reads the slice's bytes and closes the connection, so only
+//	                               what was in flight crosses the wire, and the next slice is asked once
+//	                               when a reader gets to it (TestOriginRangePastTheSlice: 3 requests for 3
+//	                               slices). Reading on to store the next slice would make every slice
+//	                               fetch a fetch of the rest of the object for readers who may never get
+//	                               there (a player seeking deep into a 2 GiB file would pull 1.5 GiB, the
+//	                               cost slicing exists to avoid; doc.go), and a reader of slice i already
+//	                               starts fetching slice i+1.

@@ -283,15 +283,22 @@
 // went from 472 to 546 ns (16 KiB) and 447 to 525 ns (2 MiB), the
 // fastest of 25 interleaved runs with GOMAXPROCS=1 on the 2-core machine,
 // with the same single allocation (the key string) before and after.
-// Cache-Status (RFC 9211) is sent on every answer but a fresh hit, which
-// X-Cache: HIT-RAM or HIT-DISK already names, to spare a third field
-// (another ~30 ns, 6 %) on the hot path. Its value is built per answer
+// Cache-Status (RFC 9211) is sent on every answer under an rfc rule, and
+// on every answer but a fresh hit elsewhere (the video defaults): there
+// X-Cache: HIT-RAM or HIT-DISK already names the hit, and the field would
+// cost every hit about 80 ns of CPU (BenchmarkHandlerHitCacheStatus,
+// GOMAXPROCS=1 on the 2-core machine, fastest of 6 runs each, in one run:
+// 16 KiB 708 → 793 cpu-ns, 2 MiB 715 → 807, 1.12–1.13×);
+// CacheStatusOnHits (--cache-status-hits) sends it there too. Its value
+// is built per answer
 // (cachestatus.go): "hit" with ttl (negative when stale) and a detail
 // naming the stale rule, or fwd with its reason (uri-miss, vary-miss,
 // request when the client's directives forced it, stale, bypass,
-// method), fwd-status, ttl and stored when the answer was stored,
+// method, partial when a stored object's response needs slices neither
+// in RAM nor on disk), fwd-status, ttl and stored when the answer was stored,
 // collapsed when the request joined another's fetch, and key when
-// CacheStatusKey is set. Age is computed when the answer is sent, not
+// CacheStatusKey is set; members upstream caches put in the origin's
+// answer stay before this node's (kept as received, not parsed). Age is computed when the answer is sent, not
 // when the request arrived: a miss's Age includes the response delay
 // and is never below the origin's (§4.2.3); a hit's is the same
 // comparison and nothing more.
@@ -422,7 +429,8 @@
 // Content-Type, validators, Date, Age and Server are the edge's own;
 // Set-Cookie is never stored: an answer for one request (private,
 // passed) carries it, and so does the answer to the request whose miss
-// fetched a stored or shared answer, never a hit or a collapsed request;
+// fetched a stored or shared answer, never a hit, a stale answer or a
+// collapsed request;
 // everything else the origin sent (Cache-Control,
 // Expires, Vary, Content-Encoding, Link, Access-Control-*, …) is passed
 // on, with this node appended to Via and Age set.

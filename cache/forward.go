@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -95,7 +96,8 @@ func (h *handler) sendForwarded(rq *request, rep *origin.ForwardReply) {
 		}
 	}
 	hd.SetCanonical(hdrVia, via)
-	hd.SetCanonical(hdrCacheStatus, h.statusFwd)
+	cs := appendUpstream(nil, []byte(strings.Join(rep.Header.Values("Cache-Status"), ", ")))
+	hd.SetCanonical(hdrCacheStatus, strconv.AppendInt(append(append(cs, h.statusFwd...), "; fwd-status="...), int64(rep.Status), 10))
 	hd.SetCanonical(hdrXCache, tierMiss.bytes())
 	hd.SetCanonical(hdrServedBy, h.nodeName)
 	noBody := rep.Status < 200 || rep.Status == http.StatusNoContent || rep.Status == http.StatusNotModified

@@ -30,6 +30,25 @@ func BenchmarkHandlerHit(b *testing.B) {
 	}
 }
 
+// BenchmarkHandlerHitCacheStatus measures what Cache-Status costs a
+// fresh RAM hit on a video path: off (the default, X-Cache alone) and on
+// (--cache-status-hits, as every rfc path sends it), in the same run.
+func BenchmarkHandlerHitCacheStatus(b *testing.B) {
+	for _, size := range []int64{16 << 10, 2 << 20} {
+		for _, on := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%dKiB/status=%v", size>>10, on), func(b *testing.B) {
+				cfg := testConfig()
+				cfg.SliceBytes, cfg.CacheStatusOnHits = 4<<20, on
+				e := warmEdge(b, cfg, size, nil)
+				if r := do(b, client(b), "GET", e.url+benchKey); (r.header.Get("Cache-Status") != "") != on {
+					b.Fatalf("Cache-Status %q on a fresh hit with CacheStatusOnHits %v", r.header.Get("Cache-Status"), on)
+				}
+				benchHandler(b, e, size, true, tierRAM)
+			})
+		}
+	}
+}
+
 // BenchmarkHandlerDiskHit measures the handler alone answering a disk
 // hit with the RAM tier off: the index lookup, a pread into the body
 // buffer (16 KiB) or an open and seek for sendfile (2 MiB, whose bytes

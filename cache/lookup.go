@@ -189,6 +189,13 @@ func (t *tiers) cached(sk string) (result, bool) {
 	return result{src: d, tier: tierDisk, m: d.meta, off: rec.Offset}, true
 }
 
+// holds reports whether slice idx of obj is in the RAM or the disk
+// tier, without counting an access.
+func (t *tiers) holds(obj string, idx int64) bool {
+	sk := cachekey.SliceKey(obj, idx)
+	return t.ram.Has(sk) || t.disk != nil && t.disk.Has(sk)
+}
+
 // miss fetches a slice nothing cached can answer, or joins its fetch.
 func (t *tiers) miss(q *query, idx int64, sk string) (result, bool) {
 	switch {

@@ -44,7 +44,9 @@ func newRangeOrigin(t *testing.T, data []byte, answer func(w http.ResponseWriter
 				o.mu.Unlock()
 			}
 			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-			w.Write(data)
+			if r.Method != http.MethodHead { // Sent counts bytes written
+				w.Write(data)
+			}
 			return true
 		}
 		answer(w, o, first, min(last, len(data)-1))
@@ -192,5 +194,60 @@ func TestOriginMultipartForOneRange(t *testing.T) {
 	e := startEdge(t, testConfig(), httpOrigin(t, o.Origin, origin.HTTPOptions{}))
 	if r := do(t, client(t), "GET", e.url+"/x.bin", "Range", "bytes=300000-300009"); r.header.Get("Content-Type") != "video/mp4" || string(r.body) != string(data[300000:300010]) {
 		t.Fatalf("Content-Type %q (want the part's video/mp4), body %q", r.header.Get("Content-Type"), r.body)
+	}
+}
+
+// TestOriginRangePastTheSlice: an origin that ignores the end of a
+// Range and sends the rest of the object (a 206 to the end, which RFC
+// 9110 §14.2 lets it send) has each slice served and stored from the
+// bytes it asked for; what came past them is left unread, and each
+// later slice is asked once (conformance.go says why those bytes are
+// not stored as the next slice).
+func TestOriginRangePastTheSlice(t *testing.T) {
+	data := content("p", 700_000) // 3 slices of 256 KiB
+	o := newRangeOrigin(t, data, func(w http.ResponseWriter, o *rangeOrigin, first, _ int) {
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", first, len(o.data)-1, len(o.data)))
+		w.WriteHeader(http.StatusPartialContent)
+		w.Write(o.bytes(first, len(o.data)-1))
+	})
+	checkServed(t, o, data)
+	if n := o.requests(); n != 3 {
+		t.Fatalf("%d origin requests for 3 slices, want 3", n)
+	}
+}
+
+// TestRangeWithoutCompleteLengthCost measures what an origin answering
+// every Range with "bytes a-b/*" costs a cold whole-object GET, with a
+// strong ETag (a HEAD gives the size) and a weak one (GETs without
+// Range): origin requests and body bytes, against the bounds
+// conformance.go states.
+func TestRangeWithoutCompleteLengthCost(t *testing.T) {
+	const size, slices = 700_000, 3
+	for _, tc := range []struct {
+		etag               string
+		maxReqs, maxFactor int // per slice; origin bytes ÷ object
+	}{{`"v1"`, 3, 2}, {`W/"v1"`, 3, slices + 1}} {
+		t.Run(tc.etag, func(t *testing.T) {
+			data := content("c", size)
+			o := newRangeOrigin(t, data, func(w http.ResponseWriter, o *rangeOrigin, first, last int) {
+				w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/*", first, last))
+				w.WriteHeader(http.StatusPartialContent)
+				w.Write(o.bytes(first, last))
+			})
+			o.mu.Lock()
+			o.etag = tc.etag
+			o.mu.Unlock()
+			e := startEdge(t, testConfig(), httpOrigin(t, o.Origin, origin.HTTPOptions{}))
+			if r := do(t, client(t), "GET", e.url+"/x.bin"); r.status != 200 || string(r.body) != string(data) {
+				t.Fatalf("whole: %d, %d bytes", r.status, len(r.body))
+			}
+			waitIdle(t, e)
+			reqs, sent := o.requests(), o.Sent("")
+			t.Logf("ETag %s: %d origin requests for %d slices, %d body bytes for a %d-byte object (%.2f×)",
+				tc.etag, reqs, slices, sent, size, float64(sent)/size)
+			if reqs > tc.maxReqs*slices || sent > int64(tc.maxFactor*size) {
+				t.Fatalf("%d requests, %d bytes: over %d a slice or %d× the object", reqs, sent, tc.maxReqs, tc.maxFactor)
+			}
+		})
 	}
 }

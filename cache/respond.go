@@ -120,7 +120,9 @@ func (h *handler) sendSlow(rq *request, r *result, from, to int64, status int) {
 	case d != nil && d.verify && d.prepare() != nil:
 	default:
 		h.setWriteDeadline(ctx, n)
-		b := h.newBody(rq, r.m, status, r.tier, []piece{{from: from, to: to}})
+		pieces := []piece{{from: from, to: to}}
+		h.markPartial(rq, r.m, off, pieces)
+		b := h.newBody(rq, r.m, status, r.tier, pieces)
 		b.cur, b.curIdx = src, off/h.sliceBytes
 		h.setBodyStream(ctx, b, n)
 		return
@@ -201,6 +203,7 @@ func (h *handler) sendMultipart(rq *request, r *result, rs []httprange.Range) {
 	}
 	end := mp.AppendClosing(nil)
 	pieces = append(pieces, piece{lit: end, to: int64(len(end))})
+	h.markPartial(rq, r.m, r.off, pieces)
 	h.setWriteDeadline(ctx, mp.Len())
 	h.setBodyStream(ctx, h.newBody(rq, r.m, http.StatusPartialContent, r.tier, pieces), mp.Len())
 }
@@ -284,9 +287,11 @@ func (h *handler) setObjectHeaders(rq *request, m *meta, tr tier) {
 	var ab [20]byte
 	now := h.ageNow(rq, st)
 	hd.SetCanonical(hdrAge, appendAge(ab[:0], st.age(now)))
-	if rq.out != outHit { // a fresh hit is X-Cache: HIT-*; see doc.go
+	if rq.out != outHit || st.statusHit { // else a fresh hit is X-Cache: HIT-* alone; see doc.go
 		var cs [128]byte
-		hd.SetCanonical(hdrCacheStatus, h.appendCacheStatus(cs[:0], rq, st, now))
+		hd.SetCanonical(hdrCacheStatus, h.appendCacheStatus(appendUpstream(cs[:0], st.upstream), rq, st, now))
+	} else if st.upstream != nil {
+		hd.SetCanonical(hdrCacheStatus, st.upstream)
 	}
 	hd.SetCanonical(hdrXCache, tr.bytes())
 	hd.SetCanonical(hdrServedBy, h.nodeName)
@@ -355,8 +360,12 @@ func (h *handler) answerError(rq *request, err error, tr tier) {
 	if errors.Is(err, errPeerMiss) {
 		ctx.Response.Header.Set(HeaderPeerMiss, "1")
 	}
-	if rq.fwd != fwdNone {
+	switch {
+	case rq.fwd != fwdNone:
 		ctx.Response.Header.SetCanonical(hdrCacheStatus, h.appendCacheStatus(nil, rq, nil, 0))
+	case errors.Is(err, errOnlyIfCached):
+		// Not forwarded and no hit: the cache identifier with why.
+		ctx.Response.Header.SetCanonical(hdrCacheStatus, append(h.appendCacheStatus(nil, rq, nil, 0), "; detail=only-if-cached"...))
 	}
 	body := strconv.AppendInt(nil, int64(status), 10)
 	body = append(append(append(body, ' '), reason...), '\n')

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/textproto"
+	"strings"
 	"time"
 
 	"github.com/vodedge/vodedge/cache/freshness"
@@ -32,6 +33,8 @@ type stored struct {
 	authOK     bool          // public, s-maxage or must-revalidate (§3.5)
 	immutable  bool          // client reloads are ignored while fresh
 	pass       bool          // the policy says never store
+	statusHit  bool          // a fresh hit carries Cache-Status (rfc policy, or the operator's flag)
+	upstream   []byte        // the origin's Cache-Status (upstream caches' members), joined; nil: none
 	vary       []string      // nominated request fields, canonical, sorted
 	varyStar   bool          // Vary: * (or too many fields)
 	send       []field       // fields sent with every response from this version
@@ -91,6 +94,7 @@ type rules struct {
 	via         []byte        // this node's Via entry
 	targets     []string      // targeted fields obeyed (RFC 9213), most specific first
 	strip       map[string]bool
+	statusHits  bool // Cache-Status on fresh hits of every path
 }
 
 // directives returns the cache directives the edge applies to a
@@ -111,6 +115,7 @@ func newRules(cfg *Config) rules {
 		via:         []byte("1.1 " + cfg.NodeName),
 		targets:     cfg.targets(),
 		strip:       stripped(cfg),
+		statusHits:  cfg.CacheStatusOnHits,
 	}
 }
 
@@ -148,6 +153,7 @@ func (r *rules) derive(st *stored, url string, lastMod time.Time) {
 	st.immutable = cc.Immutable
 	start := st.respTime.Add(-st.initialAge)
 	st.pass = rule.Kind == policy.Pass
+	st.statusHit = r.statusHits || rule.Kind == policy.RFC
 	switch {
 	case st.status != http.StatusOK:
 		// Policies are for representations; an error answer for a
@@ -178,6 +184,9 @@ func (r *rules) derive(st *stored, url string, lastMod time.Time) {
 	}
 	st.vary, st.varyStar = vary.Parse(h.Values("Vary"))
 	st.send = r.sendFields(h)
+	if v := h.Values("Cache-Status"); len(v) > 0 {
+		st.upstream = []byte(strings.Join(v, ", "))
+	}
 	if v := h.Get("Content-Type"); v != "" && st.status == http.StatusOK {
 		st.contentType = []byte(contentType(keyPath(url), v))
 	}

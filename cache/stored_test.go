@@ -79,5 +79,6 @@ func TestRevalidationOverFileOrigin(t *testing.T) {
 		if !bytes.Equal(r.body, data) || !strings.Contains(cacheStatusOf(r), step.cache) {
 			t.Fatalf("step %d: %q, want %q", i, cacheStatusOf(r), step.cache)
 		}
+		waitIdle(t, e) // a fetch still storing would be joined by the next step
 	}
 }

@@ -111,6 +111,17 @@ func (t *Tier[V]) Get(key string) (V, bool) {
 	return v, true
 }
 
+// Has reports whether key is stored, without counting an access (the
+// admission policy sees only Gets): for asking ahead whether a response
+// will need the origin.
+func (t *Tier[V]) Has(key string) bool {
+	if t.c == nil {
+		return false
+	}
+	_, ok := t.c.GetTTL(key)
+	return ok
+}
+
 // Set offers v to the tier, to expire after ttl (0: never). It returns
 // false when the set was dropped under contention; true means only that the
 // admission policy will consider it.

@@ -59,6 +59,24 @@ func TestSetGetDel(t *testing.T) {
 	}
 }
 
+// TestHasCountsNoAccess: Has answers whether a key is stored without
+// counting a hit or a miss (the admission policy sees only Gets).
+func TestHasCountsNoAccess(t *testing.T) {
+	tr := newTier(t, 1<<20)
+	tr.Set(newObj("/a.m4s", 1000), 0)
+	tr.Wait()
+	if !tr.Has("/a.m4s") || tr.Has("/b.m4s") {
+		t.Fatalf("Has: stored %v, absent %v", tr.Has("/a.m4s"), tr.Has("/b.m4s"))
+	}
+	if s := tr.Stats(); s.Hits != 0 || s.Misses != 0 {
+		t.Fatalf("Has counted accesses: %+v", s)
+	}
+	tr.Del("/a.m4s")
+	if tr.Has("/a.m4s") {
+		t.Fatal("Has after Del")
+	}
+}
+
 func TestCapacityIsBytesPlusOverhead(t *testing.T) {
 	const n = 100
 	size := int64(10_000)
@@ -129,7 +147,7 @@ func TestDisabledTierHoldsNothing(t *testing.T) {
 		t.Fatal("disabled tier accepted a Set")
 	}
 	tr.Wait()
-	if _, ok := tr.Get("/a"); ok {
+	if _, ok := tr.Get("/a"); ok || tr.Has("/a") {
 		t.Fatal("disabled tier hit")
 	}
 	tr.Del("/a")

@@ -35,6 +35,7 @@ func (h *httpCacheOpts) bind(f *pflag.FlagSet, cfg *cache.Config) {
 	f.StringVar(&cfg.TargetedCacheControl, "targeted-cache-control", cfg.TargetedCacheControl, "a response field targeted at this node (e.g. Vodedge-CDN-Cache-Control), obeyed before CDN-Cache-Control and Cache-Control")
 	f.BoolVar(&cfg.StripTargetedCacheControl, "strip-targeted-cache-control", cfg.StripTargetedCacheControl, "do not pass the targeted fields this node obeys on to clients")
 	f.BoolVar(&cfg.CacheStatusKey, "cache-status-key", cfg.CacheStatusKey, "add the cache key to every Cache-Status field (RFC 9211 key parameter), for debugging")
+	f.BoolVar(&cfg.CacheStatusOnHits, "cache-status-hits", cfg.CacheStatusOnHits, "send Cache-Status on fresh hits of every path too (paths under an rfc rule always carry it; elsewhere X-Cache names a hit)")
 	f.IntVar(&cfg.MaxVariants, "max-variants", cfg.MaxVariants, "variants stored per URL for responses with Vary")
 	h.forwardHdrs = cfg.ForwardHeaders
 	f.StringSliceVar(&h.forwardHdrs, "forward-headers", cfg.ForwardHeaders, "request fields sent to the origin on a miss so it can pick a variant (fields a Vary names are sent as well)")

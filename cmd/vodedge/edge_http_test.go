@@ -85,11 +85,11 @@ func TestTargetedCacheControlFlags(t *testing.T) {
 	if !cfg.CDNCacheControl {
 		t.Fatal("CDN-Cache-Control is not obeyed by default")
 	}
-	args := []string{"--targeted-cache-control", "Vodedge-CDN-Cache-Control", "--strip-targeted-cache-control", "--cdn-cache-control=false", "--cache-status-key"}
+	args := []string{"--targeted-cache-control", "Vodedge-CDN-Cache-Control", "--strip-targeted-cache-control", "--cdn-cache-control=false", "--cache-status-key", "--cache-status-hits"}
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.TargetedCacheControl != "Vodedge-CDN-Cache-Control" || !cfg.StripTargetedCacheControl || cfg.CDNCacheControl || !cfg.CacheStatusKey {
+	if cfg.TargetedCacheControl != "Vodedge-CDN-Cache-Control" || !cfg.StripTargetedCacheControl || cfg.CDNCacheControl || !cfg.CacheStatusKey || !cfg.CacheStatusOnHits {
 		t.Fatalf("flags not applied: %+v", cfg)
 	}
 	out, err := runBinary(t, "edge", "--targeted-cache-control", "Bad Field")
