@@ -43,6 +43,7 @@ func (s *Server) runPackage(_ context.Context, t *pipeline.Task) (any, error) {
 	_, err = s.cat.Update(title.ID, func(ti *catalog.Title) error {
 		ti.DurationMS, ti.Renditions = res.DurationMS, renditions(res, segments)
 		ti.QC = verdict(ti.QC, report)
+		ti.ViewerWarnings = viewerWarnings(report)
 		return nil
 	})
 	if err != nil {

@@ -2,7 +2,7 @@
 // a source and the renditions made from it, and turns what it finds into
 // a report with a verdict that gates publishing.
 //
-// Checks are Scanners. Two are built in, both running the ffmpeg binary:
+// Checks are Scanners. Three are built in, all running the ffmpeg binary:
 //
 //   - Defects (on the source): black stretches (blackdetect), frozen
 //     video (freezedetect), silence (silencedetect) and loudness (EBU R128
@@ -13,6 +13,11 @@
 //   - Decode (on each rendition): decodes the whole rendition through its
 //     playlist, fails on any decoder error, and compares its length with
 //     the source's.
+//   - Flashes (on the source): photosensitivity, general and red
+//     flashes above a rate over a share of the screen, measured in Go
+//     on raw frames ffmpeg decodes to 64×36 RGB (ffmpeg.Cmd.Stdout);
+//     the operational definition is in flash_detect.go. Its findings are
+//     errors or warnings as Thresholds.Flashes says (hold or warn).
 //
 // Thresholds (Thresholds, from the controller's configuration) decide
 // what is a warning and what is an error; a stretch touching the very
