@@ -131,6 +131,7 @@ func (o *originOpts) bindQC(f *pflag.FlagSet) {
 	f.Float64Var(&q.LoudnessMin, "qc-loudness-min", q.LoudnessMin, "integrated loudness below this (LUFS) holds a title")
 	f.Float64Var(&q.LoudnessMax, "qc-loudness-max", q.LoudnessMax, "integrated loudness above this (LUFS) holds a title")
 	f.DurationVar(&q.DurationTolerance, "qc-duration-tolerance", q.DurationTolerance, "allowed length difference between a rendition and its source")
+	f.StringSliceVar(&o.cfg.Scanners, "scanner", nil, "URL of a content scanner plug-in that gets frames of each source and answers labels and a verdict (docs/api.md); a flag holds the title; repeat for several")
 	f.StringVar((*string)(&q.Flashes), "qc-flashes", string(q.Flashes), "photosensitive flashing (over 3 flashes a second on a quarter of the screen): hold the title for approval, warn (a viewer warning in the catalogue), or off")
 }
 

@@ -1,7 +1,11 @@
 package controller
 
 import (
+	"errors"
 	"fmt"
+	"net/url"
+
+	"github.com/vodedge/vodedge/origin/pipeline"
 
 	"github.com/vodedge/vodedge/origin/qc"
 )
@@ -14,7 +18,31 @@ func (s *Server) contentScanners() []qc.Scanner {
 	if th.Flashes != qc.FlashOff {
 		out = append(out, qc.Flashes{FFmpeg: ff, Thresholds: th})
 	}
+	for _, u := range s.cfg.Scanners {
+		out = append(out, qc.Plugin{URL: u, FFmpeg: ff})
+	}
 	return out
+}
+
+// validScanners checks the scanner plug-ins' URLs.
+func validScanners(urls []string) error {
+	for _, raw := range urls {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%w: scanner %q: want an http:// or https:// URL", ErrConfig, raw)
+		}
+	}
+	return nil
+}
+
+// scanError marks what retrying a scanner cannot fix (an answer that
+// breaks the plug-in contract) as permanent.
+func scanError(name string, err error) error {
+	err = fmt.Errorf("scanner %s: %w", name, err)
+	if errors.Is(err, qc.ErrBadAnswer) {
+		return pipeline.Permanent(err)
+	}
+	return err
 }
 
 // viewerWarnings are the advisories a report gives viewers: one per

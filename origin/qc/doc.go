@@ -36,5 +36,12 @@
 // the content is bad. ParseLog, the parser of ffmpeg's filter log, is
 // fuzzed.
 //
-// Imports: origin/ffmpeg and origin/probe.
+// Plugin is such a scanner over HTTP, for services that are not Go: it
+// sends a few JPEG frames of the source as JSON and turns the answer's
+// verdict and labels into findings (plugin_contract.go; the contract is
+// in docs/api.md). A scanner that cannot be reached is ErrScannerUnavailable
+// (retry); an answer that breaks the contract is ErrBadAnswer, which the
+// controller does not retry. ParseScanAnswer is fuzzed.
+//
+// Imports: origin/ffmpeg and origin/probe (and net/http, for Plugin).
 package qc
