@@ -85,6 +85,7 @@ var covered = map[string]string{
 	"origin/popularity.ParseLine":       "FuzzParseLine",
 	"origin/probe.Parse":                "FuzzParse",
 	"origin/qc.ParseLog":                "FuzzParseLog",
+	"origin/qc.ParseCuts":               "FuzzParseCuts",
 	"origin/qc.ParseScanAnswer":         "FuzzParseScanAnswer",
 	"origin/transcode.ParseLadder":      "FuzzParseLadder",
 	"origin/transcode.parseRung":        "FuzzParseLadder",

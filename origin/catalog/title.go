@@ -111,6 +111,8 @@ type Title struct {
 	// ViewerWarnings are advisories for viewers found by content
 	// analysis (photosensitivity), shown beside the title.
 	ViewerWarnings []string `json:"viewer_warnings,omitempty"`
+	// Markers are the playback markers (markers.go).
+	Markers *Markers `json:"markers,omitempty"`
 }
 
 // SourceInfo is the uploaded source as ffprobe described it.

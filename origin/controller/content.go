@@ -10,11 +10,11 @@ import (
 	"github.com/vodedge/vodedge/origin/qc"
 )
 
-// contentScanners are the built-in source scanners: defects, then
-// photosensitivity unless it is off.
+// contentScanners are the built-in source scanners: defects, markers,
+// photosensitivity unless it is off, then the --scanner plug-ins.
 func (s *Server) contentScanners() []qc.Scanner {
 	ff, th := s.cfg.Transcode.FFmpeg, s.cfg.QC
-	out := []qc.Scanner{qc.Defects{FFmpeg: ff, Thresholds: th}}
+	out := []qc.Scanner{qc.Defects{FFmpeg: ff, Thresholds: th}, qc.Markers{FFmpeg: ff}}
 	if th.Flashes != qc.FlashOff {
 		out = append(out, qc.Flashes{FFmpeg: ff, Thresholds: th})
 	}

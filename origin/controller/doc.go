@@ -17,10 +17,14 @@
 //     store (segments, then playlists, then manifests) unless QC failed
 //     and no operator approved, in which case the step is held.
 //   - Content analysis (content.go): the qc step's built-in source
-//     scanners (defects, photosensitivity unless --qc-flashes=off) and
+//     scanners (defects, markers, photosensitivity unless
+//     --qc-flashes=off) and
 //     one qc.Plugin per --scanner URL; a plug-in's contract-breaking
 //     answer fails the step permanently, an unreachable one is retried.
-//     Photosensitivity findings become the title's viewer_warnings.
+//     Photosensitivity findings become the title's viewer_warnings and
+//     the markers scanner's intro and credits its markers (markers.go),
+//     which PUT /v1/titles/{id}/markers replaces; an operator's markers
+//     survive a re-run.
 //   - Status (status.go): one goroutine follows job changes and mirrors
 //     them onto titles (failed, cancelled, held, published) and removes a
 //     finished title's work directory.

@@ -64,6 +64,8 @@ type publicTitle struct {
 	Playback  publicPlayback `json:"playback"`
 	// ViewerWarnings: see catalog.Title.
 	ViewerWarnings []string `json:"viewer_warnings,omitempty"`
+	// Markers: see catalog.Markers.
+	Markers *catalog.Markers `json:"markers,omitempty"`
 }
 
 type publicRendition struct {
@@ -93,7 +95,7 @@ func (s *Server) publicOf(t *catalog.Title) publicTitle {
 	md.ExpectedPlays = 0 // the operator's forecast is not the public's business
 	out := publicTitle{ID: t.ID, Metadata: md, DurationMS: t.DurationMS, Published: t.Published,
 		Available: t.Class != catalog.Cold, Playback: publicPlayback{HLS: base + "master.m3u8", DASH: base + "manifest.mpd"},
-		Renditions: []publicRendition{}, ViewerWarnings: t.ViewerWarnings}
+		Renditions: []publicRendition{}, ViewerWarnings: t.ViewerWarnings, Markers: t.Markers}
 	for _, r := range t.Renditions {
 		out.Renditions = append(out.Renditions, publicRendition{Name: r.Name, Kind: r.Kind, Codecs: r.Codecs,
 			Width: r.Width, Height: r.Height, Language: r.Language, Bandwidth: r.PeakBandwidth})

@@ -2,7 +2,7 @@
 // a source and the renditions made from it, and turns what it finds into
 // a report with a verdict that gates publishing.
 //
-// Checks are Scanners. Three are built in, all running the ffmpeg binary:
+// Checks are Scanners. Four are built in, all running the ffmpeg binary:
 //
 //   - Defects (on the source): black stretches (blackdetect), frozen
 //     video (freezedetect), silence (silencedetect) and loudness (EBU R128
@@ -18,6 +18,10 @@
 //     on raw frames ffmpeg decodes to 64×36 RGB (ffmpeg.Cmd.Stdout);
 //     the operational definition is in flash_detect.go. Its findings are
 //     errors or warnings as Thresholds.Flashes says (hold or warn).
+//   - Markers (on the source): scene cuts (scdet), black and silent gaps
+//     and the cut rhythm give an intro span and a credits start, each with
+//     a confidence, as Info findings the controller turns into the
+//     title's playback markers (markers_detect.go has the heuristic).
 //
 // Thresholds (Thresholds, from the controller's configuration) decide
 // what is a warning and what is an error; a stretch touching the very

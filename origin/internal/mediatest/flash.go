@@ -42,3 +42,19 @@ func Flashing(a, b string, from, to float64) string {
 	off := during + "*gte(mod(t,0.16667),0.0833)"
 	return "drawbox=c=" + a + ":t=fill:enable='" + on + "',drawbox=c=" + b + ":t=fill:enable='" + off + "'"
 }
+
+// Episode is the filters of a 16 s "episode" for marker detection: an
+// intro of fast cuts (red and blue fills alternating every 0.5 s) to
+// 3 s, a black and silent gap over 3–3.6 s, the body (testsrc2, one cut
+// to a navy scene over 7–8 s), a second gap at 11–11.6 s, then credits:
+// a small white box scrolling up on black to the end, with the tone.
+func Episode() (vf, af string) {
+	vf = "drawbox=c=red:t=fill:enable='lt(t,3)*lt(mod(t,1),0.5)'," +
+		"drawbox=c=blue:t=fill:enable='lt(t,3)*gte(mod(t,1),0.5)'," +
+		"drawbox=c=black:t=fill:enable='between(t,3,3.6)'," +
+		"drawbox=c=navy:t=fill:enable='between(t,7,8)'," +
+		"drawbox=c=black:t=fill:enable='gte(t,11)'," +
+		"drawbox=x=140:y='180-(t-11.6)*30':w=40:h=8:c=white:t=fill:enable='gte(t,11.6)'"
+	af = "volume=enable='between(t,3,3.6)+between(t,11,11.6)':volume=0"
+	return vf, af
+}
