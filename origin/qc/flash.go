@@ -40,14 +40,14 @@ func (f Flashes) Scan(ctx context.Context, in Input, progress func(float64)) ([]
 		return nil, err
 	}
 	limit := f.Thresholds.FlashesPerSecond
-	out := f.findings(CheckFlash, "flashing", flashStretches(d.lumaEvents, limit), in.Target)
-	return append(out, f.findings(CheckRedFlash, "red flashing", flashStretches(d.redEvents, limit), in.Target)...), nil
+	out := f.findings(CheckFlash, "flashing", flashStretches(d.lumaTrack.events, limit), in.Target)
+	return append(out, f.findings(CheckRedFlash, "red flashing", flashStretches(d.redTrack.events, limit), in.Target)...), nil
 }
 
 // Analyze runs ffmpeg and feeds every frame to a detector.
 func (f Flashes) Analyze(ctx context.Context, in Input, progress func(float64)) (*flashDetector, error) {
 	fps := analysisFPS(in)
-	d := newFlashDetector(f.Thresholds.FlashArea)
+	d := newFlashDetector(f.Thresholds.FlashArea, int(math.Round(fps/15)))
 	w := &frameWriter{size: 3 * flashCells, fn: func(n int, b []byte) { d.frame(b, float64(n)/fps) }}
 	cmd := ffmpeg.Cmd{Path: f.FFmpeg, Stdout: w,
 		Args: []string{"-v", "error", "-i", in.Path, "-map", "0:v:0", "-an", "-sn",

@@ -19,8 +19,11 @@ import "math"
 //     Q = max(0, (R − G − B) × 320) moves more than 20 the same way and
 //     the redder state is saturated red (R / (R + G + B) ≥ 0.8).
 //   - A frame is a screen transition (general or red) when the cells
-//     that made one in that frame, in one direction, cover at least
-//     Area of the screen (default a quarter).
+//     that made one in one direction, in that frame and the frames of
+//     the last 1/15 s, cover at least Area of the screen (default a
+//     quarter), and it opposes the previous screen transition (so the
+//     cells of one change crossing the step a frame apart, or half the
+//     screen changing a frame after the other half, count once).
 //   - A flash is a pair of opposing transitions. Any one-second window
 //     with more than 2 × MaxPerSecond transitions (default: more than
 //     three flashes) is a violation; overlapping or touching violating
@@ -127,16 +130,64 @@ type flashEvent struct {
 	dir int8
 }
 
-// flashDetector turns rgb24 frames into screen transitions.
-type flashDetector struct {
-	area       float64 // fraction of cells that makes a screen transition
-	luma, red  []swing
-	lumaEvents []flashEvent
-	redEvents  []flashEvent
+// screenTrack turns per-frame counts of cells that turned into screen
+// transitions: the cells that turned one way within the last window
+// frames must cover the area, and a screen transition must oppose the
+// previous one (cells of one change that cross the step a frame apart
+// make one transition, not two).
+type screenTrack struct {
+	up, down []int // cells that turned, per frame of the window (a ring)
+	pos      int
+	last     int8
+	events   []flashEvent
 }
 
-func newFlashDetector(area float64) *flashDetector {
-	return &flashDetector{area: area, luma: make([]swing, flashCells), red: make([]swing, flashCells)}
+func newScreenTrack(window int) *screenTrack {
+	return &screenTrack{up: make([]int, window), down: make([]int, window)}
+}
+
+// frame adds one frame's counts; need is the cell count of the area.
+func (s *screenTrack) frame(up, down int, need float64, t float64) {
+	s.pos = (s.pos + 1) % len(s.up)
+	s.up[s.pos], s.down[s.pos] = up, down
+	for _, dir := range []int8{1, -1} {
+		ring := s.up
+		if dir < 0 {
+			ring = s.down
+		}
+		switch {
+		case dir == s.last:
+			clear(ring) // more of the previous transition
+		case float64(sum(ring)) >= need:
+			s.events = append(s.events, flashEvent{t: t, dir: dir})
+			s.last = dir
+			clear(ring)
+		}
+	}
+}
+
+func sum(v []int) int {
+	n := 0
+	for _, x := range v {
+		n += x
+	}
+	return n
+}
+
+// flashDetector turns rgb24 frames into screen transitions.
+type flashDetector struct {
+	need      float64 // cells that make a screen transition
+	luma, red []swing
+	lumaTrack *screenTrack
+	redTrack  *screenTrack
+}
+
+// newFlashDetector detects over area of the screen, gathering a
+// transition's cells over window frames.
+func newFlashDetector(area float64, window int) *flashDetector {
+	window = max(1, window)
+	return &flashDetector{need: area * flashCells, luma: make([]swing, flashCells), red: make([]swing, flashCells),
+		lumaTrack: newScreenTrack(window), redTrack: newScreenTrack(window)}
 }
 
 // frame takes one rgb24 frame of flashW×flashH pixels shown at t.
@@ -150,8 +201,8 @@ func (d *flashDetector) frame(rgb []byte, t float64) {
 		sat := r+g+b > 0 && r/(r+g+b) >= redSaturated
 		count(d.red[i].step(q, sat, redStep, false), &ru, &rd)
 	}
-	d.lumaEvents = d.screen(d.lumaEvents, lu, ld, t)
-	d.redEvents = d.screen(d.redEvents, ru, rd, t)
+	d.lumaTrack.frame(lu, ld, d.need, t)
+	d.redTrack.frame(ru, rd, d.need, t)
 }
 
 func count(dir int8, up, down *int) {
@@ -161,18 +212,6 @@ func count(dir int8, up, down *int) {
 	case -1:
 		*down++
 	}
-}
-
-// screen appends the frame's screen transitions.
-func (d *flashDetector) screen(ev []flashEvent, up, down int, t float64) []flashEvent {
-	need := d.area * flashCells
-	if float64(up) >= need {
-		ev = append(ev, flashEvent{t: t, dir: 1})
-	}
-	if float64(down) >= need {
-		ev = append(ev, flashEvent{t: t, dir: -1})
-	}
-	return ev
 }
 
 // flashStretch is a run of too-frequent flashes.

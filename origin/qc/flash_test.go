@@ -128,3 +128,49 @@ func TestFlashStretches(t *testing.T) {
 		t.Errorf("transitions 0.4 s apart: %+v; want none", got)
 	}
 }
+
+// frames of flashW×flashH rgb24: the left half grey level a, the right
+// half b.
+func halves(a, b byte) []byte {
+	f := make([]byte, 3*flashCells)
+	for i := range flashCells {
+		v := a
+		if i%flashW >= flashW/2 {
+			v = b
+		}
+		f[3*i], f[3*i+1], f[3*i+2] = v, v, v
+	}
+	return f
+}
+
+// TestDetectorCountsAStaggeredChangeOnce: at 30 fps, the left half
+// toggles black/white at 6 Hz and the right half follows one frame
+// later. Each change is one transition, not one per half.
+func TestDetectorCountsAStaggeredChangeOnce(t *testing.T) {
+	d := newFlashDetector(0.25, 2)
+	level := func(frame int) byte { // 3 frames white, 2 black
+		if frame >= 0 && frame%5 < 3 {
+			return 255
+		}
+		return 0
+	}
+	for n := range 60 {
+		d.frame(halves(level(n), level(n-1)), float64(n)/30)
+	}
+	got := flashStretches(d.lumaTrack.events, 3)
+	if len(got) != 1 || got[0].PerSecond < 5 || got[0].PerSecond > 7 {
+		t.Errorf("staggered 6 Hz flash: %d events, stretches %+v; want about 6 flashes a second", len(d.lumaTrack.events), got)
+	}
+	// Half-screen flashing at 2 Hz: under the limit.
+	d = newFlashDetector(0.25, 2)
+	for n := range 60 {
+		v := byte(0)
+		if n%15 < 8 {
+			v = 255
+		}
+		d.frame(halves(v, 40), float64(n)/30)
+	}
+	if got := flashStretches(d.lumaTrack.events, 3); len(got) != 0 {
+		t.Errorf("2 Hz flashing: %+v; want none", got)
+	}
+}
