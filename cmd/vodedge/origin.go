@@ -58,7 +58,7 @@ Apps read the published catalogue without a token at GET /public/v1/titles
 and /public/v1/titles/{id} (CORS, ETag, Cache-Control, a rate per client).
 
 Routes: POST /v1/titles; GET /v1/titles?q=&tag=&year=&min_duration=&…;
-GET|PATCH /v1/titles/{id}; GET /v1/titles/{id}/qc;
+GET|PATCH /v1/titles/{id}; GET /v1/titles/{id}/qc; PUT /v1/titles/{id}/markers;
 POST /v1/titles/{id}/approve|demote|restore; GET /v1/jobs[/{id}];
 POST /v1/jobs/{id}/cancel|retry; POST /v1/popularity/logs;
 GET /v1/popularity/files|titles; POST /v1/tiering/run; GET /v1/status;

@@ -71,5 +71,5 @@ func (m Markers) Analyze(ctx context.Context, in Input, progress func(float64)) 
 	}
 	total := in.Source.Duration.Seconds()
 	a := ParseLog(bytes.NewReader(log.Bytes()), total)
-	return detectMarkers(a.Black, a.Silence, ParseCuts(bytes.NewReader(log.Bytes())), total), nil
+	return detectMarkers(a.Black, a.Silence, ParseCuts(bytes.NewReader(log.Bytes())), total, hasAudio), nil
 }

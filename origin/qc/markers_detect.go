@@ -5,7 +5,8 @@ package qc
 //
 //   - A gap is where a black stretch and a silent stretch overlap for
 //     at least minGap: the break between a title sequence and the
-//     episode, or before the end credits.
+//     episode, or before the end credits. Without audio, a black
+//     stretch alone, and every confidence is 0.2 lower.
 //   - Intro ("skip intro"): the first gap that starts after introMin
 //     and within the first third of the title (and its first
 //     introMaxSec); the intro runs from the end of an earlier gap (a
@@ -42,15 +43,37 @@ type DetectedMarker struct {
 }
 
 // detectMarkers applies the heuristic to a source of total seconds.
-func detectMarkers(black, silence []Interval, cuts []float64, total float64) DetectedMarkers {
+// Without audio (hasAudio false) the black stretches alone are the
+// gaps, and each confidence is noAudioPenalty lower.
+func detectMarkers(black, silence []Interval, cuts []float64, total float64, hasAudio bool) DetectedMarkers {
 	gaps := overlaps(black, silence)
+	if !hasAudio {
+		gaps = longEnough(black)
+	}
 	m := DetectedMarkers{Cuts: len(cuts)}
 	m.Intro = intro(gaps, cuts, total)
 	m.Credits = credits(gaps, black, cuts, total)
 	if m.Intro != nil && m.Credits != nil && m.Credits.Start < m.Intro.End {
 		m.Credits = nil // one gap cannot be both
 	}
+	for _, k := range []*DetectedMarker{m.Intro, m.Credits} {
+		if k != nil && !hasAudio {
+			k.Confidence = max(0.1, k.Confidence-noAudioPenalty)
+		}
+	}
 	return m
+}
+
+const noAudioPenalty = 0.2
+
+func longEnough(list []Interval) []Interval {
+	var out []Interval
+	for _, iv := range list {
+		if iv.End-iv.Start >= minGap {
+			out = append(out, iv)
+		}
+	}
+	return out
 }
 
 // overlaps intersects two lists of stretches, each sorted and

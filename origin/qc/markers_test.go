@@ -49,19 +49,24 @@ func TestDetectMarkersRules(t *testing.T) {
 		black, silence []Interval
 		cuts           []float64
 		intro, credits bool
+		noAudio        bool
 	}{
-		{"no gaps", nil, nil, []float64{5, 10}, false, false},
-		{"black without silence", []Interval{{10, 11}}, nil, nil, false, false},
-		{"gap past the first third", []Interval{{40, 41}}, []Interval{{40, 41}}, nil, false, false},
-		{"intro gap and credits gap", []Interval{{10, 11}, {80, 81}}, []Interval{{10, 11}, {80, 81}}, nil, true, true},
-		{"credits on black only", []Interval{{90, 100}}, nil, nil, false, true},
-		{"short dark end", []Interval{{99, 100}}, nil, nil, false, false},
+		{"no gaps", nil, nil, []float64{5, 10}, false, false, false},
+		{"black without silence", []Interval{{10, 11}}, nil, nil, false, false, false},
+		{"gap past the first third", []Interval{{40, 41}}, []Interval{{40, 41}}, nil, false, false, false},
+		{"intro gap and credits gap", []Interval{{10, 11}, {80, 81}}, []Interval{{10, 11}, {80, 81}}, nil, true, true, false},
+		{"credits on black only", []Interval{{90, 100}}, nil, nil, false, true, false},
+		{"short dark end", []Interval{{99, 100}}, nil, nil, false, false, false},
+		{"no audio: black gaps", []Interval{{10, 11}, {80, 81}}, nil, nil, true, true, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m := detectMarkers(c.black, c.silence, c.cuts, 100)
+			m := detectMarkers(c.black, c.silence, c.cuts, 100, !c.noAudio)
 			if (m.Intro != nil) != c.intro || (m.Credits != nil) != c.credits {
 				t.Errorf("intro %+v credits %+v; want intro %v credits %v", m.Intro, m.Credits, c.intro, c.credits)
+			}
+			if c.noAudio && m.Intro != nil && m.Intro.Confidence > 0.71 {
+				t.Errorf("intro without audio at confidence %v", m.Intro.Confidence)
 			}
 		})
 	}

@@ -117,3 +117,21 @@ func TestPluginErrors(t *testing.T) {
 		t.Errorf("closed: %v", err)
 	}
 }
+
+func TestPluginVerdicts(t *testing.T) {
+	p := Plugin{URL: "http://scanner.example/v1/scan"}
+	for _, c := range []struct {
+		verdict string
+		sev     Severity
+		msg     string
+	}{
+		{VerdictPass, Info, "passed"},
+		{VerdictFlag, Error, "flagged for review: nudity 60% at 0:00:02.0"},
+		{VerdictFail, Error, "rejected: nudity 60% at 0:00:02.0"},
+	} {
+		fs := p.findings(&ScanAnswer{Verdict: c.verdict, Labels: []ScanLabel{{Name: "nudity", Confidence: 0.6, Time: 2}}}, "source")
+		if len(fs) != 2 || fs[0].Severity != c.sev || fs[0].Message != c.msg || fs[0].Scanner != "scanner scanner.example/v1/scan" || fs[1].Check != "label" {
+			t.Errorf("%s: %+v", c.verdict, fs)
+		}
+	}
+}
