@@ -58,7 +58,7 @@ Apps read the published catalogue without a token at GET /public/v1/titles
 and /public/v1/titles/{id} (CORS, ETag, Cache-Control, a rate per client).
 
 Routes: POST /v1/titles; GET /v1/titles?q=&tag=&year=&min_duration=&…;
-GET|PATCH /v1/titles/{id}; GET /v1/titles/{id}/qc;
+GET|PATCH /v1/titles/{id}; GET /v1/titles/{id}/qc; PUT /v1/titles/{id}/markers;
 POST /v1/titles/{id}/approve|demote|restore; GET /v1/jobs[/{id}];
 POST /v1/jobs/{id}/cancel|retry; POST /v1/popularity/logs;
 GET /v1/popularity/files|titles; POST /v1/tiering/run; GET /v1/status;
@@ -131,6 +131,8 @@ func (o *originOpts) bindQC(f *pflag.FlagSet) {
 	f.Float64Var(&q.LoudnessMin, "qc-loudness-min", q.LoudnessMin, "integrated loudness below this (LUFS) holds a title")
 	f.Float64Var(&q.LoudnessMax, "qc-loudness-max", q.LoudnessMax, "integrated loudness above this (LUFS) holds a title")
 	f.DurationVar(&q.DurationTolerance, "qc-duration-tolerance", q.DurationTolerance, "allowed length difference between a rendition and its source")
+	f.StringSliceVar(&o.cfg.Scanners, "scanner", nil, "URL of a content scanner plug-in that gets frames of each source and answers labels and a verdict (docs/api.md); a flag holds the title; repeat for several")
+	f.StringVar((*string)(&q.Flashes), "qc-flashes", string(q.Flashes), "photosensitive flashing (over 3 flashes a second on a quarter of the screen): hold the title for approval, warn (a viewer warning in the catalogue), or off")
 }
 
 func (o *originOpts) bindStore(f *pflag.FlagSet) {

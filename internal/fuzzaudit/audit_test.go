@@ -90,6 +90,8 @@ var covered = map[string]string{
 	"origin/subtitle.ParseVTT":          "FuzzParse",
 	"origin/subtitle.parseTime":         "FuzzParse",
 	"origin/subtitle.parseTiming":       "FuzzParse",
+	"origin/qc.ParseCuts":               "FuzzParseCuts",
+	"origin/qc.ParseScanAnswer":         "FuzzParseScanAnswer",
 	"origin/transcode.ParseLadder":      "FuzzParseLadder",
 	"origin/transcode.parseRung":        "FuzzParseLadder",
 	"origin/transcode.parseBitrate":     "FuzzParseLadder",

@@ -119,6 +119,12 @@ type Title struct {
 	Updated      time.Time   `json:"updated"`
 	Published    time.Time   `json:"published,omitzero"`
 	ClassChanged time.Time   `json:"class_changed,omitzero"`
+
+	// ViewerWarnings are advisories for viewers found by content
+	// analysis (photosensitivity), shown beside the title.
+	ViewerWarnings []string `json:"viewer_warnings,omitempty"`
+	// Markers are the playback markers (markers.go).
+	Markers *Markers `json:"markers,omitempty"`
 }
 
 // SourceInfo is the uploaded source as ffprobe described it.

@@ -73,6 +73,10 @@ type Config struct {
 
 	// Public is the unauthenticated catalogue for apps (public.go).
 	Public PublicCatalog
+
+	// Scanners are content scanner plug-ins (URLs, http or https) that
+	// get frames of each source (origin/qc.Plugin, content.go).
+	Scanners []string
 }
 
 // Tiering is the storage-class policy.
@@ -143,6 +147,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: tiering %+v", ErrConfig, c.Tiering)
 	}
 	if err := c.QC.Validate(); err != nil {
+		return err
+	}
+	if err := validScanners(c.Scanners); err != nil {
 		return err
 	}
 	for _, s := range c.Sites {

@@ -26,6 +26,15 @@
 //     catalog lists the tracks (Title.Subtitles). Languages are BCP 47
 //     tags, named in their own language for the players' menus
 //     (x/text's language and display).
+//   - Content analysis (content.go): the qc step's built-in source
+//     scanners (defects, markers, photosensitivity unless
+//     --qc-flashes=off) and
+//     one qc.Plugin per --scanner URL; a plug-in's contract-breaking
+//     answer fails the step permanently, an unreachable one is retried.
+//     Photosensitivity findings become the title's viewer_warnings and
+//     the markers scanner's intro and credits its markers (markers.go),
+//     which PUT /v1/titles/{id}/markers replaces; an operator's markers
+//     survive a re-run.
 //   - Status (status.go): one goroutine follows job changes and mirrors
 //     them onto titles (failed, cancelled, held, published) and removes a
 //     finished title's work directory.

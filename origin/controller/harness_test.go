@@ -28,6 +28,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		runChild() // the crash test's controller process; never returns
 	}
+	if os.Getenv(scannerEnv) != "" {
+		runScanner() // a content scanner process (scanner_test.go); never returns
+	}
 	goleak.VerifyTestMain(m)
 }
 

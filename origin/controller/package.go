@@ -48,6 +48,8 @@ func (s *Server) runPackage(_ context.Context, t *pipeline.Task) (any, error) {
 		ti.DurationMS, ti.Renditions = res.DurationMS, renditions(res, segments)
 		ti.Subtitles = catalogSubtitles(res.Subtitles)
 		ti.QC = verdict(ti.QC, report)
+		ti.ViewerWarnings = viewerWarnings(report)
+		ti.Markers = mergeMarkers(ti.Markers, detectedMarkers(report))
 		return nil
 	})
 	if err != nil {

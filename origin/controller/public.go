@@ -65,6 +65,10 @@ type publicTitle struct {
 	// it starts a restore and its files answer 503 until then.
 	Available bool           `json:"available"`
 	Playback  publicPlayback `json:"playback"`
+	// ViewerWarnings: see catalog.Title.
+	ViewerWarnings []string `json:"viewer_warnings,omitempty"`
+	// Markers: see catalog.Markers.
+	Markers *catalog.Markers `json:"markers,omitempty"`
 }
 
 type publicRendition struct {
@@ -99,7 +103,7 @@ func (s *Server) publicOf(t *catalog.Title) publicTitle {
 	md.ExpectedPlays = 0 // the operator's forecast is not the public's business
 	out := publicTitle{ID: t.ID, Metadata: md, DurationMS: t.DurationMS, Published: t.Published,
 		Available: t.Class != catalog.Cold, Playback: publicPlayback{HLS: base + "master.m3u8", DASH: base + "manifest.mpd"},
-		Renditions: []publicRendition{}, Subtitles: []publicSubtitle{}}
+		Renditions: []publicRendition{}, Subtitles: []publicSubtitle{}, ViewerWarnings: t.ViewerWarnings, Markers: t.Markers}
 	for _, st := range t.Subtitles {
 		out.Subtitles = append(out.Subtitles, publicSubtitle{Language: st.Language, Name: st.Name})
 	}

@@ -94,7 +94,7 @@ func (s *Server) open(ctx context.Context) error {
 		s.log.Warn("no usable ffmpeg: ingest is off, titles can only be imported pre-packaged", "err", err)
 	}
 	s.prober = probe.Prober{Path: s.cfg.FFprobe}
-	s.source = append([]qc.Scanner{qc.Defects{FFmpeg: s.cfg.Transcode.FFmpeg, Thresholds: s.cfg.QC}}, s.deps.SourceScanners...)
+	s.source = append(s.contentScanners(), s.deps.SourceScanners...)
 	s.rend = append([]qc.Scanner{qc.Decode{FFmpeg: s.cfg.Transcode.FFmpeg, Thresholds: s.cfg.QC}}, s.deps.RenditionScanners...)
 	if s.store, err = store.Open(ctx, s.cfg.Store, s.cfg.S3); err != nil {
 		return err

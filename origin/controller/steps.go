@@ -140,7 +140,7 @@ func scanAll(ctx context.Context, scanners []qc.Scanner, in qc.Input, progress f
 		part := func(f float64) { progress((float64(i) + f) / float64(len(scanners))) }
 		fs, err := sc.Scan(ctx, in, part)
 		if err != nil {
-			return nil, fmt.Errorf("scanner %s: %w", sc.Name(), err)
+			return nil, scanError(sc.Name(), err)
 		}
 		all = append(all, fs...)
 	}

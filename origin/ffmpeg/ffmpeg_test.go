@@ -103,3 +103,30 @@ func FuzzParseProgress(f *testing.F) {
 		}
 	})
 }
+
+// With Stdout set, raw frames come on stdout and progress still arrives
+// (on descriptor 3).
+func TestRunStdoutCarriesFramesBesideProgress(t *testing.T) {
+	bin := testenv.Tool(t, "ffmpeg")
+	var frames countWriter
+	var last Progress
+	err := Run(context.Background(), Cmd{
+		Path:     bin,
+		Args:     []string{"-v", "error", "-f", "lavfi", "-i", "testsrc2=s=16x8:r=10:d=1", "-f", "rawvideo", "-pix_fmt", "gray", "-"},
+		Stdout:   &frames,
+		Progress: func(p Progress) { last = p },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if frames.n != 10*16*8 {
+		t.Errorf("stdout carried %d bytes; want 10 frames of 16x8 = %d", frames.n, 10*16*8)
+	}
+	if !last.Done || last.Frame != 10 {
+		t.Errorf("last progress = %+v", last)
+	}
+}
+
+type countWriter struct{ n int }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -21,9 +22,12 @@ type Cmd struct {
 	// Path of the binary; default "ffmpeg".
 	Path string
 	// Args follow the global options Run adds (-hide_banner -nostdin
-	// -nostats -progress pipe:1); they must not read stdin or write
-	// stdout.
+	// -nostats -progress pipe:1); they must not read stdin, and write
+	// stdout ("-" or pipe:1) only when Stdout is set.
 	Args []string
+	// Stdout, if set, receives ffmpeg's standard output (raw frames for
+	// an analysis); progress then comes on a third descriptor (pipe:3).
+	Stdout io.Writer
 	// Progress, if set, is called from Run's goroutine for each
 	// progress block.
 	Progress func(Progress)
@@ -43,7 +47,11 @@ func Run(ctx context.Context, c Cmd) error {
 	if bin == "" {
 		bin = "ffmpeg"
 	}
-	args := append([]string{"-hide_banner", "-nostdin", "-nostats", "-progress", "pipe:1"}, c.Args...)
+	progressPipe := "pipe:1"
+	if c.Stdout != nil {
+		progressPipe = "pipe:3"
+	}
+	args := append([]string{"-hide_banner", "-nostdin", "-nostats", "-progress", progressPipe}, c.Args...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.SysProcAttr = sysProcAttr()
 	cmd.WaitDelay = 5 * time.Second
@@ -52,20 +60,39 @@ func Run(ctx context.Context, c Cmd) error {
 	if c.Stderr != nil {
 		cmd.Stderr = io.MultiWriter(tail, c.Stderr)
 	}
-	stdout, err := cmd.StdoutPipe()
+	progressOut, err := progressReader(cmd, c.Stdout)
 	if err != nil {
 		return fmt.Errorf("ffmpeg: %w", err)
 	}
-	if err := cmd.Start(); err != nil {
+	defer progressOut.Close()
+	err = cmd.Start()
+	for _, f := range cmd.ExtraFiles {
+		f.Close() // the child holds its own copy of the write end
+	}
+	if err != nil {
 		return fmt.Errorf("ffmpeg: start %s: %w", bin, err)
 	}
 	progress := c.Progress
 	if progress == nil {
 		progress = func(Progress) {}
 	}
-	perr := ParseProgress(stdout, progress)
+	perr := ParseProgress(progressOut, progress)
 	err = cmd.Wait()
 	return result(ctx, err, perr, tail.String())
+}
+
+// progressReader connects the progress stream: stdout, or, when the
+// caller takes stdout, a pipe passed as descriptor 3.
+func progressReader(cmd *exec.Cmd, stdout io.Writer) (io.ReadCloser, error) {
+	if stdout == nil {
+		return cmd.StdoutPipe()
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.ExtraFiles = stdout, []*os.File{w}
+	return r, nil
 }
 
 func result(ctx context.Context, waitErr, progressErr error, stderr string) error {

@@ -29,7 +29,7 @@ func testThresholds() Thresholds {
 	return t
 }
 
-func input(t *testing.T, path string) Input {
+func input(t testing.TB, path string) Input {
 	info, err := probe.Prober{Path: testenv.Tool(t, "ffprobe")}.Probe(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)

@@ -34,7 +34,24 @@ type Thresholds struct {
 	// EdgeGrace: stretches within this distance of the start or end are
 	// fades: at most a warning.
 	EdgeGrace time.Duration
+	// Flashes says what flashing above FlashesPerSecond (general or
+	// red, over at least FlashArea of the screen) does: hold the title
+	// (an error), warn (a warning, and the controller adds a viewer
+	// warning to the title) or nothing (off: not analyzed).
+	Flashes          FlashAction
+	FlashesPerSecond float64
+	FlashArea        float64
 }
+
+// FlashAction is what photosensitive flashing does to a title.
+type FlashAction string
+
+// Flash actions.
+const (
+	FlashHold FlashAction = "hold"
+	FlashWarn FlashAction = "warn"
+	FlashOff  FlashAction = "off"
+)
 
 // DefaultThresholds suit feature content: short black or silent
 // stretches are normal (scene changes, pauses), long ones are not.
@@ -48,6 +65,7 @@ func DefaultThresholds() Thresholds {
 		TruePeakMax:       -1,
 		DurationTolerance: time.Second,
 		EdgeGrace:         time.Second,
+		Flashes:           FlashHold, FlashesPerSecond: 3, FlashArea: 0.25,
 	}
 }
 
@@ -66,6 +84,16 @@ func (t Thresholds) Validate() error {
 		return fmt.Errorf("%w: loudness bounds", ErrConfig)
 	case t.DurationTolerance <= 0:
 		return fmt.Errorf("%w: duration tolerance %v", ErrConfig, t.DurationTolerance)
+	}
+	return t.validateFlashes()
+}
+
+func (t Thresholds) validateFlashes() error {
+	switch {
+	case t.Flashes != FlashHold && t.Flashes != FlashWarn && t.Flashes != FlashOff:
+		return fmt.Errorf("%w: flash action %q: want hold, warn or off", ErrConfig, t.Flashes)
+	case t.Flashes != FlashOff && (t.FlashesPerSecond <= 0 || t.FlashArea <= 0 || t.FlashArea > 1):
+		return fmt.Errorf("%w: flash limit %v a second over %v of the screen: want a positive limit and an area in (0, 1]", ErrConfig, t.FlashesPerSecond, t.FlashArea)
 	}
 	return nil
 }
