@@ -85,6 +85,8 @@ var covered = map[string]string{
 	"origin/popularity.ParseLine":       "FuzzParseLine",
 	"origin/probe.Parse":                "FuzzParse",
 	"origin/qc.ParseLog":                "FuzzParseLog",
+	"origin/thumbs.ParseFrames":         "FuzzParseFrames",
+	"origin/thumbs.DecodePoster":        "FuzzDecodePoster",
 	"origin/transcode.ParseLadder":      "FuzzParseLadder",
 	"origin/transcode.parseRung":        "FuzzParseLadder",
 	"origin/transcode.parseBitrate":     "FuzzParseLadder",
