@@ -9,13 +9,25 @@
 //     it in memory, validates it with ffprobe (422 with ffprobe's reason
 //     when it is not a video) and creates the title and its job.
 //   - The job graph (jobs.go, steps.go): probe → [transcode/{rendition}
-//     ∥ qc] → package → publish, run by origin/pipeline. Each transcode
+//     ∥ qc ∥ artwork] → package → iframes → publish, run by origin/pipeline. Each transcode
 //     step encodes one rendition into a temporary directory, decodes it
 //     back (qc.Decode and any rendition scanners) and renames it into
 //     place; qc analyzes the source; package writes master.m3u8 and
 //     manifest.mpd and assembles the QC report; publish uploads to the
 //     store (segments, then playlists, then manifests) unless QC failed
 //     and no operator approved, in which case the step is held.
+//   - Pictures (steps_art.go, api_poster.go; origin/thumbs): an artwork
+//     step beside the transcodes analyses the source and writes art/
+//     (poster.jpg with its score and reason in the catalog, sprite
+//     sheets and thumbs.vtt, preview.mp4); an iframes step after
+//     package writes {rendition}/iframes.m3u8 (byte ranges over the
+//     segments) and adds EXT-X-I-FRAME-STREAM-INF lines at the end of
+//     master.m3u8. They are files of the title like segments: published,
+//     listed in the fill manifests and served by edges. PUT
+//     /v1/titles/{id}/poster replaces the poster (kept beside the
+//     source; put in the store at once for a published title, else
+//     copied in by the publish step, which retries if one arrives
+//     while it runs).
 //   - Status (status.go): one goroutine follows job changes and mirrors
 //     them onto titles (failed, cancelled, held, published) and removes a
 //     finished title's work directory.
@@ -101,7 +113,7 @@
 //
 // Imports: origin/catalog, origin/fillplan, origin/kv, origin/packager,
 // origin/pipeline, origin/popularity, origin/probe, origin/qc,
-// origin/store, origin/transcode; internal/admin, internal/bytesize,
+// origin/store, origin/thumbs, origin/transcode; internal/admin, internal/bytesize,
 // internal/heartbeat, internal/manifest, internal/tiergrant, internal/daemon and internal/tlsreload (the
 // daemon); x/time (the public catalogue's rate limit). Nothing imports it
 // but the CLI and its client.

@@ -62,6 +62,7 @@ type publicTitle struct {
 	// it starts a restore and its files answer 503 until then.
 	Available bool           `json:"available"`
 	Playback  publicPlayback `json:"playback"`
+	publicArtwork
 }
 
 type publicRendition struct {
@@ -91,7 +92,7 @@ func (s *Server) publicOf(t *catalog.Title) publicTitle {
 	md.ExpectedPlays = 0 // the operator's forecast is not the public's business
 	out := publicTitle{ID: t.ID, Metadata: md, DurationMS: t.DurationMS, Published: t.Published,
 		Available: t.Class != catalog.Cold, Playback: publicPlayback{HLS: base + "master.m3u8", DASH: base + "manifest.mpd"},
-		Renditions: []publicRendition{}}
+		Renditions: []publicRendition{}, publicArtwork: artworkOf(base, t.Artwork)}
 	for _, r := range t.Renditions {
 		out.Renditions = append(out.Renditions, publicRendition{Name: r.Name, Kind: r.Kind, Codecs: r.Codecs,
 			Width: r.Width, Height: r.Height, Language: r.Language, Bandwidth: r.PeakBandwidth})

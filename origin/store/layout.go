@@ -115,6 +115,8 @@ func ContentType(key string) string {
 		return "video/iso.segment"
 	case ".mp4":
 		return "video/mp4"
+	case ".vtt":
+		return "text/vtt"
 	}
 	if t := mime.TypeByExtension(path.Ext(key)); t != "" {
 		return t

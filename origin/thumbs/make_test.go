@@ -221,3 +221,20 @@ func checkPreview(t *testing.T, ffprobe, path string) {
 		t.Errorf("preview lasts %q, want about 6 s", d)
 	}
 }
+
+// TestSpritesShortTitle: a title shorter than one interval still gets
+// its one tile.
+func TestSpritesShortTitle(t *testing.T) {
+	src := mediatest.Make(t, "", mediatest.Source{Seconds: 3, NoAudio: true})
+	c := testConfig(t)
+	c.SpriteInterval = 10 * time.Second
+	dir := t.TempDir()
+	g, err := c.MakeSprites(context.Background(), src, 3*time.Second, 426, 240, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkCover(t, readVTT(t, filepath.Join(dir, VTTFile)), 3)
+	if w, h := imageSize(t, filepath.Join(dir, "sprite-001.jpg")); g.Tiles != 1 || w != 800 || h != 450 {
+		t.Fatalf("%+v, sheet %dx%d", g, w, h)
+	}
+}

@@ -47,8 +47,11 @@ func (c Config) MakeSprites(ctx context.Context, src string, dur time.Duration, 
 	if err != nil {
 		return Sprites{}, err
 	}
-	vf := fmt.Sprintf("fps=1/%s,scale=%d:%d,setsar=1,tile=%dx%d", num(g.Interval), g.TileW, g.TileH, g.Columns, g.Rows)
-	args := []string{"-v", "error", "-y", "-i", src, "-map", "0:v:0", "-vf", vf, "-q:v", "5",
+	// The first frame of each interval: the fps filter would emit
+	// nothing for a title shorter than one interval.
+	pick := fmt.Sprintf("select='isnan(prev_selected_t)+gt(floor(t/%[1]s),floor(prev_selected_t/%[1]s))'", num(g.Interval))
+	vf := fmt.Sprintf("%s,scale=%d:%d,setsar=1,tile=%dx%d", pick, g.TileW, g.TileH, g.Columns, g.Rows)
+	args := []string{"-v", "error", "-y", "-i", src, "-map", "0:v:0", "-vf", vf, "-fps_mode", "passthrough", "-q:v", "5",
 		"-frames:v", fmt.Sprint(g.Sheets), filepath.Join(dir, SpritePattern)}
 	if err := c.run(ctx, "sprites", args); err != nil {
 		return Sprites{}, err
