@@ -41,7 +41,8 @@ func TestTitlePictures(t *testing.T) {
 	e := start(t, cfg, testDeps())
 	src := mediatest.Make(t, "", mediatest.Source{Seconds: 16, Width: 426, Height: 240, Black: [2]float64{0, 4}})
 	res := e.ingest(src, catalog.Metadata{Title: "Dark Opening"})
-	e.wait(res.Job.ID, pipeline.Done)
+	j := e.wait(res.Job.ID, pipeline.Done)
+	t.Logf("step times: %s", stepTimes(j)) // artwork beside qc: two passes over the source
 	id := res.Title.ID
 	title := e.title(id, func(t *catalog.Title) bool { return t.Status == catalog.Published })
 	a := title.Artwork

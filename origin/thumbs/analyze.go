@@ -37,8 +37,28 @@ func sampleRate(dur time.Duration) float64 {
 
 // Analyze runs the analysis pass over src's first video stream.
 func (c Config) Analyze(ctx context.Context, src string, dur time.Duration, progress func(float64)) ([]Frame, error) {
-	vf := fmt.Sprintf("fps=%s,scale=160:-2,select='gte(scene\\,0)',signalstats,entropy,metadata=print", num(sampleRate(dur)))
-	args := []string{"-v", "info", "-i", src, "-map", "0:v:0", "-vf", vf, "-f", "null", "-"}
+	vf := analysisFilter(dur)
+	return c.analyze(ctx, []string{"-v", "info", "-i", src, "-map", "0:v:0", "-vf", vf, "-f", "null", "-"}, dur, progress)
+}
+
+// analyzeWithSprites runs the analysis pass and writes the sprite
+// sheets g into dir from the same decode (split), which saves a whole
+// decode of the source.
+func (c Config) analyzeWithSprites(ctx context.Context, src string, dur time.Duration, g Sprites, dir string, progress func(float64)) ([]Frame, error) {
+	graph := fmt.Sprintf("[0:v:0]split=2[a][s];[a]%s[ao];[s]%s[so]", analysisFilter(dur), g.filter())
+	args := append([]string{"-v", "info", "-i", src, "-filter_complex", graph, "-map", "[ao]", "-f", "null", "-", "-map", "[so]"}, g.output(dir)...)
+	return c.analyze(ctx, args, dur, progress)
+}
+
+// analysisFilter samples the picture, scales it small and prints the
+// scene score, signalstats and entropy of each sample.
+func analysisFilter(dur time.Duration) string {
+	return fmt.Sprintf("fps=%s,scale=160:-2,select='gte(scene\\,0)',signalstats,entropy,metadata=print", num(sampleRate(dur)))
+}
+
+// analyze runs ffmpeg with args and parses the samples from its stderr
+// as they come.
+func (c Config) analyze(ctx context.Context, args []string, dur time.Duration, progress func(float64)) ([]Frame, error) {
 	pr, pw := io.Pipe()
 	done := make(chan []Frame, 1)
 	go func() {

@@ -20,9 +20,14 @@
 //     without black, away from the start (10 %) and the credits (last
 //     15 %), when the title is long enough for that.
 //
-// Sprite sheets (sprites.go) come from ffmpeg's fps, scale and tile
-// filters; the WebVTT track is computed from the same geometry, one cue
-// per tile, covering the whole duration.
+// Sprite sheets (sprites.go) take the first frame of each interval
+// (select; the fps filter emits nothing for a title shorter than one
+// interval) through scale and tile, on a branch (split) of the analysis
+// pass's decode, so they cost almost nothing more: on a 60 s 720p
+// source here, analysis with sprites took 5.9–6.0 s against 6.4–7.5 s
+// for the analysis alone and 5.3–6.9 s for sprites in a pass of their
+// own. The WebVTT track is computed from the same geometry, one cue per
+// tile, covering the whole duration.
 //
 // I-frame playlists (iframes.go) need no new media: every segment the
 // transcoder writes starts with a keyframe (one GOP per segment), so

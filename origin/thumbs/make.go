@@ -24,23 +24,26 @@ type Artwork struct {
 // sprite sheets and their track (thumbs.vtt) and the preview clip
 // (preview.mp4). progress gets 0–1.
 func (c Config) Make(ctx context.Context, src Source, dir string, progress func(float64)) (*Artwork, error) {
-	frames, err := c.Analyze(ctx, src.Path, src.Duration, func(f float64) { progress(f * 0.6) })
+	g, err := c.spriteGeometry(src.Duration, src.Width, src.Height)
 	if err != nil {
 		return nil, err
 	}
+	frames, err := c.analyzeWithSprites(ctx, src.Path, src.Duration, g, dir, func(f float64) { progress(f * 0.8) })
+	if err != nil {
+		return nil, err
+	}
+	if err := g.finish(dir); err != nil {
+		return nil, err
+	}
 	dur := src.Duration.Seconds()
-	a := &Artwork{Preview: c.Rules.PickClip(frames, dur, c.PreviewLength.Seconds())}
+	a := &Artwork{Sprites: g, Preview: c.Rules.PickClip(frames, dur, c.PreviewLength.Seconds())}
 	if a.Poster, err = c.Rules.PickPoster(frames, dur); err != nil {
 		return nil, err
 	}
 	if err := c.ExtractPoster(ctx, src.Path, a.Poster.Time, filepath.Join(dir, PosterFile)); err != nil {
 		return nil, err
 	}
-	progress(0.65)
-	if a.Sprites, err = c.MakeSprites(ctx, src.Path, src.Duration, src.Width, src.Height, dir); err != nil {
-		return nil, err
-	}
-	progress(0.8)
+	progress(0.85)
 	if err := c.MakePreview(ctx, src.Path, a.Preview, filepath.Join(dir, PreviewFile)); err != nil {
 		return nil, err
 	}

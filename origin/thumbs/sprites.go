@@ -41,35 +41,49 @@ func (c Config) spriteGeometry(dur time.Duration, w, h int) (Sprites, error) {
 }
 
 // MakeSprites writes the sprite sheets and thumbs.vtt into dir for src,
-// a title dur long whose displayed picture is w×h.
+// a title dur long whose displayed picture is w×h. (Make writes them
+// from its analysis pass instead.)
 func (c Config) MakeSprites(ctx context.Context, src string, dur time.Duration, w, h int, dir string) (Sprites, error) {
 	g, err := c.spriteGeometry(dur, w, h)
 	if err != nil {
 		return Sprites{}, err
 	}
-	// The first frame of each interval: the fps filter would emit
-	// nothing for a title shorter than one interval.
-	pick := fmt.Sprintf("select='isnan(prev_selected_t)+gt(floor(t/%[1]s),floor(prev_selected_t/%[1]s))'", num(g.Interval))
-	vf := fmt.Sprintf("%s,scale=%d:%d,setsar=1,tile=%dx%d", pick, g.TileW, g.TileH, g.Columns, g.Rows)
-	args := []string{"-v", "error", "-y", "-i", src, "-map", "0:v:0", "-vf", vf, "-fps_mode", "passthrough", "-q:v", "5",
-		"-frames:v", fmt.Sprint(g.Sheets), filepath.Join(dir, SpritePattern)}
+	args := append([]string{"-v", "error", "-y", "-i", src, "-map", "0:v:0", "-vf", g.filter()}, g.output(dir)...)
 	if err := c.run(ctx, "sprites", args); err != nil {
 		return Sprites{}, err
 	}
+	return g, g.finish(dir)
+}
+
+// filter picks the first frame of each interval (the fps filter would
+// emit nothing for a title shorter than one interval), scales it to a
+// tile and lays the tiles out in sheets.
+func (g Sprites) filter() string {
+	pick := fmt.Sprintf("select='isnan(prev_selected_t)+gt(floor(t/%[1]s),floor(prev_selected_t/%[1]s))'", num(g.Interval))
+	return fmt.Sprintf("%s,scale=%d:%d,setsar=1,tile=%dx%d", pick, g.TileW, g.TileH, g.Columns, g.Rows)
+}
+
+// output are the sprite sheets' output options and file pattern.
+func (g Sprites) output(dir string) []string {
+	return []string{"-fps_mode", "passthrough", "-q:v", "5", "-frames:v", fmt.Sprint(g.Sheets), "-y", filepath.Join(dir, SpritePattern)}
+}
+
+// finish checks that ffmpeg wrote every sheet and writes the track.
+func (g Sprites) finish(dir string) error {
 	for i := 1; i <= g.Sheets; i++ {
 		if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf(SpritePattern, i))); err != nil {
-			return Sprites{}, fmt.Errorf("thumbs: sprites: ffmpeg wrote fewer than %d sheets: %w", g.Sheets, err)
+			return fmt.Errorf("thumbs: sprites: ffmpeg wrote fewer than %d sheets: %w", g.Sheets, err)
 		}
 	}
 	f, err := os.Create(filepath.Join(dir, VTTFile))
 	if err != nil {
-		return Sprites{}, err
+		return err
 	}
 	err = g.WriteVTT(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return g, err
+	return err
 }
 
 // WriteVTT writes the WebVTT thumbnail track: one cue per tile, from its
