@@ -77,6 +77,11 @@ func newRegistryEnv(t *testing.T) *registryEnv {
 	for _, f := range title.Files {
 		e.files["/"+strings.TrimPrefix(f.Key, "/")] = f
 	}
+	for _, art := range []string{"art/poster.jpg", "art/thumbs.vtt", "art/preview.mp4", "video-h264-144p/iframes.m3u8"} {
+		if _, ok := e.files["/titles/"+title.ID+"/"+art]; !ok { // verify then reads them from the edges
+			t.Fatalf("%s is not among the published files", art)
+		}
+	}
 	store := filepath.Join(data, "store")
 	e.origin = testenv.NewOrigin(t)
 	e.origin.PutFunc(func(path string) (testenv.Object, bool) {

@@ -92,6 +92,8 @@ var covered = map[string]string{
 	"origin/subtitle.parseTiming":       "FuzzParse",
 	"origin/qc.ParseCuts":               "FuzzParseCuts",
 	"origin/qc.ParseScanAnswer":         "FuzzParseScanAnswer",
+	"origin/thumbs.ParseFrames":         "FuzzParseFrames",
+	"origin/thumbs.DecodePoster":        "FuzzDecodePoster",
 	"origin/transcode.ParseLadder":      "FuzzParseLadder",
 	"origin/transcode.parseRung":        "FuzzParseLadder",
 	"origin/transcode.parseBitrate":     "FuzzParseLadder",

@@ -115,6 +115,7 @@ type Title struct {
 	Subtitles    []Subtitle  `json:"subtitles,omitempty"`
 	Files        []File      `json:"files,omitempty"`
 	QC           QC          `json:"qc"`
+	Artwork      Artwork     `json:"artwork,omitzero"`
 	Created      time.Time   `json:"created"`
 	Updated      time.Time   `json:"updated"`
 	Published    time.Time   `json:"published,omitzero"`

@@ -17,6 +17,7 @@ import (
 	"github.com/vodedge/vodedge/origin/popularity"
 	"github.com/vodedge/vodedge/origin/qc"
 	"github.com/vodedge/vodedge/origin/store"
+	"github.com/vodedge/vodedge/origin/thumbs"
 	"github.com/vodedge/vodedge/origin/transcode"
 )
 
@@ -38,6 +39,10 @@ type Config struct {
 	QC         qc.Thresholds
 	Popularity popularity.Config
 	Tiering    Tiering
+
+	// Thumbs makes the posters, seek previews and preview clips
+	// (origin/thumbs); its zero value means thumbs.DefaultConfig.
+	Thumbs thumbs.Config
 
 	// FFprobe is the ffprobe binary; default "ffprobe".
 	FFprobe string
@@ -98,6 +103,7 @@ func DefaultConfig(dataDir string) Config {
 		Transcode:      transcode.DefaultConfig(),
 		Pipeline:       pipeline.DefaultConfig(),
 		QC:             qc.DefaultThresholds(),
+		Thumbs:         thumbs.DefaultConfig(),
 		Popularity:     popularity.DefaultConfig(),
 		Tiering:        Tiering{ColdAfterDays: 30, ColdBelow: 0.5, Interval: time.Hour},
 		FFprobe:        "ffprobe",
@@ -118,6 +124,12 @@ func (c *Config) validate() error {
 	}
 	if c.FFprobe == "" {
 		c.FFprobe = "ffprobe"
+	}
+	if c.Thumbs.Columns == 0 {
+		c.Thumbs = thumbs.DefaultConfig()
+	}
+	if err := c.Thumbs.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	c.Public.defaults()
 	if u := c.Public.SteeringURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {

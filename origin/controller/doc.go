@@ -9,7 +9,7 @@
 //     it in memory, validates it with ffprobe (422 with ffprobe's reason
 //     when it is not a video) and creates the title and its job.
 //   - The job graph (jobs.go, steps.go): probe → [transcode/{rendition}
-//     ∥ qc ∥ subtitles] → package → publish, run by origin/pipeline. Each transcode
+//     ∥ qc ∥ subtitles ∥ artwork] → package → iframes → publish, run by origin/pipeline. Each transcode
 //     step encodes one rendition into a temporary directory, decodes it
 //     back (qc.Decode and any rendition scanners) and renames it into
 //     place; qc analyzes the source; package writes master.m3u8 and
@@ -35,6 +35,18 @@
 //     the markers scanner's intro and credits its markers (markers.go),
 //     which PUT /v1/titles/{id}/markers replaces; an operator's markers
 //     survive a re-run.
+//   - Pictures (steps_art.go, api_poster.go; origin/thumbs): an artwork
+//     step beside the transcodes analyses the source and writes art/
+//     (poster.jpg with its score and reason in the catalog, sprite
+//     sheets and thumbs.vtt, preview.mp4); an iframes step after
+//     package writes {rendition}/iframes.m3u8 (byte ranges over the
+//     segments) and adds EXT-X-I-FRAME-STREAM-INF lines at the end of
+//     master.m3u8. They are files of the title like segments: published,
+//     listed in the fill manifests and served by edges. PUT
+//     /v1/titles/{id}/poster replaces the poster (kept beside the
+//     source; put in the store at once for a published title, else
+//     copied in by the publish step, which retries if one arrives
+//     while it runs).
 //   - Status (status.go): one goroutine follows job changes and mirrors
 //     them onto titles (failed, cancelled, held, published) and removes a
 //     finished title's work directory.
@@ -120,7 +132,7 @@
 //
 // Imports: origin/catalog, origin/fillplan, origin/kv, origin/packager,
 // origin/pipeline, origin/popularity, origin/probe, origin/qc,
-// origin/store, origin/subtitle, origin/transcode; internal/admin, internal/bytesize,
+// origin/store, origin/subtitle, origin/thumbs, origin/transcode; internal/admin, internal/bytesize,
 // internal/heartbeat, internal/manifest, internal/tiergrant, internal/daemon and internal/tlsreload (the
 // daemon); x/time (the public catalogue's rate limit); x/text
 // (subtitle languages). Nothing imports it

@@ -35,6 +35,8 @@ func statusOf(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, errUnsupportedMedia):
+		return http.StatusUnsupportedMediaType
 	case errors.Is(err, probe.ErrNotVideo), errors.Is(err, errUnprocessable):
 		return http.StatusUnprocessableEntity
 	case errors.Is(err, errNotFound), errors.Is(err, catalog.ErrNotFound), errors.Is(err, pipeline.ErrNotFound), errors.Is(err, store.ErrNotFound):

@@ -36,6 +36,8 @@ func (s *Server) stepFuncs() map[string]pipeline.StepFunc {
 		stepPublish:   s.runPublish,
 		stepSetClass:  s.runSetClass,
 		stepSubtitles: s.runSubtitles,
+		stepArtwork:   s.runArtwork,
+		stepIFrames:   s.runIFrames,
 	}
 }
 
@@ -48,7 +50,8 @@ func chunkStep(r transcode.Rendition, c transcode.Chunk) string {
 }
 
 // ingestSpec is the graph of a new title: probe (already done at upload)
-// → [transcode/{rendition}… ∥ qc] → package → publish. With chunks (a
+// → [transcode/{rendition}… ∥ qc ∥ artwork] → package → iframes →
+// publish (artwork and iframes: steps_art.go). With chunks (a
 // long source, see transcode.Chunks), each video rendition's
 // transcode/{rendition} is a join step after one transcode-chunk step
 // per chunk (transcode/{rendition}/chunk-NNN); audio stays one step.
@@ -64,7 +67,9 @@ func ingestSpec(id string, info *probe.Info, plan []transcode.Rendition, chunks 
 	}
 	steps = append(steps,
 		pipeline.Step{Name: stepPackage, Kind: stepPackage, Deps: pkgDeps, Args: mustJSON(plan)},
-		pipeline.Step{Name: stepPublish, Kind: stepPublish, Deps: []string{stepPackage}},
+		pipeline.Step{Name: stepArtwork, Kind: stepArtwork, Deps: []string{stepProbe}},
+		pipeline.Step{Name: stepIFrames, Kind: stepIFrames, Deps: []string{stepPackage}},
+		pipeline.Step{Name: stepPublish, Kind: stepPublish, Deps: []string{stepIFrames, stepArtwork}},
 	)
 	return pipeline.Spec{Kind: jobIngest, Subject: id, Steps: steps}
 }

@@ -69,6 +69,7 @@ type publicTitle struct {
 	ViewerWarnings []string `json:"viewer_warnings,omitempty"`
 	// Markers: see catalog.Markers.
 	Markers *catalog.Markers `json:"markers,omitempty"`
+	publicArtwork
 }
 
 type publicRendition struct {
@@ -103,7 +104,8 @@ func (s *Server) publicOf(t *catalog.Title) publicTitle {
 	md.ExpectedPlays = 0 // the operator's forecast is not the public's business
 	out := publicTitle{ID: t.ID, Metadata: md, DurationMS: t.DurationMS, Published: t.Published,
 		Available: t.Class != catalog.Cold, Playback: publicPlayback{HLS: base + "master.m3u8", DASH: base + "manifest.mpd"},
-		Renditions: []publicRendition{}, Subtitles: []publicSubtitle{}, ViewerWarnings: t.ViewerWarnings, Markers: t.Markers}
+		Renditions: []publicRendition{}, Subtitles: []publicSubtitle{}, ViewerWarnings: t.ViewerWarnings, Markers: t.Markers,
+		publicArtwork: artworkOf(base, t.Artwork)}
 	for _, st := range t.Subtitles {
 		out.Subtitles = append(out.Subtitles, publicSubtitle{Language: st.Language, Name: st.Name})
 	}

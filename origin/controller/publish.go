@@ -14,6 +14,7 @@ import (
 	"github.com/vodedge/vodedge/origin/packager"
 	"github.com/vodedge/vodedge/origin/pipeline"
 	"github.com/vodedge/vodedge/origin/store"
+	"github.com/vodedge/vodedge/origin/thumbs"
 	"github.com/vodedge/vodedge/origin/transcode"
 )
 
@@ -28,6 +29,9 @@ func (s *Server) runPublish(ctx context.Context, t *pipeline.Task) (any, error) 
 		s.cat.Update(title.ID, func(ti *catalog.Title) error { ti.Status = catalog.Held; return nil })
 		return nil, fmt.Errorf("quality checks failed (%s); approve with POST /v1/titles/%s/approve: %w",
 			strings.Join(title.QC.Problems, "; "), title.ID, pipeline.ErrHold)
+	}
+	if err := s.copyUploadedPoster(title); err != nil {
+		return nil, err
 	}
 	phases, total, err := s.describe(title.ID)
 	if err != nil {
@@ -46,6 +50,9 @@ func (s *Server) runPublish(ctx context.Context, t *pipeline.Task) (any, error) 
 		}
 	}
 	_, err = s.cat.Update(title.ID, func(ti *catalog.Title) error {
+		if err := missingPoster(ti, files); err != nil {
+			return err // uploaded meanwhile: the retry copies and uploads it
+		}
 		ti.Files, ti.Status, ti.Class, ti.Error = files, catalog.Published, catalog.Hot, ""
 		ti.Published, ti.ClassChanged = s.now(), s.now()
 		return nil
@@ -92,7 +99,7 @@ func phaseOf(name string) int {
 	switch name {
 	case packager.MasterFile, packager.MPDFile:
 		return 2
-	case transcode.PlaylistFile:
+	case transcode.PlaylistFile, thumbs.IFramesFile, thumbs.VTTFile:
 		return 1
 	}
 	return 0

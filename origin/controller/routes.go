@@ -17,6 +17,7 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("PATCH /v1/titles/{id}", s.handlePatchTitle)
 	api.HandleFunc("GET /v1/titles/{id}/qc", s.handleQCReport)
 	api.HandleFunc("PUT /v1/titles/{id}/markers", s.handlePutMarkers)
+	api.HandleFunc("PUT /v1/titles/{id}/poster", s.handlePoster)
 	api.HandleFunc("POST /v1/titles/{id}/approve", s.handleApprove)
 	api.HandleFunc("POST /v1/titles/{id}/restore", s.handleClass("hot"))
 	api.HandleFunc("POST /v1/titles/{id}/demote", s.handleClass("cold"))
