@@ -21,14 +21,17 @@ import (
 // IndexCacheBytes), a bound, not an allocation: Pebble allocates a
 // block when it reads one, so the cache takes what the index holds
 // decompressed, up to the cap, and grows with the disk without a
-// restart. The pass runs if the index decompressed (its tables' raw
-// key and value bytes, from their properties) and a quarter fit the
-// cap; a disk whose index outgrows it is not warmed (the pass would
-// evict what lookups use). It used to be sized at open from the tables
-// on disk and a quarter more, which held a 20 M index (its records'
-// CRCs do not compress: 4.7 GiB decompressed of 5.5 GiB of tables) but
-// not the bench's 2 M one, whose sparse files' zero CRCs compress 2.5×:
-// 44 % of its lookups after warming still missed the cache.
+// restart. The pass runs if the tables on disk and a quarter fit the
+// cap (what it reads, the records, take less decompressed than the
+// whole index's tables: 4.7 of 5.5 GiB at 20 M, as the CRCs of real
+// data do not compress); a disk whose index outgrows it is not warmed
+// (the pass would evict what lookups use). The capacity used to be that
+// figure, set at open: it held a 20 M index, but not the bench's 2 M
+// one, whose sparse files' zero CRCs compress 2.5× (44 % of its lookups
+// after warming still missed the cache), nor a disk grown since its
+// start. (Counting the whole index's raw key and value bytes instead,
+// from the table properties, kept the 20 M index out: 7.8 GB with the
+// hash and file keys, which the pass does not read.)
 //
 // Why so much memory is right for an appliance: the cache costs what
 // the index holds decompressed, about 300 bytes a slice (6–7 GiB at
@@ -47,29 +50,6 @@ func blockCacheBytes(floor, ceiling int64) int64 {
 		return 0
 	}
 	return max(floor, ceiling)
-}
-
-// rawIndexBytes is what the index's tables hold decompressed (their
-// keys' and values' raw bytes), or at least their size on disk.
-func (s *disk) rawIndexBytes() int64 {
-	n := s.tablesAtOpen
-	if !s.readLock() {
-		return n
-	}
-	defer s.dbMu.RUnlock()
-	levels, err := s.db.SSTables(pebble.WithProperties())
-	if err != nil {
-		return n
-	}
-	var raw int64
-	for _, level := range levels {
-		for _, t := range level {
-			if p := t.Properties; p != nil {
-				raw += int64(p.RawKeySize + p.RawValueSize)
-			}
-		}
-	}
-	return max(n, raw)
 }
 
 // tableBytes is the size of the Pebble tables in dir (0 if it cannot be
@@ -102,8 +82,8 @@ func (s *disk) warm() {
 	if s.cacheBytes <= 0 || s.tablesAtOpen == 0 {
 		return
 	}
-	if raw := s.rawIndexBytes(); s.cacheBytes < raw+raw/4 {
-		s.log.Info("index not read into the block cache: it would not fit", "decompressed", raw, "cache", s.cacheBytes)
+	if s.cacheBytes < s.tablesAtOpen+s.tablesAtOpen/4 {
+		s.log.Info("index not read into the block cache: it would not fit", "tables", s.tablesAtOpen, "cache", s.cacheBytes)
 		return
 	}
 	start, n := time.Now(), 0
