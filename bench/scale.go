@@ -345,7 +345,7 @@ func (rep *ScaleReport) printPaired(w io.Writer) {
 }
 
 const scaleLegend = `first hit, ready: from the child's exec to the first slice looked up and read, and to the index loaded;
-warmed: to every record read into Pebble's block cache (after ready, during the first lookup pass); swept: to the orphan sweep's end
+swept, warmed: to the orphan sweep's end, and then to every record read into Pebble's block cache (both after ready, during the first lookup pass)
 RSS/obj, heap/obj: (after load − before Open) / objects; heap is the live Go heap after a GC
 peak RSS open: VmHWM before Close (load, orphan sweep, lookups, writes); peak RSS: over the whole run, Close included
 lookup: Lookup(key, touch) of uniformly random stored keys, once loaded; late: again once swept, after the writes;

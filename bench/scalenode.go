@@ -54,12 +54,12 @@ type ScaleNodeResult struct {
 	FirstHit time.Duration `json:"first_hit_ns"`
 	Ready    time.Duration `json:"ready_ns"`
 	// Warmed counts to every record read into the block cache (the tier
-	// does it once loaded, while it serves: the first lookup pass runs
-	// meanwhile; the others after).
+	// does it once loaded and swept, while it serves: the first lookup
+	// pass runs meanwhile; the others after).
 	Warmed time.Duration `json:"warmed_ns"`
-	// Swept counts to the end of the tier's start-up work, the orphan
-	// sweep that follows the warming: the later passes run after it,
-	// in the steady state.
+	// Swept counts to the end of the tier's start-up work (the orphan
+	// sweep, then the warming): the later passes run after it, in the
+	// steady state.
 	Swept time.Duration `json:"swept_ns"`
 	// RSS and live Go heap (after a GC) before Open and once loaded.
 	RSSBefore  int64  `json:"rss_before_bytes"`
