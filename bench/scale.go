@@ -146,12 +146,20 @@ func RunScale(ctx context.Context, cfg ScaleConfig) (*ScaleReport, error) {
 	}
 	rep := &ScaleReport{Started: time.Now(), Host: hostInfo(ctx, cfg.Tools), SliceBytes: cfg.SliceBytes, MaxFiles: cfg.MaxFiles, WorkDir: wd.path}
 	fmt.Fprintf(cfg.Out, "vodedge bench scale: %d CPUs, load average %s; work dir %s\n", rep.Host.CPUs, rep.Host.LoadAverage, wd.path)
-	for _, n := range cfg.Sizes {
+	var peer *ScaleSize // the first size, measured again beside each later one
+	for i, n := range cfg.Sizes {
 		var row *ScaleSize
-		if row, err = runScaleSize(ctx, &cfg, wd, n); err != nil {
+		keep := cfg.Keep || (i == 0 && len(cfg.Sizes) > 1)
+		if row, err = runScaleSize(ctx, &cfg, wd, n, keep, peer); err != nil {
 			break
 		}
 		rep.Rows = append(rep.Rows, *row)
+		if i == 0 {
+			peer = row
+		}
+	}
+	if peer != nil && !cfg.Keep {
+		err = errors.Join(err, os.RemoveAll(filepath.Dir(scaleDiskDir(wd, peer.Objects))))
 	}
 	rep.print(cfg.Out)
 	if len(rep.Rows) > 0 {
@@ -160,11 +168,14 @@ func RunScale(ctx context.Context, cfg ScaleConfig) (*ScaleReport, error) {
 	return rep, errors.Join(err, wd.close())
 }
 
-// runScaleSize populates n objects, measures them in a child and removes
-// the disk unless kept.
-func runScaleSize(ctx context.Context, cfg *ScaleConfig, wd *workDir, n int) (*ScaleSize, error) {
-	dir := wd.join("scale-"+strconv.Itoa(n), "disk")
-	if !cfg.Keep {
+func scaleDiskDir(wd *workDir, n int) string { return wd.join("scale-"+strconv.Itoa(n), "disk") }
+
+// runScaleSize populates n objects, measures them in a child (with the
+// peer's disk for paired lookups, if any) and removes the disk unless
+// kept.
+func runScaleSize(ctx context.Context, cfg *ScaleConfig, wd *workDir, n int, keep bool, peer *ScaleSize) (*ScaleSize, error) {
+	dir := scaleDiskDir(wd, n)
+	if !keep {
 		defer os.RemoveAll(filepath.Dir(dir))
 	}
 	row := &ScaleSize{Objects: n, Files: min(n, cfg.MaxFiles)}
@@ -172,7 +183,11 @@ func runScaleSize(ctx context.Context, cfg *ScaleConfig, wd *workDir, n int) (*S
 		return nil, err
 	}
 	row.IndexBytes = dirBytes(filepath.Join(dir, "index"))
-	node, peak, err := runScaleChild(ctx, cfg, wd, dir, row)
+	var extra []string
+	if peer != nil {
+		extra = []string{"--peer-dir", scaleDiskDir(wd, peer.Objects), "--peer-objects", strconv.Itoa(peer.Objects)}
+	}
+	node, peak, err := runScaleChild(ctx, cfg, wd, dir, row, extra...)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +232,7 @@ func removeSavedState(dir string) error {
 
 // runScaleChild runs 'vodedge bench scale-node' on dir, sampling its
 // memory, and reads back what it measured.
-func runScaleChild(ctx context.Context, cfg *ScaleConfig, wd *workDir, dir string, row *ScaleSize) (*ScaleNodeResult, int64, error) {
+func runScaleChild(ctx context.Context, cfg *ScaleConfig, wd *workDir, dir string, row *ScaleSize, extra ...string) (*ScaleNodeResult, int64, error) {
 	result := filepath.Join(filepath.Dir(dir), "node.json")
 	args := []string{"bench", "scale-node", "--dir", dir, "--result", result,
 		"--objects", strconv.Itoa(row.Objects), "--files", strconv.Itoa(row.Files),
@@ -226,6 +241,7 @@ func runScaleChild(ctx context.Context, cfg *ScaleConfig, wd *workDir, dir strin
 		"--baseline", strconv.Itoa(cfg.Baseline), "--evictions", strconv.Itoa(cfg.Evictions),
 		"--ready-timeout", cfg.NodeTimeout.String(),
 		"--started", strconv.FormatInt(time.Now().UnixNano(), 10)}
+	args = append(args, extra...)
 	p, err := startProcess("scale-node", wd.path, filepath.Join(filepath.Dir(dir), "node.log"), cfg.Tools.Vodedge, args...)
 	if err != nil {
 		return nil, 0, err
@@ -303,10 +319,33 @@ func (rep *ScaleReport) print(w io.Writer) {
 		}
 	}
 	fmt.Fprint(w, scaleLegend)
+	rep.printPaired(w)
+}
+
+// printPaired prints the paired lookups of the sizes that had a peer.
+func (rep *ScaleReport) printPaired(w io.Writer) {
+	if len(rep.Rows) < 2 || rep.Rows[1].Node.Paired == nil {
+		return
+	}
+	fmt.Fprintf(w, "\n== paired: each size's lookups and the first size's (its disk opened in the same process once the size was measured), timed %d at a time in turn\n", pairBatch)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "objects\tpeer\tlookups\tuniform p50\tp99\tpeer p50\tpeer p99\tp99 ratio\tzipf p50\tp99\tpeer p50\tpeer p99\tp99 ratio\t")
+	for _, r := range rep.Rows {
+		p := r.Node.Paired
+		if p == nil {
+			continue
+		}
+		u, z := p.Ratios()
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%.1fµs\t%.1fµs\t%.1fµs\t%.1fµs\t%.2f×\t%.1fµs\t%.1fµs\t%.1fµs\t%.1fµs\t%.2f×\t\n",
+			r.Objects, p.PeerObjects, p.Lookups, us(p.OwnP50), us(p.OwnP99), us(p.PeerP50), us(p.PeerP99), u,
+			us(p.OwnZipfP50), us(p.OwnZipfP99), us(p.PeerZipfP50), us(p.PeerZipfP99), z)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "p99 ratio: the size's p99 ÷ the peer's, from the same run (noise from other jobs falls on both)")
 }
 
 const scaleLegend = `first hit, ready: from the child's exec to the first slice looked up and read, and to the index loaded;
-warmed: to every record read into Pebble's block cache (after ready, during the first lookup pass); swept: to the orphan sweep's end
+swept, warmed: to the orphan sweep's end, and then to every record read into Pebble's block cache (both after ready, during the first lookup pass)
 RSS/obj, heap/obj: (after load − before Open) / objects; heap is the live Go heap after a GC
 peak RSS open: VmHWM before Close (load, orphan sweep, lookups, writes); peak RSS: over the whole run, Close included
 lookup: Lookup(key, touch) of uniformly random stored keys, once loaded; late: again once swept, after the writes;

@@ -138,3 +138,48 @@ func TestRunScaleReuse(t *testing.T) {
 		t.Errorf("another file count: populate %v, %d files, output:\n%s", other.Load, other.Files, out)
 	}
 }
+
+// TestRunScalePaired measures two sizes: the second's child also opens
+// the first's disk and times lookups of both in turn. Only that every
+// figure was taken is checked, and that the first disk outlives its own
+// row and is removed at the end.
+func TestRunScalePaired(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts vodedge")
+	}
+	cfg := DefaultScaleConfig()
+	cfg.Sizes, cfg.MaxFiles, cfg.SliceBytes = []int{1000, 3000}, 200, 16<<10
+	cfg.Lookups, cfg.Baseline, cfg.Evictions = 2500, 5, 5
+	cfg.Tools = Tools{Vodedge: testenv.Vodedge(t)}
+	cfg.WorkDir, cfg.OutDir = t.TempDir(), ""
+	var out strings.Builder
+	cfg.Out = &out
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	rep, err := RunScale(ctx, cfg)
+	if err != nil {
+		t.Fatalf("RunScale: %v\n%s", err, out.String())
+	}
+	if len(rep.Rows) != 2 || rep.Rows[0].Node.Paired != nil {
+		t.Fatalf("%d rows, first paired %v: want 2, the first alone\n%s", len(rep.Rows), rep.Rows[0].Node.Paired, out.String())
+	}
+	p := rep.Rows[1].Node.Paired
+	if p == nil || p.PeerObjects != 1000 || p.Lookups < 2500 {
+		t.Fatalf("paired %+v: want 1000 peer objects and 2500 lookups of each\n%s", p, out.String())
+	}
+	for name, d := range map[string][2]time.Duration{"own": {p.OwnP50, p.OwnP99}, "peer": {p.PeerP50, p.PeerP99},
+		"own zipf": {p.OwnZipfP50, p.OwnZipfP99}, "peer zipf": {p.PeerZipfP50, p.PeerZipfP99}} {
+		if d[0] <= 0 || d[0] > d[1] {
+			t.Errorf("%s: p50 %v, p99 %v", name, d[0], d[1])
+		}
+	}
+	if !strings.Contains(out.String(), "== paired") {
+		t.Errorf("no paired table:\n%s", out.String())
+	}
+	for _, n := range cfg.Sizes {
+		if _, err := os.Stat(filepath.Dir(scaleDiskDir(&workDir{path: rep.WorkDir}, n))); !os.IsNotExist(err) {
+			t.Errorf("disk of %d objects not removed: %v", n, err)
+		}
+	}
+}

@@ -36,7 +36,12 @@ type ScaleNodeConfig struct {
 	Started time.Time
 	// ReadyTimeout bounds the wait for the index to load.
 	ReadyTimeout time.Duration
-	Log          *slog.Logger
+	// PeerDir, when set, is another populated disk, of PeerObjects
+	// slices, opened once this one is measured, for lookups of both in
+	// turn (scalepair.go).
+	PeerDir     string
+	PeerObjects int
+	Log         *slog.Logger
 }
 
 // ScaleNodeResult is what the child measured; RunScale reads it back as
@@ -49,12 +54,12 @@ type ScaleNodeResult struct {
 	FirstHit time.Duration `json:"first_hit_ns"`
 	Ready    time.Duration `json:"ready_ns"`
 	// Warmed counts to every record read into the block cache (the tier
-	// does it once loaded, while it serves: the first lookup pass runs
-	// meanwhile; the others after).
+	// does it once loaded and swept, while it serves: the first lookup
+	// pass runs meanwhile; the others after).
 	Warmed time.Duration `json:"warmed_ns"`
-	// Swept counts to the end of the tier's start-up work, the orphan
-	// sweep that follows the warming: the later passes run after it,
-	// in the steady state.
+	// Swept counts to the end of the tier's start-up work (the orphan
+	// sweep, then the warming): the later passes run after it, in the
+	// steady state.
 	Swept time.Duration `json:"swept_ns"`
 	// RSS and live Go heap (after a GC) before Open and once loaded.
 	RSSBefore  int64  `json:"rss_before_bytes"`
@@ -92,6 +97,9 @@ type ScaleNodeResult struct {
 	// set, just before Close and at the end.
 	HWMBeforeClose int64 `json:"hwm_before_close_bytes"`
 	HWM            int64 `json:"hwm_bytes"`
+	// Paired are the lookups alternated with the peer's, when there is
+	// one.
+	Paired *PairedLookups `json:"paired,omitempty"`
 }
 
 // scaleKey is the slice key of the i-th object: a segment of a title,
@@ -111,7 +119,8 @@ func (c *ScaleNodeConfig) scaleCapacity() int64 {
 
 func (c *ScaleNodeConfig) validate() error {
 	if c.Dir == "" || c.Objects < 1 || c.Files < 1 || c.Files > c.Objects || c.SliceBytes < 1 ||
-		c.Lookups < 1 || c.LookupTime <= 0 || c.Baseline < 1 || c.Evictions < 1 || c.ReadyTimeout <= 0 {
+		c.Lookups < 1 || c.LookupTime <= 0 || c.Baseline < 1 || c.Evictions < 1 || c.ReadyTimeout <= 0 ||
+		(c.PeerDir != "") != (c.PeerObjects > 0) {
 		return fmt.Errorf("bench: scale node: bad config %+v", *c)
 	}
 	return nil
@@ -141,6 +150,9 @@ func RunScaleNode(ctx context.Context, cfg ScaleNodeConfig) (*ScaleNodeResult, e
 	err = res.measure(ctx, &cfg, s)
 	if m, merr := readMemStatus(os.Getpid()); merr == nil {
 		res.HWMBeforeClose = m.HWM
+	}
+	if err == nil && cfg.PeerDir != "" {
+		err = res.paired(ctx, &cfg, s)
 	}
 	start := time.Now()
 	if cerr := s.Close(); cerr != nil {

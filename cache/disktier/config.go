@@ -54,12 +54,13 @@ type Config struct {
 	RecordCacheBytes int64
 	// IndexCacheBytes and IndexCacheMaxBytes bound each disk's Pebble
 	// block cache (index and filter blocks, records): per disk, since
-	// what it must hold grows with the slices a disk holds. Within the
-	// bounds it is sized at open to hold the disk's whole index, which is
-	// then read into it once loaded (warm.go: about 350 bytes a slice,
-	// outside the Go heap). IndexCacheBytes 0 leaves Pebble its own
-	// default (8 MiB) and reads nothing ahead. Defaults 64 MiB and 8 GiB
-	// (about 30 million slices).
+	// what it must hold grows with the slices a disk holds. Its capacity
+	// is IndexCacheMaxBytes, at least IndexCacheBytes; it takes what it
+	// has read (warm.go: about 300 bytes a slice, outside the Go heap),
+	// and the whole index is read into it after start if it fits.
+	// IndexCacheBytes 0 leaves Pebble its own default (8 MiB) and reads
+	// nothing ahead. Defaults 64 MiB and 8 GiB (about 25 million
+	// slices).
 	IndexCacheBytes    int64
 	IndexCacheMaxBytes int64
 	// OpenFiles is how many data files are kept open for small reads

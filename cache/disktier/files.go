@@ -160,19 +160,29 @@ func fileStem(key string) string {
 
 // validFile reports whether rel has the shape fileName produces, so a
 // corrupt index entry can never name another path.
-func validFile(rel string) bool {
-	parts := strings.Split(rel, "/")
-	if len(parts) != 3 || len(parts[0]) != 2 || len(parts[1]) != 2 || len(parts[2]) != 24+1+16 {
+func validFile(rel string) bool { // without allocating: a lookup checks every record it decodes
+	const nameLen = 24 + 1 + 16
+	if len(rel) != 2+1+2+1+nameLen || rel[2] != '/' || rel[5] != '/' {
 		return false
 	}
-	name := parts[2]
-	if name[24] != '-' || name[0:2] != parts[0] || name[2:4] != parts[1] {
+	name := rel[6:]
+	if name[24] != '-' || name[0:2] != rel[0:2] || name[2:4] != rel[3:5] {
 		return false
 	}
 	return isHex(name[:24]) && isHex(name[25:])
 }
 
+// isHex reports whether s is an even number of hex digits (either case),
+// as hex.DecodeString accepts.
 func isHex(s string) bool {
-	_, err := hex.DecodeString(s)
-	return err == nil
+	if len(s)%2 != 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

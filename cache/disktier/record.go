@@ -107,7 +107,8 @@ func decodeRecord(key string, v []byte) (*Record, error) {
 	if len(v) < 5 || checksum(v[:len(v)-4]) != binary.LittleEndian.Uint32(v[len(v)-4:]) {
 		return nil, fmt.Errorf("%w: %q: checksum", ErrCorruptRecord, key)
 	}
-	d := decoder{b: v[:len(v)-4]}
+	body := v[:len(v)-4]
+	d := decoder{b: body, s: string(body)} // one copy, which the record's strings share
 	version := d.byte()
 	if version != recordVersion && version != recordVersion1 {
 		return nil, fmt.Errorf("%w: %q: unknown version", ErrCorruptRecord, key)
@@ -130,8 +131,11 @@ func decodeRecord(key string, v []byte) (*Record, error) {
 	if d.err == nil && n > uint64(len(d.b))/4 {
 		d.err = errors.New("chunk count")
 	}
-	for i := uint64(0); d.err == nil && i < n; i++ {
-		r.CRCs = append(r.CRCs, d.uint32())
+	if d.err == nil && n > 0 {
+		r.CRCs = make([]uint32, n)
+		for i := range r.CRCs {
+			r.CRCs[i] = d.uint32()
+		}
 	}
 	if err := r.check(d); err != nil {
 		return nil, fmt.Errorf("%w: %q: %v", ErrCorruptRecord, key, err)
@@ -160,8 +164,12 @@ func (r *Record) check(d decoder) error {
 	return nil
 }
 
+// decoder reads b front to back. Strings are cut from s, a copy of b
+// as it was at the start (so they share one allocation), or copied from
+// b when s is empty.
 type decoder struct {
 	b   []byte
+	s   string
 	err error
 }
 
@@ -218,7 +226,13 @@ func (d *decoder) string() string {
 		d.fail("string")
 		return ""
 	}
-	s := string(d.b[:n])
+	var s string
+	if d.s != "" {
+		off := len(d.s) - len(d.b)
+		s = d.s[off : off+int(n)]
+	} else {
+		s = string(d.b[:n])
+	}
 	d.b = d.b[n:]
 	return s
 }

@@ -63,8 +63,8 @@ type disk struct {
 	committing sync.Map      // data file -> struct{}: being written, not yet indexed
 	recs       *recCache
 	fds        *fdCache
-	// cacheBytes is the block cache's size, tablesAtOpen the index
-	// tables' when it opened (warm.go); warmed is set once the records
+	// cacheBytes is the block cache's capacity, tablesAtOpen the index
+	// tables' size when it opened (warm.go); warmed is set once the records
 	// were read into the cache, or that was not to be done.
 	cacheBytes, tablesAtOpen int64
 	warmed                   atomic.Bool
@@ -161,7 +161,7 @@ func (s *disk) openIndex(fs vfs.FS) error {
 		fs = vfs.Default
 	}
 	s.tablesAtOpen = tableBytes(fs, dir)
-	s.cacheBytes = blockCacheBytes(s.tablesAtOpen, s.cfg.IndexCacheBytes, s.cfg.IndexCacheMaxBytes)
+	s.cacheBytes = blockCacheBytes(s.cfg.IndexCacheBytes, s.cfg.IndexCacheMaxBytes)
 	if n := s.cacheBytes; n > 0 {
 		c := pebble.NewCache(n)
 		defer c.Unref() // the database holds its own reference
@@ -208,8 +208,8 @@ func (s *disk) start() {
 		defer s.wg.Done()
 		s.load()
 		close(s.loadDone)
-		s.warm()
 		s.sweep()
+		s.warm() // last: the load's and the sweep's scans would evict what it read
 		s.swept.Store(true)
 	}()
 	s.goLoop(s.cfg.StatsEvery, s.saveState)

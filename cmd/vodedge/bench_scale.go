@@ -130,6 +130,8 @@ func newBenchScaleNodeCmd(g *globalOpts) *cobra.Command {
 	f.IntVar(&cfg.Evictions, "evictions", 0, "slices written past capacity")
 	f.DurationVar(&cfg.ReadyTimeout, "ready-timeout", time.Hour, "time bound of the index load")
 	f.Int64Var(&started, "started", 0, "when the parent started this process (Unix ns)")
+	f.StringVar(&cfg.PeerDir, "peer-dir", "", "another populated disk, whose lookups are timed in turn with this one's at the end")
+	f.IntVar(&cfg.PeerObjects, "peer-objects", 0, "objects stored on the peer disk")
 	return cmd
 }
 

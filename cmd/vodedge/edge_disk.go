@@ -35,7 +35,7 @@ func (d *diskOpts) bind(f *pflag.FlagSet) {
 	d.scrubRate = bytesize.Size(def.ScrubBytesPerSec)
 	f.Var(&d.scrubRate, "disk-scrub-rate", "background checksum scrubber rate in bytes/s, per disk; 0 turns it off")
 	d.indexCache = bytesize.Size(def.IndexCacheMaxBytes)
-	f.Var(&d.indexCache, "disk-index-cache-max", "most memory each disk's index cache may take (outside the Go heap): at start it is sized to hold the disk's whole index, about 350 bytes an object (7 GiB at 20 M objects), so a lookup never reads the disk; 0 keeps it at 64MiB, and lookups then read index blocks from the page cache")
+	f.Var(&d.indexCache, "disk-index-cache-max", "most memory each disk's index cache may take (outside the Go heap): it takes what the disk's index holds, about 300 bytes an object (6-7 GiB at 20 M objects), read into it after start if it fits, so a lookup never reads the disk; 0 keeps it at 64MiB, and lookups then read index blocks from the page cache")
 }
 
 // config is the disk tier's configuration, or nil when it is off.
