@@ -1,11 +1,13 @@
 package controller
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"golang.org/x/text/language"
 
+	"github.com/vodedge/vodedge/origin/pipeline"
 	"github.com/vodedge/vodedge/origin/probe"
 )
 
@@ -36,7 +38,11 @@ func TestSubtitlePlan(t *testing.T) {
 	for _, s := range spec.Steps {
 		names = append(names, s.Name)
 	}
-	if pkg := spec.Steps[len(spec.Steps)-2]; pkg.Name != stepPackage || pkg.Deps[len(pkg.Deps)-1] != stepSubtitles || !strings.Contains(strings.Join(names, ","), "subtitles,package") {
+	i := slices.IndexFunc(spec.Steps, func(s pipeline.Step) bool { return s.Name == stepPackage })
+	if i < 0 {
+		t.Fatalf("no package step in %v", names)
+	}
+	if pkg := spec.Steps[i]; pkg.Deps[len(pkg.Deps)-1] != stepSubtitles || !strings.Contains(strings.Join(names, ","), "subtitles,package") {
 		t.Errorf("steps %v, package deps %v", names, pkg.Deps)
 	}
 }
