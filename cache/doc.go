@@ -243,6 +243,18 @@
 // pread (its 16 KiB copy) is a quarter of the CPU and the writev a
 // third.
 //
+// Pinned, before against after in back-to-back runs (5 rounds each,
+// bench/results/2core-loopback/pinned-short.md; other jobs took most
+// of the machine in most rounds, so the fair figures are CPU per
+// request and the rounds they left alone): 2 MiB 0.58× nginx by the
+// medians before, 0.95–0.99× after; in quiet rounds 0.63× with the
+// edge at 17 % CPU before, 0.81–0.95× at 66–73 % after, its CPU per GiB
+// now nginx's (0.25–0.29 s against 0.22–0.25). 48 KiB: 0.343 → 0.257–
+// 0.269 CPU-s per 10k requests, 0.54× → 0.65–0.77× nginx by the medians,
+// 0.80–0.98× in quiet rounds. 16 KiB is where it was, 0.22–0.26 CPU-s
+// per 10k requests against nginx's 0.10–0.13 (0.55–0.64× in quiet
+// rounds): the ≥ 1.0× target is not met for small disk hits.
+//
 // # Slices: the unit of fetching and caching
 //
 // Every object is fetched and cached as aligned slices of SliceBytes
