@@ -247,7 +247,8 @@ func (c *comparison) run(ctx context.Context) (rep *CompareReport, err error) {
 		Load: c.cfg.Load, RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Disks: c.cfg.Disks, WorkDir: c.wd.path,
 		Peers: c.cfg.Peers, TLS: c.cfg.TLS, Pin: c.cfg.Pin, Origin: OriginInfo{FirstByteDelay: c.cfg.OriginDelay, BytesPerSec: c.cfg.OriginBytesPerSec},
 	}
-	c.printf("vodedge bench compare: %d CPUs, load average %s; work dir %s\n", rep.Host.CPUs, rep.Host.LoadAverage, c.wd.path)
+	rep.Host.ServerCPUs = cpuCount(c.cfg.Pin.ServerCPUs)
+	c.printf("vodedge bench compare: %s, load average %s; work dir %s\n", rep.Host.cpuLine(), rep.Host.LoadAverage, c.wd.path)
 	if !c.cfg.Pin.IsZero() {
 		c.printf("pinned: every server on CPU %s (nginx with one worker per CPU), wrk on CPU %s\n", c.cfg.Pin.ServerCPUs, c.cfg.Pin.LoadCPUs)
 	}

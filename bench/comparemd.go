@@ -75,8 +75,8 @@ func cell(p SpecialPeer, key string) string {
 func (r *CompareReport) Markdown(plots []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Side by side: %s\n\n", strings.Join(r.Peers, ", "))
-	fmt.Fprintf(&b, "%s; %d CPUs, kernel %s; load average at start %s. Peers: %s; %s; %s; %s. ",
-		r.Started.UTC().Format("2006-01-02 15:04 UTC"), r.Host.CPUs, r.Host.Kernel, r.Host.LoadAverage,
+	fmt.Fprintf(&b, "%s; %s, kernel %s; load average at start %s. Peers: %s; %s; %s; %s. ",
+		r.Started.UTC().Format("2006-01-02 15:04 UTC"), r.Host.cpuLine(), r.Host.Kernel, r.Host.LoadAverage,
 		r.Host.Vodedge, r.Host.Nginx, r.Host.Varnish, r.Host.Wrk)
 	fmt.Fprintf(&b, "vodedge: RAM tier %s, disk tier %s; Varnish malloc %s; nginx proxy_cache on disk, slice 4m, proxy_cache_lock. "+
 		"Origin (in the bench process, one port per cache): first byte after %v, %s/s per response. "+

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -122,4 +123,22 @@ func FuzzParseCPUList(f *testing.F) {
 			t.Fatalf("%q: %v reads back as %v, %v", s, cpus, again, err)
 		}
 	})
+}
+
+// The report's CPU count is the machine's, not the bench's own affinity
+// (make bench-compare-pinned runs the bench under taskset beside wrk,
+// and its header said "1 CPUs"); a pinned run also says how many the
+// servers have.
+func TestHostInfoCountsTheMachinesCPUs(t *testing.T) {
+	h := hostInfo(t.Context(), Tools{})
+	if h.CPUs != readMachineCPUs() {
+		t.Fatalf("CPUs %d, the machine has %d", h.CPUs, readMachineCPUs())
+	}
+	if got, want := h.cpuLine(), fmt.Sprintf("%d CPUs", h.CPUs); got != want {
+		t.Fatalf("unpinned: %q, want %q", got, want)
+	}
+	h.ServerCPUs = cpuCount("0")
+	if got, want := h.cpuLine(), fmt.Sprintf("%d CPUs, servers pinned to 1", h.CPUs); got != want {
+		t.Fatalf("pinned: %q, want %q", got, want)
+	}
 }

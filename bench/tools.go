@@ -73,7 +73,12 @@ func resolveTool(path *string, name string, errs *[]error) {
 // HostInfo describes the machine and programs of a run, so that a report
 // read later says what it measured.
 type HostInfo struct {
-	CPUs        int    `json:"cpus"`
+	// CPUs is the machine's online CPUs, whatever the bench's own
+	// affinity (a pinned run starts it under taskset beside wrk).
+	CPUs int `json:"cpus"`
+	// ServerCPUs is how many of them a pinned run gives the servers; 0
+	// when not pinned.
+	ServerCPUs  int    `json:"server_cpus,omitempty"`
 	Kernel      string `json:"kernel"`
 	LoadAverage string `json:"load_average_at_start"`
 	Vodedge     string `json:"vodedge_version"`
@@ -84,7 +89,7 @@ type HostInfo struct {
 
 func hostInfo(ctx context.Context, t Tools) HostInfo {
 	h := HostInfo{
-		CPUs:        numCPU(),
+		CPUs:        machineCPUs(),
 		Kernel:      readTrimmed("/proc/sys/kernel/osrelease"),
 		LoadAverage: loadAverage(),
 		Vodedge:     versionLine(ctx, t.Vodedge, "--version"),
@@ -121,3 +126,12 @@ func versionLine(ctx context.Context, bin, flag string) string {
 }
 
 func numCPU() int { return runtime.NumCPU() }
+
+// cpuLine says how many CPUs the machine has and, when pinned, how
+// many of them the servers run on.
+func (h HostInfo) cpuLine() string {
+	if h.ServerCPUs > 0 {
+		return fmt.Sprintf("%d CPUs, servers pinned to %d", h.CPUs, h.ServerCPUs)
+	}
+	return fmt.Sprintf("%d CPUs", h.CPUs)
+}

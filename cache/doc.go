@@ -149,27 +149,111 @@
 // first read of each slice after start-up, and 1 % of later reads, go
 // through a verifying reader that releases a chunk only after its CRC-32C
 // matched; a mismatch evicts the slice and cuts the response (a client
-// never gets a wrong byte). Other reads of more than 64 KiB are
-// sendfile(2) from the file, once an fstat found it as long as its
-// record (a shorter file is evicted and refetched, not sent cut); smaller
-// ones are read with pread into fasthttp's pooled body buffer and leave
-// with the header in one writev, where sendfile cost a header write, a
-// seek and the sendfile call. On the 2-core loopback bench (disk-16KiB,
-// RAM tier off, against nginx static in the same run) that moved the edge
-// from 0.45× to 0.48× nginx (28.8k → 31.5k req/s; nginx 64–66k): what is
-// left was the index lookup in Pebble (≈12 % of the CPU), open/close, and
-// Go's scheduler around each syscall. The disk tier now keeps decoded
-// records of hit slices in memory and small reads' files open (see
-// cache/disktier's doc), which took the edge to 0.57–0.61× nginx (38.0k
-// vs 62.0k req/s in the better of two runs). fasthttp's own static file
-// server (fasthttp.FS, the bench's fasthttp-bare peer) reached only
-// 0.66–0.73× nginx in the same runs, and 0.81–0.85× on disk 2 MiB where
-// the edge was 0.94–0.96× of it: most of the gap to nginx is the
-// library's and Go's, not the tier's.
+// never gets a wrong byte). Other reads of more than 32 KiB are sent
+// with sendfile(2) from a descriptor the disk tier holds open, once an
+// fstat found the file as long as its record (a shorter file is evicted
+// and refetched, not sent cut); smaller ones are read with pread into
+// fasthttp's pooled body buffer and leave with the header in one writev
+// (see "Disk hits" for what each choice measured). Before the open-file
+// cache and the record cache, a small hit's pread path moved the edge
+// from 0.45× to 0.48× nginx (28.8k → 31.5k req/s; nginx 64–66k) and
+// the record and open-file caches (cache/disktier's doc) to 0.57–0.61×
+// (38.0k vs 62.0k req/s in the better of two runs). fasthttp's own
+// static file server (fasthttp.FS, the bench's fasthttp-bare peer)
+// reached only 0.66–0.73× nginx in the same runs.
 // A background scrubber verifies everything at a bounded rate. After a
 // restart the node serves disk hits at once (100,000 slices: first hit
 // 0.024 s after process start, eviction table loaded after 0.28 s; make
 // bench-restart); no segment data is read at start-up.
+//
+// # Disk hits: what each step bought
+//
+// Measured on the 2-core loopback machine, the edge on CPU 0 with the
+// RAM tier off and nginx (sendfile, tcp_nopush, one worker) beside it
+// on the same files, wrk -t1 -c64 on CPU 1; CPU per request from the
+// processes' utime+stime and wrk's task-clock, alternating 3–4 s runs,
+// while other jobs kept the load average at 20–24 (so throughputs of
+// those runs mean little; costs per request move less). The pinned
+// tables are in bench/results/2core-loopback/pinned-short.md.
+//
+// Why the 2 MiB disk hit left the server idle (14 % of its CPU while
+// wrk was at 100 %, 0.51× nginx): the edge was waiting for the
+// receiver. On one core wrk is the bottleneck at 2 MiB, and what the
+// edge sent cost wrk more per byte than what nginx sent: fasthttp
+// flushed the header in a segment of its own and Go's sendfile pushed
+// the body (TCP_NODELAY, no cork) as it went, where nginx corks header
+// and body into full segments (tcp_nopush). wrk spent 1,450–1,540 µs
+// per 2 MiB response from the edge against 1,050–1,220 from nginx, and
+// nginx with tcp_nopush off cost it the same 1,430–1,560 as the edge;
+// the edge's sendfile calls blocked on a full socket, hence its idle
+// CPU. Not the cause: the scrubber, a lock, a small write buffer (a
+// sendfile call sent up to the whole 2 MiB; strace counted one per
+// response).
+//
+// Step 1 and 2, sendfile from held descriptors, corked (sendfile.go,
+// cache/disktier Held): a disk hit above 32 KiB on a plain TCP
+// connection takes its data file's descriptor from the tier's open-file
+// cache (disktier.Store.Hold: no open, and an fstat with no allocation
+// checks the length), corks the socket (TCP_CORK), lets fasthttp flush
+// the header into it (ImmediateHeaderFlush), and sends the body with
+// sendfile(2) at an explicit offset, which never moves the shared file
+// position, so concurrent responses share the descriptor; closing the
+// body uncorks. Go's own sendfile path (net.TCPConn.ReadFrom) needs an
+// *os.File or a LimitedReader over one and sends from the file
+// position, so a shared descriptor cannot use it (io.SectionReader is
+// not recognised): the body calls sendfile itself through the
+// connection's RawConn, whose Write waits on Go's poller and honours
+// the write deadline. Syscalls for a 2 MiB hit: openat, fcntl, fstat,
+// lseek, write, sendfile, close before; fstat, setsockopt, write,
+// sendfile, setsockopt after. wrk's cost fell to 1,130–1,450 µs per
+// response (nginx 1,100–1,350 in the same runs). TLS connections keep
+// the file path (Go encrypts what it reads).
+//
+// Verification and zero copy: bytes sent with sendfile never pass
+// through the process, so they cannot be checked as they go. A slice's
+// data file is written once under a fresh name and renamed into place,
+// so its bytes only change by rot. The first read of a slice after
+// start-up goes through the verifying reader and sets the slice's
+// verified bit in the eviction table (kept in memory, lost on restart);
+// only slices with the bit set are sent zero-copy, 1 % of later reads
+// are verified again, and the scrubber reads everything at a bounded
+// rate. A mismatch evicts the slice. A file shorter than its record is
+// caught by the fstat before the header (the slice is evicted and
+// refetched); one cut while being sent makes sendfile stop short, and
+// the response is cut (its Content-Length unmet, the connection
+// closed) and the slice evicted: a corrupt or short slice is never
+// served as complete (TestCorruptDiskBytesAreNeverServed,
+// TestShortDiskFileIsRefetched, TestDiskHitsShareHeldDescriptors).
+//
+// Step 3, fewer syscalls and less work per small hit: up to 32 KiB a
+// hit is read with pread into the response's buffer and leaves with the
+// header in one writev (the request's read, the next read's EAGAIN,
+// pread, writev: four syscalls); above, the corked sendfile. The
+// server's CPU per request: 16 KiB 22–23 µs read against 23–28 µs
+// sent, 48 KiB 35–37 µs read against 28 µs sent (nginx 11–16 and
+// 13–19), so the threshold went from 64 to 32 KiB. A profile of 16 KiB
+// hits then showed 16 % of the CPU rebuilding the version's meta from
+// the disk record on most hits (decoding the stored state, deriving
+// freshness): versions holds weak pointers and with no RAM copy nothing
+// kept a disk-only version alive between its hits. versions.recent now
+// keeps the last 4,096 disk versions alive; recordMeta fell to 3 % of
+// the profile, though the CPU per 16 KiB hit, 23–24 µs against 23–30
+// before in the same runs, moved less than the noise. What is left of
+// a small hit is mostly the syscalls: the
+// pread (its 16 KiB copy) is a quarter of the CPU and the writev a
+// third.
+//
+// Pinned, before against after in back-to-back runs (5 rounds each,
+// bench/results/2core-loopback/pinned-short.md; other jobs took most
+// of the machine in most rounds, so the fair figures are CPU per
+// request and the rounds they left alone): 2 MiB 0.58× nginx by the
+// medians before, 0.95–0.99× after; in quiet rounds 0.63× with the
+// edge at 17 % CPU before, 0.81–0.95× at 66–73 % after, its CPU per GiB
+// now nginx's (0.25–0.29 s against 0.22–0.25). 48 KiB: 0.343 → 0.257–
+// 0.269 CPU-s per 10k requests, 0.54× → 0.65–0.77× nginx by the medians,
+// 0.80–0.98× in quiet rounds. 16 KiB is where it was, 0.22–0.26 CPU-s
+// per 10k requests against nginx's 0.10–0.13 (0.55–0.64× in quiet
+// rounds): the ≥ 1.0× target is not met for small disk hits.
 //
 // # Slices: the unit of fetching and caching
 //

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"weak"
 
@@ -25,6 +26,28 @@ import (
 type versions struct {
 	mu sync.Mutex
 	m  map[string]weak.Pointer[meta] // protected by mu
+
+	// recent holds the metas of versions recently read from disk, so
+	// that with no RAM copy to hold it a disk hit's version outlives its
+	// response: without it most disk hits rebuilt their meta from the
+	// record (decode the stored state, derive freshness, adopt), 16 % of
+	// the server's CPU on 16 KiB disk hits. Direct-mapped by key hash; a
+	// collision only drops a pin.
+	recent [recentMetas]atomic.Pointer[meta]
+}
+
+// recentMetas is how many disk versions versions.recent keeps alive.
+const recentMetas = 4096
+
+// keep keeps m alive in its slot of recent until another key takes it.
+func (v *versions) keep(m *meta) {
+	h := uint32(2166136261) // FNV-1a
+	for i := 0; i < len(m.key); i++ {
+		h = (h ^ uint32(m.key[i])) * 16777619
+	}
+	if s := &v.recent[h%recentMetas]; s.Load() != m {
+		s.Store(m)
+	}
 }
 
 type versionRef struct {
@@ -96,6 +119,7 @@ func urlOf(objKey string) string {
 func (t *tiers) recordMeta(r *disktier.Record) *meta {
 	key := cachekey.ObjectKey(r.Key)
 	if cur := t.versions.get(key); cur != nil && cur.holds(r) {
+		t.versions.keep(cur)
 		return cur
 	}
 	m := newMeta(key, urlOf(key), origin.Meta{Size: r.ObjSize, ETag: r.ETag, LastModified: r.LastModified, ContentType: r.ContentType})
@@ -114,6 +138,7 @@ func (t *tiers) recordMeta(r *disktier.Record) *meta {
 		return m // an old version's slice: for responses of that version only
 	}
 	use, _ := t.versions.adopt(m)
+	t.versions.keep(use)
 	return use
 }
 

@@ -63,9 +63,9 @@ type Config struct {
 	// slices).
 	IndexCacheBytes    int64
 	IndexCacheMaxBytes int64
-	// OpenFiles is how many data files are kept open for small reads
-	// (ReadAt), saving an open and a close per small disk hit; 0 turns
-	// it off. Default 4096, or a quarter of the process's descriptor
+	// OpenFiles is how many data files are kept open for reads (ReadAt)
+	// and sends (Hold), saving an open and a close per disk hit; 0
+	// turns it off. Default 4096, or a quarter of the process's descriptor
 	// limit when that is lower (sockets need the rest).
 	OpenFiles int
 

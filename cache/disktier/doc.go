@@ -127,14 +127,18 @@
 // between its read and its put (reccache.go), so the cache never holds a
 // record older than the index.
 //
-// Open files: small reads (ReadAt, the edge's path for responses of at
-// most 64 KiB) go through data files kept open (OpenFiles, 4096 by
-// default) and read with pread, saving an open and a close per hit.
-// File names are never reused, so an open file always holds its record's
+// Open files: data files are kept open (OpenFiles, 4096 by default)
+// for small reads (ReadAt, with pread: the edge's path for responses of
+// at most 32 KiB) and for sending (Hold, held.go: the edge sends larger
+// disk hits with sendfile(2) at an explicit offset), saving an open, a
+// seek and a close per hit. Neither pread nor sendfile with an offset
+// moves the file position, so concurrent readers share a descriptor.
+// Hold checks the file's length with an fstat on every hit, so a file
+// cut since it was opened is evicted before a header goes out. File
+// names are never reused, so an open file always holds its record's
 // bytes; a removed file is closed once its last reader is done, and a
 // file removed while a reader was opening it is never cached
-// (fdcache.go). Larger responses open their own file for sendfile, which
-// moves the file offset and so cannot share a descriptor.
+// (fdcache.go).
 //
 // Health: MaxErrors I/O errors within ErrorWindow, or free space below
 // MinFreeBytes, make a disk degraded: it stops admitting and keeps

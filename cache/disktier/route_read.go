@@ -60,6 +60,16 @@ func (s *Store) ReadAt(r *Record, p []byte, off int64) error {
 	return d.ReadAt(r, p, off)
 }
 
+// Hold returns r's data file held open for sending at offsets (see
+// Held), once an fstat found it as long as its record.
+func (s *Store) Hold(r *Record) (*Held, error) {
+	d := s.diskOf(r)
+	if d == nil {
+		return nil, ErrNotFound
+	}
+	return d.Hold(r)
+}
+
 // ReadFailed evicts r after an I/O error reading it; the caller treats
 // the object as a miss.
 func (s *Store) ReadFailed(r *Record, err error) {

@@ -1,0 +1,53 @@
+package disktier
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+)
+
+// Held is a slice's data file held open for sending at explicit offsets
+// (sendfile(2) with an offset, pread): neither moves the descriptor's
+// file position, so concurrent responses share one descriptor from the
+// open-file cache (OpenFiles) and a hit costs no open, seek or close.
+// Release it once the response is written.
+type Held struct {
+	d *disk
+	r *Record
+	o *openFile
+}
+
+// Fd is the descriptor, valid until Release.
+func (h *Held) Fd() int { return int(h.o.f.Fd()) }
+
+// Release gives the descriptor back to the open-file cache.
+func (h *Held) Release() { h.d.fds.release(h.o) }
+
+// Short evicts the slice after its file ended before the record's length
+// while it was being sent (cut since the hit checked it); the response
+// must then be cut short.
+func (h *Held) Short() { h.d.Corrupt(h.r) }
+
+// Hold returns r's data file held open for sending, once an fstat found
+// it as long as its record: a file cut since it was opened is evicted as
+// corrupt and the error wraps ErrChecksum, before anything was sent.
+// Other failures are those of Open.
+func (s *disk) Hold(r *Record) (*Held, error) {
+	o, err := s.fds.acquire(r.File, func() (*os.File, error) { return s.Open(r) })
+	if err != nil {
+		return nil, err
+	}
+	var st syscall.Stat_t
+	// The raw fstat: os.File.Stat allocates a FileInfo on every hit.
+	if err := syscall.Fstat(int(o.f.Fd()), &st); err != nil {
+		s.fds.release(o)
+		s.ReadFailed(r, err)
+		return nil, fmt.Errorf("disktier: %q: %w", r.Key, err)
+	}
+	if st.Size != r.Length {
+		s.fds.release(o)
+		s.Corrupt(r)
+		return nil, fmt.Errorf("%w: %q: data file is %d bytes, its record says %d", ErrChecksum, r.Key, st.Size, r.Length)
+	}
+	return &Held{d: s, r: r, o: o}, nil
+}

@@ -1,0 +1,126 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"syscall"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/vodedge/vodedge/cache/disktier"
+)
+
+// heldBody is a disk hit's body sent with sendfile(2) from a descriptor
+// the disk tier holds open (disktier.Held), at an explicit offset, so
+// that responses share descriptors and a hit costs no open, seek or
+// close. fasthttp flushes the header (ImmediateHeaderFlush) into a
+// socket corked with TCP_CORK, then calls WriteTo, which sends the body
+// straight to the socket; Close uncorks it, so header and body leave in
+// full segments, as nginx's tcp_nopush does, rather than a small header
+// segment and a body pushed as sendfile hands it over (what cost the
+// receiving side the most: see cache/doc.go, "Disk hits").
+type heldBody struct {
+	conn   syscall.RawConn // the client's TCP connection
+	held   *disktier.Held
+	off, n int64 // the bytes to send, within the data file
+	corked bool
+}
+
+// tcpRaw returns the raw connection of a plain TCP client: only there
+// can a body be sent with sendfile(2) (TLS encrypts it in Go).
+func tcpRaw(ctx *fasthttp.RequestCtx) (syscall.RawConn, bool) {
+	c, ok := ctx.Conn().(*net.TCPConn)
+	if !ok {
+		return nil, false
+	}
+	rc, err := c.SyscallConn()
+	return rc, err == nil
+}
+
+// cork sets or clears TCP_CORK on the connection.
+func cork(rc syscall.RawConn, on bool) {
+	v := 0
+	if on {
+		v = 1
+	}
+	_ = rc.Control(func(fd uintptr) {
+		_ = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_CORK, v)
+	})
+}
+
+// SupportsBodyWriteTo lets fasthttp call WriteTo instead of Read.
+func (b *heldBody) SupportsBodyWriteTo() bool { return true }
+
+// WriteTo sends the body to the connection with sendfile(2), waiting
+// for the socket through Go's poller (the connection's write deadline
+// applies). w, fasthttp's writer, is empty: the header was flushed.
+func (b *heldBody) WriteTo(io.Writer) (int64, error) {
+	var sent int64
+	var serr error
+	err := b.conn.Write(func(fd uintptr) bool {
+		sent, serr = b.sendSome(int(fd), sent)
+		return !errors.Is(serr, syscall.EAGAIN)
+	})
+	if err == nil {
+		err = serr
+	}
+	if err != nil {
+		return sent, fmt.Errorf("cache: sendfile: %w", err)
+	}
+	return sent, nil
+}
+
+// sendSome sends from sent on until the body is out, the socket is full
+// (EAGAIN) or an error; a file that ends early is evicted.
+func (b *heldBody) sendSome(sock int, sent int64) (int64, error) {
+	for sent < b.n {
+		off := b.off + sent
+		k, err := syscall.Sendfile(sock, b.held.Fd(), &off, int(min(b.n-sent, 1<<30)))
+		if k > 0 {
+			sent += int64(k)
+		}
+		switch {
+		case errors.Is(err, syscall.EINTR):
+		case err != nil:
+			return sent, err
+		case k == 0:
+			b.held.Short()
+			return sent, fmt.Errorf("%w: data file ended at %d of %d bytes", io.ErrUnexpectedEOF, b.off+sent, b.off+b.n)
+		}
+	}
+	return sent, nil
+}
+
+// Read is for readers other than fasthttp's writer (io.Reader
+// conformance): it reads with pread, never moving the shared position.
+func (b *heldBody) Read(p []byte) (int, error) {
+	if b.n <= 0 {
+		return 0, io.EOF
+	}
+	k, err := syscall.Pread(b.held.Fd(), p[:min(int64(len(p)), b.n)], b.off)
+	if k > 0 {
+		b.off += int64(k)
+		b.n -= int64(k)
+	}
+	if k == 0 && err == nil {
+		b.held.Short()
+		return 0, io.ErrUnexpectedEOF
+	}
+	return max(k, 0), err
+}
+
+// Close uncorks the connection and releases the descriptor; fasthttp
+// calls it once the body is written, or the response dropped.
+func (b *heldBody) Close() error {
+	if b.corked {
+		cork(b.conn, false)
+		b.corked = false
+	}
+	if b.held != nil {
+		b.held.Release()
+		b.held = nil
+	}
+	return nil
+}
