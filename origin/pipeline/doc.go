@@ -65,6 +65,16 @@
 // 250 s run's 0.71x. Rerun make bench-chunks on a quiet machine for a
 // same-run table of all four.
 //
+// Dispatch (runner.go): the loop decides what is runnable and hands each
+// runnable step to Deps.Runner, on a goroutine that waits for it. Local,
+// the default, calls the step function in this process (what the
+// single-host controller and `vodedge demo` use). A work-queue runner
+// (origin/pipeline/jsqueue) publishes the step to NATS JetStream and
+// waits for a worker process's answer; the loop stays the only writer of
+// job state either way, and Config.Workers bounds the steps handed out
+// at once. A worker process builds its Task with NewTask and runs the
+// step with Call.
+//
 // Concurrency: one goroutine (the loop) owns the jobs and is the only
 // writer to the store, so writes happen in order and no lock is held
 // across I/O. Workers report back through a channel sized so that they
