@@ -33,7 +33,10 @@
 //   - Cancel and shutdown: Queue.Run's context ends; it records a
 //     cancellation under the task ID (so a worker that has not taken the
 //     message yet skips it) and publishes on the task's cancel subject
-//     (so the worker running it stops it and drops the message).
+//     (so the worker running it stops it and drops the message). A
+//     worker subscribes to that subject, and waits until the server has
+//     the subscription, before it looks for a record: one of the two
+//     always reaches it.
 //   - A controller that starts purges the stream: whatever is queued was
 //     dispatched by its previous run, whose Running steps it puts back to
 //     Pending and dispatches again under new task IDs.

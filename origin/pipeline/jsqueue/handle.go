@@ -26,36 +26,52 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		m.Term()
 		return
 	}
-	switch _, err := w.results.Get(ctx, tk.ID); {
-	case err == nil:
-		w.log.Info("step already recorded; acking the redelivery", "job", tk.Job.ID, "step", tk.Step, "task", tk.ID)
-		m.Ack()
-		return
-	case !errors.Is(err, jetstream.ErrKeyNotFound):
-		w.log.Warn("cannot read the results bucket; handing the step back", "err", err)
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var cancelled atomic.Bool
+	sub, err := w.nc.Subscribe(w.cfg.Prefix+cancelSuffix+"."+tk.ID, func(*nats.Msg) { cancelled.Store(true); cancel() })
+	if err == nil {
+		defer sub.Unsubscribe()
+		// The server has the subscription once Flush returns: a
+		// cancellation is either recorded before the check below or
+		// published after it and delivered.
+		err = w.nc.FlushTimeout(10 * time.Second)
+	}
+	if err != nil {
 		m.NakWithDelay(time.Second)
 		return
 	}
-	o, ok := w.execute(ctx, m, tk)
+	if w.recorded(ctx, m, tk) {
+		return
+	}
+	o, ok := w.execute(ctx, sctx, &cancelled, m, tk)
 	if !ok {
 		return
 	}
 	w.record(ctx, m, tk, o)
 }
 
+// recorded reports whether the task already has a record, acking (or
+// handing back, if the bucket cannot be read) the message then.
+func (w *Worker) recorded(ctx context.Context, m jetstream.Msg, tk task) bool {
+	_, err := w.results.Get(ctx, tk.ID)
+	switch {
+	case err == nil:
+		w.log.Info("step already recorded; acking the redelivery", "job", tk.Job.ID, "step", tk.Step, "task", tk.ID)
+		m.Ack()
+		return true
+	case !errors.Is(err, jetstream.ErrKeyNotFound):
+		w.log.Warn("cannot read the results bucket; handing the step back", "err", err)
+		m.NakWithDelay(time.Second)
+		return true
+	}
+	return false
+}
+
 // execute runs the step while acking progress; ok is false when the
 // step was cancelled (the message is dropped) or the worker is stopping
 // (the message goes back to the queue).
-func (w *Worker) execute(ctx context.Context, m jetstream.Msg, tk task) (o outcome, ok bool) {
-	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var cancelled atomic.Bool
-	sub, err := w.nc.Subscribe(w.cfg.Prefix+cancelSuffix+"."+tk.ID, func(*nats.Msg) { cancelled.Store(true); cancel() })
-	if err != nil {
-		m.NakWithDelay(time.Second)
-		return outcome{}, false
-	}
-	defer sub.Unsubscribe()
+func (w *Worker) execute(ctx, sctx context.Context, cancelled *atomic.Bool, m jetstream.Msg, tk task) (o outcome, ok bool) {
 	defer w.heartbeat(m)()
 	w.log.Info("step started", "job", tk.Job.ID, "step", tk.Step, "task", tk.ID)
 	start := time.Now()

@@ -183,13 +183,13 @@ func TestDeadWorkersStepIsRedelivered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := receive(t, started); got != "w1" {
+	if got := receive(t, started, "started"); got != "w1" {
 		t.Fatalf("first run on %s, want w1 (the only worker)", got)
 	}
 	w1.nc.Close() // as if killed: no more acks, no Nak
 	stop1()
 	e.worker("w2", work("w2"))
-	if got := receive(t, started); got != "w2" {
+	if got := receive(t, started, "started"); got != "w2" {
 		t.Fatalf("redelivered to %s, want w2", got)
 	}
 	j = e.waitJob(j.ID, "done", jobState(pipeline.Done))
@@ -202,14 +202,13 @@ func TestDeadWorkersStepIsRedelivered(t *testing.T) {
 	}
 }
 
-func receive(t *testing.T, ch <-chan string) string {
+func receive(t *testing.T, ch <-chan string, what string) string {
 	t.Helper()
-	t.Logf("waiting from %s", time.Now().Format(time.RFC3339Nano))
 	select {
 	case s := <-ch:
 		return s
 	case <-time.After(wait):
-		t.Fatal("no step started")
+		t.Fatalf("no step %s within %v", what, wait)
 		return ""
 	}
 }
@@ -269,10 +268,10 @@ func TestCancelStopsTheWorkersStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	receive(t, started)
+	receive(t, started, "started")
 	if _, err := e.engine.Cancel(j.ID); err != nil {
 		t.Fatal(err)
 	}
-	receive(t, stopped)
+	receive(t, stopped, "stopped")
 	e.waitJob(j.ID, "cancelled", jobState(pipeline.Cancelled))
 }

@@ -155,6 +155,10 @@ func (q *Queue) Run(ctx context.Context, t *pipeline.Task) (json.RawMessage, err
 	}
 	defer sub.Unsubscribe()
 	if err := q.publish(ctx, id, t); err != nil {
+		// The message may be stored although its acknowledgement did
+		// not arrive (ctx ended while waiting, a timeout): make sure no
+		// worker runs it, or that the one running it stops.
+		q.cancel(id)
 		return nil, err
 	}
 	return q.await(ctx, id, t, w)
