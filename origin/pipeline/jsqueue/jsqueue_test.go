@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -274,4 +275,51 @@ func TestCancelStopsTheWorkersStep(t *testing.T) {
 	}
 	receive(t, stopped, "stopped")
 	e.waitJob(j.ID, "cancelled", jobState(pipeline.Cancelled))
+}
+
+// TestOpenPurgesStaleSteps: steps still queued when the controller
+// starts were dispatched by its previous run (which it dispatches again
+// under new task IDs), so Open drops them.
+func TestOpenPurgesStaleSteps(t *testing.T) {
+	e := newEnv(t, 0, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	body, _ := json.Marshal(task{ID: newTaskID(), Job: &pipeline.Job{ID: "j", Steps: []*pipeline.Step{{Name: "a", Kind: "work"}}}, Step: "a"})
+	if _, err := e.queue.js.Publish(ctx, "vodedge"+stepsSuffix, body); err != nil {
+		t.Fatal(err)
+	}
+	stream, err := e.queue.js.Stream(ctx, streamName("vodedge"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info, err := stream.Info(ctx); err != nil || info.State.Msgs != 1 {
+		t.Fatalf("before the restart: %v, %+v; want 1 message", err, info)
+	}
+	again, err := Open(ctx, Config{URL: e.srv.URL(), Kinds: []string{"work"}}, Deps{Fallback: pipeline.Local{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if info, err := stream.Info(ctx); err != nil || info.State.Msgs != 0 {
+		t.Fatalf("after the restart: %v, %+v; want no message", err, info)
+	}
+}
+
+// TestBadConfigs fail with a clear error, before connecting.
+func TestBadConfigs(t *testing.T) {
+	ctx := context.Background()
+	if _, err := Open(ctx, Config{}, Deps{Fallback: pipeline.Local{}}); err == nil || !strings.Contains(err.Error(), "need a URL") {
+		t.Errorf("Open without a URL: %v", err)
+	}
+	if _, err := Open(ctx, Config{URL: "nats://127.0.0.1:1", AckWait: time.Millisecond}, Deps{Fallback: pipeline.Local{}}); err == nil {
+		t.Error("Open with a 1 ms AckWait: no error")
+	}
+	if _, err := NewWorker(ctx, WorkerConfig{URL: "nats://127.0.0.1:1"}, WorkerDeps{}); err == nil || !strings.Contains(err.Error(), "step functions") {
+		t.Errorf("NewWorker without functions: %v", err)
+	}
+	for _, addr := range []string{"nope", "127.0.0.1:0", "127.0.0.1:99999"} {
+		if _, err := StartServer(ServerConfig{Listen: addr, StoreDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), addr) {
+			t.Errorf("StartServer on %q: %v", addr, err)
+		}
+	}
 }
