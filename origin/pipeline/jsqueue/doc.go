@@ -39,7 +39,12 @@
 //     always reaches it.
 //   - A controller that starts purges the stream: whatever is queued was
 //     dispatched by its previous run, whose Running steps it puts back to
-//     Pending and dispatches again under new task IDs.
+//     Pending and dispatches again under new task IDs. It also records a
+//     new generation ({prefix}_controller bucket), which every task
+//     carries; workers follow it and stop (and drop) the steps of older
+//     generations, so a step in progress at a worker when the controller
+//     restarted never runs beside its new dispatch (both would write the
+//     same work directory).
 //
 // What a step reads and writes must be reachable by every worker; the
 // queue carries only the job record. For the controller's steps that is

@@ -41,6 +41,12 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		m.NakWithDelay(time.Second)
 		return
 	}
+	if !w.gens.admit(tk.ID, tk.Gen, func() { cancelled.Store(true); cancel() }) {
+		w.log.Info("step dispatched by a controller that has restarted since; dropped", "job", tk.Job.ID, "step", tk.Step, "task", tk.ID)
+		m.Term()
+		return
+	}
+	defer w.gens.done(tk.ID)
 	if w.recorded(ctx, m, tk) {
 		return
 	}
@@ -78,7 +84,7 @@ func (w *Worker) execute(ctx, sctx context.Context, cancelled *atomic.Bool, m je
 	out, err := w.call(sctx, tk)
 	switch {
 	case cancelled.Load():
-		w.log.Info("step cancelled by the controller", "job", tk.Job.ID, "step", tk.Step)
+		w.log.Info("step cancelled by the controller (or by its restart)", "job", tk.Job.ID, "step", tk.Step)
 		m.Term()
 		return outcome{}, false
 	case ctx.Err() != nil:

@@ -323,3 +323,50 @@ func TestBadConfigs(t *testing.T) {
 		}
 	}
 }
+
+// TestRestartedControllerStopsStaleSteps: when a controller opens the
+// queue again (a restart, which dispatches its unfinished steps anew), a
+// worker stops the step the previous run gave it, so that the old and
+// the new dispatch never run at once.
+func TestRestartedControllerStopsStaleSteps(t *testing.T) {
+	e := newEnv(t, 0, nil)
+	started, stopped := make(chan string, 1), make(chan string, 1)
+	e.worker("w", func(ctx context.Context, tk *pipeline.Task) (any, error) {
+		started <- "w"
+		<-ctx.Done()
+		stopped <- "w"
+		return nil, ctx.Err()
+	})
+	if _, err := e.engine.Submit(pipeline.Spec{Kind: "test", Steps: []pipeline.Step{{Name: "a", Kind: "work"}}}); err != nil {
+		t.Fatal(err)
+	}
+	receive(t, started, "started")
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	again, err := Open(ctx, Config{URL: e.srv.URL(), Kinds: []string{"work"}}, Deps{Fallback: pipeline.Local{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	receive(t, stopped, "stopped")
+}
+
+func TestGenerations(t *testing.T) {
+	var g generations
+	var stopped []string
+	stop := func(id string) func() { return func() { stopped = append(stopped, id) } }
+	if !g.admit("a", 10, stop("a")) || !g.admit("b", 10, stop("b")) {
+		t.Fatal("tasks of the first generation refused")
+	}
+	g.done("b")
+	g.advance(20)
+	if len(stopped) != 1 || stopped[0] != "a" {
+		t.Fatalf("stopped %v after a new generation, want [a]", stopped)
+	}
+	if g.admit("c", 10, stop("c")) {
+		t.Fatal("a task of an old generation admitted")
+	}
+	if !g.admit("d", 30, stop("d")) || !g.admit("e", 30, stop("e")) {
+		t.Fatal("tasks of a newer generation refused")
+	}
+}

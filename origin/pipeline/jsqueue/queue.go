@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -48,6 +49,7 @@ type Queue struct {
 	nc      *nats.Conn
 	js      jetstream.JetStream
 	results jetstream.KeyValue
+	gen     int64
 }
 
 var _ pipeline.Runner = (*Queue)(nil)
@@ -122,11 +124,32 @@ func (q *Queue) declare(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("jsqueue: create results bucket: %w", err)
 	}
+	return q.newGeneration(ctx)
+}
+
+// newGeneration records this controller's generation (genKey).
+func (q *Queue) newGeneration(ctx context.Context) error {
+	b, err := q.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: controllerBucket(q.cfg.Prefix), Storage: jetstream.FileStorage})
+	if err != nil {
+		return fmt.Errorf("jsqueue: create controller bucket: %w", err)
+	}
+	// Above the last one even if the clock went back (a controller
+	// moved to another host): workers refuse older generations.
+	q.gen = time.Now().UnixNano()
+	if e, err := b.Get(ctx, genKey); err == nil {
+		if last, err := strconv.ParseInt(string(e.Value()), 10, 64); err == nil && last >= q.gen {
+			q.gen = last + 1
+		}
+	}
+	if _, err := b.Put(ctx, genKey, strconv.AppendInt(nil, q.gen, 10)); err != nil {
+		return fmt.Errorf("jsqueue: record generation: %w", err)
+	}
 	return nil
 }
 
-func streamName(prefix string) string { return prefix + "_steps" }
-func bucketName(prefix string) string { return prefix + "_results" }
+func streamName(prefix string) string       { return prefix + "_steps" }
+func bucketName(prefix string) string       { return prefix + "_results" }
+func controllerBucket(prefix string) string { return prefix + "_controller" }
 
 // Close closes the connection; steps still waiting return errors.
 func (q *Queue) Close() { q.nc.Close() }
@@ -165,7 +188,7 @@ func (q *Queue) Run(ctx context.Context, t *pipeline.Task) (json.RawMessage, err
 }
 
 func (q *Queue) publish(ctx context.Context, id string, t *pipeline.Task) error {
-	body, err := json.Marshal(task{ID: id, Job: t.Job, Step: t.Step.Name})
+	body, err := json.Marshal(task{ID: id, Job: t.Job, Step: t.Step.Name, Gen: q.gen})
 	if err != nil {
 		return pipeline.Permanent(err)
 	}

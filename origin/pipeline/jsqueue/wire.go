@@ -25,7 +25,18 @@ type task struct {
 	ID   string        `json:"id"`
 	Job  *pipeline.Job `json:"job"`
 	Step string        `json:"step"`
+	// Gen is the generation of the controller that dispatched it (see
+	// genKey).
+	Gen int64 `json:"gen"`
 }
+
+// genKey, in the {prefix}_controller bucket, holds the generation of the
+// running controller: the time it opened the queue, in Unix
+// nanoseconds (or the previous generation + 1 if the clock is behind). A worker drops and stops tasks of older generations: a
+// restarted controller dispatches its unfinished steps again, and the
+// old dispatch must not run beside the new one (both would write the
+// same work directory).
+const genKey = "generation"
 
 // outcome is what a worker records for a task in the results bucket.
 type outcome struct {

@@ -40,6 +40,8 @@ type Worker struct {
 	nc      *nats.Conn
 	cons    jetstream.Consumer
 	results jetstream.KeyValue
+	ctl     jetstream.KeyValue // holds genKey
+	gens    generations
 	ackWait time.Duration
 }
 
@@ -97,7 +99,11 @@ func (w *Worker) lookup(ctx context.Context, js jetstream.JetStream) error {
 	if err != nil {
 		return err
 	}
-	w.cons, w.results = cons, results
+	ctl, err := js.KeyValue(ctx, controllerBucket(w.cfg.Prefix))
+	if err != nil {
+		return err
+	}
+	w.cons, w.results, w.ctl = cons, results, ctl
 	w.ackWait = cons.CachedInfo().Config.AckWait
 	return nil
 }
@@ -109,6 +115,7 @@ func (w *Worker) Close() { w.nc.Close() }
 // by ctx is handed back to the queue at once (Nak) for another worker.
 func (w *Worker) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
+	wg.Go(func() { w.watchGenerations(ctx) })
 	for range w.cfg.Slots {
 		wg.Go(func() { w.slot(ctx) })
 	}
