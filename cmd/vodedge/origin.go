@@ -82,8 +82,9 @@ GET /v1/sites lists every node with its source, state and last report.`,
 	o.fill.bind(f)
 	o.ui.bind(f)
 	o.bindPublic(f)
+	o.bindQueue(f)
 	addConfigFlag(cmd)
-	cmd.AddCommand(newJobsCmd(), newTitlesCmd(), newApproveCmd())
+	cmd.AddCommand(newJobsCmd(), newTitlesCmd(), newApproveCmd(), newOriginWorkerCmd(g))
 	return cmd
 }
 
@@ -174,18 +175,9 @@ func (o *originOpts) controller() (controller.Config, error) {
 	if c.DataDir, err = filepath.Abs(o.data); err != nil {
 		return c, fmt.Errorf("--data: %w", err)
 	}
-	if c.Transcode.Ladder, err = transcode.ParseLadder(o.ladder); err != nil {
-		return c, fmt.Errorf("--ladder: %w", err)
+	if err := o.transcode(&c); err != nil {
+		return c, err
 	}
-	c.Transcode.Codecs = nil
-	for _, name := range strings.Split(o.codecs, ",") {
-		codec, err := transcode.ParseCodec(name)
-		if err != nil {
-			return c, fmt.Errorf("--codecs: %w", err)
-		}
-		c.Transcode.Codecs = append(c.Transcode.Codecs, codec)
-	}
-	c.Transcode.AudioBitrate = int64(o.audioKbps) * 1000
 	c.MaxUploadBytes = int64(o.maxUpload)
 	c.S3.HotClass, c.S3.ColdClass = types.StorageClass(o.hotClass), types.StorageClass(o.cold)
 	c.S3.MultipartPartSize, c.S3.MultipartThreshold = int64(o.partSize), int64(o.mpThres)
@@ -196,6 +188,24 @@ func (o *originOpts) controller() (controller.Config, error) {
 		c.Public.SteeringURL = o.ui.steerURL
 	}
 	return c, o.fill.apply(&c)
+}
+
+// transcode completes c's encoding configuration from the flags.
+func (o *originOpts) transcode(c *controller.Config) error {
+	var err error
+	if c.Transcode.Ladder, err = transcode.ParseLadder(o.ladder); err != nil {
+		return fmt.Errorf("--ladder: %w", err)
+	}
+	c.Transcode.Codecs = nil
+	for _, name := range strings.Split(o.codecs, ",") {
+		codec, err := transcode.ParseCodec(name)
+		if err != nil {
+			return fmt.Errorf("--codecs: %w", err)
+		}
+		c.Transcode.Codecs = append(c.Transcode.Codecs, codec)
+	}
+	c.Transcode.AudioBitrate = int64(o.audioKbps) * 1000
+	return nil
 }
 
 func (o *originOpts) tokens() ([]string, error) {

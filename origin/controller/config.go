@@ -34,8 +34,10 @@ type Config struct {
 	Store string
 	S3    store.S3Config
 
-	Transcode  transcode.Config
-	Pipeline   pipeline.Config
+	Transcode transcode.Config
+	Pipeline  pipeline.Config
+	// Queue sends the heavy steps to worker processes (queue.go).
+	Queue      Queue
 	QC         qc.Thresholds
 	Popularity popularity.Config
 	Tiering    Tiering
@@ -174,6 +176,9 @@ func (c *Config) validate() error {
 	}
 	if c.ParentGrantTTL <= 0 {
 		c.ParentGrantTTL = DefaultParentGrantTTL
+	}
+	if err := c.Queue.validate(); err != nil {
+		return err
 	}
 	return c.Transcode.Validate()
 }

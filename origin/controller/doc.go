@@ -87,11 +87,22 @@
 //     edges on an S3 origin, which never reach the controller for
 //     files, ask with POST /v1/restores?key= (a node route) when S3
 //     answers an archived object.
+//   - Scale-out (queue.go, worker.go): with Queue.Engine "nats" the
+//     encodes and checks (qc, transcode, transcode-chunk, join) go
+//     through a NATS JetStream work queue (origin/pipeline/jsqueue; the
+//     controller embeds the NATS server unless given one) to `vodedge
+//     origin worker` processes, which run the same step functions
+//     (WorkerSteps) without the catalog: they find a title's source
+//     under sources/{id}/ and write under work/{id}/, so workers share
+//     the data directory (same host, or a shared file system at the same
+//     path). Package, publish and storage-class steps stay here. The
+//     default, "local", runs every step in the controller.
 //
 // Data directory (--data): db/ (Pebble: jobs, titles, QC reports,
 // popularity, the node registry), search.bleve/ (rebuilt at start), uploads/ (in-flight
 // uploads), sources/{id}/ (kept sources), work/{id}/ (renditions until
-// published), store/ (the default local store).
+// published), store/ (the default local store), nats/ (the embedded
+// NATS's JetStream, with --engine nats).
 //
 // # The daemon: the Go API behind `vodedge origin`
 //
@@ -131,7 +142,7 @@
 // they are the command's composition, not the controller's.
 //
 // Imports: origin/catalog, origin/fillplan, origin/kv, origin/packager,
-// origin/pipeline, origin/popularity, origin/probe, origin/qc,
+// origin/pipeline, origin/pipeline/jsqueue (--engine nats), origin/popularity, origin/probe, origin/qc,
 // origin/store, origin/subtitle, origin/thumbs, origin/transcode; internal/admin, internal/bytesize,
 // internal/heartbeat, internal/manifest, internal/tiergrant, internal/daemon and internal/tlsreload (the
 // daemon); x/time (the public catalogue's rate limit); x/text

@@ -43,6 +43,7 @@ type Server struct {
 	rend    []qc.Scanner
 	man     manifests
 	reg     *registry
+	qp      queueParts // EngineNATS only (queue.go)
 
 	http  *http.Server
 	stop  chan struct{}
@@ -113,13 +114,16 @@ func (s *Server) open(ctx context.Context) error {
 	if s.pop, err = popularity.New(s.cfg.Popularity, popularity.Deps{Store: s.db.Bucket("pop"), Sizes: sizes{s.cat}, Logger: s.log, Registerer: s.deps.Registerer, Now: s.now}); err != nil {
 		return err
 	}
-	return s.startEngine()
+	return s.startEngine(ctx)
 }
 
-func (s *Server) startEngine() error {
-	var err error
+func (s *Server) startEngine(ctx context.Context) error {
+	runner, err := s.openQueue(ctx)
+	if err != nil {
+		return err
+	}
 	s.engine, err = pipeline.New(s.cfg.Pipeline, pipeline.Deps{
-		Store: s.db.Bucket("jobs"), Funcs: s.stepFuncs(), Logger: s.log, Registerer: s.deps.Registerer, Now: s.now,
+		Store: s.db.Bucket("jobs"), Funcs: s.stepFuncs(), Runner: runner, Logger: s.log, Registerer: s.deps.Registerer, Now: s.now,
 	})
 	if err != nil {
 		return err
@@ -182,6 +186,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) closeState() {
+	s.closeQueue()
 	if s.cat != nil {
 		s.cat.Close()
 	}

@@ -14,8 +14,12 @@ import (
 	"github.com/vodedge/vodedge/origin/transcode"
 )
 
-// title loads the job's title; a missing title is permanent.
+// title loads the job's title; a missing title is permanent. A worker
+// process (WorkerSteps) has no catalog and looks at the source on disk.
 func (s *Server) title(t *pipeline.Task) (*catalog.Title, error) {
+	if s.cat == nil {
+		return s.titleOnDisk(t.Job.Subject)
+	}
 	title, err := s.cat.Get(t.Job.Subject)
 	if errors.Is(err, catalog.ErrNotFound) {
 		return nil, pipeline.Permanent(err)

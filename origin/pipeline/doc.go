@@ -65,6 +65,28 @@
 // 250 s run's 0.71x. Rerun make bench-chunks on a quiet machine for a
 // same-run table of all four.
 //
+// Dispatch (runner.go): the loop decides what is runnable and hands each
+// runnable step to Deps.Runner, on a goroutine that waits for it. Local,
+// the default, calls the step function in this process (what the
+// single-host controller and `vodedge demo` use). A work-queue runner
+// (origin/pipeline/jsqueue) publishes the step to NATS JetStream and
+// waits for a worker process's answer; the loop stays the only writer of
+// job state either way, and Config.Workers bounds the steps handed out
+// at once. A worker process builds its Task with NewTask and runs the
+// step with Call.
+//
+// Job state stays in Pebble with a work queue too, rather than moving to
+// JetStream's key-value store. Why: the loop is already the single
+// writer and the queue only carries dispatches and outcomes, so nothing
+// but the controller ever writes a job; Pebble sits beside the catalog
+// in the same synced store, so a restart reads both consistently and the
+// default, NATS-free controller keeps exactly one state store; and a
+// lost or reset NATS (an external cluster wiped, the embedded one's
+// directory removed) then loses only in-flight dispatches, which the
+// restart puts back to Pending anyway, never a job. The cost: the
+// controller is the one place job state lives, so it does not fail over
+// to another controller (it never did).
+//
 // Concurrency: one goroutine (the loop) owns the jobs and is the only
 // writer to the store, so writes happen in order and no lock is held
 // across I/O. Workers report back through a channel sized so that they

@@ -65,8 +65,12 @@ func (c *Config) validate() error {
 type Deps struct {
 	// Store holds one record per job; required.
 	Store *kv.Bucket
-	// Funcs maps step kinds to functions; required.
+	// Funcs maps step kinds to functions; required: Submit accepts only
+	// steps of these kinds.
 	Funcs map[string]StepFunc
+	// Runner runs the runnable steps; nil is Local(Funcs), every step in
+	// this process.
+	Runner Runner
 	// Logger, Registerer: nil discards logs and metrics.
 	Logger     *slog.Logger
 	Registerer prometheus.Registerer
@@ -117,6 +121,9 @@ func New(cfg Config, deps Deps) (*Engine, error) {
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
+	}
+	if deps.Runner == nil {
+		deps.Runner = Local(deps.Funcs)
 	}
 	m, err := newMetrics(deps.Registerer)
 	if err != nil {

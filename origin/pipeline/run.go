@@ -11,10 +11,9 @@ import (
 // Task is what a step function gets: the job as it was when the step
 // started (read-only) and a way to report progress.
 type Task struct {
-	Job  *Job
-	Step *Step
-	e    *Engine
-	key  stepKey
+	Job      *Job
+	Step     *Step
+	progress func(fraction float64, detail string)
 }
 
 // Args decodes the step's Args into v.
@@ -34,7 +33,7 @@ func (t *Task) Result(step string, v any) error { return Result(t.Job, step, v) 
 // Progress reports the fraction done (0..1) and a short detail. It never
 // blocks and is cheap enough to call per ffmpeg progress block.
 func (t *Task) Progress(fraction float64, detail string) {
-	t.e.progress.set(t.key, progressValue{fraction: min(1, max(0, fraction)), detail: detail})
+	t.progress(min(1, max(0, fraction)), detail)
 }
 
 type result struct {
@@ -56,33 +55,15 @@ func (e *Engine) start(j *Job, s *Step, now time.Time) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e.cancels[key] = cancel
 	e.running++
-	task := &Task{Job: j.clone(), Step: s, e: e, key: key}
-	task.Step = task.Job.Step(s.Name)
-	fn := e.deps.Funcs[s.Kind]
+	task, _ := NewTask(j.clone(), s.Name, func(f float64, detail string) {
+		e.progress.set(key, progressValue{fraction: f, detail: detail})
+	})
 	e.log.Debug("step started", "job", j.ID, "step", s.Name, "attempt", s.Attempts)
 	go func() {
 		start := time.Now()
-		out, err := run(ctx, fn, task)
+		out, err := e.deps.Runner.Run(ctx, task)
 		e.results <- result{key: key, out: out, err: err, elapsed: time.Since(start)}
 	}()
-}
-
-// run calls fn, turning a panic into a permanent failure (a bug in a
-// step must not take the controller down) and the result into JSON.
-func run(ctx context.Context, fn StepFunc, t *Task) (out json.RawMessage, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = Permanent(fmt.Errorf("step panicked: %v", p))
-		}
-	}()
-	v, err := fn(ctx, t)
-	if err != nil {
-		return nil, err
-	}
-	if raw, ok := v.(json.RawMessage); ok {
-		return raw, nil
-	}
-	return json.Marshal(v)
 }
 
 // finish records a step's outcome.

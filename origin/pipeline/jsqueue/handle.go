@@ -1,0 +1,169 @@
+package jsqueue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/vodedge/vodedge/origin/pipeline"
+)
+
+// handle runs one message's step and records its outcome, then acks. A
+// task that already has a record (its outcome, from a worker that died
+// before acking, or the controller's cancellation) is acked without
+// running again: finished outputs are never redone.
+func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
+	var tk task
+	if err := json.Unmarshal(m.Data(), &tk); err != nil || tk.Job == nil || tk.ID == "" {
+		w.log.Error("malformed message on the step queue; dropped", "err", err)
+		m.Term()
+		return
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var cancelled atomic.Bool
+	sub, err := w.nc.Subscribe(w.cfg.Prefix+cancelSuffix+"."+tk.ID, func(*nats.Msg) { cancelled.Store(true); cancel() })
+	if err == nil {
+		defer sub.Unsubscribe()
+		// The server has the subscription once Flush returns: a
+		// cancellation is either recorded before the check below or
+		// published after it and delivered.
+		err = w.nc.FlushTimeout(10 * time.Second)
+	}
+	if err != nil {
+		m.NakWithDelay(time.Second)
+		return
+	}
+	if !w.gens.admit(tk.ID, tk.Gen, func() { cancelled.Store(true); cancel() }) {
+		w.log.Info("step dispatched by a controller that has restarted since; dropped", "job", tk.Job.ID, "step", tk.Step, "task", tk.ID)
+		m.Term()
+		return
+	}
+	defer w.gens.done(tk.ID)
+	if w.recorded(ctx, m, tk) {
+		return
+	}
+	o, ok := w.execute(ctx, sctx, &cancelled, m, tk)
+	if !ok {
+		return
+	}
+	w.record(ctx, m, tk, o)
+}
+
+// recorded reports whether the task already has a record, acking (or
+// handing back, if the bucket cannot be read) the message then.
+func (w *Worker) recorded(ctx context.Context, m jetstream.Msg, tk task) bool {
+	_, err := w.results.Get(ctx, tk.ID)
+	switch {
+	case err == nil:
+		w.log.Info("step already recorded; acking the redelivery", "job", tk.Job.ID, "step", tk.Step, "task", tk.ID)
+		m.Ack()
+		return true
+	case !errors.Is(err, jetstream.ErrKeyNotFound):
+		w.log.Warn("cannot read the results bucket; handing the step back", "err", err)
+		m.NakWithDelay(time.Second)
+		return true
+	}
+	return false
+}
+
+// execute runs the step while acking progress; ok is false when the
+// step was cancelled (the message is dropped) or the worker is stopping
+// (the message goes back to the queue).
+func (w *Worker) execute(ctx, sctx context.Context, cancelled *atomic.Bool, m jetstream.Msg, tk task) (o outcome, ok bool) {
+	defer w.heartbeat(m)()
+	w.log.Info("step started", "job", tk.Job.ID, "step", tk.Step, "task", tk.ID)
+	start := time.Now()
+	out, err := w.call(sctx, tk)
+	switch {
+	case cancelled.Load():
+		w.log.Info("step cancelled by the controller (or by its restart)", "job", tk.Job.ID, "step", tk.Step)
+		m.Term()
+		return outcome{}, false
+	case ctx.Err() != nil:
+		m.Nak()
+		return outcome{}, false
+	}
+	w.log.Info("step ended", "job", tk.Job.ID, "step", tk.Step, "elapsed", time.Since(start).Round(time.Millisecond), "err", err)
+	return outcomeOf(out, err), true
+}
+
+// call runs the task's step function.
+func (w *Worker) call(ctx context.Context, tk task) (json.RawMessage, error) {
+	t, err := pipeline.NewTask(tk.Job, tk.Step, w.reporter(tk.ID))
+	if err != nil {
+		return nil, pipeline.Permanent(err)
+	}
+	fn, ok := w.funcs[t.Step.Kind]
+	if !ok {
+		return nil, pipeline.Permanent(fmt.Errorf("worker %s has no function for step kind %q", w.cfg.Name, t.Step.Kind))
+	}
+	return pipeline.Call(ctx, fn, t)
+}
+
+// progressEvery spaces a step's progress messages.
+const progressEvery = 250 * time.Millisecond
+
+// reporter publishes progress on core NATS, at most every
+// progressEvery (and always the final 1).
+func (w *Worker) reporter(id string) func(float64, string) {
+	var mu sync.Mutex // protects last
+	var last time.Time
+	subject := w.cfg.Prefix + progressSuffix + "." + id
+	return func(f float64, detail string) {
+		mu.Lock()
+		now := time.Now()
+		due := now.Sub(last) >= progressEvery || f >= 1
+		if due {
+			last = now
+		}
+		mu.Unlock()
+		if due {
+			b, _ := json.Marshal(progress{Fraction: f, Detail: detail})
+			w.nc.Publish(subject, b)
+		}
+	}
+}
+
+// heartbeat tells JetStream the step is still being worked on, three
+// times per AckWait, until the returned stop is called.
+func (w *Worker) heartbeat(m jetstream.Msg) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(max(w.ackWait/3, 100*time.Millisecond))
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				m.InProgress()
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
+}
+
+// record stores the outcome, then acks. If the store fails the message
+// goes back to the queue and the step runs again (step functions are
+// idempotent).
+func (w *Worker) record(ctx context.Context, m jetstream.Msg, tk task, o outcome) {
+	b, err := json.Marshal(o)
+	if err == nil {
+		_, err = w.results.Put(ctx, tk.ID, b)
+	}
+	if err != nil {
+		w.log.Error("cannot record a step's outcome; handing it back", "job", tk.Job.ID, "step", tk.Step, "err", err)
+		m.Nak()
+		return
+	}
+	m.Ack()
+}
