@@ -21,7 +21,7 @@ import (
 // and write renditions under cfg.DataDir/work, as in the controller, so
 // cfg.DataDir must be the controller's data directory: the same
 // directory on one host, or a shared file system mounted at the same
-// path on others. Of cfg they use DataDir, Transcode, QC and FFprobe;
+// path on others. Of cfg they use DataDir, Transcode, QC, Scanners and FFprobe;
 // of deps the logger and the extra scanners. They do not open the
 // catalog (the controller's Pebble): a step finds its title's source
 // by its job's subject.
@@ -33,6 +33,9 @@ func WorkerSteps(ctx context.Context, cfg Config, deps Deps) (map[string]pipelin
 		return nil, err
 	}
 	if err := cfg.Transcode.Validate(); err != nil {
+		return nil, err
+	}
+	if err := validScanners(cfg.Scanners); err != nil {
 		return nil, err
 	}
 	if cfg.FFprobe == "" {
@@ -47,7 +50,7 @@ func WorkerSteps(ctx context.Context, cfg Config, deps Deps) (map[string]pipelin
 		return nil, err
 	}
 	s.prober = probe.Prober{Path: cfg.FFprobe}
-	s.source = append([]qc.Scanner{qc.Defects{FFmpeg: cfg.Transcode.FFmpeg, Thresholds: cfg.QC}}, deps.SourceScanners...)
+	s.source = append(s.contentScanners(), deps.SourceScanners...) // as the controller's qc step (server.go)
 	s.rend = append([]qc.Scanner{qc.Decode{FFmpeg: cfg.Transcode.FFmpeg, Thresholds: cfg.QC}}, deps.RenditionScanners...)
 	all := s.stepFuncs()
 	funcs := map[string]pipeline.StepFunc{}
