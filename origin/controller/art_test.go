@@ -209,15 +209,7 @@ func checkFilled(t *testing.T, e *env, pub ed25519.PublicKey, title *catalog.Tit
 
 func putArt(t *testing.T, e *env, path, ct string, body []byte) (int, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPut, e.url+path, bytes.NewReader(body))
-	req.Header.Set("Content-Type", ct)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return send(t, http.MethodPut, e.url+path, ct, body)
 }
 
 func getRange(t *testing.T, e *env, path string, from, to int) []byte {

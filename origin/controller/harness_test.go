@@ -1,8 +1,10 @@
 package controller_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -175,4 +177,22 @@ func (e *env) title(id string, ok func(*catalog.Title) bool) *catalog.Title {
 func run(t *testing.T, name string, args ...string) (string, error) {
 	out, err := exec.Command(testenv.Tool(t, name), args...).CombinedOutput()
 	return string(out), err
+}
+
+// send makes one request with a body of type ct and returns the status
+// and the answer's body.
+func send(t *testing.T, method, url, ct string, body []byte) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", ct)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
 }

@@ -1,8 +1,6 @@
 package controller_test
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,15 +12,8 @@ import (
 
 func put(t *testing.T, url, body string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPut, url, bytes.NewBufferString(body))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	code, b := send(t, http.MethodPut, url, "application/json", []byte(body))
+	return code, string(b)
 }
 
 // TestMarkersDetectedAndEdited: an episode-like source (fast-cut intro,
