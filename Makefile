@@ -6,7 +6,8 @@
 #                 go test -race, short fuzz runs
 #   make bench-compare / bench-tls / bench-rss / bench-restart /
 #        bench-layout / bench-suite / bench-sim / bench-evict /
-#        bench-manifest / bench-scale / bench-disks / bench-chunks
+#        bench-manifest / bench-scale / bench-disks / bench-chunks /
+#        bench-workers
 #                 long benchmarks (not part of test)
 #   make fuzz     every fuzz target for FUZZ_LONG (1m) each, about an hour
 #   make soak     a 3-node site under a 10-minute mixed load: RSS,
@@ -24,7 +25,7 @@ SOAKFLAGS ?=
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-compare-pinned bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-manifest bench-scale bench-disks bench-chunks bench-offload fuzz soak bench-tls clean
+.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-compare-pinned bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-manifest bench-scale bench-disks bench-chunks bench-workers bench-offload fuzz soak bench-tls clean
 
 all: build
 
@@ -135,6 +136,14 @@ bench-compare-pinned: build
 # VODEDGE_BENCH_CHUNK_SECONDS and VODEDGE_BENCH_CHUNK_LADDER change it.
 bench-chunks:
 	go test -run '^$$' -bench BenchmarkChunkedEncode -benchtime 1x -timeout 2h ./origin/packager
+
+# bench-workers: one generated 1080p title ingested with the local
+# engine, then on the NATS engine with 1 and with 2 `vodedge origin
+# worker` processes, same run; prints wall times and ratios
+# (cmd/vodedge BenchmarkOriginWorkers). WORKERS_SOURCE_SECONDS (default
+# 60; 600 for the 10-minute figure), WORKERS_LADDER, WORKERS_CHUNK.
+bench-workers:
+	go test -run '^$$' -bench BenchmarkOriginWorkers -benchtime 1x -timeout 4h ./cmd/vodedge
 
 # bench-disks: hot disk hits (RAM tier off) from four directories at
 # once against one, beside nginx serving the same files: vodedge's disk

@@ -10,9 +10,10 @@
 //     when it is not a video) and creates the title and its job.
 //   - The job graph (jobs.go, steps.go): probe → [transcode/{rendition}
 //     ∥ qc ∥ subtitles ∥ artwork] → package → iframes → publish, run by origin/pipeline. Each transcode
-//     step encodes one rendition into a temporary directory, decodes it
-//     back (qc.Decode and any rendition scanners) and renames it into
-//     place; qc analyzes the source; package writes master.m3u8 and
+//     step encodes one rendition into a temporary directory of its own
+//     run (two runs of one step may overlap on a work queue; rundir.go),
+//     decodes it back (qc.Decode and any rendition scanners) and swaps
+//     it into place, the last run to finish winning; qc analyzes the source; package writes master.m3u8 and
 //     manifest.mpd and assembles the QC report; publish uploads to the
 //     store (segments, then playlists, then manifests) unless QC failed
 //     and no operator approved, in which case the step is held.

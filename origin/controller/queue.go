@@ -27,6 +27,9 @@ type Queue struct {
 	// AckWait: a worker silent this long has its step handed to another
 	// one; default 30 s.
 	AckWait time.Duration
+	// MaxDeliver: a step handed to workers this many times without an
+	// outcome (it kills the workers it lands on) fails; default 5.
+	MaxDeliver int
 	// Workers is how many queued steps the controller runs itself (an
 	// in-process worker); default 0, the worker processes run them all.
 	Workers int
@@ -59,8 +62,11 @@ func (q *Queue) validate() error {
 	if q.AckWait == 0 {
 		q.AckWait = 30 * time.Second
 	}
-	if q.AckWait < time.Second || q.Workers < 0 {
-		return fmt.Errorf("%w: queue %+v: AckWait of 1 s or more, Workers 0 or more", ErrConfig, *q)
+	if q.MaxDeliver == 0 {
+		q.MaxDeliver = 5
+	}
+	if q.AckWait < time.Second || q.Workers < 0 || q.MaxDeliver < 1 {
+		return fmt.Errorf("%w: queue %+v: AckWait of 1 s or more, Workers 0 or more, MaxDeliver 1 or more", ErrConfig, *q)
 	}
 	return nil
 }
@@ -92,7 +98,7 @@ func (s *Server) openQueue(ctx context.Context) (pipeline.Runner, error) {
 		s.log.Info("embedded NATS started", "url", url)
 	}
 	var err error
-	s.qp.queue, err = jsqueue.Open(ctx, jsqueue.Config{URL: url, AckWait: q.AckWait, Kinds: queuedKinds},
+	s.qp.queue, err = jsqueue.Open(ctx, jsqueue.Config{URL: url, AckWait: q.AckWait, MaxDeliver: q.MaxDeliver, Kinds: queuedKinds},
 		jsqueue.Deps{Fallback: pipeline.Local(s.stepFuncs()), Logger: s.log})
 	if err != nil {
 		return nil, err

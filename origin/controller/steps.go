@@ -3,7 +3,6 @@ package controller
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -60,9 +59,9 @@ type transcodeResult struct {
 	Findings []qc.Finding     `json:"findings"`
 }
 
-// runTranscode encodes one rendition into a temporary directory, checks
-// it, and renames it into place: an interrupted run leaves only the
-// temporary directory, which the next run removes.
+// runTranscode encodes one rendition into a temporary directory of its
+// own run (runDir), checks it, and renames it into place: an
+// interrupted run leaves only its temporary directory.
 func (s *Server) runTranscode(ctx context.Context, t *pipeline.Task) (any, error) {
 	var r transcode.Rendition
 	if err := t.Args(&r); err != nil {
@@ -75,10 +74,12 @@ func (s *Server) runTranscode(ctx context.Context, t *pipeline.Task) (any, error
 	if err != nil {
 		return nil, err
 	}
-	tmp, final := s.renditionDirs(title.ID, r.Name)
-	if err := freshDir(tmp); err != nil {
+	final := s.renditionDir(title.ID, r.Name)
+	tmp, err := runDir(final)
+	if err != nil {
 		return nil, err
 	}
+	defer os.RemoveAll(tmp) // gone once in place; else this run's leftovers
 	out, err := s.enc.Encode(ctx, s.sourcePath(title), info.Duration, r, tmp, func(f float64) { t.Progress(f*0.8, "encoding") })
 	if err != nil {
 		return nil, err
@@ -106,35 +107,16 @@ func (s *Server) titleAndSource(t *pipeline.Task) (*catalog.Title, *probe.Info, 
 	return title, info, nil
 }
 
-// renditionDirs are where rendition name of title id is built (tmp) and
-// kept once checked (final).
-func (s *Server) renditionDirs(id, name string) (tmp, final string) {
-	work := s.workDir(id)
-	return filepath.Join(work, ".tmp-"+name), filepath.Join(work, name)
+// renditionDir is where rendition name of title id is kept once built
+// and checked (each run builds it in a runDir of its own first).
+func (s *Server) renditionDir(id, name string) string {
+	return filepath.Join(s.workDir(id), name)
 }
 
 // checkRendition runs the rendition scanners on the rendition in dir.
 func (s *Server) checkRendition(ctx context.Context, id string, r transcode.Rendition, dir string, info *probe.Info, progress func(float64)) ([]qc.Finding, error) {
 	in := qc.Input{Title: id, Target: r.Name, Kind: string(r.Kind), Path: filepath.Join(dir, transcode.PlaylistFile), Source: info}
 	return scanAll(ctx, s.rend, in, progress)
-}
-
-// moveIntoPlace replaces final with the finished directory tmp.
-func moveIntoPlace(tmp, final, what string) error {
-	if err := os.RemoveAll(final); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		return fmt.Errorf("controller: move %s into place: %w", what, err)
-	}
-	return nil
-}
-
-func freshDir(dir string) error {
-	if err := os.RemoveAll(dir); err != nil {
-		return err
-	}
-	return os.MkdirAll(dir, 0o755)
 }
 
 // scanAll runs scanners one after the other, splitting progress evenly.

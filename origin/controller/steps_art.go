@@ -51,10 +51,12 @@ func (s *Server) runArtwork(ctx context.Context, t *pipeline.Task) (any, error) 
 	if v.Rotated {
 		w, h = h, w
 	}
-	tmp, final := s.renditionDirs(title.ID, artDir)
-	if err := freshDir(tmp); err != nil {
+	final := s.renditionDir(title.ID, artDir)
+	tmp, err := runDir(final)
+	if err != nil {
 		return nil, err
 	}
+	defer os.RemoveAll(tmp)
 	src := thumbs.Source{Path: s.sourcePath(title), Duration: info.Duration, Width: w, Height: h}
 	art, err := s.thumbsConfig().Make(ctx, src, tmp, func(f float64) { t.Progress(f, "pictures") })
 	if errors.Is(err, thumbs.ErrNoPicture) {

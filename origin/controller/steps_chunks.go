@@ -33,7 +33,7 @@ func (s *Server) chunkDir(id string, r transcode.Rendition, c transcode.Chunk) s
 }
 
 // runChunk encodes one chunk into a temporary directory and renames it
-// into place, like runTranscode: a finished chunk is a whole directory
+// into place, like runTranscode (each run in a directory of its own): a finished chunk is a whole directory
 // and its step is Done, so a restart never redoes it.
 func (s *Server) runChunk(ctx context.Context, t *pipeline.Task) (any, error) {
 	var a chunkArgs
@@ -48,10 +48,11 @@ func (s *Server) runChunk(ctx context.Context, t *pipeline.Task) (any, error) {
 		return nil, err
 	}
 	final := s.chunkDir(title.ID, a.Rendition, a.Chunk)
-	tmp := final + ".tmp"
-	if err := freshDir(tmp); err != nil {
+	tmp, err := runDir(final)
+	if err != nil {
 		return nil, err
 	}
+	defer os.RemoveAll(tmp) // gone once in place; else this run's leftovers
 	out, err := s.enc.EncodeChunk(ctx, s.sourcePath(title), info.Duration, a.Rendition, a.Chunk, tmp, func(f float64) { t.Progress(f, "encoding") })
 	if err != nil {
 		return nil, err
@@ -75,10 +76,12 @@ func (s *Server) runJoin(ctx context.Context, t *pipeline.Task) (any, error) {
 		return nil, err
 	}
 	r := a.Rendition
-	tmp, final := s.renditionDirs(title.ID, r.Name)
-	if err := freshDir(tmp); err != nil {
+	final := s.renditionDir(title.ID, r.Name)
+	tmp, err := runDir(final)
+	if err != nil {
 		return nil, err
 	}
+	defer os.RemoveAll(tmp) // gone once in place; else this run's leftovers
 	out, err := packager.Join(tmp, r.FPS, s.parts(title.ID, r, a.Chunks))
 	if errors.Is(err, packager.ErrJoin) {
 		return nil, pipeline.Permanent(err) // the chunks are Done: retrying cannot change them

@@ -173,10 +173,12 @@ func (s *Server) runSubtitles(ctx context.Context, t *pipeline.Task) (any, error
 // writeTrack fills the track's directory through a temporary one.
 func (s *Server) writeTrack(ctx context.Context, title *catalog.Title, sp subtitleSpec) (bool, error) {
 	id := title.ID
-	tmp, final := s.renditionDirs(id, sp.Dir)
-	if err := freshDir(tmp); err != nil {
+	final := s.renditionDir(id, sp.Dir)
+	tmp, err := runDir(final)
+	if err != nil {
 		return false, err
 	}
+	defer os.RemoveAll(tmp)
 	vtt, err := s.trackVTT(ctx, title, sp, filepath.Join(tmp, "extracted.vtt"))
 	if errors.Is(err, subtitle.ErrInvalid) && sp.Stream != nil {
 		s.log.Warn("embedded subtitle stream left out", "title", id, "stream", *sp.Stream, "err", err)

@@ -30,6 +30,27 @@
 //     start (step functions are idempotent). A worker killed after
 //     recording but before acking leaves a record: the next worker to
 //     get the message acks it without running the step again.
+//   - Two runs of one task can overlap: a worker cut off from NATS
+//     cannot ack, so its step goes to another worker after AckWait
+//     while its ffmpeg goes on. The queue does not prevent that (it
+//     cannot reach the cut-off worker); step functions must tolerate
+//     it, and the controller's do: each run builds in a temporary
+//     directory of its own and swaps it into place at the end, the
+//     last to finish wins (origin/controller/rundir.go).
+//   - Poison steps: the worker that gets a task's delivery number
+//     Config.MaxDeliver+1 (JetStream counts deliveries; default 5)
+//     records a failure naming the count instead of running it, so a
+//     step that kills every worker it lands on stops after MaxDeliver
+//     dead workers; the engine then retries it, under a new task ID
+//     and so a new count, up to its MaxAttempts. The consumer's own
+//     MaxDeliver stays unbounded so that this last delivery happens.
+//     A worker stopped by its owner hands its step back (Nak), which
+//     counts as a delivery too.
+//   - Reconnects: clients reconnect forever (once a second). A worker
+//     that loses the server (the embedded one restarts with the
+//     controller) keeps fetching once it is back and sets its watch of
+//     the controller's generation up again after every reconnect, so it
+//     still stops the steps a restarted controller dispatches anew.
 //   - Cancel and shutdown: Queue.Run's context ends; it records a
 //     cancellation under the task ID (so a worker that has not taken the
 //     message yet skips it) and publishes on the task's cancel subject

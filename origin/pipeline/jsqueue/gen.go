@@ -2,8 +2,10 @@ package jsqueue
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // generations is a worker's view of controller generations (genKey):
@@ -62,21 +64,39 @@ func (g *generations) advanceLocked(gen int64) {
 	}
 }
 
-// watchGenerations follows genKey until ctx ends.
+// watchGenerations follows genKey until ctx ends. A watch does not
+// outlive a NATS restart (the embedded server restarts with the
+// controller, and that is when a new generation comes): it is set up
+// again whenever it fails or ends and after every reconnect.
 func (w *Worker) watchGenerations(ctx context.Context) {
+	for ctx.Err() == nil {
+		if err := w.watchOnce(ctx); err != nil && ctx.Err() == nil {
+			w.log.Warn("cannot follow the controller's generation; retrying", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}
+}
+
+// watchOnce follows genKey until ctx ends, the watch ends or the
+// connection is re-established.
+func (w *Worker) watchOnce(ctx context.Context) error {
 	watcher, err := w.ctl.Watch(ctx, genKey)
 	if err != nil {
-		w.log.Warn("cannot follow the controller's generation; stale steps are not stopped", "err", err)
-		return
+		return err
 	}
 	defer watcher.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return nil
+		case <-w.reconnected:
+			return nil
 		case e, ok := <-watcher.Updates():
 			if !ok {
-				return
+				return errors.New("jsqueue: the generation watch ended")
 			}
 			if e == nil {
 				continue

@@ -50,11 +50,30 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 	if w.recorded(ctx, m, tk) {
 		return
 	}
+	if err := overDelivered(m, tk); err != nil {
+		w.log.Error("step given up", "job", tk.Job.ID, "step", tk.Step, "task", tk.ID, "err", err)
+		w.record(ctx, m, tk, outcomeOf(nil, err))
+		return
+	}
 	o, ok := w.execute(ctx, sctx, &cancelled, m, tk)
 	if !ok {
 		return
 	}
 	w.record(ctx, m, tk, o)
+}
+
+// overDelivered is the failure of a task delivered more than its
+// MaxDeliver times: each earlier delivery ended without an outcome,
+// which is what a step that kills its worker (out of memory, a crash
+// in ffmpeg's host) looks like from here. A plain error: the engine
+// retries the step as for any failure, under a new dispatch.
+func overDelivered(m jetstream.Msg, tk task) error {
+	md, err := m.Metadata()
+	if err != nil || tk.MaxDeliver < 1 || md.NumDelivered <= uint64(tk.MaxDeliver) {
+		return nil
+	}
+	return fmt.Errorf("step %s given up after %d deliveries to workers without an outcome (limit %d): each run ended its worker or lost its connection to NATS",
+		tk.Step, md.NumDelivered-1, tk.MaxDeliver)
 }
 
 // recorded reports whether the task already has a record, acking (or

@@ -28,6 +28,7 @@ const wait = 60 * time.Second // bound of every wait; the machine is shared
 type env struct {
 	t      *testing.T
 	srv    *Server
+	scfg   ServerConfig // srv's, to start it again
 	queue  *Queue
 	engine *pipeline.Engine
 }
@@ -39,7 +40,14 @@ func notHere(context.Context, *pipeline.Task) (any, error) {
 }
 
 func newEnv(t *testing.T, ackWait time.Duration, local map[string]pipeline.StepFunc) *env {
-	srv, err := StartServer(ServerConfig{Listen: testenv.FreeAddr(t), StoreDir: t.TempDir()})
+	return newEnvWith(t, Config{AckWait: ackWait}, pipeline.Config{Workers: 4, Backoff: 10 * time.Millisecond}, local)
+}
+
+// newEnvWith is newEnv with the queue's and the engine's configs (the
+// queue's URL and Kinds are filled in).
+func newEnvWith(t *testing.T, qc Config, pc pipeline.Config, local map[string]pipeline.StepFunc) *env {
+	scfg := ServerConfig{Listen: testenv.FreeAddr(t), StoreDir: t.TempDir()}
+	srv, err := StartServer(scfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +58,8 @@ func newEnv(t *testing.T, ackWait time.Duration, local map[string]pipeline.StepF
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	q, err := Open(ctx, Config{URL: srv.URL(), AckWait: ackWait, Kinds: []string{"work"}}, Deps{Fallback: pipeline.Local(funcs), Logger: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	qc.URL, qc.Kinds = srv.URL(), []string{"work"}
+	q, err := Open(ctx, qc, Deps{Fallback: pipeline.Local(funcs), Logger: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +69,7 @@ func newEnv(t *testing.T, ackWait time.Duration, local map[string]pipeline.StepF
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e, err := pipeline.New(pipeline.Config{Workers: 4, Backoff: 10 * time.Millisecond}, pipeline.Deps{Store: db.Bucket("jobs"), Funcs: funcs, Runner: q})
+	e, err := pipeline.New(pc, pipeline.Deps{Store: db.Bucket("jobs"), Funcs: funcs, Runner: q})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +81,7 @@ func newEnv(t *testing.T, ackWait time.Duration, local map[string]pipeline.StepF
 		defer cancel()
 		e.Close(ctx)
 	})
-	return &env{t: t, srv: srv, queue: q, engine: e}
+	return &env{t: t, srv: srv, scfg: scfg, queue: q, engine: e}
 }
 
 // worker starts a worker with fn as the "work" step; stop ends its Run
@@ -200,6 +209,108 @@ func TestDeadWorkersStepIsRedelivered(t *testing.T) {
 	}
 	if s := j.Step("a"); s.Attempts != 1 {
 		t.Fatalf("the engine counted %d attempts; a redelivery is the same attempt", s.Attempts)
+	}
+}
+
+// TestWorkerSurvivesNATSRestart: the NATS server restarts (as the
+// controller's embedded one does with the controller) while a worker is
+// idle; the worker and the queue reconnect, and a step submitted
+// afterwards runs on the worker.
+func TestWorkerSurvivesNATSRestart(t *testing.T) {
+	e := newEnv(t, 0, nil)
+	ran := make(chan string, 4)
+	e.worker("w", func(_ context.Context, tk *pipeline.Task) (any, error) { ran <- tk.Step.Name; return tk.Step.Name, nil })
+	j, err := e.engine.Submit(pipeline.Spec{Kind: "test", Steps: []pipeline.Step{{Name: "before", Kind: "work"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.waitJob(j.ID, "done before the restart", jobState(pipeline.Done))
+	receive(t, ran, "before the restart")
+	e.srv.Close()
+	srv, err := StartServer(e.scfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	j, err = e.engine.Submit(pipeline.Spec{Kind: "test", Steps: []pipeline.Step{{Name: "after", Kind: "work"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j = e.waitJob(j.ID, "done after the restart", func(j *pipeline.Job) bool { return j.State == pipeline.Done || j.State == pipeline.Failed })
+	var by string
+	if err := pipeline.Result(j, "after", &by); err != nil || by != "after" {
+		t.Fatalf("after the restart: job %s, step %+v: result %q, %v", j.State, j.Step("after"), by, err)
+	}
+	if got := receive(t, ran, "after the restart"); got != "after" {
+		t.Fatalf("ran %s, want after", got)
+	}
+}
+
+// TestWorkerFollowsGenerationsAcrossNATSRestart: after NATS restarts
+// under an idle worker, the worker still follows the controller's
+// generation: a controller that opens the queue again stops the step the
+// worker took since the restart (as TestRestartedControllerStopsStaleSteps
+// without a restart).
+func TestWorkerFollowsGenerationsAcrossNATSRestart(t *testing.T) {
+	e := newEnv(t, 0, nil)
+	started, stopped := make(chan string, 1), make(chan string, 1)
+	e.worker("w", func(ctx context.Context, tk *pipeline.Task) (any, error) {
+		started <- "w"
+		<-ctx.Done()
+		stopped <- "w"
+		return nil, ctx.Err()
+	})
+	e.srv.Close()
+	srv, err := StartServer(e.scfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	if _, err := e.engine.Submit(pipeline.Spec{Kind: "test", Steps: []pipeline.Step{{Name: "a", Kind: "work"}}}); err != nil {
+		t.Fatal(err)
+	}
+	receive(t, started, "started")
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	again, err := Open(ctx, Config{URL: srv.URL(), Kinds: []string{"work"}}, Deps{Fallback: pipeline.Local{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	receive(t, stopped, "stopped by the new generation")
+}
+
+// TestPoisonStepFails: a step that takes down every worker it lands on
+// is not redelivered forever: after MaxDeliver deliveries without an
+// outcome the next worker to get it records a failure naming the count
+// instead of running it, and the job fails (one attempt allowed here).
+func TestPoisonStepFails(t *testing.T) {
+	e := newEnvWith(t, Config{AckWait: time.Second, MaxDeliver: 2}, pipeline.Config{Workers: 4, MaxAttempts: 1}, nil)
+	started := make(chan string, 4)
+	poison := func(ctx context.Context, tk *pipeline.Task) (any, error) {
+		started <- "run"
+		<-ctx.Done() // its worker dies below
+		return nil, ctx.Err()
+	}
+	j, err := e.engine.Submit(pipeline.Spec{Kind: "test", Steps: []pipeline.Step{{Name: "a", Kind: "work"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 2; i++ {
+		w, stop := e.worker(fmt.Sprintf("w%d", i), poison)
+		receive(t, started, "started")
+		w.nc.Close() // as if killed by the step: no more acks, no Nak
+		stop()
+	}
+	e.worker("w3", poison)
+	j = e.waitJob(j.ID, "failed", jobState(pipeline.Failed))
+	if msg := j.Step("a").Error; !strings.Contains(msg, "after 2 deliveries") {
+		t.Fatalf("step error %q, want it to name the 2 deliveries", msg)
+	}
+	select {
+	case <-started:
+		t.Fatal("the step ran a third time")
+	default:
 	}
 }
 

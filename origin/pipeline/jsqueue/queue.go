@@ -30,6 +30,12 @@ type Config struct {
 	// Kinds are the step kinds sent to workers; the others run through
 	// Deps.Fallback.
 	Kinds []string
+	// MaxDeliver bounds the runs of one dispatch: a step handed to
+	// workers this many times without an outcome (it kills every worker
+	// it lands on, or they keep losing NATS) fails with an error naming
+	// the count on its next delivery, and the engine's retries apply.
+	// Default 5.
+	MaxDeliver int
 }
 
 // Deps are the queue's collaborators.
@@ -63,8 +69,11 @@ func Open(ctx context.Context, cfg Config, deps Deps) (*Queue, error) {
 	if cfg.AckWait == 0 {
 		cfg.AckWait = 30 * time.Second
 	}
-	if cfg.URL == "" || cfg.AckWait < time.Second || deps.Fallback == nil {
-		return nil, fmt.Errorf("jsqueue: need a URL, AckWait of 1 s or more and a fallback runner (got %+v)", cfg)
+	if cfg.MaxDeliver == 0 {
+		cfg.MaxDeliver = 5
+	}
+	if cfg.URL == "" || cfg.AckWait < time.Second || cfg.MaxDeliver < 1 || deps.Fallback == nil {
+		return nil, fmt.Errorf("jsqueue: need a URL, AckWait of 1 s or more, MaxDeliver of 1 or more and a fallback runner (got %+v)", cfg)
 	}
 	q := &Queue{cfg: cfg, deps: deps, log: deps.Logger, remote: map[string]bool{}}
 	if q.log == nil {
@@ -108,6 +117,9 @@ func (q *Queue) declare(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("jsqueue: create stream: %w", err)
 	}
+	// MaxDeliver stays unbounded here: workers count deliveries
+	// (task.MaxDeliver), so that the delivery past the bound still
+	// reaches one, which records the failure the controller waits for.
 	// Steps still queued were dispatched by an earlier run of the
 	// controller, which puts them back to Pending at start and
 	// dispatches them again.
@@ -188,7 +200,7 @@ func (q *Queue) Run(ctx context.Context, t *pipeline.Task) (json.RawMessage, err
 }
 
 func (q *Queue) publish(ctx context.Context, id string, t *pipeline.Task) error {
-	body, err := json.Marshal(task{ID: id, Job: t.Job, Step: t.Step.Name, Gen: q.gen})
+	body, err := json.Marshal(task{ID: id, Job: t.Job, Step: t.Step.Name, Gen: q.gen, MaxDeliver: q.cfg.MaxDeliver})
 	if err != nil {
 		return pipeline.Permanent(err)
 	}

@@ -28,6 +28,10 @@ type task struct {
 	// Gen is the generation of the controller that dispatched it (see
 	// genKey).
 	Gen int64 `json:"gen"`
+	// MaxDeliver is Config.MaxDeliver: the worker that gets delivery
+	// MaxDeliver+1 records a failure instead of running the step.
+	// 0 (a task from an older controller) is unbounded.
+	MaxDeliver int `json:"max_deliver,omitempty"`
 }
 
 // genKey, in the {prefix}_controller bucket, holds the generation of the

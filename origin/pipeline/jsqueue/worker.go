@@ -43,6 +43,9 @@ type Worker struct {
 	ctl     jetstream.KeyValue // holds genKey
 	gens    generations
 	ackWait time.Duration
+	// reconnected gets a value after NATS reconnects (buffered, never
+	// blocks the client): the generation watch is set up again.
+	reconnected chan struct{}
 }
 
 // NewWorker connects and finds the queue, waiting (until ctx ends) for
@@ -57,7 +60,7 @@ func NewWorker(ctx context.Context, cfg WorkerConfig, deps WorkerDeps) (*Worker,
 	if cfg.URL == "" || cfg.Slots < 1 || len(deps.Funcs) == 0 {
 		return nil, fmt.Errorf("jsqueue: a worker needs a URL, 1 or more slots and step functions (got %+v)", cfg)
 	}
-	w := &Worker{cfg: cfg, funcs: deps.Funcs, log: deps.Logger}
+	w := &Worker{cfg: cfg, funcs: deps.Funcs, log: deps.Logger, reconnected: make(chan struct{}, 1)}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
@@ -66,6 +69,13 @@ func NewWorker(ctx context.Context, cfg WorkerConfig, deps WorkerDeps) (*Worker,
 		return nil, err
 	}
 	w.nc = nc
+	nc.SetReconnectHandler(func(*nats.Conn) {
+		w.log.Info("reconnected to NATS", "url", nc.ConnectedUrlRedacted())
+		select {
+		case w.reconnected <- struct{}{}:
+		default:
+		}
+	})
 	if err := w.find(ctx, js); err != nil {
 		nc.Close()
 		return nil, err

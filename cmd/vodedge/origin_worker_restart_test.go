@@ -1,0 +1,57 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vodedge/vodedge/internal/testenv"
+)
+
+// TestOriginWorkerSurvivesControllerRestart: a `vodedge origin worker`
+// waits, idle, on the controller's embedded NATS; the controller
+// restarts (and its NATS with it). The worker reconnects, and a title
+// ingested afterwards is encoded by it and publishes.
+func TestOriginWorkerSurvivesControllerRestart(t *testing.T) {
+	ffmpeg, ffprobe := testenv.Tool(t, "ffmpeg"), testenv.Tool(t, "ffprobe")
+	dir := t.TempDir()
+	tokens, src, data := filepath.Join(dir, "tokens"), filepath.Join(dir, "src.mp4"), filepath.Join(dir, "data")
+	os.WriteFile(tokens, []byte(workerToken+"\n"), 0o600)
+	if out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=426x240:r=25:d=4", "-f", "lavfi", "-i", "sine=d=4",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", src).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	enc := []string{"--ladder", "240p", "--preset", "ultrafast", "--segment-duration", "2s", "--ffmpeg", ffmpeg, "--ffprobe", ffprobe}
+	listen, adminAddr, natsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
+	args := append([]string{"origin", "--data", data, "--listen", listen, "--admin", adminAddr, "--api-token-file", tokens,
+		"--engine", "nats", "--nats-listen", natsAddr, "--nats-ack-wait", "2s"}, enc...)
+	ctl := start(t, args...)
+	ctl.waitReady(t, "http://"+adminAddr+"/readyz")
+	w := start(t, append([]string{"origin", "worker", "--nats", "nats://" + natsAddr, "--data", data, "--name", "w1"}, enc...)...)
+	testenv.Eventually(t, time.Minute, "the worker ready", func() bool { return strings.Contains(w.stderr.String(), `msg="origin worker ready"`) })
+
+	ctl.cmd.Process.Signal(syscall.SIGTERM)
+	if err := ctl.wait(t, time.Minute); err != nil {
+		t.Fatalf("controller stop: %v\n%s", err, ctl.stderr)
+	}
+	ctl = start(t, args...)
+	ctl.waitReady(t, "http://"+adminAddr+"/readyz")
+	testenv.Eventually(t, time.Minute, "the worker reconnected", func() bool { return strings.Contains(w.stderr.String(), `msg="reconnected to NATS"`) })
+
+	env := &registryEnv{t: t, ctl: "http://" + listen, token: workerToken}
+	ing := start(t, "ingest", src, "--origin", env.ctl, "--token-file", tokens, "--progress", "plain")
+	if err := ing.wait(t, 5*time.Minute); err != nil {
+		t.Fatalf("ingest: %v\n%s\n%s\ncontroller:\n%s\nworker:\n%s", err, ing.stdout, ing.stderr, ctl.stderr, w.stderr)
+	}
+	if !regexp.MustCompile(`(?m)^(\S+)\tpublished\t`).MatchString(ing.stdout.String()) {
+		t.Fatalf("ingest did not publish:\n%s\nworker:\n%s", ing.stdout, w.stderr)
+	}
+	if !ended(w, "transcode/video-h264-240p") {
+		t.Fatalf("the worker did not encode the title after the restart:\n%s", w.stderr)
+	}
+}
