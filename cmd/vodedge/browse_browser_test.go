@@ -95,6 +95,7 @@ func thumbnailOnHover(t *testing.T, ctx context.Context, diag func() string) {
 }
 
 // skipIntro: inside the intro the button shows; it jumps to its end.
+// From the credits on, the "Next" hint shows.
 func skipIntro(t *testing.T, ctx context.Context, diag func() string) {
 	end := eval[float64](t, ctx, `window.vodedgePlayer.title.markers.intro.end`)
 	eval[bool](t, ctx, `(document.querySelector('video').currentTime = 0.5, true)`)
@@ -104,6 +105,15 @@ func skipIntro(t *testing.T, ctx context.Context, diag func() string) {
 	waitJS(t, ctx, 20*time.Second, fmt.Sprintf(`document.querySelector('video').currentTime >= %f && !!window.vodedgePlayer.skipped`, end),
 		"playback past the intro's end", diag)
 	t.Logf("skipped %s", eval[string](t, ctx, `JSON.stringify(window.vodedgePlayer.skipped)`))
+	if eval[bool](t, ctx, `!document.querySelector('#next-hint').hidden`) {
+		t.Fatalf("the Next hint shows before the credits:\n%s", diag())
+	}
+	credits := eval[float64](t, ctx, `window.vodedgePlayer.title.markers.credits.start`)
+	eval[bool](t, ctx, fmt.Sprintf(`(document.querySelector('video').currentTime = %f, true)`, credits+0.5))
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#next-hint"))); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("at the credits: %q", eval[string](t, ctx, `document.querySelector('#next-hint').textContent`))
 }
 
 // dashPlays: the same title plays as DASH with dash.js.

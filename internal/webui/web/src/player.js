@@ -11,7 +11,7 @@
 import Hls from 'hls.js';
 import { $, h, getJSON, fmtBytes, fmtTime } from './dom.js';
 import { startDash, setDashText } from './dashplay.js';
-import { bindSeekbar, loadThumbs, renderSeekbar } from './seekbar.js';
+import { bindSeekbar, clearThumbs, loadThumbs, renderSeekbar } from './seekbar.js';
 import { bindMarkers, renderMarkers, warn } from './markers.js';
 
 // state is the page's model; tests and curious operators read it as
@@ -35,6 +35,7 @@ let config = { steer_url: '' };
 let hls = null;
 let dash = null;
 let listed = []; // the catalog as last searched, for "Next"
+let plays = 0; // counts steerAndStart calls: a stale 'playing' is ignored
 
 // prefixOf is the part of a ranked URL that every file of the title
 // shares: the URL up to and including the master playlist's directory
@@ -223,6 +224,7 @@ function reset() {
   state.subtitles = [];
   state.subtitle = -1;
   state.skipped = null;
+  clearThumbs(state);
   pending.forEach((p) => clearTimeout(p.timer));
   pending = [];
   restored();
@@ -256,7 +258,12 @@ async function steerAndStart(t) {
     return;
   }
   renderURLs();
-  loadThumbs(onTitle(t.thumbnails), state);
+  // The thumbnail track waits for playback: the manifest's request is
+  // the one that meets a cold title (and starts its restore).
+  const run = ++plays;
+  video().addEventListener('playing', () => {
+    if (run === plays) loadThumbs(onTitle(t.thumbnails), state);
+  }, { once: true });
   start(state.candidates[0].url);
 }
 

@@ -6,6 +6,13 @@ import { parseThumbs, thumbAt } from './thumbs.js';
 let cues = [];
 let shown = null; // the cue on show, for tests: window.vodedgePlayer.thumb
 
+// clearThumbs forgets the last title's track.
+export function clearThumbs(state) {
+  cues = [];
+  state.thumbs = null;
+  state.thumb = null;
+}
+
 // loadThumbs fetches the track at url (a node's URL of the title's
 // art/thumbs.vtt); without it the bar still seeks.
 export async function loadThumbs(url, state) {
