@@ -4,6 +4,7 @@ import { $, h } from './dom.js';
 import { loadConfig, titles, card } from './browse.js';
 
 let config = { steer_url: '' };
+let asked = 0; // the latest search: an older answer arriving late is dropped
 
 // rows groups the catalog: popularity comes from the controller (plays
 // per day), new releases by publish date, then each tag.
@@ -25,8 +26,10 @@ function row(r) {
 
 async function show(q) {
   const box = $('#rows');
+  const mine = ++asked;
   try {
     const list = await titles(q);
+    if (mine !== asked) return;
     if (q) box.replaceChildren(row({ name: `Results for “${q}”`, titles: list }));
     else box.replaceChildren(...rows(list).map(row));
     if (!list.length) box.append(h('p', { class: 'muted' }, q ? 'no title matches' : 'no title is published yet'));
@@ -36,7 +39,7 @@ async function show(q) {
   }
 }
 
-// debounce waits until typing pauses; the latest query wins.
+// debounce waits until typing pauses.
 function debounce(fn, ms) {
   let timer = null;
   return (...args) => {
