@@ -66,16 +66,16 @@ what the first stored). Daemon logs go to demo.log in that directory.`,
 
 // demoURLs are what the demo prints.
 type demoURLs struct {
-	Player, Status, Dir, Title string
-	Metrics                    map[string]string // daemon → /metrics URL
-	Edges                      []string          // edge names
-	TitleSource                string            // "ffmpeg" or "sample"
-	StartupTime, FillTime      time.Duration
+	Home, Player, Status, Dir, Title string
+	Metrics                          map[string]string // daemon → /metrics URL
+	Edges                            []string          // edge names
+	TitleSource                      string            // "ffmpeg" or "sample"
+	StartupTime, FillTime            time.Duration
 }
 
 func (u *demoURLs) print(w io.Writer) {
 	fmt.Fprintf(w, "\nvodedge demo is up (%.1f s; fill took %.1f s).\n\n", u.StartupTime.Seconds(), u.FillTime.Seconds())
-	fmt.Fprintf(w, "  player   %s\n  status   %s\n", u.Player, u.Status)
+	fmt.Fprintf(w, "  home     %s\n  player   %s\n  status   %s\n", u.Home, u.Player, u.Status)
 	for _, name := range u.metricsOrder() {
 		fmt.Fprintf(w, "  metrics  %-8s %s\n", name, u.Metrics[name])
 	}

@@ -232,7 +232,13 @@ func TestDemoInBrowser(t *testing.T) {
 	diag := func() string {
 		return fmt.Sprintf("player state: %s\n%s", eval[string](t, ctx, `JSON.stringify(window.vodedgePlayer)`), d.p.stdout)
 	}
+	t.Run("home and title pages", func(t *testing.T) { homeAndTitle(t, ctx, d, diag) })
 	t.Run("player plays from the edges", func(t *testing.T) { playFromEdges(t, ctx, d, diag) })
+	t.Run("a subtitle cue shows", func(t *testing.T) { subtitleShows(t, ctx, diag) })
+	t.Run("a thumbnail loads on hover of the seek bar", func(t *testing.T) { thumbnailOnHover(t, ctx, diag) })
+	t.Run("skip intro jumps past the intro", func(t *testing.T) { skipIntro(t, ctx, diag) })
+	t.Run("DASH plays", func(t *testing.T) { dashPlays(t, ctx, d, diag) })
+	t.Run("HLS plays again", func(t *testing.T) { playFromEdges(t, ctx, d, diag) })
 	t.Run("stopping the serving edge does not stop playback", func(t *testing.T) { killMidPlay(t, ctx, d, diag) })
 	t.Run("status page lists every node with its state", func(t *testing.T) { statusPage(t, ctx, d) })
 	d.stop(t)

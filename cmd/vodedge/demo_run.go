@@ -308,7 +308,7 @@ func (d *demo) adminGet(ctx context.Context, addr, path string, out any) error {
 }
 
 func (d *demo) urls(titleID, source string, fillTime time.Duration) *demoURLs {
-	u := &demoURLs{Player: "http://" + d.ctlUI + "/ui/player/", Status: "http://" + d.ctlUI + "/ui/status/", Dir: d.dir,
+	u := &demoURLs{Home: "http://" + d.ctlUI + "/ui/home/", Player: "http://" + d.ctlUI + "/ui/player/", Status: "http://" + d.ctlUI + "/ui/status/", Dir: d.dir,
 		Title: titleID, TitleSource: source, FillTime: fillTime,
 		Metrics: map[string]string{"origin": "http://" + d.ctlUI + "/metrics", "steer": "http://" + d.steer.admin + "/metrics"}}
 	for _, e := range d.edges {

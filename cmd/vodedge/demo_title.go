@@ -57,6 +57,12 @@ func demoTitle(ctx context.Context, out io.Writer, srv *controller.Server, cli *
 	if job.State != pipeline.Done {
 		return nil, "", fmt.Errorf("demo: the title's job ended %s: %s", job.State, jobError(job))
 	}
+	if source == "ffmpeg" {
+		if err := putMarkers(ctx, cli, f.apiToken, ing.Title.ID, o.seconds); err != nil {
+			return nil, "", err
+		}
+		fmt.Fprintf(out, "title    subtitles (en) and markers (intro, credits) for the player's menus\n")
+	}
 	t, err := cli.Title(ctx, ing.Title.ID, false)
 	return t, source, err
 }
@@ -83,7 +89,7 @@ func ingestGenerated(ctx context.Context, out io.Writer, cli *client.Client, f *
 	defer src.Close()
 	meta := catalog.Metadata{Title: "Test pattern", Description: "ffmpeg's testsrc2 with a beeping tone, encoded by the controller's pipeline",
 		Tags: []string{demoTitleTag, "test-pattern"}, Year: time.Now().Year()}
-	return cli.Ingest(ctx, src, filepath.Base(f.sourceTitle), meta)
+	return cli.Ingest(ctx, src, filepath.Base(f.sourceTitle), meta, demoSubtitles(seconds))
 }
 
 // followJob waits for a job, printing each step as it finishes.

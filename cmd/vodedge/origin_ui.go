@@ -12,6 +12,7 @@ import (
 
 	"github.com/vodedge/vodedge/internal/admin"
 	"github.com/vodedge/vodedge/internal/webui"
+	"github.com/vodedge/vodedge/origin/catalog"
 	"github.com/vodedge/vodedge/origin/controller"
 	"github.com/vodedge/vodedge/origin/controller/client"
 )
@@ -71,20 +72,58 @@ func uiRoutes(cfg webui.Config, deps webui.Deps, token string) controller.AdminR
 	}
 }
 
-// catalogSearch lists published titles through the controller's API.
+// catalogSearch lists published titles through the controller's API,
+// with their popularity (plays per day, all sites).
 func catalogSearch(cli *client.Client) webui.Catalog {
 	return webui.CatalogFunc(func(ctx context.Context, q string) ([]webui.Title, error) {
 		res, err := cli.Search(ctx, url.Values{"q": {q}, "status": {"published"}, "limit": {"100"}})
 		if err != nil {
 			return nil, err
 		}
+		plays := map[string]float64{}
+		if scores, err := cli.Popularity(ctx, true, nil); err == nil { // without it the row is empty, not the page
+			for _, s := range scores {
+				plays[s.Name] += s.Popularity
+			}
+		}
 		out := make([]webui.Title, 0, len(res.Hits))
 		for _, hit := range res.Hits {
-			out = append(out, webui.Title{ID: hit.ID, Title: hit.Title.Title, Description: hit.Description, Tags: hit.Tags,
-				Year: hit.Year, DurationMS: hit.DurationMS, Master: "/titles/" + hit.ID + "/master.m3u8"})
+			w := uiTitle(hit.Title)
+			w.Popularity = plays[hit.ID]
+			out = append(out, w)
 		}
 		return out, nil
 	})
+}
+
+// uiTitle is a catalog title as the pages show it.
+func uiTitle(t *catalog.Title) webui.Title {
+	dir := "/titles/" + t.ID + "/"
+	w := webui.Title{ID: t.ID, Title: t.Title, Description: t.Description, Tags: t.Tags, Year: t.Year, Rating: t.Rating,
+		Languages: t.Languages, DurationMS: t.DurationMS, Master: dir + "master.m3u8", Warnings: t.ViewerWarnings,
+		Published: t.Published, DASH: dir + "manifest.mpd"} // every published title has both, as the public catalogue says
+	if a := t.Artwork; a.Poster != nil {
+		w.Poster = dir + a.Poster.File
+	}
+	if t.Artwork.Thumbnails != "" {
+		w.Thumbnails = dir + t.Artwork.Thumbnails
+	}
+	if t.Artwork.Preview != nil {
+		w.Preview = dir + t.Artwork.Preview.File
+	}
+	for _, s := range t.Subtitles {
+		w.Subtitles = append(w.Subtitles, webui.Subtitle{Language: s.Language, Name: s.Name})
+	}
+	if m := t.Markers; m != nil {
+		w.Markers = &webui.Markers{}
+		if m.Intro != nil {
+			w.Markers.Intro = &webui.Span{Start: m.Intro.Start, End: m.Intro.End}
+		}
+		if m.Credits != nil {
+			w.Markers.Credits = &webui.Span{Start: m.Credits.Start}
+		}
+	}
+	return w
 }
 
 // registrySites reads the controller's node registry through its API.

@@ -1,6 +1,15 @@
-// Package webui is vodedge's two web pages and the small JSON API behind
+// Package webui is vodedge's web pages and the small JSON API behind
 // them:
 //
+//   - the browse pages, a small streaming front end: the home page
+//     (/home/, where / redirects) has rows of posters — "Popular here"
+//     by the controller's popularity (plays per day, summed over sites:
+//     the page does not know the viewer's site), "New releases" by
+//     publish date, one row per tag — and search as you type (debounced,
+//     the same /api/titles); the title page (/title/?id=) shows poster,
+//     description, year, rating, languages, subtitles, viewer warnings
+//     and Play (HLS or DASH). Posters load through steering's redirect
+//     (STEER/titles/ID/art/poster.jpg), so from the edges.
 //   - the player page (/player/): search the catalog, ask steering for a
 //     title, play it with hls.js, and list for every segment the node
 //     and tier that served it (the edges' X-Served-By and X-Cache). When
@@ -9,7 +18,18 @@
 //     falls back, and keeps using that URL. A 503 with Retry-After (a
 //     title in cold storage being restored) is not a node's failure:
 //     the page says "restoring, retry in N s" and asks the same URL
-//     again after N s, or at once with "Retry now".
+//     again after N s, or at once with "Retry now". /player/?id=ID
+//     plays a title at once (&fmt=dash: with dash.js; a switch on the
+//     page changes format). The page has a subtitles menu (hls.js's or
+//     dash.js's text tracks, shown by the browser's text track display),
+//     a seek bar whose hover shows the sprite tile of the hovered time
+//     (the title's WebVTT thumbnail track, fetched from the node in use),
+//     "Skip intro" while playback is in the intro marker (jumps to its
+//     end), a "Next" hint from the credits marker, and the title's
+//     viewer warnings, which hold playback until "Play anyway". DASH
+//     lists its segments too, but with no failover (dash.js retries on
+//     steering's first URL) and no X-Served-By/X-Cache (dash.js does not
+//     hand over response headers): the node is the candidate's.
 //   - the operator status page (/status/): every node of every site with
 //     its state as an ISP portal shows it — OK, WARN or ERROR, the worst
 //     of its components (reachability, readiness, cluster membership,
@@ -41,8 +61,10 @@
 //
 // # Assets
 //
-// The pages' JavaScript is written in web/src and bundled with hls.js by
-// esbuild (both from npm) into assets/, which is committed and embedded:
+// The pages' JavaScript is plain (no framework: a few hundred lines of
+// DOM code do not need one), written in web/src and bundled with hls.js
+// and dash.js by esbuild (all from npm, exact versions) into assets/,
+// which is committed and embedded:
 // `go build` needs no npm and the pages load nothing from other hosts.
 // `make web` rebuilds the bundle (npm ci, then esbuild).
 //

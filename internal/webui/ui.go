@@ -67,18 +67,6 @@ type CatalogFunc func(ctx context.Context, query string) ([]Title, error)
 // Search calls f.
 func (f CatalogFunc) Search(ctx context.Context, query string) ([]Title, error) { return f(ctx, query) }
 
-// Title is a playable title as the player lists it.
-type Title struct {
-	ID          string   `json:"id"`
-	Title       string   `json:"title"`
-	Description string   `json:"description,omitempty"`
-	Tags        []string `json:"tags,omitempty"`
-	Year        int      `json:"year,omitempty"`
-	DurationMS  int64    `json:"duration_ms"`
-	// Master is the path of the HLS master playlist (/titles/ID/master.m3u8).
-	Master string `json:"master"`
-}
-
 // NodeControl stops and starts nodes by name (the demo's).
 type NodeControl interface {
 	StopNode(name string) error
@@ -134,8 +122,10 @@ func (u *UI) Monitor() *Monitor { return u.mon }
 
 // Handler serves, relative to where it is mounted (strip the prefix):
 //
-//	GET  /                          redirect to player/
-//	GET  /player/, /status/         the pages
+//	GET  /                          redirect to home/
+//	GET  /home/, /title/?id=        the browse pages (rows, search, a title)
+//	GET  /player/[?id=&fmt=dash]    the player
+//	GET  /status/                   the status page
 //	GET  /assets/…                  their scripts and styles
 //	GET  /api/config                {"steer_url": …, "controls": bool}
 //	GET  /api/titles?q=             published titles matching q
@@ -145,8 +135,13 @@ func (u *UI) Handler() http.Handler {
 	mux := http.NewServeMux()
 	assets, _ := fs.Sub(assetsFS, "assets") // a valid path
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "player/", http.StatusFound)
+		// A relative Location as is: http.Redirect would resolve it
+		// against the path with the mount's prefix stripped.
+		w.Header().Set("Location", "home/")
+		w.WriteHeader(http.StatusFound)
 	})
+	mux.HandleFunc("GET /home/{$}", page(assets, "home.html"))
+	mux.HandleFunc("GET /title/{$}", page(assets, "title.html"))
 	mux.HandleFunc("GET /player/{$}", page(assets, "player.html"))
 	mux.HandleFunc("GET /status/{$}", page(assets, "status.html"))
 	mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(assets)))
@@ -160,11 +155,12 @@ func (u *UI) Handler() http.Handler {
 }
 
 // securityHeaders: the pages load scripts from their own origin only,
-// and may talk to steering and edges on any origin (media and XHR).
+// and may talk to steering and edges on any origin (media, XHR, and
+// images: posters and thumbnail sprites come from the edges).
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; connect-src *; media-src * blob:; img-src 'self' data:; style-src 'self'")
+		h.Set("Content-Security-Policy", "default-src 'self'; connect-src *; media-src * blob:; img-src * data: blob:; style-src 'self'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		next.ServeHTTP(w, r)

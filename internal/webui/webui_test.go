@@ -179,6 +179,10 @@ func TestPages(t *testing.T) {
 		"/ui/api/titles?q=x":   `"title":"Film x"`,
 		"/ui/api/status":       `"summary"`,
 		"/ui/assets/player.js": "vodedgePlayer",
+		"/ui/home/":            `src="../assets/home.js"`,
+		"/ui/title/?id=t1":     `src="../assets/title.js"`,
+		"/ui/":                 `src="../assets/home.js"`, // the redirect, followed
+		"/ui/assets/home.js":   "Popular here",
 	} {
 		body := fetch(t, srv.URL+path)
 		if !strings.Contains(body, want) {
@@ -190,7 +194,7 @@ func TestPages(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
-	for _, f := range []string{"assets/player.html", "assets/status.html", "assets/app.css"} {
+	for _, f := range []string{"assets/player.html", "assets/status.html", "assets/home.html", "assets/title.html", "assets/app.css"} {
 		raw, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

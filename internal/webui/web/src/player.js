@@ -5,8 +5,14 @@
 // storage answers 503 with Retry-After on every node (the origin is
 // restoring it): the page says "restoring, retry in N s" and asks the
 // same URL again after N s (or at once with "Retry now"), no failover.
+// The page also plays DASH with dash.js (?fmt=dash or the switch), has
+// a subtitles menu, thumbnails on the seek bar, "Skip intro" and a
+// "Next" hint from the title's markers, and its viewer warnings.
 import Hls from 'hls.js';
 import { $, h, getJSON, fmtBytes, fmtTime } from './dom.js';
+import { startDash, setDashText } from './dashplay.js';
+import { bindSeekbar, clearThumbs, loadThumbs, renderSeekbar } from './seekbar.js';
+import { bindMarkers, renderMarkers, warn } from './markers.js';
 
 // state is the page's model; tests and curious operators read it as
 // window.vodedgePlayer.
@@ -19,11 +25,17 @@ const state = {
   failovers: [], // {from, to, at, url, why}
   restoring: null, // {url, retry_after, until} while the title is being restored
   error: '',
+  format: 'hls', // or 'dash'
+  subtitles: [], // [{id, lang, name}] of the player in use
+  subtitle: -1, // the one showing
 };
 window.vodedgePlayer = state;
 
 let config = { steer_url: '' };
 let hls = null;
+let dash = null;
+let listed = []; // the catalog as last searched, for "Next"
+let plays = 0; // counts steerAndStart calls: a stale 'playing' is ignored
 
 // prefixOf is the part of a ranked URL that every file of the title
 // shares: the URL up to and including the master playlist's directory
@@ -186,6 +198,7 @@ async function search(q) {
   list.replaceChildren(h('li', { class: 'muted' }, 'searching…'));
   try {
     const titles = await getJSON('../api/titles?q=' + encodeURIComponent(q));
+    listed = titles;
     list.replaceChildren(...titles.map((t) => h('li', {},
       h('button', { class: 'title', 'data-id': t.id, onclick: () => play(t) },
         h('strong', {}, t.title),
@@ -198,22 +211,42 @@ async function search(q) {
   }
 }
 
-async function play(t) {
+function play(t) {
   state.title = t;
+  $('#now').textContent = t.title;
+  warn(t, () => steerAndStart(t));
+}
+
+function reset() {
   state.segments = [];
   state.failovers = [];
   state.error = '';
+  state.subtitles = [];
+  state.subtitle = -1;
+  state.skipped = null;
+  clearThumbs(state);
   pending.forEach((p) => clearTimeout(p.timer));
   pending = [];
   restored();
-  $('#now').textContent = t.title;
+  $('#error').textContent = '';
+  renderSubtitles();
   renderSegments();
+}
+
+async function steerAndStart(t) {
+  reset();
+  state.format = $('#fmt').value;
+  const file = state.format === 'dash' ? t.dash : t.master;
   if (!config.steer_url) {
     fail('no steering URL configured (the controller needs --ui-steer-url)');
     return;
   }
+  if (!file) {
+    fail(`this title has no ${state.format.toUpperCase()} manifest`);
+    return;
+  }
   try {
-    const r = await fetch(config.steer_url + '/v1/steer?file=' + encodeURIComponent(t.master));
+    const r = await fetch(config.steer_url + '/v1/steer?file=' + encodeURIComponent(file));
     const body = await r.json();
     state.steer = body;
     const a = body.answers && body.answers[0];
@@ -225,17 +258,55 @@ async function play(t) {
     return;
   }
   renderURLs();
+  // The thumbnail track waits for playback: the manifest's request is
+  // the one that meets a cold title (and starts its restore).
+  const run = ++plays;
+  video().addEventListener('playing', () => {
+    if (run === plays) loadThumbs(onTitle(t.thumbnails), state);
+  }, { once: true });
   start(state.candidates[0].url);
 }
 
-function start(url) {
+// onTitle is a node's URL of a file of the title in play (a path of
+// /titles/ID/…): the candidate in use's prefix covers the title's files.
+function onTitle(path) {
+  const c = state.candidates[state.current];
+  const base = state.format === 'dash' ? state.title.dash : state.title.master;
+  if (!path || !c || !base) return '';
+  const dir = base.slice(0, base.lastIndexOf('/') + 1);
+  return path.startsWith(dir) ? c.prefix + path.slice(dir.length) : '';
+}
+
+function stopPlayers() {
   if (hls) hls.destroy();
+  if (dash) dash.destroy();
+  hls = null;
+  dash = null;
+}
+
+function start(url) {
+  stopPlayers();
+  if (state.format === 'dash') {
+    dash = startDash(video(), url, {
+      fragment: recordDash, error: fail,
+      textTracks: (tracks) => { state.subtitles = tracks; renderSubtitles(); },
+    });
+    return;
+  }
+  startHLS(url);
+}
+
+function startHLS(url) {
   if (!Hls.isSupported()) {
     fail('this browser has no Media Source Extensions: hls.js cannot play');
     return;
   }
   hls = new Hls({ loader: FailoverLoader, enableWorker: false, maxBufferLength: 10, maxMaxBufferLength: 20 });
   hls.on(Hls.Events.FRAG_LOADED, (_, data) => record(data));
+  hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, (_, data) => {
+    state.subtitles = data.subtitleTracks.map((t) => ({ id: t.id, lang: t.lang, name: t.name }));
+    renderSubtitles();
+  });
   hls.on(Hls.Events.ERROR, (_, data) => {
     if (!data.fatal) return;
     if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
@@ -244,9 +315,43 @@ function start(url) {
     }
     fail(`${data.type}: ${data.details}`);
   });
+  hls.subtitleDisplay = false;
   hls.loadSource(url);
   hls.attachMedia(video());
   hls.on(Hls.Events.MANIFEST_PARSED, () => video().play().catch((e) => fail('play: ' + e.message)));
+}
+
+// chooseSubtitle shows track id (-1: off) in the browser's text track
+// display.
+function chooseSubtitle(id) {
+  state.subtitle = id;
+  if (hls) {
+    hls.subtitleTrack = id;
+    hls.subtitleDisplay = id >= 0;
+  }
+  if (dash) setDashText(dash, id);
+}
+
+function renderSubtitles() {
+  const sel = $('#subs');
+  sel.replaceChildren(h('option', { value: '-1' }, 'Subtitles off'),
+    ...state.subtitles.map((t) => h('option', { value: String(t.id), 'data-lang': t.lang || '' }, t.name || t.lang || `track ${t.id}`)));
+  sel.value = String(state.subtitle);
+  sel.disabled = !state.subtitles.length;
+}
+
+// recordDash notes a DASH fragment; dash.js does not hand over the
+// response headers, so the node is the candidate whose URL it was.
+function recordDash(f) {
+  const url = new URL(f.url);
+  const parts = url.pathname.split('/');
+  const i = candidateOf(f.url);
+  state.segments.push({
+    sn: f.sn, type: f.type, rendition: parts[parts.length - 2] || '',
+    node: (i >= 0 && state.candidates[i].node) || url.host, tier: '(dash)',
+    bytes: f.bytes, ms: Math.round(f.ms || 0), host: url.host,
+  });
+  renderSegments();
 }
 
 // record notes which node and tier served a fragment (the edges expose
@@ -296,9 +401,17 @@ function renderSegments() {
   $('#bynode').textContent = Object.entries(by).map(([n, c]) => `${n}: ${c}`).join(' · ');
 }
 
+// nextTitle is the title after the one in play in the catalog list.
+function nextTitle() {
+  const i = listed.findIndex((t) => state.title && t.id === state.title.id);
+  return i >= 0 && listed.length > 1 ? listed[(i + 1) % listed.length] : null;
+}
+
 function tick() {
   renderRestoring();
   const v = video();
+  renderSeekbar(v);
+  renderMarkers(v, state, nextTitle());
   let ahead = 0;
   for (let i = 0; i < v.buffered.length; i++) {
     if (v.buffered.start(i) <= v.currentTime && v.currentTime <= v.buffered.end(i)) ahead = v.buffered.end(i) - v.currentTime;
@@ -306,7 +419,8 @@ function tick() {
   const c = state.candidates[state.current];
   $('#stats').textContent = state.title
     ? `${fmtTime(v.currentTime)} / ${fmtTime(v.duration || 0)} · buffer ${ahead.toFixed(1)} s · from ${c ? c.node || 'origin' : '-'}` +
-      (hls && hls.currentLevel >= 0 && hls.levels[hls.currentLevel] ? ` · ${hls.levels[hls.currentLevel].height}p` : '')
+      (hls && hls.currentLevel >= 0 && hls.levels[hls.currentLevel] ? ` · ${hls.levels[hls.currentLevel].height}p` : '') +
+      ` · ${state.format.toUpperCase()}`
     : '';
 }
 
@@ -321,8 +435,19 @@ async function init() {
     e.preventDefault();
     search($('#q').value);
   });
-  setInterval(tick, 500);
+  const params = new URLSearchParams(location.search);
+  $('#fmt').value = params.get('fmt') === 'dash' ? 'dash' : 'hls';
+  $('#fmt').addEventListener('change', () => { if (state.title) play(state.title); });
+  $('#subs').addEventListener('change', (e) => chooseSubtitle(Number(e.target.value)));
+  bindSeekbar(video(), state);
+  bindMarkers(video(), state);
+  renderSubtitles();
+  setInterval(tick, 250);
   await search('');
+  const id = params.get('id');
+  const t = id && listed.find((x) => x.id === id);
+  if (t) play(t);
+  else if (id) fail(`no published title ${id}`);
 }
 
 init();
