@@ -33,6 +33,7 @@ func (s *Server) runPublish(ctx context.Context, t *pipeline.Task) (any, error) 
 	if err := s.copyUploadedPoster(title); err != nil {
 		return nil, err
 	}
+	removeRunLeftovers(s.workDir(title.ID))
 	phases, total, err := s.describe(title.ID)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Steps that build a directory (a rendition, a chunk, pictures,
@@ -17,8 +18,10 @@ import (
 // (runDir), so neither can remove or overwrite the other's files, and
 // the last one to finish wins (moveIntoPlace); both built the same
 // thing. A run that fails removes its directory; one killed leaves it,
-// a dot directory that publishing skips, removed with the title's work
-// directory when its job is done.
+// a dot directory that publishing skips and removes (every step the
+// title's publish depends on is done by then; a late run of a
+// partitioned worker that loses its directory fails, and its outcome
+// belongs to a dispatch the engine no longer waits for).
 
 // runDir creates this run's temporary directory for final: a dot
 // directory beside it with a random suffix.
@@ -70,4 +73,20 @@ func moveAside(dir string) (string, error) {
 		return "", err
 	}
 	return aside, nil
+}
+
+// removeRunLeftovers removes the directories killed or superseded runs
+// left under work (".tmp-…" of runDir, ".old-…" of moveAside), at any
+// depth. Errors are ignored: a leftover costs disk space, nothing else.
+func removeRunLeftovers(work string) {
+	_ = filepath.WalkDir(work, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() || p == work {
+			return nil
+		}
+		if n := d.Name(); strings.HasPrefix(n, ".tmp-") || strings.HasPrefix(n, ".old-") {
+			os.RemoveAll(p)
+			return fs.SkipDir
+		}
+		return nil
+	})
 }
