@@ -42,10 +42,7 @@ func TestIngestSubtitlesThroughEdge(t *testing.T) {
 	tokens := filepath.Join(dir, "tokens")
 	os.WriteFile(tokens, []byte("origin-test-token-0123456789\n"), 0o600)
 	src := filepath.Join(dir, "film.mp4")
-	if out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=3", "-f", "lavfi", "-i", "sine=d=3",
-		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", src).CombinedOutput(); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	writeSource(t, ffmpeg, src, "320x180", 25, 3)
 	en, bad := filepath.Join(dir, "film.en.srt"), filepath.Join(dir, "bad.vtt")
 	os.WriteFile(en, []byte("1\n00:00:00,400 --> 00:00:02,600\nA line through the edge\n"), 0o644)
 	os.WriteFile(bad, []byte("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nok\n\n00:00:03.000 --> 00:00:02.000\nbackwards\n"), 0o644)

@@ -23,10 +23,7 @@ func TestOriginIngestThroughEdge(t *testing.T) {
 	tokens := filepath.Join(dir, "tokens")
 	os.WriteFile(tokens, []byte("# operators\norigin-test-token-0123456789\n"), 0o600)
 	src := filepath.Join(dir, "test_pattern.mp4")
-	if out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=3", "-f", "lavfi", "-i", "sine=d=3",
-		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", src).CombinedOutput(); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	writeSource(t, ffmpeg, src, "320x180", 25, 3)
 	listen, adminAddr := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	org := start(t, "origin", "--data", filepath.Join(dir, "data"), "--listen", listen, "--admin", adminAddr, "--api-token-file", tokens,
 		"--ladder", "180p,144p", "--preset", "ultrafast", "--segment-duration", "2s", "--workers", "2", "--ffmpeg", ffmpeg, "--ffprobe", testenv.Tool(t, "ffprobe"))

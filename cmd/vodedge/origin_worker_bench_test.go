@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -30,11 +29,7 @@ func BenchmarkOriginWorkers(b *testing.B) {
 	}
 	ffmpeg, ffprobe := testenv.Tool(b, "ffmpeg"), testenv.Tool(b, "ffprobe")
 	src := filepath.Join(b.TempDir(), "src.mp4")
-	d := strconv.Itoa(secs)
-	if out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=1920x1080:r=30:d="+d, "-f", "lavfi", "-i", "sine=d="+d,
-		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", src).CombinedOutput(); err != nil {
-		b.Fatalf("%v: %s", err, out)
-	}
+	writeSource(b, ffmpeg, src, "1920x1080", 30, secs)
 	enc := []string{"--ladder", envOr("WORKERS_LADDER", "1080p"), "--preset", "veryfast", "--segment-duration", "4s",
 		"--chunk-duration", envOr("WORKERS_CHUNK", "20s"), "--ffmpeg", ffmpeg, "--ffprobe", ffprobe}
 	runs := []struct {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -22,10 +21,7 @@ func TestOriginWorkerSurvivesControllerRestart(t *testing.T) {
 	dir := t.TempDir()
 	tokens, src, data := filepath.Join(dir, "tokens"), filepath.Join(dir, "src.mp4"), filepath.Join(dir, "data")
 	os.WriteFile(tokens, []byte(workerToken+"\n"), 0o600)
-	if out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=426x240:r=25:d=4", "-f", "lavfi", "-i", "sine=d=4",
-		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", src).CombinedOutput(); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	writeSource(t, ffmpeg, src, "426x240", 25, 4)
 	enc := []string{"--ladder", "240p", "--preset", "ultrafast", "--segment-duration", "2s", "--ffmpeg", ffmpeg, "--ffprobe", ffprobe}
 	listen, adminAddr, natsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
 	args := append([]string{"origin", "--data", data, "--listen", listen, "--admin", adminAddr, "--api-token-file", tokens,

@@ -32,10 +32,7 @@ func TestOriginWorkersSurviveKill(t *testing.T) {
 	os.WriteFile(tokens, []byte(workerToken+"\n"), 0o600)
 	// Long and slow enough (preset medium) that an encode is still
 	// running when the test sees it start.
-	if out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=640x360:r=25:d=20", "-f", "lavfi", "-i", "sine=d=20",
-		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", src).CombinedOutput(); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	writeSource(t, ffmpeg, src, "640x360", 25, 20)
 	enc := []string{"--ladder", "360p,240p", "--preset", "medium", "--segment-duration", "2s", "--ffmpeg", ffmpeg, "--ffprobe", ffprobe}
 	listen, adminAddr, natsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
 	ctl := start(t, append([]string{"origin", "--data", data, "--listen", listen, "--admin", adminAddr, "--api-token-file", tokens,

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/vodedge/vodedge/internal/testenv"
@@ -11,9 +13,14 @@ import (
 
 // writeTestSource writes a 4-second 320×180 test pattern with a tone to
 // src, for a controller to ingest.
-func writeTestSource(t *testing.T, ffmpeg, src string) {
+func writeTestSource(t *testing.T, ffmpeg, src string) { writeSource(t, ffmpeg, src, "320x180", 25, 4) }
+
+// writeSource writes a generated H.264/AAC source of the given size
+// (WxH), frame rate and length to src.
+func writeSource(t testing.TB, ffmpeg, src, size string, fps, seconds int) {
 	t.Helper()
-	if out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=4", "-f", "lavfi", "-i", "sine=d=4",
+	d := strconv.Itoa(seconds)
+	if out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", fmt.Sprintf("testsrc2=s=%s:r=%d:d=%s", size, fps, d), "-f", "lavfi", "-i", "sine=d="+d,
 		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", src).CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
