@@ -63,7 +63,7 @@ func readPoster(r *http.Request) ([]byte, thumbs.Image, error) {
 	data, err := io.ReadAll(io.LimitReader(r.Body, thumbs.MaxPosterBytes+1))
 	switch {
 	case err != nil:
-		return nil, thumbs.Image{}, fmt.Errorf("%w: reading the poster: %v", errBadRequest, err)
+		return nil, thumbs.Image{}, fmt.Errorf("%w: reading the poster: %w", errBadRequest, err)
 	case len(data) > thumbs.MaxPosterBytes:
 		return nil, thumbs.Image{}, fmt.Errorf("%w: a poster is at most %d MiB", errTooLarge, thumbs.MaxPosterBytes>>20)
 	case len(data) == 0:
@@ -71,7 +71,7 @@ func readPoster(r *http.Request) ([]byte, thumbs.Image, error) {
 	}
 	img, err := thumbs.DecodePoster(data, ct)
 	if err != nil {
-		return nil, thumbs.Image{}, fmt.Errorf("%w: poster: %v", errUnprocessable, err)
+		return nil, thumbs.Image{}, fmt.Errorf("%w: poster: %w", errUnprocessable, err)
 	}
 	return data, img, nil
 }

@@ -131,7 +131,7 @@ func (c *Config) validate() error {
 		c.Thumbs = thumbs.DefaultConfig()
 	}
 	if err := c.Thumbs.Validate(); err != nil {
-		return fmt.Errorf("%w: %v", ErrConfig, err)
+		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	c.Public.defaults()
 	if u := c.Public.SteeringURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
@@ -168,11 +168,11 @@ func (c *Config) validate() error {
 	}
 	for _, s := range c.Sites {
 		if err := validSite(s); err != nil {
-			return fmt.Errorf("%w: %v", ErrConfig, err)
+			return fmt.Errorf("%w: %w", ErrConfig, err)
 		}
 	}
 	if err := validParents(c.Sites); err != nil {
-		return fmt.Errorf("%w: %v", ErrConfig, err)
+		return fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	if c.ParentGrantTTL <= 0 {
 		c.ParentGrantTTL = DefaultParentGrantTTL

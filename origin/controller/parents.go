@@ -23,7 +23,7 @@ func validParents(sites []fillplan.Site) error {
 			return fmt.Errorf("site %s lists %d parents, at most 16", s.Name, len(s.Parents))
 		}
 		if err := tiergrant.CheckName(s.Name); err != nil && len(s.Parents) > 0 {
-			return fmt.Errorf("site %s cannot have parents: %v", s.Name, err)
+			return fmt.Errorf("site %s cannot have parents: %w", s.Name, err)
 		}
 		for i, p := range s.Parents {
 			switch _, ok := byName[p]; {

@@ -71,7 +71,7 @@ func ParseScanAnswer(raw []byte, duration float64) (*ScanAnswer, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	var a ScanAnswer
 	if err := dec.Decode(&a); err != nil {
-		return nil, fmt.Errorf("%w: not a JSON answer (%v): %s", ErrBadAnswer, err, snippet(raw))
+		return nil, fmt.Errorf("%w: not a JSON answer (%w): %s", ErrBadAnswer, err, snippet(raw))
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("%w: trailing data after the JSON answer", ErrBadAnswer)

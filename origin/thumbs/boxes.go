@@ -24,7 +24,7 @@ func nextBox(r io.ReaderAt, off, end int64) (box, error) {
 		return box{}, fmt.Errorf("%w: truncated box at %d", ErrNotKeyframe, off)
 	}
 	if _, err := r.ReadAt(h[:8], off); err != nil {
-		return box{}, fmt.Errorf("%w: box at %d: %v", ErrNotKeyframe, off, err)
+		return box{}, fmt.Errorf("%w: box at %d: %w", ErrNotKeyframe, off, err)
 	}
 	b := box{typ: string(h[4:8]), off: off, size: int64(binary.BigEndian.Uint32(h[:4])), hdr: 8}
 	switch b.size {
@@ -35,7 +35,7 @@ func nextBox(r io.ReaderAt, off, end int64) (box, error) {
 			return box{}, fmt.Errorf("%w: truncated box at %d", ErrNotKeyframe, off)
 		}
 		if _, err := r.ReadAt(h[8:16], off+8); err != nil {
-			return box{}, fmt.Errorf("%w: box at %d: %v", ErrNotKeyframe, off, err)
+			return box{}, fmt.Errorf("%w: box at %d: %w", ErrNotKeyframe, off, err)
 		}
 		b.size, b.hdr = int64(binary.BigEndian.Uint64(h[8:16])), 16
 	}

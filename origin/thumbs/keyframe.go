@@ -34,7 +34,7 @@ func moofKeyframe(r io.ReaderAt, moof box, size int64) (int64, int64, error) {
 	}
 	data := make([]byte, moof.size-moof.hdr)
 	if _, err := r.ReadAt(data, moof.off+moof.hdr); err != nil {
-		return 0, 0, fmt.Errorf("%w: moof: %v", ErrNotKeyframe, err)
+		return 0, 0, fmt.Errorf("%w: moof: %w", ErrNotKeyframe, err)
 	}
 	kids, err := children(data)
 	if err != nil {

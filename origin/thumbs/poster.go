@@ -57,14 +57,14 @@ func DecodePoster(data []byte, contentType string) (Image, error) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	switch {
 	case err != nil:
-		return Image{}, fmt.Errorf("%w: not a JPEG or PNG image: %v", ErrBadImage, err)
+		return Image{}, fmt.Errorf("%w: not a JPEG or PNG image: %w", ErrBadImage, err)
 	case format != want:
 		return Image{}, fmt.Errorf("%w: the body is %s but the content type says %s", ErrBadImage, format, contentType)
 	case cfg.Width < minPosterSide || cfg.Height < minPosterSide || cfg.Width > maxPosterSide || cfg.Height > maxPosterSide:
 		return Image{}, fmt.Errorf("%w: %dx%d pixels (each side must be %d to %d)", ErrBadImage, cfg.Width, cfg.Height, minPosterSide, maxPosterSide)
 	}
 	if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
-		return Image{}, fmt.Errorf("%w: the %s image does not decode: %v", ErrBadImage, format, err)
+		return Image{}, fmt.Errorf("%w: the %s image does not decode: %w", ErrBadImage, format, err)
 	}
 	return Image{Format: format, Width: cfg.Width, Height: cfg.Height}, nil
 }
