@@ -363,13 +363,6 @@ func (h *handler) setWriteDeadline(ctx *fasthttp.RequestCtx, n int64) {
 // can be set: one the server accepted (TCP, TLS, Unix), not a RequestCtx
 // made with Init for tests or embedding (whose stand-in connection
 // panics on SetWriteDeadline).
-// isTCP reports whether the client's connection is plain TCP, where a
-// file can be sent with sendfile(2).
-func isTCP(ctx *fasthttp.RequestCtx) bool {
-	_, ok := ctx.Conn().(*net.TCPConn)
-	return ok
-}
-
 func realConn(ctx *fasthttp.RequestCtx) bool {
 	switch ctx.Conn().(type) {
 	case *net.TCPConn, *tls.Conn, *net.UnixConn:

@@ -28,6 +28,13 @@ type heldBody struct {
 	corked bool
 }
 
+// isTCP reports whether the client's connection is plain TCP, where a
+// file can be sent with sendfile(2).
+func isTCP(ctx *fasthttp.RequestCtx) bool {
+	_, ok := ctx.Conn().(*net.TCPConn)
+	return ok
+}
+
 // tcpRaw returns the raw connection of a plain TCP client: only there
 // can a body be sent with sendfile(2) (TLS encrypts it in Go).
 func tcpRaw(ctx *fasthttp.RequestCtx) (syscall.RawConn, bool) {
