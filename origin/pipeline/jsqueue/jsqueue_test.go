@@ -254,12 +254,7 @@ func TestWorkerSurvivesNATSRestart(t *testing.T) {
 func TestWorkerFollowsGenerationsAcrossNATSRestart(t *testing.T) {
 	e := newEnv(t, 0, nil)
 	started, stopped := make(chan string, 1), make(chan string, 1)
-	e.worker("w", func(ctx context.Context, tk *pipeline.Task) (any, error) {
-		started <- "w"
-		<-ctx.Done()
-		stopped <- "w"
-		return nil, ctx.Err()
-	})
+	e.worker("w", untilStopped("w", started, stopped))
 	e.srv.Close()
 	srv, err := StartServer(e.scfg)
 	if err != nil {
@@ -370,12 +365,7 @@ func TestRecordedTaskIsNotRunAgain(t *testing.T) {
 func TestCancelStopsTheWorkersStep(t *testing.T) {
 	e := newEnv(t, 0, nil)
 	started, stopped := make(chan string, 1), make(chan string, 1)
-	e.worker("w", func(ctx context.Context, tk *pipeline.Task) (any, error) {
-		started <- "w"
-		<-ctx.Done()
-		stopped <- "w"
-		return nil, ctx.Err()
-	})
+	e.worker("w", untilStopped("w", started, stopped))
 	j, err := e.engine.Submit(pipeline.Spec{Kind: "test", Steps: []pipeline.Step{{Name: "a", Kind: "work"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -442,12 +432,7 @@ func TestBadConfigs(t *testing.T) {
 func TestRestartedControllerStopsStaleSteps(t *testing.T) {
 	e := newEnv(t, 0, nil)
 	started, stopped := make(chan string, 1), make(chan string, 1)
-	e.worker("w", func(ctx context.Context, tk *pipeline.Task) (any, error) {
-		started <- "w"
-		<-ctx.Done()
-		stopped <- "w"
-		return nil, ctx.Err()
-	})
+	e.worker("w", untilStopped("w", started, stopped))
 	if _, err := e.engine.Submit(pipeline.Spec{Kind: "test", Steps: []pipeline.Step{{Name: "a", Kind: "work"}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -479,5 +464,16 @@ func TestGenerations(t *testing.T) {
 	}
 	if !g.admit("d", 30, stop("d")) || !g.admit("e", 30, stop("e")) {
 		t.Fatal("tasks of a newer generation refused")
+	}
+}
+
+// untilStopped is a step that says it started, runs until its context
+// ends, and says it stopped, naming its worker.
+func untilStopped(name string, started, stopped chan<- string) pipeline.StepFunc {
+	return func(ctx context.Context, _ *pipeline.Task) (any, error) {
+		started <- name
+		<-ctx.Done()
+		stopped <- name
+		return nil, ctx.Err()
 	}
 }
