@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -17,18 +15,13 @@ import (
 // restarts (and its NATS with it). The worker reconnects, and a title
 // ingested afterwards is encoded by it and publishes.
 func TestOriginWorkerSurvivesControllerRestart(t *testing.T) {
-	ffmpeg, ffprobe := testenv.Tool(t, "ffmpeg"), testenv.Tool(t, "ffprobe")
-	dir := t.TempDir()
-	tokens, src, data := filepath.Join(dir, "tokens"), filepath.Join(dir, "src.mp4"), filepath.Join(dir, "data")
-	os.WriteFile(tokens, []byte(workerToken+"\n"), 0o600)
-	writeSource(t, ffmpeg, src, "426x240", 25, 4)
-	enc := []string{"--ladder", "240p", "--preset", "ultrafast", "--segment-duration", "2s", "--ffmpeg", ffmpeg, "--ffprobe", ffprobe}
-	listen, adminAddr, natsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
-	args := append([]string{"origin", "--data", data, "--listen", listen, "--admin", adminAddr, "--api-token-file", tokens,
-		"--engine", "nats", "--nats-listen", natsAddr, "--nats-ack-wait", "2s"}, enc...)
+	ws := newWorkerSetup(t, "240p", "ultrafast")
+	writeSource(t, ws.ffmpeg, ws.src, "426x240", 25, 4)
+	args := ws.controllerArgs()
 	ctl := start(t, args...)
-	ctl.waitReady(t, "http://"+adminAddr+"/readyz")
-	w := start(t, append([]string{"origin", "worker", "--nats", "nats://" + natsAddr, "--data", data, "--name", "w1"}, enc...)...)
+	ctl.waitReady(t, "http://"+ws.admin+"/readyz")
+	w := ws.startWorker(t, "w1")
+	tokens, src, listen, adminAddr := ws.tokens, ws.src, ws.listen, ws.admin
 	testenv.Eventually(t, time.Minute, "the worker ready", func() bool { return strings.Contains(w.stderr.String(), `msg="origin worker ready"`) })
 
 	ctl.cmd.Process.Signal(syscall.SIGTERM)

@@ -19,6 +19,39 @@ import (
 
 const workerToken = "worker-test-token-0123456789"
 
+// workerSetup is what the worker tests share: a token file, where the
+// source goes, the controller's data directory and addresses, and the
+// encoding flags both the controller and its workers take.
+type workerSetup struct {
+	ffmpeg, tokens, src, data string
+	listen, admin, nats       string
+	enc                       []string
+}
+
+func newWorkerSetup(t *testing.T, ladder, preset string) *workerSetup {
+	ffmpeg, ffprobe := testenv.Tool(t, "ffmpeg"), testenv.Tool(t, "ffprobe")
+	dir := t.TempDir()
+	w := &workerSetup{ffmpeg: ffmpeg, tokens: filepath.Join(dir, "tokens"), src: filepath.Join(dir, "src.mp4"), data: filepath.Join(dir, "data"),
+		listen: testenv.FreeAddr(t), admin: testenv.FreeAddr(t), nats: testenv.FreeAddr(t),
+		enc: []string{"--ladder", ladder, "--preset", preset, "--segment-duration", "2s", "--ffmpeg", ffmpeg, "--ffprobe", ffprobe}}
+	if err := os.WriteFile(w.tokens, []byte(workerToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// controllerArgs are `vodedge origin` with its embedded NATS, then extra.
+func (w *workerSetup) controllerArgs(extra ...string) []string {
+	args := []string{"origin", "--data", w.data, "--listen", w.listen, "--admin", w.admin, "--api-token-file", w.tokens,
+		"--engine", "nats", "--nats-listen", w.nats, "--nats-ack-wait", "2s"}
+	return append(append(args, extra...), w.enc...)
+}
+
+// startWorker starts `vodedge origin worker` named name.
+func (w *workerSetup) startWorker(t *testing.T, name string) *proc {
+	return start(t, append([]string{"origin", "worker", "--nats", "nats://" + w.nats, "--data", w.data, "--name", name}, w.enc...)...)
+}
+
 // TestOriginWorkersSurviveKill: a controller with its embedded NATS and
 // two `vodedge origin worker` processes on its data directory ingest a
 // title; one worker is killed with SIGKILL while it encodes a rendition.
@@ -26,22 +59,17 @@ const workerToken = "worker-test-token-0123456789"
 // decodes its HLS and DASH from the controller, and every published
 // file is in the catalog with its checksum.
 func TestOriginWorkersSurviveKill(t *testing.T) {
-	ffmpeg, ffprobe := testenv.Tool(t, "ffmpeg"), testenv.Tool(t, "ffprobe")
-	dir := t.TempDir()
-	tokens, src, data := filepath.Join(dir, "tokens"), filepath.Join(dir, "src.mp4"), filepath.Join(dir, "data")
-	os.WriteFile(tokens, []byte(workerToken+"\n"), 0o600)
+	w := newWorkerSetup(t, "360p,240p", "medium")
 	// Long and slow enough (preset medium) that an encode is still
 	// running when the test sees it start.
-	writeSource(t, ffmpeg, src, "640x360", 25, 20)
-	enc := []string{"--ladder", "360p,240p", "--preset", "medium", "--segment-duration", "2s", "--ffmpeg", ffmpeg, "--ffprobe", ffprobe}
-	listen, adminAddr, natsAddr := testenv.FreeAddr(t), testenv.FreeAddr(t), testenv.FreeAddr(t)
-	ctl := start(t, append([]string{"origin", "--data", data, "--listen", listen, "--admin", adminAddr, "--api-token-file", tokens,
-		"--engine", "nats", "--nats-listen", natsAddr, "--nats-ack-wait", "2s", "--workers", "2"}, enc...)...)
-	ctl.waitReady(t, "http://"+adminAddr+"/readyz")
+	writeSource(t, w.ffmpeg, w.src, "640x360", 25, 20)
+	ctl := start(t, w.controllerArgs("--workers", "2")...)
+	ctl.waitReady(t, "http://"+w.admin+"/readyz")
 	workers := map[string]*proc{}
 	for _, name := range []string{"w1", "w2"} {
-		workers[name] = start(t, append([]string{"origin", "worker", "--nats", "nats://" + natsAddr, "--data", data, "--name", name}, enc...)...)
+		workers[name] = w.startWorker(t, name)
 	}
+	ffmpeg, tokens, src, data, listen := w.ffmpeg, w.tokens, w.src, w.data, w.listen
 	env := &registryEnv{t: t, ctl: "http://" + listen, token: workerToken}
 	ing := start(t, "ingest", src, "--origin", env.ctl, "--token-file", tokens, "--progress", "plain")
 
