@@ -110,7 +110,7 @@ func parseDurations(v url.Values, q *catalog.Query) error {
 
 func duration(s string) (time.Duration, error) {
 	if secs, err := strconv.ParseFloat(s, 64); err == nil {
-		if secs < 0 || secs > 1e6 {
+		if !(secs >= 0 && secs <= 1e6) { // NaN fails both
 			return 0, strconv.ErrRange
 		}
 		return time.Duration(secs * float64(time.Second)), nil
