@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,43 +15,81 @@ import (
 )
 
 // BenchmarkOriginWorkers (make bench-workers) ingests one generated
-// 1080p title three times in one run, each into a fresh controller: the
-// local engine (steps in the controller, --workers 2), and the NATS
-// engine with 1 and with 2 `vodedge origin worker` processes of one
-// slot each. It prints the wall time of each ingest (upload to
-// published) and its ratio to the local engine's. WORKERS_SOURCE_SECONDS
-// (default 60; 600 for the issue's 10-minute figure), WORKERS_LADDER
-// (default 1080p) and WORKERS_CHUNK (--chunk-duration, default 20s)
-// change it.
+// 1080p title several times in one run, each into a fresh controller:
+// the local engine (steps in the controller, --workers 2), and the NATS
+// engine with 1 and with 2 `vodedge origin worker` processes of one slot
+// each, chunked (--chunk-duration) and whole-file (--chunk-duration 0).
+// It prints the wall time of each ingest (upload to published) and its
+// ratio to the local engine's. WORKERS_SOURCE_SECONDS (default 60; 600
+// for the issue's 10-minute figure), WORKERS_LADDER (default
+// 1080p,720p,480p,240p: the default ladder without the rung a 1080p
+// source cannot fill), WORKERS_CHUNK (default 20s) and WORKERS_ROUNDS
+// (default 1; each round starts one run later in the list, and the
+// table gives each run's median) change it.
 func BenchmarkOriginWorkers(b *testing.B) {
 	secs, err := strconv.Atoi(envOr("WORKERS_SOURCE_SECONDS", "60"))
 	if err != nil || secs < 1 {
 		b.Fatalf("WORKERS_SOURCE_SECONDS=%q: want whole seconds", os.Getenv("WORKERS_SOURCE_SECONDS"))
 	}
+	rounds, err := strconv.Atoi(envOr("WORKERS_ROUNDS", "1"))
+	if err != nil || rounds < 1 {
+		b.Fatalf("WORKERS_ROUNDS=%q: want a count", os.Getenv("WORKERS_ROUNDS"))
+	}
 	ffmpeg, ffprobe := testenv.Tool(b, "ffmpeg"), testenv.Tool(b, "ffprobe")
 	src := filepath.Join(b.TempDir(), "src.mp4")
 	writeSource(b, ffmpeg, src, "1920x1080", 30, secs)
-	enc := []string{"--ladder", envOr("WORKERS_LADDER", "1080p"), "--preset", "veryfast", "--segment-duration", "4s",
-		"--chunk-duration", envOr("WORKERS_CHUNK", "20s"), "--ffmpeg", ffmpeg, "--ffprobe", ffprobe}
-	runs := []struct {
-		name    string
-		workers int // worker processes; 0: the local engine
-	}{{"local", 0}, {"nats-1worker", 1}, {"nats-2workers", 2}}
-	wall := make([]time.Duration, len(runs))
-	for i, r := range runs {
-		b.Run(r.name, func(b *testing.B) {
-			for range b.N {
-				wall[i] = ingestWith(b, src, enc, r.workers)
-			}
-			b.ReportMetric(wall[i].Seconds(), "wall-s")
-		})
-	}
-	fmt.Printf("one title: %d s 1920x1080 30 fps source, %s\n", secs, strings.Join(enc[:8], " "))
-	for i, r := range runs {
-		if wall[i] > 0 && wall[0] > 0 {
-			fmt.Printf("%-14s wall %7.1f s  %.2fx local\n", r.name, wall[i].Seconds(), wall[i].Seconds()/wall[0].Seconds())
+	enc := []string{"--ladder", envOr("WORKERS_LADDER", "1080p,720p,480p,240p"), "--preset", "veryfast", "--segment-duration", "4s",
+		"--ffmpeg", ffmpeg, "--ffprobe", ffprobe}
+	chunk := envOr("WORKERS_CHUNK", "20s")
+	runs := []workerRun{{"local", 0, chunk}, {"nats-1worker", 1, chunk}, {"nats-2workers", 2, chunk},
+		{"whole-1worker", 1, "0"}, {"whole-2workers", 2, "0"}}
+	wall := make([][]float64, len(runs))
+	for round := range rounds {
+		for k := range runs {
+			i := (k + round) % len(runs)
+			r := runs[i]
+			b.Run(fmt.Sprintf("%s/round%d", r.name, round+1), func(b *testing.B) {
+				for range b.N {
+					d := ingestWith(b, src, append(enc, "--chunk-duration", r.chunk), r.workers)
+					wall[i] = append(wall[i], d.Seconds())
+					b.ReportMetric(d.Seconds(), "wall-s")
+				}
+			})
 		}
 	}
+	fmt.Printf("one title: %d s 1920x1080 30 fps source (testsrc2), %s, chunks %s, %d round(s), medians\n",
+		secs, strings.Join(enc[:6], " "), chunk, rounds)
+	local := median(wall[0])
+	for i, r := range runs {
+		if m := median(wall[i]); m > 0 && local > 0 {
+			fmt.Printf("%-15s wall %7.1f s  %.2fx local  (runs: %s)\n", r.name, m, m/local, fmtSeconds(wall[i]))
+		}
+	}
+}
+
+// workerRun is one configuration BenchmarkOriginWorkers times: worker
+// processes (0: the local engine) and --chunk-duration ("0": whole file).
+type workerRun struct {
+	name    string
+	workers int
+	chunk   string
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func fmtSeconds(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return strings.Join(parts, " ")
 }
 
 // ingestWith starts a controller (with workers worker processes on the
