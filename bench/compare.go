@@ -41,7 +41,8 @@ type CompareConfig struct {
 	// "nginx-static", "nginx-proxy", "varnish", "fasthttp-bare" (PeerNames:
 	// fasthttp serving the corpus and nothing else, the library's ceiling;
 	// reported, never a target); with TLS,
-	// "vodedge-http" and "nginx-tls" (TLSPeerNames).
+	// "vodedge-http" and "nginx-tls" (TLSPeerNames); with
+	// Tools.VodedgeBase, "vodedge-base" (basePeer).
 	Peers []string
 	// TLS makes vodedge serve HTTPS (its --tls-listen, a self-signed
 	// ECDSA P-256 certificate) and allows the TLS peers: vodedge-http
@@ -81,6 +82,11 @@ var PeerNames = []string{vodedgePeer, "nginx-static", "nginx-proxy", "varnish", 
 // oneDiskPeer is vodedge on one disk directory, measured beside vodedge
 // on CompareConfig.Disks of them.
 const oneDiskPeer = "vodedge-1disk"
+
+// basePeer is the same edge built from another commit
+// (Tools.VodedgeBase), measured beside vodedge in alternating rounds:
+// what a change bought, with both builds under the same load.
+const basePeer = "vodedge-base"
 
 // TLSPeerNames are the peers of a TLS comparison (CompareConfig.TLS).
 var TLSPeerNames = []string{vodedgePeer, "vodedge-http", "nginx-tls"}
@@ -162,6 +168,9 @@ func (c *CompareConfig) validatePeers() error {
 	known := PeerNames
 	if c.Disks > 1 {
 		known = append(slices.Clone(PeerNames), oneDiskPeer)
+	}
+	if c.Tools.VodedgeBase != "" {
+		known = append(slices.Clone(known), basePeer)
 	}
 	if c.TLS {
 		known = TLSPeerNames
@@ -366,6 +375,11 @@ func (c *comparison) newPeers(corpus string) ([]livePeer, error) {
 			p = NewVodedge(VodedgeConfig{
 				Binary: c.cfg.Tools.Vodedge, OriginURL: u, WorkDir: c.wd.join(name), Name: name,
 				RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Log: c.cfg.Log,
+			})
+		case basePeer:
+			p = NewVodedge(VodedgeConfig{
+				Binary: c.cfg.Tools.VodedgeBase, OriginURL: u, WorkDir: c.wd.join(name), Name: name,
+				RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Disks: c.cfg.Disks, Log: c.cfg.Log,
 			})
 		case "vodedge-http":
 			p = NewVodedge(VodedgeConfig{

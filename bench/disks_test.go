@@ -40,3 +40,20 @@ func TestOneDiskPeerNeedsSeveralDisks(t *testing.T) {
 		t.Errorf("vodedge-1disk with 4 disks: %v", err)
 	}
 }
+
+// TestBasePeerNeedsABaseBinary: vodedge-base is measured only when a
+// second binary is given, and then runs that binary under its own name.
+func TestBasePeerNeedsABaseBinary(t *testing.T) {
+	cfg := DefaultCompareConfig()
+	cfg.Peers = []string{vodedgePeer, basePeer, "nginx-static"}
+	if err := cfg.validatePeers(); err == nil {
+		t.Error("vodedge-base accepted without --vodedge-base-binary")
+	}
+	cfg.Tools = Tools{Vodedge: "/bin/true", VodedgeBase: "/bin/false"}
+	if err := cfg.validatePeers(); err != nil {
+		t.Errorf("vodedge-base with a base binary: %v", err)
+	}
+	if err := cfg.Tools.resolve(false); err != nil || cfg.Tools.VodedgeBase != "/bin/false" {
+		t.Errorf("resolve: %v, base %q", err, cfg.Tools.VodedgeBase)
+	}
+}

@@ -17,6 +17,9 @@ type Tools struct {
 	// Vodedge is the vodedge binary to measure. Required: the command
 	// passes its own executable.
 	Vodedge string `json:"vodedge"`
+	// VodedgeBase, when set, is a second vodedge binary, measured beside
+	// Vodedge as the peer "vodedge-base": an A/B of two builds in one run.
+	VodedgeBase string `json:"vodedge_base,omitempty"`
 	// Nginx is the nginx binary; "" looks for nginx in PATH, then in
 	// /usr/sbin (where Debian puts it, outside a normal user's PATH).
 	Nginx string `json:"nginx,omitempty"`
@@ -36,6 +39,13 @@ func (t *Tools) resolve(needNginx bool, needVarnish ...bool) error {
 		errs = append(errs, err)
 	} else {
 		t.Vodedge = p
+	}
+	if t.VodedgeBase != "" {
+		if p, err := filepath.Abs(t.VodedgeBase); err != nil {
+			errs = append(errs, err)
+		} else {
+			t.VodedgeBase = p
+		}
 	}
 	resolveTool(&t.Wrk, "wrk", &errs)
 	if needNginx {

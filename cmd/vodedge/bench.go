@@ -205,6 +205,7 @@ func bindCommonFlags(f *pflag.FlagSet, t *bench.Tools, workDir *string, keep *bo
 	f.StringVar(&t.Vodedge, "vodedge-binary", "", "vodedge binary to measure (default: this executable)")
 	f.StringVar(&t.Wrk, "wrk", "", "wrk binary (default: wrk in PATH)")
 	if nginx {
+		f.StringVar(&t.VodedgeBase, "vodedge-base-binary", "", "a second vodedge binary (another build), measured beside the first as the peer vodedge-base when --peers names it")
 		f.StringVar(&t.Nginx, "nginx", "", "nginx binary (default: nginx in PATH, else /usr/sbin/nginx)")
 		f.StringVar(&t.Varnish, "varnishd", "", "varnishd binary (default: varnishd in PATH, else /usr/sbin/varnishd)")
 	}
