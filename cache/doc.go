@@ -320,6 +320,37 @@
 // None of them is more than a few per cent, so none can close a gap of
 // 30–50 %.
 //
+// What that leaves, and why each is not simply cut (not measured yet:
+// the machine was never quiet enough; the A/B commands are in
+// pinned-short.md):
+//
+//   - The EAGAIN read and the park that follows: Go's poller reads
+//     first and waits on EAGAIN, and its readiness is reset before each
+//     read, so a wrapper that waited for readiness first could miss an
+//     edge that came before and hang. nginx reads only after epoll says
+//     so. Not removable below fasthttp without a poller of our own.
+//   - The header's own syscalls on a sendfile hit (two setsockopt, a
+//     write): a header sent with MSG_MORE would need a connection
+//     wrapper, and fasthttp writes a RAM hit's header and body in one
+//     writev only on a *net.TCPConn (its vectorWriter), so every RAM hit
+//     would pay a second write. Not worth it.
+//   - The fstat of a held descriptor on each hit above 32 KiB: it is
+//     what turns a data file cut after it was opened into a refetch
+//     instead of a cut response (TestShortDiskFileIsRefetched).
+//   - sysmon: it goes back to a 20 µs tick each time it retakes the
+//     one P from a syscall that outlasted a tick (a loopback writev
+//     runs the receiver's TCP work too; futex at 0.04 per response says
+//     it happens), and each tick is two context switches on the pinned
+//     CPU. GOMAXPROCS=2 on one CPU is the experiment to
+//     run; the default (GOMAXPROCS from the affinity mask, 1) is what
+//     the tables measure.
+//   - The body's copies: a RAM hit copies 16 KiB into the socket (13 %),
+//     nginx sends page-cache pages. The memfd RAM tier (below) avoids
+//     it with the same corked sendfile as disk hits, whose extra
+//     syscalls measured no cheaper at 16 KiB; a disk hit up to 32 KiB
+//     copies twice (pread, then writev) and the same comparison set the
+//     32 KiB threshold. Both are worth measuring again pinned.
+//
 // # Slices: the unit of fetching and caching
 //
 // Every object is fetched and cached as aligned slices of SliceBytes
