@@ -22,11 +22,11 @@ export function rows(list) {
 
 // viewerSite asks steering which site this viewer belongs to (by the
 // client's address), so that the popular row ranks titles there; '' when
-// no site's prefix matches or steering cannot be asked.
+// no site's prefix matches or steering does not answer within 3 s.
 async function viewerSite(cfg) {
   if (!cfg.steer_url) return '';
   try {
-    return (await getJSON(cfg.steer_url + '/v1/site')).site || '';
+    return (await getJSON(cfg.steer_url + '/v1/site', { signal: AbortSignal.timeout(3000) })).site || '';
   } catch {
     return '';
   }
