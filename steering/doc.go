@@ -109,6 +109,14 @@
 // itself a trusted proxy (entries further left are the client's own
 // claims).
 //
+// GET /v1/site tells a client which site it belongs to (Engine.ClientSite:
+// its most specific prefix, the site its answers rank first; none when
+// no prefix matches). The browse page asks it so that its "Popular here"
+// row ranks titles by the controller's popularity at that site, as a
+// front end that knows its viewer's network would. It answers the
+// address steering decides for and nothing else, so a client learns
+// only its own site.
+//
 // # Speed
 //
 // The decision path takes no lock but the prefix table's read lock,

@@ -17,7 +17,8 @@ import (
 // FuzzHandler sends whole requests to steering's public handler: any
 // method, target (paths, repeated file= arguments, escapes) and header
 // fields (X-Forwarded-For from a trusted proxy). It must never panic;
-// every answer has a known status, and a 200 from /v1/steer is JSON.
+// every answer has a known status, and a 200 from /v1/steer or /v1/site
+// is JSON.
 func FuzzHandler(f *testing.F) {
 	cfg := DefaultConfig()
 	cfg.Sites = []SiteConfig{{Name: "ams"}}
@@ -38,6 +39,7 @@ func FuzzHandler(f *testing.F) {
 		"GET /v1/steer?file=&file=/a?b#c HTTP/1.1\r\nHost: s\r\nX-Forwarded-For: ::ffff:10.0.0.1\r\n\r\n",
 		"POST /v1/nope HTTP/1.1\r\nHost: s\r\nContent-Length: 0\r\n\r\n",
 		"GET /\xff\xfe HTTP/1.1\r\nHost: s\r\n\r\n",
+		"GET /v1/site HTTP/1.1\r\nHost: s\r\nX-Forwarded-For: 10.1.2.3\r\n\r\n",
 	} {
 		f.Add([]byte(r))
 	}
@@ -54,7 +56,7 @@ func FuzzHandler(f *testing.F) {
 		if !known[st] {
 			t.Fatalf("status %d for %q", st, raw)
 		}
-		if st == 200 && ctx.IsGet() && bytes.HasPrefix(ctx.Path(), []byte("/v1/steer")) && !json.Valid(ctx.Response.Body()) {
+		if st == 200 && ctx.IsGet() && bytes.HasPrefix(ctx.Path(), []byte("/v1/s")) && !json.Valid(ctx.Response.Body()) {
 			t.Fatalf("200 with invalid JSON %q", ctx.Response.Body())
 		}
 	})

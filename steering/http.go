@@ -21,6 +21,7 @@ func newAnswer() any { return &answer{body: make([]byte, 0, 2048)} }
 // Handler is the public listener's handler:
 //
 //	GET /v1/steer?file=PATH[&file=PATH…]   JSON: ranked URLs per file
+//	GET /v1/site                           JSON: the client's site
 //	GET PATH                               302 to the first URL for PATH
 func (s *Service) Handler() fasthttp.RequestHandler { return s.serve }
 
@@ -42,8 +43,10 @@ func (s *Service) serve(ctx *fasthttp.RequestCtx) {
 	switch {
 	case string(path) == "/v1/steer":
 		s.serveJSON(ctx)
+	case string(path) == "/v1/site":
+		s.serveSite(ctx)
 	case bytes.HasPrefix(path, []byte("/v1/")):
-		s.fail(ctx, "other", fasthttp.StatusNotFound, "not found: the API is GET /v1/steer?file=PATH; any other path is redirected")
+		s.fail(ctx, "other", fasthttp.StatusNotFound, "not found: the API is GET /v1/steer?file=PATH and GET /v1/site; any other path is redirected")
 	default:
 		s.serveRedirect(ctx, path)
 	}

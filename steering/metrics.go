@@ -43,7 +43,7 @@ func newMetrics(reg prometheus.Registerer, s *Service) (*metrics, error) {
 			Buckets: []float64{1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 1e-3},
 		}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "vodedge_steer_requests_total", Help: "HTTP requests to the steering listener by mode (json, redirect, other) and status code.",
+			Name: "vodedge_steer_requests_total", Help: "HTTP requests to the steering listener by mode (json, redirect, site, other) and status code.",
 		}, []string{"mode", "code"}),
 		logDropped: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "vodedge_steer_decision_log_dropped_total", Help: "Decisions not logged because the log writer fell behind.",

@@ -21,7 +21,8 @@ func pageURL(d *demoRun, page string) string {
 }
 
 // homeAndTitle: the home page shows rows of posters, whose images load
-// from the edges; search as you type narrows them; a card opens the
+// from the edges, the popular one for the viewer's site (steering puts
+// the browser at the demo's site); search as you type narrows them; a card opens the
 // title page with the title's facts and Play.
 func homeAndTitle(t *testing.T, ctx context.Context, d *demoRun, diag func() string) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(pageURL(d, "home/")), chromedp.WaitVisible(chromedp.CSS("a.card"))); err != nil {
@@ -30,6 +31,9 @@ func homeAndTitle(t *testing.T, ctx context.Context, d *demoRun, diag func() str
 	rows := eval[[]string](t, ctx, `[...document.querySelectorAll('section.row')].map(r => r.dataset.row)`)
 	if len(rows) < 3 || rows[0] != "Popular here" || rows[1] != "New releases" {
 		t.Fatalf("home page rows %q, want Popular here, New releases, then tags", rows)
+	}
+	if site := eval[string](t, ctx, `document.querySelector('#rows').dataset.site`); site != demoSite {
+		t.Fatalf("the home page says the viewer is at site %q, want %q (steering's /v1/site)", site, demoSite)
 	}
 	waitJS(t, ctx, 20*time.Second, `[...document.querySelectorAll('a.card img.poster')].some(i => i.complete && i.naturalWidth > 0)`,
 		"a poster loaded", func() string { return eval[string](t, ctx, `document.querySelector('#rows').innerHTML`) })

@@ -22,7 +22,10 @@ import (
 	"github.com/vodedge/vodedge/internal/testenv"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(testenv.WithBinaries(m)) }
+// TestMain: some tests run steering in-process (a fasthttp server).
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(testenv.WithBinaries(m), testenv.FasthttpGoroutines()...)
+}
 
 // proc is a running vodedge process.
 type proc struct {

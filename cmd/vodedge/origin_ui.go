@@ -62,7 +62,7 @@ func uiRoutes(cfg webui.Config, deps webui.Deps, token string) controller.AdminR
 		if err != nil {
 			return err
 		}
-		deps.Catalog, deps.Registry = catalogSearch(cli), registrySites(cli)
+		deps.Catalog, deps.Registry, deps.Popularity = catalogSearch(cli), registrySites(cli), sitePopularity(cli)
 		ui, err := webui.New(cfg, deps)
 		if err != nil {
 			return err
@@ -93,6 +93,22 @@ func catalogSearch(cli *client.Client) webui.Catalog {
 			out = append(out, w)
 		}
 		return out, nil
+	})
+}
+
+// sitePopularity reads titles' plays per day at one site through the
+// controller's API, for the home page's "Popular here" row.
+func sitePopularity(cli *client.Client) webui.Popularity {
+	return webui.PopularityFunc(func(ctx context.Context, site string) (map[string]float64, error) {
+		scores, err := cli.Popularity(ctx, true, url.Values{"site": {site}, "limit": {"10000"}})
+		if err != nil {
+			return nil, err
+		}
+		plays := make(map[string]float64, len(scores))
+		for _, s := range scores {
+			plays[s.Name] += s.Popularity
+		}
+		return plays, nil
 	})
 }
 

@@ -3,12 +3,21 @@
 //
 //   - the browse pages, a small streaming front end: the home page
 //     (/home/, where / redirects) has rows of posters — "Popular here"
-//     by the controller's popularity (plays per day, summed over sites:
-//     the page does not know the viewer's site), "New releases" by
-//     publish date, one row per tag — and search as you type (debounced,
-//     the same /api/titles); the title page (/title/?id=) shows poster,
-//     description, year, rating, languages, subtitles, viewer warnings
-//     and Play (HLS or DASH). Posters load through steering's redirect
+//     by the controller's popularity (plays per day) at the viewer's
+//     site, "New releases" by publish date, one row per tag — and search
+//     as you type (debounced, the same /api/titles). The page asks
+//     steering which site the viewer is at (STEER/v1/site: the site of
+//     the client's most specific prefix, the one its answers rank first)
+//     and passes it as /api/titles?site=, so the site is decided where
+//     the client's address and the site map already are, as an Open
+//     Connect front end asks its steering. A viewer of no site, a site
+//     the controller has no plays of, or a failed lookup gets the
+//     all-sites ranking and the row is named "Popular" (the titles say
+//     where their popularity was counted: popularity_site). A malformed
+//     site is a 400. The site only chooses a ranking: a viewer who names
+//     another site sees that site's ranking, nothing more. The title
+//     page (/title/?id=) shows poster, description, year, rating,
+//     languages, subtitles, viewer warnings and Play (HLS or DASH). Posters load through steering's redirect
 //     (STEER/titles/ID/art/poster.jpg), so from the edges.
 //   - the player page (/player/): search the catalog, ask steering for a
 //     title, play it with hls.js, and list for every segment the node

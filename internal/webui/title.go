@@ -31,8 +31,10 @@ type Title struct {
 	Markers   *Markers  `json:"markers,omitempty"`
 	Published time.Time `json:"published,omitzero"`
 	// Popularity is the title's plays per day (the controller's
-	// popularity), for the "Popular here" row.
-	Popularity float64 `json:"popularity,omitempty"`
+	// popularity), for the home page's popular row: at PopularitySite,
+	// or summed over all sites when PopularitySite is empty.
+	Popularity     float64 `json:"popularity,omitempty"`
+	PopularitySite string  `json:"popularity_site,omitempty"`
 }
 
 // Subtitle is one subtitle track of a title.

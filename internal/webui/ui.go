@@ -44,6 +44,9 @@ type Config struct {
 type Deps struct {
 	// Catalog answers the player's searches; nil: no search.
 	Catalog Catalog
+	// Popularity ranks titles at the viewer's site (/api/titles?site=);
+	// nil: the catalog's all-sites popularity only.
+	Popularity Popularity
 	// Registry is the controller's node registry, listed per site on
 	// the status page; nil: not shown.
 	Registry Registry
@@ -128,7 +131,8 @@ func (u *UI) Monitor() *Monitor { return u.mon }
 //	GET  /status/                   the status page
 //	GET  /assets/…                  their scripts and styles
 //	GET  /api/config                {"steer_url": …, "controls": bool}
-//	GET  /api/titles?q=             published titles matching q
+//	GET  /api/titles?q=[&site=]     published titles matching q, their
+//	                                popularity at site when known
 //	GET  /api/status                the status Snapshot
 //	POST /api/nodes/{name}/stop|start   (demo only)
 func (u *UI) Handler() http.Handler {
@@ -179,6 +183,13 @@ func (u *UI) handleConfig(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (u *UI) handleTitles(w http.ResponseWriter, r *http.Request) {
+	site := r.URL.Query().Get("site")
+	if site != "" {
+		if err := checkSite(site); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+	}
 	if u.deps.Catalog == nil {
 		writeJSON(w, http.StatusOK, []Title{})
 		return
@@ -192,6 +203,7 @@ func (u *UI) handleTitles(w http.ResponseWriter, r *http.Request) {
 	if titles == nil {
 		titles = []Title{}
 	}
+	u.atSite(r, site, titles)
 	writeJSON(w, http.StatusOK, titles)
 }
 

@@ -9,8 +9,9 @@ export async function loadConfig() {
   }
 }
 
-export function titles(q) {
-  return getJSON('../api/titles?q=' + encodeURIComponent(q || ''));
+// titles: site (the viewer's, optional) ranks popularity there.
+export function titles(q, site) {
+  return getJSON('../api/titles?q=' + encodeURIComponent(q || '') + (site ? '&site=' + encodeURIComponent(site) : ''));
 }
 
 // steered is a file of a title as the browser gets it: steering

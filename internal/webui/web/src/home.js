@@ -1,22 +1,42 @@
 // The home page: rows of posters (popular here, new releases, one per
 // tag) and search as you type.
-import { $, h } from './dom.js';
+import { $, h, getJSON } from './dom.js';
 import { loadConfig, titles, card } from './browse.js';
 
 let config = { steer_url: '' };
 let asked = 0; // the latest search: an older answer arriving late is dropped
+let site = ''; // the viewer's site as steering says; '' when unknown
 
 // rows groups the catalog: popularity comes from the controller (plays
 // per day), new releases by publish date, then each tag.
 export function rows(list) {
   const out = [];
   const popular = list.filter((t) => t.popularity > 0).sort((a, b) => b.popularity - a.popularity);
-  if (popular.length) out.push({ name: 'Popular here', titles: popular });
+  if (popular.length) out.push({ name: popularName(list), titles: popular });
   const recent = [...list].sort((a, b) => String(b.published || '').localeCompare(String(a.published || '')));
   if (recent.length) out.push({ name: 'New releases', titles: recent.slice(0, 20) });
   const tags = [...new Set(list.flatMap((t) => t.tags || []))].sort();
   for (const tag of tags) out.push({ name: tag, titles: list.filter((t) => (t.tags || []).includes(tag)) });
   return out;
+}
+
+// viewerSite asks steering which site this viewer belongs to (by the
+// client's address), so that the popular row ranks titles there; '' when
+// no site's prefix matches or steering does not answer within 3 s.
+async function viewerSite(cfg) {
+  if (!cfg.steer_url) return '';
+  try {
+    return (await getJSON(cfg.steer_url + '/v1/site', { signal: AbortSignal.timeout(3000) })).site || '';
+  } catch {
+    return '';
+  }
+}
+
+// popularName: the titles say where their popularity was counted; the
+// ranking is the viewer's site's only when the controller had plays
+// there, else it is every site's.
+export function popularName(list) {
+  return list.some((t) => t.popularity_site) ? 'Popular here' : 'Popular';
 }
 
 function row(r) {
@@ -28,7 +48,7 @@ async function show(q) {
   const box = $('#rows');
   const mine = ++asked;
   try {
-    const list = await titles(q);
+    const list = await titles(q, site);
     if (mine !== asked) return;
     if (q) box.replaceChildren(row({ name: `Results for “${q}”`, titles: list }));
     else box.replaceChildren(...rows(list).map(row));
@@ -50,6 +70,8 @@ function debounce(fn, ms) {
 
 async function init() {
   config = await loadConfig();
+  site = await viewerSite(config);
+  $('#rows').dataset.site = site;
   const search = debounce((q) => show(q.trim()), 250);
   $('#q').addEventListener('input', (e) => search(e.target.value));
   await show('');
