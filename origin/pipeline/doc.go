@@ -67,6 +67,32 @@
 // 250 s run's 0.71x. Rerun make bench-chunks on a quiet machine for a
 // same-run table of all four.
 //
+// The figure, on the NATS engine with worker processes (make
+// bench-workers, cmd/vodedge BenchmarkOriginWorkers, one run on
+// 2026-12-06 17:03-18:30 UTC: upload to published, QC, scanners,
+// artwork, package included; other engineers' jobs ran at nice 19, so
+// they took only CPU the encodes left; output in
+// bench/results/2core-loopback/workers-600.txt):
+//
+//	600 s 1920x1080 30 fps source (testsrc2) -> 1080p, 720p, 480p, 240p + AAC, veryfast, 20 s chunks
+//	  chunked,    1 worker process    1048 s  1.00x
+//	  chunked,    2 worker processes   862 s  0.82x
+//	  whole-file, 1 worker process     967 s  0.92x
+//	  whole-file, 2 worker processes   792 s  0.76x
+//	  local engine (--workers 2, chunked) 1244 s: not comparable (ran
+//	  first, while the other jobs still shared the CPUs equally)
+//
+// On two cores a second worker buys 18-24 %: each ffmpeg is
+// multithreaded already, so a second process only fills what one leaves
+// idle. Chunking costs 8-9 % here (30 ffmpeg starts per rendition, each
+// seeking to its keyframe, and a join) and buys nothing, because a
+// four-rung ladder already gives two workers four steps to share. It
+// pays when machines outnumber renditions: a single long rendition (the
+// 1080p-only run above) or a 4K title's top rung spread over many
+// worker hosts; with one rung chunking is the only parallelism there is.
+// WORKERS_LADDER=1080p, WORKERS_ROUNDS=3 and more worker hosts are the
+// runs still to make.
+//
 // Dispatch (runner.go): the loop decides what is runnable and hands each
 // runnable step to Deps.Runner, on a goroutine that waits for it. Local,
 // the default, calls the step function in this process (what the
