@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -29,21 +28,25 @@ func (s *Server) publishedDir(id string) string { return filepath.Join(s.sourceD
 // keepPlaylists copies the work directory's master playlist and each
 // rendition's media playlist.
 func (s *Server) keepPlaylists(t *catalog.Title) error {
+	files := map[string][]byte{}
 	names := []string{packager.MasterFile}
 	for _, r := range t.Renditions {
 		names = append(names, r.Name+"/"+transcode.PlaylistFile)
 	}
-	return s.keepPublished(t.ID, s.workDir(t.ID), names...)
-}
-
-// keepPublished copies the named files (relative to the title) from
-// dir into the kept copy, each through a temporary file.
-func (s *Server) keepPublished(id, dir string, names ...string) error {
 	for _, name := range names {
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
+		data, err := os.ReadFile(filepath.Join(s.workDir(t.ID), filepath.FromSlash(name)))
 		if err != nil {
 			return fmt.Errorf("controller: keep playlists: %w", err)
 		}
+		files[name] = data
+	}
+	return s.keepPublished(t.ID, files)
+}
+
+// keepPublished writes files (by name relative to the title) into the
+// kept copy, each through a temporary file and a rename.
+func (s *Server) keepPublished(id string, files map[string][]byte) error {
+	for name, data := range files {
 		dst := filepath.Join(s.publishedDir(id), filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
@@ -65,6 +68,9 @@ type packaging struct {
 	variants    []packager.Variant
 	durationMS  int64
 	iframeLines []byte
+	// playlists are the media playlists read, kept again with the new
+	// master (a title read from the store gets its copy so).
+	playlists map[string][]byte
 }
 
 // durations are the first video variant's segment durations, at which
@@ -88,13 +94,18 @@ func (s *Server) readPackaging(t *catalog.Title) (*packaging, error) {
 	if err != nil {
 		return nil, err
 	}
-	pk := &packaging{durationMS: t.DurationMS}
+	pk := &packaging{durationMS: t.DurationMS, playlists: map[string][]byte{}}
 	for _, r := range t.Renditions {
-		v, err := variantOf(fsys, r)
+		name := r.Name + "/" + transcode.PlaylistFile
+		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("controller: title %s: %w", t.ID, err)
 		}
-		pk.variants = append(pk.variants, v)
+		v, err := variantOf(data, r)
+		if err != nil {
+			return nil, fmt.Errorf("controller: title %s: %w", t.ID, err)
+		}
+		pk.variants, pk.playlists[name] = append(pk.variants, v), data
 	}
 	master, err := fs.ReadFile(fsys, packager.MasterFile)
 	if err != nil {
@@ -121,13 +132,8 @@ func (s *Server) publishedFS(id string) (fs.FS, error) {
 }
 
 // variantOf is a rendition as the packager measured it.
-func variantOf(fsys fs.FS, r catalog.Rendition) (packager.Variant, error) {
-	f, err := fsys.Open(path.Join(r.Name, transcode.PlaylistFile))
-	if err != nil {
-		return packager.Variant{}, err
-	}
-	defer f.Close()
-	pl, err := packager.ParsePlaylist(f)
+func variantOf(playlist []byte, r catalog.Rendition) (packager.Variant, error) {
+	pl, err := packager.ParsePlaylist(bytes.NewReader(playlist))
 	if err != nil {
 		return packager.Variant{}, fmt.Errorf("%s: %w", r.Name, err)
 	}

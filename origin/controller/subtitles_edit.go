@@ -81,7 +81,12 @@ func (s *Server) editSubtitles(ctx context.Context, id string, lang language.Tag
 	if err := s.putInOrder(ctx, added, man); err != nil {
 		return nil, err
 	}
-	if err := s.keepPublished(id, scratch, packager.MasterFile); err != nil {
+	master, err := os.ReadFile(filepath.Join(scratch, packager.MasterFile))
+	if err != nil {
+		return nil, err
+	}
+	pk.playlists[packager.MasterFile] = master
+	if err := s.keepPublished(id, pk.playlists); err != nil {
 		return nil, err
 	}
 	return s.cat.Update(id, func(ti *catalog.Title) error {

@@ -91,6 +91,16 @@ func TestSubtitlesAfterIngest(t *testing.T) {
 	if _, m := fetch(t, base+"master.m3u8"); strings.Count(m, "TYPE=SUBTITLES") != 1 || !strings.Contains(m, `URI="`+en+`/index.m3u8"`) {
 		t.Errorf("master after replacing the ingest's track:\n%s", m)
 	}
+	// That edit kept a copy: the next one reads it.
+	if code, body := send(t, http.MethodDelete, api+"en", "", nil); code != 200 {
+		t.Fatalf("DELETE en: %d %s", code, body)
+	}
+	if _, m := fetch(t, base+"master.m3u8"); strings.Contains(m, "TYPE=SUBTITLES") || strings.Contains(m, "SUBTITLES=") {
+		t.Errorf("master without tracks:\n%s", m)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, "sources", id, "published", "master.m3u8")); err != nil {
+		t.Errorf("no kept master after an edit: %v", err)
+	}
 }
 
 // putTrack PUTs a track, checks that the catalog, both manifests (as
