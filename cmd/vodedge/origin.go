@@ -58,7 +58,8 @@ Apps read the published catalogue without a token at GET /public/v1/titles
 and /public/v1/titles/{id} (CORS, ETag, Cache-Control, a rate per client).
 
 Routes: POST /v1/titles; GET /v1/titles?q=&tag=&year=&min_duration=&…;
-GET|PATCH /v1/titles/{id}; GET /v1/titles/{id}/qc; PUT /v1/titles/{id}/markers;
+GET|PATCH /v1/titles/{id}; GET /v1/titles/{id}/qc; PUT /v1/titles/{id}/markers|poster;
+PUT|DELETE /v1/titles/{id}/subtitles/{lang};
 POST /v1/titles/{id}/approve|demote|restore; GET /v1/jobs[/{id}];
 POST /v1/jobs/{id}/cancel|retry; POST /v1/popularity/logs;
 GET /v1/popularity/files|titles; POST /v1/tiering/run; GET /v1/status;
@@ -84,7 +85,7 @@ GET /v1/sites lists every node with its source, state and last report.`,
 	o.bindPublic(f)
 	o.bindQueue(f)
 	addConfigFlag(cmd)
-	cmd.AddCommand(newJobsCmd(), newTitlesCmd(), newApproveCmd(), newOriginWorkerCmd(g))
+	cmd.AddCommand(newJobsCmd(), newTitlesCmd(), newApproveCmd(), newPosterCmd(), newMarkersCmd(), newSubtitlesCmd(), newOriginWorkerCmd(g))
 	return cmd
 }
 

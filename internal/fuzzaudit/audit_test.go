@@ -36,6 +36,8 @@ var covered = map[string]string{
 	"bench/trace.ParseRange":            "FuzzReader",
 	"cache.decodeStored":                "FuzzDecodeStored",
 	"cmd/vodedge.parseDiskSpec":         "FuzzParseDiskSpec",
+	"cmd/vodedge.parseClock":            "FuzzParseClock",
+	"cmd/vodedge.parseSpan":             "FuzzParseClock",
 	"cache.parse":                       "FuzzHandler",
 	"cache/disktier.decodeRecord":       "FuzzDecodeRecord",
 	"cache/logship.decodeBatch":         "FuzzDecodeSpool",

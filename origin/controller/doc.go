@@ -24,7 +24,13 @@
 //     extracted by the subtitles step with ffmpeg. Each track gets
 //     work/{id}/subs-{lang}/, which the package step segments and lists
 //     in both manifests, and publish uploads like any rendition; the
-//     catalog lists the tracks (Title.Subtitles). Languages are BCP 47
+//     catalog lists the tracks (Title.Subtitles). PUT and DELETE
+//     /v1/titles/{id}/subtitles/{lang} edit a published title's tracks
+//     (subtitles_edit.go, published.go): a new version of a track goes
+//     under new names, subs-{lang}.{hash}, because edges cache .vtt as
+//     immutable, and the manifests are written again by the packager
+//     from the catalog's renditions and the media playlists the publish
+//     step keeps in sources/{id}/published/. Languages are BCP 47
 //     tags, named in their own language for the players' menus
 //     (x/text's language and display).
 //   - Content analysis (content.go): the qc step's built-in source
@@ -34,7 +40,8 @@
 //     answer fails the step permanently, an unreachable one is retried.
 //     Photosensitivity findings become the title's viewer_warnings and
 //     the markers scanner's intro and credits its markers (markers.go),
-//     which PUT /v1/titles/{id}/markers replaces; an operator's markers
+//     which PUT /v1/titles/{id}/markers replaces (a marker sent back
+//     unchanged keeps its source); an operator's markers
 //     survive a re-run.
 //   - Pictures (steps_art.go, api_poster.go; origin/thumbs): an artwork
 //     step beside the transcodes analyses the source and writes art/

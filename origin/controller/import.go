@@ -83,28 +83,53 @@ func copyTree(src fs.FS, dst string) error {
 // names (the sum of its EXTINF durations).
 func hlsDuration(src fs.FS) (dur time.Duration, err error) {
 	media := ""
-	if err := scanLines(src, packager.MasterFile, func(line string) {
+	if err := scanLines(src, packager.MasterFile, func(line string) error {
 		if media == "" && line != "" && !strings.HasPrefix(line, "#") {
 			media = line
 		}
+		return nil
 	}); err != nil {
 		return 0, err
 	}
 	if media == "" || !fs.ValidPath(media) {
 		return 0, fmt.Errorf("%s names no media playlist", packager.MasterFile)
 	}
-	err = scanLines(src, path.Clean(media), func(line string) {
-		if v, ok := strings.CutPrefix(line, "#EXTINF:"); ok {
-			v, _, _ = strings.Cut(v, ",")
-			if f, perr := strconv.ParseFloat(v, 64); perr == nil {
-				dur += time.Duration(f * float64(time.Second))
-			}
+	n := 0
+	err = scanLines(src, path.Clean(media), func(line string) error {
+		n++
+		v, ok := strings.CutPrefix(line, "#EXTINF:")
+		if !ok {
+			return nil
 		}
+		secs, err := extinfSeconds(v)
+		if err != nil {
+			return fmt.Errorf("%s line %d: %w", path.Clean(media), n, err)
+		}
+		dur += time.Duration(secs * float64(time.Second))
+		return nil
 	})
 	return dur, err
 }
 
-func scanLines(src fs.FS, name string, fn func(string)) error {
+// maxExtinf bounds one segment's duration (an hour: far past any
+// packager's, well inside time.Duration).
+const maxExtinf = 3600
+
+// extinfSeconds reads the duration of "#EXTINF:<duration>,[title]". A
+// value that does not parse, is negative, NaN, infinite or past
+// maxExtinf is an error: NaN compares false with any bound, so the test
+// is written to fail for it.
+func extinfSeconds(v string) (float64, error) {
+	v, _, _ = strings.Cut(v, ",")
+	secs, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || !(secs >= 0 && secs <= maxExtinf) {
+		return 0, fmt.Errorf("#EXTINF duration %q: want seconds from 0 to %d", clip(v), maxExtinf)
+	}
+	return secs, nil
+}
+
+// scanLines calls fn with each trimmed line of name until it fails.
+func scanLines(src fs.FS, name string, fn func(string) error) error {
 	f, err := src.Open(name)
 	if err != nil {
 		return err
@@ -112,7 +137,9 @@ func scanLines(src fs.FS, name string, fn func(string)) error {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		fn(strings.TrimSpace(sc.Text()))
+		if err := fn(strings.TrimSpace(sc.Text())); err != nil {
+			return err
+		}
 	}
 	return sc.Err()
 }

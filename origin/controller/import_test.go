@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/vodedge/vodedge/origin"
 	"github.com/vodedge/vodedge/origin/catalog"
@@ -48,5 +49,30 @@ func TestImportWithoutFFmpeg(t *testing.T) {
 	}
 	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
 		t.Errorf("store route: Access-Control-Allow-Origin %q, want * (browser players fall back to the origin)", got)
+	}
+}
+
+// TestImportRefusesBadDurations: an #EXTINF duration that is not a
+// number from 0 to an hour — NaN and infinities included, which pass
+// any bound written as "secs < 0 || secs > max" — fails the import with
+// an error naming the playlist line, and creates no title.
+func TestImportRefusesBadDurations(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-ffmpeg")
+	cfg := configWith(t.TempDir(), missing, missing)
+	cfg.TranscodeOptional = true
+	e := start(t, cfg, controller.Deps{})
+	for _, d := range []string{"NaN", "nan", "+Inf", "-Inf", "Infinity", "-1", "1e400", "3601", "0x1p-2x", ""} {
+		src := fstest.MapFS{
+			"master.m3u8":        {Data: []byte("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n360p/index.m3u8\n")},
+			"360p/index.m3u8":    {Data: []byte("#EXTM3U\n#EXTINF:2.000,\nseg-00000.m4s\n#EXTINF:" + d + ",\nseg-00001.m4s\n#EXT-X-ENDLIST\n")},
+			"360p/seg-00000.m4s": {Data: []byte("x")},
+		}
+		_, err := e.srv.Import(context.Background(), catalog.Metadata{Title: "Bad " + d}, src)
+		if err == nil || !strings.HasPrefix(err.Error(), "bad request: import: 360p/index.m3u8 line 4: #EXTINF duration") {
+			t.Errorf("EXTINF %q: %v, want a 400 naming line 4", d, err)
+		}
+	}
+	if res, err := e.cli.Search(context.Background(), nil); err != nil || res.Total != 0 {
+		t.Errorf("titles after refused imports: %v, %v", res, err)
 	}
 }

@@ -60,19 +60,20 @@ func mergeMarkers(prev, det *catalog.Markers) *catalog.Markers {
 
 // handlePutMarkers is PUT /v1/titles/{id}/markers: the operator's
 // markers replace the title's ({"intro": {start, end}, "credits":
-// {start}}; an absent one is removed), validated against its length.
+// {start}}; an absent one is removed, an unchanged one keeps its
+// source), validated against its length.
 func (s *Server) handlePutMarkers(w http.ResponseWriter, r *http.Request) {
 	var m catalog.Markers
 	if err := decodeBody(r, &m); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	for _, k := range []*catalog.Marker{m.Intro, m.Credits} {
-		if k != nil {
-			k.Confidence, k.Source = 1, catalog.MarkerOperator
-		}
-	}
 	t, err := s.cat.Update(r.PathValue("id"), func(t *catalog.Title) error {
+		var cur catalog.Markers
+		if t.Markers != nil {
+			cur = *t.Markers
+		}
+		m.Intro, m.Credits = operatorMarker(m.Intro, cur.Intro), operatorMarker(m.Credits, cur.Credits)
 		if err := m.Validate(titleSeconds(t)); err != nil {
 			return err
 		}
@@ -87,6 +88,20 @@ func (s *Server) handlePutMarkers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, t)
+}
+
+// operatorMarker is a marker sent by an operator: theirs (confidence
+// 1), unless it is the title's current one unchanged (a client that
+// sets one marker sends the other back as it read it), which keeps its
+// source and confidence.
+func operatorMarker(sent, cur *catalog.Marker) *catalog.Marker {
+	if sent == nil {
+		return nil
+	}
+	if cur != nil && sent.Start == cur.Start && sent.End == cur.End {
+		return cur
+	}
+	return &catalog.Marker{Start: sent.Start, End: sent.End, Confidence: 1, Source: catalog.MarkerOperator}
 }
 
 // titleSeconds is a title's length: the packaged one, else the

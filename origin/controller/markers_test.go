@@ -1,6 +1,7 @@
 package controller_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -63,6 +64,18 @@ func TestMarkersDetectedAndEdited(t *testing.T) {
 	}
 	if code, body := put(t, e.url+"/v1/titles/nope/markers", `{}`); code != 404 {
 		t.Errorf("unknown title: %d %s", code, body)
+	}
+	// A client that sets the credits sends the detected intro back as
+	// it read it: the intro stays the detection's.
+	keep := fmt.Sprintf(`{"intro":{"start":%v,"end":%v},"credits":{"start":12}}`, m.Intro.Start, m.Intro.End)
+	if code, body := put(t, url, keep); code != 200 {
+		t.Fatalf("credits beside the unchanged intro: %d %s", code, body)
+	}
+	title = e.title(id, func(t *catalog.Title) bool {
+		return t.Markers != nil && t.Markers.Credits != nil && t.Markers.Credits.Start == 12
+	})
+	if i, c := title.Markers.Intro, title.Markers.Credits; *i != *m.Intro || c.Source != catalog.MarkerOperator || c.Confidence != 1 {
+		t.Errorf("after setting the credits: intro %+v (want %+v unchanged), credits %+v", i, m.Intro, c)
 	}
 	if code, body := put(t, url, `{"intro":{"start":0.5,"end":3},"credits":{"start":12}}`); code != 200 {
 		t.Fatalf("valid markers: %d %s", code, body)

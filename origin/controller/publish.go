@@ -50,6 +50,9 @@ func (s *Server) runPublish(ctx context.Context, t *pipeline.Task) (any, error) 
 			files = append(files, catalog.File{Key: f.Key, Size: f.Size, SHA256: f.SHA256})
 		}
 	}
+	if err := s.keepPlaylists(title); err != nil {
+		return nil, err
+	}
 	_, err = s.cat.Update(title.ID, func(ti *catalog.Title) error {
 		if err := missingPoster(ti, files); err != nil {
 			return err // uploaded meanwhile: the retry copies and uploads it

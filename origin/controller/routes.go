@@ -18,6 +18,8 @@ func (s *Server) routes() http.Handler {
 	api.HandleFunc("GET /v1/titles/{id}/qc", s.handleQCReport)
 	api.HandleFunc("PUT /v1/titles/{id}/markers", s.handlePutMarkers)
 	api.HandleFunc("PUT /v1/titles/{id}/poster", s.handlePoster)
+	api.HandleFunc("PUT /v1/titles/{id}/subtitles/{lang}", s.handlePutSubtitles)
+	api.HandleFunc("DELETE /v1/titles/{id}/subtitles/{lang}", s.handleDeleteSubtitles)
 	api.HandleFunc("POST /v1/titles/{id}/approve", s.handleApprove)
 	api.HandleFunc("POST /v1/titles/{id}/restore", s.handleClass("hot"))
 	api.HandleFunc("POST /v1/titles/{id}/demote", s.handleClass("cold"))

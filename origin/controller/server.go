@@ -45,6 +45,8 @@ type Server struct {
 	reg     *registry
 	qp      queueParts // EngineNATS only (queue.go)
 
+	subEdits sync.Mutex // serialises edits of published subtitles (subtitles_edit.go)
+
 	http  *http.Server
 	stop  chan struct{}
 	wg    sync.WaitGroup // background loops

@@ -1,10 +1,15 @@
 package client
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net/http"
+	"net/url"
 	"path/filepath"
+
+	"github.com/vodedge/vodedge/origin/catalog"
 )
 
 // Subtitle is a subtitle file (WebVTT or SubRip) sent with an upload.
@@ -29,4 +34,22 @@ func writeSubtitles(mw *multipart.Writer, subs []Subtitle) error {
 		}
 	}
 	return nil
+}
+
+// SetSubtitles adds a subtitle track (WebVTT or SubRip read from body)
+// to a published title, in place of its tracks of that language, and
+// returns the title.
+func (c *Client) SetSubtitles(ctx context.Context, id, lang string, body io.Reader) (*catalog.Title, error) {
+	var t catalog.Title
+	return &t, c.do(ctx, http.MethodPut, subtitlesPath(id, lang), nil, body, "text/plain; charset=utf-8", &t)
+}
+
+// DeleteSubtitles removes a published title's tracks of a language.
+func (c *Client) DeleteSubtitles(ctx context.Context, id, lang string) (*catalog.Title, error) {
+	var t catalog.Title
+	return &t, c.do(ctx, http.MethodDelete, subtitlesPath(id, lang), nil, nil, "", &t)
+}
+
+func subtitlesPath(id, lang string) string {
+	return "/v1/titles/" + url.PathEscape(id) + "/subtitles/" + url.PathEscape(lang)
 }
