@@ -128,20 +128,31 @@ func warningGate(t *testing.T, ctx context.Context, d *demoRun, s *strobe, diag 
 	if got := eval[string](t, ctx, `document.querySelector('ul.warnings').innerText`); !strings.Contains(got, warnings[0]) {
 		t.Fatalf("title page warnings %q, want %q", got, warnings[0])
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(d.player+"?id="+s.id), chromedp.WaitVisible(chromedp.CSS("#play-anyway"))); err != nil {
+	// The page's fetch is wrapped to count the questions to steering:
+	// playback starts with one, asked in the same task as the click
+	// that starts it, so a page that did not wait would have asked by
+	// the time the warning shows.
+	button := fmt.Sprintf(`button.title[data-id=%q]`, s.id)
+	if err := chromedp.Do(ctx, chromedp.Navigate(d.player), chromedp.WaitVisible(chromedp.CSS(button))); err != nil {
 		t.Fatal(err)
 	}
-	held := fmt.Sprintf(`window.vodedgePlayer.title.id === %q && window.vodedgePlayer.steer === null &&
+	eval[bool](t, ctx, `(() => { const f = window.fetch; window.steerAsks = 0;
+		window.fetch = function (u, ...rest) { if (String(u).includes('/v1/steer')) window.steerAsks++; return f.call(this, u, ...rest) };
+		return true })()`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(button)), chromedp.WaitVisible(chromedp.CSS("#play-anyway"))); err != nil {
+		t.Fatal(err)
+	}
+	held := fmt.Sprintf(`window.vodedgePlayer.title.id === %q && window.steerAsks === 0 && window.vodedgePlayer.steer === null &&
 		window.vodedgePlayer.segments.length === 0 && document.querySelector('video').currentSrc === '' &&
 		document.querySelector('#warnings').innerText.includes(%q)`, s.id, warnings[0])
 	if !eval[bool](t, ctx, held) {
-		t.Fatalf("with its warning showing, the player already asked steering or loaded media:\n%s", diag())
+		t.Fatalf("with its warning showing, the player already asked steering (%d times) or loaded media:\n%s", eval[int](t, ctx, `window.steerAsks`), diag())
 	}
 	screenshot(t, ctx, "player-warning")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#play-anyway"))); err != nil {
 		t.Fatal(err)
 	}
-	waitJS(t, ctx, 40*time.Second, `document.querySelector('#warnings').hidden && document.querySelector('video').currentTime > 1`,
+	waitJS(t, ctx, 40*time.Second, `document.querySelector('#warnings').hidden && window.steerAsks >= 1 && document.querySelector('video').currentTime > 1`,
 		"playback after Play anyway", diag)
 	// A title just published may be on no edge yet: steering's answer
 	// may be the origin, whose host is the node the page names then.
