@@ -82,6 +82,16 @@ func subtitleShows(t *testing.T, ctx context.Context, diag func() string) {
 	t.Logf("cue %q showing at %.1f s", c.Text, c.Now)
 }
 
+// dashSubtitleShows: with the page playing DASH (dashPlays), the menu
+// lists dash.js's text tracks and choosing English shows the cue of the
+// current time, as with HLS.
+func dashSubtitleShows(t *testing.T, ctx context.Context, diag func() string) {
+	if f := eval[string](t, ctx, `window.vodedgePlayer.format`); f != "dash" {
+		t.Fatalf("the page plays %q, want dash:\n%s", f, diag())
+	}
+	subtitleShows(t, ctx, diag)
+}
+
 // thumbnailOnHover: hovering the seek bar shows the sprite tile of the
 // hovered time, loaded from the edge.
 func thumbnailOnHover(t *testing.T, ctx context.Context, diag func() string) {

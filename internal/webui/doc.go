@@ -19,6 +19,12 @@
 //     page (/title/?id=) shows poster, description, year, rating,
 //     languages, subtitles, viewer warnings and Play (HLS or DASH). Posters load through steering's redirect
 //     (STEER/titles/ID/art/poster.jpg), so from the edges.
+//     A card (and the title page's poster) plays the title's preview
+//     clip when the pointer rests on it for 600 ms or it takes keyboard
+//     focus: muted, inline, looping, in place of the poster, which comes
+//     back when the pointer leaves (preview.js). The clip is a plain MP4
+//     (H.264, no audio, index first), so a <video> plays it without
+//     hls.js, and it too loads through steering from the edges.
 //   - the player page (/player/): search the catalog, ask steering for a
 //     title, play it with hls.js, and list for every segment the node
 //     and tier that served it (the edges' X-Served-By and X-Cache). When

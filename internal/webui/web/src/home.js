@@ -2,6 +2,7 @@
 // tag) and search as you type.
 import { $, h, getJSON } from './dom.js';
 import { loadConfig, titles, card } from './browse.js';
+import { withPreview } from './preview.js';
 
 let config = { steer_url: '' };
 let asked = 0; // the latest search: an older answer arriving late is dropped
@@ -41,7 +42,13 @@ export function popularName(list) {
 
 function row(r) {
   return h('section', { class: 'row', 'data-row': r.name }, h('h3', {}, r.name),
-    h('div', { class: 'cards' }, ...r.titles.map((t) => card(config, t))));
+    h('div', { class: 'cards' }, ...r.titles.map(previewCard)));
+}
+
+// previewCard is a title's card that plays its preview clip when the
+// pointer rests on it (preview.js).
+function previewCard(t) {
+  return withPreview(config, t, card(config, t));
 }
 
 async function show(q) {

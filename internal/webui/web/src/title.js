@@ -1,6 +1,7 @@
 // The title page: poster, description, facts, warnings and Play.
 import { $, h, fmtTime } from './dom.js';
 import { loadConfig, titles, steered, playLink } from './browse.js';
+import { withPreview } from './preview.js';
 
 function facts(t) {
   const subs = (t.subtitles || []).map((s) => s.name || s.language).join(', ');
@@ -15,7 +16,8 @@ function render(config, t) {
   const src = steered(config, t.poster);
   document.title = `vodedge · ${t.title}`;
   $('#title').replaceChildren(
-    src ? h('img', { class: 'poster big', src, alt: t.title }) : h('span', { class: 'poster big none' }, t.title),
+    withPreview(config, t, h('div', { class: 'poster-box', tabindex: 0 },
+      src ? h('img', { class: 'poster big', src, alt: t.title }) : h('span', { class: 'poster big none' }, t.title))),
     h('div', { class: 'about' },
       h('h2', {}, t.title),
       t.description ? h('p', { class: 'description' }, t.description) : '',
