@@ -103,7 +103,20 @@ func (w *Worker) watchOnce(ctx context.Context) error {
 			}
 			if gen, err := strconv.ParseInt(string(e.Value()), 10, 64); err == nil {
 				w.gens.advance(gen)
+				w.prepare(ctx, gen)
 			}
 		}
+	}
+}
+
+// prepare makes the step functions of a generation as soon as it is
+// known, so that settings this worker refuses are reported at once
+// rather than at its first step.
+func (w *Worker) prepare(ctx context.Context, gen int64) {
+	if w.fixed != nil {
+		return
+	}
+	if _, err := w.funcsFor(ctx, gen); err != nil {
+		w.log.Error("this worker cannot run the steps of the controller's generation "+strconv.FormatInt(gen, 10)+"; they fail here until that changes", "err", err)
 	}
 }
