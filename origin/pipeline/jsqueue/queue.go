@@ -97,7 +97,7 @@ func Open(ctx context.Context, cfg Config, deps Deps) (*Queue, error) {
 		return nil, err
 	}
 	q.nc, q.js = nc, js
-	if err := q.declare(ctx); err == nil {
+	if err = q.declare(ctx); err == nil {
 		err = q.followResults(ctx)
 	}
 	if err != nil {
