@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"syscall"
@@ -23,7 +24,7 @@ import (
 func TestOriginWorkerStepNotRedoneAfterControllerCrash(t *testing.T) {
 	const step = "transcode/video-h264-240p"
 	ws := newWorkerSetup(t, "240p", "medium")
-	writeSource(t, ws.ffmpeg, ws.src, "640x360", 25, 40)
+	writeSource(t, ws.ffmpeg, ws.src, "640x360", 25, 20)
 	args := ws.controllerArgs("--chunk-duration", "0")
 	ctl := start(t, args...)
 	ctl.waitReady(t, "http://"+ws.admin+"/readyz")
@@ -39,9 +40,14 @@ func TestOriginWorkerStepNotRedoneAfterControllerCrash(t *testing.T) {
 	}
 	ing.cmd.Process.Kill() // it followed the killed controller
 	ing.wait(t, time.Minute)
-	testenv.Eventually(t, 5*time.Minute, "the worker to finish "+step+" with the controller down", func() bool { return ended(w, step) })
+	testenv.Eventually(t, 10*time.Minute, "the worker to finish "+step+" with the controller down", func() bool { return ended(w, step) })
 
 	ctl = start(t, args...)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("restarted controller:\n%s\nworker:\n%s", ctl.stderr, w.stderr)
+		}
+	})
 	ctl.waitReady(t, "http://"+ws.admin+"/readyz")
 	job := waitIngestJob(t, env, w)
 	if n := len(regexp.MustCompile(`msg="step started" \S+ step=`+regexp.QuoteMeta(step)+` `).FindAllString(w.stderr.String(), -1)); n != 1 {
@@ -73,16 +79,23 @@ func TestOriginWorkerStepNotRedoneAfterControllerCrash(t *testing.T) {
 // a failed job fails the test.
 func waitIngestJob(t *testing.T, env *registryEnv, w *proc) *pipeline.Job {
 	var job *pipeline.Job
-	testenv.Eventually(t, 5*time.Minute, "the ingest job done", func() bool {
+	testenv.EventuallyErr(t, 5*time.Minute, "the ingest job done", func() error {
 		var list struct{ Jobs []*pipeline.Job }
-		if env.api("/v1/jobs?kind=ingest", &list) != 200 || len(list.Jobs) != 1 {
-			return false
+		if code := env.api("/v1/jobs?kind=ingest", &list); code != 200 || len(list.Jobs) != 1 {
+			return fmt.Errorf("jobs: %d, %d listed", code, len(list.Jobs))
 		}
 		job = list.Jobs[0]
 		if job.State == pipeline.Failed {
 			t.Fatalf("the ingest job failed: %+v\nworker:\n%s", job, w.stderr)
 		}
-		return job.State == pipeline.Done
+		if job.State != pipeline.Done {
+			var steps []string
+			for _, s := range job.Steps {
+				steps = append(steps, s.Name+"="+string(s.State))
+			}
+			return fmt.Errorf("job %s, steps %s", job.State, strings.Join(steps, " "))
+		}
+		return nil
 	})
 	return job
 }

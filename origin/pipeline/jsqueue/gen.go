@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/vodedge/vodedge/origin/pipeline"
 )
 
 // generations is a worker's view of controller generations (genKey):
@@ -116,7 +118,11 @@ func (w *Worker) prepare(ctx context.Context, gen int64) {
 	if w.fixed != nil {
 		return
 	}
-	if _, err := w.funcsFor(ctx, gen); err != nil {
+	_, err := w.funcsFor(ctx, gen)
+	switch {
+	case errors.Is(err, pipeline.ErrPermanent):
 		w.log.Error("this worker cannot run the steps of the controller's generation "+strconv.FormatInt(gen, 10)+"; they fail here until that changes", "err", err)
+	case err != nil:
+		w.log.Warn("cannot read the controller's step settings yet; tried again at its first step", "err", err)
 	}
 }
