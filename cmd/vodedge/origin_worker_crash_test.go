@@ -29,6 +29,11 @@ func TestOriginWorkerStepNotRedoneAfterControllerCrash(t *testing.T) {
 	ctl := start(t, args...)
 	ctl.waitReady(t, "http://"+ws.admin+"/readyz")
 	w := ws.startWorker(t, "w1")
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("controller (the last started):\n%s\nworker:\n%s", ctl.stderr, w.stderr)
+		}
+	})
 	env := &registryEnv{t: t, ctl: "http://" + ws.listen, token: workerToken}
 	ing := start(t, "ingest", ws.src, "--origin", env.ctl, "--token-file", ws.tokens, "--progress", "plain")
 	testenv.Eventually(t, 5*time.Minute, "the worker encoding "+step, func() bool { return started(w, step) })
@@ -43,11 +48,6 @@ func TestOriginWorkerStepNotRedoneAfterControllerCrash(t *testing.T) {
 	testenv.Eventually(t, 10*time.Minute, "the worker to finish "+step+" with the controller down", func() bool { return ended(w, step) })
 
 	ctl = start(t, args...)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("restarted controller:\n%s\nworker:\n%s", ctl.stderr, w.stderr)
-		}
-	})
 	ctl.waitReady(t, "http://"+ws.admin+"/readyz")
 	job := waitIngestJob(t, env, w)
 	if n := len(regexp.MustCompile(`msg="step started" \S+ step=`+regexp.QuoteMeta(step)+` `).FindAllString(w.stderr.String(), -1)); n != 1 {
