@@ -7,16 +7,20 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/vodedge/vodedge/origin/controller"
 	"github.com/vodedge/vodedge/origin/pipeline/jsqueue"
 )
 
-// workerOpts are `vodedge origin worker`'s flags: the controller's
-// encoding and QC flags (bound by the same functions) and the queue's.
+// workerOpts are `vodedge origin worker`'s flags: the queue's, the
+// binaries' paths, and the controller's encoding and QC flags (bound by
+// the same functions) as overrides of the settings the controller
+// publishes.
 type workerOpts struct {
 	origin originOpts
 	nats   string
@@ -40,10 +44,17 @@ renditions under --data/work, so --data must be the controller's data
 directory: the same directory on the controller's host, or a shared file
 system (NFS, …) mounted at the same path on other hosts. The published
 store (--store, S3 or local) is written by the controller only.
-Give workers the controller's encoding flags (--ladder, --segment-duration,
---preset, …), e.g. with the same --config file.`,
+
+The encoding and QC settings (--ladder, --codecs, --preset,
+--segment-duration, --chunk-duration, --audio-kbps, --qc-*, --scanner) come
+from the controller, which publishes them on NATS each time it starts:
+give a worker none of them. One given here overrides the controller's
+(each differing one is logged as a warning), for a host that must encode
+differently. A worker refuses settings from a newer vodedge than its own
+(the steps fail with a message saying so): upgrade workers before the
+controller. --ffmpeg and --ffprobe are this host's.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runOriginWorker(cmd.Context(), g, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runOriginWorker(cmd.Context(), g, o, cmd.Flags()) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.nats, "nats", "nats://127.0.0.1:4222", "URL of the controller's NATS server (its --nats-listen, or its external --nats)")
@@ -57,7 +68,7 @@ Give workers the controller's encoding flags (--ladder, --segment-duration,
 	return cmd
 }
 
-func runOriginWorker(parent context.Context, g *globalOpts, o *workerOpts) error {
+func runOriginWorker(parent context.Context, g *globalOpts, o *workerOpts, flags *pflag.FlagSet) error {
 	log, err := g.stderrLogger()
 	if err != nil {
 		return err
@@ -65,25 +76,27 @@ func runOriginWorker(parent context.Context, g *globalOpts, o *workerOpts) error
 	if o.slots < 1 {
 		return errors.New("--slots must be 1 or more")
 	}
-	c := o.origin.cfg
-	if c.DataDir, err = filepath.Abs(o.origin.data); err != nil {
+	ws := &workerSettings{flags: flags, overrides: overriddenFlags(flags), deps: controller.Deps{Logger: log, Version: version}, log: log}
+	if ws.base.DataDir, err = filepath.Abs(o.origin.data); err != nil {
 		return fmt.Errorf("--data: %w", err)
 	}
-	if err := o.origin.transcode(&c); err != nil {
+	ws.base.FFprobe, ws.base.Transcode.FFmpeg = o.origin.cfg.FFprobe, o.origin.cfg.Transcode.FFmpeg
+	// Overrides are checked now, so that a bad one stops the worker at
+	// once; they are applied to each generation's settings.
+	if err := o.origin.transcode(&o.origin.cfg); err != nil {
 		return err
+	}
+	if len(ws.overrides) > 0 {
+		log.Warn("encoding or QC flags given: they override the controller's settings on this worker", "flags", strings.Join(ws.overrides, ","))
 	}
 	ctx, stop := signal.NotifyContext(parent, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	funcs, err := controller.WorkerSteps(ctx, c, controller.Deps{Logger: log, Version: version})
-	if err != nil {
-		return err
-	}
-	w, err := jsqueue.NewWorker(ctx, jsqueue.WorkerConfig{URL: o.nats, Slots: o.slots, Name: o.name}, jsqueue.WorkerDeps{Funcs: funcs, Logger: log})
+	w, err := jsqueue.NewWorker(ctx, jsqueue.WorkerConfig{URL: o.nats, Slots: o.slots, Name: o.name}, jsqueue.WorkerDeps{Steps: ws.steps, Logger: log})
 	if err != nil {
 		return err
 	}
 	defer w.Close()
-	log.Info("origin worker ready", "nats", o.nats, "data", c.DataDir, "slots", o.slots, "name", o.name, "version", version)
+	log.Info("origin worker ready", "nats", o.nats, "data", ws.base.DataDir, "slots", o.slots, "name", o.name, "version", version)
 	err = w.Run(ctx)
 	log.Info("origin worker stopped")
 	return err

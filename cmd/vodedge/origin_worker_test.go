@@ -20,12 +20,13 @@ import (
 const workerToken = "worker-test-token-0123456789"
 
 // workerSetup is what the worker tests share: a token file, where the
-// source goes, the controller's data directory and addresses, and the
-// encoding flags both the controller and its workers take.
+// source goes, the controller's data directory and addresses, the
+// controller's encoding flags and the binaries' paths (the only
+// encoding flags workers take: the rest comes from the controller).
 type workerSetup struct {
 	ffmpeg, tokens, src, data string
 	listen, admin, nats       string
-	enc                       []string
+	enc, tools                []string
 }
 
 func newWorkerSetup(t *testing.T, ladder, preset string) *workerSetup {
@@ -33,7 +34,7 @@ func newWorkerSetup(t *testing.T, ladder, preset string) *workerSetup {
 	dir := t.TempDir()
 	w := &workerSetup{ffmpeg: ffmpeg, tokens: filepath.Join(dir, "tokens"), src: filepath.Join(dir, "src.mp4"), data: filepath.Join(dir, "data"),
 		listen: testenv.FreeAddr(t), admin: testenv.FreeAddr(t), nats: testenv.FreeAddr(t),
-		enc: []string{"--ladder", ladder, "--preset", preset, "--segment-duration", "2s", "--ffmpeg", ffmpeg, "--ffprobe", ffprobe}}
+		enc: []string{"--ladder", ladder, "--preset", preset, "--segment-duration", "2s"}, tools: []string{"--ffmpeg", ffmpeg, "--ffprobe", ffprobe}}
 	if err := os.WriteFile(w.tokens, []byte(workerToken+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -44,12 +45,13 @@ func newWorkerSetup(t *testing.T, ladder, preset string) *workerSetup {
 func (w *workerSetup) controllerArgs(extra ...string) []string {
 	args := []string{"origin", "--data", w.data, "--listen", w.listen, "--admin", w.admin, "--api-token-file", w.tokens,
 		"--engine", "nats", "--nats-listen", w.nats, "--nats-ack-wait", "2s"}
-	return append(append(args, extra...), w.enc...)
+	return append(append(append(args, extra...), w.enc...), w.tools...)
 }
 
-// startWorker starts `vodedge origin worker` named name.
-func (w *workerSetup) startWorker(t *testing.T, name string) *proc {
-	return start(t, append([]string{"origin", "worker", "--nats", "nats://" + w.nats, "--data", w.data, "--name", name}, w.enc...)...)
+// startWorker starts `vodedge origin worker` named name, with no
+// encoding flags but the binaries' paths, then extra.
+func (w *workerSetup) startWorker(t *testing.T, name string, extra ...string) *proc {
+	return start(t, append(append([]string{"origin", "worker", "--nats", "nats://" + w.nats, "--data", w.data, "--name", name}, w.tools...), extra...)...)
 }
 
 // TestOriginWorkersSurviveKill: a controller with its embedded NATS and

@@ -117,6 +117,8 @@ var covered = map[string]string{
 	"internal/urlsign.parseKeyLine":     "FuzzParseKeys",
 	"internal/urlsign.parseToken":       "FuzzVerify",
 	"internal/urlsign.parseUint":        "FuzzVerify",
+
+	"origin/controller.DecodeStepSettings": "FuzzDecodeStepSettings",
 }
 
 // exempt lists parsers without a fuzz target of their own, and why.

@@ -97,8 +97,11 @@ func (s *Server) openQueue(ctx context.Context) (pipeline.Runner, error) {
 		s.qp.nats, url = srv, srv.URL()
 		s.log.Info("embedded NATS started", "url", url)
 	}
-	var err error
-	s.qp.queue, err = jsqueue.Open(ctx, jsqueue.Config{URL: url, AckWait: q.AckWait, MaxDeliver: q.MaxDeliver, Kinds: queuedKinds},
+	settings, err := stepSettings(s.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("controller: step settings: %w", err)
+	}
+	s.qp.queue, err = jsqueue.Open(ctx, jsqueue.Config{URL: url, AckWait: q.AckWait, MaxDeliver: q.MaxDeliver, Kinds: queuedKinds, Settings: settings},
 		jsqueue.Deps{Fallback: pipeline.Local(s.stepFuncs()), Logger: s.log})
 	if err != nil {
 		return nil, err

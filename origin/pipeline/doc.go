@@ -9,10 +9,13 @@
 //     (origin/kv, synced) before anything depends on it. A step is Done
 //     only once its result is on disk, so after a crash or restart Done
 //     steps are never run again; steps that were Running are put back to
-//     Pending and run again from the start (step functions must be
-//     idempotent: write to a temporary place, rename at the end; with
-//     a work queue two runs of a step may even overlap, so each run
-//     needs a temporary place of its own).
+//     Pending and dispatched again. A work-queue runner then returns
+//     the outcome a worker recorded for the earlier dispatch if there
+//     is one (origin/pipeline/jsqueue); otherwise they run from the
+//     start, so step functions must be idempotent: write to a
+//     temporary place, rename at the end; with a work queue two runs of
+//     a step may even overlap, so each run needs a temporary place of
+//     its own.
 //   - Bounded parallelism: at most Config.Workers steps run at once, in
 //     job order then step order (default: one per CPU, since a step is
 //     usually an ffmpeg encode that saturates a core or more).

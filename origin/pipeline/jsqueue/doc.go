@@ -15,7 +15,9 @@
 //     durable pull consumer "workers" shared by every worker).
 //   - A worker fetches one message per free slot and runs the step
 //     function registered for its kind (the same functions the controller
-//     registers; the worker builds its Task with pipeline.NewTask). While
+//     registers; the worker builds its Task with pipeline.NewTask). It
+//     makes those functions from the settings the task's generation
+//     published (below), once per generation. While
 //     the step runs it sends an in-progress ack three times per AckWait
 //     and publishes the step's progress (at most 4 a second) on core
 //     NATS, which Queue.Run passes to the engine, so job progress and
@@ -66,6 +68,37 @@
 //     generations, so a step in progress at a worker when the controller
 //     restarted never runs beside its new dispatch (both would write the
 //     same work directory).
+//   - Settings: with its generation the controller records, first, the
+//     steps' settings (Config.Settings, opaque here; for the
+//     controller's steps the ladder, codecs, preset, segment and chunk
+//     durations, QC thresholds and scanners: controller.StepSettings,
+//     versioned). A worker reads them for each generation it sees and
+//     builds its step functions with WorkerDeps.Steps, so workers need
+//     none of the controller's encoding flags and cannot encode with
+//     other ones by mistake. A worker that refuses a generation's
+//     settings (from a newer build: a version above its own, a field
+//     it does not know) says so in its log at once and fails that
+//     generation's steps it gets, permanently, with that reason; the
+//     controller's step errors show it. Binaries' paths stay the
+//     worker's.
+//   - Outcomes across a controller crash: an outcome carries its
+//     dispatch's job, step and generation. A worker that finishes a
+//     step while NATS is down (the embedded one dies with its
+//     controller) keeps trying to record it, once a second, until NATS
+//     is back. A starting controller reads the records of earlier
+//     generations before its engine dispatches anything, and follows
+//     those that come later (leftovers.go): when it dispatches one of
+//     those steps again, Queue.Run returns the recorded outcome instead
+//     of publishing; when the record comes while the new dispatch is
+//     queued or running, Run returns it then and cancels the new
+//     dispatch. A worker that gets the new dispatch of a step it
+//     recorded for an older generation, whose record is still there,
+//     acks it without running. So a finished step is not run again;
+//     what remains is a narrow window: another worker taking the new
+//     dispatch in the milliseconds between the late record and the
+//     controller's cancellation runs it until that cancellation stops
+//     it. A step still running when the restarted controller's
+//     generation reaches its worker is stopped and run again, as above.
 //
 // What a step reads and writes must be reachable by every worker; the
 // queue carries only the job record. For the controller's steps that is

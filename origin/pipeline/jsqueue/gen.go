@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/vodedge/vodedge/origin/pipeline"
 )
 
 // generations is a worker's view of controller generations (genKey):
@@ -103,7 +105,24 @@ func (w *Worker) watchOnce(ctx context.Context) error {
 			}
 			if gen, err := strconv.ParseInt(string(e.Value()), 10, 64); err == nil {
 				w.gens.advance(gen)
+				w.prepare(ctx, gen)
 			}
 		}
+	}
+}
+
+// prepare makes the step functions of a generation as soon as it is
+// known, so that settings this worker refuses are reported at once
+// rather than at its first step.
+func (w *Worker) prepare(ctx context.Context, gen int64) {
+	if w.fixed != nil {
+		return
+	}
+	_, err := w.funcsFor(ctx, gen)
+	switch {
+	case errors.Is(err, pipeline.ErrPermanent):
+		w.log.Error("this worker cannot run the steps of the controller's generation "+strconv.FormatInt(gen, 10)+"; they fail here until that changes", "err", err)
+	case err != nil:
+		w.log.Warn("cannot read the controller's step settings yet; tried again at its first step", "err", err)
 	}
 }

@@ -47,7 +47,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		return
 	}
 	defer w.gens.done(tk.ID)
-	if w.recorded(ctx, m, tk) {
+	if w.recorded(ctx, m, tk) || w.finishedBefore(ctx, m, tk) {
 		return
 	}
 	if err := overDelivered(m, tk); err != nil {
@@ -55,7 +55,18 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		w.record(ctx, m, tk, outcomeOf(nil, err))
 		return
 	}
-	o, ok := w.execute(ctx, sctx, &cancelled, m, tk)
+	funcs, err := w.funcsFor(ctx, tk.Gen)
+	switch {
+	case errors.Is(err, pipeline.ErrPermanent):
+		w.log.Error("step refused", "job", tk.Job.ID, "step", tk.Step, "task", tk.ID, "err", err)
+		w.record(ctx, m, tk, outcomeOf(nil, err))
+		return
+	case err != nil:
+		w.log.Warn("cannot read the step settings; handing the step back", "err", err)
+		m.NakWithDelay(time.Second)
+		return
+	}
+	o, ok := w.execute(ctx, sctx, &cancelled, m, tk, funcs)
 	if !ok {
 		return
 	}
@@ -96,11 +107,11 @@ func (w *Worker) recorded(ctx context.Context, m jetstream.Msg, tk task) bool {
 // execute runs the step while acking progress; ok is false when the
 // step was cancelled (the message is dropped) or the worker is stopping
 // (the message goes back to the queue).
-func (w *Worker) execute(ctx, sctx context.Context, cancelled *atomic.Bool, m jetstream.Msg, tk task) (o outcome, ok bool) {
+func (w *Worker) execute(ctx, sctx context.Context, cancelled *atomic.Bool, m jetstream.Msg, tk task, funcs map[string]pipeline.StepFunc) (o outcome, ok bool) {
 	defer w.heartbeat(m)()
 	w.log.Info("step started", "job", tk.Job.ID, "step", tk.Step, "task", tk.ID)
 	start := time.Now()
-	out, err := w.call(sctx, tk)
+	out, err := w.call(sctx, tk, funcs)
 	switch {
 	case cancelled.Load():
 		w.log.Info("step cancelled by the controller (or by its restart)", "job", tk.Job.ID, "step", tk.Step)
@@ -115,12 +126,12 @@ func (w *Worker) execute(ctx, sctx context.Context, cancelled *atomic.Bool, m je
 }
 
 // call runs the task's step function.
-func (w *Worker) call(ctx context.Context, tk task) (json.RawMessage, error) {
+func (w *Worker) call(ctx context.Context, tk task, funcs map[string]pipeline.StepFunc) (json.RawMessage, error) {
 	t, err := pipeline.NewTask(tk.Job, tk.Step, w.reporter(tk.ID))
 	if err != nil {
 		return nil, pipeline.Permanent(err)
 	}
-	fn, ok := w.funcs[t.Step.Kind]
+	fn, ok := funcs[t.Step.Kind]
 	if !ok {
 		return nil, pipeline.Permanent(fmt.Errorf("worker %s has no function for step kind %q", w.cfg.Name, t.Step.Kind))
 	}
@@ -171,18 +182,39 @@ func (w *Worker) heartbeat(m jetstream.Msg) (stop func()) {
 	return func() { close(done); wg.Wait() }
 }
 
-// record stores the outcome, then acks. If the store fails the message
-// goes back to the queue and the step runs again (step functions are
-// idempotent).
+// record stores the outcome, then acks. While the results bucket
+// cannot be written (NATS is down: the embedded one is down with its
+// controller) it tries again every second, so that a step finished
+// while the controller is away is recorded once it is back, and the
+// restarted controller takes the outcome instead of running the step
+// again (leftovers.go). Only a worker stopped meanwhile gives up: the
+// message goes back to the queue and the step runs again (step
+// functions are idempotent).
 func (w *Worker) record(ctx context.Context, m jetstream.Msg, tk task, o outcome) {
+	o.Job, o.Step, o.Gen = tk.Job.ID, tk.Step, tk.Gen
 	b, err := json.Marshal(o)
-	if err == nil {
-		_, err = w.results.Put(ctx, tk.ID, b)
-	}
 	if err != nil {
-		w.log.Error("cannot record a step's outcome; handing it back", "job", tk.Job.ID, "step", tk.Step, "err", err)
+		w.log.Error("cannot encode a step's outcome", "job", tk.Job.ID, "step", tk.Step, "err", err)
 		m.Nak()
 		return
 	}
+	for try := 0; ; try++ {
+		_, err = w.results.Put(ctx, tk.ID, b)
+		if err == nil {
+			break
+		}
+		if try == 0 {
+			w.log.Warn("cannot record a step's outcome; retrying every second", "job", tk.Job.ID, "step", tk.Step, "task", tk.ID, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			w.log.Error("stopped before a step's outcome was recorded; handing it back", "job", tk.Job.ID, "step", tk.Step, "task", tk.ID)
+			m.Nak()
+			return
+		case <-time.After(time.Second):
+		}
+	}
+	w.done.note(tk.ID, o)
+	w.log.Info("step recorded", "job", tk.Job.ID, "step", tk.Step, "task", tk.ID)
 	m.Ack()
 }

@@ -36,6 +36,10 @@ type Config struct {
 	// the count on its next delivery, and the engine's retries apply.
 	// Default 5.
 	MaxDeliver int
+	// Settings are what workers need to run the steps (for the
+	// controller's steps, controller.StepSettings), published for
+	// each generation and given to WorkerDeps.Steps. Opaque here.
+	Settings []byte
 }
 
 // Deps are the queue's collaborators.
@@ -56,6 +60,12 @@ type Queue struct {
 	js      jetstream.JetStream
 	results jetstream.KeyValue
 	gen     int64
+	// left are the outcomes of the previous run's dispatches
+	// (leftovers.go), followed until stopFollow; followDone closes
+	// when the follower has stopped.
+	left       leftovers
+	stopFollow context.CancelFunc
+	followDone chan struct{}
 }
 
 var _ pipeline.Runner = (*Queue)(nil)
@@ -87,7 +97,10 @@ func Open(ctx context.Context, cfg Config, deps Deps) (*Queue, error) {
 		return nil, err
 	}
 	q.nc, q.js = nc, js
-	if err := q.declare(ctx); err != nil {
+	if err = q.declare(ctx); err == nil {
+		err = q.followResults(ctx)
+	}
+	if err != nil {
 		nc.Close()
 		return nil, err
 	}
@@ -153,6 +166,9 @@ func (q *Queue) newGeneration(ctx context.Context) error {
 			q.gen = last + 1
 		}
 	}
+	if _, err := b.Put(ctx, settingsKey(q.gen), q.cfg.Settings); err != nil {
+		return fmt.Errorf("jsqueue: record the step settings: %w", err)
+	}
 	if _, err := b.Put(ctx, genKey, strconv.AppendInt(nil, q.gen, 10)); err != nil {
 		return fmt.Errorf("jsqueue: record generation: %w", err)
 	}
@@ -164,7 +180,11 @@ func bucketName(prefix string) string       { return prefix + "_results" }
 func controllerBucket(prefix string) string { return prefix + "_controller" }
 
 // Close closes the connection; steps still waiting return errors.
-func (q *Queue) Close() { q.nc.Close() }
+func (q *Queue) Close() {
+	q.stopFollow()
+	<-q.followDone
+	q.nc.Close()
+}
 
 // Run publishes the step and waits for its outcome in the results
 // bucket, passing the worker's progress to t. When ctx ends it tells the
@@ -173,6 +193,12 @@ func (q *Queue) Run(ctx context.Context, t *pipeline.Task) (json.RawMessage, err
 	if !q.remote[t.Step.Kind] {
 		return q.deps.Fallback.Run(ctx, t)
 	}
+	k := stepKey(t.Job.ID, t.Step.Name)
+	lo, ok, late := q.left.claim(k)
+	if ok {
+		return q.takeLeftover(ctx, lo)
+	}
+	defer q.left.release(k, late)
 	id := newTaskID()
 	w, err := q.results.Watch(ctx, id)
 	if err != nil {
@@ -196,7 +222,7 @@ func (q *Queue) Run(ctx context.Context, t *pipeline.Task) (json.RawMessage, err
 		q.cancel(id)
 		return nil, err
 	}
-	return q.await(ctx, id, t, w)
+	return q.await(ctx, id, t, w, late)
 }
 
 func (q *Queue) publish(ctx context.Context, id string, t *pipeline.Task) error {
@@ -212,9 +238,14 @@ func (q *Queue) publish(ctx context.Context, id string, t *pipeline.Task) error 
 }
 
 // await waits for the task's record.
-func (q *Queue) await(ctx context.Context, id string, t *pipeline.Task, w jetstream.KeyWatcher) (json.RawMessage, error) {
+// A leftover of the step (late) ends the wait too: the new dispatch is
+// cancelled and the leftover's answer returned.
+func (q *Queue) await(ctx context.Context, id string, t *pipeline.Task, w jetstream.KeyWatcher, late <-chan leftover) (json.RawMessage, error) {
 	for {
 		select {
+		case lo := <-late:
+			q.cancel(id)
+			return q.takeLeftover(ctx, lo)
 		case e, ok := <-w.Updates():
 			if !ok {
 				return nil, errors.New("jsqueue: result watch ended (connection closed)")

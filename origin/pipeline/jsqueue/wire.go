@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/vodedge/vodedge/origin/pipeline"
 )
@@ -42,6 +43,11 @@ type task struct {
 // same work directory).
 const genKey = "generation"
 
+// settingsKey, in the {prefix}_controller bucket, holds the step
+// settings (Config.Settings) of generation gen, written before gen
+// itself: a worker that knows a generation can read its settings.
+func settingsKey(gen int64) string { return "settings." + strconv.FormatInt(gen, 10) }
+
 // outcome is what a worker records for a task in the results bucket.
 type outcome struct {
 	Result []byte `json:"result,omitempty"`
@@ -49,6 +55,12 @@ type outcome struct {
 	// Class is "permanent", "hold" or "" (retry), how the engine treats
 	// Error.
 	Class string `json:"class,omitempty"`
+	// Job, Step and Gen name the dispatch the outcome is of, so that a
+	// restarted controller finds the outcomes of its previous run's
+	// dispatches (leftovers.go). Empty in the controller's cancellations.
+	Job  string `json:"job,omitempty"`
+	Step string `json:"step,omitempty"`
+	Gen  int64  `json:"gen,omitempty"`
 }
 
 // progress is a worker's report on a running task.
@@ -63,7 +75,8 @@ func newTaskID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// outcomeOf turns a step's answer into its record.
+// outcomeOf turns a step's answer into its record (without the task's
+// names: see worker.record).
 func outcomeOf(out []byte, err error) outcome {
 	switch {
 	case err == nil:

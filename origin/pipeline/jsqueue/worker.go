@@ -27,7 +27,14 @@ type WorkerConfig struct {
 
 // WorkerDeps are a worker's collaborators.
 type WorkerDeps struct {
-	// Funcs are the step functions by kind; required.
+	// Steps makes the step functions by kind from the settings the
+	// controller published (Config.Settings) for the generation whose
+	// steps the worker runs; it is called once per generation. An error
+	// (settings this build does not understand) fails the
+	// generation's steps with it, permanently.
+	Steps func(ctx context.Context, settings []byte) (map[string]pipeline.StepFunc, error)
+	// Funcs, instead of Steps, are fixed step functions (the
+	// controller's in-process worker, which has the settings already).
 	Funcs  map[string]pipeline.StepFunc
 	Logger *slog.Logger
 }
@@ -35,7 +42,10 @@ type WorkerDeps struct {
 // Worker pulls steps from the queue and runs them.
 type Worker struct {
 	cfg     WorkerConfig
-	funcs   map[string]pipeline.StepFunc
+	fixed   map[string]pipeline.StepFunc // WorkerDeps.Funcs
+	steps   func(context.Context, []byte) (map[string]pipeline.StepFunc, error)
+	sets    stepSets
+	done    finished
 	log     *slog.Logger
 	nc      *nats.Conn
 	cons    jetstream.Consumer
@@ -57,10 +67,10 @@ func NewWorker(ctx context.Context, cfg WorkerConfig, deps WorkerDeps) (*Worker,
 	if cfg.Slots == 0 {
 		cfg.Slots = 1
 	}
-	if cfg.URL == "" || cfg.Slots < 1 || len(deps.Funcs) == 0 {
-		return nil, fmt.Errorf("jsqueue: a worker needs a URL, 1 or more slots and step functions (got %+v)", cfg)
+	if cfg.URL == "" || cfg.Slots < 1 || (len(deps.Funcs) == 0) == (deps.Steps == nil) {
+		return nil, fmt.Errorf("jsqueue: a worker needs a URL, 1 or more slots and either step functions or a maker of them (got %+v)", cfg)
 	}
-	w := &Worker{cfg: cfg, funcs: deps.Funcs, log: deps.Logger, reconnected: make(chan struct{}, 1)}
+	w := &Worker{cfg: cfg, fixed: deps.Funcs, steps: deps.Steps, log: deps.Logger, reconnected: make(chan struct{}, 1)}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
