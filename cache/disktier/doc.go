@@ -122,7 +122,10 @@
 //
 // Record cache: decoded records of recently hit slices are kept in
 // memory (RecordCacheBytes, 16 MiB by default), so a disk hit costs no
-// Pebble lookup or decode. Every index write invalidates its key after
+// Pebble lookup or decode. A record enters it at its slice's second
+// counted hit (the eviction table's counter, read by the same probe),
+// so slices looked up once, most lookups of a large disk under a
+// skewed load, do not push out the records of the hot ones. Every index write invalidates its key after
 // writing; a reader caches what it read only if no invalidation happened
 // between its read and its put (reccache.go), so the cache never holds a
 // record older than the index.

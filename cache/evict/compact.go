@@ -96,6 +96,18 @@ func (c *Compact) Touch(h uint64) bool {
 	return c.t.touch(h)
 }
 
+// TouchFreq is Touch that also returns the entry's hit counter after
+// the access (0–3; 0 when absent).
+func (c *Compact) TouchFreq(h uint64) (freq uint8, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.t.touch(h) {
+		return 0, false
+	}
+	x, _ := c.t.find(h)
+	return x.freq(), true
+}
+
 // Has reports whether h is present, without counting an access.
 func (c *Compact) Has(h uint64) bool {
 	c.mu.Lock()
