@@ -300,12 +300,30 @@
 // Under load the p99 is set by how often a lookup is preempted, which
 // grows with its length: in that run p90 was 12.5 against 7.6 µs
 // (1.6×), p99 271 against 57 µs (load average 20): the longer lookup
-// crosses into the preempted tail first. Ideas left: admit into the record cache only slices the eviction table has
-// seen twice (under Zipf at 20 M, one-off lookups evict hot records:
-// p50 9.6 µs against 0.5 at 100k); the CRCs out of the hot record
-// (a format change: smaller blocks, fewer misses); huge pages for
-// Pebble's cache (glibc.malloc.hugetlb; this machine's THP is madvise
-// only) and for the eviction table; a quiet machine for the p99.
+// crosses into the preempted tail first.
+//
+// Then built (2026-12-06, after the table above), not yet measured at
+// scale: the machine was held for another benchmark until this work's
+// deadline, so no paired run compares them, and the 2× target stands
+// as not met (3.3–3.8×, above). (1) The eviction table's large arrays
+// on transparent huge pages (cache/evict huge.go: the index and ghost
+// slots and node slabs, 0.9 GB at 20 M, advised MADV_HUGEPAGE, which a
+// system whose THP setting is "madvise", as this one's, needs; on by
+// default, Config.NoHugePages turns it off): a table probe is a TLB
+// miss on 4 KiB pages. The bench prints the process's AnonHugePages
+// before Close (column "huge pages") to show whether it took. (2) A
+// record enters the record cache only at its slice's second counted
+// hit (above), aimed at the Zipf p50 (9.6 µs at 20 M against 0.5 at
+// 100k: one-off lookups pushed hot records out). How to measure both:
+// 'vodedge bench scale --objects 100k,20m --reuse' with a binary from
+// before and after them, one run each, paired ratios compared. Ideas
+// left: Pebble's block cache (7 GB at 20 M, the larger part of what a
+// lookup walks) on huge pages: with cgo it is C malloc's, which
+// GLIBC_TUNABLES=glibc.malloc.hugetlb=1 in the process's environment
+// puts on THP (the bench's child inherits the parent's environment, so
+// the same paired run with it set tells what it gives); the CRCs out
+// of the hot record (a format change: smaller blocks, fewer misses); a
+// quiet machine for the p99.
 //
 // Several disks: hot disk hits (RAM tier off) from four directories at
 // once against one, same edge, same files, beside nginx serving them
