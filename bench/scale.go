@@ -304,12 +304,12 @@ func (rep *ScaleReport) print(w io.Writer) {
 	fmt.Fprintf(w, "\n== scale: the disk tier at %s slices; records for every object, sparse data files for at most the first %d; each size measured by a fresh process\n",
 		bytesize.Size(rep.SliceBytes), rep.MaxFiles)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "objects\tfiles\tpopulate\tindex\tindex+stats\tfirst hit\tready\twarmed\tswept\tRSS loaded\tRSS/obj\theap/obj\tpeak RSS open\tpeak RSS\tlookup p50\tlookup p99\tlate p50\tlate p99\tzipf p50\tzipf p99\tcreate\tcreate+evict p50\tp99\tevict/victim\tvictims\tclose\t")
+	fmt.Fprintln(tw, "objects\tfiles\tpopulate\tindex\tindex+stats\tfirst hit\tready\twarmed\tswept\tRSS loaded\tRSS/obj\theap/obj\tpeak RSS open\tpeak RSS\thuge pages\tlookup p50\tlookup p99\tlate p50\tlate p99\tzipf p50\tzipf p99\tcreate\tcreate+evict p50\tp99\tevict/victim\tvictims\tclose\t")
 	for _, r := range rep.Rows {
 		n := r.Node
-		fmt.Fprintf(tw, "%d\t%d\t%.1fs\t%s\t%s\t%.3fs\t%.3fs\t%.1fs\t%.1fs\t%s\t%.0f B\t%.0f B\t%s\t%s\t%.1fµs\t%.1fµs\t%.1fµs\t%.1fµs\t%.1fµs\t%.1fµs\t%.2fms\t%.2fms\t%.2fms\t%.2fms\t%d\t%.2fs\t\n",
+		fmt.Fprintf(tw, "%d\t%d\t%.1fs\t%s\t%s\t%.3fs\t%.3fs\t%.1fs\t%.1fs\t%s\t%.0f B\t%.0f B\t%s\t%s\t%s\t%.1fµs\t%.1fµs\t%.1fµs\t%.1fµs\t%.1fµs\t%.1fµs\t%.2fms\t%.2fms\t%.2fms\t%.2fms\t%d\t%.2fs\t\n",
 			r.Objects, r.Files, r.Load.Seconds(), mib(r.IndexBytes), mib(r.IndexAfter), n.FirstHit.Seconds(), n.Ready.Seconds(), n.Warmed.Seconds(), n.Swept.Seconds(),
-			mib(n.RSSLoaded), r.RSSPerObject(), r.HeapPerObject(), mib(n.HWMBeforeClose), mib(max(r.PeakRSS, n.HWM)),
+			mib(n.RSSLoaded), r.RSSPerObject(), r.HeapPerObject(), mib(n.HWMBeforeClose), mib(max(r.PeakRSS, n.HWM)), mib(n.HugeBeforeClose),
 			us(n.LookupP50), us(n.LookupP99), us(n.LateLookupP50), us(n.LateLookupP99), us(n.ZipfP50), us(n.ZipfP99), ms(n.CreateP50), ms(n.EvictCreateP50), ms(n.EvictCreateP99), ms(n.EvictionCost), n.Victims, n.Close.Seconds())
 	}
 	tw.Flush()
@@ -347,7 +347,8 @@ func (rep *ScaleReport) printPaired(w io.Writer) {
 const scaleLegend = `first hit, ready: from the child's exec to the first slice looked up and read, and to the index loaded;
 swept, warmed: to the orphan sweep's end, and then to every record read into Pebble's block cache (both after ready, during the first lookup pass)
 RSS/obj, heap/obj: (after load − before Open) / objects; heap is the live Go heap after a GC
-peak RSS open: VmHWM before Close (load, orphan sweep, lookups, writes); peak RSS: over the whole run, Close included
+peak RSS open: VmHWM before Close (load, orphan sweep, lookups, writes); peak RSS: over the whole run, Close included;
+huge pages: AnonHugePages before Close (anonymous memory on transparent huge pages: the eviction table's, Pebble's cache with GLIBC_TUNABLES=glibc.malloc.hugetlb=1)
 lookup: Lookup(key, touch) of uniformly random stored keys, once loaded; late: again once swept, after the writes;
 zipf: last, keys drawn with Zipf(1) popularity (hot keys scattered over the key space)
 create: Create of a slice that fits; create+evict: one past capacity, which evicts one slice first;

@@ -51,6 +51,9 @@ func TestRunScaleSmoke(t *testing.T) {
 	if n.Victims != 20 || n.CreateP50 <= 0 || n.EvictCreateP99 <= 0 {
 		t.Errorf("eviction: %d victims (want 20, one per write past capacity), create p50 %v, p99 past capacity %v", n.Victims, n.CreateP50, n.EvictCreateP99)
 	}
+	if _, err := os.Stat("/proc/self/smaps_rollup"); err == nil && n.HugeBeforeClose < 0 {
+		t.Errorf("AnonHugePages not read (%d) though smaps_rollup exists", n.HugeBeforeClose)
+	}
 	for _, f := range []string{"scale.txt", "scale.json"} {
 		if _, err := os.Stat(filepath.Join(cfg.OutDir, f)); err != nil {
 			t.Error(err)

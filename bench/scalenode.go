@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vodedge/vodedge/cache/disktier"
@@ -97,6 +98,9 @@ type ScaleNodeResult struct {
 	// set, just before Close and at the end.
 	HWMBeforeClose int64 `json:"hwm_before_close_bytes"`
 	HWM            int64 `json:"hwm_bytes"`
+	// HugeBeforeClose is the process's anonymous memory on transparent
+	// huge pages just before Close (AnonHugePages; -1 when unknown).
+	HugeBeforeClose int64 `json:"anon_huge_before_close_bytes"`
 	// Paired are the lookups alternated with the peer's, when there is
 	// one.
 	Paired *PairedLookups `json:"paired,omitempty"`
@@ -151,6 +155,7 @@ func RunScaleNode(ctx context.Context, cfg ScaleNodeConfig) (*ScaleNodeResult, e
 	if m, merr := readMemStatus(os.Getpid()); merr == nil {
 		res.HWMBeforeClose = m.HWM
 	}
+	res.HugeBeforeClose = anonHugePages()
 	if err == nil && cfg.PeerDir != "" {
 		err = res.paired(ctx, &cfg, s)
 	}
@@ -310,6 +315,24 @@ func selfMemory() (rss int64, heap uint64) {
 	runtime.ReadMemStats(&ms)
 	m, _ := readMemStatus(os.Getpid())
 	return m.RSS, ms.HeapAlloc
+}
+
+// anonHugePages is this process's anonymous memory on transparent huge
+// pages, from /proc/self/smaps_rollup; -1 when it cannot be read.
+func anonHugePages() int64 {
+	b, err := os.ReadFile("/proc/self/smaps_rollup")
+	if err != nil {
+		return -1
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "AnonHugePages:"); ok {
+			var kb int64
+			if _, err := fmt.Sscanf(v, "%d kB", &kb); err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return -1
 }
 
 // percentile is the q-quantile of ds (nearest rank); ds is sorted.

@@ -68,12 +68,7 @@ func (s *disk) Lookup(key string, touch bool) (*Record, bool) {
 		return nil, false
 	}
 	h := s.hash(key)
-	var present bool
-	if touch {
-		present = s.table.Touch(h)
-	} else {
-		present = s.table.Has(h)
-	}
+	freq, present := s.tableFreq(h, touch)
 	if !present && s.loaded.Load() { // on a hash collision the index tells the keys apart
 		return nil, false
 	}
@@ -85,8 +80,27 @@ func (s *disk) Lookup(key string, touch bool) (*Record, bool) {
 	if err != nil || r == nil {
 		return nil, false
 	}
-	s.recs.put(r, seq)
+	if !present || freq >= recAdmitHits {
+		s.recs.put(r, seq)
+	}
 	return r, true
+}
+
+// recAdmitHits is the hit counter a slice's record needs to enter the
+// record cache: a slice looked up once (most of a large disk's lookups
+// under a skewed load) would otherwise push out the record of one
+// looked up all the time. A slice the table does not know yet (before
+// the index is loaded) is admitted.
+const recAdmitHits = 2
+
+// tableFreq looks h up in the eviction table, counting an access when touch
+// is set, and returns its hit counter.
+func (s *disk) tableFreq(h uint64, touch bool) (freq uint8, present bool) {
+	if touch {
+		return s.table.TouchFreq(h)
+	}
+	st, ok := s.table.Stat(h)
+	return st.Freq, ok
 }
 
 // NeedsVerify reports whether a read of key should check checksums: its

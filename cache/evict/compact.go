@@ -31,6 +31,9 @@ type CompactConfig struct {
 	// queue's capacity would remember forgets keys early, which on the
 	// simulator's traces moves the hit ratio by under 0.1 point.
 	GhostSlots int
+	// NoHugePages keeps the table's large arrays off transparent huge
+	// pages, which it otherwise asks for on Linux (huge.go).
+	NoHugePages bool
 }
 
 // DefaultScanLimit is CompactConfig.ScanLimit's default.
@@ -58,7 +61,7 @@ func NewCompact(cfg CompactConfig) (*Compact, error) {
 	if cfg.ExpectedEntries < 0 || cfg.GhostSlots < 0 {
 		return nil, errors.New("evict: compact table: expected entries and ghost slots must not be negative")
 	}
-	t := newS3FIFO(cfg.CapacityBytes/BlockBytes, cfg.ScanLimit)
+	t := newS3FIFO(cfg.CapacityBytes/BlockBytes, cfg.ScanLimit, !cfg.NoHugePages)
 	if cfg.GhostSlots > 0 {
 		t.ghost.limit = t.ghostLimit()
 		t.ghost.resize((cfg.GhostSlots + ghostWays - 1) / ghostWays)
@@ -91,6 +94,18 @@ func (c *Compact) Touch(h uint64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t.touch(h)
+}
+
+// TouchFreq is Touch that also returns the entry's hit counter after
+// the access (0–3; 0 when absent).
+func (c *Compact) TouchFreq(h uint64) (freq uint8, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.t.touch(h) {
+		return 0, false
+	}
+	x, _ := c.t.find(h)
+	return x.freq(), true
 }
 
 // Has reports whether h is present, without counting an access.

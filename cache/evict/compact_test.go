@@ -241,3 +241,21 @@ func TestCompactFlag(t *testing.T) {
 		t.Fatal("flag restored")
 	}
 }
+
+// TestTouchFreqCountsUpToThree: TouchFreq returns the counter after the
+// access it counts, saturating at 3; an absent hash is (0, false).
+func TestTouchFreqCountsUpToThree(t *testing.T) {
+	c := newTestCompact(t, 1<<30, 0)
+	if f, ok := c.TouchFreq(7); ok || f != 0 {
+		t.Fatalf("absent hash: (%d, %v), want (0, false)", f, ok)
+	}
+	c.Add(7, 100, false)
+	for i, want := range []uint8{1, 2, 3, 3} {
+		if f, ok := c.TouchFreq(7); !ok || f != want {
+			t.Fatalf("touch %d: (%d, %v), want (%d, true)", i+1, f, ok, want)
+		}
+	}
+	if st, _ := c.Stat(7); st.Freq != 3 {
+		t.Fatalf("Stat after four touches: freq %d, want 3", st.Freq)
+	}
+}

@@ -14,6 +14,7 @@ type ghost struct {
 	clock uint64   // blocks added, ever
 	shift uint     // stamps count clock >> shift
 	limit uint64   // blocks
+	huge  bool     // advise slots for huge pages (huge.go)
 }
 
 const ghostWays = 8
@@ -88,7 +89,7 @@ func (g *ghost) take(h uint64) bool {
 // resize rehashes the live slots into n buckets.
 func (g *ghost) resize(n int) {
 	old := g.slots
-	g.slots = make([]uint64, max(n, 1)*ghostWays)
+	g.slots = makeArray[uint64](max(n, 1)*ghostWays, g.huge)
 	for _, s := range old {
 		if s != 0 && g.live(s) {
 			g.put(s)

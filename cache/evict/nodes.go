@@ -60,6 +60,8 @@ type nodes struct {
 	n      int32 // numbers handed out so far (free ones included)
 	free   int32 // head of the free list, -1 when empty
 	live   int
+	huge   bool   // allocate chunks from slabs advised for huge pages
+	slab   []node // what is left of the current slab
 }
 
 func newNodes() nodes { return nodes{free: -1} }
@@ -75,7 +77,7 @@ func (s *nodes) alloc() int32 {
 		return e
 	}
 	if int(s.n)>>chunkBits == len(s.chunks) {
-		s.chunks = append(s.chunks, make([]node, chunkLen))
+		s.chunks = append(s.chunks, s.newChunk())
 	}
 	s.n++
 	return s.n - 1
@@ -85,4 +87,26 @@ func (s *nodes) release(e int32) {
 	*s.at(e) = node{next: s.free}
 	s.free = e
 	s.live--
+}
+
+// Slabs: a chunk (96 KiB) is too small to hold a 2 MiB-aligned huge
+// page, so with huge set a table past slabFrom chunks cuts its chunks
+// from slabs of as many chunks as it has, up to slabMax (24 MiB), each
+// advised whole (huge.go): at most one slab is partly unused.
+const (
+	slabFrom = 64
+	slabMax  = 256
+)
+
+// newChunk returns a zeroed chunk.
+func (s *nodes) newChunk() []node {
+	if !s.huge || len(s.chunks) < slabFrom {
+		return make([]node, chunkLen)
+	}
+	if len(s.slab) == 0 {
+		s.slab = makeArray[node](min(len(s.chunks), slabMax)*chunkLen, true)
+	}
+	c := s.slab[:chunkLen:chunkLen]
+	s.slab = s.slab[chunkLen:]
+	return c
 }

@@ -20,9 +20,10 @@ type s3fifo struct {
 	collisions  uint64
 }
 
-func newS3FIFO(capBlocks int64, scanLimit int) *s3fifo {
+func newS3FIFO(capBlocks int64, scanLimit int, huge bool) *s3fifo {
 	t := &s3fifo{nodes: newNodes(), small: newFIFO(), main: newFIFO(), ghost: newGhost(capBlocks),
 		capBlocks: capBlocks, scanLimit: scanLimit}
+	t.nodes.huge, t.idx.huge, t.ghost.huge = huge, huge, huge
 	for capBlocks>>t.stampShift >= 1<<14 {
 		t.stampShift++
 	}

@@ -10,6 +10,7 @@ package evict
 type index struct {
 	slots []uint64
 	n     int
+	huge  bool // advise slots for huge pages (huge.go)
 }
 
 // The table grows by half beyond 75 % full and shrinks to 50 % full
@@ -66,7 +67,7 @@ func (x *index) place(v uint64) {
 
 func (x *index) resize(n int) {
 	old := x.slots
-	x.slots = make([]uint64, n)
+	x.slots = makeArray[uint64](n, x.huge)
 	for _, v := range old {
 		if v != 0 {
 			x.place(v)
