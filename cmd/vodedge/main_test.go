@@ -43,7 +43,14 @@ func start(t testing.TB, args ...string) *proc {
 // startProc starts vodedge with args in a temporary working directory
 // (where the disk tier's default directory lands) and kills it at cleanup.
 func startProc(t testing.TB, args ...string) *proc {
+	return startProcWith(t, nil, args...)
+}
+
+// startProcWith is startProc with env as the process's environment (nil:
+// this process's).
+func startProcWith(t testing.TB, env []string, args ...string) *proc {
 	p := &proc{cmd: exec.Command(testenv.Vodedge(t), args...), stdout: &testenv.Buffer{}, stderr: &testenv.Buffer{}, done: make(chan error, 1)}
+	p.cmd.Env = env
 	p.cmd.Dir = t.TempDir()
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
