@@ -339,20 +339,7 @@ func TestRecordedTaskIsNotRunAgain(t *testing.T) {
 	}
 	ran := make(chan string, 1)
 	e.worker("w", func(context.Context, *pipeline.Task) (any, error) { ran <- "ran"; return nil, nil })
-	stream, err := e.queue.js.Stream(ctx, streamName("vodedge"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	testenv.EventuallyErr(t, wait, "the message acked", func() error {
-		info, err := stream.Info(ctx)
-		if err != nil {
-			return err
-		}
-		if n := info.State.Msgs; n != 0 {
-			return fmt.Errorf("%d messages in the work queue", n)
-		}
-		return nil
-	})
+	testenv.EventuallyErr(t, wait, "the message acked", func() error { return queueEmpty(ctx, e.queue) })
 	select {
 	case <-ran:
 		t.Fatal("the step ran again although its outcome was recorded")
