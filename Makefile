@@ -139,9 +139,10 @@ bench-chunks:
 
 # bench-workers: one generated 1080p title ingested with the local
 # engine, then on the NATS engine with 1 and with 2 `vodedge origin
-# worker` processes, same run; prints wall times and ratios
-# (cmd/vodedge BenchmarkOriginWorkers). WORKERS_SOURCE_SECONDS (default
-# 60; 600 for the 10-minute figure), WORKERS_LADDER, WORKERS_CHUNK.
+# worker` processes, chunked and whole-file, same run; prints wall times
+# and ratios (cmd/vodedge BenchmarkOriginWorkers). WORKERS_SOURCE_SECONDS
+# (default 60; 600 for the 10-minute figure), WORKERS_LADDER (default
+# 1080p,720p,480p,240p), WORKERS_CHUNK, WORKERS_ROUNDS.
 bench-workers:
 	go test -run '^$$' -bench BenchmarkOriginWorkers -benchtime 1x -timeout 4h ./cmd/vodedge
 
