@@ -149,12 +149,12 @@
 // first read of each slice after start-up, and 1 % of later reads, go
 // through a verifying reader that releases a chunk only after its CRC-32C
 // matched; a mismatch evicts the slice and cuts the response (a client
-// never gets a wrong byte). Other reads of more than 32 KiB are sent
-// with sendfile(2) from a descriptor the disk tier holds open, once an
-// fstat found the file as long as its record (a shorter file is evicted
-// and refetched, not sent cut); smaller ones are read with pread into
-// fasthttp's pooled body buffer and leave with the header in one writev
-// (see "Disk hits" for what each choice measured). Before the open-file
+// never gets a wrong byte). Other reads on plain TCP are sent with
+// sendfile(2) from a descriptor the disk tier holds open, once an fstat
+// found the file as long as its record (a shorter file is evicted and
+// refetched, not sent cut); on other connections (TLS) up to 32 KiB is
+// read with pread into fasthttp's pooled body buffer and leaves with the
+// header in one writev (see "Disk hits" for what each choice measured). Before the open-file
 // cache and the record cache, a small hit's pread path moved the edge
 // from 0.45× to 0.48× nginx (28.8k → 31.5k req/s; nginx 64–66k) and
 // the record and open-file caches (cache/disktier's doc) to 0.57–0.61×

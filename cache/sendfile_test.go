@@ -14,7 +14,7 @@ import (
 	"github.com/vodedge/vodedge/origin"
 )
 
-// Disk hits larger than smallDiskRead are sent with sendfile(2) at an
+// Disk hits on plain TCP are sent with sendfile(2) at an
 // offset from descriptors the disk tier keeps open, shared by concurrent
 // responses: every byte must be the origin's whatever the offset and
 // however many responses share a descriptor, and the data files stay
@@ -56,14 +56,14 @@ func TestDiskHitsShareHeldDescriptors(t *testing.T) {
 	}
 }
 
-// heldRanges asks for ranges larger than smallDiskRead within one slice,
-// at offsets that vary with g, and checks every byte.
+// heldRanges asks for ranges within one slice, from 1 byte to over
+// 100 KiB at offsets that vary with g, and checks every byte.
 func heldRanges(t *testing.T, url string, g int) error {
 	c := client(t)
 	for i := range 12 {
 		slice := int64((g + i) % 3)
 		from := slice*256<<10 + int64(g*997+i*131)%(100<<10)
-		to := min(from+smallDiskRead+1+int64(i*4099), (slice+1)*256<<10, 3*256<<10-1000) - 1
+		to := min(from+1+int64(i*i*997), (slice+1)*256<<10, 3*256<<10-1000) - 1
 		r := do(t, c, "GET", url, "Range", fmt.Sprintf("bytes=%d-%d", from, to))
 		if r.status != 206 || r.header.Get("X-Cache") != "HIT-DISK" {
 			return fmt.Errorf("range %d-%d: status %d, X-Cache %q", from, to, r.status, r.header.Get("X-Cache"))
