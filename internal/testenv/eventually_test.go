@@ -30,6 +30,8 @@ func (f *fatalRecorder) Fatalf(format string, args ...any) {
 }
 
 func TestEventuallyErrFailsWithTheLastReason(t *testing.T) {
+	defer func(w time.Duration) { minWait = w }(minWait)
+	minWait = 0
 	rec := &fatalRecorder{TB: t}
 	done := make(chan struct{})
 	n := 0
