@@ -60,10 +60,10 @@ func (q *Queue) validate() error {
 		q.Listen = "127.0.0.1:4222"
 	}
 	if q.AckWait == 0 {
-		q.AckWait = 30 * time.Second
+		q.AckWait = jsqueue.DefaultAckWait
 	}
 	if q.MaxDeliver == 0 {
-		q.MaxDeliver = 5
+		q.MaxDeliver = jsqueue.DefaultMaxDeliver
 	}
 	if q.AckWait < time.Second || q.Workers < 0 || q.MaxDeliver < 1 {
 		return fmt.Errorf("%w: queue %+v: AckWait of 1 s or more, Workers 0 or more, MaxDeliver 1 or more", ErrConfig, *q)

@@ -15,6 +15,13 @@ import (
 	"github.com/vodedge/vodedge/origin/pipeline"
 )
 
+// The defaults of Config.AckWait and Config.MaxDeliver, also what the
+// controller's queue settings fall back to.
+const (
+	DefaultAckWait    = 30 * time.Second
+	DefaultMaxDeliver = 5
+)
+
 // Config is the controller's side of the queue.
 type Config struct {
 	// URL of the NATS server (the embedded one's Server.URL, or an
@@ -77,10 +84,10 @@ func Open(ctx context.Context, cfg Config, deps Deps) (*Queue, error) {
 		cfg.Prefix = "vodedge"
 	}
 	if cfg.AckWait == 0 {
-		cfg.AckWait = 30 * time.Second
+		cfg.AckWait = DefaultAckWait
 	}
 	if cfg.MaxDeliver == 0 {
-		cfg.MaxDeliver = 5
+		cfg.MaxDeliver = DefaultMaxDeliver
 	}
 	if cfg.URL == "" || cfg.AckWait < time.Second || cfg.MaxDeliver < 1 || deps.Fallback == nil {
 		return nil, fmt.Errorf("jsqueue: need a URL, AckWait of 1 s or more, MaxDeliver of 1 or more and a fallback runner (got %+v)", cfg)
