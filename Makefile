@@ -122,12 +122,15 @@ bench-compare: build
 # nginx serving the same files with sendfile; 16 KiB, 48 KiB (an audio
 # segment) and 2 MiB, and the player mix (playlists, video and audio
 # segments in a player's order and proportions, bench/mix.go); CPU-seconds
-# per GiB and per 10k requests printed. About 20 minutes.
+# per GiB and per 10k requests printed. fasthttp-bare (fasthttp handing
+# out the corpus and nothing else; from disk, fasthttp.FS) is measured
+# beside them as the ceiling the HTTP library leaves the edge: no
+# target. About 25 minutes.
 PIN_LOAD = taskset -c 1 ./bin/vodedge bench compare --pin=0 --threads 1 --connections 64
 bench-compare-pinned: build
-	$(PIN_LOAD) --peers vodedge,nginx-static,varnish \
+	$(PIN_LOAD) --peers vodedge,nginx-static,varnish,fasthttp-bare \
 	  --scenarios 'ram-16KiB=2000x16KiB:rps>=1.0,ram-48KiB=1000x48KiB:rps>=1.0,ram-2MiB=64x2MiB:throughput>=1.0,ram-mix=8xplayer:throughput>=1.0'
-	$(PIN_LOAD) --peers vodedge,nginx-static --ram-bytes 0 --disk-bytes 1GiB \
+	$(PIN_LOAD) --peers vodedge,nginx-static,fasthttp-bare --ram-bytes 0 --disk-bytes 1GiB \
 	  --scenarios 'disk-16KiB=2000x16KiB:rps>=1.0,disk-48KiB=1000x48KiB:rps>=1.0,disk-2MiB=64x2MiB:throughput>=1.0,disk-mix=8xplayer:throughput>=1.0'
 
 # bench-chunks: a generated 10-minute 1080p source (testsrc2 + sine)

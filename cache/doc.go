@@ -255,6 +255,39 @@
 // per 10k requests against nginx's 0.10–0.13 (0.55–0.64× in quiet
 // rounds): the ≥ 1.0× target is not met for small disk hits.
 //
+// Step 4, sendfile for every disk hit on plain TCP (respond.go): pinned
+// on a quiet machine, step 3's pread + writev lost after all. 16 KiB
+// disk hits, the same edge with and without it in one run: 1.13× as
+// many per second (0.144 against 0.164 CPU-s per 10k requests), and
+// 1.19× in a second run (0.159 against 0.190). Pread's copy of the body
+// costs more than the cork's two setsockopt and the header's own write.
+// Pread + writev stays for small hits on connections without sendfile
+// (TLS).
+//
+// Step 5, 64 KiB sendfile calls (sendfileChunk in sendfile.go): a
+// profile of 2 MiB disk hits spread the CPU over 12 threads (the
+// largest 27 %), against 99 % on one thread for 16 KiB hits: a single
+// sendfile of 2 MiB (about 600 µs) outlasted sysmon's tick and lost the
+// P every time, and the next body started on another thread while the
+// first was still being sent. In 64 KiB calls one thread keeps the P
+// (241 of 285 ticks in a 4 s run against at most 57 of 300 before).
+// What it buys is less clear than why: in two pinned runs of the same
+// edge with and without it, 2 MiB disk hits went 1.08× (7 rounds, CPU
+// per GiB 0.364 against 0.413) and 0.90× (5 rounds, 0.349 against
+// 0.313), with the p99 lower in both (142 against 188 ms, 103 against
+// 132 ms). Kept for the p99 and for not sending bodies from a dozen
+// threads at once.
+//
+// Where disk hits stand (the quiet pinned run of 2026-12-06, edge at
+// d60d3d7): 16 KiB 0.67× nginx, 48 KiB 0.95×, 2 MiB 0.89×, the player
+// mix 0.94×. fasthttp.FS (the fasthttp-bare peer from disk) in the same
+// run: 0.88×, 0.94×, 0.57× and 0.91× nginx. At 48 KiB and above the
+// edge serves as much as the library's own file server or more (2 MiB:
+// its corked sendfile against fasthttp.FS's uncorked one); at 16 KiB it
+// is 0.76× of it (0.159 against 0.116 CPU-s per 10k requests): about
+// 4 µs of the edge's own work per hit, as for RAM hits ("Small hits"
+// below).
+//
 // # Small hits: where the CPU goes (issue 17, hit-path efficiency)
 //
 // Profiled with the edge on CPU 0 and wrk -t1 -c64 on CPU 1 over 2,000
@@ -271,8 +304,8 @@
 //	                  for the next request at once), writev (header and
 //	                  body from the cached array)                       3
 //	disk hit ≤ 32 KiB the two reads, pread (into the response's
-//	                  buffer), writev                                   4
-//	disk hit > 32 KiB the two reads, fstat (the held file is still its
+//	  (until step 4)  buffer), writev                                   4
+//	disk hit          the two reads, fstat (the held file is still its
 //	                  record's length), setsockopt (cork), write (the
 //	                  header), sendfile, setsockopt (uncork)            7
 //	nginx, any size   recvfrom, setsockopt (cork), writev (the header),
@@ -320,10 +353,21 @@
 // None of them is more than a few per cent, so none can close a gap of
 // 30–50 %.
 //
-// What that leaves, and why each is not simply cut (not measured yet:
-// the machine was never quiet enough; the A/B commands are in
-// pinned-short.md):
+// What that left, measured pinned on a quiet machine (2026-12-06, the
+// tables in bench/results/2core-loopback/pinned-short.md):
 //
+//   - The pread copy of small disk hits: gone. On plain TCP every disk
+//     hit is sent with sendfile (step 4 of "Disk hits").
+//   - sysmon: in a quiet pinned profile of 16 KiB RAM hits it does not
+//     show, and 99 % of the samples are on one thread. It mattered
+//     for long syscalls: a 2 MiB sendfile lost the P every time, and
+//     bodies went out from a dozen threads taking turns on the CPU;
+//     sendfile now goes in 64 KiB calls (step 5). A 2 MiB RAM hit's
+//     writev stays on one thread as it is (the socket takes part and
+//     the goroutine waits for the rest); writing it in 64 KiB pieces
+//     instead served 30–40 % fewer (measured, not kept).
+//   - GOMAXPROCS=2 on the one CPU: no gain (1.02× and 0.94×), so 1,
+//     the runtime's default from the affinity mask.
 //   - The EAGAIN read and the park that follows: Go's poller reads
 //     first and waits on EAGAIN, and its readiness is reset before each
 //     read, so a wrapper that waited for readiness first could miss an
@@ -333,23 +377,33 @@
 //     write): a header sent with MSG_MORE would need a connection
 //     wrapper, and fasthttp writes a RAM hit's header and body in one
 //     writev only on a *net.TCPConn (its vectorWriter), so every RAM hit
-//     would pay a second write. Not worth it.
-//   - The fstat of a held descriptor on each hit above 32 KiB: it is
-//     what turns a data file cut after it was opened into a refetch
-//     instead of a cut response (TestShortDiskFileIsRefetched).
-//   - sysmon: it goes back to a 20 µs tick each time it retakes the
-//     one P from a syscall that outlasted a tick (a loopback writev
-//     runs the receiver's TCP work too; futex at 0.04 per response says
-//     it happens), and each tick is two context switches on the pinned
-//     CPU. GOMAXPROCS=2 on one CPU is the experiment to
-//     run; the default (GOMAXPROCS from the affinity mask, 1) is what
-//     the tables measure.
-//   - The body's copies: a RAM hit copies 16 KiB into the socket (13 %),
-//     nginx sends page-cache pages. The memfd RAM tier (below) avoids
-//     it with the same corked sendfile as disk hits, whose extra
-//     syscalls measured no cheaper at 16 KiB; a disk hit up to 32 KiB
-//     copies twice (pread, then writev) and the same comparison set the
-//     32 KiB threshold. Both are worth measuring again pinned.
+//     would pay a second write. About 0.5 µs of a 16 µs disk hit.
+//   - The fstat of a held descriptor on each disk hit: it is what turns
+//     a data file cut after it was opened into a refetch instead of a
+//     cut response (TestShortDiskFileIsRefetched). About 0.3 µs.
+//   - A RAM hit's body copy (18 % of a 16 KiB RAM hit's CPU; nginx
+//     sends page-cache pages): the memfd RAM tier below avoids it only
+//     for large slices, one memfd each, sent through an opened file:
+//     at 16 KiB that path served 40 % fewer than writev. Zero-copy
+//     small RAM hits would need slices packed into shared memfds and
+//     sent from held descriptors with the header in one MSG_MORE send,
+//     which is the connection wrapper above.
+//
+// The ceiling: fasthttp-bare (a fasthttp server handing out the
+// corpus's bytes from a map, nothing else) measured in the same pinned
+// run served 1.13× nginx at 16 KiB and 1.20× at 48 KiB from memory,
+// and the edge 0.74–0.75× of fasthttp-bare: 0.130 CPU-s per 10k 16 KiB
+// RAM hits against 0.094, so the edge's own work is 3.6 µs of a 13 µs
+// hit. In the quiet profile that is the handler (15 %: lookup in the
+// RAM tier's map and ristretto 5.7 %, setting the response fields
+// 3.9 %, metrics and the access-log record 2.4 %, the URL check 0.9 %),
+// the three deadlines fasthttp sets per request (a read deadline before
+// and after the first byte, the write deadline: 3.6 %, one timer
+// modification each), the access-log writer (3.3 %) and clock reads
+// (3 %). No one of them is more than a few per cent; together they are
+// the 25 % by which the edge trails the library. On disk hits the
+// library itself is the limit: fasthttp.FS trailed nginx too (see
+// "Disk hits").
 //
 // # Slices: the unit of fetching and caching
 //
