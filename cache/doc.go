@@ -384,10 +384,20 @@
 //   - A RAM hit's body copy (18 % of a 16 KiB RAM hit's CPU; nginx
 //     sends page-cache pages): the memfd RAM tier below avoids it only
 //     for large slices, one memfd each, sent through an opened file:
-//     at 16 KiB that path served 40 % fewer than writev. Zero-copy
-//     small RAM hits would need slices packed into shared memfds and
-//     sent from held descriptors with the header in one MSG_MORE send,
-//     which is the connection wrapper above.
+//     at 16 KiB that path served 40 % fewer than writev. The best
+//     zero-copy design was tried as a prototype outside the tree:
+//     fasthttp with a listener whose connections hold back the header
+//     fasthttp flushes, the whole corpus in one memfd, and each body
+//     sent as the held header with MSG_MORE followed by sendfile (two
+//     syscalls, no copy), against fasthttp-bare (one writev, a copy)
+//     and nginx, pinned, 4–5 alternating rounds of 4 s. It cost the
+//     server about the same per 16 KiB response (9.4–12.3 µs against
+//     9.5–10.4) and 10 % less per 48 KiB one (11.1 against 12.3 µs),
+//     but served fewer (16 KiB 71–95k/s against 94–102k/s; 48 KiB
+//     67–74k/s against 73–74k/s): on loopback the receiver pays more
+//     for bodies sent from pages, and wrk on its own CPU was the limit
+//     at 97–102 %. So zero-copy small hits would not raise requests/s
+//     in these tables; they save server CPU only from about 48 KiB up.
 //
 // The ceiling: fasthttp-bare (a fasthttp server handing out the
 // corpus's bytes from a map, nothing else) measured in the same pinned
