@@ -84,12 +84,11 @@ func (b *heldBody) WriteTo(io.Writer) (int64, error) {
 // syscall that outlasts a tick of the runtime's sysmon (20 µs) loses its
 // P to another thread; one call for a whole 2 MiB hit (about 600 µs on
 // the 2-core loopback machine) did every time, so with the edge pinned
-// to one CPU a dozen threads took turns sending bodies on it, each
-// interleaving its bytes with the others' and waking the receiver more
-// often. In 64 KiB calls one thread keeps the P and sends one body
-// after another, as nginx's worker does: 2 MiB disk hits then cost the
-// server 0.85× the CPU per response and served 1.0–1.4× as many per
-// second as one call each (7 alternating rounds, pinned; see
+// to one CPU a dozen threads took turns sending bodies on it. In 64 KiB
+// calls one thread keeps the P and sends one body after another, as
+// nginx's worker does. The p99 of 2 MiB disk hits fell in both pinned
+// A/Bs (142 against 188 ms, 103 against 132 ms); their throughput went
+// 1.08× in one and 0.90× in the other, so that is not proven (see
 // cache/doc.go, "Disk hits"). The extra syscalls cost about 6 µs per
 // 2 MiB.
 const sendfileChunk = 64 << 10

@@ -44,8 +44,8 @@ func EventuallyErr(t testing.TB, d time.Duration, what string, check func() erro
 		if err == nil {
 			return time.Since(start)
 		}
-		if time.Since(start) > max(d, minWait) {
-			t.Fatalf("%s: not within %v: %v", what, d, err)
+		if bound := max(d, minWait); time.Since(start) > bound {
+			t.Fatalf("%s: not within %v: %v", what, bound, err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
