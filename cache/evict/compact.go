@@ -91,9 +91,8 @@ func (c *Compact) Add(h uint64, size int64, pinned bool) {
 // Touch counts an access to h's entry (its 2-bit counter saturates at
 // 3) and reports whether h is present.
 func (c *Compact) Touch(h uint64) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t.touch(h)
+	_, ok := c.TouchFreq(h)
+	return ok
 }
 
 // TouchFreq is Touch that also returns the entry's hit counter after
@@ -101,11 +100,7 @@ func (c *Compact) Touch(h uint64) bool {
 func (c *Compact) TouchFreq(h uint64) (freq uint8, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.t.touch(h) {
-		return 0, false
-	}
-	x, _ := c.t.find(h)
-	return x.freq(), true
+	return c.t.touch(h)
 }
 
 // Has reports whether h is present, without counting an access.

@@ -155,16 +155,19 @@ func (t *s3fifo) ghostTake(h uint64) bool {
 	return t.ghost.take(h)
 }
 
-// touch counts a hit.
-func (t *s3fifo) touch(h uint64) bool {
+// touch counts a hit and returns the entry's counter after it (0 and
+// false when h is absent).
+func (t *s3fifo) touch(h uint64) (uint8, bool) {
 	x, _ := t.find(h)
 	if x == nil {
-		return false
+		return 0, false
 	}
-	if f := x.freq(); f < maxFreq {
-		x.setFreq(f + 1)
+	f := x.freq()
+	if f < maxFreq {
+		f++
+		x.setFreq(f)
 	}
-	return true
+	return f, true
 }
 
 // setPinned pins e (out of every queue) or unpins it: a node hit
