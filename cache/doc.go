@@ -154,7 +154,7 @@
 // found the file as long as its record (a shorter file is evicted and
 // refetched, not sent cut); on other connections (TLS) up to 32 KiB is
 // read with pread into fasthttp's pooled body buffer and leaves with the
-// header in one writev (see "Disk hits" for what each choice measured). Before the open-file
+// header in one write (see "Disk hits" for what each choice measured). Before the open-file
 // cache and the record cache, a small hit's pread path moved the edge
 // from 0.45× to 0.48× nginx (28.8k → 31.5k req/s; nginx 64–66k) and
 // the record and open-file caches (cache/disktier's doc) to 0.57–0.61×
@@ -337,7 +337,8 @@
 //	GC and allocation             1–2 %        1–2 %
 //
 // The handler alone costs 0.87 µs of CPU per 16 KiB RAM hit and 2.0 µs
-// per 16 KiB disk hit including its pread (BenchmarkHandlerHit,
+// per 16 KiB disk hit including its pread (the path before step 4;
+// BenchmarkHandlerHit,
 // BenchmarkHandlerDiskHit, thread CPU), against 11.6 µs and 15.4 µs per
 // response for the whole process in the first quiet pinned run: the
 // handler is under a tenth of a small hit. The rest is the kernel's

@@ -52,7 +52,10 @@ func BenchmarkHandlerHitCacheStatus(b *testing.B) {
 // BenchmarkHandlerDiskHit measures the handler alone answering a disk
 // hit with the RAM tier off: the index lookup, a pread into the body
 // buffer (16 KiB) or an open and seek for sendfile (2 MiB, whose bytes
-// the benchmark does not send), headers, metrics and access log.
+// the benchmark does not send), headers, metrics and access log. Its
+// RequestCtx is made with Init, not on a TCP connection, so this is the
+// path of connections without sendfile (TLS); on plain TCP every disk
+// hit takes the held descriptor (sendHeld), which needs a socket.
 func BenchmarkHandlerDiskHit(b *testing.B) {
 	for _, size := range []int64{16 << 10, 2 << 20} {
 		b.Run(fmt.Sprintf("%dKiB", size>>10), func(b *testing.B) {

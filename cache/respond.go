@@ -136,7 +136,7 @@ func (h *handler) sendSlow(rq *request, r *result, from, to int64, status int) {
 }
 
 // smallDiskRead is the largest disk hit read into the response's own
-// body buffer (pread, then header and body in one writev) on a
+// body buffer (pread, then header and body in one write) on a
 // connection that cannot take sendfile (TLS, a RequestCtx made with
 // Init); larger ones there are streamed from an opened file. On plain
 // TCP every disk hit is sent with sendfile from the held descriptor:
