@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -49,11 +50,11 @@ func TestBasePeerNeedsABaseBinary(t *testing.T) {
 	if err := cfg.validatePeers(); err == nil {
 		t.Error("vodedge-base accepted without --vodedge-base-binary")
 	}
-	cfg.Tools = Tools{Vodedge: "/bin/true", VodedgeBase: "/bin/false"}
+	cfg.Tools = Tools{Vodedge: "/bin/true", VodedgeBase: "false", Wrk: "/bin/true"}
 	if err := cfg.validatePeers(); err != nil {
 		t.Errorf("vodedge-base with a base binary: %v", err)
 	}
-	if err := cfg.Tools.resolve(false); err != nil || cfg.Tools.VodedgeBase != "/bin/false" {
-		t.Errorf("resolve: %v, base %q", err, cfg.Tools.VodedgeBase)
+	if err := cfg.Tools.resolve(false); err != nil || !filepath.IsAbs(cfg.Tools.VodedgeBase) {
+		t.Errorf("resolve: %v, base %q (want it made absolute)", err, cfg.Tools.VodedgeBase)
 	}
 }

@@ -52,9 +52,6 @@ type Config struct {
 	// for disk hits (a few hundred bytes each, more with large response
 	// headers); 0 turns the cache off. Default 16 MiB.
 	RecordCacheBytes int64
-	// NoHugePages keeps each disk's eviction table off transparent
-	// huge pages, which it otherwise asks the kernel for (cache/evict).
-	NoHugePages bool
 	// IndexCacheBytes and IndexCacheMaxBytes bound each disk's Pebble
 	// block cache (index and filter blocks, records): per disk, since
 	// what it must hold grows with the slices a disk holds. Its capacity

@@ -305,7 +305,7 @@
 // Then built: (1) the eviction table's large arrays on transparent
 // huge pages (cache/evict huge.go: index and ghost slots, node slabs,
 // advised MADV_HUGEPAGE, which this machine's THP setting "madvise"
-// needs; on by default, Config.NoHugePages turns it off); (2) a record
+// needs; always asked for: a kernel with THP "never" ignores it); (2) a record
 // enters the record cache only at its slice's second counted hit
 // (above). Measured with 'vodedge bench scale --objects 100k,20m
 // --reuse' on 2026-12-06 18:27–18:33, one run each, load average 16

@@ -133,7 +133,7 @@ func openDisk(cfg Config, name string, deps diskDeps) (*disk, error) {
 	if err := s.size(); err != nil {
 		return nil, err
 	}
-	if s.table, err = evict.NewCompact(evict.CompactConfig{CapacityBytes: max(int64(s.weight), evict.BlockBytes), ExpectedEntries: s.savedEntries(), NoHugePages: cfg.NoHugePages}); err != nil {
+	if s.table, err = evict.NewCompact(evict.CompactConfig{CapacityBytes: max(int64(s.weight), evict.BlockBytes), ExpectedEntries: s.savedEntries()}); err != nil {
 		return nil, fmt.Errorf("disktier: %w", err)
 	}
 	if n, err := s.fs.RemoveTemps(); err != nil {

@@ -94,6 +94,7 @@ func newBenchScaleNodeCmd(g *globalOpts) *cobra.Command {
 		Hidden: true,
 		Args:   cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			withHugeMalloc()
 			if result == "" {
 				return errors.New("scale-node: --result is required")
 			}

@@ -60,6 +60,7 @@ With no --origin the node serves a small sample title embedded in the
 binary: try  curl -i http://127.0.0.1:8080/sample/master.m3u8`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			withHugeMalloc()
 			if !flagChanged(cmd.Flags(), "node-name") {
 				o.cfg.NodeName = defaultNodeName()
 			}

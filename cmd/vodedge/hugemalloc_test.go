@@ -9,39 +9,27 @@ import (
 	"github.com/vodedge/vodedge/internal/testenv"
 )
 
-func TestWantsHugeMalloc(t *testing.T) {
-	for args, want := range map[string]bool{
-		"vodedge edge --listen :80":     true,
-		"vodedge bench scale-node --x":  true,
-		"vodedge bench scale":           false,
-		"vodedge origin":                false,
-		"vodedge":                       false,
-		"vodedge steer edge":            false,
-		"vodedge bench compare --pin=0": false,
-	} {
-		if got := wantsHugeMalloc(strings.Fields(args)); got != want {
-			t.Errorf("%q: %v, want %v", args, got, want)
-		}
-	}
-}
-
 // TestEdgeRunsWithHugeMalloc starts real edges and reads the environment
 // their process ended up with: the tunable is added once, kept beside
-// other tunables, and left out when turned off.
+// other tunables, left out when turned off, and added too when the
+// root's flags come before the command.
 func TestEdgeRunsWithHugeMalloc(t *testing.T) {
 	for _, tc := range []struct {
 		name, env, want, notWant string
+		root                     []string
 	}{
-		{"default", "", "GLIBC_TUNABLES=" + hugeMallocTunable, ""},
+		{"default", "", "GLIBC_TUNABLES=" + hugeMallocTunable, "", nil},
 		// glibc parses the variable in place (its ':' may read back as a
 		// NUL), so the second tunable is looked for on its own.
-		{"other tunables kept", "GLIBC_TUNABLES=glibc.malloc.arena_max=2", "GLIBC_TUNABLES=glibc.malloc.arena_max=2", ""},
-		{"turned off", hugeMallocOff + "=1", "", "hugetlb"},
+		{"other tunables kept", "GLIBC_TUNABLES=glibc.malloc.arena_max=2", "GLIBC_TUNABLES=glibc.malloc.arena_max=2", "", nil},
+		{"turned off", hugeMallocOff + "=1", "", "hugetlb", nil},
+		{"root flags first", "", "GLIBC_TUNABLES=" + hugeMallocTunable, "", []string{"--log-level", "warn"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			listen, admin := testenv.FreeAddr(t), testenv.FreeAddr(t)
-			p := startProcEnv(t, tc.env, "edge", "--listen", listen, "--admin", admin, "--origin", "http://127.0.0.1:9",
+			args := append(tc.root, "edge", "--listen", listen, "--admin", admin, "--origin", "http://127.0.0.1:9",
 				"--disk-bytes", "0", "--access-log", "off")
+			p := startProcEnv(t, tc.env, args...)
 			p.waitReady(t, "http://"+admin+"/readyz")
 			environ, err := os.ReadFile("/proc/" + strconv.Itoa(p.cmd.Process.Pid) + "/environ")
 			if err != nil {

@@ -12,7 +12,6 @@ import (
 var version = "dev"
 
 func main() {
-	withHugeMalloc(os.Args)
 	if err := newRootCmd().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "vodedge:", err)
 		os.Exit(1)

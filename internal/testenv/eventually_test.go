@@ -47,3 +47,20 @@ func TestEventuallyErrFailsWithTheLastReason(t *testing.T) {
 		t.Fatalf("failure message %q after %d attempts", rec.msg, n)
 	}
 }
+
+// TestEventuallyWaitsAtLeastMinWait: a bound shorter than minWait is
+// raised to it, and the failure names the bound that applied.
+func TestEventuallyWaitsAtLeastMinWait(t *testing.T) {
+	defer func(w time.Duration) { minWait = w }(minWait)
+	minWait = 200 * time.Millisecond
+	rec := &fatalRecorder{TB: t}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		EventuallyErr(rec, 10*time.Millisecond, "never", func() error { return errNotYet })
+	}()
+	<-done
+	if !strings.HasPrefix(rec.msg, "never: not within 200ms: ") {
+		t.Fatalf("failure message %q, want the 200ms floor named", rec.msg)
+	}
+}
