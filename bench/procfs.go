@@ -99,7 +99,7 @@ func readMemStatus(pid int) (memStatus, error) {
 		if !ok || (key != "VmRSS" && key != "VmHWM") {
 			continue
 		}
-		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64)
+		kb, err := parseKB(val)
 		if err != nil {
 			return memStatus{}, fmt.Errorf("bench: /proc/%d/status %s: %w", pid, key, err)
 		}
@@ -117,6 +117,29 @@ func readMemStatus(pid int) (memStatus, error) {
 		return memStatus{}, fmt.Errorf("bench: /proc/%d/status: no VmRSS/VmHWM (process exited?)", pid)
 	}
 	return m, nil
+}
+
+// parseKB reads the value of a /proc "Key:   N kB" line (after the
+// colon).
+func parseKB(val string) (int64, error) {
+	return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(val), " kB"), 10, 64)
+}
+
+// anonHugePages is this process's anonymous memory on transparent huge
+// pages, from /proc/self/smaps_rollup; -1 when it cannot be read.
+func anonHugePages() int64 {
+	b, err := os.ReadFile("/proc/self/smaps_rollup")
+	if err != nil {
+		return -1
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "AnonHugePages:"); ok {
+			if kb, err := parseKB(v); err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return -1
 }
 
 // machineBusyTicks returns the CPU time, in clockTicks summed over all

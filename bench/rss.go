@@ -334,3 +334,11 @@ func tierShares(t map[string]float64) string {
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// mibOrDash is mib, or "-" for a size that could not be read (below 0).
+func mibOrDash(n int64) string {
+	if n < 0 {
+		return "-"
+	}
+	return mib(n)
+}

@@ -309,7 +309,7 @@ func (rep *ScaleReport) print(w io.Writer) {
 		n := r.Node
 		fmt.Fprintf(tw, "%d\t%d\t%.1fs\t%s\t%s\t%.3fs\t%.3fs\t%.1fs\t%.1fs\t%s\t%.0f B\t%.0f B\t%s\t%s\t%s\t%.1fµs\t%.1fµs\t%.1fµs\t%.1fµs\t%.1fµs\t%.1fµs\t%.2fms\t%.2fms\t%.2fms\t%.2fms\t%d\t%.2fs\t\n",
 			r.Objects, r.Files, r.Load.Seconds(), mib(r.IndexBytes), mib(r.IndexAfter), n.FirstHit.Seconds(), n.Ready.Seconds(), n.Warmed.Seconds(), n.Swept.Seconds(),
-			mib(n.RSSLoaded), r.RSSPerObject(), r.HeapPerObject(), mib(n.HWMBeforeClose), mib(max(r.PeakRSS, n.HWM)), mib(n.HugeBeforeClose),
+			mib(n.RSSLoaded), r.RSSPerObject(), r.HeapPerObject(), mib(n.HWMBeforeClose), mib(max(r.PeakRSS, n.HWM)), mibOrDash(n.HugeBeforeClose),
 			us(n.LookupP50), us(n.LookupP99), us(n.LateLookupP50), us(n.LateLookupP99), us(n.ZipfP50), us(n.ZipfP99), ms(n.CreateP50), ms(n.EvictCreateP50), ms(n.EvictCreateP99), ms(n.EvictionCost), n.Victims, n.Close.Seconds())
 	}
 	tw.Flush()

@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/vodedge/vodedge/cache/disktier"
@@ -315,24 +314,6 @@ func selfMemory() (rss int64, heap uint64) {
 	runtime.ReadMemStats(&ms)
 	m, _ := readMemStatus(os.Getpid())
 	return m.RSS, ms.HeapAlloc
-}
-
-// anonHugePages is this process's anonymous memory on transparent huge
-// pages, from /proc/self/smaps_rollup; -1 when it cannot be read.
-func anonHugePages() int64 {
-	b, err := os.ReadFile("/proc/self/smaps_rollup")
-	if err != nil {
-		return -1
-	}
-	for line := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(line, "AnonHugePages:"); ok {
-			var kb int64
-			if _, err := fmt.Sscanf(v, "%d kB", &kb); err == nil {
-				return kb << 10
-			}
-		}
-	}
-	return -1
 }
 
 // percentile is the q-quantile of ds (nearest rank); ds is sorted.
