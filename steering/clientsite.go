@@ -21,7 +21,7 @@ func (e *Engine) ClientSite(addr netip.Addr) (site string, match netip.Prefix, o
 	addr = addr.Unmap()
 	var mbuf [8]prefix.Match
 	var rbuf [16]rankedSite
-	key := clientHash(e.clientPrefix(addr)) * 0x9e3779b97f4a7c15
+	key := clientKey(e.clientPrefix(addr))
 	sites := e.rankSites(e.table.Lookup(addr, mbuf[:0]), key, rbuf[:0])
 	if len(sites) == 0 || !sites[0].prefix.IsValid() {
 		return "", netip.Prefix{}, false

@@ -30,8 +30,7 @@ func TestClientSite(t *testing.T) {
 }
 
 // TestSiteRoute: GET /v1/site answers the client's site as JSON, from
-// the peer's address (or X-Forwarded-For from a trusted proxy), with
-// the CORS header for a browser; other methods are refused.
+// the peer's address; other methods are refused.
 func TestSiteRoute(t *testing.T) {
 	s := newTestService(t)
 	s.table.Add("static:ams", netip.MustParsePrefix("10.1.0.0/16"), "ams")

@@ -32,7 +32,7 @@ func (e *Engine) Decide(addr netip.Addr, file string, d *Decision) {
 	d.reset(addr, file)
 	d.ClientPrefix = e.clientPrefix(addr)
 	fileHash := xxhash.Sum64String(file)
-	key := fileHash ^ clientHash(d.ClientPrefix)*0x9e3779b97f4a7c15
+	key := fileHash ^ clientKey(d.ClientPrefix)
 	var mbuf [8]prefix.Match
 	var rbuf [16]rankedSite
 	sites := e.rankSites(e.table.Lookup(addr, mbuf[:0]), key, rbuf[:0])
@@ -220,6 +220,12 @@ func (e *Engine) clientPrefix(a netip.Addr) netip.Prefix {
 	}
 	p, _ := a.Prefix(bits)
 	return p
+}
+
+// clientKey is the part of the ranking key that a client's network
+// gives: Decide adds the file's hash to it, ClientSite uses it alone.
+func clientKey(p netip.Prefix) uint64 {
+	return clientHash(p) * 0x9e3779b97f4a7c15
 }
 
 func clientHash(p netip.Prefix) uint64 {

@@ -47,7 +47,7 @@ func clockField(s string, sixty, frac bool) (float64, error) {
 		return 0, fmt.Errorf("%q is not a time (want seconds, m:ss or h:mm:ss)", s)
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsInf(v, 0) {
+	if err != nil {
 		return 0, fmt.Errorf("%q is not a time", s)
 	}
 	if sixty && v >= 60 {

@@ -27,11 +27,7 @@ func TestColdTitleInBrowser(t *testing.T) {
 	testenv.Tool(t, "ffmpeg")
 	dir := t.TempDir()
 	d := startDemo(t, "--title-seconds", "10", "--dir", dir)
-	m := regexp.MustCompile(`controller\s+API and origin on (\S+),`).FindStringSubmatch(d.p.stdout.String())
-	if m == nil {
-		t.Fatalf("no controller address in the demo's output:\n%s", d.p.stdout)
-	}
-	ctl, apiToken := "http://"+m[1], firstLine(t, filepath.Join(dir, "keys", "api-tokens"))
+	ctl, apiToken := demoController(t, d, dir)
 	call := func(method, url, token string) (int, string) {
 		req, _ := http.NewRequest(method, url, nil)
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -98,6 +94,17 @@ func TestColdTitleInBrowser(t *testing.T) {
 		t.Fatalf("after the restore: error %q:\n%s", st.Error, diag())
 	}
 	d.stop(t)
+}
+
+// demoController returns the demo's controller URL, read from its
+// output, and its first API token, read from its keys under dir.
+func demoController(t *testing.T, d *demoRun, dir string) (url, token string) {
+	t.Helper()
+	m := regexp.MustCompile(`controller\s+API and origin on (\S+),`).FindStringSubmatch(d.p.stdout.String())
+	if m == nil {
+		t.Fatalf("no controller address in the demo's output:\n%s", d.p.stdout)
+	}
+	return "http://" + m[1], firstLine(t, filepath.Join(dir, "keys", "api-tokens"))
 }
 
 func firstLine(t *testing.T, path string) string {

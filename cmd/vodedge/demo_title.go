@@ -58,7 +58,7 @@ func demoTitle(ctx context.Context, out io.Writer, srv *controller.Server, cli *
 		return nil, "", fmt.Errorf("demo: the title's job ended %s: %s", job.State, jobError(job))
 	}
 	if source == "ffmpeg" {
-		if err := putMarkers(ctx, cli, f.apiToken, ing.Title.ID, o.seconds); err != nil {
+		if err := putMarkers(ctx, cli, ing.Title.ID, o.seconds); err != nil {
 			return nil, "", err
 		}
 		fmt.Fprintf(out, "title    subtitles (en) and markers (intro, credits) for the player's menus\n")

@@ -104,7 +104,7 @@ func runIngest(parent context.Context, o *ingestOpts, files []string, stdout, st
 	}
 	subFiles, err := subtitleArgs(o.subtitles)
 	if err != nil {
-		return err
+		return fmt.Errorf("--subtitles %w", err)
 	}
 	if !(o.meta.ExpectedPlays >= 0) {
 		return fmt.Errorf("--expected-plays %v: want plays per day, 0 or more", o.meta.ExpectedPlays)

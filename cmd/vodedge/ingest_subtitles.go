@@ -8,19 +8,20 @@ import (
 	"github.com/vodedge/vodedge/origin/controller/client"
 )
 
-// subtitleFile is one --subtitles lang=file.
+// subtitleFile is one LANG=FILE.
 type subtitleFile struct {
 	lang, path string
 }
 
-// subtitleArgs splits the --subtitles values; the controller checks the
-// language and the file's contents.
+// subtitleArgs splits LANG=FILE values (its callers name where they
+// came from); the controller checks the language and the file's
+// contents.
 func subtitleArgs(vals []string) ([]subtitleFile, error) {
 	var out []subtitleFile
 	for _, v := range vals {
 		lang, path, ok := strings.Cut(v, "=")
 		if !ok || lang == "" || path == "" {
-			return nil, fmt.Errorf("--subtitles %q: want LANG=FILE, e.g. en=movie.en.srt", v)
+			return nil, fmt.Errorf("%q: want LANG=FILE, e.g. en=movie.en.srt", v)
 		}
 		out = append(out, subtitleFile{lang: lang, path: path})
 	}

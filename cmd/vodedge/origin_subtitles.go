@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -39,12 +40,16 @@ tracks afterwards (alone: shows them).`,
 				return err
 			}
 			defer cli.CloseIdleConnections()
-			t, err := cli.Title(cmd.Context(), args[0], false)
+			ctx := cmd.Context()
+			var t *catalog.Title
+			if len(files) == 0 && len(del) == 0 {
+				t, err = cli.Title(ctx, args[0], false)
+			}
 			for i := 0; err == nil && i < len(files); i++ {
-				t, err = putSubtitleFile(cmd, cli, args[0], files[i])
+				t, err = putSubtitleFile(ctx, cli, args[0], files[i])
 			}
 			for i := 0; err == nil && i < len(del); i++ {
-				t, err = cli.DeleteSubtitles(cmd.Context(), args[0], del[i])
+				t, err = cli.DeleteSubtitles(ctx, args[0], del[i])
 			}
 			if err != nil {
 				return err
@@ -58,13 +63,13 @@ tracks afterwards (alone: shows them).`,
 	return cmd
 }
 
-func putSubtitleFile(cmd *cobra.Command, cli *client.Client, id string, sf subtitleFile) (*catalog.Title, error) {
+func putSubtitleFile(ctx context.Context, cli *client.Client, id string, sf subtitleFile) (*catalog.Title, error) {
 	f, err := os.Open(sf.path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	t, err := cli.SetSubtitles(cmd.Context(), id, sf.lang, f)
+	t, err := cli.SetSubtitles(ctx, id, sf.lang, f)
 	if err != nil {
 		return nil, fmt.Errorf("%s=%s: %w", sf.lang, sf.path, err)
 	}

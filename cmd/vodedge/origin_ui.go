@@ -80,12 +80,7 @@ func catalogSearch(cli *client.Client) webui.Catalog {
 		if err != nil {
 			return nil, err
 		}
-		plays := map[string]float64{}
-		if scores, err := cli.Popularity(ctx, true, nil); err == nil { // without it the row is empty, not the page
-			for _, s := range scores {
-				plays[s.Name] += s.Popularity
-			}
-		}
+		plays, _ := titlePlays(ctx, cli, nil) // without it the row is empty, not the page
 		out := make([]webui.Title, 0, len(res.Hits))
 		for _, hit := range res.Hits {
 			w := uiTitle(hit.Title)
@@ -100,16 +95,22 @@ func catalogSearch(cli *client.Client) webui.Catalog {
 // controller's API, for the home page's "Popular here" row.
 func sitePopularity(cli *client.Client) webui.Popularity {
 	return webui.PopularityFunc(func(ctx context.Context, site string) (map[string]float64, error) {
-		scores, err := cli.Popularity(ctx, true, url.Values{"site": {site}, "limit": {"10000"}})
-		if err != nil {
-			return nil, err
-		}
-		plays := make(map[string]float64, len(scores))
-		for _, s := range scores {
-			plays[s.Name] += s.Popularity
-		}
-		return plays, nil
+		return titlePlays(ctx, cli, url.Values{"site": {site}, "limit": {"10000"}})
 	})
+}
+
+// titlePlays reads titles' plays per day (params as for
+// client.Popularity) through the controller's API, summed by title.
+func titlePlays(ctx context.Context, cli *client.Client, params url.Values) (map[string]float64, error) {
+	scores, err := cli.Popularity(ctx, true, params)
+	if err != nil {
+		return nil, err
+	}
+	plays := make(map[string]float64, len(scores))
+	for _, s := range scores {
+		plays[s.Name] += s.Popularity
+	}
+	return plays, nil
 }
 
 // uiTitle is a catalog title as the pages show it.

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -41,11 +40,8 @@ const strobeFilter = "drawbox=c=white:t=fill:enable='between(t,1,2.99)*lt(mod(t,
 // from its keys under dir).
 func ingestStrobe(t *testing.T, d *demoRun, dir string) *strobe {
 	t.Helper()
-	m := regexp.MustCompile(`controller\s+API and origin on (\S+),`).FindStringSubmatch(d.p.stdout.String())
-	if m == nil {
-		t.Fatalf("no controller address in the demo's output:\n%s", d.p.stdout)
-	}
-	cli, err := client.New("http://"+m[1], firstLine(t, filepath.Join(dir, "keys", "api-tokens")), &http.Client{Timeout: time.Minute})
+	ctl, apiToken := demoController(t, d, dir)
+	cli, err := client.New(ctl, apiToken, &http.Client{Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,26 +90,19 @@ func (s *strobe) approve(t *testing.T) []string {
 	return title.ViewerWarnings
 }
 
-// waitJob waits for the strobe's job to reach want; any other final
-// state fails the test at once.
+// waitJob waits for the strobe's job to finish and fails the test
+// unless it reached want.
 func (s *strobe) waitJob(t *testing.T, want pipeline.State) {
 	t.Helper()
-	testenv.EventuallyErr(t, 3*time.Minute, "the flashing title's job "+string(want), func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		j, err := s.cli.Job(ctx, s.job)
-		if err != nil {
-			return err
-		}
-		switch j.State {
-		case want:
-			return nil
-		case pipeline.Done, pipeline.Failed, pipeline.Held, pipeline.Cancelled:
-			t.Fatalf("the flashing title's job ended %s, want %s: %s", j.State, want, jobError(j))
-		}
-		time.Sleep(200 * time.Millisecond) // pace the polls: the pipeline takes seconds
-		return fmt.Errorf("job %s", j.State)
-	})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	j, err := s.cli.WaitJob(ctx, s.job, 200*time.Millisecond, nil)
+	if err != nil {
+		t.Fatalf("waiting for the flashing title's job to be %s: %v", want, err)
+	}
+	if j.State != want {
+		t.Fatalf("the flashing title's job ended %s, want %s: %s", j.State, want, jobError(j))
+	}
 }
 
 // warningGate: an approved flashing title shows its viewer warning on

@@ -24,11 +24,13 @@ func (f PopularityFunc) TitlesAt(ctx context.Context, site string) (map[string]f
 	return f(ctx, site)
 }
 
-// maxSiteName bounds a site name, as the controller's registry does.
+// maxSiteName bounds a site name.
 const maxSiteName = 128
 
-// checkSite accepts a site name as the controller's registry takes it:
-// 1 to 128 bytes of UTF-8, no space, control character or /.
+// checkSite checks a site name before it is passed on to the
+// popularity store, where it is part of a key prefix: 1 to 128 bytes of
+// UTF-8, no space, control character or /, and not . or .., so no odd
+// byte or / reaches that prefix.
 func checkSite(s string) error {
 	if s == "" || s == "." || s == ".." || len(s) > maxSiteName || !utf8.ValidString(s) ||
 		strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '/' }) {

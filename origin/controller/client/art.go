@@ -1,9 +1,7 @@
 package client
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -21,12 +19,8 @@ func (c *Client) SetPoster(ctx context.Context, id string, body io.Reader, conte
 // SetMarkers replaces a title's playback markers (an absent one is
 // removed) and returns the title.
 func (c *Client) SetMarkers(ctx context.Context, id string, m catalog.Markers) (*catalog.Title, error) {
-	data, err := json.Marshal(m)
-	if err != nil {
-		return nil, err
-	}
 	var t catalog.Title
-	return &t, c.do(ctx, http.MethodPut, "/v1/titles/"+url.PathEscape(id)+"/markers", nil, bytes.NewReader(data), "application/json", &t)
+	return &t, c.sendJSON(ctx, http.MethodPut, "/v1/titles/"+url.PathEscape(id)+"/markers", m, &t)
 }
 
 // FileURL is the URL of one of a published title's files (name relative

@@ -104,6 +104,12 @@ func (c *Client) getJSON(ctx context.Context, path string, q url.Values, out any
 }
 
 func (c *Client) postJSON(ctx context.Context, path string, in, out any) error {
+	return c.sendJSON(ctx, http.MethodPost, path, in, out)
+}
+
+// sendJSON sends in (nil: no body) as JSON with method and decodes the
+// answer into out.
+func (c *Client) sendJSON(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		data, err := json.Marshal(in)
@@ -112,5 +118,5 @@ func (c *Client) postJSON(ctx context.Context, path string, in, out any) error {
 		}
 		body = bytes.NewReader(data)
 	}
-	return c.do(ctx, http.MethodPost, path, nil, body, "application/json", out)
+	return c.do(ctx, method, path, nil, body, "application/json", out)
 }

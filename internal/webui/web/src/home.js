@@ -55,7 +55,7 @@ async function show(q) {
   const box = $('#rows');
   const mine = ++asked;
   try {
-    const list = await titles(q, site);
+    const list = await titles(q, q ? '' : site); // the results row shows no popularity
     if (mine !== asked) return;
     if (q) box.replaceChildren(row({ name: `Results for “${q}”`, titles: list }));
     else box.replaceChildren(...rows(list).map(row));
