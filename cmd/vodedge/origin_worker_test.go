@@ -135,8 +135,11 @@ func waitEncoding(t *testing.T, env *registryEnv, workers map[string]*proc) (ste
 	return step, worker
 }
 
-func started(p *proc, step string) bool {
-	return regexp.MustCompile(`msg="step started" \S+ step=` + regexp.QuoteMeta(step) + ` `).MatchString(p.stderr.String())
+func started(p *proc, step string) bool { return startedCount(p, step) > 0 }
+
+// startedCount is how many times p logged starting step.
+func startedCount(p *proc, step string) int {
+	return len(regexp.MustCompile(`msg="step started" \S+ step=`+regexp.QuoteMeta(step)+` `).FindAllString(p.stderr.String(), -1))
 }
 
 func ended(p *proc, step string) bool {
