@@ -76,7 +76,7 @@ func runOriginWorker(parent context.Context, g *globalOpts, o *workerOpts, flags
 	if o.slots < 1 {
 		return errors.New("--slots must be 1 or more")
 	}
-	ws := &workerSettings{flags: flags, overrides: overriddenFlags(flags), deps: controller.Deps{Logger: log, Version: version}, log: log}
+	ws := &workerSettings{flags: flags, overrides: overriddenFlags(flags), deps: controller.Deps{Logger: log, Version: version}}
 	if ws.base.DataDir, err = filepath.Abs(o.origin.data); err != nil {
 		return fmt.Errorf("--data: %w", err)
 	}
@@ -91,6 +91,9 @@ func runOriginWorker(parent context.Context, g *globalOpts, o *workerOpts, flags
 	}
 	ctx, stop := signal.NotifyContext(parent, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	if err := ws.check(ctx, o.origin.cfg); err != nil {
+		return err
+	}
 	w, err := jsqueue.NewWorker(ctx, jsqueue.WorkerConfig{URL: o.nats, Slots: o.slots, Name: o.name}, jsqueue.WorkerDeps{Steps: ws.steps, Logger: log})
 	if err != nil {
 		return err

@@ -75,13 +75,19 @@ type workerRun struct {
 	chunk   string
 }
 
+// median is xs's middle value, the mean of the two middle ones for an
+// even count.
 func median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	return s[len(s)/2]
+	n := len(s)
+	if n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[n/2]
 }
 
 func fmtSeconds(xs []float64) string {

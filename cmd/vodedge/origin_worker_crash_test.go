@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -50,7 +49,7 @@ func TestOriginWorkerStepNotRedoneAfterControllerCrash(t *testing.T) {
 	ctl = start(t, args...)
 	ctl.waitReady(t, "http://"+ws.admin+"/readyz")
 	job := waitIngestJob(t, env, w)
-	if n := len(regexp.MustCompile(`msg="step started" \S+ step=`+regexp.QuoteMeta(step)+` `).FindAllString(w.stderr.String(), -1)); n != 1 {
+	if n := startedCount(w, step); n != 1 {
 		t.Fatalf("%s started %d times, want once:\n%s", step, n, w.stderr)
 	}
 	if !strings.Contains(ctl.stderr.String(), "step is not run again") {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -24,8 +23,7 @@ type workerSettings struct {
 	base      controller.Config // DataDir, FFprobe and Transcode.FFmpeg
 	flags     *pflag.FlagSet    // the worker's command line
 	overrides []string          // encoding and QC flags set on it
-	deps      controller.Deps
-	log       *slog.Logger
+	deps      controller.Deps   // its Logger logs the settings
 }
 
 // overriddenFlags are the encoding and QC flags set on f (by the
@@ -58,6 +56,18 @@ func joinCodecs(c controller.Config) string {
 	return strings.Join(names, ",")
 }
 
+// check makes the step functions once, of the default settings with
+// the worker's flags (cfg) in this worker's base, so that a worker whose
+// ffmpeg cannot run (or lacks an encoder the flags ask for) stops at
+// once instead of failing each generation's steps. The functions are
+// discarded: each generation gets its own (steps).
+func (ws *workerSettings) check(ctx context.Context, cfg controller.Config) error {
+	c := ws.base
+	c.Transcode, c.QC, c.Scanners = cfg.Transcode, cfg.QC, cfg.Scanners // cfg's FFmpeg is base's
+	_, err := controller.WorkerSteps(ctx, c, ws.deps)
+	return err
+}
+
 // steps is jsqueue.WorkerDeps.Steps.
 func (ws *workerSettings) steps(ctx context.Context, b []byte) (map[string]pipeline.StepFunc, error) {
 	s, err := controller.DecodeStepSettings(b)
@@ -70,7 +80,7 @@ func (ws *workerSettings) steps(ctx context.Context, b []byte) (map[string]pipel
 		return nil, err
 	}
 	t := c.Transcode
-	ws.log.Info("step settings from the controller", "version", s.Version, "ladder", t.Ladder.String(), "codecs", joinCodecs(c),
+	ws.deps.Logger.Info("step settings from the controller", "version", s.Version, "ladder", t.Ladder.String(), "codecs", joinCodecs(c),
 		"preset", t.Preset, "segment", t.SegmentDuration, "chunk", chunkFlag{&t.ChunkDuration}.String(), "overridden", strings.Join(ws.overrides, ","))
 	return controller.WorkerSteps(ctx, c, ws.deps)
 }
@@ -82,7 +92,6 @@ func (ws *workerSettings) override(c *controller.Config) error {
 		return nil
 	}
 	o := &originOpts{cfg: *c}
-	o.audioKbps = int(c.Transcode.AudioBitrate / 1000)
 	f := encodingFlags(o)
 	o.cfg.Scanners = c.Scanners // binding --scanner reset it
 	for _, name := range ws.overrides {
@@ -98,13 +107,12 @@ func (ws *workerSettings) override(c *controller.Config) error {
 			return fmt.Errorf("--%s: %w", name, err)
 		}
 		if after := theirs.Value.String(); after != before {
-			ws.log.Warn("this worker overrides the controller's setting", "flag", name, "controller", before, "worker", after)
+			ws.deps.Logger.Warn("this worker overrides the controller's setting", "flag", name, "controller", before, "worker", after)
 		}
 	}
 	if err := o.transcode(&o.cfg); err != nil {
 		return err
 	}
 	c.Transcode, c.QC, c.Scanners = o.cfg.Transcode, o.cfg.QC, o.cfg.Scanners
-	c.Transcode.FFmpeg = ws.base.Transcode.FFmpeg
 	return nil
 }

@@ -18,7 +18,7 @@ func TestWorkerOverrides(t *testing.T) {
 	if err := cmd.Flags().Parse([]string{"--ladder", "360p", "--preset", "slow", "--ffmpeg", "/opt/ffmpeg", "--scanner", "http://mine/scan"}); err != nil {
 		t.Fatal(err)
 	}
-	ws := &workerSettings{flags: cmd.Flags(), overrides: overriddenFlags(cmd.Flags()), log: slog.New(slog.DiscardHandler)}
+	ws := &workerSettings{flags: cmd.Flags(), overrides: overriddenFlags(cmd.Flags()), deps: controller.Deps{Logger: slog.New(slog.DiscardHandler)}}
 	if want := []string{"ladder", "preset", "scanner"}; !slices.Equal(ws.overrides, want) {
 		t.Fatalf("overrides %v, want %v", ws.overrides, want)
 	}

@@ -135,8 +135,11 @@ func waitEncoding(t *testing.T, env *registryEnv, workers map[string]*proc) (ste
 	return step, worker
 }
 
-func started(p *proc, step string) bool {
-	return regexp.MustCompile(`msg="step started" \S+ step=` + regexp.QuoteMeta(step) + ` `).MatchString(p.stderr.String())
+func started(p *proc, step string) bool { return startedCount(p, step) > 0 }
+
+// startedCount is how many times p logged starting step.
+func startedCount(p *proc, step string) int {
+	return len(regexp.MustCompile(`msg="step started" \S+ step=`+regexp.QuoteMeta(step)+` `).FindAllString(p.stderr.String(), -1))
 }
 
 func ended(p *proc, step string) bool {
@@ -188,8 +191,8 @@ func checkStoreMatchesCatalog(t *testing.T, store string, title catalog.Title) {
 	}
 }
 
-// TestOriginQueueBadSettings: a wrong engine, worker slots or NATS URL
-// fail at once with a message naming the problem.
+// TestOriginQueueBadSettings: a wrong engine, worker slots, NATS URL or
+// ffmpeg fail at once with a message naming the problem.
 func TestOriginQueueBadSettings(t *testing.T) {
 	ffmpeg := testenv.Tool(t, "ffmpeg")
 	dir := t.TempDir()
@@ -201,6 +204,7 @@ func TestOriginQueueBadSettings(t *testing.T) {
 		{[]string{"origin", "worker", "--slots", "0", "--data", dir}, "--slots must be 1 or more"},
 		{[]string{"origin", "worker", "--nats", "nats://127.0.0.1:1", "--data", dir, "--ffmpeg", ffmpeg}, "connect to NATS at nats://127.0.0.1:1"},
 		{[]string{"origin", "worker", "--ladder", "tall", "--data", dir}, "--ladder"},
+		{[]string{"origin", "worker", "--nats", "nats://127.0.0.1:1", "--data", dir, "--ffmpeg", dir + "/no-ffmpeg"}, dir + "/no-ffmpeg"},
 	} {
 		out, err := runBinary(t, tc.args...)
 		if err == nil || !strings.Contains(out, tc.want) {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -101,7 +100,7 @@ func hlsDuration(src fs.FS) (dur time.Duration, err error) {
 		if !ok {
 			return nil
 		}
-		secs, err := extinfSeconds(v)
+		secs, err := packager.ExtinfSeconds(v)
 		if err != nil {
 			return fmt.Errorf("%s line %d: %w", path.Clean(media), n, err)
 		}
@@ -109,23 +108,6 @@ func hlsDuration(src fs.FS) (dur time.Duration, err error) {
 		return nil
 	})
 	return dur, err
-}
-
-// maxExtinf bounds one segment's duration (an hour: far past any
-// packager's, well inside time.Duration).
-const maxExtinf = 3600
-
-// extinfSeconds reads the duration of "#EXTINF:<duration>,[title]". A
-// value that does not parse, is negative, NaN, infinite or past
-// maxExtinf is an error: NaN compares false with any bound, so the test
-// is written to fail for it.
-func extinfSeconds(v string) (float64, error) {
-	v, _, _ = strings.Cut(v, ",")
-	secs, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || !(secs >= 0 && secs <= maxExtinf) {
-		return 0, fmt.Errorf("#EXTINF duration %q: want seconds from 0 to %d", clip(v), maxExtinf)
-	}
-	return secs, nil
 }
 
 // scanLines calls fn with each trimmed line of name until it fails.

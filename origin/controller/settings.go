@@ -50,7 +50,7 @@ func DecodeStepSettings(b []byte) (StepSettings, error) {
 		Version int `json:"version"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
-		return StepSettings{}, fmt.Errorf("%w: %v", ErrStepSettings, err)
+		return StepSettings{}, fmt.Errorf("%w: %w", ErrStepSettings, err)
 	}
 	if v.Version < 1 || v.Version > StepSettingsVersion {
 		return StepSettings{}, fmt.Errorf("%w: version %d, this build of vodedge understands versions 1 to %d: run the controller's version of vodedge on this worker",
@@ -60,7 +60,7 @@ func DecodeStepSettings(b []byte) (StepSettings, error) {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&s); err != nil {
-		return StepSettings{}, fmt.Errorf("%w: version %d with a setting this build does not know (%v): run the controller's version of vodedge on this worker",
+		return StepSettings{}, fmt.Errorf("%w: version %d with a setting this build does not know (%w): run the controller's version of vodedge on this worker",
 			ErrStepSettings, v.Version, err)
 	}
 	if err := s.validate(); err != nil {

@@ -107,12 +107,28 @@ func (p *MediaPlaylist) check(ended bool) error {
 
 // extinf parses "#EXTINF:4.000000," into milliseconds.
 func extinf(line string) (int64, error) {
-	v, _, _ := strings.Cut(strings.TrimPrefix(line, "#EXTINF:"), ",")
-	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || f < 0 || f > 3600 || math.IsNaN(f) {
-		return 0, fmt.Errorf("%w: bad duration in %q", ErrBadPlaylist, clip(line))
+	f, err := ExtinfSeconds(strings.TrimPrefix(line, "#EXTINF:"))
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrBadPlaylist, err)
 	}
 	return int64(math.Round(f * 1000)), nil
+}
+
+// maxExtinf bounds one segment's duration in seconds (an hour: far past
+// any packager's, well inside time.Duration).
+const maxExtinf = 3600
+
+// ExtinfSeconds reads the duration of "#EXTINF:<duration>,[title]"
+// (v is what follows the colon). A value that does not parse, is
+// negative, NaN, infinite or past maxExtinf is an error: NaN compares
+// false with any bound, so the test is written to fail for it.
+func ExtinfSeconds(v string) (float64, error) {
+	v, _, _ = strings.Cut(v, ",")
+	secs, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || !(secs >= 0 && secs <= maxExtinf) {
+		return 0, fmt.Errorf("#EXTINF duration %q: want seconds from 0 to %d", clip(v), maxExtinf)
+	}
+	return secs, nil
 }
 
 // mapURI parses `#EXT-X-MAP:URI="init.mp4"`.

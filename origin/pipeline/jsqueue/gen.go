@@ -115,9 +115,6 @@ func (w *Worker) watchOnce(ctx context.Context) error {
 // known, so that settings this worker refuses are reported at once
 // rather than at its first step.
 func (w *Worker) prepare(ctx context.Context, gen int64) {
-	if w.fixed != nil {
-		return
-	}
 	_, err := w.funcsFor(ctx, gen)
 	switch {
 	case errors.Is(err, pipeline.ErrPermanent):

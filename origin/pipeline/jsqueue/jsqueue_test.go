@@ -87,19 +87,7 @@ func newEnvWith(t *testing.T, qc Config, pc pipeline.Config, local map[string]pi
 // worker starts a worker with fn as the "work" step; stop ends its Run
 // and waits for it.
 func (e *env) worker(name string, fn pipeline.StepFunc) (w *Worker, stop func()) {
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
-	defer cancel()
-	w, err := NewWorker(ctx, WorkerConfig{URL: e.srv.URL(), Name: name}, WorkerDeps{Funcs: map[string]pipeline.StepFunc{"work": fn}, Logger: slog.New(slog.NewTextHandler(e.t.Output(), nil))})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	rctx, rcancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { w.Run(rctx); close(done) }()
-	var once sync.Once
-	stop = func() { once.Do(func() { rcancel(); <-done; w.Close() }) }
-	e.t.Cleanup(stop)
-	return w, stop
+	return runWorker(e.t, e.srv.URL(), name, WorkerDeps{Funcs: map[string]pipeline.StepFunc{"work": fn}})
 }
 
 func (e *env) waitJob(id string, what string, pred func(*pipeline.Job) bool) *pipeline.Job {

@@ -202,18 +202,38 @@ func (f *finished) take(tk task) (leftover, bool) {
 	return lo, true
 }
 
+// putBack returns a record take gave, unless the step has a newer one
+// or the records are full.
+func (f *finished) putBack(lo leftover) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	k := stepKey(lo.o.Job, lo.o.Step)
+	if _, ok := f.byStep[k]; !ok && len(f.byStep) < finishedMax {
+		f.byStep[k] = lo
+	}
+}
+
 // finishedBefore reports whether tk's step is one this worker finished
 // for the controller's previous run and whose record is still there:
 // the controller takes that record (Queue.Run), so the new dispatch is
 // acked without running. A record already taken means the controller
-// has moved on (it retries a failure, say): the step runs.
+// has moved on (it retries a failure, say): the step runs. If the
+// bucket cannot be read, the note is kept and the message handed back,
+// as recorded does.
 func (w *Worker) finishedBefore(ctx context.Context, m jetstream.Msg, tk task) bool {
 	lo, ok := w.done.take(tk)
 	if !ok {
 		return false
 	}
-	if _, err := w.results.Get(ctx, lo.key); err != nil {
+	_, err := w.results.Get(ctx, lo.key)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
 		return false
+	case err != nil:
+		w.done.putBack(lo)
+		w.log.Warn("cannot read the results bucket; handing the step back", "err", err)
+		m.NakWithDelay(time.Second)
+		return true
 	}
 	w.log.Info("step finished here for the controller's previous run, whose outcome it takes; not run again", "job", tk.Job.ID, "step", tk.Step, "task", tk.ID)
 	m.Ack()

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -44,8 +45,10 @@ func mustOpen(t *testing.T, url string, settings []byte, closeIt bool) *Queue {
 	return q
 }
 
-// runWorker runs a worker with deps until the test ends.
-func runWorker(t *testing.T, url, name string, deps WorkerDeps) {
+// runWorker starts a worker with deps; stop ends its Run and waits for
+// it (at the test's end if not before).
+func runWorker(t *testing.T, url, name string, deps WorkerDeps) (w *Worker, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	deps.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
@@ -53,10 +56,13 @@ func runWorker(t *testing.T, url, name string, deps WorkerDeps) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rctx, stop := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Go(func() { w.Run(rctx) })
-	t.Cleanup(func() { stop(); wg.Wait(); w.Close() })
+	rctx, rcancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(rctx); close(done) }()
+	var once sync.Once
+	stop = func() { once.Do(func() { rcancel(); <-done; w.Close() }) }
+	t.Cleanup(stop)
+	return w, stop
 }
 
 func workTask(t *testing.T, jobID string) *pipeline.Task {
@@ -96,8 +102,13 @@ func TestStepFinishedWhileControllerDownIsNotRunAgain(t *testing.T) {
 	go func() { _, err := q1.Run(ctx1, workTask(t, "j1")); first <- err }()
 	receive(t, started, "started")
 	q1.Close()
-	if err := <-first; err == nil {
-		t.Fatal("the crashed controller's dispatch returned no error")
+	select {
+	case err := <-first:
+		if err == nil {
+			t.Fatal("the crashed controller's dispatch returned no error")
+		}
+	case <-time.After(wait):
+		t.Fatalf("the crashed controller's dispatch did not return in %v", wait)
 	}
 	srv.Close()
 	close(release) // finishes while NATS is down

@@ -59,7 +59,10 @@ func (w *Worker) build(ctx context.Context, gen int64) (map[string]pipeline.Step
 		return nil, fmt.Errorf("jsqueue: read the step settings of generation %d: %w", gen, err)
 	}
 	funcs, err := w.steps(ctx, e.Value())
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return nil, err // the worker is stopping: not the settings' fault
+	case err != nil:
 		return nil, pipeline.Permanent(fmt.Errorf("worker %s cannot run the controller's steps: %w", w.cfg.Name, err))
 	}
 	return funcs, nil

@@ -31,7 +31,8 @@ type WorkerDeps struct {
 	// controller published (Config.Settings) for the generation whose
 	// steps the worker runs; it is called once per generation. An error
 	// (settings this build does not understand) fails the
-	// generation's steps with it, permanently.
+	// generation's steps with it, permanently, unless ctx ended (the
+	// worker is stopping).
 	Steps func(ctx context.Context, settings []byte) (map[string]pipeline.StepFunc, error)
 	// Funcs, instead of Steps, are fixed step functions (the
 	// controller's in-process worker, which has the settings already).
