@@ -16,14 +16,21 @@
 //	node     the node's name (--node-name)
 //	site     the node's site (--site)
 //
-// The request path must never wait on the log: Log hands the record to a
-// buffered channel and returns; when the channel is full the record is
-// dropped and counted. One goroutine owned by the Logger wakes every 20 ms
+// The request path must never wait on the log: Log appends the record to
+// a bounded queue under a mutex held for that append alone, and returns;
+// when the queue is full the record is dropped and counted. (A buffered
+// channel did the same at about 55 ns against 22 ns per record, send and
+// receive counted, on the 2-core machine.) The writer swaps the queue for
+// an empty one and encodes the batch outside the lock. One goroutine owned by the Logger wakes every 20 ms
 // (not per record: a wake-up per response costs more than encoding it),
 // encodes what is queued and writes in 64 KiB batches, and at least once a
 // second (FlushEvery), so a line reaches the file within about a second. Encoding is done
 // by hand into a reused buffer: encoding/json would allocate per record on
-// a path that runs tens of thousands of times a second.
+// a path that runs tens of thousands of times a second. Strings are copied
+// in one append up to the first byte that needs escaping, the node and
+// site are encoded once, and ttfb_ms is formatted from whole microseconds
+// without floating point: 166 against 266 ns per record
+// (BenchmarkAppendJSON, 2-core machine).
 //
 // Imports: standard library only.
 package accesslog

@@ -3,6 +3,7 @@ package accesslog
 import (
 	"encoding/json"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,7 @@ func FuzzRecordJSON(f *testing.F) {
 			Time, Client, Method, Path, Range, Tier, Cache, Node, Site string
 			Status                                                     int
 			Bytes                                                      int64
+			TTFB                                                       json.Number `json:"ttfb_ms"`
 		}
 		if err := json.Unmarshal(line, &got); err != nil {
 			t.Fatal(err)
@@ -49,6 +51,11 @@ func FuzzRecordJSON(f *testing.F) {
 		if got.Method != valid(method) || got.Path != valid(path) || got.Range != valid(rng) || got.Tier != valid(tier) ||
 			got.Cache != valid(cache) || got.Status != status || got.Bytes != n || got.Node != "node-1" || got.Site != "ams" {
 			t.Fatalf("round trip: %+v from %q", got, line)
+		}
+		if us := r.TTFB.Microseconds(); us > -1<<53 && us < 1<<53 {
+			if want := strconv.FormatFloat(float64(us)/1000, 'f', 3, 64); string(got.TTFB) != want {
+				t.Fatalf("ttfb_ms %s, want %s (%v)", got.TTFB, want, r.TTFB)
+			}
 		}
 		ts, err := time.Parse(time.RFC3339Nano, got.Time)
 		if err != nil || !ts.Equal(r.Time.UTC().Truncate(time.Microsecond)) {

@@ -22,10 +22,17 @@ type Config struct {
 
 // Logger writes records to an io.Writer from its own goroutine.
 type Logger struct {
-	cfg     Config
-	w       io.Writer
-	ch      chan Record
-	enc     encoder // used by the writer goroutine only
+	cfg Config
+	w   io.Writer
+	enc encoder // used by the writer goroutine only
+
+	mu struct {
+		sync.Mutex
+		q      []Record // records waiting for the writer; cap is cfg.Queue
+		closed bool
+	}
+	spare []Record // the writer's emptied batch, swapped in as the next q
+
 	dropped atomic.Uint64
 	errors  atomic.Uint64
 	stop    chan struct{}
@@ -44,23 +51,27 @@ func New(w io.Writer, cfg Config) *Logger {
 	}
 	l := &Logger{
 		cfg: cfg, w: w,
-		ch:   make(chan Record, cfg.Queue),
-		stop: make(chan struct{}),
-		done: make(chan struct{}),
+		spare: make([]Record, 0, cfg.Queue),
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
 	}
+	l.mu.q = make([]Record, 0, cfg.Queue)
 	go l.run()
 	return l
 }
 
-// Log queues r without blocking. It returns false when r was dropped.
+// Log queues r without blocking. It returns false when r was dropped:
+// the queue is full, or the Logger is closed.
 func (l *Logger) Log(r Record) bool {
-	select {
-	case l.ch <- r:
-		return true
-	default:
+	l.mu.Lock()
+	if l.mu.closed || len(l.mu.q) == cap(l.mu.q) {
+		l.mu.Unlock()
 		l.dropped.Add(1)
 		return false
 	}
+	l.mu.q = append(l.mu.q, r)
+	l.mu.Unlock()
+	return true
 }
 
 // Dropped returns the number of records dropped because the queue was full.
@@ -72,7 +83,12 @@ func (l *Logger) WriteErrors() uint64 { return l.errors.Load() }
 // Close writes what is queued and stops the writer goroutine. It is safe
 // to call more than once; records logged after Close are dropped.
 func (l *Logger) Close() {
-	l.once.Do(func() { close(l.stop) })
+	l.once.Do(func() {
+		l.mu.Lock()
+		l.mu.closed = true
+		l.mu.Unlock()
+		close(l.stop)
+	})
 	<-l.done
 }
 
@@ -108,17 +124,28 @@ const drainEvery = 20 * time.Millisecond
 // What is left waits for the next FlushEvery or Close: one write per
 // buffer-full, not one per record, as nginx's buffer= does.
 func (l *Logger) drain(buf []byte) []byte {
-	for {
+	batch := l.take()
+	for i := range batch {
 		if len(buf) >= flushAt {
 			buf = l.flush(buf)
 		}
-		select {
-		case r := <-l.ch:
-			buf = l.enc.appendJSON(buf, &r, l.cfg.Node, l.cfg.Site)
-		default:
-			return buf
-		}
+		buf = l.enc.appendJSON(buf, &batch[i], l.cfg.Node, l.cfg.Site)
 	}
+	clear(batch) // drop the references to addresses and strings
+	l.spare = batch[:0]
+	return buf
+}
+
+// take swaps the queue for the writer's empty spare and returns what was
+// queued: the request path holds the lock for one append, the writer for
+// one swap.
+func (l *Logger) take() []Record {
+	l.mu.Lock()
+	batch := l.mu.q
+	l.mu.q = l.spare
+	l.mu.Unlock()
+	l.spare = nil
+	return batch
 }
 
 // flushAt is the buffered size that triggers a write.

@@ -30,6 +30,10 @@ type Record struct {
 type encoder struct {
 	sec    int64
 	prefix []byte // "2006-01-02T15:04:05." for sec
+	// tail ends every line: the node and site fields, encoded once for
+	// the node and site it was built for.
+	node, site string
+	tail       []byte
 }
 
 // appendTime appends t as RFC 3339 UTC with microseconds.
@@ -67,12 +71,31 @@ func (e *encoder) appendJSON(dst []byte, r *Record, node, site string) []byte {
 	dst = append(dst, `,"cache":`...)
 	dst = appendString(dst, r.Cache)
 	dst = append(dst, `,"ttfb_ms":`...)
-	dst = strconv.AppendFloat(dst, float64(r.TTFB.Microseconds())/1000, 'f', 3, 64)
-	dst = append(dst, `,"node":`...)
-	dst = appendString(dst, node)
-	dst = append(dst, `,"site":`...)
-	dst = appendString(dst, site)
-	return append(dst, "}\n"...)
+	dst = appendMillis(dst, r.TTFB)
+	return append(dst, e.tailFor(node, site)...)
+}
+
+// tailFor returns the end of a line for node and site.
+func (e *encoder) tailFor(node, site string) []byte {
+	if e.tail == nil || node != e.node || site != e.site {
+		t := appendString(append(e.tail[:0], `,"node":`...), node)
+		t = appendString(append(t, `,"site":`...), site)
+		e.node, e.site, e.tail = node, site, append(t, "}\n"...)
+	}
+	return e.tail
+}
+
+// appendMillis appends d in milliseconds with three decimals (whole
+// microseconds), as strconv.AppendFloat(…, 'f', 3, 64) of d/1ms would,
+// without the float formatting.
+func appendMillis(dst []byte, d time.Duration) []byte {
+	us := d.Microseconds()
+	if us < 0 {
+		dst, us = append(dst, '-'), -us
+	}
+	dst = strconv.AppendInt(dst, us/1000, 10)
+	frac := us % 1000
+	return append(dst, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
 }
 
 const hex = "0123456789abcdef"
@@ -81,7 +104,9 @@ const hex = "0123456789abcdef"
 // so every line is valid JSON whatever a client sent.
 func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	for i := 0; i < len(s); {
+	i := plainPrefix(s)
+	dst = append(dst, s[:i]...)
+	for i < len(s) {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
@@ -104,6 +129,18 @@ func appendString(dst []byte, s string) []byte {
 		i++
 	}
 	return append(dst, '"')
+}
+
+// plainPrefix returns how many leading bytes of s are printable ASCII
+// that JSON takes as they are: the whole of almost every path, method
+// and range, copied in one append.
+func plainPrefix(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return i
+		}
+	}
+	return len(s)
 }
 
 // appendAddr appends a client address as a JSON string; TCP addresses
