@@ -45,7 +45,7 @@ func (s *Server) ServePeer(ln net.Listener, cfg PeerConfig) error {
 	s.peerMu.Lock()
 	s.peers = append(s.peers, srv)
 	s.peerMu.Unlock()
-	return srv.Serve(ln)
+	return srv.Serve(clientListener{ln})
 }
 
 // ownsTarget normalizes the request target and asks owns about it; a

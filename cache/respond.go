@@ -68,11 +68,12 @@ func (h *handler) sendStatus(rq *request, r *result) {
 const coalesceGap = 80
 
 // sendSpan answers with the object's bytes [from, to). When they are all
-// in one slice in memory the slice itself becomes the body (SetBodyRaw:
-// fasthttp writes it to the socket from where it is, in one writev with
-// the header); a part of a disk slice is sent with sendfile on plain
-// TCP (read into the response's buffer when small on other
-// connections); otherwise a body streams them as they arrive.
+// in one slice in memory the slice itself becomes the body, written from
+// where it is in one writev with the header (memBody on the edge's own
+// TCP connections, which hold the header for it; SetBodyRaw elsewhere);
+// a part of a disk slice is sent with sendfile on plain TCP (read into
+// the response's buffer when small on other connections); otherwise a
+// body streams them as they arrive.
 func (h *handler) sendSpan(rq *request, r *result, from, to int64, status int) {
 	ctx, src, off := rq.ctx, r.src, r.off
 	if rq.cachedOnly && (from < off || to > off+src.length()) {
@@ -89,7 +90,12 @@ func (h *handler) sendSpan(rq *request, r *result, from, to int64, status int) {
 	}
 	if data, ok := src.complete(); ok && from >= off && to <= off+int64(len(data)) {
 		h.setWriteDeadline(ctx, n)
-		ctx.Response.SetBodyRaw(data[from-off : to-off])
+		if c, ok := ctx.Conn().(*clientConn); ok {
+			ctx.Response.ImmediateHeaderFlush = true
+			ctx.Response.SetBodyStream(c.memoryBody(data[from-off:to-off]), int(n))
+		} else {
+			ctx.Response.SetBodyRaw(data[from-off : to-off])
+		}
 		h.finish(rq, status, r.tier, n, time.Since(rq.start))
 		return
 	}
@@ -167,12 +173,12 @@ func (h *handler) sendDiskBytes(rq *request, d *diskSlice, from, n int64) bool {
 }
 
 // sendHeld makes bytes [from, from+n) of a disk slice the body, sent
-// with sendfile(2) from the descriptor the disk tier holds open, header
-// and body corked together (heldBody). It reports false when the file
+// with sendfile(2) from the descriptor the disk tier holds open, after
+// the header the connection holds for it (heldBody). It reports false when the file
 // could not be held (the store has evicted it by then; nothing was
 // sent).
 func (h *handler) sendHeld(rq *request, d *diskSlice, from, n int64) bool {
-	rc, ok := tcpRaw(rq.ctx)
+	c, ok := rq.ctx.Conn().(*clientConn)
 	if !ok {
 		return false
 	}
@@ -181,9 +187,10 @@ func (h *handler) sendHeld(rq *request, d *diskSlice, from, n int64) bool {
 		return false
 	}
 	h.setWriteDeadline(rq.ctx, n)
-	cork(rc, true)
+	c.disk = heldBody{conn: c, held: held, off: from - d.rec.Offset, n: n}
+	c.holdHeader()
 	rq.ctx.Response.ImmediateHeaderFlush = true
-	rq.ctx.Response.SetBodyStream(&heldBody{conn: rc, held: held, off: from - d.rec.Offset, n: n, corked: true}, int(n))
+	rq.ctx.Response.SetBodyStream(&c.disk, int(n))
 	return true
 }
 
@@ -365,7 +372,7 @@ func (h *handler) setWriteDeadline(ctx *fasthttp.RequestCtx, n int64) {
 // panics on SetWriteDeadline).
 func realConn(ctx *fasthttp.RequestCtx) bool {
 	switch ctx.Conn().(type) {
-	case *net.TCPConn, *tls.Conn, *net.UnixConn:
+	case *clientConn, *net.TCPConn, *tls.Conn, *net.UnixConn:
 		return true
 	}
 	return false

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"syscall"
 
 	"github.com/valyala/fasthttp"
@@ -15,59 +14,46 @@ import (
 // heldBody is a disk hit's body sent with sendfile(2) from a descriptor
 // the disk tier holds open (disktier.Held), at an explicit offset, so
 // that responses share descriptors and a hit costs no open, seek or
-// close. fasthttp flushes the header (ImmediateHeaderFlush) into a
-// socket corked with TCP_CORK, then calls WriteTo, which sends the body
-// straight to the socket; Close uncorks it, so header and body leave in
-// full segments, as nginx's tcp_nopush does, rather than a small header
+// close. The connection holds the header fasthttp flushes
+// (clientConn.holdHeader); WriteTo sends it with MSG_MORE and then the
+// body straight to the socket, so header and body leave in full
+// segments, as nginx's tcp_nopush does, rather than a small header
 // segment and a body pushed as sendfile hands it over (what cost the
-// receiving side the most: see cache/doc.go, "Disk hits").
+// receiving side the most: see cache/doc.go, "Disk hits"). It is the
+// connection's own (clientConn.disk), reused from one response to the
+// next.
 type heldBody struct {
-	conn   syscall.RawConn // the client's TCP connection
+	conn   *clientConn
 	held   *disktier.Held
 	off, n int64 // the bytes to send, within the data file
-	corked bool
 }
 
 // isTCP reports whether the client's connection is plain TCP, where a
 // file can be sent with sendfile(2).
 func isTCP(ctx *fasthttp.RequestCtx) bool {
-	_, ok := ctx.Conn().(*net.TCPConn)
+	_, ok := ctx.Conn().(*clientConn)
 	return ok
-}
-
-// tcpRaw returns the raw connection of a plain TCP client: only there
-// can a body be sent with sendfile(2) (TLS encrypts it in Go).
-func tcpRaw(ctx *fasthttp.RequestCtx) (syscall.RawConn, bool) {
-	c, ok := ctx.Conn().(*net.TCPConn)
-	if !ok {
-		return nil, false
-	}
-	rc, err := c.SyscallConn()
-	return rc, err == nil
-}
-
-// cork sets or clears TCP_CORK on the connection.
-func cork(rc syscall.RawConn, on bool) {
-	v := 0
-	if on {
-		v = 1
-	}
-	_ = rc.Control(func(fd uintptr) {
-		_ = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_CORK, v)
-	})
 }
 
 // SupportsBodyWriteTo lets fasthttp call WriteTo instead of Read.
 func (b *heldBody) SupportsBodyWriteTo() bool { return true }
 
-// WriteTo sends the body to the connection with sendfile(2), waiting
-// for the socket through Go's poller (the connection's write deadline
-// applies). w, fasthttp's writer, is empty: the header was flushed.
+// WriteTo sends the held header and the body to the connection, the
+// body with sendfile(2), waiting for the socket through Go's poller (the
+// connection's write deadline applies). w, fasthttp's writer, is empty:
+// the header was flushed into the hold.
 func (b *heldBody) WriteTo(io.Writer) (int64, error) {
+	if err := b.conn.armWrite(); err != nil {
+		return 0, err
+	}
+	hdr := b.conn.takeHeld()
 	var sent int64
 	var serr error
-	err := b.conn.Write(func(fd uintptr) bool {
-		sent, serr = b.sendSome(int(fd), sent)
+	err := b.conn.raw.Write(func(fd uintptr) bool {
+		hdr, serr = sendMore(int(fd), hdr, b.n > 0)
+		if serr == nil {
+			sent, serr = b.sendSome(int(fd), sent)
+		}
 		return !errors.Is(serr, syscall.EAGAIN)
 	})
 	if err == nil {
@@ -132,16 +118,16 @@ func (b *heldBody) Read(p []byte) (int, error) {
 	return max(k, 0), err
 }
 
-// Close uncorks the connection and releases the descriptor; fasthttp
-// calls it once the body is written, or the response dropped.
+// Close releases the descriptor and ends the response on the
+// connection; fasthttp calls it once the body is written, or the
+// response dropped.
 func (b *heldBody) Close() error {
-	if b.corked {
-		cork(b.conn, false)
-		b.corked = false
-	}
 	if b.held != nil {
 		b.held.Release()
 		b.held = nil
 	}
-	return nil
+	if b.conn == nil {
+		return nil
+	}
+	return b.conn.release()
 }

@@ -167,7 +167,7 @@ func (s *Server) newHTTPServer() *fasthttp.Server {
 // Shutdown. Connections count against MaxConns and MaxConnsPerClient.
 func (s *Server) Serve(ln net.Listener) error {
 	s.ready.Store(true)
-	return s.http.Serve(s.limiter.Listener(ln, true))
+	return s.http.Serve(clientListener{s.limiter.Listener(ln, true)})
 }
 
 // ServeTLS is Serve with TLS on ln (tc: internal/tlsreload's, so the

@@ -1,0 +1,288 @@
+package cache
+
+import (
+	"errors"
+	"io"
+	"net"
+	"syscall"
+	"time"
+)
+
+// clientConn is a plain TCP connection accepted by one of the server's
+// listeners (public and peer; TLS connections are not wrapped). fasthttp
+// sees it as the net.Conn; below fasthttp it does two things.
+//
+// Deadlines are set lazily. fasthttp moves the read deadline twice and
+// the write deadline once per keep-alive request (idle wait, ReadTimeout,
+// WriteTimeout); each is a timer update in Go's poller, together 3.5 %
+// of the CPU of a 16 KiB RAM hit (profile in cache/doc.go, "Small
+// hits"). Here Set*Deadline only records the deadline wanted. It reaches
+// the socket before the next read or write that could block, and only
+// when the one there is earlier than wanted or later by more than a
+// slack; what is armed is the wanted time plus that slack (a second, or
+// an eighth of a shorter timeout). So a connection times out between its
+// deadline and the slack after it, and one busy with requests re-arms
+// about once a second rather than three times per request.
+//
+// A response header can be held back (holdHeader): fasthttp flushes it
+// as usual, the connection keeps it, and the body sends header and body
+// together: one writev for a body in memory (memBody), the header with
+// MSG_MORE then sendfile for a disk hit (heldBody). Whatever else is
+// written first sends the held header ahead of it, and a body closed
+// unsent flushes it, so the byte order is fasthttp's whatever happens.
+//
+// One goroutine at a time reads, writes and sets deadlines, as fasthttp's
+// connection loop does; Close may come from any goroutine.
+type clientConn struct {
+	tcp    *net.TCPConn
+	raw    syscall.RawConn // tcp's, for sendfile and sendmsg
+	rd, wd lazyDeadline
+
+	hold    bool   // the next Write is a header to keep
+	held    []byte // the header kept; nil when none
+	heldBuf []byte // held's storage, reused
+	vec     [2][]byte
+	bufs    net.Buffers
+
+	// The body of the response under way, reused from one response to
+	// the next: one at a time per connection.
+	mem  memBody
+	disk heldBody
+}
+
+// deadlineSlack is the most a deadline may fire later than asked, so
+// that a busy connection need not move its timers on every request. A
+// deadline less than 8 s away gets an eighth of its distance instead: a
+// 300 ms ReadTimeout fires within 340 ms.
+const deadlineSlack = time.Second
+
+// lazyDeadline is one direction's deadline: the one fasthttp last asked
+// for, and the one the socket has (with the slack it was given).
+type lazyDeadline struct {
+	want, armed time.Time // zero: none
+	slack       time.Duration
+}
+
+// next returns the deadline to give the socket before I/O that could
+// block, and false when the one it has will do.
+func (d *lazyDeadline) next() (time.Time, bool) {
+	if d.want.IsZero() {
+		return time.Time{}, !d.armed.IsZero()
+	}
+	if !d.armed.IsZero() && !d.armed.Before(d.want) && d.armed.Sub(d.want) <= d.slack {
+		return time.Time{}, false
+	}
+	d.slack = min(deadlineSlack, max(time.Until(d.want)/8, 0))
+	return d.want.Add(d.slack), true
+}
+
+// clientListener wraps the plain TCP connections ln accepts.
+type clientListener struct{ net.Listener }
+
+func (ln clientListener) Accept() (net.Conn, error) {
+	c, err := ln.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return wrapConn(c), nil
+}
+
+// wrapConn returns c as a clientConn when it is plain TCP, else as it is.
+func wrapConn(c net.Conn) net.Conn {
+	tc, ok := c.(*net.TCPConn)
+	if !ok {
+		return c
+	}
+	raw, err := tc.SyscallConn()
+	if err != nil {
+		return c
+	}
+	return &clientConn{tcp: tc, raw: raw}
+}
+
+func (c *clientConn) armRead() error {
+	t, ok := c.rd.next()
+	if !ok {
+		return nil
+	}
+	if err := c.tcp.SetReadDeadline(t); err != nil {
+		return err
+	}
+	c.rd.armed = t
+	return nil
+}
+
+func (c *clientConn) armWrite() error {
+	t, ok := c.wd.next()
+	if !ok {
+		return nil
+	}
+	if err := c.tcp.SetWriteDeadline(t); err != nil {
+		return err
+	}
+	c.wd.armed = t
+	return nil
+}
+
+func (c *clientConn) Read(p []byte) (int, error) {
+	if err := c.armRead(); err != nil {
+		return 0, err
+	}
+	return c.tcp.Read(p)
+}
+
+// Write writes p after the held header, or keeps p as the held header
+// when one was asked for.
+func (c *clientConn) Write(p []byte) (int, error) {
+	if c.hold {
+		c.hold = false
+		if c.held == nil {
+			c.held = c.heldBuf[:0]
+		}
+		c.held = append(c.held, p...)
+		c.heldBuf = c.held
+		return len(p), nil
+	}
+	if err := c.armWrite(); err != nil {
+		return 0, err
+	}
+	if c.held != nil {
+		return c.writeHeld(p)
+	}
+	return c.tcp.Write(p)
+}
+
+// ReadFrom sends r's bytes after the held header; for a file, the
+// connection's ReadFrom uses sendfile(2).
+func (c *clientConn) ReadFrom(r io.Reader) (int64, error) {
+	if err := c.armWrite(); err != nil {
+		return 0, err
+	}
+	if err := c.flushHeld(); err != nil {
+		return 0, err
+	}
+	return c.tcp.ReadFrom(r)
+}
+
+// holdHeader keeps the next Write (fasthttp's flush of the response
+// header) for the body to send.
+func (c *clientConn) holdHeader() { c.hold = true }
+
+// takeHeld returns the held header and forgets it.
+func (c *clientConn) takeHeld() []byte {
+	h := c.held
+	c.held = nil
+	return h
+}
+
+// writeHeld writes the held header and p in one writev; it returns how
+// many of p's bytes went out.
+func (c *clientConn) writeHeld(p []byte) (int, error) {
+	h := c.takeHeld()
+	c.vec = [2][]byte{h, p}
+	c.bufs = c.vec[:]
+	n, err := c.bufs.WriteTo(c.tcp)
+	c.vec, c.bufs = [2][]byte{}, nil
+	return int(max(n-int64(len(h)), 0)), err
+}
+
+// flushHeld writes the held header, if any.
+func (c *clientConn) flushHeld() error {
+	if c.held == nil {
+		return nil
+	}
+	_, err := c.tcp.Write(c.takeHeld())
+	return err
+}
+
+// release ends a held-header response: a header still held goes out on
+// its own (the body was not sent: a HEAD, an error).
+func (c *clientConn) release() error {
+	c.hold = false
+	if c.held == nil {
+		return nil
+	}
+	if err := c.armWrite(); err != nil {
+		return err
+	}
+	return c.flushHeld()
+}
+
+func (c *clientConn) Close() error                       { return c.tcp.Close() }
+func (c *clientConn) LocalAddr() net.Addr                { return c.tcp.LocalAddr() }
+func (c *clientConn) RemoteAddr() net.Addr               { return c.tcp.RemoteAddr() }
+func (c *clientConn) SetReadDeadline(t time.Time) error  { c.rd.want = t; return nil }
+func (c *clientConn) SetWriteDeadline(t time.Time) error { c.wd.want = t; return nil }
+
+func (c *clientConn) SetDeadline(t time.Time) error {
+	c.rd.want, c.wd.want = t, t
+	return nil
+}
+
+// memBody is a response body in memory sent with its held header in one
+// writev, as fasthttp's SetBodyRaw does on a bare *net.TCPConn.
+type memBody struct {
+	c    *clientConn
+	data []byte
+}
+
+// memoryBody returns the connection's body for data and holds the header.
+func (c *clientConn) memoryBody(data []byte) *memBody {
+	c.mem = memBody{c: c, data: data}
+	c.holdHeader()
+	return &c.mem
+}
+
+// SupportsBodyWriteTo lets fasthttp call WriteTo instead of Read.
+func (b *memBody) SupportsBodyWriteTo() bool { return true }
+
+// WriteTo sends the held header and the body; w, fasthttp's writer, is
+// empty (the header was flushed into the hold).
+func (b *memBody) WriteTo(io.Writer) (int64, error) {
+	data := b.data
+	b.data = nil
+	if err := b.c.armWrite(); err != nil {
+		return 0, err
+	}
+	n, err := b.c.writeHeld(data)
+	return int64(n), err
+}
+
+// Read is for readers other than fasthttp's writer (io.Reader
+// conformance).
+func (b *memBody) Read(p []byte) (int, error) {
+	if len(b.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, b.data)
+	b.data = b.data[n:]
+	return n, nil
+}
+
+// Close ends the response; fasthttp calls it once the body is written or
+// dropped.
+func (b *memBody) Close() error {
+	b.data = nil
+	return b.c.release()
+}
+
+// sendMore sends what is left of hdr with MSG_MORE when more is to
+// follow (the kernel then fills segments with the body sent next, as
+// TCP_CORK would, without two setsockopt calls per response). It returns
+// what is still unsent.
+func sendMore(fd int, hdr []byte, more bool) ([]byte, error) {
+	flags := 0
+	if more {
+		flags = syscall.MSG_MORE
+	}
+	for len(hdr) > 0 {
+		n, err := syscall.SendmsgN(fd, hdr, nil, nil, flags)
+		if n > 0 {
+			hdr = hdr[n:]
+		}
+		if err != nil && !errors.Is(err, syscall.EINTR) {
+			return hdr, err
+		}
+	}
+	return nil, nil
+}
