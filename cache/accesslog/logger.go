@@ -11,7 +11,7 @@ import (
 type Config struct {
 	Node, Site string
 	// Queue is the number of records that may wait for the writer before
-	// new ones are dropped; the writer drains it every 20 ms. Default
+	// new ones are dropped; the writer drains it every 2 to 20 ms. Default
 	// 65536 records (about 9 MiB): a writer stall of one second at 65,000
 	// responses/s before anything is dropped.
 	Queue int
@@ -95,35 +95,53 @@ func (l *Logger) Close() {
 func (l *Logger) run() {
 	defer close(l.done)
 	buf := make([]byte, 0, flushAt+4<<10)
-	// The writer wakes on a ticker, not on each record: waking a goroutine
+	// The writer wakes on a timer, not on each record: waking a goroutine
 	// per response would cost more than encoding it.
-	drain := time.NewTicker(drainEvery)
-	defer drain.Stop()
+	wake := time.NewTimer(idleDrainEvery)
+	defer wake.Stop()
 	lastFlush := time.Now()
 	for {
 		select {
-		case <-drain.C:
-			buf = l.drain(buf)
+		case <-wake.C:
+			var n int
+			buf, n = l.drain(buf)
 			if len(buf) > 0 && time.Since(lastFlush) >= l.cfg.FlushEvery {
 				buf = l.flush(buf)
 				lastFlush = time.Now()
 			}
+			wake.Reset(drainAfter(n))
 		case <-l.stop:
-			buf = l.drain(buf)
+			buf, _ = l.drain(buf)
 			l.flush(buf)
 			return
 		}
 	}
 }
 
-// drainEvery is how often queued records are encoded; the queue must hold
-// this long's worth of responses.
-const drainEvery = 20 * time.Millisecond
+// The writer takes the queue every 2 ms while records arrive, every
+// 20 ms when none do. On a node streaming a GB/s, records queued 20 ms
+// earlier have left the CPU's caches: handing a record over then cost
+// 1.05 % of the CPU of a 16 KiB RAM hit (the stores waiting on memory),
+// against 0.41 % taken every 2 ms (2-core machine, perf). The queue must
+// hold idleDrainEvery's worth of responses.
+const (
+	busyDrainEvery = 2 * time.Millisecond
+	idleDrainEvery = 20 * time.Millisecond
+)
+
+// drainAfter is the wait before the next drain, after one that encoded n
+// records.
+func drainAfter(n int) time.Duration {
+	if n > 0 {
+		return busyDrainEvery
+	}
+	return idleDrainEvery
+}
 
 // drain encodes what is queued, writing out each time the buffer fills.
 // What is left waits for the next FlushEvery or Close: one write per
 // buffer-full, not one per record, as nginx's buffer= does.
-func (l *Logger) drain(buf []byte) []byte {
+func (l *Logger) drain(buf []byte) ([]byte, int) {
 	batch := l.take()
 	for i := range batch {
 		if len(buf) >= flushAt {
@@ -133,7 +151,7 @@ func (l *Logger) drain(buf []byte) []byte {
 	}
 	clear(batch) // drop the references to addresses and strings
 	l.spare = batch[:0]
-	return buf
+	return buf, len(batch)
 }
 
 // take swaps the queue for the writer's empty spare and returns what was
