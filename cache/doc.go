@@ -66,13 +66,14 @@
 // coverage of one request on loopback):
 //
 //	RAM hit   handler.go (target, key, directives) → lookup.go (find,
-//	          cached) → respond.go (headers, SetBodyRaw, metrics, log);
-//	          beside them urls.go, cors.go, conditional.go, object.go
-//	          (the slice's bytes), stored.go (Age), metrics.go. 9 files,
-//	          10 before this structure.
+//	          cached) → respond.go (headers, the body, metrics, log) →
+//	          conn.go (the header held, one writev); beside them
+//	          urls.go, cors.go, conditional.go, object.go (the slice's
+//	          bytes), stored.go (Age), metrics.go. 10 files.
 //	disk hit  the same with diskslice.go (the file, read or sent),
-//	          versions.go (the record's version) and promote.go (a hit
-//	          counted towards promotion). 12 files, as before.
+//	          sendfile.go (the held descriptor), versions.go (the
+//	          record's version) and promote.go (a hit counted towards
+//	          promotion). 14 files.
 //	miss      handler.go → lookup.go → flights.go (join or start) →
 //	          fetch.go (the origin request) → admit.go with object.go,
 //	          mime.go, stored.go, versions.go, variants.go (the answer's
@@ -278,9 +279,20 @@
 // 132 ms). Kept for the p99 and for not sending bodies from a dozen
 // threads at once.
 //
+// Step 6, the header held on the connection (conn.go): the edge's
+// plain TCP connections are a net.Conn of its own under fasthttp
+// (clientConn), which keeps the header fasthttp flushes and lets the
+// body send it: a disk hit is now sendmsg(header, MSG_MORE) and
+// sendfile, two syscalls where cork, write, sendfile and uncork were
+// four (nginx: five). Same run, the edge with and without it (and with
+// step 7 below): 16 KiB disk hits 1.10× (0.155 against 0.172 CPU-s per
+// 10k requests), 48 KiB 1.01×, 2 MiB 1.06× (0.363 against 0.423 CPU-s
+// per GiB), the player mix 0.98× (0.552 against 0.610 CPU-s per GiB).
+//
 // Where disk hits stand (the quiet pinned run of 2026-12-06, edge at
 // d60d3d7): 16 KiB 0.67× nginx, 48 KiB 0.95×, 2 MiB 0.89×, the player
-// mix 0.94×. fasthttp.FS (the fasthttp-bare peer from disk) in the same
+// mix 0.94×; after step 6, in a noisier run: 0.77×, 0.87×, 0.92× and
+// 0.81× (bench/results/2core-loopback/pinned-short.md, "Run 3"). fasthttp.FS (the fasthttp-bare peer from disk) in the same
 // run: 0.88×, 0.94×, 0.57× and 0.91× nginx. At 48 KiB and above the
 // edge serves as much as the library's own file server or more (2 MiB:
 // its corked sendfile against fasthttp.FS's uncorked one); at 16 KiB it
@@ -306,8 +318,10 @@
 //	disk hit ≤ 32 KiB the two reads, pread (into the response's
 //	  (until step 4)  buffer), writev                                   4
 //	disk hit          the two reads, fstat (the held file is still its
-//	                  record's length), setsockopt (cork), write (the
+//	  (until step 6)  record's length), setsockopt (cork), write (the
 //	                  header), sendfile, setsockopt (uncork)            7
+//	disk hit          the two reads, fstat, sendmsg (the header,
+//	                  MSG_MORE), sendfile                               5
 //	nginx, any size   recvfrom, setsockopt (cork), writev (the header),
 //	                  sendfile, setsockopt (uncork)                     5
 //
@@ -375,10 +389,10 @@
 //     edge that came before and hang. nginx reads only after epoll says
 //     so. Not removable below fasthttp without a poller of our own.
 //   - The header's own syscalls on a sendfile hit (two setsockopt, a
-//     write): a header sent with MSG_MORE would need a connection
-//     wrapper, and fasthttp writes a RAM hit's header and body in one
-//     writev only on a *net.TCPConn (its vectorWriter), so every RAM hit
-//     would pay a second write. About 0.5 µs of a 16 µs disk hit.
+//     write): gone (step 6 of "Disk hits"). fasthttp writes a RAM hit's
+//     header and body in one writev only on a *net.TCPConn (its
+//     vectorWriter), so with a connection of the edge's own a RAM hit's
+//     body (memBody) sends the held header and itself in one writev.
 //   - The fstat of a held descriptor on each disk hit: it is what turns
 //     a data file cut after it was opened into a refetch instead of a
 //     cut response (TestShortDiskFileIsRefetched). About 0.3 µs.
@@ -415,6 +429,29 @@
 // the 25 % by which the edge trails the library. On disk hits the
 // library itself is the limit: fasthttp.FS trailed nginx too (see
 // "Disk hits").
+//
+// Step 7, trimming the edge's own work (option (a) of the last report):
+//
+//   - Deadlines (conn.go): fasthttp's three per request now only record
+//     the time wanted; the socket gets it before I/O that could block,
+//     when the one armed is earlier or more than a second later (an
+//     eighth of a shorter timeout), so a busy connection moves its
+//     timers about once a second. A connection times out up to that
+//     slack late (TestIdleKeepAliveConnectionIsClosed).
+//   - The access log (cache/accesslog): a mutex-guarded queue instead of
+//     a channel, drained every 2 ms while busy, and encoding without
+//     floats or per-byte string escapes (266 → 166 ns per record).
+//
+// In a profile of 16 KiB RAM hits the timer updates (3.5 %) are gone
+// and the access log fell from 5 % to about 2.6 %, but the RAM hit's
+// body now goes through fasthttp's body-stream path to get its one
+// writev (about 1 %), and the edge's user-space CPU per request fell by
+// about a sixth in three alternating perf rounds. Requests/s did not
+// move measurably: the same edge with and without steps 6 and 7 in one
+// run, 16 KiB RAM hits 1.01× (5 rounds), 0.98× (7) and 0.98× (9 rounds,
+// per-round ratios 0.79–1.10), 48 KiB 1.04×. The kernel's share, three
+// fifths of a small hit and the noisiest part on this shared machine,
+// is the same for both.
 //
 // # Slices: the unit of fetching and caching
 //
