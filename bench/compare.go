@@ -258,6 +258,9 @@ func (c *comparison) run(ctx context.Context) (rep *CompareReport, err error) {
 	}
 	rep.Host.ServerCPUs = cpuCount(c.cfg.Pin.ServerCPUs)
 	c.printf("vodedge bench compare: %s, load average %s; work dir %s\n", rep.Host.cpuLine(), rep.Host.LoadAverage, c.wd.path)
+	if rep.Host.VodedgeBase != "" {
+		c.printf("builds: vodedge is %s; vodedge-base is %s\n", buildLine(ctx, c.cfg.Tools.Vodedge), rep.Host.VodedgeBase)
+	}
 	if !c.cfg.Pin.IsZero() {
 		c.printf("pinned: every server on CPU %s (nginx with one worker per CPU), wrk on CPU %s\n", c.cfg.Pin.ServerCPUs, c.cfg.Pin.LoadCPUs)
 	}

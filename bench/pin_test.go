@@ -142,3 +142,21 @@ func TestHostInfoCountsTheMachinesCPUs(t *testing.T) {
 		t.Fatalf("pinned: %q, want %q", got, want)
 	}
 }
+
+// An A/B's report names the base build: its version line, path and
+// build time, so two "dev" builds can be told apart.
+func TestHostInfoNamesTheBaseBuild(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "vodedge-old")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\necho 'vodedge version 0.0.0~abc1234'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if h := hostInfo(t.Context(), Tools{}); h.VodedgeBase != "" {
+		t.Fatalf("no base binary, yet base build %q", h.VodedgeBase)
+	}
+	h := hostInfo(t.Context(), Tools{VodedgeBase: bin})
+	for _, want := range []string{"vodedge version 0.0.0~abc1234", bin, ", built 20"} {
+		if !strings.Contains(h.VodedgeBase, want) {
+			t.Fatalf("base build %q lacks %q", h.VodedgeBase, want)
+		}
+	}
+}

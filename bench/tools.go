@@ -92,6 +92,9 @@ type HostInfo struct {
 	Kernel      string `json:"kernel"`
 	LoadAverage string `json:"load_average_at_start"`
 	Vodedge     string `json:"vodedge_version"`
+	// VodedgeBase names the vodedge-base peer's build in an A/B: its
+	// version line, path and modification time.
+	VodedgeBase string `json:"vodedge_base_build,omitempty"`
 	Nginx       string `json:"nginx_version,omitempty"`
 	Wrk         string `json:"wrk_version"`
 	Varnish     string `json:"varnish_version,omitempty"`
@@ -104,6 +107,9 @@ func hostInfo(ctx context.Context, t Tools) HostInfo {
 		LoadAverage: loadAverage(),
 		Vodedge:     versionLine(ctx, t.Vodedge, "--version"),
 		Wrk:         versionLine(ctx, t.Wrk, "-v"),
+	}
+	if t.VodedgeBase != "" {
+		h.VodedgeBase = buildLine(ctx, t.VodedgeBase)
 	}
 	if t.Nginx != "" {
 		h.Nginx = versionLine(ctx, t.Nginx, "-v")
@@ -133,6 +139,17 @@ func versionLine(ctx context.Context, bin, flag string) string {
 	out, _ := exec.CommandContext(ctx, bin, flag).CombinedOutput()
 	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
 	return strings.TrimSpace(line)
+}
+
+// buildLine names a vodedge binary for a report: its version line, its
+// path and when it was built (its modification time), so that an A/B of
+// two development builds (both "dev") still says which was which.
+func buildLine(ctx context.Context, bin string) string {
+	line := fmt.Sprintf("%s (%s", versionLine(ctx, bin, "--version"), bin)
+	if fi, err := os.Stat(bin); err == nil {
+		line += ", built " + fi.ModTime().UTC().Format(time.DateTime) + " UTC"
+	}
+	return line + ")"
 }
 
 func numCPU() int { return runtime.NumCPU() }
