@@ -92,8 +92,15 @@ func (a *Agent) fetchFrom(ctx context.Context, e manifest.Entry, src source) err
 	return nil
 }
 
-// fetchSlice fetches slice idx of e into a new disk writer.
+// fetchSlice fetches slice idx of e into a new disk writer. It asks
+// nothing of the source once the window has closed: a file started when
+// its turn came (a worker freed by another file the window's end
+// abandoned) or a file's next slice would otherwise cost the source one
+// request outside the window.
 func (a *Agent) fetchSlice(ctx context.Context, e manifest.Entry, src source, idx int64, h hash.Hash) (SliceWriter, error) {
+	if !a.allowed() {
+		return nil, ErrWindowClosed
+	}
 	req := origin.Request{Key: e.Key, Offset: idx * a.cfg.SliceBytes, Length: a.cfg.SliceBytes}
 	obj, err := src.Fetch(ctx, req)
 	if err != nil {
