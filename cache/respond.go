@@ -91,6 +91,7 @@ func (h *handler) sendSpan(rq *request, r *result, from, to int64, status int) {
 	if data, ok := src.complete(); ok && from >= off && to <= off+int64(len(data)) {
 		h.setWriteDeadline(ctx, n)
 		if c, ok := ctx.Conn().(*clientConn); ok {
+			ctx.Response.ResetBody() // a body set before may be the connection's own: closed first
 			ctx.Response.ImmediateHeaderFlush = true
 			ctx.Response.SetBodyStream(c.memoryBody(data[from-off:to-off]), int(n))
 		} else {
@@ -187,6 +188,7 @@ func (h *handler) sendHeld(rq *request, d *diskSlice, from, n int64) bool {
 		return false
 	}
 	h.setWriteDeadline(rq.ctx, n)
+	rq.ctx.Response.ResetBody() // a body set before may be the connection's own: closed first
 	c.disk = heldBody{conn: c, held: held, off: from - d.rec.Offset, n: n}
 	c.holdHeader()
 	rq.ctx.Response.ImmediateHeaderFlush = true
