@@ -95,6 +95,7 @@ func TestPipelinedHitsKeepTheirOrder(t *testing.T) {
 	o := testenv.NewOrigin(t)
 	o.PutPattern("/p/small.m4s", 16<<10)
 	o.PutPattern("/p/big.m4s", 700<<10)
+	o.PutPattern("/p/empty.m4s", 0)
 	cfg := testConfig()
 	ram := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
 	diskCfg := cfg
@@ -107,7 +108,7 @@ func TestPipelinedHitsKeepTheirOrder(t *testing.T) {
 	}{{"RAM", "HIT-RAM", ram}, {"disk", "HIT-DISK", disk}} {
 		t.Run(tc.name, func(t *testing.T) {
 			for range 3 { // fetched, then stored (and verified once on disk)
-				for _, p := range []string{"/p/small.m4s", "/p/big.m4s"} {
+				for _, p := range []string{"/p/small.m4s", "/p/big.m4s", "/p/empty.m4s"} {
 					do(t, c, "GET", tc.e.url+p)
 				}
 				waitIdle(t, tc.e)
@@ -129,6 +130,7 @@ func TestPipelinedHitsKeepTheirOrder(t *testing.T) {
 				{"GET", "/p/big.m4s", "bytes=300000-300099", 206, testenv.PatternBytes(300000, 300100)},
 				{"GET", "/p/small.m4s", "", 200, testenv.PatternBytes(0, 16<<10)},
 				{"GET", "/p/small.m4s", "bytes=0-0", 206, testenv.PatternBytes(0, 1)},
+				{"GET", "/p/empty.m4s", "", 200, []byte{}},
 				{"GET", "/p/%zz", "", 400, nil}, // last: an error may close the connection
 			}
 			var batch bytes.Buffer
