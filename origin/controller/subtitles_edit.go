@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,7 +16,6 @@ import (
 	"github.com/vodedge/vodedge/origin/catalog"
 	"github.com/vodedge/vodedge/origin/packager"
 	"github.com/vodedge/vodedge/origin/store"
-	"github.com/vodedge/vodedge/origin/subtitle"
 )
 
 // Subtitles after ingest: PUT /v1/titles/{id}/subtitles/{lang} adds a
@@ -206,11 +203,8 @@ func replaceFiles(files []catalog.File, id string, removedDirs []string, added [
 
 // subtitleLang reads the {lang} of the route.
 func subtitleLang(s string) (language.Tag, error) {
-	tag, err := language.Parse(s)
-	if err == nil && len(tag.String()) > maxTagLen {
-		err = errors.New("too long")
-	}
-	if err != nil {
+	tag, ok := subtitleTag(s)
+	if !ok {
 		return language.Und, fmt.Errorf("%w: language %q: want a BCP 47 tag such as en or pt-BR", errBadRequest, clip(s))
 	}
 	return tag, nil
@@ -225,23 +219,12 @@ func (s *Server) handlePutSubtitles(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxSubtitleBytes+1))
-	switch {
-	case err != nil:
-		err = fmt.Errorf("%w: reading the subtitles: %w", errBadRequest, err)
-	case len(data) > maxSubtitleBytes:
-		err = fmt.Errorf("%w: a subtitle file is at most %d bytes", errTooLarge, maxSubtitleBytes)
-	}
+	vtt, err := readSubtitleFile(r.Body, "subtitles "+lang.String())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	tr, err := subtitle.Parse(data)
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("%w: subtitles %s: %w", errUnprocessable, lang, err))
-		return
-	}
-	s.answerEdit(w, r, lang, tr.VTT())
+	s.answerEdit(w, r, lang, vtt)
 }
 
 // handleDeleteSubtitles is DELETE /v1/titles/{id}/subtitles/{lang}.
