@@ -191,8 +191,9 @@ func checkStoreMatchesCatalog(t *testing.T, store string, title catalog.Title) {
 	}
 }
 
-// TestOriginQueueBadSettings: a wrong engine, worker slots, NATS URL or
-// ffmpeg fail at once with a message naming the problem.
+// TestOriginQueueBadSettings: a wrong engine, worker slots, NATS URL,
+// step setting or ffmpeg fail at once with a message naming the
+// problem (a worker's bad step settings before it connects to NATS).
 func TestOriginQueueBadSettings(t *testing.T) {
 	ffmpeg := testenv.Tool(t, "ffmpeg")
 	dir := t.TempDir()
@@ -204,6 +205,7 @@ func TestOriginQueueBadSettings(t *testing.T) {
 		{[]string{"origin", "worker", "--slots", "0", "--data", dir}, "--slots must be 1 or more"},
 		{[]string{"origin", "worker", "--nats", "nats://127.0.0.1:1", "--data", dir, "--ffmpeg", ffmpeg}, "connect to NATS at nats://127.0.0.1:1"},
 		{[]string{"origin", "worker", "--ladder", "tall", "--data", dir}, "--ladder"},
+		{[]string{"origin", "worker", "--scanner", "ftp://scan", "--nats", "nats://127.0.0.1:1", "--data", dir, "--ffmpeg", ffmpeg}, `scanner "ftp://scan"`},
 		{[]string{"origin", "worker", "--nats", "nats://127.0.0.1:1", "--data", dir, "--ffmpeg", dir + "/no-ffmpeg"}, dir + "/no-ffmpeg"},
 	} {
 		out, err := runBinary(t, tc.args...)

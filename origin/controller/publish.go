@@ -34,21 +34,16 @@ func (s *Server) runPublish(ctx context.Context, t *pipeline.Task) (any, error) 
 		return nil, err
 	}
 	removeRunLeftovers(s.workDir(title.ID))
-	phases, total, err := s.describe(title.ID)
+	phases, total, err := describe(title.ID, s.workDir(title.ID))
 	if err != nil {
 		return nil, err
 	}
 	var done atomic.Int64
-	var files []catalog.File
-	for _, phase := range phases {
-		if err := s.putAll(ctx, phase, func(n int64) {
-			t.Progress(float64(done.Add(n))/float64(max(1, total)), "uploading")
-		}); err != nil {
-			return nil, err
-		}
-		for _, f := range phase {
-			files = append(files, catalog.File{Key: f.Key, Size: f.Size, SHA256: f.SHA256})
-		}
+	files, err := s.putPhases(ctx, phases, func(n int64) {
+		t.Progress(float64(done.Add(n))/float64(max(1, total)), "uploading")
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := s.keepPlaylists(title); err != nil {
 		return nil, err
@@ -64,11 +59,11 @@ func (s *Server) runPublish(ctx context.Context, t *pipeline.Task) (any, error) 
 	return map[string]any{"files": len(files), "bytes": total}, err
 }
 
-// describe lists the work directory's files in three publishing phases
-// (init and media segments; media playlists; master and MPD) with their
-// sizes and checksums.
-func (s *Server) describe(id string) ([][]store.File, int64, error) {
-	work := s.workDir(id)
+// describe lists the files of title id's tree under work (its work
+// directory, or the scratch directory of a subtitle edit) in three
+// publishing phases (init and media segments; media playlists; master
+// and MPD) with their sizes and checksums and their total size.
+func describe(id, work string) ([][]store.File, int64, error) {
 	phases := make([][]store.File, 3)
 	var total int64
 	err := filepath.WalkDir(work, func(p string, d fs.DirEntry, err error) error {
@@ -107,6 +102,21 @@ func phaseOf(name string) int {
 		return 1
 	}
 	return 0
+}
+
+// putPhases uploads the phases one after the other, so that a player
+// finds the files a playlist names, and lists the files put.
+func (s *Server) putPhases(ctx context.Context, phases [][]store.File, progress func(int64)) ([]catalog.File, error) {
+	var files []catalog.File
+	for _, phase := range phases {
+		if err := s.putAll(ctx, phase, progress); err != nil {
+			return nil, err
+		}
+		for _, f := range phase {
+			files = append(files, catalog.File{Key: f.Key, Size: f.Size, SHA256: f.SHA256})
+		}
+	}
+	return files, nil
 }
 
 // putAll uploads files with PublishWorkers at once and stops at the

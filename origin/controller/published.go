@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/vodedge/vodedge/origin/catalog"
 	"github.com/vodedge/vodedge/origin/packager"
@@ -71,21 +70,6 @@ type packaging struct {
 	// playlists are the media playlists read, kept again with the new
 	// master (a title read from the store gets its copy so).
 	playlists map[string][]byte
-}
-
-// durations are the first video variant's segment durations, at which
-// subtitle tracks are cut.
-func (p *packaging) durations() []time.Duration {
-	for _, v := range p.variants {
-		if v.Kind == transcode.Video {
-			out := make([]time.Duration, len(v.Segments))
-			for i, sg := range v.Segments {
-				out[i] = time.Duration(sg.DurationMS) * time.Millisecond
-			}
-			return out
-		}
-	}
-	return nil
 }
 
 // readPackaging rebuilds a published title's packaging.

@@ -63,20 +63,24 @@ func DecodeStepSettings(b []byte) (StepSettings, error) {
 		return StepSettings{}, fmt.Errorf("%w: version %d with a setting this build does not know (%w): run the controller's version of vodedge on this worker",
 			ErrStepSettings, v.Version, err)
 	}
-	if err := s.validate(); err != nil {
+	if err := validateSteps(&s.Transcode, s.QC, s.Scanners); err != nil {
 		return StepSettings{}, fmt.Errorf("%w: %w", ErrStepSettings, err)
 	}
 	return s, nil
 }
 
-func (s *StepSettings) validate() error {
-	if err := s.QC.Validate(); err != nil {
+// validateSteps checks the settings of the queued steps, filling t's
+// zero fields from its defaults: those a controller published
+// (DecodeStepSettings) and those a worker runs with, its own flags over
+// them (WorkerSteps).
+func validateSteps(t *transcode.Config, q qc.Thresholds, scanners []string) error {
+	if err := q.Validate(); err != nil {
 		return err
 	}
-	if err := s.Transcode.Validate(); err != nil {
+	if err := t.Validate(); err != nil {
 		return err
 	}
-	return validScanners(s.Scanners)
+	return validScanners(scanners)
 }
 
 // Apply puts the settings into cfg, keeping cfg's binaries' paths.

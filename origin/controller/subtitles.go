@@ -58,25 +58,40 @@ type subtitleSpec struct {
 
 // readSubtitle checks one "subtitles.{lang}" part.
 func readSubtitle(name string, part *multipart.Part) (subtitleUpload, error) {
-	tag, err := language.Parse(strings.TrimPrefix(name, subtitlePart))
-	if err == nil && len(tag.String()) > maxTagLen {
-		err = errors.New("too long")
-	}
-	if err != nil {
+	tag, ok := subtitleTag(strings.TrimPrefix(name, subtitlePart))
+	if !ok {
 		return subtitleUpload{}, fmt.Errorf("%w: part %q: want subtitles.{language}, a BCP 47 tag such as subtitles.en or subtitles.pt-BR", errBadRequest, clip(name))
 	}
-	data, err := io.ReadAll(io.LimitReader(part, maxSubtitleBytes+1))
+	vtt, err := readSubtitleFile(part, fmt.Sprintf("part %q (%s)", clip(name), clip(part.FileName())))
+	return subtitleUpload{lang: tag, vtt: vtt}, err
+}
+
+// subtitleTag reads the language of a track, upload part or PUT: a
+// BCP 47 tag short enough to name a directory.
+func subtitleTag(s string) (language.Tag, bool) {
+	tag, err := language.Parse(s)
+	if err != nil || len(tag.String()) > maxTagLen {
+		return language.Und, false
+	}
+	return tag, true
+}
+
+// readSubtitleFile reads one subtitle file, WebVTT or SubRip, of at
+// most maxSubtitleBytes, and normalises it to WebVTT: 413 when it is
+// larger, 422 naming the bad line; what names the file in the errors.
+func readSubtitleFile(r io.Reader, what string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxSubtitleBytes+1))
 	if err != nil {
-		return subtitleUpload{}, uploadError(err)
+		return nil, uploadError(err)
 	}
 	if len(data) > maxSubtitleBytes {
-		return subtitleUpload{}, fmt.Errorf("%w: part %q is larger than %d bytes", errTooLarge, clip(name), maxSubtitleBytes)
+		return nil, fmt.Errorf("%w: %s is larger than %d bytes", errTooLarge, what, maxSubtitleBytes)
 	}
 	tr, err := subtitle.Parse(data)
 	if err != nil {
-		return subtitleUpload{}, fmt.Errorf("%w: part %q (%s): %w", errUnprocessable, clip(name), clip(part.FileName()), err)
+		return nil, fmt.Errorf("%w: %s: %w", errUnprocessable, what, err)
 	}
-	return subtitleUpload{lang: tag, vtt: tr.VTT()}, nil
+	return tr.VTT(), nil
 }
 
 // subtitlePlan names every track, uploads first, then the text

@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,7 +16,6 @@ import (
 	"github.com/vodedge/vodedge/origin/catalog"
 	"github.com/vodedge/vodedge/origin/packager"
 	"github.com/vodedge/vodedge/origin/store"
-	"github.com/vodedge/vodedge/origin/subtitle"
 )
 
 // Subtitles after ingest: PUT /v1/titles/{id}/subtitles/{lang} adds a
@@ -70,15 +67,15 @@ func (s *Server) editSubtitles(ctx context.Context, id string, lang language.Tag
 		return nil, fmt.Errorf("controller: subtitles: %w", err)
 	}
 	defer os.RemoveAll(scratch)
-	added, tracks, err := s.packTrack(scratch, id, lang, vtt, kept, pk)
+	tracks, err := packTrack(scratch, lang, vtt, kept, pk)
 	if err != nil {
 		return nil, err
 	}
-	man, err := s.writeManifests(scratch, id, pk, tracks)
-	if err != nil {
+	if err := writeManifests(scratch, pk, tracks); err != nil {
 		return nil, err
 	}
-	if err := s.putInOrder(ctx, added, man); err != nil {
+	added, err := s.publishTree(ctx, id, scratch)
+	if err != nil {
 		return nil, err
 	}
 	master, err := os.ReadFile(filepath.Join(scratch, packager.MasterFile))
@@ -90,7 +87,7 @@ func (s *Server) editSubtitles(ctx context.Context, id string, lang language.Tag
 		return nil, err
 	}
 	return s.cat.Update(id, func(ti *catalog.Title) error {
-		ti.Files = replaceFiles(ti.Files, id, removed, append(added, man...))
+		ti.Files = replaceFiles(ti.Files, id, removed, added)
 		ti.Subtitles = catalogSubtitles(tracks)
 		return nil
 	})
@@ -129,10 +126,10 @@ func splitTracks(t *catalog.Title, lang language.Tag) (kept []packager.SubtitleT
 }
 
 // packTrack writes the new track (if any) into scratch, segmented like
-// the title's video, and returns its files and the title's tracks.
-func (s *Server) packTrack(scratch, id string, lang language.Tag, vtt []byte, kept []packager.SubtitleTrack, pk *packaging) ([]store.File, []packager.SubtitleTrack, error) {
+// the title's video, and returns the title's tracks.
+func packTrack(scratch string, lang language.Tag, vtt []byte, kept []packager.SubtitleTrack, pk *packaging) ([]packager.SubtitleTrack, error) {
 	if vtt == nil {
-		return nil, kept, nil
+		return kept, nil
 	}
 	used := map[string]bool{}
 	for _, k := range kept {
@@ -142,83 +139,50 @@ func (s *Server) packTrack(scratch, id string, lang language.Tag, vtt []byte, ke
 	sum := sha256.Sum256(vtt)
 	st.Dir = "subs-" + lang.String() + "." + hex.EncodeToString(sum[:6])
 	if err := os.MkdirAll(filepath.Join(scratch, st.Dir), 0o755); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(scratch, st.Dir, packager.SubtitleFile), vtt, 0o644); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	st, err := packager.SegmentTrack(scratch, st, pk.durations())
+	st, err := packager.SegmentTrack(scratch, st, packager.SubtitleDurations(pk.variants))
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: subtitles: %w", errUnprocessable, err)
+		return nil, fmt.Errorf("%w: subtitles: %w", errUnprocessable, err)
 	}
-	files, err := describeDir(id, scratch, st.Dir)
-	return files, append(slices.Clone(kept), st), err
+	return append(slices.Clone(kept), st), nil
 }
 
 // writeManifests writes master.m3u8 and manifest.mpd into scratch.
-func (s *Server) writeManifests(scratch, id string, pk *packaging, tracks []packager.SubtitleTrack) ([]store.File, error) {
+func writeManifests(scratch string, pk *packaging, tracks []packager.SubtitleTrack) error {
 	master := append(packager.Master(pk.variants, tracks...), pk.iframeLines...)
 	mpd, err := packager.MPD(pk.variants, pk.durationMS, tracks...)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []store.File
 	for name, data := range map[string][]byte{packager.MasterFile: master, packager.MPDFile: mpd} {
 		if err := os.WriteFile(filepath.Join(scratch, name), data, 0o644); err != nil {
-			return nil, err
-		}
-		f, err := describeIn(id, scratch, name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, nil
-}
-
-// describeDir describes the files of scratch/dir: segments first, the
-// playlist last (the order they are put in).
-func describeDir(id, scratch, dir string) ([]store.File, error) {
-	entries, err := os.ReadDir(filepath.Join(scratch, dir))
-	if err != nil {
-		return nil, err
-	}
-	var out []store.File
-	for _, e := range entries {
-		f, err := describeIn(id, scratch, dir+"/"+e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	slices.SortStableFunc(out, func(a, b store.File) int { return phaseOf(filepath.Base(a.Key)) - phaseOf(filepath.Base(b.Key)) })
-	return out, nil
-}
-
-func describeIn(id, scratch, rel string) (store.File, error) {
-	key, err := store.Key(id, rel)
-	if err != nil {
-		return store.File{}, err
-	}
-	return store.Describe(key, filepath.Join(scratch, filepath.FromSlash(rel)))
-}
-
-// putInOrder puts the track's files, then the manifests.
-func (s *Server) putInOrder(ctx context.Context, phases ...[]store.File) error {
-	for _, files := range phases {
-		for _, f := range files {
-			if err := s.store.Put(ctx, f); err != nil {
-				return fmt.Errorf("controller: publish subtitles: %w", err)
-			}
-			s.m.published(f.Size)
+			return err
 		}
 	}
 	return nil
 }
 
+// publishTree puts scratch's files (the new track's, then the
+// manifests) as publish puts a work directory.
+func (s *Server) publishTree(ctx context.Context, id, scratch string) ([]catalog.File, error) {
+	phases, _, err := describe(id, scratch)
+	if err != nil {
+		return nil, err
+	}
+	files, err := s.putPhases(ctx, phases, func(int64) {})
+	if err != nil {
+		return nil, fmt.Errorf("controller: publish subtitles: %w", err)
+	}
+	return files, nil
+}
+
 // replaceFiles drops the removed tracks' files from a title's list and
 // puts the new files in place of any of the same key.
-func replaceFiles(files []catalog.File, id string, removedDirs []string, added []store.File) []catalog.File {
+func replaceFiles(files []catalog.File, id string, removedDirs []string, added []catalog.File) []catalog.File {
 	gone := map[string]bool{}
 	for _, f := range added {
 		gone[f.Key] = true
@@ -234,19 +198,13 @@ func replaceFiles(files []catalog.File, id string, removedDirs []string, added [
 		}
 		return false
 	})
-	for _, f := range added {
-		out = append(out, catalog.File{Key: f.Key, Size: f.Size, SHA256: f.SHA256})
-	}
-	return out
+	return append(out, added...)
 }
 
 // subtitleLang reads the {lang} of the route.
 func subtitleLang(s string) (language.Tag, error) {
-	tag, err := language.Parse(s)
-	if err == nil && len(tag.String()) > maxTagLen {
-		err = errors.New("too long")
-	}
-	if err != nil {
+	tag, ok := subtitleTag(s)
+	if !ok {
 		return language.Und, fmt.Errorf("%w: language %q: want a BCP 47 tag such as en or pt-BR", errBadRequest, clip(s))
 	}
 	return tag, nil
@@ -261,23 +219,12 @@ func (s *Server) handlePutSubtitles(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxSubtitleBytes+1))
-	switch {
-	case err != nil:
-		err = fmt.Errorf("%w: reading the subtitles: %w", errBadRequest, err)
-	case len(data) > maxSubtitleBytes:
-		err = fmt.Errorf("%w: a subtitle file is at most %d bytes", errTooLarge, maxSubtitleBytes)
-	}
+	vtt, err := readSubtitleFile(r.Body, "subtitles "+lang.String())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	tr, err := subtitle.Parse(data)
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("%w: subtitles %s: %w", errUnprocessable, lang, err))
-		return
-	}
-	s.answerEdit(w, r, lang, tr.VTT())
+	s.answerEdit(w, r, lang, vtt)
 }
 
 // handleDeleteSubtitles is DELETE /v1/titles/{id}/subtitles/{lang}.

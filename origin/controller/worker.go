@@ -29,13 +29,7 @@ func WorkerSteps(ctx context.Context, cfg Config, deps Deps) (map[string]pipelin
 	if cfg.DataDir == "" || !filepath.IsAbs(cfg.DataDir) {
 		return nil, fmt.Errorf("%w: the data directory must be an absolute path (got %q)", ErrConfig, cfg.DataDir)
 	}
-	if err := cfg.QC.Validate(); err != nil {
-		return nil, err
-	}
-	if err := cfg.Transcode.Validate(); err != nil {
-		return nil, err
-	}
-	if err := validScanners(cfg.Scanners); err != nil {
+	if err := validateSteps(&cfg.Transcode, cfg.QC, cfg.Scanners); err != nil {
 		return nil, err
 	}
 	if cfg.FFprobe == "" {

@@ -20,7 +20,8 @@
 // whole normalised WebVTT (origin/subtitle). Package cuts it into
 // WebVTT segments at the first video rendition's segment boundaries
 // (same count, same EXTINF durations, so a player fetches subtitle and
-// video segment i together), writes the track's media playlist, lists
+// video segment i together; SubtitleDurations, which SegmentTrack is
+// given for a track added to a packaged title), writes the track's media playlist, lists
 // the tracks in the master as EXT-X-MEDIA TYPE=SUBTITLES in group
 // "subs" (named on every variant with SUBTITLES="subs"), and in the MPD
 // as one AdaptationSet per track, contentType="text",

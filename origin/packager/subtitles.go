@@ -37,14 +37,26 @@ type SubtitleTrack struct {
 	Cues int   `json:"cues"`
 }
 
-// segmentSubtitles cuts every track at the boundaries of the first
-// video variant's segments and writes its media playlist.
-func segmentSubtitles(dir string, vs []Variant, subs []SubtitleTrack) ([]SubtitleTrack, error) {
+// SubtitleDurations are the durations of a title's subtitle segments:
+// those of the first video variant's segments, at whose boundaries
+// Package cuts every track (and SegmentTrack a track added later).
+// None without a video variant.
+func SubtitleDurations(vs []Variant) []time.Duration {
 	video := filterKind(vs, transcode.Video)
+	if len(video) == 0 {
+		return nil
+	}
 	durations := make([]time.Duration, len(video[0].Segments))
 	for i, s := range video[0].Segments {
 		durations[i] = time.Duration(s.DurationMS) * time.Millisecond
 	}
+	return durations
+}
+
+// segmentSubtitles cuts every track at SubtitleDurations and writes its
+// media playlist.
+func segmentSubtitles(dir string, vs []Variant, subs []SubtitleTrack) ([]SubtitleTrack, error) {
+	durations := SubtitleDurations(vs)
 	out := make([]SubtitleTrack, len(subs))
 	for i, st := range subs {
 		var err error
