@@ -219,7 +219,7 @@ func (s *Server) handlePutSubtitles(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	vtt, err := readSubtitleFile(r.Body, "subtitles "+lang.String())
+	vtt, err := readSubtitleFile(r.Body, "the subtitle file ("+lang.String()+")")
 	if err != nil {
 		s.fail(w, r, err)
 		return

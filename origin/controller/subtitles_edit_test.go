@@ -167,7 +167,7 @@ func checkRefusals(t *testing.T, e *env, api string) {
 		{http.MethodPut, api + "it", "\xff\xfe not text", 422, "line 1"},
 		{http.MethodPut, api + "not%20a%20tag", itSRT, 400, "BCP 47"},
 		{http.MethodPut, e.url + "/v1/titles/nope/subtitles/it", itSRT, 404, ""},
-		{http.MethodPut, api + "it", strings.Repeat("x", 4<<20+1), 413, "subtitles it is larger than 4194304 bytes"},
+		{http.MethodPut, api + "it", strings.Repeat("x", 4<<20+1), 413, "the subtitle file (it) is larger than 4194304 bytes"},
 	} {
 		code, body := send(t, c.method, c.url, "text/vtt", []byte(c.body))
 		if code != c.code || !strings.Contains(string(body), c.want) {
