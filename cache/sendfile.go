@@ -24,7 +24,7 @@ import (
 // next.
 type heldBody struct {
 	conn   *clientConn
-	held   *disktier.Held
+	held   disktier.Held
 	off, n int64 // the bytes to send, within the data file
 }
 
@@ -122,10 +122,7 @@ func (b *heldBody) Read(p []byte) (int, error) {
 // connection; fasthttp calls it once the body is written, or the
 // response dropped.
 func (b *heldBody) Close() error {
-	if b.held != nil {
-		b.held.Release()
-		b.held = nil
-	}
+	b.held.Release()
 	if b.conn == nil {
 		return nil
 	}

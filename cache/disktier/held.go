@@ -10,7 +10,8 @@ import (
 // (sendfile(2) with an offset, pread): neither moves the descriptor's
 // file position, so concurrent responses share one descriptor from the
 // open-file cache (OpenFiles) and a hit costs no open, seek or close.
-// Release it once the response is written.
+// Release it once the response is written. It is a value, so that a hit
+// allocates nothing for it; the zero Held holds nothing.
 type Held struct {
 	d *disk
 	r *Record
@@ -20,8 +21,14 @@ type Held struct {
 // Fd is the descriptor, valid until Release.
 func (h *Held) Fd() int { return int(h.o.f.Fd()) }
 
-// Release gives the descriptor back to the open-file cache.
-func (h *Held) Release() { h.d.fds.release(h.o) }
+// Release gives the descriptor back to the open-file cache; a second
+// call, or one on the zero Held, does nothing.
+func (h *Held) Release() {
+	if h.o != nil {
+		h.d.fds.release(h.o)
+		h.o = nil
+	}
+}
 
 // Short evicts the slice after its file ended before the record's length
 // while it was being sent (cut since the hit checked it); the response
@@ -32,22 +39,22 @@ func (h *Held) Short() { h.d.Corrupt(h.r) }
 // it as long as its record: a file cut since it was opened is evicted as
 // corrupt and the error wraps ErrChecksum, before anything was sent.
 // Other failures are those of Open.
-func (s *disk) Hold(r *Record) (*Held, error) {
+func (s *disk) Hold(r *Record) (Held, error) {
 	o, err := s.fds.acquire(r.File, func() (*os.File, error) { return s.Open(r) })
 	if err != nil {
-		return nil, err
+		return Held{}, err
 	}
 	var st syscall.Stat_t
 	// The raw fstat: os.File.Stat allocates a FileInfo on every hit.
 	if err := syscall.Fstat(int(o.f.Fd()), &st); err != nil {
 		s.fds.release(o)
 		s.ReadFailed(r, err)
-		return nil, fmt.Errorf("disktier: %q: %w", r.Key, err)
+		return Held{}, fmt.Errorf("disktier: %q: %w", r.Key, err)
 	}
 	if st.Size != r.Length {
 		s.fds.release(o)
 		s.Corrupt(r)
-		return nil, fmt.Errorf("%w: %q: data file is %d bytes, its record says %d", ErrChecksum, r.Key, st.Size, r.Length)
+		return Held{}, fmt.Errorf("%w: %q: data file is %d bytes, its record says %d", ErrChecksum, r.Key, st.Size, r.Length)
 	}
-	return &Held{d: s, r: r, o: o}, nil
+	return Held{d: s, r: r, o: o}, nil
 }

@@ -62,10 +62,10 @@ func (s *Store) ReadAt(r *Record, p []byte, off int64) error {
 
 // Hold returns r's data file held open for sending at offsets (see
 // Held), once an fstat found it as long as its record.
-func (s *Store) Hold(r *Record) (*Held, error) {
+func (s *Store) Hold(r *Record) (Held, error) {
 	d := s.diskOf(r)
 	if d == nil {
-		return nil, ErrNotFound
+		return Held{}, ErrNotFound
 	}
 	return d.Hold(r)
 }
