@@ -448,8 +448,11 @@
 // writev (about 1 %), and the edge's user-space CPU per request fell by
 // about a sixth in three alternating perf rounds. Requests/s did not
 // move measurably: the same edge with and without steps 6 and 7 in one
-// run, 16 KiB RAM hits 1.01× (5 rounds), 0.98× (7) and 0.98× (9 rounds,
-// per-round ratios 0.79–1.10), 48 KiB 1.04×. The kernel's share, three
+// run, 16 KiB RAM hits 1.01× (5 rounds), 0.98× (7), 0.98× (9 rounds,
+// per-round ratios 0.79–1.10) and, the final build on a quieter host,
+// 1.02× (7 rounds, 0.99–1.19; 0.141 against 0.147 CPU-s per 10k);
+// 48 KiB 1.04× and 0.99×. 16 KiB disk hits in that last run: 1.19×
+// (1.03–1.30; 0.187 against 0.215). The kernel's share, three
 // fifths of a small hit and the noisiest part on this shared machine,
 // is the same for both.
 //
