@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/internal/testenv"
 	"github.com/vodedge/vodedge/origin"
 )
@@ -96,11 +95,7 @@ func TestPipelinedHitsKeepTheirOrder(t *testing.T) {
 	o.PutPattern("/p/small.m4s", 16<<10)
 	o.PutPattern("/p/big.m4s", 700<<10)
 	o.PutPattern("/p/empty.m4s", 0)
-	cfg := testConfig()
-	ram := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
-	diskCfg := cfg
-	diskCfg.RAMBytes = 0
-	disk := startEdgeDisk(t, diskCfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, t.TempDir(), disktier.Deps{}))
+	ram, disk := ramAndDiskEdges(t, testConfig(), o)
 	c := client(t)
 	for _, tc := range []struct {
 		name, tier string

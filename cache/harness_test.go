@@ -101,6 +101,18 @@ func startEdgeDisk(t testing.TB, cfg Config, org Origin, openDisk func(reg prome
 	return e
 }
 
+// ramAndDiskEdges starts two edges with cfg over o: one as configured,
+// one with its RAM tier off and a disk tier in a temporary directory,
+// so that a test sees the same answers as RAM hits and as disk hits.
+func ramAndDiskEdges(t *testing.T, cfg Config, o *testenv.Origin) (ram, disk *edge) {
+	t.Helper()
+	ram = startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
+	diskCfg := cfg
+	diskCfg.RAMBytes = 0
+	disk = startEdgeDisk(t, diskCfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, t.TempDir(), disktier.Deps{}))
+	return ram, disk
+}
+
 func httpOrigin(t testing.TB, o *testenv.Origin, opts origin.HTTPOptions) *origin.HTTP {
 	t.Helper()
 	h, err := origin.NewHTTP(o.URL, opts)

@@ -95,10 +95,7 @@ func TestSlowClientsKeepGoingStalledOnesAreCut(t *testing.T) {
 	cfg := testConfig()
 	cfg.SliceBytes, cfg.RAMBytes = 16<<20, 128<<20
 	cfg.WriteTimeout, cfg.MinClientRate = time.Second, 1<<20
-	ram := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
-	diskCfg := cfg
-	diskCfg.RAMBytes = 0
-	disk := startEdgeDisk(t, diskCfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, t.TempDir(), disktier.Deps{}))
+	ram, disk := ramAndDiskEdges(t, cfg, o)
 	c := client(t)
 	for i, tc := range []struct {
 		name, tier string
