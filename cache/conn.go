@@ -100,27 +100,20 @@ func wrapConn(c net.Conn) net.Conn {
 	return &clientConn{tcp: tc, raw: raw}
 }
 
-func (c *clientConn) armRead() error {
-	t, ok := c.rd.next()
-	if !ok {
-		return nil
-	}
-	if err := c.tcp.SetReadDeadline(t); err != nil {
-		return err
-	}
-	c.rd.armed = t
-	return nil
-}
+// armRead and armWrite give the socket the direction's deadline when
+// it needs it (lazyDeadline.next).
+func (c *clientConn) armRead() error  { return c.arm(&c.rd, c.tcp.SetReadDeadline) }
+func (c *clientConn) armWrite() error { return c.arm(&c.wd, c.tcp.SetWriteDeadline) }
 
-func (c *clientConn) armWrite() error {
-	t, ok := c.wd.next()
+func (c *clientConn) arm(d *lazyDeadline, set func(time.Time) error) error {
+	t, ok := d.next()
 	if !ok {
 		return nil
 	}
-	if err := c.tcp.SetWriteDeadline(t); err != nil {
+	if err := set(t); err != nil {
 		return err
 	}
-	c.wd.armed = t
+	d.armed = t
 	return nil
 }
 

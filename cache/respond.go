@@ -189,10 +189,8 @@ func (h *handler) sendHeld(rq *request, d *diskSlice, from, n int64) bool {
 	}
 	h.setWriteDeadline(rq.ctx, n)
 	rq.ctx.Response.ResetBody() // a body set before may be the connection's own: closed first
-	c.disk = heldBody{conn: c, held: held, off: from - d.rec.Offset, n: n}
-	c.holdHeader()
 	rq.ctx.Response.ImmediateHeaderFlush = true
-	rq.ctx.Response.SetBodyStream(&c.disk, int(n))
+	rq.ctx.Response.SetBodyStream(c.diskBody(held, from-d.rec.Offset, n), int(n))
 	return true
 }
 

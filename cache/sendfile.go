@@ -28,6 +28,15 @@ type heldBody struct {
 	off, n int64 // the bytes to send, within the data file
 }
 
+// diskBody returns the connection's body for bytes [off, off+n) of a
+// held data file and holds the header for it, as memoryBody does for
+// bytes in memory.
+func (c *clientConn) diskBody(held disktier.Held, off, n int64) *heldBody {
+	c.disk = heldBody{conn: c, held: held, off: off, n: n}
+	c.holdHeader()
+	return &c.disk
+}
+
 // isTCP reports whether the client's connection is plain TCP, where a
 // file can be sent with sendfile(2).
 func isTCP(ctx *fasthttp.RequestCtx) bool {
