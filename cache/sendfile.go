@@ -26,13 +26,25 @@ type heldBody struct {
 	conn   *clientConn
 	held   disktier.Held
 	off, n int64 // the bytes to send, within the data file
+
+	// The send under way, for sendTo. send is sendTo bound to the
+	// connection's heldBody, made once per connection: a closure made
+	// per hit went to the heap through RawWrite.
+	hdr  []byte
+	sent int64
+	err  error
+	send func(fd uintptr) bool
 }
 
 // diskBody returns the connection's body for bytes [off, off+n) of a
 // held data file and holds the header for it, as memoryBody does for
 // bytes in memory.
 func (c *clientConn) diskBody(held disktier.Held, off, n int64) *heldBody {
-	c.disk = heldBody{conn: c, held: held, off: off, n: n}
+	send := c.disk.send
+	c.disk = heldBody{conn: c, held: held, off: off, n: n, send: send}
+	if send == nil {
+		c.disk.send = c.disk.sendTo
+	}
 	c.holdHeader()
 	return &c.disk
 }
@@ -55,23 +67,27 @@ func (b *heldBody) WriteTo(io.Writer) (int64, error) {
 	if err := b.conn.armWrite(); err != nil {
 		return 0, err
 	}
-	hdr := b.conn.takeHeld()
-	var sent int64
-	var serr error
-	err := b.conn.raw.Write(func(fd uintptr) bool {
-		hdr, serr = sendMore(int(fd), hdr, b.n > 0)
-		if serr == nil {
-			sent, serr = b.sendSome(int(fd), sent)
-		}
-		return !errors.Is(serr, syscall.EAGAIN)
-	})
+	b.hdr, b.sent, b.err = b.conn.takeHeld(), 0, nil
+	err := b.conn.raw.Write(b.send)
 	if err == nil {
-		err = serr
+		err = b.err
 	}
+	b.hdr = nil
 	if err != nil {
-		return sent, fmt.Errorf("cache: sendfile: %w", err)
+		return b.sent, fmt.Errorf("cache: sendfile: %w", err)
 	}
-	return sent, nil
+	return b.sent, nil
+}
+
+// sendTo sends what is left of the header and the body on the socket
+// fd, until done or the socket is full (EAGAIN: RawWrite waits for it
+// and calls again).
+func (b *heldBody) sendTo(fd uintptr) bool {
+	b.hdr, b.err = sendMore(int(fd), b.hdr, b.n > 0)
+	if b.err == nil {
+		b.sent, b.err = b.sendSome(int(fd), b.sent)
+	}
+	return !errors.Is(b.err, syscall.EAGAIN)
 }
 
 // sendfileChunk is the most one sendfile(2) call is asked to send:

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"hash/maphash"
 	"net/http"
 	"runtime"
 	"strings"
@@ -36,18 +37,36 @@ type versions struct {
 	recent [recentMetas]atomic.Pointer[meta]
 }
 
-// recentMetas is how many disk versions versions.recent keeps alive.
-const recentMetas = 4096
+// recentMetas is how many disk versions versions.recent keeps alive, at
+// most: 2,000 keys took 4,096 slots' 40 % of collisions, whose hits went
+// through the lock and the map.
+const recentMetas = 16384
 
-// keep keeps m alive in its slot of recent until another key takes it.
-func (v *versions) keep(m *meta) {
-	h := uint32(2166136261) // FNV-1a
-	for i := 0; i < len(m.key); i++ {
-		h = (h ^ uint32(m.key[i])) * 16777619
-	}
-	if s := &v.recent[h%recentMetas]; s.Load() != m {
+// slot is key's slot in recent (maphash: a few ns for any key, where
+// a byte-wise FNV took 1 % of a 16 KiB disk hit).
+func (v *versions) slot(key string) *atomic.Pointer[meta] {
+	return &v.recent[maphash.String(slotSeed, key)%recentMetas]
+}
+
+var slotSeed = maphash.MakeSeed()
+
+// keepIn keeps m alive in slot s of recent until another key takes it.
+func keepIn(s *atomic.Pointer[meta], m *meta) {
+	if s.Load() != m {
 		s.Store(m)
 	}
+}
+
+// recentCurrent returns the version kept in slot s for key when it is
+// still current, else nil. A kept meta was current when kept, and a
+// current version stops being so only by being superseded (adopt, purge)
+// or collected, which the slot prevents: so a kept meta not superseded
+// is the map's, found without the lock, the map or the weak pointer.
+func recentCurrent(s *atomic.Pointer[meta], key string) *meta {
+	if m := s.Load(); m != nil && m.key == key && !m.st.Load().superseded {
+		return m
+	}
+	return nil
 }
 
 type versionRef struct {
@@ -118,8 +137,12 @@ func urlOf(objKey string) string {
 // one when the record belongs to it, else one rebuilt from the record.
 func (t *tiers) recordMeta(r *disktier.Record) *meta {
 	key := cachekey.ObjectKey(r.Key)
+	slot := t.versions.slot(key)
+	if cur := recentCurrent(slot, key); cur != nil && cur.holds(r) {
+		return cur
+	}
 	if cur := t.versions.get(key); cur != nil && cur.holds(r) {
-		t.versions.keep(cur)
+		keepIn(slot, cur)
 		return cur
 	}
 	m := newMeta(key, urlOf(key), origin.Meta{Size: r.ObjSize, ETag: r.ETag, LastModified: r.LastModified, ContentType: r.ContentType})
@@ -138,7 +161,7 @@ func (t *tiers) recordMeta(r *disktier.Record) *meta {
 		return m // an old version's slice: for responses of that version only
 	}
 	use, _ := t.versions.adopt(m)
-	t.versions.keep(use)
+	keepIn(slot, use)
 	return use
 }
 

@@ -3,6 +3,8 @@ package disktier
 import (
 	"os"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // fdCache keeps data files open for positional reads (pread), so that a
@@ -24,26 +26,49 @@ type fdCache struct {
 
 type openFile struct {
 	f    *os.File
+	fd   int // f's descriptor (os.File.Fd was 1 % of a 16 KiB disk hit)
 	refs int  // readers holding f; guarded by fdCache.mu
 	gone bool // out of the map: close when refs drops to 0
+
+	// sized is when f was last found as long as its record (monoNow):
+	// at its open, then by Hold's fstat once it is older than the
+	// disk's SizeCheck.
+	sized atomic.Int64
+}
+
+// monoNow is a monotonic clock in nanoseconds, for how old a size check
+// is (time.Since reads the monotonic clock, never the wall's).
+func monoNow() int64 { return int64(time.Since(monoStart)) }
+
+var monoStart = time.Now()
+
+// newOpenFile wraps f, just opened and found as long as its record.
+func newOpenFile(f *os.File, refs int, gone bool) *openFile {
+	o := &openFile{f: f, fd: int(f.Fd()), refs: refs, gone: gone}
+	o.sized.Store(monoNow())
+	return o
 }
 
 func newFDCache(max int) *fdCache {
 	return &fdCache{max: max, m: make(map[string]*openFile)}
 }
 
-// acquire returns name's open file, opening it with open when absent.
-// The caller must release it.
-func (c *fdCache) acquire(name string, open func() (*os.File, error)) (*openFile, error) {
+// fileHint remembers a record's open file (Record.open).
+type fileHint struct{ o atomic.Pointer[openFile] }
+
+// acquire returns r's open file, opening it with open when absent.
+// open must return a file it found as long as r (Open does). The caller
+// must release it.
+func (c *fdCache) acquire(r *Record, open func() (*os.File, error)) (*openFile, error) {
 	if c.max <= 0 {
 		f, err := open()
 		if err != nil {
 			return nil, err
 		}
-		return &openFile{f: f, refs: 1, gone: true}, nil
+		return newOpenFile(f, 1, true), nil
 	}
 	c.mu.Lock()
-	if o := c.m[name]; o != nil {
+	if o := c.cachedLocked(r); o != nil {
 		o.refs++
 		c.mu.Unlock()
 		return o, nil
@@ -57,9 +82,9 @@ func (c *fdCache) acquire(name string, open func() (*os.File, error)) (*openFile
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen { // a file was removed meanwhile: perhaps this one
-		return &openFile{f: f, refs: 1, gone: true}, nil
+		return newOpenFile(f, 1, true), nil
 	}
-	if o := c.m[name]; o != nil { // opened by another reader meanwhile
+	if o := c.cachedLocked(r); o != nil { // opened by another reader meanwhile
 		o.refs++
 		_ = f.Close()
 		return o, nil
@@ -70,9 +95,29 @@ func (c *fdCache) acquire(name string, open func() (*os.File, error)) (*openFile
 			break
 		}
 	}
-	o := &openFile{f: f, refs: 1}
-	c.m[name] = o
+	o := newOpenFile(f, 1, false)
+	c.m[r.File] = o
+	if r.open != nil {
+		r.open.o.Store(o)
+	}
 	return o, nil
+}
+
+// cachedLocked returns r's file if the cache holds it: the one r's hint
+// names while it is still in the map (gone is set when it leaves), else
+// the map's, which then becomes the hint.
+func (c *fdCache) cachedLocked(r *Record) *openFile {
+	if r.open == nil {
+		return c.m[r.File]
+	}
+	if o := r.open.o.Load(); o != nil && !o.gone {
+		return o
+	}
+	o := c.m[r.File]
+	if o != nil {
+		r.open.o.Store(o)
+	}
+	return o
 }
 
 func (c *fdCache) release(o *openFile) {

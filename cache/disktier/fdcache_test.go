@@ -70,7 +70,7 @@ func TestRemovedFileIsClosedAfterItsLastReader(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newFDCache(4)
-	o, err := c.acquire(name, func() (*os.File, error) { return os.Open(name) })
+	o, err := c.acquire(&Record{File: name}, func() (*os.File, error) { return os.Open(name) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestFileRemovedWhileOpeningIsNotCached(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newFDCache(4)
-	o, err := c.acquire(name, func() (*os.File, error) {
+	o, err := c.acquire(&Record{File: name}, func() (*os.File, error) {
 		f, err := os.Open(name)
 		os.Remove(name)
 		c.forget(name)
@@ -129,5 +129,44 @@ func TestReadAtShortFileEvicts(t *testing.T) {
 	}
 	if n := onlyDisk(s).fds.len(); n != 0 {
 		t.Fatalf("the evicted slice's file is still held open (%d)", n)
+	}
+}
+
+// TestRecordHintFollowsTheCache: a decoded record's hint finds its open
+// file without the map, and never hands out a file the cache dropped.
+func TestRecordHintFollowsTheCache(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "f")
+	if err := os.WriteFile(name, []byte("bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := newFDCache(4)
+	opens := 0
+	open := func() (*os.File, error) { opens++; return os.Open(name) }
+	r1, r2 := &Record{File: name, open: new(fileHint)}, &Record{File: name, open: new(fileHint)}
+	acq := func(r *Record) *openFile {
+		t.Helper()
+		o, err := c.acquire(r, open)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.release(o)
+		return o
+	}
+	first := acq(r1)
+	if acq(r2) != first || acq(r1) != first || opens != 1 {
+		t.Fatalf("two records of one file: %d opens, want one shared file", opens)
+	}
+	if r2.open.o.Load() != first {
+		t.Fatal("the second record's hint was not set from the map")
+	}
+	c.forget(name) // the hint now names a closed file
+	second := acq(r1)
+	if second == first || opens != 2 || r1.open.o.Load() != second {
+		t.Fatalf("after forget: same file %v, %d opens; want a new open and the hint moved", second == first, opens)
+	}
+	p := make([]byte, 5)
+	if _, err := second.f.ReadAt(p, 0); err != nil {
+		t.Fatalf("the file handed out after forget: %v", err)
 	}
 }

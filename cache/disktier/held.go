@@ -19,7 +19,7 @@ type Held struct {
 }
 
 // Fd is the descriptor, valid until Release.
-func (h *Held) Fd() int { return int(h.o.f.Fd()) }
+func (h *Held) Fd() int { return h.o.fd }
 
 // Release gives the descriptor back to the open-file cache; a second
 // call, or one on the zero Held, does nothing.
@@ -35,26 +35,38 @@ func (h *Held) Release() {
 // must then be cut short.
 func (h *Held) Short() { h.d.Corrupt(h.r) }
 
-// Hold returns r's data file held open for sending, once an fstat found
-// it as long as its record: a file cut since it was opened is evicted as
-// corrupt and the error wraps ErrChecksum, before anything was sent.
-// Other failures are those of Open.
+// Hold returns r's data file held open for sending, once it is known
+// as long as its record: at its open, or by an fstat when the last check
+// is older than SizeCheck. A file found cut is evicted as corrupt and the
+// error wraps ErrChecksum, before anything was sent; one cut since the
+// last check is found by the send (Short). Other failures are those of
+// Open.
 func (s *disk) Hold(r *Record) (Held, error) {
-	o, err := s.fds.acquire(r.File, func() (*os.File, error) { return s.Open(r) })
+	o, err := s.fds.acquire(r, func() (*os.File, error) { return s.Open(r) })
 	if err != nil {
 		return Held{}, err
 	}
-	var st syscall.Stat_t
-	// The raw fstat: os.File.Stat allocates a FileInfo on every hit.
-	if err := syscall.Fstat(int(o.f.Fd()), &st); err != nil {
-		s.fds.release(o)
-		s.ReadFailed(r, err)
-		return Held{}, fmt.Errorf("disktier: %q: %w", r.Key, err)
-	}
-	if st.Size != r.Length {
-		s.fds.release(o)
-		s.Corrupt(r)
-		return Held{}, fmt.Errorf("%w: %q: data file is %d bytes, its record says %d", ErrChecksum, r.Key, st.Size, r.Length)
+	if now := monoNow(); now-o.sized.Load() >= int64(s.cfg.SizeCheck) {
+		if err := s.checkHeld(r, o); err != nil {
+			s.fds.release(o)
+			return Held{}, err
+		}
+		o.sized.Store(now)
 	}
 	return Held{d: s, r: r, o: o}, nil
+}
+
+// checkHeld checks that o's file is still as long as r says.
+func (s *disk) checkHeld(r *Record, o *openFile) error {
+	var st syscall.Stat_t
+	// The raw fstat: os.File.Stat allocates a FileInfo.
+	if err := syscall.Fstat(o.fd, &st); err != nil {
+		s.ReadFailed(r, err)
+		return fmt.Errorf("disktier: %q: %w", r.Key, err)
+	}
+	if st.Size != r.Length {
+		s.Corrupt(r)
+		return fmt.Errorf("%w: %q: data file is %d bytes, its record says %d", ErrChecksum, r.Key, st.Size, r.Length)
+	}
+	return nil
 }

@@ -157,7 +157,7 @@ func (s *disk) checkSize(r *Record, f *os.File) (*os.File, error) {
 // cannot be read whole is evicted, as by Open and ReadFailed, and the
 // error returned.
 func (s *disk) ReadAt(r *Record, p []byte, off int64) error {
-	o, err := s.fds.acquire(r.File, func() (*os.File, error) { return s.Open(r) })
+	o, err := s.fds.acquire(r, func() (*os.File, error) { return s.Open(r) })
 	if err != nil {
 		return err
 	}
@@ -222,7 +222,10 @@ func (s *disk) NewChunkReader(r *Record) (*ChunkReader, error) {
 	if r.Length == 0 {
 		s.markVerified(r.Key)
 	}
-	return &ChunkReader{s: s, r: r, f: f, buf: make([]byte, r.ChunkBytes), cur: -1, checked: make([]bool, len(r.CRCs))}, nil
+	// No longer than the slice: a 16 KiB slice's verified read had
+	// allocated and cleared a whole 64 KiB chunk.
+	buf := make([]byte, min(int64(r.ChunkBytes), r.Length))
+	return &ChunkReader{s: s, r: r, f: f, buf: buf, cur: -1, checked: make([]bool, len(r.CRCs))}, nil
 }
 
 // Next returns verified bytes of the slice from position pos (relative

@@ -50,6 +50,12 @@ type Record struct {
 	CRCs       []uint32 // CRC-32C of each chunk of the data file
 
 	d *disk // the disk the record was read from (not encoded)
+	// open is the data file's entry in the open-file cache when it was
+	// last acquired (fdcache.go): set on decoded records, so a disk hit on
+	// a cached record finds its descriptor without the cache's map. A
+	// pointer, so copies of a record share it and copying reads nothing
+	// another goroutine writes.
+	open *fileHint
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -113,7 +119,7 @@ func decodeRecord(key string, v []byte) (*Record, error) {
 	if version != recordVersion && version != recordVersion1 {
 		return nil, fmt.Errorf("%w: %q: unknown version", ErrCorruptRecord, key)
 	}
-	r := &Record{Key: key}
+	r := &Record{Key: key, open: new(fileHint)}
 	r.File = d.string()
 	r.Offset, r.Length, r.ObjSize = d.varint(), d.varint(), d.varint()
 	r.ETag = d.string()
