@@ -26,7 +26,7 @@ type fdCache struct {
 
 type openFile struct {
 	f    *os.File
-	fd   int // f's descriptor (os.File.Fd was 1 % of a 16 KiB disk hit)
+	fd   int  // f's descriptor (os.File.Fd was 1 % of a 16 KiB disk hit)
 	refs int  // readers holding f; guarded by fdCache.mu
 	gone bool // out of the map: close when refs drops to 0
 
