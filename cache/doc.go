@@ -151,9 +151,11 @@
 // through a verifying reader that releases a chunk only after its CRC-32C
 // matched; a mismatch evicts the slice and cuts the response (a client
 // never gets a wrong byte). Other reads on plain TCP are sent with
-// sendfile(2) from a descriptor the disk tier holds open, once an fstat
-// found the file as long as its record (a shorter file is evicted and
-// refetched, not sent cut); on other connections (TLS) up to 32 KiB is
+// sendfile(2) from a descriptor the disk tier holds open, its file
+// found as long as its record when opened and by an fstat at least once
+// a second after (a shorter file is evicted and refetched; one cut
+// since its last check is found by the send, which cuts the response
+// and evicts the slice); on other connections (TLS) up to 32 KiB is
 // read with pread into fasthttp's pooled body buffer and leaves with the
 // header in one write (see "Disk hits" for what each choice measured). Before the open-file
 // cache and the record cache, a small hit's pread path moved the edge
@@ -219,8 +221,10 @@
 // only slices with the bit set are sent zero-copy, 1 % of later reads
 // are verified again, and the scrubber reads everything at a bounded
 // rate. A mismatch evicts the slice. A file shorter than its record is
-// caught by the fstat before the header (the slice is evicted and
-// refetched); one cut while being sent makes sendfile stop short, and
+// caught before the header by the length check at its open, or by the
+// fstat a hit makes once the last check is a second old (step 8): the
+// slice is evicted and refetched. One cut since its last check, or
+// while being sent, makes sendfile stop short, and
 // the response is cut (its Content-Length unmet, the connection
 // closed) and the slice evicted: a corrupt or short slice is never
 // served as complete (TestCorruptDiskBytesAreNeverServed,
@@ -321,7 +325,9 @@
 //	  (until step 6)  record's length), setsockopt (cork), write (the
 //	                  header), sendfile, setsockopt (uncork)            7
 //	disk hit          the two reads, fstat, sendmsg (the header,
-//	                  MSG_MORE), sendfile                               5
+//	  (until step 8)  MSG_MORE), sendfile                               5
+//	disk hit          the two reads, sendmsg (MSG_MORE), sendfile
+//	                  (the fstat once a second per open file)           4
 //	nginx, any size   recvfrom, setsockopt (cork), writev (the header),
 //	                  sendfile, setsockopt (uncork)                     5
 //
@@ -393,9 +399,10 @@
 //     header and body in one writev only on a *net.TCPConn (its
 //     vectorWriter), so with a connection of the edge's own a RAM hit's
 //     body (memBody) sends the held header and itself in one writev.
-//   - The fstat of a held descriptor on each disk hit: it is what turns
-//     a data file cut after it was opened into a refetch instead of a
-//     cut response (TestShortDiskFileIsRefetched). About 0.3 µs.
+//   - The fstat of a held descriptor on each disk hit: it turned a data
+//     file cut after it was opened into a refetch instead of a cut
+//     response. Step 8 makes it once a second per open file
+//     (disktier.Config.SizeCheck).
 //   - A RAM hit's body copy (18 % of a 16 KiB RAM hit's CPU; nginx
 //     sends page-cache pages): the memfd RAM tier below avoids it only
 //     for large slices, one memfd each, sent through an opened file:
