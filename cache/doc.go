@@ -463,6 +463,45 @@
 // fifths of a small hit and the noisiest part on this shared machine,
 // is the same for both.
 //
+// Step 8, disk hits (perf of 16 KiB disk hits, then one change at a
+// time against the edge without it, on the rig of step 7):
+//
+//   - The fstat per hit (6 % of the CPU: the syscall and the
+//     filesystem's getattr) is made once a second per open file
+//     (disktier.Config.SizeCheck); the length is still checked when a
+//     file is opened, and a file cut since its last check is found by
+//     the send, which ends short: the response is cut and the slice
+//     evicted, as for a file cut while it is sent.
+//   - A decoded record remembers its entry in the open-file cache, so
+//     a hit finds its descriptor without the cache's map (1.4 %: the
+//     map's hash and the key compare, both cache misses), and the
+//     descriptor is kept as an int (os.File.Fd was 0.8 %).
+//   - The version of a disk slice is taken from versions.recent without
+//     the lock, the map or the weak pointer when the slot holds it and
+//     it is not superseded (1.6 %), with 16,384 slots instead of 4,096
+//     (2,000 keys collided in 39 % of them) and maphash for the slot.
+//   - The sendfile closure and the verified read's 64 KiB buffer for a
+//     16 KiB slice were allocated per hit: the first is made once per
+//     connection, the second is as long as the slice.
+//   - A body of more than one sendfile call is corked (sendfile.go:
+//     each call's tail left as a runt segment). 2 MiB: 1.10× the same
+//     edge uncorked (7 rounds, per round 1.00–1.27; 0.211 against
+//     0.241 CPU-s per GiB). Corked, one sendfile call for the whole
+//     2 MiB (nginx's sendfile_max_chunk) cost the server less per
+//     response on the rig (403–469 against 464–751 µs) but lost in the
+//     bench: 2 MiB 0.94× (per round 0.81–1.28) and the player mix 0.93×
+//     with a p99 1.6× longer (bodies sent in one call hold the one CPU
+//     for 400 µs each). The chunk stays 64 KiB.
+//
+// All of step 8 against the edge before it (b630544), one run, 7
+// rounds (bench/results/2core-loopback/pinned-short.md, "Run 4"):
+// 16 KiB disk hits 1.21× (per round 1.18–1.26; 0.100 against 0.124
+// CPU-s per 10k), 48 KiB 1.03× (0.95–1.06), 2 MiB 1.08× (0.86–1.24),
+// the player mix 1.12× (1.07–1.20). Against nginx in the table of the
+// same run: 16 KiB 0.90× (0.77 in run 3), 48 KiB 1.01× (0.87), 2 MiB
+// 0.94× (0.92), the player mix 1.00× (0.81); at 16 KiB the edge now
+// serves as many as fasthttp.FS (1.01×), the library's own file server.
+//
 // # Slices: the unit of fetching and caching
 //
 // Every object is fetched and cached as aligned slices of SliceBytes
