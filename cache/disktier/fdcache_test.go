@@ -64,11 +64,7 @@ func TestReadAtBoundedAndOff(t *testing.T) {
 // TestRemovedFileIsClosedAfterItsLastReader removes a file while a
 // reader holds it: the reader finishes, then the descriptor is closed.
 func TestRemovedFileIsClosedAfterItsLastReader(t *testing.T) {
-	dir := t.TempDir()
-	name := filepath.Join(dir, "f")
-	if err := os.WriteFile(name, []byte("bytes"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	name := bytesFile(t)
 	c := newFDCache(4)
 	o, err := c.acquire(&Record{File: name}, func() (*os.File, error) { return os.Open(name) })
 	if err != nil {
@@ -89,11 +85,7 @@ func TestRemovedFileIsClosedAfterItsLastReader(t *testing.T) {
 // TestFileRemovedWhileOpeningIsNotCached has the file removed between a
 // reader's open and its insert: the descriptor must not stay cached.
 func TestFileRemovedWhileOpeningIsNotCached(t *testing.T) {
-	dir := t.TempDir()
-	name := filepath.Join(dir, "f")
-	if err := os.WriteFile(name, []byte("bytes"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	name := bytesFile(t)
 	c := newFDCache(4)
 	o, err := c.acquire(&Record{File: name}, func() (*os.File, error) {
 		f, err := os.Open(name)
@@ -135,11 +127,7 @@ func TestReadAtShortFileEvicts(t *testing.T) {
 // TestRecordHintFollowsTheCache: a decoded record's hint finds its open
 // file without the map, and never hands out a file the cache dropped.
 func TestRecordHintFollowsTheCache(t *testing.T) {
-	dir := t.TempDir()
-	name := filepath.Join(dir, "f")
-	if err := os.WriteFile(name, []byte("bytes"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	name := bytesFile(t)
 	c := newFDCache(4)
 	opens := 0
 	open := func() (*os.File, error) { opens++; return os.Open(name) }
@@ -169,4 +157,14 @@ func TestRecordHintFollowsTheCache(t *testing.T) {
 	if _, err := second.f.ReadAt(p, 0); err != nil {
 		t.Fatalf("the file handed out after forget: %v", err)
 	}
+}
+
+// bytesFile writes a file holding "bytes" and returns its path.
+func bytesFile(t *testing.T) string {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(name, []byte("bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return name
 }
