@@ -6,6 +6,7 @@ import (
 	"net"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -13,52 +14,34 @@ import (
 	"github.com/vodedge/vodedge/internal/testenv"
 )
 
-// TestHeldBodyUncorksAfterManyChunks sends a disk body of several
-// sendfile calls on a real loopback connection: it arrives whole after
-// its header, and the socket is left uncorked (a cork left on would hold
-// the next response's tail for 200 ms).
+// TestHeldBodyUncorksAfterManyChunks sends a disk body of many
+// sendfile calls on a real loopback connection whose buffers are small
+// and whose reader starts late, so that the send waits on a full socket
+// and resumes: the socket is corked while the body goes out, the body
+// arrives whole after its header, and the socket is left uncorked (a
+// cork left on would hold the next response's tail for 200 ms).
 func TestHeldBodyUncorksAfterManyChunks(t *testing.T) {
-	size := int64(3*sendfileChunk + 123)
+	size := int64(16*sendfileChunk + 123)
 	want := testenv.PatternBytes(0, size)
-	s := diskOpener(t, t.TempDir(), disktier.Deps{})(prometheus.NewRegistry())
-	w, err := s.Create(disktier.Record{Key: "/cork", Length: size, ObjSize: size})
-	if err != nil {
-		t.Fatal(err)
+	held := heldSlice(t, "/cork", want)
+	cc, client := tcpPair(t)
+	_ = cc.tcp.SetWriteBuffer(16 << 10)
+	_ = client.(*net.TCPConn).SetReadBuffer(16 << 10)
+	cork := func() int {
+		v := -1
+		_ = cc.raw.Control(func(fd uintptr) { v, _ = syscall.GetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_CORK) })
+		return v
 	}
-	if _, err := w.Write(want); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	r, ok := s.Lookup("/cork", false)
-	if !ok {
-		t.Fatal("the committed slice is not found")
-	}
-	held, err := s.Hold(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	srv, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cc := wrapConn(srv).(*clientConn)
-	defer cc.Close()
 
 	got := make(chan []byte, 1)
+	corked := make(chan bool, 1)
 	go func() {
+		// The send cannot end before this reads: wait for it to cork.
+		deadline := time.Now().Add(10 * time.Second)
+		for cork() != 1 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		corked <- cork() == 1
 		b, _ := io.ReadAll(io.LimitReader(client, int64(len("HDR\r\n"))+size))
 		got <- b
 	}()
@@ -72,13 +55,63 @@ func TestHeldBodyUncorksAfterManyChunks(t *testing.T) {
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
+	if !<-corked {
+		t.Error("the socket was not corked while the body went out")
+	}
 	if body := <-got; !bytes.Equal(body, append([]byte("HDR\r\n"), want...)) {
 		t.Fatalf("received %d bytes, not the header then the body", len(body))
 	}
-	var cork int
-	if err := cc.raw.Control(func(fd uintptr) {
-		cork, err = syscall.GetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_CORK)
-	}); err != nil || cork != 0 {
-		t.Fatalf("TCP_CORK %d after the body (%v), want 0", cork, err)
+	if v := cork(); v != 0 {
+		t.Fatalf("TCP_CORK %d after the body, want 0", v)
 	}
+}
+
+// heldSlice stores data as a slice of a disk tier and holds its file
+// (the body made of it releases it).
+func heldSlice(t *testing.T, key string, data []byte) disktier.Held {
+	t.Helper()
+	size := int64(len(data))
+	s := diskOpener(t, t.TempDir(), disktier.Deps{})(prometheus.NewRegistry())
+	w, err := s.Create(disktier.Record{Key: key, Length: size, ObjSize: size})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	r, ok := s.Lookup(key, false)
+	if !ok {
+		t.Fatal("the committed slice is not found")
+	}
+	held, err := s.Hold(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return held
+}
+
+// tcpPair returns the server side of a loopback TCP connection as the
+// edge wraps it, and the client side.
+func tcpPair(t *testing.T) (*clientConn, net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	srv, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := wrapConn(srv).(*clientConn)
+	t.Cleanup(func() { cc.Close() })
+	return cc, client
 }

@@ -333,7 +333,7 @@ func (fl *flights) notModified(f *fetch, obj *origin.Object, reqTime, respTime t
 	old := m.st.Load()
 	st := &stored{status: old.status, reqTime: reqTime, respTime: respTime, hdr: old.merged(fl.rules.keepHeader(obj.Header))}
 	fl.rules.derive(st, m.url, m.lastModified)
-	m.st.Store(st)
+	st = fl.versions.refresh(m, st)
 	f.meta, f.notModified, f.shared = m, true, true
 	close(f.ready)
 	fl.metrics.originFetch(nil)

@@ -58,10 +58,12 @@ func keepIn(s *atomic.Pointer[meta], m *meta) {
 }
 
 // recentCurrent returns the version kept in slot s for key when it is
-// still current, else nil. A kept meta was current when kept, and a
-// current version stops being so only by being superseded (adopt, purge)
-// or collected, which the slot prevents: so a kept meta not superseded
-// is the map's, found without the lock, the map or the weak pointer.
+// still current, else nil. A kept meta was current when kept; a current
+// version stops being so only when adopt supersedes it for a newer one
+// (a purge supersedes it too) or when it is collected, which the slot
+// prevents; and a version no longer current is never unsuperseded
+// (refresh). So a kept meta not superseded is the map's, found without
+// the lock, the map or the weak pointer.
 func recentCurrent(s *atomic.Pointer[meta], key string) *meta {
 	if m := s.Load(); m != nil && m.key == key && !m.st.Load().superseded {
 		return m
@@ -122,6 +124,23 @@ func (v *versions) adopt(m *meta) (use *meta, current bool) {
 	cur.supersede()
 	v.setLocked(m)
 	return m, true
+}
+
+// refresh gives m the state st a revalidation brought (a 304). A version
+// a newer one replaced meanwhile stays superseded: only the map's
+// current version may be unsuperseded, which recentCurrent relies on.
+// The map's own may be (an invalidation or a purge superseded it, and
+// the 304 vouches for it again), as adopt does for the same object.
+func (v *versions) refresh(m *meta, st *stored) *stored {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m[m.key].Value() != m && !st.superseded {
+		cp := *st
+		cp.superseded = true
+		st = &cp
+	}
+	m.st.Store(st)
+	return st
 }
 
 // urlOf returns the origin key of an object key: a variant's key is its

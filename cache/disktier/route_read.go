@@ -61,7 +61,8 @@ func (s *Store) ReadAt(r *Record, p []byte, off int64) error {
 }
 
 // Hold returns r's data file held open for sending at offsets (see
-// Held), once an fstat found it as long as its record.
+// Held), once it is known as long as its record: at its open, or by an
+// fstat when the last check is older than SizeCheck.
 func (s *Store) Hold(r *Record) (Held, error) {
 	d := s.diskOf(r)
 	if d == nil {
