@@ -480,6 +480,11 @@
 //     the lock, the map or the weak pointer when the slot holds it and
 //     it is not superseded (1.6 %), with 16,384 slots instead of 4,096
 //     (2,000 keys collided in 39 % of them) and maphash for the slot.
+//     It relies on a version no longer current never being
+//     unsuperseded: a 304 for a version a newer one replaced during the
+//     revalidation had done that (versions.refresh now keeps it
+//     superseded), which also let that version's RAM slices answer
+//     beside the newer one's.
 //   - The sendfile closure and the verified read's 64 KiB buffer for a
 //     16 KiB slice were allocated per hit: the first is made once per
 //     connection, the second is as long as the slice.
