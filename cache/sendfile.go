@@ -19,9 +19,11 @@ import (
 // body straight to the socket, so header and body leave in full
 // segments, as nginx's tcp_nopush does, rather than a small header
 // segment and a body pushed as sendfile hands it over (what cost the
-// receiving side the most: see cache/doc.go, "Disk hits"). It is the
-// connection's own (clientConn.disk), reused from one response to the
-// next.
+// receiving side the most: see cache/doc.go, "Disk hits"). A body of
+// more than one sendfile call (sendfileChunk) is corked while it is
+// sent, so that no call's tail leaves as a segment of its own. It is
+// the connection's own (clientConn.disk), reused from one response to
+// the next.
 type heldBody struct {
 	conn   *clientConn
 	held   disktier.Held
