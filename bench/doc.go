@@ -129,7 +129,14 @@
 //     to them), wrk on the others. Appliances are judged per CPU; on a
 //     2-core machine unpinned figures say more about how a server and its
 //     load generator share two cores than about the server
-//     (make bench-compare-pinned).
+//     (make bench-compare-pinned). A pinned run also reads the servers'
+//     CPUs' whole busy time from /proc/stat (user, system, irq,
+//     softirq, steal, whoever spent it) and prints it per GiB and per
+//     10k requests, with vodedge's responses per busy CPU-second against
+//     each peer: on loopback the kernel delivers what a server sends
+//     partly in softirq on the server's CPU, time the process's own CPU
+//     does not count and that differs between servers (at 2 MiB as much
+//     as the server's own system time).
 //   - Statistics: the median over rounds with min–max, and the ratio
 //     vodedge/peer of medians, both taken within the same run; a target
 //     (e.g. throughput ≥ 1.0×) is judged on that ratio. No run is compared

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/vodedge/vodedge/internal/testenv"
 )
@@ -158,5 +161,49 @@ func TestHostInfoNamesTheBaseBuild(t *testing.T) {
 		if !strings.Contains(h.VodedgeBase, want) {
 			t.Fatalf("base build %q lacks %q", h.VodedgeBase, want)
 		}
+	}
+}
+
+// cpuSetBusyTicks counts the listed CPUs' busy time, whoever spent it:
+// a thread spinning on CPU 0 shows in CPU 0's count; all CPUs together
+// are the machine's count; a CPU the machine lacks counts nothing.
+func TestCPUSetBusyTicks(t *testing.T) {
+	if f := strings.Fields("cpu0 1 2 3 4 5 6 7 8 9 10"); busyTicks(f, "cpu0") != 1+2+3+6+7+8 || busyTicks(f, "cpu1") != 0 {
+		t.Fatalf("busyTicks of %q: %d (as cpu0), %d (as cpu1); want 27 and 0", f, busyTicks(f, "cpu0"), busyTicks(f, "cpu1"))
+	}
+	if n := cpuSetBusyTicks([]int{machineCPUs() + 7}); n != 0 {
+		t.Fatalf("a CPU the machine lacks was busy %d ticks", n)
+	}
+	all := make([]int, machineCPUs())
+	for i := range all {
+		all[i] = i
+	}
+	set, machine := cpuSetBusyTicks(all), machineBusyTicks()
+	if set <= 0 || set > machine || machine-set > int64(len(all)) {
+		t.Fatalf("all CPUs busy %d ticks, the machine %d read just after", set, machine)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine, its affinity with it
+		var one unix.CPUSet
+		one.Set(0)
+		if err := unix.SchedSetaffinity(0, &one); err != nil {
+			t.Error(err)
+			return
+		}
+		spins := 0
+		for end := time.Now().Add(300 * time.Millisecond); time.Now().Before(end); spins++ {
+		}
+		if spins == 0 {
+			t.Error("the spin never ran")
+		}
+	}()
+	before := cpuSetBusyTicks([]int{0})
+	<-done
+	// 300 ms of CPU 0 are 30 ticks, all busy: with the spinning thread,
+	// or with whatever kept it from running there.
+	if n := cpuSetBusyTicks([]int{0}) - before; n < 20 {
+		t.Fatalf("CPU 0 was busy %d ticks of 30 while a thread spun on it", n)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -151,8 +152,34 @@ func machineBusyTicks() int64 {
 		return 0
 	}
 	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line)
-	if len(f) < 9 || f[0] != "cpu" {
+	return busyTicks(strings.Fields(line), "cpu")
+}
+
+// cpuSetBusyTicks is machineBusyTicks for the CPUs listed only: all of
+// their time, whoever spent it (the servers pinned there, the kernel's
+// softirq work done on them, other tasks).
+func cpuSetBusyTicks(cpus []int) int64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	var busy int64
+	for line := range strings.Lines(string(b)) {
+		f := strings.Fields(line)
+		if len(f) == 0 || !strings.HasPrefix(f[0], "cpu") {
+			continue
+		}
+		if n, err := strconv.Atoi(f[0][3:]); err == nil && slices.Contains(cpus, n) {
+			busy += busyTicks(f, f[0])
+		}
+	}
+	return busy
+}
+
+// busyTicks sums the busy fields of a /proc/stat CPU line split into f,
+// whose first field must be name.
+func busyTicks(f []string, name string) int64 {
+	if len(f) < 9 || f[0] != name {
 		return 0
 	}
 	var busy int64

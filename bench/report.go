@@ -64,6 +64,12 @@ type PeerResult struct {
 	// share of a core the server got.
 	CPUPerGiB Summary `json:"server_cpu_seconds_per_gib"`
 	CPUPer10k Summary `json:"server_cpu_seconds_per_10k_requests"`
+	// PinnedCPU, PinnedPerGiB and PinnedPer10k are the same from the
+	// servers' CPU set in a pinned run (RoundResult.PinnedCPU); zero
+	// unpinned.
+	PinnedCPU    Summary `json:"pinned_cpu_percent"`
+	PinnedPerGiB Summary `json:"pinned_cpu_seconds_per_gib"`
+	PinnedPer10k Summary `json:"pinned_cpu_seconds_per_10k_requests"`
 }
 
 // RoundResult is one wrk run against one peer.
@@ -78,6 +84,12 @@ type RoundResult struct {
 	// OtherCPU is the CPU the rest of the machine used meanwhile (other
 	// processes, the kernel's interrupts, hypervisor steal): the noise.
 	OtherCPU float64 `json:"other_cpu_percent"`
+	// PinnedCPU is how busy the servers' CPU set was in a pinned run,
+	// in percent of one core: all of its time but idle, whoever spent
+	// it. It counts what the server's own CPU does not: the softirq
+	// work of loopback's delivery done on those CPUs (for large bodies
+	// as much as the server's own system time), the kernel threads.
+	PinnedCPU float64 `json:"pinned_cpu_percent,omitempty"`
 	// NotHot counts responses during the round that the peer served
 	// from anywhere but its RAM tier; -1 for peers that do not say.
 	NotHot int64  `json:"not_hot"`
@@ -96,6 +108,9 @@ func (r RoundResult) counted() bool { return r.Err == "" && r.NotHot <= 0 }
 func (r RoundResult) summaryLine() string {
 	s := fmt.Sprintf("%9.0f req/s %8.1f MiB/s  p99 %8.2fms  CPU: server %4.0f%%  wrk %4.0f%%  others %4.0f%%",
 		r.Wrk.RequestsPerSec, r.Wrk.MiBPerSec(), ms(r.Wrk.LatencyP99), r.ServerCPU, r.WrkCPU, r.OtherCPU)
+	if r.PinnedCPU > 0 {
+		s += fmt.Sprintf("  servers' CPUs busy %4.0f%%", r.PinnedCPU)
+	}
 	if r.NotHot > 0 {
 		s += fmt.Sprintf("  NOT HOT: %d responses not from the tier under test", r.NotHot)
 	}
@@ -182,14 +197,15 @@ func (r *CompareReport) judge() {
 }
 
 func (p *PeerResult) summarize() {
-	var rps, mib, p99, scpu, wcpu, ocpu, perGiB, per10k []float64
+	var rps, mib, p99, scpu, wcpu, ocpu, pcpu, perGiB, per10k, pinGiB, pin10k []float64
 	for _, rr := range p.Rounds {
 		if !rr.counted() {
 			continue
 		}
-		if cores := rr.ServerCPU / 100; cores > 0 && rr.Wrk.RequestsPerSec > 0 {
-			perGiB = append(perGiB, cores/(rr.Wrk.MiBPerSec()/1024))
-			per10k = append(per10k, cores/(rr.Wrk.RequestsPerSec/10000))
+		perGiB, per10k = appendCosts(perGiB, per10k, rr.ServerCPU, rr.Wrk)
+		if rr.PinnedCPU > 0 {
+			pcpu = append(pcpu, rr.PinnedCPU)
+			pinGiB, pin10k = appendCosts(pinGiB, pin10k, rr.PinnedCPU, rr.Wrk)
 		}
 		rps = append(rps, rr.Wrk.RequestsPerSec)
 		mib = append(mib, rr.Wrk.MiBPerSec())
@@ -202,6 +218,18 @@ func (p *PeerResult) summarize() {
 	p.RequestsPerSec, p.MiBPerSec, p.P99Millis = summarize(rps), summarize(mib), summarize(p99)
 	p.ServerCPU, p.WrkCPU, p.OtherCPU = summarize(scpu), summarize(wcpu), summarize(ocpu)
 	p.CPUPerGiB, p.CPUPer10k = summarize(perGiB), summarize(per10k)
+	p.PinnedCPU, p.PinnedPerGiB, p.PinnedPer10k = summarize(pcpu), summarize(pinGiB), summarize(pin10k)
+}
+
+// appendCosts appends to perGiB and per10k what a round's responses
+// cost at cpu percent of a core: CPU-seconds per GiB and per 10,000
+// requests.
+func appendCosts(perGiB, per10k []float64, cpu float64, w WrkResult) ([]float64, []float64) {
+	if cores := cpu / 100; cores > 0 && w.RequestsPerSec > 0 {
+		perGiB = append(perGiB, cores/(w.MiBPerSec()/1024))
+		per10k = append(per10k, cores/(w.RequestsPerSec/10000))
+	}
+	return perGiB, per10k
 }
 
 func (sr *ScenarioResult) peerIndex(name string) int {
@@ -326,6 +354,7 @@ func (r *CompareReport) print(w io.Writer) {
 				p.CPUPerGiB.Median, p.CPUPer10k.Median, p.Counted, len(p.Rounds))
 		}
 		tw.Flush()
+		r.printPinned(w, sr)
 		for _, v := range sr.Verdicts {
 			fmt.Fprintf(w, "ratio %s/%s of medians: requests/s %.2f, MiB/s %.2f, p99 latency %.2f (lower is better)\n",
 				vodedgePeer, v.Baseline, v.RequestsRatio, v.ThroughputRatio, v.P99Ratio)
@@ -334,6 +363,32 @@ func (r *CompareReport) print(w io.Writer) {
 		}
 		for _, v := range sr.Verdicts {
 			fmt.Fprintln(w, v.Line())
+		}
+	}
+}
+
+// printPinned writes, for a pinned run, what the servers' CPU set spent
+// per response with each peer: all of its busy time (printPinned's
+// columns against the table's server columns show the kernel's share).
+func (r *CompareReport) printPinned(w io.Writer, sr ScenarioResult) {
+	if r.Pin.IsZero() {
+		return
+	}
+	fmt.Fprintf(w, "CPU %s, all of its busy time (the server, the kernel's softirq work on it, anything else there):\n", r.Pin.ServerCPUs)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  peer\tbusy median [min–max]\tCPU-s/GiB\t/10k req\trounds")
+	for _, p := range sr.Peers {
+		fmt.Fprintf(tw, "  %s\t%.0f%% [%.0f–%.0f]\t%.3f\t%.3f\t%d/%d\n", p.Peer, p.PinnedCPU.Median, p.PinnedCPU.Min, p.PinnedCPU.Max,
+			p.PinnedPerGiB.Median, p.PinnedPer10k.Median, p.PinnedCPU.N, len(p.Rounds))
+	}
+	tw.Flush()
+	vi := sr.peerIndex(vodedgePeer)
+	if vi < 0 || sr.Peers[vi].PinnedPer10k.Median <= 0 {
+		return
+	}
+	for _, p := range sr.Peers {
+		if p.Peer != vodedgePeer && p.PinnedPer10k.Median > 0 {
+			fmt.Fprintf(w, "  responses per busy CPU-second, %s/%s: %.2f\n", vodedgePeer, p.Peer, p.PinnedPer10k.Median/sr.Peers[vi].PinnedPer10k.Median)
 		}
 	}
 }

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"errors"
+	"math"
+	"strings"
 	"testing"
 )
 
@@ -66,5 +68,43 @@ func TestJudge(t *testing.T) {
 		if vs[0].Line() == "" {
 			t.Errorf("%s: empty verdict line", tc.name)
 		}
+	}
+}
+
+// A pinned run's rounds carry how busy the servers' CPUs were; the
+// report turns that into CPU-seconds per GiB and per 10k requests and
+// prints them, with vodedge's responses per busy CPU-second against
+// each peer. An unpinned report prints none of it.
+func TestPinnedCPUCosts(t *testing.T) {
+	round := func(rps, busy float64) RoundResult {
+		return RoundResult{Wrk: WrkResult{Requests: 10, RequestsPerSec: rps, BytesRead: 10 << 20}, ServerCPU: busy / 2, PinnedCPU: busy}
+	}
+	rep := &CompareReport{Pin: Pin{ServerCPUs: "0", LoadCPUs: "1"}, Scenarios: []ScenarioResult{{
+		Scenario: Scenario{Name: "s"},
+		Peers: []PeerResult{
+			{Peer: "vodedge", Rounds: []RoundResult{round(1000, 50), round(1000, 50), round(900, 90)}},
+			{Peer: "nginx-static", Rounds: []RoundResult{round(1000, 100)}},
+		},
+	}}}
+	rep.judge()
+	v := rep.Scenarios[0].Peers[0]
+	if v.PinnedCPU.Median != 50 || v.PinnedCPU.N != 3 || math.Abs(v.PinnedPer10k.Median-5) > 1e-9 {
+		t.Fatalf("vodedge: busy %+v, per 10k %+v; want median 50 %% over 3 rounds, 5 CPU-s per 10k", v.PinnedCPU, v.PinnedPer10k)
+	}
+	if n := rep.Scenarios[0].Peers[1].PinnedPer10k.Median; math.Abs(n-10) > 1e-9 {
+		t.Fatalf("nginx: %v CPU-s per 10k, want 10", n)
+	}
+	var b strings.Builder
+	rep.print(&b)
+	for _, want := range []string{"CPU 0, all of its busy time", "responses per busy CPU-second, vodedge/nginx-static: 2.00"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the report does not say %q:\n%s", want, b.String())
+		}
+	}
+	rep.Pin = Pin{}
+	b.Reset()
+	rep.print(&b)
+	if strings.Contains(b.String(), "busy CPU-second") {
+		t.Errorf("an unpinned report prints the CPU set's costs:\n%s", b.String())
 	}
 }

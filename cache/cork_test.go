@@ -19,12 +19,27 @@ import (
 // and whose reader starts late, so that the send waits on a full socket
 // and resumes: the socket is corked while the body goes out, the body
 // arrives whole after its header, and the socket is left uncorked (a
-// cork left on would hold the next response's tail for 200 ms).
+// cork left on would hold the next response's tail for 200 ms). Both
+// ways of sending: in raw calls (the bytes in the page cache) and in
+// calls through the scheduler (not).
 func TestHeldBodyUncorksAfterManyChunks(t *testing.T) {
+	for _, inCache := range []bool{true, false} {
+		t.Run(map[bool]string{true: "raw", false: "scheduled"}[inCache], func(t *testing.T) {
+			testHeldBodyUncorks(t, inCache)
+		})
+	}
+}
+
+func testHeldBodyUncorks(t *testing.T, inCache bool) {
 	size := int64(16*sendfileChunk + 123)
 	want := testenv.PatternBytes(0, size)
 	held := heldSlice(t, "/cork", want)
 	cc, client := tcpPair(t)
+	asked := false
+	cc.cached = func(fd int, off, n int64) bool {
+		asked = fd == held.Fd() && off == 0 && n == size
+		return inCache
+	}
 	_ = cc.tcp.SetWriteBuffer(16 << 10)
 	_ = client.(*net.TCPConn).SetReadBuffer(16 << 10)
 	cork := func() int {
@@ -54,6 +69,9 @@ func TestHeldBodyUncorksAfterManyChunks(t *testing.T) {
 	}
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if !asked || b.raw != inCache {
+		t.Errorf("raw send %v after asking the page cache about the body: %v; want raw %v", b.raw, asked, inCache)
 	}
 	if !<-corked {
 		t.Error("the socket was not corked while the body went out")

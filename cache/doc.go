@@ -507,6 +507,41 @@
 // 0.94× (0.92), the player mix 1.00× (0.81); at 16 KiB the edge now
 // serves as many as fasthttp.FS (1.01×), the library's own file server.
 //
+// Step 9, a body in the page cache sent in raw calls (sendfile.go,
+// pagecache.go). On the host of 2026-12-07 (2.5× slower per request
+// than the one of steps 1–8: nginx served 43k 16 KiB disk hits/s
+// against 104k), perf stat of the two processes on 2 MiB disk hits
+// gave the edge 410–433 µs of CPU per response and nginx's worker
+// 250–254. nginx sends a 2 MiB body in one sendfile call (1.03 calls
+// per response: its socket takes it all); the edge made 35 (32 chunks
+// of 64 KiB and 3 that found the socket full), each with the runtime's
+// entry and exit around the kernel's, and 1.4 % of CPU 0 was the
+// return from those syscalls alone. A longer call through the
+// scheduler loses its P to sysmon (step 5). So a body of more than one
+// chunk whose bytes are all in the page cache (cachestat(2), one
+// syscall, Linux 6.5 and later) is now sent with sendfile made as a raw
+// syscall, up to 2 MiB per call: the thread keeps its P, as nginx's
+// worker keeps its CPU, and no disk read can make it wait. A body not
+// all cached, or on a kernel without cachestat, is sent as before, so
+// that a call waiting for the disk gives up its P. Pages evicted
+// between the check and the send would make the raw call wait for the
+// disk with the P held: a window of microseconds.
+//
+//   - The rig, 3 alternating 4 s rounds: 232–246 µs per 2 MiB response
+//     (nginx 250–254 in the same rounds, the edge before 410–433).
+//   - CPU 0 as a whole (/proc/stat: the edge, and the softirq work of
+//     loopback's delivery done there): 340–420 µs per response, before
+//     382–444, nginx 390–461. The process's own CPU leaves that work
+//     out, and nginx's worker leaves more of it on CPU 0 (softirq 39–57
+//     ticks per round against the edge's 32–47), so per-process
+//     figures flatter nginx at 2 MiB: the bench now prints the pinned
+//     CPUs' whole busy time beside them.
+//   - The bench, the same edge with and without it, 7 rounds: 2 MiB
+//     0.97× (wrk at 100 % in every round: the rate is wrk's), the
+//     server's CPU 2.52 against 2.91 CPU-s per 10k responses; the
+//     player mix 1.04× (per round 1.06, 0.95–1.08), p99 0.91×, 0.463
+//     against 0.487 CPU-s per GiB.
+//
 // # Slices: the unit of fetching and caching
 //
 // Every object is fetched and cached as aligned slices of SliceBytes

@@ -37,6 +37,13 @@ type heldBody struct {
 	err    error
 	corked bool
 	send   func(fd uintptr) bool
+
+	// raw sends the body in rawSendfile calls of up to rawChunk: a
+	// body of more than one 64 KiB call whose bytes are all in the
+	// page cache (the connection's cached, pageCached outside tests).
+	// Other bodies go in sendfileChunk calls made through the
+	// scheduler, so that one waiting for the disk gives up its P.
+	raw bool
 }
 
 // diskBody returns the connection's body for bytes [off, off+n) of a
@@ -71,6 +78,7 @@ func (b *heldBody) WriteTo(io.Writer) (int64, error) {
 		return 0, err
 	}
 	b.hdr, b.sent, b.err = b.conn.takeHeld(), 0, nil
+	b.raw = b.n > sendfileChunk && b.conn.cached(b.held.Fd(), b.off, b.n)
 	err := b.conn.raw.Write(b.send)
 	if err == nil {
 		err = b.err
@@ -105,8 +113,10 @@ func (b *heldBody) sendTo(fd uintptr) bool {
 	return !errors.Is(b.err, syscall.EAGAIN)
 }
 
-// sendfileChunk is the most one sendfile(2) call is asked to send:
-// what the kernel splices per round anyway (a pipe's 16 pages). A
+// sendfileChunk is the most one sendfile(2) call made through the
+// scheduler is asked to send (every call of a body that is not all in
+// the page cache, or that is sent in one): what the kernel splices per
+// round anyway (a pipe's 16 pages). A
 // syscall that outlasts a tick of the runtime's sysmon (20 µs) loses its
 // P to another thread; one call for a whole 2 MiB hit (about 600 µs on
 // the 2-core loopback machine) did every time, so with the edge pinned
@@ -124,12 +134,28 @@ func (b *heldBody) sendTo(fd uintptr) bool {
 // hits", step 8).
 const sendfileChunk = 64 << 10
 
+// rawChunk is the most one rawSendfile call is asked to send: nginx's
+// sendfile_max_chunk. Bodies whose bytes are all in the page cache go
+// in calls this large, made without the scheduler (heldBody.raw). A
+// 2 MiB disk hit's 32 calls through it had cost the server 1.7× what
+// nginx's one call cost (420 against 250 µs per response on the 2-core
+// loopback machine, perf stat of the two processes): the syscalls'
+// entry and exit, and the runtime's around each. Raw, one call, the
+// thread keeping its P: 240 µs (cache/doc.go, "Disk hits", step 9).
+const rawChunk = 2 << 20
+
 // sendSome sends from sent on until the body is out, the socket is full
 // (EAGAIN) or an error; a file that ends early is evicted.
 func (b *heldBody) sendSome(sock int, sent int64) (int64, error) {
 	for sent < b.n {
 		off := b.off + sent
-		k, err := syscall.Sendfile(sock, b.held.Fd(), &off, int(min(b.n-sent, sendfileChunk)))
+		var k int
+		var err error
+		if b.raw {
+			k, err = rawSendfile(sock, b.held.Fd(), &off, int(min(b.n-sent, rawChunk)))
+		} else {
+			k, err = syscall.Sendfile(sock, b.held.Fd(), &off, int(min(b.n-sent, sendfileChunk)))
+		}
 		if k > 0 {
 			sent += int64(k)
 		}

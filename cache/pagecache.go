@@ -1,0 +1,48 @@
+package cache
+
+import (
+	"errors"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// noCachestat is set once cachestat(2) is found missing (Linux before
+// 6.5): pageCached then answers false without trying.
+var noCachestat atomic.Bool
+
+// pageCached reports whether bytes [off, off+n) of the file fd are all
+// in the page cache, by cachestat(2): one syscall that walks the range's
+// page-cache entries, no I/O. False when it cannot tell (an older
+// kernel, a file system without a page cache).
+func pageCached(fd int, off, n int64) bool {
+	if n <= 0 || off < 0 || noCachestat.Load() {
+		return false
+	}
+	var st unix.Cachestat_t
+	err := unix.Cachestat(uint(fd), &unix.CachestatRange{Off: uint64(off), Len: uint64(n)}, &st, 0)
+	if err != nil {
+		if errors.Is(err, unix.ENOSYS) {
+			noCachestat.Store(true)
+		}
+		return false
+	}
+	page := int64(os.Getpagesize())
+	return int64(st.Cache) >= (off+n-1)/page-off/page+1
+}
+
+// rawSendfile is sendfile(2) made without telling Go's scheduler: the
+// calling thread keeps its P for the whole call, as an event loop keeps
+// its CPU. It is for bytes already in the page cache, which the call
+// moves without waiting for a disk; a call that waits would hold the P
+// for as long (see heldBody.raw).
+func rawSendfile(sock, fd int, off *int64, n int) (int, error) {
+	k, _, errno := syscall.RawSyscall6(syscall.SYS_SENDFILE, uintptr(sock), uintptr(fd), uintptr(unsafe.Pointer(off)), uintptr(n), 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(k), nil
+}
