@@ -525,7 +525,9 @@
 // all cached, or on a kernel without cachestat, is sent as before, so
 // that a call waiting for the disk gives up its P. Pages evicted
 // between the check and the send would make the raw call wait for the
-// disk with the P held: a window of microseconds.
+// disk with the P held: a window of microseconds. A garbage
+// collector's stop of the world waits for a raw call to return: at
+// most one 2 MiB call (about 240 µs on that host).
 //
 //   - The rig, 3 alternating 4 s rounds: 232–246 µs per 2 MiB response
 //     (nginx 250–254 in the same rounds, the edge before 410–433).
@@ -536,11 +538,14 @@
 //     ticks per round against the edge's 32–47), so per-process
 //     figures flatter nginx at 2 MiB: the bench now prints the pinned
 //     CPUs' whole busy time beside them.
-//   - The bench, the same edge with and without it, 7 rounds: 2 MiB
-//     0.97× (wrk at 100 % in every round: the rate is wrk's), the
-//     server's CPU 2.52 against 2.91 CPU-s per 10k responses; the
-//     player mix 1.04× (per round 1.06, 0.95–1.08), p99 0.91×, 0.463
-//     against 0.487 CPU-s per GiB.
+//   - The bench, the committed build against the one before, 7
+//     rounds: the player mix 1.07× (per round 1.08, 1.00–1.11), CPU 0
+//     0.485 against 0.508 CPU-s per GiB; 2 MiB 0.96× (wrk at 100 % in
+//     every round: the rate is wrk's), CPU 0 3.85 against 4.31 CPU-s
+//     per 10k responses. An earlier A/B of the same calls without the
+//     cachestat check: the mix 1.04×, 2 MiB 0.97×. The 2 MiB p99 went
+//     0.94× in one and 1.71× in the other; the edge's was already 2.4×
+//     nginx's on that host before the change (pinned-short.md, run 5).
 //
 // # Slices: the unit of fetching and caching
 //
