@@ -29,7 +29,8 @@
 // cache/freshness, cache/policy, cache/vary and cache/peer (the peer miss
 // header); internal/cachekey, internal/urlsign, internal/admin,
 // internal/connlimit; origin for the object model; fasthttp,
-// client_golang. It declares the interfaces it needs from an origin
+// client_golang; golang.org/x/sys/unix for cachestat(2) (pagecache.go).
+// It declares the interfaces it needs from an origin
 // (Origin, and Forwarder for unsafe methods). The disk tier is injected
 // (Deps.Disk) and may be absent.
 //
