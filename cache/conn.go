@@ -48,10 +48,6 @@ type clientConn struct {
 	// the next: one at a time per connection.
 	mem  memBody
 	disk heldBody
-
-	// cached reports whether a data file's bytes are all in the page
-	// cache (pageCached; tests choose).
-	cached func(fd int, off, n int64) bool
 }
 
 // deadlineSlack is the most a deadline may fire later than asked, so
@@ -101,7 +97,7 @@ func wrapConn(c net.Conn) net.Conn {
 	if err != nil {
 		return c
 	}
-	return &clientConn{tcp: tc, raw: raw, cached: pageCached}
+	return &clientConn{tcp: tc, raw: raw}
 }
 
 // armRead and armWrite give the socket the direction's deadline when

@@ -526,7 +526,10 @@
 // all cached, or on a kernel without cachestat, is sent as before, so
 // that a call waiting for the disk gives up its P. Pages evicted
 // between the check and the send would make the raw call wait for the
-// disk with the P held: a window of microseconds. A garbage
+// disk with the P held: a window of microseconds. The bodies are
+// counted by the answer (vodedge_edge_disk_sendfile_bodies_total{pages}):
+// an operator reads there how often large disk hits found their bytes
+// in the page cache. A garbage
 // collector's stop of the world waits for a raw call to return: at
 // most one 2 MiB call (about 240 µs on that host).
 //

@@ -31,6 +31,8 @@ type metrics struct {
 	tokenRejections *prometheus.CounterVec // reason
 	promotions      prometheus.Counter
 	promoteDropped  prometheus.Counter
+	diskSends       *prometheus.CounterVec // pages
+	diskSendBy      [2]prometheus.Counter  // diskSends' uncached, cached
 
 	lookups       *prometheus.CounterVec // result
 	byOutcome     [numOutcomes]prometheus.Counter
@@ -120,9 +122,14 @@ func newMetrics(reg prometheus.Registerer, dropped func() float64) (*metrics, er
 		promoteDropped: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "vodedge_edge_promotions_dropped_total", Help: "Promotions dropped because the promotion queue was full.",
 		}),
+		diskSends: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "vodedge_edge_disk_sendfile_bodies_total",
+			Help: "Disk-hit bodies over 64 KiB sent with sendfile, by whether all their bytes were in the page cache (pages=cached: sent in calls of up to 2 MiB) or not (uncached: 64 KiB calls; every body on kernels without cachestat(2)).",
+		}, []string{"pages"}),
 	}
+	m.diskSendBy = [2]prometheus.Counter{m.diskSends.WithLabelValues("uncached"), m.diskSends.WithLabelValues("cached")}
 	m.newCachingMetrics()
-	for _, c := range []prometheus.Collector{m.requests, m.respBytes, m.ttfb, m.fetches, m.originBytes, m.collapsed, m.inflight, m.logDropped, m.memfdBytes, m.tokenRejections, m.diskSkipped, m.promotions, m.promoteDropped,
+	for _, c := range []prometheus.Collector{m.requests, m.respBytes, m.ttfb, m.fetches, m.originBytes, m.collapsed, m.inflight, m.logDropped, m.memfdBytes, m.tokenRejections, m.diskSkipped, m.promotions, m.promoteDropped, m.diskSends,
 		m.lookups, m.revalidations, m.stale, m.uncacheableV, m.invalidations} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
@@ -168,6 +175,16 @@ func (m *metrics) request(status, ti int) {
 		return
 	}
 	m.requests.WithLabelValues(strconv.Itoa(status), tierNames[ti]).Inc()
+}
+
+// diskSend counts one disk-hit body over 64 KiB by whether its bytes
+// were all in the page cache.
+func (m *metrics) diskSend(cached bool) {
+	i := 0
+	if cached {
+		i = 1
+	}
+	m.diskSendBy[i].Inc()
 }
 
 // originFetch counts one origin fetch by how it ended.

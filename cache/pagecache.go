@@ -11,7 +11,8 @@ import (
 )
 
 // noCachestat is set once cachestat(2) is found missing (Linux before
-// 6.5): pageCached then answers false without trying.
+// 6.5) or forbidden (a seccomp filter that answers EPERM): pageCached
+// then answers false without trying.
 var noCachestat atomic.Bool
 
 // pageCached reports whether bytes [off, off+n) of the file fd are all
@@ -25,7 +26,7 @@ func pageCached(fd int, off, n int64) bool {
 	var st unix.Cachestat_t
 	err := unix.Cachestat(uint(fd), &unix.CachestatRange{Off: uint64(off), Len: uint64(n)}, &st, 0)
 	if err != nil {
-		if errors.Is(err, unix.ENOSYS) {
+		if errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EPERM) {
 			noCachestat.Store(true)
 		}
 		return false

@@ -190,7 +190,13 @@ func (h *handler) sendHeld(rq *request, d *diskSlice, from, n int64) bool {
 	h.setWriteDeadline(rq.ctx, n)
 	rq.ctx.Response.ResetBody() // a body set before may be the connection's own: closed first
 	rq.ctx.Response.ImmediateHeaderFlush = true
-	rq.ctx.Response.SetBodyStream(c.diskBody(held, from-d.rec.Offset, n), int(n))
+	off := from - d.rec.Offset
+	raw := false
+	if n > sendfileChunk {
+		raw = pageCached(held.Fd(), off, n)
+		h.metrics.diskSend(raw)
+	}
+	rq.ctx.Response.SetBodyStream(c.diskBody(held, off, n, raw), int(n))
 	return true
 }
 

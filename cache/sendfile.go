@@ -38,20 +38,20 @@ type heldBody struct {
 	corked bool
 	send   func(fd uintptr) bool
 
-	// raw sends the body in rawSendfile calls of up to rawChunk: a
-	// body of more than one 64 KiB call whose bytes are all in the
-	// page cache (the connection's cached, pageCached outside tests).
-	// Other bodies go in sendfileChunk calls made through the
-	// scheduler, so that one waiting for the disk gives up its P.
+	// raw sends the body in rawSendfile calls of up to rawChunk, for
+	// a body of more than one 64 KiB call whose bytes are all in the
+	// page cache (sendHeld asks pageCached). Other bodies go in
+	// sendfileChunk calls made through the scheduler, so that one
+	// waiting for the disk gives up its P.
 	raw bool
 }
 
 // diskBody returns the connection's body for bytes [off, off+n) of a
-// held data file and holds the header for it, as memoryBody does for
-// bytes in memory.
-func (c *clientConn) diskBody(held disktier.Held, off, n int64) *heldBody {
+// held data file, sent in raw calls or not (heldBody.raw), and holds
+// the header for it, as memoryBody does for bytes in memory.
+func (c *clientConn) diskBody(held disktier.Held, off, n int64, raw bool) *heldBody {
 	send := c.disk.send
-	c.disk = heldBody{conn: c, held: held, off: off, n: n, send: send}
+	c.disk = heldBody{conn: c, held: held, off: off, n: n, send: send, raw: raw}
 	if send == nil {
 		c.disk.send = c.disk.sendTo
 	}
@@ -78,7 +78,6 @@ func (b *heldBody) WriteTo(io.Writer) (int64, error) {
 		return 0, err
 	}
 	b.hdr, b.sent, b.err = b.conn.takeHeld(), 0, nil
-	b.raw = b.n > sendfileChunk && b.conn.cached(b.held.Fd(), b.off, b.n)
 	err := b.conn.raw.Write(b.send)
 	if err == nil {
 		err = b.err

@@ -1,0 +1,92 @@
+package cache
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"golang.org/x/sys/unix"
+
+	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/testenv"
+	"github.com/vodedge/vodedge/origin"
+)
+
+// TestDiskBodySendsFollowThePageCache serves a disk hit of more than
+// 64 KiB while its data file is in the page cache, and again after the
+// file is dropped from it: both arrive whole, and the metric counts one
+// body sent with its bytes cached and one without. A body of 64 KiB or
+// less is not counted.
+func TestDiskBodySendsFollowThePageCache(t *testing.T) {
+	var probe unix.Cachestat_t
+	if err := unix.Cachestat(uint(os.Stdin.Fd()), &unix.CachestatRange{}, &probe, 0); err == unix.ENOSYS {
+		t.Skip("no cachestat(2) on this kernel: every body is sent as uncached")
+	}
+	dir := t.TempDir()
+	o := testenv.NewOrigin(t)
+	const big, small = 200_000, 20_000 // one slice each (testConfig: 256 KiB)
+	o.PutPattern("/big.m4s", big)
+	o.PutPattern("/small.m4s", small)
+	cfg := testConfig()
+	cfg.RAMBytes = 0
+	noSample := func(c *disktier.Config) { c.VerifySample = 0 }
+	e := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}, noSample))
+	c := client(t)
+	for _, p := range []string{"/big.m4s", "/small.m4s"} {
+		do(t, c, "GET", e.url+p)
+	}
+	waitIdle(t, e)
+	hit := func(path string, size int64) {
+		t.Helper()
+		r := do(t, c, "GET", e.url+path)
+		if r.header.Get("X-Cache") != "HIT-DISK" || !bytes.Equal(r.body, testenv.PatternBytes(0, size)) {
+			t.Fatalf("%s: X-Cache %q, %d bytes; want a whole disk hit of %d", path, r.header.Get("X-Cache"), len(r.body), size)
+		}
+	}
+	sends := func(pages string) float64 { return testutil.ToFloat64(e.srv.metrics.diskSends.WithLabelValues(pages)) }
+
+	hit("/big.m4s", big)
+	hit("/small.m4s", small)
+	if sends("cached") != 1 || sends("uncached") != 0 {
+		t.Fatalf("after a big and a small hit in the page cache: cached %v, uncached %v; want 1 and 0", sends("cached"), sends("uncached"))
+	}
+	if !dropDataFiles(t, dir) {
+		t.Skip("this file system keeps the data files' pages: nothing to drop")
+	}
+	hit("/big.m4s", big)
+	if sends("cached") != 1 || sends("uncached") != 1 {
+		t.Fatalf("after a hit on a file out of the page cache: cached %v, uncached %v; want 1 and 1", sends("cached"), sends("uncached"))
+	}
+}
+
+// dropDataFiles drops every data file under dir from the page cache; it
+// reports whether they are out of it.
+func dropDataFiles(t *testing.T, dir string) bool {
+	t.Helper()
+	out := true
+	filepath.WalkDir(filepath.Join(dir, "data"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		var st unix.Cachestat_t
+		if err := f.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Cachestat(uint(f.Fd()), &unix.CachestatRange{}, &st, 0); err != nil || st.Cache > 0 {
+			out = false
+		}
+		return nil
+	})
+	return out
+}
