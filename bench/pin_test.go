@@ -178,8 +178,10 @@ func TestCPUSetBusyTicks(t *testing.T) {
 	for i := range all {
 		all[i] = i
 	}
+	// The kernel rounds each line to ticks on its own, and the clock
+	// runs between the two reads: the sums agree within a little.
 	set, machine := cpuSetBusyTicks(all), machineBusyTicks()
-	if set <= 0 || set > machine || machine-set > int64(len(all)) {
+	if slack := max(50, machine/1000); set <= 0 || set > machine+slack || machine-set > slack {
 		t.Fatalf("all CPUs busy %d ticks, the machine %d read just after", set, machine)
 	}
 	done := make(chan struct{})
