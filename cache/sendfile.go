@@ -113,9 +113,9 @@ func (b *heldBody) sendTo(fd uintptr) bool {
 }
 
 // sendfileChunk is the most one sendfile(2) call made through the
-// scheduler is asked to send (every call of a body that is not all in
-// the page cache, or that is sent in one): what the kernel splices per
-// round anyway (a pipe's 16 pages). A
+// scheduler is asked to send (the calls of a body not all in the page
+// cache, and the one call of a body this short): what the kernel
+// splices per round anyway (a pipe's 16 pages). A
 // syscall that outlasts a tick of the runtime's sysmon (20 µs) loses its
 // P to another thread; one call for a whole 2 MiB hit (about 600 µs on
 // the 2-core loopback machine) did every time, so with the edge pinned
