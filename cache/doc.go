@@ -529,9 +529,9 @@
 // disk with the P held: a window of microseconds. The bodies are
 // counted by the answer (vodedge_edge_disk_sendfile_bodies_total{pages}):
 // an operator reads there how often large disk hits found their bytes
-// in the page cache. A garbage
-// collector's stop of the world waits for a raw call to return: at
-// most one 2 MiB call (about 240 µs on that host).
+// in the page cache. A garbage collector's stop of the world waits for
+// a raw call to return: at most one 2 MiB call (about 240 µs on that
+// host).
 //
 //   - The rig, 3 alternating 4 s rounds: 232–246 µs per 2 MiB response
 //     (nginx 250–254 in the same rounds, the edge before 410–433).
@@ -550,6 +550,9 @@
 //     cachestat check: the mix 1.04×, 2 MiB 0.97×. The 2 MiB p99 went
 //     0.94× in one and 1.71× in the other; the edge's was already 2.4×
 //     nginx's on that host before the change (pinned-short.md, run 5).
+//   - Against nginx in run 5's table, by CPU 0 as a whole: 0.89× as
+//     many 2 MiB disk hits per busy CPU-second (4.44 against 3.97 CPU-s
+//     per 10k), where the rig had put them level: not yet proven even.
 //
 // # Slices: the unit of fetching and caching
 //
