@@ -10,9 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"golang.org/x/sys/unix"
 
-	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/internal/testenv"
-	"github.com/vodedge/vodedge/origin"
 )
 
 // TestDiskBodySendsFollowThePageCache serves a disk hit of more than
@@ -30,10 +28,7 @@ func TestDiskBodySendsFollowThePageCache(t *testing.T) {
 	const big, small = 200_000, 20_000 // one slice each (testConfig: 256 KiB)
 	o.PutPattern("/big.m4s", big)
 	o.PutPattern("/small.m4s", small)
-	cfg := testConfig()
-	cfg.RAMBytes = 0
-	noSample := func(c *disktier.Config) { c.VerifySample = 0 }
-	e := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}, noSample))
+	e := startUnsampledDiskEdge(t, dir, o)
 	c := client(t)
 	for _, p := range []string{"/big.m4s", "/small.m4s"} {
 		do(t, c, "GET", e.url+p)

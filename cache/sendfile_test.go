@@ -24,10 +24,7 @@ func TestDiskHitsShareHeldDescriptors(t *testing.T) {
 	const size = 3*256<<10 - 1000 // three slices, the last one short
 	o := testenv.NewOrigin(t)
 	o.PutPattern("/h.m4s", size)
-	cfg := testConfig()
-	cfg.RAMBytes = 0
-	noSample := func(c *disktier.Config) { c.VerifySample = 0 }
-	e := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}, noSample))
+	e := startUnsampledDiskEdge(t, dir, o)
 	c := client(t)
 	do(t, c, "GET", e.url+"/h.m4s")
 	waitIdle(t, e)
@@ -90,4 +87,15 @@ func openDataFiles(t *testing.T, dir string) int {
 		}
 	}
 	return n
+}
+
+// startUnsampledDiskEdge starts an edge on o with its RAM tier off and a
+// disk tier in dir that verifies no sampled reads, so that every disk
+// hit after the first is sent from the held descriptor.
+func startUnsampledDiskEdge(t *testing.T, dir string, o *testenv.Origin) *edge {
+	t.Helper()
+	cfg := testConfig()
+	cfg.RAMBytes = 0
+	noSample := func(c *disktier.Config) { c.VerifySample = 0 }
+	return startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}, noSample))
 }
