@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"golang.org/x/sys/unix"
 
 	"github.com/vodedge/vodedge/internal/testenv"
 )
@@ -19,10 +18,7 @@ import (
 // body sent with its bytes cached and one without. A body of 64 KiB or
 // less is not counted.
 func TestDiskBodySendsFollowThePageCache(t *testing.T) {
-	var probe unix.Cachestat_t
-	if err := unix.Cachestat(uint(os.Stdin.Fd()), &unix.CachestatRange{}, &probe, 0); err == unix.ENOSYS {
-		t.Skip("no cachestat(2) on this kernel: every body is sent as uncached")
-	}
+	needCachestat(t)
 	dir := t.TempDir()
 	o := testenv.NewOrigin(t)
 	const big, small = 200_000, 20_000 // one slice each (testConfig: 256 KiB)
@@ -71,16 +67,7 @@ func dropDataFiles(t *testing.T, dir string) bool {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		var st unix.Cachestat_t
-		if err := f.Sync(); err != nil {
-			t.Fatal(err)
-		}
-		if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
-			t.Fatal(err)
-		}
-		if err := unix.Cachestat(uint(f.Fd()), &unix.CachestatRange{}, &st, 0); err != nil || st.Cache > 0 {
-			out = false
-		}
+		out = dropPages(t, f) && out
 		return nil
 	})
 	return out
