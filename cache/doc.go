@@ -631,6 +631,31 @@
 // clients are across a NIC (scatter-gather, checksum offload), the
 // server's CPU is the cost that matters and an operator can turn it on.
 //
+// On plain TCP a memfd hit is sent as a disk hit is (heldBody): the
+// memfd's own descriptor is held (memfile.File.Hold) and the body goes
+// in raw sendfile calls at explicit offsets after the held header, so a
+// hit costs no open, seek or close, and a response still being sent to
+// a slow client holds no descriptor of its own (each used to: a node
+// with many stalled clients could run out of descriptors, and a failed
+// open refetched the slice). TLS connections and responses spanning
+// slices still open their own descriptor.
+//
+// Pinned on the slower host of step 9 of "Disk hits" (kernel 6.18, wrk
+// at 100 % in every round; bench/results/2core-loopback/pinned-short.md,
+// "Run 6"), it no longer pays for itself as it did: with
+// --ram-sendfile-min 256KiB against the default, 2 MiB RAM hits took
+// 0.86–0.88× the busy time of CPU 0 per response but were served at
+// 0.58–0.65× the rate (the loopback receiver's cost again), and the
+// player mix took 1.43–1.49× the busy time per response. perf of the
+// mix: 11 % of the edge's samples in filemap_get_entry and 9 % freeing
+// the sent skbs, page by page: a memfd's pages are 4 KiB (shmem huge
+// pages are off by default), while a file on ext4, which since Linux
+// 6.16 caches large folios, is sent in fewer, larger pieces. Holding
+// the memfd instead of opening it per hit made no difference that the
+// rounds' noise would show (same run against opening it: 0.95× and
+// 0.97× the responses per busy CPU-second, 1.07× and 0.93× the rate). So the advice above holds only where copying costs more than
+// per-page work does; measure before turning it on.
+//
 // ristretto may drop a Set under contention or refuse it at admission;
 // both are counted (vodedge_ram_dropped_sets_total,
 // vodedge_ram_rejected_sets_total) and nothing assumes a Set took effect.

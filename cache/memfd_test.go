@@ -1,7 +1,15 @@
 package cache
 
 import (
+	"bufio"
 	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/vodedge/vodedge/cache/memfile"
@@ -51,4 +59,87 @@ func TestLargeRAMSlicesServedFromMemfd(t *testing.T) {
 	if got := memfile.Live() - before; got != 0 {
 		t.Fatalf("%d memfd bytes still held after purge", got)
 	}
+}
+
+// RAM hits on a memfd slice over plain TCP are sent from the memfd's own
+// descriptor (held, like a disk hit's data file), not from a descriptor
+// opened per response; a purge while they are being sent cuts none of
+// them, and the memory goes once the last one ends.
+func TestMemfdHitsShareTheMemfdsDescriptor(t *testing.T) {
+	o := testenv.NewOrigin(t)
+	const size = 6<<20 + 77 // more than the kernel queues for a stalled reader
+	o.PutPattern("/held.m4s", size)
+	cfg := testConfig()
+	cfg.SliceBytes = 8 << 20
+	cfg.MemfileMinBytes = 256 << 10
+	e := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
+	c := client(t)
+	before := memfile.Live()
+	do(t, c, "GET", e.url+"/held.m4s")
+	testenv.Eventually(t, 5e9, "the slice to enter the RAM tier", func() bool {
+		return do(t, c, "HEAD", e.url+"/held.m4s").header.Get("X-Cache") == "HIT-RAM" && memfile.Live()-before == size
+	})
+	const readers = 4
+	conns := make([]*bufio.Reader, readers)
+	for i := range conns {
+		conns[i] = stalledGet(t, e.url, "/held.m4s")
+	}
+	if n := openMemfds(t, "/held.m4s"); n != 1 {
+		t.Fatalf("%d descriptors on the slice's memfd while %d responses are being sent, want 1 (the RAM tier's, held by each)", n, readers)
+	}
+	if _, err := e.srv.PurgeKey("/held.m4s"); err != nil {
+		t.Fatal(err)
+	}
+	for i, br := range conns {
+		got, err := io.ReadAll(io.LimitReader(br, size))
+		if err != nil || !bytes.Equal(got, testenv.PatternBytes(0, size)) {
+			t.Fatalf("response %d after the purge: %d bytes (%v), not the origin's", i, len(got), err)
+		}
+	}
+	testenv.Eventually(t, 5e9, "the memfd to go once its responses ended", func() bool {
+		return memfile.Live()-before == 0 && openMemfds(t, "/held.m4s") == 0
+	})
+}
+
+// stalledGet sends GET path on a new connection with a small receive
+// buffer, reads the header and the body's first bytes, and leaves the
+// rest unread, so that the edge is still sending; it returns the
+// connection's reader positioned at the body's start.
+func stalledGet(t *testing.T, base, path string) *bufio.Reader {
+	t.Helper()
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	conn, err := d.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: edge\r\n\r\n", path); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReaderSize(conn, 4096)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 200 || resp.Header.Get("X-Cache") != "HIT-RAM" {
+		t.Fatalf("GET %s: %v %v", path, err, resp)
+	}
+	if _, err := br.Peek(1); err != nil {
+		t.Fatalf("GET %s: no body: %v", path, err)
+	}
+	return br
+}
+
+// openMemfds counts this process's descriptors on the memfd named name.
+func openMemfds(t *testing.T, name string) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd: %v", err)
+	}
+	n := 0
+	for _, ent := range ents {
+		if l, err := os.Readlink("/proc/self/fd/" + ent.Name()); err == nil && strings.HasPrefix(l, "/memfd:"+name+" ") {
+			n++
+		}
+	}
+	return n
 }

@@ -120,6 +120,11 @@ func (h *handler) sendSlow(rq *request, r *result, from, to int64, status int) {
 			h.finish(rq, status, r.tier, n, time.Since(rq.start))
 			return
 		}
+	case memfdSlice(src) != nil && inSlice && isTCP(ctx):
+		if h.sendMemfd(rq, memfdSlice(src), from, n) {
+			h.finish(rq, status, r.tier, n, time.Since(rq.start))
+			return
+		}
 	case src.sendfile() && inSlice:
 		f, err := src.openAt(from)
 		if err == nil {
@@ -187,9 +192,7 @@ func (h *handler) sendHeld(rq *request, d *diskSlice, from, n int64) bool {
 	if err != nil {
 		return false
 	}
-	h.setWriteDeadline(rq.ctx, n)
-	rq.ctx.Response.ResetBody() // a body set before may be the connection's own: closed first
-	rq.ctx.Response.ImmediateHeaderFlush = true
+	h.prepareHeld(rq, n)
 	off := from - d.rec.Offset
 	raw := false
 	if n > sendfileChunk {
@@ -198,6 +201,41 @@ func (h *handler) sendHeld(rq *request, d *diskSlice, from, n int64) bool {
 	}
 	rq.ctx.Response.SetBodyStream(c.diskBody(held, off, n, raw), int(n))
 	return true
+}
+
+// memfdSlice returns src if it is a RAM-tier slice kept in a memfd.
+func memfdSlice(src source) *slice {
+	if sl, ok := src.(*slice); ok && sl.mf != nil {
+		return sl
+	}
+	return nil
+}
+
+// sendMemfd makes bytes [from, from+n) of a memfd slice the body, sent
+// with sendfile(2) from the memfd's own descriptor after the header the
+// connection holds for it, as sendHeld sends a disk slice's: no open,
+// seek or close per hit. It reports false when the RAM tier has
+// released the memfd (nothing was sent).
+func (h *handler) sendMemfd(rq *request, sl *slice, from, n int64) bool {
+	c, ok := rq.ctx.Conn().(*clientConn)
+	if !ok {
+		return false
+	}
+	fd, ok := sl.mf.Hold()
+	if !ok {
+		return false
+	}
+	h.prepareHeld(rq, n)
+	rq.ctx.Response.SetBodyStream(c.memfdBody(sl.mf, fd, from-sl.off, n), int(n))
+	return true
+}
+
+// prepareHeld readies the response for a body of n bytes that the
+// connection sends after holding the header (heldBody).
+func (h *handler) prepareHeld(rq *request, n int64) {
+	h.setWriteDeadline(rq.ctx, n)
+	rq.ctx.Response.ResetBody() // a body set before may be the connection's own: closed first
+	rq.ctx.Response.ImmediateHeaderFlush = true
 }
 
 // retryAfterOpenFailure answers a request whose slice file could not be

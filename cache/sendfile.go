@@ -9,6 +9,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/cache/memfile"
 )
 
 // heldBody is a disk hit's body sent with sendfile(2) from a descriptor
@@ -21,13 +22,17 @@ import (
 // segment and a body pushed as sendfile hands it over (what cost the
 // receiving side the most: see cache/doc.go, "Disk hits"). A body of
 // more than one sendfile call (sendfileChunk) is corked while it is
-// sent, so that no call's tail leaves as a segment of its own. It is
-// the connection's own (clientConn.disk), reused from one response to
-// the next.
+// sent, so that no call's tail leaves as a segment of its own. A RAM
+// hit on a slice kept in a memfd (--ram-sendfile-min) is sent the same
+// way from the memfd's own descriptor (memfdBody). It is the
+// connection's own (clientConn.disk), reused from one response to the
+// next.
 type heldBody struct {
 	conn   *clientConn
-	held   disktier.Held
-	off, n int64 // the bytes to send, within the data file
+	held   disktier.Held // a disk hit's data file, or
+	mem    *memfile.File // a RAM hit's memfd (memfdBody), held
+	fd     int           // held's or mem's descriptor
+	off, n int64         // the bytes to send, within the file
 
 	// The send under way, for sendTo. send is sendTo bound to the
 	// connection's heldBody, made once per connection: a closure made
@@ -39,10 +44,10 @@ type heldBody struct {
 	send   func(fd uintptr) bool
 
 	// raw sends the body in rawSendfile calls of up to rawChunk, for
-	// a body of more than one 64 KiB call whose bytes are all in the
-	// page cache (sendHeld asks pageCached). Other bodies go in
-	// sendfileChunk calls made through the scheduler, so that one
-	// waiting for the disk gives up its P.
+	// a memfd's body and a disk body of more than one 64 KiB call whose
+	// bytes are all in the page cache (sendHeld asks pageCached). Other
+	// disk bodies go in sendfileChunk calls made through the scheduler,
+	// so that one waiting for the disk gives up its P.
 	raw bool
 }
 
@@ -50,8 +55,23 @@ type heldBody struct {
 // held data file, sent in raw calls or not (heldBody.raw), and holds
 // the header for it, as memoryBody does for bytes in memory.
 func (c *clientConn) diskBody(held disktier.Held, off, n int64, raw bool) *heldBody {
+	return c.fileBody(heldBody{held: held, fd: held.Fd(), off: off, n: n, raw: raw})
+}
+
+// memfdBody returns the connection's body for bytes [off, off+n) of a
+// RAM-tier memfd the caller has held (memfile.File.Hold on fd), sent in
+// raw calls: its pages are memory, never waiting for a disk (unless
+// swapped out). The body releases the hold.
+func (c *clientConn) memfdBody(mf *memfile.File, fd int, off, n int64) *heldBody {
+	return c.fileBody(heldBody{mem: mf, fd: fd, off: off, n: n, raw: true})
+}
+
+// fileBody makes b the connection's body, keeping the connection's
+// bound send, and holds the header for it.
+func (c *clientConn) fileBody(b heldBody) *heldBody {
 	send := c.disk.send
-	c.disk = heldBody{conn: c, held: held, off: off, n: n, send: send, raw: raw}
+	c.disk = b
+	c.disk.conn, c.disk.send = c, send
 	if send == nil {
 		c.disk.send = c.disk.sendTo
 	}
@@ -153,9 +173,9 @@ func (b *heldBody) sendSome(sock int, sent int64) (int64, error) {
 		var k int
 		var err error
 		if b.raw {
-			k, err = rawSendfile(sock, b.held.Fd(), &off, int(min(b.n-sent, rawChunk)))
+			k, err = rawSendfile(sock, b.fd, &off, int(min(b.n-sent, rawChunk)))
 		} else {
-			k, err = syscall.Sendfile(sock, b.held.Fd(), &off, int(min(b.n-sent, sendfileChunk)))
+			k, err = syscall.Sendfile(sock, b.fd, &off, int(min(b.n-sent, sendfileChunk)))
 		}
 		if k > 0 {
 			sent += int64(k)
@@ -165,7 +185,7 @@ func (b *heldBody) sendSome(sock int, sent int64) (int64, error) {
 		case err != nil:
 			return sent, err
 		case k == 0:
-			b.held.Short()
+			b.short()
 			return sent, fmt.Errorf("%w: data file ended at %d of %d bytes", io.ErrUnexpectedEOF, b.off+sent, b.off+b.n)
 		}
 	}
@@ -178,13 +198,13 @@ func (b *heldBody) Read(p []byte) (int, error) {
 	if b.n <= 0 {
 		return 0, io.EOF
 	}
-	k, err := syscall.Pread(b.held.Fd(), p[:min(int64(len(p)), b.n)], b.off)
+	k, err := syscall.Pread(b.fd, p[:min(int64(len(p)), b.n)], b.off)
 	if k > 0 {
 		b.off += int64(k)
 		b.n -= int64(k)
 	}
 	if k == 0 && err == nil {
-		b.held.Short()
+		b.short()
 		return 0, io.ErrUnexpectedEOF
 	}
 	return max(k, 0), err
@@ -194,11 +214,24 @@ func (b *heldBody) Read(p []byte) (int, error) {
 // connection; fasthttp calls it once the body is written, or the
 // response dropped.
 func (b *heldBody) Close() error {
+	if b.mem != nil {
+		b.mem.Release()
+		b.mem = nil
+	}
 	b.held.Release()
 	if b.conn == nil {
 		return nil
 	}
 	return b.conn.release()
+}
+
+// short reports a file that ended before the bytes it should hold: a
+// disk slice's is evicted (Held.Short); a memfd is sealed against
+// shrinking, so for it there is nothing to do but cut the response.
+func (b *heldBody) short() {
+	if b.mem == nil {
+		b.held.Short()
+	}
 }
 
 // setCork sets or clears TCP_CORK; clearing it sends what it held.

@@ -16,6 +16,7 @@ var ErrReleased = errors.New("memfile: released")
 // File is sealed in-memory data. It is safe for concurrent use.
 type File struct {
 	f    *os.File
+	fd   int // f's descriptor, for Hold
 	size int64
 	refs atomic.Int64 // the owner's reference plus opens in progress
 }
@@ -38,7 +39,7 @@ func New(name string, p []byte) (*File, error) {
 		f.Close()
 		return nil, err
 	}
-	m := &File{f: f, size: int64(len(p))}
+	m := &File{f: f, fd: fd, size: int64(len(p))}
 	m.refs.Store(1)
 	live.Add(m.size)
 	return m, nil
@@ -63,14 +64,8 @@ func (m *File) Size() int64 { return m.size }
 // caller closes it; until then it keeps the data alive even if the owner
 // releases the File.
 func (m *File) Open(off int64) (*os.File, error) {
-	for {
-		n := m.refs.Load()
-		if n <= 0 {
-			return nil, ErrReleased
-		}
-		if m.refs.CompareAndSwap(n, n+1) {
-			break
-		}
+	if !m.acquire() {
+		return nil, ErrReleased
 	}
 	defer m.Release()
 	f, err := os.Open("/proc/self/fd/" + strconv.Itoa(int(m.f.Fd())))
@@ -84,6 +79,32 @@ func (m *File) Open(off int64) (*os.File, error) {
 	return f, nil
 }
 
+// Hold takes a reference and returns the memfd's own descriptor, for
+// sendfile(2) at explicit offsets (which never move the shared file
+// position, so concurrent responses share it): no open, seek or close
+// per response. The descriptor stays valid until the caller's Release,
+// even if the owner releases the File meanwhile. ok is false once the
+// owner has released it.
+func (m *File) Hold() (fd int, ok bool) {
+	if !m.acquire() {
+		return -1, false
+	}
+	return m.fd, true
+}
+
+// acquire takes a reference unless the last one is gone.
+func (m *File) acquire() bool {
+	for {
+		n := m.refs.Load()
+		if n <= 0 {
+			return false
+		}
+		if m.refs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
 // ReadAt reads from the file (for senders that cannot use sendfile).
 func (m *File) ReadAt(p []byte, off int64) (int, error) {
 	f, err := m.Open(off)
@@ -95,7 +116,8 @@ func (m *File) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // Release drops a reference; the last one closes the memfd. The owner
-// calls it once, when it lets the data go.
+// calls it once, when it lets the data go, and a holder once for each
+// successful Hold.
 func (m *File) Release() {
 	if m.refs.Add(-1) == 0 {
 		live.Add(-m.size)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"syscall"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -149,5 +150,35 @@ func BenchmarkOpen(b *testing.B) {
 			b.Fatal(err)
 		}
 		f.Close()
+	}
+}
+
+// A hold keeps the memfd's descriptor valid after the owner lets go; the
+// last release closes it, and no hold is granted after that.
+func TestHoldOutlivesTheOwner(t *testing.T) {
+	want := data(300 << 10)
+	before := Live()
+	m, err := New("t", want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, ok := m.Hold()
+	if !ok {
+		t.Fatal("no hold on a live memfile")
+	}
+	m.Release() // the owner's reference
+	if Live()-before != int64(len(want)) {
+		t.Fatal("held bytes not counted after the owner's release")
+	}
+	got := make([]byte, 1000)
+	if n, err := syscall.Pread(fd, got, 5000); n != len(got) || err != nil || !bytes.Equal(got, want[5000:6000]) {
+		t.Fatalf("pread through the hold: %d, %v", n, err)
+	}
+	m.Release() // the hold's
+	if Live() != before {
+		t.Fatal("bytes still counted after the last release")
+	}
+	if _, ok := m.Hold(); ok {
+		t.Fatal("hold granted on a released memfile")
 	}
 }
