@@ -17,23 +17,33 @@ import (
 	"github.com/vodedge/vodedge/origin"
 )
 
-// Large RAM-tier slices live in memfds and are sent with sendfile: the
-// bytes must be exactly the origin's, for whole objects and ranges, and a
-// purge must release the memory.
-func TestLargeRAMSlicesServedFromMemfd(t *testing.T) {
+// memfdEdge starts an edge that keeps RAM-tier slices of 256 KiB or
+// more in memfds, over an origin with one object of size at path, and
+// fetches it until its one slice is a RAM hit held in a memfd. It
+// returns the edge, a client and the memfd bytes live before.
+func memfdEdge(t *testing.T, path string, size, sliceBytes int64) (*edge, *http.Client, int64) {
+	t.Helper()
 	o := testenv.NewOrigin(t)
-	const size = 2<<20 + 333
-	o.PutPattern("/big.m4s", size)
+	o.PutPattern(path, size)
 	cfg := testConfig()
-	cfg.SliceBytes = 4 << 20
+	cfg.SliceBytes = sliceBytes
 	cfg.MemfileMinBytes = 256 << 10
 	e := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
 	c := client(t)
 	before := memfile.Live()
-	do(t, c, "GET", e.url+"/big.m4s")
+	do(t, c, "GET", e.url+path)
 	testenv.Eventually(t, 5e9, "the slice to enter the RAM tier", func() bool {
-		return do(t, c, "HEAD", e.url+"/big.m4s").header.Get("X-Cache") == "HIT-RAM" && memfile.Live()-before == size
+		return do(t, c, "HEAD", e.url+path).header.Get("X-Cache") == "HIT-RAM" && memfile.Live()-before == size
 	})
+	return e, c, before
+}
+
+// Large RAM-tier slices live in memfds and are sent with sendfile: the
+// bytes must be exactly the origin's, for whole objects and ranges, and a
+// purge must release the memory.
+func TestLargeRAMSlicesServedFromMemfd(t *testing.T) {
+	const size = 2<<20 + 333
+	e, c, before := memfdEdge(t, "/big.m4s", size, 4<<20)
 	sl, ok := e.srv.tiers.ram.Get("/big.m4s")
 	if !ok || sl.mf == nil || sl.data != nil {
 		t.Fatal("a 2 MiB slice is not held in a memfd")
@@ -66,19 +76,8 @@ func TestLargeRAMSlicesServedFromMemfd(t *testing.T) {
 // opened per response; a purge while they are being sent cuts none of
 // them, and the memory goes once the last one ends.
 func TestMemfdHitsShareTheMemfdsDescriptor(t *testing.T) {
-	o := testenv.NewOrigin(t)
 	const size = 6<<20 + 77 // more than the kernel queues for a stalled reader
-	o.PutPattern("/held.m4s", size)
-	cfg := testConfig()
-	cfg.SliceBytes = 8 << 20
-	cfg.MemfileMinBytes = 256 << 10
-	e := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
-	c := client(t)
-	before := memfile.Live()
-	do(t, c, "GET", e.url+"/held.m4s")
-	testenv.Eventually(t, 5e9, "the slice to enter the RAM tier", func() bool {
-		return do(t, c, "HEAD", e.url+"/held.m4s").header.Get("X-Cache") == "HIT-RAM" && memfile.Live()-before == size
-	})
+	e, _, before := memfdEdge(t, "/held.m4s", size, 8<<20)
 	const readers = 4
 	conns := make([]*bufio.Reader, readers)
 	for i := range conns {
