@@ -123,7 +123,11 @@ func verdictCell(v Verdict) string {
 	case "no target":
 		return fmt.Sprintf("%.2f", v.RequestsRatio)
 	}
-	return fmt.Sprintf("%.2f (≥ %.2f %s: %s)", v.ratio(), v.Target.Ratio, metricLabel(v.Target.Metric), v.Status)
+	cell := fmt.Sprintf("%.2f (≥ %.2f %s: %s)", v.ratio(), v.Target.Ratio, metricLabel(v.Target.Metric), v.Status)
+	if v.CPUStatus != "" {
+		cell += fmt.Sprintf("; %.2f per busy CPU-second: %s", v.CPURatio, v.CPUStatus)
+	}
+	return cell
 }
 
 func markdownSpecial(b *strings.Builder, sr SpecialResult) {

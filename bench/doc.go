@@ -136,7 +136,13 @@
 //     each peer: on loopback the kernel delivers what a server sends
 //     partly in softirq on the server's CPU, time the process's own CPU
 //     does not count and that differs between servers (at 2 MiB as much
-//     as the server's own system time).
+//     as the server's own system time). Each verdict is then also judged
+//     on that figure (Verdict.CPURatio, CPUStatus: "… responses per busy
+//     CPU-second ratio … met"), beside the requests/s or throughput one:
+//     when wrk is the bottleneck, requests/s rewards whichever server
+//     makes the receiver's work cheapest (on loopback, copying bodies
+//     rather than sending page-cache pages), not the one that serves
+//     more per CPU.
 //   - Statistics: the median over rounds with min–max, and the ratio
 //     vodedge/peer of medians, both taken within the same run; a target
 //     (e.g. throughput ≥ 1.0×) is judged on that ratio. No run is compared

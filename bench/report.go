@@ -136,6 +136,15 @@ type Verdict struct {
 	// says why).
 	Status string `json:"status"`
 	Reason string `json:"reason,omitempty"`
+	// CPURatio is vodedge's responses per busy CPU-second of the
+	// servers' CPU set against the baseline's (medians of
+	// PeerResult.PinnedPer10k), in a pinned run; CPUStatus judges it
+	// against the same target ratio ("met" or "not met"), beside Status
+	// and only where Status is one of those two: what one node serves per
+	// CPU, which requests/s stops measuring when the load generator is
+	// the bottleneck.
+	CPURatio  float64 `json:"cpu_ratio,omitempty"`
+	CPUStatus string  `json:"cpu_status,omitempty"`
 	// notHot marks a verdict withheld because vodedge was not hot.
 	notHot bool
 }
@@ -153,6 +162,15 @@ func (v Verdict) Line() string {
 	}
 	return fmt.Sprintf("%s %s ratio %s/%s %.2f (target ≥ %.2f): %s",
 		v.Scenario, metricLabel(v.Target.Metric), vodedgePeer, v.Baseline, v.ratio(), v.Target.Ratio, v.Status)
+}
+
+// CPULine is the per-CPU verdict as one sentence, or "" without one.
+func (v Verdict) CPULine() string {
+	if v.CPUStatus == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s responses per busy CPU-second ratio %s/%s %.2f (target ≥ %.2f): %s",
+		v.Scenario, vodedgePeer, v.Baseline, v.CPURatio, v.Target.Ratio, v.CPUStatus)
 }
 
 func (v Verdict) ratio() float64 {
@@ -267,12 +285,21 @@ func (sr *ScenarioResult) verdict(v, b *PeerResult) Verdict {
 		out.Status, out.Reason = "not judged", strings.Join(reasons, "; ")
 	case sr.Scenario.Target.IsZero() || b.Peer == barePeer: // a ceiling, not a rival
 		out.Status = "no target"
-	case out.ratio() >= sr.Scenario.Target.Ratio:
-		out.Status = "met"
 	default:
-		out.Status = "not met"
+		out.Status = judgeRatio(out.ratio(), sr.Scenario.Target.Ratio)
+		if v.PinnedPer10k.Median > 0 && b.PinnedPer10k.Median > 0 {
+			out.CPURatio = b.PinnedPer10k.Median / v.PinnedPer10k.Median
+			out.CPUStatus = judgeRatio(out.CPURatio, sr.Scenario.Target.Ratio)
+		}
 	}
 	return out
+}
+
+func judgeRatio(got, target float64) string {
+	if got >= target {
+		return "met"
+	}
+	return "not met"
 }
 
 // roundRatios pairs the counted rounds of v and b by round number.
@@ -363,6 +390,9 @@ func (r *CompareReport) print(w io.Writer) {
 		}
 		for _, v := range sr.Verdicts {
 			fmt.Fprintln(w, v.Line())
+			if l := v.CPULine(); l != "" {
+				fmt.Fprintln(w, l)
+			}
 		}
 	}
 }

@@ -80,10 +80,11 @@ func TestPinnedCPUCosts(t *testing.T) {
 		return RoundResult{Wrk: WrkResult{Requests: 10, RequestsPerSec: rps, BytesRead: 10 << 20}, ServerCPU: busy / 2, PinnedCPU: busy}
 	}
 	rep := &CompareReport{Pin: Pin{ServerCPUs: "0", LoadCPUs: "1"}, Scenarios: []ScenarioResult{{
-		Scenario: Scenario{Name: "s"},
+		Scenario: Scenario{Name: "s", Target: Target{Metric: MetricRequests, Ratio: 1.2}},
 		Peers: []PeerResult{
 			{Peer: "vodedge", Rounds: []RoundResult{round(1000, 50), round(1000, 50), round(900, 90)}},
 			{Peer: "nginx-static", Rounds: []RoundResult{round(1000, 100)}},
+			{Peer: "varnish", Rounds: []RoundResult{round(1000, 50)}},
 		},
 	}}}
 	rep.judge()
@@ -96,12 +97,26 @@ func TestPinnedCPUCosts(t *testing.T) {
 	}
 	var b strings.Builder
 	rep.print(&b)
-	for _, want := range []string{"CPU 0, all of its busy time", "responses per busy CPU-second, vodedge/nginx-static: 2.00"} {
+	for _, want := range []string{"CPU 0, all of its busy time", "responses per busy CPU-second, vodedge/nginx-static: 2.00",
+		"s requests/s ratio vodedge/nginx-static 1.00 (target ≥ 1.20): not met",
+		"s responses per busy CPU-second ratio vodedge/nginx-static 2.00 (target ≥ 1.20): met",
+		"s responses per busy CPU-second ratio vodedge/varnish 1.00 (target ≥ 1.20): not met"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the report does not say %q:\n%s", want, b.String())
 		}
 	}
+	var md strings.Builder
+	rep.markdownHot(&md)
+	if want := "1.00 (≥ 1.20 requests/s: not met); 2.00 per busy CPU-second: met"; !strings.Contains(md.String(), want) {
+		t.Errorf("the markdown report does not say %q:\n%s", want, md.String())
+	}
 	rep.Pin = Pin{}
+	for i := range rep.Scenarios[0].Peers {
+		for j := range rep.Scenarios[0].Peers[i].Rounds {
+			rep.Scenarios[0].Peers[i].Rounds[j].PinnedCPU = 0
+		}
+	}
+	rep.judge()
 	b.Reset()
 	rep.print(&b)
 	if strings.Contains(b.String(), "busy CPU-second") {
