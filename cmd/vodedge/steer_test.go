@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -127,8 +129,10 @@ func TestSteerCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 302 || resp.Header.Get("Location") != u[0].URL {
-		t.Fatalf("redirect: %s to %s", resp.Status, resp.Header.Get("Location"))
+	// The redirect is signed when it is made: its token's expiry (Unix
+	// seconds) moves on if a second has passed since the answer above.
+	if loc := resp.Header.Get("Location"); resp.StatusCode != 302 || withoutToken(t, loc) != withoutToken(t, u[0].URL) || !hasToken(t, loc, "k1.") {
+		t.Fatalf("redirect: %s to %s, want %s with a token of key k1", resp.Status, loc, u[0].URL)
 	}
 	if code, _, _ := get(t, "http://"+adminAddr+"/v1/sites"); code != 401 {
 		t.Fatalf("admin API without a token: %d", code)
@@ -161,4 +165,29 @@ func TestSteerCommand(t *testing.T) {
 	if err := p.wait(t, 10*time.Second); err != nil {
 		t.Fatalf("exit after SIGTERM: %v\n%s", err, p.stderr.String())
 	}
+}
+
+// withoutToken returns the URL raw without its vt query parameter (the
+// URL token).
+func withoutToken(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("URL %q: %v", raw, err)
+	}
+	q := u.Query()
+	q.Del("vt")
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// hasToken reports whether the URL raw carries a vt token starting with
+// prefix (the key ID and a dot).
+func hasToken(t *testing.T, raw, prefix string) bool {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("URL %q: %v", raw, err)
+	}
+	return strings.HasPrefix(u.Query().Get("vt"), prefix)
 }
