@@ -18,7 +18,7 @@ type File struct {
 	f    *os.File
 	fd   int // f's descriptor, for Hold
 	size int64
-	refs atomic.Int64 // the owner's reference plus opens in progress
+	refs atomic.Int64 // the owner's reference, opens in progress and holds
 }
 
 // live counts the bytes held in Files not yet closed, for metrics.
