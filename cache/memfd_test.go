@@ -5,11 +5,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/vodedge/vodedge/cache/memfile"
@@ -101,15 +98,12 @@ func TestMemfdHitsShareTheMemfdsDescriptor(t *testing.T) {
 }
 
 // stalledGet sends GET path on a new connection with a small receive
-// buffer, reads the header and the body's first bytes, and leaves the
+// buffer (smallWindowDialer), reads the header and the body's first bytes, and leaves the
 // rest unread, so that the edge is still sending; it returns the
 // connection's reader positioned at the body's start.
 func stalledGet(t *testing.T, base, path string) *bufio.Reader {
 	t.Helper()
-	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		return rc.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-	}}
-	conn, err := d.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	conn, err := smallWindowDialer("127.0.0.1").Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,16 +123,4 @@ func stalledGet(t *testing.T, base, path string) *bufio.Reader {
 }
 
 // openMemfds counts this process's descriptors on the memfd named name.
-func openMemfds(t *testing.T, name string) int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skipf("no /proc/self/fd: %v", err)
-	}
-	n := 0
-	for _, ent := range ents {
-		if l, err := os.Readlink("/proc/self/fd/" + ent.Name()); err == nil && strings.HasPrefix(l, "/memfd:"+name+" ") {
-			n++
-		}
-	}
-	return n
-}
+func openMemfds(t *testing.T, name string) int { return openFDs(t, "/memfd:"+name+" ") }

@@ -75,14 +75,19 @@ func heldRanges(t *testing.T, url string, g int) error {
 // openDataFiles counts this process's descriptors open on files under
 // dir/data.
 func openDataFiles(t *testing.T, dir string) int {
+	return openFDs(t, filepath.Join(dir, "data")+"/")
+}
+
+// openFDs counts this process's descriptors whose target (as
+// /proc/self/fd shows it) starts with prefix.
+func openFDs(t *testing.T, prefix string) int {
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		t.Skipf("no /proc/self/fd: %v", err)
 	}
-	data := filepath.Join(dir, "data") + "/"
 	n := 0
 	for _, e := range ents {
-		if p, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name())); err == nil && strings.HasPrefix(p, data) {
+		if p, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name())); err == nil && strings.HasPrefix(p, prefix) {
 			n++
 		}
 	}
