@@ -1,9 +1,9 @@
 package cache
 
 import (
-	"errors"
 	"io"
 	"net"
+	"os"
 	"syscall"
 	"time"
 )
@@ -41,8 +41,18 @@ type clientConn struct {
 	hold    bool   // the next Write is a header to keep
 	held    []byte // the header kept; nil when none
 	heldBuf []byte // held's storage, reused
-	vec     [2][]byte
-	bufs    net.Buffers
+
+	// The read or writev under way, for readTo and writevTo, which are
+	// bound to the connection once (read, writev): a closure made per
+	// call would go to the heap through RawConn.
+	rbuf   []byte
+	rn     int
+	rerr   syscall.Errno
+	read   func(fd uintptr) bool
+	wvec   [2][]byte
+	wn     int
+	werr   syscall.Errno
+	writev func(fd uintptr) bool
 
 	// The body of the response under way, reused from one response to
 	// the next: one at a time per connection.
@@ -97,7 +107,9 @@ func wrapConn(c net.Conn) net.Conn {
 	if err != nil {
 		return c
 	}
-	return &clientConn{tcp: tc, raw: raw}
+	cc := &clientConn{tcp: tc, raw: raw}
+	cc.read, cc.writev = cc.readTo, cc.writevTo
+	return cc
 }
 
 // armRead and armWrite give the socket the direction's deadline when
@@ -117,11 +129,49 @@ func (c *clientConn) arm(d *lazyDeadline, set func(time.Time) error) error {
 	return nil
 }
 
+// Read reads with a raw read(2) (rawsys.go), waiting for the socket in
+// Go's poller as net.TCPConn.Read does.
 func (c *clientConn) Read(p []byte) (int, error) {
 	if err := c.armRead(); err != nil {
 		return 0, err
 	}
-	return c.tcp.Read(p)
+	if len(p) == 0 {
+		return 0, nil
+	}
+	c.rbuf, c.rn, c.rerr = p, 0, 0
+	err := c.raw.Read(c.read)
+	n, errno := c.rn, c.rerr
+	c.rbuf = nil
+	switch {
+	case err != nil:
+		return 0, err
+	case errno != 0:
+		return 0, c.opError("read", errno)
+	case n == 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// readTo reads into rbuf from the socket fd, false when there is
+// nothing to read yet (EAGAIN: RawConn waits and calls again).
+func (c *clientConn) readTo(fd uintptr) bool {
+	for {
+		n, errno := rawRead(int(fd), c.rbuf)
+		switch errno {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false
+		}
+		c.rn, c.rerr = max(n, 0), errno
+		return true
+	}
+}
+
+// opError is errno as net.TCPConn's Read and Write report theirs.
+func (c *clientConn) opError(op string, errno syscall.Errno) error {
+	return &net.OpError{Op: op, Net: "tcp", Source: c.tcp.LocalAddr(), Addr: c.tcp.RemoteAddr(), Err: os.NewSyscallError(op, errno)}
 }
 
 // Write writes p after the held header, or keeps p as the held header
@@ -172,11 +222,37 @@ func (c *clientConn) takeHeld() []byte {
 // many of p's bytes went out.
 func (c *clientConn) writeHeld(p []byte) (int, error) {
 	h := c.takeHeld()
-	c.vec = [2][]byte{h, p}
-	c.bufs = c.vec[:]
-	n, err := c.bufs.WriteTo(c.tcp)
-	c.vec, c.bufs = [2][]byte{}, nil
-	return int(max(n-int64(len(h)), 0)), err
+	c.wvec, c.wn, c.werr = [2][]byte{h, p}, 0, 0
+	err := c.raw.Write(c.writev)
+	n, errno := c.wn, c.werr
+	c.wvec = [2][]byte{}
+	if err == nil && errno != 0 {
+		err = c.opError("write", errno)
+	}
+	return max(n-len(h), 0), err
+}
+
+// writevTo writes wvec to the socket fd with raw writev calls until it
+// is out, an error, or the socket is full (EAGAIN: RawConn waits and
+// calls again).
+func (c *clientConn) writevTo(fd uintptr) bool {
+	for len(c.wvec[0])+len(c.wvec[1]) > 0 {
+		n, errno := rawWritev(int(fd), c.wvec)
+		if n > 0 {
+			c.wn += n
+			k := min(n, len(c.wvec[0]))
+			c.wvec[0], c.wvec[1] = c.wvec[0][k:], c.wvec[1][n-k:]
+		}
+		switch errno {
+		case 0, syscall.EINTR:
+		case syscall.EAGAIN:
+			return false
+		default:
+			c.werr = errno
+			return true
+		}
+	}
+	return true
 }
 
 // flushHeld writes the held header, if any.
@@ -269,12 +345,12 @@ func sendMore(fd int, hdr []byte, more bool) ([]byte, error) {
 		flags = syscall.MSG_MORE
 	}
 	for len(hdr) > 0 {
-		n, err := syscall.SendmsgN(fd, hdr, nil, nil, flags)
+		n, errno := rawSend(fd, hdr, flags)
 		if n > 0 {
 			hdr = hdr[n:]
 		}
-		if err != nil && !errors.Is(err, syscall.EINTR) {
-			return hdr, err
+		if errno != 0 && errno != syscall.EINTR {
+			return hdr, errno
 		}
 	}
 	return nil, nil

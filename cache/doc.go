@@ -554,6 +554,39 @@
 //     many 2 MiB disk hits per busy CPU-second (4.44 against 3.97 CPU-s
 //     per 10k), where the rig had put them level: not yet proven even.
 //
+// Step 10, syscalls below the scheduler (rawsys.go, conn.go): the
+// hit's other socket calls are raw too. perf trace of the edge under
+// 2 MiB disk hits on the 2-core loopback host (4 s at 709 responses/s,
+// the edge about 25 % busy) showed, per response, 3.0 nanosleeps,
+// 0.49 futex calls and 0.18 sched_yields in sysmon, and 0.37 futex
+// calls in the threads that sent the bodies, which took turns (three
+// of them made the sendfile calls). The cause is in
+// the runtime: an edge waiting on its clients leaves its P idle, sysmon
+// then sleeps on a futex, and the next syscall made through the
+// scheduler (entersyscall) wakes it and resets it to polling every
+// 20 µs for at least a millisecond; every such wake is a context switch
+// on the one CPU the edge has. The request's read, the header and
+// body's writev for a RAM hit, the header's send with MSG_MORE, the
+// cork's setsockopt and cachestat are now RawSyscalls: each is on a
+// non-blocking socket (or walks the page cache) and returns at once,
+// and RawConn still waits for the socket in Go's poller. A body not in
+// the page cache, the verifying reads and everything that may wait for
+// a disk still go through the scheduler. After, per response (4 s at
+// 531 responses/s): 0.79 nanosleeps and 0.17 futex calls in sysmon,
+// 0.06 futex calls in the senders, one of which made 73 % of the
+// sendfile calls.
+//
+//   - CPU, the bench, the new build against the one before (pinned,
+//     responses per busy CPU-second, same run): RAM 16 KiB 1.07×,
+//     48 KiB 1.11×, 2 MiB 1.02× (7 rounds; requests/s 0.97×, 1.01×,
+//     1.03×); disk 16 KiB 0.79× and 0.99×, 2 MiB 0.92× and 1.10×, the
+//     player mix 1.03×, 48 KiB 1.03× (runs of 5 and 7 rounds). The
+//     rig's process CPU per 2 MiB disk hit: 0.77–0.86× in four
+//     alternating rounds, then level in four more. So: fewer wakes and
+//     thread switches, measured; a CPU gain on small RAM hits in one
+//     run, and none shown on disk hits beyond this host's noise
+//     (bench/results/2core-loopback/pinned-short.md, run 8).
+//
 // # Slices: the unit of fetching and caching
 //
 // Every object is fetched and cached as aligned slices of SliceBytes

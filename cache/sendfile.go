@@ -240,5 +240,5 @@ func setCork(fd int, on bool) error {
 	if on {
 		v = 1
 	}
-	return syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_CORK, v)
+	return errnoErr(rawSetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_CORK, v))
 }

@@ -1,0 +1,71 @@
+package cache
+
+import (
+	"syscall"
+	"unsafe"
+)
+
+// The socket calls of a hit, made without telling Go's scheduler (as
+// rawSendfile is): the request's read, the response's writev or
+// sendmsg, the cork. Each is on a non-blocking socket and returns at
+// once (EAGAIN when it would wait, which RawConn then waits for in Go's
+// poller), so the thread keeps its P through it, as an event loop keeps
+// its CPU. Made through the scheduler, every such call costs the
+// entersyscall/exitsyscall pair and, whenever every P had gone idle
+// (the edge waiting for its clients), wakes sysmon from its deep sleep
+// with a futex and resets it to polling every 20 µs; on the 2-core
+// loopback machine that was three nanosleeps and almost a futex call
+// per 2 MiB disk hit, on the one CPU the edge was pinned to
+// (cache/doc.go, "Disk hits", step 10). Anything that may wait for a
+// disk stays on the scheduler's side.
+
+// errnoErr is e as an error: nil for 0.
+func errnoErr(e syscall.Errno) error {
+	if e == 0 {
+		return nil
+	}
+	return e
+}
+
+// rawRead is read(2) into p.
+func rawRead(fd int, p []byte) (int, syscall.Errno) {
+	if len(p) == 0 {
+		return 0, 0
+	}
+	n, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	return int(n), errno
+}
+
+// rawWritev is writev(2) of the non-empty buffers in bufs, at most two.
+func rawWritev(fd int, bufs [2][]byte) (int, syscall.Errno) {
+	var iov [2]syscall.Iovec
+	k := 0
+	for _, b := range bufs {
+		if len(b) > 0 {
+			iov[k].Base = &b[0]
+			iov[k].SetLen(len(b))
+			k++
+		}
+	}
+	if k == 0 {
+		return 0, 0
+	}
+	n, _, errno := syscall.RawSyscall(syscall.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(k))
+	return int(n), errno
+}
+
+// rawSend is send(2) of p with flags.
+func rawSend(fd int, p []byte, flags int) (int, syscall.Errno) {
+	if len(p) == 0 {
+		return 0, 0
+	}
+	n, _, errno := syscall.RawSyscall6(syscall.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), uintptr(flags), 0, 0)
+	return int(n), errno
+}
+
+// rawSetsockoptInt is setsockopt(2) of an int option.
+func rawSetsockoptInt(fd, level, opt, v int) syscall.Errno {
+	v32 := int32(v)
+	_, _, errno := syscall.RawSyscall6(syscall.SYS_SETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt), uintptr(unsafe.Pointer(&v32)), unsafe.Sizeof(v32), 0)
+	return errno
+}
