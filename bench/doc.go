@@ -130,9 +130,12 @@
 //     2-core machine unpinned figures say more about how a server and its
 //     load generator share two cores than about the server
 //     (make bench-compare-pinned). A pinned run also reads the servers'
-//     CPUs' whole busy time from /proc/stat (user, system, irq,
-//     softirq, steal, whoever spent it) and prints it per GiB and per
-//     10k requests, with vodedge's responses per busy CPU-second against
+//     CPUs' whole busy time (whoever spent it: the servers, softirq,
+//     other tasks), as the wall time less their idle and iowait time in
+//     /proc/stat, which a tickless kernel keeps exactly where it only
+//     samples the busy fields at each tick (those read 5–40 % high on
+//     the 2-core loopback machine under 2 MiB hits: cpuSetIdleTicks),
+//     and prints it per GiB and per 10k requests, with vodedge's responses per busy CPU-second against
 //     each peer: on loopback the kernel delivers what a server sends
 //     partly in softirq on the server's CPU, time the process's own CPU
 //     does not count and that differs between servers (at 2 MiB as much

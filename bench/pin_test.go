@@ -164,26 +164,25 @@ func TestHostInfoNamesTheBaseBuild(t *testing.T) {
 	}
 }
 
-// cpuSetBusyTicks counts the listed CPUs' busy time, whoever spent it:
-// a thread spinning on CPU 0 shows in CPU 0's count; all CPUs together
-// are the machine's count; a CPU the machine lacks counts nothing.
-func TestCPUSetBusyTicks(t *testing.T) {
-	if f := strings.Fields("cpu0 1 2 3 4 5 6 7 8 9 10"); busyTicks(f, "cpu0") != 1+2+3+6+7+8 || busyTicks(f, "cpu1") != 0 {
-		t.Fatalf("busyTicks of %q: %d (as cpu0), %d (as cpu1); want 27 and 0", f, busyTicks(f, "cpu0"), busyTicks(f, "cpu1"))
+// A CPU set's busy time is the wall time less its idle time: a thread
+// spinning on CPU 0 makes CPU 0 busy for as long as it spins, a CPU the
+// machine lacks has no idle time, and the fields are summed as named.
+func TestCPUSetBusyTime(t *testing.T) {
+	f := strings.Fields("cpu0 1 2 3 4 5 6 7 8 9 10")
+	if sumFields(f, "cpu0", busyFields) != 1+2+3+6+7+8 || sumFields(f, "cpu0", idleFields) != 4+5 || sumFields(f, "cpu1", busyFields) != 0 {
+		t.Fatalf("fields of %q: busy %d, idle %d (as cpu0), busy %d (as cpu1); want 27, 9 and 0",
+			f, sumFields(f, "cpu0", busyFields), sumFields(f, "cpu0", idleFields), sumFields(f, "cpu1", busyFields))
 	}
-	if n := cpuSetBusyTicks([]int{machineCPUs() + 7}); n != 0 {
-		t.Fatalf("a CPU the machine lacks was busy %d ticks", n)
+	if n := cpuSetIdleTicks([]int{machineCPUs() + 7}); n != 0 {
+		t.Fatalf("a CPU the machine lacks was idle %d ticks", n)
 	}
-	all := make([]int, machineCPUs())
-	for i := range all {
-		all[i] = i
+	if p := busyPercent(2, 150, 2*time.Second); p != 125 {
+		t.Fatalf("2 CPUs idle 1.5 s of 2 s: busy %.1f %%, want 125", p)
 	}
-	// The kernel rounds each line to ticks on its own, and the clock
-	// runs between the two reads: the sums agree within a little.
-	set, machine := cpuSetBusyTicks(all), machineBusyTicks()
-	if slack := max(50, machine/1000); set <= 0 || set > machine+slack || machine-set > slack {
-		t.Fatalf("all CPUs busy %d ticks, the machine %d read just after", set, machine)
+	if p := busyPercent(1, 0, 0); p != 0 {
+		t.Fatalf("no time at all: busy %.1f %%", p)
 	}
+	started := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -192,20 +191,24 @@ func TestCPUSetBusyTicks(t *testing.T) {
 		one.Set(0)
 		if err := unix.SchedSetaffinity(0, &one); err != nil {
 			t.Error(err)
+			close(started)
 			return
 		}
+		close(started)
 		spins := 0
-		for end := time.Now().Add(300 * time.Millisecond); time.Now().Before(end); spins++ {
+		for end := time.Now().Add(500 * time.Millisecond); time.Now().Before(end); spins++ {
 		}
 		if spins == 0 {
 			t.Error("the spin never ran")
 		}
 	}()
-	before := cpuSetBusyTicks([]int{0})
+	<-started
+	idle0, at := cpuSetIdleTicks([]int{0}), time.Now()
 	<-done
-	// 300 ms of CPU 0 are 30 ticks, all busy: with the spinning thread,
-	// or with whatever kept it from running there.
-	if n := cpuSetBusyTicks([]int{0}) - before; n < 20 {
-		t.Fatalf("CPU 0 was busy %d ticks of 30 while a thread spun on it", n)
+	// CPU 0 is busy all the while: with the spinning thread, or with
+	// whatever kept it from running there. The kernel rounds idle time
+	// to ticks (10 ms) at each read.
+	if p := busyPercent(1, cpuSetIdleTicks([]int{0})-idle0, time.Since(at)); p < 90 {
+		t.Fatalf("CPU 0 was %.0f %% busy while a thread spun on it", p)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // clockTicks is USER_HZ, the unit of the CPU times in /proc/PID/stat: 100
@@ -143,6 +144,12 @@ func anonHugePages() int64 {
 	return -1
 }
 
+// The fields of a /proc/stat CPU line, after its name.
+var (
+	busyFields = []int{1, 2, 3, 6, 7, 8} // user nice system irq softirq steal
+	idleFields = []int{4, 5}             // idle iowait
+)
+
 // machineBusyTicks returns the CPU time, in clockTicks summed over all
 // CPUs, the machine has spent on anything but idling (user, nice, system,
 // irq, softirq, and steal: time the hypervisor gave to other guests).
@@ -152,40 +159,57 @@ func machineBusyTicks() int64 {
 		return 0
 	}
 	line, _, _ := strings.Cut(string(b), "\n")
-	return busyTicks(strings.Fields(line), "cpu")
+	return sumFields(strings.Fields(line), "cpu", busyFields)
 }
 
-// cpuSetBusyTicks is machineBusyTicks for the CPUs listed only: all of
-// their time, whoever spent it (the servers pinned there, the kernel's
-// softirq work done on them, other tasks).
-func cpuSetBusyTicks(cpus []int) int64 {
+// cpuSetIdleTicks returns the time, in clockTicks summed over the CPUs
+// listed, they spent idle (idle and iowait). On a tickless kernel (nohz,
+// the default) the kernel keeps these two exactly, from the moments each
+// CPU went idle and woke, where the busy fields are sampled: each tick
+// charges its whole period to what the CPU was doing at that instant.
+// Under a load that wakes the CPU often, as a server's is, the samples
+// are biased: on the 2-core loopback machine, with CPU 0 20–30 % busy
+// serving 2 MiB hits, the busy fields summed to 5–40 % more than the
+// wall time less the exact idle time, by amounts that differed between
+// servers and rounds. A CPU set's busy time is therefore taken as the
+// wall time less this (busyPercent).
+func cpuSetIdleTicks(cpus []int) int64 {
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return 0
 	}
-	var busy int64
+	var idle int64
 	for line := range strings.Lines(string(b)) {
 		f := strings.Fields(line)
 		if len(f) == 0 || !strings.HasPrefix(f[0], "cpu") {
 			continue
 		}
 		if n, err := strconv.Atoi(f[0][3:]); err == nil && slices.Contains(cpus, n) {
-			busy += busyTicks(f, f[0])
+			idle += sumFields(f, f[0], idleFields)
 		}
 	}
-	return busy
+	return idle
 }
 
-// busyTicks sums the busy fields of a /proc/stat CPU line split into f,
-// whose first field must be name.
-func busyTicks(f []string, name string) int64 {
+// busyPercent is how busy n CPUs were over wall, in percent of one CPU
+// (up to 100·n), given the idle time they had over it (cpuSetIdleTicks).
+func busyPercent(n int, idleTicks int64, wall time.Duration) float64 {
+	if wall <= 0 {
+		return 0
+	}
+	return max(0, 100*(float64(n)-float64(idleTicks)/clockTicks/wall.Seconds()))
+}
+
+// sumFields sums the given fields of a /proc/stat CPU line split into
+// f, whose first field must be name.
+func sumFields(f []string, name string, fields []int) int64 {
 	if len(f) < 9 || f[0] != name {
 		return 0
 	}
-	var busy int64
-	for _, i := range []int{1, 2, 3, 6, 7, 8} { // user nice system irq softirq steal
+	var sum int64
+	for _, i := range fields {
 		n, _ := strconv.ParseInt(f[i], 10, 64)
-		busy += n
+		sum += n
 	}
-	return busy
+	return sum
 }
