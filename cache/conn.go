@@ -10,7 +10,7 @@ import (
 
 // clientConn is a plain TCP connection accepted by one of the server's
 // listeners (public and peer; TLS connections are not wrapped). fasthttp
-// sees it as the net.Conn; below fasthttp it does two things.
+// sees it as the net.Conn; below fasthttp it does three things.
 //
 // Deadlines are set lazily. fasthttp moves the read deadline twice and
 // the write deadline once per keep-alive request (idle wait, ReadTimeout,
@@ -30,6 +30,12 @@ import (
 // MSG_MORE then sendfile for a disk hit (heldBody). Whatever else is
 // written first sends the held header ahead of it, and a body closed
 // unsent flushes it, so the byte order is fasthttp's whatever happens.
+//
+// Its reads, and the writes of a held header with its body, are raw
+// syscalls made through the socket's RawConn (rawsys.go): Go's poller
+// still waits for the socket and applies the deadlines, but the calls
+// themselves skip the scheduler's entry and exit, which woke sysmon
+// whenever the edge had been idle ("Disk hits", step 10, in doc.go).
 //
 // One goroutine at a time reads, writes and sets deadlines, as fasthttp's
 // connection loop does; Close may come from any goroutine.

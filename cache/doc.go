@@ -577,14 +577,14 @@
 // sendfile calls.
 //
 //   - CPU, the bench, the new build against the one before (pinned,
-//     responses per busy CPU-second, same run): RAM 16 KiB 1.07×,
-//     48 KiB 1.11×, 2 MiB 1.02× (7 rounds; requests/s 0.97×, 1.01×,
-//     1.03×); disk 16 KiB 0.79× and 0.99×, 2 MiB 0.92× and 1.10×, the
+//     responses per busy CPU-second, same run): RAM 16 KiB 1.07× and
+//     1.00×, 48 KiB 1.11× and 1.15×, 2 MiB 1.02× (runs of 7 rounds;
+//     requests/s 0.95–1.05×); disk 16 KiB 0.79× and 0.99×, 2 MiB 0.92× and 1.10×, the
 //     player mix 1.03×, 48 KiB 1.03× (runs of 5 and 7 rounds). The
 //     rig's process CPU per 2 MiB disk hit: 0.77–0.86× in four
 //     alternating rounds, then level in four more. So: fewer wakes and
-//     thread switches, measured; a CPU gain on small RAM hits in one
-//     run, and none shown on disk hits beyond this host's noise
+//     thread switches, measured; a CPU gain on 48 KiB RAM hits in two
+//     runs, and none shown elsewhere beyond this host's noise
 //     (bench/results/2core-loopback/pinned-short.md, run 8).
 //
 // # Slices: the unit of fetching and caching
