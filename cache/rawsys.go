@@ -17,7 +17,10 @@ import (
 // loopback machine that was three nanosleeps and almost a futex call
 // per 2 MiB disk hit, on the one CPU the edge was pinned to
 // (cache/doc.go, "Disk hits", step 10). Anything that may wait for a
-// disk stays on the scheduler's side.
+// disk stays on the scheduler's side. The longest of these calls is a
+// large RAM hit's writev, which copies what the socket buffer takes
+// (at most tcp_wmem's maximum, 4 MiB by default) and returns: a garbage
+// collector's stop of the world waits for it, as for rawSendfile.
 
 // errnoErr is e as an error: nil for 0.
 func errnoErr(e syscall.Errno) error {
