@@ -471,7 +471,7 @@ func (c *comparison) round(ctx context.Context, p livePeer, s Scenario) (RoundRe
 	}
 	originBefore := c.origin.Counts(p.origin)
 	pinnedCPUs, _ := parseCPUList(c.cfg.Pin.ServerCPUs) // validated; nil unpinned
-	idle0, idleAt := cpuSetIdleTicks(pinnedCPUs), time.Now()
+	idle0 := cpuSetIdleTicks(pinnedCPUs)
 	ticks0, busy0, t0 := cpuTicks(pids), machineBusyTicks(), time.Now()
 	run, err := runWrk(ctx, c.cfg.Tools.Wrk, c.cfg.Load, c.wd.join(s.Name+".lua"), p.base+"/")
 	wall := time.Since(t0).Seconds()
@@ -485,7 +485,7 @@ func (c *comparison) round(ctx context.Context, p livePeer, s Scenario) (RoundRe
 	rr.Wrk, rr.WrkCPU = run.Result, run.CPU
 	rr.OtherCPU = max(0, pct(machineBusyTicks()-busy0)-rr.ServerCPU-rr.WrkCPU)
 	if len(pinnedCPUs) > 0 {
-		rr.PinnedCPU = busyPercent(len(pinnedCPUs), cpuSetIdleTicks(pinnedCPUs)-idle0, time.Since(idleAt))
+		rr.PinnedCPU = busyPercent(len(pinnedCPUs), cpuSetIdleTicks(pinnedCPUs)-idle0, time.Since(t0))
 	}
 	if err == nil {
 		err = run.Result.Check(c.cfg.Load.MaxSocketErrors)

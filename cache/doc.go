@@ -509,8 +509,8 @@
 // serves as many as fasthttp.FS (1.01×), the library's own file server.
 //
 // Step 9, a body in the page cache sent in raw calls (sendfile.go,
-// pagecache.go). On the host of 2026-12-07 (2.5× slower per request
-// than the one of steps 1–8: nginx served 43k 16 KiB disk hits/s
+// pagecache.go, rawsys.go). On the host of 2026-12-07 (2.5× slower per
+// request than the one of steps 1–8: nginx served 43k 16 KiB disk hits/s
 // against 104k), perf stat of the two processes on 2 MiB disk hits
 // gave the edge 410–433 µs of CPU per response and nginx's worker
 // 250–254. nginx sends a 2 MiB body in one sendfile call (1.03 calls

@@ -98,9 +98,9 @@ func TestMemfdHitsShareTheMemfdsDescriptor(t *testing.T) {
 }
 
 // stalledGet sends GET path on a new connection with a small receive
-// buffer (smallWindowDialer), reads the header and the body's first bytes, and leaves the
-// rest unread, so that the edge is still sending; it returns the
-// connection's reader positioned at the body's start.
+// buffer (smallWindowDialer), reads the header and the body's first
+// bytes, and leaves the rest unread, so that the edge is still sending;
+// it returns the connection's reader positioned at the body's start.
 func stalledGet(t *testing.T, base, path string) *bufio.Reader {
 	t.Helper()
 	conn, err := smallWindowDialer("127.0.0.1").Dial("tcp", strings.TrimPrefix(base, "http://"))

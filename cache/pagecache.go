@@ -37,16 +37,3 @@ func pageCached(fd int, off, n int64) bool {
 	page := int64(os.Getpagesize())
 	return int64(st.Cache) >= (off+n-1)/page-off/page+1
 }
-
-// rawSendfile is sendfile(2) made without telling Go's scheduler: the
-// calling thread keeps its P for the whole call, as an event loop keeps
-// its CPU. It is for bytes already in the page cache, which the call
-// moves without waiting for a disk; a call that waits would hold the P
-// for as long (see heldBody.raw).
-func rawSendfile(sock, fd int, off *int64, n int) (int, error) {
-	k, _, errno := syscall.RawSyscall6(syscall.SYS_SENDFILE, uintptr(sock), uintptr(fd), uintptr(unsafe.Pointer(off)), uintptr(n), 0, 0)
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(k), nil
-}

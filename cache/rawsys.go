@@ -5,9 +5,9 @@ import (
 	"unsafe"
 )
 
-// The socket calls of a hit, made without telling Go's scheduler (as
-// rawSendfile is): the request's read, the response's writev or
-// sendmsg, the cork. Each is on a non-blocking socket and returns at
+// The socket calls of a hit, made without telling Go's scheduler: the
+// request's read, the response's writev or sendmsg, the cork, and the
+// sendfile of a body in the page cache (rawSendfile). Each is on a non-blocking socket and returns at
 // once (EAGAIN when it would wait, which RawConn then waits for in Go's
 // poller), so the thread keeps its P through it, as an event loop keeps
 // its CPU. Made through the scheduler, every such call costs the
@@ -71,4 +71,17 @@ func rawSetsockoptInt(fd, level, opt, v int) syscall.Errno {
 	v32 := int32(v)
 	_, _, errno := syscall.RawSyscall6(syscall.SYS_SETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt), uintptr(unsafe.Pointer(&v32)), unsafe.Sizeof(v32), 0)
 	return errno
+}
+
+// rawSendfile is sendfile(2) made without telling Go's scheduler: the
+// calling thread keeps its P for the whole call, as an event loop keeps
+// its CPU. It is for bytes already in the page cache, which the call
+// moves without waiting for a disk; a call that waits would hold the P
+// for as long (see heldBody.raw).
+func rawSendfile(sock, fd int, off *int64, n int) (int, error) {
+	k, _, errno := syscall.RawSyscall6(syscall.SYS_SENDFILE, uintptr(sock), uintptr(fd), uintptr(unsafe.Pointer(off)), uintptr(n), 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(k), nil
 }

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vodedge/vodedge/internal/testenv"
 )
 
 // connPair returns an accepted connection wrapped as the server wraps
@@ -116,13 +118,13 @@ func TestClientConnWritesHeldRaw(t *testing.T) {
 		c, client := connPair(t)
 		client.SetLinger(0)
 		client.Close()
-		time.Sleep(20 * time.Millisecond)
-		var err error
-		for i := 0; i < 10 && err == nil; i++ { // the first may be queued before the reset is seen
+		var err error // a write may be queued before the reset arrives
+		testenv.Eventually(t, 5*time.Second, "a write to the reset connection to fail", func() bool {
 			c.holdHeader()
 			c.Write([]byte("HTTP/1.1 200 OK\r\n\r\n"))
 			_, err = c.writeHeld(make([]byte, 64<<10))
-		}
+			return err != nil
+		})
 		var oe *net.OpError
 		if !(errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)) || !errors.As(err, &oe) || oe.Op != "write" {
 			t.Fatalf("write after a reset: %v, want a write *net.OpError of EPIPE or ECONNRESET", err)
