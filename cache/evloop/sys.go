@@ -1,0 +1,81 @@
+package evloop
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The loop's socket calls are raw: they never block (non-blocking
+// sockets, epoll_wait with a zero timeout), so the thread keeps its P.
+
+// rawRead is read(2) into p (not empty).
+func rawRead(fd int, p []byte) (int, syscall.Errno) {
+	n, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	return int(n), errno
+}
+
+// rawWritev is writev(2) of the non-empty buffers of bufs.
+func rawWritev(fd int, bufs [2][]byte) (int, syscall.Errno) {
+	var iov [2]syscall.Iovec
+	k := 0
+	for _, b := range bufs {
+		if len(b) > 0 {
+			iov[k].Base = &b[0]
+			iov[k].SetLen(len(b))
+			k++
+		}
+	}
+	if k == 0 {
+		return 0, 0
+	}
+	n, _, errno := syscall.RawSyscall(syscall.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(k))
+	return int(n), errno
+}
+
+// rawEpollWait is epoll_wait(2) with no timeout; 0 when nothing is
+// ready or it failed (the blocking wait that follows reports errors).
+func rawEpollWait(epfd int, events []unix.EpollEvent) int {
+	n, _, errno := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+	if errno != 0 {
+		return 0
+	}
+	return int(n)
+}
+
+// dupSocket returns a non-blocking, close-on-exec duplicate of c's
+// socket: the loop's own descriptor, outside Go's poller once c closes.
+func dupSocket(c *net.TCPConn) (int, error) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	fd, derr := -1, error(nil)
+	if err := raw.Control(func(s uintptr) { fd, derr = unix.FcntlInt(s, unix.F_DUPFD_CLOEXEC, 0) }); err != nil {
+		return -1, err
+	}
+	if derr != nil {
+		return -1, fmt.Errorf("evloop: dup: %w", derr)
+	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		_ = unix.Close(fd)
+		return -1, fmt.Errorf("evloop: non-blocking: %w", err)
+	}
+	return fd, nil
+}
+
+// fdConn makes a net.Conn of the loop's socket fd, in Go's poller,
+// and closes fd (the net.Conn has its own duplicate).
+func fdConn(fd int) (net.Conn, error) {
+	f := os.NewFile(uintptr(fd), "evloop")
+	defer f.Close()
+	c, err := net.FileConn(f)
+	if err != nil {
+		return nil, fmt.Errorf("evloop: hand-off: %w", err)
+	}
+	return c, nil
+}
