@@ -57,6 +57,13 @@ type Config struct {
 	// ShutdownTimeout bounds how long Shutdown waits for in-flight
 	// responses before closing connections.
 	ShutdownTimeout time.Duration
+	// EventLoops, when above 0, serves plain-TCP connections of the
+	// public listener from that many event loops of the edge's own
+	// (cache/evloop, one OS thread each): fresh RAM hits are answered
+	// there, and a connection goes to fasthttp's server, for good, at its
+	// first request that could block. 0 (the default) serves every
+	// connection with fasthttp's server. See "Event loops" in doc.go.
+	EventLoops int
 
 	// HTTP caching (RFC 9111, RFC 5861); see "Freshness" in doc.go.
 
@@ -190,6 +197,9 @@ func (c *Config) validate() error {
 	}
 	if c.MaxHeaderBytes < 1024 || c.MaxHeaderBytes > 1<<20 {
 		bad("max header bytes must be within 1 KiB..1 MiB, got %d", c.MaxHeaderBytes)
+	}
+	if c.EventLoops < 0 || c.EventLoops > 256 {
+		bad("event loops must be within 0 (off)..256, got %d", c.EventLoops)
 	}
 	if c.MaxConns < 0 || c.MaxConnsPerClient < 0 {
 		bad("connection limits must not be negative")

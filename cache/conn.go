@@ -44,6 +44,7 @@ type clientConn struct {
 	raw    syscall.RawConn // tcp's, for sendfile and sendmsg
 	rd, wd lazyDeadline
 
+	pre     []byte // bytes read before (an event loop's), returned first
 	hold    bool   // the next Write is a header to keep
 	held    []byte // the header kept; nil when none
 	heldBuf []byte // held's storage, reused
@@ -103,6 +104,43 @@ func (ln clientListener) Accept() (net.Conn, error) {
 	return wrapConn(c), nil
 }
 
+// wrapConnBuffered is wrapConn for a connection of which pre was read
+// already: its reads return pre first.
+func wrapConnBuffered(c net.Conn, pre []byte) net.Conn {
+	w := wrapConn(c)
+	if len(pre) == 0 {
+		return w
+	}
+	if cc, ok := w.(*clientConn); ok {
+		cc.pre = pre
+		return cc
+	}
+	return &preConn{Conn: w, pre: pre}
+}
+
+// preConn is a connection other than plain TCP with bytes read before.
+type preConn struct {
+	net.Conn
+	pre []byte
+}
+
+func (c *preConn) Read(p []byte) (int, error) {
+	if len(c.pre) > 0 {
+		return takePre(&c.pre, p), nil
+	}
+	return c.Conn.Read(p)
+}
+
+// takePre moves what it can of *pre into p.
+func takePre(pre *[]byte, p []byte) int {
+	n := copy(p, *pre)
+	*pre = (*pre)[n:]
+	if len(*pre) == 0 {
+		*pre = nil
+	}
+	return n
+}
+
 // wrapConn returns c as a clientConn when it is plain TCP, else as it is.
 func wrapConn(c net.Conn) net.Conn {
 	tc, ok := c.(*net.TCPConn)
@@ -138,6 +176,9 @@ func (c *clientConn) arm(d *lazyDeadline, set func(time.Time) error) error {
 // Read reads with a raw read(2) (rawsys.go), waiting for the socket in
 // Go's poller as net.TCPConn.Read does.
 func (c *clientConn) Read(p []byte) (int, error) {
+	if len(c.pre) > 0 {
+		return takePre(&c.pre, p), nil
+	}
 	if err := c.armRead(); err != nil {
 		return 0, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/vodedge/vodedge/cache/evloop"
 	"github.com/vodedge/vodedge/cache/freshness"
 	"github.com/vodedge/vodedge/cache/httprange"
 	"github.com/vodedge/vodedge/internal/cachekey"
@@ -82,6 +83,10 @@ type request struct {
 	ranges  [4]httprange.Range // backing store for the common case
 	rangeH  []byte             // the Range header, read once
 	retries int                // rebuilds after a slice file failed to open
+	// handoff: a request of the event loop (query.ramOnly) that it must
+	// not answer; nothing was counted, logged or sent for it. stable:
+	// its body is a cached slice's bytes (evloop.AnsweredStable).
+	handoff, stable bool
 }
 
 // handle is the public listener's fasthttp handler.
@@ -103,28 +108,75 @@ func (h *handler) serve(ctx *fasthttp.RequestCtx, cachedOnly, peer bool) {
 		h.otherMethod(&rq)
 		return
 	}
-	target, ok := h.verifyURL(&rq)
+	h.get(&rq)
+}
+
+// handleLoop is the event loop's handler (evloop.Handler): a GET or HEAD
+// of the public listener answered only when that cannot block (a fresh
+// RAM hit, an error, a 304), else handed off to fasthttp's server.
+func (h *handler) handleLoop(ctx *fasthttp.RequestCtx) evloop.Verdict {
+	rq := request{query: query{hdr: &ctx.Request.Header, ramOnly: true}, ctx: ctx, start: ctx.Time()}
+	h.get(&rq)
+	switch {
+	case rq.handoff:
+		return evloop.HandOff
+	case rq.stable:
+		h.cors(ctx)
+		return evloop.AnsweredStable
+	}
+	h.cors(ctx)
+	return evloop.Answered
+}
+
+// get answers a GET or HEAD.
+func (h *handler) get(rq *request) {
+	target, ok := h.verifyURL(rq)
 	if !ok {
 		return
 	}
 	var kb [256]byte
 	k, err := cachekey.Normalize(kb[:0], target)
 	if err != nil {
-		h.answerError(&rq, &classed{errBadTarget, err}, tierNone)
+		h.answerError(rq, &classed{errBadTarget, err}, tierNone)
 		return
 	}
 	if k, err = h.withQuery(k, target); err != nil {
-		h.answerError(&rq, err, tierNone)
+		h.answerError(rq, err, tierNone)
 		return
 	}
-	h.parse(&rq, k)
+	h.parse(rq, k)
 	r := h.tiers.find(&rq.query)
+	if r.err == errWouldBlock {
+		rq.handoff = true
+		return
+	}
+	if rq.ramOnly {
+		h.respondInLoop(rq, &r)
+		return
+	}
 	h.metrics.lookup(r.out)
 	if r.err != nil {
-		h.answerError(&rq, r.err, r.tier)
+		h.answerError(rq, r.err, r.tier)
 		return
 	}
-	h.respond(&rq, &r)
+	h.respond(rq, &r)
+}
+
+// respondInLoop is respond for the event loop: the lookup is counted
+// only when the loop answers (a body it cannot send from memory hands
+// the request off, and fasthttp's server counts it then).
+func (h *handler) respondInLoop(rq *request, r *result) {
+	if r.err != nil {
+		h.metrics.lookup(r.out)
+		h.answerError(rq, r.err, r.tier)
+		return
+	}
+	h.respond(rq, r)
+	if rq.handoff {
+		rq.ctx.Response.Reset()
+		return
+	}
+	h.metrics.lookup(r.out)
 }
 
 // parse fills the query of a GET or HEAD whose target normalized to k.

@@ -56,6 +56,7 @@ func testConfig() Config {
 	c.RAMBytes = 64 << 20
 	c.SliceBytes = 256 << 10
 	c.NegativeTTL = time.Minute
+	c.EventLoops = testEventLoops
 	return c
 }
 
@@ -97,6 +98,7 @@ func startEdgeDisk(t testing.TB, cfg Config, org Origin, openDisk func(reg prome
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
+		countLoopStats(srv)
 	})
 	return e
 }
@@ -124,8 +126,11 @@ func httpOrigin(t testing.TB, o *testenv.Origin, opts origin.HTTPOptions) *origi
 }
 
 // client is a real HTTP/1.1 client with its own pool, closed at cleanup.
+// While serving tests run through event loops it opens a connection per
+// request, so that each request meets the loop first (a connection
+// stays with fasthttp's server after its first hand-off).
 func client(t testing.TB) *http.Client {
-	tr := &http.Transport{MaxIdleConnsPerHost: 200, DisableCompression: true}
+	tr := &http.Transport{MaxIdleConnsPerHost: 200, DisableCompression: true, DisableKeepAlives: testEventLoops > 0}
 	t.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
 }

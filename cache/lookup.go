@@ -64,7 +64,10 @@ type query struct {
 	// that does not own the object).
 	cachedOnly bool
 	peer       bool // from the peer listener: its Authorization is the cluster's
-	head       bool // a HEAD request
+	// ramOnly answers from a fresh RAM slice or not at all
+	// (errWouldBlock): the event loop's requests, which must not wait.
+	ramOnly bool
+	head    bool // a HEAD request
 	// early, when set, is the connection a miss forwards the origin's
 	// 103 Early Hints to while it waits (public GET and HEAD requests).
 	early *fasthttp.RequestCtx
@@ -146,6 +149,9 @@ func (t *tiers) findSlice(q *query, idx int64) result {
 // findOnce makes one lookup; a true second result asks for another with
 // what it learned (q.obj, q.pass).
 func (t *tiers) findOnce(q *query, idx int64) (result, bool) {
+	if q.ramOnly {
+		return t.ramHit(q, idx), false
+	}
 	if q.pass {
 		q.out = outPass
 		if q.fwd == fwdNone {
@@ -169,6 +175,24 @@ func (t *tiers) findOnce(q *query, idx int64) (result, bool) {
 		}
 	}
 	return t.miss(q, idx, sk)
+}
+
+// ramHit is findOnce for the event loop: a plain request's fresh RAM
+// hit, or errWouldBlock for anything that would need the disk, the
+// origin, a revalidation or a judgement of staleness.
+func (t *tiers) ramHit(q *query, idx int64) result {
+	if !q.plain || q.pass {
+		return result{err: errWouldBlock}
+	}
+	sl, ok := t.ram.Get(cachekey.SliceKey(q.obj, idx))
+	if !ok {
+		return result{err: errWouldBlock}
+	}
+	if st := sl.meta.st.Load(); st.superseded || q.now >= st.freshUntil {
+		return result{err: errWouldBlock}
+	}
+	q.out = outHit
+	return result{src: sl, tier: tierRAM, m: sl.meta, off: sl.off}
 }
 
 // cached looks sk up in the RAM tier, then the disk tier. A slice found

@@ -96,8 +96,13 @@ func (h *handler) sendSpan(rq *request, r *result, from, to int64, status int) {
 			ctx.Response.SetBodyStream(c.memoryBody(data[from-off:to-off]), int(n))
 		} else {
 			ctx.Response.SetBodyRaw(data[from-off : to-off])
+			rq.stable = true
 		}
 		h.finish(rq, status, r.tier, n, time.Since(rq.start))
+		return
+	}
+	if rq.ramOnly {
+		rq.handoff = true
 		return
 	}
 	h.sendSlow(rq, r, from, to, status)
@@ -262,6 +267,10 @@ func (h *handler) sendMultipart(rq *request, r *result, rs []httprange.Range) {
 	ctx := rq.ctx
 	if rq.cachedOnly {
 		h.answerError(rq, errPeerMiss, tierMiss)
+		return
+	}
+	if rq.ramOnly {
+		rq.handoff = true
 		return
 	}
 	mp, err := httprange.NewMultipart(rs, r.m.size, string(r.m.typeIn(r.m.st.Load())), h.boundary)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache/accesslog"
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/cache/evloop"
 	"github.com/vodedge/vodedge/cache/ramtier"
 	"github.com/vodedge/vodedge/internal/connlimit"
 )
@@ -70,6 +71,7 @@ type Server struct {
 	tiers   tiers
 	flights flights
 	http    *fasthttp.Server
+	loop    *evloop.Server     // nil unless Config.EventLoops > 0
 	limiter *connlimit.Limiter // counts the public listeners' connections
 
 	ctx    context.Context // cancelled when origin fetches and the promoter must stop
@@ -110,6 +112,13 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.handler.init(s.ctx, &s.cfg, deps, &s.tiers)
 	s.http = s.newHTTPServer()
 	s.http.ConnState = s.limiter.FastHTTPConnState
+	if cfg.EventLoops > 0 {
+		if s.loop, err = s.newEventLoop(deps.Registerer); err != nil {
+			s.cancel()
+			s.tiers.ram.Close()
+			return nil, err
+		}
+	}
 	s.tiers.start(s.ctx)
 	return s, nil
 }
@@ -165,9 +174,14 @@ func (s *Server) newHTTPServer() *fasthttp.Server {
 
 // Serve answers requests on ln until Shutdown. It returns nil after a
 // Shutdown. Connections count against MaxConns and MaxConnsPerClient.
+// With EventLoops, the loops take ln's plain-TCP connections.
 func (s *Server) Serve(ln net.Listener) error {
 	s.ready.Store(true)
-	return s.http.Serve(clientListener{s.limiter.Listener(ln, true)})
+	lln := s.limiter.Listener(ln, true)
+	if s.loop != nil {
+		return s.loop.Serve(lln)
+	}
+	return s.http.Serve(clientListener{lln})
 }
 
 // ServeTLS is Serve with TLS on ln (tc: internal/tlsreload's, so the
@@ -213,7 +227,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.closed.Do(func() {
 		s.ready.Store(false)
-		err = s.http.ShutdownWithContext(ctx)
+		if s.loop != nil {
+			// First, so that no connection is handed to fasthttp's
+			// server after it has shut down.
+			err = s.loop.Shutdown(ctx)
+		}
+		if herr := s.http.ShutdownWithContext(ctx); err == nil {
+			err = herr
+		}
 		s.peerMu.Lock()
 		for _, p := range s.peers {
 			_ = p.ShutdownWithContext(ctx)

@@ -1,0 +1,204 @@
+package cache
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vodedge/vodedge/internal/testenv"
+	"github.com/vodedge/vodedge/origin"
+)
+
+// testEventLoops is testConfig's EventLoops: 0, except while
+// TestServingTestsWithEventLoops runs serving tests again through the
+// event loops. loopServed and loopHandOffs add up what the loops of
+// the edges started meanwhile did (countLoopStats, at their cleanup).
+var (
+	testEventLoops             int
+	loopServed, loopHandOffs   atomic.Uint64
+	loopEdges, loopEdgesServed atomic.Int64
+)
+
+func countLoopStats(s *Server) {
+	if s.loop == nil {
+		return
+	}
+	st := s.loop.Stats()
+	loopServed.Add(st.Served)
+	loopHandOffs.Add(st.HandOffs)
+	loopEdges.Add(1)
+	if st.Served > 0 {
+		loopEdgesServed.Add(1)
+	}
+}
+
+// TestServingTestsWithEventLoops runs the tests of what players see
+// (ranges, conditionals, HEAD, errors, header fields, Cache-Status, Age,
+// CORS, signed URLs, metrics and the access log) again with one event
+// loop: every answer must be the same whether the loop or fasthttp's
+// server gives it.
+func TestServingTestsWithEventLoops(t *testing.T) {
+	testEventLoops = 1
+	defer func() { testEventLoops = 0 }()
+	for _, tc := range []struct {
+		name string
+		test func(*testing.T)
+	}{
+		{"RangesReturnExactBytes", TestRangesReturnExactBytes},
+		{"WholeObjectsOfEverySize", TestWholeObjectsOfEverySize},
+		{"HeadHasGetHeaders", TestHeadHasGetHeaders},
+		{"UnsatisfiableRangeIs416", TestUnsatisfiableRangeIs416},
+		{"InvalidRangeIsIgnored", TestInvalidRangeIsIgnored},
+		{"MultipleRangesAreMultipart", TestMultipleRangesAreMultipart},
+		{"ConditionalRequests", TestConditionalRequests},
+		{"ContentTypeByExtension", TestContentTypeByExtension},
+		{"BadPathsAre400AndNeverReachOrigin", TestBadPathsAre400AndNeverReachOrigin},
+		{"KeysAreNormalizedAndIgnoreQueries", TestKeysAreNormalizedAndIgnoreQueries},
+		{"MethodNotAllowed", TestMethodNotAllowed},
+		{"HeadRequests", TestHeadRequests},
+		{"CacheStatusOnFreshHits", TestCacheStatusOnFreshHits},
+		{"AgeOnARealClock", TestAgeOnARealClock},
+		{"CORSForBrowsersOnly", TestCORSForBrowsersOnly},
+		{"SignedURLsThroughTheEdge", TestSignedURLsThroughTheEdge},
+		{"MetricsAndAccessLogDescribeEachResponse", TestMetricsAndAccessLogDescribeEachResponse},
+		{"FreshnessAndStorage", TestFreshnessAndStorage},
+		{"ClientDirectives", TestClientDirectives},
+	} {
+		t.Run(tc.name, tc.test)
+	}
+	t.Logf("event loops: %d edges, %d of them answered from their loop; %d responses from loops, %d hand-offs",
+		loopEdges.Load(), loopEdgesServed.Load(), loopServed.Load(), loopHandOffs.Load())
+	if loopServed.Load() == 0 || loopHandOffs.Load() == 0 || loopEdgesServed.Load() < loopEdges.Load()/2 {
+		t.Fatal("the loops did not take part: the tests above did not run through them")
+	}
+}
+
+// loopConn is one client connection read response by response.
+type loopConn struct {
+	t  *testing.T
+	c  net.Conn
+	br *bufio.Reader
+}
+
+func dialLoop(t *testing.T, e *edge) *loopConn {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+	return &loopConn{t: t, c: c, br: bufio.NewReader(c)}
+}
+
+// get sends a request for target with the header lines given and reads
+// the answer.
+func (lc *loopConn) get(method, target string, lines ...string) (*http.Response, []byte) {
+	lc.t.Helper()
+	req := method + " " + target + " HTTP/1.1\r\nHost: x\r\n" + strings.Join(lines, "") + "\r\n"
+	if _, err := io.WriteString(lc.c, req); err != nil {
+		lc.t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(lc.br, &http.Request{Method: method})
+	if err != nil {
+		lc.t.Fatalf("%s %s: %v", method, target, err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		lc.t.Fatal(err)
+	}
+	return resp, b
+}
+
+func TestEventLoopAnswersFreshRAMHitsAndHandsOffTheRest(t *testing.T) {
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/v/seg.ts", 100_000)
+	o.PutPattern("/v/big.ts", 600<<10) // three slices of 256 KiB
+	cfg := testConfig()
+	cfg.EventLoops = 1
+	e := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
+	loop := func() (served, handoffs float64) {
+		return testenv.Metric(t, e.reg, "vodedge_edge_loop_responses_total"), testenv.Metric(t, e.reg, "vodedge_edge_loop_handoffs_total")
+	}
+	want := testenv.PatternBytes(0, 100_000)
+
+	// A miss: handed off, and the connection stays with fasthttp.
+	miss := dialLoop(t, e)
+	if resp, b := miss.get("GET", "/v/seg.ts"); resp.Header.Get("X-Cache") != "MISS" || string(b) != string(want) {
+		t.Fatalf("miss: %s, %d bytes", resp.Header.Get("X-Cache"), len(b))
+	}
+	if resp, _ := miss.get("GET", "/v/seg.ts"); resp.Header.Get("X-Cache") != "HIT-RAM" {
+		t.Fatalf("second request of the handed-off connection: %s", resp.Header.Get("X-Cache"))
+	}
+	if s, h := loop(); s != 0 || h != 1 {
+		t.Fatalf("after the miss: %v loop responses, %v hand-offs; want 0 and 1", s, h)
+	}
+
+	// Fresh RAM hits: whole, a range, HEAD, a 304, all from the loop.
+	hit := dialLoop(t, e)
+	resp, b := hit.get("GET", "/v/seg.ts")
+	if resp.Header.Get("X-Cache") != "HIT-RAM" || string(b) != string(want) || resp.Header.Get("Server") != "vodedge" {
+		t.Fatalf("hit: %s %q, %d bytes", resp.Header.Get("X-Cache"), resp.Header.Get("Server"), len(b))
+	}
+	etag := resp.Header.Get("ETag")
+	if resp, b := hit.get("GET", "/v/seg.ts", "Range: bytes=10-19\r\n"); resp.StatusCode != 206 || string(b) != string(want[10:20]) {
+		t.Fatalf("range: %d %q", resp.StatusCode, b)
+	}
+	if resp, b := hit.get("HEAD", "/v/seg.ts"); resp.ContentLength != 100_000 || len(b) != 0 {
+		t.Fatalf("HEAD: length %d, %d bytes", resp.ContentLength, len(b))
+	}
+	if resp, _ := hit.get("GET", "/v/seg.ts", "If-None-Match: "+etag+"\r\n"); resp.StatusCode != 304 {
+		t.Fatalf("If-None-Match: %d", resp.StatusCode)
+	}
+	if s, h := loop(); s != 4 || h != 1 {
+		t.Fatalf("after four hits: %v loop responses, %v hand-offs; want 4 and 1", s, h)
+	}
+
+	// The large object's second slice is not in RAM yet: handed off,
+	// and the answer is whole.
+	if resp, b := hit.get("GET", "/v/big.ts"); resp.StatusCode != 200 || string(b) != string(testenv.PatternBytes(0, 600<<10)) {
+		t.Fatalf("big: %d, %d bytes", resp.StatusCode, len(b))
+	}
+	if _, h := loop(); h != 2 {
+		t.Fatalf("%v hand-offs, want 2", h)
+	}
+	recs := e.logs.all()
+	if len(recs) != 7 {
+		t.Fatalf("%d access log records, want 7", len(recs))
+	}
+	if r := recs[3]; r.Tier != "HIT-RAM" || r.Status != 206 || r.Bytes != 10 || r.Range != "bytes=10-19" {
+		t.Fatalf("the loop's range response logged as %+v", r)
+	}
+	if n := testenv.Metric(t, e.reg, "vodedge_edge_origin_fetches_total"); n < 2 {
+		t.Fatalf("%v origin fetches", n)
+	}
+}
+
+func TestEventLoopConnectionsCountAgainstTheLimits(t *testing.T) {
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/v/seg.ts", 1000)
+	cfg := testConfig()
+	cfg.EventLoops = 2
+	cfg.MaxConnsPerClient = 2
+	e := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
+	a, b := dialLoop(t, e), dialLoop(t, e)
+	a.get("GET", "/v/seg.ts") // a miss: handed off
+	b.get("GET", "/v/seg.ts") // a hit: the loop's
+	third := dialLoop(t, e)
+	if resp, _ := third.get("GET", "/v/seg.ts"); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("a third connection: %d, want 429", resp.StatusCode)
+	}
+	_ = a.c.Close()
+	_ = b.c.Close()
+	testenv.Eventually(t, 10*time.Second, "both closes uncounted", func() bool {
+		return testenv.Metric(t, e.reg, "vodedge_connections_open") == 0
+	})
+	if resp, _ := dialLoop(t, e).get("GET", "/v/seg.ts"); resp.StatusCode != 200 {
+		t.Fatalf("after the closes: %d", resp.StatusCode)
+	}
+}
