@@ -59,7 +59,8 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// EventLoops, when above 0, serves plain-TCP connections of the
 	// public listener from that many event loops of the edge's own
-	// (cache/evloop, one OS thread each): fresh RAM hits are answered
+	// (cache/evloop, each a goroutine that keeps its CPU while busy):
+	// fresh RAM hits are answered
 	// there, and a connection goes to fasthttp's server, for good, at its
 	// first request that could block. 0 (the default) serves every
 	// connection with fasthttp's server. See "Event loops" in doc.go.

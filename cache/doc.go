@@ -587,6 +587,48 @@
 //     runs, and none shown elsewhere beyond this host's noise
 //     (bench/results/2core-loopback/pinned-short.md, run 8).
 //
+// # Event loops: fresh RAM hits without a goroutine per connection (off by default)
+//
+// With Config.EventLoops (--event-loops N) above 0, the public plain-TCP
+// listener feeds cache/evloop instead of fasthttp's server: N epoll loops
+// of the edge's own, each one goroutine that keeps its P while it is
+// busy, below fasthttp (its
+// RequestCtx and this package's handler stay the HTTP layer). A loop
+// reads a connection's requests with raw read calls, parses each header
+// block with fasthttp's parser into the loop's one RequestCtx and calls
+// handler.handleLoop, which asks the lookup for a fresh RAM hit only
+// (query.ramOnly: tiers.ramHit). What the handler can answer without
+// waiting it answers there: a fresh RAM slice holding the bytes asked
+// for (whole, one range, HEAD), a 304 or 412, and the errors that need
+// no cached data (400, 403, 416 among them); the loop writes the header
+// and the slice's bytes with one raw writev and keeps a reference to
+// the slice when the socket is full. Anything else — a miss, a disk hit,
+// a stale or revalidated copy, a body that spans slices, multipart
+// ranges, a request with a body, not HTTP/1.1, the client's own cache
+// Cache-Control when the edge honours it, Authorization — is handed off: the loop gives the
+// socket and the bytes it read to fasthttp's server (serveHandedOff,
+// clientConn.pre), and the connection stays there for good. Nothing is
+// counted or logged for a request the loop hands off; fasthttp's side
+// counts it once. The RAM tier's own hit and miss counters, and its
+// admission sketch, see such a request's RAM lookup twice.
+//
+// The loops apply ReadTimeout, IdleTimeout and WriteTimeout themselves
+// (WriteTimeout as the longest a response may make no progress), count
+// their connections against MaxConns and MaxConnsPerClient like
+// fasthttp's, and drain on Shutdown before fasthttp's server does. TLS
+// listeners and the peer listener are fasthttp's as before. Metrics:
+// vodedge_edge_loop_responses_total, vodedge_edge_loop_handoffs_total,
+// vodedge_edge_loop_connections. A busy loop keeps its P: it lends it to
+// other goroutines (the accept loop, the handed-off connections, misses)
+// at most every millisecond, so on a node where the loops use every P,
+// fasthttp's connections get the CPU in turns of that order.
+//
+// Why: the prototype of question (c) (bench/results/2core-loopback/
+// evloop) measured 2.3 syscalls per 16 KiB hit against fasthttp's 3.0
+// (no read that finds EAGAIN, no park and wake in Go's poller per
+// request, several ready connections per epoll_wait) and 7–15 % less
+// CPU per response at 16–48 KiB, nothing at 2 MiB.
+//
 // # Slices: the unit of fetching and caching
 //
 // Every object is fetched and cached as aligned slices of SliceBytes

@@ -255,8 +255,10 @@ func (l *loop) handOff(c *conn, buffered []byte) {
 	fd, a := c.fd, c.a
 	l.forget(c)
 	l.s.handoffs.Add(1)
+	l.s.handing.Add(1)
 	go func() {
 		nc, err := fdConn(fd)
+		l.s.handing.Done()
 		if err != nil {
 			l.s.deps.Logger.Warn("evloop: connection closed", "err", err)
 			_ = unix.Close(fd)

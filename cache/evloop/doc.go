@@ -1,5 +1,6 @@
 // Package evloop serves keep-alive HTTP/1.1 requests that can be answered
-// at once from an epoll loop of its own, one locked OS thread per loop,
+// at once from epoll loops of its own, each one goroutine that keeps its
+// P (its CPU) while it is busy,
 // below fasthttp: fasthttp's RequestCtx and the caller's handler stay the
 // HTTP layer. Everything the loop will not do it hands to a fallback (the
 // edge's fasthttp server) with the bytes it has read.
@@ -46,7 +47,7 @@
 // (runtime.Gosched) so that the accept goroutine, timers and the
 // fallback's goroutines run.
 //
-// The Handler runs on the loop's thread: it must not block. The edge's
+// The Handler runs on the loop's goroutine: it must not block. The edge's
 // handler answers only fresh RAM hits (and what needs no cached data:
 // errors, 304s) there and hands everything else off.
 package evloop

@@ -47,8 +47,9 @@ type loop struct {
 
 	now, lastYield, lastSweep int64 // unix ns
 
-	mu    sync.Mutex // protects queue
-	queue []pending
+	mu     sync.Mutex // protects queue, exited
+	queue  []pending
+	exited bool // the loop has ended: add closes what it is given
 
 	draining atomic.Bool
 	forced   atomic.Bool
@@ -82,14 +83,29 @@ func newLoop(s *Server) (*loop, error) {
 	return l, nil
 }
 
-// add queues an accepted socket for the loop and wakes it.
+// add queues an accepted socket for the loop and wakes it; once the
+// loop has ended (an accept that raced Shutdown) it closes the socket.
 func (l *loop) add(fd int, a *addrs) {
 	l.mu.Lock()
+	if l.exited {
+		l.mu.Unlock()
+		l.closeQueued([]pending{{fd, a}})
+		return
+	}
 	l.queue = append(l.queue, pending{fd, a})
 	first := len(l.queue) == 1
 	l.mu.Unlock()
 	if first {
 		l.wake()
+	}
+}
+
+// closeQueued closes sockets that never joined the epoll set.
+func (l *loop) closeQueued(q []pending) {
+	for _, p := range q {
+		_ = unix.Close(p.fd)
+		l.s.open.Add(-1)
+		l.s.deps.Closed(p.a)
 	}
 }
 
@@ -118,9 +134,10 @@ func (l *loop) stop(force <-chan struct{}) {
 	l.wake()
 }
 
-// run is the loop's goroutine.
+// run is the loop's goroutine. It is not locked to its thread: it
+// keeps its P through the raw calls anyway, and a yield (Gosched) is
+// then a goroutine switch rather than a hand-over between threads.
 func (l *loop) run() {
-	runtime.LockOSThread()
 	defer l.s.wg.Done()
 	defer close(l.done)
 	defer l.shut()
@@ -261,8 +278,14 @@ func (l *loop) drain() bool {
 	return open == 0
 }
 
-// shut releases the loop's descriptors.
+// shut releases the loop's descriptors, and those queued for it.
 func (l *loop) shut() {
+	l.mu.Lock()
+	l.exited = true
+	q := l.queue
+	l.queue = nil
+	l.mu.Unlock()
+	l.closeQueued(q)
 	for _, c := range l.conns {
 		if c != nil {
 			l.close(c)

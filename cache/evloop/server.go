@@ -37,7 +37,8 @@ type Handler func(ctx *fasthttp.RequestCtx) Verdict
 
 // Config sets the loops' limits.
 type Config struct {
-	// Loops is the number of event loops, each one locked OS thread.
+	// Loops is the number of event loops, each one goroutine that keeps
+	// its P while busy: at most GOMAXPROCS is useful.
 	Loops int
 	// MaxHeaderBytes bounds a request's header block; a longer one is
 	// handed off (fasthttp answers it with 431).
@@ -86,6 +87,7 @@ type Server struct {
 	startOnce sync.Once
 	startErr  error
 	wg        sync.WaitGroup // the loops
+	handing   sync.WaitGroup // hand-offs not yet given to Deps.Fallback
 	mu        sync.Mutex     // protects lns, closed
 	lns       []net.Listener
 	closed    bool
@@ -201,7 +203,11 @@ func (s *Server) adopt(c net.Conn) {
 
 func (s *Server) handOffConn(c net.Conn, buffered []byte) {
 	s.handoffs.Add(1)
-	go s.deps.Fallback(c, buffered)
+	s.handing.Add(1)
+	go func() {
+		s.handing.Done()
+		s.deps.Fallback(c, buffered)
+	}()
 }
 
 // Stats returns the counters.
@@ -225,6 +231,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.startOnce.Do(func() {}) // no loops start after this
 	s.stopLoops(ctx.Done())
 	s.wg.Wait()
+	s.handing.Wait()
 	return ctx.Err()
 }
 
