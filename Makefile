@@ -4,7 +4,8 @@
 #   make test     install what a fresh Debian machine lacks, then run every
 #                 check CI runs: gofmt, go mod tidy, go vet, staticcheck,
 #                 go test -race, short fuzz runs
-#   make bench-compare / bench-tls / bench-rss / bench-restart /
+#   make bench-compare / bench-compare-pinned / bench-compare-evloop /
+#        bench-tls / bench-rss / bench-restart /
 #        bench-layout / bench-suite / bench-sim / bench-evict /
 #        bench-manifest / bench-scale / bench-disks / bench-chunks /
 #        bench-workers
@@ -25,7 +26,7 @@ SOAKFLAGS ?=
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-compare-pinned bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-manifest bench-scale bench-disks bench-chunks bench-workers bench-offload fuzz soak bench-tls clean
+.PHONY: all build run run-origin demo deb web test deps lint unit fuzz-smoke bench-compare bench-compare-pinned bench-compare-evloop bench-rss bench-restart bench-layout bench-suite bench-sim bench-evict bench-manifest bench-scale bench-disks bench-chunks bench-workers bench-offload fuzz soak bench-tls clean
 
 all: build
 
@@ -132,6 +133,14 @@ bench-compare-pinned: build
 	  --scenarios 'ram-16KiB=2000x16KiB:rps>=1.0,ram-48KiB=1000x48KiB:rps>=1.0,ram-2MiB=64x2MiB:throughput>=1.0,ram-mix=8xplayer:throughput>=1.0'
 	$(PIN_LOAD) --peers vodedge,nginx-static,fasthttp-bare --ram-bytes 0 --disk-bytes 1GiB \
 	  --scenarios 'disk-16KiB=2000x16KiB:rps>=1.0,disk-48KiB=1000x48KiB:rps>=1.0,disk-2MiB=64x2MiB:throughput>=1.0,disk-mix=8xplayer:throughput>=1.0'
+
+# bench-compare-evloop: RAM hits pinned as above, vodedge with one event
+# loop (--event-loops 1) against the same build without it (vodedge-base),
+# nginx and Varnish, 7 rounds (about 12 minutes on the 2-core machine).
+bench-compare-evloop: build
+	$(PIN_LOAD) --rounds 7 --duration 4s --peers vodedge,vodedge-base,nginx-static,varnish \
+	  --vodedge-base-binary ./bin/vodedge --vodedge-arg=--event-loops=1 \
+	  --scenarios 'ram-16KiB=2000x16KiB:rps>=1.0,ram-48KiB=1000x48KiB:rps>=1.0,ram-2MiB=64x2MiB:throughput>=1.0,ram-mix=8xplayer:throughput>=1.0'
 
 # bench-chunks: a generated 10-minute 1080p source (testsrc2 + sine)
 # encoded whole-file and in 2-minute chunks, each with 1 and 2 workers;

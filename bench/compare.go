@@ -261,6 +261,9 @@ func (c *comparison) run(ctx context.Context) (rep *CompareReport, err error) {
 	if rep.Host.VodedgeBase != "" {
 		c.printf("builds: vodedge is %s; vodedge-base is %s\n", buildLine(ctx, c.cfg.Tools.Vodedge), rep.Host.VodedgeBase)
 	}
+	if t := c.cfg.Tools; len(t.VodedgeArgs)+len(t.VodedgeBaseArgs) > 0 {
+		c.printf("edge arguments added: vodedge %q; vodedge-base %q\n", t.VodedgeArgs, t.VodedgeBaseArgs)
+	}
 	if !c.cfg.Pin.IsZero() {
 		c.printf("pinned: every server on CPU %s (nginx with one worker per CPU), wrk on CPU %s\n", c.cfg.Pin.ServerCPUs, c.cfg.Pin.LoadCPUs)
 	}
@@ -373,6 +376,7 @@ func (c *comparison) newPeers(corpus string) ([]livePeer, error) {
 			p = NewVodedge(VodedgeConfig{
 				Binary: c.cfg.Tools.Vodedge, OriginURL: u, WorkDir: c.wd.join("vodedge"),
 				RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Disks: c.cfg.Disks, Log: c.cfg.Log, TLSCert: cert, TLSKey: key,
+				ExtraArgs: c.cfg.Tools.VodedgeArgs,
 			})
 		case oneDiskPeer:
 			p = NewVodedge(VodedgeConfig{
@@ -383,6 +387,7 @@ func (c *comparison) newPeers(corpus string) ([]livePeer, error) {
 			p = NewVodedge(VodedgeConfig{
 				Binary: c.cfg.Tools.VodedgeBase, OriginURL: u, WorkDir: c.wd.join(name), Name: name,
 				RAMBytes: c.cfg.RAMBytes, DiskBytes: c.cfg.DiskBytes, Disks: c.cfg.Disks, Log: c.cfg.Log,
+				ExtraArgs: c.cfg.Tools.VodedgeBaseArgs,
 			})
 		case "vodedge-http":
 			p = NewVodedge(VodedgeConfig{

@@ -20,6 +20,11 @@ type Tools struct {
 	// VodedgeBase, when set, is a second vodedge binary, measured beside
 	// Vodedge as the peer "vodedge-base": an A/B of two builds in one run.
 	VodedgeBase string `json:"vodedge_base,omitempty"`
+	// VodedgeArgs and VodedgeBaseArgs are added to the edge command line
+	// of the peers vodedge and vodedge-base: an A/B of two settings of
+	// one build (--event-loops 1 against none, say).
+	VodedgeArgs     []string `json:"vodedge_args,omitempty"`
+	VodedgeBaseArgs []string `json:"vodedge_base_args,omitempty"`
 	// Nginx is the nginx binary; "" looks for nginx in PATH, then in
 	// /usr/sbin (where Debian puts it, outside a normal user's PATH).
 	Nginx string `json:"nginx,omitempty"`

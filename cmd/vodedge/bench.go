@@ -206,6 +206,8 @@ func bindCommonFlags(f *pflag.FlagSet, t *bench.Tools, workDir *string, keep *bo
 	f.StringVar(&t.Wrk, "wrk", "", "wrk binary (default: wrk in PATH)")
 	if nginx {
 		f.StringVar(&t.VodedgeBase, "vodedge-base-binary", "", "a second vodedge binary (another build), measured beside the first as the peer vodedge-base when --peers names it")
+		f.StringArrayVar(&t.VodedgeArgs, "vodedge-arg", nil, "an argument added to the command line of the peer vodedge's edge, e.g. --vodedge-arg=--event-loops=1 (repeat for more)")
+		f.StringArrayVar(&t.VodedgeBaseArgs, "vodedge-base-arg", nil, "an argument added to the command line of the peer vodedge-base's edge (repeat for more)")
 		f.StringVar(&t.Nginx, "nginx", "", "nginx binary (default: nginx in PATH, else /usr/sbin/nginx)")
 		f.StringVar(&t.Varnish, "varnishd", "", "varnishd binary (default: varnishd in PATH, else /usr/sbin/varnishd)")
 	}
