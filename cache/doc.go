@@ -612,8 +612,11 @@
 // counts it once. The RAM tier's own hit and miss counters, and its
 // admission sketch, see such a request's RAM lookup twice.
 //
-// The loops apply ReadTimeout, IdleTimeout and WriteTimeout themselves
-// (WriteTimeout as the longest a response may make no progress), count
+// The loops apply IdleTimeout and WriteTimeout themselves (WriteTimeout
+// as the longest a response may make no progress) and hand a request
+// header not whole within ReadTimeout to fasthttp's server (which cuts
+// it with 408 after its own ReadTimeout: up to twice as late as without
+// the loops), count
 // their connections against MaxConns and MaxConnsPerClient like
 // fasthttp's, and drain on Shutdown before fasthttp's server does. TLS
 // listeners and the peer listener are fasthttp's as before. Metrics:
@@ -628,6 +631,21 @@
 // (no read that finds EAGAIN, no park and wake in Go's poller per
 // request, several ready connections per epoll_wait) and 7–15 % less
 // CPU per response at 16–48 KiB, nothing at 2 MiB.
+//
+// What it bought in the edge (make bench-compare-evloop, pinned, 7
+// rounds, same run; bench/results/2core-loopback/evloop-edge): with one
+// loop, responses per busy CPU-second were 1.27× (16 KiB) and 1.24×
+// (48 KiB) the same build's without it, 0.97× at 2 MiB and for the
+// player mix; against nginx 1.19×, 1.12×, 0.68× and 1.28×, against
+// Varnish 1.14–1.62×. Requests/s stayed ties at wrk's limit. An earlier
+// run, with the loop locked to its thread, gave 1.16× and 1.21× at 16
+// and 48 KiB.
+//
+// Tests: cache/evloop's own over loopback (keep-alive, pipelining across
+// a hand-off, partial writes to a slow reader, a body copied before the
+// context is reused, timeouts, Shutdown); here, the serving tests run
+// again through a loop (TestServingTestsWithEventLoops), and
+// VODEDGE_TEST_EVENT_LOOPS=1 go test ./cache runs the whole package so.
 //
 // # Slices: the unit of fetching and caching
 //

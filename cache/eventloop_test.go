@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,13 +18,23 @@ import (
 
 // testEventLoops is testConfig's EventLoops: 0, except while
 // TestServingTestsWithEventLoops runs serving tests again through the
-// event loops. loopServed and loopHandOffs add up what the loops of
-// the edges started meanwhile did (countLoopStats, at their cleanup).
+// event loops, or for the whole package with VODEDGE_TEST_EVENT_LOOPS=1
+// (every test but the loop's own passes that way too: run it when the
+// loop or the handler changes). loopServed and loopHandOffs add up what
+// the loops of the edges started meanwhile did (countLoopStats, at their
+// cleanup).
 var (
-	testEventLoops             int
+	testEventLoops             = envInt("VODEDGE_TEST_EVENT_LOOPS")
 	loopServed, loopHandOffs   atomic.Uint64
 	loopEdges, loopEdgesServed atomic.Int64
 )
+
+// envInt is the environment variable name as an int; 0 when unset or
+// not a number.
+func envInt(name string) int {
+	n, _ := strconv.Atoi(os.Getenv(name))
+	return n
+}
 
 func countLoopStats(s *Server) {
 	if s.loop == nil {
@@ -43,8 +55,9 @@ func countLoopStats(s *Server) {
 // loop: every answer must be the same whether the loop or fasthttp's
 // server gives it.
 func TestServingTestsWithEventLoops(t *testing.T) {
+	old := testEventLoops
 	testEventLoops = 1
-	defer func() { testEventLoops = 0 }()
+	defer func() { testEventLoops = old }()
 	for _, tc := range []struct {
 		name string
 		test func(*testing.T)
@@ -68,6 +81,7 @@ func TestServingTestsWithEventLoops(t *testing.T) {
 		{"MetricsAndAccessLogDescribeEachResponse", TestMetricsAndAccessLogDescribeEachResponse},
 		{"FreshnessAndStorage", TestFreshnessAndStorage},
 		{"ClientDirectives", TestClientDirectives},
+		{"SlowHeaderIsCutWith408", TestSlowHeaderIsCutWith408},
 	} {
 		t.Run(tc.name, tc.test)
 	}

@@ -12,8 +12,10 @@
 // calls, finds each complete header block, parses it with fasthttp's
 // RequestHeader into the loop's one RequestCtx, calls the Handler and
 // writes the response header and body with one raw writev(2); what the
-// socket does not take waits for EPOLLOUT. It applies the idle, read and
-// write timeouts itself (a sweep once a second) and drains on Shutdown.
+// socket does not take waits for EPOLLOUT. It applies the idle and write
+// timeouts itself (a sweep once a second; a request header not whole
+// within the read timeout goes to the fallback, which answers it as it
+// answers its own slow headers) and drains on Shutdown.
 //
 // It hands the connection off, from the request under way on, when the
 // request has a body, is not HTTP/1.1, does not parse the way fasthttp's

@@ -239,21 +239,26 @@ func (l *loop) register(fd int, a *addrs) {
 	}
 }
 
-// sweep closes connections past their timeout.
+// sweep closes connections past their timeout. A request header not
+// whole within ReadTimeout goes to the fallback instead, which answers
+// it as it answers its own slow headers (fasthttp's server: 408 once its
+// ReadTimeout has passed too).
 func (l *loop) sweep() {
 	cfg := &l.s.cfg
 	for _, c := range l.conns {
 		if c == nil {
 			continue
 		}
-		limit := cfg.IdleTimeout
 		switch {
 		case c.pendingOut():
-			limit = cfg.WriteTimeout
+			if l.now-c.since > int64(cfg.WriteTimeout) {
+				l.close(c)
+			}
 		case len(c.in) > 0:
-			limit = cfg.ReadTimeout
-		}
-		if l.now-c.since > int64(limit) {
+			if l.now-c.since > int64(cfg.ReadTimeout) {
+				l.handOff(c, c.in)
+			}
+		case l.now-c.since > int64(cfg.IdleTimeout):
 			l.close(c)
 		}
 	}

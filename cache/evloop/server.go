@@ -43,10 +43,11 @@ type Config struct {
 	// MaxHeaderBytes bounds a request's header block; a longer one is
 	// handed off (fasthttp answers it with 431).
 	MaxHeaderBytes int
-	// ReadTimeout closes a connection whose request header has not come
-	// whole this long after its first bytes; IdleTimeout one that sent
-	// nothing this long after its last response; WriteTimeout one whose
-	// response has made no progress this long.
+	// ReadTimeout hands a connection to the fallback when its request
+	// header has not come whole this long after its last bytes;
+	// IdleTimeout closes one that sent nothing this long after its last
+	// response, WriteTimeout one whose response has made no progress this
+	// long.
 	ReadTimeout, IdleTimeout, WriteTimeout time.Duration
 	// Name is the Server header of responses that set none.
 	Name string
