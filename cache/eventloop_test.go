@@ -2,6 +2,7 @@ package cache
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -215,4 +216,102 @@ func TestEventLoopConnectionsCountAgainstTheLimits(t *testing.T) {
 	if resp, _ := dialLoop(t, e).get("GET", "/v/seg.ts"); resp.StatusCode != 200 {
 		t.Fatalf("after the closes: %d", resp.StatusCode)
 	}
+}
+
+// TestEventLoopUnderConcurrentLoad: connections at once, each with
+// pipelined requests of hits, misses, ranges, HEADs and a body larger
+// than a slice, through two loops; every answer must be the object's
+// bytes, whichever side (loop or fasthttp) gave it.
+func TestEventLoopUnderConcurrentLoad(t *testing.T) {
+	o := testenv.NewOrigin(t)
+	const objects = 40
+	for i := range objects {
+		o.PutPattern(fmt.Sprintf("/v/%d.ts", i), int64(1000+i*997))
+	}
+	o.PutPattern("/v/big.ts", 700<<10)
+	cfg := testConfig()
+	cfg.EventLoops = 2
+	e := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
+	warm := dialLoop(t, e) // the objects but the last 8 in RAM; big.ts not
+	for i := range objects - 8 {
+		warm.get("GET", fmt.Sprintf("/v/%d.ts", i))
+	}
+	errs := make(chan error, 16)
+	for w := range 16 {
+		go func() { errs <- loadOneConn(e, w, objects) }()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	served, handoffs := testenv.Metric(t, e.reg, "vodedge_edge_loop_responses_total"), testenv.Metric(t, e.reg, "vodedge_edge_loop_handoffs_total")
+	t.Logf("%v responses from the loops, %v hand-offs", served, handoffs)
+	if served < 16*20 || handoffs < 16 {
+		t.Fatal("the loops did not answer the first half of every connection's requests, or handed none off")
+	}
+}
+
+// loadOneConn sends 60 requests on a new connection, two at a time in
+// one write, and checks every answer: hits of warm objects for the first
+// 30 (the loop's), then also cold objects and a body of three slices
+// (which move the connection to fasthttp's server).
+func loadOneConn(e *edge, w, objects int) error {
+	c, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(60 * time.Second))
+	br := bufio.NewReader(c)
+	type want struct {
+		method string
+		body   []byte
+	}
+	for i := 0; i < 60; i += 2 {
+		var reqs strings.Builder
+		var wants []want
+		for j := range 2 {
+			n := (w*7 + i + j) % (objects - 8)
+			kind := (i + j + w) % 5
+			if i >= 30 {
+				n = (w*7 + i + j) % objects
+			} else if kind == 2 {
+				kind = 3
+			}
+			size := int64(1000 + n*997)
+			path := fmt.Sprintf("/v/%d.ts", n)
+			switch kind {
+			case 0:
+				fmt.Fprintf(&reqs, "GET %s HTTP/1.1\r\nHost: x\r\nRange: bytes=100-199\r\n\r\n", path)
+				wants = append(wants, want{"GET", testenv.PatternBytes(100, 200)})
+			case 1:
+				fmt.Fprintf(&reqs, "HEAD %s HTTP/1.1\r\nHost: x\r\n\r\n", path)
+				wants = append(wants, want{"HEAD", nil})
+			case 2:
+				fmt.Fprintf(&reqs, "GET /v/big.ts HTTP/1.1\r\nHost: x\r\n\r\n")
+				wants = append(wants, want{"GET", testenv.PatternBytes(0, 700<<10)})
+			default:
+				fmt.Fprintf(&reqs, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path)
+				wants = append(wants, want{"GET", testenv.PatternBytes(0, size)})
+			}
+		}
+		if _, err := io.WriteString(c, reqs.String()); err != nil {
+			return err
+		}
+		for k, wt := range wants {
+			resp, err := http.ReadResponse(br, &http.Request{Method: wt.method})
+			if err != nil {
+				return fmt.Errorf("conn %d, request %d: %w", w, i+k, err)
+			}
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return fmt.Errorf("conn %d, request %d: body: %w", w, i+k, err)
+			}
+			if resp.StatusCode/100 != 2 || string(b) != string(wt.body) {
+				return fmt.Errorf("conn %d, request %d: %d, %d bytes, want %d", w, i+k, resp.StatusCode, len(b), len(wt.body))
+			}
+		}
+	}
+	return nil
 }
