@@ -612,8 +612,9 @@
 // counts it once. The RAM tier's own hit and miss counters, and its
 // admission sketch, see such a request's RAM lookup twice.
 //
-// The loops apply IdleTimeout and WriteTimeout themselves (WriteTimeout
-// as the longest a response may make no progress) and hand a request
+// The loops apply IdleTimeout and WriteTimeout themselves (a response
+// that has to wait for the socket must be out within WriteTimeout plus
+// its size at MinClientRate, as on fasthttp's side) and hand a request
 // header not whole within ReadTimeout to fasthttp's server (which cuts
 // it with 408 after its own ReadTimeout: up to twice as late as without
 // the loops), count
@@ -621,7 +622,10 @@
 // fasthttp's, and drain on Shutdown before fasthttp's server does. TLS
 // listeners and the peer listener are fasthttp's as before. Metrics:
 // vodedge_edge_loop_responses_total, vodedge_edge_loop_handoffs_total,
-// vodedge_edge_loop_connections. A busy loop keeps its P: it lends it to
+// vodedge_edge_loop_connections. Handed-off connections reach
+// fasthttp's server through a listener of their own (handOffListener),
+// so that its Shutdown waits for them as for the others. A busy loop
+// keeps its P: it lends it to
 // other goroutines (the accept loop, the handed-off connections, misses)
 // at most every millisecond, so on a node where the loops use every P,
 // fasthttp's connections get the CPU in turns of that order.

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -314,4 +315,46 @@ func loadOneConn(e *edge, w, objects int) error {
 		}
 	}
 	return nil
+}
+
+// TestShutdownWaitsForAHandedOffResponse: a miss handed off by the loop
+// is under way when Shutdown begins; it must end whole, as it would
+// without the loops, before Shutdown returns.
+func TestShutdownWaitsForAHandedOffResponse(t *testing.T) {
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/v/slow.ts", 5000)
+	release := make(chan struct{})
+	o.SetHook(func(http.ResponseWriter, *http.Request) bool { <-release; return false })
+	cfg := testConfig()
+	cfg.EventLoops = 1
+	org := httpOrigin(t, o, origin.HTTPOptions{})
+	e := startEdge(t, cfg, org)
+	lc := dialLoop(t, e)
+	if _, err := io.WriteString(lc.c, "GET /v/slow.ts HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 10*time.Second, "the miss reaches the origin", func() bool { return o.InFlight() == 1 })
+	stopped := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		stopped <- e.srv.Shutdown(ctx)
+	}()
+	select {
+	case err := <-stopped:
+		t.Fatalf("Shutdown returned (%v) with a response under way", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	resp, err := http.ReadResponse(lc.br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || string(b) != string(testenv.PatternBytes(0, 5000)) {
+		t.Fatalf("the handed-off miss: %d, %d bytes", resp.StatusCode, len(b))
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
 }

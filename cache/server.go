@@ -71,8 +71,13 @@ type Server struct {
 	tiers   tiers
 	flights flights
 	http    *fasthttp.Server
-	loop    *evloop.Server     // nil unless Config.EventLoops > 0
-	limiter *connlimit.Limiter // counts the public listeners' connections
+	loop    *evloop.Server // nil unless Config.EventLoops > 0
+	// handedOff feeds fasthttp's server the loops' hand-offs; served
+	// (handOffServe) from the first Serve on.
+	handedOff    *handOffListener
+	handOffServe sync.Once
+	handOffDone  chan error
+	limiter      *connlimit.Limiter // counts the public listeners' connections
 
 	ctx    context.Context // cancelled when origin fetches and the promoter must stop
 	cancel context.CancelFunc
@@ -113,6 +118,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.http = s.newHTTPServer()
 	s.http.ConnState = s.limiter.FastHTTPConnState
 	if cfg.EventLoops > 0 {
+		s.handedOff = newHandOffListener(s.limiter.Release)
 		if s.loop, err = s.newEventLoop(deps.Registerer); err != nil {
 			s.cancel()
 			s.tiers.ram.Close()
@@ -179,6 +185,10 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.ready.Store(true)
 	lln := s.limiter.Listener(ln, true)
 	if s.loop != nil {
+		s.handOffServe.Do(func() {
+			s.handOffDone = make(chan error, 1)
+			go func() { s.handOffDone <- s.http.Serve(s.handedOff) }()
+		})
 		return s.loop.Serve(lln)
 	}
 	return s.http.Serve(clientListener{lln})
@@ -234,6 +244,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 		if herr := s.http.ShutdownWithContext(ctx); err == nil {
 			err = herr
+		}
+		if s.handedOff != nil {
+			// Closed by fasthttp's Shutdown once it serves it; closed here
+			// in case its Serve had not begun.
+			_ = s.handedOff.Close()
+			s.handOffServe.Do(func() {})
+			if s.handOffDone != nil {
+				<-s.handOffDone
+			}
 		}
 		s.peerMu.Lock()
 		for _, p := range s.peers {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -19,9 +20,11 @@ type conn struct {
 	// and the body's; closeAfter ends the connection once they are out.
 	wh, whBuf, wb []byte
 	closeAfter    bool
-	// since is when the connection last made progress (bytes read or
-	// written): what its timeouts count from.
-	since int64
+	// since is when the request under way began (its first bytes read),
+	// or when the last response was done: what the read and idle
+	// timeouts count from. wdl is when a response waiting for the socket
+	// must be out (unix ns).
+	since, wdl int64
 }
 
 func (c *conn) pendingOut() bool { return len(c.wh)+len(c.wb) > 0 }
@@ -36,9 +39,10 @@ const (
 )
 
 // serveReady answers the whole requests c has sent, reading until EAGAIN
-// or a short read (the socket is edge-triggered). c has no response
-// waiting to be written.
-func (l *loop) serveReady(c *conn) {
+// or a short read (the socket is edge-triggered); after a hang-up, until
+// EAGAIN or the end (a short read may have left the FIN unread, and no
+// edge would come for it). c has no response waiting to be written.
+func (l *loop) serveReady(c *conn, hup bool) {
 	b := append(l.scratch[:0], c.in...)
 	drained := false
 	for {
@@ -70,9 +74,11 @@ func (l *loop) serveReady(c *conn) {
 			l.close(c)
 			return
 		}
-		drained = n < cap(b)-len(b)
+		drained = !hup && n < cap(b)-len(b)
+		if len(b) == 0 { // a new request's first bytes: its read timeout starts
+			c.since = l.now
+		}
 		b = b[:len(b)+n]
-		c.since = l.now
 	}
 }
 
@@ -205,9 +211,10 @@ func (l *loop) write(c *conn, hdr, body []byte, stable bool) step {
 			l.close(c)
 			return gone
 		}
+		c.since = l.now
 		return more
 	}
-	c.since = l.now
+	c.wdl = l.writeDeadline(len(hdr) + len(body) - n)
 	if n < len(hdr) {
 		c.whBuf = append(c.whBuf[:0], hdr[n:]...)
 		c.wh, c.wb = c.whBuf, body
@@ -218,6 +225,16 @@ func (l *loop) write(c *conn, hdr, body []byte, stable bool) step {
 		c.wb = bytes.Clone(c.wb)
 	}
 	return blocked
+}
+
+// writeDeadline is when n bytes that wait for the socket now must be
+// out: WriteTimeout, plus n at MinRate.
+func (l *loop) writeDeadline(n int) int64 {
+	d := l.now + int64(l.s.cfg.WriteTimeout)
+	if r := l.s.cfg.MinRate; r > 0 {
+		d += int64(n) * int64(time.Second) / r
+	}
+	return d
 }
 
 // flush writes what c has unsent, once per EPOLLOUT (a short write means
@@ -232,7 +249,6 @@ func (l *loop) flush(c *conn) bool {
 		return false
 	}
 	if n > 0 {
-		c.since = l.now
 		k := min(n, len(c.wh))
 		c.wh, c.wb = c.wh[k:], c.wb[n-k:]
 	}
@@ -240,6 +256,7 @@ func (l *loop) flush(c *conn) bool {
 		return false
 	}
 	c.wh, c.wb = nil, nil
+	c.since = l.now
 	if c.closeAfter {
 		l.close(c)
 		return false
@@ -250,18 +267,30 @@ func (l *loop) flush(c *conn) bool {
 // handOff gives c, with buffered (the bytes read and not answered), to
 // the fallback.
 func (l *loop) handOff(c *conn, buffered []byte) {
-	_ = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
+	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, c.fd, nil); err != nil {
+		// Still in the set, its events would reach whatever reuses the
+		// number: close it instead.
+		l.s.deps.Logger.Warn("evloop: connection closed instead of handed off", "err", err)
+		l.close(c)
+		return
+	}
 	buf := bytes.Clone(buffered)
 	fd, a := c.fd, c.a
 	l.forget(c)
 	l.s.handoffs.Add(1)
 	l.s.handing.Add(1)
 	go func() {
-		nc, err := fdConn(fd)
-		l.s.handing.Done()
+		defer l.s.handing.Done()
+		nc, err := fdConn(fd) // closes fd, success or not
 		if err != nil {
 			l.s.deps.Logger.Warn("evloop: connection closed", "err", err)
-			_ = unix.Close(fd)
+			l.s.deps.Closed(a)
+			return
+		}
+		if nc.RemoteAddr() == nil {
+			// The client reset it meanwhile (getpeername failed): nothing
+			// to serve, and the hook is told with the address it knew.
+			_ = nc.Close()
 			l.s.deps.Closed(a)
 			return
 		}

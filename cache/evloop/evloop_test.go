@@ -374,3 +374,32 @@ func TestHeaderEnd(t *testing.T) {
 		}
 	}
 }
+
+func TestHalfClosedClientIsClosedAfterItsAnswer(t *testing.T) {
+	r := newRig(t, Config{Loops: 1, MaxHeaderBytes: 4096, ReadTimeout: time.Minute, IdleTimeout: time.Minute, WriteTimeout: time.Minute})
+	c, br := r.dial()
+	send(t, c, "GET /small HTTP/1.1\r\nHost: x\r\n\r\n")
+	if err := c.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := get(t, br, "GET"); body != "small body" {
+		t.Fatalf("got %q", body)
+	}
+	// Not after IdleTimeout (a minute, beyond the read deadline): the
+	// loop reads the FIN that came with the request.
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Fatalf("after the answer: %v, want EOF", err)
+	}
+}
+
+func TestShutdownTwice(t *testing.T) {
+	r := newRig(t, Config{})
+	c, br := r.dial()
+	send(t, c, "GET /small HTTP/1.1\r\nHost: x\r\n\r\n")
+	get(t, br, "GET")
+	for range 2 {
+		if err := r.s.Shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -93,11 +93,10 @@ func (l *loop) add(fd int, a *addrs) {
 		return
 	}
 	l.queue = append(l.queue, pending{fd, a})
-	first := len(l.queue) == 1
-	l.mu.Unlock()
-	if first {
-		l.wake()
+	if len(l.queue) == 1 {
+		l.wakeLocked()
 	}
+	l.mu.Unlock()
 }
 
 // closeQueued closes sockets that never joined the epoll set.
@@ -109,8 +108,18 @@ func (l *loop) closeQueued(q []pending) {
 	}
 }
 
-// wake makes the loop's epoll_wait return.
+// wake makes the loop's epoll_wait return, unless it has ended.
 func (l *loop) wake() {
+	l.mu.Lock()
+	l.wakeLocked()
+	l.mu.Unlock()
+}
+
+// wakeLocked is wake with l.mu held: the eventfd is closed under it.
+func (l *loop) wakeLocked() {
+	if l.exited {
+		return
+	}
 	var one = [8]byte{1}
 	_, _ = unix.Write(l.ev, one[:])
 }
@@ -211,7 +220,7 @@ func (l *loop) dispatch(ev *unix.EpollEvent) {
 			return
 		}
 	}
-	l.serveReady(c)
+	l.serveReady(c, ev.Events&(unix.EPOLLRDHUP|unix.EPOLLHUP) != 0)
 }
 
 // adoptQueued puts the queued sockets into the epoll set.
@@ -251,7 +260,7 @@ func (l *loop) sweep() {
 		}
 		switch {
 		case c.pendingOut():
-			if l.now-c.since > int64(cfg.WriteTimeout) {
+			if l.now > c.wdl {
 				l.close(c)
 			}
 		case len(c.in) > 0:
@@ -289,6 +298,7 @@ func (l *loop) shut() {
 	l.exited = true
 	q := l.queue
 	l.queue = nil
+	_ = unix.Close(l.ev)
 	l.mu.Unlock()
 	l.closeQueued(q)
 	for _, c := range l.conns {
@@ -297,7 +307,6 @@ func (l *loop) shut() {
 		}
 	}
 	_ = unix.Close(l.epfd)
-	_ = unix.Close(l.ev)
 }
 
 // close closes c's socket and forgets it.

@@ -44,11 +44,15 @@ type Config struct {
 	// handed off (fasthttp answers it with 431).
 	MaxHeaderBytes int
 	// ReadTimeout hands a connection to the fallback when its request
-	// header has not come whole this long after its last bytes;
+	// header has not come whole this long after its first bytes;
 	// IdleTimeout closes one that sent nothing this long after its last
-	// response, WriteTimeout one whose response has made no progress this
-	// long.
+	// response, WriteTimeout one whose response is not out this long
+	// (plus MinRate's allowance) after it first had to wait.
 	ReadTimeout, IdleTimeout, WriteTimeout time.Duration
+	// MinRate, in bytes/s, lengthens a response's WriteTimeout by its
+	// size at that rate, so that a slow client on a large body is not cut
+	// off while a stalled one is; 0 adds nothing.
+	MinRate int64
 	// Name is the Server header of responses that set none.
 	Name string
 }
@@ -56,9 +60,11 @@ type Config struct {
 // Deps are the injected dependencies.
 type Deps struct {
 	Handle Handler
-	// Fallback serves a connection handed off, answering buffered (the
-	// bytes read and not answered) first. It runs on a goroutine of its
-	// own and owns c.
+	// Fallback takes a connection handed off, to answer buffered (the
+	// bytes read and not answered) first; it owns c. It is called on a
+	// goroutine of its own, and Shutdown waits for the calls under way
+	// to return: it should give c to a server (through a listener of its
+	// own, say) rather than serve it to the end.
 	Fallback func(c net.Conn, buffered []byte)
 	// Closed is told of each connection the loop closed (not of those
 	// handed off); c gives its addresses. It may be nil.
@@ -69,7 +75,7 @@ type Deps struct {
 // Stats are the server's counters since it started.
 type Stats struct {
 	Accepted uint64 // connections moved to a loop
-	Served   uint64 // responses written by the loops
+	Served   uint64 // responses the loops answered (and began to write)
 	HandOffs uint64 // connections handed to the fallback
 	Open     int64  // connections a loop holds now
 }
@@ -88,7 +94,7 @@ type Server struct {
 	startOnce sync.Once
 	startErr  error
 	wg        sync.WaitGroup // the loops
-	handing   sync.WaitGroup // hand-offs not yet given to Deps.Fallback
+	handing   sync.WaitGroup // calls of Deps.Fallback under way
 	mu        sync.Mutex     // protects lns, closed
 	lns       []net.Listener
 	closed    bool
@@ -206,7 +212,7 @@ func (s *Server) handOffConn(c net.Conn, buffered []byte) {
 	s.handoffs.Add(1)
 	s.handing.Add(1)
 	go func() {
-		s.handing.Done()
+		defer s.handing.Done()
 		s.deps.Fallback(c, buffered)
 	}()
 }
@@ -230,7 +236,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		_ = ln.Close()
 	}
 	s.startOnce.Do(func() {}) // no loops start after this
-	s.stopLoops(ctx.Done())
+	force := ctx.Done()
+	if force == nil { // a context never done: drain for as long as it takes
+		force = make(chan struct{})
+	}
+	s.stopLoops(force)
 	s.wg.Wait()
 	s.handing.Wait()
 	return ctx.Err()

@@ -19,7 +19,8 @@ func rawRead(fd int, p []byte) (int, syscall.Errno) {
 	return int(n), errno
 }
 
-// rawWritev is writev(2) of the non-empty buffers of bufs.
+// rawWritev is writev(2) of the non-empty buffers of bufs, again when
+// interrupted.
 func rawWritev(fd int, bufs [2][]byte) (int, syscall.Errno) {
 	var iov [2]syscall.Iovec
 	k := 0
@@ -33,8 +34,12 @@ func rawWritev(fd int, bufs [2][]byte) (int, syscall.Errno) {
 	if k == 0 {
 		return 0, 0
 	}
-	n, _, errno := syscall.RawSyscall(syscall.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(k))
-	return int(n), errno
+	for {
+		n, _, errno := syscall.RawSyscall(syscall.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(k))
+		if errno != syscall.EINTR {
+			return int(n), errno
+		}
+	}
 }
 
 // rawEpollWait is epoll_wait(2) with no timeout; 0 when nothing is
