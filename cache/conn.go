@@ -6,6 +6,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/vodedge/vodedge/internal/rawsock"
 )
 
 // clientConn is a plain TCP connection accepted by one of the server's
@@ -204,7 +206,7 @@ func (c *clientConn) Read(p []byte) (int, error) {
 // nothing to read yet (EAGAIN: RawConn waits and calls again).
 func (c *clientConn) readTo(fd uintptr) bool {
 	for {
-		n, errno := rawRead(int(fd), c.rbuf)
+		n, errno := rawsock.Read(int(fd), c.rbuf)
 		switch errno {
 		case syscall.EINTR:
 			continue
@@ -284,7 +286,7 @@ func (c *clientConn) writeHeld(p []byte) (int, error) {
 // calls again).
 func (c *clientConn) writevTo(fd uintptr) bool {
 	for len(c.wvec[0])+len(c.wvec[1]) > 0 {
-		n, errno := rawWritev(int(fd), c.wvec)
+		n, errno := rawsock.Writev(int(fd), c.wvec)
 		if n > 0 {
 			c.wn += n
 			k := min(n, len(c.wvec[0]))

@@ -26,9 +26,9 @@
 //
 // Imports: its leaf packages cache/httprange, cache/stream,
 // cache/ramtier, cache/memfile, cache/disktier, cache/accesslog,
-// cache/freshness, cache/policy, cache/vary and cache/peer (the peer miss
-// header); internal/cachekey, internal/urlsign, internal/admin,
-// internal/connlimit; origin for the object model; fasthttp,
+// cache/freshness, cache/policy, cache/vary, cache/peer (the peer miss
+// header) and cache/evloop (the event loops); internal/cachekey,
+// internal/urlsign, internal/admin, internal/connlimit, internal/rawsock; origin for the object model; fasthttp,
 // client_golang; golang.org/x/sys/unix for cachestat(2) (pagecache.go).
 // It declares the interfaces it needs from an origin
 // (Origin, and Forwarder for unsafe methods). The disk tier is injected

@@ -6,8 +6,9 @@ import (
 )
 
 // The socket calls of a hit, made without telling Go's scheduler: the
-// request's read, the response's writev or sendmsg, the cork, and the
-// sendfile of a body in the page cache (rawSendfile). Each is on a non-blocking socket and returns at
+// request's read and the response's writev (internal/rawsock, shared
+// with cache/evloop), its sendmsg, the cork, and the sendfile of a body
+// in the page cache (rawSendfile). Each is on a non-blocking socket and returns at
 // once (EAGAIN when it would wait, which RawConn then waits for in Go's
 // poller), so the thread keeps its P through it, as an event loop keeps
 // its CPU. Made through the scheduler, every such call costs the
@@ -28,33 +29,6 @@ func errnoErr(e syscall.Errno) error {
 		return nil
 	}
 	return e
-}
-
-// rawRead is read(2) into p.
-func rawRead(fd int, p []byte) (int, syscall.Errno) {
-	if len(p) == 0 {
-		return 0, 0
-	}
-	n, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-	return int(n), errno
-}
-
-// rawWritev is writev(2) of the non-empty buffers in bufs, at most two.
-func rawWritev(fd int, bufs [2][]byte) (int, syscall.Errno) {
-	var iov [2]syscall.Iovec
-	k := 0
-	for _, b := range bufs {
-		if len(b) > 0 {
-			iov[k].Base = &b[0]
-			iov[k].SetLen(len(b))
-			k++
-		}
-	}
-	if k == 0 {
-		return 0, 0
-	}
-	n, _, errno := syscall.RawSyscall(syscall.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(k))
-	return int(n), errno
 }
 
 // rawSend is send(2) of p with flags.

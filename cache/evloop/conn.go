@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/vodedge/vodedge/internal/rawsock"
 )
 
 // conn is one connection of a loop.
@@ -58,7 +60,7 @@ func (l *loop) serveReady(c *conn, hup bool) {
 			l.handOff(c, b)
 			return
 		}
-		n, errno := rawRead(c.fd, b[len(b):cap(b)])
+		n, errno := rawsock.Read(c.fd, b[len(b):cap(b)])
 		switch errno {
 		case 0:
 		case syscall.EINTR:
@@ -198,7 +200,7 @@ func (l *loop) respond(c *conn, v Verdict) step {
 // write sends header and body; what the socket does not take is kept
 // in c (the body by reference when stable, else copied).
 func (l *loop) write(c *conn, hdr, body []byte, stable bool) step {
-	n, errno := rawWritev(c.fd, [2][]byte{hdr, body})
+	n, errno := rawsock.Writev(c.fd, [2][]byte{hdr, body})
 	switch errno {
 	case 0, syscall.EAGAIN, syscall.EINTR:
 	default:
@@ -241,7 +243,7 @@ func (l *loop) writeDeadline(n int) int64 {
 // the socket is full again). It reports whether c is open with nothing
 // left to write.
 func (l *loop) flush(c *conn) bool {
-	n, errno := rawWritev(c.fd, [2][]byte{c.wh, c.wb})
+	n, errno := rawsock.Writev(c.fd, [2][]byte{c.wh, c.wb})
 	switch errno {
 	case 0, syscall.EAGAIN, syscall.EINTR:
 	default:

@@ -26,7 +26,8 @@
 // (a dup of the socket, in Go's poller) and the bytes read and not yet
 // answered, and it answers them first.
 //
-// Imports: fasthttp and golang.org/x/sys/unix only. The caller injects the
+// Imports: fasthttp, golang.org/x/sys/unix and internal/rawsock (the raw
+// read and writev). The caller injects the
 // handler, the fallback and the hook told of every connection the loop
 // closes (the edge's connection limiter).
 //

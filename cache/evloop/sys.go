@@ -13,35 +13,6 @@ import (
 // The loop's socket calls are raw: they never block (non-blocking
 // sockets, epoll_wait with a zero timeout), so the thread keeps its P.
 
-// rawRead is read(2) into p (not empty).
-func rawRead(fd int, p []byte) (int, syscall.Errno) {
-	n, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-	return int(n), errno
-}
-
-// rawWritev is writev(2) of the non-empty buffers of bufs, again when
-// interrupted.
-func rawWritev(fd int, bufs [2][]byte) (int, syscall.Errno) {
-	var iov [2]syscall.Iovec
-	k := 0
-	for _, b := range bufs {
-		if len(b) > 0 {
-			iov[k].Base = &b[0]
-			iov[k].SetLen(len(b))
-			k++
-		}
-	}
-	if k == 0 {
-		return 0, 0
-	}
-	for {
-		n, _, errno := syscall.RawSyscall(syscall.SYS_WRITEV, uintptr(fd), uintptr(unsafe.Pointer(&iov[0])), uintptr(k))
-		if errno != syscall.EINTR {
-			return int(n), errno
-		}
-	}
-}
-
 // rawEpollWait is epoll_wait(2) with no timeout; 0 when nothing is
 // ready or it failed (the blocking wait that follows reports errors).
 func rawEpollWait(epfd int, events []unix.EpollEvent) int {
