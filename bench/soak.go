@@ -238,6 +238,7 @@ func startSite(ctx context.Context, cfg *SoakConfig, wd *workDir, origin *Origin
 		gossip := "127.0.0.1:" + strconv.Itoa(gport)
 		args := []string{"--node-name", name, "--site", "soak", "--cluster-key-file", keyFile,
 			"--gossip-listen", gossip, "--peer-listen", "127.0.0.1:" + strconv.Itoa(pport), "--advertise-host", "127.0.0.1"}
+		args = append(args, cfg.Tools.VodedgeArgs...)
 		if join != "" {
 			args = append(args, "--join", join)
 		} else {

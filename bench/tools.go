@@ -22,7 +22,8 @@ type Tools struct {
 	VodedgeBase string `json:"vodedge_base,omitempty"`
 	// VodedgeArgs and VodedgeBaseArgs are added to the edge command line
 	// of the peers vodedge and vodedge-base: an A/B of two settings of
-	// one build (--event-loops 1 against none, say).
+	// one build (--event-loops 1 against none, say). The soak adds
+	// VodedgeArgs to every edge of its site.
 	VodedgeArgs     []string `json:"vodedge_args,omitempty"`
 	VodedgeBaseArgs []string `json:"vodedge_base_args,omitempty"`
 	// Nginx is the nginx binary; "" looks for nginx in PATH, then in

@@ -641,9 +641,13 @@
 // loop, responses per busy CPU-second were 1.27× (16 KiB) and 1.24×
 // (48 KiB) the same build's without it, 0.97× at 2 MiB and for the
 // player mix; against nginx 1.19×, 1.12×, 0.68× and 1.28×, against
-// Varnish 1.14–1.62×. Requests/s stayed ties at wrk's limit. An earlier
-// run, with the loop locked to its thread, gave 1.16× and 1.21× at 16
-// and 48 KiB.
+// Varnish 1.14–1.62×. Requests/s stayed ties at wrk's limit. A second
+// run (after the review's mends, the make target itself): 1.45× and
+// 1.29× the edge without the loop at 16 and 48 KiB, 1.02× at 2 MiB and
+// for the mix; 1.20×, 1.13×, 0.67× and 1.56× nginx; where CPU 0 was the
+// bottleneck (16 KiB) requests/s rose too, 1.44× the edge without the
+// loop and 1.17× nginx. An earlier run, with the loop locked to its
+// thread, gave 1.16× and 1.21× at 16 and 48 KiB.
 //
 // Tests: cache/evloop's own over loopback (keep-alive, pipelining across
 // a hand-off, partial writes to a slow reader, a body copied before the

@@ -51,6 +51,7 @@ every sample.`,
 	f.IntVar(&cfg.Segments, "segments", cfg.Segments, "4-second segments per title")
 	f.Float64Var(&cfg.PlayerSpeed, "player-speed", cfg.PlayerSpeed, "playback speed (1 real time)")
 	f.IntVar(&cfg.RangeWorkers, "range-workers", cfg.RangeWorkers, "clients fetching random ranges (about 20/s each)")
+	f.StringArrayVar(&cfg.Tools.VodedgeArgs, "vodedge-arg", nil, "an argument added to every edge's command line, e.g. --vodedge-arg=--event-loops=1 (repeat for more)")
 	bindCommonFlags(f, &cfg.Tools, &cfg.WorkDir, &cfg.Keep, &cfg.ReportPath, false)
 	addConfigFlag(cmd)
 	return cmd
