@@ -117,14 +117,13 @@ func (h *handler) serve(ctx *fasthttp.RequestCtx, cachedOnly, peer bool) {
 func (h *handler) handleLoop(ctx *fasthttp.RequestCtx) evloop.Verdict {
 	rq := request{query: query{hdr: &ctx.Request.Header, ramOnly: true}, ctx: ctx, start: ctx.Time()}
 	h.get(&rq)
-	switch {
-	case rq.handoff:
+	if rq.handoff {
 		return evloop.HandOff
-	case rq.stable:
-		h.cors(ctx)
-		return evloop.AnsweredStable
 	}
 	h.cors(ctx)
+	if rq.stable {
+		return evloop.AnsweredStable
+	}
 	return evloop.Answered
 }
 
@@ -150,7 +149,7 @@ func (h *handler) get(rq *request) {
 		rq.handoff = true
 		return
 	}
-	if rq.ramOnly {
+	if rq.ramOnly { // r is a fresh RAM hit: ramHit has no other error
 		h.respondInLoop(rq, &r)
 		return
 	}
@@ -166,11 +165,6 @@ func (h *handler) get(rq *request) {
 // only when the loop answers (a body it cannot send from memory hands
 // the request off, and fasthttp's server counts it then).
 func (h *handler) respondInLoop(rq *request, r *result) {
-	if r.err != nil {
-		h.metrics.lookup(r.out)
-		h.answerError(rq, r.err, r.tier)
-		return
-	}
 	h.respond(rq, r)
 	if rq.handoff {
 		rq.ctx.Response.Reset()

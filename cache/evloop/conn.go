@@ -3,6 +3,7 @@ package evloop
 import (
 	"bytes"
 	"io"
+	"net"
 	"syscall"
 	"time"
 
@@ -276,28 +277,10 @@ func (l *loop) handOff(c *conn, buffered []byte) {
 		l.close(c)
 		return
 	}
-	buf := bytes.Clone(buffered)
-	fd, a := c.fd, c.a
+	fd := c.fd
 	l.forget(c)
-	l.s.handoffs.Add(1)
-	l.s.handing.Add(1)
-	go func() {
-		defer l.s.handing.Done()
-		nc, err := fdConn(fd) // closes fd, success or not
-		if err != nil {
-			l.s.deps.Logger.Warn("evloop: connection closed", "err", err)
-			l.s.deps.Closed(a)
-			return
-		}
-		if nc.RemoteAddr() == nil {
-			// The client reset it meanwhile (getpeername failed): nothing
-			// to serve, and the hook is told with the address it knew.
-			_ = nc.Close()
-			l.s.deps.Closed(a)
-			return
-		}
-		l.s.deps.Fallback(nc, buf)
-	}()
+	// fdConn closes fd, success or not.
+	l.s.fallback(func() (net.Conn, error) { return fdConn(fd) }, bytes.Clone(buffered), c.a)
 }
 
 // sliceReader reads one header block, then io.EOF.

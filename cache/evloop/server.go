@@ -192,13 +192,13 @@ func (s *Server) isClosed() bool {
 func (s *Server) adopt(c net.Conn) {
 	tc, ok := c.(*net.TCPConn)
 	if !ok {
-		s.handOffConn(c, nil)
+		s.fallback(func() (net.Conn, error) { return c, nil }, nil, nil)
 		return
 	}
 	fd, err := dupSocket(tc)
 	if err != nil {
 		s.deps.Logger.Warn("evloop: a connection stays with the fallback", "err", err)
-		s.handOffConn(c, nil)
+		s.fallback(func() (net.Conn, error) { return c, nil }, nil, nil)
 		return
 	}
 	a := &addrs{local: tc.LocalAddr(), remote: tc.RemoteAddr()}
@@ -208,11 +208,28 @@ func (s *Server) adopt(c net.Conn) {
 	s.loops[s.next.Add(1)%uint32(len(s.loops))].add(fd, a)
 }
 
-func (s *Server) handOffConn(c net.Conn, buffered []byte) {
+// fallback gives Deps.Fallback, on a goroutine Shutdown waits for, the
+// connection conn makes, with buffered. a, when known, is the address
+// the connection was counted under: a connection that cannot be made,
+// or whose client reset it meanwhile, is told to Deps.Closed with it.
+func (s *Server) fallback(conn func() (net.Conn, error), buffered []byte, a *addrs) {
 	s.handoffs.Add(1)
 	s.handing.Add(1)
 	go func() {
 		defer s.handing.Done()
+		c, err := conn()
+		if err != nil { // only a loop's socket (a != nil) can fail here
+			s.deps.Logger.Warn("evloop: connection closed", "err", err)
+			s.deps.Closed(a)
+			return
+		}
+		if a != nil && c.RemoteAddr() == nil {
+			// The client reset it meanwhile (getpeername failed): nothing
+			// to serve.
+			_ = c.Close()
+			s.deps.Closed(a)
+			return
+		}
 		s.deps.Fallback(c, buffered)
 	}()
 }
