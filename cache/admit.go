@@ -115,9 +115,9 @@ func (fl *flights) supersedeOnDisk(m *meta) {
 	if fl.disk == nil || m.status != http.StatusOK {
 		return
 	}
-	fl.fetches.Add(1)
+	fl.begin()
 	go func() {
-		defer fl.fetches.Done()
+		defer fl.end()
 		if _, err := fl.disk.UpdateMeta(m.key, func(r *disktier.Record) bool {
 			if m.holds(r) {
 				return false

@@ -154,7 +154,7 @@ func (f *fetch) failed() bool {
 // run performs f against the origin. It owns f until ready is closed and
 // the body buffer until the buffer is closed.
 func (fl *flights) run(f *fetch) {
-	defer fl.fetches.Done()
+	defer fl.end()
 	defer fl.forget(f)
 	fl.metrics.inflight.Inc()
 	defer fl.metrics.inflight.Dec()

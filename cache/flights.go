@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vodedge/vodedge/cache/disktier"
@@ -43,6 +44,7 @@ type flights struct {
 
 	ctx     context.Context // cancelled when origin fetches must stop
 	fetches sync.WaitGroup  // one per running origin fetch or disk write
+	running atomic.Int64    // the same count, readable without waiting (tests poll it)
 
 	mu sync.Mutex
 	m  map[string]*fetch // protected by mu
@@ -69,6 +71,17 @@ func (fl *flights) init(ctx context.Context, cfg *Config, org Origin, t *tiers, 
 // wait blocks until every fetch and disk write has ended; the server's
 // context must be cancelled first.
 func (fl *flights) wait() { fl.fetches.Wait() }
+
+// begin and end bracket an origin fetch or disk write (fetches, running).
+func (fl *flights) begin() {
+	fl.running.Add(1)
+	fl.fetches.Add(1)
+}
+
+func (fl *flights) end() {
+	fl.running.Add(-1)
+	fl.fetches.Done()
+}
 
 // join joins the fetch in flight for sk or starts one. A fetch leaves
 // the flight map only after its slice is in the RAM tier (or was
@@ -139,7 +152,7 @@ func (fl *flights) revalidateInBackground(w want) {
 
 // start runs f on a goroutine of its own, which flights waits for.
 func (fl *flights) start(f *fetch) {
-	fl.fetches.Add(1)
+	fl.begin()
 	go fl.run(f)
 }
 

@@ -32,9 +32,9 @@ func (fl *flights) startWriteThrough(f *fetch, obj *origin.Object) *writeThrough
 		return nil
 	}
 	wt := &writeThrough{done: make(chan struct{})}
-	fl.fetches.Add(1)
+	fl.begin()
 	go func() {
-		defer fl.fetches.Done()
+		defer fl.end()
 		defer close(wt.done)
 		fl.copyToDisk(f, w)
 	}()
