@@ -394,7 +394,7 @@ func sendMore(fd int, hdr []byte, more bool) ([]byte, error) {
 		flags = syscall.MSG_MORE
 	}
 	for len(hdr) > 0 {
-		n, errno := rawSend(fd, hdr, flags)
+		n, errno := rawsock.Send(fd, hdr, flags)
 		if n > 0 {
 			hdr = hdr[n:]
 		}

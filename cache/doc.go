@@ -587,7 +587,7 @@
 //     runs, and none shown elsewhere beyond this host's noise
 //     (bench/results/2core-loopback/pinned-short.md, run 8).
 //
-// # Event loops: fresh RAM hits without a goroutine per connection (off by default)
+// # Event loops: fresh hits without a goroutine per connection (off by default)
 //
 // With Config.EventLoops (--event-loops N) above 0, the public plain-TCP
 // listener feeds cache/evloop instead of fasthttp's server: N epoll loops
@@ -596,14 +596,30 @@
 // RequestCtx and this package's handler stay the HTTP layer). A loop
 // reads a connection's requests with raw read calls, parses each header
 // block with fasthttp's parser into the loop's one RequestCtx and calls
-// handler.handleLoop, which asks the lookup for a fresh RAM hit only
-// (query.ramOnly: tiers.ramHit). What the handler can answer without
-// waiting it answers there: a fresh RAM slice holding the bytes asked
-// for (whole, one range, HEAD), a 304 or 412, and the errors that need
-// no cached data (400, 403, 416 among them); the loop writes the header
-// and the slice's bytes with one raw writev and keeps a reference to
-// the slice when the socket is full. Anything else — a miss, a disk hit,
-// a stale or revalidated copy, a body that spans slices, multipart
+// handler.handleLoop, which asks the lookup for a fresh hit found in
+// memory only (query.inLoop: tiers.loopHit). What the handler can answer
+// without waiting it answers there: a fresh RAM slice holding the bytes
+// asked for (whole, one range, HEAD), a fresh disk hit whose bytes are
+// in the page cache (below), a 304 or 412, and the errors that need no
+// cached data (400, 403, 416 among them); the loop writes the header and
+// the slice's bytes with one raw writev and keeps a reference to the
+// slice when the socket is full.
+//
+// A disk hit is the loop's only when nothing on its way can wait for a
+// disk (loopdisk.go): its record is in the disk tier's record cache
+// (disktier LookupResident, which never reads the index), the read is
+// not sampled for verification (NeedsVerifySticky: a sampled read is
+// handed off and stays sampled until verified, so the sample is not
+// drawn twice), its data file is open already (HoldOpen), and its bytes
+// are in the page cache. A body of up to 32 KiB is read with
+// preadv2(RWF_NOWAIT), which fails rather than wait, into the response's
+// buffer and leaves with the header in one writev; a larger one is found
+// cached by cachestat(2) and the loop sends it after its header (send
+// with MSG_MORE, the socket corked above 64 KiB) with raw sendfile calls
+// (evloop.File, loopFile), as heldBody does on fasthttp's side.
+//
+// Anything else — a miss, a disk hit that could wait, a stale or
+// revalidated copy, a body that spans slices, multipart
 // ranges, a request with a body, not HTTP/1.1, the client's own cache
 // Cache-Control when the edge honours it, Authorization — is handed off: the loop gives the
 // socket and the bytes it read to fasthttp's server (serveHandedOff,

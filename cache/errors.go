@@ -26,8 +26,8 @@ var errShuttingDown = errors.New("cache: shutting down")
 var errPeerMiss = errors.New("cache: not cached on this peer")
 
 // errWouldBlock ends an event-loop request's lookup that the loop must
-// not answer (query.ramOnly); it is never answered with, only handed off.
-var errWouldBlock = errors.New("cache: not a fresh RAM hit (event loop)")
+// not answer (query.inLoop); it is never answered with, only handed off.
+var errWouldBlock = errors.New("cache: not a fresh hit found in memory (event loop)")
 
 // errDiskFailed answers a request whose slice file failed to open again
 // and again.

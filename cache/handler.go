@@ -83,7 +83,7 @@ type request struct {
 	ranges  [4]httprange.Range // backing store for the common case
 	rangeH  []byte             // the Range header, read once
 	retries int                // rebuilds after a slice file failed to open
-	// handoff: a request of the event loop (query.ramOnly) that it must
+	// handoff: a request of the event loop (query.inLoop) that it must
 	// not answer; nothing was counted, logged or sent for it. stable:
 	// its body is a cached slice's bytes (evloop.AnsweredStable).
 	handoff, stable bool
@@ -113,9 +113,10 @@ func (h *handler) serve(ctx *fasthttp.RequestCtx, cachedOnly, peer bool) {
 
 // handleLoop is the event loop's handler (evloop.Handler): a GET or HEAD
 // of the public listener answered only when that cannot block (a fresh
-// RAM hit, an error, a 304), else handed off to fasthttp's server.
+// RAM hit, a fresh disk hit whose bytes are in the page cache, an error,
+// a 304), else handed off to fasthttp's server.
 func (h *handler) handleLoop(ctx *fasthttp.RequestCtx) evloop.Verdict {
-	rq := request{query: query{hdr: &ctx.Request.Header, ramOnly: true}, ctx: ctx, start: ctx.Time()}
+	rq := request{query: query{hdr: &ctx.Request.Header, inLoop: true}, ctx: ctx, start: ctx.Time()}
 	h.get(&rq)
 	if rq.handoff {
 		return evloop.HandOff
@@ -149,7 +150,7 @@ func (h *handler) get(rq *request) {
 		rq.handoff = true
 		return
 	}
-	if rq.ramOnly { // r is a fresh RAM hit: ramHit has no other error
+	if rq.inLoop { // r is a fresh hit: loopHit has no other error
 		h.respondInLoop(rq, &r)
 		return
 	}
@@ -162,8 +163,8 @@ func (h *handler) get(rq *request) {
 }
 
 // respondInLoop is respond for the event loop: the lookup is counted
-// only when the loop answers (a body it cannot send from memory hands
-// the request off, and fasthttp's server counts it then).
+// only when the loop answers (a body it cannot send without waiting
+// hands the request off, and fasthttp's server counts it then).
 func (h *handler) respondInLoop(rq *request, r *result) {
 	h.respond(rq, r)
 	if rq.handoff {

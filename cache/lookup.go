@@ -64,10 +64,10 @@ type query struct {
 	// that does not own the object).
 	cachedOnly bool
 	peer       bool // from the peer listener: its Authorization is the cluster's
-	// ramOnly answers from a fresh RAM slice or not at all
+	// inLoop answers from a fresh slice found in memory or not at all
 	// (errWouldBlock): the event loop's requests, which must not wait.
-	ramOnly bool
-	head    bool // a HEAD request
+	inLoop bool
+	head   bool // a HEAD request
 	// early, when set, is the connection a miss forwards the origin's
 	// 103 Early Hints to while it waits (public GET and HEAD requests).
 	early *fasthttp.RequestCtx
@@ -149,8 +149,8 @@ func (t *tiers) findSlice(q *query, idx int64) result {
 // findOnce makes one lookup; a true second result asks for another with
 // what it learned (q.obj, q.pass).
 func (t *tiers) findOnce(q *query, idx int64) (result, bool) {
-	if q.ramOnly {
-		return t.ramHit(q, idx), false
+	if q.inLoop {
+		return t.loopHit(q, idx), false
 	}
 	if q.pass {
 		q.out = outPass
@@ -177,22 +177,45 @@ func (t *tiers) findOnce(q *query, idx int64) (result, bool) {
 	return t.miss(q, idx, sk)
 }
 
-// ramHit is findOnce for the event loop: a plain request's fresh RAM
-// hit, or errWouldBlock for anything that would need the disk, the
-// origin, a revalidation or a judgement of staleness.
-func (t *tiers) ramHit(q *query, idx int64) result {
+// loopHit is findOnce for the event loop: a plain request's fresh hit
+// from memory (a RAM-tier slice, or a disk slice whose record the disk
+// tier holds in memory and that needs no verification), or
+// errWouldBlock for anything that would need to read the disk's index,
+// the origin, a revalidation or a judgement of staleness. Whether a disk
+// slice's bytes can be sent without waiting is the response's to find
+// (sendInLoop).
+func (t *tiers) loopHit(q *query, idx int64) result {
 	if !q.plain || q.pass {
 		return result{err: errWouldBlock}
 	}
-	sl, ok := t.ram.Get(cachekey.SliceKey(q.obj, idx))
+	sk := cachekey.SliceKey(q.obj, idx)
+	r, ok := t.resident(sk)
 	if !ok {
 		return result{err: errWouldBlock}
 	}
-	if st := sl.meta.st.Load(); st.superseded || q.now >= st.freshUntil {
+	if st := r.m.st.Load(); st.superseded || q.now >= st.freshUntil {
 		return result{err: errWouldBlock}
 	}
 	q.out = outHit
-	return result{src: sl, tier: tierRAM, m: sl.meta, off: sl.off}
+	return r
+}
+
+// resident is cached from memory only: the RAM tier, then the disk
+// tier's record cache.
+func (t *tiers) resident(sk string) (result, bool) {
+	if sl, ok := t.ram.Get(sk); ok {
+		return result{src: sl, tier: tierRAM, m: sl.meta, off: sl.off}, true
+	}
+	if t.disk == nil {
+		return result{}, false
+	}
+	rec, ok := t.disk.LookupResident(sk)
+	if !ok || t.disk.NeedsVerifySticky(sk) {
+		return result{}, false
+	}
+	t.maybePromote(rec)
+	d := &diskSlice{store: t.disk, rec: rec, meta: t.recordMeta(rec)}
+	return result{src: d, tier: tierDisk, m: d.meta, off: rec.Offset}, true
 }
 
 // cached looks sk up in the RAM tier, then the disk tier. A slice found

@@ -37,3 +37,31 @@ func pageCached(fd int, off, n int64) bool {
 	page := int64(os.Getpagesize())
 	return int64(st.Cache) >= (off+n-1)/page-off/page+1
 }
+
+// noNowait is set once preadv2(2) with RWF_NOWAIT is found unsupported
+// (ENOSYS, EOPNOTSUPP, or EINVAL for the flag): readsNowait then says
+// so, and the event loop's small disk hits take the cachestat path.
+var noNowait atomic.Bool
+
+func readsNowait() bool { return !noNowait.Load() }
+
+// readCached fills p from fd at off with preadv2(RWF_NOWAIT), which
+// copies only what is in the page cache and fails (EAGAIN) rather than
+// wait for a disk. It reports whether p was filled whole; a short read
+// (bytes partly cached, or a file cut) is false. The call is raw: it
+// copies from memory and never waits.
+func readCached(fd int, p []byte, off int64) bool {
+	if len(p) == 0 {
+		return true
+	}
+	iov := syscall.Iovec{Base: &p[0]}
+	iov.SetLen(len(p))
+	n, _, errno := syscall.RawSyscall6(unix.SYS_PREADV2, uintptr(fd), uintptr(unsafe.Pointer(&iov)), 1, uintptr(off), 0, unix.RWF_NOWAIT)
+	switch errno {
+	case 0:
+		return int(n) == len(p)
+	case unix.ENOSYS, unix.EOPNOTSUPP, unix.EINVAL:
+		noNowait.Store(true)
+	}
+	return false
+}

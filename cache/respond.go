@@ -101,7 +101,11 @@ func (h *handler) sendSpan(rq *request, r *result, from, to int64, status int) {
 		h.finish(rq, status, r.tier, n, time.Since(rq.start))
 		return
 	}
-	if rq.ramOnly {
+	if rq.inLoop {
+		if d, ok := src.(*diskSlice); ok && to <= off+src.length() && h.sendInLoop(rq, d, from, n) {
+			h.finish(rq, status, r.tier, n, time.Since(rq.start))
+			return
+		}
 		rq.handoff = true
 		return
 	}
@@ -269,7 +273,7 @@ func (h *handler) sendMultipart(rq *request, r *result, rs []httprange.Range) {
 		h.answerError(rq, errPeerMiss, tierMiss)
 		return
 	}
-	if rq.ramOnly {
+	if rq.inLoop {
 		rq.handoff = true
 		return
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vodedge/vodedge/cache/disktier"
 	"github.com/vodedge/vodedge/cache/memfile"
+	"github.com/vodedge/vodedge/internal/rawsock"
 )
 
 // heldBody is a disk hit's body sent with sendfile(2) from a descriptor
@@ -43,7 +44,7 @@ type heldBody struct {
 	corked bool
 	send   func(fd uintptr) bool
 
-	// raw sends the body in rawSendfile calls of up to rawChunk, for
+	// raw sends the body in raw sendfile calls of up to rawChunk, for
 	// a memfd's body and a disk body of more than one 64 KiB call whose
 	// bytes are all in the page cache (sendHeld asks pageCached). Other
 	// disk bodies go in sendfileChunk calls made through the scheduler,
@@ -155,7 +156,7 @@ func (b *heldBody) sendTo(fd uintptr) bool {
 // hits", step 8).
 const sendfileChunk = 64 << 10
 
-// rawChunk is the most one rawSendfile call is asked to send: nginx's
+// rawChunk is the most one raw sendfile call is asked to send: nginx's
 // sendfile_max_chunk. Bodies whose bytes are all in the page cache go
 // in calls this large, made without the scheduler (heldBody.raw). A
 // 2 MiB disk hit's 32 calls through it had cost the server 1.7× what
@@ -173,7 +174,9 @@ func (b *heldBody) sendSome(sock int, sent int64) (int64, error) {
 		var k int
 		var err error
 		if b.raw {
-			k, err = rawSendfile(sock, b.fd, &off, int(min(b.n-sent, rawChunk)))
+			var errno syscall.Errno
+			k, errno = rawsock.Sendfile(sock, b.fd, &off, int(min(b.n-sent, rawChunk)))
+			err = errnoErr(errno)
 		} else {
 			k, err = syscall.Sendfile(sock, b.fd, &off, int(min(b.n-sent, sendfileChunk)))
 		}
@@ -236,9 +239,5 @@ func (b *heldBody) short() {
 
 // setCork sets or clears TCP_CORK; clearing it sends what it held.
 func setCork(fd int, on bool) error {
-	v := 0
-	if on {
-		v = 1
-	}
-	return errnoErr(rawSetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_CORK, v))
+	return errnoErr(rawsock.SetCork(fd, on))
 }

@@ -103,6 +103,21 @@ func (c *fdCache) acquire(r *Record, open func() (*os.File, error)) (*openFile, 
 	return o, nil
 }
 
+// acquireOpen returns r's file if the cache holds it open, nil when it
+// would have to be opened. The caller must release it.
+func (c *fdCache) acquireOpen(r *Record) *openFile {
+	if c.max <= 0 {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	o := c.cachedLocked(r)
+	if o != nil {
+		o.refs++
+	}
+	return o
+}
+
 // cachedLocked returns r's file if the cache holds it: the one r's hint
 // names while it is still in the map (gone is set when it leaves), else
 // the map's, which then becomes the hint.

@@ -22,6 +22,7 @@ type conn struct {
 	// The response being written: the header's unsent rest (in whBuf)
 	// and the body's; closeAfter ends the connection once they are out.
 	wh, whBuf, wb []byte
+	file          fileOut // a file body being sent, after wh
 	closeAfter    bool
 	// since is when the request under way began (its first bytes read),
 	// or when the last response was done: what the read and idle
@@ -30,7 +31,7 @@ type conn struct {
 	since, wdl int64
 }
 
-func (c *conn) pendingOut() bool { return len(c.wh)+len(c.wb) > 0 }
+func (c *conn) pendingOut() bool { return len(c.wh)+len(c.wb) > 0 || c.file.f != nil }
 
 // step is where answering a connection's requests stopped.
 type step uint8
@@ -167,24 +168,32 @@ func (l *loop) parse(block []byte) bool {
 }
 
 // respond writes the response the handler left in the context, as
-// fasthttp's server would frame it, with one writev.
+// fasthttp's server would frame it: header and body with one writev, or
+// the header and then a File body with sendfile.
 func (l *loop) respond(c *conn, v Verdict) step {
 	ctx := &l.ctx
 	resp := &ctx.Response
+	var f File
 	if resp.IsBodyStream() {
-		l.s.deps.Logger.Error("evloop: the handler set a body stream; connection closed")
-		resp.Reset()
-		l.close(c)
-		return gone
+		var ok bool
+		if f, ok = resp.BodyStream().(File); !ok {
+			l.s.deps.Logger.Error("evloop: the handler set a body stream that is not a File; connection closed")
+			resp.Reset()
+			l.close(c)
+			return gone
+		}
 	}
-	body := resp.Body()
 	status := resp.StatusCode()
 	send := !ctx.IsHead() && !resp.SkipBody && status >= 200 && status != 204 && status != 304
-	if send || len(body) > 0 {
-		resp.Header.SetContentLength(len(body))
-	}
-	if !send {
-		body = nil
+	var body []byte
+	if f == nil { // a File's Content-Length is set with it
+		body = resp.Body()
+		if send || len(body) > 0 {
+			resp.Header.SetContentLength(len(body))
+		}
+		if !send {
+			body = nil
+		}
 	}
 	if len(resp.Header.Server()) == 0 && len(l.name) > 0 {
 		resp.Header.SetServerBytes(l.name)
@@ -195,6 +204,9 @@ func (l *loop) respond(c *conn, v Verdict) step {
 	}
 	l.hdr = resp.Header.AppendBytes(l.hdr[:0])
 	l.s.served.Add(1)
+	if f != nil {
+		return l.respondFile(c, l.hdr, f, send)
+	}
 	return l.write(c, l.hdr, body, v == AnsweredStable)
 }
 
@@ -210,12 +222,7 @@ func (l *loop) write(c *conn, hdr, body []byte, stable bool) step {
 	}
 	n = max(n, 0)
 	if n == len(hdr)+len(body) {
-		if c.closeAfter {
-			l.close(c)
-			return gone
-		}
-		c.since = l.now
-		return more
+		return l.sent(c)
 	}
 	c.wdl = l.writeDeadline(len(hdr) + len(body) - n)
 	if n < len(hdr) {
@@ -244,6 +251,9 @@ func (l *loop) writeDeadline(n int) int64 {
 // the socket is full again). It reports whether c is open with nothing
 // left to write.
 func (l *loop) flush(c *conn) bool {
+	if c.file.f != nil {
+		return l.sendFile(c) == more
+	}
 	n, errno := rawsock.Writev(c.fd, [2][]byte{c.wh, c.wb})
 	switch errno {
 	case 0, syscall.EAGAIN, syscall.EINTR:
@@ -259,12 +269,18 @@ func (l *loop) flush(c *conn) bool {
 		return false
 	}
 	c.wh, c.wb = nil, nil
-	c.since = l.now
+	return l.sent(c) == more
+}
+
+// sent is the end of a response written whole: the connection closes
+// when it was the last, else its idle time starts.
+func (l *loop) sent(c *conn) step {
 	if c.closeAfter {
 		l.close(c)
-		return false
+		return gone
 	}
-	return true
+	c.since = l.now
+	return more
 }
 
 // handOff gives c, with buffered (the bytes read and not answered), to

@@ -11,8 +11,10 @@
 // one of its loops (round robin). A loop reads requests with raw read(2)
 // calls, finds each complete header block, parses it with fasthttp's
 // RequestHeader into the loop's one RequestCtx, calls the Handler and
-// writes the response header and body with one raw writev(2); what the
-// socket does not take waits for EPOLLOUT. It applies the idle and write
+// writes the response header and body with one raw writev(2), or, for
+// a File body (a file's bytes the handler found in the page cache), the
+// header with MSG_MORE and then the file with raw sendfile(2) calls; what
+// the socket does not take waits for EPOLLOUT. It applies the idle and write
 // timeouts itself (a sweep once a second; a request header not whole
 // within the read timeout goes to the fallback, which answers it as it
 // answers its own slow headers) and drains on Shutdown.
@@ -21,13 +23,14 @@
 // request has a body, is not HTTP/1.1, does not parse the way fasthttp's
 // parser reads it, has a header block longer than MaxHeaderBytes, or when
 // the Handler says so (HandOff: an answer that could block, such as a
-// miss or a disk read). A connection handed off stays with the fallback:
-// the loop never takes one back. The fallback gets a net.Conn of its own
-// (a dup of the socket, in Go's poller) and the bytes read and not yet
-// answered, and it answers them first.
+// miss or a read of a file not in the page cache). A connection handed
+// off stays with the fallback: the loop never takes one back. The
+// fallback gets a net.Conn of its own (a dup of the socket, in Go's
+// poller) and the bytes read and not yet answered, and it answers them
+// first.
 //
 // Imports: fasthttp, golang.org/x/sys/unix and internal/rawsock (the raw
-// read and writev). The caller injects the
+// read, writev, send, sendfile and cork). The caller injects the
 // handler, the fallback and the hook told of every connection the loop
 // closes (the edge's connection limiter).
 //
@@ -51,6 +54,7 @@
 // fallback's goroutines run.
 //
 // The Handler runs on the loop's goroutine: it must not block. The edge's
-// handler answers only fresh RAM hits (and what needs no cached data:
-// errors, 304s) there and hands everything else off.
+// handler answers only fresh hits it finds in memory (RAM slices, and
+// disk slices whose bytes are in the page cache), and what needs no
+// cached data (errors, 304s), there and hands everything else off.
 package evloop

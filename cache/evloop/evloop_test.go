@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -31,11 +33,17 @@ type rig struct {
 	big    []byte // /big's body, answered stable
 	closed atomic.Int64
 	served chan error
+	// file holds big; /file answers a part of it as a File body,
+	// /cut one claiming more bytes than the file has.
+	file         *os.File
+	files, dones atomic.Int64 // File bodies set, and released
+	shorts       atomic.Int64 // of them, released as short
 }
 
 func newRig(t *testing.T, cfg Config) *rig {
 	t.Helper()
 	r := &rig{t: t, big: testenv.PatternBytes(0, 4<<20), served: make(chan error, 1)}
+	r.file = tempFile(t, r.big)
 	fb := &fasthttp.Server{Name: "fallback", ReadTimeout: 200 * time.Millisecond, Handler: func(ctx *fasthttp.RequestCtx) {
 		ctx.SetBodyString("fallback " + string(ctx.Method()) + " " + string(ctx.Path()) + " " + string(ctx.PostBody()))
 	}}
@@ -91,6 +99,15 @@ func (r *rig) handle(ctx *fasthttp.RequestCtx) Verdict {
 	case "/close":
 		ctx.SetConnectionClose()
 		ctx.SetBodyString("bye")
+		return Answered
+	case "/file", "/cut":
+		q := ctx.QueryArgs()
+		off, n := int64(q.GetUintOrZero("off")), int64(q.GetUintOrZero("n"))
+		if p == "/cut" {
+			off, n = int64(len(r.big))-1000, 5000
+		}
+		r.files.Add(1)
+		ctx.Response.SetBodyStream(&testFile{r: r, off: off, n: n}, int(n))
 		return Answered
 	default:
 		return HandOff
@@ -401,5 +418,105 @@ func TestShutdownTwice(t *testing.T) {
 		if err := r.s.Shutdown(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// tempFile is a file holding b, open for reading.
+func tempFile(t *testing.T, b []byte) *os.File {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), "body")
+	if err := os.WriteFile(name, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	return f
+}
+
+// testFile is a File body of the rig's file; released twice fails the
+// test.
+type testFile struct {
+	r      *rig
+	off, n int64
+	done   atomic.Bool
+}
+
+func (f *testFile) Read([]byte) (int, error)       { return 0, io.ErrUnexpectedEOF }
+func (f *testFile) Extent() (fd int, off, n int64) { return int(f.r.file.Fd()), f.off, f.n }
+func (f *testFile) Done(short bool) {
+	if f.done.Swap(true) {
+		f.r.t.Errorf("a File body released twice")
+	}
+	if short {
+		f.r.shorts.Add(1)
+	}
+	f.r.dones.Add(1)
+}
+
+// A File body goes out whole, small or many calls long, after its
+// header, on a keep-alive connection and to a slow client; HEAD sends
+// none; every File is released once.
+func TestFileBodies(t *testing.T) {
+	r := newRig(t, Config{})
+	c, br := r.dial()
+	send(t, c, "GET /file?off=7&n=100 HTTP/1.1\r\nHost: x\r\n\r\n"+
+		"GET /file?off=1000&n=4000000 HTTP/1.1\r\nHost: x\r\n\r\n"+
+		"HEAD /file?n=5000 HTTP/1.1\r\nHost: x\r\n\r\n"+
+		"GET /file?n=0 HTTP/1.1\r\nHost: x\r\n\r\n"+
+		"GET /small HTTP/1.1\r\nHost: x\r\n\r\n")
+	for i, want := range []string{string(r.big[7:107]), string(r.big[1000:4001000])} {
+		if resp, body := get(t, br, "GET"); body != want || resp.ContentLength != int64(len(want)) {
+			t.Fatalf("file body %d: %d bytes (Content-Length %d), want %d", i, len(body), resp.ContentLength, len(want))
+		}
+	}
+	if resp, body := get(t, br, "HEAD"); resp.ContentLength != 5000 || body != "" {
+		t.Fatalf("HEAD: Content-Length %d, body %q", resp.ContentLength, body)
+	}
+	if _, body := get(t, br, "GET"); body != "" {
+		t.Fatalf("an empty file body: %q", body)
+	}
+	if _, body := get(t, br, "GET"); body != "small body" {
+		t.Fatalf("after the file bodies: %q", body)
+	}
+	slow, slowBr := r.slowClient()
+	send(t, slow, "GET /file?n=4194304 HTTP/1.1\r\nHost: x\r\n\r\nGET /small HTTP/1.1\r\nHost: x\r\n\r\n")
+	if _, body := get(t, slowBr, "GET"); body != string(r.big) {
+		t.Fatalf("slow client: %d bytes differ from the file's %d", len(body), len(r.big))
+	}
+	if _, body := get(t, slowBr, "GET"); body != "small body" {
+		t.Fatalf("slow client after the file: %q", body)
+	}
+	if got := r.s.Stats().HandOffs; got != 0 {
+		t.Fatalf("%d hand-offs", got)
+	}
+	testenv.Eventually(t, 5*time.Second, "every File released", func() bool { return r.dones.Load() == r.files.Load() })
+	if r.files.Load() != 5 || r.shorts.Load() != 0 {
+		t.Fatalf("%d files, %d released short", r.files.Load(), r.shorts.Load())
+	}
+}
+
+// A file that ends before its Content-Length cuts the response: the
+// connection closes and the File is released as short. One whose client
+// stalls is released when the write timeout closes the connection.
+func TestFileBodyCutOrStalled(t *testing.T) {
+	cfg := Config{Loops: 1, MaxHeaderBytes: 4096, ReadTimeout: time.Second, IdleTimeout: 5 * time.Second, WriteTimeout: 100 * time.Millisecond}
+	r := newRig(t, cfg)
+	c, br := r.dial()
+	send(t, c, "GET /cut HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(br, &http.Request{Method: "GET"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(resp.Body); err == nil || len(b) != 1000 {
+		t.Fatalf("a cut file: %d bytes, %v; want its 1000 and an error", len(b), err)
+	}
+	stalled, _ := r.slowClient()
+	send(t, stalled, "GET /file?n=4194304 HTTP/1.1\r\nHost: x\r\n\r\n") // never read
+	testenv.Eventually(t, 10*time.Second, "both connections closed", func() bool { return r.files.Load() == 2 && r.s.Stats().Open == 0 })
+	if r.files.Load() != 2 || r.dones.Load() != 2 || r.shorts.Load() != 1 {
+		t.Fatalf("%d files, %d released, %d short; want 2, 2, 1", r.files.Load(), r.dones.Load(), r.shorts.Load())
 	}
 }

@@ -319,7 +319,10 @@ func (l *loop) close(c *conn) {
 // forget drops c from the loop (its socket closed or handed off).
 func (l *loop) forget(c *conn) {
 	l.conns[c.fd] = nil
-	c.wh, c.wb, c.in = nil, nil, nil
+	if c.file.f != nil { // its socket is closed: no uncork
+		c.file.f.Done(false)
+	}
+	c.wh, c.wb, c.in, c.file = nil, nil, nil, fileOut{}
 	l.s.open.Add(-1)
 }
 

@@ -44,3 +44,37 @@ func Writev(fd int, bufs [2][]byte) (int, syscall.Errno) {
 		}
 	}
 }
+
+// Send is send(2) of p with flags (MSG_MORE, say); 0 and no error for
+// an empty p.
+func Send(fd int, p []byte, flags int) (int, syscall.Errno) {
+	if len(p) == 0 {
+		return 0, 0
+	}
+	n, _, errno := syscall.RawSyscall6(syscall.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), uintptr(flags), 0, 0)
+	return int(n), errno
+}
+
+// Sendfile is sendfile(2) of up to n bytes of the file in from *off on
+// (advanced by what was sent) to the socket fd. The calling thread keeps
+// its P for the whole call: it is for bytes already in the page cache,
+// which it moves without waiting for a disk; a call that waits would
+// hold the P as long.
+func Sendfile(fd, in int, off *int64, n int) (int, syscall.Errno) {
+	k, _, errno := syscall.RawSyscall6(syscall.SYS_SENDFILE, uintptr(fd), uintptr(in), uintptr(unsafe.Pointer(off)), uintptr(n), 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(k), 0
+}
+
+// SetCork sets or clears TCP_CORK on the socket fd; clearing it sends
+// what it held.
+func SetCork(fd int, on bool) syscall.Errno {
+	var v int32
+	if on {
+		v = 1
+	}
+	_, _, errno := syscall.RawSyscall6(syscall.SYS_SETSOCKOPT, uintptr(fd), syscall.IPPROTO_TCP, syscall.TCP_CORK, uintptr(unsafe.Pointer(&v)), unsafe.Sizeof(v), 0)
+	return errno
+}

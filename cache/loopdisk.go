@@ -1,0 +1,103 @@
+package cache
+
+import (
+	"io"
+	"sync"
+	"syscall"
+
+	"github.com/vodedge/vodedge/cache/disktier"
+)
+
+// A disk hit answered by an event loop (evloop): only when nothing on
+// its way can wait for a disk. Its record was in memory (loopHit), its
+// data file is open already (HoldOpen), and its bytes are in the page
+// cache: a small body is read with preadv2(RWF_NOWAIT), which fails
+// rather than wait, into the response's buffer (header and body then
+// leave in the loop's one writev); a larger one is found cached by
+// cachestat(2) and sent by the loop with sendfile after its header
+// (loopFile). Anything else hands the request off.
+
+// sendInLoop makes bytes [from, from+n) of a disk slice the body of an
+// event loop's response, and reports false (nothing held or set) when
+// that could wait for the disk.
+func (h *handler) sendInLoop(rq *request, d *diskSlice, from, n int64) bool {
+	held, ok := d.store.HoldOpen(d.rec)
+	if !ok {
+		return false
+	}
+	off := from - d.rec.Offset
+	if n <= smallDiskRead && readsNowait() {
+		ok = readInLoop(rq, held.Fd(), off, n)
+		held.Release()
+		return ok
+	}
+	if !pageCached(held.Fd(), off, n) {
+		held.Release()
+		return false
+	}
+	if n > sendfileChunk {
+		h.metrics.diskSend(true)
+	}
+	f := loopFiles.Get().(*loopFile)
+	f.held, f.off, f.n = held, off, n
+	h.setWriteDeadline(rq.ctx, n)
+	rq.ctx.Response.SetBodyStream(f, int(n))
+	return true
+}
+
+// readInLoop reads [off, off+n) of fd into the response's body buffer
+// if those bytes are all in the page cache.
+func readInLoop(rq *request, fd int, off, n int64) bool {
+	resp := &rq.ctx.Response
+	buf := resp.SwapBody(nil)
+	if int64(cap(buf)) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
+	if !readCached(fd, buf, off) {
+		resp.SwapBody(buf[:0])
+		return false
+	}
+	resp.SwapBody(buf)
+	return true
+}
+
+// loopFile is a disk hit's body as the event loop sends it
+// (evloop.File): a held data file, released when the loop is done with
+// it. Pooled, so that a hit allocates nothing for it.
+type loopFile struct {
+	held   disktier.Held
+	off, n int64
+}
+
+var loopFiles = sync.Pool{New: func() any { return new(loopFile) }}
+
+func (f *loopFile) Extent() (fd int, off, n int64) { return f.held.Fd(), f.off, f.n }
+
+// Done releases the file; short: it ended early, and the store evicts
+// the slice.
+func (f *loopFile) Done(short bool) {
+	if short {
+		f.held.Short()
+	}
+	f.held.Release()
+	*f = loopFile{}
+	loopFiles.Put(f)
+}
+
+// Read reads with pread, for a reader other than the loop (io.Reader
+// conformance); the loop sends with sendfile.
+func (f *loopFile) Read(p []byte) (int, error) {
+	if f.n <= 0 {
+		return 0, io.EOF
+	}
+	k, err := syscall.Pread(f.held.Fd(), p[:min(int64(len(p)), f.n)], f.off)
+	if k > 0 {
+		f.off += int64(k)
+		f.n -= int64(k)
+	}
+	if k == 0 && err == nil {
+		return 0, io.ErrUnexpectedEOF
+	}
+	return max(k, 0), err
+}

@@ -1,0 +1,98 @@
+package cache
+
+import (
+	"testing"
+
+	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/internal/testenv"
+	"github.com/vodedge/vodedge/origin"
+)
+
+// TestEventLoopAnswersDiskHitsInThePageCache: once a disk slice's record
+// is in memory and its file open, the loop answers its fresh hits,
+// small (read with RWF_NOWAIT) and large (sendfile), whole and as
+// ranges; with the data files dropped from the page cache it hands them
+// off, and fasthttp's server answers them whole.
+func TestEventLoopAnswersDiskHitsInThePageCache(t *testing.T) {
+	needCachestat(t)
+	dir := t.TempDir()
+	o := testenv.NewOrigin(t)
+	sizes := map[string]int64{"/v/small.ts": 20_000, "/v/mid.ts": 50_000, "/v/big.ts": 200_000} // one slice each
+	for p, n := range sizes {
+		o.PutPattern(p, n)
+	}
+	cfg := testConfig()
+	cfg.RAMBytes = 0
+	cfg.EventLoops = 1
+	noSample := func(c *disktier.Config) { c.VerifySample = 0 }
+	e := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}, noSample))
+	loop := func() (served, handoffs float64) {
+		return testenv.Metric(t, e.reg, "vodedge_edge_loop_responses_total"), testenv.Metric(t, e.reg, "vodedge_edge_loop_handoffs_total")
+	}
+	// hit asks on a new connection, so that the loop sees the request,
+	// and checks the answer.
+	hit := func(path string, lines ...string) {
+		t.Helper()
+		resp, b := dialLoop(t, e).get("GET", path, lines...)
+		want := testenv.PatternBytes(0, sizes[path])
+		if len(lines) > 0 {
+			want = want[100:300]
+		}
+		if resp.StatusCode/100 != 2 || string(b) != string(want) {
+			t.Fatalf("%s %q: %d, %d bytes; want %d", path, lines, resp.StatusCode, len(b), len(want))
+		}
+	}
+	for p := range sizes {
+		hit(p) // a miss, stored on disk
+	}
+	waitIdle(t, e)
+	for p := range sizes {
+		hit(p) // disk hits through fasthttp: the record enters the record
+		hit(p) // cache at the second, and the file stays open
+	}
+	s0, h0 := loop()
+	for p := range sizes {
+		hit(p)
+		hit(p, "Range: bytes=100-299\r\n")
+	}
+	if s, h := loop(); s-s0 != 6 || h != h0 {
+		t.Fatalf("fresh disk hits in the page cache: %v from the loop, %v hand-offs; want 6 and 0", s-s0, h-h0)
+	}
+	recs := e.logs.all()
+	if r := recs[len(recs)-1]; r.Tier != "HIT-DISK" || r.Status != 206 || r.Bytes != 200 {
+		t.Fatalf("the loop's disk range logged as %+v", r)
+	}
+	if !dropDataFiles(t, dir) {
+		t.Skip("this file system keeps the data files' pages: nothing to drop")
+	}
+	s1, h1 := loop()
+	for p := range sizes {
+		hit(p)
+	}
+	if s, h := loop(); s != s1 || h-h1 != 3 {
+		t.Fatalf("disk hits out of the page cache: %v from the loop, %v hand-offs; want 0 and 3", s-s1, h-h1)
+	}
+}
+
+// TestEventLoopLeavesSampledDiskHitsToBeVerified: with every read
+// sampled for verification, the loop answers no disk hit, and the
+// verifying reads find the slices whole.
+func TestEventLoopLeavesSampledDiskHitsToBeVerified(t *testing.T) {
+	o := testenv.NewOrigin(t)
+	o.PutPattern("/v/seg.ts", 50_000)
+	cfg := testConfig()
+	cfg.RAMBytes = 0
+	cfg.EventLoops = 1
+	all := func(c *disktier.Config) { c.VerifySample = 1 }
+	e := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, t.TempDir(), disktier.Deps{}, all))
+	dialLoop(t, e).get("GET", "/v/seg.ts")
+	waitIdle(t, e)
+	for range 5 {
+		if resp, b := dialLoop(t, e).get("GET", "/v/seg.ts"); resp.Header.Get("X-Cache") != "HIT-DISK" || string(b) != string(testenv.PatternBytes(0, 50_000)) {
+			t.Fatalf("%s, %d bytes", resp.Header.Get("X-Cache"), len(b))
+		}
+	}
+	if s := testenv.Metric(t, e.reg, "vodedge_edge_loop_responses_total"); s != 0 {
+		t.Fatalf("the loop answered %v disk hits sampled for verification", s)
+	}
+}
