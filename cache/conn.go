@@ -46,10 +46,15 @@ type clientConn struct {
 	raw    syscall.RawConn // tcp's, for sendfile and sendmsg
 	rd, wd lazyDeadline
 
-	pre     []byte // bytes read before (an event loop's), returned first
-	hold    bool   // the next Write is a header to keep
-	held    []byte // the header kept; nil when none
-	heldBuf []byte // held's storage, reused
+	pre []byte // bytes read before (an event loop's), returned first
+	// fromLoop: an event loop handed this connection off, and takes it
+	// back after a response (handBack, bound once); noWait then ends
+	// reading: a Read returns only pre.
+	fromLoop, noWait bool
+	handBack         func(net.Conn)
+	hold             bool   // the next Write is a header to keep
+	held             []byte // the header kept; nil when none
+	heldBuf          []byte // held's storage, reused
 
 	// The read or writev under way, for readTo and writevTo, which are
 	// bound to the connection once (read, writev): a closure made per
@@ -180,6 +185,9 @@ func (c *clientConn) arm(d *lazyDeadline, set func(time.Time) error) error {
 func (c *clientConn) Read(p []byte) (int, error) {
 	if len(c.pre) > 0 {
 		return takePre(&c.pre, p), nil
+	}
+	if c.noWait {
+		return 0, errHandedBack
 	}
 	if err := c.armRead(); err != nil {
 		return 0, err

@@ -619,14 +619,21 @@
 // (evloop.File, loopFile), as heldBody does on fasthttp's side.
 //
 // Anything else — a miss, a disk hit that could wait, a stale or
-// revalidated copy, a body that spans slices, multipart
-// ranges, a request with a body, not HTTP/1.1, the client's own cache
-// Cache-Control when the edge honours it, Authorization — is handed off: the loop gives the
-// socket and the bytes it read to fasthttp's server (serveHandedOff,
-// clientConn.pre), and the connection stays there for good. Nothing is
-// counted or logged for a request the loop hands off; fasthttp's side
-// counts it once. The RAM tier's own hit and miss counters, and its
-// admission sketch, see such a request's RAM lookup twice.
+// revalidated copy, a body that spans slices, multipart ranges, a
+// request with a body, not HTTP/1.1, the client's own Cache-Control when
+// the edge honours it, Authorization — is handed off: the loop gives the
+// socket and the bytes it read to fasthttp's server (handOffListener,
+// clientConn.pre). Once fasthttp's server has answered a GET or HEAD on
+// such a connection, keep-alive and HTTP/1.1, it gives the connection
+// back (handler.toLoop: ctx.Hijack, then evloop's Resume, with the
+// bytes fasthttp's reader held of it), so that a player that met one
+// miss, or one disk read sampled for verification, has its next hits
+// answered by a loop again; the connection stays counted against the
+// limits throughout (Server.connState). Nothing is counted or logged
+// for a request the loop hands off; fasthttp's side counts it once. The
+// RAM tier's own hit and miss counters, and its admission sketch, see
+// such a request's RAM lookup twice (a disk record is counted only when
+// found in memory, so once).
 //
 // The loops apply IdleTimeout and WriteTimeout themselves (a response
 // that has to wait for the socket must be out within WriteTimeout plus
@@ -638,7 +645,7 @@
 // fasthttp's, and drain on Shutdown before fasthttp's server does. TLS
 // listeners and the peer listener are fasthttp's as before. Metrics:
 // vodedge_edge_loop_responses_total, vodedge_edge_loop_handoffs_total,
-// vodedge_edge_loop_connections. Handed-off connections reach
+// vodedge_edge_loop_resumes_total, vodedge_edge_loop_connections. Handed-off connections reach
 // fasthttp's server through a listener of their own (handOffListener),
 // so that its Shutdown waits for them as for the others. A busy loop
 // keeps its P: it lends it to

@@ -143,7 +143,8 @@ func TestEventLoopAnswersFreshRAMHitsAndHandsOffTheRest(t *testing.T) {
 	}
 	want := testenv.PatternBytes(0, 100_000)
 
-	// A miss: handed off, and the connection stays with fasthttp.
+	// A miss: handed off, answered by fasthttp's server, and the
+	// connection comes back to the loop for its next request.
 	miss := dialLoop(t, e)
 	if resp, b := miss.get("GET", "/v/seg.ts"); resp.Header.Get("X-Cache") != "MISS" || string(b) != string(want) {
 		t.Fatalf("miss: %s, %d bytes", resp.Header.Get("X-Cache"), len(b))
@@ -151,8 +152,8 @@ func TestEventLoopAnswersFreshRAMHitsAndHandsOffTheRest(t *testing.T) {
 	if resp, _ := miss.get("GET", "/v/seg.ts"); resp.Header.Get("X-Cache") != "HIT-RAM" {
 		t.Fatalf("second request of the handed-off connection: %s", resp.Header.Get("X-Cache"))
 	}
-	if s, h := loop(); s != 0 || h != 1 {
-		t.Fatalf("after the miss: %v loop responses, %v hand-offs; want 0 and 1", s, h)
+	if s, h := loop(); s != 1 || h != 1 || testenv.Metric(t, e.reg, "vodedge_edge_loop_resumes_total") != 1 {
+		t.Fatalf("after the miss: %v loop responses, %v hand-offs; want 1 and 1, and the connection resumed", s, h)
 	}
 
 	// Fresh RAM hits: whole, a range, HEAD, a 304, all from the loop.
@@ -171,8 +172,8 @@ func TestEventLoopAnswersFreshRAMHitsAndHandsOffTheRest(t *testing.T) {
 	if resp, _ := hit.get("GET", "/v/seg.ts", "If-None-Match: "+etag+"\r\n"); resp.StatusCode != 304 {
 		t.Fatalf("If-None-Match: %d", resp.StatusCode)
 	}
-	if s, h := loop(); s != 4 || h != 1 {
-		t.Fatalf("after four hits: %v loop responses, %v hand-offs; want 4 and 1", s, h)
+	if s, h := loop(); s != 5 || h != 1 {
+		t.Fatalf("after four more hits: %v loop responses, %v hand-offs; want 5 and 1", s, h)
 	}
 
 	// The large object's second slice is not in RAM yet: handed off,
@@ -256,7 +257,7 @@ func TestEventLoopUnderConcurrentLoad(t *testing.T) {
 // loadOneConn sends 60 requests on a new connection, two at a time in
 // one write, and checks every answer: hits of warm objects for the first
 // 30 (the loop's), then also cold objects and a body of three slices
-// (which move the connection to fasthttp's server).
+// (which hand the connection to fasthttp's server, and back after).
 func loadOneConn(e *edge, w, objects int) error {
 	c, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
 	if err != nil {

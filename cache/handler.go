@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -49,6 +50,11 @@ type handler struct {
 	statusFwd  []byte // the Cache-Status of a forwarded unsafe method
 	statusKey  bool   // Cache-Status carries the cache key
 	queryKeys  bool   // some policy rule puts query strings into keys
+
+	// resume gives a connection back to the event loops (their
+	// Resume), release uncounts one (the limiter's); nil without loops.
+	resume  func(c *net.TCPConn, buffered []byte) bool
+	release func(net.Conn)
 }
 
 func (h *handler) init(ctx context.Context, cfg *Config, deps Deps, t *tiers) {
@@ -96,6 +102,7 @@ func (h *handler) handle(ctx *fasthttp.RequestCtx) {
 	}
 	h.serve(ctx, false, false)
 	h.cors(ctx)
+	h.toLoop(ctx)
 }
 
 // serve answers a request; cachedOnly never starts an origin fetch.

@@ -124,6 +124,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 			s.tiers.ram.Close()
 			return nil, err
 		}
+		s.http.ConnState = s.connState
+		s.handler.resume, s.handler.release = s.loop.Resume, s.limiter.Release
 	}
 	s.tiers.start(s.ctx)
 	return s, nil

@@ -23,11 +23,11 @@
 // request has a body, is not HTTP/1.1, does not parse the way fasthttp's
 // parser reads it, has a header block longer than MaxHeaderBytes, or when
 // the Handler says so (HandOff: an answer that could block, such as a
-// miss or a read of a file not in the page cache). A connection handed
-// off stays with the fallback: the loop never takes one back. The
-// fallback gets a net.Conn of its own (a dup of the socket, in Go's
-// poller) and the bytes read and not yet answered, and it answers them
-// first.
+// miss or a read of a file not in the page cache). The fallback gets a
+// net.Conn of its own (a dup of the socket, in Go's poller) and the
+// bytes read and not yet answered, and it answers them first. It may
+// give the connection back once idle (Resume), with the bytes it read
+// and did not answer; a loop then serves it again.
 //
 // Imports: fasthttp, golang.org/x/sys/unix and internal/rawsock (the raw
 // read, writev, send, sendfile and cork). The caller injects the

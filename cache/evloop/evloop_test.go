@@ -46,6 +46,10 @@ func newRig(t *testing.T, cfg Config) *rig {
 	r.file = tempFile(t, r.big)
 	fb := &fasthttp.Server{Name: "fallback", ReadTimeout: 200 * time.Millisecond, Handler: func(ctx *fasthttp.RequestCtx) {
 		ctx.SetBodyString("fallback " + string(ctx.Method()) + " " + string(ctx.Path()) + " " + string(ctx.PostBody()))
+		if string(ctx.Path()) == "/resume" {
+			pc := ctx.Conn().(*prefixConn)
+			ctx.Hijack(func(hc net.Conn) { r.resume(pc, hc) })
+		}
 	}}
 	if cfg.Loops == 0 {
 		cfg = Config{Loops: 1, MaxHeaderBytes: 4096, ReadTimeout: 5 * time.Second, IdleTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second, Name: "loop"}
@@ -114,10 +118,12 @@ func (r *rig) handle(ctx *fasthttp.RequestCtx) Verdict {
 	}
 }
 
-// prefixConn reads pre before c's own bytes.
+// prefixConn reads pre before c's own bytes; once noWait is set, it
+// reads none of c's.
 type prefixConn struct {
 	net.Conn
-	pre []byte
+	pre    []byte
+	noWait bool
 }
 
 func (c *prefixConn) Read(p []byte) (int, error) {
@@ -126,7 +132,29 @@ func (c *prefixConn) Read(p []byte) (int, error) {
 		c.pre = c.pre[n:]
 		return n, nil
 	}
+	if c.noWait {
+		return 0, io.ErrNoProgress
+	}
 	return c.Conn.Read(p)
+}
+
+// resume gives a connection the fallback answered /resume on back to
+// the loops, with what the fallback's reader holds of it (hc reads that
+// first, then pc's own pre).
+func (r *rig) resume(pc *prefixConn, hc net.Conn) {
+	pc.noWait = true
+	var buffered []byte
+	p := make([]byte, 512)
+	for {
+		n, err := hc.Read(p)
+		buffered = append(buffered, p[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	if !r.s.Resume(pc.Conn.(*net.TCPConn), buffered) {
+		r.t.Errorf("Resume refused a connection")
+	}
 }
 
 func (r *rig) dial() (net.Conn, *bufio.Reader) {
@@ -519,4 +547,32 @@ func TestFileBodyCutOrStalled(t *testing.T) {
 	if r.files.Load() != 2 || r.dones.Load() != 2 || r.shorts.Load() != 1 {
 		t.Fatalf("%d files, %d released, %d short; want 2, 2, 1", r.files.Load(), r.dones.Load(), r.shorts.Load())
 	}
+}
+
+// A connection the fallback gives back (Resume) is the loop's again,
+// with the requests the fallback had read and not answered, in order.
+func TestResumeGivesAConnectionBackToTheLoop(t *testing.T) {
+	r := newRig(t, Config{})
+	c, br := r.dial()
+	send(t, c, "GET /resume HTTP/1.1\r\nHost: x\r\n\r\nGET /small HTTP/1.1\r\nHost: x\r\n\r\nGET /other HTTP/1.1\r\nHost: x\r\n\r\n")
+	for _, want := range []struct{ server, body string }{
+		{"fallback", "fallback GET /resume "},
+		{"loop", "small body"},
+		{"fallback", "fallback GET /other "},
+	} {
+		if resp, body := get(t, br, "GET"); resp.Header.Get("Server") != want.server || body != want.body {
+			t.Fatalf("%q from %q, want %q from %q", body, resp.Header.Get("Server"), want.body, want.server)
+		}
+	}
+	send(t, c, "GET /resume HTTP/1.1\r\nHost: x\r\n\r\n")
+	get(t, br, "GET")
+	send(t, c, "GET /small HTTP/1.1\r\nHost: x\r\n\r\n")
+	if resp, body := get(t, br, "GET"); resp.Header.Get("Server") != "loop" || body != "small body" {
+		t.Fatalf("after the second resume: %q from %q", body, resp.Header.Get("Server"))
+	}
+	if st := r.s.Stats(); st.Resumed != 2 || st.HandOffs != 2 || st.Open != 1 {
+		t.Fatalf("%+v: want 2 resumed, 2 hand-offs, 1 open", st)
+	}
+	_ = c.Close()
+	testenv.Eventually(t, 5*time.Second, "the resumed connection's close counted once", func() bool { return r.closed.Load() == 1 && r.s.Stats().Open == 0 })
 }

@@ -56,10 +56,12 @@ type loop struct {
 	done     chan struct{}
 }
 
-// pending is a connection accepted and not yet in the epoll set.
+// pending is a connection accepted (or resumed, with the bytes read
+// from it and not answered) and not yet in the epoll set.
 type pending struct {
 	fd int
 	a  *addrs
+	in []byte
 }
 
 func newLoop(s *Server) (*loop, error) {
@@ -85,14 +87,14 @@ func newLoop(s *Server) (*loop, error) {
 
 // add queues an accepted socket for the loop and wakes it; once the
 // loop has ended (an accept that raced Shutdown) it closes the socket.
-func (l *loop) add(fd int, a *addrs) {
+func (l *loop) add(p pending) {
 	l.mu.Lock()
 	if l.exited {
 		l.mu.Unlock()
-		l.closeQueued([]pending{{fd, a}})
+		l.closeQueued([]pending{p})
 		return
 	}
-	l.queue = append(l.queue, pending{fd, a})
+	l.queue = append(l.queue, p)
 	if len(l.queue) == 1 {
 		l.wakeLocked()
 	}
@@ -232,15 +234,18 @@ func (l *loop) adoptQueued() {
 	l.queue = nil
 	l.mu.Unlock()
 	for _, p := range q {
-		l.register(p.fd, p.a)
+		l.register(p)
 	}
 }
 
-func (l *loop) register(fd int, a *addrs) {
+// register puts p's socket into the epoll set. Being writable, it is
+// reported at once: bytes p brings are answered then.
+func (l *loop) register(p pending) {
+	fd := p.fd
 	for fd >= len(l.conns) {
 		l.conns = append(l.conns, make([]*conn, len(l.conns)+64)...)
 	}
-	c := &conn{fd: fd, a: a, since: l.now}
+	c := &conn{fd: fd, a: p.a, since: l.now, in: p.in}
 	l.conns[fd] = c
 	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: connEvents, Fd: int32(fd)}); err != nil {
 		l.s.deps.Logger.Warn("evloop: epoll_ctl add", "err", err)

@@ -1,6 +1,7 @@
 package evloop
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -77,6 +78,7 @@ type Stats struct {
 	Accepted uint64 // connections moved to a loop
 	Served   uint64 // responses the loops answered (and began to write)
 	HandOffs uint64 // connections handed to the fallback
+	Resumed  uint64 // connections the fallback gave back (Resume)
 	Open     int64  // connections a loop holds now
 }
 
@@ -88,8 +90,8 @@ type Server struct {
 	loops []*loop
 	next  atomic.Uint32 // round robin over loops
 
-	accepted, served, handoffs atomic.Uint64
-	open                       atomic.Int64
+	accepted, served, handoffs, resumed atomic.Uint64
+	open                                atomic.Int64
 
 	startOnce sync.Once
 	startErr  error
@@ -205,7 +207,30 @@ func (s *Server) adopt(c net.Conn) {
 	_ = tc.Close() // the dup keeps the socket open
 	s.accepted.Add(1)
 	s.open.Add(1)
-	s.loops[s.next.Add(1)%uint32(len(s.loops))].add(fd, a)
+	s.loops[s.next.Add(1)%uint32(len(s.loops))].add(pending{fd: fd, a: a})
+}
+
+// Resume moves a connection the loops handed off back to a loop, with
+// buffered (the bytes read from it and not answered) answered first:
+// the fallback calls it once it has answered what it was handed and the
+// connection is idle. The loop serves a dup of c's socket; c stays the
+// caller's to close (which then closes only its own descriptor). The
+// connection is counted as the loops' again: its close is told to
+// Deps.Closed. Resume reports false, having taken nothing, once the
+// server is shut or when the socket cannot be moved.
+func (s *Server) Resume(c *net.TCPConn, buffered []byte) bool {
+	a := &addrs{local: c.LocalAddr(), remote: c.RemoteAddr()}
+	if a.remote == nil || s.isClosed() || len(s.loops) == 0 {
+		return false
+	}
+	fd, err := dupSocket(c)
+	if err != nil {
+		return false
+	}
+	s.resumed.Add(1)
+	s.open.Add(1)
+	s.loops[s.next.Add(1)%uint32(len(s.loops))].add(pending{fd: fd, a: a, in: bytes.Clone(buffered)})
+	return true
 }
 
 // fallback gives Deps.Fallback, on a goroutine Shutdown waits for, the
@@ -236,7 +261,7 @@ func (s *Server) fallback(conn func() (net.Conn, error), buffered []byte, a *add
 
 // Stats returns the counters.
 func (s *Server) Stats() Stats {
-	return Stats{Accepted: s.accepted.Load(), Served: s.served.Load(), HandOffs: s.handoffs.Load(), Open: s.open.Load()}
+	return Stats{Accepted: s.accepted.Load(), Served: s.served.Load(), HandOffs: s.handoffs.Load(), Resumed: s.resumed.Load(), Open: s.open.Load()}
 }
 
 // Shutdown closes the listeners, answers the requests already read with
