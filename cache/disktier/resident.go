@@ -1,5 +1,7 @@
 package disktier
 
+import "syscall"
+
 // The resident read path, for a caller that must not wait for a disk
 // (the edge's event loops): a record only from memory, a data file only
 // if it is open already. Anything else is not found here, and the
@@ -27,8 +29,10 @@ func (s *Store) LookupResident(key string) (*Record, bool) {
 }
 
 // HoldOpen is Hold for a file the open-file cache holds open already:
-// false, with nothing held, when it would have to open it, or when its
-// size check is due (Hold then makes it).
+// false, with nothing held, when it would have to open it. A size check
+// that is due is made here (fstat reads the inode in memory); a file
+// found cut, or one fstat fails on, is not held, and is left to Hold,
+// which evicts it.
 func (s *Store) HoldOpen(r *Record) (Held, bool) {
 	d := s.diskOf(r)
 	if d == nil {
@@ -38,9 +42,13 @@ func (s *Store) HoldOpen(r *Record) (Held, bool) {
 	if o == nil {
 		return Held{}, false
 	}
-	if monoNow()-o.sized.Load() >= int64(d.cfg.SizeCheck) {
-		d.fds.release(o)
-		return Held{}, false
+	if now := monoNow(); now-o.sized.Load() >= int64(d.cfg.SizeCheck) {
+		var st syscall.Stat_t
+		if syscall.Fstat(o.fd, &st) != nil || st.Size != r.Length {
+			d.fds.release(o)
+			return Held{}, false
+		}
+		o.sized.Store(now)
 	}
 	return Held{d: d, r: r, o: o}, true
 }

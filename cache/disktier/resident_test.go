@@ -1,13 +1,16 @@
 package disktier
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
 
 // LookupResident finds only what the record cache holds, counting an
-// access only when it finds it; HoldOpen holds only a file open already
-// and within its size check; a deleted slice is found by neither.
+// access only when it finds it; HoldOpen holds only a file open already,
+// and checks its size when that is due; an evicted slice is not found.
 func TestResidentPathNeverReadsTheIndexOrOpensAFile(t *testing.T) {
 	cfg := testCfg(t.TempDir())
 	cfg.SizeCheck = time.Hour
@@ -39,18 +42,37 @@ func TestResidentPathNeverReadsTheIndexOrOpensAFile(t *testing.T) {
 		t.Fatalf("HoldOpen of an open file: %v", ok)
 	}
 	h2.Release()
+	// A size check due: made here; a cut file is not held, and Hold
+	// then evicts it.
 	fds := onlyDisk(s).fds
-	fds.mu.Lock()
-	fds.m[r.File].sized.Add(-int64(time.Hour + time.Second))
-	fds.mu.Unlock()
-	if _, ok := s.HoldOpen(r); ok {
-		t.Fatal("HoldOpen held a file whose size check is due")
+	age := func() {
+		fds.mu.Lock()
+		fds.m[r.File].sized.Add(-int64(time.Hour + time.Second))
+		fds.mu.Unlock()
 	}
-	if !s.Delete("/r") {
-		t.Fatal("Delete found nothing")
+	age()
+	if h, ok := s.HoldOpen(r); !ok {
+		t.Fatal("HoldOpen refused a whole file whose size check was due")
+	} else {
+		h.Release()
+	}
+	if err := os.Truncate(filepath.Join(cfg.Dir, "data", r.File), 1000); err != nil {
+		t.Fatal(err)
+	}
+	if h, ok := s.HoldOpen(r); !ok {
+		t.Fatal("HoldOpen checked a size within SizeCheck of the last check")
+	} else {
+		h.Release()
+	}
+	age()
+	if _, ok := s.HoldOpen(r); ok {
+		t.Fatal("HoldOpen held a cut file whose size check was due")
+	}
+	if _, err := s.Hold(r); !errors.Is(err, ErrChecksum) {
+		t.Fatalf("Hold of the cut file: %v, want ErrChecksum", err)
 	}
 	if _, ok := s.LookupResident("/r"); ok {
-		t.Fatal("found a deleted slice")
+		t.Fatal("found an evicted slice")
 	}
 }
 
