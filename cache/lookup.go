@@ -179,11 +179,12 @@ func (t *tiers) findOnce(q *query, idx int64) (result, bool) {
 
 // loopHit is findOnce for the event loop: a plain request's fresh hit
 // from memory (a RAM-tier slice, or a disk slice whose record the disk
-// tier holds in memory and that needs no verification), or
+// tier holds in memory), or
 // errWouldBlock for anything that would need to read the disk's index,
 // the origin, a revalidation or a judgement of staleness. Whether a disk
-// slice's bytes can be sent without waiting is the response's to find
-// (sendInLoop).
+// slice's bytes can be sent without waiting, and whether the read is
+// sampled for verification, is the response's to find (sendInLoop),
+// which counts the disk access when it answers.
 func (t *tiers) loopHit(q *query, idx int64) result {
 	if !q.plain || q.pass {
 		return result{err: errWouldBlock}
@@ -201,7 +202,7 @@ func (t *tiers) loopHit(q *query, idx int64) result {
 }
 
 // resident is cached from memory only: the RAM tier, then the disk
-// tier's record cache.
+// tier's record cache (no access counted there).
 func (t *tiers) resident(sk string) (result, bool) {
 	if sl, ok := t.ram.Get(sk); ok {
 		return result{src: sl, tier: tierRAM, m: sl.meta, off: sl.off}, true
@@ -210,10 +211,9 @@ func (t *tiers) resident(sk string) (result, bool) {
 		return result{}, false
 	}
 	rec, ok := t.disk.LookupResident(sk)
-	if !ok || t.disk.NeedsVerifySticky(sk) {
+	if !ok {
 		return result{}, false
 	}
-	t.maybePromote(rec)
 	d := &diskSlice{store: t.disk, rec: rec, meta: t.recordMeta(rec)}
 	return result{src: d, tier: tierDisk, m: d.meta, off: rec.Offset}, true
 }

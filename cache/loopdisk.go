@@ -9,9 +9,9 @@ import (
 )
 
 // A disk hit answered by an event loop (evloop): only when nothing on
-// its way can wait for a disk. Its record was in memory (loopHit), its
-// data file is open already (HoldOpen), and its bytes are in the page
-// cache: a small body is read with preadv2(RWF_NOWAIT), which fails
+// its way can wait for a disk. Its record was in memory (loopHit), the
+// read is not sampled for verification, its data file is open already
+// (HoldOpen), and its bytes are in the page cache: a small body is read with preadv2(RWF_NOWAIT), which fails
 // rather than wait, into the response's buffer (header and body then
 // leave in the loop's one writev); a larger one is found cached by
 // cachestat(2) and sent by the loop with sendfile after its header
@@ -21,28 +21,37 @@ import (
 // event loop's response, and reports false (nothing held or set) when
 // that could wait for the disk.
 func (h *handler) sendInLoop(rq *request, d *diskSlice, from, n int64) bool {
+	// Drawn here, where bytes would be sent: a sampled read is handed
+	// off and verified there (the sample kept for it).
+	if d.store.NeedsVerifySticky(d.rec.Key) {
+		return false
+	}
 	held, ok := d.store.HoldOpen(d.rec)
 	if !ok {
 		return false
 	}
 	off := from - d.rec.Offset
-	if n <= smallDiskRead && readsNowait() {
+	switch {
+	case n <= smallDiskRead && readsNowait():
 		ok = readInLoop(rq, held.Fd(), off, n)
-		held.Release()
-		return ok
+		held.ReleaseNoWait()
+	case pageCached(held.Fd(), off, n):
+		if n > sendfileChunk {
+			h.metrics.diskSend(true)
+		}
+		f := loopFiles.Get().(*loopFile)
+		f.held, f.off, f.n = held, off, n
+		h.setWriteDeadline(rq.ctx, n)
+		rq.ctx.Response.SetBodyStream(f, int(n))
+	default:
+		held.ReleaseNoWait()
+		ok = false
 	}
-	if !pageCached(held.Fd(), off, n) {
-		held.Release()
-		return false
+	if ok { // the access is counted once, here or on the other path
+		d.store.Touch(d.rec)
+		h.tiers.maybePromote(d.rec)
 	}
-	if n > sendfileChunk {
-		h.metrics.diskSend(true)
-	}
-	f := loopFiles.Get().(*loopFile)
-	f.held, f.off, f.n = held, off, n
-	h.setWriteDeadline(rq.ctx, n)
-	rq.ctx.Response.SetBodyStream(f, int(n))
-	return true
+	return ok
 }
 
 // readInLoop reads [off, off+n) of fd into the response's body buffer
@@ -75,12 +84,16 @@ var loopFiles = sync.Pool{New: func() any { return new(loopFile) }}
 func (f *loopFile) Extent() (fd int, off, n int64) { return f.held.Fd(), f.off, f.n }
 
 // Done releases the file; short: it ended early, and the store evicts
-// the slice.
+// the slice, on a goroutine of its own (the eviction writes the index).
 func (f *loopFile) Done(short bool) {
 	if short {
-		f.held.Short()
+		go func(h disktier.Held) {
+			h.Short()
+			h.Release()
+		}(f.held)
+	} else {
+		f.held.ReleaseNoWait()
 	}
-	f.held.Release()
 	*f = loopFile{}
 	loopFiles.Put(f)
 }

@@ -79,6 +79,17 @@ func (c *fdCache) acquire(r *Record, open func() (*os.File, error)) (*openFile, 
 	if err != nil {
 		return nil, err
 	}
+	o, closing := c.insert(r, f, gen)
+	if closing != nil {
+		_ = closing.Close()
+	}
+	return o, nil
+}
+
+// insert puts f, opened for r, in the cache unless a file was removed
+// since gen or another reader opened r meanwhile; it returns r's open
+// file, held, and a file to close outside the lock (f or a victim).
+func (c *fdCache) insert(r *Record, f *os.File, gen uint64) (o *openFile, closing *os.File) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen { // a file was removed meanwhile: perhaps this one
@@ -86,21 +97,20 @@ func (c *fdCache) acquire(r *Record, open func() (*os.File, error)) (*openFile, 
 	}
 	if o := c.cachedLocked(r); o != nil { // opened by another reader meanwhile
 		o.refs++
-		_ = f.Close()
-		return o, nil
+		return o, f
 	}
 	if len(c.m) >= c.max {
 		for k, victim := range c.m {
-			c.dropLocked(k, victim)
+			closing = c.dropLocked(k, victim)
 			break
 		}
 	}
-	o := newOpenFile(f, 1, false)
+	o = newOpenFile(f, 1, false)
 	c.m[r.File] = o
 	if r.open != nil {
 		r.open.o.Store(o)
 	}
-	return o, nil
+	return o, closing
 }
 
 // acquireOpen returns r's file if the cache holds it open, nil when it
@@ -135,40 +145,68 @@ func (c *fdCache) cachedLocked(r *Record) *openFile {
 	return o
 }
 
+// Files are closed outside the cache's lock: the last close of a
+// removed file frees its blocks, which may wait for the disk, and the
+// event loops take the lock on every disk hit (HoldOpen).
+
+// release gives back a hold on o, closing its file if it was the last
+// hold of a file out of the cache.
 func (c *fdCache) release(o *openFile) {
+	if f := c.unhold(o); f != nil {
+		_ = f.Close()
+	}
+}
+
+// unhold is release without the close: it returns the file to close,
+// or nil.
+func (c *fdCache) unhold(o *openFile) *os.File {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	o.refs--
 	if o.gone && o.refs == 0 {
-		_ = o.f.Close()
+		return o.f
 	}
+	return nil
 }
 
 // forget closes name's file (once no reader holds it): call it after
 // the file was removed, so its blocks are freed.
 func (c *fdCache) forget(name string) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.gen++
+	var f *os.File
 	if o := c.m[name]; o != nil {
-		c.dropLocked(name, o)
+		f = c.dropLocked(name, o)
+	}
+	c.mu.Unlock()
+	if f != nil {
+		_ = f.Close()
 	}
 }
 
-func (c *fdCache) dropLocked(name string, o *openFile) {
+// dropLocked takes o out of the map; it returns its file to close when
+// no reader holds it (else the last release closes it).
+func (c *fdCache) dropLocked(name string, o *openFile) *os.File {
 	delete(c.m, name)
 	o.gone = true
 	if o.refs == 0 {
-		_ = o.f.Close()
+		return o.f
 	}
+	return nil
 }
 
 // closeAll closes every idle file; files still held close on release.
 func (c *fdCache) closeAll() {
+	var fs []*os.File
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	for k, o := range c.m {
-		c.dropLocked(k, o)
+		if f := c.dropLocked(k, o); f != nil {
+			fs = append(fs, f)
+		}
+	}
+	c.mu.Unlock()
+	for _, f := range fs {
+		_ = f.Close()
 	}
 }
 

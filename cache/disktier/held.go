@@ -30,6 +30,19 @@ func (h *Held) Release() {
 	}
 }
 
+// ReleaseNoWait is Release for a caller that must not wait for a disk
+// (an event loop): the last close of a file evicted while it was held,
+// which frees its blocks, is made on a goroutine of its own.
+func (h *Held) ReleaseNoWait() {
+	if h.o == nil {
+		return
+	}
+	if f := h.d.fds.unhold(h.o); f != nil {
+		go f.Close()
+	}
+	h.o = nil
+}
+
 // Short evicts the slice after its file ended before the record's length
 // while it was being sent (cut since the hit checked it); the response
 // must then be cut short.

@@ -1,18 +1,22 @@
 package disktier
 
-import "syscall"
+import (
+	"sync"
+	"sync/atomic"
+	"syscall"
+)
 
 // The resident read path, for a caller that must not wait for a disk
 // (the edge's event loops): a record only from memory, a data file only
-// if it is open already. Anything else is not found here, and the
-// caller takes the ordinary path, which may read the index or open the
-// file.
+// if it is open already, no lock held across a close. Anything else is
+// not found here, and the caller takes the ordinary path, which may
+// read the index or open the file.
 
 // LookupResident returns key's record if the disk's record cache holds
-// it, counting an access then (as Lookup with touch); it never reads
-// the index. A key it does not find is not counted, so the ordinary
-// Lookup the caller falls back to counts it once. Only the owner is
-// probed: a key a degraded owner lacks is not found.
+// it; it never reads the index, and counts no access: a caller that
+// answers from it calls Touch, one that falls back to Lookup is counted
+// there, once. Only the owner is probed: a key a degraded owner lacks
+// is not found.
 func (s *Store) LookupResident(key string) (*Record, bool) {
 	o := s.spread.Load().owner(key)
 	if o == nil || o.failure.Load() != nil {
@@ -22,17 +26,24 @@ func (s *Store) LookupResident(key string) (*Record, bool) {
 	if r == nil {
 		return nil, false
 	}
-	if _, present := o.tableFreq(o.hash(key), true); !present && o.loaded.Load() {
+	if _, present := o.tableFreq(o.hash(key), false); !present && o.loaded.Load() {
 		return nil, false // evicted since the record was cached
 	}
 	return r, true
+}
+
+// Touch counts an access to r's slice, as Lookup with touch does.
+func (s *Store) Touch(r *Record) {
+	if d := s.diskOf(r); d != nil {
+		d.tableFreq(d.hash(r.Key), true)
+	}
 }
 
 // HoldOpen is Hold for a file the open-file cache holds open already:
 // false, with nothing held, when it would have to open it. A size check
 // that is due is made here (fstat reads the inode in memory); a file
 // found cut, or one fstat fails on, is not held, and is left to Hold,
-// which evicts it.
+// which evicts it. Release the hold with ReleaseNoWait.
 func (s *Store) HoldOpen(r *Record) (Held, bool) {
 	d := s.diskOf(r)
 	if d == nil {
@@ -42,20 +53,21 @@ func (s *Store) HoldOpen(r *Record) (Held, bool) {
 	if o == nil {
 		return Held{}, false
 	}
+	h := Held{d: d, r: r, o: o}
 	if now := monoNow(); now-o.sized.Load() >= int64(d.cfg.SizeCheck) {
 		var st syscall.Stat_t
 		if syscall.Fstat(o.fd, &st) != nil || st.Size != r.Length {
-			d.fds.release(o)
+			h.ReleaseNoWait()
 			return Held{}, false
 		}
 		o.sized.Store(now)
 	}
-	return Held{d: d, r: r, o: o}, true
+	return h, true
 }
 
-// NeedsVerifySticky is NeedsVerify for a caller that hands the read to
-// another path, which asks again: a sampled yes clears the slice's
-// verified flag, so that it stays yes until a read has verified it and
+// NeedsVerifySticky is NeedsVerify for a caller that hands a sampled
+// read to another path, which asks NeedsVerify again: a yes is kept for
+// that next ask (of this key, once), so that the read is verified and
 // the sample is not drawn twice.
 func (s *Store) NeedsVerifySticky(key string) bool {
 	d := s.spread.Load().holder(key)
@@ -65,6 +77,49 @@ func (s *Store) NeedsVerifySticky(key string) bool {
 	if !d.NeedsVerify(key) {
 		return false
 	}
-	d.table.ClearFlag(d.hash(key))
+	d.pending.add(key)
+	return true
+}
+
+// verifyPending holds the keys NeedsVerifySticky said yes to, until
+// NeedsVerify is asked of them once more; n spares NeedsVerify the lock
+// while there are none.
+type verifyPending struct {
+	n  atomic.Int32
+	mu sync.Mutex
+	m  map[string]struct{}
+}
+
+// maxVerifyPending bounds the keys kept: a sampled read whose client
+// went away before the hand-off asked leaves its key until the slice is
+// read again. Past it, a sample is lost (the read is handed off, and
+// the other path draws its own).
+const maxVerifyPending = 4096
+
+func (p *verifyPending) add(key string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = make(map[string]struct{})
+	}
+	if _, ok := p.m[key]; ok || len(p.m) >= maxVerifyPending {
+		return
+	}
+	p.m[key] = struct{}{}
+	p.n.Add(1)
+}
+
+// take reports whether key was kept, and forgets it.
+func (p *verifyPending) take(key string) bool {
+	if p.n.Load() == 0 {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.m[key]; !ok {
+		return false
+	}
+	delete(p.m, key)
+	p.n.Add(-1)
 	return true
 }

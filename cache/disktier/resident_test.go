@@ -2,14 +2,15 @@ package disktier
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 )
 
-// LookupResident finds only what the record cache holds, counting an
-// access only when it finds it; HoldOpen holds only a file open already,
+// LookupResident finds only what the record cache holds, counting no
+// access (Touch does); HoldOpen holds only a file open already,
 // and checks its size when that is due; an evicted slice is not found.
 func TestResidentPathNeverReadsTheIndexOrOpensAFile(t *testing.T) {
 	cfg := testCfg(t.TempDir())
@@ -26,8 +27,12 @@ func TestResidentPathNeverReadsTheIndexOrOpensAFile(t *testing.T) {
 	if got, ok := s.LookupResident("/r"); !ok || got != r {
 		t.Fatalf("resident lookup of a cached record: %v, %v", got, ok)
 	}
+	if got := s.Hits("/r"); got != recAdmitHits {
+		t.Fatalf("hits after a resident lookup: %d, want %d (not counted)", got, recAdmitHits)
+	}
+	s.Touch(r)
 	if got := s.Hits("/r"); got != recAdmitHits+1 {
-		t.Fatalf("hits after a resident hit: %d, want %d", got, recAdmitHits+1)
+		t.Fatalf("hits after Touch: %d, want %d", got, recAdmitHits+1)
 	}
 	if _, ok := s.HoldOpen(r); ok {
 		t.Fatal("HoldOpen held a file no one had opened")
@@ -76,15 +81,17 @@ func TestResidentPathNeverReadsTheIndexOrOpensAFile(t *testing.T) {
 	}
 }
 
-// A sampled NeedsVerifySticky stays sampled until a read verifies the
-// slice.
-func TestNeedsVerifyStickyKeepsASampledYes(t *testing.T) {
+// A sampled NeedsVerifySticky is kept for the next NeedsVerify of that
+// key, once; the verified flag is left alone.
+func TestNeedsVerifyStickyKeepsASampledYesOnce(t *testing.T) {
 	cfg := testCfg(t.TempDir())
 	cfg.VerifySample = 0
 	s := openStore(t, cfg, Deps{})
 	put(t, s, "/v", data(5000, 3))
+	put(t, s, "/w", data(5000, 4))
 	d := onlyDisk(s)
 	d.markVerified("/v")
+	d.markVerified("/w")
 	if s.NeedsVerifySticky("/v") {
 		t.Fatal("a verified slice sampled with VerifySample 0")
 	}
@@ -93,7 +100,19 @@ func TestNeedsVerifyStickyKeepsASampledYes(t *testing.T) {
 		t.Fatal("not sampled with VerifySample 1")
 	}
 	d.cfg.VerifySample = 0
+	if s.NeedsVerify("/w") {
+		t.Fatal("another key inherited the sample")
+	}
 	if !s.NeedsVerify("/v") {
 		t.Fatal("the sampled yes was not kept for the next read")
+	}
+	if s.NeedsVerify("/v") {
+		t.Fatal("the sampled yes was kept twice, or the verified flag was lost")
+	}
+	for i := range maxVerifyPending + 10 {
+		d.pending.add(fmt.Sprint(i))
+	}
+	if n := d.pending.n.Load(); n != maxVerifyPending {
+		t.Fatalf("%d samples kept, want at most %d", n, maxVerifyPending)
 	}
 }

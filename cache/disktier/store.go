@@ -32,10 +32,13 @@ type disk struct {
 	ix     *ixWriter
 	table  *evict.Compact
 	hash   func(key string) uint64 // evict.Hash; tests inject collisions
-	log    *slog.Logger
-	m      *metrics
-	free   func() (int64, error)
-	margin int64 // kept free when CapacityBytes is 0 (auto)
+	// pending: reads sampled for verification by NeedsVerifySticky
+	// and handed to another path.
+	pending verifyPending
+	log     *slog.Logger
+	m       *metrics
+	free    func() (int64, error)
+	margin  int64 // kept free when CapacityBytes is 0 (auto)
 
 	// space counts what writers in progress were promised; the bytes of
 	// committed data files (block-rounded) are the eviction table's, and,

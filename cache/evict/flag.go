@@ -14,14 +14,3 @@ func (c *Compact) SetFlag(h uint64) bool {
 	}
 	return x != nil
 }
-
-// ClearFlag clears h's entry's flag and reports whether h is present.
-func (c *Compact) ClearFlag(h uint64) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	x, _ := c.t.find(h)
-	if x != nil {
-		x.state &^= flagBit
-	}
-	return x != nil
-}

@@ -107,6 +107,9 @@ func (l *loop) answer(c *conn, b *[]byte) step {
 		}
 		switch v := l.serveOne(c, rest[:end]); {
 		case v == HandOff:
+			if f, ok := l.ctx.Response.BodyStream().(File); ok {
+				f.Done(false) // set, then handed off: released unsent
+			}
 			l.handOff(c, rest)
 			return gone
 		default:

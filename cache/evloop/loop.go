@@ -238,8 +238,8 @@ func (l *loop) adoptQueued() {
 	}
 }
 
-// register puts p's socket into the epoll set. Being writable, it is
-// reported at once: bytes p brings are answered then.
+// register puts p's socket into the epoll set, and answers the bytes p
+// brings.
 func (l *loop) register(p pending) {
 	fd := p.fd
 	for fd >= len(l.conns) {
@@ -250,6 +250,13 @@ func (l *loop) register(p pending) {
 	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: connEvents, Fd: int32(fd)}); err != nil {
 		l.s.deps.Logger.Warn("evloop: epoll_ctl add", "err", err)
 		l.close(c)
+		return
+	}
+	if len(c.in) > 0 {
+		// Requests a resumed connection brings are answered now: no
+		// event may come for them (nothing more to read, and the socket
+		// not writable while the client has not read the last answer).
+		l.serveReady(c, false)
 	}
 }
 
