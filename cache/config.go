@@ -60,10 +60,11 @@ type Config struct {
 	// EventLoops, when above 0, serves plain-TCP connections of the
 	// public listener from that many event loops of the edge's own
 	// (cache/evloop, each a goroutine that keeps its CPU while busy):
-	// fresh RAM hits are answered
-	// there, and a connection goes to fasthttp's server, for good, at its
-	// first request that could block. 0 (the default) serves every
-	// connection with fasthttp's server. See "Event loops" in doc.go.
+	// fresh hits found in memory (RAM slices, disk slices in the page
+	// cache) are answered there, a request that could block is handed
+	// to fasthttp's server, and its connection comes back once answered.
+	// 0 (the default) serves every connection with fasthttp's server.
+	// See "Event loops" in doc.go.
 	EventLoops int
 
 	// HTTP caching (RFC 9111, RFC 5861); see "Freshness" in doc.go.

@@ -672,6 +672,17 @@
 // loop and 1.17× nginx. An earlier run, with the loop locked to its
 // thread, gave 1.16× and 1.21× at 16 and 48 KiB.
 //
+// Disk hits in the loop (run D, the same make target's second half, RAM
+// tier off): per busy CPU-second 1.22× the edge without the loop at
+// 48 KiB (1.04× nginx serving the same files with sendfile), and ties
+// at 16 KiB (0.98×; 0.94× nginx), 2 MiB (1.00×; 0.70× nginx) and for
+// the player mix (0.97×; 0.95× nginx). A small body is copied twice in
+// the loop (preadv2, writev) where sendfile copies it never; sending
+// 16 KiB with sendfile from the loop instead was a tie (run E). The
+// large bodies are the kernel's sendfile and TCP work, which the loop
+// does not change. After the warm-up, 1 % of the disk hits were handed
+// off: the reads sampled for verification.
+//
 // Tests: cache/evloop's own over loopback (keep-alive, pipelining across
 // a hand-off, partial writes to a slow reader, a body copied before the
 // context is reused, timeouts, Shutdown); here, the serving tests run
