@@ -135,11 +135,12 @@ bench-compare-pinned: build
 	  --scenarios 'disk-16KiB=2000x16KiB:rps>=1.0,disk-48KiB=1000x48KiB:rps>=1.0,disk-2MiB=64x2MiB:throughput>=1.0,disk-mix=8xplayer:throughput>=1.0'
 
 # bench-compare-evloop: RAM hits pinned as above, vodedge with one event
-# loop (--event-loops 1) against the same build without it (vodedge-base),
-# nginx and Varnish; then disk hits (RAM tier off) against the same build
-# without the loop and nginx; 7 rounds (about 22 minutes on the 2-core
-# machine).
-EVLOOP_LOAD = $(PIN_LOAD) --rounds 7 --duration 4s --vodedge-base-binary ./bin/vodedge --vodedge-arg=--event-loops=1
+# loop (--event-loops 1, the default on one CPU) against the same build
+# without it (vodedge-base, --event-loops 0), nginx and Varnish; then disk
+# hits (RAM tier off) against the same build without the loop and nginx;
+# 7 rounds (about 22 minutes on the 2-core machine).
+EVLOOP_LOAD = $(PIN_LOAD) --rounds 7 --duration 4s --vodedge-base-binary ./bin/vodedge \
+	--vodedge-arg=--event-loops=1 --vodedge-base-arg=--event-loops=0
 bench-compare-evloop: build
 	$(EVLOOP_LOAD) --peers vodedge,vodedge-base,nginx-static,varnish \
 	  --scenarios 'ram-16KiB=2000x16KiB:rps>=1.0,ram-48KiB=1000x48KiB:rps>=1.0,ram-2MiB=64x2MiB:throughput>=1.0,ram-mix=8xplayer:throughput>=1.0'

@@ -63,8 +63,9 @@ type Config struct {
 	// fresh hits found in memory (RAM slices, disk slices in the page
 	// cache) are answered there, a request that could block is handed
 	// to fasthttp's server, and its connection comes back once answered.
-	// 0 (the default) serves every connection with fasthttp's server.
-	// See "Event loops" in doc.go.
+	// 0 (DefaultConfig's) serves every connection with fasthttp's
+	// server; the edge command's default is one per CPU. See "Event
+	// loops" in doc.go.
 	EventLoops int
 
 	// HTTP caching (RFC 9111, RFC 5861); see "Freshness" in doc.go.

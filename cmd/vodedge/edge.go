@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -78,7 +79,7 @@ binary: try  curl -i http://127.0.0.1:8080/sample/master.m3u8`,
 	o.slice = bytesize.Size(o.cfg.SliceBytes)
 	f.Var(&o.slice, "slice-bytes", "unit of origin fetches and RAM entries (64KiB..64MiB)")
 	f.Var(&o.memfileMin, "ram-sendfile-min", "RAM-tier slices at least this large are kept in memfds and sent with sendfile (no copy, but per-page work: measure before turning it on, see cache/doc.go); 0: off")
-	f.IntVar(&o.cfg.EventLoops, "event-loops", 0, "serve plain-HTTP players' fresh hits found in memory (RAM, and disk slices in the page cache) from this many event loops of the edge's own (each keeps a CPU while busy: at most one per CPU; a request that could block goes to fasthttp's server, and its connection comes back once answered); 0: off, every connection on fasthttp's server (see cache/doc.go, \"Event loops\")")
+	f.IntVar(&o.cfg.EventLoops, "event-loops", defaultEventLoops(), "serve plain-HTTP players' fresh hits found in memory (RAM, and disk slices in the page cache) from this many event loops of the edge's own (each keeps a CPU while busy: at most one per CPU; a request that could block goes to fasthttp's server, and its connection comes back once answered); the default is one per CPU the process may use; 0: off, every connection on fasthttp's server (see cache/doc.go, \"Event loops\")")
 	f.StringVar(&o.cfg.NodeName, "node-name", "", "this node's name in logs and the X-Served-By header (default: the host name)")
 	f.StringVar(&o.cfg.Site, "site", o.cfg.Site, "the site (ISP location) this node belongs to")
 	f.DurationVar(&o.cfg.NegativeTTL, "negative-ttl", o.cfg.NegativeTTL, "how long an origin 404 or 410 is remembered when it carries no Cache-Control or Expires")
@@ -244,3 +245,8 @@ func defaultNodeName() string {
 	}
 	return "edge-1"
 }
+
+// defaultEventLoops is one event loop per CPU the process may use
+// (GOMAXPROCS, which follows the CPU affinity: one under taskset -c 0),
+// within cache.Config's bound.
+func defaultEventLoops() int { return min(runtime.GOMAXPROCS(0), 256) }
