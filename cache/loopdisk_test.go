@@ -2,10 +2,8 @@ package cache
 
 import (
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/vodedge/vodedge/cache/disktier"
@@ -127,15 +125,7 @@ func TestEventLoopKeepsTheVerifySample(t *testing.T) {
 // place (the size kept).
 func rotDataFiles(t *testing.T, dir string, off int64) {
 	t.Helper()
-	filepath.WalkDir(filepath.Join(dir, "data"), func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
-			return nil
-		}
-		f, err := os.OpenFile(p, os.O_RDWR, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
+	eachDataFile(t, dir, os.O_RDWR, func(f *os.File) {
 		b := make([]byte, 1)
 		if _, err := f.ReadAt(b, off); err != nil {
 			t.Fatal(err)
@@ -144,6 +134,5 @@ func rotDataFiles(t *testing.T, dir string, off int64) {
 		if _, err := f.WriteAt(b, off); err != nil {
 			t.Fatal(err)
 		}
-		return nil
 	})
 }

@@ -58,17 +58,24 @@ func TestDiskBodySendsFollowThePageCache(t *testing.T) {
 func dropDataFiles(t *testing.T, dir string) bool {
 	t.Helper()
 	out := true
+	eachDataFile(t, dir, os.O_RDONLY, func(f *os.File) { out = dropPages(t, f) && out })
+	return out
+}
+
+// eachDataFile calls fn with every data file under dir, opened with
+// flag.
+func eachDataFile(t *testing.T, dir string, flag int, fn func(f *os.File)) {
+	t.Helper()
 	filepath.WalkDir(filepath.Join(dir, "data"), func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return nil
 		}
-		f, err := os.Open(p)
+		f, err := os.OpenFile(p, flag, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		out = dropPages(t, f) && out
+		fn(f)
 		return nil
 	})
-	return out
 }
