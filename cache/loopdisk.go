@@ -1,9 +1,7 @@
 package cache
 
 import (
-	"io"
 	"sync"
-	"syscall"
 
 	"github.com/vodedge/vodedge/cache/disktier"
 )
@@ -41,8 +39,7 @@ func (h *handler) sendInLoop(rq *request, d *diskSlice, from, n int64) bool {
 		}
 		f := loopFiles.Get().(*loopFile)
 		f.held, f.off, f.n = held, off, n
-		h.setWriteDeadline(rq.ctx, n)
-		rq.ctx.Response.SetBodyStream(f, int(n))
+		rq.ctx.Response.SetBodyStream(f, int(n)) // the loop applies the write deadline
 	default:
 		held.ReleaseNoWait()
 		ok = false
@@ -101,16 +98,5 @@ func (f *loopFile) Done(short bool) {
 // Read reads with pread, for a reader other than the loop (io.Reader
 // conformance); the loop sends with sendfile.
 func (f *loopFile) Read(p []byte) (int, error) {
-	if f.n <= 0 {
-		return 0, io.EOF
-	}
-	k, err := syscall.Pread(f.held.Fd(), p[:min(int64(len(p)), f.n)], f.off)
-	if k > 0 {
-		f.off += int64(k)
-		f.n -= int64(k)
-	}
-	if k == 0 && err == nil {
-		return 0, io.ErrUnexpectedEOF
-	}
-	return max(k, 0), err
+	return preadExtent(f.held.Fd(), p, &f.off, &f.n)
 }

@@ -198,16 +198,27 @@ func (b *heldBody) sendSome(sock int, sent int64) (int64, error) {
 // Read is for readers other than fasthttp's writer (io.Reader
 // conformance): it reads with pread, never moving the shared position.
 func (b *heldBody) Read(p []byte) (int, error) {
-	if b.n <= 0 {
+	k, err := preadExtent(b.fd, p, &b.off, &b.n)
+	if err == io.ErrUnexpectedEOF {
+		b.short()
+	}
+	return k, err
+}
+
+// preadExtent reads into p from the bytes [*off, *off+*n) of fd with
+// pread (the descriptor's shared position never moves), advancing the
+// extent past what it read: io.EOF once it is empty,
+// io.ErrUnexpectedEOF when the file ends before it.
+func preadExtent(fd int, p []byte, off, n *int64) (int, error) {
+	if *n <= 0 {
 		return 0, io.EOF
 	}
-	k, err := syscall.Pread(b.fd, p[:min(int64(len(p)), b.n)], b.off)
+	k, err := syscall.Pread(fd, p[:min(int64(len(p)), *n)], *off)
 	if k > 0 {
-		b.off += int64(k)
-		b.n -= int64(k)
+		*off += int64(k)
+		*n -= int64(k)
 	}
 	if k == 0 && err == nil {
-		b.short()
 		return 0, io.ErrUnexpectedEOF
 	}
 	return max(k, 0), err
