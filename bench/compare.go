@@ -478,7 +478,7 @@ func (c *comparison) round(ctx context.Context, p livePeer, s Scenario) (RoundRe
 	pinnedCPUs, _ := parseCPUList(c.cfg.Pin.ServerCPUs) // validated; nil unpinned
 	idle0 := cpuSetIdleTicks(pinnedCPUs)
 	ticks0, busy0, t0 := cpuTicks(pids), machineBusyTicks(), time.Now()
-	run, err := runWrk(ctx, c.cfg.Tools.Wrk, c.cfg.Load, c.wd.join(s.Name+".lua"), p.base+"/")
+	run, err := runLoad(ctx, &c.cfg.Tools, c.cfg.Load, c.wd.join(s.Name+".lua"), p.base+"/")
 	wall := time.Since(t0).Seconds()
 	if ctx.Err() != nil {
 		return rr, ctx.Err()

@@ -94,7 +94,7 @@ func (r *CompareReport) Markdown(plots []string) string {
 }
 
 func (r *CompareReport) markdownHot(b *strings.Builder) {
-	fmt.Fprintf(b, "### Hot objects (%s --latency, from each server's cache)\n\n", r.Load)
+	fmt.Fprintf(b, "### Hot objects (%s, from each server's cache)\n\n", r.Load)
 	if !r.Pin.IsZero() {
 		fmt.Fprintf(b, "Pinned: every server on CPU %s (nginx with one worker per CPU), wrk on CPU %s.\n\n", r.Pin.ServerCPUs, r.Pin.LoadCPUs)
 	}

@@ -116,6 +116,20 @@
 //     script that walks the scenario's objects in order, each thread from
 //     its own offset. A round with any non-2xx/3xx response, or more socket
 //     errors than LoadConfig.MaxSocketErrors, fails and is not counted.
+//   - Load client (--client, LoadConfig.Client): wrk, or discard, the
+//     bench's own client ('vodedge bench load', discard.go): the same
+//     walk, one keep-alive request at a time per connection, but each
+//     body is dropped by the kernel uncopied (recv with MSG_TRUNC) once
+//     the header is read. On one machine wrk's copy of every body is the
+//     costliest step of a 2 MiB exchange: pinned, wrk's CPU saturates
+//     while the server's idles at 15–30 %, and a server's per-CPU cost is
+//     then dominated by idling and waking (the Go scheduler spins before
+//     it parks), not by serving. Measured on the 2-core loopback machine
+//     (bench/results/2core-loopback/discard-client): 2 MiB disk hits,
+//     vodedge/nginx per busy CPU-second 0.70× under wrk at 14–26 % busy,
+//     1.12× with the discard client and both servers' CPU saturated. With
+//     the discard client a server's requests/s is what it serves per CPU
+//     (its CPU is 95–99 % busy), so the two figures agree.
 //   - Figures: requests/s from wrk; MiB/s as wrk's request rate × its mean
 //     response size (wrk's Transfer/sec line carries only three
 //     significant digits); latency p99 from the --latency block. The CPU

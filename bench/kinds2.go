@@ -51,7 +51,7 @@ var diskZipfKind = specialKind{
 	},
 	round: func(ctx context.Context, c *comparison, p *livePeer, r int) (map[string]float64, error) {
 		before := c.origin.Counts(p.origin)
-		run, err := runWrk(ctx, c.cfg.Tools.Wrk, c.cfg.Load, c.wd.join("disk-zipf.lua"), p.base+"/")
+		run, err := runLoad(ctx, &c.cfg.Tools, c.cfg.Load, c.wd.join("disk-zipf.lua"), p.base+"/")
 		if err == nil {
 			err = run.Result.Check(c.cfg.Load.MaxSocketErrors)
 		}

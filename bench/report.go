@@ -106,7 +106,7 @@ func (r *RoundResult) addErr(err error) {
 func (r RoundResult) counted() bool { return r.Err == "" && r.NotHot <= 0 }
 
 func (r RoundResult) summaryLine() string {
-	s := fmt.Sprintf("%9.0f req/s %8.1f MiB/s  p99 %8.2fms  CPU: server %4.0f%%  wrk %4.0f%%  others %4.0f%%",
+	s := fmt.Sprintf("%9.0f req/s %8.1f MiB/s  p99 %8.2fms  CPU: server %4.0f%%  client %4.0f%%  others %4.0f%%",
 		r.Wrk.RequestsPerSec, r.Wrk.MiBPerSec(), ms(r.Wrk.LatencyP99), r.ServerCPU, r.WrkCPU, r.OtherCPU)
 	if r.PinnedCPU > 0 {
 		s += fmt.Sprintf("  servers' CPUs busy %4.0f%%", r.PinnedCPU)
@@ -370,9 +370,9 @@ func (r *CompareReport) print(w io.Writer) {
 	}
 	for _, sr := range r.Scenarios {
 		s := sr.Scenario
-		fmt.Fprintf(w, "\n== %s: %s, %s of %s --latency\n", s.Name, s.Describe(), plural(r.Rounds, "round"), r.Load)
+		fmt.Fprintf(w, "\n== %s: %s, %s of %s\n", s.Name, s.Describe(), plural(r.Rounds, "round"), r.Load)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "peer\trequests/s median [min–max]\tMiB/s median [min–max]\tp99 ms median\tCPU: server\twrk\tothers\tserver CPU-s/GiB\t/10k req\trounds")
+		fmt.Fprintln(tw, "peer\trequests/s median [min–max]\tMiB/s median [min–max]\tp99 ms median\tCPU: server\tclient\tothers\tserver CPU-s/GiB\t/10k req\trounds")
 		for _, p := range sr.Peers {
 			fmt.Fprintf(tw, "%s\t%.0f [%.0f–%.0f]\t%.1f [%.1f–%.1f]\t%.2f\t%.0f%%\t%.0f%%\t%.0f%%\t%.3f\t%.3f\t%d/%d\n", p.Peer,
 				p.RequestsPerSec.Median, p.RequestsPerSec.Min, p.RequestsPerSec.Max,

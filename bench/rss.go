@@ -217,7 +217,7 @@ func rssCorpus(cfg *RSSConfig, wd *workDir, ss []Scenario) ([]string, error) {
 // its metrics.
 func (rep *RSSReport) measure(ctx context.Context, cfg *RSSConfig, v *Vodedge, base, script string) error {
 	smp := startSampler(v.PID(), cfg.SampleEvery)
-	run, werr := runWrk(ctx, cfg.Tools.Wrk, cfg.Load, script, base+"/")
+	run, werr := runLoad(ctx, &cfg.Tools, cfg.Load, script, base+"/")
 	if werr == nil {
 		werr = run.Result.Check(cfg.Load.MaxSocketErrors)
 	}
@@ -292,7 +292,7 @@ func (rep *RSSReport) print(w io.Writer) {
 	for _, s := range rep.Scenarios {
 		parts = append(parts, fmt.Sprintf("%d × %s", s.Objects, bytesize.Size(s.Size)))
 	}
-	fmt.Fprintf(w, "\n== rss: vodedge --ram-bytes %s --disk-bytes %s; working set %s (%s) in shuffled order; %s --latency\n",
+	fmt.Fprintf(w, "\n== rss: vodedge --ram-bytes %s --disk-bytes %s; working set %s (%s) in shuffled order; %s\n",
 		bytesize.Size(rep.RAMBytes), bytesize.Size(rep.DiskBytes), mib(rep.WorkingSetBytes), strings.Join(parts, " + "), rep.Load)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "samples\t%d (every %s of the edge's /proc/PID/status)\n", len(rep.Samples), rep.SampleEvery)

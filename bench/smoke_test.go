@@ -66,6 +66,45 @@ func TestRunCompareSmoke(t *testing.T) {
 	}
 }
 
+// TestRunCompareWithTheDiscardClient runs a tiny comparison driven by
+// the bench's own load client ('vodedge bench load' of the freshly built
+// binary) instead of wrk: every round counts, with figures.
+func TestRunCompareWithTheDiscardClient(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts nginx and vodedge")
+	}
+	cfg := DefaultCompareConfig()
+	cfg.Tools = Tools{Nginx: testenv.Tool(t, "nginx"), Wrk: testenv.Tool(t, "wrk"), Vodedge: testenv.Vodedge(t)}
+	cfg.Peers = []string{vodedgePeer, "nginx-static"}
+	cfg.Scenarios = []Scenario{
+		{Name: "hot-2MiB", Objects: 8, Size: 2 << 20, Target: Target{MetricThroughput, 1}},
+		{Name: "hot-16KiB", Objects: 50, Size: 16 << 10, Target: Target{MetricRequests, 1}},
+	}
+	cfg.Rounds, cfg.Load.Duration, cfg.Load.Client, cfg.RAMBytes = 1, time.Second, ClientDiscard, 64<<20
+	cfg.WorkDir, cfg.Out = t.TempDir(), &logWriter{t: t}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := RunCompare(ctx, cfg)
+	if err != nil {
+		t.Fatalf("RunCompare: %v", err)
+	}
+	if !strings.Contains(rep.Load.String(), "vodedge bench load") || len(rep.Scenarios) != 2 {
+		t.Fatalf("load %q, %d scenarios", rep.Load.String(), len(rep.Scenarios))
+	}
+	for _, sr := range rep.Scenarios {
+		for _, p := range sr.Peers {
+			if p.Counted != 1 || p.RequestsPerSec.Median <= 0 || p.P99Millis.Median <= 0 {
+				t.Errorf("%s/%s: %d rounds counted, %+v requests/s, p99 %+v: %+v", sr.Scenario.Name, p.Peer, p.Counted, p.RequestsPerSec, p.P99Millis, p.Rounds)
+			}
+			// A 2 MiB response is 2 MiB and its header: the bytes read
+			// are the bodies' (dropped, yet counted).
+			if r := p.Rounds[0].Wrk; r.Requests > 0 && r.BytesRead/float64(r.Requests) < float64(sr.Scenario.Size) {
+				t.Errorf("%s/%s: %.0f bytes a response", sr.Scenario.Name, p.Peer, r.BytesRead/float64(r.Requests))
+			}
+		}
+	}
+}
+
 // checkSpecials wants every special scenario to have a figure for every
 // peer it applies to, and no failed round.
 func checkSpecials(t *testing.T, rep *CompareReport) {

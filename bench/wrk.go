@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,8 +14,15 @@ import (
 	"time"
 )
 
-// LoadConfig is how wrk drives a peer.
+// LoadConfig is how the load client (wrk, or the discard client)
+// drives a peer.
 type LoadConfig struct {
+	// Client is the load generator: "wrk" (the default when empty), or
+	// "discard", the bench's own client, which has the kernel drop every
+	// body uncopied ('vodedge bench load', discard.go) so that a server's
+	// CPU, not the client's, saturates at large sizes. The discard client
+	// has no threads (Threads is ignored); it runs as Tools.Vodedge.
+	Client string `json:"client,omitempty"`
 	// Threads and Connections are wrk's -t and -c: Connections keep-alive
 	// connections spread over Threads threads.
 	Threads     int `json:"threads"`
@@ -36,8 +44,18 @@ func DefaultLoad() LoadConfig {
 	return LoadConfig{Threads: 2, Connections: 32, Duration: 10 * time.Second, MaxSocketErrors: 10}
 }
 
+// The load clients LoadConfig.Client names.
+const (
+	ClientWrk     = "wrk"
+	ClientDiscard = "discard"
+)
+
+func (l LoadConfig) discard() bool { return l.Client == ClientDiscard }
+
 func (l LoadConfig) validate() error {
 	switch {
+	case l.Client != "" && l.Client != ClientWrk && l.Client != ClientDiscard:
+		return fmt.Errorf("bench: load client %q: want %s or %s", l.Client, ClientWrk, ClientDiscard)
 	case l.Threads < 1:
 		return fmt.Errorf("bench: threads must be at least 1, got %d", l.Threads)
 	case l.Connections < l.Threads:
@@ -54,7 +72,10 @@ func (l LoadConfig) validate() error {
 
 // String is the wrk command line the load corresponds to.
 func (l LoadConfig) String() string {
-	s := fmt.Sprintf("wrk -t%d -c%d -d%s", l.Threads, l.Connections, l.Duration)
+	s := fmt.Sprintf("wrk -t%d -c%d -d%s --latency", l.Threads, l.Connections, l.Duration)
+	if l.discard() {
+		s = fmt.Sprintf("vodedge bench load -c%d -d%s", l.Connections, l.Duration)
+	}
 	if l.CPUs != "" {
 		s = "taskset -c " + l.CPUs + " " + s
 	}
@@ -112,15 +133,32 @@ type wrkRun struct {
 	Output string
 }
 
-// runWrk runs wrk against url with script and parses what it printed. A
-// run that wrk could not finish, or whose output does not parse, is an
-// error carrying wrk's output. The run is bounded by its duration plus a
-// margin, whatever wrk does.
-func runWrk(ctx context.Context, bin string, l LoadConfig, script, url string) (wrkRun, error) {
+// discardArgs is the discard client's command line ('vodedge bench
+// load'), asking for the paths file beside script.
+func (l LoadConfig) discardArgs(script, url string) []string {
+	a := []string{"bench", "load", "--json", "--paths", pathsFile(script),
+		"--connections", strconv.Itoa(l.Connections), "--duration", l.Duration.String()}
+	if l.Timeout > 0 {
+		a = append(a, "--timeout", l.Timeout.String())
+	}
+	return append(a, url)
+}
+
+// runLoad runs the load client against url with script (wrk's; the
+// discard client reads the paths file written beside it) and parses what
+// it printed. A run that the client could not finish, or whose output
+// does not parse, is an error carrying that output. The run is bounded by
+// its duration plus a margin, whatever the client does.
+func runLoad(ctx context.Context, tools *Tools, l LoadConfig, script, url string) (wrkRun, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*l.Duration+30*time.Second)
 	defer cancel()
 	var out, errb bytes.Buffer
-	bin, args := pinned(l.CPUs, bin, l.args(script, url))
+	bin, args := pinned(l.CPUs, tools.Wrk, l.args(script, url))
+	parse := ParseWrk
+	if l.discard() {
+		bin, args = pinned(l.CPUs, tools.Vodedge, l.discardArgs(script, url))
+		parse = parseDiscardJSON
+	}
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGKILL) }
@@ -130,9 +168,9 @@ func runWrk(ctx context.Context, bin string, l LoadConfig, script, url string) (
 	wall := time.Since(start)
 	text := out.String()
 	if err != nil {
-		return wrkRun{Output: text}, fmt.Errorf("bench: wrk %s: %w; output:\n%s%s", url, err, text, errb.String())
+		return wrkRun{Output: text}, fmt.Errorf("bench: %s %s: %w; output:\n%s%s", l.clientName(), url, err, text, errb.String())
 	}
-	r, err := ParseWrk(text)
+	r, err := parse(text)
 	if err != nil {
 		return wrkRun{Output: text}, err
 	}
@@ -143,10 +181,34 @@ func runWrk(ctx context.Context, bin string, l LoadConfig, script, url string) (
 	return run, nil
 }
 
-// writeWrkScript writes the script for paths to file.
+func (l LoadConfig) clientName() string {
+	if l.discard() {
+		return "load client"
+	}
+	return "wrk"
+}
+
+// parseDiscardJSON reads the discard client's figures ('vodedge bench
+// load --json').
+func parseDiscardJSON(out string) (WrkResult, error) {
+	var r WrkResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		return WrkResult{}, fmt.Errorf("bench: load client output: %w:\n%s", err, out)
+	}
+	return r, nil
+}
+
+// writeWrkScript writes the script for paths to file, and the paths, one
+// a line, beside it (pathsFile) for the discard client.
 func writeWrkScript(file string, paths []string, threads int) error {
 	if err := os.WriteFile(file, []byte(wrkScript(paths, threads)), 0o644); err != nil {
 		return fmt.Errorf("bench: write wrk script: %w", err)
 	}
+	if err := os.WriteFile(pathsFile(file), []byte(strings.Join(paths, "\n")+"\n"), 0o644); err != nil {
+		return fmt.Errorf("bench: write load paths: %w", err)
+	}
 	return nil
 }
+
+// pathsFile is the paths file beside a wrk script.
+func pathsFile(script string) string { return strings.TrimSuffix(script, ".lua") + ".paths" }

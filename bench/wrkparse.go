@@ -24,6 +24,9 @@ type WrkResult struct {
 	// Non2xx counts "Non-2xx or 3xx responses".
 	Non2xx int64        `json:"non_2xx_3xx"`
 	Socket SocketErrors `json:"socket_errors"`
+	// FirstError is the first socket error's cause, from the discard
+	// client (wrk does not say).
+	FirstError string `json:"first_error,omitempty"`
 }
 
 // SocketErrors is wrk's "Socket errors:" line; wrk prints it only when one
@@ -59,6 +62,9 @@ func (r WrkResult) Check(maxSocketErrors int64) error {
 	if t := r.Socket.Total(); t > maxSocketErrors {
 		errs = append(errs, fmt.Errorf("%d socket errors (connect %d, read %d, write %d, timeout %d; at most %d allowed)",
 			t, r.Socket.Connect, r.Socket.Read, r.Socket.Write, r.Socket.Timeout, maxSocketErrors))
+		if r.FirstError != "" {
+			errs = append(errs, fmt.Errorf("the first: %s", r.FirstError))
+		}
 	}
 	if r.Requests == 0 || r.RequestsPerSec <= 0 {
 		errs = append(errs, errors.New("no request completed"))

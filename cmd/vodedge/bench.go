@@ -39,10 +39,12 @@ because a shared machine drifts between runs.
   soak     a 3-node site under a long mixed load (players, ranges):
            RSS, goroutines and open files must stay flat
   scale    the disk tier at 100k, 2 M and 20 M stored objects: restart
-           to first hit, memory per object, lookup latency, eviction cost`,
+           to first hit, memory per object, lookup latency, eviction cost
+  load     a keep-alive GET load whose bodies the kernel drops uncopied
+           (compare's --client discard)`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newBenchCompareCmd(g), newBenchRSSCmd(g), newBenchSimCmd(), newBenchTraceCmd(), newBenchSuiteCmd(g), newBenchSoakCmd(g), newBenchScaleCmd(g), newBenchScaleNodeCmd(g), newBareServerCmd())
+	cmd.AddCommand(newBenchCompareCmd(g), newBenchRSSCmd(g), newBenchSimCmd(), newBenchTraceCmd(), newBenchSuiteCmd(g), newBenchSoakCmd(g), newBenchScaleCmd(g), newBenchScaleNodeCmd(g), newBareServerCmd(), newBenchLoadCmd())
 	return cmd
 }
 
@@ -193,6 +195,7 @@ Needs wrk (apt-get install wrk).`,
 
 // bindLoadFlags binds wrk's settings.
 func bindLoadFlags(f *pflag.FlagSet, l *bench.LoadConfig) {
+	f.StringVar(&l.Client, "client", bench.ClientWrk, "the load generator: wrk, or discard ('vodedge bench load': bodies dropped in the kernel, uncopied, so the server's CPU saturates at every size; --threads is then unused)")
 	f.DurationVar(&l.Duration, "duration", l.Duration, "length of each wrk run (whole seconds)")
 	f.IntVar(&l.Connections, "connections", l.Connections, "keep-alive connections wrk keeps open (-c)")
 	f.IntVar(&l.Threads, "threads", l.Threads, "wrk threads (-t); the connections are spread over them")
