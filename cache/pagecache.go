@@ -15,6 +15,10 @@ import (
 // then answers false without trying.
 var noCachestat atomic.Bool
 
+// cachestatWorks reports whether pageCached can tell: false once
+// cachestat was found missing or forbidden.
+func cachestatWorks() bool { return !noCachestat.Load() }
+
 // pageCached reports whether bytes [off, off+n) of the file fd are all
 // in the page cache, by cachestat(2): one syscall that walks the range's
 // page-cache entries, no I/O. False when it cannot tell (an older

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func readAt(t *testing.T, s *Store, key string, n int) []byte {
@@ -167,4 +170,28 @@ func bytesFile(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return name
+}
+
+// Data files are opened without access-time updates: nothing reads
+// them, and each read or sendfile would check them.
+func TestDataFilesOpenWithoutAccessTimes(t *testing.T) {
+	o := OSFS{Root: t.TempDir()}
+	if err := os.MkdirAll(o.dataDir(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(o.dataDir(), "f"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := o.Open("f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fl, err := unix.FcntlInt(f.Fd(), unix.F_GETFL, 0)
+	if err != nil || fl&unix.O_NOATIME == 0 {
+		t.Fatalf("flags %#o, %v: want O_NOATIME", fl, err)
+	}
+	if _, err := o.Open("missing"); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a missing file: %v", err)
+	}
 }
