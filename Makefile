@@ -126,8 +126,13 @@ bench-compare: build
 # per GiB and per 10k requests printed. fasthttp-bare (fasthttp handing
 # out the corpus and nothing else; from disk, fasthttp.FS) is measured
 # beside them as the ceiling the HTTP library leaves the edge: no
-# target. About 25 minutes.
-PIN_LOAD = taskset -c 1 ./bin/vodedge bench compare --pin=0 --threads 1 --connections 64
+# target. About 25 minutes. The load client is the bench's own, which
+# drops bodies in the kernel uncopied (vodedge bench load), so that CPU 0
+# saturates at every size and requests/s is what a server serves per CPU;
+# PIN_CLIENT=wrk drives the same runs with wrk (at 2 MiB wrk's copy of
+# the bodies then saturates CPU 1 while CPU 0 idles at 15-30 %).
+PIN_CLIENT ?= discard
+PIN_LOAD = taskset -c 1 ./bin/vodedge bench compare --pin=0 --threads 1 --connections 64 --client $(PIN_CLIENT)
 bench-compare-pinned: build
 	$(PIN_LOAD) --peers vodedge,nginx-static,varnish,fasthttp-bare \
 	  --scenarios 'ram-16KiB=2000x16KiB:rps>=1.0,ram-48KiB=1000x48KiB:rps>=1.0,ram-2MiB=64x2MiB:throughput>=1.0,ram-mix=8xplayer:throughput>=1.0'

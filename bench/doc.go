@@ -125,11 +125,14 @@
 //     while the server's idles at 15–30 %, and a server's per-CPU cost is
 //     then dominated by idling and waking (the Go scheduler spins before
 //     it parks), not by serving. Measured on the 2-core loopback machine
-//     (bench/results/2core-loopback/discard-client): 2 MiB disk hits,
-//     vodedge/nginx per busy CPU-second 0.70× under wrk at 14–26 % busy,
-//     1.12× with the discard client and both servers' CPU saturated. With
-//     the discard client a server's requests/s is what it serves per CPU
-//     (its CPU is 95–99 % busy), so the two figures agree.
+//     (bench/results/2core-loopback/discard-client): vodedge/nginx per
+//     busy CPU-second at 2 MiB, 0.67× (RAM) and 0.70× (disk) under wrk
+//     with CPU 0 14–26 % busy; 1.70–1.73× and 0.96–1.04× with the discard
+//     client and CPU 0 saturated. There a server's requests/s is what it
+//     serves per CPU, and the two figures agree. At 16 KiB the discard
+//     client nears its own limit too (a header parse and three syscalls a
+//     response): the per-CPU figure, not requests/s, then says more.
+//     make bench-compare-pinned uses it (PIN_CLIENT=wrk for wrk).
 //   - Figures: requests/s from wrk; MiB/s as wrk's request rate × its mean
 //     response size (wrk's Transfer/sec line carries only three
 //     significant digits); latency p99 from the --latency block. The CPU

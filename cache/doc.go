@@ -612,12 +612,15 @@
 // not sampled for verification (NeedsVerifySticky: a sampled read is
 // handed off and stays sampled until verified, so the sample is not
 // drawn twice), its data file is open already (HoldOpen), and its bytes
-// are in the page cache. A body of up to 32 KiB is read with
-// preadv2(RWF_NOWAIT), which fails rather than wait, into the response's
-// buffer and leaves with the header in one writev; a larger one is found
-// cached by cachestat(2) and the loop sends it after its header (send
-// with MSG_MORE, the socket corked above 64 KiB) with raw sendfile calls
-// (evloop.File, loopFile), as heldBody does on fasthttp's side.
+// are in the page cache, as cachestat(2) says; the loop then sends them
+// after the header (send with MSG_MORE, the socket corked above 64 KiB)
+// with raw sendfile calls (evloop.File, loopFile), as heldBody does on
+// fasthttp's side. Where cachestat is missing (Linux before 6.5), a body
+// of up to 32 KiB is read with preadv2(RWF_NOWAIT), which fails rather
+// than wait, into the response's buffer and leaves with the header in
+// one writev, and larger ones are handed off. Data files are opened
+// O_NOATIME (disktier OSFS.Open): every read and sendfile would check
+// the access time otherwise.
 //
 // Anything else — a miss, a disk hit that could wait, a stale or
 // revalidated copy, a body that spans slices, multipart ranges, a
@@ -683,6 +686,26 @@
 // large bodies are the kernel's sendfile and TCP work, which the loop
 // does not change. After the warm-up, 1 % of the disk hits were handed
 // off: the reads sampled for verification.
+//
+// With the server's CPU saturated (bench compare --client discard: the
+// load client drops bodies in the kernel, so CPU 0, not the client's,
+// is the bottleneck at 2 MiB too; bench/results/2core-loopback/
+// discard-client), two runs, 7 rounds each, per busy CPU-second against
+// nginx and Varnish: RAM hits 1.18/1.03× and 1.67/1.61× at 16 KiB,
+// 0.99/1.05× and 1.46/1.65× at 48 KiB, 1.73/1.70× and 1.09/1.07× at
+// 2 MiB, 1.11/1.29× and 1.14/1.15× for the player mix; disk hits against
+// nginx 0.84/0.90× (16 KiB), 0.90/0.91× (48 KiB), 1.04/0.96× (2 MiB),
+// 0.95/1.10× (mix). Under wrk the 2 MiB figures had been 0.67–0.70×:
+// wrk's copy of the bodies kept CPU 0 at 14–26 % busy, and that measured
+// idling and waking rather than serving. Sending every page-cached disk
+// hit with sendfile (no preadv2 and writev copies at 16 KiB) and
+// O_NOATIME were a tie in the bench (0.99× and 1.02× the previous build
+// at 16 and 48 KiB; +6 % at 16 KiB on the rig): kept as the one path
+// that copies nothing. Where a 16 KiB disk hit's CPU still goes (perf):
+// cachestat about 5 %, fdget on each fd syscall (dearer in a threaded
+// process than in nginx's one-threaded worker), the lookup's dependent
+// cache misses (recordMeta, the record cache's map) about 5 %; no step
+// left is worth more than a few percent.
 //
 // Why on by default (in the edge command, one loop per CPU): a loop
 // answers what a player asks most, hits, for less CPU than fasthttp's

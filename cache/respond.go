@@ -159,7 +159,8 @@ func (h *handler) sendSlow(rq *request, r *result, from, to int64, status int) {
 // smallDiskRead is the largest disk hit read into the response's own
 // body buffer (pread, then header and body in one write) on a
 // connection that cannot take sendfile (TLS, a RequestCtx made with
-// Init); larger ones there are streamed from an opened file. On plain
+// Init), and in an event loop where cachestat is missing (loopdisk.go);
+// larger ones there are streamed from an opened file. On plain
 // TCP every disk hit is sent with sendfile from the held descriptor:
 // pinned on the 2-core loopback machine it served 13 % more 16 KiB disk
 // hits than pread + writev on the same CPU (0.144 against 0.164
