@@ -3,11 +3,15 @@ package cache
 import (
 	"bytes"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"golang.org/x/sys/unix"
 
 	"github.com/vodedge/vodedge/internal/testenv"
 )
@@ -57,9 +61,56 @@ func TestDiskBodySendsFollowThePageCache(t *testing.T) {
 // reports whether they are out of it.
 func dropDataFiles(t *testing.T, dir string) bool {
 	t.Helper()
-	out := true
-	eachDataFile(t, dir, os.O_RDONLY, func(f *os.File) { out = dropPages(t, f) && out })
-	return out
+	// A page sent with sendfile is held by the socket buffer that
+	// carried it until that buffer is freed, and a buffer freed on
+	// another CPU than the one that made it waits in that CPU's list of
+	// deferred frees until the CPU next does network receive work: poke
+	// every CPU, and try again a few times.
+	for range 10 {
+		out := true
+		eachDataFile(t, dir, os.O_RDONLY, func(f *os.File) { out = dropPages(t, f) && out })
+		if out {
+			return true
+		}
+		pokeEveryCPU(t)
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
+}
+
+// pokeEveryCPU sends a few bytes over loopback from a thread on each
+// CPU in turn, so that each runs its network receive work (which frees
+// the socket buffers deferred to it).
+func pokeEveryCPU(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	for cpu := range runtime.NumCPU() {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			runtime.LockOSThread() // never unlocked: the pinned thread ends with the goroutine
+			var set unix.CPUSet
+			set.Set(cpu)
+			if unix.SchedSetaffinity(0, &set) != nil {
+				return
+			}
+			c, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			if s, err := ln.Accept(); err == nil {
+				c.Write([]byte("poke"))
+				s.Read(make([]byte, 4))
+				s.Close()
+			}
+		}()
+		<-done
+	}
 }
 
 // eachDataFile calls fn with every data file under dir, opened with

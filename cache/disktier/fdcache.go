@@ -34,6 +34,9 @@ type openFile struct {
 	// at its open, then by Hold's fstat once it is older than the
 	// disk's SizeCheck.
 	sized atomic.Int64
+	// cached is when the whole of f was last found in the page cache
+	// (monoNow; 0: never), by a caller that checked (Held.MarkCached).
+	cached atomic.Int64
 }
 
 // monoNow is a monotonic clock in nanoseconds, for how old a size check

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // The resident read path, for a caller that must not wait for a disk
@@ -123,3 +124,16 @@ func (p *verifyPending) take(key string) bool {
 	p.n.Add(-1)
 	return true
 }
+
+// CachedWithin reports whether the whole held file was found in the
+// page cache (MarkCached) less than d ago: a caller that must not wait
+// for a disk may take that as still true, instead of asking the kernel
+// again, if it accepts the risk that the pages left within d.
+func (h *Held) CachedWithin(d time.Duration) bool {
+	t := h.o.cached.Load()
+	return t != 0 && monoNow()-t < int64(d)
+}
+
+// MarkCached notes that the whole held file was just found in the page
+// cache.
+func (h *Held) MarkCached() { h.o.cached.Store(max(monoNow(), 1)) }

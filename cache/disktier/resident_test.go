@@ -46,7 +46,17 @@ func TestResidentPathNeverReadsTheIndexOrOpensAFile(t *testing.T) {
 	if !ok || h2.Fd() <= 0 {
 		t.Fatalf("HoldOpen of an open file: %v", ok)
 	}
+	// The open file remembers when a holder found it in the page cache.
+	if h2.CachedWithin(time.Hour) {
+		t.Fatal("a file no one checked is taken as cached")
+	}
+	h2.MarkCached()
 	h2.Release()
+	if h3, _ := s.HoldOpen(r); !h3.CachedWithin(time.Hour) || h3.CachedWithin(0) {
+		t.Fatal("MarkCached not remembered by the next holder, or remembered for no time")
+	} else {
+		h3.Release()
+	}
 	// A size check due: made here; a cut file is not held, and Hold
 	// then evicts it.
 	fds := onlyDisk(s).fds
