@@ -157,6 +157,7 @@ func (c *CompareConfig) prepare() error {
 		return fmt.Errorf("bench: the scenarios' objects (%s with overhead) do not fit vodedge's RAM tier (%s): a hot comparison needs them all in RAM",
 			bytesize.Size(need), bytesize.Size(c.RAMBytes))
 	}
+	c.Tools.noWrk = c.Load.discard()
 	return c.Tools.resolve(slices.Contains(c.Peers, "nginx-static") || slices.Contains(c.Peers, "nginx-proxy") || slices.Contains(c.Peers, "nginx-tls"),
 		slices.Contains(c.Peers, "varnish"))
 }
@@ -265,7 +266,7 @@ func (c *comparison) run(ctx context.Context) (rep *CompareReport, err error) {
 		c.printf("edge arguments added: vodedge %q; vodedge-base %q\n", t.VodedgeArgs, t.VodedgeBaseArgs)
 	}
 	if !c.cfg.Pin.IsZero() {
-		c.printf("pinned: every server on CPU %s (nginx with one worker per CPU), wrk on CPU %s\n", c.cfg.Pin.ServerCPUs, c.cfg.Pin.LoadCPUs)
+		c.printf("pinned: every server on CPU %s (nginx with one worker per CPU), %s on CPU %s\n", c.cfg.Pin.ServerCPUs, c.cfg.Load.clientName(), c.cfg.Pin.LoadCPUs)
 	}
 	if c.cfg.TLS {
 		c.printf("TLS: vodedge and nginx-tls serve HTTPS (self-signed ECDSA P-256, TLS 1.3 negotiated by wrk), vodedge-http is the same edge over plain HTTP\n")

@@ -96,7 +96,7 @@ func (r *CompareReport) Markdown(plots []string) string {
 func (r *CompareReport) markdownHot(b *strings.Builder) {
 	fmt.Fprintf(b, "### Hot objects (%s, from each server's cache)\n\n", r.Load)
 	if !r.Pin.IsZero() {
-		fmt.Fprintf(b, "Pinned: every server on CPU %s (nginx with one worker per CPU), wrk on CPU %s.\n\n", r.Pin.ServerCPUs, r.Pin.LoadCPUs)
+		fmt.Fprintf(b, "Pinned: every server on CPU %s (nginx with one worker per CPU), %s on CPU %s.\n\n", r.Pin.ServerCPUs, r.Load.clientName(), r.Pin.LoadCPUs)
 	}
 	b.WriteString("| scenario | peer | requests/s | MiB/s | p99 ms | server CPU | CPU-s/GiB | CPU-s/10k req | vodedge/peer (target) |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, sr := range r.Scenarios {

@@ -181,6 +181,7 @@ func TestParseRespHeader(t *testing.T) {
 		{"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\n", respHeader{status: 200, length: 1}, ""},
 		{"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n", respHeader{status: 103}, ""},
 		{"HTTP/1.1 304 Not Modified\r\n\r\n", respHeader{status: 304}, ""},
+		{"HTTP/1.1 304 Not Modified\r\nContent-Length: 500\r\n\r\n", respHeader{status: 304}, ""}, // the length of the body it would have had
 		{"HTTP/1.1 200 OK\r\n\r\n", respHeader{}, "without Content-Length"},
 		{"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", respHeader{}, "bad Content-Length"},
 		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", respHeader{}, "Transfer-Encoding"},

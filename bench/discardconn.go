@@ -99,8 +99,11 @@ func (c *discardConn) hangUp() {
 	}
 }
 
-// errWrite marks a failed request write (wrk's "write" socket errors).
+// errWrite marks a failed request write (wrk's "write" socket errors;
+// one that timed out counts as a timeout).
 type errWrite struct{ error }
+
+func (e errWrite) Unwrap() error { return e.error }
 
 func (c *discardConn) countError(err error) {
 	c.note(err)
@@ -131,16 +134,16 @@ func (c *discardConn) exchange(deadline time.Time) (keep bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", path, err)
 	}
-	c.bytes += int64(h.size) + h.length
-	if h.status >= 400 || h.status < 200 {
-		c.non2xx++
-	}
 	left := h.length - int64(n-h.size)
 	if left < 0 {
 		return false, fmt.Errorf("%s: %d bytes after a %d-byte body", path, -left, h.length)
 	}
 	if err := c.drop(left); err != nil {
 		return false, fmt.Errorf("%s: body: %w", path, err)
+	}
+	c.bytes += int64(h.size) + h.length // counted once the body is in
+	if h.status >= 400 || h.status < 200 {
+		c.non2xx++
 	}
 	return !h.close, nil
 }

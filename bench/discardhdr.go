@@ -80,6 +80,9 @@ func parseRespHeader(b []byte) (respHeader, error) {
 	if h.length < 0 && (h.status >= 200 && h.status != 204 && h.status != 304) {
 		return h, errors.New("response without Content-Length (the load client reads only sized bodies)")
 	}
+	if h.status < 200 || h.status == 204 || h.status == 304 {
+		h.length = 0 // no body, whatever Content-Length says (RFC 9110 §8.6)
+	}
 	h.length = max(h.length, 0)
 	return h, nil
 }

@@ -6,7 +6,8 @@ import (
 )
 
 // latencyHist counts durations in log-linear buckets: 16 per power of
-// two, so a quantile is known to within about 4 %, at a fixed size (no
+// two, so a quantile is known to within 6.25 % (reported as its bucket's
+// upper bound), at a fixed size (no
 // allocation per response, which would put the client's GC on its CPU).
 type latencyHist struct {
 	n      int64

@@ -33,6 +33,8 @@ type Tools struct {
 	Wrk string `json:"wrk"`
 	// Varnish is varnishd; "" looks in PATH, then /usr/sbin.
 	Varnish string `json:"varnishd,omitempty"`
+
+	noWrk bool // the run's load client is not wrk: resolve does not need it
 }
 
 // resolve fills the empty paths and checks that every program needed is
@@ -53,7 +55,9 @@ func (t *Tools) resolve(needNginx bool, needVarnish ...bool) error {
 			t.VodedgeBase = p
 		}
 	}
-	resolveTool(&t.Wrk, "wrk", &errs)
+	if !t.noWrk {
+		resolveTool(&t.Wrk, "wrk", &errs)
+	}
 	if needNginx {
 		resolveTool(&t.Nginx, "nginx", &errs)
 	}

@@ -168,7 +168,7 @@ func runLoad(ctx context.Context, tools *Tools, l LoadConfig, script, url string
 	wall := time.Since(start)
 	text := out.String()
 	if err != nil {
-		return wrkRun{Output: text}, fmt.Errorf("bench: %s %s: %w; output:\n%s%s", l.clientName(), url, err, text, errb.String())
+		return wrkRun{Output: text}, fmt.Errorf("bench: %s, %s: %w; output:\n%s%s", l.clientName(), url, err, text, errb.String())
 	}
 	r, err := parse(text)
 	if err != nil {
@@ -183,7 +183,7 @@ func runLoad(ctx context.Context, tools *Tools, l LoadConfig, script, url string
 
 func (l LoadConfig) clientName() string {
 	if l.discard() {
-		return "load client"
+		return "the load client"
 	}
 	return "wrk"
 }

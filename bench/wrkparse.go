@@ -24,8 +24,9 @@ type WrkResult struct {
 	// Non2xx counts "Non-2xx or 3xx responses".
 	Non2xx int64        `json:"non_2xx_3xx"`
 	Socket SocketErrors `json:"socket_errors"`
-	// FirstError is the first socket error's cause, from the discard
-	// client (wrk does not say).
+	// FirstError is a socket error's cause (the first on the first
+	// connection that had one), from the discard client (wrk does not
+	// say).
 	FirstError string `json:"first_error,omitempty"`
 }
 
@@ -63,7 +64,7 @@ func (r WrkResult) Check(maxSocketErrors int64) error {
 		errs = append(errs, fmt.Errorf("%d socket errors (connect %d, read %d, write %d, timeout %d; at most %d allowed)",
 			t, r.Socket.Connect, r.Socket.Read, r.Socket.Write, r.Socket.Timeout, maxSocketErrors))
 		if r.FirstError != "" {
-			errs = append(errs, fmt.Errorf("the first: %s", r.FirstError))
+			errs = append(errs, fmt.Errorf("one of them: %s", r.FirstError))
 		}
 	}
 	if r.Requests == 0 || r.RequestsPerSec <= 0 {

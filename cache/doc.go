@@ -702,19 +702,23 @@
 // hit with sendfile (no preadv2 and writev copies at 16 KiB) and
 // O_NOATIME were a tie in the bench (0.99× and 1.02× the previous build
 // at 16 and 48 KiB; +6 % at 16 KiB on the rig): kept as the one path
-// that copies nothing. Where a 16 KiB disk hit's CPU still goes (perf):
-// cachestat about 5 %, fdget on each fd syscall (dearer in a threaded
-// process than in nginx's one-threaded worker), the lookup's dependent
-// cache misses (recordMeta, the record cache's map) about 5 %; no step
-// left is worth more than a few percent.
+// that copies nothing. Where a 16 KiB disk hit's CPU went then (perf):
+// cachestat 10 % with its entry and exit (its own work, fdget and the
+// owner check, about 5 %), fdget on each fd syscall (dearer in a
+// threaded process than in nginx's one-threaded worker), the lookup's
+// dependent cache misses (recordMeta, the record cache's map) about 5 %.
 //
 // Then the cachestat itself: the loop takes a data file found whole in
 // the page cache as still there for a second (residentFor, kept on the
 // open file: disktier Held.MarkCached, CachedWithin) and asks the kernel
 // again only after that. On the rig (discard client, CPU 0 saturated,
 // three alternating rounds) 16 KiB disk hits took 12 % less CPU each
-// than with a cachestat per hit, as little as nginx's (0.206 against
-// 0.209 µs of CPU 0 per 10 responses, medians). The price: a file whose
+// than with a cachestat per hit, as little as nginx's (20.6 against
+// 20.9 µs of CPU 0 per response, medians); in the bench (run H, 7
+// rounds, a noisy run) 1.16× and 1.15× the previous build's responses
+// per busy CPU-second at 16 and 48 KiB, a tie at 2 MiB and for the mix,
+// and against nginx 0.87× (16 KiB; the per-round ratios' median 0.96),
+// 1.08× (48 KiB), 0.91× (2 MiB), 1.06× (mix). The price: a file whose
 // pages leave the page cache within that second (reclaim of pages just
 // read and sent, which the kernel keeps on its active list; an
 // operator's drop_caches or fadvise) is sent by a loop that then waits

@@ -16,9 +16,9 @@ import (
 // Anything else hands the request off. Where cachestat is missing (Linux
 // before 6.5), a small body is read with preadv2(RWF_NOWAIT), which fails
 // rather than wait, into the response's buffer (header and body then
-// leave in the loop's one writev); that path copies the body twice, and
-// served 3.5 % fewer 16 KiB disk hits per CPU than cachestat and
-// sendfile with the server's CPU saturated (cache/doc.go, "Event loops").
+// leave in the loop's one writev); that path copies the body twice:
+// against cachestat and sendfile, a tie in the bench at 16 KiB (0.99×),
+// 3.5–6 % more CPU a hit on the rig (cache/doc.go, "Event loops").
 
 // sendInLoop makes bytes [from, from+n) of a disk slice the body of an
 // event loop's response, and reports false (nothing held or set) when
@@ -59,28 +59,32 @@ func (h *handler) sendInLoop(rq *request, d *diskSlice, from, n int64) bool {
 // residentFor is how long a data file found whole in the page cache is
 // taken as still there by the loops, without asking the kernel again.
 // cachestat was 10 % of the CPU of a 16 KiB disk hit in the loop (perf,
-// 2-core loopback, the server's CPU saturated: the syscall's entry and
-// exit on this guest, the descriptor's reference, the owner check, the
-// walk); without it the edge spent 8.9 % less CPU per hit, as little as
-// nginx. The risk taken: a file whose pages leave the page cache within
-// a second of being found there (reclaim of pages just read, an
-// operator's drop_caches) is sent by a loop that then waits for the
-// disk once, as nginx's sendfile would on any hit.
+// 2-core loopback, the server's CPU saturated; inclusive: the syscall's
+// entry and exit on this guest, the descriptor's reference, the owner
+// check, the walk); without it the edge spent 9–12 % less CPU per hit in
+// two A/Bs on the rig, as little as nginx. The risk taken: a file whose
+// pages leave the page cache within a second of being found there
+// (reclaim of pages just read and sent, an operator's drop_caches) is
+// sent by a loop that then waits for the disk, on every hit of it until
+// the second is over; nginx's sendfile takes that risk on every hit.
 const residentFor = time.Second
 
 // cachedInLoop reports whether bytes [off, off+n) of a held data file of
 // size bytes are in the page cache: the whole file found there within
-// residentFor, else as cachestat says now (the whole file, remembered
-// when so; the range alone when only part of the file is cached).
+// residentFor, else as cachestat says of the range now. A request for
+// the whole file that finds it cached marks it so (a range does not: it
+// checks only its own pages, which may be all that is cached).
 func cachedInLoop(held *disktier.Held, off, n, size int64) bool {
 	if held.CachedWithin(residentFor) {
 		return true
 	}
-	if pageCached(held.Fd(), 0, size) {
-		held.MarkCached()
-		return true
+	if !pageCached(held.Fd(), off, n) {
+		return false
 	}
-	return n < size && pageCached(held.Fd(), off, n)
+	if off == 0 && n == size {
+		held.MarkCached()
+	}
+	return true
 }
 
 // readInLoop reads [off, off+n) of fd into the response's body buffer
