@@ -12,9 +12,10 @@ import (
 // queue (which clears the counter), so popular slices get a chance at
 // RAM and a slice the RAM tier keeps refusing costs a disk read only
 // now and then. The request path never waits: a full queue drops the
-// promotion.
+// promotion. Without a RAM tier nothing is promoted: the promoter's
+// read of the slice would be a wasted disk read.
 func (t *tiers) maybePromote(rec *disktier.Record) {
-	if t.disk.Hits(rec.Key) != 2 {
+	if t.promotions == nil || t.disk.Hits(rec.Key) != 2 {
 		return
 	}
 	select {
