@@ -118,7 +118,7 @@ bench-compare: build
 
 # bench-compare-pinned: what one node serves per CPU. Every server runs
 # on CPU 0 (nginx with one worker, Varnish and vodedge confined to it),
-# wrk on the other CPUs (one thread), the bench itself beside wrk. RAM
+# the load client on the other CPUs, the bench itself beside it. RAM
 # hits against nginx and Varnish, then disk hits (RAM tier off) against
 # nginx serving the same files with sendfile; 16 KiB, 48 KiB (an audio
 # segment) and 2 MiB, and the player mix (playlists, video and audio

@@ -93,6 +93,7 @@ func (c *RSSConfig) prepare() error {
 	if err := c.Load.validate(); err != nil {
 		return err
 	}
+	c.Tools.noWrk = c.Load.discard()
 	return c.Tools.resolve(false)
 }
 

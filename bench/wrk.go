@@ -153,12 +153,11 @@ func runLoad(ctx context.Context, tools *Tools, l LoadConfig, script, url string
 	ctx, cancel := context.WithTimeout(ctx, 2*l.Duration+30*time.Second)
 	defer cancel()
 	var out, errb bytes.Buffer
-	bin, args := pinned(l.CPUs, tools.Wrk, l.args(script, url))
-	parse := ParseWrk
+	bin, args, parse := tools.Wrk, l.args(script, url), ParseWrk
 	if l.discard() {
-		bin, args = pinned(l.CPUs, tools.Vodedge, l.discardArgs(script, url))
-		parse = parseDiscardJSON
+		bin, args, parse = tools.Vodedge, l.discardArgs(script, url), parseDiscardJSON
 	}
+	bin, args = pinned(l.CPUs, bin, args)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGKILL) }

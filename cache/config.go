@@ -14,6 +14,9 @@ import (
 
 // Config is the edge node's serving configuration. Start from
 // DefaultConfig and change what you need; New validates it.
+// MaxEventLoops bounds Config.EventLoops.
+const MaxEventLoops = 256
+
 type Config struct {
 	// NodeName and Site identify the node in logs and headers.
 	NodeName, Site string
@@ -201,8 +204,8 @@ func (c *Config) validate() error {
 	if c.MaxHeaderBytes < 1024 || c.MaxHeaderBytes > 1<<20 {
 		bad("max header bytes must be within 1 KiB..1 MiB, got %d", c.MaxHeaderBytes)
 	}
-	if c.EventLoops < 0 || c.EventLoops > 256 {
-		bad("event loops must be within 0 (off)..256, got %d", c.EventLoops)
+	if c.EventLoops < 0 || c.EventLoops > MaxEventLoops {
+		bad("event loops must be within 0 (off)..%d, got %d", MaxEventLoops, c.EventLoops)
 	}
 	if c.MaxConns < 0 || c.MaxConnsPerClient < 0 {
 		bad("connection limits must not be negative")

@@ -45,9 +45,8 @@ type tiers struct {
 	maxVariants int
 	forward     []string // request fields forwarded on a miss (Config.ForwardHeaders)
 
-	promotions chan *disktier.Record // disk hits queued for the promoter; nil: no RAM tier to promote to
+	promotions chan *disktier.Record // disk hits queued for the promoter; nil: no disk, or no RAM tier to promote to
 	bg         sync.WaitGroup        // the promoter
-	ramOff     bool                  // Config.RAMBytes is 0
 }
 
 // query is what a request asks of the cache. The handler fills it from
@@ -395,7 +394,10 @@ func (t *tiers) init(cfg *Config, ram *ramtier.Tier[*slice], disk *disktier.Stor
 	t.ram, t.disk, t.rules, t.fl, t.metrics, t.log = ram, disk, r, fl, m, log
 	t.versions.m = make(map[string]weak.Pointer[meta])
 	t.vary.m = make(map[string]*varySpec)
-	t.sliceBytes, t.memfdMin, t.ramOff = cfg.SliceBytes, memfdMin(cfg), cfg.RAMBytes == 0
+	t.sliceBytes, t.memfdMin = cfg.SliceBytes, memfdMin(cfg)
+	if disk != nil && cfg.RAMBytes > 0 {
+		t.promotions = make(chan *disktier.Record, 256)
+	}
 	t.maxVariants, t.forward = cfg.MaxVariants, cfg.ForwardHeaders
 }
 
@@ -410,10 +412,9 @@ func memfdMin(cfg *Config) int64 {
 // start runs the promoter until ctx is done; stop waits for it and
 // releases the RAM tier.
 func (t *tiers) start(ctx context.Context) {
-	if t.disk == nil || t.ramOff {
+	if t.promotions == nil {
 		return
 	}
-	t.promotions = make(chan *disktier.Record, 256)
 	t.bg.Add(1)
 	go t.promoter(ctx)
 }

@@ -248,5 +248,5 @@ func defaultNodeName() string {
 
 // defaultEventLoops is one event loop per CPU the process may use
 // (GOMAXPROCS, which follows the CPU affinity: one under taskset -c 0),
-// within cache.Config's bound.
-func defaultEventLoops() int { return min(runtime.GOMAXPROCS(0), 256) }
+// within cache.MaxEventLoops.
+func defaultEventLoops() int { return min(runtime.GOMAXPROCS(0), cache.MaxEventLoops) }
