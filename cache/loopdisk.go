@@ -24,17 +24,29 @@ import (
 // event loop's response, and reports false (nothing held or set) when
 // that could wait for the disk.
 func (h *handler) sendInLoop(rq *request, d *diskSlice, from, n int64) bool {
-	// Drawn here, where bytes would be sent: a sampled read is handed
-	// off and verified there (the sample kept for it).
-	if d.store.NeedsVerifySticky(d.rec.Key) {
+	// Drawn here, where bytes would be sent. A sampled read of a small
+	// slice is verified in the loop if its bytes are in the page cache;
+	// any other is handed off and verified there (the sample kept for it).
+	verify := d.store.NeedsVerify(d.rec.Key)
+	if verify && (d.rec.Length > smallDiskRead || !readsNowait()) {
+		d.store.KeepSample(d.rec.Key)
 		return false
 	}
 	held, ok := d.store.HoldOpen(d.rec)
 	if !ok {
+		if verify {
+			d.store.KeepSample(d.rec.Key)
+		}
 		return false
 	}
 	off := from - d.rec.Offset
 	switch {
+	case verify:
+		ok = verifyInLoop(rq, &held, off, n)
+		held.ReleaseNoWait()
+		if !ok {
+			d.store.KeepSample(d.rec.Key)
+		}
 	case !cachestatWorks() && n <= smallDiskRead && readsNowait():
 		ok = readInLoop(rq, held.Fd(), off, n)
 		held.ReleaseNoWait()
@@ -90,18 +102,39 @@ func cachedInLoop(held *disktier.Held, off, n, size int64) bool {
 // readInLoop reads [off, off+n) of fd into the response's body buffer
 // if those bytes are all in the page cache.
 func readInLoop(rq *request, fd int, off, n int64) bool {
-	resp := &rq.ctx.Response
-	buf := resp.SwapBody(nil)
+	buf := bodyBuffer(rq, n)
+	if !readCached(fd, buf, off) {
+		rq.ctx.Response.SwapBody(buf[:0])
+		return false
+	}
+	rq.ctx.Response.SwapBody(buf)
+	return true
+}
+
+// verifyInLoop reads a held small slice whole into the response's body
+// buffer, if it is all in the page cache, checks it against its
+// checksums, and keeps [off, off+n) of it as the body. The bytes cost a
+// copy and a CRC-32C pass, against a hand-off to a goroutine and back
+// (about 15 syscalls), which took 6-8 % of the CPU of 16 KiB disk hits
+// at a 1 % sample.
+func verifyInLoop(rq *request, held *disktier.Held, off, n int64) bool {
+	buf := bodyBuffer(rq, held.Length())
+	if !readCached(held.Fd(), buf, 0) || !held.Verify(buf) {
+		rq.ctx.Response.SwapBody(buf[:0])
+		return false
+	}
+	copy(buf, buf[off:off+n])
+	rq.ctx.Response.SwapBody(buf[:n])
+	return true
+}
+
+// bodyBuffer takes the response's body buffer, at n bytes long.
+func bodyBuffer(rq *request, n int64) []byte {
+	buf := rq.ctx.Response.SwapBody(nil)
 	if int64(cap(buf)) < n {
 		buf = make([]byte, n)
 	}
-	buf = buf[:n]
-	if !readCached(fd, buf, off) {
-		resp.SwapBody(buf[:0])
-		return false
-	}
-	resp.SwapBody(buf)
-	return true
+	return buf[:n]
 }
 
 // loopFile is a disk hit's body as the event loop sends it

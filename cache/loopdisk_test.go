@@ -113,13 +113,18 @@ func loopDiskHits(t *testing.T, inLoop map[string]bool) {
 }
 
 // TestEventLoopKeepsTheVerifySample: with the loops answering disk
-// hits, a read sampled for verification is still verified (the loop
-// hands it off): a byte rotted in place is found within a few dozen hits
-// and the slice evicted, and the next answer is the origin's bytes.
+// hits, a read sampled for verification is still verified, in the loop
+// for a small slice in the page cache, handed off for a larger one: a
+// byte rotted in place is found within a few dozen hits and the slice
+// evicted, and the next answer is the origin's bytes.
 func TestEventLoopKeepsTheVerifySample(t *testing.T) {
+	t.Run("verified in the loop", func(t *testing.T) { loopVerifySample(t, 20_000, true) })
+	t.Run("handed off", func(t *testing.T) { loopVerifySample(t, 50_000, false) })
+}
+
+func loopVerifySample(t *testing.T, size int64, inLoop bool) {
 	dir := t.TempDir()
 	o := testenv.NewOrigin(t)
-	const size = 50_000
 	o.PutPattern("/v/seg.ts", size)
 	cfg := testConfig()
 	cfg.RAMBytes = 0
@@ -128,6 +133,7 @@ func TestEventLoopKeepsTheVerifySample(t *testing.T) {
 	e := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}, sample))
 	want := testenv.PatternBytes(0, size)
 	served := func() float64 { return testenv.Metric(t, e.reg, "vodedge_edge_loop_responses_total") }
+	handoffs := func() float64 { return testenv.Metric(t, e.reg, "vodedge_edge_loop_handoffs_total") }
 	// A miss, then hits until the loop answers one (the record in
 	// memory, the file open: a hit not sampled on fasthttp's side).
 	for i := 0; served() == 0; i++ {
@@ -137,13 +143,24 @@ func TestEventLoopKeepsTheVerifySample(t *testing.T) {
 		dialLoop(t, e).get("GET", "/v/seg.ts")
 		waitIdle(t, e)
 	}
+	// 40 hits: about 12 sampled. A small slice's are verified in the
+	// loop (no hand-off); a larger one's are handed off.
+	h0 := handoffs()
+	for range 40 {
+		if _, b := dialLoop(t, e).get("GET", "/v/seg.ts"); string(b) != string(want) {
+			t.Fatal("a disk hit's bytes are wrong")
+		}
+	}
+	if h := handoffs() - h0; inLoop != (h == 0) {
+		t.Fatalf("%v hand-offs in 40 hits sampled at 0.3; want the samples verified in the loop: %v", h, inLoop)
+	}
 	rotDataFiles(t, dir, 1000)
 	failures := func() float64 { return testenv.Metric(t, e.reg, "vodedge_disk_checksum_failures_total") }
 	for i := 0; failures() == 0; i++ {
 		if i == 60 {
 			t.Fatal("60 hits, and no sampled read found the rotted byte")
 		}
-		// The read that finds the rot cuts its response: not checked.
+		// The read that finds the rot may cut its response: not checked.
 		resp, err := http.Get(e.url + "/v/seg.ts")
 		if err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)

@@ -108,7 +108,7 @@ func (s *disk) tableFreq(h uint64, touch bool) (freq uint8, present bool) {
 // That a slice was verified is a bit of its eviction-table entry; an
 // entry two keys share (a hash collision) is never taken as verified.
 func (s *disk) NeedsVerify(key string) bool {
-	if s.pending.take(key) { // sampled by NeedsVerifySticky
+	if s.pending.take(key) { // kept by KeepSample
 		return true
 	}
 	if st, ok := s.table.Stat(s.hash(key)); !ok || !st.Flag || st.Keys > 1 {

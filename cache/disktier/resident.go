@@ -66,23 +66,41 @@ func (s *Store) HoldOpen(r *Record) (Held, bool) {
 	return h, true
 }
 
-// NeedsVerifySticky is NeedsVerify for a caller that hands a sampled
-// read to another path, which asks NeedsVerify again: a yes is kept for
-// that next ask (of this key, once), so that the read is verified and
-// the sample is not drawn twice.
-func (s *Store) NeedsVerifySticky(key string) bool {
-	d := s.spread.Load().holder(key)
-	if d == nil {
-		return true
+// KeepSample is for a caller that NeedsVerify said yes to and that hands
+// the read to another path, which asks NeedsVerify again: the yes is
+// kept for that next ask (of this key, once), so that the read is
+// verified and the sample is not drawn twice.
+func (s *Store) KeepSample(key string) {
+	if d := s.spread.Load().holder(key); d != nil {
+		d.pending.add(key)
 	}
-	if !d.NeedsVerify(key) {
+}
+
+// Verify reports whether b, the held slice's bytes whole, matches the
+// slice's checksums, and if so records it as verified (as a ChunkReader
+// that read it all does). A mismatch is only reported: the caller hands
+// the read to a path that reads the file again, verifying (KeepSample),
+// and evicts what it finds rotten there.
+func (h *Held) Verify(b []byte) bool {
+	r := h.r
+	cb := int64(r.ChunkBytes)
+	if int64(len(b)) != r.Length || cb <= 0 || int64(len(r.CRCs)) != (r.Length+cb-1)/cb {
 		return false
 	}
-	d.pending.add(key)
+	for i, want := range r.CRCs {
+		start := int64(i) * cb
+		if checksum(b[start:min(start+cb, r.Length)]) != want {
+			return false
+		}
+	}
+	h.d.markVerified(r.Key)
 	return true
 }
 
-// verifyPending holds the keys NeedsVerifySticky said yes to, until
+// Length is the held slice's length in bytes.
+func (h *Held) Length() int64 { return h.r.Length }
+
+// verifyPending holds the keys KeepSample kept, until
 // NeedsVerify is asked of them once more; n spares NeedsVerify the lock
 // while there are none.
 type verifyPending struct {

@@ -91,9 +91,9 @@ func TestResidentPathNeverReadsTheIndexOrOpensAFile(t *testing.T) {
 	}
 }
 
-// A sampled NeedsVerifySticky is kept for the next NeedsVerify of that
+// A sample kept by KeepSample is kept for the next NeedsVerify of that
 // key, once; the verified flag is left alone.
-func TestNeedsVerifyStickyKeepsASampledYesOnce(t *testing.T) {
+func TestKeepSampleKeepsASampledYesOnce(t *testing.T) {
 	cfg := testCfg(t.TempDir())
 	cfg.VerifySample = 0
 	s := openStore(t, cfg, Deps{})
@@ -102,14 +102,10 @@ func TestNeedsVerifyStickyKeepsASampledYesOnce(t *testing.T) {
 	d := onlyDisk(s)
 	d.markVerified("/v")
 	d.markVerified("/w")
-	if s.NeedsVerifySticky("/v") {
+	if s.NeedsVerify("/v") {
 		t.Fatal("a verified slice sampled with VerifySample 0")
 	}
-	d.cfg.VerifySample = 1
-	if !s.NeedsVerifySticky("/v") {
-		t.Fatal("not sampled with VerifySample 1")
-	}
-	d.cfg.VerifySample = 0
+	s.KeepSample("/v")
 	if s.NeedsVerify("/w") {
 		t.Fatal("another key inherited the sample")
 	}
@@ -120,9 +116,62 @@ func TestNeedsVerifyStickyKeepsASampledYesOnce(t *testing.T) {
 		t.Fatal("the sampled yes was kept twice, or the verified flag was lost")
 	}
 	for i := range maxVerifyPending + 10 {
-		d.pending.add(fmt.Sprint(i))
+		s.KeepSample(fmt.Sprint(i))
 	}
 	if n := d.pending.n.Load(); n != maxVerifyPending {
 		t.Fatalf("%d samples kept, want at most %d", n, maxVerifyPending)
 	}
+}
+
+// Held.Verify checks a slice's bytes against its checksums, chunk by
+// chunk, and only a match marks the slice verified.
+func TestHeldVerifyChecksEveryChunk(t *testing.T) {
+	cfg := testCfg(t.TempDir())
+	cfg.VerifySample = 0
+	s := reopen(t, cfg)
+	want := data(3*cfg.ChunkBytes+100, 7) // four chunks, the last short
+	put(t, s, "/v", want)
+	s.Close()
+	s = reopen(t, cfg) // not verified since start-up
+	defer s.Close()
+	r, ok := s.Lookup("/v", false)
+	if !ok {
+		t.Fatal("the slice put is not found")
+	}
+	d := onlyDisk(s)
+	h, err := d.Hold(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Release()
+	if !s.NeedsVerify("/v") {
+		t.Fatal("a slice not read since start-up is not due for verification")
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+	}{
+		{"a rotted byte in the last chunk", flipped(want, len(want)-1)},
+		{"a rotted byte in the first chunk", flipped(want, 0)},
+		{"a short read", want[:len(want)-1]},
+	} {
+		if h.Verify(c.b) {
+			t.Fatalf("%s verified", c.name)
+		}
+		if !s.NeedsVerify("/v") {
+			t.Fatalf("%s marked the slice verified", c.name)
+		}
+	}
+	if !h.Verify(want) {
+		t.Fatal("the slice's own bytes did not verify")
+	}
+	if s.NeedsVerify("/v") {
+		t.Fatal("verified bytes did not mark the slice verified")
+	}
+}
+
+func flipped(b []byte, i int) []byte {
+	c := append([]byte(nil), b...)
+	c[i] ^= 1
+	return c
 }

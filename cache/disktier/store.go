@@ -32,8 +32,8 @@ type disk struct {
 	ix     *ixWriter
 	table  *evict.Compact
 	hash   func(key string) uint64 // evict.Hash; tests inject collisions
-	// pending: reads sampled for verification by NeedsVerifySticky
-	// and handed to another path.
+	// pending: reads sampled for verification and handed to another
+	// path (KeepSample).
 	pending verifyPending
 	log     *slog.Logger
 	m       *metrics
