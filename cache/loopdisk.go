@@ -8,17 +8,22 @@ import (
 )
 
 // A disk hit answered by an event loop (evloop): only when nothing on
-// its way can wait for a disk. Its record was in memory (loopHit), the
-// read is not sampled for verification, its data file is open already
-// (HoldOpen), and its bytes are in the page cache, as cachestat(2) says
-// (or said of the whole file within the last second: cachedInLoop): the
-// loop then sends them with sendfile after the header (loopFile).
-// Anything else hands the request off. Where cachestat is missing (Linux
-// before 6.5), a small body is read with preadv2(RWF_NOWAIT), which fails
-// rather than wait, into the response's buffer (header and body then
-// leave in the loop's one writev); that path copies the body twice:
-// against cachestat and sendfile, a tie in the bench at 16 KiB (0.99×),
-// 3.5–6 % more CPU a hit on the rig (cache/doc.go, "Event loops").
+// its way can wait for a disk. Its record was in memory (loopHit), its
+// data file is open already (HoldOpen), and its bytes are in the page
+// cache, as cachestat(2) says (or said of the whole file within the last
+// second: cachedInLoop): the loop then sends them with sendfile after
+// the header (loopFile). A read sampled for verification is verified in
+// the loop when the slice is small (up to 32 KiB) and all in the page
+// cache: read whole with preadv2(RWF_NOWAIT), which fails rather than
+// wait, checked against its CRC-32Cs and sent from the response's buffer
+// (verifyInLoop); a larger one, or one that does not verify, is handed
+// off with its sample kept (KeepSample), and verified there. Anything
+// else hands the request off. Where cachestat is missing (Linux before
+// 6.5), a small body is read with preadv2(RWF_NOWAIT) into the
+// response's buffer (header and body then leave in the loop's one
+// writev); that path copies the body twice: against cachestat and
+// sendfile, a tie in the bench at 16 KiB (0.99×), 3.5–6 % more CPU a
+// hit on the rig (cache/doc.go, "Event loops").
 
 // sendInLoop makes bytes [from, from+n) of a disk slice the body of an
 // event loop's response, and reports false (nothing held or set) when
@@ -115,7 +120,7 @@ func readInLoop(rq *request, fd int, off, n int64) bool {
 // buffer, if it is all in the page cache, checks it against its
 // checksums, and keeps [off, off+n) of it as the body. The bytes cost a
 // copy and a CRC-32C pass, against a hand-off to a goroutine and back
-// (about 15 syscalls), which took 6-8 % of the CPU of 16 KiB disk hits
+// (about 15 syscalls), which took 8 % of the CPU of 16 KiB disk hits
 // at a 1 % sample.
 func verifyInLoop(rq *request, held *disktier.Held, off, n int64) bool {
 	buf := bodyBuffer(rq, held.Length())
