@@ -618,9 +618,12 @@
 // start-up, then 1 %) of a slice of up to 32 KiB all in the page cache
 // is verified in the loop (verifyInLoop: read whole with
 // preadv2(RWF_NOWAIT), checked with disktier Held.Verify, sent from the
-// response's buffer); a larger slice's, or one that fails, is handed
-// off and stays sampled until verified there (KeepSample), so the
-// sample is neither lost nor drawn twice. Where cachestat is missing
+// response's buffer). One that fails is evicted (on a goroutine: the
+// eviction writes the index) and handed off, to be fetched again: the
+// other path verifies only the chunks a range covers, and might miss
+// the rot. A larger slice's, or one not all in the page cache, is
+// handed off and stays sampled until verified there (KeepSample), so
+// the sample is neither lost nor drawn twice. Where cachestat is missing
 // (Linux before 6.5), a body
 // of up to 32 KiB is read with preadv2(RWF_NOWAIT), which fails rather
 // than wait, into the response's buffer and leaves with the header in

@@ -16,8 +16,9 @@ import (
 // the loop when the slice is small (up to 32 KiB) and all in the page
 // cache: read whole with preadv2(RWF_NOWAIT), which fails rather than
 // wait, checked against its CRC-32Cs and sent from the response's buffer
-// (verifyInLoop); a larger one, or one that does not verify, is handed
-// off with its sample kept (KeepSample), and verified there. Anything
+// (verifyInLoop); one that does not verify is evicted, and handed off;
+// a larger one, or one not in the page cache, is handed off with its
+// sample kept (KeepSample), and verified there. Anything
 // else hands the request off. Where cachestat is missing (Linux before
 // 6.5), a small body is read with preadv2(RWF_NOWAIT) into the
 // response's buffer (header and body then leave in the loop's one
@@ -47,9 +48,16 @@ func (h *handler) sendInLoop(rq *request, d *diskSlice, from, n int64) bool {
 	off := from - d.rec.Offset
 	switch {
 	case verify:
-		ok = verifyInLoop(rq, &held, off, n)
-		held.ReleaseNoWait()
-		if !ok {
+		var rotten bool
+		if ok, rotten = verifyInLoop(rq, &held, off, n); rotten {
+			go func(h disktier.Held) { // the eviction writes the index
+				h.Corrupt()
+				h.Release()
+			}(held)
+		} else {
+			held.ReleaseNoWait()
+		}
+		if !ok { // verified again there if it gets there first
 			d.store.KeepSample(d.rec.Key)
 		}
 	case !cachestatWorks() && n <= smallDiskRead && readsNowait():
@@ -118,19 +126,24 @@ func readInLoop(rq *request, fd int, off, n int64) bool {
 
 // verifyInLoop reads a held small slice whole into the response's body
 // buffer, if it is all in the page cache, checks it against its
-// checksums, and keeps [off, off+n) of it as the body. The bytes cost a
-// copy and a CRC-32C pass, against a hand-off to a goroutine and back
-// (about 15 syscalls), which took 8 % of the CPU of 16 KiB disk hits
-// at a 1 % sample.
-func verifyInLoop(rq *request, held *disktier.Held, off, n int64) bool {
+// checksums, and keeps [off, off+n) of it as the body; rotten: it did
+// not match, and the caller evicts it. The bytes cost a copy and a
+// CRC-32C pass, against a hand-off to a goroutine and back (about 15
+// syscalls), which took 8 % of the CPU of 16 KiB disk hits at a 1 %
+// sample.
+func verifyInLoop(rq *request, held *disktier.Held, off, n int64) (ok, rotten bool) {
 	buf := bodyBuffer(rq, held.Length())
-	if !readCached(held.Fd(), buf, 0) || !held.Verify(buf) {
+	if !readCached(held.Fd(), buf, 0) {
 		rq.ctx.Response.SwapBody(buf[:0])
-		return false
+		return false, false
+	}
+	if !held.Verify(buf) {
+		rq.ctx.Response.SwapBody(buf[:0])
+		return false, true
 	}
 	copy(buf, buf[off:off+n])
 	rq.ctx.Response.SwapBody(buf[:n])
-	return true
+	return true, false
 }
 
 // bodyBuffer takes the response's body buffer, at n bytes long.

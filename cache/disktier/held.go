@@ -48,6 +48,11 @@ func (h *Held) ReleaseNoWait() {
 // must then be cut short.
 func (h *Held) Short() { h.d.Corrupt(h.r) }
 
+// Corrupt evicts the slice after its bytes failed their checksums
+// (Verify): counted and logged once, as a ChunkReader's mismatch is. It
+// writes the index: a caller that must not wait calls it on a goroutine.
+func (h *Held) Corrupt() { h.d.Corrupt(h.r) }
+
 // Hold returns r's data file held open for sending, once it is known
 // as long as its record: at its open, or by an fstat when the last check
 // is older than SizeCheck. A file found cut is evicted as corrupt and the

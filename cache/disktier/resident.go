@@ -78,9 +78,9 @@ func (s *Store) KeepSample(key string) {
 
 // Verify reports whether b, the held slice's bytes whole, matches the
 // slice's checksums, and if so records it as verified (as a ChunkReader
-// that read it all does). A mismatch is only reported: the caller hands
-// the read to a path that reads the file again, verifying (KeepSample),
-// and evicts what it finds rotten there.
+// that read it all does). A mismatch is only reported: the caller
+// evicts the slice (Corrupt), which a path that verifies only the
+// chunks a range covers might not do.
 func (h *Held) Verify(b []byte) bool {
 	r := h.r
 	cb := int64(r.ChunkBytes)
