@@ -615,7 +615,7 @@
 // after the header (send with MSG_MORE, the socket corked above 64 KiB)
 // with raw sendfile calls (evloop.File, loopFile), as heldBody does on
 // fasthttp's side. A read sampled for verification (the first since
-// start-up, then 1 %) of a slice of up to 32 KiB all in the page cache
+// start-up, then 1 %) of a slice of up to 256 KiB all in the page cache
 // is verified in the loop (verifyInLoop: read whole with
 // preadv2(RWF_NOWAIT), checked with disktier Held.Verify, sent from the
 // response's buffer). One that fails is evicted (on a goroutine: the

@@ -13,7 +13,7 @@ import (
 // cache, as cachestat(2) says (or said of the whole file within the last
 // second: cachedInLoop): the loop then sends them with sendfile after
 // the header (loopFile). A read sampled for verification is verified in
-// the loop when the slice is small (up to 32 KiB) and all in the page
+// the loop when the slice is small (up to 256 KiB) and all in the page
 // cache: read whole with preadv2(RWF_NOWAIT), which fails rather than
 // wait, checked against its CRC-32Cs and sent from the response's buffer
 // (verifyInLoop); one that does not verify is evicted, and handed off;
@@ -34,7 +34,7 @@ func (h *handler) sendInLoop(rq *request, d *diskSlice, from, n int64) bool {
 	// slice is verified in the loop if its bytes are in the page cache;
 	// any other is handed off and verified there (the sample kept for it).
 	verify := d.store.NeedsVerify(d.rec.Key)
-	if verify && (d.rec.Length > smallDiskRead || !readsNowait()) {
+	if verify && (d.rec.Length > verifyInLoopMax || !readsNowait()) {
 		d.store.KeepSample(d.rec.Key)
 		return false
 	}
@@ -80,6 +80,14 @@ func (h *handler) sendInLoop(rq *request, d *diskSlice, from, n int64) bool {
 	}
 	return ok
 }
+
+// verifyInLoopMax is the largest slice whose sampled read a loop
+// verifies itself: a copy and a CRC-32C pass of up to 256 KiB holds the
+// loop's other connections for less time than a 2 MiB sendfile does,
+// and covers audio segments (48-64 KiB) and small video ones. A larger
+// slice's sample is handed off, where the read, the check and the send
+// hold no loop.
+const verifyInLoopMax = 256 << 10
 
 // residentFor is how long a data file found whole in the page cache is
 // taken as still there by the loops, without asking the kernel again.

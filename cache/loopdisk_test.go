@@ -122,7 +122,7 @@ func loopDiskHits(t *testing.T, inLoop map[string]bool) {
 // other path verifies only the chunks a range covers).
 func TestEventLoopKeepsTheVerifySample(t *testing.T) {
 	t.Run("verified in the loop", func(t *testing.T) { loopVerifySample(t, 20_000, true) })
-	t.Run("handed off", func(t *testing.T) { loopVerifySample(t, 50_000, false) })
+	t.Run("handed off", func(t *testing.T) { loopVerifySample(t, 300_000, false) })
 }
 
 func loopVerifySample(t *testing.T, size int64, inLoop bool) {
@@ -132,6 +132,7 @@ func loopVerifySample(t *testing.T, size int64, inLoop bool) {
 	cfg := testConfig()
 	cfg.RAMBytes = 0
 	cfg.EventLoops = 1
+	cfg.SliceBytes = 1 << 20 // one slice, above verifyInLoopMax or not
 	sample := func(c *disktier.Config) { c.VerifySample, c.ChunkBytes = 0.3, 4<<10 }
 	e := startEdgeDisk(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}), diskOpener(t, dir, disktier.Deps{}, sample))
 	whole := testenv.PatternBytes(0, size)
