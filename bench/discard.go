@@ -108,10 +108,7 @@ func discardResult(conns []*discardConn, elapsed time.Duration) WrkResult {
 		r.Requests += c.requests
 		r.BytesRead += float64(c.bytes)
 		r.Non2xx += c.non2xx
-		r.Socket.Connect += c.errs.Connect
-		r.Socket.Read += c.errs.Read
-		r.Socket.Write += c.errs.Write
-		r.Socket.Timeout += c.errs.Timeout
+		r.Socket.add(c.errs)
 		if r.FirstError == "" {
 			r.FirstError = c.firstErr
 		}

@@ -51,7 +51,7 @@ func (c *discardConn) run(ctx context.Context, end time.Time) {
 			if err := c.dial(); err != nil {
 				c.errs.Connect++
 				c.note(err)
-				time.Sleep(10 * time.Millisecond) // a refused connect must not spin
+				pause(ctx, 10*time.Millisecond) // a refused connect must not spin
 				continue
 			}
 		}
@@ -171,4 +171,14 @@ func (c *discardConn) drop(n int64) error {
 		}
 	}
 	return rerr
+}
+
+// pause waits d, or until ctx is done.
+func pause(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }

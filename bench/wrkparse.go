@@ -42,6 +42,14 @@ type SocketErrors struct {
 // Total is the sum of all socket errors.
 func (s SocketErrors) Total() int64 { return s.Connect + s.Read + s.Write + s.Timeout }
 
+// add adds o's counts to s's.
+func (s *SocketErrors) add(o SocketErrors) {
+	s.Connect += o.Connect
+	s.Read += o.Read
+	s.Write += o.Write
+	s.Timeout += o.Timeout
+}
+
 // MiBPerSec is the response rate in MiB/s: wrk's request rate times its
 // mean response size (bytes read ÷ requests). Transfer/sec holds the same
 // figure printed with only three significant digits, too coarse to
