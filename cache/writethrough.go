@@ -5,13 +5,15 @@ import (
 	"io"
 
 	"github.com/vodedge/vodedge/cache/disktier"
+	"github.com/vodedge/vodedge/cache/stream"
 	"github.com/vodedge/vodedge/internal/cachekey"
 	"github.com/vodedge/vodedge/origin"
 )
 
-// writeThrough copies a fetch's bytes to the disk tier as they arrive:
-// one more reader of the fetch's stream.Buffer, so the disk never slows
-// the clients and the slice is on disk as soon as its last byte is.
+// writeThrough copies a fetch's bytes to the disk tier as they arrive,
+// a disktier.WriteBatch at a time: one more reader of the fetch's
+// stream.Buffer, so the disk never slows the clients and the slice is on
+// disk as soon as its last byte is.
 type writeThrough struct {
 	done chan struct{}
 }
@@ -43,7 +45,7 @@ func (fl *flights) startWriteThrough(f *fetch, obj *origin.Object) *writeThrough
 
 func (fl *flights) copyToDisk(f *fetch, w *disktier.Writer) {
 	for off := 0; ; {
-		p, err := f.body.Next(off)
+		p, err := nextBatch(f.body, off)
 		if len(p) > 0 {
 			if _, werr := w.Write(p); werr != nil {
 				w.Abort()
@@ -63,6 +65,25 @@ func (fl *flights) copyToDisk(f *fetch, w *disktier.Writer) {
 			return
 		}
 	}
+}
+
+// nextBatch returns the fetch's bytes from off on once there are at
+// least disktier.WriteBatch of them (cut to whole batches) or the stream
+// has ended (the error as Next's): the disk tier then writes them as
+// they are, in writes as large as the page cache's folios can be,
+// without gathering them in a buffer of its own. The stream's bytes are
+// contiguous: Next(off) returns all of them from off on.
+func nextBatch(b *stream.Buffer, off int) ([]byte, error) {
+	p, err := b.Next(off)
+	for err == nil && len(p) < disktier.WriteBatch {
+		if _, err = b.Next(off + len(p)); err == nil { // waits for more
+			p, err = b.Next(off)
+		}
+	}
+	if err == nil {
+		p = p[:len(p)-len(p)%disktier.WriteBatch]
+	}
+	return p, err
 }
 
 // wait blocks until the write-through has committed or given up.

@@ -3,6 +3,7 @@ package disktier
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"syscall"
 	"time"
 
@@ -21,9 +22,23 @@ type Writer struct {
 	f        WriteFile
 	n        int64
 	chunk    []byte // bytes of the current chunk not yet checksummed
+	pend     []byte // bytes accepted, not yet written (WriteBatch)
 	reserved int64
 	done     bool
 }
+
+// WriteBatch is the size of a data file's writes (the last may be
+// shorter): bytes offered in smaller pieces (fill copies 32 KiB at a
+// time, a write-through what the origin's reads gave) are gathered
+// first. ext4 (Linux 6.16 on) caches a file's pages in folios as large
+// as the writes that made them, and sendfile of large folios costs less:
+// nginx sent 2 MiB files written in 1 or 2 MiB writes for 5-7 % less CPU
+// than the same files written 32 KiB at a time (2-core loopback, pinned,
+// three alternating rounds). The gathering buffer is pooled; a caller
+// that offers whole batches (the write-through) needs none.
+const WriteBatch = 1 << 20
+
+var writeBufs = sync.Pool{New: func() any { b := make([]byte, 0, WriteBatch); return &b }}
 
 // Create starts storing the slice described by r (Key, Offset, Length,
 // ObjSize and the origin metadata; the rest is filled in). It reserves
@@ -59,14 +74,67 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if w.n+int64(len(p)) > w.rec.Length {
 		return 0, fmt.Errorf("disktier: %q: more than the announced %d bytes", w.rec.Key, w.rec.Length)
 	}
-	n, err := w.f.Write(p)
-	w.checksum(p[:n])
-	w.n += int64(n)
-	if err != nil {
+	w.checksum(p)
+	w.n += int64(len(p))
+	if err := w.gather(p); err != nil {
 		w.s.writeError(err)
-		return n, fmt.Errorf("disktier: writing %q: %w", w.rec.Key, err)
+		return 0, fmt.Errorf("disktier: writing %q: %w", w.rec.Key, err)
 	}
-	return n, nil
+	return len(p), nil
+}
+
+// gather writes p in WriteBatch pieces, the slice's last bytes as they
+// are, and keeps the rest in pend until a batch or the end is reached.
+func (w *Writer) gather(p []byte) error {
+	last := w.n == w.rec.Length
+	if len(w.pend) == 0 { // straight from p what needs no gathering
+		k := len(p) - len(p)%WriteBatch
+		if last {
+			k = len(p)
+		}
+		if err := w.writeOut(p[:k]); err != nil {
+			return err
+		}
+		p = p[k:]
+	}
+	for len(p) > 0 {
+		if w.pend == nil {
+			w.pend = (*writeBufs.Get().(*[]byte))[:0]
+		}
+		k := min(len(p), WriteBatch-len(w.pend))
+		w.pend, p = append(w.pend, p[:k]...), p[k:]
+		if len(w.pend) == WriteBatch {
+			if err := w.writeOut(w.pend); err != nil {
+				return err
+			}
+			w.pend = w.pend[:0]
+		}
+	}
+	if last && len(w.pend) > 0 {
+		if err := w.writeOut(w.pend); err != nil {
+			return err
+		}
+		w.pend = w.pend[:0]
+	}
+	return nil
+}
+
+// writeOut writes b to the data file whole.
+func (w *Writer) writeOut(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	_, err := w.f.Write(b)
+	return err
+}
+
+// dropPend gives the gathering buffer back to the pool.
+func (w *Writer) dropPend() {
+	if w.pend != nil {
+		b := w.pend[:0]
+		w.pend = nil
+		writeBufs.Put(&b)
+	}
 }
 
 // checksum folds p into the per-chunk CRCs.
@@ -91,6 +159,7 @@ func (w *Writer) Commit() error {
 	}
 	w.done = true
 	defer w.s.committing.Delete(w.rec.File)
+	defer w.dropPend()
 	if w.n != w.rec.Length {
 		w.abort()
 		return fmt.Errorf("disktier: %q: got %d of %d bytes", w.rec.Key, w.n, w.rec.Length)
@@ -121,6 +190,7 @@ func (w *Writer) Abort() {
 }
 
 func (w *Writer) abort() {
+	w.dropPend()
 	_ = w.f.Close()
 	_ = w.s.fs.Discard(w.f.Name())
 	w.s.release(w.reserved)
