@@ -151,7 +151,11 @@ type faultyFile struct {
 
 func (f *faultyFile) Write(p []byte) (int, error) {
 	if err := f.fs.err.Load(); err != nil && f.n+int64(len(p)) > f.fs.after {
-		return 0, *err
+		// The bytes up to after go in, then the fault: a file cut
+		// part-way, whatever the size of the writes.
+		k, _ := f.WriteFile.Write(p[:max(f.fs.after-f.n, 0)])
+		f.n += int64(k)
+		return k, *err
 	}
 	f.n += int64(len(p))
 	return f.WriteFile.Write(p)

@@ -63,6 +63,9 @@ func TestWriterWritesInBatches(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			if w.pend != nil {
+				t.Fatal("the gathering buffer is held after the last bytes were written")
+			}
 			if err := w.Commit(); err != nil {
 				t.Fatal(err)
 			}
@@ -74,5 +77,32 @@ func TestWriterWritesInBatches(t *testing.T) {
 				t.Fatalf("read back %d bytes, %v; want the bytes written", len(got), err)
 			}
 		})
+	}
+}
+
+// After a failed write a writer only fails, and Commit publishes
+// nothing, even when every byte had been offered.
+func TestWriterFailsAfterAFailedWrite(t *testing.T) {
+	dir := t.TempDir()
+	fsys := &failingFS{OSFS: OSFS{Root: dir}}
+	s := openStore(t, testCfg(dir), Deps{FS: fsys})
+	b := data(WriteBatch+100, 3)
+	w, err := s.Create(Record{Key: "/f", Length: int64(len(b)), ObjSize: int64(len(b))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys.failWrites.Store(true)
+	if _, err := w.Write(b[:WriteBatch]); err == nil {
+		t.Fatal("the injected write error was not returned")
+	}
+	fsys.failWrites.Store(false)
+	if _, err := w.Write(b[WriteBatch:]); err == nil {
+		t.Fatal("a write after a failed one succeeded")
+	}
+	if err := w.Commit(); err == nil {
+		t.Fatal("committed a slice whose write failed")
+	}
+	if _, ok := s.Lookup("/f", false); ok {
+		t.Fatal("a slice whose write failed is visible")
 	}
 }

@@ -69,14 +69,15 @@
 // few hundred at 20 million slices), never a set of every file. A record
 // whose file vanished is dropped when read.
 //
-// Writes: a data file is written in WriteBatch (1 MiB) pieces, the last
-// shorter, whatever sizes its bytes are offered in (fill copies 32 KiB
-// at a time). ext4 (Linux 6.16 on) caches a file's pages in folios no
-// larger than the writes that made them, and sendfile's cost follows
-// the folio count: nginx sent 2 MiB files written in 1 or 2 MiB writes
-// for 5-7 % less CPU than the same files written 32 KiB at a time. The
-// price is one pooled 1 MiB buffer per writer offered small pieces; the
-// edge's write-through offers whole batches and needs none.
+// Writes: a data file is written in whole numbers of WriteBatch (1 MiB),
+// but for the write that holds its last bytes, whatever sizes its bytes
+// are offered in (fill copies 32 KiB at a time). ext4 (Linux 6.16 on)
+// caches a file's pages in folios no larger than the writes that made
+// them, and sendfile's cost follows the folio count: nginx sent 2 MiB
+// files written in 1 or 2 MiB writes for 5-7 % less CPU than the same
+// files written 32 KiB at a time. The price is a pooled 1 MiB buffer
+// held by a writer offered small pieces until its last bytes are
+// written; the edge's write-through offers whole batches and needs none.
 //
 // Integrity: ChunkReader returns a chunk's bytes only after its checksum
 // matched. The edge reads through it an object's first read after

@@ -23,19 +23,21 @@ type Writer struct {
 	n        int64
 	chunk    []byte // bytes of the current chunk not yet checksummed
 	pend     []byte // bytes accepted, not yet written (WriteBatch)
+	err      error  // a failed write: every later Write and Commit fails
 	reserved int64
 	done     bool
 }
 
-// WriteBatch is the size of a data file's writes (the last may be
-// shorter): bytes offered in smaller pieces (fill copies 32 KiB at a
-// time, a write-through what the origin's reads gave) are gathered
-// first. ext4 (Linux 6.16 on) caches a file's pages in folios as large
-// as the writes that made them, and sendfile of large folios costs less:
-// nginx sent 2 MiB files written in 1 or 2 MiB writes for 5-7 % less CPU
-// than the same files written 32 KiB at a time (2-core loopback, pinned,
-// three alternating rounds). The gathering buffer is pooled; a caller
-// that offers whole batches (the write-through) needs none.
+// WriteBatch is the unit of a data file's writes: each is a whole
+// number of batches, but for the one that holds the slice's last bytes.
+// Bytes offered in smaller pieces (fill copies 32 KiB at a time) are
+// gathered first. ext4 (Linux 6.16 on) caches a file's pages in folios
+// no larger than the writes that made them, and sendfile of large
+// folios costs less: nginx sent 2 MiB files written in 1 or 2 MiB writes
+// for 5-7 % less CPU than the same files written 32 KiB at a time
+// (2-core loopback, pinned, three alternating rounds). The gathering
+// buffer is pooled and given back once the last bytes are written; a
+// caller that offers whole batches (the write-through) needs none.
 const WriteBatch = 1 << 20
 
 var writeBufs = sync.Pool{New: func() any { b := make([]byte, 0, WriteBatch); return &b }}
@@ -69,8 +71,12 @@ func (s *disk) Create(r Record) (*Writer, error) {
 	return &Writer{s: s, rec: r, f: f, reserved: need, chunk: make([]byte, 0, s.cfg.ChunkBytes)}, nil
 }
 
-// Write appends p to the slice.
+// Write appends p to the slice. After a failed write the writer only
+// fails: Abort it.
 func (w *Writer) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
 	if w.n+int64(len(p)) > w.rec.Length {
 		return 0, fmt.Errorf("disktier: %q: more than the announced %d bytes", w.rec.Key, w.rec.Length)
 	}
@@ -78,27 +84,29 @@ func (w *Writer) Write(p []byte) (int, error) {
 	w.n += int64(len(p))
 	if err := w.gather(p); err != nil {
 		w.s.writeError(err)
-		return 0, fmt.Errorf("disktier: writing %q: %w", w.rec.Key, err)
+		w.err = fmt.Errorf("disktier: writing %q: %w", w.rec.Key, err)
+		return 0, w.err
 	}
 	return len(p), nil
 }
 
-// gather writes p in WriteBatch pieces, the slice's last bytes as they
-// are, and keeps the rest in pend until a batch or the end is reached.
+// gather writes whole batches of p straight, the slice's last bytes
+// with them, and keeps the rest in pend until it holds a batch or the
+// slice's end.
 func (w *Writer) gather(p []byte) error {
 	last := w.n == w.rec.Length
-	if len(w.pend) == 0 { // straight from p what needs no gathering
-		k := len(p) - len(p)%WriteBatch
-		if last {
-			k = len(p)
-		}
-		if err := w.writeOut(p[:k]); err != nil {
-			return err
-		}
-		p = p[k:]
-	}
 	for len(p) > 0 {
-		if w.pend == nil {
+		if len(w.pend) == 0 {
+			k := len(p) - len(p)%WriteBatch
+			if last {
+				k = len(p)
+			}
+			if err := w.writeOut(p[:k]); err != nil {
+				return err
+			}
+			if p = p[k:]; len(p) == 0 {
+				break
+			}
 			w.pend = (*writeBufs.Get().(*[]byte))[:0]
 		}
 		k := min(len(p), WriteBatch-len(w.pend))
@@ -107,16 +115,15 @@ func (w *Writer) gather(p []byte) error {
 			if err := w.writeOut(w.pend); err != nil {
 				return err
 			}
-			w.pend = w.pend[:0]
+			w.dropPend()
 		}
 	}
-	if last && len(w.pend) > 0 {
-		if err := w.writeOut(w.pend); err != nil {
-			return err
-		}
-		w.pend = w.pend[:0]
+	if !last {
+		return nil
 	}
-	return nil
+	err := w.writeOut(w.pend)
+	w.dropPend()
+	return err
 }
 
 // writeOut writes b to the data file whole.
@@ -159,7 +166,10 @@ func (w *Writer) Commit() error {
 	}
 	w.done = true
 	defer w.s.committing.Delete(w.rec.File)
-	defer w.dropPend()
+	if w.err != nil {
+		w.abort()
+		return w.err
+	}
 	if w.n != w.rec.Length {
 		w.abort()
 		return fmt.Errorf("disktier: %q: got %d of %d bytes", w.rec.Key, w.n, w.rec.Length)
