@@ -74,7 +74,7 @@
 // are offered in (fill copies 32 KiB at a time). ext4 (Linux 6.16 on)
 // caches a file's pages in folios no larger than the writes that made
 // them, and sendfile's cost follows the folio count: nginx sent 2 MiB
-// files written in 1 or 2 MiB writes for 5-7 % less CPU than the same
+// files written in 1 or 2 MiB writes for 4-8 % less CPU than the same
 // files written 32 KiB at a time. The price is a pooled 1 MiB buffer
 // held by a writer offered small pieces until its last bytes are
 // written; the edge's write-through offers whole batches and needs none.
