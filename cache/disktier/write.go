@@ -35,9 +35,10 @@ type Writer struct {
 // no larger than the writes that made them, and sendfile of large
 // folios costs less: nginx sent 2 MiB files written in 1 or 2 MiB writes
 // for 4-8 % less CPU than the same files written 32 KiB at a time
-// (2-core loopback, pinned, in five of six alternating rounds). The gathering
-// buffer is pooled and given back once the last bytes are written; a
-// caller that offers whole batches (the write-through) needs none.
+// (2-core loopback, pinned, in five of six alternating rounds). The
+// gathering buffer is pooled and given back once the last bytes are
+// written; a caller that offers whole batches (the write-through) needs
+// none.
 const WriteBatch = 1 << 20
 
 var writeBufs = sync.Pool{New: func() any { b := make([]byte, 0, WriteBatch); return &b }}
