@@ -12,11 +12,11 @@ import (
 	"github.com/vodedge/vodedge/cache/policy"
 )
 
-// Config is the edge node's serving configuration. Start from
-// DefaultConfig and change what you need; New validates it.
 // MaxEventLoops bounds Config.EventLoops.
 const MaxEventLoops = 256
 
+// Config is the edge node's serving configuration. Start from
+// DefaultConfig and change what you need; New validates it.
 type Config struct {
 	// NodeName and Site identify the node in logs and headers.
 	NodeName, Site string

@@ -50,10 +50,7 @@ func (h *handler) sendInLoop(rq *request, d *diskSlice, from, n int64) bool {
 	case verify:
 		var rotten bool
 		if ok, rotten = verifyInLoop(rq, &held, off, n); rotten {
-			go func(h disktier.Held) { // the eviction writes the index
-				h.Corrupt()
-				h.Release()
-			}(held)
+			evictHeld(held)
 		} else {
 			held.ReleaseNoWait()
 		}
@@ -175,19 +172,26 @@ var loopFiles = sync.Pool{New: func() any { return new(loopFile) }}
 
 func (f *loopFile) Extent() (fd int, off, n int64) { return f.held.Fd(), f.off, f.n }
 
-// Done releases the file; short: it ended early, and the store evicts
-// the slice, on a goroutine of its own (the eviction writes the index).
+// Done releases the file; short: it ended early, and the slice is
+// evicted (evictHeld).
 func (f *loopFile) Done(short bool) {
 	if short {
-		go func(h disktier.Held) {
-			h.Short()
-			h.Release()
-		}(f.held)
+		evictHeld(f.held)
 	} else {
 		f.held.ReleaseNoWait()
 	}
 	*f = loopFile{}
 	loopFiles.Put(f)
+}
+
+// evictHeld evicts a held slice found rotten by a loop, and releases
+// it, on a goroutine of its own: the eviction writes the index, which
+// a loop must not wait for. It ends once the index is written.
+func evictHeld(h disktier.Held) {
+	go func() {
+		h.Corrupt()
+		h.Release()
+	}()
 }
 
 // Read reads with pread, for a reader other than the loop (io.Reader

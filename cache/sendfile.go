@@ -240,11 +240,11 @@ func (b *heldBody) Close() error {
 }
 
 // short reports a file that ended before the bytes it should hold: a
-// disk slice's is evicted (Held.Short); a memfd is sealed against
+// disk slice's is evicted (Held.Corrupt); a memfd is sealed against
 // shrinking, so for it there is nothing to do but cut the response.
 func (b *heldBody) short() {
 	if b.mem == nil {
-		b.held.Short()
+		b.held.Corrupt()
 	}
 }
 

@@ -43,14 +43,12 @@ func (h *Held) ReleaseNoWait() {
 	h.o = nil
 }
 
-// Short evicts the slice after its file ended before the record's length
-// while it was being sent (cut since the hit checked it); the response
-// must then be cut short.
-func (h *Held) Short() { h.d.Corrupt(h.r) }
-
-// Corrupt evicts the slice after its bytes failed their checksums
-// (Verify): counted and logged once, as a ChunkReader's mismatch is. It
-// writes the index: a caller that must not wait calls it on a goroutine.
+// Corrupt evicts the slice as rot: its bytes failed their checksums
+// (Verify), or its file ended before the record's length while it was
+// being sent (cut since the hit checked it; the response must then be
+// cut short). Counted and logged once, as a ChunkReader's mismatch is.
+// It writes the index: a caller that must not wait calls it on a
+// goroutine.
 func (h *Held) Corrupt() { h.d.Corrupt(h.r) }
 
 // Hold returns r's data file held open for sending, once it is known
