@@ -55,7 +55,7 @@ func (h *Held) Corrupt() { h.d.Corrupt(h.r) }
 // as long as its record: at its open, or by an fstat when the last check
 // is older than SizeCheck. A file found cut is evicted as corrupt and the
 // error wraps ErrChecksum, before anything was sent; one cut since the
-// last check is found by the send (Short). Other failures are those of
+// last check is found by the send (Corrupt). Other failures are those of
 // Open.
 func (s *disk) Hold(r *Record) (Held, error) {
 	o, err := s.fds.acquire(r, func() (*os.File, error) { return s.Open(r) })
