@@ -120,7 +120,7 @@ func parseIndexLine(line []byte) (File, error) {
 		return File{}, errors.New("checksum must be 32 or 64 lower-case hex digits of the file's SHA-256")
 	}
 	n, err := strconv.ParseInt(string(size), 10, 64)
-	if err != nil || n < 0 || (len(size) > 1 && size[0] == '0') || size[0] == '+' {
+	if err != nil || n < 0 || strconv.FormatInt(n, 10) != string(size) {
 		return File{}, errors.New("size must be a non-negative decimal")
 	}
 	if err := checkName(string(name)); err != nil {
