@@ -50,7 +50,7 @@ func (h *handler) sendInLoop(rq *request, d *diskSlice, from, n int64) bool {
 	case verify:
 		var rotten bool
 		if ok, rotten = verifyInLoop(rq, &held, off, n); rotten {
-			evictHeld(held)
+			h.tiers.fl.evictHeld(held)
 		} else {
 			held.ReleaseNoWait()
 		}
@@ -65,7 +65,7 @@ func (h *handler) sendInLoop(rq *request, d *diskSlice, from, n int64) bool {
 			h.metrics.diskSend(true)
 		}
 		f := loopFiles.Get().(*loopFile)
-		f.held, f.off, f.n = held, off, n
+		f.held, f.off, f.n, f.fl = held, off, n, h.tiers.fl
 		rq.ctx.Response.SetBodyStream(f, int(n)) // the loop applies the write deadline
 	default:
 		held.ReleaseNoWait()
@@ -166,6 +166,7 @@ func bodyBuffer(rq *request, n int64) []byte {
 type loopFile struct {
 	held   disktier.Held
 	off, n int64
+	fl     *flights // evicts the slice if the file ends early
 }
 
 var loopFiles = sync.Pool{New: func() any { return new(loopFile) }}
@@ -176,7 +177,7 @@ func (f *loopFile) Extent() (fd int, off, n int64) { return f.held.Fd(), f.off, 
 // evicted (evictHeld).
 func (f *loopFile) Done(short bool) {
 	if short {
-		evictHeld(f.held)
+		f.fl.evictHeld(f.held)
 	} else {
 		f.held.ReleaseNoWait()
 	}
@@ -186,9 +187,12 @@ func (f *loopFile) Done(short bool) {
 
 // evictHeld evicts a held slice found rotten by a loop, and releases
 // it, on a goroutine of its own: the eviction writes the index, which
-// a loop must not wait for. It ends once the index is written.
-func evictHeld(h disktier.Held) {
+// a loop must not wait for. It counts as one of the flights' disk
+// writes, so the server's Shutdown waits for it.
+func (fl *flights) evictHeld(h disktier.Held) {
+	fl.begin()
 	go func() {
+		defer fl.end()
 		h.Corrupt()
 		h.Release()
 	}()
