@@ -35,11 +35,12 @@ type Config struct {
 	// cross-origin requests ("*" by default: segments are public, tokens
 	// protect them); "" sends no CORS headers.
 	CORSOrigin string
-	// MemfileMinBytes: RAM-tier slices at least this large keep their
-	// bytes in a sealed memfd and are sent with sendfile; smaller ones
-	// stay Go slices written with writev. 0 (the default) keeps
-	// everything on the heap; see "Zero-copy RAM hits" in doc.go.
-	MemfileMinBytes int64
+	// MemfileMinBytes and MemfileMaxBytes: RAM-tier slices of sizes
+	// within them keep their bytes in a sealed memfd and are sent with
+	// sendfile; others stay Go slices written with writev. Min 0 keeps
+	// everything on the heap, max 0 sets no upper bound; see "Zero-copy
+	// RAM hits" in doc.go.
+	MemfileMinBytes, MemfileMaxBytes int64
 
 	// ReadTimeout bounds reading one request's headers; IdleTimeout bounds
 	// a keep-alive connection waiting for the next request.
@@ -137,7 +138,7 @@ type Config struct {
 
 // DefaultConfig returns the configuration used when nothing is set: a
 // 256 MiB RAM tier, 4 MiB slices (one slice holds a typical 4-second
-// segment), 404s without freshness remembered for 10 s, RFC 9111 caching
+// segment), RAM-tier slices of 32-96 KiB (audio segments) in memfds, 404s without freshness remembered for 10 s, RFC 9111 caching
 // under policy.DefaultRules, stale copies served for up to an hour while
 // the origin fails, players' Cache-Control ignored, unsafe methods
 // forwarded with bodies up to 64 KiB.
@@ -147,6 +148,8 @@ func DefaultConfig() Config {
 		Site:            "default",
 		RAMBytes:        256 << 20,
 		SliceBytes:      4 << 20,
+		MemfileMinBytes: 32 << 10,
+		MemfileMaxBytes: 96 << 10,
 		NegativeTTL:     10 * time.Second,
 		CORSOrigin:      "*",
 		ReadTimeout:     10 * time.Second,
@@ -187,8 +190,11 @@ func (c *Config) validate() error {
 	if c.RAMBytes > 0 && c.SliceBytes > c.RAMBytes/4 {
 		bad("slice size %d is more than a quarter of the RAM tier (%d)", c.SliceBytes, c.RAMBytes)
 	}
-	if c.MemfileMinBytes < 0 {
-		bad("memfile threshold must not be negative")
+	if c.MemfileMinBytes < 0 || c.MemfileMaxBytes < 0 {
+		bad("memfile sizes must not be negative")
+	}
+	if c.MemfileMaxBytes > 0 && c.MemfileMaxBytes < c.MemfileMinBytes {
+		bad("memfile sizes: the largest (%d bytes) is below the smallest (%d): raise the largest (--ram-sendfile-max) or make it 0, no limit", c.MemfileMaxBytes, c.MemfileMinBytes)
 	}
 	if c.NegativeTTL < 0 {
 		bad("negative TTL must not be negative")

@@ -832,21 +832,51 @@
 // kernel. Because values are immutable and garbage-collected, an entry
 // evicted while being sent stays valid until the write ends.
 //
-// # Zero-copy RAM hits: memfd, off by default
+// # Zero-copy RAM hits: memfd, for slices of 32-96 KiB
 //
-// With MemfileMinBytes set (--ram-sendfile-min), large RAM-tier slices
-// keep their bytes in sealed memfds and hits are sent with sendfile, like
-// disk hits. That halves the server's CPU per 2 MiB hit (measured on the
+// By default RAM-tier slices of 32 to 96 KiB (audio segments, small
+// video ones) keep their bytes in sealed memfds, and an event loop sends
+// their hits with sendfile from the memfd's descriptor, as it sends a
+// disk hit's data file (loopmemfd.go); smaller and larger slices stay Go
+// slices written with writev. Measured on the 2-core loopback machine of
+// 2026-12-08 (KVM, Linux 6.18.44), CPU 0 per response, the edge alone on
+// it, the bench's discard client on CPU 1, alternating 4 s rounds:
+//
+//	slice     memfd + sendfile   Go slice + writev   nginx (sendfile)
+//	48 KiB    14.3-19.8 µs       18.2-21.4 µs        16.4-19.3 µs
+//	64 KiB    19.2-23.9 µs       29.1-31.1 µs
+//	96 KiB    28.7-36.7 µs       36.6-56.6 µs
+//	128 KiB   79-102 µs          55-76 µs
+//	256 KiB   182-229 µs         89-247 µs
+//	1 MiB     395-470 µs         311-359 µs
+//	2 MiB     593-892 µs         548-647 µs          671-896 µs
+//
+// The copy into the socket was 36 % of a 48 KiB writev hit (perf:
+// _copy_from_iter), the bytes being cold in the CPU's caches; sendfile
+// of a memfd moves page references instead, but per 4 KiB page (shmem
+// has no large folios unless the host turns them on), and from 128 KiB
+// on, where every response waits for the receiver's window, the copy is
+// the cheaper again. In the bench (7 rounds, same run) 48 KiB RAM hits
+// came to 1.23x the responses per busy CPU-second of the same build
+// without memfds, 1.03x nginx. A memfd costs a descriptor: New refuses
+// one beyond a quarter of RLIMIT_NOFILE (the slice stays a Go slice), so
+// connections and data files keep the rest. --ram-sendfile-min and
+// --ram-sendfile-max move the span; --ram-sendfile-min 0 turns it off.
+//
+// The history: with MemfileMinBytes set (--ram-sendfile-min), large
+// RAM-tier slices keep their bytes in sealed memfds and hits are sent
+// with sendfile, like disk hits. That halves the server's CPU per 2 MiB hit (measured on the
 // 2-core loopback machine, 5 s wrk runs alternating: about 200 µs against
 // 400–430 µs with writev), but on loopback the receiving side then does
 // more of the work (wrk's system time rose from 4.0 s to 6.4 s per 4 s
 // run) and with wrk and the edge sharing two cores the throughput fell
 // 15–20 % (1280–1320 against 1500 responses/s from disk files and
-// 1170–1350 with writev). So it is off by default; on a host whose
+// 1170–1350 with writev). So it was off by default then; on a host whose
 // clients are across a NIC (scatter-gather, checksum offload), the
-// server's CPU is the cost that matters and an operator can turn it on.
+// server's CPU is the cost that matters.
 //
-// On plain TCP a memfd hit is sent as a disk hit is (heldBody): the
+// On fasthttp's server (a connection the loops handed off), on plain
+// TCP a memfd hit is sent as a disk hit is (heldBody): the
 // memfd's own descriptor is held (memfile.File.Hold) and the body goes
 // in raw sendfile calls at explicit offsets after the held header, so a
 // hit costs no open, seek or close, and a response still being sent to
@@ -868,8 +898,10 @@
 // 6.16 caches large folios, is sent in fewer, larger pieces. Holding
 // the memfd instead of opening it per hit made no difference that the
 // rounds' noise would show (same run against opening it: 0.95× and
-// 0.97× the responses per busy CPU-second, 1.07× and 0.93× the rate). So the advice above holds only where copying costs more than
-// per-page work does; measure before turning it on.
+// 0.97× the responses per busy CPU-second, 1.07× and 0.93× the rate).
+// Those runs served memfd hits on fasthttp's server only (the loops
+// handed them off), and large ones: the span above is what the loops
+// and this host's costs made of it.
 //
 // ristretto may drop a Set under contention or refuse it at admission;
 // both are counted (vodedge_ram_dropped_sets_total,

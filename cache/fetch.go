@@ -253,7 +253,7 @@ func (fl *flights) storeRAM(f *fetch) {
 		key = f.meta.key
 		ttl = max(time.Unix(0, st.freshUntil).Sub(fl.now())+max(st.swr, st.sie), time.Second)
 	}
-	fl.store(newSlice(key, f.meta, f.off, f.body.Bytes(), fl.memfdMin, fl.log), ttl)
+	fl.store(newSlice(key, f.meta, f.off, f.body.Bytes(), fl.memfds, fl.log), ttl)
 }
 
 // statusClass is the origin error an answer's status stands for, for

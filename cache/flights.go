@@ -39,7 +39,7 @@ type flights struct {
 	now      func() time.Time
 
 	sliceBytes  int64
-	memfdMin    int64 // slices at least this large go to a memfd; 0: none
+	memfds      memfdSizes // the slices that go to a memfd
 	maxVariants int
 
 	ctx     context.Context // cancelled when origin fetches must stop
@@ -64,7 +64,7 @@ func (fl *flights) init(ctx context.Context, cfg *Config, org Origin, t *tiers, 
 	fl.ctx, fl.origin, fl.now = ctx, org, now
 	fl.ram, fl.disk, fl.versions, fl.vary = t.ram, t.disk, &t.versions, &t.vary
 	fl.rules, fl.metrics, fl.log = t.rules, t.metrics, t.log
-	fl.sliceBytes, fl.memfdMin, fl.maxVariants = cfg.SliceBytes, memfdMin(cfg), cfg.MaxVariants
+	fl.sliceBytes, fl.memfds, fl.maxVariants = cfg.SliceBytes, memfdSpan(cfg), cfg.MaxVariants
 	fl.m = make(map[string]*fetch)
 }
 

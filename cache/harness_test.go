@@ -55,6 +55,7 @@ func testConfig() Config {
 	c := DefaultConfig()
 	c.RAMBytes = 64 << 20
 	c.SliceBytes = 256 << 10
+	c.MemfileMinBytes = 0 // memfile.Live is the process's: tests that count it opt in
 	c.NegativeTTL = time.Minute
 	c.EventLoops = testEventLoops
 	return c

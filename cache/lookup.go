@@ -41,7 +41,7 @@ type tiers struct {
 	log      *slog.Logger
 
 	sliceBytes  int64
-	memfdMin    int64 // promoted slices at least this large go to a memfd; 0: none
+	memfds      memfdSizes // the promoted slices that go to a memfd
 	maxVariants int
 	forward     []string // request fields forwarded on a miss (Config.ForwardHeaders)
 
@@ -394,19 +394,27 @@ func (t *tiers) init(cfg *Config, ram *ramtier.Tier[*slice], disk *disktier.Stor
 	t.ram, t.disk, t.rules, t.fl, t.metrics, t.log = ram, disk, r, fl, m, log
 	t.versions.m = make(map[string]weak.Pointer[meta])
 	t.vary.m = make(map[string]*varySpec)
-	t.sliceBytes, t.memfdMin = cfg.SliceBytes, memfdMin(cfg)
+	t.sliceBytes, t.memfds = cfg.SliceBytes, memfdSpan(cfg)
 	if disk != nil && cfg.RAMBytes > 0 {
 		t.promotions = make(chan *disktier.Record, 256)
 	}
 	t.maxVariants, t.forward = cfg.MaxVariants, cfg.ForwardHeaders
 }
 
-// memfdMin is the size from which RAM-tier slices go to a memfd; 0: none.
-func memfdMin(cfg *Config) int64 {
+// memfdSizes is the span of sizes of the RAM-tier slices kept in a
+// memfd (Config.MemfileMinBytes, MemfileMaxBytes); min 0: none.
+type memfdSizes struct{ min, max int64 }
+
+func (m memfdSizes) holds(n int64) bool {
+	return m.min > 0 && n >= m.min && (m.max == 0 || n <= m.max)
+}
+
+// memfdSpan is the span of cfg's RAM-tier slices kept in a memfd.
+func memfdSpan(cfg *Config) memfdSizes {
 	if cfg.RAMBytes == 0 {
-		return 0
+		return memfdSizes{}
 	}
-	return cfg.MemfileMinBytes
+	return memfdSizes{cfg.MemfileMinBytes, cfg.MemfileMaxBytes}
 }
 
 // start runs the promoter until ctx is done; stop waits for it and

@@ -24,7 +24,7 @@ func memfdEdge(t *testing.T, path string, size, sliceBytes int64) (*edge, *http.
 	o.PutPattern(path, size)
 	cfg := testConfig()
 	cfg.SliceBytes = sliceBytes
-	cfg.MemfileMinBytes = 256 << 10
+	cfg.MemfileMinBytes, cfg.MemfileMaxBytes = 256<<10, 0
 	e := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
 	c := client(t)
 	before := memfile.Live()
@@ -124,3 +124,69 @@ func stalledGet(t *testing.T, base, path string) *bufio.Reader {
 
 // openMemfds counts this process's descriptors on the memfd named name.
 func openMemfds(t *testing.T, name string) int { return openFDs(t, "/memfd:"+name+" ") }
+
+// TestEventLoopAnswersMemfdHits: with the loops on, a RAM hit on a
+// slice kept in a memfd (sizes within MemfileMinBytes..MemfileMaxBytes:
+// the 50 kB object, not the 20 kB nor the 200 kB one) is answered by the
+// loop, whole and as a range, sent from the memfd's descriptor; every
+// answer is the origin's bytes, and once the slices are purged no memfd
+// is left open (the loop released every hold).
+func TestEventLoopAnswersMemfdHits(t *testing.T) {
+	o := testenv.NewOrigin(t)
+	sizes := map[string]int64{"/m/small.ts": 20_000, "/m/mid.ts": 50_000, "/m/big.ts": 200_000}
+	for p, n := range sizes {
+		o.PutPattern(p, n)
+	}
+	cfg := testConfig()
+	cfg.EventLoops = 1
+	cfg.MemfileMinBytes, cfg.MemfileMaxBytes = 32<<10, 96<<10
+	e := startEdge(t, cfg, httpOrigin(t, o, origin.HTTPOptions{}))
+	before := memfile.Live()
+	loop := func() (served, handoffs float64) {
+		return testenv.Metric(t, e.reg, "vodedge_edge_loop_responses_total"), testenv.Metric(t, e.reg, "vodedge_edge_loop_handoffs_total")
+	}
+	for p := range sizes {
+		dialLoop(t, e).get("GET", p) // a miss, handed off
+	}
+	waitIdle(t, e)
+	for p, n := range sizes {
+		var sl *slice
+		testenv.Eventually(t, 5e9, p+" to enter the RAM tier", func() bool {
+			var ok bool
+			sl, ok = e.srv.tiers.ram.Get(p)
+			return ok
+		})
+		if (sl.mf != nil) != (p == "/m/mid.ts") {
+			t.Fatalf("%s (%d bytes): in a memfd %v", p, n, sl.mf != nil)
+		}
+	}
+	for round := 0; round < 3; round++ {
+		for p, n := range sizes {
+			for _, rng := range []string{"", "Range: bytes=100-299\r\n"} {
+				s0, h0 := loop()
+				resp, b := dialLoop(t, e).get("GET", p, rng)
+				want := testenv.PatternBytes(0, n)
+				if rng != "" {
+					want = want[100:300]
+				}
+				if resp.StatusCode/100 != 2 || resp.Header.Get("X-Cache") != "HIT-RAM" || !bytes.Equal(b, want) {
+					t.Fatalf("%s %q: %d %s, %d bytes; want %d", p, rng, resp.StatusCode, resp.Header.Get("X-Cache"), len(b), len(want))
+				}
+				if s, h := loop(); s-s0 != 1 || h != h0 {
+					t.Fatalf("%s %q: %v answers from the loop, %v hand-offs; want one from the loop", p, rng, s-s0, h-h0)
+				}
+			}
+		}
+	}
+	if got := memfile.Live() - before; got != sizes["/m/mid.ts"] {
+		t.Fatalf("%d memfd bytes live, want the 50 kB slice's", got)
+	}
+	for p := range sizes {
+		if _, err := e.srv.PurgeKey(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := memfile.Live() - before; got != 0 {
+		t.Fatalf("%d memfd bytes still held after the purge", got)
+	}
+}

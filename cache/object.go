@@ -120,11 +120,11 @@ type slice struct {
 }
 
 // newSlice builds the RAM tier's value for a complete slice: bytes of a
-// slice of at least memfdMin (0: none) go to a sealed memfd, served with
+// slice whose size memfds holds go to a sealed memfd, served with
 // sendfile (if that fails, e.g. out of descriptors, they stay in data).
-func newSlice(key string, m *meta, off int64, data []byte, memfdMin int64, log *slog.Logger) *slice {
+func newSlice(key string, m *meta, off int64, data []byte, memfds memfdSizes, log *slog.Logger) *slice {
 	sl := &slice{key: key, meta: m, off: off, data: data}
-	if memfdMin <= 0 || int64(len(data)) < memfdMin {
+	if !memfds.holds(int64(len(data))) {
 		return sl
 	}
 	mf, err := memfile.New(key, data)

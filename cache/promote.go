@@ -49,7 +49,7 @@ func (t *tiers) promote(rec *disktier.Record) {
 	if err != nil {
 		return
 	}
-	if t.ram.Set(newSlice(rec.Key, t.recordMeta(rec), rec.Offset, data, t.memfdMin, t.log), 0) {
+	if t.ram.Set(newSlice(rec.Key, t.recordMeta(rec), rec.Offset, data, t.memfds, t.log), 0) {
 		t.metrics.promotions.Inc()
 	}
 }

@@ -102,7 +102,12 @@ func (h *handler) sendSpan(rq *request, r *result, from, to int64, status int) {
 		return
 	}
 	if rq.inLoop {
-		if d, ok := src.(*diskSlice); ok && to <= off+src.length() && h.sendInLoop(rq, d, from, n) {
+		inSlice := to <= off+src.length()
+		if d, ok := src.(*diskSlice); ok && inSlice && h.sendInLoop(rq, d, from, n) {
+			h.finish(rq, status, r.tier, n, time.Since(rq.start))
+			return
+		}
+		if sl := memfdSlice(src); sl != nil && inSlice && h.sendMemfdInLoop(rq, sl, from-off, n) {
 			h.finish(rq, status, r.tier, n, time.Since(rq.start))
 			return
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
@@ -21,8 +22,23 @@ type File struct {
 	refs atomic.Int64 // the owner's reference, opens in progress and holds
 }
 
-// live counts the bytes held in Files not yet closed, for metrics.
-var live atomic.Int64
+// live counts the bytes held in Files not yet closed, for metrics;
+// files counts their descriptors.
+var live, files atomic.Int64
+
+// ErrTooMany is returned by New when a quarter of the process's
+// descriptor limit (RLIMIT_NOFILE) is memfds already: the rest is kept
+// for connections, data files and the index.
+var ErrTooMany = errors.New("memfile: a quarter of the descriptor limit is in memfds")
+
+// maxFiles is the most memfds open at once.
+var maxFiles = sync.OnceValue(func() int64 {
+	var r unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &r); err != nil {
+		return 256
+	}
+	return int64(r.Cur / 4)
+})
 
 // Live returns the bytes held by all memfiles of the process.
 func Live() int64 { return live.Load() }
@@ -30,13 +46,19 @@ func Live() int64 { return live.Load() }
 // New copies p into a new sealed memfd named name (shown in /proc for
 // debugging).
 func New(name string, p []byte) (*File, error) {
+	if files.Add(1) > maxFiles() {
+		files.Add(-1)
+		return nil, ErrTooMany
+	}
 	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
+		files.Add(-1)
 		return nil, fmt.Errorf("memfile: memfd_create: %w", err)
 	}
 	f := os.NewFile(uintptr(fd), name)
 	if err := fill(f, p); err != nil {
 		f.Close()
+		files.Add(-1)
 		return nil, err
 	}
 	m := &File{f: f, fd: fd, size: int64(len(p))}
@@ -122,5 +144,6 @@ func (m *File) Release() {
 	if m.refs.Add(-1) == 0 {
 		live.Add(-m.size)
 		m.f.Close()
+		files.Add(-1)
 	}
 }

@@ -182,3 +182,31 @@ func TestHoldOutlivesTheOwner(t *testing.T) {
 		t.Fatal("hold granted on a released memfile")
 	}
 }
+
+// TestNewStopsAtTheDescriptorShare: New refuses a memfd beyond its share
+// of the descriptor limit, with ErrTooMany, and takes one again once a
+// file is released.
+func TestNewStopsAtTheDescriptorShare(t *testing.T) {
+	old := maxFiles
+	t.Cleanup(func() { maxFiles = old })
+	limit := files.Load() + 2
+	maxFiles = func() int64 { return limit }
+	a, err1 := New("a", []byte("a"))
+	b, err2 := New("b", []byte("b"))
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	defer b.Release()
+	if _, err := New("c", []byte("c")); !errors.Is(err, ErrTooMany) {
+		t.Fatalf("a memfd past the share: %v, want ErrTooMany", err)
+	}
+	a.Release()
+	c, err := New("c", []byte("c"))
+	if err != nil {
+		t.Fatalf("after a release: %v", err)
+	}
+	c.Release()
+	if got := files.Load(); got != limit-1 {
+		t.Fatalf("%d memfds counted, want %d", got, limit-1)
+	}
+}

@@ -28,6 +28,7 @@ type edgeOpts struct {
 	s3Endpoint, s3Reg string
 	ramBytes, slice   bytesize.Size
 	memfileMin        bytesize.Size
+	memfileMax        bytesize.Size
 	memLimit          string
 	accessLog         string
 	originConnect     time.Duration
@@ -78,7 +79,9 @@ binary: try  curl -i http://127.0.0.1:8080/sample/master.m3u8`,
 	f.Var(&o.ramBytes, "ram-bytes", "RAM tier capacity, e.g. 256MiB, 16GiB; 0 turns it off")
 	o.slice = bytesize.Size(o.cfg.SliceBytes)
 	f.Var(&o.slice, "slice-bytes", "unit of origin fetches and RAM entries (64KiB..64MiB)")
-	f.Var(&o.memfileMin, "ram-sendfile-min", "RAM-tier slices at least this large are kept in memfds and sent with sendfile (no copy, but per-page work: measure before turning it on, see cache/doc.go); 0: off")
+	o.memfileMin, o.memfileMax = bytesize.Size(o.cfg.MemfileMinBytes), bytesize.Size(o.cfg.MemfileMaxBytes)
+	f.Var(&o.memfileMin, "ram-sendfile-min", "RAM-tier slices at least this large (and at most --ram-sendfile-max) are kept in memfds and sent with sendfile: no copy, but per-page work (see cache/doc.go, \"Zero-copy RAM hits\"); 0: off")
+	f.Var(&o.memfileMax, "ram-sendfile-max", "the largest RAM-tier slice kept in a memfd; 0: no limit")
 	f.IntVar(&o.cfg.EventLoops, "event-loops", defaultEventLoops(), "serve plain-HTTP players' fresh hits found in memory (RAM, and disk slices in the page cache) from this many event loops of the edge's own (each keeps a CPU while busy: at most one per CPU; a request that could block goes to fasthttp's server, and its connection comes back once answered); the default is one per CPU the process may use; 0: off, every connection on fasthttp's server (see cache/doc.go, \"Event loops\")")
 	f.StringVar(&o.cfg.NodeName, "node-name", "", "this node's name in logs and the X-Served-By header (default: the host name)")
 	f.StringVar(&o.cfg.Site, "site", o.cfg.Site, "the site (ISP location) this node belongs to")
@@ -135,7 +138,8 @@ func runEdge(parent context.Context, g *globalOpts, o *edgeOpts) error {
 // and token files they name.
 func (o *edgeOpts) config() (edge.Config, error) {
 	cfg := edge.DefaultConfig()
-	o.cfg.RAMBytes, o.cfg.SliceBytes, o.cfg.MemfileMinBytes = int64(o.ramBytes), int64(o.slice), int64(o.memfileMin)
+	o.cfg.RAMBytes, o.cfg.SliceBytes = int64(o.ramBytes), int64(o.slice)
+	o.cfg.MemfileMinBytes, o.cfg.MemfileMaxBytes = int64(o.memfileMin), int64(o.memfileMax)
 	if err := o.httpCache.apply(&o.cfg); err != nil {
 		return cfg, err
 	}
