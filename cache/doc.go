@@ -405,9 +405,10 @@
 //     response. Step 8 makes it once a second per open file
 //     (disktier.Config.SizeCheck).
 //   - A RAM hit's body copy (18 % of a 16 KiB RAM hit's CPU; nginx
-//     sends page-cache pages): the memfd RAM tier below avoids it only
-//     for large slices, one memfd each, sent through an opened file:
-//     at 16 KiB that path served 40 % fewer than writev. The best
+//     sends page-cache pages): the memfd RAM tier below avoided it then
+//     only for large slices, one memfd each, sent through an opened
+//     file: at 16 KiB that path served 40 % fewer than writev (now
+//     slices of 32-96 KiB, sent by the loops from the held descriptor). The best
 //     zero-copy design was tried as a prototype outside the tree:
 //     fasthttp with a listener whose connections hold back the header
 //     fasthttp flushes, the whole corpus in one memfd, and each body
@@ -604,7 +605,10 @@
 // in the page cache (below), a 304 or 412, and the errors that need no
 // cached data (400, 403, 416 among them); the loop writes the header and
 // the slice's bytes with one raw writev and keeps a reference to the
-// slice when the socket is full.
+// slice when the socket is full. A RAM slice kept in a memfd (32-96 KiB
+// by default, "Zero-copy RAM hits") is sent as a disk hit's file is:
+// the header with MSG_MORE, then sendfile from the memfd's descriptor,
+// held until the loop is done with it (loopmemfd.go).
 //
 // A disk hit is the loop's only when nothing on its way can wait for a
 // disk (loopdisk.go): its record is in the disk tier's record cache
@@ -858,9 +862,12 @@
 // on, where every response waits for the receiver's window, the copy is
 // the cheaper again. In the bench (7 rounds, same run) 48 KiB RAM hits
 // came to 1.23x the responses per busy CPU-second of the same build
-// without memfds, 1.03x nginx. A memfd costs a descriptor: New refuses
+// without memfds, 1.03x nginx (16 KiB RAM hits, outside the span, moved
+// by 0.95x in that noisy run). A memfd costs a descriptor: New refuses
 // one beyond a quarter of RLIMIT_NOFILE (the slice stays a Go slice), so
-// connections and data files keep the rest. --ram-sendfile-min and
+// connections and data files keep the rest; a TLS hit, or a response
+// spanning slices, opens a descriptor of its own for the while, not
+// counted there. --ram-sendfile-min and
 // --ram-sendfile-max move the span; --ram-sendfile-min 0 turns it off.
 //
 // The history: with MemfileMinBytes set (--ram-sendfile-min), large

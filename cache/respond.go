@@ -102,7 +102,7 @@ func (h *handler) sendSpan(rq *request, r *result, from, to int64, status int) {
 		return
 	}
 	if rq.inLoop {
-		inSlice := to <= off+src.length()
+		inSlice := from >= off && to <= off+src.length()
 		if d, ok := src.(*diskSlice); ok && inSlice && h.sendInLoop(rq, d, from, n) {
 			h.finish(rq, status, r.tier, n, time.Since(rq.start))
 			return
@@ -122,7 +122,7 @@ func (h *handler) sendSpan(rq *request, r *result, from, to int64, status int) {
 func (h *handler) sendSlow(rq *request, r *result, from, to int64, status int) {
 	ctx, src, off, n := rq.ctx, r.src, r.off, to-from
 	d, _ := src.(*diskSlice)
-	inSlice := to <= off+src.length()
+	inSlice := from >= off && to <= off+src.length() // a Range ignored (If-Range) may start in an earlier slice
 	switch {
 	case d != nil && !d.verify && inSlice && isTCP(ctx):
 		if h.sendHeld(rq, d, from, n) {

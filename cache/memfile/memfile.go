@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -50,7 +51,7 @@ func New(name string, p []byte) (*File, error) {
 		files.Add(-1)
 		return nil, ErrTooMany
 	}
-	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	fd, err := unix.MemfdCreate(memfdName(name), unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
 		files.Add(-1)
 		return nil, fmt.Errorf("memfile: memfd_create: %w", err)
@@ -65,6 +66,16 @@ func New(name string, p []byte) (*File, error) {
 	m.refs.Store(1)
 	live.Add(m.size)
 	return m, nil
+}
+
+// memfdName makes name one memfd_create(2) takes: no NUL byte (a slice
+// key after the first has one), at most 249 bytes.
+func memfdName(name string) string {
+	name = strings.ReplaceAll(name, "\x00", "#")
+	if len(name) > 240 {
+		name = name[:240]
+	}
+	return name
 }
 
 func fill(f *os.File, p []byte) error {

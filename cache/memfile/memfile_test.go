@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -208,5 +209,17 @@ func TestNewStopsAtTheDescriptorShare(t *testing.T) {
 	c.Release()
 	if got := files.Load(); got != limit-1 {
 		t.Fatalf("%d memfds counted, want %d", got, limit-1)
+	}
+}
+
+// TestNewTakesAnyName: a name with a NUL byte (a slice key after the
+// first has one) or longer than memfd_create takes still makes a file.
+func TestNewTakesAnyName(t *testing.T) {
+	for _, name := range []string{"/v/seg.m4s\x001", strings.Repeat("n", 400)} {
+		m, err := New(name, []byte("abc"))
+		if err != nil {
+			t.Fatalf("%q: %v", name[:20], err)
+		}
+		m.Release()
 	}
 }

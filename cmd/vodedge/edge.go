@@ -66,6 +66,9 @@ binary: try  curl -i http://127.0.0.1:8080/sample/master.m3u8`,
 			if !flagChanged(cmd.Flags(), "node-name") {
 				o.cfg.NodeName = defaultNodeName()
 			}
+			if !flagChanged(cmd.Flags(), "ram-sendfile-max") && o.memfileMin > o.memfileMax {
+				o.memfileMax = 0 // --ram-sendfile-min alone above the default span: no upper bound, as before the span had one
+			}
 			return runEdge(cmd.Context(), g, o)
 		},
 	}

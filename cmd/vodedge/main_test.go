@@ -236,6 +236,7 @@ func TestBadSettingsFailWithAClearMessage(t *testing.T) {
 		{[]string{"edge", "--origin", "ftp://x/y", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}, `unknown scheme "ftp"`},
 		{[]string{"edge", "--slice-bytes", "1KiB", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}, "slice size must be within"},
 		{[]string{"edge", "--log-level", "loud"}, "--log-level"},
+		{[]string{"edge", "--ram-sendfile-min", "64KiB", "--ram-sendfile-max", "32KiB", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}, "the largest (32768 bytes) is below the smallest (65536)"},
 		{[]string{"edge", "--report-url", "http://127.0.0.1:1/v1/popularity/batches/n", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}, "--report-url: shipping the access log needs it in a file"},
 		{[]string{"edge", "--report-url", "ftp://x", "--access-log", filepath.Join(dir, "a.log"), "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"}, `URL "ftp://x"`},
 	} {
